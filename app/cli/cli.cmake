@@ -1,0 +1,5 @@
+raize_core_library(core_cli
+    SOURCES
+        cli.cpp cli.h
+        tokencommand.cpp
+    DEPS core_base)

@@ -1,0 +1,96 @@
+#include "cli/cli.h"
+
+#include "core/logging.h"
+#include "core/settings.h"
+
+#include <cstdio>
+
+namespace Raize::Cli {
+
+using namespace Qt::StringLiterals;
+
+int tokenCommand(Context &ctx); // tokencommand.cpp
+
+bool Context::takeFlag(const QString &name)
+{
+    return args.removeAll(name) > 0;
+}
+
+QString Context::takeOption(const QString &name, const QString &fallback)
+{
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        if (args[i] == name && i + 1 < args.size()) {
+            const QString v = args[i + 1];
+            args.remove(i, 2);
+            return v;
+        }
+        if (args[i].startsWith(name + u'=')) {
+            const QString v = args[i].mid(name.size() + 1);
+            args.remove(i);
+            return v;
+        }
+    }
+    return fallback;
+}
+
+bool Context::noneLeft(const QString &usage)
+{
+    if (args.isEmpty())
+        return true;
+    err << u"unknown argument: %1\nusage: %2\n"_s.arg(args.join(u' '), usage);
+    err.flush();
+    return false;
+}
+
+const QList<Command> &commands()
+{
+    static const QList<Command> table = {
+        {"token"_L1, "store, check or delete a service token in the keychain"_L1, &tokenCommand},
+    };
+    return table;
+}
+
+bool isSubcommand(const QString &name)
+{
+    for (const Command &c : commands()) {
+        if (name == c.name)
+            return true;
+    }
+    return false;
+}
+
+QString usageSummary()
+{
+    QString s = u"Subcommands (run headless, same core as the console):\n"_s;
+    for (const Command &c : commands())
+        s += u"  %1  %2\n"_s.arg(QString(c.name).leftJustified(16), QString(c.summary));
+    return s;
+}
+
+int run(const QStringList &argv)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (argv.size() < 2) {
+        err << usageSummary();
+        return Failure;
+    }
+    Context ctx{argv.mid(2), u"default"_s, out, err};
+    ctx.profile = ctx.takeOption(u"--profile"_s, u"default"_s);
+    if (!Settings::isValidProfileName(ctx.profile)) {
+        err << u"invalid profile name: %1 (use lower-case letters, digits, - and _)\n"_s.arg(ctx.profile);
+        return Failure;
+    }
+    for (const Command &c : commands()) {
+        if (argv[1] == c.name) {
+            const int code = c.handler(ctx);
+            out.flush();
+            err.flush();
+            return code;
+        }
+    }
+    err << u"unknown subcommand: %1\n"_s.arg(argv[1]) << usageSummary();
+    return Failure;
+}
+
+} // namespace Raize::Cli

@@ -1,0 +1,107 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QList>
+#include <QString>
+#include <QVariant>
+
+#include <memory>
+
+class QSettings;
+
+namespace Raize {
+
+// Every setting the console knows, with its default (KeePassXC's Config).
+// Tokens are not settings: they live in the keychain (TokenStore).
+enum class SettingKey {
+    ProfileIsSandbox,
+    VercelBaseUrl,
+    VercelTeamId,
+    VercelProjectId,
+    GitHubApiUrl,
+    GitHubOwner,
+    GitHubRepo,
+    FlagsKind,
+    FlagsUrl,
+    FlagsProject,
+    FlagsEnvironment,
+    PrometheusUrl,
+    NetTimeoutMs,
+    AuditLogPath,
+    PolicyBundlePath,
+};
+
+struct SettingSpec
+{
+    SettingKey key;
+    QLatin1StringView name;   // the key in the INI file
+    QVariant defaultValue;
+    QLatin1StringView label;  // shown in the settings dialog and `--help`
+};
+
+// The services the console holds a token for.
+enum class Service { Vercel, GitHub, Flags, Prometheus };
+QString serviceId(Service service);          // "vercel", "github", "flags", "prometheus"
+QString serviceDisplayName(Service service); // "Vercel", "GitHub", "Flag service", "Prometheus"
+QList<Service> allServices();
+
+class Settings
+{
+public:
+    static constexpr int SchemaVersion = 2;
+
+    static const QList<SettingSpec> &specs();
+    static const SettingSpec &spec(SettingKey key);
+
+    // The folder that holds one INI file per profile: $XDG_CONFIG_HOME/raize-console.
+    static QString defaultDirectory();
+    // $XDG_STATE_HOME/raize-console (logs, rollback journals); Qt 6.4 has no
+    // QStandardPaths::GenericStateLocation.
+    static QString stateDirectory();
+    // $XDG_DATA_HOME/raize-console (audit logs).
+    static QString dataDirectory();
+    static bool isValidProfileName(const QString &profile);
+
+    // Opens (and migrates, see migrate()) <dir>/<profile>.ini.
+    explicit Settings(const QString &profile = QStringLiteral("default"), const QString &directory = {});
+    ~Settings();
+    Settings(const Settings &) = delete;
+    Settings &operator=(const Settings &) = delete;
+
+    QString profile() const { return m_profile; }
+    QString filePath() const;
+
+    QVariant value(SettingKey key) const;
+    QString string(SettingKey key) const { return value(key).toString(); }
+    int integer(SettingKey key) const { return value(key).toInt(); }
+    bool boolean(SettingKey key) const { return value(key).toBool(); }
+    void setValue(SettingKey key, const QVariant &value);
+    void reset(SettingKey key);
+
+    int storedSchemaVersion() const;
+
+    // What migrate() did: human-readable steps, and any plaintext tokens it
+    // took out of an old file. The caller hands those to the TokenStore; the
+    // file no longer contains them.
+    struct Migration
+    {
+        int fromVersion = 0;
+        QStringList steps;
+        QList<QPair<Service, QString>> legacyTokens;
+    };
+    const Migration &lastMigration() const { return m_migration; }
+
+    // Writes to disk; reports a read-only or unwritable file as an Error.
+    Status sync();
+
+private:
+    Migration migrate();
+
+    QString m_profile;
+    QString m_directory;
+    std::unique_ptr<QSettings> m_settings;
+    Migration m_migration;
+};
+
+} // namespace Raize

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <QString>
+
+namespace Raize {
+
+inline QString versionString()
+{
+    return QStringLiteral(RAIZE_VERSION);
+}
+
+} // namespace Raize

@@ -1,0 +1,283 @@
+#include "mainwindow.h"
+
+#include "environmentcard.h"
+#include "notconnectedpane.h"
+#include "settingsdialog.h"
+
+#include "core/servicemonitor.h"
+#include "core/tokenstore.h"
+#include "core/version.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace Raize::Ui {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct ViewInfo
+{
+    QString name;
+    QString title;
+    QString purpose;
+    QString reason;
+};
+
+const QList<ViewInfo> &viewInfos()
+{
+    static const QList<ViewInfo> list = {
+        {u"timeline"_s, u"Timeline"_s,
+         u"What is live where: deployments, promotions, rollbacks, flag changes, canary steps and incidents per environment and service."_s,
+         u"The release timeline needs the Vercel and GitHub clients (issues #6 and #7). Until they are connected this pane shows nothing rather than invented data."_s},
+        {u"canary"_s, u"Canary"_s,
+         u"Canary cohorts (house accounts, low-risk clients, broad) and the flag × scope toggle matrix."_s,
+         u"Cohort toggles need the flag service client (issues #6 and #8)."_s},
+        {u"slos"_s, u"SLOs"_s,
+         u"Burn rate per cohort and lane against the policy's SLOs, with multi-window page and ticket thresholds."_s,
+         u"Burn-rate charts need the Prometheus client and the SLO engine (issues #6 and #8)."_s},
+        {u"promotion"_s, u"Promotion"_s,
+         u"Staging → Production review: included PRs, release level, the playbook's gates with evidence, and approval."_s,
+         u"Promotion review needs the GitHub and Vercel clients and the gate engine (issues #6 and #7)."_s},
+        {u"rollback"_s, u"Rollback"_s,
+         u"The guarded rollback: flags first, then Vercel Instant Rollback to a safe target, then post-rollback checks and an incident."_s,
+         u"The rollback orchestrator is not connected yet (issue #9)."_s},
+        {u"audit"_s, u"Audit"_s,
+         u"Every action the console takes, in a tamper-evident, hash-chained log: filter, search, verify and export."_s,
+         u"The audit viewer is not connected yet (issue #10)."_s},
+    };
+    return list;
+}
+
+QString dotFor(ServiceStatus::State state)
+{
+    switch (state) {
+    case ServiceStatus::State::Connected: return u"#2e9d5b"_s;
+    case ServiceStatus::State::Unchecked: return u"#7a8793"_s;
+    case ServiceStatus::State::NotConfigured: return u"#a0a8b0"_s;
+    case ServiceStatus::State::RateLimited: return u"#c98a00"_s;
+    case ServiceStatus::State::Down: return u"#c62828"_s;
+    case ServiceStatus::State::AuthFailed: return u"#c62828"_s;
+    }
+    return u"#7a8793"_s;
+}
+
+} // namespace
+
+MainWindow::MainWindow(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, QWidget *parent)
+    : QMainWindow(parent)
+    , m_settings(settings)
+    , m_tokens(tokens)
+    , m_monitor(monitor)
+{
+    setObjectName(u"mainWindow"_s);
+    setWindowIcon(QIcon(u":/icons/raize-console.svg"_s));
+    resize(1280, 800);
+
+    auto *central = new QWidget(this);
+    auto *outer = new QVBoxLayout(central);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->setSpacing(0);
+    outer->addWidget(buildHeader());
+
+    auto *body = new QHBoxLayout;
+    body->setContentsMargins(0, 0, 0, 0);
+    m_nav = new QListWidget(central);
+    m_nav->setObjectName(u"navigation"_s);
+    m_nav->setFixedWidth(170);
+    m_nav->setUniformItemSizes(true);
+    m_nav->setSpacing(2);
+    m_stack = new QStackedWidget(central);
+    m_stack->setObjectName(u"viewStack"_s);
+    for (const ViewInfo &v : viewInfos()) {
+        auto *item = new QListWidgetItem(v.title, m_nav);
+        item->setData(Qt::UserRole, v.name);
+        item->setSizeHint(QSize(150, 34));
+        auto *pane = new NotConnectedPane(v.title, v.purpose, v.reason, m_stack);
+        pane->setObjectName(u"view_"_s + v.name);
+        m_stack->addWidget(pane);
+        m_views.insert(v.name, pane);
+    }
+    connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row >= 0)
+            m_stack->setCurrentWidget(m_views.value(viewNames().value(row)));
+    });
+    body->addWidget(m_nav);
+    body->addWidget(m_stack, 1);
+    outer->addLayout(body, 1);
+    setCentralWidget(central);
+
+    auto *fileMenu = menuBar()->addMenu(u"&Console"_s);
+    auto *settingsAction = fileMenu->addAction(u"&Settings…"_s, this, &MainWindow::openSettings);
+    settingsAction->setObjectName(u"actionSettings"_s);
+    settingsAction->setShortcut(QKeySequence::Preferences);
+    fileMenu->addSeparator();
+    fileMenu->addAction(u"&Quit"_s, QKeySequence::Quit, qApp, &QApplication::quit);
+
+    buildStatusBar();
+    m_monitor.initFrom(m_settings);
+    refreshProfileBadge();
+    refreshEnvironmentCards();
+    m_nav->setCurrentRow(0);
+}
+
+QStringList MainWindow::viewNames()
+{
+    QStringList names;
+    for (const ViewInfo &v : viewInfos())
+        names << v.name;
+    return names;
+}
+
+bool MainWindow::showView(const QString &name)
+{
+    const int row = int(viewNames().indexOf(name));
+    if (row < 0)
+        return false;
+    m_nav->setCurrentRow(row);
+    return true;
+}
+
+QString MainWindow::currentView() const
+{
+    return viewNames().value(m_nav->currentRow());
+}
+
+void MainWindow::setViewWidget(const QString &name, QWidget *widget)
+{
+    QWidget *old = m_views.value(name);
+    if (!old || !widget)
+        return;
+    widget->setObjectName(u"view_"_s + name);
+    const int index = m_stack->indexOf(old);
+    const bool wasCurrent = m_stack->currentWidget() == old;
+    m_stack->insertWidget(index, widget);
+    m_stack->removeWidget(old);
+    old->deleteLater();
+    m_views.insert(name, widget);
+    if (wasCurrent)
+        m_stack->setCurrentWidget(widget);
+}
+
+QWidget *MainWindow::viewWidget(const QString &name) const
+{
+    return m_views.value(name);
+}
+
+EnvironmentCard *MainWindow::environmentCard(const QString &environment) const
+{
+    return m_envCards.value(environment);
+}
+
+QWidget *MainWindow::buildHeader()
+{
+    auto *header = new QFrame(this);
+    header->setObjectName(u"headerBar"_s);
+    header->setFrameShape(QFrame::NoFrame);
+    header->setAutoFillBackground(true);
+    auto *layout = new QHBoxLayout(header);
+    layout->setContentsMargins(12, 8, 12, 8);
+    layout->setSpacing(10);
+
+    auto *titleBox = new QVBoxLayout;
+    auto *title = new QLabel(u"Raize Release Console"_s, header);
+    QFont f = title->font();
+    f.setBold(true);
+    f.setPointSizeF(f.pointSizeF() * 1.25);
+    title->setFont(f);
+    m_profileBadge = new QLabel(header);
+    m_profileBadge->setObjectName(u"profileBadge"_s);
+    titleBox->addWidget(title);
+    titleBox->addWidget(m_profileBadge);
+    layout->addLayout(titleBox);
+    layout->addSpacing(12);
+
+    for (const QString &env : {u"Preview"_s, u"Staging"_s, u"Production"_s}) {
+        auto *card = new EnvironmentCard(env, header);
+        m_envCards.insert(env, card);
+        layout->addWidget(card, 1);
+    }
+
+    m_rollbackSlot = new QWidget(header);
+    m_rollbackSlot->setObjectName(u"rollbackSlot"_s);
+    m_rollbackSlot->setMinimumWidth(170);
+    auto *slotLayout = new QVBoxLayout(m_rollbackSlot);
+    slotLayout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_rollbackSlot);
+    return header;
+}
+
+void MainWindow::buildStatusBar()
+{
+    for (Service s : allServices()) {
+        auto *label = new QLabel(statusBar());
+        label->setObjectName(u"status_"_s + serviceId(s));
+        label->setTextFormat(Qt::RichText);
+        statusBar()->addPermanentWidget(label);
+        m_serviceLabels.insert(s, label);
+        refreshServiceStatus(s);
+    }
+    connect(&m_monitor, &ServiceMonitor::changed, this, &MainWindow::refreshServiceStatus);
+}
+
+void MainWindow::refreshServiceStatus(Service service)
+{
+    QLabel *label = m_serviceLabels.value(service);
+    if (!label)
+        return;
+    const ServiceStatus st = m_monitor.status(service);
+    QString text = u"<span style='color:%1'>●</span> %2: %3"_s.arg(dotFor(st.state), serviceDisplayName(service),
+                                                                       ServiceStatus::stateName(st.state));
+    if ((st.state == ServiceStatus::State::Down || st.state == ServiceStatus::State::RateLimited) && st.since.isValid())
+        text += u" since %1"_s.arg(st.since.toLocalTime().toString(u"HH:mm"_s));
+    if (st.budgetLimit > 0)
+        text += u" · %1/%2 left"_s.arg(st.budgetRemaining).arg(st.budgetLimit);
+    label->setText(text);
+    label->setToolTip(st.detail.toHtmlEscaped());
+}
+
+void MainWindow::refreshProfileBadge()
+{
+    const bool sandbox = m_settings.boolean(SettingKey::ProfileIsSandbox);
+    if (sandbox) {
+        m_profileBadge->setText(u"SANDBOX — profile “%1”, not production"_s.arg(m_settings.profile()));
+        m_profileBadge->setStyleSheet(u"background:#ffb300; color:#1a1a1a; font-weight:bold; padding:2px 6px; border-radius:3px;"_s);
+        setWindowTitle(u"[SANDBOX] Raize Release Console — %1"_s.arg(m_settings.profile()));
+    } else {
+        m_profileBadge->setText(u"Profile “%1”"_s.arg(m_settings.profile()));
+        m_profileBadge->setStyleSheet({});
+        setWindowTitle(u"Raize Release Console — %1"_s.arg(m_settings.profile()));
+    }
+}
+
+void MainWindow::refreshEnvironmentCards()
+{
+    const bool vercelConfigured = m_monitor.status(Service::Vercel).state != ServiceStatus::State::NotConfigured;
+    for (EnvironmentCard *card : std::as_const(m_envCards)) {
+        if (vercelConfigured)
+            card->setUnavailable(u"Vercel client not connected yet (#6)"_s);
+        else
+            card->setUnavailable(u"Set up Vercel in Settings"_s);
+    }
+}
+
+void MainWindow::openSettings()
+{
+    SettingsDialog dialog(m_settings, m_tokens, this);
+    if (dialog.exec() == QDialog::Accepted) {
+        m_monitor.initFrom(m_settings);
+        refreshProfileBadge();
+        refreshEnvironmentCards();
+        Q_EMIT settingsChanged();
+    }
+}
+
+} // namespace Raize::Ui

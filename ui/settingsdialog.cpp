@@ -1,0 +1,202 @@
+#include "settingsdialog.h"
+
+#include "core/tokenstore.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace Raize::Ui {
+
+using namespace Qt::StringLiterals;
+
+SettingsDialog::SettingsDialog(Settings &settings, TokenStore &tokens, QWidget *parent)
+    : QDialog(parent)
+    , m_settings(settings)
+    , m_tokens(tokens)
+{
+    setObjectName(u"settingsDialog"_s);
+    setWindowTitle(u"Settings — profile %1"_s.arg(settings.profile()));
+    resize(620, 420);
+    auto *layout = new QVBoxLayout(this);
+
+    m_keyringBanner = new QLabel(this);
+    m_keyringBanner->setObjectName(u"keyringBanner"_s);
+    m_keyringBanner->setWordWrap(true);
+    m_keyringBanner->setStyleSheet(u"background:#fff4d6; color:#5a3b00; padding:6px; border:1px solid #e0b050;"_s);
+    m_keyringBanner->hide();
+    layout->addWidget(m_keyringBanner);
+
+    auto *tabs = new QTabWidget(this);
+    tabs->setObjectName(u"serviceTabs"_s);
+    for (Service s : allServices())
+        tabs->addTab(buildServicePage(s), serviceDisplayName(s));
+    layout->addWidget(tabs, 1);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->setObjectName(u"buttons"_s);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+    layout->addWidget(buttons);
+
+    connect(&m_tokens, &TokenStore::keychainUnavailable, this, &SettingsDialog::showKeyringProblem);
+    if (m_tokens.usingSessionFallback())
+        showKeyringProblem(m_tokens.fallbackReason());
+
+    // Say whether a token is stored, without ever showing it.
+    for (Service s : allServices()) {
+        QPointer<QLabel> state = m_tokenStates.value(s);
+        m_tokens.read(s, [state](const Result<QString> &r) {
+            if (!state)
+                return;
+            state->setText(r ? u"A token is stored. Leave the field empty to keep it."_s
+                             : u"No token stored."_s);
+        });
+    }
+}
+
+QLineEdit *SettingsDialog::addField(QFormLayout *form, SettingKey key, const QString &objectName)
+{
+    auto *edit = new QLineEdit(m_settings.string(key), form->parentWidget());
+    edit->setObjectName(objectName);
+    edit->setPlaceholderText(Settings::spec(key).defaultValue.toString());
+    form->addRow(QString(Settings::spec(key).label) + u':', edit);
+    m_fields.insert(key, edit);
+    return edit;
+}
+
+QLineEdit *SettingsDialog::addTokenField(QFormLayout *form, Service service)
+{
+    auto *edit = new QLineEdit(form->parentWidget());
+    edit->setObjectName(serviceId(service) + u"Token"_s);
+    edit->setEchoMode(QLineEdit::Password);
+    edit->setPlaceholderText(u"paste a new token to replace the stored one"_s);
+    // Never offered to input methods or the clipboard history.
+    edit->setAttribute(Qt::WA_InputMethodEnabled, false);
+    form->addRow(u"Token:"_s, edit);
+    auto *state = new QLabel(u"Checking the keychain…"_s, form->parentWidget());
+    state->setObjectName(serviceId(service) + u"TokenState"_s);
+    state->setWordWrap(true);
+    form->addRow(QString(), state);
+    m_tokenFields.insert(service, edit);
+    m_tokenStates.insert(service, state);
+    return edit;
+}
+
+QWidget *SettingsDialog::buildServicePage(Service service)
+{
+    auto *page = new QWidget;
+    page->setObjectName(u"page_"_s + serviceId(service));
+    auto *form = new QFormLayout(page);
+    form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+    switch (service) {
+    case Service::Vercel:
+        addField(form, SettingKey::VercelBaseUrl, u"vercelBaseUrl"_s);
+        addField(form, SettingKey::VercelTeamId, u"vercelTeamId"_s);
+        addField(form, SettingKey::VercelProjectId, u"vercelProjectId"_s);
+        break;
+    case Service::GitHub:
+        addField(form, SettingKey::GitHubApiUrl, u"githubApiUrl"_s);
+        addField(form, SettingKey::GitHubOwner, u"githubOwner"_s);
+        addField(form, SettingKey::GitHubRepo, u"githubRepo"_s);
+        break;
+    case Service::Flags: {
+        m_flagsKind = new QComboBox(page);
+        m_flagsKind->setObjectName(u"flagsKind"_s);
+        m_flagsKind->addItem(u"Unleash"_s, u"unleash"_s);
+        m_flagsKind->addItem(u"LaunchDarkly"_s, u"launchdarkly"_s);
+        m_flagsKind->setCurrentIndex(qMax(0, m_flagsKind->findData(m_settings.string(SettingKey::FlagsKind))));
+        form->addRow(u"Flag service:"_s, m_flagsKind);
+        addField(form, SettingKey::FlagsUrl, u"flagsUrl"_s);
+        addField(form, SettingKey::FlagsProject, u"flagsProject"_s);
+        addField(form, SettingKey::FlagsEnvironment, u"flagsEnvironment"_s);
+        break;
+    }
+    case Service::Prometheus:
+        addField(form, SettingKey::PrometheusUrl, u"prometheusUrl"_s);
+        m_timeout = new QSpinBox(page);
+        m_timeout->setObjectName(u"netTimeoutMs"_s);
+        m_timeout->setRange(500, 300000);
+        m_timeout->setSingleStep(500);
+        m_timeout->setSuffix(u" ms"_s);
+        m_timeout->setValue(m_settings.integer(SettingKey::NetTimeoutMs));
+        form->addRow(u"Request timeout (all services):"_s, m_timeout);
+        break;
+    }
+    addTokenField(form, service);
+    return page;
+}
+
+void SettingsDialog::showKeyringProblem(const QString &message)
+{
+    m_keyringBanner->setText(message);
+    m_keyringBanner->show();
+}
+
+QString SettingsDialog::keyringMessage() const
+{
+    return m_keyringBanner->isVisible() ? m_keyringBanner->text() : QString();
+}
+
+void SettingsDialog::accept()
+{
+    for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it) {
+        const QString text = it.value()->text().trimmed();
+        if (text.isEmpty())
+            m_settings.reset(it.key());
+        else
+            m_settings.setValue(it.key(), text);
+    }
+    m_settings.setValue(SettingKey::FlagsKind, m_flagsKind->currentData());
+    m_settings.setValue(SettingKey::NetTimeoutMs, m_timeout->value());
+    m_errors.clear();
+    const Status synced = m_settings.sync();
+    if (!synced)
+        m_errors << synced.error().toString();
+
+    m_pendingWrites = 0;
+    for (auto it = m_tokenFields.cbegin(); it != m_tokenFields.cend(); ++it) {
+        const QString token = it.value()->text().trimmed();
+        if (token.isEmpty())
+            continue;
+        ++m_pendingWrites;
+        QPointer<SettingsDialog> self(this);
+        const Service service = it.key();
+        m_tokens.write(service, token, [self, service](const Status &s) {
+            if (!self)
+                return;
+            if (s) {
+                self->m_tokenFields.value(service)->clear();
+                self->m_tokenStates.value(service)->setText(self->m_tokens.usingSessionFallback()
+                    ? u"Kept in memory for this run only (no keyring)."_s
+                    : u"A token is stored. Leave the field empty to keep it."_s);
+            } else {
+                self->m_errors << s.error().toString();
+            }
+            if (--self->m_pendingWrites == 0)
+                self->finishSave();
+        });
+    }
+    if (m_pendingWrites == 0)
+        finishSave();
+}
+
+void SettingsDialog::finishSave()
+{
+    if (!m_errors.isEmpty()) {
+        showKeyringProblem(m_errors.join(u'\n'));
+        Q_EMIT saveFailed(m_errors.join(u'\n'));
+        return; // stay open: nothing the operator typed is lost
+    }
+    Q_EMIT saved();
+    QDialog::accept();
+}
+
+} // namespace Raize::Ui
