@@ -8,8 +8,9 @@ if [ "${RAIZE_IN_KEYRING_SESSION:-}" != 1 ]; then
     exec dbus-run-session -- "$0" "$@"
 fi
 mkdir -p "${HOME:?}/.local/share/keyrings"
-# An empty password creates and unlocks the "login" collection.
-eval "$(printf '' | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)"
+# A throwaway password creates and unlocks the "login" collection (an empty
+# one creates nothing and every lookup then fails).
+eval "$(printf 'raize-test-keyring' | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)"
 export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK 2>/dev/null || true
 "$@"
 status=$?

@@ -16,6 +16,12 @@
 
 #include <cstdio>
 
+// The resources live in a static library; pull them in explicitly.
+static void initResources()
+{
+    Q_INIT_RESOURCE(resources);
+}
+
 namespace Raize::Ui {
 
 using namespace Qt::StringLiterals;
@@ -35,6 +41,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     , m_tokens(std::make_unique<TokenStore>(profile, keychainServiceName()))
     , m_monitor(std::make_unique<ServiceMonitor>())
 {
+    initResources();
     // Tokens a migration took out of an old settings file go to the keychain.
     for (const auto &[service, token] : m_settings->lastMigration().legacyTokens) {
         m_tokens->write(service, token, [service](const Status &s) {

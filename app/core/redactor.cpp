@@ -29,12 +29,12 @@ QStringList &secrets()
 const QList<QRegularExpression> &patterns()
 {
     static const QList<QRegularExpression> list = {
-        QRegularExpression(QStringLiteral(R"((?i)(authorization\s*[:=]\s*)("?)(bearer\s+|token\s+|basic\s+)?[^\s",;]+)")),
-        QRegularExpression(QStringLiteral(R"((?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{6,})")),
-        QRegularExpression(QStringLiteral(R"((?i)((?:access_token|api[_-]?key|token|secret|password)\s*[=:]\s*"?)[^\s"&,;]{6,})")),
-        QRegularExpression(QStringLiteral(R"(\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}))")),
-        QRegularExpression(QStringLiteral(R"((?<![A-Za-z0-9])([A-Za-z0-9_*-]+:[A-Za-z0-9_*-]+\.)[A-Fa-f0-9]{32,})")),
-        QRegularExpression(QStringLiteral(R"(\b(api-[0-9a-f]{8}-[0-9a-f-]{27}))")),
+        QRegularExpression(QStringLiteral(R"re((?i)(authorization\s*[:=]\s*)("?)(bearer\s+|token\s+|basic\s+)?[^\s",;]+)re")),
+        QRegularExpression(QStringLiteral(R"re((?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{6,})re")),
+        QRegularExpression(QStringLiteral(R"re((?i)((?:access_token|api[_-]?key|token|secret|password)"?\s*[=:]\s*"?)[^\s"&,;]{6,})re")),
+        QRegularExpression(QStringLiteral(R"re(\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}))re")),
+        QRegularExpression(QStringLiteral(R"re((?<![A-Za-z0-9])([A-Za-z0-9_*-]+:[A-Za-z0-9_*-]+\.)[A-Fa-f0-9]{32,})re")),
+        QRegularExpression(QStringLiteral(R"re(\b(api-[0-9a-f]{8}-[0-9a-f-]{27}))re")),
     };
     return list;
 }

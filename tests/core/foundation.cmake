@@ -1,0 +1,19 @@
+# Foundation: settings, redaction, keychain, the ui link rule, packaging.
+raize_add_test(test_settings SOURCES tst_settings.cpp LIBS core_base)
+raize_add_test(test_redactor SOURCES tst_redactor.cpp LIBS core_base)
+raize_add_test(test_keychain SOURCES tst_keychain.cpp LIBS core_base KEYRING LABELS keyring)
+# The same store with no D-Bus session at all: the no-keyring path.
+raize_add_test(test_keychain_missing SOURCES tst_keychain_missing.cpp LIBS core_base
+    ENV "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/raize-no-bus")
+raize_add_test(test_cli_token SOURCES tst_cli_token.cpp LIBS core_base KEYRING LABELS keyring)
+
+# console_core must never pull in Widgets or Gui: a probe linked only against
+# it is checked with readelf.
+add_executable(core_link_probe core_link_probe.cpp)
+target_link_libraries(core_link_probe PRIVATE console_core)
+raize_add_test(test_core_links_no_widgets SOURCES tst_core_links.cpp LIBS Qt6::Core
+    ENV "RAIZE_CORE_PROBE=$<TARGET_FILE:core_link_probe>")
+add_dependencies(test_core_links_no_widgets core_link_probe)
+
+raize_add_test(test_packaging SOURCES tst_packaging.cpp LIBS Qt6::Core
+    TIMEOUT 600 RUN_SERIAL LABELS packaging)
