@@ -9,7 +9,8 @@ namespace Raize::Cli {
 
 using namespace Qt::StringLiterals;
 
-int tokenCommand(Context &ctx); // tokencommand.cpp
+int tokenCommand(Context &ctx);    // tokencommand.cpp
+int settingsCommand(Context &ctx); // settingscommand.cpp
 
 bool Context::takeFlag(const QString &name)
 {
@@ -46,6 +47,7 @@ const QList<Command> &commands()
 {
     static const QList<Command> table = {
         {"token"_L1, "store, check or delete a service token in the keychain"_L1, &tokenCommand},
+        {"settings"_L1, "list, get or set a profile's settings"_L1, &settingsCommand},
     };
     return table;
 }

@@ -17,3 +17,4 @@ add_dependencies(test_core_links_no_widgets core_link_probe)
 
 raize_add_test(test_packaging SOURCES tst_packaging.cpp LIBS Qt6::Core
     TIMEOUT 600 RUN_SERIAL LABELS packaging)
+raize_add_test(test_cli_settings SOURCES tst_cli_settings.cpp LIBS core_base)

@@ -1,0 +1,104 @@
+// `raize-console settings list|get|set|reset|path [KEY [VALUE]] [--profile P]`
+// The same table of keys the Settings dialog edits; tokens are not settings
+// (see `raize-console token`).
+
+#include "cli/cli.h"
+
+#include "core/settings.h"
+
+#include <nlohmann/json.hpp>
+
+namespace Raize::Cli {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString usage = u"raize-console settings list|get KEY|set KEY VALUE|reset KEY|path [--profile P] [--json]"_s;
+
+const SettingSpec *findSpec(const QString &name)
+{
+    for (const SettingSpec &s : Settings::specs()) {
+        if (name == s.name)
+            return &s;
+    }
+    return nullptr;
+}
+
+QString knownKeys()
+{
+    QStringList names;
+    for (const SettingSpec &s : Settings::specs())
+        names << QString(s.name);
+    return names.join(u", "_s);
+}
+
+} // namespace
+
+int settingsCommand(Context &ctx)
+{
+    const bool json = ctx.takeFlag(u"--json"_s);
+    if (ctx.args.isEmpty()) {
+        ctx.err << u"usage: "_s << usage << u'\n';
+        return Failure;
+    }
+    const QString verb = ctx.args.takeFirst();
+    Settings settings(ctx.profile);
+
+    if (verb == u"path"_s && ctx.noneLeft(usage)) {
+        ctx.out << settings.filePath() << u'\n';
+        return Ok;
+    }
+    if (verb == u"list"_s && ctx.noneLeft(usage)) {
+        nlohmann::json out = nlohmann::json::object();
+        for (const SettingSpec &s : Settings::specs()) {
+            const QString value = settings.value(s.key).toString();
+            if (json)
+                out[QString(s.name).toStdString()] = value.toStdString();
+            else
+                ctx.out << QString(s.name).leftJustified(22) << u' ' << value << u'\n';
+        }
+        if (json)
+            ctx.out << QString::fromStdString(out.dump(2)) << u'\n';
+        return Ok;
+    }
+    if (verb == u"get"_s || verb == u"set"_s || verb == u"reset"_s) {
+        const qsizetype want = verb == u"set"_s ? 2 : 1;
+        if (ctx.args.size() != want) {
+            ctx.err << u"usage: "_s << usage << u'\n';
+            return Failure;
+        }
+        const SettingSpec *spec = findSpec(ctx.args[0]);
+        if (!spec) {
+            ctx.err << u"unknown setting: %1\nknown settings: %2\n"_s.arg(ctx.args[0], knownKeys());
+            if (ctx.args[0].contains(u"token"_s, Qt::CaseInsensitive))
+                ctx.err << u"tokens are not settings: use `raize-console token set SERVICE --stdin`\n"_s;
+            return Failure;
+        }
+        if (verb == u"get"_s) {
+            ctx.out << settings.value(spec->key).toString() << u'\n';
+            return Ok;
+        }
+        if (verb == u"set"_s) {
+            QVariant value = ctx.args[1];
+            if (!value.convert(spec->defaultValue.metaType())) {
+                ctx.err << u"%1 takes a value of type %2, not \"%3\"\n"_s.arg(QString(spec->name), QString::fromLatin1(spec->defaultValue.typeName()), ctx.args[1]);
+                return Failure;
+            }
+            settings.setValue(spec->key, value);
+        } else {
+            settings.reset(spec->key);
+        }
+        const Status synced = settings.sync();
+        if (!synced) {
+            ctx.err << synced.error().toString() << u'\n';
+            return Failure;
+        }
+        return Ok;
+    }
+    if (ctx.args.isEmpty())
+        ctx.err << u"unknown action: %1\nusage: %2\n"_s.arg(verb, usage);
+    return Failure;
+}
+
+} // namespace Raize::Cli

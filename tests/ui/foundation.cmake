@@ -1,0 +1,4 @@
+# Foundation GUI: the shell, the settings dialog, and the token-leak check.
+raize_add_test(test_mainwindow SOURCES tst_mainwindow.cpp widgettext.h LIBS console_ui KEYRING LABELS gui keyring)
+raize_add_test(test_token_leak SOURCES tst_token_leak.cpp widgettext.h LIBS console_ui KEYRING LABELS gui keyring
+    ENV "RAIZE_KEYCHAIN_SERVICE=raize-console-leaktest" TIMEOUT 180)
