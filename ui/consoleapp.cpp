@@ -1,6 +1,7 @@
 #include "consoleapp.h"
 
 #include "mainwindow.h"
+#include "settingsdialog.h"
 
 #include "core/logging.h"
 #include "core/servicemonitor.h"
@@ -9,6 +10,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImageWriter>
 #include <QPixmap>
@@ -59,7 +61,8 @@ ConsoleApp::~ConsoleApp() = default;
 
 QStringList ConsoleApp::viewNames()
 {
-    return MainWindow::viewNames();
+    // "settings" renders the settings dialog (for --screenshot).
+    return MainWindow::viewNames() << u"settings"_s;
 }
 
 void ConsoleApp::show(const QString &view, bool exitAfterShow)
@@ -79,14 +82,21 @@ void ConsoleApp::show(const QString &view, bool exitAfterShow)
 
 int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
 {
-    if (!view.isEmpty())
+    if (!view.isEmpty() && view != u"settings"_s)
         m_window->showView(view);
     m_window->resize(size);
     m_window->show();
-    // Let layouts, fonts and queued updates settle before grabbing.
-    for (int i = 0; i < 5; ++i)
-        QApplication::processEvents();
-    const QPixmap pixmap = m_window->grab();
+    std::unique_ptr<SettingsDialog> dialog;
+    if (view == u"settings"_s) {
+        dialog = std::make_unique<SettingsDialog>(*m_settings, *m_tokens, m_window.get());
+        dialog->show();
+    }
+    // Let layouts, fonts, keychain answers and queued updates settle before grabbing.
+    QElapsedTimer settle;
+    settle.start();
+    while (settle.elapsed() < 300)
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    const QPixmap pixmap = dialog ? dialog->grab() : m_window->grab();
     QDir().mkpath(QFileInfo(file).absolutePath());
     QImageWriter writer(file, "png");
     if (!writer.write(pixmap.toImage())) {
@@ -94,7 +104,7 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
         return 2;
     }
     qCInfo(lcUi, "wrote %s (%dx%d, view %s)", qUtf8Printable(file), pixmap.width(), pixmap.height(),
-           qUtf8Printable(m_window->currentView()));
+           qUtf8Printable(dialog ? u"settings"_s : m_window->currentView()));
     return 0;
 }
 

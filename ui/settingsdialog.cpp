@@ -77,7 +77,7 @@ QLineEdit *SettingsDialog::addTokenField(QFormLayout *form, Service service)
     auto *edit = new QLineEdit(form->parentWidget());
     edit->setObjectName(serviceId(service) + u"Token"_s);
     edit->setEchoMode(QLineEdit::Password);
-    edit->setPlaceholderText(u"paste a new token to replace the stored one"_s);
+    edit->setPlaceholderText(u"paste a token (replaces any stored one)"_s);
     // Never offered to input methods or the clipboard history.
     edit->setAttribute(Qt::WA_InputMethodEnabled, false);
     form->addRow(u"Token:"_s, edit);
