@@ -3,4 +3,4 @@ raize_core_library(core_cli
         cli.cpp cli.h
         settingscommand.cpp
         tokencommand.cpp
-    DEPS core_base)
+    DEPS core_base core_records)

@@ -11,6 +11,11 @@ using namespace Qt::StringLiterals;
 
 int tokenCommand(Context &ctx);    // tokencommand.cpp
 int settingsCommand(Context &ctx); // settingscommand.cpp
+// records/recordscli.cpp
+int changelogCommand(Context &ctx);
+int releaseNotesCommand(Context &ctx);
+int journalCommand(Context &ctx);
+int auditCommand(Context &ctx);
 
 bool Context::takeFlag(const QString &name)
 {
@@ -48,6 +53,10 @@ const QList<Command> &commands()
     static const QList<Command> table = {
         {"token"_L1, "store, check or delete a service token in the keychain"_L1, &tokenCommand},
         {"settings"_L1, "list, get or set a profile's settings"_L1, &settingsCommand},
+        {"changelog"_L1, "lint CHANGELOG.md, suggest the next version, cut a release"_L1, &changelogCommand},
+        {"release-notes"_L1, "write a version's release notes from the playbook template"_L1, &releaseNotesCommand},
+        {"journal"_L1, "append an entry to docs/journal (append-only)"_L1, &journalCommand},
+        {"audit"_L1, "verify, export or repair the hash-chained audit log"_L1, &auditCommand},
     };
     return table;
 }

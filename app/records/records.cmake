@@ -1,0 +1,12 @@
+raize_core_library(core_records
+    SOURCES
+        auditlog.cpp auditlog.h
+        auditrecord.cpp auditrecord.h
+        auditverifier.cpp auditverifier.h
+        changelog.cpp changelog.h
+        changeloglinter.cpp changeloglinter.h
+        journal.cpp journal.h
+        recordscli.cpp
+        releasenotes.cpp releasenotes.h
+        semver.cpp semver.h
+    DEPS core_base)

@@ -1,0 +1,389 @@
+// Headless records commands:
+//   changelog lint|next-version|cut, release-notes, journal add, audit verify|export|repair
+
+#include "cli/cli.h"
+
+#include "core/jsonutil.h"
+#include "core/settings.h"
+#include "records/auditlog.h"
+#include "records/auditverifier.h"
+#include "records/changeloglinter.h"
+#include "records/journal.h"
+#include "records/releasenotes.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QSaveFile>
+
+namespace Raize::Cli {
+
+using namespace Qt::StringLiterals;
+using namespace Raize::Records;
+
+namespace {
+
+std::optional<QString> readText(Context &ctx, const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        ctx.err << u"cannot read %1: %2\n"_s.arg(path, f.errorString());
+        return std::nullopt;
+    }
+    return QString::fromUtf8(f.readAll());
+}
+
+std::optional<QString> gitShow(Context &ctx, const QString &ref, const QString &file)
+{
+    QProcess git;
+    git.start(u"git"_s, {u"show"_s, ref + u':' + file});
+    if (!git.waitForFinished(30000) || git.exitCode() != 0) {
+        ctx.err << u"cannot read %1 at %2 from git: %3\n"_s.arg(file, ref, QString::fromLocal8Bit(git.readAllStandardError()).trimmed());
+        return std::nullopt;
+    }
+    return QString::fromUtf8(git.readAllStandardOutput());
+}
+
+nlohmann::json toJson(const Diagnostic &d)
+{
+    return {{"line", d.line}, {"column", d.column}, {"severity", d.severity == Diagnostic::Severity::Error ? "error" : "warning"},
+            {"code", d.code.toStdString()}, {"message", d.message.toStdString()}, {"fix", d.fix.toStdString()}};
+}
+
+void printJson(Context &ctx, const nlohmann::json &j)
+{
+    ctx.out << QString::fromStdString(j.dump(2)) << u'\n';
+}
+
+int changelogLint(Context &ctx, const QString &file, bool json)
+{
+    const QString rulesName = ctx.takeOption(u"--rules"_s, u"playbook"_s);
+    const QString previousFile = ctx.takeOption(u"--previous"_s);
+    const QString gitRef = ctx.takeOption(u"--git-ref"_s);
+    if (!ctx.noneLeft(u"raize-console changelog lint [FILE] [--rules playbook|keepachangelog] [--previous FILE | --git-ref REF] [--json]"_s))
+        return Failure;
+    if (rulesName != u"playbook"_s && rulesName != u"keepachangelog"_s) {
+        ctx.err << u"--rules takes playbook or keepachangelog\n"_s;
+        return Failure;
+    }
+    const auto text = readText(ctx, file);
+    if (!text)
+        return Failure;
+    const ChangelogDocument doc = ChangelogDocument::parse(*text);
+    QList<Diagnostic> diags = ChangelogLinter::lint(doc, rulesName == u"playbook"_s ? ChangelogLinter::Rules::Playbook
+                                                                                   : ChangelogLinter::Rules::KeepAChangelog);
+    std::optional<QString> previous;
+    if (!previousFile.isEmpty())
+        previous = readText(ctx, previousFile);
+    else if (!gitRef.isEmpty())
+        previous = gitShow(ctx, gitRef, file);
+    if ((!previousFile.isEmpty() || !gitRef.isEmpty()) && !previous)
+        return Failure;
+    if (previous)
+        diags += ChangelogLinter::checkAppendOnly(ChangelogDocument::parse(*previous), doc);
+    const bool failed = ChangelogLinter::hasErrors(diags);
+    if (json) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const Diagnostic &d : diags)
+            arr.push_back(toJson(d));
+        printJson(ctx, {{"file", file.toStdString()}, {"ok", !failed}, {"diagnostics", arr}});
+    } else {
+        for (const Diagnostic &d : diags)
+            ctx.out << d.toString(file) << u'\n';
+        ctx.out << (failed ? u"%1: changelog lint FAILED (%2 diagnostic(s))\n"_s.arg(file).arg(diags.size())
+                           : u"%1: changelog lint passed (%2 warning(s))\n"_s.arg(file).arg(diags.size()));
+    }
+    return failed ? Negative : Ok;
+}
+
+int changelogNext(Context &ctx, const QString &file, bool json)
+{
+    if (!ctx.noneLeft(u"raize-console changelog next-version [FILE] [--json]"_s))
+        return Failure;
+    const auto text = readText(ctx, file);
+    if (!text)
+        return Failure;
+    QString why;
+    const auto next = ChangelogLinter::nextVersion(ChangelogDocument::parse(*text), &why);
+    if (!next) {
+        ctx.err << why << u'\n';
+        return Negative;
+    }
+    if (json)
+        printJson(ctx, {{"version", next->version.toString().toStdString()}, {"reason", next->reason.toStdString()}});
+    else
+        ctx.out << next->version.toString() << u"\t"_s << next->reason << u'\n';
+    return Ok;
+}
+
+int changelogCut(Context &ctx, const QString &file, bool json)
+{
+    const QString versionText = ctx.takeOption(u"--version"_s);
+    const QString dateText = ctx.takeOption(u"--date"_s, QDate::currentDate().toString(Qt::ISODate));
+    const bool write = ctx.takeFlag(u"--write"_s);
+    if (!ctx.noneLeft(u"raize-console changelog cut [FILE] [--version X.Y.Z] [--date YYYY-MM-DD] [--write]"_s))
+        return Failure;
+    const auto text = readText(ctx, file);
+    if (!text)
+        return Failure;
+    const ChangelogDocument doc = ChangelogDocument::parse(*text);
+    SemVer version;
+    if (versionText.isEmpty()) {
+        QString why;
+        const auto next = ChangelogLinter::nextVersion(doc, &why);
+        if (!next) {
+            ctx.err << why << u'\n';
+            return Negative;
+        }
+        version = next->version;
+    } else {
+        QString err;
+        const auto v = SemVer::parse(versionText, &err);
+        if (!v) {
+            ctx.err << u"--version: "_s << err << u'\n';
+            return Failure;
+        }
+        version = *v;
+    }
+    const QDate date = QDate::fromString(dateText, Qt::ISODate);
+    if (!date.isValid()) {
+        ctx.err << u"--date takes YYYY-MM-DD, not %1\n"_s.arg(dateText);
+        return Failure;
+    }
+    QString error;
+    const auto cut = ChangelogLinter::cut(doc, version, date, &error);
+    if (!cut) {
+        ctx.err << error << u'\n';
+        return Negative;
+    }
+    if (!write) {
+        ctx.out << *cut;
+        return Ok;
+    }
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly) || out.write(cut->toUtf8()) < 0 || !out.commit()) {
+        ctx.err << u"cannot write %1: %2\n"_s.arg(file, out.errorString());
+        return Failure;
+    }
+    if (json)
+        printJson(ctx, {{"version", version.toString().toStdString()}, {"file", file.toStdString()}});
+    else
+        ctx.out << u"cut %1 in %2\n"_s.arg(version.toString(), file);
+    return Ok;
+}
+
+} // namespace
+
+int changelogCommand(Context &ctx)
+{
+    const bool json = ctx.takeFlag(u"--json"_s);
+    if (ctx.args.isEmpty()) {
+        ctx.err << u"usage: raize-console changelog lint|next-version|cut [FILE] ...\n"_s;
+        return Failure;
+    }
+    const QString verb = ctx.args.takeFirst();
+    QString file = u"CHANGELOG.md"_s;
+    if (!ctx.args.isEmpty() && !ctx.args.first().startsWith(u"--"_s))
+        file = ctx.args.takeFirst();
+    if (verb == u"lint"_s)
+        return changelogLint(ctx, file, json);
+    if (verb == u"next-version"_s)
+        return changelogNext(ctx, file, json);
+    if (verb == u"cut"_s)
+        return changelogCut(ctx, file, json);
+    ctx.err << u"unknown action: %1 (lint, next-version or cut)\n"_s.arg(verb);
+    return Failure;
+}
+
+int releaseNotesCommand(Context &ctx)
+{
+    const bool json = ctx.takeFlag(u"--json"_s);
+    const QString file = ctx.takeOption(u"--changelog"_s, u"CHANGELOG.md"_s);
+    const QString version = ctx.takeOption(u"--version"_s);
+    const QString inputFile = ctx.takeOption(u"--input"_s);
+    const QString journalDir = ctx.takeOption(u"--mirror-journal"_s);
+    if (!ctx.noneLeft(u"raize-console release-notes --version X.Y.Z [--changelog FILE] [--input FILE] [--mirror-journal DIR] [--json]"_s))
+        return Failure;
+    if (version.isEmpty()) {
+        ctx.err << u"--version is required (the changelog section to write notes for)\n"_s;
+        return Failure;
+    }
+    const auto text = readText(ctx, file);
+    if (!text)
+        return Failure;
+    ReleaseNotesInput input;
+    if (!inputFile.isEmpty()) {
+        const auto raw = readText(ctx, inputFile);
+        if (!raw)
+            return Failure;
+        QString err;
+        const nlohmann::json j = Json::parse(raw->toUtf8(), &err);
+        if (j.is_discarded()) {
+            ctx.err << u"%1 is not valid JSON: %2\n"_s.arg(inputFile, err);
+            return Failure;
+        }
+        const auto parsed = ReleaseNotesInput::fromJson(j);
+        if (!parsed) {
+            ctx.err << inputFile << u": "_s << parsed.error().toString() << u'\n';
+            return Failure;
+        }
+        input = parsed.value();
+    }
+    const auto notes = ReleaseNotesBuilder::build(ChangelogDocument::parse(*text), version, input);
+    if (!notes) {
+        ctx.err << notes.error().toString() << u'\n';
+        return Failure;
+    }
+    if (!journalDir.isEmpty()) {
+        JournalEntry e;
+        e.title = u"Release notes "_s + notes->title;
+        e.shipped = {notes->title};
+        e.observed = {u"release notes generated from CHANGELOG.md"_s};
+        const auto written = Journal(journalDir).append(e);
+        if (!written) {
+            ctx.err << written.error().toString() << u'\n';
+            return Failure;
+        }
+    }
+    if (json)
+        printJson(ctx, {{"tag", notes->tag.toStdString()}, {"title", notes->title.toStdString()},
+                        {"releaseLevel", notes->releaseLevel.toStdString()}, {"body", notes->body.toStdString()}});
+    else
+        ctx.out << notes->body;
+    return Ok;
+}
+
+int journalCommand(Context &ctx)
+{
+    const bool json = ctx.takeFlag(u"--json"_s);
+    if (ctx.args.isEmpty() || ctx.args.takeFirst() != u"add"_s) {
+        ctx.err << u"usage: raize-console journal add --title T [--shipped S]... [--observed O]... [--anomaly A]... [--dir docs/journal]\n"_s;
+        return Failure;
+    }
+    JournalEntry e;
+    const QString dir = ctx.takeOption(u"--dir"_s, u"docs/journal"_s);
+    e.title = ctx.takeOption(u"--title"_s);
+    e.author = ctx.takeOption(u"--author"_s, qEnvironmentVariable("USER"));
+    for (QString v; !(v = ctx.takeOption(u"--shipped"_s)).isEmpty();)
+        e.shipped << v;
+    for (QString v; !(v = ctx.takeOption(u"--observed"_s)).isEmpty();)
+        e.observed << v;
+    for (QString v; !(v = ctx.takeOption(u"--anomaly"_s)).isEmpty();)
+        e.anomalies << v;
+    if (!ctx.noneLeft(u"raize-console journal add --title T [--shipped S]... [--observed O]... [--anomaly A]..."_s))
+        return Failure;
+    const auto written = Journal(dir).append(e);
+    if (!written) {
+        ctx.err << written.error().toString() << u'\n';
+        return Failure;
+    }
+    if (json)
+        printJson(ctx, {{"file", written->toStdString()}});
+    else
+        ctx.out << u"appended to "_s << *written << u'\n';
+    return Ok;
+}
+
+int auditCommand(Context &ctx)
+{
+    const bool json = ctx.takeFlag(u"--json"_s);
+    if (ctx.args.isEmpty()) {
+        ctx.err << u"usage: raize-console audit verify|export|repair [FILE] ...\n"_s;
+        return Failure;
+    }
+    const QString verb = ctx.args.takeFirst();
+    QString file;
+    if (!ctx.args.isEmpty() && !ctx.args.first().startsWith(u"--"_s))
+        file = ctx.args.takeFirst();
+    if (file.isEmpty()) {
+        Settings settings(ctx.profile);
+        file = AuditLog::defaultPath(ctx.profile, settings.string(SettingKey::AuditLogPath));
+    }
+
+    if (verb == u"verify"_s) {
+        if (!ctx.noneLeft(u"raize-console audit verify [FILE] [--json]"_s))
+            return Failure;
+        const VerifyReport r = AuditVerifier::verify(file);
+        if (json) {
+            nlohmann::json j = {{"file", file.toStdString()}, {"readable", r.readable}, {"intact", r.intact()},
+                                {"records", r.records}, {"lastSeq", r.lastSeq}, {"summary", r.summary().toStdString()}};
+            if (r.firstBad)
+                j["firstBad"] = {{"line", r.firstBad->line}, {"seq", r.firstBad->seq}, {"byteOffset", r.firstBad->byteOffset},
+                                 {"kind", VerifyProblem::kindName(r.firstBad->kind).toStdString()},
+                                 {"message", r.firstBad->message.toStdString()}};
+            if (r.tornTail)
+                j["tornTail"] = {{"line", r.tornTail->line}, {"byteOffset", r.tornTail->byteOffset}, {"bytes", r.tornTail->bytes}};
+            printJson(ctx, j);
+        } else {
+            ctx.out << file << u": "_s << r.summary() << u'\n';
+        }
+        if (!r.readable)
+            return Failure;
+        return r.intact() ? Ok : Negative;
+    }
+    if (verb == u"repair"_s) {
+        if (!ctx.takeFlag(u"--truncate-torn-tail"_s)) {
+            ctx.err << u"audit repair only cuts a torn last line: pass --truncate-torn-tail to confirm\n"_s;
+            return Failure;
+        }
+        if (!ctx.noneLeft(u"raize-console audit repair [FILE] --truncate-torn-tail"_s))
+            return Failure;
+        const auto backup = AuditLog(file).repairTornTail();
+        if (!backup) {
+            ctx.err << backup.error().toString() << u'\n';
+            return Negative;
+        }
+        ctx.out << u"cut the torn tail off %1; the original is kept as %2\n"_s.arg(file, *backup);
+        return Ok;
+    }
+    if (verb == u"export"_s) {
+        const QString format = ctx.takeOption(u"--format"_s, u"json"_s);
+        const QString action = ctx.takeOption(u"--action"_s);
+        const QString actor = ctx.takeOption(u"--actor"_s);
+        const QDateTime since = QDateTime::fromString(ctx.takeOption(u"--since"_s), Qt::ISODate);
+        const QDateTime until = QDateTime::fromString(ctx.takeOption(u"--until"_s), Qt::ISODate);
+        if (!ctx.noneLeft(u"raize-console audit export [FILE] [--format json|csv] [--action A] [--actor A] [--since T] [--until T]"_s))
+            return Failure;
+        if (format != u"json"_s && format != u"csv"_s) {
+            ctx.err << u"--format takes json or csv\n"_s;
+            return Failure;
+        }
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly)) {
+            ctx.err << u"cannot read %1: %2\n"_s.arg(file, f.errorString());
+            return Failure;
+        }
+        const VerifyReport report = AuditVerifier::verify(file);
+        if (!report.intact())
+            ctx.err << u"warning: "_s << report.summary() << u'\n';
+        nlohmann::json arr = nlohmann::json::array();
+        if (format == u"csv"_s)
+            ctx.out << u"seq,time,actor,action,target,service,reason,requestId,hash\n"_s;
+        const auto csv = [](QString v) -> QString {
+            v.replace(u'"', u"\"\""_s);
+            return u'"' + v + u'"';
+        };
+        while (!f.atEnd()) {
+            const QByteArray line = f.readLine();
+            if (!line.endsWith('\n'))
+                break; // torn tail
+            AuditRecord r;
+            if (!AuditRecord::fromLine(line.chopped(1), &r))
+                continue;
+            if ((!action.isEmpty() && !r.action.startsWith(action)) || (!actor.isEmpty() && r.actor != actor)
+                || (since.isValid() && r.time < since) || (until.isValid() && r.time > until))
+                continue;
+            if (format == u"json"_s)
+                arr.push_back(r.toJson());
+            else
+                ctx.out << QStringList{QString::number(r.seq), r.time.toString(Qt::ISODateWithMs), csv(r.actor), csv(r.action),
+                                       csv(r.target), csv(r.service), csv(r.reason), csv(r.requestId), r.hash}.join(u',') << u'\n';
+        }
+        if (format == u"json"_s)
+            printJson(ctx, arr);
+        return Ok;
+    }
+    ctx.err << u"unknown action: %1 (verify, export or repair)\n"_s.arg(verb);
+    return Failure;
+}
+
+} // namespace Raize::Cli
