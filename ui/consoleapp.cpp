@@ -1,5 +1,6 @@
 #include "consoleapp.h"
 
+#include "audit/auditview.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
 
@@ -7,6 +8,7 @@
 #include "core/servicemonitor.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "records/auditlog.h"
 
 #include <QApplication>
 #include <QDir>
@@ -55,6 +57,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     if (!m_settings->lastMigration().steps.isEmpty())
         m_settings->sync();
     m_window = std::make_unique<MainWindow>(*m_settings, *m_tokens, *m_monitor);
+    m_window->setViewWidget(u"audit"_s, new AuditView(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath))));
 }
 
 ConsoleApp::~ConsoleApp() = default;

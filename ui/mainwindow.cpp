@@ -52,7 +52,7 @@ const QList<ViewInfo> &viewInfos()
          u"The rollback orchestrator is not connected yet (issue #9)."_s},
         {u"audit"_s, u"Audit"_s,
          u"Every action the console takes, in a tamper-evident, hash-chained log: filter, search, verify and export."_s,
-         u"The audit viewer is not connected yet (issue #10)."_s},
+         u"The audit viewer opens with the console (ConsoleApp installs it with the profile's audit log)."_s},
     };
     return list;
 }

@@ -1,5 +1,6 @@
 raize_core_library(core_records
     SOURCES
+        auditexport.cpp auditexport.h
         auditlog.cpp auditlog.h
         auditrecord.cpp auditrecord.h
         auditverifier.cpp auditverifier.h

@@ -5,6 +5,7 @@
 
 #include "core/jsonutil.h"
 #include "core/settings.h"
+#include "records/auditexport.h"
 #include "records/auditlog.h"
 #include "records/auditverifier.h"
 #include "records/changeloglinter.h"
@@ -347,39 +348,26 @@ int auditCommand(Context &ctx)
             ctx.err << u"--format takes json or csv\n"_s;
             return Failure;
         }
-        QFile f(file);
-        if (!f.open(QIODevice::ReadOnly)) {
-            ctx.err << u"cannot read %1: %2\n"_s.arg(file, f.errorString());
+        QString error;
+        const QList<AuditRecord> all = AuditExport::readAll(file, &error);
+        if (!error.isEmpty()) {
+            ctx.err << u"cannot read %1: %2\n"_s.arg(file, error);
             return Failure;
         }
         const VerifyReport report = AuditVerifier::verify(file);
         if (!report.intact())
             ctx.err << u"warning: "_s << report.summary() << u'\n';
-        nlohmann::json arr = nlohmann::json::array();
-        if (format == u"csv"_s)
-            ctx.out << u"seq,time,actor,action,target,service,reason,requestId,hash\n"_s;
-        const auto csv = [](QString v) -> QString {
-            v.replace(u'"', u"\"\""_s);
-            return u'"' + v + u'"';
-        };
-        while (!f.atEnd()) {
-            const QByteArray line = f.readLine();
-            if (!line.endsWith('\n'))
-                break; // torn tail
-            AuditRecord r;
-            if (!AuditRecord::fromLine(line.chopped(1), &r))
-                continue;
-            if ((!action.isEmpty() && !r.action.startsWith(action)) || (!actor.isEmpty() && r.actor != actor)
-                || (since.isValid() && r.time < since) || (until.isValid() && r.time > until))
-                continue;
-            if (format == u"json"_s)
-                arr.push_back(r.toJson());
-            else
-                ctx.out << QStringList{QString::number(r.seq), r.time.toString(Qt::ISODateWithMs), csv(r.actor), csv(r.action),
-                                       csv(r.target), csv(r.service), csv(r.reason), csv(r.requestId), r.hash}.join(u',') << u'\n';
+        AuditFilter filter;
+        filter.actionPrefix = action;
+        filter.actor = actor;
+        filter.since = since;
+        filter.until = until;
+        QList<AuditRecord> selected;
+        for (const AuditRecord &r : all) {
+            if (filter.matches(r))
+                selected.append(r);
         }
-        if (format == u"json"_s)
-            printJson(ctx, arr);
+        ctx.out << QString::fromUtf8(AuditExport::render(selected, format == u"csv"_s ? AuditExport::Format::Csv : AuditExport::Format::Json));
         return Ok;
     }
     ctx.err << u"unknown action: %1 (verify, export or repair)\n"_s.arg(verb);

@@ -1,0 +1,1 @@
+raize_add_bench(bench_audit_verify SOURCES audit_verify.cpp LIBS core_records)
