@@ -34,7 +34,7 @@ PACKAGES=(
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev nlohmann-json3-dev
     qt6-tools-dev libqt6svg6 cmake ninja-build g++ pkg-config
     xvfb xauth fonts-dejavu-core dbus gnome-keyring libsecret-tools
-    desktop-file-utils appstream lintian dpkg-dev fakeroot file binutils
+    desktop-file-utils appstream lintian dpkg-dev fakeroot file binutils curl
 )
 
 missing_packages() {

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <QIODevice>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace Raize::Sandbox {
+
+// The platform's traffic as a fluid (expected-value) model: every counter is
+// a closed-form function of time, with a daily cycle, so 30 days of history
+// and the live process agree to the sample and tests are deterministic.
+// Incidents add to the "bad" counters on top (PlatformSim).
+struct TrafficModel
+{
+    struct Cohort
+    {
+        QString id;
+        QStringList clientIds;
+        QStringList accounts;
+        double httpRate;    // requests/s on the api lane
+        double publishRate; // publish attempts/s on the api lane
+    };
+
+    static constexpr qint64 Origin = 1767225600; // 2026-01-01T00:00:00Z
+    static constexpr double DailyAmplitude = 0.3;
+
+    // Baseline bad-event ratios (healthy: burn well under 1).
+    static constexpr double HttpErrorRatio = 0.0005;
+    static constexpr double PublishFailureRatio = 0.001;
+    static constexpr double SlowVerificationRatio = 0.005; // > 60 s
+    static constexpr double SlowQueueRatio = 0.002;        // > 30 s
+    static constexpr double MissedHeartbeatRatio = 0.0005;
+    static constexpr double DriftRatio = 0.002;
+
+    static const QList<Cohort> &cohorts();
+    static QStringList lanes() { return {QStringLiteral("api"), QStringLiteral("browser")}; }
+    static double laneWeight(const QString &lane) { return lane == QLatin1StringView("browser") ? 0.5 : 1.0; }
+
+    // Events of a stream with base rate r (per second) from Origin to t.
+    static double cumulative(double rate, double t);
+    static double rateAt(double rate, double t);
+
+    // A burst already in progress when the sandbox starts (the demo's
+    // "release in progress"): extra bad ratio for a cohort's publishes since `since`.
+    struct Incident
+    {
+        QString cohort;
+        double since = 0; // unix seconds
+        double publishFailureRatio = 0;
+        double httpErrorRatio = 0;
+    };
+
+    // OpenMetrics text of the SLO counters at 1-minute steps for `days` days
+    // ending at `end`, ready for `promtool tsdb create-blocks-from openmetrics`:
+    // one file per UTC day in `directory` (promtool reads a file once per
+    // block, so day files with 24 h blocks are read about once each).
+    static bool writeBackfill(const QString &directory, qint64 end, int days, const QList<Incident> &incidents, QString *error);
+    static bool writeBackfillRange(QIODevice &out, qint64 from, qint64 to, const QList<Incident> &incidents, QString *error);
+};
+
+} // namespace Raize::Sandbox

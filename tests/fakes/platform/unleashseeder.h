@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QString>
+#include <QUrl>
+
+#include <nlohmann/json.hpp>
+
+namespace Raize::Sandbox {
+
+// Seeds a fresh Unleash with the platform's context fields and flags through
+// the Admin API. flags: [{"name", "type", "enabled", "scope": {"kind": "global"|"client"|
+// "account"|"lane"|"cohort", "values": [...]}}]. Returns an error message, or empty.
+QString seedUnleash(const QUrl &url, const QString &adminToken, const nlohmann::json &flags);
+
+} // namespace Raize::Sandbox

@@ -1,0 +1,125 @@
+#include "sandboxfixture.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QThread>
+#include <QTimer>
+
+#include <csignal>
+
+namespace RaizeTest {
+
+using namespace Qt::StringLiterals;
+
+SandboxFixture::~SandboxFixture()
+{
+    stop();
+}
+
+QString SandboxFixture::start(const QString &scenario, int timeoutMs)
+{
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"RAIZE_SANDBOX_BUILD_DIR"_s, QStringLiteral(RAIZE_BINARY_DIR));
+    m_process->setProcessEnvironment(env);
+    m_process->start(QStringLiteral(RAIZE_SOURCE_DIR) + u"/tools/sandbox/sandbox.sh"_s,
+                     {u"run"_s, u"--scenario"_s, scenario, u"--parent-pid"_s, QString::number(QCoreApplication::applicationPid())});
+    if (!m_process->waitForStarted(10000))
+        return u"cannot start tools/sandbox/sandbox.sh: "_s + m_process->errorString();
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        if (!m_process->waitForReadyRead(500) && m_process->state() == QProcess::NotRunning)
+            break;
+        m_output += m_process->readAll();
+        const qsizetype at = m_output.indexOf("READY {");
+        if (at >= 0) {
+            const qsizetype end = m_output.indexOf('\n', at);
+            if (end > at) {
+                m_ready = QJsonDocument::fromJson(m_output.mid(at + 6, end - at - 6)).object();
+                return m_ready.isEmpty() ? u"unreadable READY line"_s : QString();
+            }
+        }
+    }
+    const QString tail = QString::fromUtf8(m_output.right(3000));
+    stop();
+    return u"the sandbox did not become ready:\n"_s + tail;
+}
+
+void SandboxFixture::stop()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->terminate(); // SIGTERM: the script stops everything it started
+        if (!m_process->waitForFinished(30000)) {
+            m_process->kill();
+            m_process->waitForFinished(5000);
+        }
+    }
+    m_output += m_process->readAll();
+    m_process.reset();
+}
+
+bool SandboxFixture::running() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
+QString SandboxFixture::url(const QString &service) const
+{
+    return m_ready.value(u"urls"_s).toObject().value(service).toString();
+}
+
+QString SandboxFixture::token(const QString &name) const
+{
+    return m_ready.value(u"tokens"_s).toObject().value(name).toString();
+}
+
+QList<qint64> SandboxFixture::pids() const
+{
+    QList<qint64> out;
+    for (const QJsonValue &v : m_ready.value(u"pids"_s).toArray())
+        out << qint64(v.toDouble());
+    return out;
+}
+
+QString SandboxFixture::stateDir() const
+{
+    return m_ready.value(u"stateDir"_s).toString();
+}
+
+double SandboxFixture::healthySeconds() const
+{
+    return m_ready.value(u"healthySeconds"_s).toDouble();
+}
+
+HttpAnswer httpCall(const QByteArray &method, const QUrl &url, const QByteArray &authorization, const QByteArray &body, int timeoutMs)
+{
+    QNetworkAccessManager nam;
+    QNetworkRequest req(url);
+    req.setTransferTimeout(timeoutMs);
+    if (!authorization.isEmpty())
+        req.setRawHeader("Authorization", authorization);
+    if (!body.isEmpty())
+        req.setRawHeader("Content-Type", "application/json");
+    QNetworkReply *reply = nam.sendCustomRequest(req, method, body);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    HttpAnswer a;
+    a.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    a.body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError && a.status == 0)
+        a.error = reply->errorString();
+    reply->deleteLater();
+    return a;
+}
+
+} // namespace RaizeTest

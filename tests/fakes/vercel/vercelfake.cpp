@@ -1,0 +1,394 @@
+#include "vercelfake.h"
+
+#include "http/httpserver.h"
+
+#include <QDateTime>
+
+namespace Raize::Sandbox {
+
+using namespace Qt::StringLiterals;
+using json = nlohmann::json;
+
+namespace {
+constexpr int RateLimit = 120; // per minute, like Vercel's default API budget for these endpoints
+std::string s(const QString &q) { return q.toStdString(); }
+QString q(const json &j, const char *key, const char *fallback = "")
+{
+    return QString::fromStdString(j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string(fallback));
+}
+} // namespace
+
+VercelFake::VercelFake(HttpServer *server, QString token, QObject *parent)
+    : QObject(parent)
+    , m_server(server)
+    , m_token(std::move(token))
+{
+    m_server->setErrorBody([](int, const QString &code, const QString &message) {
+        return json{{"error", {{"code", s(code)}, {"message", s(message)}}}};
+    });
+    routes();
+}
+
+void VercelFake::load(const json &scenario)
+{
+    const json project = scenario.value("project", json::object());
+    m_projectId = q(project, "id", "prj_raize_web");
+    m_projectName = q(project, "name", "raize-web");
+    m_teamId = q(project, "teamId", "team_raize");
+    m_deployments.clear();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const json &d : scenario.value("deployments", json::array())) {
+        Deployment dep;
+        dep.uid = q(d, "uid");
+        dep.target = q(d, "target");
+        dep.state = q(d, "state", "READY");
+        dep.sha = q(d, "sha");
+        dep.ref = q(d, "ref", "main");
+        dep.pr = d.value("pr", 0);
+        dep.created = now - qint64(d.value("minutesAgo", 60)) * 60000;
+        for (const json &c : d.value("checks", json::array())) {
+            Check ch;
+            ch.id = u"chk_%1"_s.arg(m_nextCheck++);
+            ch.name = q(c, "name");
+            ch.status = q(c, "status", "completed");
+            ch.conclusion = q(c, "conclusion", "succeeded");
+            ch.blocking = c.value("blocking", true);
+            ch.createdAt = ch.updatedAt = dep.created;
+            dep.checks.append(ch);
+        }
+        m_deployments.append(dep);
+    }
+    std::sort(m_deployments.begin(), m_deployments.end(), [](const Deployment &a, const Deployment &b) { return a.created > b.created; });
+    m_production = q(scenario, "production");
+    m_pinned = false;
+    m_lastRollback = nullptr;
+}
+
+VercelFake::Deployment *VercelFake::find(const QString &idOrUrl)
+{
+    for (Deployment &d : m_deployments) {
+        if (d.uid == idOrUrl || u"%1-%2.vercel.app"_s.arg(m_projectName, d.uid.mid(4, 9)) == idOrUrl)
+            return &d;
+    }
+    return nullptr;
+}
+
+json VercelFake::listItem(const Deployment &d) const
+{
+    const QString url = u"%1-%2.vercel.app"_s.arg(m_projectName, d.uid.mid(4, 9));
+    return {{"uid", s(d.uid)},
+            {"name", s(m_projectName)},
+            {"projectId", s(m_projectId)},
+            {"url", s(url)},
+            {"created", d.created},
+            {"createdAt", d.created},
+            {"buildingAt", d.created},
+            {"ready", d.created + 60000},
+            {"state", s(d.state)},
+            {"readyState", s(d.state)},
+            {"type", "LAMBDAS"},
+            {"target", d.target.isEmpty() ? json(nullptr) : json(s(d.target))},
+            {"creator", {{"uid", "usr_release_bot"}, {"username", "release-bot"}}},
+            {"inspectorUrl", s(u"https://vercel.com/raize/%1/%2"_s.arg(m_projectName, d.uid))},
+            {"meta", {{"githubCommitSha", s(d.sha)}, {"githubCommitRef", s(d.ref)}, {"githubPrId", d.pr ? std::to_string(d.pr) : ""},
+                      {"githubOrg", "raize"}, {"githubRepo", "platform"}}},
+            {"checksState", d.checks.isEmpty() ? "registered" : "completed"},
+            {"isRollbackCandidate", d.target == u"production"_s && d.state == u"READY"_s}};
+}
+
+json VercelFake::detail(const Deployment &d) const
+{
+    json j = listItem(d);
+    j["id"] = j["uid"];
+    j["aliasAssigned"] = d.uid == m_production;
+    j["bootedAt"] = d.created;
+    j["buildSkipped"] = false;
+    j["public"] = false;
+    j["regions"] = json::array({"iad1"});
+    j["status"] = j["readyState"];
+    j["version"] = 2;
+    j["alias"] = d.uid == m_production ? json::array({"app.raize.example"}) : json::array();
+    return j;
+}
+
+json VercelFake::checkJson(const Check &c) const
+{
+    return {{"id", s(c.id)}, {"name", s(c.name)}, {"status", s(c.status)},
+            {"conclusion", c.conclusion.isEmpty() ? json(nullptr) : json(s(c.conclusion))},
+            {"blocking", c.blocking}, {"integrationId", "oac_raize_console"}, {"rerequestable", true},
+            {"createdAt", c.createdAt}, {"updatedAt", c.updatedAt}};
+}
+
+json VercelFake::projectJson() const
+{
+    json production = nullptr;
+    for (const Deployment &d : m_deployments) {
+        if (d.uid == m_production)
+            production = detail(d);
+    }
+    json p = {{"id", s(m_projectId)},
+              {"name", s(m_projectName)},
+              {"accountId", s(m_teamId)},
+              {"directoryListing", false},
+              {"nodeVersion", "20.x"},
+              {"framework", "nextjs"},
+              {"resourceConfig", {{"functionDefaultMemoryType", "standard"}}},
+              {"defaultResourceConfig", {{"functionDefaultMemoryType", "standard"}}},
+              {"targets", {{"production", production}}},
+              {"live", true},
+              {"rollbackDescription", m_rollbackDescription.isEmpty() ? json(nullptr) : json({{"description", s(m_rollbackDescription)}})}};
+    // After an Instant Rollback Vercel keeps production pinned: new production
+    // deployments are not assigned to the domains until a promotion.
+    p["lastRollbackTarget"] = m_lastRollback.is_null() || !m_pinned ? json(nullptr) : m_lastRollback;
+    return p;
+}
+
+void VercelFake::setProduction(const QString &id)
+{
+    if (m_production == id)
+        return;
+    m_production = id;
+    Q_EMIT productionChanged(id);
+}
+
+json VercelFake::state() const
+{
+    json deployments = json::array();
+    for (const Deployment &d : m_deployments)
+        deployments.push_back(detail(d));
+    return {{"production", s(m_production)}, {"pinned", m_pinned}, {"lastRollbackTarget", m_lastRollback}, {"deployments", deployments}};
+}
+
+json VercelFake::addDeployment(const json &spec)
+{
+    Deployment d;
+    d.uid = q(spec, "uid");
+    if (d.uid.isEmpty())
+        d.uid = u"dpl_%1"_s.arg(QString::number(QDateTime::currentMSecsSinceEpoch(), 36));
+    d.target = q(spec, "target");
+    d.state = q(spec, "state", "READY");
+    d.sha = q(spec, "sha");
+    d.ref = q(spec, "ref", "main");
+    d.pr = spec.value("pr", 0);
+    d.created = QDateTime::currentMSecsSinceEpoch();
+    m_deployments.prepend(d);
+    bool assigned = false;
+    if (d.target == u"production"_s && d.state == u"READY"_s && !m_pinned) {
+        setProduction(d.uid);
+        assigned = true;
+    }
+    return {{"uid", s(d.uid)}, {"assignedToProduction", assigned}, {"pinned", m_pinned}};
+}
+
+bool VercelFake::setCheck(const QString &deploymentId, const QString &name, const QString &status, const QString &conclusion)
+{
+    Deployment *d = find(deploymentId);
+    if (!d)
+        return false;
+    for (Check &c : d->checks) {
+        if (c.name == name) {
+            c.status = status;
+            c.conclusion = conclusion;
+            c.updatedAt = QDateTime::currentMSecsSinceEpoch();
+            return true;
+        }
+    }
+    Check c;
+    c.id = u"chk_%1"_s.arg(m_nextCheck++);
+    c.name = name;
+    c.status = status;
+    c.conclusion = conclusion;
+    c.createdAt = c.updatedAt = QDateTime::currentMSecsSinceEpoch();
+    d->checks.append(c);
+    return true;
+}
+
+void VercelFake::routes()
+{
+    using M = QRegularExpressionMatch;
+    // Every Vercel route checks the token and counts against the budget first.
+    const auto guarded = [this](HttpServer::Handler h) {
+        return [this, h](const HttpRequest &r, const M &m) {
+            const QByteArray auth = r.header("authorization");
+            if (auth.isEmpty())
+                return m_server->error(401, u"missing_token"_s, u"The request is missing an authentication token"_s);
+            if (auth != "Bearer " + m_token.toUtf8())
+                return m_server->error(403, u"forbidden"_s, u"Not authorized"_s);
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            if (now - m_windowStart > 60000) {
+                m_windowStart = now;
+                m_requestsThisWindow = 0;
+            }
+            ++m_requestsThisWindow;
+            const qint64 reset = (m_windowStart + 60000) / 1000;
+            HttpResponse resp = m_requestsThisWindow > RateLimit
+                ? m_server->error(429, u"rate_limited"_s, u"Rate limit exceeded"_s)
+                : h(r, m);
+            resp.setHeader("X-RateLimit-Limit", QByteArray::number(RateLimit));
+            resp.setHeader("X-RateLimit-Remaining", QByteArray::number(qMax(0, RateLimit - m_requestsThisWindow)));
+            resp.setHeader("X-RateLimit-Reset", QByteArray::number(reset));
+            return resp;
+        };
+    };
+
+    m_server->route("GET", u"/v6/deployments"_s, guarded([this](const HttpRequest &r, const M &) {
+        const QString projectId = r.queryValue(u"projectId"_s);
+        if (!projectId.isEmpty() && projectId != m_projectId && projectId != m_projectName)
+            return HttpResponse::json(200, {{"deployments", json::array()}, {"pagination", {{"count", 0}, {"next", nullptr}, {"prev", nullptr}}}});
+        const QString target = r.queryValue(u"target"_s);
+        const QString state = r.queryValue(u"state"_s);
+        const bool candidates = r.queryValue(u"rollbackCandidate"_s) == u"true"_s;
+        const int limit = qBound(1, r.queryValue(u"limit"_s, u"20"_s).toInt(), 100);
+        const qint64 until = r.queryValue(u"until"_s, u"0"_s).toLongLong();
+        const qint64 since = r.queryValue(u"since"_s, u"0"_s).toLongLong();
+        json items = json::array();
+        qint64 last = 0;
+        bool more = false;
+        for (const Deployment &d : std::as_const(m_deployments)) {
+            if (!target.isEmpty() && d.target != target)
+                continue;
+            if (!state.isEmpty() && !state.split(u',').contains(d.state))
+                continue;
+            if (candidates && !(d.target == u"production"_s && d.state == u"READY"_s))
+                continue;
+            if (until && d.created >= until)
+                continue;
+            if (since && d.created <= since)
+                continue;
+            if (int(items.size()) == limit) {
+                more = true;
+                break;
+            }
+            items.push_back(listItem(d));
+            last = d.created;
+        }
+        json pagination = {{"count", items.size()}, {"next", more ? json(last) : json(nullptr)}, {"prev", items.empty() ? json(nullptr) : items[0]["created"]}};
+        return HttpResponse::json(200, {{"deployments", items}, {"pagination", pagination}});
+    }));
+
+    m_server->route("GET", u"/v13/deployments/([^/]+)"_s, guarded([this](const HttpRequest &, const M &m) {
+        const Deployment *d = find(m.captured(1));
+        if (!d)
+            return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
+        return HttpResponse::json(200, detail(*d));
+    }));
+
+    m_server->route("GET", u"/v9/projects/([^/]+)"_s, guarded([this](const HttpRequest &, const M &m) {
+        if (m.captured(1) != m_projectId && m.captured(1) != m_projectName)
+            return m_server->error(404, u"not_found"_s, u"Project not found"_s);
+        return HttpResponse::json(200, projectJson());
+    }));
+
+    m_server->route("POST", u"/v10/projects/([^/]+)/promote/([^/]+)"_s, guarded([this](const HttpRequest &, const M &m) {
+        if (m.captured(1) != m_projectId && m.captured(1) != m_projectName)
+            return m_server->error(404, u"not_found"_s, u"Project not found"_s);
+        Deployment *d = find(m.captured(2));
+        if (!d)
+            return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
+        if (d->state != u"READY"_s)
+            return m_server->error(409, u"deployment_not_ready"_s, u"Deployment %1 is %2, not READY"_s.arg(d->uid, d->state));
+        // Promotion serves the deployment in production and lifts a rollback pin.
+        m_pinned = false;
+        m_rollbackDescription.clear();
+        if (d->target.isEmpty() || d->target == u"staging"_s)
+            d->target = u"production"_s;
+        setProduction(d->uid);
+        return HttpResponse::json(201, json::object());
+    }));
+
+    m_server->route("POST", u"/v1/projects/([^/]+)/rollback/([^/]+)"_s, guarded([this](const HttpRequest &r, const M &m) {
+        if (m.captured(1) != m_projectId && m.captured(1) != m_projectName)
+            return m_server->error(404, u"not_found"_s, u"Project not found"_s);
+        Deployment *d = find(m.captured(2));
+        if (!d)
+            return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
+        if (d->target != u"production"_s)
+            return m_server->error(422, u"invalid_rollback_target"_s, u"Only production deployments can be rollback targets"_s);
+        if (d->state != u"READY"_s)
+            return m_server->error(422, u"invalid_rollback_target"_s, u"Deployment %1 is %2, not READY"_s.arg(d->uid, d->state));
+        if (d->uid == m_production)
+            return m_server->error(409, u"already_current"_s, u"Deployment %1 already serves production"_s.arg(d->uid));
+        m_lastRollback = {{"fromDeploymentId", s(m_production)}, {"toDeploymentId", s(d->uid)}, {"jobStatus", "succeeded"},
+                          {"requestedAt", QDateTime::currentMSecsSinceEpoch()}};
+        m_rollbackDescription = r.queryValue(u"description"_s);
+        m_pinned = true;
+        setProduction(d->uid);
+        return HttpResponse::json(201, json::object());
+    }));
+
+    m_server->route("GET", u"/v1/projects/([^/]+)/promote/aliases"_s, guarded([this](const HttpRequest &, const M &) {
+        json aliases = json::array({{{"alias", "app.raize.example"}, {"status", "SUCCEEDED"}},
+                                    {{"alias", "raize-web.vercel.app"}, {"status", "SUCCEEDED"}}});
+        return HttpResponse::json(200, {{"aliases", aliases}, {"pagination", {{"count", 2}, {"next", nullptr}, {"prev", nullptr}}}});
+    }));
+
+    m_server->route("GET", u"/v1/deployments/([^/]+)/checks"_s, guarded([this](const HttpRequest &, const M &m) {
+        const Deployment *d = find(m.captured(1));
+        if (!d)
+            return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
+        json checks = json::array();
+        for (const Check &c : d->checks)
+            checks.push_back(checkJson(c));
+        return HttpResponse::json(200, {{"checks", checks}});
+    }));
+
+    m_server->route("POST", u"/v1/deployments/([^/]+)/checks"_s, guarded([this](const HttpRequest &r, const M &m) {
+        Deployment *d = find(m.captured(1));
+        if (!d)
+            return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
+        const json body = r.json();
+        if (!body.is_object() || !body.contains("name") || !body["name"].is_string() || !body.contains("blocking") || !body["blocking"].is_boolean())
+            return m_server->error(400, u"bad_request"_s, u"Invalid request: missing required property `name` or `blocking`"_s);
+        Check c;
+        c.id = u"chk_%1"_s.arg(m_nextCheck++);
+        c.name = q(body, "name");
+        c.blocking = body["blocking"].get<bool>();
+        c.status = u"registered"_s;
+        c.createdAt = c.updatedAt = QDateTime::currentMSecsSinceEpoch();
+        d->checks.append(c);
+        return HttpResponse::json(200, checkJson(c));
+    }));
+
+    m_server->route("GET", u"/v1/deployments/([^/]+)/checks/([^/]+)"_s, guarded([this](const HttpRequest &, const M &m) {
+        Deployment *d = find(m.captured(1));
+        for (const Check &c : d ? d->checks : QList<Check>{}) {
+            if (c.id == m.captured(2))
+                return HttpResponse::json(200, checkJson(c));
+        }
+        return m_server->error(404, u"not_found"_s, u"Check not found"_s);
+    }));
+
+    m_server->route("PATCH", u"/v1/deployments/([^/]+)/checks/([^/]+)"_s, guarded([this](const HttpRequest &r, const M &m) {
+        Deployment *d = find(m.captured(1));
+        if (!d)
+            return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
+        const json body = r.json();
+        if (!body.is_object())
+            return m_server->error(400, u"bad_request"_s, u"Invalid JSON body"_s);
+        for (Check &c : d->checks) {
+            if (c.id == m.captured(2)) {
+                c.status = q(body, "status", qPrintable(c.status));
+                c.conclusion = q(body, "conclusion", qPrintable(c.conclusion));
+                c.updatedAt = QDateTime::currentMSecsSinceEpoch();
+                return HttpResponse::json(200, checkJson(c));
+            }
+        }
+        return m_server->error(404, u"not_found"_s, u"Check not found"_s);
+    }));
+
+    m_server->route("POST", u"/v1/deployments/([^/]+)/checks/([^/]+)/rerequest"_s, guarded([this](const HttpRequest &, const M &m) {
+        Deployment *d = find(m.captured(1));
+        if (!d)
+            return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
+        for (Check &c : d->checks) {
+            if (c.id == m.captured(2)) {
+                c.status = u"rerequested"_s;
+                c.conclusion.clear();
+                return HttpResponse::json(200, json::object());
+            }
+        }
+        return m_server->error(404, u"not_found"_s, u"Check not found"_s);
+    }));
+}
+
+} // namespace Raize::Sandbox

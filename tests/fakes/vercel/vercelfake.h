@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+#include <nlohmann/json.hpp>
+
+namespace Raize::Sandbox {
+
+class HttpServer;
+
+// A stateful simulation of the Vercel REST endpoints the console uses
+// (shared/api-specs/ENDPOINTS.md): one project whose deployments carry the
+// targets preview (null), staging and production.
+class VercelFake : public QObject
+{
+    Q_OBJECT
+
+public:
+    VercelFake(HttpServer *server, QString token, QObject *parent = nullptr);
+
+    // The scenario's "vercel" part: {"project": {"id","name","teamId"}, "production": id,
+    //  "deployments": [{"uid","target","state","sha","ref","pr","minutesAgo","checks":[{"name","status","conclusion"}]}]}
+    void load(const nlohmann::json &scenario);
+
+    QString productionDeploymentId() const { return m_production; }
+    bool productionPinned() const { return m_pinned; }
+    QString projectId() const { return m_projectId; }
+    nlohmann::json state() const;
+    // Control surface: a new deployment (production ones are assigned only when not pinned).
+    nlohmann::json addDeployment(const nlohmann::json &spec);
+    bool setCheck(const QString &deploymentId, const QString &name, const QString &status, const QString &conclusion);
+
+Q_SIGNALS:
+    void productionChanged(const QString &deploymentId);
+
+private:
+    struct Check
+    {
+        QString id, name, status, conclusion;
+        bool blocking = true;
+        qint64 createdAt = 0, updatedAt = 0;
+    };
+    struct Deployment
+    {
+        QString uid, target, state, sha, ref;
+        int pr = 0;
+        qint64 created = 0;
+        QList<Check> checks;
+    };
+
+    void routes();
+    Deployment *find(const QString &idOrUrl);
+    nlohmann::json listItem(const Deployment &d) const;
+    nlohmann::json detail(const Deployment &d) const;
+    nlohmann::json checkJson(const Check &c) const;
+    nlohmann::json projectJson() const;
+    void setProduction(const QString &id);
+
+    HttpServer *m_server;
+    QString m_token;
+    QString m_projectId = QStringLiteral("prj_raize_web");
+    QString m_projectName = QStringLiteral("raize-web");
+    QString m_teamId = QStringLiteral("team_raize");
+    QList<Deployment> m_deployments;
+    QString m_production;
+    bool m_pinned = false;
+    nlohmann::json m_lastRollback;
+    QString m_rollbackDescription;
+    int m_nextCheck = 1;
+    int m_requestsThisWindow = 0;
+    qint64 m_windowStart = 0;
+};
+
+} // namespace Raize::Sandbox
