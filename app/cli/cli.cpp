@@ -11,9 +11,9 @@ using namespace Qt::StringLiterals;
 
 int tokenCommand(Context &ctx);    // tokencommand.cpp
 int settingsCommand(Context &ctx); // settingscommand.cpp
+int releaseNotesCommand(Context &ctx); // releasenotescommand.cpp
 // records/recordscli.cpp
 int changelogCommand(Context &ctx);
-int releaseNotesCommand(Context &ctx);
 int journalCommand(Context &ctx);
 int auditCommand(Context &ctx);
 
@@ -54,7 +54,7 @@ const QList<Command> &commands()
         {"token"_L1, "store, check or delete a service token in the keychain"_L1, &tokenCommand},
         {"settings"_L1, "list, get or set a profile's settings"_L1, &settingsCommand},
         {"changelog"_L1, "lint CHANGELOG.md, suggest the next version, cut a release"_L1, &changelogCommand},
-        {"release-notes"_L1, "write a version's release notes from the playbook template"_L1, &releaseNotesCommand},
+        {"release-notes"_L1, "write a version's release notes; --publish makes a GitHub Release draft"_L1, &releaseNotesCommand},
         {"journal"_L1, "append an entry to docs/journal (append-only)"_L1, &journalCommand},
         {"audit"_L1, "verify, export or repair the hash-chained audit log"_L1, &auditCommand},
     };

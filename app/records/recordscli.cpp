@@ -195,64 +195,6 @@ int changelogCommand(Context &ctx)
     return Failure;
 }
 
-int releaseNotesCommand(Context &ctx)
-{
-    const bool json = ctx.takeFlag(u"--json"_s);
-    const QString file = ctx.takeOption(u"--changelog"_s, u"CHANGELOG.md"_s);
-    const QString version = ctx.takeOption(u"--version"_s);
-    const QString inputFile = ctx.takeOption(u"--input"_s);
-    const QString journalDir = ctx.takeOption(u"--mirror-journal"_s);
-    if (!ctx.noneLeft(u"raize-console release-notes --version X.Y.Z [--changelog FILE] [--input FILE] [--mirror-journal DIR] [--json]"_s))
-        return Failure;
-    if (version.isEmpty()) {
-        ctx.err << u"--version is required (the changelog section to write notes for)\n"_s;
-        return Failure;
-    }
-    const auto text = readText(ctx, file);
-    if (!text)
-        return Failure;
-    ReleaseNotesInput input;
-    if (!inputFile.isEmpty()) {
-        const auto raw = readText(ctx, inputFile);
-        if (!raw)
-            return Failure;
-        QString err;
-        const nlohmann::json j = Json::parse(raw->toUtf8(), &err);
-        if (j.is_discarded()) {
-            ctx.err << u"%1 is not valid JSON: %2\n"_s.arg(inputFile, err);
-            return Failure;
-        }
-        const auto parsed = ReleaseNotesInput::fromJson(j);
-        if (!parsed) {
-            ctx.err << inputFile << u": "_s << parsed.error().toString() << u'\n';
-            return Failure;
-        }
-        input = parsed.value();
-    }
-    const auto notes = ReleaseNotesBuilder::build(ChangelogDocument::parse(*text), version, input);
-    if (!notes) {
-        ctx.err << notes.error().toString() << u'\n';
-        return Failure;
-    }
-    if (!journalDir.isEmpty()) {
-        JournalEntry e;
-        e.title = u"Release notes "_s + notes->title;
-        e.shipped = {notes->title};
-        e.observed = {u"release notes generated from CHANGELOG.md"_s};
-        const auto written = Journal(journalDir).append(e);
-        if (!written) {
-            ctx.err << written.error().toString() << u'\n';
-            return Failure;
-        }
-    }
-    if (json)
-        printJson(ctx, {{"tag", notes->tag.toStdString()}, {"title", notes->title.toStdString()},
-                        {"releaseLevel", notes->releaseLevel.toStdString()}, {"body", notes->body.toStdString()}});
-    else
-        ctx.out << notes->body;
-    return Ok;
-}
-
 int journalCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);

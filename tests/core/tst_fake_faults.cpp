@@ -262,6 +262,49 @@ private Q_SLOTS:
         QCOMPARE(a.status, 201);
     }
 
+    // ...unless the body cannot be rewound: with an unbuffered, sequential
+    // upload device Qt cannot re-send, and the reset reaches the caller.
+    // The HTTP core sends every non-idempotent request this way.
+    void sequentialBodyIsNotResent()
+    {
+        class OneShot : public QIODevice
+        {
+        public:
+            explicit OneShot(QByteArray d) : m_data(std::move(d)) { open(QIODevice::ReadOnly); }
+            bool isSequential() const override { return true; }
+            qint64 bytesAvailable() const override { return m_data.size() - m_pos + QIODevice::bytesAvailable(); }
+        protected:
+            qint64 readData(char *out, qint64 max) override
+            {
+                const qint64 n = qMin(max, qint64(m_data.size() - m_pos));
+                memcpy(out, m_data.constData() + m_pos, size_t(n));
+                m_pos += n;
+                return n;
+            }
+            qint64 writeData(const char *, qint64) override { return -1; }
+        private:
+            QByteArray m_data;
+            qsizetype m_pos = 0;
+        };
+        add({{"mode", "reset"}, {"method", "POST"}, {"count", 1}});
+        QNetworkAccessManager fresh;
+        QNetworkRequest req{QUrl(m_base + u"/v1/projects/prj_t/rollback/dpl_a"_s)};
+        req.setRawHeader("Authorization", "Bearer vt");
+        req.setRawHeader("Content-Type", "application/json");
+        req.setHeader(QNetworkRequest::ContentLengthHeader, 2);
+        req.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+        OneShot body("{}");
+        QNetworkReply *reply = fresh.post(req, &body);
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        QVERIFY(finished.wait(5000));
+        QVERIFY(reply->error() != QNetworkReply::NoError);
+        delete reply;
+        const auto posts = std::count_if(m_log.entries().cbegin(), m_log.entries().cend(),
+                                         [](const LoggedRequest &e) { return e.path.contains(u"/rollback/"_s); });
+        QCOMPARE(posts, 1);
+        QCOMPARE(m_vercel->productionDeploymentId(), u"dpl_b"_s);
+    }
+
     void stall()
     {
         add({{"mode", "stall"}, {"latencyMs", 3000}});

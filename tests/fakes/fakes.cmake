@@ -9,6 +9,9 @@ target_link_libraries(fake_http PUBLIC raize_compile_settings core_base Qt6::Net
 add_library(fake_vercel STATIC vercel/vercelfake.cpp vercel/vercelfake.h)
 target_link_libraries(fake_vercel PUBLIC fake_http)
 
+add_library(fake_github STATIC github/githubfake.cpp github/githubfake.h)
+target_link_libraries(fake_github PUBLIC fake_http)
+
 add_library(fake_platform STATIC
     platform/flagevaluator.cpp platform/flagevaluator.h
     platform/platformsim.cpp platform/platformsim.h
@@ -17,7 +20,7 @@ add_library(fake_platform STATIC
 target_link_libraries(fake_platform PUBLIC fake_http fake_vercel)
 
 add_executable(raize-sandbox-service sandbox/main.cpp)
-target_link_libraries(raize-sandbox-service PRIVATE fake_platform)
+target_link_libraries(raize-sandbox-service PRIVATE fake_platform fake_github)
 
 # What tests use to start the whole sandbox and to call it.
 add_library(sandbox_fixture STATIC sandboxfixture.cpp sandboxfixture.h)

@@ -8,6 +8,7 @@
 #include "platform/platformsim.h"
 #include "platform/trafficmodel.h"
 #include "platform/unleashseeder.h"
+#include "github/githubfake.h"
 #include "vercel/vercelfake.h"
 
 #include "core/jsonutil.h"
@@ -121,6 +122,8 @@ int main(int argc, char **argv)
     HttpServer platformServer(u"platform"_s, &faults, &log);
     VercelFake vercel(&vercelServer, p.value(vercelToken));
     vercel.load(scenario.value("vercel", json::object()));
+    GitHubFake github(&githubServer, p.value(githubToken));
+    github.load(scenario.value("github", json::object()));
     PlatformSim sim(&platformServer, &vercel, platform);
     if (p.isSet(unleashUrl))
         sim.setUnleash(QUrl(p.value(unleashUrl) + u'/'), p.value(unleashClient), p.value(pollMs).toInt());
@@ -156,7 +159,7 @@ int main(int argc, char **argv)
         return HttpResponse::empty(204);
     });
     controlServer.route("GET", u"/__sandbox/state"_s, [&](const HttpRequest &, const M &) {
-        return HttpResponse::json(200, {{"vercel", vercel.state()}, {"platform", sim.status()}});
+        return HttpResponse::json(200, {{"vercel", vercel.state()}, {"github", github.state()}, {"platform", sim.status()}});
     });
     controlServer.route("POST", u"/__sandbox/vercel/deployments"_s, [&](const HttpRequest &r, const M &) {
         const json body = r.json();

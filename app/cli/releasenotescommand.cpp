@@ -1,0 +1,130 @@
+// `raize-console release-notes --version X.Y.Z [--changelog FILE] [--input FILE]
+//      [--mirror-journal DIR] [--publish] [--json]`
+// Fills the playbook §9.2 template from the changelog; --publish creates a
+// GitHub Release draft with the profile's GitHub settings and keychain token.
+
+#include "cli/cli.h"
+
+#include "core/jsonutil.h"
+#include "core/settings.h"
+#include "core/tokenstore.h"
+#include "net/httpclient.h"
+#include "records/journal.h"
+#include "records/releasenotes.h"
+#include "services/github/githubreleasepublisher.h"
+
+#include <QFile>
+
+namespace Raize::Cli {
+
+using namespace Qt::StringLiterals;
+using namespace Raize::Records;
+
+namespace {
+std::optional<QString> readText(Context &ctx, const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        ctx.err << u"cannot read %1: %2\n"_s.arg(path, f.errorString());
+        return std::nullopt;
+    }
+    return QString::fromUtf8(f.readAll());
+}
+} // namespace
+
+int releaseNotesCommand(Context &ctx)
+{
+    const bool json = ctx.takeFlag(u"--json"_s);
+    const bool publish = ctx.takeFlag(u"--publish"_s);
+    const QString file = ctx.takeOption(u"--changelog"_s, u"CHANGELOG.md"_s);
+    const QString version = ctx.takeOption(u"--version"_s);
+    const QString inputFile = ctx.takeOption(u"--input"_s);
+    const QString journalDir = ctx.takeOption(u"--mirror-journal"_s);
+    const QString keychainService = ctx.takeOption(u"--keychain-service"_s, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
+    if (!ctx.noneLeft(u"raize-console release-notes --version X.Y.Z [--changelog FILE] [--input FILE] [--mirror-journal DIR] [--publish] [--json]"_s))
+        return Failure;
+    if (version.isEmpty()) {
+        ctx.err << u"--version is required (the changelog section to write notes for)\n"_s;
+        return Failure;
+    }
+    const auto text = readText(ctx, file);
+    if (!text)
+        return Failure;
+    ReleaseNotesInput input;
+    if (!inputFile.isEmpty()) {
+        const auto raw = readText(ctx, inputFile);
+        if (!raw)
+            return Failure;
+        QString err;
+        const nlohmann::json j = Json::parse(raw->toUtf8(), &err);
+        if (j.is_discarded()) {
+            ctx.err << u"%1 is not valid JSON: %2\n"_s.arg(inputFile, err);
+            return Failure;
+        }
+        const auto parsed = ReleaseNotesInput::fromJson(j);
+        if (!parsed) {
+            ctx.err << inputFile << u": "_s << parsed.error().toString() << u'\n';
+            return Failure;
+        }
+        input = parsed.value();
+    }
+    const auto notes = ReleaseNotesBuilder::build(ChangelogDocument::parse(*text), version, input);
+    if (!notes) {
+        ctx.err << notes.error().toString() << u'\n';
+        return Failure;
+    }
+    QString draftUrl;
+    if (publish) {
+        Settings settings(ctx.profile);
+        const QString owner = settings.string(SettingKey::GitHubOwner);
+        const QString repo = settings.string(SettingKey::GitHubRepo);
+        if (owner.isEmpty() || repo.isEmpty()) {
+            ctx.err << u"--publish needs the GitHub owner and repository: raize-console settings set github/owner ... (profile %1)\n"_s.arg(ctx.profile);
+            return Failure;
+        }
+        TokenStore tokens(ctx.profile, keychainService);
+        const Result<QString> token = tokens.readSync(Service::GitHub);
+        if (!token) {
+            ctx.err << token.error().toString() << u'\n';
+            return Failure;
+        }
+        Net::HttpClient http;
+        http.setToken(Service::GitHub, token.value());
+        http.setDefaultTimeout(settings.integer(SettingKey::NetTimeoutMs));
+        Services::GitHubClient github(http, QUrl(settings.string(SettingKey::GitHubApiUrl)), owner, repo);
+        Services::GitHubReleasePublisher publisher(github);
+        const Result<QString> draft = publisher.createDraft(notes.value());
+        if (!draft) {
+            ctx.err << u"creating the GitHub Release draft failed: "_s << draft.error().toString() << u'\n';
+            return Failure;
+        }
+        draftUrl = draft.value();
+    }
+    if (!journalDir.isEmpty()) {
+        JournalEntry e;
+        e.title = u"Release notes "_s + notes->title;
+        e.shipped = {notes->title};
+        e.observed = {u"release notes generated from CHANGELOG.md"_s};
+        if (!draftUrl.isEmpty())
+            e.links = {draftUrl};
+        const auto written = Journal(journalDir).append(e);
+        if (!written) {
+            ctx.err << written.error().toString() << u'\n';
+            return Failure;
+        }
+    }
+    if (json) {
+        nlohmann::json out = {{"tag", notes->tag.toStdString()}, {"title", notes->title.toStdString()},
+                              {"releaseLevel", notes->releaseLevel.toStdString()}, {"body", notes->body.toStdString()}};
+        if (!draftUrl.isEmpty())
+            out["draftUrl"] = draftUrl.toStdString();
+        ctx.out << QString::fromStdString(out.dump(2)) << u'\n';
+    } else {
+        ctx.out << notes->body;
+        if (!draftUrl.isEmpty())
+            ctx.out << u"\nGitHub Release draft: "_s << draftUrl << u'\n';
+    }
+    return Ok;
+}
+
+} // namespace Raize::Cli

@@ -1,0 +1,7 @@
+raize_core_library(core_net
+    SOURCES
+        endpoint.cpp endpoint.h
+        httpclient.cpp httpclient.h
+        jsonreader.cpp jsonreader.h
+        serviceerror.cpp serviceerror.h
+    DEPS core_base)

@@ -1,0 +1,5 @@
+raize_core_library(core_github
+    SOURCES
+        github/githubclient.cpp github/githubclient.h
+        github/githubreleasepublisher.cpp github/githubreleasepublisher.h
+    DEPS core_net core_records)

@@ -1,0 +1,3 @@
+raize_core_library(core_vercel
+    SOURCES vercel/vercelclient.cpp vercel/vercelclient.h
+    DEPS core_net)

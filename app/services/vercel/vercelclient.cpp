@@ -1,0 +1,212 @@
+#include "services/vercel/vercelclient.h"
+
+#include "net/endpoint.h"
+#include "net/jsonreader.h"
+
+#include <QEventLoop>
+#include <QUrlQuery>
+
+namespace Raize::Services {
+
+using namespace Qt::StringLiterals;
+using Net::JsonReader;
+
+namespace {
+
+VercelDeployment readDeployment(const JsonReader::Node &d)
+{
+    VercelDeployment out;
+    out.id = d["uid"].exists() ? d["uid"].str() : d["id"].str();
+    out.url = d["url"].optStr();
+    out.state = d["readyState"].exists() ? d["readyState"].optStr() : d["state"].optStr();
+    out.target = d["target"].optStr();
+    out.created = QDateTime::fromMSecsSinceEpoch(d["created"].exists() ? d["created"].integer() : d["createdAt"].integer(), Qt::UTC);
+    const auto meta = d["meta"];
+    out.sha = meta["githubCommitSha"].optStr();
+    out.ref = meta["githubCommitRef"].optStr();
+    out.prNumber = meta["githubPrId"].optStr();
+    out.rollbackCandidate = d["isRollbackCandidate"].optBoolean(false);
+    return out;
+}
+
+} // namespace
+
+VercelClient::VercelClient(Net::HttpClient &http, QUrl baseUrl, QString projectId, QString teamId)
+    : m_http(http)
+    , m_base(std::move(baseUrl))
+    , m_projectId(std::move(projectId))
+    , m_teamId(std::move(teamId))
+{
+}
+
+QUrl VercelClient::url(const QString &path, QList<QPair<QString, QString>> query) const
+{
+    if (!m_teamId.isEmpty())
+        query.append({u"teamId"_s, m_teamId});
+    return Net::endpoint(m_base, path, query);
+}
+
+Result<VercelProject> VercelClient::parseProject(const QByteArray &body)
+{
+    JsonReader reader(u"vercel"_s, body);
+    const auto root = reader.root();
+    VercelProject p;
+    p.id = root["id"].str();
+    p.name = root["name"].str();
+    const auto prod = root["targets"]["production"];
+    if (!prod.isNull())
+        p.production = readDeployment(prod);
+    const auto rb = root["lastRollbackTarget"];
+    if (!rb.isNull()) {
+        p.pinned = true;
+        p.rollbackFrom = rb["fromDeploymentId"].optStr();
+        p.rollbackTo = rb["toDeploymentId"].optStr();
+    }
+    if (!root["rollbackDescription"].isNull())
+        p.rollbackDescription = root["rollbackDescription"]["description"].optStr();
+    if (!reader.ok())
+        return reader.error();
+    return p;
+}
+
+Result<QList<VercelDeployment>> VercelClient::parseDeployments(const QByteArray &body, std::optional<qint64> *next)
+{
+    JsonReader reader(u"vercel"_s, body);
+    const auto root = reader.root();
+    const auto items = root["deployments"];
+    QList<VercelDeployment> out;
+    const std::size_t n = items.size();
+    for (std::size_t i = 0; i < n && reader.ok(); ++i)
+        out.append(readDeployment(items.at(i)));
+    const auto nx = root["pagination"]["next"];
+    if (next)
+        *next = nx.isNull() ? std::nullopt : std::optional<qint64>(nx.integer());
+    if (!root["pagination"].exists())
+        root["pagination"].str(); // records "pagination: expected text, found nothing"
+    if (!reader.ok())
+        return reader.error();
+    return out;
+}
+
+Result<VercelDeployment> VercelClient::parseDeployment(const QByteArray &body)
+{
+    JsonReader reader(u"vercel"_s, body);
+    const VercelDeployment d = readDeployment(reader.root());
+    if (!reader.ok())
+        return reader.error();
+    return d;
+}
+
+void VercelClient::project(Callback<VercelProject> done)
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.url = url(u"/v9/projects/"_s + m_projectId);
+    r.cacheKey = u"vercel:project:"_s + m_projectId;
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        done(parseProject(resp.body));
+    });
+}
+
+void VercelClient::deployments(const QString &target, int limit, Callback<QList<VercelDeployment>> done)
+{
+    fetchPage(target, limit, std::nullopt, {}, std::move(done));
+}
+
+void VercelClient::fetchPage(const QString &target, int limit, std::optional<qint64> until, QList<VercelDeployment> acc,
+                             Callback<QList<VercelDeployment>> done)
+{
+    QList<QPair<QString, QString>> q = {{u"projectId"_s, m_projectId}, {u"limit"_s, QString::number(qMin(100, limit - int(acc.size())))}};
+    if (!target.isEmpty())
+        q.append({u"target"_s, target});
+    if (until)
+        q.append({u"until"_s, QString::number(*until)});
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.url = url(u"/v6/deployments"_s, q);
+    m_http.send(r, [this, target, limit, acc, done](const Net::Response &resp) mutable {
+        if (!resp.ok())
+            return done(resp.error);
+        std::optional<qint64> next;
+        const auto page = parseDeployments(resp.body, &next);
+        if (!page)
+            return done(page.error());
+        acc.append(page.value());
+        if (next && acc.size() < limit && !page->isEmpty())
+            return fetchPage(target, limit, next, acc, done);
+        done(acc);
+    });
+}
+
+void VercelClient::deployment(const QString &id, Callback<VercelDeployment> done)
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.url = url(u"/v13/deployments/"_s + id);
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        done(parseDeployment(resp.body));
+    });
+}
+
+void VercelClient::checks(const QString &deploymentId, Callback<QList<VercelCheck>> done)
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.url = url(u"/v1/deployments/%1/checks"_s.arg(deploymentId));
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        JsonReader reader(u"vercel"_s, resp.body);
+        const auto items = reader.root()["checks"];
+        QList<VercelCheck> out;
+        const std::size_t n = items.size();
+        for (std::size_t i = 0; i < n && reader.ok(); ++i) {
+            const auto c = items.at(i);
+            out.append({c["id"].str(), c["name"].str(), c["status"].str(), c["conclusion"].optStr(), c["blocking"].optBoolean(true)});
+        }
+        if (!reader.ok())
+            return done(reader.error());
+        done(out);
+    });
+}
+
+void VercelClient::mutate(const QString &path, const QString &expectProduction, std::function<void(const Status &)> done)
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.method = "POST";
+    r.url = QUrl(path);
+    // GitHub and Vercel offer no idempotency keys: after a reset or timeout,
+    // look at what production serves before sending the call again.
+    r.readBack = [this, expectProduction](std::function<void(std::optional<bool>)> answer) {
+        project([answer, expectProduction](const Result<VercelProject> &p) {
+            if (!p)
+                return answer(std::nullopt);
+            answer(p->production && p->production->id == expectProduction);
+        });
+    };
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        done(okStatus());
+    });
+}
+
+void VercelClient::promote(const QString &deploymentId, std::function<void(const Status &)> done)
+{
+    mutate(url(u"/v10/projects/%1/promote/%2"_s.arg(m_projectId, deploymentId)).toString(), deploymentId, std::move(done));
+}
+
+void VercelClient::instantRollback(const QString &deploymentId, const QString &description, std::function<void(const Status &)> done)
+{
+    QList<QPair<QString, QString>> q;
+    if (!description.isEmpty())
+        q.append({u"description"_s, description});
+    mutate(url(u"/v1/projects/%1/rollback/%2"_s.arg(m_projectId, deploymentId), q).toString(), deploymentId, std::move(done));
+}
+
+} // namespace Raize::Services

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "core/result.h"
+#include "net/httpclient.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QUrl>
+
+#include <functional>
+#include <optional>
+
+namespace Raize::Services {
+
+struct VercelDeployment
+{
+    QString id;
+    QString url;
+    QString state;   // READY, BUILDING, QUEUED, ERROR, CANCELED, ...
+    QString target;  // "production", "staging", or empty for preview
+    QString sha;
+    QString ref;
+    QString prNumber;
+    QDateTime created;
+    bool rollbackCandidate = false;
+};
+
+struct VercelProject
+{
+    QString id;
+    QString name;
+    std::optional<VercelDeployment> production;
+    // After an Instant Rollback production is pinned: new production
+    // deployments are not assigned to the domains until a promotion.
+    bool pinned = false;
+    QString rollbackFrom, rollbackTo, rollbackDescription;
+};
+
+struct VercelCheck
+{
+    QString id, name, status, conclusion;
+    bool blocking = true;
+};
+
+// The Vercel REST endpoints the console uses (shared/api-specs/ENDPOINTS.md).
+class VercelClient
+{
+public:
+    VercelClient(Net::HttpClient &http, QUrl baseUrl, QString projectId, QString teamId = {});
+
+    template<typename T>
+    using Callback = std::function<void(const Result<T> &)>;
+
+    void project(Callback<VercelProject> done);
+    // Newest first, following pagination.next → until up to `limit` items.
+    void deployments(const QString &target, int limit, Callback<QList<VercelDeployment>> done);
+    void deployment(const QString &id, Callback<VercelDeployment> done);
+    void checks(const QString &deploymentId, Callback<QList<VercelCheck>> done);
+    // Mutations: never retried blindly; after an unclear outcome the client
+    // reads the project back and retries only if production did not change.
+    void promote(const QString &deploymentId, std::function<void(const Status &)> done);
+    void instantRollback(const QString &deploymentId, const QString &description, std::function<void(const Status &)> done);
+
+    static Result<VercelProject> parseProject(const QByteArray &body);
+    static Result<QList<VercelDeployment>> parseDeployments(const QByteArray &body, std::optional<qint64> *next);
+    static Result<VercelDeployment> parseDeployment(const QByteArray &body);
+
+private:
+    QUrl url(const QString &path, QList<QPair<QString, QString>> query = {}) const;
+    void fetchPage(const QString &target, int limit, std::optional<qint64> until, QList<VercelDeployment> acc,
+                   Callback<QList<VercelDeployment>> done);
+    void mutate(const QString &path, const QString &expectProduction, std::function<void(const Status &)> done);
+
+    Net::HttpClient &m_http;
+    QUrl m_base;
+    QString m_projectId;
+    QString m_teamId;
+};
+
+} // namespace Raize::Services
