@@ -1,6 +1,7 @@
 #include "consoleapp.h"
 
 #include "audit/auditview.h"
+#include "livedata.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
 
@@ -58,6 +59,9 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
         m_settings->sync();
     m_window = std::make_unique<MainWindow>(*m_settings, *m_tokens, *m_monitor);
     m_window->setViewWidget(u"audit"_s, new AuditView(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath))));
+    m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window);
+    connect(m_window.get(), &MainWindow::settingsChanged, m_live.get(), &LiveData::start);
+    m_live->start();
 }
 
 ConsoleApp::~ConsoleApp() = default;
@@ -94,10 +98,11 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
         dialog = std::make_unique<SettingsDialog>(*m_settings, *m_tokens, m_window.get());
         dialog->show();
     }
-    // Let layouts, fonts, keychain answers and queued updates settle before grabbing.
+    // Let layouts, fonts, keychain answers, the first answers of the services
+    // (up to 10 s) and queued updates settle before grabbing.
     QElapsedTimer settle;
     settle.start();
-    while (settle.elapsed() < 300)
+    while (settle.elapsed() < 300 || (!m_live->settled() && settle.elapsed() < 10000))
         QApplication::processEvents(QEventLoop::AllEvents, 50);
     const QPixmap pixmap = dialog ? dialog->grab() : m_window->grab();
     QDir().mkpath(QFileInfo(file).absolutePath());

@@ -14,6 +14,7 @@ class TokenStore;
 
 namespace Raize::Ui {
 
+class LiveData;
 class MainWindow;
 
 // Owns what one console window runs on: the profile's settings, its token
@@ -41,6 +42,7 @@ private:
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<ServiceMonitor> m_monitor;
     std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<LiveData> m_live;
 };
 
 } // namespace Raize::Ui

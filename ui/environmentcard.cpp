@@ -26,7 +26,7 @@ EnvironmentCard::EnvironmentCard(const QString &environment, QWidget *parent)
     m_live->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_detail = new QLabel(this);
     m_detail->setObjectName(u"liveDetail"_s);
-    m_detail->setStyleSheet(u"color: palette(mid);"_s);
+    m_detail->setStyleSheet(u"color: #505050;"_s);
     m_detail->setWordWrap(true);
     layout->addWidget(name);
     layout->addWidget(m_live);
@@ -46,6 +46,12 @@ void EnvironmentCard::setUnavailable(const QString &why)
     m_live->setText(u"unknown"_s);
     m_detail->setText(why);
     m_detail->setVisible(true);
+}
+
+void EnvironmentCard::setStale(bool stale)
+{
+    // Old data must never look current: grey it out.
+    m_live->setStyleSheet(stale ? u"color: #8a8a8a;"_s : QString());
 }
 
 QString EnvironmentCard::liveText() const

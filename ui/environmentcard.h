@@ -18,6 +18,7 @@ public:
     // live: e.g. "dpl_abc · 3f2a91c · READY"; detail: a second, smaller line.
     void setLive(const QString &live, const QString &detail = {});
     void setUnavailable(const QString &why);
+    void setStale(bool stale);
     QString liveText() const;
 
 private:

@@ -7,6 +7,7 @@
 #include "core/servicemonitor.h"
 #include "core/tokenstore.h"
 #include "core/version.h"
+#include "release/environmentpoller.h"
 
 #include <QAction>
 #include <QApplication>
@@ -263,9 +264,48 @@ void MainWindow::refreshEnvironmentCards()
     const bool vercelConfigured = m_monitor.status(Service::Vercel).state != ServiceStatus::State::NotConfigured;
     for (EnvironmentCard *card : std::as_const(m_envCards)) {
         if (vercelConfigured)
-            card->setUnavailable(u"Vercel client not connected yet (#6)"_s);
+            card->setUnavailable(u"reading Vercel…"_s);
         else
             card->setUnavailable(u"Set up Vercel in Settings"_s);
+    }
+}
+
+void MainWindow::showEnvironments(const Release::EnvironmentSnapshot &snapshot)
+{
+    if (!snapshot.hasData()) {
+        const QString why = snapshot.lastError.isError() ? snapshot.lastError.message + u" — "_s + snapshot.lastError.remedy
+                                                        : u"reading Vercel…"_s;
+        for (EnvironmentCard *card : std::as_const(m_envCards))
+            card->setUnavailable(why);
+        return;
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (const auto &env : snapshot.environments) {
+        EnvironmentCard *card = m_envCards.value(env.name);
+        if (!card)
+            continue;
+        if (!env.deployment) {
+            card->setLive(u"nothing deployed"_s, env.name == u"Production"_s ? u"no production deployment"_s : QString());
+            continue;
+        }
+        const auto &d = *env.deployment;
+        QString live = d.id;
+        if (!d.sha.isEmpty())
+            live += u" · "_s + d.sha.left(7);
+        live += u" · "_s + d.state;
+        QStringList detail;
+        if (!d.ref.isEmpty())
+            detail << d.ref;
+        if (d.created.isValid()) {
+            const qint64 minutes = d.created.secsTo(now) / 60;
+            detail << (minutes < 120 ? u"%1 min ago"_s.arg(minutes) : u"%1 h ago"_s.arg(minutes / 60));
+        }
+        if (env.name == u"Production"_s && snapshot.pinned)
+            detail << u"PINNED after rollback from %1"_s.arg(snapshot.rollbackFrom);
+        if (snapshot.stale)
+            detail << u"stale since %1"_s.arg(snapshot.staleSince.toLocalTime().toString(u"HH:mm"_s));
+        card->setLive(live, detail.join(u" · "_s));
+        card->setStale(snapshot.stale);
     }
 }
 

@@ -14,6 +14,10 @@ class ServiceMonitor;
 class TokenStore;
 }
 
+namespace Raize::Release {
+struct EnvironmentSnapshot;
+}
+
 namespace Raize::Ui {
 
 class EnvironmentCard;
@@ -38,6 +42,8 @@ public:
     // The header's slot for the always-visible rollback button.
     QWidget *rollbackSlot() const { return m_rollbackSlot; }
     EnvironmentCard *environmentCard(const QString &environment) const;
+    // Fills the header from Vercel; stale data stays, marked with its age.
+    void showEnvironments(const Release::EnvironmentSnapshot &snapshot);
 
 public Q_SLOTS:
     void openSettings();

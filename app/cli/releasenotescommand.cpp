@@ -9,6 +9,7 @@
 #include "core/settings.h"
 #include "core/tokenstore.h"
 #include "net/httpclient.h"
+#include "records/auditlog.h"
 #include "records/journal.h"
 #include "records/releasenotes.h"
 #include "services/github/githubreleasepublisher.h"
@@ -94,6 +95,19 @@ int releaseNotesCommand(Context &ctx)
         Services::GitHubClient github(http, QUrl(settings.string(SettingKey::GitHubApiUrl)), owner, repo);
         Services::GitHubReleasePublisher publisher(github);
         const Result<QString> draft = publisher.createDraft(notes.value());
+        // Every action the console takes is in the audit log, failed ones too.
+        Records::AuditRecord record;
+        record.actor = qEnvironmentVariable("USER", u"console"_s);
+        record.action = u"github.release.draft"_s;
+        record.target = u"%1/%2@%3"_s.arg(owner, repo, notes->tag);
+        record.service = u"github"_s;
+        record.after = draft ? nlohmann::json{{"draft", true}, {"url", draft->toStdString()}}
+                             : nlohmann::json{{"error", draft.error().message.toStdString()}};
+        record.reason = u"raize-console release-notes --publish"_s;
+        Records::AuditLog audit(Records::AuditLog::defaultPath(ctx.profile, settings.string(SettingKey::AuditLogPath)));
+        const Status logged = audit.append(record);
+        if (!logged)
+            ctx.err << u"warning: could not write the audit record: "_s << logged.error().toString() << u'\n';
         if (!draft) {
             ctx.err << u"creating the GitHub Release draft failed: "_s << draft.error().toString() << u'\n';
             return Failure;

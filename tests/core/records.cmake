@@ -3,3 +3,5 @@ raize_add_test(test_audit_log SOURCES tst_audit.cpp LIBS core_records)
 raize_add_test(test_changelog SOURCES tst_changelog.cpp LIBS core_records)
 raize_add_test(test_journal_notes SOURCES tst_journal_notes.cpp LIBS core_records)
 raize_add_test(test_records_cli SOURCES tst_records_cli.cpp LIBS core_records)
+# release-notes --publish against the GitHub fake, token from a real gnome-keyring.
+raize_add_test(test_publish_cli SOURCES tst_publish_cli.cpp LIBS core_records fake_github KEYRING LABELS keyring)

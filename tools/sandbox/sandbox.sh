@@ -175,7 +175,7 @@ printf '"vercel":{"projectId":"%s","teamId":"team_raize"},"github":{"owner":"rai
 printf '"pids":[%s]}\n' "$(IFS=,; echo "${PIDS[*]:1}")"
 say "all healthy in $HEALTHY s"
 cat >&2 <<INFO
-[sandbox]   Vercel      http://127.0.0.1:$VERCEL_PORT   (token $VERCEL_TOKEN)
+[sandbox]   Vercel      http://127.0.0.1:$VERCEL_PORT   (tokens in the READY line on stdout, never in this log)
 [sandbox]   GitHub      http://127.0.0.1:$GITHUB_PORT
 [sandbox]   Unleash     http://127.0.0.1:$UNLEASH_PORT  (admin UI; admin token in the READY line)
 [sandbox]   Prometheus  http://127.0.0.1:$PROM_PORT

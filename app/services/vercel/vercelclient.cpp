@@ -1,5 +1,6 @@
 #include "services/vercel/vercelclient.h"
 
+#include "core/jsonutil.h"
 #include "net/endpoint.h"
 #include "net/jsonreader.h"
 
@@ -12,6 +13,11 @@ using namespace Qt::StringLiterals;
 using Net::JsonReader;
 
 namespace {
+VercelCheck readCheck(const JsonReader::Node &c)
+{
+    return {c["id"].str(), c["name"].str(), c["status"].str(), c["conclusion"].optStr(), c["blocking"].optBoolean(true)};
+}
+
 
 VercelDeployment readDeployment(const JsonReader::Node &d)
 {
@@ -164,13 +170,77 @@ void VercelClient::checks(const QString &deploymentId, Callback<QList<VercelChec
         const auto items = reader.root()["checks"];
         QList<VercelCheck> out;
         const std::size_t n = items.size();
-        for (std::size_t i = 0; i < n && reader.ok(); ++i) {
-            const auto c = items.at(i);
-            out.append({c["id"].str(), c["name"].str(), c["status"].str(), c["conclusion"].optStr(), c["blocking"].optBoolean(true)});
-        }
+        for (std::size_t i = 0; i < n && reader.ok(); ++i)
+            out.append(readCheck(items.at(i)));
         if (!reader.ok())
             return done(reader.error());
         done(out);
+    });
+}
+
+Result<VercelCheck> VercelClient::parseCheck(const QByteArray &body)
+{
+    JsonReader reader(u"vercel"_s, body);
+    const VercelCheck c = readCheck(reader.root());
+    if (!reader.ok())
+        return reader.error();
+    return c;
+}
+
+void VercelClient::createCheck(const QString &deploymentId, const QString &name, bool blocking, Callback<VercelCheck> done)
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.method = "POST";
+    r.url = url(u"/v1/deployments/%1/checks"_s.arg(deploymentId));
+    r.body = Json::dump({{"name", name.toStdString()}, {"blocking", blocking}});
+    const auto findByName = [this, deploymentId, name](std::function<void(const Result<std::optional<VercelCheck>> &)> answer) {
+        checks(deploymentId, [answer, name](const Result<QList<VercelCheck>> &list) {
+            if (!list)
+                return answer(list.error());
+            for (const VercelCheck &c : list.value()) {
+                if (c.name == name)
+                    return answer(std::optional<VercelCheck>(c));
+            }
+            answer(std::optional<VercelCheck>());
+        });
+    };
+    r.readBack = [findByName](std::function<void(std::optional<bool>)> answer) {
+        findByName([answer](const Result<std::optional<VercelCheck>> &found) {
+            answer(found ? std::optional<bool>(found->has_value()) : std::nullopt);
+        });
+    };
+    m_http.send(r, [done, findByName](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        if (!resp.appliedByReadBack)
+            return done(parseCheck(resp.body));
+        findByName([done](const Result<std::optional<VercelCheck>> &found) {
+            if (!found)
+                return done(found.error());
+            if (!found->has_value())
+                return done(Error::make(Error::Kind::Conflict, u"vercel"_s, u"the check vanished after it was created"_s));
+            done(**found);
+        });
+    });
+}
+
+void VercelClient::updateCheck(const QString &deploymentId, const QString &checkId, const QString &status, const QString &conclusion,
+                               Callback<VercelCheck> done)
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.method = "PATCH";
+    r.idempotent = true; // absolute values: sending it twice leaves the same state
+    r.url = url(u"/v1/deployments/%1/checks/%2"_s.arg(deploymentId, checkId));
+    nlohmann::json body = {{"status", status.toStdString()}};
+    if (!conclusion.isEmpty())
+        body["conclusion"] = conclusion.toStdString();
+    r.body = Json::dump(body);
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        done(parseCheck(resp.body));
     });
 }
 

@@ -56,6 +56,12 @@ public:
     void deployments(const QString &target, int limit, Callback<QList<VercelDeployment>> done);
     void deployment(const QString &id, Callback<VercelDeployment> done);
     void checks(const QString &deploymentId, Callback<QList<VercelCheck>> done);
+    // Checks the console itself runs (e.g. "console: SLO burn"). Creating one is
+    // not idempotent: after an unclear outcome the client looks for a check of
+    // that name before trying again. Updating sets absolute values, so it is.
+    void createCheck(const QString &deploymentId, const QString &name, bool blocking, Callback<VercelCheck> done);
+    void updateCheck(const QString &deploymentId, const QString &checkId, const QString &status, const QString &conclusion,
+                     Callback<VercelCheck> done);
     // Mutations: never retried blindly; after an unclear outcome the client
     // reads the project back and retries only if production did not change.
     void promote(const QString &deploymentId, std::function<void(const Status &)> done);
@@ -64,6 +70,7 @@ public:
     static Result<VercelProject> parseProject(const QByteArray &body);
     static Result<QList<VercelDeployment>> parseDeployments(const QByteArray &body, std::optional<qint64> *next);
     static Result<VercelDeployment> parseDeployment(const QByteArray &body);
+    static Result<VercelCheck> parseCheck(const QByteArray &body);
 
 private:
     QUrl url(const QString &path, QList<QPair<QString, QString>> query = {}) const;

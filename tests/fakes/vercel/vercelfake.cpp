@@ -111,20 +111,31 @@ json VercelFake::detail(const Deployment &d) const
     return j;
 }
 
-json VercelFake::checkJson(const Check &c) const
+json VercelFake::checkJson(const QString &deploymentId, const Check &c) const
 {
-    return {{"id", s(c.id)}, {"name", s(c.name)}, {"status", s(c.status)},
-            {"conclusion", c.conclusion.isEmpty() ? json(nullptr) : json(s(c.conclusion))},
-            {"blocking", c.blocking}, {"integrationId", "oac_raize_console"}, {"rerequestable", true},
-            {"createdAt", c.createdAt}, {"updatedAt", c.updatedAt}};
+    // As the description has it: deploymentId required, conclusion absent until there is one.
+    json j = {{"id", s(c.id)}, {"name", s(c.name)}, {"status", s(c.status)}, {"deploymentId", s(deploymentId)},
+              {"blocking", c.blocking}, {"integrationId", "oac_raize_console"}, {"rerequestable", true},
+              {"createdAt", c.createdAt}, {"updatedAt", c.updatedAt}};
+    if (!c.conclusion.isEmpty())
+        j["conclusion"] = s(c.conclusion);
+    return j;
 }
 
 json VercelFake::projectJson() const
 {
     json production = nullptr;
     for (const Deployment &d : m_deployments) {
-        if (d.uid == m_production)
-            production = detail(d);
+        if (d.uid == m_production) {
+            const json full = detail(d);
+            // The project's view of a target, with the fields the description requires.
+            production = {{"id", full["id"]}, {"createdAt", full["createdAt"]}, {"createdIn", "iad1"},
+                          {"creator", {{"uid", full["creator"]["uid"]}, {"username", full["creator"]["username"]}, {"email", "release-bot@raize.example"}}},
+                          {"deploymentHostname", full["url"]}, {"name", full["name"]}, {"plan", "pro"}, {"private", true},
+                          {"readyState", full["readyState"]}, {"type", "LAMBDAS"}, {"url", full["url"]},
+                          {"userId", full["creator"]["uid"]}, {"target", "production"}, {"alias", full["alias"]},
+                          {"aliasAssigned", true}, {"meta", full["meta"]}};
+        }
     }
     json p = {{"id", s(m_projectId)},
               {"name", s(m_projectName)},
@@ -132,11 +143,14 @@ json VercelFake::projectJson() const
               {"directoryListing", false},
               {"nodeVersion", "20.x"},
               {"framework", "nextjs"},
-              {"resourceConfig", {{"functionDefaultMemoryType", "standard"}}},
-              {"defaultResourceConfig", {{"functionDefaultMemoryType", "standard"}}},
+              {"resourceConfig", {{"functionDefaultMemoryType", "standard"}, {"functionDefaultRegions", {"iad1"}}}},
+              {"defaultResourceConfig", {{"functionDefaultMemoryType", "standard"}, {"functionDefaultRegions", {"iad1"}}}},
               {"targets", {{"production", production}}},
-              {"live", true},
-              {"rollbackDescription", m_rollbackDescription.isEmpty() ? json(nullptr) : json({{"description", s(m_rollbackDescription)}})}};
+              {"live", true}};
+    if (!m_rollbackDescription.isEmpty()) {
+        p["rollbackDescription"] = {{"userId", "usr_release_bot"}, {"username", "release-bot"},
+                                    {"description", s(m_rollbackDescription)}, {"createdAt", m_rollbackAt}};
+    }
     // After an Instant Rollback Vercel keeps production pinned: new production
     // deployments are not assigned to the domains until a promotion.
     p["lastRollbackTarget"] = m_lastRollback.is_null() || !m_pinned ? json(nullptr) : m_lastRollback;
@@ -311,6 +325,7 @@ void VercelFake::routes()
         m_lastRollback = {{"fromDeploymentId", s(m_production)}, {"toDeploymentId", s(d->uid)}, {"jobStatus", "succeeded"},
                           {"requestedAt", QDateTime::currentMSecsSinceEpoch()}};
         m_rollbackDescription = r.queryValue(u"description"_s);
+        m_rollbackAt = QDateTime::currentMSecsSinceEpoch();
         m_pinned = true;
         setProduction(d->uid);
         return HttpResponse::json(201, json::object());
@@ -328,7 +343,7 @@ void VercelFake::routes()
             return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
         json checks = json::array();
         for (const Check &c : d->checks)
-            checks.push_back(checkJson(c));
+            checks.push_back(checkJson(d->uid, c));
         return HttpResponse::json(200, {{"checks", checks}});
     }));
 
@@ -346,14 +361,14 @@ void VercelFake::routes()
         c.status = u"registered"_s;
         c.createdAt = c.updatedAt = QDateTime::currentMSecsSinceEpoch();
         d->checks.append(c);
-        return HttpResponse::json(200, checkJson(c));
+        return HttpResponse::json(200, checkJson(d->uid, c));
     }));
 
     m_server->route("GET", u"/v1/deployments/([^/]+)/checks/([^/]+)"_s, guarded([this](const HttpRequest &, const M &m) {
         Deployment *d = find(m.captured(1));
         for (const Check &c : d ? d->checks : QList<Check>{}) {
             if (c.id == m.captured(2))
-                return HttpResponse::json(200, checkJson(c));
+                return HttpResponse::json(200, checkJson(d->uid, c));
         }
         return m_server->error(404, u"not_found"_s, u"Check not found"_s);
     }));
@@ -370,7 +385,7 @@ void VercelFake::routes()
                 c.status = q(body, "status", qPrintable(c.status));
                 c.conclusion = q(body, "conclusion", qPrintable(c.conclusion));
                 c.updatedAt = QDateTime::currentMSecsSinceEpoch();
-                return HttpResponse::json(200, checkJson(c));
+                return HttpResponse::json(200, checkJson(d->uid, c));
             }
         }
         return m_server->error(404, u"not_found"_s, u"Check not found"_s);

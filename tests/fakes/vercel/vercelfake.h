@@ -53,7 +53,7 @@ private:
     Deployment *find(const QString &idOrUrl);
     nlohmann::json listItem(const Deployment &d) const;
     nlohmann::json detail(const Deployment &d) const;
-    nlohmann::json checkJson(const Check &c) const;
+    nlohmann::json checkJson(const QString &deploymentId, const Check &c) const;
     nlohmann::json projectJson() const;
     void setProduction(const QString &id);
 
@@ -67,6 +67,7 @@ private:
     bool m_pinned = false;
     nlohmann::json m_lastRollback;
     QString m_rollbackDescription;
+    qint64 m_rollbackAt = 0;
     int m_nextCheck = 1;
     int m_requestsThisWindow = 0;
     qint64 m_windowStart = 0;

@@ -1,0 +1,4 @@
+raize_core_library(core_release
+    SOURCES
+        environmentpoller.cpp environmentpoller.h
+    DEPS core_base core_net core_vercel)

@@ -1,0 +1,427 @@
+// Contract test (issue #5): the sandbox's Vercel and GitHub fakes, as the
+// typed clients call them, checked against the official OpenAPI descriptions.
+//
+// Prism's validating proxy (`prism proxy --errors`) sits between the clients
+// and the fakes, so a request or a response that breaks the description
+// becomes a 500 the client reports. Prism silently skips the schemas its AJV
+// cannot compile (ENDPOINTS.md, "Prism blind spots"); those bodies go through
+// tests/contract/validate_bodies.cjs instead. Both checks are shown to fail
+// on a deliberately broken response.
+
+#include "core/jsonutil.h"
+#include "core/servicemonitor.h"
+#include "net/httpclient.h"
+#include "services/github/githubclient.h"
+#include "services/vercel/vercelclient.h"
+
+#include "github/githubfake.h"
+#include "http/faultinjector.h"
+#include "http/httpserver.h"
+#include "http/requestlog.h"
+#include "vercel/vercelfake.h"
+
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Raize;
+using namespace Raize::Services;
+using json = nlohmann::json;
+
+namespace {
+
+const QString kSource = QStringLiteral(RAIZE_SOURCE_DIR);
+const QString kNodeModules = kSource + u"/.cache/node/prism/node_modules"_s;
+const QString kSpecs = kSource + u"/tests/contract/specs"_s;
+const QString kVercelToken = u"vercel-contract-token-1234"_s;
+const QString kGitHubToken = u"ghp_contracttokencontracttoken12"_s;
+
+int freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+template<typename T>
+Result<T> wait(std::function<void(std::function<void(const Result<T> &)>)> call)
+{
+    QEventLoop loop;
+    std::optional<Result<T>> out;
+    call([&](const Result<T> &r) {
+        out = r;
+        loop.quit();
+    });
+    if (!out)
+        loop.exec();
+    return *out;
+}
+
+Status waitStatus(std::function<void(std::function<void(const Status &)>)> call)
+{
+    QEventLoop loop;
+    std::optional<Status> out;
+    call([&](const Status &r) {
+        out = r;
+        loop.quit();
+    });
+    if (!out)
+        loop.exec();
+    return *out;
+}
+
+// One `prism proxy --errors SPEC UPSTREAM` on a free loopback port.
+class PrismProxy
+{
+public:
+    bool start(const QString &spec, const QString &upstream, QString *error)
+    {
+        port = freePort();
+        m_proc.setProgram(kNodeModules + u"/.bin/prism"_s);
+        m_proc.setArguments({u"proxy"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port), u"--errors"_s, spec, upstream});
+        m_proc.setProcessChannelMode(QProcess::MergedChannels);
+        m_proc.start();
+        if (!m_proc.waitForStarted(10000)) {
+            *error = u"prism did not start: "_s + m_proc.errorString();
+            return false;
+        }
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 60000) {
+            m_proc.waitForReadyRead(500);
+            m_log += QString::fromUtf8(m_proc.readAll());
+            if (m_log.contains(u"Prism is listening"_s))
+                return true;
+            if (m_proc.state() == QProcess::NotRunning)
+                break;
+        }
+        *error = u"prism proxy did not become ready:\n"_s + m_log.right(2000);
+        return false;
+    }
+    // What Prism printed since the last call: it names each violation.
+    QString drainLog()
+    {
+        m_log += QString::fromUtf8(m_proc.readAll());
+        const QString out = m_log.right(4000);
+        m_log.clear();
+        return out;
+    }
+    QUrl url() const { return QUrl(u"http://127.0.0.1:%1"_s.arg(port)); }
+    void stop()
+    {
+        if (m_proc.state() == QProcess::NotRunning)
+            return;
+        m_proc.terminate();
+        if (!m_proc.waitForFinished(5000)) {
+            m_proc.kill();
+            m_proc.waitForFinished(5000);
+        }
+    }
+    qint64 pid() const { return m_proc.processId(); }
+    ~PrismProxy() { stop(); }
+
+    int port = 0;
+
+private:
+    QProcess m_proc;
+    QString m_log;
+};
+
+// The spec's path templates as regular expressions, to name the operation of a logged call.
+QList<QPair<QRegularExpression, QString>> operations(const QString &specFile)
+{
+    QFile f(specFile);
+    f.open(QIODevice::ReadOnly);
+    const json spec = Json::parse(f.readAll());
+    QList<QPair<QRegularExpression, QString>> out;
+    for (const auto &[path, item] : spec["paths"].items()) {
+        for (const auto &[method, op] : item.items()) {
+            if (!op.is_object() || !op.contains("responses"))
+                continue;
+            QString re = QRegularExpression::escape(QString::fromStdString(path));
+            re.replace(QRegularExpression(u"\\\\\\{[^}]+\\\\\\}"_s), u"[^/]+"_s);
+            out.append({QRegularExpression(u"^%1 %2$"_s.arg(QString::fromStdString(method).toUpper(), re)),
+                        QString::fromStdString(op.value("operationId", path))});
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+class TestContract : public QObject
+{
+    Q_OBJECT
+
+    Sandbox::FaultInjector m_faults{7};
+    Sandbox::RequestLog m_log;
+    std::unique_ptr<Sandbox::HttpServer> m_vercelServer, m_githubServer;
+    std::unique_ptr<Sandbox::VercelFake> m_vercel;
+    std::unique_ptr<Sandbox::GitHubFake> m_github;
+    PrismProxy m_vercelProxy, m_githubProxy;
+    std::unique_ptr<ServiceMonitor> m_monitor;
+    std::unique_ptr<Net::HttpClient> m_http;
+    std::unique_ptr<VercelClient> m_vc;
+    std::unique_ptr<GitHubClient> m_gh;
+    QTemporaryDir m_tmp;
+    json m_vercelCases = json::array(), m_githubCases = json::array();
+
+    void fault(const json &rule)
+    {
+        QString err;
+        const auto r = Sandbox::FaultRule::fromJson(rule, &err);
+        QVERIFY2(r, qPrintable(err));
+        m_faults.add(*r);
+    }
+
+    // A raw call through the proxy, for bodies Prism cannot check itself.
+    Net::Response raw(Service service, const QByteArray &method, const QString &path, const json &body = nullptr)
+    {
+        Net::Request r;
+        r.service = service;
+        r.method = method;
+        const QUrl base = service == Service::Vercel ? m_vercelProxy.url() : m_githubProxy.url();
+        r.url = QUrl(base.toString() + path);
+        if (!body.is_null())
+            r.body = Json::dump(body);
+        return m_http->sendSync(r);
+    }
+
+    // Runs validate_bodies.cjs; returns its exit code and output.
+    QPair<int, QString> validateBodies(const QString &spec, const json &cases)
+    {
+        const QString file = m_tmp.filePath(u"cases-%1.json"_s.arg(QDateTime::currentMSecsSinceEpoch()));
+        QFile f(file);
+        f.open(QIODevice::WriteOnly);
+        f.write(Json::dump(cases));
+        f.close();
+        QProcess node;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"NODE_PATH"_s, kNodeModules);
+        node.setProcessEnvironment(env);
+        node.setProcessChannelMode(QProcess::MergedChannels);
+        node.start(u"node"_s, {kSource + u"/tests/contract/validate_bodies.cjs"_s, spec, file});
+        node.waitForFinished(60000);
+        return {node.exitCode(), QString::fromUtf8(node.readAll())};
+    }
+
+    static json bodyOf(const Net::Response &r) { return Json::parse(r.body); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(QFile::exists(kNodeModules + u"/.bin/prism"_s),
+                 "Prism is not installed in .cache/node/prism: run tools/dev.sh setup (tools/sandbox/install-deps.sh)");
+        QVERIFY(m_tmp.isValid());
+        m_vercelServer = std::make_unique<Sandbox::HttpServer>(u"vercel"_s, &m_faults, &m_log);
+        m_githubServer = std::make_unique<Sandbox::HttpServer>(u"github"_s, &m_faults, &m_log);
+        m_vercel = std::make_unique<Sandbox::VercelFake>(m_vercelServer.get(), kVercelToken);
+        m_github = std::make_unique<Sandbox::GitHubFake>(m_githubServer.get(), kGitHubToken);
+        QFile scenarioFile(kSource + u"/tests/fakes/scenarios/bad-l3-release.json"_s);
+        QVERIFY(scenarioFile.open(QIODevice::ReadOnly));
+        const json scenario = Json::parse(scenarioFile.readAll());
+        m_vercel->load(scenario.value("vercel", json::object()));
+        m_github->load(scenario.value("github", json::object()));
+        QVERIFY(m_vercelServer->listen(0));
+        QVERIFY(m_githubServer->listen(0));
+
+        QString err;
+        QVERIFY2(m_vercelProxy.start(kSpecs + u"/vercel.trimmed.json"_s, m_vercelServer->baseUrl(), &err), qPrintable(err));
+        QVERIFY2(m_githubProxy.start(kSpecs + u"/github.trimmed.json"_s, m_githubServer->baseUrl(), &err), qPrintable(err));
+
+        m_monitor = std::make_unique<ServiceMonitor>();
+        m_http = std::make_unique<Net::HttpClient>(m_monitor.get());
+        m_http->setToken(Service::Vercel, kVercelToken);
+        m_http->setToken(Service::GitHub, kGitHubToken);
+        m_http->setRetryPolicy({1, 50, 400, 120000}); // a violation must surface, not be retried away
+        m_http->setGitHubMutationSpacing(0);
+        m_http->setDefaultTimeout(20000);
+        m_vc = std::make_unique<VercelClient>(*m_http, m_vercelProxy.url(), u"prj_raize_web"_s, u"team_raize"_s);
+        m_gh = std::make_unique<GitHubClient>(*m_http, m_githubProxy.url(), u"raize"_s, u"platform"_s);
+    }
+
+    void cleanupTestCase()
+    {
+        const qint64 pids[] = {m_vercelProxy.pid(), m_githubProxy.pid()};
+        m_vercelProxy.stop();
+        m_githubProxy.stop();
+        for (const qint64 pid : pids)
+            QVERIFY2(pid == 0 || !QFile::exists(u"/proc/%1"_s.arg(pid)), "a prism proxy outlived the test");
+    }
+
+    void vercelCallsMatchTheDescription()
+    {
+        const auto project = wait<VercelProject>([&](auto cb) { m_vc->project(cb); });
+        QVERIFY2(project.ok(), qPrintable(project.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+        QVERIFY(project->production.has_value());
+        const QString current = project->production->id;
+
+        const auto prod = wait<QList<VercelDeployment>>([&](auto cb) { m_vc->deployments(u"production"_s, 20, cb); });
+        QVERIFY2(prod.ok(), qPrintable(prod.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+        const auto staged = wait<QList<VercelDeployment>>([&](auto cb) { m_vc->deployments(u"staging"_s, 5, cb); });
+        QVERIFY2(staged.ok(), qPrintable(staged.error().toString()));
+        QVERIFY(!staged->isEmpty());
+        const auto all = wait<QList<VercelDeployment>>([&](auto cb) { m_vc->deployments(QString(), 50, cb); });
+        QVERIFY2(all.ok(), qPrintable(all.error().toString()));
+
+        const auto one = wait<VercelDeployment>([&](auto cb) { m_vc->deployment(current, cb); });
+        QVERIFY2(one.ok(), qPrintable(one.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+
+        const auto checks = wait<QList<VercelCheck>>([&](auto cb) { m_vc->checks(current, cb); });
+        QVERIFY2(checks.ok(), qPrintable(checks.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+        const auto created = wait<VercelCheck>([&](auto cb) { m_vc->createCheck(current, u"console: SLO burn"_s, true, cb); });
+        QVERIFY2(created.ok(), qPrintable(created.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+        const auto running = wait<VercelCheck>([&](auto cb) { m_vc->updateCheck(current, created->id, u"running"_s, QString(), cb); });
+        QVERIFY2(running.ok(), qPrintable(running.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+        const auto done = wait<VercelCheck>([&](auto cb) { m_vc->updateCheck(current, created->id, u"completed"_s, u"failed"_s, cb); });
+        QVERIFY2(done.ok(), qPrintable(done.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+        QCOMPARE(done->conclusion, u"failed"_s);
+
+        // Rollback to the previous production deployment, then promote the staged one.
+        QString target;
+        for (const VercelDeployment &d : prod.value()) {
+            if (d.id != current && d.state == u"READY"_s) {
+                target = d.id;
+                break;
+            }
+        }
+        QVERIFY(!target.isEmpty());
+        const Status rolled = waitStatus([&](auto cb) { m_vc->instantRollback(target, u"contract test"_s, cb); });
+        QVERIFY2(rolled.ok(), qPrintable(rolled.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+        const auto pinned = wait<VercelProject>([&](auto cb) { m_vc->project(cb); });
+        QVERIFY2(pinned.ok(), qPrintable(pinned.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+        QVERIFY(pinned->pinned);
+        const Status promoted = waitStatus([&](auto cb) { m_vc->promote(staged->first().id, cb); });
+        QVERIFY2(promoted.ok(), qPrintable(promoted.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+
+        // An error answer is in the description too (404 with Vercel's error body).
+        const auto missing = wait<VercelDeployment>([&](auto cb) { m_vc->deployment(u"dpl_does_not_exist"_s, cb); });
+        QCOMPARE(missing.error().httpStatus, 404);
+
+        // Bodies Prism cannot check: record them for validate_bodies.cjs.
+        const auto record = [&](const QString &name, const QString &specPath, const QString &path) {
+            const Net::Response r = raw(Service::Vercel, "GET", path);
+            QCOMPARE(r.status, 200);
+            m_vercelCases.push_back({{"name", name.toStdString()}, {"method", "GET"}, {"path", specPath.toStdString()},
+                                     {"status", 200}, {"body", bodyOf(r)}});
+        };
+        record(u"getDeployments"_s, u"/v6/deployments"_s, u"/v6/deployments?projectId=prj_raize_web&limit=50&teamId=team_raize"_s);
+        record(u"getDeployment"_s, u"/v13/deployments/{idOrUrl}"_s, u"/v13/deployments/%1?teamId=team_raize"_s.arg(current));
+        record(u"getProject (pinned)"_s, u"/v9/projects/{idOrName}"_s, u"/v9/projects/prj_raize_web?teamId=team_raize"_s);
+    }
+
+    void githubCallsMatchTheDescription()
+    {
+        const auto limit = wait<GitHubRateLimit>([&](auto cb) { m_gh->rateLimit(cb); });
+        QVERIFY2(limit.ok(), qPrintable(limit.error().toString() + u'\n' + m_githubProxy.drainLog()));
+        const auto draft = wait<GitHubRelease>([&](auto cb) { m_gh->createRelease(u"v1.4.0"_s, u"v1.4.0"_s, u"notes"_s, true, cb); });
+        QVERIFY2(draft.ok(), qPrintable(draft.error().toString() + u'\n' + m_githubProxy.drainLog()));
+        const auto published = wait<GitHubRelease>([&](auto cb) { m_gh->createRelease(u"v1.3.0"_s, u"v1.3.0"_s, u"notes"_s, false, cb); });
+        QVERIFY2(published.ok(), qPrintable(published.error().toString() + u'\n' + m_githubProxy.drainLog()));
+        const auto list = wait<QList<GitHubRelease>>([&](auto cb) { m_gh->releases(cb); });
+        QVERIFY2(list.ok(), qPrintable(list.error().toString() + u'\n' + m_githubProxy.drainLog()));
+        QVERIFY(list->size() >= 2);
+        const auto again = wait<QList<GitHubRelease>>([&](auto cb) { m_gh->releases(cb); }); // 304 through the proxy
+        QVERIFY2(again.ok(), qPrintable(again.error().toString() + u'\n' + m_githubProxy.drainLog()));
+        const auto notes = wait<QString>([&](auto cb) { m_gh->generateNotes(u"v1.4.0"_s, u"v1.3.0"_s, cb); });
+        QVERIFY2(notes.ok(), qPrintable(notes.error().toString() + u'\n' + m_githubProxy.drainLog()));
+
+        const Net::Response latest = raw(Service::GitHub, "GET", u"/repos/raize/platform/releases/latest"_s);
+        QVERIFY2(latest.ok(), qPrintable(latest.error.toString() + u'\n' + m_githubProxy.drainLog()));
+
+        // issues/create: Prism validates neither its request nor its response.
+        const json issue = {{"title", "P1: publish failures on dpl_cand"}, {"body", "Opened by the contract test"}, {"labels", {"incident"}}};
+        const Net::Response created = raw(Service::GitHub, "POST", u"/repos/raize/platform/issues"_s, issue);
+        QCOMPARE(created.status, 201);
+        m_githubCases.push_back({{"name", "issues/create request"}, {"method", "POST"}, {"path", "/repos/{owner}/{repo}/issues"},
+                                 {"request", true}, {"body", issue}});
+        m_githubCases.push_back({{"name", "issues/create response"}, {"method", "POST"}, {"path", "/repos/{owner}/{repo}/issues"},
+                                 {"status", 201}, {"body", bodyOf(created)}});
+    }
+
+    // The checks themselves can fail: a request Prism rejects, and a broken body of each kind.
+    void brokenRequestIsRejected()
+    {
+        const Net::Response bad = raw(Service::GitHub, "POST", u"/repos/raize/platform/releases"_s, json{{"tag_name", 7}});
+        QCOMPARE(bad.status, 422);
+        QVERIFY2(bad.body.contains("tag_name"), bad.body.constData());
+    }
+
+    void brokenResponseIsCaughtByPrism()
+    {
+        fault({{"mode", "schema_break"}, {"field", "tag_name"}, {"path", "/releases/latest"}, {"count", 1}, {"service", "github"}});
+        const Net::Response broken = raw(Service::GitHub, "GET", u"/repos/raize/platform/releases/latest"_s);
+        QCOMPARE(broken.status, 500);
+        QVERIFY2(broken.body.contains("tag_name"), broken.body.constData());
+
+        fault({{"mode", "schema_break"}, {"field", "integrationId"}, {"path", "/checks"}, {"count", 1}, {"service", "vercel"}});
+        const auto checks = wait<QList<VercelCheck>>([&](auto cb) { m_vc->checks(u"dpl_cand"_s, cb); });
+        QVERIFY(!checks.ok());
+        QCOMPARE(checks.error().httpStatus, 500);
+    }
+
+    void blindSpotBodiesMatchTheDescription()
+    {
+        QVERIFY(m_vercelCases.size() >= 3);
+        QVERIFY(m_githubCases.size() >= 2);
+        const auto [vCode, vOut] = validateBodies(kSpecs + u"/vercel.trimmed.json"_s, m_vercelCases);
+        QVERIFY2(vCode == 0, qPrintable(vOut));
+        QCOMPARE(vOut.count(u"ok "_s), int(m_vercelCases.size()));
+        const auto [gCode, gOut] = validateBodies(kSpecs + u"/github.trimmed.json"_s, m_githubCases);
+        QVERIFY2(gCode == 0, qPrintable(gOut));
+        QCOMPARE(gOut.count(u"ok "_s), int(m_githubCases.size()));
+    }
+
+    void brokenBlindSpotBodyIsCaught()
+    {
+        json broken = m_vercelCases.at(1); // getDeployment
+        broken["name"] = "getDeployment without readyState";
+        broken["body"].erase("readyState");
+        const auto [code, out] = validateBodies(kSpecs + u"/vercel.trimmed.json"_s, json::array({broken}));
+        QCOMPARE(code, 1);
+        QVERIFY2(out.contains(u"readyState"_s), qPrintable(out));
+
+        json badIssue = m_githubCases.at(0);
+        badIssue["body"].erase("title");
+        const auto [code2, out2] = validateBodies(kSpecs + u"/github.trimmed.json"_s, json::array({badIssue}));
+        QCOMPARE(code2, 1);
+        QVERIFY2(out2.contains(u"title"_s), qPrintable(out2));
+    }
+
+    // Every call the clients made is a documented operation (so the checks above covered it).
+    void everyCallIsADocumentedOperation()
+    {
+        const auto vercelOps = operations(kSpecs + u"/vercel.trimmed.json"_s);
+        const auto githubOps = operations(kSpecs + u"/github.trimmed.json"_s);
+        QSet<QString> seen;
+        for (const auto &e : m_log.entries()) {
+            const auto &ops = e.service == u"vercel"_s ? vercelOps : githubOps;
+            const QString call = e.method + u' ' + e.path;
+            QString op;
+            for (const auto &[re, id] : ops) {
+                if (re.match(call).hasMatch()) {
+                    op = id;
+                    break;
+                }
+            }
+            QVERIFY2(!op.isEmpty(), qPrintable(u"%1 (%2) is not in the description"_s.arg(call, e.service)));
+            seen.insert(op);
+        }
+        const QStringList expected = {u"getProject"_s, u"getDeployments"_s, u"getDeployment"_s, u"getAllChecks"_s, u"createCheck"_s,
+                                      u"updateCheck"_s, u"requestRollback"_s, u"requestPromote"_s, u"rate-limit/get"_s,
+                                      u"repos/create-release"_s, u"repos/list-releases"_s, u"repos/generate-release-notes"_s,
+                                      u"repos/get-latest-release"_s, u"issues/create"_s};
+        for (const QString &op : expected)
+            QVERIFY2(seen.contains(op), qPrintable(u"not exercised: "_s + op));
+        qInfo("%lld documented operations exercised through Prism", qint64(seen.size()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestContract)
+#include "tst_contract.moc"

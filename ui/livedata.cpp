@@ -1,0 +1,142 @@
+#include "livedata.h"
+
+#include "mainwindow.h"
+
+#include "core/servicemonitor.h"
+#include "core/settings.h"
+#include "core/tokenstore.h"
+#include "net/endpoint.h"
+#include "net/httpclient.h"
+#include "release/environmentpoller.h"
+#include "services/github/githubclient.h"
+#include "services/vercel/vercelclient.h"
+
+#include <QPointer>
+#include <QTimer>
+
+namespace Raize::Ui {
+
+using namespace Qt::StringLiterals;
+
+LiveData::LiveData(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, MainWindow &window, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_tokens(tokens)
+    , m_monitor(monitor)
+    , m_window(window)
+{
+    m_githubTimer.setInterval(60000);
+    connect(&m_githubTimer, &QTimer::timeout, this, &LiveData::pingGitHub);
+    connect(&m_githubTimer, &QTimer::timeout, this, &LiveData::pingHealth);
+}
+
+LiveData::~LiveData() = default;
+
+void LiveData::start()
+{
+    m_githubTimer.stop();
+    m_poller.reset();
+    m_vercel.reset();
+    m_github.reset();
+    m_http = std::make_unique<Net::HttpClient>(&m_monitor);
+    m_http->setDefaultTimeout(m_settings.integer(SettingKey::NetTimeoutMs));
+    m_monitor.initFrom(m_settings);
+    m_started = false;
+    m_healthPending = 0;
+    m_githubAnswered = false;
+
+    // Tokens come only from the keychain; the settings file never holds one.
+    const QList<Service> wanted = {Service::Vercel, Service::GitHub};
+    m_tokensPending = int(wanted.size());
+    QPointer<LiveData> self(this);
+    for (Service s : wanted) {
+        m_tokens.read(s, [self, s](const Result<QString> &token) {
+            if (!self)
+                return;
+            if (token && !token->isEmpty())
+                self->m_http->setToken(s, *token);
+            if (--self->m_tokensPending == 0)
+                self->tokensRead();
+        });
+    }
+}
+
+void LiveData::tokensRead()
+{
+    const QString vercelUrl = m_settings.string(SettingKey::VercelBaseUrl);
+    const QString project = m_settings.string(SettingKey::VercelProjectId);
+    if (!vercelUrl.isEmpty() && !project.isEmpty()) {
+        m_vercel = std::make_unique<Services::VercelClient>(*m_http, QUrl(vercelUrl), project, m_settings.string(SettingKey::VercelTeamId));
+        m_poller = std::make_unique<Release::EnvironmentPoller>(*m_vercel, 15000);
+        connect(m_poller.get(), &Release::EnvironmentPoller::updated, this, [this] {
+            m_window.showEnvironments(m_poller->snapshot());
+            if (settled())
+                Q_EMIT firstRoundDone();
+        });
+        m_poller->start();
+    }
+    const QString githubUrl = m_settings.string(SettingKey::GitHubApiUrl);
+    if (!githubUrl.isEmpty()) {
+        m_github = std::make_unique<Services::GitHubClient>(*m_http, QUrl(githubUrl), m_settings.string(SettingKey::GitHubOwner),
+                                                            m_settings.string(SettingKey::GitHubRepo));
+        pingGitHub();
+        m_githubTimer.start();
+    }
+    pingHealth();
+    m_started = true;
+    if (settled())
+        Q_EMIT firstRoundDone();
+}
+
+void LiveData::pingHealth()
+{
+    // The flag service and Prometheus: health only, until their views exist.
+    const auto ping = [this](Service service, const QString &base, const QString &path) {
+        if (base.isEmpty())
+            return;
+        Net::Request r;
+        r.service = service;
+        r.url = Net::endpoint(QUrl(base), path);
+        ++m_healthPending;
+        QPointer<LiveData> self(this);
+        m_http->send(r, [self](const Net::Response &) {
+            if (!self)
+                return;
+            --self->m_healthPending;
+            if (self->settled())
+                Q_EMIT self->firstRoundDone();
+        });
+    };
+    if (m_settings.string(SettingKey::FlagsKind) == u"unleash"_s)
+        ping(Service::Flags, m_settings.string(SettingKey::FlagsUrl), u"/health"_s);
+    ping(Service::Prometheus, m_settings.string(SettingKey::PrometheusUrl), u"/api/v1/status/buildinfo"_s);
+}
+
+void LiveData::pingGitHub()
+{
+    if (!m_github)
+        return;
+    // /rate_limit does not use up the core budget and shows it in the status bar.
+    QPointer<LiveData> self(this);
+    m_github->rateLimit([self](const Result<Services::GitHubRateLimit> &limit) {
+        if (!self)
+            return;
+        if (limit)
+            self->m_monitor.setBudget(Service::GitHub, limit->remaining, limit->limit, limit->reset);
+        const bool first = !self->m_githubAnswered;
+        self->m_githubAnswered = true;
+        if (first && self->settled())
+            Q_EMIT self->firstRoundDone();
+    });
+}
+
+bool LiveData::settled() const
+{
+    if (!m_started)
+        return false;
+    const bool vercelDone = !m_poller || m_poller->rounds() > 0;
+    const bool githubDone = !m_github || m_githubAnswered;
+    return vercelDone && githubDone && m_healthPending == 0;
+}
+
+} // namespace Raize::Ui

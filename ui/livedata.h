@@ -1,0 +1,67 @@
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace Raize {
+class ServiceMonitor;
+class Settings;
+class TokenStore;
+namespace Net {
+class HttpClient;
+}
+namespace Services {
+class GitHubClient;
+class VercelClient;
+}
+namespace Release {
+class EnvironmentPoller;
+}
+} // namespace Raize
+
+namespace Raize::Ui {
+
+class MainWindow;
+
+// Connects the window to the services of the profile: reads the tokens from
+// the keychain, builds the clients on one HTTP core and keeps the header and
+// the status bar current. Nothing is shown that was not read from a service.
+class LiveData : public QObject
+{
+    Q_OBJECT
+
+public:
+    LiveData(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, MainWindow &window, QObject *parent = nullptr);
+    ~LiveData() override;
+
+    // (Re)builds the clients from the settings and starts polling.
+    void start();
+    // True once every configured service answered (or failed) once.
+    bool settled() const;
+
+Q_SIGNALS:
+    void firstRoundDone();
+
+private:
+    void tokensRead();
+    void pingGitHub();
+    void pingHealth();
+
+    Settings &m_settings;
+    TokenStore &m_tokens;
+    ServiceMonitor &m_monitor;
+    MainWindow &m_window;
+    std::unique_ptr<Net::HttpClient> m_http;
+    std::unique_ptr<Services::VercelClient> m_vercel;
+    std::unique_ptr<Services::GitHubClient> m_github;
+    std::unique_ptr<Release::EnvironmentPoller> m_poller;
+    QTimer m_githubTimer;
+    int m_tokensPending = 0;
+    int m_healthPending = 0;
+    bool m_githubAnswered = false;
+    bool m_started = false;
+};
+
+} // namespace Raize::Ui
