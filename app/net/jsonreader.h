@@ -38,6 +38,8 @@ public:
         bool optBoolean(bool fallback) const;
         const nlohmann::json &raw() const;
         QString path() const { return m_path; }
+        // Records that this value is present but not what the caller needs.
+        void reject(const QString &what) const { fail(what); }
 
     private:
         friend class JsonReader;

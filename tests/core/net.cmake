@@ -1,2 +1,2 @@
 # The HTTP core and the service clients (issue #6), against the sandbox's fakes in-process.
-raize_add_test(test_net_client SOURCES tst_net_client.cpp LIBS core_vercel core_github fake_vercel fake_github TIMEOUT 180)
+raize_add_test(test_net_client SOURCES tst_net_client.cpp LIBS core_vercel core_github core_prometheus fake_vercel fake_github TIMEOUT 180)

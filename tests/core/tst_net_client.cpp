@@ -6,6 +6,7 @@
 #include "net/jsonreader.h"
 #include "services/github/githubclient.h"
 #include "services/github/githubreleasepublisher.h"
+#include "services/prometheus/prometheusclient.h"
 #include "services/vercel/vercelclient.h"
 
 #include "github/githubfake.h"
@@ -287,6 +288,46 @@ private Q_SLOTS:
         if (!expectedPath.isEmpty())
             QCOMPARE(p.error().fieldPath, expectedPath);
         QVERIFY(!p.error().remedy.isEmpty());
+    }
+
+    // Every Prometheus answer shape, and what a broken one becomes.
+    void prometheusParserTable_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("fieldPath");
+        QTest::newRow("vector") << QByteArray(R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"cohort":"house"},"value":[1795600000.5,"0.08"]}]}})") << true << QString();
+        QTest::newRow("matrix NaN Inf") << QByteArray(R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"NaN"],[2,"+Inf"],[3,"1e-3"]]}]}})") << true << QString();
+        QTest::newRow("scalar") << QByteArray(R"({"status":"success","data":{"resultType":"scalar","result":[1,"0.25"]}})") << true << QString();
+        QTest::newRow("string") << QByteArray(R"({"status":"success","data":{"resultType":"string","result":[1,"hello"]}})") << true << QString();
+        QTest::newRow("warnings") << QByteArray(R"({"status":"success","warnings":["partial"],"data":{"resultType":"vector","result":[]}})") << true << QString();
+        QTest::newRow("no status") << QByteArray(R"({"data":{"resultType":"vector","result":[]}})") << false << u"status"_s;
+        QTest::newRow("error status") << QByteArray(R"({"status":"error","data":{}})") << false << QString();
+        QTest::newRow("no data") << QByteArray(R"({"status":"success"})") << false << u"data.resultType"_s;
+        QTest::newRow("result not array") << QByteArray(R"({"status":"success","data":{"resultType":"vector","result":{}}})") << false << u"data.result"_s;
+        QTest::newRow("value not pair") << QByteArray(R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1]}]}})") << false << u"data.result[0].value"_s;
+        QTest::newRow("value not text") << QByteArray(R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,0.5]}]}})") << false << u"data.result[0].value[1]"_s;
+        QTest::newRow("value not number") << QByteArray(R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"abc"]}]}})") << false << u"data.result[0].value"_s;
+        QTest::newRow("time not number") << QByteArray(R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[["x","1"]]}]}})") << false << u"data.result[0].values[0][0]"_s;
+        QTest::newRow("unknown type") << QByteArray(R"({"status":"success","data":{"resultType":"histogram","result":[]}})") << false << QString();
+        QTest::newRow("truncated") << QByteArray("{\"status\":\"success\",\"data\":{\"resultType\":\"vec") << false << QString(); // not a raw string: moc miscounts braces in one
+        QTest::newRow("empty") << QByteArray() << false << QString();
+        QTest::newRow("array root") << QByteArray("[]") << false << u"status"_s;
+    }
+
+    void prometheusParserTable()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(bool, ok);
+        QFETCH(QString, fieldPath);
+        const auto r = Services::PrometheusClient::parse(body);
+        QCOMPARE(r.ok(), ok);
+        if (!ok) {
+            QCOMPARE(r.error().kind, Error::Kind::Parse);
+            QCOMPARE(r.error().service, u"prometheus"_s);
+            if (!fieldPath.isEmpty())
+                QCOMPARE(r.error().fieldPath, fieldPath);
+        }
     }
 
     void jsonReaderPaths()

@@ -2,6 +2,12 @@
 
 #include "sandboxfixture.h"
 
+#include "core/servicemonitor.h"
+#include "net/httpclient.h"
+#include "services/prometheus/prometheusclient.h"
+
+#include <QEventLoop>
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -16,6 +22,7 @@
 
 using namespace Qt::StringLiterals;
 using RaizeTest::httpCall;
+using namespace Raize;
 
 class TestSandboxIntegration : public QObject
 {
@@ -101,6 +108,55 @@ private Q_SLOTS:
             QVERIFY2(burn.value(u"lowrisk"_s) < 1, qPrintable(w));
             QVERIFY2(burn.value(u"broad"_s) < 1, qPrintable(w));
         }
+    }
+
+    // The typed Prometheus client against the real Prometheus (issue #6).
+    void prometheusClientQueries()
+    {
+        ServiceMonitor monitor;
+        Net::HttpClient http(&monitor);
+        Services::PrometheusClient prom(http, QUrl(m_sandbox.url(u"prometheus"_s)));
+        const auto run = [&](auto call) {
+            QEventLoop loop;
+            std::optional<Result<Services::PromResult>> out;
+            call([&](const Result<Services::PromResult> &r) {
+                out = r;
+                loop.quit();
+            });
+            if (!out)
+                loop.exec();
+            return *out;
+        };
+        const QString burn = u"(1 - sum by (cohort) (increase(raize_publish_success_total[1h])) / sum by (cohort) (increase(raize_publish_attempts_total[1h]))) / (1 - 0.995)"_s;
+        const auto instant = run([&](auto cb) { prom.query(burn, std::nullopt, cb); });
+        QVERIFY2(instant.ok(), qPrintable(instant.error().toString()));
+        QCOMPARE(instant->type, Services::PromResult::Type::Vector);
+        QCOMPARE(instant->vector.size(), 3);
+        QVERIFY(instant->valueWhere(u"cohort"_s, u"house"_s).value_or(0) > 14.4);
+        QVERIFY(instant->valueWhere(u"cohort"_s, u"broad"_s).value_or(99) < 1);
+
+        // Three days at 1-minute resolution come from the backfilled history.
+        const QDateTime end = QDateTime::currentDateTimeUtc();
+        const auto range = run([&](auto cb) {
+            prom.queryRange(u"sum(rate(raize_publish_attempts_total{cohort=\"house\"}[5m]))"_s, end.addDays(-3), end, 60, cb);
+        });
+        QVERIFY2(range.ok(), qPrintable(range.error().toString()));
+        QCOMPARE(range->type, Services::PromResult::Type::Matrix);
+        QCOMPARE(range->matrix.size(), 1);
+        QVERIFY2(range->matrix[0].points.size() > 3 * 24 * 60 - 10, qPrintable(QString::number(range->matrix[0].points.size())));
+
+        const auto scalar = run([&](auto cb) { prom.query(u"scalar(vector(0.25))"_s, end, cb); });
+        QVERIFY2(scalar.ok(), qPrintable(scalar.error().toString()));
+        QCOMPARE(scalar->type, Services::PromResult::Type::Scalar);
+        QCOMPARE(scalar->vector.first().value, 0.25);
+
+        // The API's own error type and message, and what to do.
+        const auto bad = run([&](auto cb) { prom.query(u"sum(rate(raize_publish_attempts_total[5m]"_s, std::nullopt, cb); });
+        QVERIFY(!bad.ok());
+        QCOMPARE(bad.error().httpStatus, 400);
+        QCOMPARE(bad.error().serviceCode, u"bad_data"_s);
+        QVERIFY2(bad.error().message.contains(u"parse error"_s), qPrintable(bad.error().message));
+        QCOMPARE(monitor.status(Service::Prometheus).state, ServiceStatus::State::Connected);
     }
 
     void canaryFlagDrivesTheErrorRatio()

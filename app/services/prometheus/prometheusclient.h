@@ -1,0 +1,68 @@
+#pragma once
+
+#include "core/result.h"
+#include "net/httpclient.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QUrl>
+
+#include <functional>
+#include <optional>
+
+namespace Raize::Services {
+
+using PromLabels = QHash<QString, QString>;
+
+struct PromSample
+{
+    PromLabels labels;
+    QDateTime time; // UTC
+    double value = 0; // NaN and ±Inf as Prometheus sends them
+};
+
+struct PromSeries
+{
+    PromLabels labels;
+    QList<QPair<QDateTime, double>> points;
+};
+
+// One answer of /api/v1/query or /api/v1/query_range, typed by resultType.
+struct PromResult
+{
+    enum class Type { Vector, Matrix, Scalar, String };
+    Type type = Type::Vector;
+    QList<PromSample> vector;  // Vector, and Scalar/String as one sample without labels
+    QList<PromSeries> matrix;  // Matrix
+    QString text;              // String
+    QStringList warnings;      // the API's "warnings"
+
+    // The sample whose label `label` equals `value` (e.g. cohort="house").
+    std::optional<double> valueWhere(const QString &label, const QString &value) const;
+};
+
+// Prometheus' HTTP API (instant and range queries). Errors carry the API's
+// errorType (bad_data, execution, timeout, ...) as Error::serviceCode.
+class PrometheusClient
+{
+public:
+    PrometheusClient(Net::HttpClient &http, QUrl baseUrl);
+
+    template<typename T>
+    using Callback = std::function<void(const Result<T> &)>;
+
+    void query(const QString &promql, std::optional<QDateTime> at, Callback<PromResult> done);
+    void queryRange(const QString &promql, const QDateTime &start, const QDateTime &end, int stepSeconds,
+                    Callback<PromResult> done);
+
+    static Result<PromResult> parse(const QByteArray &body);
+
+private:
+    void run(const QString &path, const QList<QPair<QString, QString>> &params, Callback<PromResult> done);
+
+    Net::HttpClient &m_http;
+    QUrl m_base;
+};
+
+} // namespace Raize::Services
