@@ -342,6 +342,9 @@ private Q_SLOTS:
         QVERIFY(r.error().message.contains(u"expected text, found number"_s));
         Net::JsonReader huge(u"github"_s, QByteArray(2048, ' '), 1024);
         QVERIFY(!huge.ok());
+        Net::JsonReader deep(u"github"_s, QByteArray(100000, '[') + QByteArray(100000, ']'));
+        QVERIFY(!deep.ok());
+        QVERIFY2(deep.error().message.contains(u"nested deeper"_s), qPrintable(deep.error().message));
         Net::JsonReader empty(u"github"_s, QByteArray());
         QVERIFY(empty.error().message.contains(u"empty"_s));
     }
