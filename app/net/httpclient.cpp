@@ -151,8 +151,6 @@ void HttpClient::pumpGitHub()
     }
     auto p = m_githubQueue.dequeue();
     m_githubBusy = true;
-    if (p->mutating())
-        m_sinceGithubMutation.start();
     start(p);
 }
 
@@ -307,6 +305,11 @@ void HttpClient::finished(const std::shared_ptr<Pending> &p, QNetworkReply *repl
     if (r.status == 304 && !req.cacheKey.isEmpty()) {
         const CacheEntry c = m_etagCache.value(req.cacheKey);
         r.body = c.body;
+        // A 304 need not repeat every header (Link, for one): the cached ones, updated by the 304's.
+        QHash<QByteArray, QByteArray> merged = c.headers;
+        for (auto it = r.headers.cbegin(); it != r.headers.cend(); ++it)
+            merged.insert(it.key(), it.value());
+        r.headers = merged;
         r.notModified = true;
         if (m_monitor)
             m_monitor->setState(req.service, ServiceStatus::State::Connected);
@@ -358,6 +361,9 @@ void HttpClient::complete(const std::shared_ptr<Pending> &p)
             qUtf8Printable(redactedUrl(p->request.url)), r.status, r.notModified ? " (cached)" : "", r.elapsedMs, r.attempts,
             r.requestId.isEmpty() ? "" : qPrintable(u", request "_s + r.requestId));
     if (p->request.service == Service::GitHub) {
+        // Spacing counts from the answer, so the service sees at least a second between mutations.
+        if (p->mutating())
+            m_sinceGithubMutation.start();
         m_githubBusy = false;
         QTimer::singleShot(0, this, &HttpClient::pumpGitHub);
     }

@@ -4,6 +4,8 @@
 #include "net/endpoint.h"
 #include "net/jsonreader.h"
 
+#include <memory>
+
 namespace Raize::Services {
 
 using namespace Qt::StringLiterals;
@@ -13,6 +15,142 @@ namespace {
 GitHubRelease readRelease(const JsonReader::Node &r)
 {
     return {r["id"].integer(), r["tag_name"].str(), r["name"].optStr(), r["html_url"].str(), r["draft"].boolean()};
+}
+
+QDateTime readTime(const JsonReader::Node &n)
+{
+    const QString text = n.optStr();
+    return text.isEmpty() ? QDateTime() : QDateTime::fromString(text, Qt::ISODate);
+}
+
+// A ref or branch name as one path segment: feat/x becomes feat%2Fx, as GitHub's own clients send it
+// (and as the description's single-segment {ref} and {branch} parameters need).
+QString segment(const QString &s)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(s));
+}
+
+// A user's login, or a team's slug (environment reviewers can be either).
+QString reviewerName(const JsonReader::Node &r)
+{
+    const JsonReader::Node reviewer = r["reviewer"];
+    return reviewer["login"].exists() ? reviewer["login"].str() : reviewer["slug"].optStr(reviewer["name"].optStr());
+}
+
+GitHubCommit readCommit(const JsonReader::Node &c)
+{
+    const QString gitAuthor = c["commit"]["author"]["name"].optStr();
+    return {c["sha"].str(), c["commit"]["message"].str(), c["author"]["login"].optStr(gitAuthor)};
+}
+
+GitHubPullRequest readPull(const JsonReader::Node &p)
+{
+    GitHubPullRequest out;
+    out.number = int(p["number"].integer());
+    out.title = p["title"].str();
+    out.state = p["state"].str();
+    const JsonReader::Node labels = p["labels"];
+    const std::size_t n = labels.size();
+    for (std::size_t i = 0; i < n; ++i)
+        out.labels.append({labels.at(i)["name"].str(), labels.at(i)["color"].optStr()});
+    out.mergeCommitSha = p["merge_commit_sha"].optStr();
+    out.headSha = p["head"]["sha"].str();
+    out.headRef = p["head"]["ref"].str();
+    out.baseRef = p["base"]["ref"].str();
+    out.author = p["user"]["login"].optStr();
+    out.mergedAt = readTime(p["merged_at"]);
+    return out;
+}
+
+GitHubDeployment readDeployment(const JsonReader::Node &d)
+{
+    return {d["id"].integer(),          d["sha"].str(),         d["ref"].str(),
+            d["task"].str(),            d["environment"].str(), d["description"].optStr(),
+            d["creator"]["login"].optStr(), QDateTime::fromString(d["created_at"].str(), Qt::ISODate)};
+}
+
+GitHubDeploymentStatus readDeploymentStatus(const JsonReader::Node &s)
+{
+    return {s["id"].integer(),
+            s["state"].str(),
+            s["description"].optStr(),
+            s["environment"].optStr(),
+            s["environment_url"].optStr(),
+            s["log_url"].optStr(s["target_url"].optStr()),
+            QDateTime::fromString(s["created_at"].str(), Qt::ISODate)};
+}
+
+// rel="next" of a Link header, if it stays on the API's origin (the token goes with it).
+QUrl nextLink(const QByteArray &header, const QUrl &api)
+{
+    for (const QByteArray &part : header.split(',')) {
+        const QByteArray p = part.trimmed();
+        const qsizetype open = p.indexOf('<'), close = p.indexOf('>');
+        if (open != 0 || close < 0 || !p.mid(close).contains("rel=\"next\""))
+            continue;
+        const QUrl next = QUrl::fromEncoded(p.mid(1, close - 1));
+        if (next.scheme() == api.scheme() && next.host() == api.host() && next.port(-1) == api.port(-1))
+            return next;
+        return {};
+    }
+    return {};
+}
+
+template<typename T>
+using PageReader = std::function<void(const JsonReader::Node &root, QList<T> &out)>;
+template<typename T>
+using PagesDone = std::function<void(const Result<QList<T>> &items, bool truncated)>;
+
+// Sends `request`, then follows rel="next" until the last page or `pagesLeft` pages. With a cache
+// base, every page is a conditional request of its own.
+template<typename T>
+void fetchPages(Net::HttpClient &http, const QUrl &api, Net::Request request, const QString &cacheBase, PageReader<T> read,
+                int pagesLeft, std::shared_ptr<QList<T>> items, PagesDone<T> done)
+{
+    if (!cacheBase.isEmpty())
+        request.cacheKey = cacheBase + u'#' + request.url.toString(QUrl::FullyEncoded);
+    http.send(request, [&http, api, request, cacheBase, read, pagesLeft, items, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error, false);
+        JsonReader reader(u"github"_s, resp.body);
+        read(reader.root(), *items);
+        if (!reader.ok())
+            return done(reader.error(), false);
+        const QUrl next = nextLink(resp.header("link"), api);
+        if (next.isEmpty())
+            return done(*items, false);
+        if (pagesLeft <= 1)
+            return done(*items, true);
+        Net::Request following = request;
+        following.url = next;
+        fetchPages<T>(http, api, following, cacheBase, read, pagesLeft - 1, items, done);
+    });
+}
+
+template<typename T>
+void fetchAll(Net::HttpClient &http, const QUrl &api, const Net::Request &request, const QString &cacheBase, PageReader<T> read,
+              PagesDone<T> done)
+{
+    fetchPages<T>(http, api, request, cacheBase, std::move(read), GitHubClient::MaxPages, std::make_shared<QList<T>>(), std::move(done));
+}
+
+// Reads a JSON array of T.
+template<typename T>
+PageReader<T> arrayOf(std::function<T(const JsonReader::Node &)> one, const char *key = nullptr)
+{
+    return [one, key](const JsonReader::Node &root, QList<T> &out) {
+        const JsonReader::Node list = key ? root[key] : root;
+        const std::size_t n = list.size();
+        for (std::size_t i = 0; i < n; ++i)
+            out.append(one(list.at(i)));
+    };
+}
+
+// A Result<QList<T>> without the truncation flag, for lists where the cap is far away.
+template<typename T>
+PagesDone<T> ignoreTruncation(GitHubClient::Callback<QList<T>> done)
+{
+    return [done](const Result<QList<T>> &items, bool) { done(items); };
 }
 } // namespace
 
@@ -27,6 +165,45 @@ GitHubClient::GitHubClient(Net::HttpClient &http, QUrl apiUrl, QString owner, QS
 QUrl GitHubClient::url(const QString &path, const Net::QueryItems &query) const
 {
     return Net::endpoint(m_api, path, query);
+}
+
+QString GitHubClient::repoPath(const QString &rest) const
+{
+    return u"/repos/%1/%2"_s.arg(segment(m_owner), segment(m_repo)) + rest;
+}
+
+// `path` is already encoded (see segment()): Net::endpoint would encode its '%' once more.
+QUrl GitHubClient::repoUrl(const QString &path, const Net::QueryItems &query) const
+{
+    QUrl u = url(QString(), query);
+    QString prefix = u.path(QUrl::FullyEncoded);
+    if (prefix.endsWith(u'/'))
+        prefix.chop(1);
+    u.setPath(prefix + repoPath(path), QUrl::TolerantMode);
+    return u;
+}
+
+QString GitHubClient::cacheKey(const QString &what) const
+{
+    return u"github:%1/%2:%3@%4"_s.arg(m_owner, m_repo, what).arg(m_cacheGeneration);
+}
+
+Error GitHubClient::forgetCache(const Error &error)
+{
+    // A body that does not parse may sit in the ETag cache (a proxy broke it, the ETag is the real
+    // one's), and every 304 would hand it back: new keys make the next poll unconditional.
+    if (error.kind == Error::Kind::Parse)
+        ++m_cacheGeneration;
+    return error;
+}
+
+Net::Request GitHubClient::get(const QString &path, const Net::QueryItems &query, const QString &cacheKey) const
+{
+    Net::Request r;
+    r.service = Service::GitHub;
+    r.url = repoUrl(path, query);
+    r.cacheKey = cacheKey;
+    return r;
 }
 
 Result<GitHubRelease> GitHubClient::parseRelease(const QByteArray &body)
@@ -129,6 +306,405 @@ void GitHubClient::rateLimit(Callback<GitHubRateLimit> done)
         if (!reader.ok())
             return done(reader.error());
         done(l);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+void GitHubClient::compare(const QString &base, const QString &head, Callback<GitHubComparison> done)
+{
+    auto summary = std::make_shared<GitHubComparison>();
+    const Net::Request r = get(u"/compare/"_s + segment(base) + u"..."_s + segment(head), {{u"per_page"_s, QString::number(m_pageSize)}});
+    PageReader<GitHubCommit> read = [summary](const JsonReader::Node &root, QList<GitHubCommit> &out) {
+        summary->status = root["status"].str();
+        summary->aheadBy = int(root["ahead_by"].integer());
+        summary->behindBy = int(root["behind_by"].integer());
+        summary->totalCommits = int(root["total_commits"].integer());
+        arrayOf<GitHubCommit>(readCommit, "commits")(root, out);
+    };
+    fetchAll<GitHubCommit>(m_http, m_api, r, {}, read, [summary, done](const Result<QList<GitHubCommit>> &commits, bool) {
+        if (!commits)
+            return done(commits.error());
+        GitHubComparison out = *summary;
+        out.commits = commits.value();
+        done(out);
+    });
+}
+
+void GitHubClient::pullRequests(const QString &state, Callback<GitHubPullRequests> done)
+{
+    const Net::Request r = get(u"/pulls"_s, {{u"state"_s, state}, {u"per_page"_s, QString::number(m_pageSize)}});
+    fetchAll<GitHubPullRequest>(m_http, m_api, r, {}, arrayOf<GitHubPullRequest>(readPull),
+                                [done](const Result<QList<GitHubPullRequest>> &items, bool truncated) {
+                                    if (!items)
+                                        return done(items.error());
+                                    done(GitHubPullRequests{items.value(), truncated});
+                                });
+}
+
+void GitHubClient::pullRequest(int number, Callback<GitHubPullRequest> done)
+{
+    const Net::Request r = get(u"/pulls/%1"_s.arg(number), {}, cacheKey(u"pull#%1"_s.arg(number)));
+    m_http.send(r, [this, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        JsonReader reader(u"github"_s, resp.body);
+        const GitHubPullRequest p = readPull(reader.root());
+        if (!reader.ok())
+            return done(forgetCache(reader.error()));
+        done(p);
+    });
+}
+
+void GitHubClient::checkRuns(const QString &ref, Callback<QList<GitHubCheckRun>> done)
+{
+    const Net::Request r = get(u"/commits/%1/check-runs"_s.arg(segment(ref)), {{u"per_page"_s, QString::number(m_pageSize)}});
+    const auto one = [](const JsonReader::Node &c) {
+        return GitHubCheckRun{c["id"].integer(), c["name"].str(), c["status"].str(), c["conclusion"].optStr(), c["head_sha"].str()};
+    };
+    fetchAll<GitHubCheckRun>(m_http, m_api, r, cacheKey(u"check-runs"_s), arrayOf<GitHubCheckRun>(one, "check_runs"),
+                             [this, done](const Result<QList<GitHubCheckRun>> &runs, bool) {
+                                 if (!runs)
+                                     return done(forgetCache(runs.error()));
+                                 done(runs);
+                             });
+}
+
+void GitHubClient::combinedStatus(const QString &ref, Callback<GitHubCombinedStatus> done)
+{
+    const Net::Request r = get(u"/commits/%1/status"_s.arg(segment(ref)), {{u"per_page"_s, u"100"_s}},
+                               cacheKey(u"status#"_s + ref));
+    m_http.send(r, [this, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        JsonReader reader(u"github"_s, resp.body);
+        const auto root = reader.root();
+        GitHubCombinedStatus out{root["state"].str(), root["sha"].str(), int(root["total_count"].integer()), {}};
+        const auto statuses = root["statuses"];
+        const std::size_t n = statuses.size();
+        for (std::size_t i = 0; i < n && reader.ok(); ++i) {
+            const auto s = statuses.at(i);
+            out.contexts.append({s["context"].str(), s["state"].str(), s["description"].optStr(), s["target_url"].optStr()});
+        }
+        if (!reader.ok())
+            return done(forgetCache(reader.error()));
+        done(out);
+    });
+}
+
+void GitHubClient::requiredChecks(const QString &branch, Callback<GitHubRequiredChecks> done)
+{
+    const Net::Request r = get(u"/branches/%1/protection"_s.arg(segment(branch)));
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok()) {
+            // GitHub's way of saying "no rules": an answer, not a failure.
+            if (resp.error.httpStatus == 404 && resp.error.message.contains(u"Branch not protected"_s, Qt::CaseInsensitive)) {
+                GitHubRequiredChecks none;
+                none.unprotected = true;
+                return done(none);
+            }
+            return done(resp.error);
+        }
+        JsonReader reader(u"github"_s, resp.body);
+        const auto root = reader.root();
+        GitHubRequiredChecks out;
+        const auto checks = root["required_status_checks"];
+        if (!checks.isNull()) {
+            out.strict = checks["strict"].optBoolean(false);
+            // `checks` replaces the older `contexts`; both name the same requirements.
+            if (checks["checks"].isArray()) {
+                const auto list = checks["checks"];
+                const std::size_t n = list.size();
+                for (std::size_t i = 0; i < n; ++i)
+                    out.contexts.append(list.at(i)["context"].str());
+            }
+            if (checks["contexts"].exists()) {
+                const auto list = checks["contexts"];
+                const std::size_t n = list.size();
+                for (std::size_t i = 0; i < n; ++i)
+                    out.contexts.append(list.at(i).str());
+            }
+            out.contexts.removeDuplicates();
+        }
+        out.requiredApprovals = int(root["required_pull_request_reviews"]["required_approving_review_count"].optInteger(0));
+        if (!reader.ok())
+            return done(reader.error());
+        done(out);
+    });
+}
+
+void GitHubClient::environments(Callback<QList<GitHubEnvironment>> done)
+{
+    const Net::Request r = get(u"/environments"_s, {{u"per_page"_s, QString::number(m_pageSize)}});
+    const auto one = [](const JsonReader::Node &e) {
+        GitHubEnvironment out{e["id"].integer(), e["name"].str(), {}, 0};
+        const auto rules = e["protection_rules"];
+        if (rules.isArray()) {
+            const std::size_t n = rules.size();
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto rule = rules.at(i);
+                const QString type = rule["type"].str();
+                if (type == u"wait_timer"_s) {
+                    out.waitTimer = int(rule["wait_timer"].optInteger(0));
+                } else if (type == u"required_reviewers"_s && rule["reviewers"].isArray()) {
+                    const auto reviewers = rule["reviewers"];
+                    const std::size_t m = reviewers.size();
+                    for (std::size_t k = 0; k < m; ++k)
+                        out.reviewers.append(reviewerName(reviewers.at(k)));
+                }
+            }
+        }
+        return out;
+    };
+    fetchAll<GitHubEnvironment>(m_http, m_api, r, {}, arrayOf<GitHubEnvironment>(one, "environments"), ignoreTruncation(done));
+}
+
+void GitHubClient::workflowRuns(const QString &headSha, Callback<QList<GitHubWorkflowRun>> done)
+{
+    Net::QueryItems query{{u"per_page"_s, QString::number(m_pageSize)}};
+    if (!headSha.isEmpty())
+        query.prepend({u"head_sha"_s, headSha});
+    const Net::Request r = get(u"/actions/runs"_s, query);
+    const auto one = [](const JsonReader::Node &w) {
+        GitHubWorkflowRun out;
+        out.id = w["id"].integer();
+        out.name = w["name"].optStr();
+        out.headBranch = w["head_branch"].optStr();
+        out.headSha = w["head_sha"].str();
+        out.status = w["status"].optStr();
+        out.conclusion = w["conclusion"].optStr();
+        out.event = w["event"].str();
+        out.htmlUrl = w["html_url"].str();
+        out.runNumber = int(w["run_number"].integer());
+        return out;
+    };
+    fetchAll<GitHubWorkflowRun>(m_http, m_api, r, {}, arrayOf<GitHubWorkflowRun>(one, "workflow_runs"), ignoreTruncation(done));
+}
+
+void GitHubClient::pendingDeployments(qint64 runId, Callback<QList<GitHubPendingDeployment>> done)
+{
+    const Net::Request r = get(u"/actions/runs/%1/pending_deployments"_s.arg(runId), {},
+                               cacheKey(u"pending-deployments#%1"_s.arg(runId)));
+    m_http.send(r, [this, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        JsonReader reader(u"github"_s, resp.body);
+        const auto root = reader.root();
+        QList<GitHubPendingDeployment> out;
+        const std::size_t n = root.size();
+        for (std::size_t i = 0; i < n && reader.ok(); ++i) {
+            const auto p = root.at(i);
+            GitHubPendingDeployment d;
+            d.environmentId = p["environment"]["id"].integer();
+            d.environment = p["environment"]["name"].str();
+            d.waitTimer = int(p["wait_timer"].integer());
+            d.waitTimerStartedAt = readTime(p["wait_timer_started_at"]);
+            d.currentUserCanApprove = p["current_user_can_approve"].boolean();
+            const auto reviewers = p["reviewers"];
+            const std::size_t m = reviewers.size();
+            for (std::size_t k = 0; k < m; ++k)
+                d.reviewers.append(reviewerName(reviewers.at(k)));
+            out.append(d);
+        }
+        if (!reader.ok())
+            return done(forgetCache(reader.error()));
+        done(out);
+    });
+}
+
+void GitHubClient::deployments(const QString &environment, const QString &sha, Callback<QList<GitHubDeployment>> done)
+{
+    Net::QueryItems filter;
+    if (!environment.isEmpty())
+        filter.append({u"environment"_s, environment});
+    if (!sha.isEmpty())
+        filter.append({u"sha"_s, sha});
+    listDeployments(filter, true, std::move(done));
+}
+
+void GitHubClient::listDeployments(const Net::QueryItems &filter, bool allPages, Callback<QList<GitHubDeployment>> done)
+{
+    Net::QueryItems query = filter;
+    query.append({u"per_page"_s, QString::number(allPages ? m_pageSize : 100)});
+    const Net::Request r = get(u"/deployments"_s, query);
+    // A read-back must stay one request: it runs while its mutation holds GitHub's serial queue.
+    fetchPages<GitHubDeployment>(m_http, m_api, r, {}, arrayOf<GitHubDeployment>(readDeployment), allPages ? MaxPages : 1,
+                                 std::make_shared<QList<GitHubDeployment>>(), ignoreTruncation(done));
+}
+
+void GitHubClient::deploymentStatuses(qint64 deploymentId, Callback<QList<GitHubDeploymentStatus>> done)
+{
+    listDeploymentStatuses(deploymentId, true, std::move(done));
+}
+
+void GitHubClient::listDeploymentStatuses(qint64 deploymentId, bool allPages, Callback<QList<GitHubDeploymentStatus>> done)
+{
+    const Net::Request r = get(u"/deployments/%1/statuses"_s.arg(deploymentId), {{u"per_page"_s, QString::number(allPages ? m_pageSize : 100)}});
+    fetchPages<GitHubDeploymentStatus>(m_http, m_api, r, {}, arrayOf<GitHubDeploymentStatus>(readDeploymentStatus), allPages ? MaxPages : 1,
+                                       std::make_shared<QList<GitHubDeploymentStatus>>(), ignoreTruncation(done));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutations
+
+void GitHubClient::reviewPendingDeployment(qint64 runId, const QList<qint64> &environmentIds, bool approve, const QString &comment,
+                                           Callback<GitHubReview> done)
+{
+    Net::Request r;
+    r.service = Service::GitHub;
+    r.method = "POST";
+    r.url = repoUrl(u"/actions/runs/%1/pending_deployments"_s.arg(runId));
+    nlohmann::json ids = nlohmann::json::array();
+    for (const qint64 id : environmentIds)
+        ids.push_back(id);
+    r.body = Json::dump({{"environment_ids", ids}, {"state", approve ? "approved" : "rejected"}, {"comment", comment.toStdString()}});
+    r.readBack = [this, runId, environmentIds](std::function<void(std::optional<bool>)> answer) {
+        pendingDeployments(runId, [answer, environmentIds](const Result<QList<GitHubPendingDeployment>> &pending) {
+            if (!pending)
+                return answer(std::nullopt);
+            int stillPending = 0;
+            for (const GitHubPendingDeployment &p : pending.value())
+                stillPending += environmentIds.contains(p.environmentId) ? 1 : 0;
+            if (stillPending == 0)
+                return answer(true); // reviewed: GitHub would refuse a second review
+            if (stillPending == environmentIds.size())
+                return answer(false);
+            answer(std::nullopt); // some reviewed, some not: not ours to guess
+        });
+    };
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        GitHubReview review;
+        if (resp.appliedByReadBack) {
+            review.confirmedByReadBack = true;
+            return done(review);
+        }
+        JsonReader reader(u"github"_s, resp.body);
+        arrayOf<GitHubDeployment>(readDeployment)(reader.root(), review.deployments);
+        if (!reader.ok())
+            return done(reader.error());
+        done(review);
+    });
+}
+
+void GitHubClient::createDeployment(const QString &ref, const QString &environment, const QString &description, Callback<GitHubDeployment> done)
+{
+    // created_at has whole seconds.
+    const QDateTime started = QDateTime::fromSecsSinceEpoch(QDateTime::currentSecsSinceEpoch(), Qt::UTC);
+    Net::Request r;
+    r.service = Service::GitHub;
+    r.method = "POST";
+    r.url = repoUrl(u"/deployments"_s);
+    // auto_merge off: recording a deployment must never merge the default branch into the ref (a 202).
+    r.body = Json::dump({{"ref", ref.toStdString()}, {"environment", environment.toStdString()}, {"description", description.toStdString()},
+                         {"task", "deploy"}, {"auto_merge", false}});
+    auto found = std::make_shared<std::optional<GitHubDeployment>>();
+    r.readBack = [this, ref, environment, started, found](std::function<void(std::optional<bool>)> answer) {
+        listDeployments({{u"ref"_s, ref}, {u"environment"_s, environment}}, false,
+                        [answer, ref, environment, started, found](const Result<QList<GitHubDeployment>> &list) {
+                            if (!list)
+                                return answer(std::nullopt);
+                            for (const GitHubDeployment &d : list.value()) {
+                                if (d.ref == ref && d.environment == environment && d.createdAt >= started) {
+                                    *found = d;
+                                    return answer(true);
+                                }
+                            }
+                            answer(false);
+                        });
+    };
+    m_http.send(r, [done, found, ref, environment](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        if (resp.appliedByReadBack) {
+            if (*found)
+                return done(**found);
+            return done(Error::make(Error::Kind::Conflict, u"github"_s,
+                                    u"the deployment of %1 to %2 was created but could not be read back"_s.arg(ref, environment),
+                                    u"check the repository's deployments before recording it again"_s));
+        }
+        JsonReader reader(u"github"_s, resp.body);
+        const GitHubDeployment d = readDeployment(reader.root());
+        if (!reader.ok())
+            return done(reader.error());
+        done(d);
+    });
+}
+
+void GitHubClient::createDeploymentStatus(qint64 deploymentId, const QString &state, const QString &description, const QString &logUrl,
+                                          Callback<GitHubDeploymentStatus> done)
+{
+    const QDateTime started = QDateTime::fromSecsSinceEpoch(QDateTime::currentSecsSinceEpoch(), Qt::UTC);
+    const QString text = description.left(140); // GitHub's limit
+    Net::Request r;
+    r.service = Service::GitHub;
+    r.method = "POST";
+    r.url = repoUrl(u"/deployments/%1/statuses"_s.arg(deploymentId));
+    nlohmann::json body = {{"state", state.toStdString()}, {"description", text.toStdString()}};
+    if (!logUrl.isEmpty())
+        body["log_url"] = logUrl.toStdString();
+    r.body = Json::dump(body);
+    auto found = std::make_shared<std::optional<GitHubDeploymentStatus>>();
+    r.readBack = [this, deploymentId, state, text, started, found](std::function<void(std::optional<bool>)> answer) {
+        listDeploymentStatuses(deploymentId, false, [answer, state, text, started, found](const Result<QList<GitHubDeploymentStatus>> &list) {
+            if (!list)
+                return answer(std::nullopt);
+            for (const GitHubDeploymentStatus &s : list.value()) {
+                if (s.state == state && s.description == text && s.createdAt >= started) {
+                    *found = s;
+                    return answer(true);
+                }
+            }
+            answer(false);
+        });
+    };
+    m_http.send(r, [done, found](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        if (resp.appliedByReadBack) {
+            if (*found)
+                return done(**found);
+            return done(Error::make(Error::Kind::Conflict, u"github"_s, u"the deployment status was created but could not be read back"_s,
+                                    u"check the deployment's statuses before adding it again"_s));
+        }
+        JsonReader reader(u"github"_s, resp.body);
+        const GitHubDeploymentStatus s = readDeploymentStatus(reader.root());
+        if (!reader.ok())
+            return done(reader.error());
+        done(s);
+    });
+}
+
+void GitHubClient::createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done)
+{
+    Net::Request r;
+    r.service = Service::GitHub;
+    r.method = "POST";
+    r.idempotent = false; // and no read-back: issues cannot be listed through the endpoints the console uses
+    r.url = repoUrl(u"/issues"_s);
+    nlohmann::json names = nlohmann::json::array();
+    for (const QString &l : labels)
+        names.push_back(l.toStdString());
+    r.body = Json::dump({{"title", title.toStdString()}, {"body", body.toStdString()}, {"labels", names}});
+    const QString repo = m_owner + u'/' + m_repo;
+    m_http.send(r, [done, title, repo](const Net::Response &resp) {
+        if (!resp.ok()) {
+            Error e = resp.error;
+            if (resp.status == 0 || resp.status >= 500) {
+                // No answer, or a failure after the request arrived: it may have been filed.
+                e.message += u"; it is unknown whether the issue was created"_s;
+                e.remedy = u"check the issues of %1 on GitHub for \"%2\" before filing it again; the console does not re-send it"_s.arg(repo, title);
+            }
+            return done(e);
+        }
+        JsonReader reader(u"github"_s, resp.body);
+        const auto root = reader.root();
+        const GitHubIssue issue{int(root["number"].integer()), root["title"].str(), root["html_url"].str()};
+        if (!reader.ok())
+            return done(reader.error());
+        done(issue);
     });
 }
 

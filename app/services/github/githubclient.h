@@ -4,6 +4,8 @@
 #include "net/endpoint.h"
 #include "net/httpclient.h"
 
+#include <QDateTime>
+#include <QStringList>
 #include <QUrl>
 
 #include <functional>
@@ -25,6 +27,126 @@ struct GitHubRateLimit
     QDateTime reset;
 };
 
+struct GitHubCommit
+{
+    QString sha;
+    QString message;
+    QString author; // the GitHub login, or the git author's name when the commit is not linked to an account
+};
+
+// base...head: what head has that base has not.
+struct GitHubComparison
+{
+    QString status; // ahead, behind, identical, diverged
+    int aheadBy = 0, behindBy = 0, totalCommits = 0;
+    QList<GitHubCommit> commits; // oldest first; at most MaxPages pages of them (totalCommits counts them all)
+};
+
+struct GitHubLabel
+{
+    QString name, color;
+};
+
+struct GitHubPullRequest
+{
+    int number = 0;
+    QString title;
+    QString state; // open, closed
+    QList<GitHubLabel> labels;
+    QString mergeCommitSha;
+    QString headSha, headRef, baseRef;
+    QString author;
+    QDateTime mergedAt; // invalid unless merged
+    bool merged() const { return mergedAt.isValid(); }
+};
+
+struct GitHubPullRequests
+{
+    QList<GitHubPullRequest> items;
+    bool truncated = false; // more pages than GitHubClient::MaxPages
+};
+
+struct GitHubCheckRun
+{
+    qint64 id = 0;
+    QString name;
+    QString status;     // queued, in_progress, completed, ...
+    QString conclusion; // empty until completed
+    QString headSha;
+};
+
+struct GitHubStatusContext
+{
+    QString context, state, description, targetUrl;
+};
+
+struct GitHubCombinedStatus
+{
+    QString state; // success, pending, failure
+    QString sha;
+    int totalCount = 0;
+    QList<GitHubStatusContext> contexts;
+};
+
+struct GitHubRequiredChecks
+{
+    QStringList contexts;      // status checks required before merging
+    bool strict = false;       // the branch must be up to date
+    bool unprotected = false;  // the branch has no protection at all (GitHub's 404 "Branch not protected")
+    int requiredApprovals = 0;
+};
+
+struct GitHubEnvironment
+{
+    qint64 id = 0;
+    QString name;
+    QStringList reviewers; // logins (users) or slugs (teams) of required reviewers
+    int waitTimer = 0;     // minutes
+};
+
+struct GitHubWorkflowRun
+{
+    qint64 id = 0;
+    QString name, headBranch, headSha, status, conclusion, event, htmlUrl;
+    int runNumber = 0;
+};
+
+struct GitHubPendingDeployment
+{
+    qint64 environmentId = 0;
+    QString environment;
+    int waitTimer = 0;
+    QDateTime waitTimerStartedAt;
+    bool currentUserCanApprove = false;
+    QStringList reviewers;
+};
+
+struct GitHubDeployment
+{
+    qint64 id = 0;
+    QString sha, ref, task, environment, description, creator;
+    QDateTime createdAt;
+};
+
+struct GitHubReview
+{
+    QList<GitHubDeployment> deployments; // what the approval started (empty when read back or rejected)
+    bool confirmedByReadBack = false;    // the answer was lost; the environments are no longer pending
+};
+
+struct GitHubDeploymentStatus
+{
+    qint64 id = 0;
+    QString state, description, environment, environmentUrl, logUrl;
+    QDateTime createdAt;
+};
+
+struct GitHubIssue
+{
+    int number = 0;
+    QString title, htmlUrl;
+};
+
 // The GitHub REST endpoints the console uses (shared/api-specs/ENDPOINTS.md).
 // Requests are serial per token and mutations at least 1 s apart (HttpClient).
 class GitHubClient
@@ -43,14 +165,62 @@ public:
     void generateNotes(const QString &tag, const QString &previousTag, Callback<QString> done);
     void rateLimit(Callback<GitHubRateLimit> done);
 
+    // Lists follow the Link header's rel="next" up to MaxPages pages of pageSize() items.
+    static constexpr int MaxPages = 10;
+    void setPageSize(int perPage) { m_pageSize = qBound(1, perPage, 100); }
+    int pageSize() const { return m_pageSize; }
+
+    // The commits between two refs (a tag, a branch or a SHA), e.g. the last release tag and the candidate.
+    void compare(const QString &base, const QString &head, Callback<GitHubComparison> done);
+    // state: open, closed or all.
+    void pullRequests(const QString &state, Callback<GitHubPullRequests> done);
+    void pullRequest(int number, Callback<GitHubPullRequest> done);
+    // Polling endpoints: conditional requests, so an unchanged answer costs no rate budget.
+    void checkRuns(const QString &ref, Callback<QList<GitHubCheckRun>> done);
+    void combinedStatus(const QString &ref, Callback<GitHubCombinedStatus> done);
+    // A branch without protection is an answer (unprotected = true), not an error.
+    void requiredChecks(const QString &branch, Callback<GitHubRequiredChecks> done);
+    void environments(Callback<QList<GitHubEnvironment>> done);
+    void workflowRuns(const QString &headSha, Callback<QList<GitHubWorkflowRun>> done);
+    void pendingDeployments(qint64 runId, Callback<QList<GitHubPendingDeployment>> done);
+    // Approves or rejects environment gates of a workflow run. After an unclear outcome it reads the
+    // pending deployments back: environments no longer pending mean the review was applied (GitHub
+    // refuses a second review with 422), still pending means it was not and it is sent again.
+    void reviewPendingDeployment(qint64 runId, const QList<qint64> &environmentIds, bool approve, const QString &comment,
+                                 Callback<GitHubReview> done);
+    // environment and sha filter when not empty; newest first.
+    void deployments(const QString &environment, const QString &sha, Callback<QList<GitHubDeployment>> done);
+    // Records a deployment. GitHub refuses (409) while the ref's status checks are not all green.
+    // Not idempotent: after an unclear outcome it looks for a deployment of that ref and
+    // environment created since the call started and sends again only if there is none.
+    void createDeployment(const QString &ref, const QString &environment, const QString &description, Callback<GitHubDeployment> done);
+    void deploymentStatuses(qint64 deploymentId, Callback<QList<GitHubDeploymentStatus>> done);
+    // Appends a status (error, failure, inactive, in_progress, queued, pending, success); every call
+    // appends one, so an unclear outcome is read back before sending again. The description is cut to 140 characters.
+    void createDeploymentStatus(qint64 deploymentId, const QString &state, const QString &description, const QString &logUrl,
+                                Callback<GitHubDeploymentStatus> done);
+    // Files an issue. Never sent twice: the API the console uses cannot list issues, so an unclear
+    // outcome is reported with what to check.
+    void createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done);
+
     static Result<GitHubRelease> parseRelease(const QByteArray &body);
 
 private:
     QUrl url(const QString &path, const Net::QueryItems &query = {}) const;
+    QString repoPath(const QString &rest) const;
+    QUrl repoUrl(const QString &encodedPath, const Net::QueryItems &query = {}) const;
+    // ETag cache keys of the polling endpoints.
+    QString cacheKey(const QString &what) const;
+    Error forgetCache(const Error &error);
+    Net::Request get(const QString &path, const Net::QueryItems &query = {}, const QString &cacheKey = {}) const;
+    void listDeployments(const Net::QueryItems &filter, bool allPages, Callback<QList<GitHubDeployment>> done);
+    void listDeploymentStatuses(qint64 deploymentId, bool allPages, Callback<QList<GitHubDeploymentStatus>> done);
 
     Net::HttpClient &m_http;
     QUrl m_api;
     QString m_owner, m_repo;
+    int m_pageSize = 100;
+    int m_cacheGeneration = 0;
 };
 
 } // namespace Raize::Services

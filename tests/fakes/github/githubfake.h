@@ -1,18 +1,39 @@
 #pragma once
 
+#include "http/httpserver.h"
+
 #include <QObject>
 #include <QString>
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 namespace Raize::Sandbox {
 
-class HttpServer;
-
-// A stateful simulation of the GitHub REST endpoints for one repository:
-// releases (list, latest, create, generate-notes), issues (create), and
-// /rate_limit, with X-RateLimit-* headers on every answer, ETag + 304 that
-// costs no budget, and Link pagination.
+// A stateful simulation of the GitHub REST endpoints for one repository
+// (shared/api-specs/ENDPOINTS.md): releases (list, latest, create,
+// generate-notes), issues (create), pull requests, compare, check runs,
+// combined status, branch protection, environments, workflow runs and their
+// pending deployments (review), deployments and deployment statuses, and
+// /rate_limit. Every answer carries X-RateLimit-* headers; GETs carry an ETag
+// and a matching If-None-Match gets a 304 that costs no budget; lists page
+// with per_page/page and a Link header (rel="next"/"last").
+//
+// The scenario's "github" part (every key optional; an empty object serves a
+// plausible repository):
+//   "releases":     [{"tag", "name", "body", "draft"}]
+//   "commits":      [{"sha"?, "message", "author", "tags": ["v1.4.0"]}]      oldest first; the last one is main's head
+//   "pulls":        [{"number", "title", "state", "labels": ["bug" | {"name","color"}], "head", "headSha"?,
+//                     "base", "mergeCommitSha"?, "mergedAt"?, "author", "body"}]
+//   "checkRuns":    [{"ref" | "sha", "name", "status", "conclusion"}]
+//   "statuses":     [{"ref" | "sha", "context", "state", "description"}]
+//   "protection":   {"main": {"strict", "contexts": [...], "requiredApprovals"}}
+//   "environments": [{"id", "name", "reviewers": ["login"], "waitTimer", "protectedBranches"}]
+//   "runs":         [{"id", "name", "headBranch", "headSha"?, "status", "conclusion", "event", "pending": [environment id]}]
+//   "deployments":  [{"id"?, "ref", "sha"?, "environment", "task", "description",
+//                     "statuses": [{"state", "description", "logUrl", "environmentUrl"}]}]
+// A "ref" is a branch (main, a pull request's head), a tag or a commit SHA.
 class GitHubFake : public QObject
 {
     Q_OBJECT
@@ -21,23 +42,70 @@ public:
     GitHubFake(HttpServer *server, QString token, QString owner = QStringLiteral("raize"), QString repo = QStringLiteral("platform"),
                QObject *parent = nullptr);
 
-    void load(const nlohmann::json &scenario); // the scenario's "github" part: {"releases": [...]}
+    void load(const nlohmann::json &scenario); // the scenario's "github" part
     nlohmann::json state() const;
     int remaining() const { return m_remaining; }
 
 private:
     void routes();
-    nlohmann::json user() const;
+    void releaseRoutes(const QString &repoPath);
+    void pullAndCommitRoutes(const QString &repoPath);
+    void environmentAndRunRoutes(const QString &repoPath);
+    void deploymentRoutes(const QString &repoPath);
+    HttpServer::Handler guarded(HttpServer::Handler handler);
+
+    // What the scenario says, in the fake's own (state()) shape.
+    void loadCommits(const nlohmann::json &scenario);
+    void loadPulls(const nlohmann::json &scenario);
+    void loadChecks(const nlohmann::json &scenario);
+    void loadEnvironmentsAndRuns(const nlohmann::json &scenario);
+    void loadDeployments(const nlohmann::json &scenario);
+
+    // The SHA a ref names, or empty when the repository has no such ref.
+    std::string resolveRef(const std::string &ref) const;
+    int commitIndex(const std::string &sha) const;
+    const nlohmann::json *environment(qint64 id) const;
+    nlohmann::json *deploymentById(qint64 id);
+    // Failing contexts of a commit (statuses and check runs not in success), limited to `required` unless empty.
+    QStringList failingContexts(const std::string &sha, const nlohmann::json &required) const;
+    std::string now() const;
+
+    // The API's shapes (github.trimmed.json).
+    std::string repoApi() const;
+    std::string repoHtml() const;
+    nlohmann::json user(const std::string &login = "release-bot") const;
+    nlohmann::json repository() const;
     nlohmann::json releaseJson(const nlohmann::json &r) const;
+    nlohmann::json pullJson(const nlohmann::json &p, bool detail) const;
+    nlohmann::json commitJson(const nlohmann::json &c) const;
+    nlohmann::json checkRunJson(const nlohmann::json &c) const;
+    nlohmann::json statusJson(const nlohmann::json &s) const;
+    nlohmann::json environmentJson(const nlohmann::json &e) const;
+    nlohmann::json runJson(const nlohmann::json &r) const;
+    nlohmann::json deploymentJson(const nlohmann::json &d) const;
+    nlohmann::json deploymentStatusJson(const nlohmann::json &d, const nlohmann::json &s) const;
+    nlohmann::json issueJson(const nlohmann::json &i) const;
+    // One page of `items` (per_page/page from the query) with Link rel="next"/"last"; `wrap` builds the body from the page.
+    HttpResponse page(const HttpRequest &r, const nlohmann::json &items,
+                      const std::function<nlohmann::json(const nlohmann::json &pageItems)> &wrap = {}) const;
 
     HttpServer *m_server;
     QString m_token, m_owner, m_repo;
     nlohmann::json m_releases = nlohmann::json::array();
     nlohmann::json m_issues = nlohmann::json::array();
+    nlohmann::json m_commits = nlohmann::json::array();
+    nlohmann::json m_pulls = nlohmann::json::array();
+    nlohmann::json m_checkRuns = nlohmann::json::array();
+    nlohmann::json m_statuses = nlohmann::json::array();
+    nlohmann::json m_protection = nlohmann::json::object();
+    nlohmann::json m_environments = nlohmann::json::array();
+    nlohmann::json m_runs = nlohmann::json::array();
+    nlohmann::json m_deployments = nlohmann::json::array();
     int m_limit = 5000;
     int m_remaining = 5000;
     qint64 m_reset = 0;
     int m_nextId = 1000;
+    qint64 m_nextObjectId = 50000; // check runs, statuses, deployments, deployment statuses
 };
 
 } // namespace Raize::Sandbox
