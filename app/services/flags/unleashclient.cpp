@@ -1,0 +1,948 @@
+#include "services/flags/unleashclient.h"
+
+#include "core/jsonutil.h"
+#include "net/endpoint.h"
+#include "net/jsonreader.h"
+
+#include <QRegularExpression>
+
+#include <memory>
+
+namespace Raize::Services {
+
+using namespace Qt::StringLiterals;
+using Net::JsonReader;
+using json = nlohmann::json;
+
+namespace {
+
+const QString kFlexibleRollout = u"flexibleRollout"_s;
+constexpr int kParallelReads = 4;
+
+QString service()
+{
+    return serviceId(Service::Flags);
+}
+
+// A JsonReader plus the first problem the reader itself cannot name (a value
+// of the right type but the wrong content, e.g. a rollout of "abc").
+struct Shape
+{
+    JsonReader reader;
+    std::optional<Error> own;
+
+    explicit Shape(const QByteArray &body) : reader(service(), body) {}
+
+    void reject(const JsonReader::Node &node, const QString &what)
+    {
+        if (!reader.ok() || own)
+            return; // the first problem is the one worth reporting
+        Error e = Error::make(Error::Kind::Parse, service(), what,
+                              u"the service answered in an unexpected shape; check the API version and base URL in Settings"_s);
+        e.fieldPath = node.path().isEmpty() ? u"(root)"_s : node.path();
+        own = e;
+    }
+    bool ok() const { return reader.ok() && !own; }
+    Error error() const { return own ? *own : reader.error(); }
+};
+
+// An optional list: missing or null is empty; anything else must be a list.
+std::size_t optSize(const JsonReader::Node &n)
+{
+    return n.isNull() ? 0 : n.size();
+}
+
+QString describeConstraint(const FlagConstraint &c)
+{
+    QString out = c.contextName + u' ' + (c.inverted ? u"NOT "_s : QString()) + c.op;
+    if (!c.values.isEmpty())
+        out += u" ["_s + c.values.join(u", "_s) + u']';
+    else if (!c.value.isEmpty())
+        out += u' ' + c.value;
+    if (c.caseInsensitive)
+        out += u" (case-insensitive)"_s;
+    return out;
+}
+
+FlagScope scopeOf(const QList<FlagConstraint> &constraints, const QList<qint64> &segments)
+{
+    FlagScope s;
+    for (const FlagConstraint &c : constraints) {
+        const bool simple = c.op == u"IN"_s && !c.inverted && !c.caseInsensitive && !c.values.isEmpty();
+        const QString &f = c.contextName;
+        if (simple && f == u"clientId"_s && s.clientIds.isEmpty())
+            s.clientIds = c.values;
+        else if (simple && (f == u"platformAccount"_s || f == u"platformAccountId"_s) && s.platformAccountIds.isEmpty())
+            s.platformAccountIds = c.values;
+        else if (simple && f == u"lane"_s && c.values.size() == 1 && s.lane.isEmpty())
+            s.lane = c.values.first();
+        else if (simple && f == u"cohort"_s && s.cohorts.isEmpty())
+            s.cohorts = c.values;
+        else
+            s.other << describeConstraint(c);
+    }
+    if (!segments.isEmpty()) {
+        QStringList ids;
+        for (qint64 id : segments)
+            ids << QString::number(id);
+        s.other << u"segments "_s + ids.join(u", "_s);
+    }
+    return s;
+}
+
+FlagStrategy readStrategy(const JsonReader::Node &n, Shape &shape)
+{
+    FlagStrategy s;
+    s.id = n["id"].str();
+    s.name = n["name"].str();
+    s.disabled = n["disabled"].optBoolean(false);
+    s.raw = n.raw();
+    const auto params = n["parameters"];
+    if (!params.isNull() && !params.raw().is_object())
+        shape.reject(params, u"expected an object of parameters, found %1"_s.arg(QString::fromLatin1(params.raw().type_name())));
+    s.stickiness = params["stickiness"].optStr();
+    s.groupId = params["groupId"].optStr();
+    const auto percentage = [&](const JsonReader::Node &p) -> int {
+        const json &v = p.raw();
+        bool ok = false;
+        int value = -1;
+        if (v.is_string()) {
+            value = QString::fromStdString(v.get<std::string>()).trimmed().toInt(&ok);
+        } else if (v.is_number()) {
+            ok = true;
+            value = int(p.number());
+        }
+        if (!ok || value < 0 || value > 100) {
+            shape.reject(p, u"expected a percentage 0..100, found %1"_s.arg(v.is_null() && !p.exists() ? u"nothing"_s
+                                                                                                           : QString::fromStdString(v.dump())));
+            return -1;
+        }
+        return value;
+    };
+    if (s.name == kFlexibleRollout)
+        s.rolloutPercent = percentage(params["rollout"]);
+    else if (s.name == u"default"_s)
+        s.rolloutPercent = 100;
+    else if (params["percentage"].exists())
+        s.rolloutPercent = percentage(params["percentage"]);
+    else
+        s.rolloutPercent = -1;
+
+    const auto constraints = n["constraints"];
+    const std::size_t nc = optSize(constraints);
+    for (std::size_t i = 0; i < nc && shape.ok(); ++i) {
+        const auto c = constraints.at(i);
+        FlagConstraint fc;
+        fc.contextName = c["contextName"].str();
+        fc.op = c["operator"].str();
+        const auto values = c["values"];
+        const std::size_t nv = optSize(values);
+        for (std::size_t j = 0; j < nv && shape.ok(); ++j)
+            fc.values << values.at(j).str();
+        fc.value = c["value"].optStr();
+        fc.inverted = c["inverted"].optBoolean(false);
+        fc.caseInsensitive = c["caseInsensitive"].optBoolean(false);
+        s.constraints.append(fc);
+    }
+    const auto segments = n["segments"];
+    const std::size_t ns = optSize(segments);
+    for (std::size_t i = 0; i < ns && shape.ok(); ++i)
+        s.segments << segments.at(i).integer();
+    s.scope = scopeOf(s.constraints, s.segments);
+    return s;
+}
+
+QList<FlagStrategy> readStrategies(const JsonReader::Node &list, Shape &shape)
+{
+    QList<FlagStrategy> out;
+    const std::size_t n = list.size(); // required: a missing list must not read as "no strategies, on for all"
+    for (std::size_t i = 0; i < n && shape.ok(); ++i)
+        out.append(readStrategy(list.at(i), shape));
+    return out;
+}
+
+// ---- local evaluation ----
+
+using Verdict = FlagEvaluation::Verdict;
+
+int rank(Verdict v)
+{
+    switch (v) {
+    case Verdict::Off:
+        return 0;
+    case Verdict::Unknown:
+        return 1;
+    case Verdict::Partial:
+        return 2;
+    case Verdict::On:
+        return 3;
+    }
+    return 0;
+}
+
+struct Tri
+{
+    enum { False, True, Unknown } value = True;
+    QString why;
+};
+
+Tri evalConstraint(const FlagConstraint &c, const FlagContext &ctx)
+{
+    if (!FlagContext::knownField(c.contextName))
+        return {Tri::Unknown, u"constraint on “%1”, a field the SDK fills in itself"_s.arg(c.contextName)};
+    const auto fold = [&](const QString &s) { return c.caseInsensitive ? s.toLower() : s; };
+    const QString v = fold(ctx.value(c.contextName));
+    QStringList values;
+    for (const QString &x : c.values) {
+        if (!x.trimmed().isEmpty())
+            values << fold(x.trimmed());
+    }
+    bool result = false;
+    if (c.op == u"IN"_s || c.op == u"NOT_IN"_s) {
+        const bool isIn = !v.isEmpty() && values.contains(v);
+        result = c.op == u"IN"_s ? isIn : !isIn;
+    } else if (c.op == u"STR_STARTS_WITH"_s || c.op == u"STR_ENDS_WITH"_s || c.op == u"STR_CONTAINS"_s) {
+        result = !v.isEmpty() && std::any_of(values.cbegin(), values.cend(), [&](const QString &x) {
+            return c.op == u"STR_STARTS_WITH"_s ? v.startsWith(x) : c.op == u"STR_ENDS_WITH"_s ? v.endsWith(x) : v.contains(x);
+        });
+    } else {
+        return {Tri::Unknown, u"operator %1 is not evaluated by the console"_s.arg(c.op)};
+    }
+    if (c.inverted)
+        result = !result;
+    if (result)
+        return {Tri::True, {}};
+    const QString shown = ctx.value(c.contextName).isEmpty() ? u"unset"_s : u"“%1”"_s.arg(ctx.value(c.contextName));
+    return {Tri::False, u"%1 is %2, constraint %3"_s.arg(c.contextName, shown, describeConstraint(c))};
+}
+
+FlagEvaluation rollout(const FlagStrategy &s, const QString &flagKey, const FlagContext &ctx)
+{
+    FlagEvaluation e;
+    e.strategyId = s.id;
+    const int pct = s.rolloutPercent;
+    if (pct <= 0) {
+        e.verdict = Verdict::Off;
+        e.reason = u"rollout 0%"_s;
+        return e;
+    }
+    const QString groupId = s.groupId.isEmpty() ? flagKey : s.groupId;
+    const QString stickiness = s.stickiness.isEmpty() ? u"default"_s : s.stickiness;
+    QString id;
+    bool random = false;
+    if (stickiness == u"default"_s) {
+        id = !ctx.userId.isEmpty() ? ctx.userId : ctx.sessionId;
+        random = id.isEmpty();
+    } else if (stickiness == u"random"_s) {
+        random = true;
+    } else if (!FlagContext::knownField(stickiness)) {
+        e.verdict = Verdict::Unknown;
+        e.reason = u"rollout %1% sticks to “%2”, a field the console does not model"_s.arg(pct).arg(stickiness);
+        return e;
+    } else {
+        id = ctx.value(stickiness);
+        if (id.isEmpty()) {
+            e.verdict = Verdict::Off;
+            e.reason = u"rollout %1% sticks to %2, which is unset: an SDK answers off"_s.arg(pct).arg(stickiness);
+            return e;
+        }
+    }
+    if (random) {
+        if (pct >= 100) {
+            e.verdict = Verdict::On;
+            e.reason = u"rollout 100%"_s;
+        } else {
+            e.verdict = Verdict::Partial;
+            e.rolloutPercent = pct;
+            e.reason = u"partial rollout %1%: no %2 to stick to, so each call is on with %1% probability"_s.arg(pct).arg(
+                stickiness == u"default"_s ? u"userId or sessionId"_s : u"stable value"_s);
+        }
+        return e;
+    }
+    const int bucket = UnleashClient::normalizedValue(id, groupId);
+    const bool on = bucket <= pct;
+    // The Node SDK hashes UTF-16 code units, the others UTF-8 bytes: for a
+    // non-ASCII key they may disagree, and then no single answer is right.
+    const QString key = groupId + u':' + id;
+    const int utf8Bucket = int(UnleashClient::murmur3Utf8(key.toUtf8()) % 100) + 1;
+    if ((utf8Bucket <= pct) != on) {
+        e.verdict = Verdict::Unknown;
+        e.reason = u"rollout %1%: SDKs disagree for the non-ASCII key “%2”"_s.arg(pct).arg(key);
+        return e;
+    }
+    e.verdict = on ? Verdict::On : Verdict::Off;
+    e.reason = u"rollout %1%: %2 “%3” falls in bucket %4"_s.arg(pct).arg(stickiness == u"default"_s ? (ctx.userId.isEmpty() ? u"sessionId"_s : u"userId"_s) : stickiness, id).arg(bucket);
+    return e;
+}
+
+FlagEvaluation evalStrategy(const FlagStrategy &s, const QString &flagKey, const FlagContext &ctx)
+{
+    FlagEvaluation e;
+    e.strategyId = s.id;
+    QStringList unknowns;
+    for (const FlagConstraint &c : s.constraints) {
+        const Tri t = evalConstraint(c, ctx);
+        if (t.value == Tri::False) {
+            e.verdict = Verdict::Off;
+            e.reason = t.why;
+            return e;
+        }
+        if (t.value == Tri::Unknown)
+            unknowns << t.why;
+    }
+    if (!s.segments.isEmpty())
+        unknowns << u"segments are not evaluated by the console"_s;
+
+    FlagEvaluation kind;
+    kind.strategyId = s.id;
+    if (s.name == kFlexibleRollout) {
+        kind = rollout(s, flagKey, ctx);
+    } else if (s.name == u"default"_s) {
+        kind.verdict = Verdict::On;
+        kind.reason = u"default strategy"_s;
+    } else if (s.name == u"userWithId"_s) {
+        QStringList ids;
+        const json &p = s.raw.contains("parameters") ? s.raw["parameters"] : json();
+        if (p.is_object() && p.contains("userIds") && p["userIds"].is_string())
+            for (const QString &x : QString::fromStdString(p["userIds"].get<std::string>()).split(u','))
+                ids << x.trimmed();
+        const bool in = !ctx.userId.isEmpty() && ids.contains(ctx.userId);
+        kind.verdict = in ? Verdict::On : Verdict::Off;
+        kind.reason = in ? u"userId listed"_s : u"userId not listed"_s;
+    } else {
+        kind.verdict = Verdict::Unknown;
+        kind.reason = u"strategy “%1” is not evaluated by the console"_s.arg(s.name);
+    }
+    if (kind.verdict == Verdict::Off || unknowns.isEmpty())
+        return kind;
+    e.verdict = Verdict::Unknown;
+    e.reason = unknowns.join(u"; "_s);
+    return e;
+}
+
+} // namespace
+
+// ---- construction and URLs ----
+
+UnleashClient::UnleashClient(Net::HttpClient &http, QUrl baseUrl, QString project, QString defaultEnvironment)
+    : m_http(http)
+    , m_base(std::move(baseUrl))
+    , m_project(std::move(project))
+    , m_defaultEnvironment(std::move(defaultEnvironment))
+{
+}
+
+QString UnleashClient::backendName() const
+{
+    return u"unleash"_s;
+}
+
+QUrl UnleashClient::url(const QString &path) const
+{
+    return Net::endpoint(m_base, path);
+}
+
+QString UnleashClient::featurePath(const QString &flag) const
+{
+    return u"/api/admin/projects/%1/features/%2"_s.arg(m_project, flag);
+}
+
+QString UnleashClient::envPath(const QString &flag, const QString &environment) const
+{
+    return featurePath(flag) + u"/environments/"_s + environment;
+}
+
+QString UnleashClient::env(const QString &environment) const
+{
+    return environment.isEmpty() ? m_defaultEnvironment : environment;
+}
+
+QString UnleashClient::validateName(const QString &what, const QString &name)
+{
+    // Unleash accepts names that encodeURIComponent leaves alone (isUrlFriendly).
+    static const QRegularExpression urlFriendly(u"^[A-Za-z0-9_.!~*'()-]+$"_s);
+    if (name.isEmpty())
+        return u"the %1 name is empty"_s.arg(what);
+    if (!urlFriendly.match(name).hasMatch() || name == u"."_s || name == u".."_s)
+        return u"“%1” is not a valid %2 name (letters, digits and - _ . ! ~ * ' ( ) only)"_s.arg(name, what);
+    return {};
+}
+
+Status UnleashClient::checkNames(const QString &flag, const QString &environment) const
+{
+    for (const auto &[what, name] : {std::pair{u"project"_s, m_project}, std::pair{u"environment"_s, environment}, std::pair{u"flag"_s, flag}}) {
+        if (name.isNull() && what == u"flag"_s)
+            continue; // no flag involved
+        if (const QString why = validateName(what, name); !why.isEmpty())
+            return Error::make(Error::Kind::Config, service(), why,
+                               what == u"flag"_s ? u"check the flag name"_s
+                                                 : u"set the flag service's %1 in Settings"_s.arg(what));
+    }
+    return okStatus();
+}
+
+Error UnleashClient::notFound(Error e, const QString &flag, const QString &environment) const
+{
+    if (e.httpStatus != 404)
+        return e;
+    e.message = u"flag “%1” (project %2, environment %3): %4"_s.arg(flag, m_project, environment, e.message);
+    e.remedy = u"check the flag name, and the flag service's project and environment in Settings"_s;
+    return e;
+}
+
+// ---- parsing ----
+
+Result<QList<FlagState>> UnleashClient::parseFeatures(const QByteArray &body, const QString &project, const QString &environment)
+{
+    Shape shape(body);
+    const auto items = shape.reader.root()["features"];
+    QList<FlagState> out;
+    QString missingEnvironmentOf;
+    const std::size_t n = items.size();
+    for (std::size_t i = 0; i < n && shape.ok(); ++i) {
+        const auto f = items.at(i);
+        FlagState s;
+        s.key = f["name"].str();
+        s.project = project;
+        s.environment = environment;
+        s.type = f["type"].optStr();
+        s.stale = f["stale"].optBoolean(false);
+        s.description = f["description"].optStr();
+        const auto envs = f["environments"];
+        const std::size_t ne = optSize(envs);
+        bool listed = false;
+        for (std::size_t j = 0; j < ne && shape.ok(); ++j) {
+            const auto e = envs.at(j);
+            if (e["name"].str() == environment) {
+                listed = true;
+                s.enabled = e["enabled"].boolean();
+            }
+        }
+        if (ne > 0 && !listed && missingEnvironmentOf.isEmpty())
+            missingEnvironmentOf = s.key;
+        out.append(s);
+    }
+    if (!shape.ok())
+        return shape.error();
+    if (!missingEnvironmentOf.isEmpty()) {
+        // Otherwise every per-flag read would answer 404 and the list would look empty.
+        Error e = Error::make(Error::Kind::Config, service(),
+                              u"project %1 has no environment “%2” (flag “%3” lists others)"_s.arg(project, environment, missingEnvironmentOf),
+                              u"set the flag service's environment in Settings to one the project uses"_s);
+        e.httpStatus = 404;
+        return e;
+    }
+    return out;
+}
+
+Result<FlagState> UnleashClient::parseFeatureEnvironment(const QByteArray &body)
+{
+    Shape shape(body);
+    const auto root = shape.reader.root();
+    FlagState s;
+    s.key = root["name"].str();
+    s.environment = root["environment"].optStr();
+    s.enabled = root["enabled"].boolean();
+    s.strategies = readStrategies(root["strategies"], shape);
+    if (!shape.ok())
+        return shape.error();
+    return s;
+}
+
+Result<FlagState> UnleashClient::parseFeature(const QByteArray &body, const QString &environment)
+{
+    Shape shape(body);
+    const auto root = shape.reader.root();
+    FlagState s;
+    s.key = root["name"].str();
+    s.project = root["project"].optStr();
+    s.type = root["type"].optStr();
+    s.stale = root["stale"].optBoolean(false);
+    s.description = root["description"].optStr();
+    const auto envs = root["environments"];
+    const std::size_t n = envs.size();
+    bool found = false;
+    for (std::size_t i = 0; i < n && shape.ok() && !found; ++i) {
+        const auto e = envs.at(i);
+        if (e["name"].str() != environment)
+            continue;
+        found = true;
+        s.environment = environment;
+        s.enabled = e["enabled"].boolean();
+        s.strategies = readStrategies(e["strategies"], shape);
+    }
+    if (!shape.ok())
+        return shape.error();
+    if (!found) {
+        Error e = Error::make(Error::Kind::Config, service(),
+                              u"flag “%1” has no environment “%2”"_s.arg(s.key, environment),
+                              u"set the flag service's environment in Settings to one the project uses"_s);
+        e.httpStatus = 404;
+        return e;
+    }
+    return s;
+}
+
+Result<FlagStrategy> UnleashClient::parseStrategy(const QByteArray &body)
+{
+    Shape shape(body);
+    const FlagStrategy s = readStrategy(shape.reader.root(), shape);
+    if (!shape.ok())
+        return shape.error();
+    return s;
+}
+
+Result<FlagHealth> UnleashClient::parseHealth(const QByteArray &body)
+{
+    Shape shape(body);
+    const auto h = shape.reader.root()["health"];
+    FlagHealth out;
+    out.state = h.str();
+    if (shape.reader.ok() && out.state != u"GOOD"_s && out.state != u"BAD"_s)
+        shape.reject(h, u"expected GOOD or BAD, found “%1”"_s.arg(out.state));
+    out.healthy = out.state == u"GOOD"_s;
+    if (!shape.ok())
+        return shape.error();
+    return out;
+}
+
+// ---- writing ----
+
+json UnleashClient::scopeConstraints(const FlagScope &scope)
+{
+    json out = json::array();
+    const auto add = [&](const char *field, const QStringList &values) {
+        if (values.isEmpty())
+            return;
+        json v = json::array();
+        for (const QString &x : values)
+            v.push_back(x.toStdString());
+        out.push_back({{"contextName", field}, {"operator", "IN"}, {"values", v}});
+    };
+    add("clientId", scope.clientIds);
+    add("platformAccount", scope.platformAccountIds);
+    add("lane", scope.lane.isEmpty() ? QStringList() : QStringList{scope.lane});
+    add("cohort", scope.cohorts);
+    return out;
+}
+
+json UnleashClient::strategyBody(const FlagScope &scope, int rolloutPercent, const QString &stickiness, const QString &groupId)
+{
+    return {{"name", kFlexibleRollout.toStdString()},
+            {"parameters",
+             {{"rollout", std::to_string(rolloutPercent)},
+              {"stickiness", stickiness.isEmpty() ? std::string("default") : stickiness.toStdString()},
+              {"groupId", groupId.toStdString()}}},
+            {"constraints", scopeConstraints(scope)},
+            {"segments", json::array()},
+            {"disabled", false}};
+}
+
+QString UnleashClient::validateScope(const FlagScope &scope, int rolloutPercent)
+{
+    if (rolloutPercent < 0 || rolloutPercent > 100)
+        return u"the rollout must be 0..100 %, not %1"_s.arg(rolloutPercent);
+    if (!scope.lane.isEmpty() && scope.lane != u"api"_s && scope.lane != u"browser"_s)
+        return u"the lane must be api or browser (or empty for both), not “%1”"_s.arg(scope.lane);
+    if (!scope.other.isEmpty())
+        return u"the console only writes client, platform account, lane and cohort scopes, not: "_s + scope.other.join(u"; "_s);
+    for (const QStringList *l : {&scope.clientIds, &scope.platformAccountIds, &scope.cohorts}) {
+        for (const QString &v : *l) {
+            if (v.trimmed().isEmpty() || v.trimmed() != v)
+                return u"a scope value is empty or has surrounding spaces: “%1”"_s.arg(v);
+        }
+    }
+    return {};
+}
+
+const FlagStrategy *UnleashClient::findNewStrategy(const FlagState &after, const QSet<QString> &before, const FlagScope &scope,
+                                                   int rolloutPercent)
+{
+    for (const FlagStrategy &s : after.strategies) {
+        if (!before.contains(s.id) && s.name == kFlexibleRollout && s.scope == scope && s.rolloutPercent == rolloutPercent && !s.disabled)
+            return &s;
+    }
+    return nullptr;
+}
+
+// ---- evaluation ----
+
+quint32 UnleashClient::murmur3(const QString &key, quint32 seed)
+{
+    QByteArray bytes(key.size(), Qt::Uninitialized);
+    for (qsizetype i = 0; i < key.size(); ++i)
+        bytes[i] = char(key.at(i).unicode() & 0xff);
+    return murmur3Utf8(bytes, seed);
+}
+
+quint32 UnleashClient::murmur3Utf8(const QByteArray &key, quint32 seed)
+{
+    const auto rotl = [](quint32 x, int r) { return (x << r) | (x >> (32 - r)); };
+    constexpr quint32 c1 = 0xcc9e2d51, c2 = 0x1b873593;
+    const auto *data = reinterpret_cast<const uchar *>(key.constData());
+    const qsizetype len = key.size();
+    const qsizetype blocks = len / 4;
+    quint32 h = seed;
+    for (qsizetype i = 0; i < blocks; ++i) {
+        quint32 k = quint32(data[i * 4]) | quint32(data[i * 4 + 1]) << 8 | quint32(data[i * 4 + 2]) << 16 | quint32(data[i * 4 + 3]) << 24;
+        k *= c1;
+        k = rotl(k, 15);
+        k *= c2;
+        h ^= k;
+        h = rotl(h, 13);
+        h = h * 5 + 0xe6546b64;
+    }
+    const uchar *tail = data + blocks * 4;
+    quint32 k = 0;
+    switch (len & 3) {
+    case 3:
+        k ^= quint32(tail[2]) << 16;
+        [[fallthrough]];
+    case 2:
+        k ^= quint32(tail[1]) << 8;
+        [[fallthrough]];
+    case 1:
+        k ^= quint32(tail[0]);
+        k *= c1;
+        k = rotl(k, 15);
+        k *= c2;
+        h ^= k;
+    }
+    h ^= quint32(len);
+    h ^= h >> 16;
+    h *= 0x85ebca6b;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >> 16;
+    return h;
+}
+
+int UnleashClient::normalizedValue(const QString &id, const QString &groupId)
+{
+    return int(murmur3(groupId + u':' + id, 0) % 100) + 1;
+}
+
+FlagEvaluation UnleashClient::evaluate(const FlagState &flag, const FlagContext &context)
+{
+    FlagEvaluation out;
+    if (!flag.enabled) {
+        out.verdict = Verdict::Off;
+        out.reason = u"the flag is off in %1"_s.arg(flag.environment.isEmpty() ? u"this environment"_s : flag.environment);
+        return out;
+    }
+    QList<FlagStrategy> active;
+    for (const FlagStrategy &s : flag.strategies) {
+        if (!s.disabled)
+            active.append(s);
+    }
+    if (active.isEmpty()) {
+        // What the client API serves: disabled strategies are left out, and a
+        // flag that is on without strategies is on for everyone.
+        out.verdict = Verdict::On;
+        out.reason = u"on, with no active strategy: everyone"_s;
+        return out;
+    }
+    QStringList whyNot;
+    std::optional<FlagEvaluation> best;
+    for (const FlagStrategy &s : active) {
+        const FlagEvaluation e = evalStrategy(s, flag.key, context);
+        if (e.verdict == Verdict::On)
+            return e;
+        if (e.verdict == Verdict::Off)
+            whyNot << e.reason;
+        else if (!best || rank(e.verdict) > rank(best->verdict))
+            best = e;
+    }
+    if (best)
+        return *best;
+    out.verdict = Verdict::Off;
+    out.reason = u"no strategy matches: "_s + whyNot.join(u"; "_s);
+    return out;
+}
+
+// ---- calls ----
+
+void UnleashClient::health(Callback<FlagHealth> done)
+{
+    Net::Request r;
+    r.service = Service::Flags;
+    r.url = url(u"/health"_s);
+    r.timeoutMs = 5000;
+    m_http.send(r, [done](const Net::Response &resp) {
+        Result<FlagHealth> h = parseHealth(resp.body);
+        if (!resp.ok()) {
+            // A 500 with {"health":"BAD"} is an answer, not a failure to get one.
+            if (resp.status >= 500 && h && !h->healthy) {
+                FlagHealth bad = h.value();
+                bad.elapsedMs = resp.elapsedMs;
+                return done(bad);
+            }
+            return done(resp.error);
+        }
+        if (!h)
+            return done(h.error());
+        FlagHealth good = h.value();
+        good.elapsedMs = resp.elapsedMs;
+        done(good);
+    });
+}
+
+void UnleashClient::listFlags(const QString &environment, Callback<QList<FlagState>> done)
+{
+    const QString e = env(environment);
+    if (const Status ok = checkNames(QString(), e); !ok)
+        return done(ok.error());
+    Net::Request r;
+    r.service = Service::Flags;
+    r.url = url(u"/api/admin/projects/%1/features"_s.arg(m_project));
+    m_http.send(r, [this, e, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        const auto list = parseFeatures(resp.body, m_project, e);
+        if (!list)
+            return done(list.error());
+        struct Fan
+        {
+            QList<FlagState> flags;
+            QList<bool> gone;
+            qsizetype next = 0;
+            int pending = 0;
+            bool finished = false;
+            Callback<QList<FlagState>> done;
+        };
+        auto fan = std::make_shared<Fan>();
+        fan->flags = list.value();
+        fan->gone = QList<bool>(fan->flags.size(), false);
+        fan->done = done;
+        if (fan->flags.isEmpty())
+            return done(fan->flags);
+        auto launch = std::make_shared<std::function<void()>>();
+        // The lambda holds a weak reference to itself; the requests hold strong ones.
+        std::weak_ptr<std::function<void()>> weakLaunch = launch;
+        *launch = [this, fan, e, weakLaunch] {
+            while (!fan->finished && fan->pending < kParallelReads && fan->next < fan->flags.size()) {
+                const qsizetype i = fan->next++;
+                ++fan->pending;
+                Net::Request fr;
+                fr.service = Service::Flags;
+                fr.url = url(envPath(fan->flags[i].key, e));
+                auto again = weakLaunch.lock();
+                m_http.send(fr, [this, fan, e, i, again](const Net::Response &fresp) {
+                    --fan->pending;
+                    if (fan->finished)
+                        return;
+                    if (!fresp.ok() && fresp.status == 404) {
+                        fan->gone[i] = true; // archived since the list was read
+                    } else if (!fresp.ok()) {
+                        fan->finished = true;
+                        return fan->done(notFound(fresp.error, fan->flags[i].key, e));
+                    } else {
+                        const auto fe = parseFeatureEnvironment(fresp.body);
+                        if (!fe) {
+                            fan->finished = true;
+                            Error err = fe.error();
+                            err.message = u"flag “%1”: "_s.arg(fan->flags[i].key) + err.message;
+                            return fan->done(err);
+                        }
+                        fan->flags[i].enabled = fe->enabled;
+                        fan->flags[i].strategies = fe->strategies;
+                    }
+                    if (fan->next < fan->flags.size()) {
+                        (*again)();
+                        return;
+                    }
+                    if (fan->pending == 0) {
+                        fan->finished = true;
+                        QList<FlagState> out;
+                        for (qsizetype k = 0; k < fan->flags.size(); ++k) {
+                            if (!fan->gone[k])
+                                out.append(fan->flags[k]);
+                        }
+                        fan->done(out);
+                    }
+                });
+            }
+        };
+        (*launch)();
+    });
+}
+
+void UnleashClient::flag(const QString &flag, const QString &environment, Callback<FlagState> done)
+{
+    const QString e = env(environment);
+    if (const Status ok = checkNames(flag, e); !ok)
+        return done(ok.error());
+    Net::Request r;
+    r.service = Service::Flags;
+    r.url = url(featurePath(flag));
+    m_http.send(r, [this, flag, e, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(notFound(resp.error, flag, e));
+        auto f = parseFeature(resp.body, e);
+        if (!f)
+            return done(f.error());
+        FlagState s = f.value();
+        if (s.project.isEmpty())
+            s.project = m_project;
+        done(s);
+    });
+}
+
+void UnleashClient::setEnabled(const QString &flag, const QString &environment, bool on, StatusCallback done)
+{
+    const QString e = env(environment);
+    if (const Status ok = checkNames(flag, e); !ok)
+        return done(ok);
+    Net::Request r;
+    r.service = Service::Flags;
+    r.method = "POST";
+    r.idempotent = true; // on is on: repeating it leaves the same state (ENDPOINTS.md)
+    r.url = url(envPath(flag, e) + (on ? u"/on"_s : u"/off"_s));
+    m_http.send(r, [this, flag, e, done](const Net::Response &resp) {
+        // 8.2.0 answers 200 with an empty body (the description says featureSchema): any 2xx will do.
+        if (!resp.ok())
+            return done(notFound(resp.error, flag, e));
+        done(okStatus());
+    });
+}
+
+void UnleashClient::effectiveState(const QString &flagKey, const QString &environment, const FlagContext &context,
+                                   Callback<FlagEvaluation> done)
+{
+    flag(flagKey, environment, [done, context](const Result<FlagState> &s) {
+        if (!s)
+            return done(s.error());
+        done(evaluate(s.value(), context));
+    });
+}
+
+void UnleashClient::deleteStrategies(const QString &flag, const QString &environment, QStringList ids, StatusCallback done)
+{
+    if (ids.isEmpty())
+        return done(okStatus());
+    const QString id = ids.takeFirst();
+    Net::Request r;
+    r.service = Service::Flags;
+    r.method = "DELETE";
+    r.url = url(envPath(flag, environment) + u"/strategies/"_s + id);
+    m_http.send(r, [this, flag, environment, ids, done](const Net::Response &resp) {
+        // A 404 means it is gone already (e.g. a retried DELETE whose first try went through).
+        if (!resp.ok() && resp.status != 404)
+            return done(notFound(resp.error, flag, environment));
+        deleteStrategies(flag, environment, ids, done);
+    });
+}
+
+namespace {
+Result<FlagStrategy> checkStored(const Result<FlagStrategy> &stored, const FlagScope &scope, int rolloutPercent)
+{
+    if (!stored)
+        return stored;
+    if (stored->scope != scope || stored->rolloutPercent != rolloutPercent || stored->name != kFlexibleRollout || stored->disabled)
+        return Error::make(Error::Kind::Conflict, service(),
+                           u"Unleash stored “%1” at %2% where “%3” at %4% was asked for"_s.arg(stored->scope.describe())
+                               .arg(stored->rolloutPercent)
+                               .arg(scope.describe())
+                               .arg(rolloutPercent),
+                           u"reload the flag and review its strategies before trying again"_s);
+    return stored;
+}
+} // namespace
+
+void UnleashClient::putStrategy(const QString &flag, const QString &environment, const FlagStrategy &keep, const FlagScope &scope,
+                                int rolloutPercent, Callback<FlagStrategy> done)
+{
+    Net::Request r;
+    r.service = Service::Flags;
+    r.method = "PUT"; // replaces the strategy: idempotent
+    r.url = url(envPath(flag, environment) + u"/strategies/"_s + keep.id);
+    json body = strategyBody(scope, rolloutPercent, keep.stickiness, keep.groupId.isEmpty() ? flag : keep.groupId);
+    if (keep.raw.is_object() && keep.raw.contains("title") && keep.raw["title"].is_string())
+        body["title"] = keep.raw["title"];
+    r.body = Json::dump(body);
+    m_http.send(r, [this, flag, environment, scope, rolloutPercent, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(notFound(resp.error, flag, environment));
+        done(checkStored(parseStrategy(resp.body), scope, rolloutPercent));
+    });
+}
+
+void UnleashClient::addStrategy(const QString &flag, const QString &environment, const FlagState &before, const FlagScope &scope,
+                                int rolloutPercent, Callback<FlagStrategy> done)
+{
+    QSet<QString> beforeIds;
+    QStringList oldIds;
+    for (const FlagStrategy &s : before.strategies) {
+        beforeIds.insert(s.id);
+        oldIds << s.id;
+    }
+    Net::Request r;
+    r.service = Service::Flags;
+    r.method = "POST"; // adds one more on every call: not idempotent
+    r.url = url(envPath(flag, environment) + u"/strategies"_s);
+    r.body = Json::dump(strategyBody(scope, rolloutPercent, u"default"_s, flag));
+    auto found = std::make_shared<std::optional<FlagStrategy>>();
+    r.readBack = [this, flag, environment, beforeIds, scope, rolloutPercent, found](std::function<void(std::optional<bool>)> answer) {
+        this->flag(flag, environment, [answer, beforeIds, scope, rolloutPercent, found](const Result<FlagState> &after) {
+            if (!after)
+                return answer(std::nullopt);
+            const FlagStrategy *s = findNewStrategy(after.value(), beforeIds, scope, rolloutPercent);
+            if (s)
+                *found = *s;
+            answer(s != nullptr);
+        });
+    };
+    m_http.send(r, [this, flag, environment, scope, rolloutPercent, oldIds, found, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(notFound(resp.error, flag, environment));
+        Result<FlagStrategy> stored = resp.appliedByReadBack
+                                          ? (found->has_value() ? Result<FlagStrategy>(**found)
+                                                                : Result<FlagStrategy>(Error::make(Error::Kind::Conflict, service(),
+                                                                                                   u"the new strategy was seen, then lost"_s,
+                                                                                                   u"reload the flag before trying again"_s)))
+                                          : parseStrategy(resp.body);
+        stored = checkStored(stored, scope, rolloutPercent);
+        if (!stored)
+            return done(stored.error());
+        const FlagStrategy added = stored.value();
+        deleteStrategies(flag, environment, oldIds, [done, added](const Status &st) {
+            if (!st)
+                return done(st.error());
+            done(added);
+        });
+    });
+}
+
+void UnleashClient::setScope(const QString &flagKey, const QString &environment, const FlagScope &scope, int rolloutPercent,
+                             Callback<FlagStrategy> done)
+{
+    const QString e = env(environment);
+    if (const Status ok = checkNames(flagKey, e); !ok)
+        return done(ok.error());
+    if (const QString why = validateScope(scope, rolloutPercent); !why.isEmpty())
+        return done(Error::make(Error::Kind::Config, service(), why, u"change the scope and try again"_s));
+    flag(flagKey, e, [this, flagKey, e, scope, rolloutPercent, done](const Result<FlagState> &current) {
+        if (!current)
+            return done(current.error());
+        const FlagState &state = current.value();
+        const FlagStrategy *keep = nullptr;
+        QStringList extras;
+        for (const FlagStrategy &s : state.strategies) {
+            if (!keep && s.name == kFlexibleRollout)
+                keep = &s;
+            else
+                extras << s.id;
+        }
+        if (!keep)
+            return addStrategy(flagKey, e, state, scope, rolloutPercent, done);
+        // Delete the others first: meanwhile the flag reaches a subset of what it reached before.
+        const FlagStrategy kept = *keep;
+        deleteStrategies(flagKey, e, extras, [this, flagKey, e, kept, scope, rolloutPercent, done](const Status &st) {
+            if (!st)
+                return done(st.error());
+            putStrategy(flagKey, e, kept, scope, rolloutPercent, done);
+        });
+    });
+}
+
+} // namespace Raize::Services

@@ -1,0 +1,101 @@
+#pragma once
+
+#include "net/httpclient.h"
+#include "services/flags/flagservice.h"
+
+#include <QSet>
+#include <QUrl>
+
+namespace Raize::Services {
+
+// FlagService over Unleash's Admin API (unleash-server 8.2.0 OSS,
+// shared/api-specs/ENDPOINTS.md, tests/contract/specs/unleash.trimmed.json).
+// Needs an admin token (Service::Flags; sent as the raw Authorization value).
+//
+// Scopes are strategy constraints with the operator IN on the context
+// fields clientId, platformAccount, lane and cohort (the fields the sandbox
+// seeds and the platform's SDK passes); global is no constraint.
+class UnleashClient : public FlagService
+{
+public:
+    UnleashClient(Net::HttpClient &http, QUrl baseUrl, QString project, QString defaultEnvironment);
+
+    QString backendName() const override;
+    QString project() const override { return m_project; }
+    QString defaultEnvironment() const override { return m_defaultEnvironment; }
+
+    // GET /api/admin/projects/{p}/features, then per flag GET …/environments/{env}
+    // (the enabled state and the strategies in one environment), 4 at a time.
+    void listFlags(const QString &environment, Callback<QList<FlagState>> done) override;
+    // GET …/features/{name}: type, stale and the environment's state and strategies.
+    void flag(const QString &flag, const QString &environment, Callback<FlagState> done) override;
+    // POST …/environments/{env}/on|off: idempotent; 8.2.0 answers 200 with an empty body.
+    void setEnabled(const QString &flag, const QString &environment, bool on, StatusCallback done) override;
+    // Keeps the first flexibleRollout strategy (its stickiness and groupId, so
+    // nobody is reshuffled): deletes the others, then PUTs it. Without one it
+    // POSTs a new strategy (not idempotent: after an unclear outcome the
+    // read-back looks for a new strategy with these constraints) and then
+    // deletes the old ones. The stored strategy is compared with the request.
+    void setScope(const QString &flag, const QString &environment, const FlagScope &scope, int rolloutPercent,
+                  Callback<FlagStrategy> done) override;
+    void effectiveState(const QString &flag, const QString &environment, const FlagContext &context,
+                        Callback<FlagEvaluation> done) override;
+    // GET /health (no token needed).
+    void health(Callback<FlagHealth> done) override;
+
+    // ---- pure parts, public for tests ----
+
+    // GET /api/admin/projects/{p}/features → key, type, stale, description and
+    // the enabled state in `environment` (no strategies).
+    static Result<QList<FlagState>> parseFeatures(const QByteArray &body, const QString &project, const QString &environment);
+    // GET …/features/{name}/environments/{env} → key, environment, enabled, strategies.
+    static Result<FlagState> parseFeatureEnvironment(const QByteArray &body);
+    // GET …/features/{name} → everything, with the state and strategies in `environment`.
+    static Result<FlagState> parseFeature(const QByteArray &body, const QString &environment);
+    // One strategy (PUT/POST answer).
+    static Result<FlagStrategy> parseStrategy(const QByteArray &body);
+    static Result<FlagHealth> parseHealth(const QByteArray &body);
+
+    // The constraints for a scope (IN on clientId, platformAccount, lane, cohort).
+    static nlohmann::json scopeConstraints(const FlagScope &scope);
+    // The body of a flexibleRollout strategy reaching `scope` at `rolloutPercent`.
+    static nlohmann::json strategyBody(const FlagScope &scope, int rolloutPercent, const QString &stickiness, const QString &groupId);
+    // Empty when the request is valid; else what is wrong, in words.
+    static QString validateScope(const FlagScope &scope, int rolloutPercent);
+    // Unleash names (project, flag, environment) are URL-friendly; empty when valid.
+    static QString validateName(const QString &what, const QString &name);
+
+    // What an SDK sees (unleash-client-node's evaluation, as the server's playground does it).
+    static FlagEvaluation evaluate(const FlagState &flag, const FlagContext &context);
+    // MurmurHash3 x86_32 as unleash-client-node computes it (each UTF-16 code unit & 0xff).
+    static quint32 murmur3(const QString &key, quint32 seed = 0);
+    // The same hash over the UTF-8 bytes (the other SDKs); equal for ASCII.
+    static quint32 murmur3Utf8(const QByteArray &key, quint32 seed = 0);
+    // (murmur3("groupId:id", 0) % 100) + 1, in 1..100.
+    static int normalizedValue(const QString &id, const QString &groupId);
+
+    // Whether `after` holds a strategy, not among `before`, that reaches `scope` at `rolloutPercent`.
+    static const FlagStrategy *findNewStrategy(const FlagState &after, const QSet<QString> &before, const FlagScope &scope,
+                                               int rolloutPercent);
+
+private:
+    QUrl url(const QString &path) const;
+    QString featurePath(const QString &flag) const;
+    QString envPath(const QString &flag, const QString &environment) const;
+    QString env(const QString &environment) const;
+    // The project, environment and (unless null) flag names are URL-friendly.
+    Status checkNames(const QString &flag, const QString &environment) const;
+    Error notFound(Error e, const QString &flag, const QString &environment) const;
+    void deleteStrategies(const QString &flag, const QString &environment, QStringList ids, StatusCallback done);
+    void putStrategy(const QString &flag, const QString &environment, const FlagStrategy &keep, const FlagScope &scope,
+                     int rolloutPercent, Callback<FlagStrategy> done);
+    void addStrategy(const QString &flag, const QString &environment, const FlagState &before, const FlagScope &scope,
+                     int rolloutPercent, Callback<FlagStrategy> done);
+
+    Net::HttpClient &m_http;
+    QUrl m_base;
+    QString m_project;
+    QString m_defaultEnvironment;
+};
+
+} // namespace Raize::Services
