@@ -1,0 +1,405 @@
+#include "services/launchdarkly/launchdarklyclient.h"
+
+#include "core/jsonutil.h"
+#include "net/endpoint.h"
+#include "net/jsonreader.h"
+
+#include <QPointer>
+#include <QUrl>
+
+namespace Raize::Services {
+
+using namespace Qt::StringLiterals;
+using Net::JsonReader;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr int PageSize = 100;
+constexpr int MaxPages = 50;
+
+QString enc(const QString &s)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(s));
+}
+
+QString valueText(const json &v)
+{
+    if (v.is_string())
+        return QString::fromStdString(v.get<std::string>());
+    return QString::fromStdString(v.dump());
+}
+
+struct Variations
+{
+    int on = -1, off = -1;
+    QString onId, offId;
+};
+
+Variations readVariations(const JsonReader::Node &flag)
+{
+    Variations v;
+    const auto list = flag["variations"];
+    const std::size_t n = list.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const json &value = list.at(i)["value"].raw();
+        if (value.is_boolean()) {
+            (value.get<bool>() ? v.on : v.off) = int(i);
+            (value.get<bool>() ? v.onId : v.offId) = list.at(i)["_id"].optStr();
+        }
+    }
+    return v;
+}
+
+// The share of "on" a variation-or-rollout serves, in percent; -1 when it serves neither.
+int percentOn(const JsonReader::Node &served, const Variations &v)
+{
+    if (served["variation"].exists() && !served["variation"].isNull())
+        return served["variation"].integer() == v.on ? 100 : 0;
+    if (served["rollout"].exists() && !served["rollout"].isNull()) {
+        const auto weights = served["rollout"]["variations"];
+        qint64 on = 0;
+        const std::size_t n = weights.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            if (weights.at(i)["variation"].integer() == v.on)
+                on += weights.at(i)["weight"].integer();
+        }
+        return int(on / 1000); // weights are thousandths of a percent
+    }
+    return -1;
+}
+
+FlagStrategy readRule(const JsonReader::Node &rule, const Variations &v)
+{
+    FlagStrategy s;
+    s.id = rule["_id"].optStr();
+    s.name = u"rule"_s;
+    s.disabled = rule["disabled"].optBoolean(false);
+    s.rolloutPercent = percentOn(rule, v);
+    const auto clauses = rule["clauses"];
+    const std::size_t n = clauses.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto c = clauses.at(i);
+        FlagConstraint fc;
+        fc.contextName = c["attribute"].str();
+        const QString op = c["op"].str();
+        fc.op = op == u"in"_s ? u"IN"_s : op;
+        fc.inverted = c["negate"].optBoolean(false);
+        const auto values = c["values"];
+        const std::size_t m = values.size();
+        for (std::size_t j = 0; j < m; ++j)
+            fc.values << valueText(values.at(j).raw());
+        s.constraints << fc;
+        const bool plainIn = fc.op == u"IN"_s && !fc.inverted;
+        if (plainIn && fc.contextName == u"clientId"_s)
+            s.scope.clientIds << fc.values;
+        else if (plainIn && (fc.contextName == u"platformAccount"_s || fc.contextName == u"platformAccountId"_s))
+            s.scope.platformAccountIds << fc.values;
+        else if (plainIn && fc.contextName == u"lane"_s && fc.values.size() == 1)
+            s.scope.lane = fc.values.first();
+        else if (plainIn && fc.contextName == u"cohort"_s)
+            s.scope.cohorts << fc.values;
+        else
+            s.scope.other << u"%1 %2%3 [%4]"_s.arg(fc.contextName, fc.inverted ? u"not "_s : QString(), op, fc.values.join(u", "_s));
+    }
+    s.raw = rule.raw();
+    return s;
+}
+
+json clause(const QString &attribute, const QStringList &values)
+{
+    json v = json::array();
+    for (const QString &s : values)
+        v.push_back(s.toStdString());
+    return {{"contextKind", "user"}, {"attribute", attribute.toStdString()}, {"op", "in"}, {"values", v}, {"negate", false}};
+}
+
+json served(int percent, const QString &onId, const QString &offId)
+{
+    if (percent >= 100)
+        return {{"variationId", onId.toStdString()}};
+    if (percent <= 0)
+        return {{"variationId", offId.toStdString()}};
+    return {{"rolloutWeights", {{onId.toStdString(), percent * 1000}, {offId.toStdString(), (100 - percent) * 1000}}}, {"rolloutBucketBy", "key"}};
+}
+
+} // namespace
+
+LaunchDarklyClient::LaunchDarklyClient(Net::HttpClient &http, QUrl baseUrl, QString projectKey, QString defaultEnvironment)
+    : m_http(http)
+    , m_base(std::move(baseUrl))
+    , m_project(std::move(projectKey))
+    , m_environment(std::move(defaultEnvironment))
+{
+}
+
+Net::Request LaunchDarklyClient::request(const QByteArray &method, const QString &path, const Net::QueryItems &query) const
+{
+    Net::Request r;
+    r.service = Service::Flags;
+    r.method = method;
+    r.url = Net::endpoint(m_base, path, query);
+    r.headers.append(qMakePair(QByteArray("LD-API-Version"), QByteArray("20240415"))); // pinned, as LaunchDarkly asks
+    return r;
+}
+
+Result<FlagState> LaunchDarklyClient::parseFlag(const QByteArray &body, const QString &project, const QString &environment)
+{
+    JsonReader reader(u"launchdarkly"_s, body);
+    const auto root = reader.root();
+    FlagState f;
+    f.key = root["key"].str();
+    f.project = project;
+    f.environment = environment;
+    f.type = root["temporary"].optBoolean(true) ? u"release"_s : u"permanent"_s;
+    f.description = root["description"].optStr();
+    f.stale = root["archived"].optBoolean(false) || root["deprecated"].optBoolean(false);
+    const Variations v = readVariations(root);
+    const auto env = root["environments"][environment.toUtf8().constData()];
+    if (reader.ok() && !env.exists()) {
+        env.reject(u"the flag has no environment \"%1\""_s.arg(environment));
+    } else {
+        f.enabled = env["on"].boolean();
+        const auto rules = env["rules"];
+        const std::size_t n = rules.exists() ? rules.size() : 0;
+        for (std::size_t i = 0; i < n && reader.ok(); ++i)
+            f.strategies << readRule(rules.at(i), v);
+        if (env["fallthrough"].exists() && !env["fallthrough"].isNull()) {
+            FlagStrategy fall;
+            fall.id = u"fallthrough"_s;
+            fall.name = u"fallthrough"_s;
+            fall.rolloutPercent = percentOn(env["fallthrough"], v);
+            fall.raw = env["fallthrough"].raw();
+            f.strategies << fall;
+        }
+    }
+    if (!reader.ok())
+        return reader.error();
+    return f;
+}
+
+Result<QList<FlagState>> LaunchDarklyClient::parseFlags(const QByteArray &body, const QString &project, const QString &environment,
+                                                        int *totalCount)
+{
+    JsonReader reader(u"launchdarkly"_s, body);
+    const auto items = reader.root()["items"];
+    const std::size_t n = items.size();
+    if (totalCount)
+        *totalCount = int(reader.root()["totalCount"].optInteger(qint64(n)));
+    if (!reader.ok())
+        return reader.error();
+    QList<FlagState> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        // Each item through the same parser, so a field error names the item.
+        const auto one = parseFlag(Json::dump(items.at(i).raw()), project, environment);
+        if (!one) {
+            Error e = one.error();
+            e.fieldPath = u"items[%1]."_s.arg(i) + e.fieldPath;
+            return e;
+        }
+        out << one.value();
+    }
+    return out;
+}
+
+void LaunchDarklyClient::listFlags(const QString &environment, Callback<QList<FlagState>> done)
+{
+    fetchPage(environment.isEmpty() ? m_environment : environment, 0, {}, std::move(done));
+}
+
+void LaunchDarklyClient::fetchPage(const QString &environment, int offset, QList<FlagState> acc, Callback<QList<FlagState>> done)
+{
+    Net::Request r = request("GET", u"/api/v2/flags/"_s + enc(m_project),
+                             {{u"env"_s, environment}, {u"summary"_s, u"false"_s}, {u"limit"_s, QString::number(PageSize)},
+                              {u"offset"_s, QString::number(offset)}});
+    m_http.send(r, [this, environment, offset, acc, done](const Net::Response &resp) mutable {
+        if (!resp.ok())
+            return done(resp.error);
+        int total = 0;
+        const auto page = parseFlags(resp.body, m_project, environment, &total);
+        if (!page)
+            return done(page.error());
+        acc << page.value();
+        const int next = offset + PageSize;
+        if (page->isEmpty() || acc.size() >= total || next / PageSize >= MaxPages)
+            return done(acc);
+        fetchPage(environment, next, acc, done);
+    });
+}
+
+void LaunchDarklyClient::flag(const QString &flag, const QString &environment, Callback<FlagState> done)
+{
+    const QString env = environment.isEmpty() ? m_environment : environment;
+    Net::Request r = request("GET", u"/api/v2/flags/%1/%2"_s.arg(enc(m_project), enc(flag)), {{u"env"_s, env}});
+    const QString project = m_project;
+    m_http.send(r, [project, env, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        done(parseFlag(resp.body, project, env));
+    });
+}
+
+void LaunchDarklyClient::setEnabled(const QString &flag, const QString &environment, bool on, StatusCallback done)
+{
+    const QString env = environment.isEmpty() ? m_environment : environment;
+    Net::Request r = request("PATCH", u"/api/v2/flags/%1/%2"_s.arg(enc(m_project), enc(flag)));
+    r.idempotent = true; // replace with an absolute value
+    r.body = Json::dump({{"patch", {{{"op", "replace"}, {"path", "/environments/" + env.toStdString() + "/on"}, {"value", on}}}},
+                         {"comment", on ? "raize-console: flag on" : "raize-console: kill switch"}});
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        done(okStatus());
+    });
+}
+
+json LaunchDarklyClient::scopePatch(const QString &environment, const FlagScope &scope, int rolloutPercent, const QString &onVariationId,
+                                    const QString &offVariationId)
+{
+    json instructions = json::array();
+    if (scope.global()) {
+        instructions.push_back({{"kind", "replaceRules"}, {"rules", json::array()}});
+        json fall = served(rolloutPercent, onVariationId, offVariationId);
+        fall["kind"] = "updateFallthroughVariationOrRollout";
+        instructions.push_back(fall);
+    } else {
+        json clauses = json::array();
+        if (!scope.clientIds.isEmpty())
+            clauses.push_back(clause(u"clientId"_s, scope.clientIds));
+        if (!scope.platformAccountIds.isEmpty())
+            clauses.push_back(clause(u"platformAccount"_s, scope.platformAccountIds));
+        if (!scope.lane.isEmpty())
+            clauses.push_back(clause(u"lane"_s, {scope.lane}));
+        if (!scope.cohorts.isEmpty())
+            clauses.push_back(clause(u"cohort"_s, scope.cohorts));
+        json rule = served(rolloutPercent, onVariationId, offVariationId);
+        rule["description"] = "raize-console scope: " + scope.describe().toStdString();
+        rule["clauses"] = clauses;
+        instructions.push_back({{"kind", "replaceRules"}, {"rules", json::array({rule})}});
+        instructions.push_back({{"kind", "updateFallthroughVariationOrRollout"}, {"variationId", offVariationId.toStdString()}});
+    }
+    return {{"environmentKey", environment.toStdString()}, {"comment", "raize-console: scope " + scope.describe().toStdString()},
+            {"instructions", instructions}};
+}
+
+void LaunchDarklyClient::setScope(const QString &flag, const QString &environment, const FlagScope &scope, int rolloutPercent,
+                                  Callback<FlagStrategy> done)
+{
+    if (!scope.other.isEmpty() || rolloutPercent < 0 || rolloutPercent > 100) {
+        return done(Error::make(Error::Kind::Refused, u"launchdarkly"_s, u"a scope is clients, platform accounts, a lane and cohorts at 0–100 %"_s,
+                                u"remove other constraints in LaunchDarkly first"_s));
+    }
+    const QString env = environment.isEmpty() ? m_environment : environment;
+    // The variation ids come from the flag itself.
+    Net::Request get = request("GET", u"/api/v2/flags/%1/%2"_s.arg(enc(m_project), enc(flag)), {{u"env"_s, env}});
+    QPointer<QObject> guard(&m_http);
+    m_http.send(get, [this, guard, flag, env, scope, rolloutPercent, done](const Net::Response &resp) {
+        if (!guard)
+            return;
+        if (!resp.ok())
+            return done(resp.error);
+        JsonReader reader(u"launchdarkly"_s, resp.body);
+        const Variations v = readVariations(reader.root());
+        if (!reader.ok())
+            return done(reader.error());
+        if (v.onId.isEmpty() || v.offId.isEmpty()) {
+            return done(Error::make(Error::Kind::Refused, u"launchdarkly"_s, u"%1 is not a boolean flag"_s.arg(flag),
+                                    u"scope it in LaunchDarkly's own UI"_s));
+        }
+        Net::Request patch = request("PATCH", u"/api/v2/flags/%1/%2"_s.arg(enc(m_project), enc(flag)));
+        patch.contentType = "application/json; domain-model=launchdarkly.semanticpatch";
+        patch.idempotent = true; // a semantic patch is applied whole or not at all, and replaces
+        patch.body = Json::dump(scopePatch(env, scope, rolloutPercent, v.onId, v.offId));
+        const QString project = m_project;
+        m_http.send(patch, [project, env, scope, done](const Net::Response &answer) {
+            if (!answer.ok())
+                return done(answer.error);
+            const auto stored = parseFlag(answer.body, project, env);
+            if (!stored)
+                return done(stored.error());
+            for (const FlagStrategy &s : stored->strategies) {
+                if (scope.global() ? s.id == u"fallthrough"_s : s.scope == scope)
+                    return done(s);
+            }
+            done(Error::make(Error::Kind::Conflict, u"launchdarkly"_s, u"LaunchDarkly stored a different targeting than requested"_s,
+                             u"reload the flag and review its targeting"_s));
+        });
+    });
+}
+
+FlagEvaluation LaunchDarklyClient::evaluate(const FlagState &flag, const FlagContext &context)
+{
+    FlagEvaluation e;
+    if (!flag.enabled) {
+        e.verdict = FlagEvaluation::Verdict::Off;
+        e.reason = u"the flag is off in %1"_s.arg(flag.environment);
+        return e;
+    }
+    const auto decide = [&](const FlagStrategy &s, const QString &why) {
+        e.strategyId = s.id;
+        e.rolloutPercent = s.rolloutPercent;
+        if (s.rolloutPercent >= 100)
+            e.verdict = FlagEvaluation::Verdict::On;
+        else if (s.rolloutPercent == 0)
+            e.verdict = FlagEvaluation::Verdict::Off;
+        else if (s.rolloutPercent < 0)
+            e.verdict = FlagEvaluation::Verdict::Unknown;
+        else
+            e.verdict = FlagEvaluation::Verdict::Partial; // LaunchDarkly buckets by a salted hash the console does not see
+        e.reason = why;
+        return e;
+    };
+    for (const FlagStrategy &s : flag.strategies) {
+        if (s.id == u"fallthrough"_s || s.disabled)
+            continue;
+        bool matches = true;
+        for (const FlagConstraint &c : s.constraints) {
+            if (c.op != u"IN"_s || !FlagContext::knownField(c.contextName)) {
+                e.verdict = FlagEvaluation::Verdict::Unknown;
+                e.strategyId = s.id;
+                e.reason = u"rule %1 uses %2 on %3, which the console does not evaluate"_s.arg(s.id, c.op, c.contextName);
+                return e;
+            }
+            const bool in = c.values.contains(context.value(c.contextName));
+            if (in == c.inverted) {
+                matches = false;
+                break;
+            }
+        }
+        if (matches)
+            return decide(s, u"rule %1 matches"_s.arg(s.id));
+    }
+    for (const FlagStrategy &s : flag.strategies) {
+        if (s.id == u"fallthrough"_s)
+            return decide(s, u"no rule matches: the fallthrough serves it"_s);
+    }
+    e.verdict = FlagEvaluation::Verdict::Unknown;
+    e.reason = u"the flag has no fallthrough"_s;
+    return e;
+}
+
+void LaunchDarklyClient::effectiveState(const QString &flagKey, const QString &environment, const FlagContext &context,
+                                        Callback<FlagEvaluation> done)
+{
+    flag(flagKey, environment, [context, done](const Result<FlagState> &f) {
+        if (!f)
+            return done(f.error());
+        done(evaluate(f.value(), context));
+    });
+}
+
+void LaunchDarklyClient::health(Callback<FlagHealth> done)
+{
+    Net::Request r = request("GET", u"/api/v2/flags/"_s + enc(m_project), {{u"limit"_s, u"1"_s}, {u"summary"_s, u"true"_s}});
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        JsonReader reader(u"launchdarkly"_s, resp.body);
+        reader.root()["items"].size();
+        if (!reader.ok())
+            return done(reader.error());
+        done(FlagHealth{true, u"OK"_s, resp.elapsedMs});
+    });
+}
+
+} // namespace Raize::Services

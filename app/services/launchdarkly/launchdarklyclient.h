@@ -1,0 +1,61 @@
+#pragma once
+
+#include "net/endpoint.h"
+#include "net/httpclient.h"
+#include "services/flags/flagservice.h"
+
+#include <QUrl>
+
+namespace Raize::Services {
+
+// FlagService over LaunchDarkly's REST API v2 (LD-API-Version 20240415;
+// tests/contract/specs/launchdarkly.trimmed.json). The token is an API
+// access token, sent as the raw Authorization value.
+//
+// Model: a boolean flag has variations [true, false]. A scope is one
+// targeting rule whose clauses say `attribute in [values]` (clientId,
+// platformAccount, lane, cohort); the fallthrough serves "off" then. Global
+// is no rule and a fallthrough that serves "on" (or a percentage rollout).
+class LaunchDarklyClient : public FlagService
+{
+public:
+    LaunchDarklyClient(Net::HttpClient &http, QUrl baseUrl, QString projectKey, QString defaultEnvironment);
+
+    QString backendName() const override { return QStringLiteral("launchdarkly"); }
+    QString project() const override { return m_project; }
+    QString defaultEnvironment() const override { return m_environment; }
+
+    // GET /api/v2/flags/{project}?env=…&summary=false (rules included), following offset/limit pages.
+    void listFlags(const QString &environment, Callback<QList<FlagState>> done) override;
+    void flag(const QString &flag, const QString &environment, Callback<FlagState> done) override;
+    // JSON Patch `replace /environments/{env}/on`: absolute, so safe to repeat.
+    void setEnabled(const QString &flag, const QString &environment, bool on, StatusCallback done) override;
+    // Semantic patch (replaceRules + updateFallthroughVariationOrRollout): applied
+    // whole or not at all, so a retry after an unclear outcome is safe.
+    void setScope(const QString &flag, const QString &environment, const FlagScope &scope, int rolloutPercent,
+                  Callback<FlagStrategy> done) override;
+    void effectiveState(const QString &flag, const QString &environment, const FlagContext &context,
+                        Callback<FlagEvaluation> done) override;
+    // GET /api/v2/flags/{project}?limit=1: the API answers and the token reads the project.
+    void health(Callback<FlagHealth> done) override;
+
+    // ---- pure parts, public for tests ----
+    static Result<FlagState> parseFlag(const QByteArray &body, const QString &project, const QString &environment);
+    static Result<QList<FlagState>> parseFlags(const QByteArray &body, const QString &project, const QString &environment,
+                                               int *totalCount = nullptr);
+    // The semantic-patch body for setScope (needs the flag's variation ids).
+    static nlohmann::json scopePatch(const QString &environment, const FlagScope &scope, int rolloutPercent, const QString &onVariationId,
+                                     const QString &offVariationId);
+    static FlagEvaluation evaluate(const FlagState &flag, const FlagContext &context);
+
+private:
+    Net::Request request(const QByteArray &method, const QString &path, const Net::QueryItems &query = {}) const;
+    void fetchPage(const QString &environment, int offset, QList<FlagState> acc, Callback<QList<FlagState>> done);
+
+    Net::HttpClient &m_http;
+    QUrl m_base;
+    QString m_project;
+    QString m_environment;
+};
+
+} // namespace Raize::Services
