@@ -345,6 +345,59 @@ private Q_SLOTS:
                                  {"status", 201}, {"body", bodyOf(created)}});
     }
 
+    // The promotion-review and rollback calls (issues #7, #9) through the proxy.
+    void githubGateCallsMatchTheDescription()
+    {
+        const auto check = [&](bool ok, const Error &e) {
+            if (!ok)
+                qWarning("%s\n%s", qPrintable(e.toString()), qPrintable(m_githubProxy.drainLog()));
+            return ok;
+        };
+        const auto cmp = wait<GitHubComparison>([&](auto cb) { m_gh->compare(u"v1.4.0"_s, u"main"_s, cb); });
+        QVERIFY(check(cmp.ok(), cmp.ok() ? Error() : cmp.error()));
+        const auto prs = wait<GitHubPullRequests>([&](auto cb) { m_gh->pullRequests(u"all"_s, cb); });
+        QVERIFY(check(prs.ok(), prs.ok() ? Error() : prs.error()));
+        QVERIFY(!prs->items.isEmpty());
+        const auto pr = wait<GitHubPullRequest>([&](auto cb) { m_gh->pullRequest(prs->items.first().number, cb); });
+        QVERIFY(check(pr.ok(), pr.ok() ? Error() : pr.error()));
+        const auto runs = wait<QList<GitHubCheckRun>>([&](auto cb) { m_gh->checkRuns(u"main"_s, cb); });
+        QVERIFY(check(runs.ok(), runs.ok() ? Error() : runs.error()));
+        const auto status = wait<GitHubCombinedStatus>([&](auto cb) { m_gh->combinedStatus(u"main"_s, cb); });
+        QVERIFY(check(status.ok(), status.ok() ? Error() : status.error()));
+        const auto required = wait<GitHubRequiredChecks>([&](auto cb) { m_gh->requiredChecks(u"main"_s, cb); });
+        QVERIFY(check(required.ok(), required.ok() ? Error() : required.error()));
+        const auto envs = wait<QList<GitHubEnvironment>>([&](auto cb) { m_gh->environments(cb); });
+        QVERIFY(check(envs.ok(), envs.ok() ? Error() : envs.error()));
+        const auto workflow = wait<QList<GitHubWorkflowRun>>([&](auto cb) { m_gh->workflowRuns(QString(), cb); });
+        QVERIFY(check(workflow.ok(), workflow.ok() ? Error() : workflow.error()));
+        QVERIFY(!workflow->isEmpty());
+        const auto pending = wait<QList<GitHubPendingDeployment>>([&](auto cb) { m_gh->pendingDeployments(workflow->first().id, cb); });
+        QVERIFY(check(pending.ok(), pending.ok() ? Error() : pending.error()));
+        if (!pending->isEmpty()) {
+            const auto review = wait<GitHubReview>([&](auto cb) {
+                m_gh->reviewPendingDeployment(workflow->first().id, {pending->first().environmentId}, true, u"contract test"_s, cb);
+            });
+            QVERIFY(check(review.ok(), review.ok() ? Error() : review.error()));
+        }
+        const auto created = wait<GitHubDeployment>([&](auto cb) { m_gh->createDeployment(u"main"_s, u"staging"_s, u"contract test"_s, cb); });
+        QVERIFY(check(created.ok(), created.ok() ? Error() : created.error()));
+        const auto st = wait<GitHubDeploymentStatus>([&](auto cb) {
+            m_gh->createDeploymentStatus(created->id, u"success"_s, u"contract test"_s, u"https://vercel.com/raize"_s, cb);
+        });
+        QVERIFY(check(st.ok(), st.ok() ? Error() : st.error()));
+        const auto statuses = wait<QList<GitHubDeploymentStatus>>([&](auto cb) { m_gh->deploymentStatuses(created->id, cb); });
+        QVERIFY(check(statuses.ok(), statuses.ok() ? Error() : statuses.error()));
+        const auto deps = wait<QList<GitHubDeployment>>([&](auto cb) { m_gh->deployments(u"staging"_s, QString(), cb); });
+        QVERIFY(check(deps.ok(), deps.ok() ? Error() : deps.error()));
+        const auto issue = wait<GitHubIssue>([&](auto cb) { m_gh->createIssue(u"P1 incident"_s, u"contract test"_s, {u"incident"_s}, cb); });
+        QVERIFY(check(issue.ok(), issue.ok() ? Error() : issue.error()));
+        // compare: Prism does not validate its answer; our validator does.
+        const Net::Response raw = this->raw(Service::GitHub, "GET", u"/repos/raize/platform/compare/v1.4.0...main"_s);
+        QCOMPARE(raw.status, 200);
+        m_githubCases.push_back({{"name", "repos/compare-commits"}, {"method", "GET"}, {"path", "/repos/{owner}/{repo}/compare/{basehead}"},
+                                 {"status", 200}, {"body", bodyOf(raw)}});
+    }
+
     // The checks themselves can fail: a request Prism rejects, and a broken body of each kind.
     void brokenRequestIsRejected()
     {
@@ -416,7 +469,13 @@ private Q_SLOTS:
         const QStringList expected = {u"getProject"_s, u"getDeployments"_s, u"getDeployment"_s, u"getAllChecks"_s, u"createCheck"_s,
                                       u"updateCheck"_s, u"requestRollback"_s, u"requestPromote"_s, u"rate-limit/get"_s,
                                       u"repos/create-release"_s, u"repos/list-releases"_s, u"repos/generate-release-notes"_s,
-                                      u"repos/get-latest-release"_s, u"issues/create"_s};
+                                      u"repos/get-latest-release"_s, u"issues/create"_s, u"repos/compare-commits"_s, u"pulls/list"_s,
+                                      u"pulls/get"_s, u"checks/list-for-ref"_s, u"repos/get-combined-status-for-ref"_s,
+                                      u"repos/get-branch-protection"_s, u"repos/get-all-environments"_s,
+                                      u"actions/list-workflow-runs-for-repo"_s, u"actions/get-pending-deployments-for-run"_s,
+                                      u"actions/review-pending-deployments-for-run"_s, u"repos/list-deployments"_s,
+                                      u"repos/create-deployment"_s, u"repos/list-deployment-statuses"_s,
+                                      u"repos/create-deployment-status"_s};
         for (const QString &op : expected)
             QVERIFY2(seen.contains(op), qPrintable(u"not exercised: "_s + op));
         qInfo("%lld documented operations exercised through Prism", qint64(seen.size()));
