@@ -312,6 +312,41 @@ void GitHubClient::rateLimit(Callback<GitHubRateLimit> done)
 // ---------------------------------------------------------------------------------------------
 // Reads
 
+Result<GitHubComparison> GitHubClient::parseComparison(const QByteArray &body)
+{
+    JsonReader reader(u"github"_s, body);
+    const auto root = reader.root();
+    GitHubComparison out;
+    out.status = root["status"].str();
+    out.aheadBy = int(root["ahead_by"].integer());
+    out.behindBy = int(root["behind_by"].integer());
+    out.totalCommits = int(root["total_commits"].integer());
+    arrayOf<GitHubCommit>(readCommit, "commits")(root, out.commits);
+    if (!reader.ok())
+        return reader.error();
+    return out;
+}
+
+Result<QList<GitHubPullRequest>> GitHubClient::parsePullRequests(const QByteArray &body)
+{
+    JsonReader reader(u"github"_s, body);
+    QList<GitHubPullRequest> out;
+    arrayOf<GitHubPullRequest>(readPull)(reader.root(), out);
+    if (!reader.ok())
+        return reader.error();
+    return out;
+}
+
+Result<QList<GitHubDeployment>> GitHubClient::parseDeployments(const QByteArray &body)
+{
+    JsonReader reader(u"github"_s, body);
+    QList<GitHubDeployment> out;
+    arrayOf<GitHubDeployment>(readDeployment)(reader.root(), out);
+    if (!reader.ok())
+        return reader.error();
+    return out;
+}
+
 void GitHubClient::compare(const QString &base, const QString &head, Callback<GitHubComparison> done)
 {
     auto summary = std::make_shared<GitHubComparison>();

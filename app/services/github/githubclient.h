@@ -204,6 +204,10 @@ public:
     void createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done);
 
     static Result<GitHubRelease> parseRelease(const QByteArray &body);
+    // One page of each, as the client reads it (tests, benchmarks).
+    static Result<GitHubComparison> parseComparison(const QByteArray &body);
+    static Result<QList<GitHubPullRequest>> parsePullRequests(const QByteArray &body);
+    static Result<QList<GitHubDeployment>> parseDeployments(const QByteArray &body);
 
 private:
     QUrl url(const QString &path, const Net::QueryItems &query = {}) const;
