@@ -1,6 +1,7 @@
 #include "consoleapp.h"
 
 #include "audit/auditview.h"
+#include "canary/flagspane.h"
 #include "livedata.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
@@ -59,7 +60,9 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
         m_settings->sync();
     m_window = std::make_unique<MainWindow>(*m_settings, *m_tokens, *m_monitor);
     m_window->setViewWidget(u"audit"_s, new AuditView(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath))));
-    m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window);
+    auto *flagsPane = new FlagsPane;
+    m_window->setViewWidget(u"canary"_s, flagsPane);
+    m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
     connect(m_window.get(), &MainWindow::settingsChanged, m_live.get(), &LiveData::start);
     m_live->start();
 }

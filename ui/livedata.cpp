@@ -7,7 +7,11 @@
 #include "core/tokenstore.h"
 #include "net/endpoint.h"
 #include "net/httpclient.h"
+#include "canary/flagspane.h"
 #include "release/environmentpoller.h"
+#include "release/flagpoller.h"
+#include "services/flags/unleashclient.h"
+#include "services/launchdarkly/launchdarklyclient.h"
 #include "services/github/githubclient.h"
 #include "services/vercel/vercelclient.h"
 
@@ -18,12 +22,14 @@ namespace Raize::Ui {
 
 using namespace Qt::StringLiterals;
 
-LiveData::LiveData(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, MainWindow &window, QObject *parent)
+LiveData::LiveData(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, MainWindow &window, FlagsPane *flagsPane,
+                   QObject *parent)
     : QObject(parent)
     , m_settings(settings)
     , m_tokens(tokens)
     , m_monitor(monitor)
     , m_window(window)
+    , m_flagsPane(flagsPane)
 {
     m_githubTimer.setInterval(60000);
     connect(&m_githubTimer, &QTimer::timeout, this, &LiveData::pingGitHub);
@@ -35,6 +41,10 @@ LiveData::~LiveData() = default;
 void LiveData::start()
 {
     m_githubTimer.stop();
+    if (m_flagsPane)
+        m_flagsPane->setPoller(nullptr);
+    m_flagPoller.reset();
+    m_flags.reset();
     m_poller.reset();
     m_vercel.reset();
     m_github.reset();
@@ -46,7 +56,7 @@ void LiveData::start()
     m_githubAnswered = false;
 
     // Tokens come only from the keychain; the settings file never holds one.
-    const QList<Service> wanted = {Service::Vercel, Service::GitHub};
+    const QList<Service> wanted = {Service::Vercel, Service::GitHub, Service::Flags};
     m_tokensPending = int(wanted.size());
     QPointer<LiveData> self(this);
     for (Service s : wanted) {
@@ -83,9 +93,32 @@ void LiveData::tokensRead()
         m_githubTimer.start();
     }
     pingHealth();
+    startFlags();
     m_started = true;
     if (settled())
         Q_EMIT firstRoundDone();
+}
+
+void LiveData::startFlags()
+{
+    const QString url = m_settings.string(SettingKey::FlagsUrl);
+    if (url.isEmpty())
+        return;
+    const QString kind = m_settings.string(SettingKey::FlagsKind);
+    const QString project = m_settings.string(SettingKey::FlagsProject);
+    const QString environment = m_settings.string(SettingKey::FlagsEnvironment);
+    if (kind == u"launchdarkly"_s)
+        m_flags = std::make_unique<Services::LaunchDarklyClient>(*m_http, QUrl(url), project, environment);
+    else
+        m_flags = std::make_unique<Services::UnleashClient>(*m_http, QUrl(url), project, environment);
+    m_flagPoller = std::make_unique<Release::FlagPoller>(*m_flags, environment, 10000);
+    connect(m_flagPoller.get(), &Release::FlagPoller::updated, this, [this] {
+        if (m_flagPoller->rounds() == 1 && settled())
+            Q_EMIT firstRoundDone();
+    });
+    if (m_flagsPane)
+        m_flagsPane->setPoller(m_flagPoller.get());
+    m_flagPoller->start();
 }
 
 void LiveData::pingHealth()
@@ -136,7 +169,8 @@ bool LiveData::settled() const
         return false;
     const bool vercelDone = !m_poller || m_poller->rounds() > 0;
     const bool githubDone = !m_github || m_githubAnswered;
-    return vercelDone && githubDone && m_healthPending == 0;
+    const bool flagsDone = !m_flagPoller || m_flagPoller->rounds() > 0;
+    return vercelDone && githubDone && flagsDone && m_healthPending == 0;
 }
 
 } // namespace Raize::Ui

@@ -13,16 +13,19 @@ namespace Net {
 class HttpClient;
 }
 namespace Services {
+class FlagService;
 class GitHubClient;
 class VercelClient;
 }
 namespace Release {
 class EnvironmentPoller;
+class FlagPoller;
 }
 } // namespace Raize
 
 namespace Raize::Ui {
 
+class FlagsPane;
 class MainWindow;
 
 // Connects the window to the services of the profile: reads the tokens from
@@ -33,7 +36,8 @@ class LiveData : public QObject
     Q_OBJECT
 
 public:
-    LiveData(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, MainWindow &window, QObject *parent = nullptr);
+    LiveData(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, MainWindow &window, FlagsPane *flagsPane,
+             QObject *parent = nullptr);
     ~LiveData() override;
 
     // (Re)builds the clients from the settings and starts polling.
@@ -48,6 +52,7 @@ private:
     void tokensRead();
     void pingGitHub();
     void pingHealth();
+    void startFlags();
 
     Settings &m_settings;
     TokenStore &m_tokens;
@@ -57,6 +62,9 @@ private:
     std::unique_ptr<Services::VercelClient> m_vercel;
     std::unique_ptr<Services::GitHubClient> m_github;
     std::unique_ptr<Release::EnvironmentPoller> m_poller;
+    std::unique_ptr<Services::FlagService> m_flags;
+    std::unique_ptr<Release::FlagPoller> m_flagPoller;
+    FlagsPane *m_flagsPane = nullptr;
     QTimer m_githubTimer;
     int m_tokensPending = 0;
     int m_healthPending = 0;

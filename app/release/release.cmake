@@ -1,4 +1,5 @@
 raize_core_library(core_release
     SOURCES
         environmentpoller.cpp environmentpoller.h
-    DEPS core_base core_net core_vercel)
+        flagpoller.cpp flagpoller.h
+    DEPS core_base core_net core_vercel core_flags)

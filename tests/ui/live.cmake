@@ -1,2 +1,5 @@
 # The header's live data and degraded mode, against the in-process Vercel fake.
 raize_add_test(test_live_header SOURCES tst_live_header.cpp LIBS console_ui fake_vercel LABELS gui)
+# The Canary view's flags pane with degraded mode, against recorded Unleash answers.
+raize_add_test(test_flags_pane SOURCES tst_flags_pane.cpp LIBS console_ui fake_http LABELS gui)
+target_include_directories(test_flags_pane PRIVATE "${PROJECT_SOURCE_DIR}/tests/fakes")

@@ -79,6 +79,7 @@ else
     shot="$REPO/docs/screenshots/demo-sandbox.png"
     echo "==> No display: rendering the console to $shot instead"
     "$CONSOLE" --profile "$PROFILE" --screenshot "$shot"
+    "$CONSOLE" --profile "$PROFILE" --screenshot "$REPO/docs/screenshots/demo-canary-flags.png" --view canary
     if [ "${RAIZE_DEMO_HEADLESS:-}" != 1 ]; then
         echo "    The sandbox stays up for other clients until Ctrl-C:"
         echo "    Vercel $(ready urls.vercel)  GitHub $(ready urls.github)  Unleash $(ready urls.unleash)  Prometheus $(ready urls.prometheus)"

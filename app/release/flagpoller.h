@@ -1,0 +1,51 @@
+#pragma once
+
+#include "core/error.h"
+#include "services/flags/flagservice.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QTimer>
+
+namespace Raize::Release {
+
+// The flags of one environment as last read from the flag service.
+struct FlagSnapshot
+{
+    QString environment;
+    QList<Services::FlagState> flags;
+    QDateTime fetchedAt; // when this data was current (UTC); invalid: never read
+    // Degraded mode: the last good list stays, marked stale since the first failure.
+    bool stale = false;
+    QDateTime staleSince;
+    Error lastError;
+
+    bool hasData() const { return fetchedAt.isValid(); }
+};
+
+// Polls FlagService::listFlags; keeps the last good answer when the flag
+// service is down or slow, and recovers by itself (issue #6, degraded mode).
+class FlagPoller : public QObject
+{
+    Q_OBJECT
+
+public:
+    FlagPoller(Services::FlagService &service, QString environment, int intervalMs = 10000, QObject *parent = nullptr);
+
+    void start();
+    void refresh();
+    const FlagSnapshot &snapshot() const { return m_snapshot; }
+    int rounds() const { return m_rounds; }
+
+Q_SIGNALS:
+    void updated();
+
+private:
+    Services::FlagService &m_service;
+    QTimer m_timer;
+    FlagSnapshot m_snapshot;
+    bool m_busy = false;
+    int m_rounds = 0;
+};
+
+} // namespace Raize::Release
