@@ -4,6 +4,7 @@
 #   tools/dev.sh test    install what is missing, build, run every test (CI runs this)
 #   tools/dev.sh demo    install, build, start the sandbox and open the console on it
 #   tools/dev.sh setup   only install and build
+#   tools/dev.sh sanitize  build and run the parser/client tests under ASan + UBSan
 #
 # Works as root (apt-get directly) and as a user with sudo. Idempotent: when
 # nothing changed it takes seconds. Needs no network but Debian's and npm's
@@ -95,6 +96,26 @@ run_tests() {
     step "All tests passed in $(elapsed)"
 }
 
+# The parsers' robustness under AddressSanitizer + UndefinedBehaviorSanitizer
+# (issue #6): the malformed-answer tables and the 10,000-mutation run.
+SANITIZE_TESTS="test_parser_mutation|test_net_client|test_launchdarkly_client|test_github_client|test_audit_log|test_changelog"
+run_sanitize() {
+    local dir="$REPO/build/asan-ubsan"
+    step "Configuring the asan-ubsan preset → $dir"
+    [ -f "$dir/CMakeCache.txt" ] || cmake --preset asan-ubsan -S "$REPO" >/dev/null
+    step "Building the parser and client tests with ASan + UBSan"
+    local targets
+    targets=$(echo "$SANITIZE_TESTS" | tr '|' ' ')
+    # shellcheck disable=SC2086
+    cmake --build "$dir" --target $targets -- -j"$(nproc)" | grep -vE '^\[[0-9]+/[0-9]+\] (Building|Automatic|Linking|Generating)' || true
+    [ "${PIPESTATUS[0]}" -eq 0 ] || die "the sanitizer build failed (see above)"
+    step "Running them (a sanitizer report fails the test)"
+    cd "$dir"
+    export LSAN_OPTIONS="suppressions=$REPO/tests/lsan.supp" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    ctest --output-on-failure -j2 --timeout 900 -R "^($SANITIZE_TESTS)\$" || die "a test failed under the sanitizers (see above)"
+    step "Sanitizer run passed in $(elapsed)"
+}
+
 run_demo() {
     [ -x "$REPO/tools/sandbox/demo.sh" ] || die "tools/sandbox/demo.sh is missing"
     exec "$REPO/tools/sandbox/demo.sh" "$BUILD_DIR" "$@"
@@ -106,5 +127,6 @@ case "$cmd" in
     test) install_deps; build; run_tests "$@" ;;
     demo) install_deps; build; run_demo "$@" ;;
     setup) install_deps; build ;;
-    *) echo "usage: tools/dev.sh test|demo|setup" >&2; exit 2 ;;
+    sanitize) install_deps; run_sanitize ;;
+    *) echo "usage: tools/dev.sh test|demo|setup|sanitize" >&2; exit 2 ;;
 esac
