@@ -3,6 +3,8 @@
 #include "core/logging.h"
 #include "core/settings.h"
 
+#include <QFile>
+
 #include <cstdio>
 
 namespace Raize::Cli {
@@ -37,6 +39,16 @@ QString Context::takeOption(const QString &name, const QString &fallback)
         }
     }
     return fallback;
+}
+
+std::optional<QString> Context::readText(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        err << u"cannot read %1: %2\n"_s.arg(path, f.errorString());
+        return std::nullopt;
+    }
+    return QString::fromUtf8(f.readAll());
 }
 
 bool Context::noneLeft(const QString &usage)

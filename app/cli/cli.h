@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QTextStream>
 
+#include <optional>
+
 namespace Raize::Cli {
 
 // Exit codes shared by every subcommand, so that a CI pipeline can branch on them.
@@ -28,6 +30,8 @@ struct Context
     QString takeOption(const QString &name, const QString &fallback = {});
     // Reports anything left in args as unknown and returns false.
     bool noneLeft(const QString &usage);
+    // A whole UTF-8 file; on failure says which and why on err.
+    std::optional<QString> readText(const QString &path);
 };
 
 using Handler = int (*)(Context &);

@@ -21,18 +21,6 @@ namespace Raize::Cli {
 using namespace Qt::StringLiterals;
 using namespace Raize::Records;
 
-namespace {
-std::optional<QString> readText(Context &ctx, const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        ctx.err << u"cannot read %1: %2\n"_s.arg(path, f.errorString());
-        return std::nullopt;
-    }
-    return QString::fromUtf8(f.readAll());
-}
-} // namespace
-
 int releaseNotesCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);
@@ -48,12 +36,12 @@ int releaseNotesCommand(Context &ctx)
         ctx.err << u"--version is required (the changelog section to write notes for)\n"_s;
         return Failure;
     }
-    const auto text = readText(ctx, file);
+    const auto text = ctx.readText(file);
     if (!text)
         return Failure;
     ReleaseNotesInput input;
     if (!inputFile.isEmpty()) {
-        const auto raw = readText(ctx, inputFile);
+        const auto raw = ctx.readText(inputFile);
         if (!raw)
             return Failure;
         QString err;

@@ -23,16 +23,6 @@ using namespace Raize::Records;
 
 namespace {
 
-std::optional<QString> readText(Context &ctx, const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        ctx.err << u"cannot read %1: %2\n"_s.arg(path, f.errorString());
-        return std::nullopt;
-    }
-    return QString::fromUtf8(f.readAll());
-}
-
 std::optional<QString> gitShow(Context &ctx, const QString &ref, const QString &file)
 {
     QProcess git;
@@ -66,7 +56,7 @@ int changelogLint(Context &ctx, const QString &file, bool json)
         ctx.err << u"--rules takes playbook or keepachangelog\n"_s;
         return Failure;
     }
-    const auto text = readText(ctx, file);
+    const auto text = ctx.readText(file);
     if (!text)
         return Failure;
     const ChangelogDocument doc = ChangelogDocument::parse(*text);
@@ -74,7 +64,7 @@ int changelogLint(Context &ctx, const QString &file, bool json)
                                                                                    : ChangelogLinter::Rules::KeepAChangelog);
     std::optional<QString> previous;
     if (!previousFile.isEmpty())
-        previous = readText(ctx, previousFile);
+        previous = ctx.readText(previousFile);
     else if (!gitRef.isEmpty())
         previous = gitShow(ctx, gitRef, file);
     if ((!previousFile.isEmpty() || !gitRef.isEmpty()) && !previous)
@@ -100,7 +90,7 @@ int changelogNext(Context &ctx, const QString &file, bool json)
 {
     if (!ctx.noneLeft(u"raize-console changelog next-version [FILE] [--json]"_s))
         return Failure;
-    const auto text = readText(ctx, file);
+    const auto text = ctx.readText(file);
     if (!text)
         return Failure;
     QString why;
@@ -123,7 +113,7 @@ int changelogCut(Context &ctx, const QString &file, bool json)
     const bool write = ctx.takeFlag(u"--write"_s);
     if (!ctx.noneLeft(u"raize-console changelog cut [FILE] [--version X.Y.Z] [--date YYYY-MM-DD] [--write]"_s))
         return Failure;
-    const auto text = readText(ctx, file);
+    const auto text = ctx.readText(file);
     if (!text)
         return Failure;
     const ChangelogDocument doc = ChangelogDocument::parse(*text);

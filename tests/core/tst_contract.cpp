@@ -8,6 +8,8 @@
 // tests/contract/validate_bodies.cjs instead. Both checks are shown to fail
 // on a deliberately broken response.
 
+#include "waitfor.h"
+
 #include "core/jsonutil.h"
 #include "core/servicemonitor.h"
 #include "net/httpclient.h"
@@ -31,6 +33,8 @@
 
 using namespace Qt::StringLiterals;
 using namespace Raize;
+using RaizeTest::wait;
+using RaizeTest::waitStatus;
 using namespace Raize::Services;
 using json = nlohmann::json;
 
@@ -47,33 +51,6 @@ int freePort()
     QTcpServer probe;
     probe.listen(QHostAddress::LocalHost, 0);
     return probe.serverPort();
-}
-
-template<typename T>
-Result<T> wait(std::function<void(std::function<void(const Result<T> &)>)> call)
-{
-    QEventLoop loop;
-    std::optional<Result<T>> out;
-    call([&](const Result<T> &r) {
-        out = r;
-        loop.quit();
-    });
-    if (!out)
-        loop.exec();
-    return *out;
-}
-
-Status waitStatus(std::function<void(std::function<void(const Status &)>)> call)
-{
-    QEventLoop loop;
-    std::optional<Status> out;
-    call([&](const Status &r) {
-        out = r;
-        loop.quit();
-    });
-    if (!out)
-        loop.exec();
-    return *out;
 }
 
 // One `prism proxy --errors SPEC UPSTREAM` on a free loopback port.

@@ -2,6 +2,8 @@
 // operation once, pagination, conditional requests, read-backs of unclear
 // mutations and defensive parsing.
 
+#include "waitfor.h"
+
 #include "core/servicemonitor.h"
 #include "net/httpclient.h"
 #include "services/github/githubclient.h"
@@ -17,24 +19,12 @@
 
 using namespace Qt::StringLiterals;
 using namespace Raize;
+using RaizeTest::wait;
+using RaizeTest::waitStatus;
 using namespace Raize::Services;
 using json = nlohmann::json;
 
 namespace {
-
-template<typename T>
-Result<T> wait(std::function<void(std::function<void(const Result<T> &)>)> call)
-{
-    QEventLoop loop;
-    std::optional<Result<T>> out;
-    call([&](const Result<T> &r) {
-        out = r;
-        loop.quit();
-    });
-    if (!out)
-        loop.exec();
-    return *out;
-}
 
 QString q(const json &j)
 {

@@ -3,6 +3,8 @@
 // and a contract test against the official description's examples through
 // Prism's mock (`prism mock`, static examples) — LaunchDarkly cannot run here.
 
+#include "waitfor.h"
+
 #include "core/jsonutil.h"
 #include "core/servicemonitor.h"
 #include "net/httpclient.h"
@@ -18,6 +20,8 @@
 
 using namespace Qt::StringLiterals;
 using namespace Raize;
+using RaizeTest::wait;
+using RaizeTest::waitStatus;
 using namespace Raize::Services;
 using json = nlohmann::json;
 
@@ -30,20 +34,6 @@ QByteArray fixture()
     QFile f(QStringLiteral(RAIZE_TEST_DATA_DIR) + u"/launchdarkly/flag-scheduler.json"_s);
     f.open(QIODevice::ReadOnly);
     return f.readAll();
-}
-
-template<typename T>
-Result<T> wait(std::function<void(std::function<void(const Result<T> &)>)> call)
-{
-    QEventLoop loop;
-    std::optional<Result<T>> out;
-    call([&](const Result<T> &r) {
-        out = r;
-        loop.quit();
-    });
-    if (!out)
-        loop.exec();
-    return *out;
 }
 
 } // namespace

@@ -1,6 +1,8 @@
 // The HTTP core's behaviour under the sandbox's faults, and the Vercel and
 // GitHub clients against the stateful fakes.
 
+#include "waitfor.h"
+
 #include "core/servicemonitor.h"
 #include "net/httpclient.h"
 #include "net/jsonreader.h"
@@ -22,6 +24,8 @@
 
 using namespace Qt::StringLiterals;
 using namespace Raize;
+using RaizeTest::wait;
+using RaizeTest::waitStatus;
 using namespace Raize::Services;
 using json = nlohmann::json;
 
@@ -35,33 +39,6 @@ json vercelScenario()
                                {"sha", std::string(40, char('a' + i))}, {"minutesAgo", 100 + i * 10}});
     deployments.push_back({{"uid", "dpl_stage"}, {"target", "staging"}, {"state", "READY"}, {"minutesAgo", 5}});
     return {{"project", {{"id", "prj_t"}, {"name", "web"}}}, {"production", "dpl_p0"}, {"deployments", deployments}};
-}
-
-template<typename T>
-Result<T> wait(std::function<void(std::function<void(const Result<T> &)>)> call)
-{
-    QEventLoop loop;
-    std::optional<Result<T>> out;
-    call([&](const Result<T> &r) {
-        out = r;
-        loop.quit();
-    });
-    if (!out)
-        loop.exec();
-    return *out;
-}
-
-Status waitStatus(std::function<void(std::function<void(const Status &)>)> call)
-{
-    QEventLoop loop;
-    std::optional<Status> out;
-    call([&](const Status &r) {
-        out = r;
-        loop.quit();
-    });
-    if (!out)
-        loop.exec();
-    return *out;
 }
 
 QStringList g_log;
