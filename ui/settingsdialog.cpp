@@ -1,6 +1,7 @@
 #include "settingsdialog.h"
 
 #include "core/tokenstore.h"
+#include "net/httpclient.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -61,6 +62,69 @@ SettingsDialog::SettingsDialog(Settings &settings, TokenStore &tokens, QWidget *
         });
     }
 }
+
+Services::ConnectionTarget SettingsDialog::target(Service service) const
+{
+    const auto text = [this](SettingKey key) {
+        QLineEdit *e = m_fields.value(key);
+        return e ? e->text().trimmed() : QString();
+    };
+    Services::ConnectionTarget t;
+    t.service = service;
+    switch (service) {
+    case Service::Vercel:
+        t.url = QUrl(text(SettingKey::VercelBaseUrl));
+        t.project = text(SettingKey::VercelProjectId);
+        t.team = text(SettingKey::VercelTeamId);
+        break;
+    case Service::GitHub:
+        t.url = QUrl(text(SettingKey::GitHubApiUrl));
+        t.owner = text(SettingKey::GitHubOwner);
+        t.repo = text(SettingKey::GitHubRepo);
+        break;
+    case Service::Flags:
+        t.url = QUrl(text(SettingKey::FlagsUrl));
+        t.project = text(SettingKey::FlagsProject);
+        t.environment = text(SettingKey::FlagsEnvironment);
+        t.flagsKind = m_flagsKind ? m_flagsKind->currentData().toString() : u"unleash"_s;
+        break;
+    case Service::Prometheus:
+        t.url = QUrl(text(SettingKey::PrometheusUrl));
+        break;
+    }
+    return t;
+}
+
+void SettingsDialog::testConnection(Service service)
+{
+    QLabel *result = m_testResults.value(service);
+    result->setText(u"Testing…"_s);
+    result->setStyleSheet({});
+    const auto run = [this, service, result](const QString &token) {
+        Services::ConnectionTarget t = target(service);
+        t.token = token;
+        m_testHttp = std::make_unique<Net::HttpClient>();
+        m_testHttp->setDefaultTimeout(m_timeout ? m_timeout->value() : 15000);
+        m_testHttp->setRetryPolicy({1, 100, 100, 0}); // an answer now, not after retries
+        QPointer<QLabel> label(result);
+        Services::checkConnection(*m_testHttp, t, [label](const Services::ConnectionReport &r) {
+            if (!label)
+                return;
+            label->setText(r.summary());
+            label->setStyleSheet(r.ok ? u"color:#1b5e20;"_s : u"color:#b00020;"_s);
+        });
+    };
+    const QString typed = m_tokenFields.value(service) ? m_tokenFields.value(service)->text().trimmed() : QString();
+    if (!typed.isEmpty())
+        return run(typed);
+    QPointer<SettingsDialog> self(this);
+    m_tokens.read(service, [self, run](const Result<QString> &stored) {
+        if (self)
+            run(stored ? stored.value() : QString());
+    });
+}
+
+SettingsDialog::~SettingsDialog() = default;
 
 QLineEdit *SettingsDialog::addField(QFormLayout *form, SettingKey key, const QString &objectName)
 {
@@ -131,6 +195,18 @@ QWidget *SettingsDialog::buildServicePage(Service service)
         break;
     }
     addTokenField(form, service);
+    // Test connection: reads only, with the values as typed (the typed token, else the stored one).
+    auto *test = new QPushButton(u"Test connection"_s, page);
+    test->setObjectName(serviceId(service) + u"TestConnection"_s);
+    auto *result = new QLabel(page);
+    result->setObjectName(serviceId(service) + u"TestResult"_s);
+    result->setWordWrap(true);
+    result->setTextFormat(Qt::PlainText);
+    result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(QString(), test);
+    form->addRow(QString(), result);
+    m_testResults.insert(service, result);
+    connect(test, &QPushButton::clicked, this, [this, service] { testConnection(service); });
     return page;
 }
 

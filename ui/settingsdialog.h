@@ -1,9 +1,12 @@
 #pragma once
 
 #include "core/settings.h"
+#include "services/connection/connectioncheck.h"
 
 #include <QDialog>
 #include <QHash>
+
+#include <memory>
 
 class QComboBox;
 class QFormLayout;
@@ -13,6 +16,9 @@ class QSpinBox;
 
 namespace Raize {
 class TokenStore;
+namespace Net {
+class HttpClient;
+}
 }
 
 namespace Raize::Ui {
@@ -26,6 +32,7 @@ class SettingsDialog : public QDialog
 
 public:
     SettingsDialog(Settings &settings, TokenStore &tokens, QWidget *parent = nullptr);
+    ~SettingsDialog() override;
 
     QLineEdit *field(SettingKey key) const { return m_fields.value(key); }
     QLineEdit *tokenField(Service service) const { return m_tokenFields.value(service); }
@@ -45,12 +52,16 @@ private:
     QLineEdit *addTokenField(QFormLayout *form, Service service);
     void showKeyringProblem(const QString &message);
     void finishSave();
+    Services::ConnectionTarget target(Service service) const;
+    void testConnection(Service service);
 
     Settings &m_settings;
     TokenStore &m_tokens;
     QHash<SettingKey, QLineEdit *> m_fields;
     QHash<Service, QLineEdit *> m_tokenFields;
     QHash<Service, QLabel *> m_tokenStates;
+    QHash<Service, QLabel *> m_testResults;
+    std::unique_ptr<Net::HttpClient> m_testHttp;
     QComboBox *m_flagsKind = nullptr;
     QSpinBox *m_timeout = nullptr;
     QLabel *m_keyringBanner = nullptr;

@@ -856,6 +856,8 @@ HttpServer::Handler GitHubFake::guarded(HttpServer::Handler h)
         resp.setHeader("X-RateLimit-Reset", QByteArray::number(m_reset));
         resp.setHeader("X-RateLimit-Used", QByteArray::number(m_limit - m_remaining));
         resp.setHeader("X-RateLimit-Resource", "core");
+        if (!m_scopes.isEmpty()) // a classic token: GitHub lists its scopes on every answer
+            resp.setHeader("X-OAuth-Scopes", m_scopes.join(u", "_s).toUtf8());
         return resp;
     };
 }

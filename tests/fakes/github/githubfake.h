@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,8 @@ class GitHubFake : public QObject
     Q_OBJECT
 
 public:
+    // The classic token's scopes the fake reports (X-OAuth-Scopes); empty: a fine-grained token.
+    void setScopes(const QStringList &scopes) { m_scopes = scopes; }
     GitHubFake(HttpServer *server, QString token, QString owner = QStringLiteral("raize"), QString repo = QStringLiteral("platform"),
                QObject *parent = nullptr);
 
@@ -91,6 +94,7 @@ private:
 
     HttpServer *m_server;
     QString m_token, m_owner, m_repo;
+    QStringList m_scopes = {QStringLiteral("repo"), QStringLiteral("workflow")};
     nlohmann::json m_releases = nlohmann::json::array();
     nlohmann::json m_issues = nlohmann::json::array();
     nlohmann::json m_commits = nlohmann::json::array();
