@@ -89,16 +89,17 @@ private Q_SLOTS:
         QVERIFY2(pane.model()->index(schedulerRow, Ui::FlagsModel::Scope).data().toString().contains(u"house"_s),
                  qPrintable(pane.model()->index(schedulerRow, Ui::FlagsModel::Scope).data().toString()));
 
-        // The flag service stops answering: the last list stays, marked stale.
-        faults.add(*Sandbox::FaultRule::fromJson({{"mode", "error"}, {"status", 503}}, nullptr));
+        // The flag service stops: the last list stays, marked stale.
+        const quint16 port = unleash.port();
+        unleash.close();
         QTRY_VERIFY_WITH_TIMEOUT(poller.snapshot().stale, 5000);
         QCOMPARE(pane.model()->rowCount(), flags);
         QVERIFY2(pane.statusText().startsWith(u"STALE since "_s), qPrintable(pane.statusText()));
         QVERIFY(pane.model()->index(0, 0).data(Qt::ForegroundRole).isValid()); // greyed
         QCOMPARE(monitor.status(Service::Flags).state, ServiceStatus::State::Down);
 
-        // It returns: the pane recovers by itself.
-        faults.clear();
+        // It comes back on the same port: the pane recovers by itself.
+        QVERIFY(unleash.listen(port));
         QTRY_VERIFY_WITH_TIMEOUT(!poller.snapshot().stale, 5000);
         QVERIFY2(pane.statusText().startsWith(u"%1 flags in production"_s.arg(flags)), qPrintable(pane.statusText()));
         QCOMPARE(monitor.status(Service::Flags).state, ServiceStatus::State::Connected);

@@ -147,6 +147,14 @@ bool HttpServer::listen(quint16 port)
     return m_server->listen(QHostAddress::LocalHost, port);
 }
 
+void HttpServer::close()
+{
+    m_server->close();
+    const auto sockets = m_connections.keys();
+    for (QTcpSocket *socket : sockets)
+        socket->abort();
+}
+
 quint16 HttpServer::port() const
 {
     return m_server->serverPort();

@@ -65,6 +65,8 @@ public:
     ~HttpServer() override;
 
     bool listen(quint16 port = 0);
+    // As if the process stopped: no more connections, open ones dropped. listen() again to come back.
+    void close();
     quint16 port() const;
     QString baseUrl() const;
     QString service() const { return m_service; }
