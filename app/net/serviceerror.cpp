@@ -40,8 +40,12 @@ Error errorFromResponse(Service service, int status, const QByteArray &body, con
     case Service::Flags:
         message = str(j, "message");
         code = str(j, "code").isEmpty() ? str(j, "name") : str(j, "code");
-        if (j.is_object() && j.contains("details") && j["details"].is_array() && !j["details"].empty())
-            message += u" ("_s + str(j["details"][0], "message") + u')';
+        if (j.is_object() && j.contains("details") && j["details"].is_array() && !j["details"].empty()) {
+            // Unleash often repeats the message in details; add it only when it says more.
+            const QString detail = str(j["details"][0], "message");
+            if (!detail.isEmpty() && detail != message)
+                message += u" ("_s + detail + u')';
+        }
         break;
     case Service::Prometheus:
         message = str(j, "error");
