@@ -88,6 +88,11 @@ void HttpClient::setToken(Service service, const QString &token)
     m_tokens.insert(service, token);
 }
 
+void HttpClient::forgetCached(const QString &keyPrefix)
+{
+    m_etagCache.removeIf([&](const auto &entry) { return entry.key().startsWith(keyPrefix); });
+}
+
 QByteArray HttpClient::authorization(Service service, const QString &token)
 {
     if (token.isEmpty())

@@ -88,6 +88,9 @@ public:
     void setDefaultTimeout(int ms) { m_defaultTimeoutMs = ms; }
     void setRetryPolicy(const RetryPolicy &policy) { m_retry = policy; }
     const RetryPolicy &retryPolicy() const { return m_retry; }
+    // Drops the ETag cache entries whose key starts with `keyPrefix`: for a
+    // caller that found a cached body unusable, so the next poll is unconditional.
+    void forgetCached(const QString &keyPrefix);
     // GitHub's published practice; tests may shorten it.
     void setGitHubMutationSpacing(int ms) { m_githubSpacingMs = ms; }
 

@@ -185,15 +185,15 @@ QUrl GitHubClient::repoUrl(const QString &path, const Net::QueryItems &query) co
 
 QString GitHubClient::cacheKey(const QString &what) const
 {
-    return u"github:%1/%2:%3@%4"_s.arg(m_owner, m_repo, what).arg(m_cacheGeneration);
+    return u"github:%1/%2:%3"_s.arg(m_owner, m_repo, what);
 }
 
 Error GitHubClient::forgetCache(const Error &error)
 {
     // A body that does not parse may sit in the ETag cache (a proxy broke it, the ETag is the real
-    // one's), and every 304 would hand it back: new keys make the next poll unconditional.
+    // one's), and every 304 would hand it back: drop this repository's entries.
     if (error.kind == Error::Kind::Parse)
-        ++m_cacheGeneration;
+        m_http.forgetCached(cacheKey(QString()));
     return error;
 }
 
@@ -220,7 +220,7 @@ void GitHubClient::releases(Callback<QList<GitHubRelease>> done)
     Net::Request r;
     r.service = Service::GitHub;
     r.url = url(u"/repos/%1/%2/releases"_s.arg(m_owner, m_repo), {{u"per_page"_s, u"100"_s}});
-    r.cacheKey = u"github:releases:%1/%2"_s.arg(m_owner, m_repo);
+    r.cacheKey = cacheKey(u"releases"_s);
     m_http.send(r, [done](const Net::Response &resp) {
         if (!resp.ok())
             return done(resp.error);

@@ -224,7 +224,6 @@ private:
     QUrl m_api;
     QString m_owner, m_repo;
     int m_pageSize = 100;
-    int m_cacheGeneration = 0;
 };
 
 } // namespace Raize::Services
