@@ -34,11 +34,7 @@ void EnvironmentPoller::fail(const Error &error)
 {
     m_busy = false;
     ++m_rounds;
-    if (!m_snapshot.stale) {
-        m_snapshot.stale = true;
-        m_snapshot.staleSince = QDateTime::currentDateTimeUtc();
-    }
-    m_snapshot.lastError = error;
+    m_snapshot.markFailed(error);
     Q_EMIT updated();
 }
 
@@ -72,7 +68,7 @@ void EnvironmentPoller::refresh()
                     staging = d;
             }
             next.environments = {{u"Preview"_s, preview}, {u"Staging"_s, staging}, {u"Production"_s, project.production}};
-            next.fetchedAt = QDateTime::currentDateTimeUtc();
+            next.markFresh();
             self->m_snapshot = next;
             self->m_busy = false;
             ++self->m_rounds;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "release/freshness.h"
 #include "services/vercel/vercelclient.h"
 
 #include <QDateTime>
@@ -11,7 +12,7 @@
 namespace Raize::Release {
 
 // What is live in Preview, Staging and Production, as last read from Vercel.
-struct EnvironmentSnapshot
+struct EnvironmentSnapshot : Freshness
 {
     struct Environment
     {
@@ -23,13 +24,6 @@ struct EnvironmentSnapshot
     QString projectName;
     bool pinned = false;              // production pinned after an Instant Rollback
     QString rollbackFrom, rollbackDescription;
-    QDateTime fetchedAt;              // when this data was current (UTC); invalid: never read
-    // Degraded mode: the last good data stays, marked stale since the first failure.
-    bool stale = false;
-    QDateTime staleSince;
-    Error lastError;
-
-    bool hasData() const { return fetchedAt.isValid(); }
     const Environment *find(const QString &name) const;
 };
 

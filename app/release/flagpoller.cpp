@@ -31,16 +31,9 @@ void FlagPoller::refresh()
         FlagSnapshot &s = self->m_snapshot;
         if (flags) {
             s.flags = flags.value();
-            s.fetchedAt = QDateTime::currentDateTimeUtc();
-            s.stale = false;
-            s.staleSince = {};
-            s.lastError = {};
+            s.markFresh();
         } else {
-            if (!s.stale) {
-                s.stale = true;
-                s.staleSince = QDateTime::currentDateTimeUtc();
-            }
-            s.lastError = flags.error();
+            s.markFailed(flags.error());
         }
         self->m_busy = false;
         ++self->m_rounds;

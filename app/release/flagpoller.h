@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/error.h"
+#include "release/freshness.h"
 #include "services/flags/flagservice.h"
 
 #include <QDateTime>
@@ -10,17 +10,10 @@
 namespace Raize::Release {
 
 // The flags of one environment as last read from the flag service.
-struct FlagSnapshot
+struct FlagSnapshot : Freshness
 {
     QString environment;
     QList<Services::FlagState> flags;
-    QDateTime fetchedAt; // when this data was current (UTC); invalid: never read
-    // Degraded mode: the last good list stays, marked stale since the first failure.
-    bool stale = false;
-    QDateTime staleSince;
-    Error lastError;
-
-    bool hasData() const { return fetchedAt.isValid(); }
 };
 
 // Polls FlagService::listFlags; keeps the last good answer when the flag
