@@ -8,6 +8,7 @@
 // tests/contract/validate_bodies.cjs instead. Both checks are shown to fail
 // on a deliberately broken response.
 
+#include "prism.h"
 #include "waitfor.h"
 
 #include "core/jsonutil.h"
@@ -25,10 +26,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
-#include <QProcess>
 #include <QRegularExpression>
-#include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -41,74 +39,9 @@ using json = nlohmann::json;
 namespace {
 
 const QString kSource = QStringLiteral(RAIZE_SOURCE_DIR);
-const QString kNodeModules = kSource + u"/.cache/node/prism/node_modules"_s;
 const QString kSpecs = kSource + u"/tests/contract/specs"_s;
 const QString kVercelToken = u"vercel-contract-token-1234"_s;
 const QString kGitHubToken = u"ghp_contracttokencontracttoken12"_s;
-
-int freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-// One `prism proxy --errors SPEC UPSTREAM` on a free loopback port.
-class PrismProxy
-{
-public:
-    bool start(const QString &spec, const QString &upstream, QString *error)
-    {
-        port = freePort();
-        m_proc.setProgram(kNodeModules + u"/.bin/prism"_s);
-        m_proc.setArguments({u"proxy"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port), u"--errors"_s, spec, upstream});
-        m_proc.setProcessChannelMode(QProcess::MergedChannels);
-        m_proc.start();
-        if (!m_proc.waitForStarted(10000)) {
-            *error = u"prism did not start: "_s + m_proc.errorString();
-            return false;
-        }
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 60000) {
-            m_proc.waitForReadyRead(500);
-            m_log += QString::fromUtf8(m_proc.readAll());
-            if (m_log.contains(u"Prism is listening"_s))
-                return true;
-            if (m_proc.state() == QProcess::NotRunning)
-                break;
-        }
-        *error = u"prism proxy did not become ready:\n"_s + m_log.right(2000);
-        return false;
-    }
-    // What Prism printed since the last call: it names each violation.
-    QString drainLog()
-    {
-        m_log += QString::fromUtf8(m_proc.readAll());
-        const QString out = m_log.right(4000);
-        m_log.clear();
-        return out;
-    }
-    QUrl url() const { return QUrl(u"http://127.0.0.1:%1"_s.arg(port)); }
-    void stop()
-    {
-        if (m_proc.state() == QProcess::NotRunning)
-            return;
-        m_proc.terminate();
-        if (!m_proc.waitForFinished(5000)) {
-            m_proc.kill();
-            m_proc.waitForFinished(5000);
-        }
-    }
-    qint64 pid() const { return m_proc.processId(); }
-    ~PrismProxy() { stop(); }
-
-    int port = 0;
-
-private:
-    QProcess m_proc;
-    QString m_log;
-};
 
 // The spec's path templates as regular expressions, to name the operation of a logged call.
 QList<QPair<QRegularExpression, QString>> operations(const QString &specFile)
@@ -141,12 +74,11 @@ class TestContract : public QObject
     std::unique_ptr<Sandbox::HttpServer> m_vercelServer, m_githubServer;
     std::unique_ptr<Sandbox::VercelFake> m_vercel;
     std::unique_ptr<Sandbox::GitHubFake> m_github;
-    PrismProxy m_vercelProxy, m_githubProxy;
+    RaizeTest::Prism m_vercelProxy, m_githubProxy;
     std::unique_ptr<ServiceMonitor> m_monitor;
     std::unique_ptr<Net::HttpClient> m_http;
     std::unique_ptr<VercelClient> m_vc;
     std::unique_ptr<GitHubClient> m_gh;
-    QTemporaryDir m_tmp;
     json m_vercelCases = json::array(), m_githubCases = json::array();
 
     void fault(const json &rule)
@@ -171,21 +103,9 @@ class TestContract : public QObject
     }
 
     // Runs validate_bodies.cjs; returns its exit code and output.
-    QPair<int, QString> validateBodies(const QString &spec, const json &cases)
+    static QPair<int, QString> validateBodies(const QString &spec, const json &cases)
     {
-        const QString file = m_tmp.filePath(u"cases-%1.json"_s.arg(QDateTime::currentMSecsSinceEpoch()));
-        QFile f(file);
-        f.open(QIODevice::WriteOnly);
-        f.write(Json::dump(cases));
-        f.close();
-        QProcess node;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"NODE_PATH"_s, kNodeModules);
-        node.setProcessEnvironment(env);
-        node.setProcessChannelMode(QProcess::MergedChannels);
-        node.start(u"node"_s, {kSource + u"/tests/contract/validate_bodies.cjs"_s, spec, file});
-        node.waitForFinished(60000);
-        return {node.exitCode(), QString::fromUtf8(node.readAll())};
+        return RaizeTest::validateBodies(spec, Json::dump(cases));
     }
 
     static json bodyOf(const Net::Response &r) { return Json::parse(r.body); }
@@ -193,9 +113,8 @@ class TestContract : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY2(QFile::exists(kNodeModules + u"/.bin/prism"_s),
+        QVERIFY2(RaizeTest::Prism::installed(),
                  "Prism is not installed in .cache/node/prism: run tools/dev.sh setup (tools/sandbox/install-deps.sh)");
-        QVERIFY(m_tmp.isValid());
         m_vercelServer = std::make_unique<Sandbox::HttpServer>(u"vercel"_s, &m_faults, &m_log);
         m_githubServer = std::make_unique<Sandbox::HttpServer>(u"github"_s, &m_faults, &m_log);
         m_vercel = std::make_unique<Sandbox::VercelFake>(m_vercelServer.get(), kVercelToken);
@@ -209,8 +128,8 @@ private Q_SLOTS:
         QVERIFY(m_githubServer->listen(0));
 
         QString err;
-        QVERIFY2(m_vercelProxy.start(kSpecs + u"/vercel.trimmed.json"_s, m_vercelServer->baseUrl(), &err), qPrintable(err));
-        QVERIFY2(m_githubProxy.start(kSpecs + u"/github.trimmed.json"_s, m_githubServer->baseUrl(), &err), qPrintable(err));
+        QVERIFY2(m_vercelProxy.startProxy(kSpecs + u"/vercel.trimmed.json"_s, m_vercelServer->baseUrl(), true, &err), qPrintable(err));
+        QVERIFY2(m_githubProxy.startProxy(kSpecs + u"/github.trimmed.json"_s, m_githubServer->baseUrl(), true, &err), qPrintable(err));
 
         m_monitor = std::make_unique<ServiceMonitor>();
         m_http = std::make_unique<Net::HttpClient>(m_monitor.get());

@@ -3,6 +3,7 @@
 // and a contract test against the official description's examples through
 // Prism's mock (`prism mock`, static examples) — LaunchDarkly cannot run here.
 
+#include "prism.h"
 #include "waitfor.h"
 
 #include "core/jsonutil.h"
@@ -12,10 +13,6 @@
 
 #include <QEventLoop>
 #include <QFile>
-#include <QProcess>
-#include <QScopeGuard>
-#include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -26,8 +23,6 @@ using namespace Raize::Services;
 using json = nlohmann::json;
 
 namespace {
-
-const QString kSource = QStringLiteral(RAIZE_SOURCE_DIR);
 
 QByteArray fixture()
 {
@@ -161,52 +156,20 @@ private Q_SLOTS:
     // Our fixture itself matches the official FeatureFlag schema (so the tests above test real shapes).
     void fixtureMatchesTheDescription()
     {
-        QTemporaryDir dir;
-        QFile cases(dir.filePath(u"cases.json"_s));
-        QVERIFY(cases.open(QIODevice::WriteOnly));
-        cases.write(Json::dump(json::array({{{"name", "flag fixture"}, {"method", "GET"}, {"path", "/api/v2/flags/{projectKey}/{featureFlagKey}"},
-                                              {"status", 200}, {"body", json::parse(fixture().toStdString())}}})));
-        cases.close();
-        QProcess node;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"NODE_PATH"_s, kSource + u"/.cache/node/prism/node_modules"_s);
-        node.setProcessEnvironment(env);
-        node.setProcessChannelMode(QProcess::MergedChannels);
-        node.start(u"node"_s, {kSource + u"/tests/contract/validate_bodies.cjs"_s, kSource + u"/tests/contract/specs/launchdarkly.trimmed.json"_s,
-                               cases.fileName()});
-        QVERIFY(node.waitForFinished(60000));
-        const QString out = QString::fromUtf8(node.readAll());
-        QVERIFY2(node.exitCode() == 0 && out.startsWith(u"ok "_s), qPrintable(out));
+        const json cases = json::array({{{"name", "flag fixture"}, {"method", "GET"}, {"path", "/api/v2/flags/{projectKey}/{featureFlagKey}"},
+                                          {"status", 200}, {"body", json::parse(fixture().toStdString())}}});
+        const auto [code, out] = RaizeTest::validateBodies(RaizeTest::contractSpec(u"launchdarkly.trimmed.json"_s), Json::dump(cases));
+        QVERIFY2(code == 0 && out.startsWith(u"ok "_s), qPrintable(out));
     }
 
     // The client against Prism's mock of the official description (its examples).
     void contractAgainstTheDescriptionsExamples()
     {
-        const QString prism = kSource + u"/.cache/node/prism/node_modules/.bin/prism"_s;
-        QVERIFY2(QFile::exists(prism), "Prism is not installed: run tools/dev.sh setup");
-        int port = 0;
-        {
-            QTcpServer probe;
-            probe.listen(QHostAddress::LocalHost, 0);
-            port = probe.serverPort();
-        }
-        QProcess mock;
-        mock.setProcessChannelMode(QProcess::MergedChannels);
-        const auto stop = qScopeGuard([&] {
-            mock.terminate();
-            if (!mock.waitForFinished(5000))
-                mock.kill();
-            mock.waitForFinished(5000);
-        });
-        mock.start(prism, {u"mock"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port), kSource + u"/tests/contract/specs/launchdarkly.trimmed.json"_s});
+        QVERIFY2(RaizeTest::Prism::installed(), "Prism is not installed: run tools/dev.sh setup");
+        RaizeTest::Prism mock;
         QString log;
-        QElapsedTimer t;
-        t.start();
-        while (!log.contains(u"Prism is listening"_s) && t.elapsed() < 60000 && mock.state() != QProcess::NotRunning) {
-            mock.waitForReadyRead(500);
-            log += QString::fromUtf8(mock.readAll());
-        }
-        QVERIFY2(log.contains(u"Prism is listening"_s), qPrintable(log));
+        QVERIFY2(mock.startMock(RaizeTest::contractSpec(u"launchdarkly.trimmed.json"_s), &log), qPrintable(log));
+        const int port = mock.port();
 
         ServiceMonitor monitor;
         Net::HttpClient http(&monitor);
@@ -215,7 +178,7 @@ private Q_SLOTS:
         // The description's own example names the project "my-project" and the environment "my-environment".
         LaunchDarklyClient ld(http, QUrl(u"http://127.0.0.1:%1"_s.arg(port)), u"my-project"_s, u"my-environment"_s);
         const auto health = wait<FlagHealth>([&](auto cb) { ld.health(cb); });
-        QVERIFY2(health.ok(), qPrintable(health.error().toString() + u'\n' + log));
+        QVERIFY2(health.ok(), qPrintable(health.error().toString() + u'\n' + mock.drainLog()));
         const auto flags = wait<QList<FlagState>>([&](auto cb) { ld.listFlags(QString(), cb); });
         QVERIFY2(flags.ok(), qPrintable(flags.error().toString()));
         QVERIFY(!flags->isEmpty());

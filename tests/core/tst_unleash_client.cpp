@@ -8,18 +8,15 @@
 #include "http/faultinjector.h"
 #include "http/httpserver.h"
 #include "http/requestlog.h"
+#include "prism.h"
 #include "sandboxfixture.h"
 
 #include "core/jsonutil.h"
 
-#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QProcess>
-#include <QScopeGuard>
-#include <QTcpServer>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -625,10 +622,7 @@ private Q_SLOTS:
         UnleashClient noToken(*anonymous, QUrl(m_url), u"default"_s, u"production"_s);
         QVERIFY(waitFor<FlagHealth>([&](auto cb) { noToken.health(cb); }).ok());
         // Nothing listening: a network error, not "unhealthy".
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost));
-        const quint16 port = probe.serverPort();
-        probe.close();
+        const quint16 port = RaizeTest::freeLoopbackPort();
         Net::RetryPolicy once;
         once.maxAttempts = 1;
         anonymous->setRetryPolicy(once);
@@ -1051,42 +1045,12 @@ private Q_SLOTS:
     // an empty body where the description says featureSchema; ENDPOINTS.md).
     void everyCallPassesTheDescription()
     {
-        const QString prism = QStringLiteral(RAIZE_SOURCE_DIR) + u"/.cache/node/prism/node_modules/.bin/prism"_s;
-        QVERIFY2(QFile::exists(prism), "Prism is not installed: run tools/dev.sh setup");
-        int port = 0;
-        {
-            QTcpServer probe;
-            probe.listen(QHostAddress::LocalHost, 0);
-            port = probe.serverPort();
-        }
-        QProcess proxy;
-        proxy.setProcessChannelMode(QProcess::MergedChannels);
-        const auto stop = qScopeGuard([&] {
-            proxy.terminate();
-            if (!proxy.waitForFinished(5000))
-                proxy.kill();
-            proxy.waitForFinished(5000);
-        });
-        proxy.start(prism, {u"proxy"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port),
-                            QStringLiteral(RAIZE_SOURCE_DIR) + u"/tests/contract/specs/unleash.trimmed.json"_s, m_url});
+        QVERIFY2(RaizeTest::Prism::installed(), "Prism is not installed: run tools/dev.sh setup");
+        RaizeTest::Prism proxy;
         QString log;
-        QElapsedTimer t;
-        t.start();
-        while (!log.contains(u"Prism is listening"_s) && t.elapsed() < 60000 && proxy.state() != QProcess::NotRunning) {
-            proxy.waitForReadyRead(500);
-            log += QString::fromUtf8(proxy.readAll());
-        }
-        QVERIFY2(log.contains(u"Prism is listening"_s), qPrintable(log));
-        const auto drain = [&] {
-            QTest::qWait(300); // Prism logs its verdict just after answering
-            const QString out = QString::fromUtf8(proxy.readAll());
-            QStringList violations;
-            for (const QString &line : out.split(u'\n')) {
-                if (line.contains(u"Violation:"_s))
-                    violations << line.mid(line.indexOf(u"Violation:"_s));
-            }
-            return violations;
-        };
+        QVERIFY2(proxy.startProxy(RaizeTest::contractSpec(u"unleash.trimmed.json"_s), m_url, false, &log), qPrintable(log));
+        const int port = proxy.port();
+        const auto drain = [&] { return proxy.drainViolations(300); };
         drain();
         auto http = makeHttp(m_token);
         UnleashClient viaPrism(*http, QUrl(u"http://127.0.0.1:%1"_s.arg(port)), u"default"_s, u"production"_s);
