@@ -123,26 +123,23 @@ void LiveData::startFlags()
 
 void LiveData::pingHealth()
 {
-    // The flag service and Prometheus: health only, until their views exist.
-    const auto ping = [this](Service service, const QString &base, const QString &path) {
-        if (base.isEmpty())
+    // Prometheus: health only, until the SLO view reads it. (The flag service
+    // needs no ping: the Canary view's poller reports its state.)
+    const QString base = m_settings.string(SettingKey::PrometheusUrl);
+    if (base.isEmpty())
+        return;
+    Net::Request r;
+    r.service = Service::Prometheus;
+    r.url = Net::endpoint(QUrl(base), u"/api/v1/status/buildinfo"_s);
+    ++m_healthPending;
+    QPointer<LiveData> self(this);
+    m_http->send(r, [self](const Net::Response &) {
+        if (!self)
             return;
-        Net::Request r;
-        r.service = service;
-        r.url = Net::endpoint(QUrl(base), path);
-        ++m_healthPending;
-        QPointer<LiveData> self(this);
-        m_http->send(r, [self](const Net::Response &) {
-            if (!self)
-                return;
-            --self->m_healthPending;
-            if (self->settled())
-                Q_EMIT self->firstRoundDone();
-        });
-    };
-    if (m_settings.string(SettingKey::FlagsKind) == u"unleash"_s)
-        ping(Service::Flags, m_settings.string(SettingKey::FlagsUrl), u"/health"_s);
-    ping(Service::Prometheus, m_settings.string(SettingKey::PrometheusUrl), u"/api/v1/status/buildinfo"_s);
+        --self->m_healthPending;
+        if (self->settled())
+            Q_EMIT self->firstRoundDone();
+    });
 }
 
 void LiveData::pingGitHub()
