@@ -1,0 +1,1 @@
+raize_add_test(test_policy_bundle SOURCES tst_policy_bundle.cpp LIBS core_policy)
