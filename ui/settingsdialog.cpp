@@ -88,6 +88,8 @@ Services::ConnectionTarget SettingsDialog::target(Service service) const
         t.environment = text(SettingKey::FlagsEnvironment);
         t.flagsKind = m_flagsKind ? m_flagsKind->currentData().toString() : u"unleash"_s;
         break;
+    case Service::FlagsClient: // no page: stored with `raize-console token set flags-client`
+        break;
     case Service::Prometheus:
         t.url = QUrl(text(SettingKey::PrometheusUrl));
         break;
@@ -183,6 +185,8 @@ QWidget *SettingsDialog::buildServicePage(Service service)
         addField(form, SettingKey::FlagsEnvironment, u"flagsEnvironment"_s);
         break;
     }
+    case Service::FlagsClient: // no page: stored with `raize-console token set flags-client`
+        break;
     case Service::Prometheus:
         addField(form, SettingKey::PrometheusUrl, u"prometheusUrl"_s);
         m_timeout = new QSpinBox(page);

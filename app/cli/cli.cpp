@@ -18,6 +18,9 @@ int releaseNotesCommand(Context &ctx); // releasenotescommand.cpp
 int changelogCommand(Context &ctx);
 int journalCommand(Context &ctx);
 int auditCommand(Context &ctx);
+// rollback/rollbackcli.cpp
+int rollbackCommand(Context &ctx);
+int killSwitchCommand(Context &ctx);
 
 bool Context::takeFlag(const QString &name)
 {
@@ -69,6 +72,8 @@ const QList<Command> &commands()
         {"release-notes"_L1, "write a version's release notes; --publish makes a GitHub Release draft"_L1, &releaseNotesCommand},
         {"journal"_L1, "append an entry to docs/journal (append-only)"_L1, &journalCommand},
         {"audit"_L1, "verify, export or repair the hash-chained audit log"_L1, &auditCommand},
+        {"rollback"_L1, "plan, execute, resume or show the guarded rollback (flags first, then Instant Rollback)"_L1, &rollbackCommand},
+        {"kill-switch"_L1, "turn off every side-effect flag in a scope, in one parallel fan-out"_L1, &killSwitchCommand},
     };
     return table;
 }

@@ -16,11 +16,11 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString usage = u"raize-console token set|check|delete vercel|github|flags|prometheus [--profile P] [--keychain-service S]"_s;
+const QString usage = u"raize-console token set|check|delete vercel|github|flags|flags-client|prometheus [--profile P] [--keychain-service S]"_s;
 
 std::optional<Service> parseService(const QString &name)
 {
-    for (Service s : allServices()) {
+    for (Service s : tokenServices()) {
         if (serviceId(s) == name)
             return s;
     }

@@ -56,7 +56,8 @@ void ServiceMonitor::initFrom(const Settings &settings)
         switch (s) {
         case Service::Vercel: return !settings.string(SettingKey::VercelBaseUrl).isEmpty() && !settings.string(SettingKey::VercelProjectId).isEmpty();
         case Service::GitHub: return !settings.string(SettingKey::GitHubApiUrl).isEmpty() && !settings.string(SettingKey::GitHubOwner).isEmpty() && !settings.string(SettingKey::GitHubRepo).isEmpty();
-        case Service::Flags: return !settings.string(SettingKey::FlagsUrl).isEmpty();
+        case Service::Flags:
+        case Service::FlagsClient: return !settings.string(SettingKey::FlagsUrl).isEmpty();
         case Service::Prometheus: return !settings.string(SettingKey::PrometheusUrl).isEmpty();
         }
         return false;

@@ -19,6 +19,7 @@ QString serviceId(Service service)
     case Service::GitHub: return u"github"_s;
     case Service::Flags: return u"flags"_s;
     case Service::Prometheus: return u"prometheus"_s;
+    case Service::FlagsClient: return u"flags-client"_s;
     }
     return {};
 }
@@ -30,6 +31,7 @@ QString serviceDisplayName(Service service)
     case Service::GitHub: return u"GitHub"_s;
     case Service::Flags: return u"Flag service"_s;
     case Service::Prometheus: return u"Prometheus"_s;
+    case Service::FlagsClient: return u"Flag service (client token)"_s;
     }
     return {};
 }
@@ -37,6 +39,11 @@ QString serviceDisplayName(Service service)
 QList<Service> allServices()
 {
     return {Service::Vercel, Service::GitHub, Service::Flags, Service::Prometheus};
+}
+
+QList<Service> tokenServices()
+{
+    return allServices() << Service::FlagsClient;
 }
 
 const QList<SettingSpec> &Settings::specs()

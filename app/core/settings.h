@@ -41,10 +41,14 @@ struct SettingSpec
 };
 
 // The services the console holds a token for.
-enum class Service { Vercel, GitHub, Flags, Prometheus };
+// FlagsClient is the flag service's client (SDK) token: the rollback reads
+// back what clients are served with it. It has no settings or status of its
+// own, so allServices() leaves it out; tokenServices() has it.
+enum class Service { Vercel, GitHub, Flags, Prometheus, FlagsClient };
 QString serviceId(Service service);          // "vercel", "github", "flags", "prometheus"
 QString serviceDisplayName(Service service); // "Vercel", "GitHub", "Flag service", "Prometheus"
 QList<Service> allServices();
+QList<Service> tokenServices(); // allServices() and FlagsClient
 
 class Settings
 {

@@ -88,6 +88,25 @@ void HttpClient::setToken(Service service, const QString &token)
     m_tokens.insert(service, token);
 }
 
+void HttpClient::setParallelConnections(int connections)
+{
+    constexpr int PerManager = 6; // Qt's HTTP/1.1 connections per host and manager
+    const int managers = qMax(1, (connections + PerManager - 1) / PerManager);
+    while (m_extraNams.size() + 1 < managers) {
+        auto *nam = new QNetworkAccessManager(this);
+        nam->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+        m_extraNams << nam;
+    }
+}
+
+QNetworkAccessManager *HttpClient::nextManager()
+{
+    if (m_extraNams.isEmpty())
+        return m_nam;
+    const int i = m_nextNam++ % int(m_extraNams.size() + 1);
+    return i == 0 ? m_nam : m_extraNams.at(i - 1);
+}
+
 void HttpClient::forgetCached(const QString &keyPrefix)
 {
     m_etagCache.removeIf([&](const auto &entry) { return entry.key().startsWith(keyPrefix); });
@@ -103,6 +122,7 @@ QByteArray HttpClient::authorization(Service service, const QString &token)
     case Service::Prometheus:
         return "Bearer " + token.toUtf8();
     case Service::Flags:
+    case Service::FlagsClient:
         return token.toUtf8(); // Unleash and LaunchDarkly take the raw key
     }
     return {};
@@ -183,18 +203,19 @@ void HttpClient::start(const std::shared_ptr<Pending> &p)
     req.setTransferTimeout(timeout);
 
     QNetworkReply *reply = nullptr;
+    QNetworkAccessManager *nam = r.service == Service::GitHub ? m_nam : nextManager();
     if (p->mutating()) {
         req.setRawHeader("Content-Type", r.contentType);
         req.setHeader(QNetworkRequest::ContentLengthHeader, r.body.size());
         req.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
         auto *body = new OneShotBody(r.body, nullptr);
-        reply = m_nam->sendCustomRequest(req, r.method, body);
+        reply = nam->sendCustomRequest(req, r.method, body);
         body->setParent(reply);
     } else if (!r.body.isEmpty()) {
         req.setRawHeader("Content-Type", r.contentType);
-        reply = m_nam->sendCustomRequest(req, r.method, r.body);
+        reply = nam->sendCustomRequest(req, r.method, r.body);
     } else {
-        reply = m_nam->sendCustomRequest(req, r.method);
+        reply = nam->sendCustomRequest(req, r.method);
     }
     qCDebug(lcNet, "#%llu %s %s (attempt %d)", p->id, r.method.constData(), qUtf8Printable(redactedUrl(r.url)), p->attempt);
 

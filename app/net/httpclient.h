@@ -91,6 +91,11 @@ public:
     // Drops the ETag cache entries whose key starts with `keyPrefix`: for a
     // caller that found a cached body unusable, so the next poll is unconditional.
     void forgetCached(const QString &keyPrefix);
+    // Qt opens at most six connections per host; a fan-out (the rollback's
+    // kill switch) needs more. Spreads requests over enough managers for
+    // `connections` requests in flight at once (GitHub stays serial).
+    void setParallelConnections(int connections);
+
     // GitHub's published practice; tests may shorten it.
     void setGitHubMutationSpacing(int ms) { m_githubSpacingMs = ms; }
 
@@ -112,7 +117,11 @@ private:
     int backoffMs(int attempt) const;
     void pumpGitHub();
 
+    QNetworkAccessManager *nextManager();
+
     QNetworkAccessManager *m_nam;
+    QList<QNetworkAccessManager *> m_extraNams;
+    int m_nextNam = 0;
     ServiceMonitor *m_monitor;
     QHash<Service, QString> m_tokens;
     int m_defaultTimeoutMs = 15000;

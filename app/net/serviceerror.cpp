@@ -38,6 +38,7 @@ Error errorFromResponse(Service service, int status, const QByteArray &body, con
             e.remedy = u"see "_s + doc;
         break;
     case Service::Flags:
+    case Service::FlagsClient:
         message = str(j, "message");
         code = str(j, "code").isEmpty() ? str(j, "name") : str(j, "code");
         if (j.is_object() && j.contains("details") && j["details"].is_array() && !j["details"].empty()) {

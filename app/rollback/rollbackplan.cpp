@@ -324,8 +324,52 @@ Plan buildPlan(const Inputs &in)
     journal.group = ++group;
     plan.steps << journal;
 
-    plan.digest = QString::fromLatin1(QCryptographicHash::hash(Json::dump(plan.toJson()), QCryptographicHash::Sha256).toHex());
+    plan.digest = plan.computeDigest();
     return plan;
+}
+
+QString Plan::computeDigest() const
+{
+    return QString::fromLatin1(QCryptographicHash::hash(Json::dump(toJson()), QCryptographicHash::Sha256).toHex());
+}
+
+std::optional<Plan> Plan::fromJson(const json &j)
+{
+    if (!j.is_object() || !j.contains("steps") || !j["steps"].is_array())
+        return std::nullopt;
+    const auto str = [](const json &o, const char *k) {
+        return o.contains(k) && o[k].is_string() ? QString::fromStdString(o[k].get<std::string>()) : QString();
+    };
+    Plan p;
+    const QString prio = str(j, "priority");
+    p.priority = prio == u"P0"_s ? Priority::P0 : prio == u"P1"_s ? Priority::P1 : Priority::P2;
+    const QString option = str(j, "option");
+    for (Option o : {Option::A_Flags, Option::B_InstantRollback, Option::C_FullWithMigrations}) {
+        if (optionName(o) == option)
+            p.option = o;
+    }
+    p.immediate = j.value("immediate", false);
+    p.rollbackTarget = str(j, "target");
+    for (const json &r : j.value("refusals", json::array()))
+        p.refusals << QString::fromStdString(r.get<std::string>());
+    for (const json &s : j["steps"]) {
+        if (!s.is_object() || !s.contains("call") || !s["kind"].is_number_integer())
+            return std::nullopt;
+        Step st;
+        const int kind = s["kind"].get<int>();
+        if (kind < 0 || kind > int(Step::Kind::MigrationGuide))
+            return std::nullopt;
+        st.kind = Step::Kind(kind);
+        st.title = str(s, "title");
+        st.group = s.value("group", 0);
+        st.idempotent = s.value("idempotent", true);
+        st.target = str(s, "target");
+        const json &c = s["call"];
+        st.call = {str(c, "service"), str(c, "method"), str(c, "path"), c.value("body", json())};
+        p.steps << st;
+    }
+    p.digest = p.computeDigest();
+    return p;
 }
 
 json Plan::toJson() const

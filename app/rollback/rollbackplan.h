@@ -128,6 +128,10 @@ struct Plan
 
     bool executable() const { return refusals.isEmpty(); }
     nlohmann::json toJson() const;
+    // Reads toJson() back (a journal's plan); the digest is recomputed, so a
+    // changed file does not pass as the reviewed plan.
+    static std::optional<Plan> fromJson(const nlohmann::json &j);
+    QString computeDigest() const;
     static QString optionName(Option option);
 };
 

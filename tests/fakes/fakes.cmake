@@ -2,7 +2,8 @@
 add_library(fake_http STATIC
     http/httpserver.cpp http/httpserver.h
     http/faultinjector.cpp http/faultinjector.h
-    http/requestlog.cpp http/requestlog.h)
+    http/requestlog.cpp http/requestlog.h
+    http/reverseproxy.cpp http/reverseproxy.h)
 target_include_directories(fake_http PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}")
 target_link_libraries(fake_http PUBLIC raize_compile_settings core_base Qt6::Network)
 

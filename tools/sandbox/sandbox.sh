@@ -133,7 +133,7 @@ for _ in $(seq 1 300); do
 done
 LISTEN=$(grep -m1 '"event":"listening"' "$STATE_DIR/service.out") || die "the simulated service did not start listening"
 port_of() { printf '%s' "$LISTEN" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
-VERCEL_PORT=$(port_of vercel); GITHUB_PORT=$(port_of github); CONTROL_PORT=$(port_of control); PLATFORM_PORT=$(port_of platform)
+VERCEL_PORT=$(port_of vercel); GITHUB_PORT=$(port_of github); CONTROL_PORT=$(port_of control); PLATFORM_PORT=$(port_of platform); FLAGS_PORT=$(port_of flags)
 
 say "waiting for the metrics history"
 wait "$BACKFILL_PID" || { cat "$STATE_DIR/logs/backfill.log" >&2; die "the metrics history could not be written"; }
@@ -168,8 +168,8 @@ wait_http "http://127.0.0.1:$CONTROL_PORT/__sandbox/health" 5 "the control surfa
 HEALTHY=$(elapsed)
 PROJECT=$(sed -n 's/.*"id": *"\(prj_[^"]*\)".*/\1/p' "$SCENARIO_FILE" | head -n1)
 printf 'READY {"scenario":"%s","stateDir":"%s","healthySeconds":%s,' "$(basename "$SCENARIO_FILE" .json)" "$STATE_DIR" "$HEALTHY"
-printf '"urls":{"vercel":"http://127.0.0.1:%s","github":"http://127.0.0.1:%s","unleash":"http://127.0.0.1:%s","prometheus":"http://127.0.0.1:%s","control":"http://127.0.0.1:%s","platform":"http://127.0.0.1:%s"},' \
-    "$VERCEL_PORT" "$GITHUB_PORT" "$UNLEASH_PORT" "$PROM_PORT" "$CONTROL_PORT" "$PLATFORM_PORT"
+printf '"urls":{"vercel":"http://127.0.0.1:%s","github":"http://127.0.0.1:%s","unleash":"http://127.0.0.1:%s","prometheus":"http://127.0.0.1:%s","control":"http://127.0.0.1:%s","platform":"http://127.0.0.1:%s","flags":"http://127.0.0.1:%s"},' \
+    "$VERCEL_PORT" "$GITHUB_PORT" "$UNLEASH_PORT" "$PROM_PORT" "$CONTROL_PORT" "$PLATFORM_PORT" "$FLAGS_PORT"
 printf '"tokens":{"vercel":"%s","github":"%s","unleashAdmin":"%s","unleashClient":"%s"},' "$VERCEL_TOKEN" "$GITHUB_TOKEN" "$ADMIN_TOKEN" "$CLIENT_TOKEN"
 printf '"vercel":{"projectId":"%s","teamId":"team_raize"},"github":{"owner":"raize","repo":"platform"},' "${PROJECT:-prj_raize_web}"
 printf '"pids":[%s]}\n' "$(IFS=,; echo "${PIDS[*]:1}")"
@@ -178,6 +178,7 @@ cat >&2 <<INFO
 [sandbox]   Vercel      http://127.0.0.1:$VERCEL_PORT   (tokens in the READY line on stdout, never in this log)
 [sandbox]   GitHub      http://127.0.0.1:$GITHUB_PORT
 [sandbox]   Unleash     http://127.0.0.1:$UNLEASH_PORT  (admin UI; admin token in the READY line)
+[sandbox]   Flags proxy http://127.0.0.1:$FLAGS_PORT  (Unleash behind the fault injector and request log)
 [sandbox]   Prometheus  http://127.0.0.1:$PROM_PORT
 [sandbox]   Control     http://127.0.0.1:$CONTROL_PORT/__sandbox/state
 [sandbox] Ctrl-C stops everything.

@@ -178,6 +178,7 @@ void checkConnection(Net::HttpClient &http, const ConnectionTarget &target, std:
     case Service::GitHub:
         return github(http, target, std::move(done));
     case Service::Flags:
+    case Service::FlagsClient:
         return flags(http, target, std::move(done));
     case Service::Prometheus:
         return prometheus(http, target, std::move(done));

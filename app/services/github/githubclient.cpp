@@ -624,7 +624,8 @@ void GitHubClient::reviewPendingDeployment(qint64 runId, const QList<qint64> &en
     });
 }
 
-void GitHubClient::createDeployment(const QString &ref, const QString &environment, const QString &description, Callback<GitHubDeployment> done)
+void GitHubClient::createDeployment(const QString &ref, const QString &environment, const QString &description, Callback<GitHubDeployment> done,
+                                    const QString &task, bool checkStatuses)
 {
     // created_at has whole seconds.
     const QDateTime started = QDateTime::fromSecsSinceEpoch(QDateTime::currentSecsSinceEpoch(), Qt::UTC);
@@ -633,8 +634,11 @@ void GitHubClient::createDeployment(const QString &ref, const QString &environme
     r.method = "POST";
     r.url = repoUrl(u"/deployments"_s);
     // auto_merge off: recording a deployment must never merge the default branch into the ref (a 202).
-    r.body = Json::dump({{"ref", ref.toStdString()}, {"environment", environment.toStdString()}, {"description", description.toStdString()},
-                         {"task", "deploy"}, {"auto_merge", false}});
+    nlohmann::json body = {{"ref", ref.toStdString()}, {"environment", environment.toStdString()}, {"description", description.toStdString()},
+                           {"task", task.toStdString()}, {"auto_merge", false}};
+    if (!checkStatuses)
+        body["required_contexts"] = nlohmann::json::array();
+    r.body = Json::dump(body);
     auto found = std::make_shared<std::optional<GitHubDeployment>>();
     r.readBack = [this, ref, environment, started, found](std::function<void(std::optional<bool>)> answer) {
         listDeployments({{u"ref"_s, ref}, {u"environment"_s, environment}}, false,

@@ -193,7 +193,10 @@ public:
     // Records a deployment. GitHub refuses (409) while the ref's status checks are not all green.
     // Not idempotent: after an unclear outcome it looks for a deployment of that ref and
     // environment created since the call started and sends again only if there is none.
-    void createDeployment(const QString &ref, const QString &environment, const QString &description, Callback<GitHubDeployment> done);
+    // A marker deployment (task "rollback", say) passes checkStatuses = false: required_contexts [] records it
+    // whatever the ref's checks say.
+    void createDeployment(const QString &ref, const QString &environment, const QString &description, Callback<GitHubDeployment> done,
+                          const QString &task = QStringLiteral("deploy"), bool checkStatuses = true);
     void deploymentStatuses(qint64 deploymentId, Callback<QList<GitHubDeploymentStatus>> done);
     // Appends a status (error, failure, inactive, in_progress, queued, pending, success); every call
     // appends one, so an unclear outcome is read back before sending again. The description is cut to 140 characters.

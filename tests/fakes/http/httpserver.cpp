@@ -167,7 +167,12 @@ QString HttpServer::baseUrl() const
 
 void HttpServer::route(const QByteArray &method, const QString &pathPattern, Handler handler)
 {
-    m_routes.append({method, QRegularExpression(QRegularExpression::anchoredPattern(pathPattern)), std::move(handler)});
+    m_routes.append({method, QRegularExpression(QRegularExpression::anchoredPattern(pathPattern)), std::move(handler), {}});
+}
+
+void HttpServer::routeAsync(const QByteArray &method, const QString &pathPattern, AsyncHandler handler)
+{
+    m_routes.append({method, QRegularExpression(QRegularExpression::anchoredPattern(pathPattern)), {}, std::move(handler)});
 }
 
 HttpResponse HttpServer::error(int status, const QString &code, const QString &message) const
@@ -238,8 +243,10 @@ HttpResponse HttpServer::handle(const HttpRequest &request)
         if (!m.hasMatch())
             continue;
         pathMatched = true;
-        if (r.method != request.method)
+        if (!r.method.isEmpty() && r.method != request.method)
             continue;
+        if (r.asyncHandler)
+            return error(500, u"internal_error"_s, u"asynchronous route used synchronously"_s);
         try {
             return r.handler(request, m);
         } catch (const std::exception &e) {
@@ -248,6 +255,20 @@ HttpResponse HttpServer::handle(const HttpRequest &request)
     }
     return pathMatched ? error(405, u"method_not_allowed"_s, u"method not allowed"_s)
                        : error(404, u"not_found"_s, u"no such endpoint in the sandbox: %1"_s.arg(request.path));
+}
+
+void HttpServer::handleAsync(const HttpRequest &request, Reply done)
+{
+    for (const Route &r : std::as_const(m_routes)) {
+        if (!r.asyncHandler || (!r.method.isEmpty() && r.method != request.method))
+            continue;
+        const QRegularExpressionMatch m = r.pattern.match(request.path);
+        if (m.hasMatch()) {
+            r.asyncHandler(request, m, std::move(done));
+            return;
+        }
+    }
+    done(handle(request));
 }
 
 void HttpServer::dispatch(QTcpSocket *socket, HttpRequest request)
@@ -260,17 +281,24 @@ void HttpServer::dispatch(QTcpSocket *socket, HttpRequest request)
     const bool closeAfter = request.header("connection").toLower() == "close";
     QPointer<QTcpSocket> guard(socket);
 
+    // Answers through handleAsync, unless the connection went away meanwhile.
+    const auto answer = [this, guard, request, started, closeAfter](const QString &fault, std::function<void(HttpResponse &)> change) {
+        handleAsync(request, [this, guard, request, started, closeAfter, fault, change](HttpResponse r) {
+            if (!guard)
+                return;
+            if (change)
+                change(r);
+            send(guard, request, std::move(r), started, fault, closeAfter);
+        });
+    };
     if (!fault) {
-        send(socket, request, handle(request), started, {}, closeAfter);
+        answer({}, {});
         return;
     }
     const QString faultName = FaultRule::modeName(fault->mode);
     switch (fault->mode) {
     case FaultRule::Mode::Latency:
-        QTimer::singleShot(fault->latencyMs, this, [this, guard, request, started, faultName, closeAfter] {
-            if (guard)
-                send(guard, request, handle(request), started, faultName, closeAfter);
-        });
+        QTimer::singleShot(fault->latencyMs, this, [answer, faultName] { answer(faultName, {}); });
         return;
     case FaultRule::Mode::Error:
         send(socket, request, error(fault->status, u"sandbox_fault"_s, u"injected error %1"_s.arg(fault->status)), started, faultName, closeAfter);
@@ -287,55 +315,57 @@ void HttpServer::dispatch(QTcpSocket *socket, HttpRequest request)
         return;
     }
     case FaultRule::Mode::Reset:
-        if (fault->afterHandler)
-            handle(request); // the change happens; the client never hears of it
         m_log->finish(request.id, 0, nowMs() - started, faultName);
+        if (fault->afterHandler) {
+            // The change happens; the client never hears of it.
+            handleAsync(request, [guard](const HttpResponse &) {
+                if (guard)
+                    guard->abort();
+            });
+            return;
+        }
         socket->abort();
         return;
     case FaultRule::Mode::Stall: {
-        const HttpResponse r = handle(request);
-        QByteArray head = "HTTP/1.1 " + QByteArray::number(r.status) + ' ' + reason(r.status) + "\r\n";
-        for (const auto &h : r.headers)
-            head += h.first + ": " + h.second + "\r\n";
-        head += "Content-Length: " + QByteArray::number(r.body.size()) + "\r\n\r\n";
-        socket->write(head + r.body.left(r.body.size() / 2));
-        m_log->finish(request.id, r.status, nowMs() - started, faultName);
-        QTimer::singleShot(fault->latencyMs, this, [guard] {
-            if (guard)
-                guard->abort();
+        handleAsync(request, [this, guard, request, started, faultName, latency = fault->latencyMs](const HttpResponse &r) {
+            if (!guard)
+                return;
+            QTcpSocket *socket = guard;
+            QByteArray head = "HTTP/1.1 " + QByteArray::number(r.status) + ' ' + reason(r.status) + "\r\n";
+            for (const auto &h : r.headers)
+                head += h.first + ": " + h.second + "\r\n";
+            head += "Content-Length: " + QByteArray::number(r.body.size()) + "\r\n\r\n";
+            socket->write(head + r.body.left(r.body.size() / 2));
+            m_log->finish(request.id, r.status, nowMs() - started, faultName);
+            QTimer::singleShot(latency, this, [guard] {
+                if (guard)
+                    guard->abort();
+            });
         });
         return;
     }
-    case FaultRule::Mode::MalformedJson: {
-        HttpResponse r = handle(request);
-        r.body = "{\"sandbox\": this is not json ]";
-        send(socket, request, r, started, faultName, closeAfter);
+    case FaultRule::Mode::MalformedJson:
+        answer(faultName, [](HttpResponse &r) { r.body = "{\"sandbox\": this is not json ]"; });
         return;
-    }
-    case FaultRule::Mode::TruncatedJson: {
-        HttpResponse r = handle(request);
-        r.body = r.body.left(qMax<qsizetype>(1, r.body.size() / 2));
-        send(socket, request, r, started, faultName, closeAfter);
+    case FaultRule::Mode::TruncatedJson:
+        answer(faultName, [](HttpResponse &r) { r.body = r.body.left(qMax<qsizetype>(1, r.body.size() / 2)); });
         return;
-    }
-    case FaultRule::Mode::WrongContentType: {
-        HttpResponse r = handle(request);
-        r.setHeader("Content-Type", "text/html; charset=utf-8");
-        r.body = "<html><body><h1>502 Bad Gateway</h1><p>cloudfront</p></body></html>";
-        r.isJson = false;
-        send(socket, request, r, started, faultName, closeAfter);
+    case FaultRule::Mode::WrongContentType:
+        answer(faultName, [](HttpResponse &r) {
+            r.setHeader("Content-Type", "text/html; charset=utf-8");
+            r.body = "<html><body><h1>502 Bad Gateway</h1><p>cloudfront</p></body></html>";
+            r.isJson = false;
+        });
         return;
-    }
-    case FaultRule::Mode::SchemaBreak: {
-        HttpResponse r = handle(request);
-        nlohmann::json j = Json::parse(r.body);
-        if (!j.is_discarded()) {
-            dropKey(j, fault->field.toStdString());
-            r.body = Json::dump(j);
-        }
-        send(socket, request, r, started, faultName, closeAfter);
+    case FaultRule::Mode::SchemaBreak:
+        answer(faultName, [field = fault->field.toStdString()](HttpResponse &r) {
+            nlohmann::json j = Json::parse(r.body);
+            if (!j.is_discarded()) {
+                dropKey(j, field);
+                r.body = Json::dump(j);
+            }
+        });
         return;
-    }
     }
 }
 

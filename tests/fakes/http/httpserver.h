@@ -58,6 +58,9 @@ class HttpServer : public QObject
 
 public:
     using Handler = std::function<HttpResponse(const HttpRequest &, const QRegularExpressionMatch &)>;
+    // A handler that answers later (a proxy): it calls `reply` exactly once.
+    using Reply = std::function<void(HttpResponse)>;
+    using AsyncHandler = std::function<void(const HttpRequest &, const QRegularExpressionMatch &, Reply reply)>;
     // The body of an error in the service's own shape (Vercel's {"error":{...}}, GitHub's {"message":...}).
     using ErrorBody = std::function<nlohmann::json(int status, const QString &code, const QString &message)>;
 
@@ -73,6 +76,8 @@ public:
 
     // Routes are tried in the order they were added; the pattern must match the whole path.
     void route(const QByteArray &method, const QString &pathPattern, Handler handler);
+    // Every request whose path matches, whatever its method (empty method: any).
+    void routeAsync(const QByteArray &method, const QString &pathPattern, AsyncHandler handler);
     void setErrorBody(ErrorBody body) { m_errorBody = std::move(body); }
     HttpResponse error(int status, const QString &code, const QString &message) const;
 
@@ -83,6 +88,8 @@ private:
     bool parseOne(Connection &c, HttpRequest *out);
     void dispatch(QTcpSocket *socket, HttpRequest request);
     HttpResponse handle(const HttpRequest &request);
+    // Runs the request's route and answers through `done` (now, or later for async routes).
+    void handleAsync(const HttpRequest &request, Reply done);
     void send(QTcpSocket *socket, const HttpRequest &request, HttpResponse response, qint64 startedMs, const QString &fault,
               bool closeAfter);
 
@@ -95,6 +102,7 @@ private:
         QByteArray method;
         QRegularExpression pattern;
         Handler handler;
+        AsyncHandler asyncHandler;
     };
     QList<Route> m_routes;
     QHash<QTcpSocket *, Connection *> m_connections;

@@ -8,6 +8,9 @@
 #include "platform/platformsim.h"
 #include "platform/trafficmodel.h"
 #include "platform/unleashseeder.h"
+#include "http/reverseproxy.h"
+
+#include <memory>
 #include "github/githubfake.h"
 #include "vercel/vercelfake.h"
 
@@ -58,6 +61,7 @@ int main(int argc, char **argv)
     const QCommandLineOption githubPort(u"github-port"_s, u"Port for GitHub (0: free)."_s, u"port"_s, u"0"_s);
     const QCommandLineOption controlPort(u"control-port"_s, u"Port for the control surface (0: free)."_s, u"port"_s, u"0"_s);
     const QCommandLineOption platformPort(u"platform-port"_s, u"Port for /metrics (0: free)."_s, u"port"_s, u"0"_s);
+    const QCommandLineOption flagsPort(u"flags-port"_s, u"Port for the proxy in front of Unleash (0: free)."_s, u"port"_s, u"0"_s);
     const QCommandLineOption vercelToken(u"vercel-token"_s, u"Token Vercel accepts."_s, u"token"_s, u"sandbox-vercel-token"_s);
     const QCommandLineOption githubToken(u"github-token"_s, u"Token GitHub accepts."_s, u"token"_s, u"sandbox-github-token"_s);
     const QCommandLineOption unleashUrl(u"unleash-url"_s, u"Unleash base URL."_s, u"url"_s);
@@ -69,7 +73,7 @@ int main(int argc, char **argv)
     const QCommandLineOption days(u"days"_s, u"Days of history for --write-backfill."_s, u"n"_s, u"30"_s);
     const QCommandLineOption endTime(u"end-time"_s, u"Unix seconds the history ends at (default: now)."_s, u"s"_s);
     const QCommandLineOption seedOpt(u"seed"_s, u"Seed for fault probabilities."_s, u"n"_s, u"1"_s);
-    p.addOptions({scenarioOpt, vercelPort, githubPort, controlPort, platformPort, vercelToken, githubToken, unleashUrl,
+    p.addOptions({scenarioOpt, vercelPort, githubPort, controlPort, platformPort, flagsPort, vercelToken, githubToken, unleashUrl,
                   unleashAdmin, unleashClient, pollMs, seedUnleashOpt, backfill, days, endTime, seedOpt});
     p.process(app);
 
@@ -120,6 +124,16 @@ int main(int argc, char **argv)
     HttpServer githubServer(u"github"_s, &faults, &log);
     HttpServer controlServer(u"control"_s, nullptr, &log);
     HttpServer platformServer(u"platform"_s, &faults, &log);
+    // The flag service's front door for the console: a proxy to the real
+    // Unleash, so faults and the request log cover flag calls too.
+    HttpServer flagsServer(u"flags"_s, &faults, &log);
+    flagsServer.setErrorBody([](int, const QString &code, const QString &message) {
+        return json{{"id", "sandbox-fault"}, {"name", code.toStdString()}, {"message", message.toStdString()},
+                    {"details", json::array({{{"message", message.toStdString()}}})}};
+    });
+    std::unique_ptr<ReverseProxy> flagsProxy;
+    if (p.isSet(unleashUrl))
+        flagsProxy = std::make_unique<ReverseProxy>(&flagsServer, QUrl(p.value(unleashUrl)));
     VercelFake vercel(&vercelServer, p.value(vercelToken));
     vercel.load(scenario.value("vercel", json::object()));
     GitHubFake github(&githubServer, p.value(githubToken));
@@ -177,7 +191,7 @@ int main(int argc, char **argv)
     });
 
     for (auto [server, opt] : {std::pair{&vercelServer, &vercelPort}, {&githubServer, &githubPort}, {&controlServer, &controlPort},
-                               {&platformServer, &platformPort}}) {
+                               {&platformServer, &platformPort}, {&flagsServer, &flagsPort}}) {
         if (!server->listen(quint16(p.value(*opt).toUInt()))) {
             std::fprintf(stderr, "cannot listen for %s on 127.0.0.1:%s\n", qPrintable(server->service()), qPrintable(p.value(*opt)));
             return 2;
@@ -194,6 +208,6 @@ int main(int argc, char **argv)
     std::signal(SIGINT, onSignal);
 
     out({{"event", "listening"}, {"vercel", vercelServer.port()}, {"github", githubServer.port()},
-         {"control", controlServer.port()}, {"platform", platformServer.port()}});
+         {"control", controlServer.port()}, {"platform", platformServer.port()}, {"flags", flagsServer.port()}});
     return app.exec();
 }

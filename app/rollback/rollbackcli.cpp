@@ -1,0 +1,428 @@
+// Headless rollback (issue #9): rollback plan|execute|status|resume, kill-switch.
+
+#include "rollback/rollbackcli.h"
+
+#include "cli/cli.h"
+#include "core/jsonutil.h"
+#include "rollback/rollbackexecutor.h"
+#include "rollback/rollbacksession.h"
+#include "rollback/runjournal.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QEventLoop>
+
+namespace Raize::Rollback {
+
+using namespace Qt::StringLiterals;
+using json = nlohmann::json;
+
+QString describePlan(const Plan &plan, const Inputs &in)
+{
+    QString out;
+    out += u"Rollback plan — %1 (%2), scope %3\n"_s.arg(priorityName(plan.priority), triggerName(in.trigger), in.scope.describe());
+    out += u"Option %1%2\n"_s.arg(Plan::optionName(plan.option), plan.immediate ? u", immediate (P0)"_s : QString());
+    if (!plan.rollbackTarget.isEmpty())
+        out += u"Instant Rollback target: %1\n"_s.arg(plan.rollbackTarget);
+    int group = -1;
+    for (int i = 0; i < plan.steps.size(); ++i) {
+        const Step &s = plan.steps[i];
+        if (s.group != group) {
+            group = s.group;
+            out += u"\n  group %1%2\n"_s.arg(group).arg(
+                std::count_if(plan.steps.cbegin(), plan.steps.cend(), [&](const Step &o) { return o.group == group; }) > 1 ? u" (in parallel)"_s
+                                                                                                                          : QString());
+        }
+        out += u"  %1. %2\n      %3 %4 %5%6\n"_s.arg(i + 1)
+                   .arg(s.title, s.call.service, s.call.method, s.call.path,
+                        s.call.body.is_null() ? QString() : u" "_s + QString::fromStdString(s.call.body.dump()));
+    }
+    for (const QString &n : plan.notes)
+        out += u"\nnote: "_s + n;
+    for (const QString &r : plan.refusals)
+        out += u"\nREFUSED: "_s + r;
+    out += u"\n\nplan digest: %1\n"_s.arg(plan.digest);
+    return out;
+}
+
+json planReport(const Plan &plan, const Inputs &in)
+{
+    json j = plan.toJson();
+    j["digest"] = plan.digest.toStdString();
+    j["trigger"] = triggerName(in.trigger).toStdString();
+    j["scope"] = scopeText(in.scope).toStdString();
+    json notes = json::array();
+    for (const QString &n : plan.notes)
+        notes.push_back(n.toStdString());
+    j["notes"] = notes;
+    j["executable"] = plan.executable();
+    return j;
+}
+
+json beginRecord(const Plan &plan, const Inputs &in, const QString &actor, const QString &kind)
+{
+    return {{"kind", kind.toStdString()}, {"plan", plan.toJson()}, {"digest", plan.digest.toStdString()},
+            {"trigger", triggerName(in.trigger).toStdString()}, {"priority", priorityName(plan.priority).toStdString()},
+            {"scope", scopeText(in.scope).toStdString()}, {"reason", in.reason.toStdString()}, {"actor", actor.toStdString()}};
+}
+
+Plan killSwitchPlan(const Plan &full)
+{
+    Plan p;
+    p.priority = full.priority;
+    p.option = Plan::Option::A_Flags;
+    p.immediate = true;
+    for (const Step &s : full.steps) {
+        if (s.kind == Step::Kind::DisableFlag || s.kind == Step::Kind::ConfirmFlagsOff)
+            p.steps << s;
+    }
+    p.notes << u"kill switch: the side-effect flags in scope only; no deployment change, no incident"_s;
+    p.digest = p.computeDigest();
+    return p;
+}
+
+} // namespace Raize::Rollback
+
+namespace Raize::Cli {
+
+using namespace Qt::StringLiterals;
+using namespace Raize::Rollback;
+using json = nlohmann::json;
+
+namespace {
+
+const QString kUsage = u"raize-console rollback plan|execute|status|resume [--trigger ID] [--scope S] [--reason TEXT]\n"
+                       u"    [--flags-suffice yes|no] [--side-effects-incorrect yes|no] [--isolated yes|no] [--migration-mismatch yes|no]\n"
+                       u"    [--migration ID[:incompatible],...] [--migration-plan URL] [--plan-digest D] [--confirm ENVIRONMENT]\n"
+                       u"    [--run ID] [--incident NUMBER|new] [--journal-dir DIR] [--dry-run] [--json] [--profile P] [--keychain-service S]\n"
+                       u"  triggers: wrong-account duplicate-posts kill-switch-ignored security publish-failures verification-failures\n"
+                       u"            queue-stuck elevated-errors ui-regression\n"
+                       u"  scopes:   global | client:ID,.. | account:ID,.. | lane:api|browser | service:NAME"_s;
+
+std::optional<bool> yesNo(Context &ctx, const QString &name, bool *bad)
+{
+    const QString v = ctx.takeOption(name);
+    if (v.isEmpty())
+        return std::nullopt;
+    if (v == u"yes"_s || v == u"true"_s)
+        return true;
+    if (v == u"no"_s || v == u"false"_s)
+        return false;
+    ctx.err << name << u" takes yes or no\n"_s;
+    *bad = true;
+    return std::nullopt;
+}
+
+struct Common
+{
+    Request request;
+    QString keychain;
+    QString journalDir;
+    bool json = false;
+    bool dryRun = false;
+};
+
+bool readCommon(Context &ctx, Common *c, bool needTrigger)
+{
+    c->json = ctx.takeFlag(u"--json"_s);
+    c->dryRun = ctx.takeFlag(u"--dry-run"_s);
+    c->keychain = ctx.takeOption(u"--keychain-service"_s, u"raize-console"_s);
+    c->journalDir = ctx.takeOption(u"--journal-dir"_s);
+    const QString trigger = ctx.takeOption(u"--trigger"_s);
+    if (needTrigger) {
+        const auto t = triggerFromId(trigger);
+        if (!t) {
+            ctx.err << (trigger.isEmpty() ? u"--trigger is required"_s : u"unknown trigger \"%1\""_s.arg(trigger)) << u"\nusage: "_s << kUsage << u'\n';
+            return false;
+        }
+        c->request.trigger = *t;
+    }
+    const Result<Scope> scope = parseScope(ctx.takeOption(u"--scope"_s, u"global"_s));
+    if (!scope) {
+        ctx.err << scope.error().message << u". "_s << scope.error().remedy << u'\n';
+        return false;
+    }
+    c->request.scope = scope.value();
+    c->request.reason = ctx.takeOption(u"--reason"_s);
+    c->request.migrationRollbackPlan = ctx.takeOption(u"--migration-plan"_s);
+    bool bad = false;
+    c->request.checklist.flagsAloneStopHarm = yesNo(ctx, u"--flags-suffice"_s, &bad);
+    c->request.checklist.sideEffectsIncorrect = yesNo(ctx, u"--side-effects-incorrect"_s, &bad);
+    c->request.checklist.isolatedToTenant = yesNo(ctx, u"--isolated"_s, &bad);
+    c->request.checklist.migrationMismatch = yesNo(ctx, u"--migration-mismatch"_s, &bad);
+    const QString migrations = ctx.takeOption(u"--migration"_s);
+    for (const QString &m : migrations.split(u',', Qt::SkipEmptyParts)) {
+        MigrationFact f;
+        f.id = m.section(u':', 0, 0);
+        f.backwardCompatible = m.section(u':', 1) != u"incompatible"_s;
+        f.appliedMs = QDateTime::currentMSecsSinceEpoch(); // since every candidate target
+        c->request.migrations << f;
+    }
+    return !bad;
+}
+
+// Runs the event loop until `done` says stop; returns its exit code.
+int waitFor(const std::function<void(std::function<void(int)>)> &start)
+{
+    QEventLoop loop;
+    int code = Failure;
+    start([&](int c) {
+        code = c;
+        loop.quit();
+    });
+    loop.exec();
+    return code;
+}
+
+Result<Inputs> gather(Session &session, const Request &request)
+{
+    std::optional<Result<Inputs>> result;
+    QEventLoop loop;
+    gatherInputs(session.clients(), session.target(), request, [&](const Result<Inputs> &r) {
+        result = r;
+        loop.quit();
+    });
+    if (!result)
+        loop.exec();
+    return *result;
+}
+
+void printStep(Context &ctx, const Executor &ex, int i)
+{
+    const Step &s = ex.plan().steps[i];
+    ctx.err << u"[rollback] %1. %2 — %3%4\n"_s.arg(i + 1).arg(s.title, Executor::statusName(ex.status(i)),
+                                                          ex.detail(i).isEmpty() ? QString() : u": "_s + ex.detail(i));
+    ctx.err.flush();
+}
+
+int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan, const Common &c, const QString &incidentAnswer)
+{
+    Clients clients = session.clients();
+    clients.journalDirectory = c.journalDir;
+    const bool killSwitch = journal.begin().value("kind", "") == "kill-switch";
+    if (killSwitch)
+        clients.github = nullptr; // no marker, no incident: the fan-out only
+    ExecOptions options;
+    options.incidentAnswer = incidentAnswer;
+    Executor ex(std::move(journal), plan, clients, options);
+    QObject::connect(&ex, &Executor::stepChanged, &ex, [&](int i) {
+        if (ex.status(i) != Executor::StepStatus::Running)
+            printStep(ctx, ex, i);
+    });
+    const int code = waitFor([&](std::function<void(int)> stop) {
+        QObject::connect(&ex, &Executor::refused, &ex, [&, stop](const Error &e) {
+            ctx.err << u"rollback refused: "_s << e.message << u"\n  "_s << e.remedy << u'\n';
+            stop(Negative);
+        });
+        QObject::connect(&ex, &Executor::stepFailed, &ex, [&, stop](int i, const Error &e) {
+            ctx.err << u"rollback stopped at step %1 (%2): %3\n"_s.arg(i + 1).arg(ex.plan().steps[i].title, e.toString());
+            ctx.err << u"  Nothing is lost: the journal %1 holds every step. Fix the cause, then `raize-console rollback resume`.\n"_s.arg(
+                ex.journal().path());
+            stop(Failure);
+        });
+        QObject::connect(&ex, &Executor::finished, &ex, [stop](bool completed) { stop(completed ? Ok : Failure); });
+        ex.start();
+    });
+    json out = {{"run", ex.runId().toStdString()}, {"journal", ex.journal().path().toStdString()}, {"outcome", ex.journal().outcome().toStdString()},
+                {"flagsOffMs", ex.flagsOffMs()}, {"propagationMs", ex.propagationMs()}, {"incident", ex.incidentUrl().toStdString()},
+                {"marker", ex.markerId()}, {"exit", code}};
+    json steps = json::array();
+    for (int i = 0; i < ex.plan().steps.size(); ++i)
+        steps.push_back({{"title", ex.plan().steps[i].title.toStdString()}, {"status", Executor::statusName(ex.status(i)).toStdString()},
+                         {"detail", ex.detail(i).toStdString()}});
+    out["steps"] = steps;
+    if (c.json) {
+        ctx.out << QString::fromStdString(out.dump(2)) << u'\n';
+    } else if (code == Ok) {
+        ctx.out << u"%1 %2 completed. Flags off (as clients are served) %3 ms after confirmation; flag-service propagation %4 ms.%5\n"_s
+                       .arg(killSwitch ? u"Kill switch"_s : u"Rollback"_s, ex.runId())
+                       .arg(ex.flagsOffMs())
+                       .arg(ex.propagationMs())
+                       .arg(ex.incidentUrl().isEmpty() ? QString() : u" Incident: "_s + ex.incidentUrl());
+        if (!plan.rollbackTarget.isEmpty())
+            ctx.out << u"Production is pinned to %1: the next deploy reaches the domains only after a promotion.\n"_s.arg(plan.rollbackTarget);
+    }
+    return code;
+}
+
+std::unique_ptr<Session> openSession(Context &ctx, const QString &keychain)
+{
+    Result<std::unique_ptr<Session>> s = Session::open(ctx.profile, keychain);
+    if (!s) {
+        ctx.err << s.error().toString() << u'\n';
+        return nullptr;
+    }
+    return std::move(s).value();
+}
+
+int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
+{
+    Common c;
+    if (!readCommon(ctx, &c, !killSwitch))
+        return Failure;
+    if (killSwitch)
+        c.request.trigger = Trigger::KillSwitchIgnored; // P0 semantics: immediate
+    const QString digest = ctx.takeOption(u"--plan-digest"_s);
+    const QString confirm = ctx.takeOption(u"--confirm"_s);
+    if (!ctx.noneLeft(killSwitch ? u"raize-console kill-switch --scope S [--confirm ENVIRONMENT] [--dry-run] [--json] [--reason TEXT]"_s : kUsage))
+        return Failure;
+    auto session = openSession(ctx, c.keychain);
+    if (!session)
+        return Failure;
+    const Result<Inputs> inputs = gather(*session, c.request);
+    if (!inputs) {
+        ctx.err << u"cannot read the current state, so no plan: "_s << inputs.error().toString() << u'\n';
+        return Failure;
+    }
+    Plan plan = buildPlan(inputs.value());
+    if (killSwitch)
+        plan = killSwitchPlan(plan);
+    if (!executeIt || c.dryRun) {
+        if (c.json)
+            ctx.out << QString::fromStdString(planReport(plan, inputs.value()).dump(2)) << u'\n';
+        else
+            ctx.out << describePlan(plan, inputs.value());
+        return plan.executable() ? Ok : Negative;
+    }
+    if (!digest.isEmpty() && digest != plan.digest && !plan.digest.startsWith(digest)) {
+        ctx.err << u"the plan changed since it was reviewed (digest %1, reviewed %2): the state moved. Review it again:\n"_s.arg(plan.digest, digest);
+        ctx.err << describePlan(plan, inputs.value());
+        return Negative;
+    }
+    if (!plan.executable()) {
+        ctx.err << describePlan(plan, inputs.value());
+        return Negative;
+    }
+    if (confirm != session->target().flagEnvironment) {
+        ctx.err << u"the guard: add --confirm %1 (the environment's name) to execute this plan\n"_s.arg(session->target().flagEnvironment);
+        return Failure;
+    }
+    if (killSwitch && plan.steps.isEmpty()) {
+        ctx.out << u"no side-effect flag is on in scope %1: nothing to turn off\n"_s.arg(c.request.scope.describe());
+        return Ok;
+    }
+    if (const QString open = RunJournal::unfinished(session->journalDirectory()); !open.isEmpty()) {
+        ctx.err << u"a rollback is in progress on this machine (%1): `raize-console rollback resume` finishes it\n"_s.arg(open);
+        return Negative;
+    }
+    Result<RunJournal> journal = RunJournal::create(session->journalDirectory(),
+                                                    beginRecord(plan, inputs.value(), session->clients().actor,
+                                                                killSwitch ? u"kill-switch"_s : u"rollback"_s));
+    if (!journal) {
+        ctx.err << journal.error().toString() << u'\n';
+        return Failure;
+    }
+    ctx.err << describePlan(plan, inputs.value());
+    return execute(ctx, *session, std::move(journal).value(), plan, c, {});
+}
+
+int status(Context &ctx)
+{
+    const bool asJson = ctx.takeFlag(u"--json"_s);
+    const QString dir = ctx.takeOption(u"--state-dir"_s, RunJournal::defaultDirectory(ctx.profile));
+    if (!ctx.noneLeft(u"raize-console rollback status [--json]"_s))
+        return Failure;
+    json runs = json::array();
+    for (const QString &path : RunJournal::list(dir)) {
+        const Result<RunJournal> j = RunJournal::open(path);
+        if (!j) {
+            runs.push_back({{"journal", path.toStdString()}, {"error", j.error().toString().toStdString()}});
+            continue;
+        }
+        const auto plan = Plan::fromJson(j->begin().value("plan", json()));
+        json steps = json::array();
+        int done = 0;
+        for (int i = 0; plan && i < plan->steps.size(); ++i) {
+            const StepPhase ph = j->phase(i);
+            done += ph == StepPhase::Done || ph == StepPhase::Skipped;
+            steps.push_back({{"title", plan->steps[i].title.toStdString()}, {"phase", stepPhaseName(ph).toStdString()}});
+        }
+        const QString outcome = j->outcome().isEmpty() ? u"in progress"_s : j->outcome();
+        runs.push_back({{"run", j->runId().toStdString()}, {"journal", path.toStdString()}, {"kind", j->begin().value("kind", "rollback")},
+                        {"trigger", j->begin().value("trigger", "")}, {"started", j->begin().value("at", "")},
+                        {"outcome", outcome.toStdString()}, {"done", done}, {"steps", steps}, {"tornTail", j->hadTornTail()}});
+    }
+    if (asJson) {
+        ctx.out << QString::fromStdString(runs.dump(2)) << u'\n';
+        return Ok;
+    }
+    if (runs.empty())
+        ctx.out << u"no rollback has run with profile %1\n"_s.arg(ctx.profile);
+    for (const json &r : runs) {
+        ctx.out << u"%1  %2  %3  %4/%5 steps  %6\n"_s.arg(QString::fromStdString(r.value("run", "?")), QString::fromStdString(r.value("started", "")),
+                                                         QString::fromStdString(r.value("outcome", r.value("error", ""))))
+                       .arg(r.value("done", 0))
+                       .arg(r.contains("steps") ? int(r["steps"].size()) : 0)
+                       .arg(QString::fromStdString(r.value("trigger", "")));
+    }
+    return Ok;
+}
+
+int resume(Context &ctx)
+{
+    Common c;
+    if (!readCommon(ctx, &c, false))
+        return Failure;
+    const QString run = ctx.takeOption(u"--run"_s);
+    const QString incident = ctx.takeOption(u"--incident"_s);
+    if (!ctx.noneLeft(kUsage))
+        return Failure;
+    auto session = openSession(ctx, c.keychain);
+    if (!session)
+        return Failure;
+    QString path;
+    for (const QString &p : RunJournal::list(session->journalDirectory())) {
+        if (run.isEmpty() ? !RunJournal::open(p).value().finished() : p.contains(u'-' + run + u".jsonl"_s)) {
+            path = p;
+            break;
+        }
+    }
+    if (path.isEmpty()) {
+        ctx.out << (run.isEmpty() ? u"no rollback in progress: nothing to resume\n"_s : u"no run %1\n"_s.arg(run));
+        return run.isEmpty() ? Ok : Failure;
+    }
+    Result<RunJournal> journal = RunJournal::open(path);
+    if (!journal) {
+        ctx.err << journal.error().toString() << u'\n';
+        return Failure;
+    }
+    if (journal->finished()) {
+        ctx.out << u"run %1 is already %2\n"_s.arg(journal->runId(), journal->outcome());
+        return Ok;
+    }
+    const auto plan = Plan::fromJson(journal->begin().value("plan", json()));
+    if (!plan || plan->digest != QString::fromStdString(journal->begin().value("digest", ""))) {
+        ctx.err << u"the journal's plan does not match its digest: %1 was changed; finish the rollback by hand (docs/runbooks/rollback.md)\n"_s.arg(path);
+        return Failure;
+    }
+    ctx.err << u"[rollback] resuming run %1 from %2\n"_s.arg(journal->runId(), path);
+    return execute(ctx, *session, std::move(journal).value(), *plan, c, incident);
+}
+
+} // namespace
+
+int rollbackCommand(Context &ctx)
+{
+    if (ctx.args.isEmpty()) {
+        ctx.err << u"usage: "_s << kUsage << u'\n';
+        return Failure;
+    }
+    const QString verb = ctx.args.takeFirst();
+    if (verb == u"plan"_s)
+        return planOrExecute(ctx, false, false);
+    if (verb == u"execute"_s)
+        return planOrExecute(ctx, true, false);
+    if (verb == u"status"_s)
+        return status(ctx);
+    if (verb == u"resume"_s)
+        return resume(ctx);
+    ctx.err << u"unknown rollback command \"%1\"\nusage: "_s.arg(verb) << kUsage << u'\n';
+    return Failure;
+}
+
+int killSwitchCommand(Context &ctx)
+{
+    return planOrExecute(ctx, true, true);
+}
+
+} // namespace Raize::Cli

@@ -1,0 +1,830 @@
+#include "rollback/rollbackexecutor.h"
+
+#include "core/jsonutil.h"
+#include "core/logging.h"
+#include "net/httpclient.h"
+#include "records/auditlog.h"
+#include "records/journal.h"
+#include "services/flags/flagservice.h"
+#include "services/github/githubclient.h"
+#include "services/prometheus/prometheusclient.h"
+#include "services/vercel/vercelclient.h"
+
+#include <QDateTime>
+#include <QTimer>
+
+#include <csignal>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+using json = nlohmann::json;
+
+namespace Raize::Rollback {
+
+namespace {
+
+std::string s(const QString &v)
+{
+    return v.toStdString();
+}
+
+QString q(const json &j, const char *key)
+{
+    return j.is_object() && j.contains(key) && j[key].is_string() ? QString::fromStdString(j[key].get<std::string>()) : QString();
+}
+
+QString stepKindId(Step::Kind k)
+{
+    switch (k) {
+    case Step::Kind::DisableFlag: return u"flag.disable"_s;
+    case Step::Kind::ConfirmFlagsOff: return u"flags.confirm-off"_s;
+    case Step::Kind::InstantRollback: return u"vercel.instant-rollback"_s;
+    case Step::Kind::ConfirmProduction: return u"vercel.confirm-production"_s;
+    case Step::Kind::PostCheck: return u"rollback.post-check"_s;
+    case Step::Kind::OpenIncident: return u"github.incident"_s;
+    case Step::Kind::JournalEntry: return u"journal.entry"_s;
+    case Step::Kind::MigrationGuide: return u"migration.guide"_s;
+    }
+    return {};
+}
+
+Error consoleError(Error::Kind kind, const QString &message, const QString &remedy)
+{
+    return Error::make(kind, u"console"_s, message, remedy);
+}
+
+// Test seam for the crash test (tests/core/tst_rollback_crash.cpp): the
+// process kills itself right after its Nth journal record, as a power cut would.
+void maybeDie()
+{
+    static int countdown = qEnvironmentVariableIntValue("RAIZE_ROLLBACK_TEST_KILL_AFTER");
+    if (countdown > 0 && --countdown == 0)
+        std::raise(SIGKILL);
+}
+
+} // namespace
+
+QString Executor::statusName(StepStatus st)
+{
+    switch (st) {
+    case StepStatus::Pending: return u"pending"_s;
+    case StepStatus::Running: return u"running"_s;
+    case StepStatus::Done: return u"done"_s;
+    case StepStatus::Failed: return u"failed"_s;
+    case StepStatus::Skipped: return u"skipped"_s;
+    }
+    return {};
+}
+
+Executor::Executor(RunJournal journal, Plan plan, Clients clients, ExecOptions options, QObject *parent)
+    : QObject(parent)
+    , m_journal(std::move(journal))
+    , m_plan(std::move(plan))
+    , m_c(std::move(clients))
+    , m_o(std::move(options))
+{
+    for (const Step &st : m_plan.steps) {
+        if (!m_groups.contains(st.group))
+            m_groups << st.group;
+    }
+    std::sort(m_groups.begin(), m_groups.end());
+    // What the journal already says (a resumed run).
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        const StepPhase ph = m_journal.phase(i);
+        const json last = m_journal.last(i);
+        switch (ph) {
+        case StepPhase::Done:
+            m_status[i] = StepStatus::Done;
+            m_detail[i] = q(last, "summary");
+            break;
+        case StepPhase::Skipped:
+            m_status[i] = StepStatus::Skipped;
+            m_detail[i] = u"skipped: "_s + q(last, "reason");
+            break;
+        case StepPhase::Intent:
+            m_detail[i] = u"interrupted: re-checked before anything is sent again"_s;
+            break;
+        case StepPhase::Failed:
+            m_detail[i] = u"failed before: "_s + q(last, "error");
+            break;
+        case StepPhase::Pending:
+            break;
+        }
+    }
+    if (const json marker = m_journal.lastOf("marker"); marker.is_object())
+        m_markerId = marker.value("deploymentId", qint64(0));
+    if (const json inc = m_journal.lastOf("incident"); inc.is_object())
+        m_incidentUrl = q(inc, "url");
+}
+
+Executor::~Executor()
+{
+    *m_alive = false;
+}
+
+void Executor::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    m_clock.start();
+    if (!m_plan.executable()) {
+        m_lastError = consoleError(Error::Kind::Refused, u"the plan cannot execute: "_s + m_plan.refusals.join(u"; "_s),
+                                   u"Answer what the plan refuses on (target, migration plan) and build it again."_s);
+        m_running = false;
+        Q_EMIT refused(m_lastError);
+        return;
+    }
+    if (m_markerId > 0) {
+        runFrom(m_groups.value(0));
+        return;
+    }
+    claimMarker();
+}
+
+// ---- the marker every console sees ----
+
+void Executor::claimMarker()
+{
+    if (!m_c.github) {
+        // Without GitHub nothing else can see the run; say so and go on:
+        // stopping the harm comes first.
+        m_journal.append({{"event", "marker"}, {"deploymentId", 0}, {"note", "no GitHub client: no marker"}});
+        runFrom(m_groups.value(0));
+        return;
+    }
+    const QString description = u"raize-rollback run=%1 digest=%2"_s.arg(runId(), m_plan.digest.left(12));
+    const json pending = m_journal.lastOf("marker-intent");
+    auto alive = m_alive;
+    const auto create = [this, alive, description] {
+        m_journal.append({{"event", "marker-intent"}, {"description", s(description)}});
+        maybeDie();
+        m_c.github->createDeployment(
+            m_o.markerRef, m_o.markerEnvironment, description,
+            [this, alive](const Result<Services::GitHubDeployment> &d) {
+                if (!*alive)
+                    return;
+                if (!d) {
+                    m_lastError = d.error();
+                    m_running = false;
+                    m_journal.append({{"event", "refused"}, {"error", s(d.error().toString())}});
+                    Q_EMIT refused(d.error());
+                    return;
+                }
+                decideMarker(d->id);
+            },
+            u"rollback"_s, false);
+    };
+    if (!pending.is_object()) {
+        create();
+        return;
+    }
+    // Interrupted while creating the marker: look for it before creating another.
+    m_c.github->deployments(m_o.markerEnvironment, {}, [this, alive, description, create](const Result<QList<Services::GitHubDeployment>> &list) {
+        if (!*alive)
+            return;
+        if (list) {
+            for (const auto &d : list.value()) {
+                if (d.description == description) {
+                    decideMarker(d.id);
+                    return;
+                }
+            }
+        }
+        create();
+    });
+}
+
+void Executor::decideMarker(qint64 mine)
+{
+    auto alive = m_alive;
+    m_c.github->deployments(m_o.markerEnvironment, {}, [this, alive, mine](const Result<QList<Services::GitHubDeployment>> &list) {
+        if (!*alive)
+            return;
+        if (!list) {
+            m_lastError = list.error();
+            m_running = false;
+            Q_EMIT refused(list.error());
+            return;
+        }
+        // Markers of rollbacks still in flight: no final status yet.
+        auto candidates = std::make_shared<QList<Services::GitHubDeployment>>();
+        for (const auto &d : list.value()) {
+            if (d.id <= mine)
+                *candidates << d;
+        }
+        auto active = std::make_shared<QList<Services::GitHubDeployment>>();
+        auto left = std::make_shared<int>(int(candidates->size()));
+        const auto decide = [this, alive, mine, active] {
+            if (!*alive)
+                return;
+            qint64 first = mine;
+            QString holder;
+            for (const auto &d : *active) {
+                if (d.id < first) {
+                    first = d.id;
+                    holder = d.description;
+                }
+            }
+            if (first != mine) {
+                const QString why = u"another console is already rolling back (GitHub deployment %1 in %2: %3)"_s.arg(first).arg(
+                    m_o.markerEnvironment, holder);
+                m_journal.append({{"event", "refused"}, {"error", s(why)}, {"holder", first}});
+                m_markerId = mine;
+                setMarkerStatus(u"inactive"_s, u"stood down: deployment %1 holds this rollback"_s.arg(first));
+                m_lastError = consoleError(Error::Kind::Conflict, why,
+                                           u"Follow that rollback in its console or with `raize-console rollback status`; nothing was executed here."_s);
+                m_running = false;
+                audit(u"rollback.stood-down"_s, QString::number(first), u"github"_s, {{"holder", first}, {"mine", mine}});
+                Q_EMIT refused(m_lastError);
+                return;
+            }
+            m_markerId = mine;
+            m_journal.append({{"event", "marker"}, {"deploymentId", mine}});
+            maybeDie();
+            audit(u"rollback.start"_s, runId(), u"console"_s,
+                  {{"digest", s(m_plan.digest)}, {"priority", s(priorityName(m_plan.priority))}, {"marker", mine}});
+            setMarkerStatus(u"in_progress"_s, u"run %1 executing"_s.arg(runId()));
+            runFrom(m_groups.value(0));
+        };
+        if (candidates->isEmpty())
+            return decide();
+        for (const auto &d : *candidates) {
+            m_c.github->deploymentStatuses(d.id, [alive, d, active, left, decide](const Result<QList<Services::GitHubDeploymentStatus>> &st) {
+                if (!*alive)
+                    return;
+                // Newest first; no status yet means just created: in flight.
+                const QString state = st && !st->isEmpty() ? st->front().state : QString();
+                if (!st || state.isEmpty() || state == u"in_progress"_s || state == u"queued"_s || state == u"pending"_s)
+                    *active << d;
+                if (--*left == 0)
+                    decide();
+            });
+        }
+    });
+}
+
+void Executor::setMarkerStatus(const QString &state, const QString &description, const QString &logUrl)
+{
+    if (!m_c.github || m_markerId <= 0)
+        return;
+    m_c.github->createDeploymentStatus(m_markerId, state, description, logUrl, [](const Result<Services::GitHubDeploymentStatus> &r) {
+        if (!r)
+            qCWarning(lcRollback, "could not update the rollback marker: %s", qUtf8Printable(r.error().toString()));
+    });
+}
+
+// ---- groups and steps ----
+
+void Executor::runFrom(int group)
+{
+    for (int g : std::as_const(m_groups)) {
+        if (g < group)
+            continue;
+        bool allDone = true;
+        for (int i = 0; i < m_plan.steps.size(); ++i) {
+            if (m_plan.steps[i].group == g && status(i) != StepStatus::Done && status(i) != StepStatus::Skipped)
+                allDone = false;
+        }
+        if (!allDone) {
+            runGroup(g);
+            return;
+        }
+    }
+    finish();
+}
+
+void Executor::runGroup(int group)
+{
+    m_failedGroup = -1;
+    QList<int> todo;
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        if (m_plan.steps[i].group == group && status(i) != StepStatus::Done && status(i) != StepStatus::Skipped)
+            todo << i;
+    }
+    m_pendingInGroup = int(todo.size());
+    for (int i : std::as_const(todo)) {
+        const bool resumed = m_journal.phase(i) == StepPhase::Intent;
+        m_journal.append({{"event", "intent"}, {"step", i}, {"kind", s(stepKindId(m_plan.steps[i].kind))}, {"target", s(m_plan.steps[i].target)},
+                          {"resumed", resumed}});
+        maybeDie();
+        m_status[i] = StepStatus::Running;
+        m_detail[i] = resumed ? u"re-checking after an interruption…"_s : u"running…"_s;
+        Q_EMIT stepChanged(i);
+        auto alive = m_alive;
+        const auto done = [this, alive, group, i](const Result<json> &r) {
+            if (*alive)
+                stepFinished(group, i, r);
+        };
+        const Step &st = m_plan.steps[i];
+        switch (st.kind) {
+        case Step::Kind::InstantRollback:
+            instantRollback(st, resumed, done);
+            break;
+        case Step::Kind::OpenIncident:
+            openIncident(st, resumed, done);
+            break;
+        default:
+            runStep(i, done);
+            break;
+        }
+    }
+}
+
+void Executor::runStep(int step, Done done)
+{
+    const Step &st = m_plan.steps[step];
+    switch (st.kind) {
+    case Step::Kind::DisableFlag:
+        return disableFlag(st, std::move(done));
+    case Step::Kind::ConfirmFlagsOff:
+        return confirmFlagsOff(st, std::move(done));
+    case Step::Kind::ConfirmProduction:
+        return confirmProduction(st, std::move(done));
+    case Step::Kind::PostCheck:
+        return postCheck(st, std::move(done));
+    case Step::Kind::JournalEntry:
+        return journalEntry(std::move(done));
+    case Step::Kind::MigrationGuide:
+        // The console records and guides Option C; it never runs migrations.
+        return done(json{{"summary", s(u"recorded: the migration rollback plan %1 is run by people"_s.arg(st.call.path))},
+                         {"plan", s(st.call.path)}});
+    case Step::Kind::InstantRollback:
+    case Step::Kind::OpenIncident:
+        break; // dispatched in runGroup (they need to know about resumption)
+    }
+    done(consoleError(Error::Kind::Config, u"unknown step"_s, {}));
+}
+
+void Executor::stepFinished(int group, int step, const Result<json> &r)
+{
+    const Step &st = m_plan.steps[step];
+    if (r) {
+        json rec = r.value();
+        rec["event"] = "done";
+        rec["step"] = step;
+        m_journal.append(rec);
+        maybeDie();
+        m_status[step] = StepStatus::Done;
+        m_detail[step] = q(rec, "summary");
+        audit(stepKindId(st.kind), st.target.isEmpty() ? st.title : st.target, st.call.service, r.value());
+    } else {
+        m_journal.append({{"event", "failed"}, {"step", step}, {"error", s(r.error().toString())}});
+        m_status[step] = StepStatus::Failed;
+        m_detail[step] = r.error().toString();
+        if (m_failedStep < 0 || m_failedGroup != group)
+            m_failedStep = step;
+        m_failedGroup = group;
+        m_lastError = r.error();
+        audit(stepKindId(st.kind) + u".failed"_s, st.target.isEmpty() ? st.title : st.target, st.call.service,
+              {{"error", s(r.error().toString())}});
+    }
+    Q_EMIT stepChanged(step);
+    if (--m_pendingInGroup > 0)
+        return;
+    if (m_failedGroup == group) {
+        Q_EMIT stepFailed(m_failedStep, m_lastError);
+        return;
+    }
+    m_failedStep = -1;
+    // Flags confirmed off: the number the on-call cares most about.
+    if (st.kind == Step::Kind::ConfirmFlagsOff && m_flagsOffMs < 0)
+        m_flagsOffMs = m_clock.elapsed();
+    const int next = m_groups.indexOf(group) + 1;
+    if (next < m_groups.size())
+        runFrom(m_groups[next]);
+    else
+        finish();
+}
+
+void Executor::retry()
+{
+    if (m_failedGroup < 0)
+        return;
+    const int g = m_failedGroup;
+    m_failedStep = -1;
+    runGroup(g);
+}
+
+void Executor::skip(const QString &reason)
+{
+    if (m_failedGroup < 0)
+        return;
+    const int g = m_failedGroup;
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        if (m_plan.steps[i].group == g && status(i) == StepStatus::Failed) {
+            m_journal.append({{"event", "skipped"}, {"step", i}, {"reason", s(reason)}});
+            m_status[i] = StepStatus::Skipped;
+            m_detail[i] = u"skipped: "_s + reason;
+            audit(stepKindId(m_plan.steps[i].kind) + u".skipped"_s, m_plan.steps[i].target, m_plan.steps[i].call.service, nullptr, reason);
+            Q_EMIT stepChanged(i);
+        }
+    }
+    m_failedGroup = -1;
+    m_failedStep = -1;
+    const int next = m_groups.indexOf(g) + 1;
+    if (next < m_groups.size())
+        runFrom(m_groups[next]);
+    else
+        finish();
+}
+
+void Executor::abort(const QString &reason)
+{
+    m_aborted = true;
+    m_journal.append({{"event", "aborted"}, {"reason", s(reason)}});
+    audit(u"rollback.aborted"_s, runId(), u"console"_s, {{"failedStep", m_failedStep}}, reason);
+    setMarkerStatus(u"error"_s, u"run %1 aborted: %2"_s.arg(runId(), reason));
+    m_running = false;
+    m_failedGroup = -1;
+    Q_EMIT finished(false);
+}
+
+void Executor::finish()
+{
+    m_journal.append({{"event", "complete"}, {"flagsOffMs", m_flagsOffMs}, {"incident", s(m_incidentUrl)}});
+    audit(u"rollback.complete"_s, runId(), u"console"_s,
+          {{"digest", s(m_plan.digest)}, {"incident", s(m_incidentUrl)}, {"journal", s(m_journal.path())}, {"marker", m_markerId}});
+    setMarkerStatus(u"success"_s, u"run %1 completed"_s.arg(runId()), m_incidentUrl);
+    m_running = false;
+    Q_EMIT finished(true);
+}
+
+// ---- the steps ----
+
+void Executor::disableFlag(const Step &st, Done done)
+{
+    if (!m_c.flags)
+        return done(consoleError(Error::Kind::Config, u"no flag service configured"_s, u"Set the flag service in Settings."_s));
+    QElapsedTimer t;
+    t.start();
+    auto alive = m_alive;
+    m_c.flags->setEnabled(st.target, m_c.flags->defaultEnvironment(), false, [this, alive, t, key = st.target, done](const Status &r) {
+        if (!*alive)
+            return;
+        if (!r)
+            return done(r.error());
+        m_lastDisableAtMs = m_clock.elapsed();
+        done(json{{"summary", s(u"%1 off (%2 ms)"_s.arg(key).arg(t.elapsed()))}, {"elapsedMs", t.elapsed()}});
+    });
+}
+
+void Executor::confirmFlagsOff(const Step &st, Done done)
+{
+    if (!m_c.flags)
+        return done(consoleError(Error::Kind::Config, u"no flag service configured"_s, u"Set the flag service in Settings."_s));
+    if (!m_c.flagsClientHttp)
+        return done(consoleError(Error::Kind::Config, u"no flag-service client token: the console cannot see what clients are served"_s,
+                                 u"Store one with `raize-console token set flags-client --stdin`, then retry this step."_s));
+    const QStringList keys = st.target.split(u',', Qt::SkipEmptyParts);
+    const QString env = m_c.flags->defaultEnvironment();
+    const qint64 startedAt = m_clock.elapsed();
+    auto alive = m_alive;
+    auto adminOffAt = std::make_shared<qint64>(-1);
+    poll(m_o.confirmTimeoutMs,
+         [this, alive, keys, env, adminOffAt](std::function<void(std::optional<Result<json>>)> answer) {
+             // 1. The admin API.
+             auto left = std::make_shared<int>(int(keys.size()));
+             auto stillOn = std::make_shared<QStringList>();
+             auto failure = std::make_shared<std::optional<Error>>();
+             const auto clientSide = [this, alive, keys, stillOn, failure, adminOffAt, answer] {
+                 if (*failure)
+                     return answer(Result<json>(**failure));
+                 if (!stillOn->isEmpty())
+                     return answer(std::nullopt); // not yet: poll again
+                 if (*adminOffAt < 0)
+                     *adminOffAt = m_clock.elapsed();
+                 // 2. What SDKs are served, with the client token.
+                 Net::Request r;
+                 r.service = Service::FlagsClient;
+                 r.url = m_c.flagsUrl.resolved(QUrl(u"api/client/features"_s));
+                 r.timeoutMs = 5000;
+                 m_c.flagsClientHttp->send(r, [alive, keys, answer](const Net::Response &resp) {
+                     if (!*alive)
+                         return;
+                     if (!resp.ok())
+                         return answer(Result<json>(resp.error));
+                     const json body = Json::parse(resp.body);
+                     if (!body.is_object() || !body.contains("features") || !body["features"].is_array())
+                         return answer(Result<json>(Error::make(Error::Kind::Parse, u"flags"_s,
+                                                                u"the client API answered without a features list"_s,
+                                                                u"Check that the flag-service URL and client token are right."_s)));
+                     QStringList servedOn;
+                     for (const json &f : body["features"]) {
+                         const QString name = q(f, "name");
+                         if (keys.contains(name) && f.value("enabled", false))
+                             servedOn << name;
+                     }
+                     if (!servedOn.isEmpty())
+                         return answer(std::nullopt);
+                     answer(Result<json>(json{{"servedOn", json::array()}}));
+                 });
+             };
+             for (const QString &key : keys) {
+                 m_c.flags->flag(key, env, [alive, key, left, stillOn, failure, clientSide](const Result<Services::FlagState> &f) {
+                     if (!*alive)
+                         return;
+                     if (!f)
+                         *failure = f.error();
+                     else if (f->enabled)
+                         *stillOn << key;
+                     if (--*left == 0)
+                         clientSide();
+                 });
+             }
+         },
+         [this, keys, startedAt, adminOffAt, done](const Result<json> &r) {
+             if (!r)
+                 return done(r.error());
+             const qint64 now = m_clock.elapsed();
+             const qint64 base = m_lastDisableAtMs >= 0 ? m_lastDisableAtMs : startedAt;
+             m_propagationMs = qMax<qint64>(0, now - base);
+             done(json{{"summary", s(u"%1 flag(s) off in the admin API and as clients are served; propagation %2 ms"_s.arg(keys.size()).arg(m_propagationMs))},
+                       {"flags", keys.join(u',').toStdString()},
+                       {"adminOffAfterMs", *adminOffAt >= 0 ? *adminOffAt - base : -1},
+                       {"propagationMs", m_propagationMs}});
+         });
+}
+
+void Executor::instantRollback(const Step &st, bool resumed, Done done)
+{
+    if (!m_c.vercel)
+        return done(consoleError(Error::Kind::Config, u"no Vercel project configured"_s, u"Set Vercel in Settings."_s));
+    auto alive = m_alive;
+    const QString target = st.target;
+    QString description = QUrl::fromPercentEncoding(st.call.path.section(u"description="_s, 1).toUtf8());
+    const auto send = [this, alive, target, description, done] {
+        m_c.vercel->instantRollback(target, description, [alive, target, done](const Status &r) {
+            if (!*alive)
+                return;
+            if (!r)
+                return done(r.error());
+            done(json{{"summary", s(u"Instant Rollback to %1 accepted"_s.arg(target))}, {"target", s(target)}});
+        });
+    };
+    if (!resumed)
+        return send();
+    // Interrupted: did it happen? Read production before ever sending it again.
+    m_c.vercel->project([alive, target, send, done](const Result<Services::VercelProject> &p) {
+        if (!*alive)
+            return;
+        if (!p)
+            return done(p.error());
+        if (p->production && p->production->id == target)
+            return done(json{{"summary", s(u"production already serves %1 (found after the interruption)"_s.arg(target))},
+                             {"target", s(target)}, {"readBack", true}});
+        send();
+    });
+}
+
+void Executor::confirmProduction(const Step &st, Done done)
+{
+    auto alive = m_alive;
+    const QString target = st.target;
+    poll(m_o.confirmTimeoutMs,
+         [this, alive, target](std::function<void(std::optional<Result<json>>)> answer) {
+             m_c.vercel->project([alive, target, answer](const Result<Services::VercelProject> &p) {
+                 if (!*alive)
+                     return;
+                 if (!p)
+                     return answer(Result<json>(p.error()));
+                 if (!p->production || p->production->id != target)
+                     return answer(std::nullopt);
+                 answer(Result<json>(json{{"summary", s(u"production serves %1%2"_s.arg(target, p->pinned ? u"; pinned until a promotion"_s : QString()))},
+                                          {"production", s(target)}, {"pinned", p->pinned}, {"url", s(p->production->url)}}));
+             });
+         },
+         std::move(done));
+}
+
+void Executor::postCheck(const Step &st, Done done)
+{
+    auto alive = m_alive;
+    if (st.call.service == u"vercel"_s) {
+        const QString target = st.target;
+        m_c.vercel->checks(target, [alive, target, done](const Result<QList<Services::VercelCheck>> &checks) {
+            if (!*alive)
+                return;
+            if (!checks)
+                return done(checks.error());
+            QStringList bad;
+            for (const auto &c : checks.value()) {
+                if (c.status != u"completed"_s || (c.conclusion != u"succeeded"_s && c.conclusion != u"skipped"_s && c.conclusion != u"neutral"_s))
+                    bad << u"%1 (%2 %3)"_s.arg(c.name, c.status, c.conclusion);
+            }
+            if (!bad.isEmpty())
+                return done(Error::make(Error::Kind::Conflict, u"vercel"_s, u"deployment checks of %1 not green: %2"_s.arg(target, bad.join(u", "_s)),
+                                        u"Open the deployment's checks in Vercel; retry when they pass, or skip with a reason."_s));
+            done(json{{"summary", s(u"%1 deployment check(s) of %2 passed"_s.arg(checks->size()).arg(target))}, {"checks", checks->size()}});
+        });
+        return;
+    }
+    if (!m_c.prometheus)
+        return done(consoleError(Error::Kind::Config, u"no Prometheus configured"_s, u"Set Prometheus in Settings."_s));
+    const QString promql = q(st.call.body, "query");
+    const bool queue = promql.contains(u"raize_queue_depth"_s);
+    const double objective = m_o.verificationObjective;
+    auto lastSeen = std::make_shared<QString>();
+    poll(queue ? m_o.queueDrainTimeoutMs : m_o.confirmTimeoutMs,
+         [this, alive, promql, queue, objective, lastSeen](std::function<void(std::optional<Result<json>>)> answer) {
+             m_c.prometheus->query(promql, std::nullopt, [alive, queue, objective, lastSeen, answer](const Result<Services::PromResult> &r) {
+                 if (!*alive)
+                     return;
+                 if (!r)
+                     return answer(Result<json>(r.error()));
+                 if (queue) {
+                     double total = 0;
+                     QStringList busy;
+                     for (const auto &smp : r->vector) {
+                         total += smp.value;
+                         if (smp.value > 0)
+                             busy << u"%1/%2: %3"_s.arg(smp.labels.value(u"cohort"_s), smp.labels.value(u"lane"_s)).arg(smp.value);
+                     }
+                     if (r->vector.isEmpty()) {
+                         *lastSeen = u"no queue-depth series (is the runner scraped?)"_s;
+                         return answer(std::nullopt);
+                     }
+                     if (total > 0) {
+                         *lastSeen = u"still queued: "_s + busy.join(u", "_s);
+                         return answer(std::nullopt);
+                     }
+                     return answer(Result<json>(json{{"summary", "side-effect queues are empty"}, {"queued", 0}}));
+                 }
+                 if (r->vector.isEmpty() || std::isnan(r->vector.front().value)) {
+                     *lastSeen = u"no verification events in the last 5 min: not enough data"_s;
+                     return answer(std::nullopt);
+                 }
+                 const double ratio = r->vector.front().value;
+                 if (ratio < objective) {
+                     *lastSeen = u"verification ratio %1 below the objective %2"_s.arg(ratio, 0, 'f', 4).arg(objective);
+                     return answer(std::nullopt);
+                 }
+                 answer(Result<json>(json{{"summary", s(u"verification passes: %1 of posts visible within 60 s"_s.arg(ratio, 0, 'f', 4))}, {"ratio", ratio}}));
+             });
+         },
+         [lastSeen, done, queue](const Result<json> &r) {
+             if (!r && r.error().kind == Error::Kind::Timeout && !lastSeen->isEmpty())
+                 return done(Error::make(Error::Kind::Conflict, u"prometheus"_s, *lastSeen,
+                                         queue ? u"Find what still runs in the queue (runner logs); retry when it drains, or skip with a reason."_s
+                                               : u"Check verification in the platform; retry, or skip with a reason."_s));
+             done(r);
+         });
+}
+
+void Executor::openIncident(const Step &st, bool resumed, Done done)
+{
+    if (!m_c.github)
+        return done(consoleError(Error::Kind::Config, u"no GitHub repository configured"_s, u"Set GitHub in Settings."_s));
+    const QString title = q(st.call.body, "title");
+    if (resumed) {
+        // GitHub cannot be asked whether the issue exists (the endpoints the
+        // console uses cannot list issues), so a repeat needs the operator.
+        const QString answer = m_o.incidentAnswer;
+        bool isNumber = false;
+        const int number = answer.toInt(&isNumber);
+        if (isNumber && number > 0) {
+            m_incidentUrl = u"#%1"_s.arg(number);
+            m_journal.append({{"event", "incident"}, {"number", number}, {"url", s(m_incidentUrl)}, {"source", "operator"}});
+            return done(json{{"summary", s(u"incident #%1 (named by the operator after the interruption)"_s.arg(number))}, {"number", number}});
+        }
+        if (answer != u"new"_s)
+            return done(consoleError(Error::Kind::Conflict,
+                                     u"the console stopped while filing the incident \"%1\": it may already exist"_s.arg(title),
+                                     u"Look for it in the repository's issues; resume with --incident NUMBER if it is there, or --incident new to file it."_s));
+    }
+    QStringList labels;
+    for (const json &l : st.call.body.value("labels", json::array()))
+        labels << QString::fromStdString(l.get<std::string>());
+    auto alive = m_alive;
+    m_c.github->createIssue(title, incidentBody(), labels, [this, alive, done](const Result<Services::GitHubIssue> &issue) {
+        if (!*alive)
+            return;
+        if (!issue)
+            return done(issue.error());
+        m_incidentUrl = issue->htmlUrl;
+        m_journal.append({{"event", "incident"}, {"number", issue->number}, {"url", s(issue->htmlUrl)}});
+        done(json{{"summary", s(u"incident #%1 opened"_s.arg(issue->number))}, {"number", issue->number}, {"url", s(issue->htmlUrl)}});
+    });
+}
+
+void Executor::journalEntry(Done done)
+{
+    if (m_c.journalDirectory.isEmpty())
+        return done(json{{"summary", "no journal folder configured: the audit log holds the record"}});
+    Records::JournalEntry e;
+    e.title = u"Rollback %1 — %2"_s.arg(runId(), priorityName(m_plan.priority));
+    e.author = m_c.actor;
+    e.shipped = {u"rolled back: "_s + Plan::optionName(m_plan.option)
+                 + (m_plan.rollbackTarget.isEmpty() ? QString() : u", production → "_s + m_plan.rollbackTarget)};
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        if (m_plan.steps[i].kind != Step::Kind::JournalEntry)
+            e.observed << m_plan.steps[i].title + u": "_s + statusName(status(i)) + (detail(i).isEmpty() ? QString() : u" — "_s + detail(i));
+    }
+    if (m_propagationMs >= 0)
+        e.observed << u"flag-service propagation: %1 ms"_s.arg(m_propagationMs);
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        if (status(i) == StepStatus::Skipped)
+            e.anomalies << m_plan.steps[i].title + u" was "_s + detail(i);
+    }
+    if (!m_incidentUrl.isEmpty())
+        e.links << m_incidentUrl;
+    e.links << m_journal.path();
+    const Result<QString> file = Records::Journal(m_c.journalDirectory).append(e);
+    if (!file)
+        return done(file.error());
+    done(json{{"summary", s(u"journal entry appended to "_s + file.value())}, {"file", s(file.value())}});
+}
+
+void Executor::poll(int timeoutMs, std::function<void(std::function<void(std::optional<Result<json>>)>)> attempt, Done done)
+{
+    QElapsedTimer started;
+    started.start();
+    auto alive = m_alive;
+    auto again = std::make_shared<std::function<void()>>();
+    auto lastError = std::make_shared<std::optional<Error>>();
+    *again = [this, alive, started, timeoutMs, attempt, done, again, lastError] {
+        attempt([this, alive, started, timeoutMs, done, again, lastError](std::optional<Result<json>> r) {
+            if (!*alive)
+                return;
+            if (r && r->ok()) {
+                QTimer::singleShot(0, this, [again] { *again = nullptr; }); // break the cycle, off this stack
+                return done(*r);
+            }
+            if (r)
+                *lastError = r->error();
+            if (started.elapsed() >= timeoutMs) {
+                QTimer::singleShot(0, this, [again] { *again = nullptr; });
+                if (*lastError)
+                    return done(**lastError);
+                return done(Error::make(Error::Kind::Timeout, u"console"_s,
+                                        u"not confirmed within %1 s"_s.arg(timeoutMs / 1000.0), u"Retry the step, or skip it with a reason."_s));
+            }
+            QTimer::singleShot(m_o.pollMs, this, [again] {
+                if (*again)
+                    (*again)();
+            });
+        });
+    };
+    (*again)();
+}
+
+// ---- records ----
+
+void Executor::audit(const QString &action, const QString &target, const QString &service, const json &after, const QString &reason)
+{
+    if (!m_c.audit)
+        return;
+    Records::AuditRecord r;
+    r.actor = m_c.actor;
+    r.action = action;
+    r.target = target;
+    r.service = service;
+    r.after = after;
+    if (r.after.is_object())
+        r.after["run"] = s(runId());
+    r.reason = reason;
+    if (const Status st = m_c.audit->append(r); !st)
+        qCWarning(lcRollback, "audit record not written: %s", qUtf8Printable(st.error().toString()));
+}
+
+QString Executor::describeRun() const
+{
+    const json &b = m_journal.begin();
+    return u"%1 — %2, scope %3"_s.arg(priorityName(m_plan.priority), q(b, "trigger"), q(b, "scope"));
+}
+
+QString Executor::incidentBody() const
+{
+    QString body;
+    const json &b = m_journal.begin();
+    body += u"## Trigger\n\n%1 (%2)\n\n"_s.arg(q(b, "trigger"), priorityName(m_plan.priority));
+    if (!q(b, "reason").isEmpty())
+        body += u"Operator: %1\n\n"_s.arg(q(b, "reason"));
+    body += u"- Scope: %1\n- Plan: %2, digest `%3`\n"_s.arg(q(b, "scope"), Plan::optionName(m_plan.option), m_plan.digest);
+    if (!m_plan.rollbackTarget.isEmpty())
+        body += u"- Production rolled back to `%1` (pinned until a promotion)\n"_s.arg(m_plan.rollbackTarget);
+    body += u"- Console run `%1`, marker deployment %2\n\n## Timeline (UTC)\n\n"_s.arg(runId()).arg(m_markerId);
+    for (const json &rec : m_journal.records()) {
+        const std::string ev = rec.value("event", "");
+        if (ev != "done" && ev != "failed" && ev != "skipped" && ev != "begin" && ev != "marker")
+            continue;
+        QString what;
+        if (ev == "begin")
+            what = u"rollback confirmed by %1"_s.arg(q(rec, "actor"));
+        else if (ev == "marker")
+            what = u"marker deployment %1 claimed"_s.arg(rec.value("deploymentId", qint64(0)));
+        else {
+            const int i = rec.value("step", -1);
+            const QString title = i >= 0 && i < m_plan.steps.size() ? m_plan.steps[i].title : QString();
+            what = title + u": "_s + QString::fromStdString(ev)
+                   + (ev == "done" ? u" — "_s + q(rec, "summary") : ev == "failed" ? u" — "_s + q(rec, "error") : u" — "_s + q(rec, "reason"));
+        }
+        body += u"- `%1` %2\n"_s.arg(q(rec, "at"), what);
+    }
+    body += u"\n## Next (playbook §7.5)\n\n- Capture evidence, fix forward, re-release through the gates.\n"_s;
+    if (!m_plan.rollbackTarget.isEmpty())
+        body += u"- Production is pinned: the next deploy reaches the domains only after a promotion.\n"_s;
+    return body;
+}
+
+} // namespace Raize::Rollback

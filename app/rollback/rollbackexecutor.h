@@ -1,0 +1,157 @@
+#pragma once
+
+#include "core/error.h"
+#include "rollback/rollbackplan.h"
+#include "rollback/runjournal.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+namespace Raize::Net {
+class HttpClient;
+}
+namespace Raize::Records {
+class AuditSink;
+}
+namespace Raize::Services {
+class FlagService;
+class VercelClient;
+class GitHubClient;
+class PrometheusClient;
+} // namespace Raize::Services
+
+namespace Raize::Rollback {
+
+// What the executor talks to. Every pointer must outlive the executor.
+struct Clients
+{
+    Services::FlagService *flags = nullptr;
+    // The flag service's client API, read with the client token
+    // (Service::FlagsClient): what SDKs are served (§7.2 confirmation).
+    Net::HttpClient *flagsClientHttp = nullptr;
+    QUrl flagsUrl;
+    Services::VercelClient *vercel = nullptr;
+    Services::GitHubClient *github = nullptr;
+    Services::PrometheusClient *prometheus = nullptr;
+    Records::AuditSink *audit = nullptr; // optional
+    QString actor = QStringLiteral("console");
+    QString journalDirectory; // docs/journal-style folder for the closing entry; empty: say so and skip
+};
+
+struct ExecOptions
+{
+    int confirmTimeoutMs = 30000;   // flags off where clients read them; production serves the target
+    int pollMs = 250;
+    int queueDrainTimeoutMs = 120000;
+    double verificationObjective = 0.98;
+    QString markerEnvironment = QStringLiteral("production-rollback");
+    QString markerRef = QStringLiteral("main");
+    // The operator's answer for an incident whose filing was interrupted:
+    // an issue number that exists, or "new" to file it.
+    QString incidentAnswer;
+};
+
+// Runs a rollback plan (playbook §7) step by step, group by group (the steps
+// of a group in parallel), writing each step ahead to the journal and
+// marking it done after. Resumes from the journal: a step found in flight is
+// re-checked against the remote state before anything is sent again, and a
+// non-idempotent step that cannot be re-checked (the incident issue) waits
+// for the operator. A GitHub deployment in `markerEnvironment` is the marker
+// every console sees; of two consoles on one rollback, the one whose marker
+// GitHub numbered first executes and the other stands down.
+class Executor : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class StepStatus { Pending, Running, Done, Failed, Skipped };
+
+    Executor(RunJournal journal, Plan plan, Clients clients, ExecOptions options, QObject *parent = nullptr);
+    ~Executor() override;
+
+    const Plan &plan() const { return m_plan; }
+    const RunJournal &journal() const { return m_journal; }
+    QString runId() const { return m_journal.runId(); }
+
+    // Claims the marker (or finds its own), then runs from the first step that is not done.
+    void start();
+    // After stepFailed: run the failed step(s) again, skip them with a reason, or stop.
+    void retry();
+    void skip(const QString &reason);
+    void abort(const QString &reason);
+
+    StepStatus status(int step) const { return m_status.value(step, StepStatus::Pending); }
+    QString detail(int step) const { return m_detail.value(step); }
+    bool running() const { return m_running; }
+    bool waitingForDecision() const { return m_failedGroup >= 0; }
+    Error lastError() const { return m_lastError; }
+    int failedStep() const { return m_failedStep; }
+    // Milliseconds from start() to the flags being off where clients read them; -1 until then.
+    qint64 flagsOffMs() const { return m_flagsOffMs; }
+    // The flag service's own propagation delay: last disable answered → client API shows all off.
+    qint64 propagationMs() const { return m_propagationMs; }
+    QString incidentUrl() const { return m_incidentUrl; }
+    qint64 markerId() const { return m_markerId; }
+
+    static QString statusName(StepStatus s);
+
+Q_SIGNALS:
+    void stepChanged(int step);
+    void stepFailed(int step, const Raize::Error &error);
+    // Another console holds the marker: nothing was executed.
+    void refused(const Raize::Error &error);
+    void finished(bool completed);
+
+private:
+    using Done = std::function<void(const Result<nlohmann::json> &)>;
+
+    void claimMarker();
+    void decideMarker(qint64 mine);
+    void runFrom(int group);
+    void runGroup(int group);
+    void runStep(int step, Done done);
+    void stepFinished(int group, int step, const Result<nlohmann::json> &result);
+    void finish();
+    void setMarkerStatus(const QString &state, const QString &description, const QString &logUrl = {});
+
+    void disableFlag(const Step &s, Done done);
+    void confirmFlagsOff(const Step &s, Done done);
+    void instantRollback(const Step &s, bool resumed, Done done);
+    void confirmProduction(const Step &s, Done done);
+    void postCheck(const Step &s, Done done);
+    void openIncident(const Step &s, bool resumed, Done done);
+    void journalEntry(Done done);
+    // Calls `attempt` every pollMs until it answers a value or the deadline passes.
+    void poll(int timeoutMs, std::function<void(std::function<void(std::optional<Result<nlohmann::json>>)>)> attempt, Done done);
+
+    void audit(const QString &action, const QString &target, const QString &service, const nlohmann::json &after,
+               const QString &reason = {});
+    QString incidentBody() const;
+    QString describeRun() const;
+
+    RunJournal m_journal;
+    Plan m_plan;
+    Clients m_c;
+    ExecOptions m_o;
+    QHash<int, StepStatus> m_status;
+    QHash<int, QString> m_detail;
+    QList<int> m_groups;
+    int m_pendingInGroup = 0;
+    int m_failedGroup = -1;
+    int m_failedStep = -1;
+    Error m_lastError;
+    bool m_running = false;
+    bool m_aborted = false;
+    qint64 m_markerId = 0;
+    QElapsedTimer m_clock;
+    qint64 m_flagsOffMs = -1;
+    qint64 m_propagationMs = -1;
+    qint64 m_lastDisableAtMs = -1;
+    QString m_incidentUrl;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
+};
+
+} // namespace Raize::Rollback

@@ -1,0 +1,192 @@
+#include "rollback/rollbackfacts.h"
+
+#include "policy/policybundle.h"
+#include "services/flags/flagservice.h"
+#include "services/vercel/vercelclient.h"
+
+using namespace Qt::StringLiterals;
+using json = nlohmann::json;
+
+namespace Raize::Rollback {
+
+namespace {
+
+// cohort id → (client ids, platform account ids), from the policy bundle.
+QHash<QString, QPair<QStringList, QStringList>> cohorts()
+{
+    QHash<QString, QPair<QStringList, QStringList>> out;
+    const json &c = Policy::builtinBundle().section("cohorts");
+    if (!c.is_array())
+        return out;
+    for (const json &e : c) {
+        if (!e.is_object() || !e.contains("id"))
+            continue;
+        QStringList clients, accounts;
+        for (const json &v : e.value("clientIds", json::array()))
+            clients << QString::fromStdString(v.get<std::string>());
+        for (const json &v : e.value("platformAccounts", json::array()))
+            accounts << QString::fromStdString(v.get<std::string>());
+        out.insert(QString::fromStdString(e["id"].get<std::string>()), {clients, accounts});
+    }
+    return out;
+}
+
+FlagFact toFact(const Services::FlagState &f)
+{
+    static const auto cohortMap = cohorts();
+    FlagFact out;
+    out.key = f.key;
+    out.enabled = f.enabled;
+    bool everyone = false;
+    QStringList lanes;
+    for (const Services::FlagStrategy &st : f.strategies) {
+        if (st.disabled || st.rolloutPercent == 0)
+            continue;
+        Services::FlagScope scope = st.scope;
+        for (const QString &c : std::as_const(scope.cohorts)) {
+            const auto ids = cohortMap.value(c);
+            if (ids.first.contains(u"*"_s))
+                everyone = true;
+            scope.clientIds << ids.first;
+            scope.platformAccountIds << ids.second;
+        }
+        if (scope.clientIds.isEmpty() && scope.platformAccountIds.isEmpty() && scope.lane.isEmpty())
+            everyone = true;
+        out.clientIds << scope.clientIds;
+        out.platformAccountIds << scope.platformAccountIds;
+        if (!scope.lane.isEmpty())
+            lanes << scope.lane;
+    }
+    if (everyone) {
+        out.clientIds.clear();
+        out.platformAccountIds.clear();
+    }
+    out.clientIds.removeDuplicates();
+    out.platformAccountIds.removeDuplicates();
+    lanes.removeDuplicates();
+    out.lane = lanes.size() == 1 && !everyone ? lanes.front() : QString();
+    return out;
+}
+
+} // namespace
+
+Result<Scope> parseScope(const QString &text)
+{
+    Scope s;
+    const QString kind = text.section(u':', 0, 0).trimmed();
+    const QStringList values = text.section(u':', 1).split(u',', Qt::SkipEmptyParts);
+    if (kind == u"global"_s || text.isEmpty()) {
+        s.kind = Scope::Kind::Global;
+    } else if (kind == u"client"_s || kind == u"tenant"_s) {
+        s.kind = Scope::Kind::Tenant;
+        s.clientIds = values;
+    } else if (kind == u"account"_s) {
+        s.kind = Scope::Kind::PlatformAccount;
+        s.platformAccountIds = values;
+    } else if (kind == u"lane"_s && values.size() == 1 && (values[0] == u"api"_s || values[0] == u"browser"_s)) {
+        s.kind = Scope::Kind::Lane;
+        s.lane = values[0];
+    } else if (kind == u"service"_s && values.size() == 1) {
+        s.kind = Scope::Kind::Service;
+        s.service = values[0];
+    } else {
+        return Error::make(Error::Kind::Config, u"console"_s, u"unknown scope \"%1\""_s.arg(text),
+                           u"Use global, client:ID[,ID], account:ID[,ID], lane:api|browser or service:NAME."_s);
+    }
+    if ((s.kind == Scope::Kind::Tenant || s.kind == Scope::Kind::PlatformAccount) && values.isEmpty())
+        return Error::make(Error::Kind::Config, u"console"_s, u"scope \"%1\" names no ids"_s.arg(text),
+                           u"List them after the colon, e.g. client:client-bloom."_s);
+    return s;
+}
+
+QString scopeText(const Scope &s)
+{
+    switch (s.kind) {
+    case Scope::Kind::Global: return u"global"_s;
+    case Scope::Kind::Tenant: return u"client:"_s + s.clientIds.join(u',');
+    case Scope::Kind::PlatformAccount: return u"account:"_s + s.platformAccountIds.join(u',');
+    case Scope::Kind::Lane: return u"lane:"_s + s.lane;
+    case Scope::Kind::Service: return u"service:"_s + s.service;
+    }
+    return {};
+}
+
+void gatherInputs(const Clients &clients, const Target &target, const Request &request, std::function<void(const Result<Inputs> &)> done)
+{
+    auto in = std::make_shared<Inputs>();
+    in->trigger = request.trigger;
+    in->checklist = request.checklist;
+    in->scope = request.scope;
+    in->reason = request.reason;
+    in->migrationRollbackPlan = request.migrationRollbackPlan;
+    in->migrations = request.migrations;
+    in->flagProject = target.flagProject;
+    in->flagEnvironment = target.flagEnvironment;
+    in->vercelProjectId = target.vercelProjectId;
+    in->githubOwner = target.githubOwner;
+    in->githubRepo = target.githubRepo;
+    if (!clients.flags || !clients.vercel)
+        return done(Error::make(Error::Kind::Config, u"console"_s, u"the rollback needs the flag service and Vercel configured"_s,
+                                u"Set both in Settings (or `raize-console settings set`)."_s));
+    Services::VercelClient *vercel = clients.vercel;
+    clients.flags->listFlags(target.flagEnvironment, [in, vercel, done](const Result<QList<Services::FlagState>> &flags) {
+        if (!flags)
+            return done(flags.error());
+        for (const auto &f : flags.value())
+            in->flags << toFact(f);
+        vercel->project([in, vercel, done](const Result<Services::VercelProject> &project) {
+            if (!project)
+                return done(project.error());
+            const QString current = project->production ? project->production->id : QString();
+            vercel->deployments(u"production"_s, 10, [in, vercel, current, done](const Result<QList<Services::VercelDeployment>> &list) {
+                if (!list)
+                    return done(list.error());
+                QList<Services::VercelDeployment> deps = list.value();
+                auto left = std::make_shared<int>(0);
+                auto failed = std::make_shared<std::optional<Error>>();
+                for (const auto &d : deps) {
+                    DeploymentFact f;
+                    f.id = d.id;
+                    f.state = d.state;
+                    f.production = true;
+                    f.current = d.id == current;
+                    f.createdMs = d.created.toMSecsSinceEpoch();
+                    f.sha = d.sha;
+                    f.checksPassed = false;
+                    in->deployments << f;
+                }
+                // Deployment checks of the candidates (READY, not current), newest five.
+                QList<int> ask;
+                for (int i = 0; i < in->deployments.size() && ask.size() < 5; ++i) {
+                    if (!in->deployments[i].current && in->deployments[i].state == u"READY"_s)
+                        ask << i;
+                }
+                if (ask.isEmpty())
+                    return done(*in);
+                *left = int(ask.size());
+                for (int i : ask) {
+                    vercel->checks(in->deployments[i].id, [in, i, left, failed, done](const Result<QList<Services::VercelCheck>> &checks) {
+                        if (!checks) {
+                            *failed = checks.error();
+                        } else {
+                            bool ok = true;
+                            for (const auto &c : checks.value()) {
+                                if (c.blocking && (c.status != u"completed"_s
+                                                   || (c.conclusion != u"succeeded"_s && c.conclusion != u"skipped"_s && c.conclusion != u"neutral"_s)))
+                                    ok = false;
+                            }
+                            in->deployments[i].checksPassed = ok;
+                        }
+                        if (--*left == 0) {
+                            if (*failed)
+                                return done(**failed);
+                            done(*in);
+                        }
+                    });
+                }
+            });
+        });
+    });
+}
+
+} // namespace Raize::Rollback

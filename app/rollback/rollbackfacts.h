@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/result.h"
+#include "rollback/rollbackexecutor.h"
+#include "rollback/rollbackplan.h"
+
+#include <functional>
+
+namespace Raize::Rollback {
+
+// What the operator says; the rest of Inputs is read from the services.
+struct Request
+{
+    Trigger trigger = Trigger::ElevatedErrors;
+    Checklist checklist;
+    Scope scope;
+    QString reason;
+    QString migrationRollbackPlan;
+    QList<MigrationFact> migrations; // recorded by the operator (--migration); the console never runs them
+};
+
+struct Target
+{
+    QString flagProject, flagEnvironment;
+    QString vercelProjectId;
+    QString githubOwner, githubRepo;
+};
+
+// Reads the current state (side-effect flags and their scopes, production
+// deployments with their checks) and fills in Inputs for buildPlan. Cohort
+// constraints on flags are resolved to client and account ids through the
+// policy bundle's cohorts. Fails, and says which service, when any part
+// cannot be read: a rollback is never planned on a guess.
+void gatherInputs(const Clients &clients, const Target &target, const Request &request,
+                  std::function<void(const Result<Inputs> &)> done);
+
+// "global", "client:a,b", "account:x,y", "lane:browser", "service:web".
+Result<Scope> parseScope(const QString &text);
+QString scopeText(const Scope &scope);
+
+} // namespace Raize::Rollback

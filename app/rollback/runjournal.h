@@ -1,0 +1,57 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <nlohmann/json.hpp>
+
+namespace Raize::Rollback {
+
+// Where a step of a run stands, from the journal's last record for it.
+enum class StepPhase { Pending, Intent, Done, Failed, Skipped };
+
+// The rollback's write-ahead journal: one JSON object per line, appended and
+// fsync'ed before a step's call ("intent") and after it ("done", "failed",
+// "skipped"). Never rewritten. A torn last line (the machine died mid-write)
+// is ignored when read and cut off before the next append, so every line
+// stays whole. The first record ("begin") holds the plan and its inputs.
+class RunJournal
+{
+public:
+    // <data>/<profile>/rollbacks
+    static QString defaultDirectory(const QString &profile);
+    static Result<RunJournal> create(const QString &directory, const nlohmann::json &begin);
+    static Result<RunJournal> open(const QString &path);
+    // Journal files in the directory, newest first.
+    static QStringList list(const QString &directory);
+    // The newest run that neither completed nor was aborted, if any.
+    static QString unfinished(const QString &directory);
+
+    Status append(nlohmann::json record);
+
+    QString path() const { return m_path; }
+    QString runId() const;
+    const QList<nlohmann::json> &records() const { return m_records; }
+    const nlohmann::json &begin() const;
+    StepPhase phase(int step) const;
+    // The last record for a step (its "done" record carries the result).
+    nlohmann::json last(int step) const;
+    // The last record of a kind ("marker", "complete", ...), or null.
+    nlohmann::json lastOf(const char *event) const;
+    bool finished() const;
+    QString outcome() const; // "completed", "aborted", "refused" or empty while in progress
+    bool hadTornTail() const { return m_tornBytes > 0; }
+
+private:
+    QString m_path;
+    QList<nlohmann::json> m_records;
+    qint64 m_goodSize = 0;  // bytes up to the end of the last whole line
+    qint64 m_tornBytes = 0; // bytes after it
+};
+
+QString stepPhaseName(StepPhase phase);
+
+} // namespace Raize::Rollback
