@@ -4,6 +4,7 @@
 #include "canary/flagspane.h"
 #include "livedata.h"
 #include "mainwindow.h"
+#include "rollback/rollbackdialog.h"
 #include "settingsdialog.h"
 
 #include "core/logging.h"
@@ -11,12 +12,16 @@
 #include "core/settings.h"
 #include "core/tokenstore.h"
 #include "records/auditlog.h"
+#include "rollback/runjournal.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImageWriter>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
 #include <QPixmap>
 #include <QTimer>
 
@@ -46,6 +51,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     , m_settings(std::make_unique<Settings>(profile))
     , m_tokens(std::make_unique<TokenStore>(profile, keychainServiceName()))
     , m_monitor(std::make_unique<ServiceMonitor>())
+    , m_profile(profile)
 {
     initResources();
     // Tokens a migration took out of an old settings file go to the keychain.
@@ -64,7 +70,75 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window->setViewWidget(u"canary"_s, flagsPane);
     m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
     connect(m_window.get(), &MainWindow::settingsChanged, m_live.get(), &LiveData::start);
+
+    // The big red button, always in the header (playbook §7).
+    QWidget *slot = m_window->rollbackSlot();
+    m_rollbackButton = new QPushButton(u"ROLLBACK"_s, slot);
+    m_rollbackButton->setObjectName(u"rollbackButton"_s);
+    m_rollbackButton->setToolTip(u"Stop harm now: side-effect flags off first, then Instant Rollback to a safe target (playbook §7)"_s);
+    m_rollbackButton->setMinimumHeight(44);
+    m_rollbackButton->setStyleSheet(u"QPushButton { background: #c62828; color: white; font-weight: bold; font-size: 15px;"
+                                    u" border: 2px solid #8e0000; border-radius: 6px; padding: 6px 14px; }"
+                                    u"QPushButton:hover { background: #b71c1c; } QPushButton:pressed { background: #8e0000; }"_s);
+    m_rollbackState = new QLabel(slot);
+    m_rollbackState->setObjectName(u"rollbackState"_s);
+    m_rollbackState->setWordWrap(true);
+    m_rollbackState->setAlignment(Qt::AlignCenter);
+    m_rollbackState->setStyleSheet(u"color: #b71c1c; font-weight: bold;"_s);
+    slot->layout()->addWidget(m_rollbackButton);
+    slot->layout()->addWidget(m_rollbackState);
+    connect(m_rollbackButton, &QPushButton::clicked, this, [this] { openRollback(); });
+    refreshRollbackState();
     m_live->start();
+}
+
+void ConsoleApp::refreshRollbackState()
+{
+    const QString open = Rollback::RunJournal::unfinished(Rollback::RunJournal::defaultDirectory(m_profile));
+    const bool active = m_rollbackDialog && m_rollbackDialog->executor() && m_rollbackDialog->executor()->running();
+    if (!open.isEmpty()) {
+        m_rollbackButton->setText(active ? u"ROLLBACK RUNNING"_s : u"RESUME ROLLBACK"_s);
+        m_rollbackState->setText(active ? u"rollback in progress"_s : u"rollback in progress — interrupted; press to resume"_s);
+    } else {
+        m_rollbackButton->setText(u"ROLLBACK"_s);
+        m_rollbackState->clear();
+    }
+    m_rollbackState->setVisible(!m_rollbackState->text().isEmpty());
+}
+
+RollbackDialog *ConsoleApp::rollbackDialog() const
+{
+    return m_rollbackDialog;
+}
+
+RollbackDialog *ConsoleApp::openRollback()
+{
+    if (m_rollbackDialog) {
+        m_rollbackDialog->show();
+        m_rollbackDialog->raise();
+        return m_rollbackDialog;
+    }
+    m_rollbackDialog = new RollbackDialog(*m_settings, *m_tokens, m_profile, m_window.get());
+    m_rollbackDialog->setAttribute(Qt::WA_DeleteOnClose, false);
+    connect(m_rollbackDialog, &RollbackDialog::runFinished, this, &ConsoleApp::refreshRollbackState);
+    connect(m_rollbackDialog, &RollbackDialog::planReady, this, &ConsoleApp::refreshRollbackState);
+    connect(m_rollbackDialog, &RollbackDialog::runStarted, this, &ConsoleApp::refreshRollbackState);
+    m_rollbackDialog->show();
+    const QString open = Rollback::RunJournal::unfinished(Rollback::RunJournal::defaultDirectory(m_profile));
+    if (!open.isEmpty())
+        m_rollbackDialog->resume(open);
+    refreshRollbackState();
+    return m_rollbackDialog;
+}
+
+RollbackDialog *ConsoleApp::openRollback(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason)
+{
+    RollbackDialog *d = openRollback();
+    if (!d->executor()) {
+        d->prefill(trigger, scope, reason);
+        d->buildPlan();
+    }
+    return d;
 }
 
 ConsoleApp::~ConsoleApp() = default;

@@ -1,10 +1,16 @@
 #pragma once
 
+#include "rollback/rollbackplan.h"
+
 #include <QObject>
+#include <QPointer>
 #include <QSize>
 #include <QStringList>
 
 #include <memory>
+
+class QLabel;
+class QPushButton;
 
 namespace Raize {
 class ServiceMonitor;
@@ -16,6 +22,7 @@ namespace Raize::Ui {
 
 class LiveData;
 class MainWindow;
+class RollbackDialog;
 
 // Owns what one console window runs on: the profile's settings, its token
 // store, the service monitor and the main window.
@@ -37,12 +44,24 @@ public:
     // Renders the window offscreen to a PNG; returns a process exit code.
     int screenshot(const QString &file, const QString &view, QSize size);
 
+    // The big red button: opens the rollback dialog (resuming an unfinished
+    // run if there is one). The SLO page alert passes its cohort and trigger.
+    RollbackDialog *openRollback();
+    RollbackDialog *openRollback(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason);
+    RollbackDialog *rollbackDialog() const;
+    // Shows "rollback in progress" in the header when a run is unfinished.
+    void refreshRollbackState();
+
 private:
     std::unique_ptr<Settings> m_settings;
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<ServiceMonitor> m_monitor;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<LiveData> m_live;
+    QString m_profile;
+    QPointer<RollbackDialog> m_rollbackDialog;
+    QPushButton *m_rollbackButton = nullptr;
+    QLabel *m_rollbackState = nullptr;
 };
 
 } // namespace Raize::Ui

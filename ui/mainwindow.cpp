@@ -301,7 +301,7 @@ void MainWindow::showEnvironments(const Release::EnvironmentSnapshot &snapshot)
             detail << (minutes < 120 ? u"%1 min ago"_s.arg(minutes) : u"%1 h ago"_s.arg(minutes / 60));
         }
         if (env.name == u"Production"_s && snapshot.pinned)
-            detail << u"PINNED after rollback from %1"_s.arg(snapshot.rollbackFrom);
+            detail << u"PINNED after rollback from %1 — new deploys wait for a promotion"_s.arg(snapshot.rollbackFrom);
         if (snapshot.stale)
             detail << u"stale since %1"_s.arg(snapshot.staleSince.toLocalTime().toString(u"HH:mm"_s));
         card->setLive(live, detail.join(u" · "_s));

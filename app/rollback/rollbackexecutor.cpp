@@ -231,12 +231,12 @@ void Executor::decideMarker(qint64 mine)
                     m_o.markerEnvironment, holder);
                 m_journal.append({{"event", "refused"}, {"error", s(why)}, {"holder", first}});
                 m_markerId = mine;
-                setMarkerStatus(u"inactive"_s, u"stood down: deployment %1 holds this rollback"_s.arg(first));
                 m_lastError = consoleError(Error::Kind::Conflict, why,
                                            u"Follow that rollback in its console or with `raize-console rollback status`; nothing was executed here."_s);
                 m_running = false;
                 audit(u"rollback.stood-down"_s, QString::number(first), u"github"_s, {{"holder", first}, {"mine", mine}});
-                Q_EMIT refused(m_lastError);
+                setMarkerStatus(u"inactive"_s, u"stood down: deployment %1 holds this rollback"_s.arg(first), {},
+                                [this] { Q_EMIT refused(m_lastError); });
                 return;
             }
             m_markerId = mine;
@@ -253,8 +253,15 @@ void Executor::decideMarker(qint64 mine)
             m_c.github->deploymentStatuses(d.id, [alive, d, active, left, decide](const Result<QList<Services::GitHubDeploymentStatus>> &st) {
                 if (!*alive)
                     return;
-                // Newest first; no status yet means just created: in flight.
-                const QString state = st && !st->isEmpty() ? st->front().state : QString();
+                // The newest status decides; no status yet means just created: in flight.
+                QString state;
+                qint64 newest = -1;
+                for (const auto &one : st ? st.value() : QList<Services::GitHubDeploymentStatus>()) {
+                    if (one.id > newest) {
+                        newest = one.id;
+                        state = one.state;
+                    }
+                }
                 if (!st || state.isEmpty() || state == u"in_progress"_s || state == u"queued"_s || state == u"pending"_s)
                     *active << d;
                 if (--*left == 0)
@@ -264,14 +271,21 @@ void Executor::decideMarker(qint64 mine)
     });
 }
 
-void Executor::setMarkerStatus(const QString &state, const QString &description, const QString &logUrl)
+void Executor::setMarkerStatus(const QString &state, const QString &description, const QString &logUrl, std::function<void()> then)
 {
-    if (!m_c.github || m_markerId <= 0)
+    if (!m_c.github || m_markerId <= 0) {
+        if (then)
+            then();
         return;
-    m_c.github->createDeploymentStatus(m_markerId, state, description, logUrl, [](const Result<Services::GitHubDeploymentStatus> &r) {
-        if (!r)
-            qCWarning(lcRollback, "could not update the rollback marker: %s", qUtf8Printable(r.error().toString()));
-    });
+    }
+    auto alive = m_alive;
+    m_c.github->createDeploymentStatus(m_markerId, state, description, logUrl,
+                                       [alive, then](const Result<Services::GitHubDeploymentStatus> &r) {
+                                           if (!r)
+                                               qCWarning(lcRollback, "could not update the rollback marker: %s", qUtf8Printable(r.error().toString()));
+                                           if (then && *alive)
+                                               then();
+                                       });
 }
 
 // ---- groups and steps ----
@@ -434,10 +448,9 @@ void Executor::abort(const QString &reason)
     m_aborted = true;
     m_journal.append({{"event", "aborted"}, {"reason", s(reason)}});
     audit(u"rollback.aborted"_s, runId(), u"console"_s, {{"failedStep", m_failedStep}}, reason);
-    setMarkerStatus(u"error"_s, u"run %1 aborted: %2"_s.arg(runId(), reason));
     m_running = false;
     m_failedGroup = -1;
-    Q_EMIT finished(false);
+    setMarkerStatus(u"error"_s, u"run %1 aborted: %2"_s.arg(runId(), reason), {}, [this] { Q_EMIT finished(false); });
 }
 
 void Executor::finish()
@@ -445,9 +458,8 @@ void Executor::finish()
     m_journal.append({{"event", "complete"}, {"flagsOffMs", m_flagsOffMs}, {"incident", s(m_incidentUrl)}});
     audit(u"rollback.complete"_s, runId(), u"console"_s,
           {{"digest", s(m_plan.digest)}, {"incident", s(m_incidentUrl)}, {"journal", s(m_journal.path())}, {"marker", m_markerId}});
-    setMarkerStatus(u"success"_s, u"run %1 completed"_s.arg(runId()), m_incidentUrl);
     m_running = false;
-    Q_EMIT finished(true);
+    setMarkerStatus(u"success"_s, u"run %1 completed"_s.arg(runId()), m_incidentUrl, [this] { Q_EMIT finished(true); });
 }
 
 // ---- the steps ----

@@ -115,7 +115,8 @@ private:
     void runStep(int step, Done done);
     void stepFinished(int group, int step, const Result<nlohmann::json> &result);
     void finish();
-    void setMarkerStatus(const QString &state, const QString &description, const QString &logUrl = {});
+    // then() runs once GitHub answered (or at once without a marker): a process may exit right after.
+    void setMarkerStatus(const QString &state, const QString &description, const QString &logUrl = {}, std::function<void()> then = {});
 
     void disableFlag(const Step &s, Done done);
     void confirmFlagsOff(const Step &s, Done done);

@@ -3,3 +3,6 @@ raize_add_test(test_live_header SOURCES tst_live_header.cpp LIBS console_ui fake
 # The Canary view's flags pane with degraded mode, against recorded Unleash answers.
 raize_add_test(test_flags_pane SOURCES tst_flags_pane.cpp LIBS console_ui fake_http LABELS gui)
 target_include_directories(test_flags_pane PRIVATE "${PROJECT_SOURCE_DIR}/tests/fakes")
+# The big red button on the sandbox's wrong-account scenario (P0), tokens in a real gnome-keyring.
+raize_add_test(test_rollback_dialog SOURCES tst_rollback_dialog.cpp LIBS console_ui sandbox_fixture KEYRING RUN_SERIAL TIMEOUT 400
+    LABELS gui sandbox keyring)

@@ -1,0 +1,173 @@
+// The big red button (issue #9) on the sandbox's "wrong-account side effect"
+// scenario (P0): the test presses the header's button, builds the plan from
+// live state, types the environment's name and executes. Checked against the
+// sandbox: the flags are off, production serves the previous safe
+// deployment (pinned), the post-rollback checks are green and an incident
+// issue exists. The time from confirmation to flags off is printed.
+// With RAIZE_SCREENSHOT_DIR set it also writes the plan, progress and
+// completed screenshots for docs/screenshots.
+
+#include "consoleapp.h"
+#include "mainwindow.h"
+#include "rollback/rollbackdialog.h"
+
+#include "core/settings.h"
+#include "core/tokenstore.h"
+
+#include "sandboxfixture.h"
+
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeWidget>
+
+#include <nlohmann/json.hpp>
+
+using namespace Qt::StringLiterals;
+using namespace Raize;
+using json = nlohmann::json;
+
+class TestRollbackDialog : public QObject
+{
+    Q_OBJECT
+
+    RaizeTest::SandboxFixture m_sandbox;
+    const QString m_profile = u"buttontest"_s;
+
+    json control(const QByteArray &method, const QString &path, const json &body = nullptr)
+    {
+        const auto a = RaizeTest::httpCall(method, QUrl(m_sandbox.url(u"control"_s) + path), {},
+                                           body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+        return json::parse(a.body.toStdString(), nullptr, false);
+    }
+    bool flagOn(const QString &flag)
+    {
+        const auto a = RaizeTest::httpCall("GET", QUrl(m_sandbox.url(u"unleash"_s) + u"/api/admin/projects/default/features/"_s + flag),
+                                           m_sandbox.token(u"unleashAdmin"_s).toUtf8());
+        for (const json &e : json::parse(a.body.toStdString(), nullptr, false).value("environments", json::array())) {
+            if (e.value("name", "") == "production")
+                return e.value("enabled", false);
+        }
+        return false;
+    }
+    void shot(QWidget *w, const QString &name)
+    {
+        const QString dir = qEnvironmentVariable("RAIZE_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            return;
+        QApplication::processEvents();
+        QVERIFY(w->grab().save(dir + u'/' + name));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qputenv("RAIZE_KEYCHAIN_SERVICE", "raize-console-buttontest");
+        const QString err = m_sandbox.start(u"wrong-account"_s);
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        Settings s(m_profile);
+        s.setValue(SettingKey::ProfileIsSandbox, true);
+        s.setValue(SettingKey::VercelBaseUrl, m_sandbox.url(u"vercel"_s));
+        s.setValue(SettingKey::VercelProjectId, u"prj_raize_web"_s);
+        s.setValue(SettingKey::GitHubApiUrl, m_sandbox.url(u"github"_s));
+        s.setValue(SettingKey::GitHubOwner, u"raize"_s);
+        s.setValue(SettingKey::GitHubRepo, u"platform"_s);
+        s.setValue(SettingKey::FlagsUrl, m_sandbox.url(u"flags"_s));
+        s.setValue(SettingKey::PrometheusUrl, m_sandbox.url(u"prometheus"_s));
+        s.sync();
+        TokenStore tokens(m_profile, u"raize-console-buttontest"_s);
+        QVERIFY(tokens.writeSync(Service::Vercel, m_sandbox.token(u"vercel"_s)));
+        QVERIFY(tokens.writeSync(Service::GitHub, m_sandbox.token(u"github"_s)));
+        QVERIFY(tokens.writeSync(Service::Flags, m_sandbox.token(u"unleashAdmin"_s)));
+        QVERIFY(tokens.writeSync(Service::FlagsClient, m_sandbox.token(u"unleashClient"_s)));
+    }
+
+    void pressConfirmAndRollBack()
+    {
+        Ui::ConsoleApp app(m_profile);
+        app.window()->resize(1400, 860);
+        app.window()->show();
+        auto *button = app.window()->findChild<QPushButton *>(u"rollbackButton"_s);
+        QVERIFY(button && button->isVisible());
+        QCOMPARE(button->text(), u"ROLLBACK"_s);
+        if (!qEnvironmentVariable("RAIZE_SCREENSHOT_DIR").isEmpty())
+            QTest::qWait(3000); // the header's live data, for the screenshot
+        QTest::mouseClick(button, Qt::LeftButton);
+        Ui::RollbackDialog *dialog = app.rollbackDialog();
+        QVERIFY(dialog && dialog->isVisible());
+
+        // P0 is preselected first in the trigger list; the plan comes from live state.
+        auto *trigger = dialog->findChild<QComboBox *>(u"trigger"_s);
+        QCOMPARE(trigger->currentData().toString(), u"wrong-account"_s);
+        QTest::mouseClick(dialog->findChild<QPushButton *>(u"buildPlan"_s), Qt::LeftButton);
+        auto *steps = dialog->findChild<QTreeWidget *>(u"steps"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(steps->topLevelItemCount() > 0, 30000);
+        QVERIFY(dialog->plan().immediate);
+        QCOMPARE(dialog->plan().rollbackTarget, u"dpl_prev"_s);
+        // Every call is previewed.
+        QVERIFY(steps->topLevelItem(0)->text(3).contains(u"/environments/production/off"_s));
+        QVERIFY(dialog->findChild<QLabel *>(u"summary"_s)->text().contains(u"execute immediately"_s));
+
+        // The guard: only the environment's exact name arms the button.
+        auto *execute = dialog->findChild<QPushButton *>(u"execute"_s);
+        auto *guard = dialog->findChild<QLineEdit *>(u"guard"_s);
+        QVERIFY(!execute->isEnabled());
+        QTest::keyClicks(guard, u"prod"_s);
+        QVERIFY(!execute->isEnabled());
+        QTest::keyClicks(guard, u"uction"_s);
+        QVERIFY(execute->isEnabled());
+        shot(dialog, u"rollback-plan.png"_s);
+
+        // Hold the Instant Rollback for a moment so that progress can be seen.
+        control("POST", u"/__sandbox/faults"_s,
+                {{"service", "vercel"}, {"method", "POST"}, {"path", "/rollback/"}, {"mode", "latency"}, {"latencyMs", 2500}, {"count", 1}});
+        QElapsedTimer confirmed;
+        confirmed.start();
+        QTest::mouseClick(execute, Qt::LeftButton);
+        QVERIFY(dialog->executor());
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->executor()->flagsOffMs() >= 0, 30000);
+        qInfo("button: confirmation → flags off (as clients are served) %lld ms (test clock %lld ms); flag-service propagation %lld ms",
+              dialog->executor()->flagsOffMs(), confirmed.elapsed(), dialog->executor()->propagationMs());
+        int rollbackStep = -1;
+        for (int i = 0; i < dialog->plan().steps.size(); ++i) {
+            if (dialog->plan().steps[i].kind == Rollback::Step::Kind::InstantRollback)
+                rollbackStep = i;
+        }
+        QVERIFY(rollbackStep > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(steps->topLevelItem(rollbackStep)->text(2).contains(u"running"_s), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(button->text(), u"ROLLBACK RUNNING"_s, 5000);
+        shot(dialog, u"rollback-progress.png"_s);
+
+        QSignalSpy done(dialog, &Ui::RollbackDialog::runFinished);
+        QVERIFY(done.wait(90000));
+        QCOMPARE(done.first().first().toBool(), true);
+        auto *message = dialog->findChild<QLabel *>(u"message"_s);
+        QVERIFY2(message->text().contains(u"completed"_s) && message->text().contains(u"pinned to dpl_prev"_s), qPrintable(message->text()));
+        for (int i = 0; i < steps->topLevelItemCount(); ++i)
+            QVERIFY2(steps->topLevelItem(i)->text(2).contains(u"done"_s), qPrintable(steps->topLevelItem(i)->text(1)));
+        shot(dialog, u"rollback-complete.png"_s);
+        QCOMPARE(button->text(), u"ROLLBACK"_s);
+
+        // The sandbox agrees.
+        const json st = control("GET", u"/__sandbox/state"_s);
+        QVERIFY(st["vercel"].value("production", "") == "dpl_prev");
+        QVERIFY(st["vercel"].value("pinned", false));
+        for (const QString &f : {u"publishing.enabled"_s, u"engagement.enabled"_s, u"browser-lane.enabled"_s, u"publishing.scheduler-v2"_s})
+            QVERIFY2(!flagOn(f), qPrintable(f));
+        const json issues = st["github"].value("issues", json::array());
+        QVERIFY(!issues.empty());
+        QVERIFY(QString::fromStdString(issues.back().value("title", "")).contains(u"P0 incident"_s));
+        // The header shows production pinned, and the way out.
+        if (!qEnvironmentVariable("RAIZE_SCREENSHOT_DIR").isEmpty()) {
+            QTest::qWait(16000); // the header polls Vercel every 15 s
+            shot(app.window(), u"rollback-header-pinned.png"_s);
+        }
+    }
+};
+
+QTEST_MAIN(TestRollbackDialog)
+#include "tst_rollback_dialog.moc"

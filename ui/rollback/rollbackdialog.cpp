@@ -1,0 +1,391 @@
+#include "rollbackdialog.h"
+
+#include "core/settings.h"
+#include "core/tokenstore.h"
+#include "rollback/rollbackreport.h"
+#include "rollback/rollbacksession.h"
+#include "rollback/runjournal.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace Raize::Ui {
+
+using namespace Qt::StringLiterals;
+using namespace Raize::Rollback;
+
+namespace {
+const QList<std::pair<Trigger, QString>> kTriggers = {
+    {Trigger::WrongAccountSideEffect, u"wrong-account"_s}, {Trigger::DuplicatePosts, u"duplicate-posts"_s},
+    {Trigger::KillSwitchIgnored, u"kill-switch-ignored"_s}, {Trigger::SecuritySuspicion, u"security"_s},
+    {Trigger::PublishFailureBreach, u"publish-failures"_s}, {Trigger::VerificationFailureBreach, u"verification-failures"_s},
+    {Trigger::QueueStuck, u"queue-stuck"_s},               {Trigger::ElevatedErrors, u"elevated-errors"_s},
+    {Trigger::UiRegression, u"ui-regression"_s}};
+
+QString statusText(Executor::StepStatus s)
+{
+    switch (s) {
+    case Executor::StepStatus::Pending: return u"○ pending"_s;
+    case Executor::StepStatus::Running: return u"◔ running"_s;
+    case Executor::StepStatus::Done: return u"✔ done"_s;
+    case Executor::StepStatus::Failed: return u"✖ failed"_s;
+    case Executor::StepStatus::Skipped: return u"↷ skipped"_s;
+    }
+    return {};
+}
+} // namespace
+
+RollbackDialog::RollbackDialog(Settings &settings, TokenStore &tokens, const QString &profile, QWidget *parent)
+    : QDialog(parent)
+    , m_settings(settings)
+    , m_tokens(tokens)
+    , m_profile(profile)
+{
+    setObjectName(u"rollbackDialog"_s);
+    setWindowTitle(u"Rollback — %1"_s.arg(profile));
+    resize(1060, 720);
+    auto *layout = new QVBoxLayout(this);
+
+    auto *form = new QFormLayout;
+    m_trigger = new QComboBox(this);
+    m_trigger->setObjectName(u"trigger"_s);
+    for (const auto &[t, id] : kTriggers)
+        m_trigger->addItem(u"%1 — %2"_s.arg(priorityName(priorityOf(t)), triggerName(t)), id);
+    form->addRow(u"Trigger (§7.1)"_s, m_trigger);
+    m_scope = new QLineEdit(u"global"_s, this);
+    m_scope->setObjectName(u"scope"_s);
+    m_scope->setPlaceholderText(u"global | client:ID,… | account:ID,… | lane:api|browser | service:NAME"_s);
+    form->addRow(u"Scope"_s, m_scope);
+    m_flagsSuffice = new QComboBox(this);
+    m_flagsSuffice->setObjectName(u"flagsSuffice"_s);
+    m_flagsSuffice->addItem(u"Unknown — treated with caution"_s, QString());
+    m_flagsSuffice->addItem(u"Yes — flags alone stop the harm"_s, u"yes"_s);
+    m_flagsSuffice->addItem(u"No — the code must go back"_s, u"no"_s);
+    form->addRow(u"Do flags alone stop the harm? (§7.3)"_s, m_flagsSuffice);
+    m_reason = new QLineEdit(this);
+    m_reason->setObjectName(u"reason"_s);
+    m_reason->setPlaceholderText(u"What you see, in a few words (goes to Vercel, the incident and the audit log)"_s);
+    form->addRow(u"Reason"_s, m_reason);
+    layout->addLayout(form);
+
+    m_planButton = new QPushButton(u"Read live state and build the plan"_s, this);
+    m_planButton->setObjectName(u"buildPlan"_s);
+    connect(m_planButton, &QPushButton::clicked, this, &RollbackDialog::buildPlan);
+    layout->addWidget(m_planButton, 0, Qt::AlignLeft);
+
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(u"summary"_s);
+    m_summary->setWordWrap(true);
+    m_summary->setTextFormat(Qt::RichText);
+    layout->addWidget(m_summary);
+
+    m_steps = new QTreeWidget(this);
+    m_steps->setObjectName(u"steps"_s);
+    m_steps->setColumnCount(4);
+    m_steps->setHeaderLabels({u"#"_s, u"Step"_s, u"Status"_s, u"Call / result"_s});
+    m_steps->setRootIsDecorated(false);
+    m_steps->setUniformRowHeights(false);
+    m_steps->setWordWrap(true);
+    m_steps->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_steps->header()->setSectionResizeMode(1, QHeaderView::Interactive);
+    m_steps->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    m_steps->header()->setStretchLastSection(true);
+    m_steps->setColumnWidth(1, 470);
+    layout->addWidget(m_steps, 1);
+
+    m_digest = new QLabel(this);
+    m_digest->setObjectName(u"digest"_s);
+    m_digest->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_digest);
+
+    m_message = new QLabel(this);
+    m_message->setObjectName(u"message"_s);
+    m_message->setWordWrap(true);
+    m_message->setTextFormat(Qt::RichText);
+    layout->addWidget(m_message);
+
+    auto *failRow = new QHBoxLayout;
+    m_retry = new QPushButton(u"Retry the step"_s, this);
+    m_retry->setObjectName(u"retry"_s);
+    m_skipReason = new QLineEdit(this);
+    m_skipReason->setObjectName(u"skipReason"_s);
+    m_skipReason->setPlaceholderText(u"Reason for skipping (required)"_s);
+    m_skip = new QPushButton(u"Skip with reason"_s, this);
+    m_skip->setObjectName(u"skip"_s);
+    m_abort = new QPushButton(u"Abort the rollback"_s, this);
+    m_abort->setObjectName(u"abort"_s);
+    failRow->addWidget(m_retry);
+    failRow->addWidget(m_skipReason, 1);
+    failRow->addWidget(m_skip);
+    failRow->addWidget(m_abort);
+    layout->addLayout(failRow);
+    for (QWidget *w : {static_cast<QWidget *>(m_retry), static_cast<QWidget *>(m_skipReason), static_cast<QWidget *>(m_skip),
+                       static_cast<QWidget *>(m_abort)})
+        w->setVisible(false);
+    connect(m_retry, &QPushButton::clicked, this, [this] {
+        setMessage(u"Retrying…"_s, u"info"_s);
+        m_executor->retry();
+    });
+    connect(m_skip, &QPushButton::clicked, this, [this] {
+        if (m_skipReason->text().trimmed().isEmpty()) {
+            setMessage(u"Type why the step may be skipped first; the reason goes to the journal and the audit log."_s, u"warn"_s);
+            return;
+        }
+        m_executor->skip(m_skipReason->text().trimmed());
+    });
+    connect(m_abort, &QPushButton::clicked, this, [this] { m_executor->abort(m_skipReason->text().trimmed().isEmpty() ? u"aborted by the operator"_s : m_skipReason->text().trimmed()); });
+
+    auto *guardRow = new QHBoxLayout;
+    const QString env = m_settings.string(SettingKey::FlagsEnvironment);
+    auto *guardLabel = new QLabel(u"Type <b>%1</b> to execute:"_s.arg(env.toHtmlEscaped()), this);
+    m_guard = new QLineEdit(this);
+    m_guard->setObjectName(u"guard"_s);
+    m_guard->setPlaceholderText(env);
+    m_execute = new QPushButton(u"EXECUTE ROLLBACK"_s, this);
+    m_execute->setObjectName(u"execute"_s);
+    m_execute->setEnabled(false);
+    m_execute->setStyleSheet(u"QPushButton { background: #b3261e; color: white; font-weight: bold; padding: 8px 18px; border-radius: 4px; }"
+                             u"QPushButton:disabled { background: #d9a5a1; color: #f5eaea; }"_s);
+    guardRow->addWidget(guardLabel);
+    guardRow->addWidget(m_guard, 1);
+    guardRow->addWidget(m_execute);
+    layout->addLayout(guardRow);
+    const auto updateGuard = [this, env] {
+        m_execute->setEnabled(!m_executor && m_plan.executable() && !m_plan.steps.isEmpty() && m_guard->text() == env);
+    };
+    connect(m_guard, &QLineEdit::textChanged, this, updateGuard);
+    connect(this, &RollbackDialog::planReady, this, updateGuard);
+    connect(m_execute, &QPushButton::clicked, this, &RollbackDialog::execute);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(buttons, &QDialogButtonBox::rejected, this, &RollbackDialog::reject);
+    layout->addWidget(buttons);
+}
+
+RollbackDialog::~RollbackDialog() = default;
+
+void RollbackDialog::prefill(Trigger trigger, const Scope &scope, const QString &reason)
+{
+    for (int i = 0; i < kTriggers.size(); ++i) {
+        if (kTriggers[i].first == trigger)
+            m_trigger->setCurrentIndex(i);
+    }
+    m_scope->setText(scopeText(scope));
+    if (!reason.isEmpty())
+        m_reason->setText(reason);
+}
+
+void RollbackDialog::setMessage(const QString &html, const QString &tone)
+{
+    const QString color = tone == u"error"_s ? u"#b3261e"_s : tone == u"warn"_s ? u"#8a5300"_s : tone == u"ok"_s ? u"#1e6b2f"_s : u"#333333"_s;
+    m_message->setText(u"<span style='color:%1'>%2</span>"_s.arg(color, html));
+}
+
+bool RollbackDialog::openSession()
+{
+    if (m_session)
+        return true;
+    QHash<Service, QString> tokens;
+    for (Service s : tokenServices()) {
+        const Result<QString> t = m_tokens.readSync(s);
+        if (t && !t->isEmpty())
+            tokens.insert(s, t.value());
+    }
+    if (!tokens.contains(Service::Vercel) || !tokens.contains(Service::Flags)) {
+        setMessage(u"The rollback needs the Vercel and flag-service tokens: set them in Settings (or <code>raize-console token set</code>)."_s, u"error"_s);
+        return false;
+    }
+    m_session = std::make_unique<Session>(m_settings, tokens, m_profile);
+    return true;
+}
+
+void RollbackDialog::buildPlan()
+{
+    if (m_executor)
+        return;
+    const Result<Scope> scope = parseScope(m_scope->text().trimmed());
+    if (!scope) {
+        setMessage(scope.error().message.toHtmlEscaped() + u". "_s + scope.error().remedy.toHtmlEscaped(), u"error"_s);
+        return;
+    }
+    if (!openSession())
+        return;
+    Request req;
+    req.trigger = kTriggers.value(m_trigger->currentIndex()).first;
+    req.scope = scope.value();
+    req.reason = m_reason->text().trimmed();
+    const QString suffice = m_flagsSuffice->currentData().toString();
+    if (!suffice.isEmpty())
+        req.checklist.flagsAloneStopHarm = suffice == u"yes"_s;
+    m_planButton->setEnabled(false);
+    setMessage(u"Reading flags, deployments and checks…"_s, u"info"_s);
+    QPointer<RollbackDialog> self(this);
+    gatherInputs(m_session->clients(), m_session->target(), req, [self](const Result<Inputs> &in) {
+        if (!self)
+            return;
+        self->m_planButton->setEnabled(true);
+        if (!in) {
+            self->setMessage(u"Cannot read the current state, so no plan: %1<br>%2"_s.arg(in.error().toString().toHtmlEscaped(),
+                                                                                          in.error().remedy.toHtmlEscaped()),
+                             u"error"_s);
+            return;
+        }
+        self->m_inputs = in.value();
+        self->m_plan = Rollback::buildPlan(in.value());
+        self->showPlan();
+        Q_EMIT self->planReady();
+    });
+}
+
+void RollbackDialog::showPlan()
+{
+    QString html = u"<b>%1 — %2</b>, scope %3 · option %4"_s.arg(priorityName(m_plan.priority), triggerName(m_inputs.trigger).toHtmlEscaped(),
+                                                                 m_inputs.scope.describe().toHtmlEscaped(), Plan::optionName(m_plan.option));
+    if (!m_plan.rollbackTarget.isEmpty())
+        html += u" · Instant Rollback target <b>%1</b>"_s.arg(m_plan.rollbackTarget.toHtmlEscaped());
+    if (m_plan.immediate)
+        html += u"<br><span style='color:#b3261e'><b>P0: execute immediately</b> — flags first, then the deployment.</span>"_s;
+    for (const QString &n : m_plan.notes)
+        html += u"<br>• "_s + n.toHtmlEscaped();
+    for (const QString &r : m_plan.refusals)
+        html += u"<br><span style='color:#b3261e'><b>Refused:</b> %1</span>"_s.arg(r.toHtmlEscaped());
+    m_summary->setText(html);
+    m_steps->clear();
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        const Step &s = m_plan.steps[i];
+        auto *item = new QTreeWidgetItem(m_steps);
+        item->setText(0, QString::number(i + 1));
+        item->setText(1, s.title);
+        item->setText(2, statusText(Executor::StepStatus::Pending));
+        QString call = s.call.service + u' ' + s.call.method + u' ' + s.call.path;
+        if (!s.call.body.is_null())
+            call += u' ' + QString::fromStdString(s.call.body.dump());
+        item->setText(3, call);
+        item->setToolTip(3, call);
+        item->setData(0, Qt::UserRole, s.group);
+    }
+    m_digest->setText(u"Plan digest %1 · steps of one group run in parallel"_s.arg(m_plan.digest.left(16)));
+    if (m_plan.executable())
+        setMessage(m_plan.immediate ? u"Type the environment's name, then execute."_s : u"Review every call, then type the environment's name to execute."_s,
+                   u"info"_s);
+    else
+        setMessage(u"This plan cannot execute; answer what it refuses on and build it again."_s, u"error"_s);
+    if (m_plan.immediate)
+        m_guard->setFocus();
+}
+
+void RollbackDialog::execute()
+{
+    if (m_executor || !m_plan.executable())
+        return;
+    if (const QString open = RunJournal::unfinished(m_session->journalDirectory()); !open.isEmpty()) {
+        setMessage(u"A rollback is already in progress on this machine; resume it first (%1)."_s.arg(open.toHtmlEscaped()), u"error"_s);
+        return;
+    }
+    Result<RunJournal> journal =
+        RunJournal::create(m_session->journalDirectory(), beginRecord(m_plan, m_inputs, m_session->clients().actor, u"rollback"_s));
+    if (!journal) {
+        setMessage(journal.error().toString().toHtmlEscaped(), u"error"_s);
+        return;
+    }
+    startExecutor(std::move(journal).value(), m_plan);
+}
+
+void RollbackDialog::resume(const QString &journalPath)
+{
+    Result<RunJournal> journal = RunJournal::open(journalPath);
+    if (!journal) {
+        setMessage(journal.error().toString().toHtmlEscaped(), u"error"_s);
+        return;
+    }
+    const auto plan = Plan::fromJson(journal->begin().value("plan", nlohmann::json()));
+    if (!plan || plan->digest != QString::fromStdString(journal->begin().value("digest", ""))) {
+        setMessage(u"The journal's plan does not match its digest; finish by hand (docs/runbooks/rollback.md)."_s, u"error"_s);
+        return;
+    }
+    if (!openSession())
+        return;
+    m_plan = *plan;
+    m_summary->setText(u"<b>Rollback in progress</b> (run %1, started %2): the remote state is re-read and the run resumes at the first step "
+                       u"that is not confirmed."_s.arg(journal->runId(), QString::fromStdString(journal->begin().value("at", ""))));
+    m_inputs.trigger = triggerFromId(QString::fromStdString(journal->begin().value("trigger", ""))).value_or(Trigger::ElevatedErrors);
+    showPlan();
+    m_summary->setText(u"<b>Resuming rollback %1</b> — %2"_s.arg(journal->runId(), QString::fromStdString(journal->begin().value("trigger", ""))));
+    startExecutor(std::move(journal).value(), m_plan);
+}
+
+void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
+{
+    m_planButton->setEnabled(false);
+    m_execute->setEnabled(false);
+    m_guard->setEnabled(false);
+    Clients clients = m_session->clients();
+    m_executor = std::make_unique<Executor>(std::move(journal), plan, clients, ExecOptions{});
+    connect(m_executor.get(), &Executor::stepChanged, this, &RollbackDialog::refreshStep);
+    connect(m_executor.get(), &Executor::stepFailed, this, &RollbackDialog::onFailed);
+    connect(m_executor.get(), &Executor::refused, this, [this](const Error &e) {
+        setMessage(u"<b>Not executed:</b> %1<br>%2"_s.arg(e.message.toHtmlEscaped(), e.remedy.toHtmlEscaped()), u"error"_s);
+        Q_EMIT runFinished(false);
+    });
+    connect(m_executor.get(), &Executor::finished, this, [this](bool completed) {
+        for (QWidget *w : {static_cast<QWidget *>(m_retry), static_cast<QWidget *>(m_skipReason), static_cast<QWidget *>(m_skip),
+                           static_cast<QWidget *>(m_abort)})
+            w->setVisible(false);
+        if (completed) {
+            QString html = u"<b>Rollback %1 completed.</b> Flags off where clients read them %2 ms after confirmation "
+                           u"(flag-service propagation %3 ms)."_s.arg(m_executor->runId())
+                               .arg(m_executor->flagsOffMs())
+                               .arg(m_executor->propagationMs());
+            if (!m_executor->incidentUrl().isEmpty())
+                html += u" Incident: <a href='%1'>%1</a>."_s.arg(m_executor->incidentUrl().toHtmlEscaped());
+            if (!m_plan.rollbackTarget.isEmpty())
+                html += u"<br><b>Production is pinned to %1</b>: the next deploy reaches the domains only after a promotion (Promotion view)."_s.arg(
+                    m_plan.rollbackTarget.toHtmlEscaped());
+            setMessage(html, u"ok"_s);
+        } else {
+            setMessage(u"<b>Rollback aborted.</b> The journal and the audit log hold every step taken."_s, u"warn"_s);
+        }
+        Q_EMIT runFinished(completed);
+    });
+    setMessage(u"Executing — every step is written to the journal before its call."_s, u"info"_s);
+    m_executor->start();
+    Q_EMIT runStarted();
+}
+
+void RollbackDialog::refreshStep(int step)
+{
+    QTreeWidgetItem *item = m_steps->topLevelItem(step);
+    if (!item || !m_executor)
+        return;
+    const Executor::StepStatus s = m_executor->status(step);
+    item->setText(2, statusText(s));
+    if (!m_executor->detail(step).isEmpty() && s != Executor::StepStatus::Pending)
+        item->setText(3, m_executor->detail(step));
+    const QColor bg = s == Executor::StepStatus::Done ? QColor(u"#e3f4e6"_s)
+                      : s == Executor::StepStatus::Failed ? QColor(u"#fbe3e1"_s)
+                      : s == Executor::StepStatus::Running ? QColor(u"#fff4d6"_s)
+                      : s == Executor::StepStatus::Skipped ? QColor(u"#eeeeee"_s)
+                                                          : QColor(Qt::white);
+    for (int c = 0; c < 4; ++c)
+        item->setBackground(c, bg);
+}
+
+void RollbackDialog::onFailed(int step, const Error &error)
+{
+    setMessage(u"<b>Step %1 failed:</b> %2<br>What to do: %3<br>Safe next actions: retry the step, skip it with a reason, or abort."_s.arg(step + 1)
+                   .arg(error.toString().toHtmlEscaped(), error.remedy.toHtmlEscaped()),
+               u"error"_s);
+    for (QWidget *w : {static_cast<QWidget *>(m_retry), static_cast<QWidget *>(m_skipReason), static_cast<QWidget *>(m_skip),
+                       static_cast<QWidget *>(m_abort)})
+        w->setVisible(true);
+}
+
+} // namespace Raize::Ui

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "rollback/rollbackexecutor.h"
+#include "rollback/rollbackfacts.h"
+#include "rollback/rollbackplan.h"
+
+#include <QDialog>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTreeWidget;
+
+namespace Raize {
+class Settings;
+class TokenStore;
+} // namespace Raize
+
+namespace Raize::Rollback {
+class Session;
+}
+
+namespace Raize::Ui {
+
+// The big red button's dialog (playbook §7): choose the trigger and scope,
+// read the live state, preview every call of the plan, type the
+// environment's name to execute, and follow each step live. A failed step
+// shows the service's error with retry / skip with a reason / abort. Opened
+// on an unfinished run, it resumes it.
+class RollbackDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    RollbackDialog(Settings &settings, TokenStore &tokens, const QString &profile, QWidget *parent = nullptr);
+    ~RollbackDialog() override;
+
+    // Prefills trigger and scope (the SLO page alert passes its cohort).
+    void prefill(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason = {});
+    // Reads the live state and shows the plan.
+    void buildPlan();
+    // Continues the unfinished run in `journalPath`.
+    void resume(const QString &journalPath);
+
+    const Rollback::Plan &plan() const { return m_plan; }
+    Rollback::Executor *executor() const { return m_executor.get(); }
+
+Q_SIGNALS:
+    void planReady();
+    void runStarted();
+    void runFinished(bool completed);
+
+private:
+    void showPlan();
+    void refreshStep(int step);
+    void execute();
+    void startExecutor(Rollback::RunJournal journal, const Rollback::Plan &plan);
+    void onFailed(int step, const Raize::Error &error);
+    void setMessage(const QString &html, const QString &tone);
+    bool openSession();
+
+    Settings &m_settings;
+    TokenStore &m_tokens;
+    QString m_profile;
+    std::unique_ptr<Rollback::Session> m_session;
+    std::unique_ptr<Rollback::Executor> m_executor;
+    Rollback::Inputs m_inputs;
+    Rollback::Plan m_plan;
+
+    QComboBox *m_trigger;
+    QLineEdit *m_scope;
+    QComboBox *m_flagsSuffice;
+    QLineEdit *m_reason;
+    QPushButton *m_planButton;
+    QLabel *m_summary;
+    QTreeWidget *m_steps;
+    QLabel *m_digest;
+    QLabel *m_message;
+    QLineEdit *m_guard;
+    QPushButton *m_execute;
+    QPushButton *m_retry;
+    QPushButton *m_skip;
+    QPushButton *m_abort;
+    QLineEdit *m_skipReason;
+};
+
+} // namespace Raize::Ui
