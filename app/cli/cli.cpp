@@ -18,6 +18,7 @@ int releaseNotesCommand(Context &ctx); // releasenotescommand.cpp
 int changelogCommand(Context &ctx);
 int journalCommand(Context &ctx);
 int auditCommand(Context &ctx);
+int gatesCommand(Context &ctx); // release/gatescommand.cpp
 
 bool Context::takeFlag(const QString &name)
 {
@@ -69,6 +70,7 @@ const QList<Command> &commands()
         {"release-notes"_L1, "write a version's release notes; --publish makes a GitHub Release draft"_L1, &releaseNotesCommand},
         {"journal"_L1, "append an entry to docs/journal (append-only)"_L1, &journalCommand},
         {"audit"_L1, "verify, export or repair the hash-chained audit log"_L1, &auditCommand},
+        {"gates"_L1, "check a candidate deployment against the promotion gates (exit 0 pass, 1 blocked, 2 error)"_L1, &gatesCommand},
     };
     return table;
 }

@@ -6,3 +6,10 @@ raize_core_library(core_gates
         gates.cpp gates.h
         approval.cpp approval.h
     DEPS core_base core_policy)
+# What the gates look at, gathered from Vercel, GitHub, the flag service and
+# the changelog, and the headless `gates check` that CI runs.
+raize_core_library(core_gatefacts
+    SOURCES
+        factscollector.cpp factscollector.h
+        gatescommand.cpp
+    DEPS core_gates core_records core_github core_vercel core_flags core_launchdarkly)
