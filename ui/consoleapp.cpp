@@ -5,6 +5,7 @@
 #include "livedata.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
+#include "timeline/timelineview.h"
 
 #include "core/logging.h"
 #include "core/servicemonitor.h"
@@ -62,7 +63,10 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window->setViewWidget(u"audit"_s, new AuditView(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath))));
     auto *flagsPane = new FlagsPane;
     m_window->setViewWidget(u"canary"_s, flagsPane);
+    auto *timeline = new TimelineView;
+    m_window->setViewWidget(u"timeline"_s, timeline);
     m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
+    m_live->setTimelineView(timeline);
     connect(m_window.get(), &MainWindow::settingsChanged, m_live.get(), &LiveData::start);
     m_live->start();
 }

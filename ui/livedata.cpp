@@ -1,5 +1,9 @@
 #include "livedata.h"
 
+#include "timeline/timelinefeed.h"
+#include "timeline/timelineview.h"
+#include "records/auditlog.h"
+
 #include "mainwindow.h"
 
 #include "core/servicemonitor.h"
@@ -44,6 +48,7 @@ void LiveData::start()
     if (m_flagsPane)
         m_flagsPane->setPoller(nullptr);
     m_flagPoller.reset();
+    m_timelineFeed.reset();
     m_flags.reset();
     m_poller.reset();
     m_vercel.reset();
@@ -84,6 +89,14 @@ void LiveData::tokensRead()
                 Q_EMIT firstRoundDone();
         });
         m_poller->start();
+    }
+    if (m_timeline) {
+        // The audit log is read even without Vercel: promotions, rollbacks and flag changes the console made.
+        m_timeline->model()->clear();
+        const QString audit = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
+        m_timelineFeed = std::make_unique<TimelineFeed>(m_timeline->model(), m_vercel.get(), audit, QString(), 15000);
+        connect(m_timelineFeed.get(), &TimelineFeed::polled, m_timeline, &TimelineView::setSourceStatus);
+        m_timelineFeed->start();
     }
     const QString githubUrl = m_settings.string(SettingKey::GitHubApiUrl);
     if (!githubUrl.isEmpty()) {
