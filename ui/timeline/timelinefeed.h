@@ -14,8 +14,8 @@ class VercelClient;
 namespace Raize::Ui {
 
 // Feeds the timeline from what the console can read: Vercel deployments of
-// every target (Preview, Staging, Production; conditional requests, so an
-// unchanged list costs nothing) and the audit log's promotions, approvals,
+// every target (Preview, Staging, Production; conditional requests with the
+// ETag when the service sends one, so an unchanged list costs nothing) and the audit log's promotions, approvals,
 // overrides, rollbacks, flag changes and incidents. Each poll appends only
 // the events the model does not have yet, as one batch.
 class TimelineFeed : public QObject
