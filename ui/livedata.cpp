@@ -1,5 +1,6 @@
 #include "livedata.h"
 
+#include "promotion/promotionview.h"
 #include "timeline/timelinefeed.h"
 #include "timeline/timelineview.h"
 #include "records/auditlog.h"
@@ -107,6 +108,20 @@ void LiveData::tokensRead()
     }
     pingHealth();
     startFlags();
+    if (m_promotion) {
+        PromotionView::Sources sources;
+        sources.vercel = m_vercel.get();
+        sources.github = m_github.get();
+        sources.flags = m_flags.get();
+        if (m_github) {
+            const QUrl api(githubUrl);
+            const QString owner = m_settings.string(SettingKey::GitHubOwner), repo = m_settings.string(SettingKey::GitHubRepo);
+            sources.githubHtml = api.host() == u"api.github.com"_s ? u"https://github.com/%1/%2"_s.arg(owner, repo)
+                                                                   : api.toString(QUrl::StripTrailingSlash) + u'/' + owner + u'/' + repo;
+        }
+        sources.auditLogPath = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
+        m_promotion->setSources(sources);
+    }
     m_started = true;
     if (settled())
         Q_EMIT firstRoundDone();

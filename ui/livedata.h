@@ -27,6 +27,7 @@ namespace Raize::Ui {
 
 class FlagsPane;
 class MainWindow;
+class PromotionView;
 class TimelineFeed;
 class TimelineView;
 
@@ -48,6 +49,8 @@ public:
     bool settled() const;
     // The timeline view the feed fills (set before start()).
     void setTimelineView(TimelineView *view) { m_timeline = view; }
+    // The promotion review, given the clients once they exist (set before start()).
+    void setPromotionView(PromotionView *view) { m_promotion = view; }
 
 Q_SIGNALS:
     void firstRoundDone();
@@ -70,6 +73,7 @@ private:
     std::unique_ptr<Release::FlagPoller> m_flagPoller;
     FlagsPane *m_flagsPane = nullptr;
     TimelineView *m_timeline = nullptr;
+    PromotionView *m_promotion = nullptr;
     std::unique_ptr<TimelineFeed> m_timelineFeed;
     QTimer m_githubTimer;
     int m_tokensPending = 0;

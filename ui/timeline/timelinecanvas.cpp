@@ -78,6 +78,11 @@ void TimelineCanvas::setUrlOpener(std::function<void(const QUrl &)> opener)
     urlOpener() = opener ? std::move(opener) : [](const QUrl &url) { QDesktopServices::openUrl(url); };
 }
 
+void TimelineCanvas::openUrl(const QUrl &url)
+{
+    urlOpener()(url);
+}
+
 TimelineCanvas::TimelineCanvas(TimelineModel *model, QWidget *parent)
     : QWidget(parent)
     , m_model(model)

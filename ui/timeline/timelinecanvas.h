@@ -42,6 +42,7 @@ public:
 
     // Opens URLs; tests replace it (like KeePassXC's MessageBox::setNextAnswer).
     static void setUrlOpener(std::function<void(const QUrl &)> opener);
+    static void openUrl(const QUrl &url);
 
     QSize sizeHint() const override;
 
