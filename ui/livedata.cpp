@@ -97,6 +97,10 @@ void LiveData::tokensRead()
         const QString audit = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
         m_timelineFeed = std::make_unique<TimelineFeed>(m_timeline->model(), m_vercel.get(), audit, QString(), 15000);
         connect(m_timelineFeed.get(), &TimelineFeed::polled, m_timeline, &TimelineView::setSourceStatus);
+        connect(m_timelineFeed.get(), &TimelineFeed::polled, this, [this] {
+            if (m_timelineFeed->rounds() == 1 && settled())
+                Q_EMIT firstRoundDone();
+        });
         m_timelineFeed->start();
     }
     const QString githubUrl = m_settings.string(SettingKey::GitHubApiUrl);
@@ -121,6 +125,8 @@ void LiveData::tokensRead()
         }
         sources.auditLogPath = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
         m_promotion->setSources(sources);
+        // The view opens on the current candidate: one review now, the operator refreshes after that.
+        m_promotion->refresh();
     }
     m_started = true;
     if (settled())
@@ -188,6 +194,15 @@ void LiveData::pingGitHub()
     });
 }
 
+void LiveData::setPromotionView(PromotionView *view)
+{
+    m_promotion = view;
+    connect(view, &PromotionView::reviewed, this, [this] {
+        if (m_promotion->reviews() == 1 && settled())
+            Q_EMIT firstRoundDone();
+    });
+}
+
 bool LiveData::settled() const
 {
     if (!m_started)
@@ -195,7 +210,9 @@ bool LiveData::settled() const
     const bool vercelDone = !m_poller || m_poller->rounds() > 0;
     const bool githubDone = !m_github || m_githubAnswered;
     const bool flagsDone = !m_flagPoller || m_flagPoller->rounds() > 0;
-    return vercelDone && githubDone && flagsDone && m_healthPending == 0;
+    const bool timelineDone = !m_timelineFeed || m_timelineFeed->rounds() > 0;
+    const bool promotionDone = !m_promotion || !m_promotion->busy();
+    return vercelDone && githubDone && flagsDone && timelineDone && promotionDone && m_healthPending == 0;
 }
 
 } // namespace Raize::Ui

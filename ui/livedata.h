@@ -50,7 +50,7 @@ public:
     // The timeline view the feed fills (set before start()).
     void setTimelineView(TimelineView *view) { m_timeline = view; }
     // The promotion review, given the clients once they exist (set before start()).
-    void setPromotionView(PromotionView *view) { m_promotion = view; }
+    void setPromotionView(PromotionView *view);
 
 Q_SIGNALS:
     void firstRoundDone();

@@ -72,6 +72,10 @@ void FactsCollector::finishOne(const std::shared_ptr<Run> &run)
         return;
     if (run != m_current)
         return;
+    // Vercel shows a deployment's checks on the deployment: the same evidence link.
+    ReleaseFacts &f = run->out.facts;
+    if (f.deploymentChecks.evidence.isEmpty())
+        f.deploymentChecks.evidence = f.deployment.evidence;
     const auto done = run->done;
     const CollectedFacts out = run->out;
     m_current.reset();

@@ -60,8 +60,8 @@ PromotionView::PromotionView(GatePolicy policy, QWidget *parent)
     m_gates->setWordWrap(false);
     m_gates->header()->setStretchLastSection(false);
     m_gates->header()->setSectionResizeMode(GateTableModel::Reason, QHeaderView::Stretch);
-    m_gates->setColumnWidth(GateTableModel::Gate, 300);
-    m_gates->setColumnWidth(GateTableModel::Status, 150);
+    m_gates->setColumnWidth(GateTableModel::Gate, 380);
+    m_gates->setColumnWidth(GateTableModel::Status, 160);
     m_gates->setColumnWidth(GateTableModel::Evidence, 220);
     connect(m_gates, &QTreeView::doubleClicked, this, [](const QModelIndex &index) {
         const QString url = index.data(GateTableModel::UrlRole).toString();

@@ -91,7 +91,9 @@ TimelineCanvas::TimelineCanvas(TimelineModel *model, QWidget *parent)
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setAttribute(Qt::WA_OpaquePaintEvent);
-    setMinimumHeight(AxisPx + LanePx * int(timelineLanes().size()) + 4);
+    // The lanes have a fixed height; the list below takes the rest.
+    setFixedHeight(AxisPx + LanePx * int(timelineLanes().size()) + 4);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     connect(model, &TimelineModel::eventsChanged, this, [this] {
         if (!m_fitted && m_model->rowCount() > 0)
             fitAll();

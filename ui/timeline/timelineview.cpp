@@ -90,14 +90,15 @@ TimelineView::TimelineView(QWidget *parent)
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
-    topLayout->addWidget(m_canvas, 1);
+    topLayout->addWidget(m_canvas);
     topLayout->addWidget(hint);
+    top->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     auto *split = new QSplitter(Qt::Vertical, this);
     split->setObjectName(u"timelineSplit"_s);
     split->addWidget(top);
     split->addWidget(m_list);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filters);
