@@ -18,7 +18,8 @@ int releaseNotesCommand(Context &ctx); // releasenotescommand.cpp
 int changelogCommand(Context &ctx);
 int journalCommand(Context &ctx);
 int auditCommand(Context &ctx);
-int gatesCommand(Context &ctx); // release/gatescommand.cpp
+int gatesCommand(Context &ctx);  // release/gatescommand.cpp
+int policyCommand(Context &ctx); // release/policycommand.cpp
 
 bool Context::takeFlag(const QString &name)
 {
@@ -71,6 +72,7 @@ const QList<Command> &commands()
         {"journal"_L1, "append an entry to docs/journal (append-only)"_L1, &journalCommand},
         {"audit"_L1, "verify, export or repair the hash-chained audit log"_L1, &auditCommand},
         {"gates"_L1, "check a candidate deployment against the promotion gates (exit 0 pass, 1 blocked, 2 error)"_L1, &gatesCommand},
+        {"policy"_L1, "check a policy bundle, or show how two bundles differ"_L1, &policyCommand},
     };
     return table;
 }

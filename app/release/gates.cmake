@@ -12,4 +12,5 @@ raize_core_library(core_gatefacts
     SOURCES
         factscollector.cpp factscollector.h
         gatescommand.cpp
+        policycommand.cpp
     DEPS core_gates core_records core_github core_vercel core_flags core_launchdarkly)
