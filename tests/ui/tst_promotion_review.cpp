@@ -20,6 +20,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QComboBox>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -273,6 +274,48 @@ private Q_SLOTS:
                  qPrintable(lapse));
         QVERIFY(text("promotionApprovals").startsWith(u"Approvals: 0 of 1"_s));
         QVERIFY(!button("promotionPromote")->isEnabled());
+    }
+
+    // Overrides: only gates the policy allows, with a typed reason, written to the audit log.
+    void step5_overrideNeedsAReasonAndIsAudited()
+    {
+        QString text = QString::fromUtf8(kChangelog);
+        text.remove(u"  - Rollback: promote the previous production deployment\n"_s);
+        QFile f(m_dir.filePath(u"incomplete.md"_s));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text.toUtf8());
+        f.close();
+        m_view->setChangelogPath(f.fileName());
+        QVERIFY(review());
+        auto *gate = m_view->findChild<QComboBox *>(u"promotionOverrideGate"_s);
+        QStringList offered;
+        for (int i = 0; i < gate->count(); ++i)
+            offered << gate->itemData(i).toString();
+        // The changelog may be overridden; the failing Deployment Checks (forbidden by the policy) are not offered.
+        QVERIFY2(offered.contains(u"changelog"_s), qPrintable(offered.join(u',')));
+        QVERIFY(!offered.contains(u"deployment-checks"_s));
+        gate->setCurrentIndex(gate->findData(u"changelog"_s));
+        auto *reason = m_view->findChild<QLineEdit *>(u"promotionOverrideReason"_s);
+        reason->setText(u"too short"_s);
+        QTest::mouseClick(button("promotionOverride"), Qt::LeftButton);
+        QVERIFY2(this->text("promotionMessage").contains(u"at least 20 characters"_s), qPrintable(this->text("promotionMessage")));
+        reason->setText(u"rollback notes land with the hotfix PR today"_s);
+        QTest::mouseClick(button("promotionOverride"), Qt::LeftButton);
+        QVERIFY2(this->text("promotionMessage").contains(u"Override of changelog recorded"_s), qPrintable(this->text("promotionMessage")));
+        bool shown = false;
+        for (int row = 0; row < m_view->gateModel()->rowCount(); ++row) {
+            if (m_view->gateModel()->results()[row].id == u"changelog"_s)
+                shown = m_view->gateModel()->index(row, GateTableModel::Status).data().toString().contains(u"overridden"_s);
+        }
+        QVERIFY(shown);
+        QVERIFY(!this->text("promotionVerdict").contains(u"Changelog entry"_s)); // no longer a reason to block
+        const auto records = Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s));
+        QCOMPARE(records.last().action, u"gate.override"_s);
+        QCOMPARE(records.last().reason, u"rollback notes land with the hotfix PR today"_s);
+        QVERIFY(records.last().target.startsWith(u"changelog@dpl_rc3"_s));
+        // The override holds for this commit only: it is read back on the next review.
+        QVERIFY(review());
+        QVERIFY(!this->text("promotionVerdict").contains(u"Changelog entry"_s));
     }
 
     void cleanupTestCase()
