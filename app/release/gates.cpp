@@ -465,7 +465,7 @@ GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts)
     v.results << rb;
 
     // §6.1: migrations backward-compatible, or a maintenance window.
-    GateResult mig = make(policy, u"migrations"_s, u"Migrations backward-compatible or in a maintenance window (§6.1)"_s);
+    GateResult mig = make(policy, u"migrations"_s, u"Migrations: compatible or windowed (§6.1)"_s);
     if (!facts.changedFiles.known()) {
         set(mig, Status::Unknown, u"changed files could not be read: "_s + facts.changedFiles.error, facts.changedFiles.evidence);
     } else if (scope.migrations.isEmpty()) {

@@ -1,6 +1,7 @@
 #include "promotion/promotionview.h"
 
 #include "promotion/gatetablemodel.h"
+#include "promotion/policydiffdialog.h"
 #include "timeline/timelinecanvas.h"
 
 #include "records/auditexport.h"
@@ -40,10 +41,18 @@ PromotionView::PromotionView(GatePolicy policy, QWidget *parent)
     m_refresh->setObjectName(u"promotionRefresh"_s);
     connect(m_refresh, &QPushButton::clicked, this, &PromotionView::refresh);
     connect(m_candidate, &QLineEdit::returnPressed, this, &PromotionView::refresh);
+    auto *policyDiff = new QPushButton(tr("Compare policy bundles…"), this);
+    policyDiff->setObjectName(u"promotionPolicyDiff"_s);
+    connect(policyDiff, &QPushButton::clicked, this, [this] {
+        auto *dialog = new PolicyDiffDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Candidate:"), this));
     top->addWidget(m_candidate, 1);
     top->addWidget(m_refresh);
+    top->addWidget(policyDiff);
 
     m_summary = new QLabel(tr("Not reviewed yet."), this);
     m_summary->setObjectName(u"promotionSummary"_s);
