@@ -6,6 +6,8 @@
 #include "mainwindow.h"
 #include "rollback/rollbackdialog.h"
 #include "settingsdialog.h"
+#include "promotion/promotionview.h"
+#include "timeline/timelineview.h"
 
 #include "core/logging.h"
 #include "core/servicemonitor.h"
@@ -68,7 +70,28 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window->setViewWidget(u"audit"_s, new AuditView(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath))));
     auto *flagsPane = new FlagsPane;
     m_window->setViewWidget(u"canary"_s, flagsPane);
+    auto *timeline = new TimelineView;
+    m_window->setViewWidget(u"timeline"_s, timeline);
     m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
+    m_live->setTimelineView(timeline);
+    // The promotion gates read the profile's policy bundle, whole or not at all.
+    Release::GatePolicy policy = Release::GatePolicy::builtin();
+    QString policyNote;
+    if (const QString path = m_settings->string(SettingKey::PolicyBundlePath); !path.isEmpty()) {
+        const Result<Policy::Bundle> bundle = Policy::loadBundleFile(path);
+        const Result<Release::GatePolicy> loaded = bundle ? Release::GatePolicy::fromBundle(bundle.value()) : Result<Release::GatePolicy>(bundle.error());
+        if (loaded)
+            policy = loaded.value();
+        else
+            policyNote = loaded.error().toString();
+    }
+    auto *promotion = new PromotionView(policy);
+    // CI and operators run the console from the repository checkout: its CHANGELOG.md is the draft (§6.1).
+    const QString changelog = qEnvironmentVariable("RAIZE_CHANGELOG", QDir::current().filePath(u"CHANGELOG.md"_s));
+    promotion->setChangelogPath(changelog);
+    m_window->setViewWidget(u"promotion"_s, promotion);
+    m_live->setPromotionView(promotion);
+    promotion->setPolicyNote(policyNote);
     connect(m_window.get(), &MainWindow::settingsChanged, m_live.get(), &LiveData::start);
 
     // The big red button, always in the header (playbook §7).

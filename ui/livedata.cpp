@@ -1,5 +1,10 @@
 #include "livedata.h"
 
+#include "promotion/promotionview.h"
+#include "timeline/timelinefeed.h"
+#include "timeline/timelineview.h"
+#include "records/auditlog.h"
+
 #include "mainwindow.h"
 
 #include "core/servicemonitor.h"
@@ -44,6 +49,7 @@ void LiveData::start()
     if (m_flagsPane)
         m_flagsPane->setPoller(nullptr);
     m_flagPoller.reset();
+    m_timelineFeed.reset();
     m_flags.reset();
     m_poller.reset();
     m_vercel.reset();
@@ -85,6 +91,18 @@ void LiveData::tokensRead()
         });
         m_poller->start();
     }
+    if (m_timeline) {
+        // The audit log is read even without Vercel: promotions, rollbacks and flag changes the console made.
+        m_timeline->model()->clear();
+        const QString audit = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
+        m_timelineFeed = std::make_unique<TimelineFeed>(m_timeline->model(), m_vercel.get(), audit, QString(), 15000);
+        connect(m_timelineFeed.get(), &TimelineFeed::polled, m_timeline, &TimelineView::setSourceStatus);
+        connect(m_timelineFeed.get(), &TimelineFeed::polled, this, [this] {
+            if (m_timelineFeed->rounds() == 1 && settled())
+                Q_EMIT firstRoundDone();
+        });
+        m_timelineFeed->start();
+    }
     const QString githubUrl = m_settings.string(SettingKey::GitHubApiUrl);
     if (!githubUrl.isEmpty()) {
         m_github = std::make_unique<Services::GitHubClient>(*m_http, QUrl(githubUrl), m_settings.string(SettingKey::GitHubOwner),
@@ -94,6 +112,22 @@ void LiveData::tokensRead()
     }
     pingHealth();
     startFlags();
+    if (m_promotion) {
+        PromotionView::Sources sources;
+        sources.vercel = m_vercel.get();
+        sources.github = m_github.get();
+        sources.flags = m_flags.get();
+        if (m_github) {
+            const QUrl api(githubUrl);
+            const QString owner = m_settings.string(SettingKey::GitHubOwner), repo = m_settings.string(SettingKey::GitHubRepo);
+            sources.githubHtml = api.host() == u"api.github.com"_s ? u"https://github.com/%1/%2"_s.arg(owner, repo)
+                                                                   : api.toString(QUrl::StripTrailingSlash) + u'/' + owner + u'/' + repo;
+        }
+        sources.auditLogPath = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
+        m_promotion->setSources(sources);
+        // The view opens on the current candidate: one review now, the operator refreshes after that.
+        m_promotion->refresh();
+    }
     m_started = true;
     if (settled())
         Q_EMIT firstRoundDone();
@@ -160,6 +194,15 @@ void LiveData::pingGitHub()
     });
 }
 
+void LiveData::setPromotionView(PromotionView *view)
+{
+    m_promotion = view;
+    connect(view, &PromotionView::reviewed, this, [this] {
+        if (m_promotion->reviews() == 1 && settled())
+            Q_EMIT firstRoundDone();
+    });
+}
+
 bool LiveData::settled() const
 {
     if (!m_started)
@@ -167,7 +210,9 @@ bool LiveData::settled() const
     const bool vercelDone = !m_poller || m_poller->rounds() > 0;
     const bool githubDone = !m_github || m_githubAnswered;
     const bool flagsDone = !m_flagPoller || m_flagPoller->rounds() > 0;
-    return vercelDone && githubDone && flagsDone && m_healthPending == 0;
+    const bool timelineDone = !m_timelineFeed || m_timelineFeed->rounds() > 0;
+    const bool promotionDone = !m_promotion || !m_promotion->busy();
+    return vercelDone && githubDone && flagsDone && timelineDone && promotionDone && m_healthPending == 0;
 }
 
 } // namespace Raize::Ui

@@ -27,6 +27,9 @@ namespace Raize::Ui {
 
 class FlagsPane;
 class MainWindow;
+class PromotionView;
+class TimelineFeed;
+class TimelineView;
 
 // Connects the window to the services of the profile: reads the tokens from
 // the keychain, builds the clients on one HTTP core and keeps the header and
@@ -44,6 +47,10 @@ public:
     void start();
     // True once every configured service answered (or failed) once.
     bool settled() const;
+    // The timeline view the feed fills (set before start()).
+    void setTimelineView(TimelineView *view) { m_timeline = view; }
+    // The promotion review, given the clients once they exist (set before start()).
+    void setPromotionView(PromotionView *view);
 
 Q_SIGNALS:
     void firstRoundDone();
@@ -65,6 +72,9 @@ private:
     std::unique_ptr<Services::FlagService> m_flags;
     std::unique_ptr<Release::FlagPoller> m_flagPoller;
     FlagsPane *m_flagsPane = nullptr;
+    TimelineView *m_timeline = nullptr;
+    PromotionView *m_promotion = nullptr;
+    std::unique_ptr<TimelineFeed> m_timelineFeed;
     QTimer m_githubTimer;
     int m_tokensPending = 0;
     int m_healthPending = 0;

@@ -4,4 +4,4 @@ raize_core_library(core_cli
         releasenotescommand.cpp
         settingscommand.cpp
         tokencommand.cpp
-    DEPS core_base core_records core_net core_github core_vercel core_rollback)
+    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts)

@@ -21,6 +21,8 @@ int auditCommand(Context &ctx);
 // rollback/rollbackcli.cpp
 int rollbackCommand(Context &ctx);
 int killSwitchCommand(Context &ctx);
+int gatesCommand(Context &ctx);  // release/gatescommand.cpp
+int policyCommand(Context &ctx); // release/policycommand.cpp
 
 bool Context::takeFlag(const QString &name)
 {
@@ -74,6 +76,8 @@ const QList<Command> &commands()
         {"audit"_L1, "verify, export or repair the hash-chained audit log"_L1, &auditCommand},
         {"rollback"_L1, "plan, execute, resume or show the guarded rollback (flags first, then Instant Rollback)"_L1, &rollbackCommand},
         {"kill-switch"_L1, "turn off every side-effect flag in a scope, in one parallel fan-out"_L1, &killSwitchCommand},
+        {"gates"_L1, "check a candidate deployment against the promotion gates (exit 0 pass, 1 blocked, 2 error)"_L1, &gatesCommand},
+        {"policy"_L1, "check a policy bundle, or show how two bundles differ"_L1, &policyCommand},
     };
     return table;
 }

@@ -137,6 +137,9 @@ private Q_SLOTS:
         QVERIFY(c->commits.first().message.startsWith(u"feat(scheduler)"_s));
         QCOMPARE(c->commits.last().sha, mainHead());
         QCOMPARE(c->commits[3].author, u"dependabot[bot]"_s);
+        // Every file the range touched, once (the path rules of the promotion gates read them).
+        QCOMPARE(c->files, (QStringList{u"src/scheduler/v2.ts"_s, u"src/flags.ts"_s, u"src/dm/dedupe.ts"_s, u"src/accounts/house.ts"_s,
+                                        u"package-lock.json"_s, u"src/publish/retry.ts"_s}));
 
         const auto back = wait<GitHubComparison>([&](auto cb) { m_gh->compare(u"main"_s, u"v1.4.0"_s, cb); });
         QVERIFY(back.ok());
@@ -156,6 +159,7 @@ private Q_SLOTS:
         QVERIFY2(c.ok(), qPrintable(c.error().toString()));
         QCOMPARE(c->commits.size(), 5);
         QCOMPARE(count(u"/compare/"_s, u"GET"_s), 3); // 2 + 2 + 1
+        QCOMPARE(c->files.size(), 6); // listed on the first page only, read once
         QStringList shas;
         for (const GitHubCommit &commit : c->commits)
             shas << commit.sha;

@@ -37,6 +37,20 @@ QString reviewerName(const JsonReader::Node &r)
     return reviewer["login"].exists() ? reviewer["login"].str() : reviewer["slug"].optStr(reviewer["name"].optStr());
 }
 
+// The changed files of a comparison; absent on later pages.
+void readFiles(const JsonReader::Node &root, QStringList &out)
+{
+    const JsonReader::Node files = root["files"];
+    if (!files.isArray())
+        return;
+    const std::size_t n = files.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const QString name = files.at(i)["filename"].str();
+        if (!out.contains(name))
+            out << name;
+    }
+}
+
 GitHubCommit readCommit(const JsonReader::Node &c)
 {
     const QString gitAuthor = c["commit"]["author"]["name"].optStr();
@@ -322,6 +336,7 @@ Result<GitHubComparison> GitHubClient::parseComparison(const QByteArray &body)
     out.behindBy = int(root["behind_by"].integer());
     out.totalCommits = int(root["total_commits"].integer());
     arrayOf<GitHubCommit>(readCommit, "commits")(root, out.commits);
+    readFiles(root, out.files);
     if (!reader.ok())
         return reader.error();
     return out;
@@ -356,6 +371,7 @@ void GitHubClient::compare(const QString &base, const QString &head, Callback<Gi
         summary->aheadBy = int(root["ahead_by"].integer());
         summary->behindBy = int(root["behind_by"].integer());
         summary->totalCommits = int(root["total_commits"].integer());
+        readFiles(root, summary->files);
         arrayOf<GitHubCommit>(readCommit, "commits")(root, out);
     };
     fetchAll<GitHubCommit>(m_http, m_api, r, {}, read, [summary, done](const Result<QList<GitHubCommit>> &commits, bool) {

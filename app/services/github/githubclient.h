@@ -40,6 +40,7 @@ struct GitHubComparison
     QString status; // ahead, behind, identical, diverged
     int aheadBy = 0, behindBy = 0, totalCommits = 0;
     QList<GitHubCommit> commits; // oldest first; at most MaxPages pages of them (totalCommits counts them all)
+    QStringList files;           // changed file names; GitHub lists them on the first page only (at most 300)
 };
 
 struct GitHubLabel

@@ -132,6 +132,9 @@ void VercelClient::fetchPage(const QString &target, int limit, std::optional<qin
     Net::Request r;
     r.service = Service::Vercel;
     r.url = url(u"/v6/deployments"_s, q);
+    // Pollers (environments, timeline) ask for the first page again and again: a conditional request.
+    if (!until)
+        r.cacheKey = u"vercel:deployments:%1:%2:%3"_s.arg(m_projectId, target).arg(limit);
     m_http.send(r, [this, target, limit, acc, done](const Net::Response &resp) mutable {
         if (!resp.ok())
             return done(resp.error);

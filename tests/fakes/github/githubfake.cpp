@@ -374,6 +374,27 @@ void GitHubFake::loadDeployments(const json &scenario)
     }
 }
 
+json GitHubFake::addCommit(const json &spec)
+{
+    const int i = int(m_commits.size());
+    const std::string author = str(spec, "author", "dev-ana");
+    const std::string sha = str(spec, "sha", sha1(m_owner.toStdString() + "/" + m_repo.toStdString() + ":pushed:" + std::to_string(i) + now()));
+    m_commits.push_back({{"sha", sha},
+                         {"message", str(spec, "message", "commit " + std::to_string(i))},
+                         {"author", author},
+                         {"name", author},
+                         {"email", noreplyEmail(author)},
+                         {"date", now()},
+                         {"tags", json::array()},
+                         {"files", spec.value("files", json::array({"src/change-" + std::to_string(i) + ".ts"}))}});
+    for (const json &name : spec.value("checks", json::array())) {
+        if (name.is_string())
+            m_checkRuns.push_back({{"id", m_nextObjectId++}, {"head_sha", sha}, {"name", name}, {"status", "completed"},
+                                   {"conclusion", "success"}, {"started_at", now()}, {"completed_at", now()}});
+    }
+    return {{"sha", sha}};
+}
+
 json GitHubFake::state() const
 {
     return {{"releases", m_releases},

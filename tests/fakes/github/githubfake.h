@@ -47,6 +47,9 @@ public:
 
     void load(const nlohmann::json &scenario); // the scenario's "github" part
     nlohmann::json state() const;
+    // Control surface: a commit pushed to main (it becomes main's head), with
+    // optional successful check runs {"sha"?, "message", "author", "files": [...], "checks": ["lint", ...]}.
+    nlohmann::json addCommit(const nlohmann::json &spec);
     int remaining() const { return m_remaining; }
 
 private:

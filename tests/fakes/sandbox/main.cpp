@@ -181,6 +181,12 @@ int main(int argc, char **argv)
             return controlServer.error(400, u"bad_request"_s, u"expected a JSON object"_s);
         return HttpResponse::json(201, vercel.addDeployment(body));
     });
+    controlServer.route("POST", u"/__sandbox/github/commits"_s, [&](const HttpRequest &r, const M &) {
+        const json body = r.json();
+        if (!body.is_object())
+            return controlServer.error(400, u"bad_request"_s, u"expected a JSON object"_s);
+        return HttpResponse::json(201, github.addCommit(body));
+    });
     controlServer.route("POST", u"/__sandbox/vercel/checks/([^/]+)/([^/]+)"_s, [&](const HttpRequest &r, const M &m) {
         const json body = r.json();
         const QString status = QString::fromStdString(body.is_object() ? body.value("status", "completed") : "completed");

@@ -1,0 +1,387 @@
+#include "release/factscollector.h"
+
+#include "records/changelog.h"
+#include "services/flags/flagservice.h"
+#include "services/github/githubclient.h"
+#include "services/vercel/vercelclient.h"
+
+#include <QFile>
+#include <QRegularExpression>
+#include <QSet>
+
+using namespace Qt::StringLiterals;
+
+namespace Raize::Release {
+
+using namespace Raize::Services;
+
+struct FactsCollector::Run
+{
+    QString deploymentId;
+    std::function<void(const CollectedFacts &)> done;
+    CollectedFacts out;
+    int pending = 0;
+    bool deploymentRead = false, projectRead = false;
+    QString productionError;
+};
+
+FactsCollector::FactsCollector(GatePolicy policy, Sources sources, QObject *parent)
+    : QObject(parent)
+    , m_policy(std::move(policy))
+    , m_sources(std::move(sources))
+{
+}
+
+FactsCollector::~FactsCollector() = default;
+
+bool FactsCollector::busy() const
+{
+    return m_current && m_current->pending > 0;
+}
+
+QList<ChangelogFact> FactsCollector::unreleasedEntries(const QString &changelogText)
+{
+    QList<ChangelogFact> out;
+    const Records::ChangelogDocument doc = Records::ChangelogDocument::parse(changelogText);
+    const Records::ChangelogSection *section = doc.unreleased();
+    if (!section)
+        return out;
+    for (const Records::ChangelogCategory &c : section->categories) {
+        for (const Records::ChangelogEntry &e : c.entries) {
+            ChangelogFact f;
+            f.title = e.title.isEmpty() ? e.text : e.title;
+            f.line = e.line;
+            for (const Records::ChangelogField &field : e.fields) {
+                // The policy's names ("Risk") match the changelog's whatever their case.
+                QString name = field.name;
+                for (const QString &known : Records::ChangelogDocument::requiredFields()) {
+                    if (known.compare(name, Qt::CaseInsensitive) == 0)
+                        name = known;
+                }
+                f.fields.insert(name, field.value);
+            }
+            out << f;
+        }
+    }
+    return out;
+}
+
+void FactsCollector::finishOne(const std::shared_ptr<Run> &run)
+{
+    if (--run->pending > 0)
+        return;
+    if (run != m_current)
+        return;
+    // Vercel shows a deployment's checks on the deployment: the same evidence link.
+    ReleaseFacts &f = run->out.facts;
+    if (f.deploymentChecks.evidence.isEmpty())
+        f.deploymentChecks.evidence = f.deployment.evidence;
+    const auto done = run->done;
+    const CollectedFacts out = run->out;
+    m_current.reset();
+    done(out);
+}
+
+void FactsCollector::collect(const QString &deploymentId, std::function<void(const CollectedFacts &)> done)
+{
+    auto run = std::make_shared<Run>();
+    run->deploymentId = deploymentId;
+    run->done = std::move(done);
+    m_current = run;
+    ReleaseFacts &f = run->out.facts;
+    QPointer<FactsCollector> self(this);
+    const QString notConfigured = u"GitHub is not configured for this profile (settings github/api-url, owner, repo)"_s;
+
+    // The guard: every callback below ends in finishOne; the first pending
+    // count covers this function itself so that synchronous answers cannot finish early.
+    run->pending = 1;
+
+    // The changelog is a local file (the checkout CI runs in, or the operator's).
+    if (m_sources.changelogPath.isEmpty()) {
+        f.changelog = Known<QList<ChangelogFact>>::missing(u"no changelog file given (--changelog FILE)"_s);
+    } else {
+        QFile file(m_sources.changelogPath);
+        if (file.open(QIODevice::ReadOnly))
+            f.changelog = Known<QList<ChangelogFact>>::of(unreleasedEntries(QString::fromUtf8(file.readAll())), m_sources.changelogPath);
+        else
+            f.changelog = Known<QList<ChangelogFact>>::missing(u"cannot read %1: %2"_s.arg(m_sources.changelogPath, file.errorString()));
+    }
+    f.maintenanceWindow = m_sources.maintenanceWindow;
+
+    ++run->pending;
+    m_sources.vercel->deployment(deploymentId, [self, run](const Result<VercelDeployment> &d) {
+        if (!self)
+            return;
+        ReleaseFacts &f = run->out.facts;
+        if (d) {
+            CandidateDeployment c{d->id, d->sha, d->state, d->url, d->target, d->created.toMSecsSinceEpoch()};
+            f.deployment = Known<CandidateDeployment>::of(c, d->url.isEmpty() ? QString() : u"https://"_s + d->url);
+        } else {
+            f.deployment = Known<CandidateDeployment>::missing(d.error().toString());
+        }
+        run->deploymentRead = true;
+        self->afterDeployment(run);
+        self->finishOne(run);
+    });
+
+    ++run->pending;
+    m_sources.vercel->project([self, run](const Result<VercelProject> &p) {
+        if (!self)
+            return;
+        if (p && p->production) {
+            run->out.facts.productionDeploymentId = p->production->id;
+            run->out.facts.productionSha = p->production->sha;
+        } else {
+            run->productionError = p ? u"vercel: the project has no production deployment"_s : p.error().toString();
+        }
+        run->projectRead = true;
+        self->compareAndPulls(run);
+        self->finishOne(run);
+    });
+
+    ++run->pending;
+    m_sources.vercel->checks(deploymentId, [self, run](const Result<QList<VercelCheck>> &checks) {
+        if (!self)
+            return;
+        ReleaseFacts &f = run->out.facts;
+        if (checks) {
+            QList<CheckFact> list;
+            for (const VercelCheck &c : *checks)
+                list << CheckFact{c.name, c.status, c.conclusion, {}, 0};
+            f.deploymentChecks = Known<QList<CheckFact>>::of(list);
+        } else {
+            f.deploymentChecks = Known<QList<CheckFact>>::missing(checks.error().toString());
+        }
+        self->finishOne(run);
+    });
+
+    if (m_sources.flags) {
+        ++run->pending;
+        m_sources.flags->listFlags(m_policy.flagEnvironment, [self, run](const Result<QList<FlagState>> &flags) {
+            if (!self)
+                return;
+            ReleaseFacts &f = run->out.facts;
+            if (flags) {
+                QMap<QString, bool> map;
+                for (const FlagState &s : *flags)
+                    map.insert(s.key, s.enabled);
+                f.productionFlags = Known<QMap<QString, bool>>::of(map);
+            } else {
+                f.productionFlags = Known<QMap<QString, bool>>::missing(flags.error().toString());
+            }
+            self->finishOne(run);
+        });
+    } else {
+        f.productionFlags = Known<QMap<QString, bool>>::missing(u"no flag service is configured for this profile"_s);
+    }
+
+    if (m_sources.github) {
+        ++run->pending;
+        const QString evidence = m_sources.githubHtml + u"/settings/branches"_s;
+        m_sources.github->requiredChecks(m_policy.branch, [self, run, evidence](const Result<GitHubRequiredChecks> &p) {
+            if (!self)
+                return;
+            ReleaseFacts &f = run->out.facts;
+            if (p)
+                f.protection = Known<ProtectionFact>::of({p->unprotected, p->contexts, p->strict, p->requiredApprovals}, evidence);
+            else
+                f.protection = Known<ProtectionFact>::missing(p.error().toString(), evidence);
+            self->finishOne(run);
+        });
+    } else {
+        f.protection = Known<ProtectionFact>::missing(notConfigured);
+        f.checks = Known<QList<CheckFact>>::missing(notConfigured);
+        f.pulls = Known<QList<PullFact>>::missing(notConfigured);
+        f.changedFiles = Known<QStringList>::missing(notConfigured);
+        run->out.pending.error = notConfigured;
+    }
+    finishOne(run);
+}
+
+void FactsCollector::afterDeployment(const std::shared_ptr<Run> &run)
+{
+    ReleaseFacts &f = run->out.facts;
+    if (!m_sources.github)
+        return;
+    if (!f.deployment.known() || f.deployment->sha.isEmpty()) {
+        const QString why = f.deployment.known() ? u"the deployment carries no commit SHA"_s
+                                                 : u"the deployment could not be read: "_s + f.deployment.error;
+        f.checks = Known<QList<CheckFact>>::missing(why);
+        run->out.pending.error = why;
+        compareAndPulls(run);
+        return;
+    }
+    const QString sha = f.deployment->sha;
+    const QString evidence = m_sources.githubHtml + u"/commit/"_s + sha + u"/checks"_s;
+    QPointer<FactsCollector> self(this);
+
+    // Check runs and commit statuses together make the "status checks" of branch protection.
+    auto runs = std::make_shared<std::optional<Result<QList<GitHubCheckRun>>>>();
+    auto statuses = std::make_shared<std::optional<Result<GitHubCombinedStatus>>>();
+    const auto combine = [self, run, runs, statuses, evidence]() {
+        if (!runs->has_value() || !statuses->has_value())
+            return;
+        ReleaseFacts &f = run->out.facts;
+        const auto &r = **runs;
+        const auto &s = **statuses;
+        if (!r) {
+            f.checks = Known<QList<CheckFact>>::missing(r.error().toString(), evidence);
+        } else if (!s) {
+            f.checks = Known<QList<CheckFact>>::missing(s.error().toString(), evidence);
+        } else {
+            QList<CheckFact> list;
+            QSet<QString> names;
+            for (const GitHubCheckRun &c : *r) {
+                if (names.contains(c.name.toLower()))
+                    continue; // newest first: the latest run of a name decides
+                names.insert(c.name.toLower());
+                list << CheckFact{c.name, c.status, c.conclusion, evidence, 0};
+            }
+            for (const GitHubStatusContext &c : s->contexts) {
+                if (names.contains(c.context.toLower()))
+                    continue;
+                names.insert(c.context.toLower());
+                const bool done = c.state != u"pending"_s;
+                list << CheckFact{c.context, done ? u"completed"_s : u"in_progress"_s, done ? c.state : QString(),
+                                  c.targetUrl.isEmpty() ? evidence : c.targetUrl, 0};
+            }
+            f.checks = Known<QList<CheckFact>>::of(list, evidence);
+        }
+    };
+    run->pending += 2;
+    m_sources.github->checkRuns(sha, [self, run, runs, combine](const Result<QList<GitHubCheckRun>> &r) {
+        if (!self)
+            return;
+        *runs = r;
+        combine();
+        self->finishOne(run);
+    });
+    m_sources.github->combinedStatus(sha, [self, run, statuses, combine](const Result<GitHubCombinedStatus> &s) {
+        if (!self)
+            return;
+        *statuses = s;
+        combine();
+        self->finishOne(run);
+    });
+
+    // The environment review the promotion waits on.
+    ++run->pending;
+    m_sources.github->workflowRuns(sha, [self, run](const Result<QList<GitHubWorkflowRun>> &wr) {
+        if (!self)
+            return;
+        if (!wr) {
+            run->out.pending.error = wr.error().toString();
+            return self->finishOne(run);
+        }
+        qint64 waiting = 0;
+        for (const GitHubWorkflowRun &w : *wr) {
+            if (w.status == u"waiting"_s) {
+                waiting = w.id;
+                break;
+            }
+        }
+        if (waiting == 0)
+            return self->finishOne(run);
+        self->m_sources.github->pendingDeployments(waiting, [self, run, waiting](const Result<QList<GitHubPendingDeployment>> &pd) {
+            if (!self)
+                return;
+            if (!pd) {
+                run->out.pending.error = pd.error().toString();
+            } else {
+                for (const GitHubPendingDeployment &p : *pd) {
+                    if (p.environment != self->m_policy.promotionEnvironment)
+                        continue;
+                    PendingReview &r = run->out.pending;
+                    r.runId = waiting;
+                    r.environment = p.environment;
+                    r.environmentIds << p.environmentId;
+                    r.reviewers = p.reviewers;
+                    r.currentUserCanApprove = p.currentUserCanApprove;
+                    r.sinceMs = p.waitTimerStartedAt.isValid() ? p.waitTimerStartedAt.toMSecsSinceEpoch() : 0;
+                }
+            }
+            self->finishOne(run);
+        });
+    });
+    compareAndPulls(run);
+}
+
+void FactsCollector::compareAndPulls(const std::shared_ptr<Run> &run)
+{
+    if (!run->deploymentRead || !run->projectRead || !m_sources.github)
+        return;
+    ReleaseFacts &f = run->out.facts;
+    if (!f.deployment.known() || f.productionSha.isEmpty()) {
+        const QString why = !f.deployment.known() ? u"the candidate deployment could not be read"_s
+                                                  : u"what production serves is not known: "_s + run->productionError;
+        f.pulls = Known<QList<PullFact>>::missing(why);
+        f.changedFiles = Known<QStringList>::missing(why);
+        return;
+    }
+    const QString base = f.productionSha, head = f.deployment->sha;
+    const QString compareUrl = m_sources.githubHtml + u"/compare/"_s + base + u"..."_s + head;
+    QPointer<FactsCollector> self(this);
+    ++run->pending;
+    m_sources.github->compare(base, head, [self, run, compareUrl](const Result<GitHubComparison> &c) {
+        if (!self)
+            return;
+        ReleaseFacts &f = run->out.facts;
+        if (!c) {
+            f.changedFiles = Known<QStringList>::missing(c.error().toString(), compareUrl);
+            f.pulls = Known<QList<PullFact>>::missing(u"the comparison with production failed: "_s + c.error().toString(), compareUrl);
+            return self->finishOne(run);
+        }
+        f.changedFiles = Known<QStringList>::of(c->files, compareUrl);
+        // The pull requests of the range: merge commits in it, and "(#123)" in squash-merge messages.
+        QSet<QString> shas;
+        QList<int> mentioned;
+        static const QRegularExpression ref(u"\\(#(\\d+)\\)"_s);
+        for (const GitHubCommit &commit : c->commits) {
+            shas.insert(commit.sha);
+            auto it = ref.globalMatch(commit.message.section(u'\n', 0, 0));
+            while (it.hasNext()) {
+                const int n = it.next().captured(1).toInt();
+                if (!mentioned.contains(n))
+                    mentioned << n;
+            }
+        }
+        const QString html = self->m_sources.githubHtml;
+        self->m_sources.github->pullRequests(u"closed"_s, [self, run, shas, mentioned, html, compareUrl](const Result<GitHubPullRequests> &prs) {
+            if (!self)
+                return;
+            ReleaseFacts &f = run->out.facts;
+            if (!prs) {
+                f.pulls = Known<QList<PullFact>>::missing(prs.error().toString(), compareUrl);
+                return self->finishOne(run);
+            }
+            QList<PullFact> list;
+            QList<int> found;
+            for (const GitHubPullRequest &p : prs->items) {
+                if (!p.merged() || !(shas.contains(p.mergeCommitSha) || mentioned.contains(p.number)))
+                    continue;
+                QStringList labels;
+                for (const GitHubLabel &l : p.labels)
+                    labels << l.name;
+                list << PullFact{p.number, p.title, p.author, html + u"/pull/"_s + QString::number(p.number), labels, std::nullopt};
+                found << p.number;
+            }
+            if (prs->truncated) {
+                QStringList missing;
+                for (int n : mentioned) {
+                    if (!found.contains(n))
+                        missing << u"#%1"_s.arg(n);
+                }
+                if (!missing.isEmpty()) {
+                    f.pulls = Known<QList<PullFact>>::missing(
+                        u"GitHub listed more closed pull requests than the console reads; %1 not found"_s.arg(missing.join(u", "_s)), compareUrl);
+                    return self->finishOne(run);
+                }
+            }
+            std::sort(list.begin(), list.end(), [](const PullFact &a, const PullFact &b) { return a.number < b.number; });
+            f.pulls = Known<QList<PullFact>>::of(list, compareUrl);
+            self->finishOne(run);
+        });
+    });
+}
+
+} // namespace Raize::Release

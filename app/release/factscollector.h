@@ -1,0 +1,82 @@
+#pragma once
+
+#include "release/gates.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace Raize::Services {
+class FlagService;
+class GitHubClient;
+class VercelClient;
+} // namespace Raize::Services
+
+namespace Raize::Release {
+
+// The GitHub environment review a candidate is waiting on (workflow run
+// with a pending deployment for the policy's promotion environment).
+struct PendingReview
+{
+    qint64 runId = 0;
+    QList<qint64> environmentIds;
+    QString environment;
+    qint64 sinceMs = 0;
+    QStringList reviewers;
+    bool currentUserCanApprove = false;
+    QString error; // why it could not be read; empty when read (runId 0: nothing pending)
+};
+
+struct CollectedFacts
+{
+    ReleaseFacts facts;
+    PendingReview pending;
+};
+
+// Gathers the gate facts for one candidate deployment (issue #7, part 2):
+// Vercel (the deployment, what production serves, Deployment Checks),
+// GitHub (compare against production, pull requests and their labels, check
+// runs and statuses, branch protection, the pending environment review),
+// the flag service (flags in the policy's flag environment) and the
+// changelog file. A fetch that fails becomes an unknown fact with the
+// service's error; nothing is guessed.
+class FactsCollector : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Sources
+    {
+        Services::VercelClient *vercel = nullptr; // required
+        Services::GitHubClient *github = nullptr; // null: every GitHub fact unknown ("GitHub is not configured")
+        Services::FlagService *flags = nullptr;   // null: production flags unknown
+        QString githubHtml;    // "https://github.com/owner/repo", for evidence links
+        QString changelogPath; // empty: the changelog is unknown
+        QString maintenanceWindow;
+    };
+
+    FactsCollector(GatePolicy policy, Sources sources, QObject *parent = nullptr);
+    ~FactsCollector() override;
+
+    // Calls done once, on this object's thread, when every fetch has answered.
+    void collect(const QString &deploymentId, std::function<void(const CollectedFacts &)> done);
+    bool busy() const;
+
+    // The entries of the [Unreleased] section of a changelog text.
+    static QList<ChangelogFact> unreleasedEntries(const QString &changelogText);
+
+private:
+    struct Run;
+    void afterDeployment(const std::shared_ptr<Run> &run);
+    void compareAndPulls(const std::shared_ptr<Run> &run);
+    void finishOne(const std::shared_ptr<Run> &run);
+
+    GatePolicy m_policy;
+    Sources m_sources;
+    std::shared_ptr<Run> m_current;
+};
+
+} // namespace Raize::Release

@@ -1,0 +1,16 @@
+# Promotion gates (issue #7): the release sections of the policy bundle,
+# the pure gate engine evaluate(policy, facts) and the approval rules.
+raize_core_library(core_gates
+    SOURCES
+        gatepolicy.cpp gatepolicy.h
+        gates.cpp gates.h
+        approval.cpp approval.h
+    DEPS core_base core_policy)
+# What the gates look at, gathered from Vercel, GitHub, the flag service and
+# the changelog, and the headless `gates check` that CI runs.
+raize_core_library(core_gatefacts
+    SOURCES
+        factscollector.cpp factscollector.h
+        gatescommand.cpp
+        policycommand.cpp
+    DEPS core_gates core_records core_github core_vercel core_flags core_launchdarkly)

@@ -1,0 +1,530 @@
+#include "release/gates.h"
+
+#include <QRegularExpression>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+using json = nlohmann::json;
+
+namespace Raize::Release {
+
+using Status = GateResult::Status;
+
+bool CheckFact::passed() const
+{
+    static const QStringList ok = {u"success"_s, u"succeeded"_s, u"neutral"_s, u"skipped"_s};
+    return status.compare(u"completed"_s, Qt::CaseInsensitive) == 0 && ok.contains(conclusion.toLower());
+}
+
+bool CheckFact::running() const
+{
+    return status.compare(u"completed"_s, Qt::CaseInsensitive) != 0;
+}
+
+QString GateResult::statusName(Status s)
+{
+    switch (s) {
+    case Status::Pass:
+        return u"pass"_s;
+    case Status::Fail:
+        return u"fail"_s;
+    case Status::Unknown:
+        return u"unknown"_s;
+    }
+    return {};
+}
+
+bool GateVerdict::blocked() const
+{
+    return std::any_of(results.cbegin(), results.cend(), [](const GateResult &r) { return r.status != Status::Pass; });
+}
+
+QStringList GateVerdict::blockingReasons() const
+{
+    QStringList out;
+    for (const GateResult &r : results) {
+        if (r.status != Status::Pass)
+            out << u"%1 (%2): %3"_s.arg(r.id, GateResult::statusName(r.status), r.reason);
+    }
+    return out;
+}
+
+const GateResult *GateVerdict::result(const QString &id) const
+{
+    for (const GateResult &r : results) {
+        if (r.id == id)
+            return &r;
+    }
+    return nullptr;
+}
+
+json GateVerdict::toJson() const
+{
+    json gates = json::array();
+    for (const GateResult &r : results)
+        gates.push_back({{"id", r.id.toStdString()},
+                         {"title", r.title.toStdString()},
+                         {"status", GateResult::statusName(r.status).toStdString()},
+                         {"reason", r.reason.toStdString()},
+                         {"evidence", r.evidence.toStdString()},
+                         {"overridable", r.overridable}});
+    json flags = json::array();
+    for (const TouchedFlag &f : scope.flags)
+        flags.push_back({{"key", f.key.toStdString()}, {"new", f.isNew}, {"sideEffect", f.sideEffect}, {"source", f.source.toStdString()}});
+    const auto list = [](const QStringList &l) {
+        json a = json::array();
+        for (const QString &s : l)
+            a.push_back(s.toStdString());
+        return a;
+    };
+    return {{"verdict", blocked() ? "blocked" : "pass"},
+            {"level", scope.level ? levelName(*scope.level).toStdString() : "unknown"},
+            {"levelReasons", list(scope.levelReasons)},
+            {"migrations", list(scope.migrations)},
+            {"runbooks", list(scope.runbooks)},
+            {"flags", flags},
+            {"gates", gates},
+            {"reasons", list(blockingReasons())}};
+}
+
+std::optional<Level> pathLevel(const GatePolicy &policy, const QString &path)
+{
+    std::optional<Level> level;
+    for (const PathRule &rule : policy.pathRules) {
+        if (rule.matches(path) && (!level || rule.level > *level))
+            level = rule.level;
+    }
+    return level;
+}
+
+namespace {
+
+std::optional<Level> labelLevel(const GatePolicy &policy, const QStringList &labels)
+{
+    std::optional<Level> level;
+    for (const QString &l : labels) {
+        if (!l.startsWith(policy.labelPrefix, Qt::CaseInsensitive))
+            continue;
+        const auto v = levelFromName(l.mid(policy.labelPrefix.size()));
+        if (v && (!level || *v > *level))
+            level = v;
+    }
+    return level;
+}
+
+// `publishing.x` (new, OFF in production), `engagement.y` → keys and whether each is new.
+QList<TouchedFlag> flagsFromField(const QString &value, int line)
+{
+    static const QRegularExpression flag(uR"re(`([A-Za-z0-9_.:\-]+)`\s*(?:\(([^)]*)\))?)re"_s);
+    QList<TouchedFlag> out;
+    auto it = flag.globalMatch(value);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        TouchedFlag f;
+        f.key = m.captured(1);
+        f.isNew = m.captured(2).contains(u"new"_s, Qt::CaseInsensitive);
+        f.source = u"changelog line %1"_s.arg(line);
+        out << f;
+    }
+    return out;
+}
+
+GateResult make(const GatePolicy &policy, const QString &id, const QString &title)
+{
+    GateResult r;
+    r.id = id;
+    r.title = title;
+    r.overridable = policy.overridable(id);
+    return r;
+}
+
+void set(GateResult &r, Status s, const QString &reason, const QString &evidence = {})
+{
+    r.status = s;
+    r.reason = reason;
+    if (!evidence.isEmpty())
+        r.evidence = evidence;
+}
+
+// Required checks against what ran: every name must have completed successfully.
+void checkNamed(GateResult &r, const QStringList &required, const Known<QList<CheckFact>> &checks, const QString &what)
+{
+    if (!checks.known()) {
+        set(r, Status::Unknown, u"%1 could not be read: %2"_s.arg(what, checks.error), checks.evidence);
+        return;
+    }
+    QStringList missing, running, failed;
+    QString firstBad;
+    for (const QString &name : required) {
+        const auto it = std::find_if(checks->cbegin(), checks->cend(),
+                                     [&](const CheckFact &c) { return c.name.compare(name, Qt::CaseInsensitive) == 0; });
+        if (it == checks->cend()) {
+            missing << name;
+        } else if (it->running()) {
+            running << name;
+            if (firstBad.isEmpty())
+                firstBad = it->url;
+        } else if (!it->passed()) {
+            failed << u"%1 (%2)"_s.arg(name, it->conclusion.isEmpty() ? u"no conclusion"_s : it->conclusion);
+            if (firstBad.isEmpty())
+                firstBad = it->url;
+        }
+    }
+    QStringList problems;
+    if (!failed.isEmpty())
+        problems << u"failed: "_s + failed.join(u", "_s);
+    if (!running.isEmpty())
+        problems << u"still running: "_s + running.join(u", "_s);
+    if (!missing.isEmpty())
+        problems << u"never reported: "_s + missing.join(u", "_s);
+    if (problems.isEmpty())
+        set(r, Status::Pass, u"all %1 required %2 passed"_s.arg(required.size()).arg(what), checks.evidence);
+    else
+        set(r, Status::Fail, problems.join(u"; "_s), firstBad.isEmpty() ? checks.evidence : firstBad);
+}
+
+} // namespace
+
+ReleaseScope scopeOf(const GatePolicy &policy, const ReleaseFacts &facts)
+{
+    ReleaseScope s;
+    std::optional<Level> fromPulls, fromFiles;
+    if (facts.pulls.known()) {
+        for (const PullFact &p : *facts.pulls) {
+            const auto l = labelLevel(policy, p.labels);
+            const Level level = l.value_or(policy.unlabelled);
+            s.pullLevels.insert(p.number, level);
+            s.pullLevelWhy.insert(p.number, l ? u"label %1%2"_s.arg(policy.labelPrefix, levelName(*l))
+                                              : u"no %1 label: policy default %2"_s.arg(policy.labelPrefix, levelName(level)));
+            if (!fromPulls || level > *fromPulls)
+                fromPulls = level;
+            if (level == Level::L3)
+                s.levelReasons << u"#%1 is L3 (%2)"_s.arg(p.number).arg(s.pullLevelWhy.value(p.number));
+            for (const QString &label : p.labels) {
+                if (label.startsWith(policy.flagLabelPrefix) && label.size() > policy.flagLabelPrefix.size()) {
+                    TouchedFlag f;
+                    f.key = label.mid(policy.flagLabelPrefix.size());
+                    f.source = u"label on #%1"_s.arg(p.number);
+                    s.flags << f;
+                }
+            }
+        }
+    }
+    if (facts.changedFiles.known()) {
+        for (const QString &file : *facts.changedFiles) {
+            for (const PathRule &rule : policy.pathRules) {
+                if (!rule.matches(file))
+                    continue;
+                if (rule.kind == PathRule::Kind::Migration && !s.migrations.contains(file))
+                    s.migrations << file;
+                if (rule.kind == PathRule::Kind::Alert && !s.alertFiles.contains(file))
+                    s.alertFiles << file;
+                if (rule.kind == PathRule::Kind::Runbook && !s.runbooks.contains(file))
+                    s.runbooks << file;
+            }
+            const auto l = pathLevel(policy, file);
+            if (l && (!fromFiles || *l > *fromFiles))
+                fromFiles = l;
+            if (l == Level::L3)
+                s.levelReasons << u"%1 is L3 (path rule)"_s.arg(file);
+        }
+    }
+    if (fromPulls == Level::L3 || fromFiles == Level::L3)
+        s.level = Level::L3; // nothing unknown can make it riskier
+    else if (facts.pulls.known() && facts.changedFiles.known())
+        s.level = std::max(fromPulls.value_or(Level::L0), fromFiles.value_or(Level::L0));
+    if (s.level && s.levelReasons.isEmpty())
+        s.levelReasons << u"highest level of the pull requests and path rules: %1"_s.arg(levelName(*s.level));
+
+    if (facts.changelog.known()) {
+        for (const ChangelogFact &e : *facts.changelog) {
+            for (const TouchedFlag &f : flagsFromField(e.fields.value(u"Flags"_s), e.line)) {
+                auto it = std::find_if(s.flags.begin(), s.flags.end(), [&](const TouchedFlag &o) { return o.key == f.key; });
+                if (it == s.flags.end()) {
+                    s.flags << f;
+                } else if (f.isNew) {
+                    it->isNew = true;
+                    it->source = f.source;
+                }
+            }
+        }
+    }
+    for (TouchedFlag &f : s.flags) {
+        f.sideEffect = std::any_of(policy.sideEffectFlagPrefixes.cbegin(), policy.sideEffectFlagPrefixes.cend(),
+                                   [&](const QString &p) { return f.key.startsWith(p); });
+    }
+    return s;
+}
+
+GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts)
+{
+    GateVerdict v;
+    v.scope = scopeOf(policy, facts);
+    const ReleaseScope &scope = v.scope;
+    const std::optional<Level> level = scope.level;
+    const QString levelUnknown = u"the release level is unknown (%1)"_s.arg(
+        !facts.pulls.known() ? u"pull requests: "_s + facts.pulls.error : u"changed files: "_s + facts.changedFiles.error);
+
+    // The candidate itself.
+    GateResult ready = make(policy, u"deployment-ready"_s, u"Candidate deployment is READY"_s);
+    if (!facts.deployment.known())
+        set(ready, Status::Unknown, u"the deployment could not be read: "_s + facts.deployment.error, facts.deployment.evidence);
+    else if (facts.deployment->state.compare(u"READY"_s, Qt::CaseInsensitive) != 0)
+        set(ready, Status::Fail, u"%1 is %2, not READY"_s.arg(facts.deployment->id, facts.deployment->state), facts.deployment.evidence);
+    else
+        set(ready, Status::Pass, u"%1 is READY (commit %2)"_s.arg(facts.deployment->id, facts.deployment->sha.left(7)),
+            facts.deployment.evidence);
+    v.results << ready;
+
+    // §3.3 baseline checks.
+    GateResult checks = make(policy, u"status-checks"_s, u"Required status checks (§3.3)"_s);
+    checkNamed(checks, policy.requiredChecks, facts.checks, u"status checks"_s);
+    v.results << checks;
+
+    // §3.2: main is protected and requires those checks and an up-to-date branch.
+    GateResult prot = make(policy, u"branch-protection"_s, u"Branch protection of %1 (§3.2)"_s.arg(policy.branch));
+    if (!facts.protection.known()) {
+        set(prot, Status::Unknown, u"branch protection could not be read: "_s + facts.protection.error, facts.protection.evidence);
+    } else if (facts.protection->unprotected) {
+        set(prot, Status::Fail, u"%1 is not protected"_s.arg(policy.branch), facts.protection.evidence);
+    } else {
+        QStringList want = policy.requiredChecks;
+        if (level == Level::L3)
+            want += policy.l3Checks;
+        QStringList notRequired;
+        for (const QString &c : want) {
+            if (!facts.protection->contexts.contains(c, Qt::CaseInsensitive))
+                notRequired << c;
+        }
+        QStringList problems;
+        if (!notRequired.isEmpty())
+            problems << u"does not require %1"_s.arg(notRequired.join(u", "_s));
+        if (!facts.protection->strict)
+            problems << u"does not require the branch to be up to date"_s;
+        if (problems.isEmpty())
+            set(prot, Status::Pass, u"%1 requires the %2 checks and an up-to-date branch"_s.arg(policy.branch).arg(want.size()),
+                facts.protection.evidence);
+        else
+            set(prot, Status::Fail, u"%1 %2"_s.arg(policy.branch, problems.join(u" and "_s)), facts.protection.evidence);
+    }
+    v.results << prot;
+
+    // §3.3 L3 extra checks.
+    GateResult l3 = make(policy, u"l3-checks"_s, u"L3 extra checks (§3.3)"_s);
+    if (!level)
+        set(l3, Status::Unknown, levelUnknown);
+    else if (*level != Level::L3)
+        set(l3, Status::Pass, u"not required: the release is %1"_s.arg(levelName(*level)));
+    else
+        checkNamed(l3, policy.l3Checks, facts.checks, u"L3 checks"_s);
+    v.results << l3;
+
+    // §3.2: minimum reviews, 1 or 2 for L3.
+    GateResult reviews = make(policy, u"reviews"_s, u"Pull request reviews (§3.2)"_s);
+    if (!level) {
+        set(reviews, Status::Unknown, levelUnknown);
+    } else if (!facts.pulls.known()) {
+        set(reviews, Status::Unknown, u"pull requests could not be read: "_s + facts.pulls.error, facts.pulls.evidence);
+    } else {
+        const int need = policy.requiredReviews(*level);
+        QStringList short_, unread;
+        QString evidence;
+        for (const PullFact &p : *facts.pulls) {
+            if (!p.approvals) {
+                unread << u"#%1"_s.arg(p.number);
+            } else if (*p.approvals < need) {
+                short_ << u"#%1 has %2 of %3"_s.arg(p.number).arg(*p.approvals).arg(need);
+                if (evidence.isEmpty())
+                    evidence = p.url;
+            }
+        }
+        // Reviews the API did not report were enforced by branch protection when it requires enough of them.
+        const bool enforced = facts.protection.known() && !facts.protection->unprotected && facts.protection->requiredApprovals >= need;
+        if (!short_.isEmpty())
+            set(reviews, Status::Fail, u"too few approving reviews: %1"_s.arg(short_.join(u", "_s)), evidence);
+        else if (!unread.isEmpty() && !facts.protection.known())
+            set(reviews, Status::Unknown,
+                u"reviews of %1 not reported and branch protection could not be read: %2"_s.arg(unread.join(u", "_s), facts.protection.error),
+                facts.protection.evidence);
+        else if (!unread.isEmpty() && !enforced)
+            set(reviews, Status::Fail,
+                u"%1 needs %2 approving review(s) per pull request; %3 requires %4 and the reviews of %5 were not reported"_s.arg(levelName(*level))
+                    .arg(need)
+                    .arg(policy.branch)
+                    .arg(facts.protection->unprotected ? 0 : facts.protection->requiredApprovals)
+                    .arg(unread.join(u", "_s)),
+                facts.protection.evidence);
+        else if (!unread.isEmpty())
+            set(reviews, Status::Pass,
+                u"%1 requires %2 approving review(s) before merging (needed for %3: %4)"_s.arg(policy.branch)
+                    .arg(facts.protection->requiredApprovals)
+                    .arg(levelName(*level))
+                    .arg(need),
+                facts.protection.evidence);
+        else
+            set(reviews, Status::Pass, u"every pull request has at least %1 approving review(s)"_s.arg(need), facts.pulls.evidence);
+    }
+    v.results << reviews;
+
+    // §5.1 Vercel Deployment Checks, and any other blocking check that failed.
+    GateResult dchecks = make(policy, u"deployment-checks"_s, u"Vercel Deployment Checks (§5.1)"_s);
+    checkNamed(dchecks, policy.deploymentChecks, facts.deploymentChecks, u"deployment checks"_s);
+    if (dchecks.status == Status::Pass) {
+        QStringList other;
+        for (const CheckFact &c : *facts.deploymentChecks) {
+            if (!c.running() && !c.passed() && !policy.deploymentChecks.contains(c.name, Qt::CaseInsensitive))
+                other << u"%1 (%2)"_s.arg(c.name, c.conclusion);
+        }
+        if (!other.isEmpty())
+            set(dchecks, Status::Fail, u"failed: "_s + other.join(u", "_s));
+    }
+    v.results << dchecks;
+
+    // §4.3: new L3 features default OFF in production.
+    GateResult flags = make(policy, u"l3-flags-off"_s, u"New L3 flags OFF in %1 (§4.3)"_s.arg(policy.flagEnvironment));
+    QList<TouchedFlag> newL3;
+    for (const TouchedFlag &f : scope.flags) {
+        if (f.isNew && (f.sideEffect || !level || *level == Level::L3))
+            newL3 << f;
+    }
+    if (!facts.changelog.known()) {
+        set(flags, Status::Unknown, u"the changelog could not be read, so the new flags are not known: "_s + facts.changelog.error);
+    } else if (newL3.isEmpty()) {
+        set(flags, Status::Pass, u"the release adds no new L3 flag"_s);
+    } else if (!facts.productionFlags.known()) {
+        set(flags, Status::Unknown, u"flags in %1 could not be read: %2"_s.arg(policy.flagEnvironment, facts.productionFlags.error),
+            facts.productionFlags.evidence);
+    } else {
+        QStringList on, off;
+        for (const TouchedFlag &f : newL3) {
+            if (facts.productionFlags->value(f.key, false))
+                on << f.key;
+            else
+                off << f.key + (facts.productionFlags->contains(f.key) ? QString() : u" (not created yet)"_s);
+        }
+        if (!on.isEmpty())
+            set(flags, Status::Fail, u"ON in %1: %2; new L3 features must start OFF"_s.arg(policy.flagEnvironment, on.join(u", "_s)),
+                facts.productionFlags.evidence);
+        else
+            set(flags, Status::Pass, u"OFF in %1: %2"_s.arg(policy.flagEnvironment, off.join(u", "_s)), facts.productionFlags.evidence);
+    }
+    v.results << flags;
+
+    // §8.6 changelog entry fields (and §6.1: the draft exists before release).
+    GateResult cl = make(policy, u"changelog"_s, u"Changelog entry with the §8.6 fields"_s);
+    if (!facts.changelog.known()) {
+        set(cl, Status::Unknown, u"the changelog could not be read: "_s + facts.changelog.error, facts.changelog.evidence);
+    } else if (facts.changelog->isEmpty()) {
+        set(cl, Status::Fail, u"no entry under [Unreleased]: the changelog draft must exist before the release (§6.1)"_s,
+            facts.changelog.evidence);
+    } else {
+        QStringList problems;
+        std::optional<Level> highest;
+        for (const ChangelogFact &e : *facts.changelog) {
+            const QString where = u"line %1"_s.arg(e.line);
+            if (e.title.trimmed().isEmpty())
+                problems << where + u": no operator-facing description"_s;
+            for (const QString &field : policy.changelogFields) {
+                if (e.fields.value(field).trimmed().isEmpty())
+                    problems << u"%1: no %2"_s.arg(where, field);
+            }
+            const QString risk = e.fields.value(u"Risk"_s).trimmed();
+            if (!risk.isEmpty()) {
+                const auto l = levelFromName(risk.left(2));
+                if (!l)
+                    problems << u"%1: Risk \"%2\" is not L0–L3"_s.arg(where, risk);
+                else if (!highest || *l > *highest)
+                    highest = l;
+            }
+        }
+        if (problems.isEmpty() && level && highest && *highest < *level)
+            problems << u"the entries say %1 at most but the release is %2 (%3)"_s.arg(levelName(*highest), levelName(*level),
+                                                                                      scope.levelReasons.value(0));
+        if (problems.isEmpty())
+            set(cl, Status::Pass, u"%1 entr%2 with %3"_s.arg(facts.changelog->size()).arg(facts.changelog->size() == 1 ? u"y"_s : u"ies"_s)
+                                      .arg(policy.changelogFields.join(u", "_s)),
+                facts.changelog.evidence);
+        else
+            set(cl, Status::Fail, problems.join(u"; "_s), facts.changelog.evidence);
+    }
+    v.results << cl;
+
+    // §6.1: any new alert type has a runbook.
+    GateResult rb = make(policy, u"runbooks"_s, u"Runbooks for new alert types (§6.1)"_s);
+    if (!facts.changedFiles.known())
+        set(rb, Status::Unknown, u"changed files could not be read: "_s + facts.changedFiles.error, facts.changedFiles.evidence);
+    else if (scope.alertFiles.isEmpty())
+        set(rb, Status::Pass, u"no alert definitions changed"_s, facts.changedFiles.evidence);
+    else if (scope.runbooks.isEmpty())
+        set(rb, Status::Fail, u"%1 change alert types but no runbook changed"_s.arg(scope.alertFiles.join(u", "_s)),
+            facts.changedFiles.evidence);
+    else
+        set(rb, Status::Pass, u"alerts %1 with runbooks %2"_s.arg(scope.alertFiles.join(u", "_s), scope.runbooks.join(u", "_s)),
+            facts.changedFiles.evidence);
+    v.results << rb;
+
+    // §6.1: migrations backward-compatible, or a maintenance window.
+    GateResult mig = make(policy, u"migrations"_s, u"Migrations: compatible or windowed (§6.1)"_s);
+    if (!facts.changedFiles.known()) {
+        set(mig, Status::Unknown, u"changed files could not be read: "_s + facts.changedFiles.error, facts.changedFiles.evidence);
+    } else if (scope.migrations.isEmpty()) {
+        set(mig, Status::Pass, u"no migrations"_s, facts.changedFiles.evidence);
+    } else {
+        QString compatible, window = facts.maintenanceWindow.trimmed();
+        if (facts.pulls.known()) {
+            for (const PullFact &p : *facts.pulls) {
+                for (const QString &l : p.labels) {
+                    if (!policy.backwardCompatibleLabel.isEmpty() && l == policy.backwardCompatibleLabel && compatible.isEmpty())
+                        compatible = u"label %1 on #%2"_s.arg(l).arg(p.number);
+                    if (!policy.maintenanceWindowLabelPrefix.isEmpty() && l.startsWith(policy.maintenanceWindowLabelPrefix)
+                        && l.size() > policy.maintenanceWindowLabelPrefix.size() && window.isEmpty())
+                        window = u"%1 (label on #%2)"_s.arg(l.mid(policy.maintenanceWindowLabelPrefix.size())).arg(p.number);
+                }
+            }
+        }
+        const QString files = scope.migrations.join(u", "_s);
+        if (!compatible.isEmpty())
+            set(mig, Status::Pass, u"%1: backward-compatible (%2)"_s.arg(files, compatible), facts.pulls.evidence);
+        else if (!window.isEmpty())
+            set(mig, Status::Pass, u"%1: maintenance window %2"_s.arg(files, window));
+        else if (!facts.pulls.known())
+            set(mig, Status::Unknown, u"%1: pull request labels could not be read: %2"_s.arg(files, facts.pulls.error));
+        else
+            set(mig, Status::Fail,
+                u"%1: neither marked backward-compatible (label %2) nor a maintenance window recorded (label %3<when>)"_s.arg(
+                    files, policy.backwardCompatibleLabel, policy.maintenanceWindowLabelPrefix),
+                facts.changedFiles.evidence);
+    }
+    v.results << mig;
+    return v;
+}
+
+QStringList stuckStates(const GatePolicy &policy, const ReleaseFacts &facts, qint64 pendingSinceMs, qint64 nowMs)
+{
+    QStringList out;
+    const auto minutes = [nowMs](qint64 sinceMs) { return int((nowMs - sinceMs) / 60000); };
+    if (facts.deployment.known() && facts.deployment->createdMs > 0) {
+        const QString state = facts.deployment->state.toUpper();
+        const int limit = state == u"BUILDING"_s ? policy.stuckBuildingMinutes : state == u"QUEUED"_s ? policy.stuckQueuedMinutes : 0;
+        const int age = minutes(facts.deployment->createdMs);
+        if (limit > 0 && age > limit)
+            out << u"%1 has been %2 for %3 min (policy allows %4)"_s.arg(facts.deployment->id, state.toLower()).arg(age).arg(limit);
+    }
+    if (pendingSinceMs > 0 && minutes(pendingSinceMs) > policy.stuckPendingReviewMinutes)
+        out << u"the %1 deployment has waited for review for %2 min (policy allows %3)"_s.arg(policy.promotionEnvironment)
+                   .arg(minutes(pendingSinceMs))
+                   .arg(policy.stuckPendingReviewMinutes);
+    for (const Known<QList<CheckFact>> *list : {&facts.checks, &facts.deploymentChecks}) {
+        if (!list->known())
+            continue;
+        for (const CheckFact &c : **list) {
+            if (c.running() && c.startedMs > 0 && minutes(c.startedMs) > policy.stuckCheckRunningMinutes)
+                out << u"check %1 has been %2 for %3 min (policy allows %4)"_s.arg(c.name, c.status).arg(minutes(c.startedMs))
+                           .arg(policy.stuckCheckRunningMinutes);
+        }
+    }
+    return out;
+}
+
+} // namespace Raize::Release

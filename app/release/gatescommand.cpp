@@ -1,0 +1,219 @@
+// `raize-console gates check --deployment ID [--json] [--changelog FILE]
+//      [--policy FILE] [--maintenance-window TEXT]`
+// Runs the promotion gates of issue #7 for one Vercel deployment, with the
+// same collector and the same evaluate() as the console's promotion review,
+// so that a CI pipeline and the console agree. Exit codes: 0 every gate
+// passes; 1 a gate fails (blocked); 2 the check could not run, or a gate is
+// unknown because its data could not be fetched (blocked too: unknown never
+// passes, but retrying may help).
+
+#include "cli/cli.h"
+
+#include "core/settings.h"
+#include "core/tokenstore.h"
+#include "net/httpclient.h"
+#include "release/approval.h"
+#include "release/factscollector.h"
+#include "release/gatepolicy.h"
+#include "services/flags/unleashclient.h"
+#include "services/github/githubclient.h"
+#include "services/launchdarkly/launchdarklyclient.h"
+#include "services/vercel/vercelclient.h"
+
+#include <QDateTime>
+#include <QEventLoop>
+
+namespace Raize::Cli {
+
+using namespace Qt::StringLiterals;
+using namespace Raize::Release;
+
+namespace {
+
+// CI has no keyring: RAIZE_<SERVICE>_TOKEN wins, else the profile's keychain entry.
+QString tokenFor(Service service, TokenStore &store, QTextStream &err)
+{
+    const QByteArray env = "RAIZE_" + serviceId(service).toUpper().toLatin1() + "_TOKEN";
+    const QString fromEnv = qEnvironmentVariable(env.constData());
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    const Result<QString> t = store.readSync(service);
+    if (!t) {
+        err << u"note: no %1 token (%2 or the keychain): %3\n"_s.arg(serviceDisplayName(service), QString::fromLatin1(env), t.error().message);
+        return {};
+    }
+    return t.value();
+}
+
+// "https://api.github.com" → "https://github.com/owner/repo"; elsewhere (GitHub Enterprise, the sandbox) the API host.
+QString githubHtml(const QString &apiUrl, const QString &owner, const QString &repo)
+{
+    QUrl u(apiUrl);
+    if (u.host() == u"api.github.com"_s)
+        return u"https://github.com/%1/%2"_s.arg(owner, repo);
+    return u"%1://%2%3/%4/%5"_s.arg(u.scheme(), u.authority(), u.path().endsWith(u'/') ? u.path().chopped(1) : u.path(), owner, repo);
+}
+
+} // namespace
+
+int gatesCommand(Context &ctx)
+{
+    const QString usage =
+        u"raize-console gates check --deployment ID [--json] [--changelog FILE] [--policy FILE] [--maintenance-window TEXT]"_s;
+    if (ctx.args.isEmpty() || ctx.args.first() != u"check"_s) {
+        ctx.err << u"usage: "_s << usage << u'\n';
+        return Failure;
+    }
+    ctx.args.removeFirst();
+    const bool json = ctx.takeFlag(u"--json"_s);
+    const QString deploymentId = ctx.takeOption(u"--deployment"_s);
+    const QString changelog = ctx.takeOption(u"--changelog"_s, u"CHANGELOG.md"_s);
+    const QString policyFile = ctx.takeOption(u"--policy"_s);
+    const QString window = ctx.takeOption(u"--maintenance-window"_s);
+    const QString keychainService = ctx.takeOption(u"--keychain-service"_s, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
+    if (!ctx.noneLeft(usage))
+        return Failure;
+    if (deploymentId.isEmpty()) {
+        ctx.err << u"--deployment is required (the Vercel deployment id of the candidate)\nusage: "_s << usage << u'\n';
+        return Failure;
+    }
+
+    Settings settings(ctx.profile);
+    // The policy: --policy, else the profile's bundle, else the built-in playbook v1. Never half-applied.
+    const QString bundlePath = !policyFile.isEmpty() ? policyFile : settings.string(SettingKey::PolicyBundlePath);
+    GatePolicy policy = GatePolicy::builtin();
+    if (!bundlePath.isEmpty()) {
+        const Result<Policy::Bundle> bundle = Policy::loadBundleFile(bundlePath);
+        if (!bundle) {
+            ctx.err << bundle.error().toString() << u'\n';
+            return Failure;
+        }
+        const Result<GatePolicy> p = GatePolicy::fromBundle(bundle.value());
+        if (!p) {
+            ctx.err << p.error().toString() << u'\n';
+            return Failure;
+        }
+        policy = p.value();
+    }
+
+    const QString vercelUrl = settings.string(SettingKey::VercelBaseUrl);
+    const QString project = settings.string(SettingKey::VercelProjectId);
+    if (vercelUrl.isEmpty() || project.isEmpty()) {
+        ctx.err << u"Vercel is not configured for profile %1: raize-console settings set vercel/project-id ...\n"_s.arg(ctx.profile);
+        return Failure;
+    }
+    TokenStore tokens(ctx.profile, keychainService);
+    Net::HttpClient http;
+    http.setDefaultTimeout(settings.integer(SettingKey::NetTimeoutMs));
+    for (Service s : {Service::Vercel, Service::GitHub, Service::Flags}) {
+        const QString t = tokenFor(s, tokens, ctx.err);
+        if (!t.isEmpty())
+            http.setToken(s, t);
+    }
+    Services::VercelClient vercel(http, QUrl(vercelUrl), project, settings.string(SettingKey::VercelTeamId));
+    std::unique_ptr<Services::GitHubClient> github;
+    const QString owner = settings.string(SettingKey::GitHubOwner), repo = settings.string(SettingKey::GitHubRepo);
+    if (!settings.string(SettingKey::GitHubApiUrl).isEmpty() && !owner.isEmpty() && !repo.isEmpty())
+        github = std::make_unique<Services::GitHubClient>(http, QUrl(settings.string(SettingKey::GitHubApiUrl)), owner, repo);
+    std::unique_ptr<Services::FlagService> flags;
+    const QString flagsUrl = settings.string(SettingKey::FlagsUrl);
+    if (!flagsUrl.isEmpty()) {
+        const QString kind = settings.string(SettingKey::FlagsKind);
+        if (kind == u"launchdarkly"_s)
+            flags = std::make_unique<Services::LaunchDarklyClient>(http, QUrl(flagsUrl), settings.string(SettingKey::FlagsProject),
+                                                                   policy.flagEnvironment);
+        else
+            flags = std::make_unique<Services::UnleashClient>(http, QUrl(flagsUrl), settings.string(SettingKey::FlagsProject),
+                                                              policy.flagEnvironment);
+    }
+
+    FactsCollector::Sources sources;
+    sources.vercel = &vercel;
+    sources.github = github.get();
+    sources.flags = flags.get();
+    sources.githubHtml = github ? githubHtml(settings.string(SettingKey::GitHubApiUrl), owner, repo) : QString();
+    sources.changelogPath = changelog;
+    sources.maintenanceWindow = window;
+    FactsCollector collector(policy, sources);
+    CollectedFacts collected;
+    QEventLoop loop;
+    collector.collect(deploymentId, [&](const CollectedFacts &c) {
+        collected = c;
+        loop.quit();
+    });
+    if (collector.busy())
+        loop.exec();
+
+    const ReleaseFacts &facts = collected.facts;
+    if (!facts.deployment.known()) {
+        ctx.err << u"cannot read deployment %1: %2\n"_s.arg(deploymentId, facts.deployment.error);
+        return Failure;
+    }
+    const GateVerdict verdict = evaluate(policy, facts);
+    const QStringList stuck = stuckStates(policy, facts, collected.pending.sinceMs, QDateTime::currentMSecsSinceEpoch());
+    const bool anyFail = std::any_of(verdict.results.cbegin(), verdict.results.cend(),
+                                     [](const GateResult &r) { return r.status == GateResult::Status::Fail; });
+    const bool anyUnknown = std::any_of(verdict.results.cbegin(), verdict.results.cend(),
+                                        [](const GateResult &r) { return r.status == GateResult::Status::Unknown; });
+    const int code = anyFail ? Negative : anyUnknown ? Failure : Ok;
+    const QString digest = ReviewBinding::of(facts, verdict).digest();
+
+    if (json) {
+        nlohmann::json out = verdict.toJson();
+        out["deployment"] = {{"id", facts.deployment->id.toStdString()}, {"sha", facts.deployment->sha.toStdString()},
+                             {"state", facts.deployment->state.toStdString()}};
+        out["production"] = {{"id", facts.productionDeploymentId.toStdString()}, {"sha", facts.productionSha.toStdString()}};
+        nlohmann::json pulls = nlohmann::json::array();
+        if (facts.pulls.known()) {
+            for (const PullFact &p : *facts.pulls)
+                pulls.push_back({{"number", p.number}, {"title", p.title.toStdString()}, {"author", p.author.toStdString()},
+                                 {"level", levelName(verdict.scope.pullLevels.value(p.number)).toStdString()},
+                                 {"url", p.url.toStdString()}});
+        }
+        out["pulls"] = pulls;
+        nlohmann::json st = nlohmann::json::array();
+        for (const QString &s : stuck)
+            st.push_back(s.toStdString());
+        out["stuck"] = st;
+        out["policy"] = policy.bundleId.toStdString();
+        out["digest"] = digest.toStdString();
+        out["exitCode"] = code;
+        ctx.out << QString::fromStdString(out.dump(2)) << u'\n';
+        return code;
+    }
+
+    ctx.out << u"Candidate %1 (commit %2, %3) against production %4 (commit %5)\n"_s.arg(
+        facts.deployment->id, facts.deployment->sha.left(7), facts.deployment->state,
+        facts.productionDeploymentId.isEmpty() ? u"?"_s : facts.productionDeploymentId, facts.productionSha.left(7));
+    ctx.out << u"Release level: %1"_s.arg(verdict.scope.level ? levelName(*verdict.scope.level) : u"unknown"_s);
+    if (!verdict.scope.levelReasons.isEmpty())
+        ctx.out << u" — "_s << verdict.scope.levelReasons.join(u"; "_s);
+    ctx.out << u'\n';
+    if (facts.pulls.known()) {
+        for (const PullFact &p : *facts.pulls)
+            ctx.out << u"  #%1 %2 (%3, %4)\n"_s.arg(p.number).arg(p.title, p.author, verdict.scope.pullLevelWhy.value(p.number));
+    }
+    if (!verdict.scope.migrations.isEmpty())
+        ctx.out << u"Migrations: "_s << verdict.scope.migrations.join(u", "_s) << u'\n';
+    if (!verdict.scope.flags.isEmpty()) {
+        QStringList f;
+        for (const TouchedFlag &t : verdict.scope.flags)
+            f << t.key + (t.isNew ? u" (new)"_s : QString());
+        ctx.out << u"Flags: "_s << f.join(u", "_s) << u'\n';
+    }
+    if (!verdict.scope.runbooks.isEmpty())
+        ctx.out << u"Runbooks: "_s << verdict.scope.runbooks.join(u", "_s) << u'\n';
+    ctx.out << u'\n';
+    for (const GateResult &r : verdict.results) {
+        ctx.out << u"%1  %2: %3\n"_s.arg(GateResult::statusName(r.status).toUpper().leftJustified(7), r.title, r.reason);
+        if (r.status != GateResult::Status::Pass && !r.evidence.isEmpty())
+            ctx.out << u"         evidence: "_s << r.evidence << u'\n';
+    }
+    for (const QString &s : stuck)
+        ctx.out << u"STUCK    "_s << s << u'\n';
+    ctx.out << u"\nVerdict: %1 (policy %2, review digest %3)\n"_s.arg(verdict.blocked() ? u"BLOCKED"_s : u"PASS"_s, policy.bundleId,
+                                                                     digest.left(12));
+    return code;
+}
+
+} // namespace Raize::Cli

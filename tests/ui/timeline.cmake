@@ -1,0 +1,7 @@
+# The release timeline (issue #7, part 1).
+raize_add_test(test_timeline SOURCES tst_timeline.cpp LIBS console_ui LABELS gui)
+# The promotion review on the release sandbox: blocked → allowed → promoted (timeline) → a new commit lapses the approval.
+raize_add_test(test_promotion_review SOURCES tst_promotion_review.cpp LIBS console_ui sandbox_fixture
+    RUN_SERIAL TIMEOUT 400 LABELS gui sandbox)
+# Comparing policy bundles (built-in against a tenant's).
+raize_add_test(test_policy_diff_dialog SOURCES tst_policy_diff_dialog.cpp LIBS console_ui LABELS gui)

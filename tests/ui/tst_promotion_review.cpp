@@ -1,0 +1,329 @@
+// The promotion review on the release sandbox (issue #7, acceptance): a
+// candidate with a failing check is blocked with the reason; once the check
+// passes it can be approved and promoted; promoting changes what the
+// sandbox's production serves and the timeline shows the promotion; a new
+// commit pushed after an approval makes the approval lapse, and the screen
+// says why. The gates are the same evaluate() that `gates check` runs.
+
+#include "sandboxfixture.h"
+#include "testutil.h"
+
+#include "promotion/gatetablemodel.h"
+#include "promotion/promotionview.h"
+#include "timeline/timelinefeed.h"
+
+#include "net/httpclient.h"
+#include "records/auditexport.h"
+#include "services/flags/unleashclient.h"
+#include "services/github/githubclient.h"
+#include "services/vercel/vercelclient.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QComboBox>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace Qt::StringLiterals;
+using namespace Raize;
+using namespace Raize::Ui;
+using json = nlohmann::json;
+using RaizeTest::httpCall;
+
+namespace {
+const char *const kChangelog = R"md(# Changelog
+
+## [Unreleased]
+
+### Added
+
+- **Storage writes retry with backoff** — transient storage errors no longer fail a plan.
+  - Risk: L2
+  - Flags: `engagement.auto-reply` (new, OFF in production)
+  - Migration: none
+  - Rollback: promote the previous production deployment
+)md";
+const QStringList kChecks = {u"lint"_s, u"typecheck"_s, u"unit"_s, u"integration"_s, u"migration-checks"_s, u"security"_s, u"smoke"_s};
+} // namespace
+
+class TestPromotionReview : public QObject
+{
+    Q_OBJECT
+
+    RaizeTest::SandboxFixture m_sandbox;
+    QTemporaryDir m_dir;
+    std::unique_ptr<Net::HttpClient> m_http;
+    std::unique_ptr<Services::VercelClient> m_vercel;
+    std::unique_ptr<Services::GitHubClient> m_github;
+    std::unique_ptr<Services::UnleashClient> m_flags;
+    std::unique_ptr<PromotionView> m_view;
+
+    json control(const QByteArray &method, const QString &path, const QByteArray &body = {})
+    {
+        const auto a = httpCall(method, QUrl(m_sandbox.url(u"control"_s) + path), {}, body);
+        if (a.status < 200 || a.status >= 300)
+            qWarning("control %s %s: %d %s", method.constData(), qPrintable(path), a.status, a.body.constData());
+        return json::parse(a.body.toStdString(), nullptr, false);
+    }
+
+    QString text(const char *name) const { return m_view->findChild<QLabel *>(QString::fromLatin1(name))->text(); }
+    QPushButton *button(const char *name) const { return m_view->findChild<QPushButton *>(QString::fromLatin1(name)); }
+
+    bool review()
+    {
+        const int before = m_view->reviews();
+        QTest::mouseClick(button("promotionRefresh"), Qt::LeftButton);
+        return QTest::qWaitFor([&] { return m_view->reviews() > before; }, 60000);
+    }
+
+    void approveAs(const QString &login)
+    {
+        auto *reviewer = m_view->findChild<QLineEdit *>(u"promotionReviewer"_s);
+        reviewer->setText(login);
+        QTest::mouseClick(button("promotionApprove"), Qt::LeftButton);
+    }
+
+    // A commit pushed to main and its staging deployment: the new candidate.
+    QString push(const QString &uid, const QString &message)
+    {
+        json checks = json::array();
+        for (const QString &c : kChecks)
+            checks.push_back(c.toStdString());
+        const json commit = control("POST", u"/__sandbox/github/commits"_s,
+                                    QByteArray::fromStdString(json{{"message", message.toStdString()},
+                                                                   {"author", "dev-bo"},
+                                                                   {"files", {"src/ui/tooltip.tsx"}},
+                                                                   {"checks", checks}}
+                                                                  .dump()));
+        const std::string sha = commit.value("sha", "");
+        control("POST", u"/__sandbox/vercel/deployments"_s,
+                QByteArray::fromStdString(json{{"uid", uid.toStdString()}, {"target", "staging"}, {"sha", sha}, {"ref", "main"}}.dump()));
+        return QString::fromStdString(sha);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QFile f(m_dir.filePath(u"CHANGELOG.md"_s));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(kChangelog);
+        f.close();
+        const QString error = m_sandbox.start(u"promotion-review"_s);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        m_http = std::make_unique<Net::HttpClient>();
+        m_http->setDefaultTimeout(5000);
+        m_http->setToken(Service::Vercel, m_sandbox.token(u"vercel"_s));
+        m_http->setToken(Service::GitHub, m_sandbox.token(u"github"_s));
+        m_http->setToken(Service::Flags, m_sandbox.token(u"unleashAdmin"_s));
+        const QJsonObject ready = m_sandbox.ready();
+        m_vercel = std::make_unique<Services::VercelClient>(*m_http, QUrl(m_sandbox.url(u"vercel"_s)),
+                                                            ready[u"vercel"_s][u"projectId"_s].toString(), ready[u"vercel"_s][u"teamId"_s].toString());
+        m_github = std::make_unique<Services::GitHubClient>(*m_http, QUrl(m_sandbox.url(u"github"_s)), u"raize"_s, u"platform"_s);
+        m_flags = std::make_unique<Services::UnleashClient>(*m_http, QUrl(m_sandbox.url(u"unleash"_s)), u"default"_s, u"production"_s);
+        m_view = std::make_unique<PromotionView>(Release::GatePolicy::builtin());
+        PromotionView::Sources sources;
+        sources.vercel = m_vercel.get();
+        sources.github = m_github.get();
+        sources.flags = m_flags.get();
+        sources.githubHtml = m_sandbox.url(u"github"_s) + u"/raize/platform"_s;
+        sources.auditLogPath = m_dir.filePath(u"audit.jsonl"_s);
+        m_view->setSources(sources);
+        m_view->setChangelogPath(m_dir.filePath(u"CHANGELOG.md"_s));
+        m_view->resize(1200, 800);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+    }
+
+    void step1_failingCheckBlocks()
+    {
+        QAbstractItemModelTester tester(m_view->gateModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(review());
+        QCOMPARE(m_view->facts().facts.deployment->id, u"dpl_rc"_s); // the newest staging deployment
+        QVERIFY2(text("promotionVerdict").contains(u"Promotion blocked"_s), qPrintable(text("promotionVerdict")));
+        QVERIFY2(text("promotionVerdict").contains(u"basic UI navigation smoke (failed)"_s), qPrintable(text("promotionVerdict")));
+        QVERIFY(!button("promotionPromote")->isEnabled());
+        QCOMPARE(m_view->gateModel()->rowCount(), 10);
+        QVERIFY(text("promotionSummary").contains(u"#431"_s) && text("promotionSummary").contains(u"#432"_s));
+        QVERIFY(text("promotionSummary").contains(u"Release level: <b>L2</b>"_s));
+
+        // An author of a pull request in the release cannot approve it.
+        approveAs(u"dev-ana"_s);
+        QVERIFY2(text("promotionMessage").contains(u"dev-ana authored #431 and cannot approve"_s), qPrintable(text("promotionMessage")));
+        // A reviewer approves on GitHub (the pending environment review) while the check still fails.
+        approveAs(u"oncall-lead"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(text("promotionMessage").contains(u"Approved on GitHub"_s), 30000);
+        QVERIFY(text("promotionApprovals").startsWith(u"Approvals: 1 of 1"_s));
+        QVERIFY(!button("promotionPromote")->isEnabled()); // still blocked by the check
+        const json state = control("GET", u"/__sandbox/state"_s);
+        bool pending = false;
+        for (const json &r : state["github"]["runs"])
+            pending = pending || (r["id"] == 9102 && !r["pending"].empty());
+        QVERIFY(!pending); // GitHub's environment gate was approved with the reviewer's token
+    }
+
+    void step2_checkPassesThenAllowed()
+    {
+        control("POST", u"/__sandbox/vercel/checks/dpl_rc/basic%20UI%20navigation%20smoke"_s, R"({"status":"completed","conclusion":"succeeded"})");
+        QVERIFY(review());
+        // The early approval was for other gate results: it lapsed, and the screen says why.
+        QVERIFY2(text("promotionLapse").contains(u"oncall-lead's approval lapsed: the gate results changed (deployment-checks fail → pass)"_s),
+                 qPrintable(text("promotionLapse")));
+        QVERIFY2(text("promotionVerdict").contains(u"0 of 1 approval(s)"_s), qPrintable(text("promotionVerdict")));
+        QVERIFY(!button("promotionPromote")->isEnabled());
+        approveAs(u"oncall-lead"_s);
+        QTRY_VERIFY(button("promotionPromote")->isEnabled());
+        QVERIFY2(text("promotionVerdict").contains(u"Promotion allowed"_s), qPrintable(text("promotionVerdict")));
+        QVERIFY(m_view->decision().allowed);
+    }
+
+    // CI runs the same gates: `gates check` on the same deployment gives the same verdict, gate by gate, and the same review digest.
+    void step2b_gatesCheckAgreesWithTheView()
+    {
+        const QJsonObject ready = m_sandbox.ready();
+        const auto cli = [&](QStringList args) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"RAIZE_VERCEL_TOKEN"_s, m_sandbox.token(u"vercel"_s));
+            env.insert(u"RAIZE_GITHUB_TOKEN"_s, m_sandbox.token(u"github"_s));
+            env.insert(u"RAIZE_FLAGS_TOKEN"_s, m_sandbox.token(u"unleashAdmin"_s));
+            p.setProcessEnvironment(env);
+            p.start(RaizeTest::consoleBinary(), args << u"--profile"_s << u"promotiongui"_s);
+            p.waitForFinished(120000);
+            return std::pair{p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
+        };
+        for (const auto &[key, value] : QList<std::pair<QString, QString>>{
+                 {u"vercel/baseUrl"_s, m_sandbox.url(u"vercel"_s)},
+                 {u"vercel/projectId"_s, ready[u"vercel"_s][u"projectId"_s].toString()},
+                 {u"vercel/teamId"_s, ready[u"vercel"_s][u"teamId"_s].toString()},
+                 {u"github/apiUrl"_s, m_sandbox.url(u"github"_s)},
+                 {u"github/owner"_s, u"raize"_s},
+                 {u"github/repo"_s, u"platform"_s},
+                 {u"flags/url"_s, m_sandbox.url(u"unleash"_s)}})
+            QCOMPARE(cli({u"settings"_s, u"set"_s, key, value}).first, 0);
+        QVERIFY(review());
+        const auto [code, out] = cli({u"gates"_s, u"check"_s, u"--deployment"_s, m_view->facts().facts.deployment->id, u"--json"_s,
+                                      u"--changelog"_s, m_dir.filePath(u"CHANGELOG.md"_s)});
+        const json j = json::parse(out.toStdString(), nullptr, false);
+        QVERIFY2(j.is_object(), qPrintable(out));
+        QCOMPARE(code, m_view->verdict().blocked() ? 1 : 0);
+        QVERIFY(j["verdict"] == (m_view->verdict().blocked() ? "blocked" : "pass"));
+        QCOMPARE(j["gates"].size(), std::size_t(m_view->verdict().results.size()));
+        for (std::size_t i = 0; i < j["gates"].size(); ++i) {
+            const Release::GateResult &g = m_view->verdict().results[qsizetype(i)];
+            QVERIFY(j["gates"][i]["id"] == g.id.toStdString());
+            QVERIFY2(j["gates"][i]["status"] == Release::GateResult::statusName(g.status).toStdString(), qPrintable(g.id));
+        }
+        QCOMPARE(QString::fromStdString(j["digest"]), Release::ReviewBinding::of(m_view->facts().facts, m_view->verdict()).digest());
+    }
+
+    void step3_promoteChangesProductionAndTheTimelineShowsIt()
+    {
+        QVERIFY(control("GET", u"/__sandbox/state"_s)["vercel"]["production"] == "dpl_prod");
+        QSignalSpy promoted(m_view.get(), &PromotionView::promoted);
+        QTest::mouseClick(button("promotionPromote"), Qt::LeftButton);
+        QVERIFY(promoted.wait(60000));
+        QVERIFY2(promoted.first().at(0).toBool(), qPrintable(promoted.first().at(1).toString()));
+        QVERIFY(control("GET", u"/__sandbox/state"_s)["vercel"]["production"] == "dpl_rc");
+
+        // The timeline's feed reads the promotion from the audit log and the deployments from Vercel.
+        TimelineModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        TimelineFeed feed(&model, m_vercel.get(), m_dir.filePath(u"audit.jsonl"_s), {}, 60000);
+        feed.refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(feed.rounds() >= 1, 30000);
+        bool promotion = false, deployment = false;
+        for (const TimelineEvent &e : model.events()) {
+            promotion = promotion || (e.kind == TimelineEvent::Kind::Promotion && e.title.contains(u"dpl_rc"_s) && e.environment == u"Production"_s);
+            deployment = deployment || (e.kind == TimelineEvent::Kind::Deployment && e.title.startsWith(u"dpl_rc "_s));
+        }
+        QVERIFY(promotion);
+        QVERIFY(deployment);
+        // Every action is in the audit log.
+        QStringList actions;
+        for (const auto &r : Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s)))
+            actions << r.action;
+        QCOMPARE(actions, (QStringList{u"promotion.approve"_s, u"promotion.approve"_s, u"promotion.promote"_s}));
+    }
+
+    void step4_newCommitAfterApprovalLapses()
+    {
+        const QString first = push(u"dpl_rc2"_s, u"fix(ui): tooltips wrap"_s);
+        QVERIFY(review());
+        QCOMPARE(m_view->facts().facts.deployment->id, u"dpl_rc2"_s);
+        QVERIFY2(text("promotionLapse").isEmpty(), qPrintable(text("promotionLapse"))); // approvals before the promotion no longer count
+        approveAs(u"oncall-lead"_s);
+        QTRY_VERIFY(text("promotionApprovals").startsWith(u"Approvals: 1 of 1"_s));
+
+        const QString second = push(u"dpl_rc3"_s, u"fix(ui): tooltips wrap, take two"_s);
+        QVERIFY(review());
+        QCOMPARE(m_view->facts().facts.deployment->id, u"dpl_rc3"_s);
+        const QString lapse = text("promotionLapse");
+        QVERIFY2(lapse.contains(u"oncall-lead's approval lapsed: the deployment changed (dpl_rc2 → dpl_rc3); the commit changed (%1 → %2)"_s.arg(
+                     first.left(7), second.left(7))),
+                 qPrintable(lapse));
+        QVERIFY(text("promotionApprovals").startsWith(u"Approvals: 0 of 1"_s));
+        QVERIFY(!button("promotionPromote")->isEnabled());
+    }
+
+    // Overrides: only gates the policy allows, with a typed reason, written to the audit log.
+    void step5_overrideNeedsAReasonAndIsAudited()
+    {
+        QString text = QString::fromUtf8(kChangelog);
+        text.remove(u"  - Rollback: promote the previous production deployment\n"_s);
+        QFile f(m_dir.filePath(u"incomplete.md"_s));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text.toUtf8());
+        f.close();
+        m_view->setChangelogPath(f.fileName());
+        QVERIFY(review());
+        auto *gate = m_view->findChild<QComboBox *>(u"promotionOverrideGate"_s);
+        QStringList offered;
+        for (int i = 0; i < gate->count(); ++i)
+            offered << gate->itemData(i).toString();
+        // The changelog may be overridden; the failing Deployment Checks (forbidden by the policy) are not offered.
+        QVERIFY2(offered.contains(u"changelog"_s), qPrintable(offered.join(u',')));
+        QVERIFY(!offered.contains(u"deployment-checks"_s));
+        gate->setCurrentIndex(gate->findData(u"changelog"_s));
+        auto *reason = m_view->findChild<QLineEdit *>(u"promotionOverrideReason"_s);
+        reason->setText(u"too short"_s);
+        QTest::mouseClick(button("promotionOverride"), Qt::LeftButton);
+        QVERIFY2(this->text("promotionMessage").contains(u"at least 20 characters"_s), qPrintable(this->text("promotionMessage")));
+        reason->setText(u"rollback notes land with the hotfix PR today"_s);
+        QTest::mouseClick(button("promotionOverride"), Qt::LeftButton);
+        QVERIFY2(this->text("promotionMessage").contains(u"Override of changelog recorded"_s), qPrintable(this->text("promotionMessage")));
+        bool shown = false;
+        for (int row = 0; row < m_view->gateModel()->rowCount(); ++row) {
+            if (m_view->gateModel()->results()[row].id == u"changelog"_s)
+                shown = m_view->gateModel()->index(row, GateTableModel::Status).data().toString().contains(u"overridden"_s);
+        }
+        QVERIFY(shown);
+        QVERIFY(!this->text("promotionVerdict").contains(u"Changelog entry"_s)); // no longer a reason to block
+        const auto records = Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s));
+        QCOMPARE(records.last().action, u"gate.override"_s);
+        QCOMPARE(records.last().reason, u"rollback notes land with the hotfix PR today"_s);
+        QVERIFY(records.last().target.startsWith(u"changelog@dpl_rc3"_s));
+        // The override holds for this commit only: it is read back on the next review.
+        QVERIFY(review());
+        QVERIFY(!this->text("promotionVerdict").contains(u"Changelog entry"_s));
+    }
+
+    void cleanupTestCase()
+    {
+        m_view.reset();
+        m_sandbox.stop();
+    }
+};
+
+RAIZE_GUI_TEST_MAIN(TestPromotionReview)
+#include "tst_promotion_review.moc"

@@ -1,0 +1,148 @@
+#include "timeline/timelinefeed.h"
+
+#include "records/auditexport.h"
+#include "services/vercel/vercelclient.h"
+
+#include <QDateTime>
+
+using namespace Qt::StringLiterals;
+
+namespace Raize::Ui {
+
+namespace {
+
+QString environmentOf(const QString &target)
+{
+    if (target == u"production"_s)
+        return u"Production"_s;
+    if (target == u"staging"_s)
+        return u"Staging"_s;
+    return u"Preview"_s;
+}
+
+} // namespace
+
+TimelineFeed::TimelineFeed(TimelineModel *model, Services::VercelClient *vercel, QString auditLogPath, QString vercelDashboard,
+                           int intervalMs, QObject *parent)
+    : QObject(parent)
+    , m_model(model)
+    , m_vercel(vercel)
+    , m_auditPath(std::move(auditLogPath))
+    , m_dashboard(std::move(vercelDashboard))
+{
+    m_timer.setInterval(intervalMs);
+    connect(&m_timer, &QTimer::timeout, this, &TimelineFeed::refresh);
+}
+
+void TimelineFeed::start()
+{
+    refresh();
+    m_timer.start();
+}
+
+QList<TimelineEvent> TimelineFeed::fromAudit(const QString &path)
+{
+    QList<TimelineEvent> out;
+    QString error;
+    for (const Records::AuditRecord &r : Records::AuditExport::readAll(path, &error)) {
+        TimelineEvent e;
+        e.timeMs = r.time.toMSecsSinceEpoch();
+        const QString action = r.action;
+        if (action.startsWith(u"promotion."_s) || action == u"vercel.promote"_s)
+            e.kind = TimelineEvent::Kind::Promotion;
+        else if (action.contains(u"rollback"_s))
+            e.kind = TimelineEvent::Kind::Rollback;
+        else if (action.startsWith(u"flag"_s))
+            e.kind = TimelineEvent::Kind::FlagChange;
+        else if (action.startsWith(u"incident."_s))
+            e.kind = TimelineEvent::Kind::Incident;
+        else if (action.startsWith(u"canary."_s))
+            e.kind = TimelineEvent::Kind::CanaryStep;
+        else if (action.startsWith(u"gate."_s))
+            e.kind = TimelineEvent::Kind::CheckResult;
+        else if (action.startsWith(u"journal."_s) || action.startsWith(u"github.release"_s))
+            e.kind = TimelineEvent::Kind::Journal;
+        else
+            continue;
+        e.environment = e.kind == TimelineEvent::Kind::Journal ? QString() : u"Production"_s;
+        if (r.after.is_object() && r.after.contains("environment") && r.after["environment"].is_string())
+            e.environment = QString::fromStdString(r.after["environment"].get<std::string>());
+        if (r.after.is_object() && r.after.contains("level") && r.after["level"].is_string())
+            e.level = Release::levelFromName(QString::fromStdString(r.after["level"].get<std::string>()));
+        if (r.after.is_object() && r.after.contains("url") && r.after["url"].is_string())
+            e.url = QString::fromStdString(r.after["url"].get<std::string>());
+        if (e.environment.isEmpty())
+            e.service = u"tools"_s; // the console's own records (release notes, journal)
+        e.title = u"%1 %2"_s.arg(action, r.target);
+        e.detail = u"by %1 (%2)"_s.arg(r.actor, r.service) + (r.reason.isEmpty() ? QString() : u"\nreason: "_s + r.reason);
+        e.state = r.after.is_object() && r.after.contains("error") ? u"failed"_s : QString();
+        out << e;
+    }
+    return out;
+}
+
+void TimelineFeed::add(QList<TimelineEvent> events)
+{
+    if (!m_model)
+        return;
+    QList<TimelineEvent> fresh;
+    for (TimelineEvent &e : events) {
+        const QString key = u"%1|%2|%3|%4"_s.arg(e.timeMs).arg(int(e.kind)).arg(e.title, e.state);
+        if (m_seen.contains(key))
+            continue;
+        m_seen.insert(key);
+        fresh << std::move(e);
+    }
+    m_model->append(std::move(fresh));
+}
+
+void TimelineFeed::refresh()
+{
+    if (m_busy)
+        return;
+    if (!m_auditPath.isEmpty())
+        add(fromAudit(m_auditPath));
+    if (!m_vercel) {
+        ++m_rounds;
+        Q_EMIT polled(tr("audit log only (Vercel is not configured)"));
+        return;
+    }
+    m_busy = true;
+    QPointer<TimelineFeed> self(this);
+    m_vercel->deployments(QString(), 100, [self](const Result<QList<Services::VercelDeployment>> &list) {
+        if (!self)
+            return;
+        self->m_busy = false;
+        ++self->m_rounds;
+        if (!list) {
+            self->m_error = list.error().toString();
+            Q_EMIT self->polled(tr("Vercel: %1").arg(list.error().message));
+            return;
+        }
+        self->m_error.clear();
+        QList<TimelineEvent> events;
+        for (const Services::VercelDeployment &d : *list) {
+            TimelineEvent e;
+            e.timeMs = d.created.toMSecsSinceEpoch();
+            e.kind = TimelineEvent::Kind::Deployment;
+            e.environment = environmentOf(d.target);
+            e.service = u"web"_s;
+            e.state = d.state;
+            e.title = u"%1 %2"_s.arg(d.id, d.state);
+            QStringList detail;
+            if (!d.sha.isEmpty())
+                detail << u"commit %1"_s.arg(d.sha.left(7));
+            if (!d.ref.isEmpty())
+                detail << u"ref %1"_s.arg(d.ref);
+            if (!d.prNumber.isEmpty())
+                detail << u"PR #%1"_s.arg(d.prNumber);
+            e.detail = detail.join(u" · "_s);
+            e.url = self->m_dashboard.isEmpty() ? (d.url.isEmpty() ? QString() : u"https://"_s + d.url) : self->m_dashboard + u'/' + d.id;
+            events << e;
+        }
+        self->add(std::move(events));
+        Q_EMIT self->polled(tr("live · polled %1 UTC").arg(QDateTime::currentDateTimeUtc().toString(u"HH:mm:ss"_s)));
+    });
+}
+
+} // namespace Raize::Ui
