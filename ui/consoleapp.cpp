@@ -3,6 +3,7 @@
 #include "audit/auditview.h"
 #include "canary/flagspane.h"
 #include "livedata.h"
+#include "slo/sloview.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
 
@@ -63,6 +64,9 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     auto *flagsPane = new FlagsPane;
     m_window->setViewWidget(u"canary"_s, flagsPane);
     m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
+    auto *sloView = new SloView;
+    m_window->setViewWidget(u"slos"_s, sloView);
+    m_live->setSloView(sloView);
     connect(m_window.get(), &MainWindow::settingsChanged, m_live.get(), &LiveData::start);
     m_live->start();
 }

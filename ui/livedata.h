@@ -14,6 +14,7 @@ class HttpClient;
 }
 namespace Services {
 class FlagService;
+class PrometheusClient;
 class GitHubClient;
 class VercelClient;
 }
@@ -21,12 +22,16 @@ namespace Release {
 class EnvironmentPoller;
 class FlagPoller;
 }
+namespace Slo {
+class SloFeed;
+}
 } // namespace Raize
 
 namespace Raize::Ui {
 
 class FlagsPane;
 class MainWindow;
+class SloView;
 
 // Connects the window to the services of the profile: reads the tokens from
 // the keychain, builds the clients on one HTTP core and keeps the header and
@@ -45,6 +50,10 @@ public:
     // True once every configured service answered (or failed) once.
     bool settled() const;
 
+    // The SLOs view reads the SLO counters through this object (not owned).
+    void setSloView(SloView *view);
+    Slo::SloFeed *recentSloFeed() const { return m_sloRecent.get(); }
+
 Q_SIGNALS:
     void firstRoundDone();
 
@@ -53,6 +62,8 @@ private:
     void pingGitHub();
     void pingHealth();
     void startFlags();
+    void startSlos();
+    void loadSlos();
 
     Settings &m_settings;
     TokenStore &m_tokens;
@@ -65,6 +76,13 @@ private:
     std::unique_ptr<Services::FlagService> m_flags;
     std::unique_ptr<Release::FlagPoller> m_flagPoller;
     FlagsPane *m_flagsPane = nullptr;
+    std::unique_ptr<Services::PrometheusClient> m_prometheus;
+    std::unique_ptr<Slo::SloFeed> m_sloRecent;
+    std::unique_ptr<Slo::SloFeed> m_sloHistory;
+    SloView *m_sloView = nullptr;
+    QTimer m_sloTimer;
+    int m_sloRounds = 0;
+    int m_sloHistoryRounds = 0;
     QTimer m_githubTimer;
     int m_tokensPending = 0;
     int m_healthPending = 0;

@@ -290,4 +290,26 @@ Recommendation recommend(const RolloutPlan &plan, const StageObservation &obs)
     return r;
 }
 
+QList<PageAlert> pageAlerts(const QList<Cohort> &cohorts, const QHash<QString, QList<Slo::AlertVerdict>> &verdictsByCohort,
+                            const QList<Slo::SloSpec> &slos, const QList<Services::FlagState> &flags)
+{
+    QList<PageAlert> out;
+    for (const Cohort &c : cohorts) {
+        QStringList evidence;
+        for (const Slo::AlertVerdict &v : verdictsByCohort.value(c.id)) {
+            for (const Slo::RuleVerdict &r : v.rules) {
+                if (r.state == Slo::RuleState::Fired && r.rule.severity == Slo::Severity::Page)
+                    evidence << firedText(sloTitle(slos, v.sloId), r);
+            }
+        }
+        if (evidence.isEmpty())
+            continue;
+        const QStringList canaries = canaryFlagsOn(flags, c, cohorts);
+        if (canaries.isEmpty())
+            continue;
+        out.append({c, canaries, evidence});
+    }
+    return out;
+}
+
 } // namespace Raize::Release

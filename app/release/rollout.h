@@ -13,6 +13,7 @@
 #include "core/result.h"
 #include "policy/policybundle.h"
 
+#include <QHash>
 #include <QList>
 #include <QMap>
 #include <QSet>
@@ -105,5 +106,20 @@ struct StageObservation
 // enough data blocks (low traffic is never "healthy"); then a missing
 // confirmation blocks; otherwise the next stage is allowed.
 Recommendation recommend(const RolloutPlan &plan, const StageObservation &observation);
+
+// A page-level burn on a cohort that has canary flags on (issue #8, part 7):
+// what the console must not let an operator miss, with what a rollback of
+// that cohort's flags needs.
+struct PageAlert
+{
+    Cohort cohort;
+    QStringList flags;    // the canary flags on for the cohort (canaryFlagsOn)
+    QStringList evidence; // "Publish success: page 14.4× 1h/5m fired — 16.2× over 1h, 16.3× over 5m"
+};
+
+// Cohorts in policy order whose verdicts hold a fired page rule and that
+// have canary flags on. verdictsByCohort: cohort id → one verdict per SLO.
+QList<PageAlert> pageAlerts(const QList<Cohort> &cohorts, const QHash<QString, QList<Slo::AlertVerdict>> &verdictsByCohort,
+                            const QList<Slo::SloSpec> &slos, const QList<Services::FlagState> &flags);
 
 } // namespace Raize::Release

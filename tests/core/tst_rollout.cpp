@@ -297,6 +297,38 @@ private Q_SLOTS:
         QCOMPARE(Release::canaryFlagsOn(flags, cohorts[2], cohorts), QStringList{});
     }
 
+    void pageAlertNeedsAPageAndACanary()
+    {
+        const auto cohorts = *Release::cohortsFromPolicy(Policy::builtinBundle());
+        qint64 now = 0;
+        QHash<QString, QList<AlertVerdict>> byCohort;
+        byCohort.insert(u"house"_s, verdicts(Shape::PageBurn, &now));
+        byCohort.insert(u"lowrisk"_s, verdicts(Shape::Healthy, &now));
+        byCohort.insert(u"broad"_s, verdicts(Shape::TicketBurn, &now)); // a ticket is no page
+        Services::FlagState scheduler;
+        scheduler.key = u"publishing.scheduler-v2"_s;
+        scheduler.type = u"release"_s;
+        scheduler.enabled = true;
+        Services::FlagStrategy houseOnly;
+        houseOnly.scope.cohorts = {u"house"_s};
+        scheduler.strategies = {houseOnly};
+
+        const auto alerts = Release::pageAlerts(cohorts, byCohort, defaultSlos(), {scheduler});
+        QCOMPARE(alerts.size(), 1);
+        QCOMPARE(alerts[0].cohort.id, u"house"_s);
+        QCOMPARE(alerts[0].flags, QStringList{u"publishing.scheduler-v2"_s});
+        QVERIFY2(alerts[0].evidence.first().startsWith(u"Publish success: page 14.4× 1h/5m fired — 20.0× over 1h"_s),
+                 qPrintable(alerts[0].evidence.first()));
+
+        // The same burn without a canary flag on for the cohort: a page, but not this alert.
+        scheduler.enabled = false;
+        QVERIFY(Release::pageAlerts(cohorts, byCohort, defaultSlos(), {scheduler}).isEmpty());
+        // The canary on the low-risk cohort instead: the house burn is not its doing.
+        scheduler.enabled = true;
+        scheduler.strategies[0].scope.cohorts = {u"lowrisk"_s};
+        QVERIFY(Release::pageAlerts(cohorts, byCohort, defaultSlos(), {scheduler}).isEmpty());
+    }
+
     // ---- the plan -----------------------------------------------------------
 
     void planFollowsThePlaybook()
