@@ -106,10 +106,10 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
         dialog->show();
     }
     // Let layouts, fonts, keychain answers, the first answers of the services
-    // (up to 10 s) and queued updates settle before grabbing.
+    // (up to 20 s: the SLOs view reads 30 days of counters) and queued updates settle before grabbing.
     QElapsedTimer settle;
     settle.start();
-    while (settle.elapsed() < 300 || (!m_live->settled() && settle.elapsed() < 10000))
+    while (settle.elapsed() < 300 || (!m_live->settled() && settle.elapsed() < 20000))
         QApplication::processEvents(QEventLoop::AllEvents, 50);
     const QPixmap pixmap = dialog ? dialog->grab() : m_window->grab();
     QDir().mkpath(QFileInfo(file).absolutePath());

@@ -100,6 +100,7 @@ private Q_SLOTS:
         Slo::SloFeed history(prometheus, tenantSlos);
 
         Ui::SloView view;
+        QSignalSpy rollback(&view, &Ui::SloView::rollbackPlanRequested); // the rollback dialog's connection
         QAbstractItemModelTester tester(view.verdictModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(view.setPolicy(tenant).ok());
         view.resize(1280, 900);
@@ -155,7 +156,7 @@ private Q_SLOTS:
         QVERIFY2(view.recommendation().headline.contains(u"page 14.4× 1h/5m fired"_s), qPrintable(view.recommendation().headline));
 
         // The rollback plan, already filled with the cohort and its flags.
-        QSignalSpy rollback(&view, &Ui::SloView::rollbackPlanRequested);
+        QVERIFY2(view.alertText().contains(u"turn off "_s), qPrintable(view.alertText()));
         auto *button = view.findChild<QPushButton *>(u"rollbackPlanButton-house"_s);
         QVERIFY(button && button->isVisible());
         button->click();
@@ -168,6 +169,15 @@ private Q_SLOTS:
         QVERIFY2(keys.contains(u"publishing.scheduler-v2"_s), qPrintable(keys.join(u", "_s)));
         QVERIFY(!keys.contains(u"publishing.client-bloom-beta"_s)); // low-risk's canary is not the house's
         QVERIFY(!keys.contains(u"publishing.enabled"_s));           // kill switches are not canaries
+
+        // A view nobody connected a rollback dialog to shows the plan in words, and no button that would do nothing.
+        {
+            Ui::SloView bare;
+            QVERIFY(bare.setPolicy(tenant).ok());
+            bare.setSources(&recent, &history, &flags);
+            QVERIFY(bare.alertText().contains(u"turn off "_s));
+            QVERIFY(!bare.findChild<QPushButton *>(u"rollbackPlanButton-house"_s));
+        }
 
         // The charts have a line per cohort and the two page thresholds.
         QStringList names;

@@ -116,7 +116,7 @@ QVariant SloVerdictModel::data(const QModelIndex &index, int role) const
 
 QVariant SloVerdictModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (role != Qt::DisplayRole)
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     if (orientation == Qt::Horizontal)
         return section >= 0 && section < m_slos.size() ? QVariant(m_slos[section].title) : QVariant();

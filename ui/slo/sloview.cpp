@@ -29,6 +29,7 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QMetaMethod>
 #include <QPushButton>
 #include <QTableView>
 #include <QToolTip>
@@ -122,7 +123,7 @@ SloView::SloView(QWidget *parent)
     m_table->setTextElideMode(Qt::ElideRight);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
-    m_table->setFixedHeight(m_table->fontMetrics().height() * 6 + 16);
+    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     root->addWidget(m_table);
 
@@ -308,6 +309,8 @@ void SloView::evaluate()
         names << c.name;
     }
     m_model->setVerdicts(m_slos, ids, names, m_verdicts);
+    m_table->resizeRowsToContents();
+    m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + m_table->verticalHeader()->length() + 2 * m_table->frameWidth());
     updateAlert();
     updateRecommendation();
     redraw();
@@ -343,12 +346,16 @@ void SloView::updateAlert()
         lines << u"PAGE — %1: the error budget burns at page level while canary flags are on (%2)."_s.arg(a.cohort.name, a.flags.join(u", "_s));
         for (const QString &e : a.evidence)
             lines << u"    "_s + e;
-        auto *button = new QPushButton(u"Open the rollback plan for %1…"_s.arg(a.cohort.name));
-        button->setObjectName(u"rollbackPlanButton-"_s + a.cohort.id);
         const Rollback::Scope scope = rollbackScope(a.cohort);
         const QStringList keys = a.flags;
-        connect(button, &QPushButton::clicked, this, [this, scope, keys] { Q_EMIT rollbackPlanRequested(scope, keys); });
-        m_bannerButtons->addWidget(button);
+        lines << u"    Rollback plan (playbook §7.2): turn off %1 for %2."_s.arg(keys.join(u", "_s), scope.describe());
+        // The button only where a rollback dialog listens: no button that does nothing.
+        if (isSignalConnected(QMetaMethod::fromSignal(&SloView::rollbackPlanRequested))) {
+            auto *button = new QPushButton(u"Open the rollback plan for %1…"_s.arg(a.cohort.name));
+            button->setObjectName(u"rollbackPlanButton-"_s + a.cohort.id);
+            connect(button, &QPushButton::clicked, this, [this, scope, keys] { Q_EMIT rollbackPlanRequested(scope, keys); });
+            m_bannerButtons->addWidget(button);
+        }
     }
     m_bannerText->setText(lines.join(u'\n'));
     m_banner->show();
@@ -477,18 +484,23 @@ const Slo::SloData *dataFor(Slo::SloFeed *recent, Slo::SloFeed *history, qint64 
     return nullptr;
 }
 
-// A fresh chart in the view for every redraw: removing series and axes
-// from a chart in place leaves stale axes behind on Qt 6.4.
-QChart *freshChart(QChartView *view, const QString &title)
+// A fresh chart for every redraw, filled before it goes into the view:
+// removing series and axes from a chart in place leaves stale axes behind
+// on Qt 6.4, and axes added to a chart already in a view lose their labels.
+QChart *freshChart(const QString &title)
 {
     auto *chart = new QChart;
     chart->setTitle(title);
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));
+    return chart;
+}
+
+void install(QChartView *view, QChart *chart)
+{
     QChart *old = view->chart();
     view->setChart(chart);
     delete old;
-    return chart;
 }
 
 // Lines of burn over time with the page thresholds, on a shared time axis.
@@ -567,8 +579,9 @@ void SloView::drawBurnChart()
             lines.append({c.name, Slo::lttb(points, m_maxPoints)});
         }
     }
-    QChart *chart = freshChart(m_burnView, spec ? u"Burn rate per cohort — %1 (1 h window)"_s.arg(spec->title) : u"Burn rate per cohort"_s);
+    QChart *chart = freshChart(spec ? u"Burn rate per cohort — %1 (1 h window)"_s.arg(spec->title) : u"Burn rate per cohort"_s);
     drawBurnLines(chart, lines, thresholds, m_fromMs, m_toMs, this);
+    install(m_burnView, chart);
 }
 
 void SloView::drawLaneChart()
@@ -590,8 +603,9 @@ void SloView::drawLaneChart()
     QList<double> thresholds;
     if (!m_rules.isEmpty())
         thresholds << m_rules.first().burnRate;
-    QChart *chart = freshChart(m_laneView, u"Burn rate by lane — %1 (1 h window)"_s.arg(m_laneCohortCombo->currentText()));
+    QChart *chart = freshChart(u"Burn rate by lane — %1 (1 h window)"_s.arg(m_laneCohortCombo->currentText()));
     drawBurnLines(chart, lines, thresholds, m_fromMs, m_toMs, this);
+    install(m_laneView, chart);
 }
 
 void SloView::drawBudgetChart()
@@ -606,18 +620,21 @@ void SloView::drawBudgetChart()
             const auto it = byCohort.constFind(c.id);
             const Slo::BudgetStatus b = it == byCohort.cend() ? Slo::BudgetStatus{} : Slo::budgetRemaining(*spec, *it, d->toMs);
             if (!b.enoughData) {
-                categories << c.name + u" (no data)"_s;
+                categories << c.id + u" (no data)"_s;
                 set->append(0);
             } else {
-                categories << u"%1 %2%"_s.arg(c.name).arg(b.remaining * 100, 0, 'f', 1);
+                categories << c.id;
                 set->append(std::max(-100.0, b.remaining * 100));
             }
         }
     }
-    QChart *chart = freshChart(m_budgetView, spec && d ? u"Error budget left — %1 (%2 days)"_s.arg(spec->title).arg(spec->windowDays)
+    QChart *chart = freshChart(spec && d ? u"Error budget left — %1 (%2 days)"_s.arg(spec->title).arg(spec->windowDays)
                                                        : u"Error budget left (no 30-day data yet)"_s);
     auto *series = new QBarSeries;
     series->append(set);
+    series->setLabelsVisible(true);
+    series->setLabelsFormat(u"@value %"_s);
+    series->setLabelsPrecision(3);
     chart->addSeries(series);
     auto *x = new QBarCategoryAxis;
     x->append(categories);
@@ -632,6 +649,7 @@ void SloView::drawBudgetChart()
     series->attachAxis(x);
     series->attachAxis(y);
     chart->legend()->hide();
+    install(m_budgetView, chart);
 }
 
 } // namespace Raize::Ui
