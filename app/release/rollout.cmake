@@ -4,4 +4,5 @@ raize_core_library(core_rollout
     SOURCES
         cohorts.cpp cohorts.h
         rollout.cpp rollout.h
+        togglematrix.cpp togglematrix.h
     DEPS core_base core_policy core_slo core_flags)

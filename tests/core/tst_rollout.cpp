@@ -5,6 +5,7 @@
 
 #include "release/cohorts.h"
 #include "release/rollout.h"
+#include "release/togglematrix.h"
 #include "slo/slopolicy.h"
 
 #include <QTest>
@@ -327,6 +328,147 @@ private Q_SLOTS:
         scheduler.enabled = true;
         scheduler.strategies[0].scope.cohorts = {u"lowrisk"_s};
         QVERIFY(Release::pageAlerts(cohorts, byCohort, defaultSlos(), {scheduler}).isEmpty());
+    }
+
+    // ---- the toggle matrix ------------------------------------------------------
+
+    void matrixColumns()
+    {
+        const auto cohorts = *Release::cohortsFromPolicy(Policy::builtinBundle());
+        QStringList labels;
+        for (const Release::MatrixColumn &c : Release::matrixColumns(cohorts))
+            labels << c.label();
+        QCOMPARE(labels, (QStringList{u"global"_s, u"client house"_s, u"client client-bloom"_s, u"client client-fjord"_s,
+                                      u"account acct-house-ig"_s, u"account acct-house-x"_s, u"account acct-bloom-ig"_s,
+                                      u"account acct-fjord-li"_s, u"lane api"_s, u"lane browser"_s}));
+    }
+
+    void toggle_data()
+    {
+        QTest::addColumn<bool>("enabled");
+        QTest::addColumn<Services::FlagScope>("scope");
+        QTest::addColumn<QString>("flag");
+        QTest::addColumn<int>("kind"); // MatrixColumn::Kind
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<bool>("turnOn");
+        QTest::addColumn<QString>("summary"); // "" when refused
+        QTest::addColumn<bool>("widens");
+        QTest::addColumn<QString>("refusal"); // part of it
+
+        const int global = int(Release::MatrixColumn::Kind::Global), client = int(Release::MatrixColumn::Kind::Client),
+                  account = int(Release::MatrixColumn::Kind::Account), lane = int(Release::MatrixColumn::Kind::Lane);
+        Services::FlagScope none;
+        Services::FlagScope bloom;
+        bloom.clientIds = {u"client-bloom"_s};
+        Services::FlagScope houseAccounts;
+        houseAccounts.platformAccountIds = {u"acct-house-ig"_s, u"acct-house-x"_s};
+        Services::FlagScope browser;
+        browser.lane = u"browser"_s;
+        Services::FlagScope cohortHouse;
+        cohortHouse.cohorts = {u"house"_s};
+
+        QTest::newRow("add a client to a per-client flag: widens")
+            << true << bloom << u"publishing.client-bloom-beta"_s << client << u"client-fjord"_s << true
+            << u"publishing.client-bloom-beta in production: ON for clients client-bloom → ON for clients client-bloom, client-fjord"_s << true
+            << QString();
+        QTest::newRow("remove the last client: the flag goes off, scope kept")
+            << true << bloom << u"publishing.client-bloom-beta"_s << client << u"client-bloom"_s << false
+            << u"ON for clients client-bloom → OFF"_s << false << QString();
+        QTest::newRow("global off: the kill switch") << true << bloom << u"publishing.client-bloom-beta"_s << global << QString() << false
+                                                     << u"→ OFF"_s << false << QString();
+        QTest::newRow("global on: widens") << true << bloom << u"ui.dark-mode"_s << global << QString() << true
+                                           << u"ON for clients client-bloom → ON for global"_s << true << QString();
+        QTest::newRow("§4.3: a new L3 flag may not start global in production")
+            << false << cohortHouse << u"engagement.auto-reply"_s << global << QString() << true << QString() << true
+            << u"starts in the house-accounts canary"_s;
+        QTest::newRow("§4.3: nor on a low-risk client")
+            << false << none << u"engagement.auto-reply"_s << client << u"client-bloom"_s << true << QString() << true
+            << u"starts in the house-accounts canary"_s;
+        QTest::newRow("§4.3: a house account is inside the canary")
+            << false << none << u"engagement.auto-reply"_s << account << u"acct-house-ig"_s << true
+            << u"OFF → ON for platform accounts acct-house-ig"_s << true << QString();
+        QTest::newRow("a flag without side effects may start anywhere")
+            << false << none << u"ui.dark-mode"_s << lane << u"api"_s << true << u"OFF → ON for lane api"_s << true << QString();
+        QTest::newRow("a lane off of a both-lanes flag") << true << none << u"ui.dark-mode"_s << lane << u"api"_s << false
+                                                         << u"ON for global → ON for lane browser"_s << false << QString();
+        QTest::newRow("the other lane on: both lanes") << true << browser << u"browser-lane.dom-v3"_s << lane << u"api"_s << true
+                                                       << u"ON for lane browser → ON for global"_s << true << QString();
+        QTest::newRow("one client off a global flag: refused") << true << none << u"publishing.enabled"_s << client << u"house"_s << false
+                                                              << QString() << false << u"needs an exclusion"_s;
+        QTest::newRow("a client onto an account-scoped flag: refused")
+            << true << houseAccounts << u"engagement.dm-dedupe"_s << client << u"client-bloom"_s << true << QString() << true
+            << u"would need a second strategy"_s;
+        QTest::newRow("already on") << true << bloom << u"publishing.client-bloom-beta"_s << client << u"client-bloom"_s << true << QString()
+                                    << false << u"already on"_s;
+        QTest::newRow("already off") << false << bloom << u"publishing.client-bloom-beta"_s << global << QString() << false << QString()
+                                     << false << u"already off"_s;
+    }
+
+    void toggle()
+    {
+        QFETCH(bool, enabled);
+        QFETCH(Services::FlagScope, scope);
+        QFETCH(QString, flag);
+        QFETCH(int, kind);
+        QFETCH(QString, value);
+        QFETCH(bool, turnOn);
+        QFETCH(QString, summary);
+        QFETCH(bool, widens);
+        QFETCH(QString, refusal);
+
+        const auto cohorts = *Release::cohortsFromPolicy(Policy::builtinBundle());
+        Release::ToggleRules rules;
+        rules.sideEffectPrefixes = {u"publishing."_s, u"engagement."_s, u"browser-lane."_s};
+        rules.firstCanary = cohorts[0].scope();
+        rules.firstCanaryCohort = cohorts[0].id;
+        Services::FlagState f;
+        f.key = flag;
+        f.enabled = enabled;
+        f.type = u"release"_s;
+        Services::FlagStrategy s;
+        s.scope = scope;
+        f.strategies = {s};
+        const Release::MatrixColumn column{Release::MatrixColumn::Kind(kind), value};
+        const Release::ToggleChange c = Release::planToggle(f, column, turnOn, u"production"_s, rules);
+        if (!refusal.isEmpty()) {
+            QVERIFY2(c.refusal.contains(refusal), qPrintable(c.refusal));
+            return;
+        }
+        QVERIFY2(c.refusal.isEmpty(), qPrintable(c.refusal));
+        QVERIFY2(c.summary.contains(summary), qPrintable(c.summary));
+        QCOMPARE(c.widens, widens);
+        QCOMPARE(c.needsConfirmation(rules), widens);
+        // The read-back of the flag as the change leaves it shows it; the flag as it was does not.
+        Services::FlagState after = f;
+        after.enabled = c.enabledAfter;
+        after.strategies[0].scope = c.scopeAfter;
+        QVERIFY(Release::readBackShows(after, c));
+        QVERIFY(!Release::readBackShows(f, c));
+    }
+
+    void cellStates()
+    {
+        Services::FlagState f;
+        f.key = u"publishing.scheduler-v2"_s;
+        f.enabled = true;
+        Services::FlagStrategy s;
+        s.scope.cohorts = {u"house"_s};
+        f.strategies = {s};
+        using K = Release::MatrixColumn::Kind;
+        QCOMPARE(Release::cellState(f, {K::Global, {}}), Release::CellState::Partial);
+        QCOMPARE(Release::cellState(f, {K::Client, u"house"_s}), Release::CellState::Partial); // through the cohort constraint
+        f.strategies[0].scope = {};
+        f.strategies[0].scope.clientIds = {u"house"_s};
+        QCOMPARE(Release::cellState(f, {K::Client, u"house"_s}), Release::CellState::On);
+        QCOMPARE(Release::cellState(f, {K::Client, u"client-bloom"_s}), Release::CellState::Off);
+        QCOMPARE(Release::cellState(f, {K::Lane, u"api"_s}), Release::CellState::Partial);
+        f.strategies[0].rolloutPercent = 40;
+        QCOMPARE(Release::cellState(f, {K::Client, u"house"_s}), Release::CellState::Partial);
+        QVERIFY(!Release::editableScope(f).has_value());
+        f.strategies[0].scope.other = {u"appName IN [web]"_s};
+        QCOMPARE(Release::cellState(f, {K::Client, u"house"_s}), Release::CellState::Unknown);
+        f.enabled = false;
+        QCOMPARE(Release::cellState(f, {K::Client, u"house"_s}), Release::CellState::Off);
     }
 
     // ---- the plan -----------------------------------------------------------
