@@ -1,6 +1,7 @@
 #include "consoleapp.h"
 
 #include "audit/auditview.h"
+#include "canary/canarymatrix.h"
 #include "canary/flagspane.h"
 #include "livedata.h"
 #include "slo/sloview.h"
@@ -11,14 +12,19 @@
 #include "core/servicemonitor.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "policy/policybundle.h"
 #include "records/auditlog.h"
+#include "release/rollout.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImageWriter>
+#include <QGroupBox>
 #include <QPixmap>
+#include <QSplitter>
+#include <QVBoxLayout>
 #include <QTimer>
 
 #include <cstdio>
@@ -62,8 +68,42 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window = std::make_unique<MainWindow>(*m_settings, *m_tokens, *m_monitor);
     m_window->setViewWidget(u"audit"_s, new AuditView(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath))));
     auto *flagsPane = new FlagsPane;
-    m_window->setViewWidget(u"canary"_s, flagsPane);
+    // The Canary view: the flags as served, and below them the toggle matrix.
+    auto *matrix = new CanaryMatrix;
+    {
+        const Policy::Bundle &policy = Policy::builtinBundle();
+        const auto cohorts = Release::cohortsFromPolicy(policy);
+        const auto rollout = cohorts ? Release::rolloutFromPolicy(policy, *cohorts) : Result<Release::RolloutPolicy>(cohorts.error());
+        Release::ToggleRules rules;
+        for (const auto &p : policy.section("rollback").value("sideEffectFlagPrefixes", nlohmann::json::array()))
+            rules.sideEffectPrefixes << QString::fromStdString(p.get<std::string>());
+        if (rollout) {
+            for (const Release::RolloutStage &stage : rollout->stages) {
+                if (stage.environment == u"production"_s && !stage.cohortId.isEmpty()) {
+                    for (const Release::Cohort &c : *cohorts) {
+                        if (c.id == stage.cohortId) {
+                            rules.firstCanary = c.scope();
+                            rules.firstCanaryCohort = c.id;
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        matrix->setRules(rules, cohorts ? *cohorts : QList<Release::Cohort>{});
+    }
+    auto *canary = new QSplitter(Qt::Vertical);
+    canary->setObjectName(u"canaryView"_s);
+    canary->addWidget(flagsPane);
+    auto *matrixBox = new QGroupBox(u"Toggle matrix — flags × scopes (playbook §4.2)"_s);
+    (new QVBoxLayout(matrixBox))->addWidget(matrix);
+    canary->addWidget(matrixBox);
+    canary->setStretchFactor(0, 2);
+    canary->setStretchFactor(1, 3);
+    m_window->setViewWidget(u"canary"_s, canary);
+    m_audit = std::make_unique<Records::AuditLog>(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath)));
     m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
+    m_live->setCanaryMatrix(matrix, m_audit.get());
     auto *sloView = new SloView;
     m_window->setViewWidget(u"slos"_s, sloView);
     m_live->setSloView(sloView);

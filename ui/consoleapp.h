@@ -8,6 +8,9 @@
 
 namespace Raize {
 class ServiceMonitor;
+namespace Records {
+class AuditLog;
+}
 class Settings;
 class TokenStore;
 }
@@ -42,6 +45,7 @@ private:
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<ServiceMonitor> m_monitor;
     std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<Records::AuditLog> m_audit; // the canary matrix's changes
     std::unique_ptr<LiveData> m_live;
 };
 

@@ -7,6 +7,7 @@
 #include "core/tokenstore.h"
 #include "net/endpoint.h"
 #include "net/httpclient.h"
+#include "canary/canarymatrix.h"
 #include "canary/flagspane.h"
 #include "slo/sloview.h"
 #include "slo/slometrics.h"
@@ -51,6 +52,8 @@ void LiveData::start()
         m_flagsPane->setPoller(nullptr);
     if (m_sloView)
         m_sloView->setSources(nullptr, nullptr, nullptr);
+    if (m_matrix)
+        m_matrix->setService(nullptr, nullptr, {}, nullptr);
     m_sloRecent.reset();
     m_sloHistory.reset();
     m_prometheus.reset();
@@ -132,6 +135,8 @@ void LiveData::startFlags()
     });
     if (m_flagsPane)
         m_flagsPane->setPoller(m_flagPoller.get());
+    if (m_matrix)
+        m_matrix->setService(m_flags.get(), m_flagPoller.get(), environment, m_audit);
     m_flagPoller->start();
 }
 
@@ -140,6 +145,14 @@ void LiveData::setSloView(SloView *view)
     m_sloView = view;
     if (m_sloView)
         m_sloView->setSources(m_sloRecent.get(), m_sloHistory.get(), m_flagPoller.get());
+}
+
+void LiveData::setCanaryMatrix(CanaryMatrix *matrix, Records::AuditSink *audit)
+{
+    m_matrix = matrix;
+    m_audit = audit;
+    if (m_matrix && m_flags)
+        m_matrix->setService(m_flags.get(), m_flagPoller.get(), m_settings.string(SettingKey::FlagsEnvironment), m_audit);
 }
 
 void LiveData::startSlos()

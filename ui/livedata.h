@@ -25,10 +25,14 @@ class FlagPoller;
 namespace Slo {
 class SloFeed;
 }
+namespace Records {
+class AuditSink;
+}
 } // namespace Raize
 
 namespace Raize::Ui {
 
+class CanaryMatrix;
 class FlagsPane;
 class MainWindow;
 class SloView;
@@ -52,6 +56,8 @@ public:
 
     // The SLOs view reads the SLO counters through this object (not owned).
     void setSloView(SloView *view);
+    // The Canary view's toggle matrix changes flags through the flag service (not owned).
+    void setCanaryMatrix(CanaryMatrix *matrix, Records::AuditSink *audit);
     Slo::SloFeed *recentSloFeed() const { return m_sloRecent.get(); }
 
 Q_SIGNALS:
@@ -80,6 +86,8 @@ private:
     std::unique_ptr<Slo::SloFeed> m_sloRecent;
     std::unique_ptr<Slo::SloFeed> m_sloHistory;
     SloView *m_sloView = nullptr;
+    CanaryMatrix *m_matrix = nullptr;
+    Records::AuditSink *m_audit = nullptr;
     QTimer m_sloTimer;
     int m_sloRounds = 0;
     int m_sloHistoryRounds = 0;

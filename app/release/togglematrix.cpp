@@ -126,7 +126,34 @@ std::optional<Services::FlagScope> editableScope(const Services::FlagState &flag
     return active.first().scope;
 }
 
-CellState cellState(const Services::FlagState &flag, const MatrixColumn &column)
+namespace {
+
+// The cohort a client or an account belongs to (a listed one; else the "*" cohort, if any).
+const Cohort *cohortOf(const MatrixColumn &column, const QList<Cohort> &cohorts)
+{
+    const Cohort *everyone = nullptr;
+    for (const Cohort &c : cohorts) {
+        if (c.everyone())
+            everyone = &c;
+        else if ((column.kind == MatrixColumn::Kind::Client && c.clientIds.contains(column.value))
+                 || (column.kind == MatrixColumn::Kind::Account && c.platformAccountIds.contains(column.value)))
+            return &c;
+    }
+    return everyone;
+}
+
+bool overlaps(const QStringList &a, const QStringList &b)
+{
+    for (const QString &s : a) {
+        if (b.contains(s))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+CellState cellState(const Services::FlagState &flag, const MatrixColumn &column, const QList<Cohort> &cohorts)
 {
     if (!flag.enabled)
         return CellState::Off;
@@ -137,6 +164,7 @@ CellState cellState(const Services::FlagState &flag, const MatrixColumn &column)
     }
     if (active.isEmpty())
         return CellState::On; // enabled without strategies: everyone
+    const Cohort *cohort = cohortOf(column, cohorts);
     CellState best = CellState::Off;
     for (const Services::FlagStrategy &s : active) {
         if (!s.scope.other.isEmpty() || !s.segments.isEmpty())
@@ -144,30 +172,47 @@ CellState cellState(const Services::FlagState &flag, const MatrixColumn &column)
         if (s.rolloutPercent == 0)
             continue;
         const Services::FlagScope &sc = s.scope;
-        // The dimension of the column must be fully covered, every other one unrestricted, for "On".
-        bool covers = false, touches = false;
-        switch (column.kind) {
-        case MatrixColumn::Kind::Global:
-            covers = sc.global();
-            touches = true;
-            break;
-        case MatrixColumn::Kind::Client:
-            touches = sc.clientIds.isEmpty() || sc.clientIds.contains(column.value);
-            covers = touches && sc.platformAccountIds.isEmpty() && sc.lane.isEmpty() && sc.cohorts.isEmpty();
-            break;
-        case MatrixColumn::Kind::Account:
-            touches = sc.platformAccountIds.isEmpty() || sc.platformAccountIds.contains(column.value);
-            covers = touches && sc.clientIds.isEmpty() && sc.lane.isEmpty() && sc.cohorts.isEmpty();
-            break;
-        case MatrixColumn::Kind::Lane:
-            touches = sc.lane.isEmpty() || sc.lane == column.value;
-            covers = touches && sc.clientIds.isEmpty() && sc.platformAccountIds.isEmpty() && sc.cohorts.isEmpty();
-            break;
+        // Per who-dimension the strategy restricts: does it take in all of the column (full), some of it, or none?
+        enum class Fit { Full, Some, None };
+        QList<Fit> fits;
+        const bool person = column.kind == MatrixColumn::Kind::Client || column.kind == MatrixColumn::Kind::Account;
+        if (!sc.clientIds.isEmpty()) {
+            if (column.kind == MatrixColumn::Kind::Client)
+                fits << (sc.clientIds.contains(column.value) ? Fit::Full : Fit::None);
+            else if (column.kind == MatrixColumn::Kind::Account)
+                fits << (cohort && !cohort->everyone() && overlaps(sc.clientIds, cohort->clientIds) ? Fit::Some
+                         : cohort && cohort->everyone()                                            ? Fit::Some
+                                                                                                   : Fit::None);
+            else
+                fits << Fit::Some;
         }
-        if (covers && s.rolloutPercent >= 100)
+        if (!sc.platformAccountIds.isEmpty()) {
+            if (column.kind == MatrixColumn::Kind::Account)
+                fits << (sc.platformAccountIds.contains(column.value) ? Fit::Full : Fit::None);
+            else if (column.kind == MatrixColumn::Kind::Client)
+                fits << (cohort && !cohort->everyone() && overlaps(sc.platformAccountIds, cohort->platformAccountIds) ? Fit::Some
+                         : cohort && cohort->everyone()                                                             ? Fit::Some
+                                                                                                                    : Fit::None);
+            else
+                fits << Fit::Some;
+        }
+        if (!sc.cohorts.isEmpty()) {
+            if (person && cohort)
+                fits << (sc.cohorts.contains(cohort->id) ? Fit::Full : Fit::None);
+            else
+                fits << Fit::Some;
+        }
+        if (!sc.lane.isEmpty()) {
+            if (column.kind == MatrixColumn::Kind::Lane)
+                fits << (sc.lane == column.value ? Fit::Full : Fit::None);
+            else
+                fits << Fit::Some; // one lane of these subjects
+        }
+        if (fits.contains(Fit::None))
+            continue;
+        if (!fits.contains(Fit::Some) && s.rolloutPercent >= 100)
             return CellState::On;
-        if (touches)
-            best = CellState::Partial;
+        best = CellState::Partial;
     }
     return best;
 }
@@ -200,7 +245,7 @@ ToggleChange planToggle(const Services::FlagState &flag, const MatrixColumn &col
                 after.platformAccountIds = {column.value};
             else
                 after.lane = column.value;
-        } else if (cellState(flag, column) == CellState::On) {
+        } else if (cellState(flag, column, rules.cohorts) == CellState::On) {
             c.refusal = u"%1 is already on for %2"_s.arg(flag.key, what);
             return c;
         } else {
@@ -222,7 +267,7 @@ ToggleChange planToggle(const Services::FlagState &flag, const MatrixColumn &col
         }
         enabled = true;
     } else {
-        if (!flag.enabled || (column.kind != MatrixColumn::Kind::Global && cellState(flag, column) == CellState::Off)) {
+        if (!flag.enabled || (column.kind != MatrixColumn::Kind::Global && cellState(flag, column, rules.cohorts) == CellState::Off)) {
             c.refusal = u"%1 is already off for %2"_s.arg(flag.key, what);
             return c;
         }

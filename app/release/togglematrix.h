@@ -34,7 +34,10 @@ QString cellStateName(CellState state); // "off", "ON", "partial", "unknown"
 // Whether the flag is on for everyone in the column's scope (On), for some of
 // it (Partial: a narrower dimension, a rollout below 100 %), or for none.
 // Unknown when a strategy has constraints the console does not model.
-CellState cellState(const Services::FlagState &flag, const MatrixColumn &column);
+// `cohorts` relate clients, accounts and cohort ids: a `cohort IN [house]`
+// strategy covers the house client and its accounts and nobody else; an
+// account restriction reaches only the clients of that account's cohort.
+CellState cellState(const Services::FlagState &flag, const MatrixColumn &column, const QList<Cohort> &cohorts = {});
 
 // The single scope the flag has now, when the console can edit it: one
 // active strategy at 100 % without foreign constraints (or none: on for
@@ -46,6 +49,7 @@ struct ToggleRules
     QStringList sideEffectPrefixes; // policy rollback.sideEffectFlagPrefixes
     Services::FlagScope firstCanary; // the first production stage's scope (house accounts)
     QString firstCanaryCohort;       // its cohort id ("house")
+    QList<Cohort> cohorts;           // for the cells' states (cellState)
     bool production = true;          // the environment is production
 };
 

@@ -456,7 +456,19 @@ private Q_SLOTS:
         f.strategies = {s};
         using K = Release::MatrixColumn::Kind;
         QCOMPARE(Release::cellState(f, {K::Global, {}}), Release::CellState::Partial);
-        QCOMPARE(Release::cellState(f, {K::Client, u"house"_s}), Release::CellState::Partial); // through the cohort constraint
+        QCOMPARE(Release::cellState(f, {K::Client, u"house"_s}), Release::CellState::Partial); // without cohorts: cannot tell
+        const auto cohorts = *Release::cohortsFromPolicy(Policy::builtinBundle());
+        QCOMPARE(Release::cellState(f, {K::Client, u"house"_s}, cohorts), Release::CellState::On); // the house cohort is the house client
+        QCOMPARE(Release::cellState(f, {K::Account, u"acct-house-x"_s}, cohorts), Release::CellState::On);
+        QCOMPARE(Release::cellState(f, {K::Client, u"client-bloom"_s}, cohorts), Release::CellState::Off);
+        QCOMPARE(Release::cellState(f, {K::Account, u"acct-fjord-li"_s}, cohorts), Release::CellState::Off);
+        QCOMPARE(Release::cellState(f, {K::Lane, u"api"_s}, cohorts), Release::CellState::Partial);
+        // One house account: partial for the house client, nothing for bloom's.
+        f.strategies[0].scope = {};
+        f.strategies[0].scope.platformAccountIds = {u"acct-house-ig"_s};
+        QCOMPARE(Release::cellState(f, {K::Client, u"house"_s}, cohorts), Release::CellState::Partial);
+        QCOMPARE(Release::cellState(f, {K::Client, u"client-bloom"_s}, cohorts), Release::CellState::Off);
+        QCOMPARE(Release::cellState(f, {K::Account, u"acct-house-x"_s}, cohorts), Release::CellState::Off);
         f.strategies[0].scope = {};
         f.strategies[0].scope.clientIds = {u"house"_s};
         QCOMPARE(Release::cellState(f, {K::Client, u"house"_s}), Release::CellState::On);
