@@ -1,8 +1,10 @@
 #include "consoleapp.h"
 
 #include "audit/auditview.h"
+#include "canary/canarymatrix.h"
 #include "canary/flagspane.h"
 #include "livedata.h"
+#include "slo/sloview.h"
 #include "mainwindow.h"
 #include "rollback/rollbackdialog.h"
 #include "settingsdialog.h"
@@ -13,8 +15,10 @@
 #include "core/servicemonitor.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "policy/policybundle.h"
 #include "records/auditlog.h"
 #include "rollback/runjournal.h"
+#include "release/rollout.h"
 
 #include <QApplication>
 #include <QDir>
@@ -24,7 +28,10 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
+#include <QGroupBox>
 #include <QPixmap>
+#include <QSplitter>
+#include <QVBoxLayout>
 #include <QTimer>
 
 #include <cstdio>
@@ -69,10 +76,43 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window = std::make_unique<MainWindow>(*m_settings, *m_tokens, *m_monitor);
     m_window->setViewWidget(u"audit"_s, new AuditView(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath))));
     auto *flagsPane = new FlagsPane;
-    m_window->setViewWidget(u"canary"_s, flagsPane);
+    // The Canary view: the flags as served, and below them the toggle matrix.
+    auto *matrix = new CanaryMatrix;
+    {
+        const Policy::Bundle &policy = Policy::builtinBundle();
+        const auto cohorts = Release::cohortsFromPolicy(policy);
+        const auto rollout = cohorts ? Release::rolloutFromPolicy(policy, *cohorts) : Result<Release::RolloutPolicy>(cohorts.error());
+        Release::ToggleRules rules;
+        for (const auto &p : policy.section("rollback").value("sideEffectFlagPrefixes", nlohmann::json::array()))
+            rules.sideEffectPrefixes << QString::fromStdString(p.get<std::string>());
+        if (rollout) {
+            for (const Release::RolloutStage &stage : rollout->stages) {
+                if (stage.environment == u"production"_s && !stage.cohortId.isEmpty()) {
+                    for (const Release::Cohort &c : *cohorts) {
+                        if (c.id == stage.cohortId) {
+                            rules.firstCanary = c.scope();
+                            rules.firstCanaryCohort = c.id;
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        matrix->setRules(rules, cohorts ? *cohorts : QList<Release::Cohort>{});
+    }
+    auto *canary = new QSplitter(Qt::Vertical);
+    canary->setObjectName(u"canaryView"_s);
+    canary->addWidget(flagsPane);
+    auto *matrixBox = new QGroupBox(u"Toggle matrix — flags × scopes (playbook §4.2)"_s);
+    (new QVBoxLayout(matrixBox))->addWidget(matrix);
+    canary->addWidget(matrixBox);
+    canary->setStretchFactor(0, 2);
+    canary->setStretchFactor(1, 3);
+    m_window->setViewWidget(u"canary"_s, canary);
+    m_audit = std::make_unique<Records::AuditLog>(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath)));
+    m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
     auto *timeline = new TimelineView;
     m_window->setViewWidget(u"timeline"_s, timeline);
-    m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
     m_live->setTimelineView(timeline);
     // The promotion gates read the profile's policy bundle, whole or not at all.
     Release::GatePolicy policy = Release::GatePolicy::builtin();
@@ -92,6 +132,15 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window->setViewWidget(u"promotion"_s, promotion);
     m_live->setPromotionView(promotion);
     promotion->setPolicyNote(policyNote);
+    m_live->setCanaryMatrix(matrix, m_audit.get());
+    auto *sloView = new SloView;
+    m_window->setViewWidget(u"slos"_s, sloView);
+    m_live->setSloView(sloView);
+    // The page alert offers the rollback plan, filled with its cohort and flags.
+    connect(sloView, &SloView::rollbackPlanRequested, this, [this](const Rollback::Scope &scope, const QStringList &flagKeys) {
+        openRollback(Rollback::Trigger::PublishFailureBreach, scope,
+                     u"page-level SLO burn in %1; canary flags on: %2"_s.arg(scope.describe(), flagKeys.join(u", "_s)));
+    });
     connect(m_window.get(), &MainWindow::settingsChanged, m_live.get(), &LiveData::start);
 
     // The big red button, always in the header (playbook §7).
@@ -199,10 +248,10 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
         dialog->show();
     }
     // Let layouts, fonts, keychain answers, the first answers of the services
-    // (up to 10 s) and queued updates settle before grabbing.
+    // (up to 20 s: the SLOs view reads 30 days of counters) and queued updates settle before grabbing.
     QElapsedTimer settle;
     settle.start();
-    while (settle.elapsed() < 300 || (!m_live->settled() && settle.elapsed() < 10000))
+    while (settle.elapsed() < 300 || (!m_live->settled() && settle.elapsed() < 20000))
         QApplication::processEvents(QEventLoop::AllEvents, 50);
     const QPixmap pixmap = dialog ? dialog->grab() : m_window->grab();
     QDir().mkpath(QFileInfo(file).absolutePath());

@@ -14,6 +14,9 @@ class QPushButton;
 
 namespace Raize {
 class ServiceMonitor;
+namespace Records {
+class AuditLog;
+}
 class Settings;
 class TokenStore;
 }
@@ -57,6 +60,7 @@ private:
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<ServiceMonitor> m_monitor;
     std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<Records::AuditLog> m_audit; // the canary matrix's changes
     std::unique_ptr<LiveData> m_live;
     QString m_profile;
     QPointer<RollbackDialog> m_rollbackDialog;

@@ -12,7 +12,11 @@
 #include "core/tokenstore.h"
 #include "net/endpoint.h"
 #include "net/httpclient.h"
+#include "canary/canarymatrix.h"
 #include "canary/flagspane.h"
+#include "slo/sloview.h"
+#include "slo/slometrics.h"
+#include "services/prometheus/prometheusclient.h"
 #include "release/environmentpoller.h"
 #include "release/flagpoller.h"
 #include "services/flags/unleashclient.h"
@@ -39,6 +43,8 @@ LiveData::LiveData(Settings &settings, TokenStore &tokens, ServiceMonitor &monit
     m_githubTimer.setInterval(60000);
     connect(&m_githubTimer, &QTimer::timeout, this, &LiveData::pingGitHub);
     connect(&m_githubTimer, &QTimer::timeout, this, &LiveData::pingHealth);
+    m_sloTimer.setInterval(60000);
+    connect(&m_sloTimer, &QTimer::timeout, this, &LiveData::loadSlos);
 }
 
 LiveData::~LiveData() = default;
@@ -46,8 +52,18 @@ LiveData::~LiveData() = default;
 void LiveData::start()
 {
     m_githubTimer.stop();
+    m_sloTimer.stop();
     if (m_flagsPane)
         m_flagsPane->setPoller(nullptr);
+    if (m_sloView)
+        m_sloView->setSources(nullptr, nullptr, nullptr);
+    if (m_matrix)
+        m_matrix->setService(nullptr, nullptr, {}, nullptr);
+    m_sloRecent.reset();
+    m_sloHistory.reset();
+    m_prometheus.reset();
+    m_sloRounds = 0;
+    m_sloHistoryRounds = 0;
     m_flagPoller.reset();
     m_timelineFeed.reset();
     m_flags.reset();
@@ -128,6 +144,7 @@ void LiveData::tokensRead()
         // The view opens on the current candidate: one review now, the operator refreshes after that.
         m_promotion->refresh();
     }
+    startSlos();
     m_started = true;
     if (settled())
         Q_EMIT firstRoundDone();
@@ -152,7 +169,70 @@ void LiveData::startFlags()
     });
     if (m_flagsPane)
         m_flagsPane->setPoller(m_flagPoller.get());
+    if (m_matrix)
+        m_matrix->setService(m_flags.get(), m_flagPoller.get(), environment, m_audit);
     m_flagPoller->start();
+}
+
+void LiveData::setSloView(SloView *view)
+{
+    m_sloView = view;
+    if (m_sloView)
+        m_sloView->setSources(m_sloRecent.get(), m_sloHistory.get(), m_flagPoller.get());
+}
+
+void LiveData::setCanaryMatrix(CanaryMatrix *matrix, Records::AuditSink *audit)
+{
+    m_matrix = matrix;
+    m_audit = audit;
+    if (m_matrix && m_flags)
+        m_matrix->setService(m_flags.get(), m_flagPoller.get(), m_settings.string(SettingKey::FlagsEnvironment), m_audit);
+}
+
+void LiveData::startSlos()
+{
+    const QString base = m_settings.string(SettingKey::PrometheusUrl);
+    if (base.isEmpty())
+        return;
+    m_prometheus = std::make_unique<Services::PrometheusClient>(*m_http, QUrl(base));
+    const QList<Slo::SloSpec> slos = Slo::defaultSlos();
+    m_sloRecent = std::make_unique<Slo::SloFeed>(*m_prometheus, slos);
+    m_sloHistory = std::make_unique<Slo::SloFeed>(*m_prometheus, slos);
+    connect(m_sloRecent.get(), &Slo::SloFeed::loaded, this, [this] {
+        if (++m_sloRounds == 1 && settled())
+            Q_EMIT firstRoundDone();
+    });
+    connect(m_sloRecent.get(), &Slo::SloFeed::failed, this, [this] {
+        if (++m_sloRounds == 1 && settled())
+            Q_EMIT firstRoundDone();
+    });
+    connect(m_sloHistory.get(), &Slo::SloFeed::loaded, this, [this] {
+        if (++m_sloHistoryRounds == 1 && settled())
+            Q_EMIT firstRoundDone();
+    });
+    connect(m_sloHistory.get(), &Slo::SloFeed::failed, this, [this] {
+        if (++m_sloHistoryRounds == 1 && settled())
+            Q_EMIT firstRoundDone();
+    });
+    if (m_sloView)
+        m_sloView->setSources(m_sloRecent.get(), m_sloHistory.get(), m_flagPoller.get());
+    loadSlos();
+    m_sloTimer.start();
+}
+
+void LiveData::loadSlos()
+{
+    if (!m_sloRecent)
+        return;
+    // On the minute, so that the windows end on a sample: 3 days and 7 hours
+    // at 1-minute steps (every burn rule, the 6-hour window of the ticket
+    // rule included, and the charts up to 3 days), and 30 days at 10 minutes
+    // for the error budget and the 30-day chart.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch() / Slo::MinuteMs * Slo::MinuteMs;
+    m_sloRecent->load(now, 3 * Slo::DayMs + 7 * Slo::HourMs, Slo::MinuteMs);
+    if (m_sloTimer.isActive() && m_sloRounds % 10 != 0 && m_sloHistoryRounds > 0)
+        return; // the 30-day history every 10 minutes
+    m_sloHistory->load(now, 30 * Slo::DayMs, 10 * Slo::MinuteMs);
 }
 
 void LiveData::pingHealth()
@@ -212,7 +292,8 @@ bool LiveData::settled() const
     const bool flagsDone = !m_flagPoller || m_flagPoller->rounds() > 0;
     const bool timelineDone = !m_timelineFeed || m_timelineFeed->rounds() > 0;
     const bool promotionDone = !m_promotion || !m_promotion->busy();
-    return vercelDone && githubDone && flagsDone && timelineDone && promotionDone && m_healthPending == 0;
+    const bool slosDone = !m_sloRecent || (m_sloRounds > 0 && m_sloHistoryRounds > 0);
+    return vercelDone && githubDone && flagsDone && timelineDone && promotionDone && slosDone && m_healthPending == 0;
 }
 
 } // namespace Raize::Ui

@@ -14,6 +14,7 @@ class HttpClient;
 }
 namespace Services {
 class FlagService;
+class PrometheusClient;
 class GitHubClient;
 class VercelClient;
 }
@@ -21,15 +22,23 @@ namespace Release {
 class EnvironmentPoller;
 class FlagPoller;
 }
+namespace Slo {
+class SloFeed;
+}
+namespace Records {
+class AuditSink;
+}
 } // namespace Raize
 
 namespace Raize::Ui {
 
+class CanaryMatrix;
 class FlagsPane;
 class MainWindow;
 class PromotionView;
 class TimelineFeed;
 class TimelineView;
+class SloView;
 
 // Connects the window to the services of the profile: reads the tokens from
 // the keychain, builds the clients on one HTTP core and keeps the header and
@@ -52,6 +61,12 @@ public:
     // The promotion review, given the clients once they exist (set before start()).
     void setPromotionView(PromotionView *view);
 
+    // The SLOs view reads the SLO counters through this object (not owned).
+    void setSloView(SloView *view);
+    // The Canary view's toggle matrix changes flags through the flag service (not owned).
+    void setCanaryMatrix(CanaryMatrix *matrix, Records::AuditSink *audit);
+    Slo::SloFeed *recentSloFeed() const { return m_sloRecent.get(); }
+
 Q_SIGNALS:
     void firstRoundDone();
 
@@ -60,6 +75,8 @@ private:
     void pingGitHub();
     void pingHealth();
     void startFlags();
+    void startSlos();
+    void loadSlos();
 
     Settings &m_settings;
     TokenStore &m_tokens;
@@ -75,6 +92,15 @@ private:
     TimelineView *m_timeline = nullptr;
     PromotionView *m_promotion = nullptr;
     std::unique_ptr<TimelineFeed> m_timelineFeed;
+    std::unique_ptr<Services::PrometheusClient> m_prometheus;
+    std::unique_ptr<Slo::SloFeed> m_sloRecent;
+    std::unique_ptr<Slo::SloFeed> m_sloHistory;
+    SloView *m_sloView = nullptr;
+    CanaryMatrix *m_matrix = nullptr;
+    Records::AuditSink *m_audit = nullptr;
+    QTimer m_sloTimer;
+    int m_sloRounds = 0;
+    int m_sloHistoryRounds = 0;
     QTimer m_githubTimer;
     int m_tokensPending = 0;
     int m_healthPending = 0;

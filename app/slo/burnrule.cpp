@@ -46,13 +46,6 @@ double BurnRule::budgetConsumed(qint64 budgetWindowMs) const
     return budgetWindowMs > 0 ? burnRate * double(longWindowMs) / double(budgetWindowMs) : 0.0;
 }
 
-QList<BurnRule> defaultBurnRules()
-{
-    return {
-        {Severity::Page, 14.4, HourMs, 5 * MinuteMs},
-        {Severity::Page, 6.0, 6 * HourMs, 30 * MinuteMs},
-        {Severity::Ticket, 1.0, 3 * DayMs, 6 * HourMs},
-    };
-}
+// defaultBurnRules() is defined in slopolicy.cpp: it reads the built-in policy bundle.
 
 } // namespace Raize::Slo

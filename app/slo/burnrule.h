@@ -30,7 +30,8 @@ struct BurnRule
     double budgetConsumed(qint64 budgetWindowMs) const;
 };
 
-// Issue #8 and docs/contracts.md (`burnAlerts`), the Workbook's Table 5-8:
+// The built-in policy bundle's `burnAlerts` (burnRulesFromPolicy in
+// slopolicy.h); docs/contracts.md and the Workbook's Table 5-8:
 // page at 14.4× over 1 h and 5 min (2 % of a 30-day budget), page at 6× over
 // 6 h and 30 min (5 %), ticket at 1× over 3 d and 6 h (10 %).
 QList<BurnRule> defaultBurnRules();

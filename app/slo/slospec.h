@@ -41,11 +41,9 @@ struct SloSpec
     int minEventsFor(qint64 windowMs) const { return minEventsByWindowMs.value(windowMs, minEvents); }
 };
 
-// The six SLOs of issue #8 with the objectives of docs/contracts.md and
-// minimum-event counts sized for the sandbox's traffic (TrafficModel: the
-// smallest cohort publishes ~0.3/s at the bottom of its daily cycle).
-// Placeholders: the policy bundle's `slos` section replaces them once
-// app/policy loads it (issue #8, policy part).
+// The SLOs of the built-in policy bundle (resources/policy/playbook-v1.json,
+// section `slos`; slosFromPolicy in slopolicy.h). A tenant bundle's SLOs
+// come from slosFromPolicy(bundle).
 QList<SloSpec> defaultSlos();
 
 } // namespace Raize::Slo

@@ -28,7 +28,7 @@ FlagsPane::FlagsPane(QWidget *parent)
     title->setFont(f);
     auto *purpose = new QLabel(u"Feature flags in production as the flag service serves them. Side-effect flags "
                                u"(publishing, engagement, browser lane) are the first thing a rollback turns off. "
-                               u"Cohort toggles come with issue #8."_s,
+                               u"The toggle matrix below turns a flag on or off per scope."_s,
                                this);
     purpose->setWordWrap(true);
     m_status->setObjectName(u"flagsStatus"_s);

@@ -1,0 +1,8 @@
+# Canary cohorts, the rollout plan and its pacing (issue #8, parts 1, 2, 6):
+# pure functions of the policy bundle, the flags and the SLO verdicts.
+raize_core_library(core_rollout
+    SOURCES
+        cohorts.cpp cohorts.h
+        rollout.cpp rollout.h
+        togglematrix.cpp togglematrix.h
+    DEPS core_base core_policy core_slo core_flags)

@@ -1,0 +1,3 @@
+# Cohorts, SLOs and burn alerts from the policy bundle; the rollout plan and
+# its recommendation (issue #8, parts 1, 2, 6).
+raize_add_test(test_rollout SOURCES tst_rollout.cpp LIBS core_rollout)

@@ -1,0 +1,5 @@
+# The Canary view's toggle matrix on the release sandbox's real Unleash
+# (issue #8, part 3): confirmation for widening, pending until read back,
+# audit records, the §4.3 rule.
+raize_add_test(test_canary_matrix SOURCES tst_canary_matrix.cpp LIBS console_ui sandbox_fixture
+    RUN_SERIAL TIMEOUT 300 LABELS gui sandbox)

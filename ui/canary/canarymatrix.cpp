@@ -1,0 +1,376 @@
+#include "canary/canarymatrix.h"
+
+#include "records/auditlog.h"
+#include "release/flagpoller.h"
+#include "services/flags/flagservice.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+using json = nlohmann::json;
+
+namespace Raize::Ui {
+
+// ---- model -----------------------------------------------------------------
+
+void ToggleMatrixModel::setColumns(const QList<Release::MatrixColumn> &columns, const QList<Release::Cohort> &cohorts)
+{
+    beginResetModel();
+    m_columns = columns;
+    m_cohorts = cohorts;
+    endResetModel();
+}
+
+void ToggleMatrixModel::setFlags(const QList<Services::FlagState> &flags)
+{
+    beginResetModel();
+    m_flags = flags;
+    endResetModel();
+}
+
+void ToggleMatrixModel::setPending(const QString &flag, const Release::MatrixColumn &column, bool pending)
+{
+    const int c = columnOf(column);
+    if (c < 0)
+        return;
+    if (pending)
+        m_pending[flag] << c;
+    else
+        m_pending.remove(flag);
+    const int r = rowOf(flag);
+    if (r >= 0)
+        Q_EMIT dataChanged(index(r, 0), index(r, columnCount() - 1));
+}
+
+int ToggleMatrixModel::rowOf(const QString &flag) const
+{
+    for (int i = 0; i < m_flags.size(); ++i) {
+        if (m_flags[i].key == flag)
+            return i;
+    }
+    return -1;
+}
+
+int ToggleMatrixModel::columnOf(const Release::MatrixColumn &column) const
+{
+    return int(m_columns.indexOf(column));
+}
+
+int ToggleMatrixModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_flags.size());
+}
+
+int ToggleMatrixModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_columns.size());
+}
+
+QVariant ToggleMatrixModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= columnCount())
+        return {};
+    const Services::FlagState &flag = m_flags[index.row()];
+    const bool pending = m_pending.value(flag.key).contains(index.column());
+    const Release::CellState state = Release::cellState(flag, m_columns[index.column()], m_cohorts);
+    switch (role) {
+    case Qt::DisplayRole:
+        return pending ? u"pending…"_s : Release::cellStateName(state);
+    case CellStateRole:
+        return int(state);
+    case PendingRole:
+        return pending;
+    case Qt::TextAlignmentRole:
+        return int(Qt::AlignCenter);
+    case Qt::BackgroundRole:
+        if (pending)
+            return QBrush(QColor(0xff, 0xf3, 0xc4));
+        if (state == Release::CellState::On)
+            return QBrush(QColor(0xc8, 0xe6, 0xc9));
+        if (state == Release::CellState::Partial)
+            return QBrush(QColor(0xe3, 0xf2, 0xfd));
+        return {};
+    case Qt::ToolTipRole:
+        return u"%1 · %2: %3 (%4)"_s.arg(flag.key, m_columns[index.column()].label(), Release::cellStateName(state),
+                                          flag.enabled ? u"flag on"_s : u"flag off"_s);
+    default:
+        return {};
+    }
+}
+
+QVariant ToggleMatrixModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (role != Qt::DisplayRole)
+        return {};
+    if (orientation == Qt::Horizontal)
+        return section >= 0 && section < m_columns.size() ? QVariant(m_columns[section].label().replace(u' ', u'\n')) : QVariant();
+    return section >= 0 && section < m_flags.size() ? QVariant(m_flags[section].key) : QVariant();
+}
+
+// ---- widget ------------------------------------------------------------------
+
+CanaryMatrix::CanaryMatrix(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new ToggleMatrixModel(this))
+    , m_table(new QTableView)
+    , m_status(new QLabel)
+    , m_message(new QLabel)
+    , m_on(new QPushButton(u"Turn on for this scope…"_s))
+    , m_off(new QPushButton(u"Turn off for this scope"_s))
+{
+    setObjectName(u"canaryMatrix"_s);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_status->setObjectName(u"matrixStatus"_s);
+    m_status->setWordWrap(true);
+    layout->addWidget(m_status);
+    m_table->setObjectName(u"canaryMatrixTable"_s);
+    m_table->setModel(m_model);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    layout->addWidget(m_table, 1);
+    auto *buttons = new QHBoxLayout;
+    m_on->setObjectName(u"matrixTurnOnButton"_s);
+    m_off->setObjectName(u"matrixTurnOffButton"_s);
+    buttons->addWidget(m_on);
+    buttons->addWidget(m_off);
+    m_message->setObjectName(u"matrixMessage"_s);
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    buttons->addWidget(m_message, 1);
+    layout->addLayout(buttons);
+    connect(m_on, &QPushButton::clicked, this, [this] { turnCurrent(true); });
+    connect(m_off, &QPushButton::clicked, this, [this] { turnCurrent(false); });
+    m_readBack.setInterval(1000);
+    connect(&m_readBack, &QTimer::timeout, this, [this] {
+        if (m_poller)
+            m_poller->refresh();
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const QString &flag : m_inFlight.keys()) {
+            const InFlight &f = m_inFlight.value(flag);
+            if (f.sent && now - f.sentAtMs > ReadBackTimeoutMs)
+                finish(flag, u"flag.toggle.unconfirmed"_s,
+                       u"%1: the flag service accepted the change, but no read-back has shown it for %2 s; check the flag before acting again"_s
+                           .arg(f.change.summary)
+                           .arg(ReadBackTimeoutMs / 1000));
+        }
+    });
+    refresh();
+}
+
+CanaryMatrix::~CanaryMatrix() = default;
+
+void CanaryMatrix::setService(Services::FlagService *service, Release::FlagPoller *poller, const QString &environment,
+                              Records::AuditSink *audit)
+{
+    if (m_poller)
+        disconnect(m_poller, nullptr, this, nullptr);
+    m_service = service;
+    m_poller = poller;
+    m_environment = environment;
+    m_audit = audit;
+    m_rules.production = environment == u"production"_s;
+    m_inFlight.clear();
+    m_readBack.stop();
+    if (m_poller)
+        connect(m_poller, &Release::FlagPoller::updated, this, &CanaryMatrix::refresh);
+    refresh();
+}
+
+void CanaryMatrix::setRules(const Release::ToggleRules &rules, const QList<Release::Cohort> &cohorts)
+{
+    m_rules = rules;
+    m_rules.cohorts = cohorts;
+    m_model->setColumns(Release::matrixColumns(cohorts), cohorts);
+    refresh();
+}
+
+QString CanaryMatrix::message() const
+{
+    return m_message->text();
+}
+
+void CanaryMatrix::setMessage(const QString &text, bool error)
+{
+    m_message->setStyleSheet(error ? u"color: #b71c1c;"_s : QString());
+    m_message->setText(text);
+}
+
+void CanaryMatrix::refresh()
+{
+    const bool configured = m_service && m_poller;
+    m_on->setEnabled(configured);
+    m_off->setEnabled(configured);
+    if (!configured) {
+        m_status->setText(u"The flag service is not configured (Settings → Flags)."_s);
+        m_model->setFlags({});
+        return;
+    }
+    const Release::FlagSnapshot &snap = m_poller->snapshot();
+    if (!snap.hasData()) {
+        m_status->setText(snap.lastError.isError() ? u"Cannot read the flags: "_s + snap.lastError.message : u"Reading the flags…"_s);
+        m_on->setEnabled(false);
+        m_off->setEnabled(false);
+        return;
+    }
+    const QModelIndex current = m_table->currentIndex();
+    const QString currentFlag = current.isValid() ? m_model->flags().value(current.row()).key : QString();
+    m_model->setFlags(snap.flags);
+    for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it)
+        m_model->setPending(it.key(), it->column, true);
+    if (!currentFlag.isEmpty() && m_model->rowOf(currentFlag) >= 0)
+        m_table->setCurrentIndex(m_model->index(m_model->rowOf(currentFlag), current.column()));
+    m_status->setText(snap.stale ? u"STALE since %1 UTC: the states below are the last read back; changes are disabled."_s.arg(
+                                       snap.staleSince.toString(u"HH:mm:ss"_s))
+                                 : u"Effective state in %1 as read back from the flag service at %2 UTC."_s.arg(
+                                       m_environment, snap.fetchedAt.toString(u"HH:mm:ss"_s)));
+    if (snap.stale) {
+        m_on->setEnabled(false);
+        m_off->setEnabled(false);
+    }
+    // Read-backs: a pending change whose effect the service now shows is confirmed.
+    for (const QString &flag : m_inFlight.keys()) {
+        const InFlight f = m_inFlight.value(flag);
+        const int row = m_model->rowOf(flag);
+        if (!f.sent || row < 0 || snap.stale)
+            continue;
+        if (Release::readBackShows(m_model->flags()[row], f.change))
+            finish(flag, u"flag.toggle.confirmed"_s, u"Confirmed by read-back: "_s + f.change.summary);
+    }
+}
+
+void CanaryMatrix::turnCurrent(bool on)
+{
+    const QModelIndex cell = m_table->currentIndex();
+    if (!m_service || !m_poller || !cell.isValid()) {
+        setMessage(u"Select a cell (a flag and a scope) first."_s, true);
+        return;
+    }
+    const Services::FlagState flag = m_model->flags().value(cell.row());
+    const Release::MatrixColumn column = m_model->columns().value(cell.column());
+    if (m_inFlight.contains(flag.key)) {
+        setMessage(u"%1 has a change pending; wait for its read-back."_s.arg(flag.key), true);
+        return;
+    }
+    const Release::ToggleChange change = Release::planToggle(flag, column, on, m_environment, m_rules);
+    if (!change.refusal.isEmpty()) {
+        setMessage(u"Not changed: "_s + change.refusal, true);
+        return;
+    }
+    if (change.needsConfirmation(m_rules)) {
+        QMessageBox box(QMessageBox::Warning, u"Widen exposure in %1?"_s.arg(m_environment),
+                        u"This widens who %1 reaches in %2 — real clients' accounts may post.\n\n%3"_s.arg(flag.key, m_environment,
+                                                                                                           change.summary),
+                        QMessageBox::NoButton, this);
+        box.setObjectName(u"confirmWidenDialog"_s);
+        QPushButton *yes = box.addButton(u"Widen exposure"_s, QMessageBox::AcceptRole);
+        yes->setObjectName(u"confirmWidenButton"_s);
+        QPushButton *no = box.addButton(QMessageBox::Cancel);
+        box.setDefaultButton(no);
+        box.exec();
+        if (box.clickedButton() != yes) {
+            setMessage(u"Cancelled; nothing was sent: "_s + change.summary, false);
+            return;
+        }
+    }
+    // No change without its audit record.
+    if (!audit(u"flag.toggle.requested"_s, change, {}))
+        return;
+    InFlight f;
+    f.change = change;
+    f.column = column;
+    m_inFlight.insert(flag.key, f);
+    m_model->setPending(flag.key, column, true);
+    setMessage(u"Pending until the flag service shows it: "_s + change.summary, false);
+    send(flag.key);
+}
+
+void CanaryMatrix::send(const QString &flagKey)
+{
+    const Release::ToggleChange change = m_inFlight.value(flagKey).change;
+    QPointer<CanaryMatrix> self(this);
+    const auto failed = [self, flagKey](const Error &e) {
+        if (self)
+            self->finish(flagKey, u"flag.toggle.failed"_s, u"Not applied: %1 %2"_s.arg(e.message, e.remedy));
+    };
+    const auto sent = [self, flagKey] {
+        if (!self || !self->m_inFlight.contains(flagKey))
+            return;
+        self->m_inFlight[flagKey].sent = true;
+        self->m_inFlight[flagKey].sentAtMs = QDateTime::currentMSecsSinceEpoch();
+        self->m_readBack.start();
+        if (self->m_poller)
+            self->m_poller->refresh();
+    };
+    const auto enable = [self, change, failed, sent] {
+        if (!self)
+            return;
+        if (change.enabledAfter == change.enabledBefore)
+            return sent();
+        self->m_service->setEnabled(change.flag, change.environment, change.enabledAfter, [failed, sent](const Status &s) {
+            if (!s)
+                return failed(s.error());
+            sent();
+        });
+    };
+    // The scope first, while a flag that is being turned on is still off: exposure is never wider than asked.
+    if (change.scopeChanges && change.enabledAfter) {
+        m_service->setScope(change.flag, change.environment, change.scopeAfter, 100,
+                            [failed, enable](const Result<Services::FlagStrategy> &r) {
+                                if (!r)
+                                    return failed(r.error());
+                                enable();
+                            });
+    } else {
+        enable();
+    }
+}
+
+void CanaryMatrix::finish(const QString &flag, const QString &action, const QString &message)
+{
+    if (!m_inFlight.contains(flag))
+        return;
+    const InFlight f = m_inFlight.take(flag);
+    m_model->setPending(flag, f.column, false);
+    setMessage(message, action != u"flag.toggle.confirmed"_s);
+    audit(action, f.change, message);
+    if (m_inFlight.isEmpty())
+        m_readBack.stop();
+}
+
+bool CanaryMatrix::audit(const QString &action, const Release::ToggleChange &change, const QString &outcome)
+{
+    if (!m_audit) {
+        setMessage(u"No audit log is open: the console changes no flag without an audit record."_s, true);
+        return false;
+    }
+    Records::AuditRecord r;
+    r.actor = qEnvironmentVariable("USER", u"operator"_s);
+    r.action = action;
+    r.target = change.flag + u'@' + change.environment;
+    r.service = m_service ? m_service->backendName() : u"flags"_s;
+    r.before = {{"enabled", change.enabledBefore}, {"scope", change.scopeBefore.describe().toStdString()}};
+    r.after = {{"enabled", change.enabledAfter}, {"scope", change.scopeAfter.describe().toStdString()}};
+    if (!outcome.isEmpty())
+        r.after["outcome"] = outcome.toStdString();
+    r.reason = change.summary;
+    const Status s = m_audit->append(r);
+    if (!s)
+        setMessage(u"The audit log refused the record (%1): %2"_s.arg(action, s.error().message), true);
+    return s.ok();
+}
+
+} // namespace Raize::Ui

@@ -1,0 +1,116 @@
+#pragma once
+
+#include "release/togglematrix.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QTimer>
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace Raize::Records {
+class AuditSink;
+}
+namespace Raize::Release {
+class FlagPoller;
+}
+namespace Raize::Services {
+class FlagService;
+}
+
+namespace Raize::Ui {
+
+// Flags (rows) × scopes (columns): the effective state as last read back
+// from the flag service; a cell with a change in flight says "pending…"
+// until a read-back shows the change.
+class ToggleMatrixModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Role { CellStateRole = Qt::UserRole + 1, PendingRole };
+
+    using QAbstractTableModel::QAbstractTableModel;
+
+    void setColumns(const QList<Release::MatrixColumn> &columns, const QList<Release::Cohort> &cohorts);
+    void setFlags(const QList<Services::FlagState> &flags);
+    void setPending(const QString &flag, const Release::MatrixColumn &column, bool pending);
+    const QList<Services::FlagState> &flags() const { return m_flags; }
+    const QList<Release::MatrixColumn> &columns() const { return m_columns; }
+    int rowOf(const QString &flag) const;
+    int columnOf(const Release::MatrixColumn &column) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    QList<Release::MatrixColumn> m_columns;
+    QList<Release::Cohort> m_cohorts;
+    QList<Services::FlagState> m_flags;
+    QHash<QString, QList<int>> m_pending; // flag → pending columns
+};
+
+// The canary toggle matrix (issue #8, part 3). Turning a cell on or off goes
+// to the flag service; a change that widens exposure in production is
+// confirmed first in a dialog that shows exactly what changes; the cell stays
+// "pending…" until the flag service's read-back shows the change; every
+// request and its outcome go to the audit log. The §4.3 rule and scopes the
+// console cannot edit are refused with the reason.
+class CanaryMatrix : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit CanaryMatrix(QWidget *parent = nullptr);
+    ~CanaryMatrix() override;
+
+    // Not owned; nullptrs: not configured.
+    void setService(Services::FlagService *service, Release::FlagPoller *poller, const QString &environment,
+                    Records::AuditSink *audit);
+    void setRules(const Release::ToggleRules &rules, const QList<Release::Cohort> &cohorts);
+
+    ToggleMatrixModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    QString message() const;
+    bool pending() const { return !m_inFlight.isEmpty(); }
+
+    // Turns the current cell on or off (the buttons call these).
+    void turnCurrent(bool on);
+
+    static constexpr int ReadBackTimeoutMs = 30000;
+
+private:
+    struct InFlight
+    {
+        Release::ToggleChange change;
+        Release::MatrixColumn column;
+        bool sent = false;   // the service accepted the calls
+        qint64 sentAtMs = 0;
+    };
+    void refresh();
+    void send(const QString &flag);
+    void finish(const QString &flag, const QString &action, const QString &message);
+    bool audit(const QString &action, const Release::ToggleChange &change, const QString &outcome);
+    void setMessage(const QString &text, bool error);
+
+    Services::FlagService *m_service = nullptr;
+    Release::FlagPoller *m_poller = nullptr;
+    Records::AuditSink *m_audit = nullptr;
+    QString m_environment;
+    Release::ToggleRules m_rules;
+    ToggleMatrixModel *m_model;
+    QTableView *m_table;
+    QLabel *m_status;
+    QLabel *m_message;
+    QPushButton *m_on;
+    QPushButton *m_off;
+    QHash<QString, InFlight> m_inFlight; // flag → change
+    QTimer m_readBack;
+};
+
+} // namespace Raize::Ui

@@ -1,0 +1,655 @@
+#include "slo/sloview.h"
+
+#include "slo/sloverdictmodel.h"
+
+#include "policy/policybundle.h"
+#include "release/flagpoller.h"
+#include "slo/lttb.h"
+#include "slo/sloengine.h"
+#include "slo/slometrics.h"
+#include "slo/slopolicy.h"
+
+#include <QApplication>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QCursor>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QDateTimeEdit>
+#include <QFormLayout>
+#include <QFrame>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QMetaMethod>
+#include <QPushButton>
+#include <QTableView>
+#include <QToolTip>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace Raize::Ui {
+
+namespace {
+
+constexpr qint64 BurnWindowMs = Slo::HourMs; // the chart's burn: the first page rule's long window
+
+const QList<QColor> &cohortColors()
+{
+    static const QList<QColor> colors = {QColor(0xc6, 0x28, 0x28), QColor(0x15, 0x65, 0xc0), QColor(0x2e, 0x7d, 0x32),
+                                         QColor(0x6a, 0x1b, 0x9a), QColor(0xef, 0x6c, 0x00)};
+    return colors;
+}
+
+QChartView *makeChartView(const QString &objectName, const QString &title)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    auto *view = new QChartView(chart);
+    view->setObjectName(objectName);
+    view->setRenderHint(QPainter::Antialiasing, false);
+    view->setMinimumHeight(200);
+    return view;
+}
+
+QString burnText(double b)
+{
+    return QString::number(b, 'f', b < 10 ? 2 : 1) + u"×"_s;
+}
+
+} // namespace
+
+SloView::SloView(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new SloVerdictModel(this))
+{
+    setObjectName(u"sloView"_s);
+    auto *root = new QVBoxLayout(this);
+
+    // The page alert: a red banner above everything, with the rollback plan of each cohort.
+    m_banner = new QFrame;
+    m_banner->setObjectName(u"pageAlertBanner"_s);
+    m_banner->setStyleSheet(u"QFrame#pageAlertBanner { background: #b71c1c; border-radius: 4px; } QLabel { color: white; font-weight: bold; }"_s);
+    auto *bannerLayout = new QHBoxLayout(m_banner);
+    m_bannerText = new QLabel;
+    m_bannerText->setObjectName(u"pageAlertText"_s);
+    m_bannerText->setWordWrap(true);
+    m_bannerText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    bannerLayout->addWidget(m_bannerText, 1);
+    m_bannerButtons = new QVBoxLayout;
+    bannerLayout->addLayout(m_bannerButtons);
+    m_banner->hide();
+    root->addWidget(m_banner);
+
+    auto *top = new QHBoxLayout;
+    m_status = new QLabel(u"Prometheus is not configured (Settings → Prometheus URL)."_s);
+    m_status->setObjectName(u"sloStatus"_s);
+    m_status->setWordWrap(true);
+    top->addWidget(m_status, 1);
+    top->addWidget(new QLabel(u"SLO:"_s));
+    m_sloCombo = new QComboBox;
+    m_sloCombo->setObjectName(u"sloCombo"_s);
+    top->addWidget(m_sloCombo);
+    top->addWidget(new QLabel(u"Range:"_s));
+    m_rangeCombo = new QComboBox;
+    m_rangeCombo->setObjectName(u"rangeCombo"_s);
+    m_rangeCombo->addItem(u"6 hours"_s, 6 * Slo::HourMs);
+    m_rangeCombo->addItem(u"24 hours"_s, Slo::DayMs);
+    m_rangeCombo->addItem(u"3 days"_s, 3 * Slo::DayMs);
+    m_rangeCombo->addItem(u"30 days"_s, 30 * Slo::DayMs);
+    m_rangeCombo->setCurrentIndex(1);
+    top->addWidget(m_rangeCombo);
+    root->addLayout(top);
+
+    m_table = new QTableView;
+    m_table->setObjectName(u"sloVerdictTable"_s);
+    m_table->setModel(m_model);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->horizontalHeader()->setTextElideMode(Qt::ElideRight);
+    m_table->setTextElideMode(Qt::ElideRight);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->setSelectionMode(QAbstractItemView::NoSelection);
+    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    root->addWidget(m_table);
+
+    auto *charts = new QHBoxLayout;
+    m_burnView = makeChartView(u"burnChart"_s, u"Burn rate per cohort (1 h window)"_s);
+    charts->addWidget(m_burnView, 3);
+    auto *side = new QVBoxLayout;
+    m_budgetView = makeChartView(u"budgetChart"_s, u"Error budget left (30 days)"_s);
+    side->addWidget(m_budgetView, 1);
+    auto *laneHeader = new QHBoxLayout;
+    laneHeader->addWidget(new QLabel(u"Lanes of:"_s));
+    m_laneCohortCombo = new QComboBox;
+    m_laneCohortCombo->setObjectName(u"laneCohortCombo"_s);
+    laneHeader->addWidget(m_laneCohortCombo, 1);
+    side->addLayout(laneHeader);
+    m_laneView = makeChartView(u"laneChart"_s, u"Burn rate by lane (1 h window)"_s);
+    side->addWidget(m_laneView, 1);
+    charts->addLayout(side, 2);
+    root->addLayout(charts, 1);
+
+    // The next stage: what the policy allows, with its evidence.
+    auto *rec = new QGroupBox(u"Next rollout stage"_s);
+    rec->setObjectName(u"recommendationPanel"_s);
+    auto *recLayout = new QHBoxLayout(rec);
+    auto *form = new QFormLayout;
+    m_levelCombo = new QComboBox;
+    m_levelCombo->setObjectName(u"levelCombo"_s);
+    m_levelCombo->addItems({u"L0"_s, u"L1"_s, u"L2"_s, u"L3"_s});
+    m_levelCombo->setCurrentIndex(3);
+    form->addRow(u"Release level:"_s, m_levelCombo);
+    m_stageCombo = new QComboBox;
+    m_stageCombo->setObjectName(u"stageCombo"_s);
+    form->addRow(u"Current stage:"_s, m_stageCombo);
+    m_stageStart = new QDateTimeEdit(QDateTime::currentDateTimeUtc());
+    m_stageStart->setObjectName(u"stageStartEdit"_s);
+    m_stageStart->setTimeSpec(Qt::UTC);
+    m_stageStart->setDisplayFormat(u"yyyy-MM-dd HH:mm 'UTC'"_s);
+    form->addRow(u"Stage flags on since:"_s, m_stageStart);
+    m_confirmBox = new QWidget;
+    m_confirmLayout = new QVBoxLayout(m_confirmBox);
+    m_confirmLayout->setContentsMargins(0, 0, 0, 0);
+    form->addRow(u"Operator confirms:"_s, m_confirmBox);
+    m_autoPacing = new QLabel;
+    m_autoPacing->setObjectName(u"autoPacingLabel"_s);
+    m_autoPacing->setWordWrap(true);
+    form->addRow(m_autoPacing);
+    recLayout->addLayout(form, 2);
+    auto *out = new QVBoxLayout;
+    m_headline = new QLabel(u"No data yet."_s);
+    m_headline->setObjectName(u"recommendationHeadline"_s);
+    m_headline->setWordWrap(true);
+    m_headline->setStyleSheet(u"font-weight: bold; font-size: 12pt;"_s);
+    out->addWidget(m_headline);
+    m_evidence = new QListWidget;
+    m_evidence->setObjectName(u"recommendationEvidence"_s);
+    m_evidence->setWordWrap(true);
+    out->addWidget(m_evidence, 1);
+    recLayout->addLayout(out, 3);
+    rec->setMaximumHeight(230);
+    root->addWidget(rec);
+
+    connect(m_sloCombo, &QComboBox::currentIndexChanged, this, &SloView::redraw);
+    connect(m_laneCohortCombo, &QComboBox::currentIndexChanged, this, [this] { drawLaneChart(); });
+    connect(m_rangeCombo, &QComboBox::currentIndexChanged, this, &SloView::rangeChosen);
+    connect(m_levelCombo, &QComboBox::currentIndexChanged, this, &SloView::updateRecommendation);
+    connect(m_stageCombo, &QComboBox::currentIndexChanged, this, [this] {
+        updateConfirmations();
+        updateRecommendation();
+    });
+    connect(m_stageStart, &QDateTimeEdit::dateTimeChanged, this, &SloView::updateRecommendation);
+
+    const Status s = setPolicy(Policy::builtinBundle());
+    Q_ASSERT(s.ok());
+}
+
+SloView::~SloView() = default;
+
+Status SloView::setPolicy(const Policy::Bundle &bundle)
+{
+    const auto slos = Slo::slosFromPolicy(bundle);
+    if (!slos)
+        return slos.error();
+    const auto rules = Slo::burnRulesFromPolicy(bundle);
+    if (!rules)
+        return rules.error();
+    const auto cohorts = Release::cohortsFromPolicy(bundle);
+    if (!cohorts)
+        return cohorts.error();
+    const auto rollout = Release::rolloutFromPolicy(bundle, *cohorts);
+    if (!rollout)
+        return rollout.error();
+    m_slos = *slos;
+    m_rules = *rules;
+    m_cohorts = *cohorts;
+    m_rollout = *rollout;
+
+    const QSignalBlocker b1(m_sloCombo), b2(m_laneCohortCombo), b3(m_stageCombo);
+    m_sloCombo->clear();
+    for (const Slo::SloSpec &s : std::as_const(m_slos))
+        m_sloCombo->addItem(s.title, s.id);
+    m_laneCohortCombo->clear();
+    for (const Release::Cohort &c : std::as_const(m_cohorts))
+        m_laneCohortCombo->addItem(c.name, c.id);
+    m_stageCombo->clear();
+    for (const Release::RolloutStage &s : std::as_const(m_rollout.stages))
+        m_stageCombo->addItem(s.name, s.id);
+    m_stageCombo->setCurrentIndex(m_rollout.stages.size() > 1 ? 1 : 0);
+    m_autoPacing->setText(m_rollout.autoPacing
+                              ? u"Auto-pacing is on in the policy, but this console does not expand by itself: every stage is a decision of the operator."_s
+                              : u"Auto-pacing is off (policy canary.autoPacing): the console never expands a rollout by itself."_s);
+    updateConfirmations();
+    evaluate();
+    return okStatus();
+}
+
+void SloView::setSources(Slo::SloFeed *recent, Slo::SloFeed *history, Release::FlagPoller *flags)
+{
+    for (QObject *o : {static_cast<QObject *>(m_recent), static_cast<QObject *>(m_history), static_cast<QObject *>(m_flags)}) {
+        if (o)
+            disconnect(o, nullptr, this, nullptr);
+    }
+    m_recent = recent;
+    m_history = history;
+    m_flags = flags;
+    if (m_recent) {
+        connect(m_recent, &Slo::SloFeed::loaded, this, &SloView::evaluate);
+        connect(m_recent, &Slo::SloFeed::failed, this, [this](const Error &e) {
+            m_status->setText(u"Cannot read the SLO counters from Prometheus: %1 %2"_s.arg(e.message, e.remedy));
+        });
+    }
+    if (m_history)
+        connect(m_history, &Slo::SloFeed::loaded, this, &SloView::redraw);
+    if (m_flags)
+        connect(m_flags, &Release::FlagPoller::updated, this, &SloView::updateAlert);
+    evaluate();
+}
+
+qint64 SloView::nowMs() const
+{
+    return m_recent && !m_recent->data().isEmpty() ? m_recent->data().toMs : QDateTime::currentMSecsSinceEpoch();
+}
+
+const Slo::SloSpec *SloView::selectedSlo() const
+{
+    const QString id = m_sloCombo->currentData().toString();
+    for (const Slo::SloSpec &s : m_slos) {
+        if (s.id == id)
+            return &s;
+    }
+    return nullptr;
+}
+
+void SloView::evaluate()
+{
+    m_verdicts.clear();
+    if (m_recent && !m_recent->data().isEmpty()) {
+        const Slo::SloData &d = m_recent->data();
+        for (const Release::Cohort &c : std::as_const(m_cohorts)) {
+            QList<Slo::AlertVerdict> list;
+            for (const Slo::SloSpec &spec : std::as_const(m_slos)) {
+                const auto it = d.byCohort.constFind(spec.id);
+                if (it == d.byCohort.cend() || !it->contains(c.id))
+                    continue; // no counters: the recommendation says "no data was read"
+                list.append(Slo::evaluate(spec, it->value(c.id), d.toMs, m_rules));
+            }
+            m_verdicts.insert(c.id, list);
+        }
+        m_status->setText(u"Burn rates of %1 SLOs × %2 cohorts at %3 UTC, from Prometheus range data (1-minute steps)."_s
+                              .arg(m_slos.size())
+                              .arg(m_cohorts.size())
+                              .arg(QDateTime::fromMSecsSinceEpoch(d.toMs, Qt::UTC).toString(u"yyyy-MM-dd HH:mm"_s)));
+        if (m_followNow) {
+            const qint64 range = m_rangeCombo->currentData().toLongLong();
+            m_toMs = d.toMs;
+            m_fromMs = d.toMs - range;
+        }
+    } else if (m_recent) {
+        m_status->setText(u"Reading the SLO counters from Prometheus…"_s);
+    }
+    QStringList ids, names;
+    for (const Release::Cohort &c : std::as_const(m_cohorts)) {
+        ids << c.id;
+        names << c.name;
+    }
+    m_model->setVerdicts(m_slos, ids, names, m_verdicts);
+    m_table->resizeRowsToContents();
+    m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + m_table->verticalHeader()->length() + 2 * m_table->frameWidth());
+    updateAlert();
+    updateRecommendation();
+    redraw();
+}
+
+Rollback::Scope SloView::rollbackScope(const Release::Cohort &cohort)
+{
+    Rollback::Scope s;
+    if (cohort.everyone())
+        return s; // Kind::Global
+    s.kind = Rollback::Scope::Kind::Tenant;
+    s.clientIds = cohort.clientIds;
+    s.platformAccountIds = cohort.platformAccountIds;
+    return s;
+}
+
+void SloView::updateAlert()
+{
+    const QList<Services::FlagState> flags = m_flags && m_flags->snapshot().hasData() ? m_flags->snapshot().flags : QList<Services::FlagState>{};
+    const bool wasShown = !m_alerts.isEmpty();
+    m_alerts = Release::pageAlerts(m_cohorts, m_verdicts, m_slos, flags);
+    while (QLayoutItem *item = m_bannerButtons->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    if (m_alerts.isEmpty()) {
+        m_banner->hide();
+        m_bannerText->clear();
+        return;
+    }
+    QStringList lines;
+    for (const Release::PageAlert &a : std::as_const(m_alerts)) {
+        lines << u"PAGE — %1: the error budget burns at page level while canary flags are on (%2)."_s.arg(a.cohort.name, a.flags.join(u", "_s));
+        for (const QString &e : a.evidence)
+            lines << u"    "_s + e;
+        const Rollback::Scope scope = rollbackScope(a.cohort);
+        const QStringList keys = a.flags;
+        lines << u"    Rollback plan (playbook §7.2): turn off %1 for %2."_s.arg(keys.join(u", "_s), scope.describe());
+        // The button only where a rollback dialog listens: no button that does nothing.
+        if (isSignalConnected(QMetaMethod::fromSignal(&SloView::rollbackPlanRequested))) {
+            auto *button = new QPushButton(u"Open the rollback plan for %1…"_s.arg(a.cohort.name));
+            button->setObjectName(u"rollbackPlanButton-"_s + a.cohort.id);
+            connect(button, &QPushButton::clicked, this, [this, scope, keys] { Q_EMIT rollbackPlanRequested(scope, keys); });
+            m_bannerButtons->addWidget(button);
+        }
+    }
+    m_bannerText->setText(lines.join(u'\n'));
+    m_banner->show();
+    if (!wasShown && window())
+        QApplication::alert(window()); // the taskbar entry asks for attention, also when the console is in the background
+}
+
+bool SloView::alertShown() const
+{
+    return !m_alerts.isEmpty() && !m_banner->isHidden();
+}
+
+QString SloView::alertText() const
+{
+    return m_bannerText->text();
+}
+
+QString SloView::statusText() const
+{
+    return m_status->text();
+}
+
+void SloView::updateConfirmations()
+{
+    for (QCheckBox *c : std::as_const(m_confirmChecks))
+        delete c;
+    m_confirmChecks.clear();
+    const int stage = m_stageCombo->currentIndex();
+    if (stage < 0 || stage >= m_rollout.stages.size())
+        return;
+    for (const QString &text : m_rollout.stages[stage].confirmations) {
+        auto *check = new QCheckBox(text);
+        check->setObjectName(u"confirm-%1"_s.arg(m_confirmChecks.size()));
+        connect(check, &QCheckBox::toggled, this, &SloView::updateRecommendation);
+        m_confirmLayout->addWidget(check);
+        m_confirmChecks << check;
+    }
+}
+
+void SloView::updateRecommendation()
+{
+    const int stage = m_stageCombo->currentIndex();
+    const auto plan = Release::planRelease(m_rollout, m_cohorts, m_levelCombo->currentText(), {});
+    m_evidence->clear();
+    if (!plan) {
+        m_headline->setText(plan.error().message);
+        m_recommendation = {};
+        return;
+    }
+    Release::StageObservation obs;
+    obs.stage = stage;
+    obs.nowMs = QDateTime::currentMSecsSinceEpoch(); // the observation window runs on the wall clock
+    obs.stageStartedMs = m_stageStart->dateTime().toMSecsSinceEpoch();
+    obs.slos = m_slos;
+    if (stage >= 0 && stage < plan->stages.size())
+        obs.verdicts = m_verdicts.value(plan->stages[stage].stage.cohortId);
+    for (QCheckBox *c : std::as_const(m_confirmChecks)) {
+        if (c->isChecked())
+            obs.confirmed.insert(c->text());
+    }
+    if (!m_recent || m_recent->data().isEmpty()) {
+        m_recommendation = {};
+        m_recommendation.headline = u"blocked because no SLO data has been read yet"_s;
+    } else {
+        m_recommendation = Release::recommend(*plan, obs);
+    }
+    const QString color = m_recommendation.kind == Release::Recommendation::Kind::ExpandAllowed ? u"#2e7d32"_s
+                          : m_recommendation.kind == Release::Recommendation::Kind::Wait    ? u"#ef6c00"_s
+                                                                                            : u"#b71c1c"_s;
+    m_headline->setStyleSheet(u"font-weight: bold; font-size: 12pt; color: %1;"_s.arg(color));
+    m_headline->setText(m_recommendation.headline);
+    m_evidence->addItems(m_recommendation.evidence);
+}
+
+void SloView::rangeChosen()
+{
+    const qint64 range = m_rangeCombo->currentData().toLongLong();
+    m_followNow = true;
+    m_toMs = nowMs();
+    m_fromMs = m_toMs - range;
+    Q_EMIT timeRangeChanged(m_fromMs, m_toMs);
+    redraw();
+}
+
+void SloView::setTimeRange(qint64 fromMs, qint64 toMs)
+{
+    if (toMs <= fromMs || (fromMs == m_fromMs && toMs == m_toMs))
+        return;
+    m_fromMs = fromMs;
+    m_toMs = toMs;
+    m_followNow = false;
+    Q_EMIT timeRangeChanged(fromMs, toMs);
+    redraw();
+}
+
+void SloView::setMaxPointsPerLine(int points)
+{
+    m_maxPoints = points;
+}
+
+QChart *SloView::burnChart() const
+{
+    return m_burnView->chart();
+}
+
+void SloView::redraw()
+{
+    drawBurnChart();
+    drawBudgetChart();
+    drawLaneChart();
+}
+
+namespace {
+
+// The feed whose data covers [from, to] at the finest step: the recent one
+// when it reaches back far enough, else the history.
+const Slo::SloData *dataFor(Slo::SloFeed *recent, Slo::SloFeed *history, qint64 fromMs)
+{
+    const qint64 needFrom = fromMs - BurnWindowMs;
+    if (recent && !recent->data().isEmpty() && recent->data().fromMs <= needFrom)
+        return &recent->data();
+    if (history && !history->data().isEmpty())
+        return &history->data();
+    if (recent && !recent->data().isEmpty())
+        return &recent->data();
+    return nullptr;
+}
+
+// A fresh chart for every redraw, filled before it goes into the view:
+// removing series and axes from a chart in place leaves stale axes behind
+// on Qt 6.4, and axes added to a chart already in a view lose their labels.
+QChart *freshChart(const QString &title)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    return chart;
+}
+
+void install(QChartView *view, QChart *chart)
+{
+    QChart *old = view->chart();
+    view->setChart(chart);
+    delete old;
+}
+
+// Lines of burn over time with the page thresholds, on a shared time axis.
+void drawBurnLines(QChart *chart, const QList<QPair<QString, QList<QPointF>>> &lines, const QList<double> &thresholds,
+                   qint64 fromMs, qint64 toMs, QObject *context)
+{
+    auto *x = new QDateTimeAxis;
+    x->setFormat(toMs - fromMs > 2 * Slo::DayMs ? u"MM-dd"_s : u"HH:mm"_s);
+    x->setTitleText(u"UTC"_s);
+    x->setRange(QDateTime::fromMSecsSinceEpoch(fromMs, Qt::UTC), QDateTime::fromMSecsSinceEpoch(toMs, Qt::UTC));
+    x->setTickCount(7);
+    auto *y = new QValueAxis;
+    y->setTitleText(u"burn rate (×)"_s);
+    y->setLabelFormat(u"%.0f"_s);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    double top = 1;
+    for (double t : thresholds)
+        top = std::max(top, t);
+    int i = 0;
+    for (const auto &[name, points] : lines) {
+        auto *s = new QLineSeries;
+        s->setName(name);
+        s->setColor(cohortColors().at(i++ % cohortColors().size()));
+        s->replace(points);
+        for (const QPointF &p : points)
+            top = std::max(top, p.y());
+        chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+        QObject::connect(s, &QLineSeries::hovered, context, [name](const QPointF &p, bool state) {
+            if (!state) {
+                QToolTip::hideText();
+                return;
+            }
+            QToolTip::showText(QCursor::pos(), u"%1 · %2 UTC · %3"_s.arg(name,
+                                                                         QDateTime::fromMSecsSinceEpoch(qint64(p.x()), Qt::UTC)
+                                                                             .toString(u"MM-dd HH:mm"_s),
+                                                                         burnText(p.y())));
+        });
+    }
+    for (double t : thresholds) {
+        auto *s = new QLineSeries;
+        s->setName(u"page %1×"_s.arg(t));
+        QPen pen(QColor(0x60, 0x60, 0x60));
+        pen.setStyle(Qt::DashLine);
+        s->setPen(pen);
+        s->append(double(fromMs), t);
+        s->append(double(toMs), t);
+        chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+    }
+    y->setRange(0, std::ceil(top * 1.1));
+}
+
+} // namespace
+
+void SloView::drawBurnChart()
+{
+    const Slo::SloSpec *spec = selectedSlo();
+    const Slo::SloData *d = dataFor(m_recent, m_history, m_fromMs);
+    QList<double> thresholds;
+    for (const Slo::BurnRule &r : std::as_const(m_rules)) {
+        if (r.severity == Slo::Severity::Page && !thresholds.contains(r.burnRate))
+            thresholds << r.burnRate;
+    }
+    QList<QPair<QString, QList<QPointF>>> lines;
+    if (spec && d) {
+        const auto &byCohort = d->byCohort.value(spec->id);
+        for (const Release::Cohort &c : std::as_const(m_cohorts)) {
+            const auto it = byCohort.constFind(c.id);
+            if (it == byCohort.cend())
+                continue;
+            const QList<QPointF> points = Slo::burnSeries(*it, spec->objective, BurnWindowMs, d->stepMs, m_fromMs, m_toMs);
+            lines.append({c.name, Slo::lttb(points, m_maxPoints)});
+        }
+    }
+    QChart *chart = freshChart(spec ? u"Burn rate per cohort — %1 (1 h window)"_s.arg(spec->title) : u"Burn rate per cohort"_s);
+    drawBurnLines(chart, lines, thresholds, m_fromMs, m_toMs, this);
+    install(m_burnView, chart);
+}
+
+void SloView::drawLaneChart()
+{
+    const Slo::SloSpec *spec = selectedSlo();
+    const Slo::SloData *d = dataFor(m_recent, m_history, m_fromMs);
+    const QString cohort = m_laneCohortCombo->currentData().toString();
+    QList<QPair<QString, QList<QPointF>>> lines;
+    if (spec && d) {
+        const auto &byLane = d->byCohortLane.value(spec->id);
+        for (const QString &lane : {u"api"_s, u"browser"_s}) {
+            const auto it = byLane.constFind(cohort + u'/' + lane);
+            if (it == byLane.cend())
+                continue;
+            const QList<QPointF> points = Slo::burnSeries(*it, spec->objective, BurnWindowMs, d->stepMs, m_fromMs, m_toMs);
+            lines.append({lane == u"api"_s ? u"API lane"_s : u"Browser lane"_s, Slo::lttb(points, m_maxPoints / 2)});
+        }
+    }
+    QList<double> thresholds;
+    if (!m_rules.isEmpty())
+        thresholds << m_rules.first().burnRate;
+    QChart *chart = freshChart(u"Burn rate by lane — %1 (1 h window)"_s.arg(m_laneCohortCombo->currentText()));
+    drawBurnLines(chart, lines, thresholds, m_fromMs, m_toMs, this);
+    install(m_laneView, chart);
+}
+
+void SloView::drawBudgetChart()
+{
+    const Slo::SloSpec *spec = selectedSlo();
+    const Slo::SloData *d = m_history && !m_history->data().isEmpty() ? &m_history->data() : nullptr;
+    auto *set = new QBarSet(u"budget left (%)"_s);
+    QStringList categories;
+    if (spec && d) {
+        const auto &byCohort = d->byCohort.value(spec->id);
+        for (const Release::Cohort &c : std::as_const(m_cohorts)) {
+            const auto it = byCohort.constFind(c.id);
+            const Slo::BudgetStatus b = it == byCohort.cend() ? Slo::BudgetStatus{} : Slo::budgetRemaining(*spec, *it, d->toMs);
+            if (!b.enoughData) {
+                categories << c.id + u" (no data)"_s;
+                set->append(0);
+            } else {
+                categories << c.id;
+                set->append(std::max(-100.0, b.remaining * 100));
+            }
+        }
+    }
+    QChart *chart = freshChart(spec && d ? u"Error budget left — %1 (%2 days)"_s.arg(spec->title).arg(spec->windowDays)
+                                                       : u"Error budget left (no 30-day data yet)"_s);
+    auto *series = new QBarSeries;
+    series->append(set);
+    series->setLabelsVisible(true);
+    series->setLabelsFormat(u"@value %"_s);
+    series->setLabelsPrecision(3);
+    chart->addSeries(series);
+    auto *x = new QBarCategoryAxis;
+    x->append(categories);
+    auto *y = new QValueAxis;
+    double lowest = 0;
+    for (int i = 0; i < set->count(); ++i)
+        lowest = std::min(lowest, set->at(i));
+    y->setRange(lowest < 0 ? -100 : 0, 100); // overspent budgets go below zero
+    y->setLabelFormat(u"%.0f%"_s);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    chart->legend()->hide();
+    install(m_budgetView, chart);
+}
+
+} // namespace Raize::Ui

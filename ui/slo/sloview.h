@@ -1,0 +1,141 @@
+#pragma once
+
+#include "release/cohorts.h"
+#include "release/rollout.h"
+#include "rollback/rollbackplan.h"
+#include "slo/slospec.h"
+
+#include <QHash>
+#include <QWidget>
+
+class QCheckBox;
+class QChart;
+class QChartView;
+class QComboBox;
+class QDateTimeEdit;
+class QFrame;
+class QLabel;
+class QLineSeries;
+class QListWidget;
+class QPushButton;
+class QTableView;
+class QVBoxLayout;
+
+namespace Raize::Policy {
+struct Bundle;
+}
+namespace Raize::Release {
+class FlagPoller;
+}
+namespace Raize::Slo {
+class SloFeed;
+}
+
+namespace Raize::Ui {
+
+class SloVerdictModel;
+
+// The SLOs view (issue #8, parts 5–7): every cohort's burn verdicts, the burn
+// rate per cohort over time with the page thresholds, the error budget left,
+// the split by lane, the next stage's recommendation, and the page alert for
+// a cohort whose canary flags are on. Everything shown is computed by the
+// engine from the feeds' range data; nothing is invented when a feed has no
+// data yet.
+class SloView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit SloView(QWidget *parent = nullptr);
+    ~SloView() override;
+
+    // SLOs, burn rules, cohorts and the rollout plan. Returns the policy
+    // error and keeps what it had when the bundle is malformed.
+    Status setPolicy(const Policy::Bundle &bundle);
+    // recent: the last 3 days and more at 1-minute steps (verdicts, burn
+    // charts up to 3 days); history: 30 days at a coarser step (budget, 30-day
+    // chart). flags: production flags (canary flags per cohort). Not owned.
+    void setSources(Slo::SloFeed *recent, Slo::SloFeed *history, Release::FlagPoller *flags);
+
+    // The charts' time range (linked to the timeline view).
+    void setTimeRange(qint64 fromMs, qint64 toMs);
+    QPair<qint64, qint64> timeRange() const { return {m_fromMs, m_toMs}; }
+
+    // At most this many points per line after LTTB (default 1,000).
+    void setMaxPointsPerLine(int points);
+    static int maxPointsDefault() { return 1000; }
+
+    // State for tests and the status bar.
+    bool alertShown() const;
+    QString alertText() const;
+    QList<Release::PageAlert> alerts() const { return m_alerts; }
+    const QHash<QString, QList<Slo::AlertVerdict>> &verdicts() const { return m_verdicts; }
+    Release::Recommendation recommendation() const { return m_recommendation; }
+    SloVerdictModel *verdictModel() const { return m_model; }
+    QChart *burnChart() const;
+    QString statusText() const;
+
+    // The rollback scope for a cohort: its clients and platform accounts
+    // (Scope::Kind::Tenant), or global for the broad cohort.
+    static Rollback::Scope rollbackScope(const Release::Cohort &cohort);
+
+    // Redraws every chart from the data already loaded (public for the benchmark).
+    void redraw();
+
+Q_SIGNALS:
+    // The operator asked for the rollback plan of a cohort with a page-level
+    // burn: its scope and the canary flags on for it (the rollback dialog
+    // connects here).
+    void rollbackPlanRequested(const Raize::Rollback::Scope &scope, const QStringList &flagKeys);
+    void timeRangeChanged(qint64 fromMs, qint64 toMs);
+
+private:
+    void evaluate();
+    void updateAlert();
+    void updateRecommendation();
+    void updateConfirmations();
+    void rangeChosen();
+    void drawBurnChart();
+    void drawBudgetChart();
+    void drawLaneChart();
+    const Slo::SloSpec *selectedSlo() const;
+    qint64 nowMs() const;
+
+    QList<Slo::SloSpec> m_slos;
+    QList<Slo::BurnRule> m_rules;
+    QList<Release::Cohort> m_cohorts;
+    Release::RolloutPolicy m_rollout;
+    Slo::SloFeed *m_recent = nullptr;
+    Slo::SloFeed *m_history = nullptr;
+    Release::FlagPoller *m_flags = nullptr;
+    QHash<QString, QList<Slo::AlertVerdict>> m_verdicts;
+    QList<Release::PageAlert> m_alerts;
+    Release::Recommendation m_recommendation;
+    qint64 m_fromMs = 0, m_toMs = 0;
+    bool m_followNow = true; // the range ends at the newest data
+    int m_maxPoints = 1000;
+
+    QFrame *m_banner;
+    QLabel *m_bannerText;
+    QVBoxLayout *m_bannerButtons;
+    QLabel *m_status;
+    QComboBox *m_sloCombo;
+    QComboBox *m_rangeCombo;
+    QComboBox *m_laneCohortCombo;
+    SloVerdictModel *m_model;
+    QTableView *m_table;
+    QChartView *m_burnView;
+    QChartView *m_budgetView;
+    QChartView *m_laneView;
+    QComboBox *m_levelCombo;
+    QComboBox *m_stageCombo;
+    QDateTimeEdit *m_stageStart;
+    QWidget *m_confirmBox;
+    QVBoxLayout *m_confirmLayout;
+    QList<QCheckBox *> m_confirmChecks;
+    QLabel *m_headline;
+    QListWidget *m_evidence;
+    QLabel *m_autoPacing;
+};
+
+} // namespace Raize::Ui
