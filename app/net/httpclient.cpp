@@ -357,7 +357,8 @@ void HttpClient::finished(const std::shared_ptr<Pending> &p, QNetworkReply *repl
         qint64 waitMs = r.header("retry-after").toLongLong() * 1000;
         if (waitMs <= 0) {
             const qint64 reset = r.header("x-ratelimit-reset").toLongLong();
-            waitMs = reset > 0 ? (reset - QDateTime::currentSecsSinceEpoch()) * 1000 : backoffMs(p->attempt);
+            // The reset is a whole second: wait past it, never 0 ms (that only spends the attempts).
+            waitMs = reset > 0 ? qMax<qint64>(1000, (reset - QDateTime::currentSecsSinceEpoch() + 1) * 1000) : backoffMs(p->attempt);
         }
         if (m_monitor)
             m_monitor->setState(req.service, ServiceStatus::State::RateLimited, r.error.message);

@@ -25,7 +25,7 @@ namespace {
 const QString kUsage = u"raize-console rollback plan|execute|status|resume [--trigger ID] [--scope S] [--reason TEXT]\n"
                        u"    [--flags-suffice yes|no] [--side-effects-incorrect yes|no] [--isolated yes|no] [--migration-mismatch yes|no]\n"
                        u"    [--migration ID[:incompatible],...] [--migration-plan URL] [--plan-digest D] [--confirm ENVIRONMENT]\n"
-                       u"    [--run ID] [--incident NUMBER|new] [--journal-dir DIR] [--dry-run] [--json] [--profile P] [--keychain-service S]\n"
+                       u"    [--run ID] [--incident NUMBER|new] [--take-over] [--journal-dir DIR] [--dry-run] [--json] [--profile P] [--keychain-service S]\n"
                        u"  triggers: wrong-account duplicate-posts kill-switch-ignored security publish-failures verification-failures\n"
                        u"            queue-stuck elevated-errors ui-regression\n"
                        u"  scopes:   global | client:ID,.. | account:ID,.. | lane:api|browser | service:NAME"_s;
@@ -126,7 +126,8 @@ void printStep(Context &ctx, const Executor &ex, int i)
     ctx.err.flush();
 }
 
-int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan, const Common &c, const QString &incidentAnswer)
+int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan, const Common &c, const QString &incidentAnswer,
+            bool takeOver = false)
 {
     Clients clients = session.clients();
     clients.journalDirectory = c.journalDir;
@@ -135,6 +136,7 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
         clients.github = nullptr; // no marker, no incident: the fan-out only
     ExecOptions options;
     options.incidentAnswer = incidentAnswer;
+    options.takeOver = takeOver;
     Executor ex(std::move(journal), plan, clients, options);
     QObject::connect(&ex, &Executor::stepChanged, &ex, [&](int i) {
         if (ex.status(i) != Executor::StepStatus::Running)
@@ -142,8 +144,14 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
     });
     const int code = waitFor([&](std::function<void(int)> stop) {
         QObject::connect(&ex, &Executor::refused, &ex, [&, stop](const Error &e) {
-            ctx.err << u"rollback refused: "_s << e.message << u"\n  "_s << e.remedy << u'\n';
-            stop(Negative);
+            if (e.kind == Error::Kind::Conflict || e.kind == Error::Kind::Refused) {
+                ctx.err << u"rollback refused: "_s << e.message << u"\n  "_s << e.remedy << u'\n';
+                stop(Negative);
+                return;
+            }
+            ctx.err << u"rollback stopped before its first step: could not claim the rollback marker: "_s << e.toString()
+                    << u"\n  Nothing was executed; the journal %1 holds the run: `raize-console rollback resume` tries again.\n"_s.arg(ex.journal().path());
+            stop(Failure);
         });
         QObject::connect(&ex, &Executor::stepFailed, &ex, [&, stop](int i, const Error &e) {
             ctx.err << u"rollback stopped at step %1 (%2): %3\n"_s.arg(i + 1).arg(ex.plan().steps[i].title, e.toString());
@@ -195,6 +203,7 @@ int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
         c.request.trigger = Trigger::KillSwitchIgnored; // P0 semantics: immediate
     const QString digest = ctx.takeOption(u"--plan-digest"_s);
     const QString confirm = ctx.takeOption(u"--confirm"_s);
+    const bool takeOver = ctx.takeFlag(u"--take-over"_s);
     if (!ctx.noneLeft(killSwitch ? u"raize-console kill-switch --scope S [--confirm ENVIRONMENT] [--dry-run] [--json] [--reason TEXT]"_s : kUsage))
         return Failure;
     auto session = openSession(ctx, c.keychain);
@@ -244,7 +253,7 @@ int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
         return Failure;
     }
     ctx.err << describePlan(plan, inputs.value());
-    return execute(ctx, *session, std::move(journal).value(), plan, c, {});
+    return execute(ctx, *session, std::move(journal).value(), plan, c, {}, takeOver);
 }
 
 int status(Context &ctx)

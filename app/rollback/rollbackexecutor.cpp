@@ -208,14 +208,22 @@ void Executor::decideMarker(qint64 mine)
             return;
         }
         // Markers of rollbacks still in flight: no final status yet.
+        // Markers of this run (a retried creation may have made two) are all ours; the first is the one.
+        const QString ours = u"raize-rollback run=%1 "_s.arg(runId());
         auto candidates = std::make_shared<QList<Services::GitHubDeployment>>();
+        qint64 own = mine;
         for (const auto &d : list.value()) {
-            if (d.id <= mine)
+            if (d.description.startsWith(ours))
+                own = qMin(own, d.id);
+        }
+        for (const auto &d : list.value()) {
+            if (d.id < own && !d.description.startsWith(ours))
                 *candidates << d;
         }
+        const qint64 mineFirst = own;
         auto active = std::make_shared<QList<Services::GitHubDeployment>>();
         auto left = std::make_shared<int>(int(candidates->size()));
-        const auto decide = [this, alive, mine, active] {
+        const auto decide = [this, alive, mine = mineFirst, active] {
             if (!*alive)
                 return;
             qint64 first = mine;
@@ -226,13 +234,24 @@ void Executor::decideMarker(qint64 mine)
                     holder = d.description;
                 }
             }
+            if (first != mine && m_o.takeOver) {
+                for (const auto &d : *active) {
+                    if (d.id < mine)
+                        m_c.github->createDeploymentStatus(d.id, u"inactive"_s, u"taken over by run %1"_s.arg(runId()), {},
+                                                           [](const Result<Services::GitHubDeploymentStatus> &) {});
+                }
+                audit(u"rollback.take-over"_s, QString::number(first), u"github"_s, {{"holder", first}, {"mine", mine}});
+                m_journal.append({{"event", "take-over"}, {"holder", first}});
+                first = mine;
+            }
             if (first != mine) {
                 const QString why = u"another console is already rolling back (GitHub deployment %1 in %2: %3)"_s.arg(first).arg(
                     m_o.markerEnvironment, holder);
                 m_journal.append({{"event", "refused"}, {"error", s(why)}, {"holder", first}});
                 m_markerId = mine;
                 m_lastError = consoleError(Error::Kind::Conflict, why,
-                                           u"Follow that rollback in its console or with `raize-console rollback status`; nothing was executed here."_s);
+                                           u"Follow that rollback in its console or with `raize-console rollback status`; nothing was executed here. "
+                                           u"If that console is known to be dead, run again with --take-over."_s);
                 m_running = false;
                 audit(u"rollback.stood-down"_s, QString::number(first), u"github"_s, {{"holder", first}, {"mine", mine}});
                 setMarkerStatus(u"inactive"_s, u"stood down: deployment %1 holds this rollback"_s.arg(first), {},
@@ -318,7 +337,9 @@ void Executor::runGroup(int group)
     }
     m_pendingInGroup = int(todo.size());
     for (int i : std::as_const(todo)) {
-        const bool resumed = m_journal.phase(i) == StepPhase::Intent;
+        // In flight when the console stopped, or failed without knowing whether the service applied it.
+        const bool resumed = m_journal.phase(i) == StepPhase::Intent
+                             || (m_journal.phase(i) == StepPhase::Failed && m_journal.last(i).value("unclear", false));
         m_journal.append({{"event", "intent"}, {"step", i}, {"kind", s(stepKindId(m_plan.steps[i].kind))}, {"target", s(m_plan.steps[i].target)},
                           {"resumed", resumed}});
         maybeDie();
@@ -383,7 +404,10 @@ void Executor::stepFinished(int group, int step, const Result<json> &r)
         m_detail[step] = q(rec, "summary");
         audit(stepKindId(st.kind), st.target.isEmpty() ? st.title : st.target, st.call.service, r.value());
     } else {
-        m_journal.append({{"event", "failed"}, {"step", step}, {"error", s(r.error().toString())}});
+        // Did the service apply it? A timeout, a dropped connection or a 5xx cannot tell.
+        const bool unclear = r.error().kind == Error::Kind::Timeout || r.error().kind == Error::Kind::Network
+                             || (r.error().kind == Error::Kind::Http && r.error().httpStatus >= 500);
+        m_journal.append({{"event", "failed"}, {"step", step}, {"error", s(r.error().toString())}, {"unclear", unclear}});
         m_status[step] = StepStatus::Failed;
         m_detail[step] = r.error().toString();
         if (m_failedStep < 0 || m_failedGroup != group)
@@ -637,7 +661,7 @@ void Executor::postCheck(const Step &st, Done done)
     const bool queue = promql.contains(u"raize_queue_depth"_s);
     const double objective = m_o.verificationObjective;
     auto lastSeen = std::make_shared<QString>();
-    poll(queue ? m_o.queueDrainTimeoutMs : m_o.confirmTimeoutMs,
+    poll(queue ? m_o.queueDrainTimeoutMs : m_o.verificationTimeoutMs,
          [this, alive, promql, queue, objective, lastSeen](std::function<void(std::optional<Result<json>>)> answer) {
              m_c.prometheus->query(promql, std::nullopt, [alive, queue, objective, lastSeen, answer](const Result<Services::PromResult> &r) {
                  if (!*alive)
@@ -663,8 +687,9 @@ void Executor::postCheck(const Step &st, Done done)
                      return answer(Result<json>(json{{"summary", "side-effect queues are empty"}, {"queued", 0}}));
                  }
                  if (r->vector.isEmpty() || std::isnan(r->vector.front().value)) {
-                     *lastSeen = u"no verification events in the last 5 min: not enough data"_s;
-                     return answer(std::nullopt);
+                     // Nothing was published in the last minute: publishing is off, which §7.5 accepts ("or safely disabled").
+                     return answer(Result<json>(json{{"summary", "no posts published in the last 30 s: publishing is safely disabled (§7.5)"},
+                                                     {"ratio", nullptr}}));
                  }
                  const double ratio = r->vector.front().value;
                  if (ratio < objective) {

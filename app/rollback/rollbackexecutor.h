@@ -46,6 +46,9 @@ struct ExecOptions
     int confirmTimeoutMs = 30000;   // flags off where clients read them; production serves the target
     int pollMs = 250;
     int queueDrainTimeoutMs = 120000;
+    int verificationTimeoutMs = 120000; // the check's 30 s window must fill with post-rollback traffic
+    // Stands other consoles' in-flight markers down (their run is known to be dead).
+    bool takeOver = false;
     double verificationObjective = 0.98;
     QString markerEnvironment = QStringLiteral("production-rollback");
     QString markerRef = QStringLiteral("main");

@@ -304,7 +304,7 @@ Plan buildPlan(const Inputs &in)
           {u"prometheus"_s, u"POST"_s, u"/api/v1/query"_s, {{"query", "sum by (cohort, lane) (raize_queue_depth{service=\"runner\"})"}}}, {});
     check(u"Verification passes"_s,
           {u"prometheus"_s, u"POST"_s, u"/api/v1/query"_s,
-           {{"query", "sum(rate(raize_verification_seconds_bucket{le=\"60\"}[5m])) / sum(rate(raize_verification_seconds_count[5m]))"}}},
+           {{"query", "sum(increase(raize_verification_seconds_bucket{le=\"60\"}[30s])) / sum(increase(raize_verification_seconds_count[30s]))"}}},
           {});
 
     Step incident;

@@ -98,6 +98,18 @@ class TestRollbackSandbox : public QObject
         }
         return n;
     }
+    // Calls that reached the service's handler: all but those an injected error or rate limit answered.
+    int reached(const QString &service, const QString &method, const QString &pathPart)
+    {
+        int n = 0;
+        for (const json &r : requests(service)) {
+            const std::string fault = r.value("fault", "");
+            if (QString::fromStdString(r.value("method", "")) == method && QString::fromStdString(r.value("path", "")).contains(pathPart)
+                && fault != "error" && fault != "rate_limit")
+                ++n;
+        }
+        return n;
+    }
     json state() { return control("GET", u"/__sandbox/state"_s); }
 
     QByteArray admin() const { return m_sandbox.token(u"unleashAdmin"_s).toUtf8(); }
@@ -121,6 +133,12 @@ class TestRollbackSandbox : public QObject
         RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"vercel"_s) + u"/v10/projects/prj_raize_web/promote/dpl_cand"_s),
                             "Bearer " + m_sandbox.token(u"vercel"_s).toUtf8());
         QTRY_VERIFY_WITH_TIMEOUT(state()["vercel"].value("production", "") == "dpl_cand", 10000);
+        // A run a case left unfinished on purpose is dead now: stand its marker down, as its operator would.
+        for (const json &d : state()["github"].value("deployments", json::array())) {
+            if (d.value("environment", "") == "production-rollback")
+                RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"github"_s) + u"/repos/raize/platform/deployments/%1/statuses"_s.arg(d.value("id", 0))),
+                                    "Bearer " + m_sandbox.token(u"github"_s).toUtf8(), R"({"state":"inactive","description":"test reset"})");
+        }
         control("DELETE", u"/__sandbox/requests"_s);
         // Nothing left from a run before: each case starts without a run in progress.
         QDir(QDir::homePath() + u"/.local/share/raize-console/"_s + kProfile + u"/rollbacks"_s).removeRecursively();
@@ -139,8 +157,8 @@ class TestRollbackSandbox : public QObject
             QVERIFY2(!flagOn(f), qPrintable(context + u": "_s + f + u" is still on"_s));
         QVERIFY2(issues() == issuesBefore + 1, qPrintable(context + u": issues %1 → %2"_s.arg(issuesBefore).arg(issues())));
         // Nothing whose repetition would harm ran twice.
-        QVERIFY2(count(u"vercel"_s, u"POST"_s, u"/rollback/"_s, true) == 1, qPrintable(context));
-        QVERIFY2(count(u"github"_s, u"POST"_s, u"/issues"_s) <= 1, qPrintable(context));
+        QVERIFY2(reached(u"vercel"_s, u"POST"_s, u"/rollback/"_s) == 1, qPrintable(context + u": Instant Rollback sent %1 times"_s.arg(reached(u"vercel"_s, u"POST"_s, u"/rollback/"_s))));
+        QVERIFY2(reached(u"github"_s, u"POST"_s, u"/issues"_s) == 1, qPrintable(context + u": incident filed %1 times"_s.arg(reached(u"github"_s, u"POST"_s, u"/issues"_s))));
         int markers = 0;
         for (const json &d : st["github"].value("deployments", json::array()))
             markers += d.value("environment", "") == "production-rollback" ? 1 : 0;
@@ -405,8 +423,10 @@ private Q_SLOTS:
         const QString tag = QString::fromLatin1(QTest::currentDataTag());
         if (r.code != 0) {
             // Stopped at a clearly reported step, with nothing lost: the journal resumes it.
-            QCOMPARE(r.code, 2);
-            QVERIFY2(r.err.contains(u"rollback stopped at step"_s) && r.err.contains(u"rollback resume"_s), qPrintable(r.err.right(800)));
+            QVERIFY2(r.code == 2, qPrintable(u"exit %1: "_s.arg(r.code) + r.err.right(800)));
+            QVERIFY2((r.err.contains(u"rollback stopped at step"_s) || r.err.contains(u"rollback stopped before its first step"_s))
+                         && r.err.contains(u"rollback resume"_s),
+                     qPrintable(r.err.right(800)));
             QThread::msleep(5500); // let a slow answer land before looking
             resumeToEnd(before, tag);
         }
