@@ -318,7 +318,7 @@ private Q_SLOTS:
         QCOMPARE(alerts.size(), 1);
         QCOMPARE(alerts[0].cohort.id, u"house"_s);
         QCOMPARE(alerts[0].flags, QStringList{u"publishing.scheduler-v2"_s});
-        QVERIFY2(alerts[0].evidence.first().startsWith(u"Publish success: page 14.4× 1h/5m fired — 20.0× over 1h"_s),
+        QVERIFY2(alerts[0].evidence.first().startsWith(u"Publish success: page 14.4× 1h/5m fired — 40.0× over 1h"_s),
                  qPrintable(alerts[0].evidence.first()));
 
         // The same burn without a canary flag on for the cohort: a page, but not this alert.
@@ -536,9 +536,9 @@ private Q_SLOTS:
                                                                << u"wait 1 min"_s;
         QTest::newRow("house, L2, exactly 60 min") << u"L2"_s << 1 << 60.0 << Shape::Healthy << true << expand << 0 << u"expand allowed"_s;
         QTest::newRow("page burn inside the window blocks") << u"L3"_s << 1 << 10.0 << Shape::PageBurn << true << blocked << 0
-                                                            << u"Publish success: page 14.4× 1h/5m fired — 20.0× over 1h, 20.0× over 5m"_s;
+                                                            << u"Publish success: page 14.4× 1h/5m fired — 40.0× over 1h, 40.0× over 5m"_s;
         QTest::newRow("ticket burn blocks") << u"L2"_s << 1 << 90.0 << Shape::TicketBurn << true << blocked << 0
-                                            << u"Publish success: ticket 1× 3d/6h fired — 1.50× over 3d, 1.50× over 6h"_s;
+                                            << u"Publish success: ticket 1× 3d/6h fired — 3.00× over 3d, 3.00× over 6h"_s;
         QTest::newRow("low traffic after the window: blocked, never healthy")
             << u"L3"_s << 1 << 150.0 << Shape::LowTraffic << true << blocked << 0
             << u"not enough data to call Production: house accounts healthy: Publish success: 10 events over 5m, the policy needs 20"_s;
