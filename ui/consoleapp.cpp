@@ -7,6 +7,7 @@
 #include "slo/sloview.h"
 #include "mainwindow.h"
 #include "rollback/rollbackdialog.h"
+#include "rollback/rollbackhistory.h"
 #include "settingsdialog.h"
 #include "promotion/promotionview.h"
 #include "timeline/timelineview.h"
@@ -160,6 +161,9 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     slot->layout()->addWidget(m_rollbackButton);
     slot->layout()->addWidget(m_rollbackState);
     connect(m_rollbackButton, &QPushButton::clicked, this, [this] { openRollback(); });
+    m_history = new RollbackHistory(Rollback::RunJournal::defaultDirectory(profile));
+    m_window->setViewWidget(u"rollback"_s, m_history);
+    connect(m_history, &RollbackHistory::openRequested, this, [this] { openRollback(); });
     refreshRollbackState();
     m_live->start();
 }
@@ -193,6 +197,7 @@ RollbackDialog *ConsoleApp::openRollback()
     m_rollbackDialog = new RollbackDialog(*m_settings, *m_tokens, m_profile, m_window.get());
     m_rollbackDialog->setAttribute(Qt::WA_DeleteOnClose, false);
     connect(m_rollbackDialog, &RollbackDialog::runFinished, this, &ConsoleApp::refreshRollbackState);
+    connect(m_rollbackDialog, &RollbackDialog::runFinished, m_history, &RollbackHistory::refresh);
     connect(m_rollbackDialog, &RollbackDialog::planReady, this, &ConsoleApp::refreshRollbackState);
     connect(m_rollbackDialog, &RollbackDialog::runStarted, this, &ConsoleApp::refreshRollbackState);
     m_rollbackDialog->show();

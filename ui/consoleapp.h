@@ -26,6 +26,7 @@ namespace Raize::Ui {
 class LiveData;
 class MainWindow;
 class RollbackDialog;
+class RollbackHistory;
 
 // Owns what one console window runs on: the profile's settings, its token
 // store, the service monitor and the main window.
@@ -66,6 +67,7 @@ private:
     QPointer<RollbackDialog> m_rollbackDialog;
     QPushButton *m_rollbackButton = nullptr;
     QLabel *m_rollbackState = nullptr;
+    RollbackHistory *m_history = nullptr;
 };
 
 } // namespace Raize::Ui

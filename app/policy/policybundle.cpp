@@ -25,6 +25,18 @@ QString str(const json &v)
 
 } // namespace
 
+Error fieldError(const Bundle &bundle, const QString &field, const QString &message)
+{
+    const QString name = bundle.source.startsWith(u':') ? bundle.source : bundle.source.section(u'/', -1);
+    return policyError(name, u"%1: %2"_s.arg(field, message), field);
+}
+
+QString stringField(const json &o, const char *key)
+{
+    const auto it = o.find(key);
+    return it != o.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
+}
+
 const json &Bundle::section(const char *name) const
 {
     static const json null;

@@ -37,6 +37,12 @@ Result<Bundle> loadBundleFile(const QString &path);
 // The bundle compiled into the console (playbook v1).
 const Bundle &builtinBundle();
 
+// A section's field is wrong: names the bundle and the field path. The caller
+// refuses the whole bundle (nothing is half applied).
+Error fieldError(const Bundle &bundle, const QString &field, const QString &message);
+// A string member of a JSON object, or empty.
+QString stringField(const nlohmann::json &object, const char *key);
+
 // 1-based line and column of a byte offset in text (for parse errors).
 std::pair<int, int> lineColumn(const QByteArray &text, std::size_t byteOffset);
 

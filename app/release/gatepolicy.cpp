@@ -64,11 +64,7 @@ public:
     bool failed() const { return !m_field.isEmpty(); }
     Error error() const
     {
-        const QString name = m_bundle.source.startsWith(u':') ? m_bundle.source : m_bundle.source.section(u'/', -1);
-        Error e = Error::make(Error::Kind::Config, u"policy"_s, u"%1: %2: %3"_s.arg(name, m_field, m_message),
-                              u"Fix the policy bundle and load it again; the console keeps the bundle it had."_s);
-        e.fieldPath = m_field;
-        return e;
+        return Policy::fieldError(m_bundle, m_field, m_message);
     }
     void fail(const QString &field, const QString &message)
     {

@@ -9,20 +9,6 @@ namespace Raize::Release {
 
 namespace {
 
-Error rolloutError(const Policy::Bundle &bundle, const QString &field, const QString &message)
-{
-    Error e = Error::make(Error::Kind::Config, u"policy"_s, u"%1: %2: %3"_s.arg(bundle.source, field, message),
-                          u"Fix the policy bundle and load it again; the console keeps the bundle it had."_s);
-    e.fieldPath = field;
-    return e;
-}
-
-QString text(const json &o, const char *key)
-{
-    const auto it = o.find(key);
-    return it != o.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
-}
-
 QString burnText(double burn)
 {
     if (std::isinf(burn))
@@ -105,54 +91,54 @@ Result<RolloutPolicy> rolloutFromPolicy(const Policy::Bundle &bundle, const QLis
 {
     const json &section = bundle.section("rollout");
     if (!section.is_object())
-        return rolloutError(bundle, u"rollout"_s, u"must be an object"_s);
+        return Policy::fieldError(bundle, u"rollout"_s, u"must be an object"_s);
     RolloutPolicy policy;
     const json &observe = section.value("observationMinutes", json());
     if (!observe.is_object())
-        return rolloutError(bundle, u"rollout.observationMinutes"_s, u"must map release levels to minutes"_s);
+        return Policy::fieldError(bundle, u"rollout.observationMinutes"_s, u"must map release levels to minutes"_s);
     for (const char *level : {"L0", "L1", "L2", "L3"}) {
         const QString field = u"rollout.observationMinutes."_s + QLatin1StringView(level);
         if (!observe.contains(level) || !observe[level].is_number_integer() || observe[level].get<int>() < 0)
-            return rolloutError(bundle, field, u"must be a whole number of minutes"_s);
+            return Policy::fieldError(bundle, field, u"must be a whole number of minutes"_s);
         policy.observationMinutes.insert(QLatin1StringView(level), observe[level].get<int>());
     }
     const json &stages = section.value("stages", json());
     if (!stages.is_array() || stages.empty())
-        return rolloutError(bundle, u"rollout.stages"_s, u"must be a non-empty array"_s);
+        return Policy::fieldError(bundle, u"rollout.stages"_s, u"must be a non-empty array"_s);
     for (std::size_t i = 0; i < stages.size(); ++i) {
         const QString at = u"rollout.stages[%1]"_s.arg(i);
         const json &o = stages[i];
         if (!o.is_object())
-            return rolloutError(bundle, at, u"must be an object"_s);
+            return Policy::fieldError(bundle, at, u"must be an object"_s);
         RolloutStage s;
-        s.id = text(o, "id");
-        s.name = text(o, "name");
-        s.environment = text(o, "environment");
-        s.cohortId = text(o, "cohort");
-        s.scopeKind = text(o, "scope");
+        s.id = Policy::stringField(o, "id");
+        s.name = Policy::stringField(o, "name");
+        s.environment = Policy::stringField(o, "environment");
+        s.cohortId = Policy::stringField(o, "cohort");
+        s.scopeKind = Policy::stringField(o, "scope");
         if (s.id.isEmpty() || s.environment.isEmpty())
-            return rolloutError(bundle, at, u"needs an id and an environment"_s);
+            return Policy::fieldError(bundle, at, u"needs an id and an environment"_s);
         if (s.name.isEmpty())
             s.name = s.id;
         if (s.scopeKind != u"global"_s && s.scopeKind != u"cohort"_s)
-            return rolloutError(bundle, at + u".scope"_s, u"must be \"global\" or \"cohort\""_s);
+            return Policy::fieldError(bundle, at + u".scope"_s, u"must be \"global\" or \"cohort\""_s);
         if (!s.cohortId.isEmpty()) {
             bool known = false;
             for (const Cohort &c : cohorts)
                 known = known || c.id == s.cohortId;
             if (!known)
-                return rolloutError(bundle, at + u".cohort"_s, u"\"%1\" is not a cohort of the policy"_s.arg(s.cohortId));
+                return Policy::fieldError(bundle, at + u".cohort"_s, u"\"%1\" is not a cohort of the policy"_s.arg(s.cohortId));
         } else if (s.scopeKind == u"cohort"_s) {
-            return rolloutError(bundle, at + u".cohort"_s, u"a cohort-scoped stage names its cohort"_s);
+            return Policy::fieldError(bundle, at + u".cohort"_s, u"a cohort-scoped stage names its cohort"_s);
         }
         if (o.contains("maxClients")) {
             if (!o["maxClients"].is_number_integer() || o["maxClients"].get<int>() < 1)
-                return rolloutError(bundle, at + u".maxClients"_s, u"must be a whole number of at least 1"_s);
+                return Policy::fieldError(bundle, at + u".maxClients"_s, u"must be a whole number of at least 1"_s);
             s.maxClients = o["maxClients"].get<int>();
         }
         for (const json &c : o.value("confirm", json::array())) {
             if (!c.is_string())
-                return rolloutError(bundle, at + u".confirm"_s, u"must be an array of strings"_s);
+                return Policy::fieldError(bundle, at + u".confirm"_s, u"must be an array of strings"_s);
             s.confirmations << QString::fromStdString(c.get<std::string>());
         }
         policy.stages.append(s);
@@ -164,7 +150,7 @@ Result<RolloutPolicy> rolloutFromPolicy(const Policy::Bundle &bundle, const QLis
     const json &canary = bundle.section("canary");
     if (canary.is_object() && canary.contains("autoPacing")) {
         if (!canary["autoPacing"].is_boolean())
-            return rolloutError(bundle, u"canary.autoPacing"_s, u"must be true or false"_s);
+            return Policy::fieldError(bundle, u"canary.autoPacing"_s, u"must be true or false"_s);
         policy.autoPacing = canary["autoPacing"].get<bool>();
     }
     return policy;

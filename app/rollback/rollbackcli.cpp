@@ -130,7 +130,8 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
             bool takeOver = false)
 {
     Clients clients = session.clients();
-    clients.journalDirectory = c.journalDir;
+    if (!c.journalDir.isEmpty())
+        clients.journalDirectory = c.journalDir;
     const bool killSwitch = journal.begin().value("kind", "") == "kill-switch";
     if (killSwitch)
         clients.github = nullptr; // no marker, no incident: the fan-out only

@@ -79,6 +79,8 @@ Session::Session(const Settings &settings, const QHash<Service, QString> &tokens
     m_clients.audit = m_audit.get();
     m_clients.actor = qEnvironmentVariable("USER", u"console"_s);
     m_journalDir = RunJournal::defaultDirectory(profile);
+    // The profile's operations journal (YYYY-MM-DD.md, append-only); the CLI's --journal-dir points it at docs/journal.
+    m_clients.journalDirectory = Settings::dataDirectory() + u'/' + profile + u"/journal"_s;
 }
 
 Session::~Session() = default;

@@ -9,6 +9,8 @@
 #include <QFileInfo>
 #include <QUuid>
 
+#include <csignal>
+
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -17,6 +19,16 @@ using json = nlohmann::json;
 namespace Raize::Rollback {
 
 namespace {
+
+// Test seam for the crash test (tests/core/tst_rollback_sandbox.cpp): the
+// process kills itself right after its Nth journal record is on disk, as a
+// power cut between two steps would.
+void maybeDie()
+{
+    static int countdown = qEnvironmentVariableIntValue("RAIZE_ROLLBACK_TEST_KILL_AFTER");
+    if (countdown > 0 && --countdown == 0)
+        std::raise(SIGKILL);
+}
 
 Error ioError(const QString &what, const QString &path, const QString &detail)
 {
@@ -130,6 +142,7 @@ Status RunJournal::append(json record)
         return ioError(u"cannot write"_s, m_path, f.errorString());
     m_goodSize += line.size();
     m_records << std::move(record);
+    maybeDie();
     return okStatus();
 }
 

@@ -11,20 +11,6 @@ namespace Raize::Slo {
 
 namespace {
 
-Error fieldError(const Policy::Bundle &bundle, const QString &field, const QString &message)
-{
-    Error e = Error::make(Error::Kind::Config, u"policy"_s, u"%1: %2: %3"_s.arg(bundle.source, field, message),
-                          u"Fix the policy bundle and load it again; the console keeps the bundle it had."_s);
-    e.fieldPath = field;
-    return e;
-}
-
-QString text(const json &o, const char *key)
-{
-    const auto it = o.find(key);
-    return it != o.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
-}
-
 } // namespace
 
 Result<qint64> parseDuration(const QString &text)
@@ -43,58 +29,58 @@ Result<QList<SloSpec>> slosFromPolicy(const Policy::Bundle &bundle)
 {
     const json &section = bundle.section("slos");
     if (!section.is_array() || section.empty())
-        return fieldError(bundle, u"slos"_s, u"must be a non-empty array"_s);
+        return Policy::fieldError(bundle, u"slos"_s, u"must be a non-empty array"_s);
     QList<SloSpec> out;
     QStringList ids;
     for (std::size_t i = 0; i < section.size(); ++i) {
         const json &o = section[i];
         const QString at = u"slos[%1]"_s.arg(i);
         if (!o.is_object())
-            return fieldError(bundle, at, u"must be an object"_s);
+            return Policy::fieldError(bundle, at, u"must be an object"_s);
         SloSpec s;
-        s.id = text(o, "id");
-        s.title = text(o, "name");
+        s.id = Policy::stringField(o, "id");
+        s.title = Policy::stringField(o, "name");
         if (s.id.isEmpty())
-            return fieldError(bundle, at + u".id"_s, u"must be a non-empty string"_s);
+            return Policy::fieldError(bundle, at + u".id"_s, u"must be a non-empty string"_s);
         if (ids.contains(s.id))
-            return fieldError(bundle, at + u".id"_s, u"\"%1\" is given twice"_s.arg(s.id));
+            return Policy::fieldError(bundle, at + u".id"_s, u"\"%1\" is given twice"_s.arg(s.id));
         ids << s.id;
         if (s.title.isEmpty())
             s.title = s.id;
         if (!o.contains("objective") || !o["objective"].is_number())
-            return fieldError(bundle, at + u".objective"_s, u"must be a number"_s);
+            return Policy::fieldError(bundle, at + u".objective"_s, u"must be a number"_s);
         s.objective = o["objective"].get<double>();
         if (!(s.objective > 0.0 && s.objective < 1.0))
-            return fieldError(bundle, at + u".objective"_s, u"must lie strictly between 0 and 1"_s);
+            return Policy::fieldError(bundle, at + u".objective"_s, u"must lie strictly between 0 and 1"_s);
         if (o.contains("windowDays")) {
             if (!o["windowDays"].is_number_integer() || o["windowDays"].get<int>() <= 0)
-                return fieldError(bundle, at + u".windowDays"_s, u"must be a positive whole number of days"_s);
+                return Policy::fieldError(bundle, at + u".windowDays"_s, u"must be a positive whole number of days"_s);
             s.windowDays = o["windowDays"].get<int>();
         }
-        s.totalMetric = text(o, "total");
-        s.goodMetric = text(o, "good");
-        s.badMetric = text(o, "bad");
+        s.totalMetric = Policy::stringField(o, "total");
+        s.goodMetric = Policy::stringField(o, "good");
+        s.badMetric = Policy::stringField(o, "bad");
         if (s.totalMetric.isEmpty())
-            return fieldError(bundle, at + u".total"_s, u"must name the metric counting all events"_s);
+            return Policy::fieldError(bundle, at + u".total"_s, u"must name the metric counting all events"_s);
         if (s.goodMetric.isEmpty() == s.badMetric.isEmpty())
-            return fieldError(bundle, at, u"give exactly one of \"good\" and \"bad\""_s);
+            return Policy::fieldError(bundle, at, u"give exactly one of \"good\" and \"bad\""_s);
         if (o.contains("thresholdSeconds")) {
             if (!o["thresholdSeconds"].is_number() || o["thresholdSeconds"].get<double>() <= 0)
-                return fieldError(bundle, at + u".thresholdSeconds"_s, u"must be a positive number"_s);
+                return Policy::fieldError(bundle, at + u".thresholdSeconds"_s, u"must be a positive number"_s);
             s.thresholdSeconds = o["thresholdSeconds"].get<double>();
         }
         if (o.contains("minEvents")) {
             const json &m = o["minEvents"];
             if (!m.is_object())
-                return fieldError(bundle, at + u".minEvents"_s, u"must map windows (\"5m\") to counts"_s);
+                return Policy::fieldError(bundle, at + u".minEvents"_s, u"must map windows (\"5m\") to counts"_s);
             int smallest = 0;
             for (auto it = m.begin(); it != m.end(); ++it) {
                 const QString key = QString::fromStdString(it.key());
                 const Result<qint64> window = parseDuration(key);
                 if (!window)
-                    return fieldError(bundle, at + u".minEvents."_s + key, window.error().message);
+                    return Policy::fieldError(bundle, at + u".minEvents."_s + key, window.error().message);
                 if (!it->is_number_integer() || it->get<int>() < 1)
-                    return fieldError(bundle, at + u".minEvents."_s + key, u"must be a whole number of at least 1"_s);
+                    return Policy::fieldError(bundle, at + u".minEvents."_s + key, u"must be a whole number of at least 1"_s);
                 s.minEventsByWindowMs.insert(*window, it->get<int>());
                 smallest = smallest == 0 ? it->get<int>() : std::min(smallest, it->get<int>());
             }
@@ -109,32 +95,32 @@ Result<QList<BurnRule>> burnRulesFromPolicy(const Policy::Bundle &bundle)
 {
     const json &section = bundle.section("burnAlerts");
     if (!section.is_array() || section.empty())
-        return fieldError(bundle, u"burnAlerts"_s, u"must be a non-empty array"_s);
+        return Policy::fieldError(bundle, u"burnAlerts"_s, u"must be a non-empty array"_s);
     QList<BurnRule> out;
     for (std::size_t i = 0; i < section.size(); ++i) {
         const json &o = section[i];
         const QString at = u"burnAlerts[%1]"_s.arg(i);
         if (!o.is_object())
-            return fieldError(bundle, at, u"must be an object"_s);
+            return Policy::fieldError(bundle, at, u"must be an object"_s);
         BurnRule r;
-        const QString severity = text(o, "severity");
+        const QString severity = Policy::stringField(o, "severity");
         if (severity == u"page"_s)
             r.severity = Severity::Page;
         else if (severity == u"ticket"_s)
             r.severity = Severity::Ticket;
         else
-            return fieldError(bundle, at + u".severity"_s, u"must be \"page\" or \"ticket\""_s);
+            return Policy::fieldError(bundle, at + u".severity"_s, u"must be \"page\" or \"ticket\""_s);
         if (!o.contains("burnRate") || !o["burnRate"].is_number() || o["burnRate"].get<double>() <= 0)
-            return fieldError(bundle, at + u".burnRate"_s, u"must be a positive number"_s);
+            return Policy::fieldError(bundle, at + u".burnRate"_s, u"must be a positive number"_s);
         r.burnRate = o["burnRate"].get<double>();
-        const Result<qint64> longWindow = parseDuration(text(o, "longWindow"));
+        const Result<qint64> longWindow = parseDuration(Policy::stringField(o, "longWindow"));
         if (!longWindow)
-            return fieldError(bundle, at + u".longWindow"_s, longWindow.error().message);
-        const Result<qint64> shortWindow = parseDuration(text(o, "shortWindow"));
+            return Policy::fieldError(bundle, at + u".longWindow"_s, longWindow.error().message);
+        const Result<qint64> shortWindow = parseDuration(Policy::stringField(o, "shortWindow"));
         if (!shortWindow)
-            return fieldError(bundle, at + u".shortWindow"_s, shortWindow.error().message);
+            return Policy::fieldError(bundle, at + u".shortWindow"_s, shortWindow.error().message);
         if (*shortWindow >= *longWindow)
-            return fieldError(bundle, at + u".shortWindow"_s, u"must be shorter than the long window"_s);
+            return Policy::fieldError(bundle, at + u".shortWindow"_s, u"must be shorter than the long window"_s);
         r.longWindowMs = *longWindow;
         r.shortWindowMs = *shortWindow;
         out.append(r);

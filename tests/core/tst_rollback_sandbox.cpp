@@ -151,7 +151,9 @@ class TestRollbackSandbox : public QObject
     void verifyRolledBack(int issuesBefore, const QString &context)
     {
         const json st = state();
-        QVERIFY2(st["vercel"].value("production", "") == "dpl_prev", qPrintable(context));
+        QVERIFY2(st["vercel"].value("production", "") == "dpl_prev",
+                 qPrintable(context + u": production "_s + QString::fromStdString(st["vercel"].value("production", "")) + u", last log "_s
+                            + QString::fromStdString(requests(u"vercel"_s).dump()).right(600)));
         QVERIFY2(st["vercel"].value("pinned", false), qPrintable(context));
         for (const QString &f : kOnFlags)
             QVERIFY2(!flagOn(f), qPrintable(context + u": "_s + f + u" is still on"_s));
@@ -173,6 +175,10 @@ class TestRollbackSandbox : public QObject
             if (r.code == 0 && !r.crashed)
                 return;
             if (r.err.contains(u"may already exist"_s) || r.out.contains(u"may already exist"_s)) {
+                // As an operator would: look at the repository's issues (a call the dead console sent may still be landing).
+                QTest::qWait(1000);
+                for (int i = 0; i < 20 && issues() == issuesBefore; ++i)
+                    QTest::qWait(250);
                 const int now = issues();
                 const json all = state()["github"].value("issues", json::array());
                 const QString answer = now > issuesBefore && !all.empty() ? QString::number(all.back().value("number", 0)) : u"new"_s;

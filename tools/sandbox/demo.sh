@@ -70,6 +70,7 @@ store_token() { ready "$2" | "$CONSOLE" token set "$1" --stdin --profile "$PROFI
 store_token vercel tokens.vercel
 store_token github tokens.github
 store_token flags tokens.unleashAdmin
+store_token flags-client tokens.unleashClient
 
 export RAIZE_KEYCHAIN_SERVICE="$KEYCHAIN_SERVICE"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${RAIZE_DEMO_HEADLESS:-}" != 1 ]; then

@@ -1,5 +1,7 @@
 #include "services/vercel/vercelclient.h"
 
+#include <QTimer>
+
 #include "core/jsonutil.h"
 #include "net/endpoint.h"
 #include "net/jsonreader.h"
@@ -255,11 +257,21 @@ void VercelClient::mutate(const QString &path, const QString &expectProduction, 
     r.url = QUrl(path);
     // GitHub and Vercel offer no idempotency keys: after a reset or timeout,
     // look at what production serves before sending the call again.
+    // A call that timed out may still be in Vercel's hands: "not applied" is
+    // only believed after a second look a few seconds later.
     r.readBack = [this, expectProduction](std::function<void(std::optional<bool>)> answer) {
-        project([answer, expectProduction](const Result<VercelProject> &p) {
+        project([this, answer, expectProduction](const Result<VercelProject> &p) {
             if (!p)
                 return answer(std::nullopt);
-            answer(p->production && p->production->id == expectProduction);
+            if (p->production && p->production->id == expectProduction)
+                return answer(true);
+            QTimer::singleShot(m_readBackSettleMs, &m_http, [this, answer, expectProduction] {
+                project([answer, expectProduction](const Result<VercelProject> &again) {
+                    if (!again)
+                        return answer(std::nullopt);
+                    answer(again->production && again->production->id == expectProduction);
+                });
+            });
         });
     };
     m_http.send(r, [done](const Net::Response &resp) {

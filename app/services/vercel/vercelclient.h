@@ -66,6 +66,8 @@ public:
     // reads the project back and retries only if production did not change.
     void promote(const QString &deploymentId, std::function<void(const Status &)> done);
     void instantRollback(const QString &deploymentId, const QString &description, std::function<void(const Status &)> done);
+    // How long a read-back waits before it believes "not applied" (a timed-out call may still land).
+    void setReadBackSettle(int ms) { m_readBackSettleMs = ms; }
 
     static Result<VercelProject> parseProject(const QByteArray &body);
     static Result<QList<VercelDeployment>> parseDeployments(const QByteArray &body, std::optional<qint64> *next);
@@ -82,6 +84,7 @@ private:
     QUrl m_base;
     QString m_projectId;
     QString m_teamId;
+    int m_readBackSettleMs = 5000;
 };
 
 } // namespace Raize::Services
