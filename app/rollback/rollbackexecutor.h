@@ -85,6 +85,8 @@ public:
     void retry();
     void skip(const QString &reason);
     void abort(const QString &reason);
+    // The operator's answer for an interrupted incident filing: an existing issue number, or "new".
+    void setIncidentAnswer(const QString &answer) { m_o.incidentAnswer = answer; }
 
     StepStatus status(int step) const { return m_status.value(step, StepStatus::Pending); }
     QString detail(int step) const { return m_detail.value(step); }

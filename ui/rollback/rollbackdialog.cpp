@@ -122,6 +122,11 @@ RollbackDialog::RollbackDialog(Settings &settings, TokenStore &tokens, const QSt
     m_skip->setObjectName(u"skip"_s);
     m_abort = new QPushButton(u"Abort the rollback"_s, this);
     m_abort->setObjectName(u"abort"_s);
+    m_incidentAnswer = new QLineEdit(this);
+    m_incidentAnswer->setObjectName(u"incidentAnswer"_s);
+    m_incidentAnswer->setPlaceholderText(u"Incident: existing issue number, or new"_s);
+    m_incidentAnswer->setVisible(false);
+    failRow->addWidget(m_incidentAnswer);
     failRow->addWidget(m_retry);
     failRow->addWidget(m_skipReason, 1);
     failRow->addWidget(m_skip);
@@ -131,6 +136,14 @@ RollbackDialog::RollbackDialog(Settings &settings, TokenStore &tokens, const QSt
                        static_cast<QWidget *>(m_abort)})
         w->setVisible(false);
     connect(m_retry, &QPushButton::clicked, this, [this] {
+        if (m_incidentAnswer->isVisible()) {
+            const QString answer = m_incidentAnswer->text().trimmed();
+            if (answer != u"new"_s && answer.toInt() <= 0) {
+                setMessage(u"Look for the incident in the repository's issues first; type its number, or <b>new</b> to file it."_s, u"warn"_s);
+                return;
+            }
+            m_executor->setIncidentAnswer(answer);
+        }
         setMessage(u"Retrying…"_s, u"info"_s);
         m_executor->retry();
     });
@@ -339,6 +352,7 @@ void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
         for (QWidget *w : {static_cast<QWidget *>(m_retry), static_cast<QWidget *>(m_skipReason), static_cast<QWidget *>(m_skip),
                            static_cast<QWidget *>(m_abort)})
             w->setVisible(false);
+        m_incidentAnswer->setVisible(false);
         if (completed) {
             QString html = u"<b>Rollback %1 completed.</b> Flags off where clients read them %2 ms after confirmation "
                            u"(flag-service propagation %3 ms)."_s.arg(m_executor->runId())
@@ -386,6 +400,8 @@ void RollbackDialog::onFailed(int step, const Error &error)
     for (QWidget *w : {static_cast<QWidget *>(m_retry), static_cast<QWidget *>(m_skipReason), static_cast<QWidget *>(m_skip),
                        static_cast<QWidget *>(m_abort)})
         w->setVisible(true);
+    // The incident may exist already (its filing was interrupted): the operator answers before a retry.
+    m_incidentAnswer->setVisible(m_plan.steps.value(step).kind == Step::Kind::OpenIncident && error.kind == Error::Kind::Conflict);
 }
 
 } // namespace Raize::Ui

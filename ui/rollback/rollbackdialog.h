@@ -85,6 +85,7 @@ private:
     QPushButton *m_skip;
     QPushButton *m_abort;
     QLineEdit *m_skipReason;
+    QLineEdit *m_incidentAnswer;
 };
 
 } // namespace Raize::Ui
