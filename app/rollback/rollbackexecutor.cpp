@@ -704,6 +704,11 @@ void Executor::openIncident(const Step &st, bool resumed, Done done)
     if (!m_c.github)
         return done(consoleError(Error::Kind::Config, u"no GitHub repository configured"_s, u"Set GitHub in Settings."_s));
     const QString title = q(st.call.body, "title");
+    if (const json filed = m_journal.lastOf("incident"); resumed && filed.is_object() && filed.value("number", 0) > 0) {
+        // Filed and numbered before the interruption: the journal says so.
+        return done(json{{"summary", s(u"incident #%1 (filed before the interruption)"_s.arg(filed.value("number", 0)))},
+                         {"number", filed.value("number", 0)}, {"url", filed.value("url", "")}});
+    }
     if (resumed) {
         // GitHub cannot be asked whether the issue exists (the endpoints the
         // console uses cannot list issues), so a repeat needs the operator.
