@@ -3,6 +3,7 @@
 #include "core/jsonutil.h"
 #include "core/logging.h"
 #include "net/httpclient.h"
+#include "policy/policybundle.h"
 #include "records/auditlog.h"
 #include "records/journal.h"
 #include "services/flags/flagservice.h"
@@ -27,9 +28,10 @@ std::string s(const QString &v)
     return v.toStdString();
 }
 
+// A string member, or empty (also for null: a journal record that is not there).
 QString q(const json &j, const char *key)
 {
-    return j.is_object() && j.contains(key) && j[key].is_string() ? QString::fromStdString(j[key].get<std::string>()) : QString();
+    return Policy::stringField(j, key);
 }
 
 QString stepKindId(Step::Kind k)
@@ -631,7 +633,7 @@ void Executor::postCheck(const Step &st, Done done)
                 return done(checks.error());
             QStringList bad;
             for (const auto &c : checks.value()) {
-                if (c.status != u"completed"_s || (c.conclusion != u"succeeded"_s && c.conclusion != u"skipped"_s && c.conclusion != u"neutral"_s))
+                if (!c.passed())
                     bad << u"%1 (%2 %3)"_s.arg(c.name, c.status, c.conclusion);
             }
             if (!bad.isEmpty())

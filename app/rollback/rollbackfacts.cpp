@@ -171,8 +171,7 @@ void gatherInputs(const Clients &clients, const Target &target, const Request &r
                         } else {
                             bool ok = true;
                             for (const auto &c : checks.value()) {
-                                if (c.blocking && (c.status != u"completed"_s
-                                                   || (c.conclusion != u"succeeded"_s && c.conclusion != u"skipped"_s && c.conclusion != u"neutral"_s)))
+                                if (c.blocking && !c.passed())
                                     ok = false;
                             }
                             in->deployments[i].checksPassed = ok;

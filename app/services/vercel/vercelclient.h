@@ -40,6 +40,12 @@ struct VercelCheck
 {
     QString id, name, status, conclusion;
     bool blocking = true;
+    // Completed with a conclusion that lets the deployment through.
+    bool passed() const
+    {
+        return status == QStringLiteral("completed")
+               && (conclusion == QStringLiteral("succeeded") || conclusion == QStringLiteral("skipped") || conclusion == QStringLiteral("neutral"));
+    }
 };
 
 // The Vercel REST endpoints the console uses (shared/api-specs/ENDPOINTS.md).
