@@ -96,13 +96,17 @@ bool readCommon(Context &ctx, Common *c, bool needTrigger)
 int waitFor(const std::function<void(std::function<void(int)>)> &start)
 {
     QEventLoop loop;
-    int code = Failure;
+    std::optional<int> code;
     start([&](int c) {
+        if (code)
+            return;
         code = c;
         loop.quit();
     });
-    loop.exec();
-    return code;
+    // A run that stops before start() returns (a resumed step that needs the operator) never enters the loop.
+    if (!code)
+        loop.exec();
+    return code.value_or(Failure);
 }
 
 Result<Inputs> gather(Session &session, const Request &request)

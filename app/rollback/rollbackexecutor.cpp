@@ -158,7 +158,9 @@ void Executor::claimMarker()
                 if (!d) {
                     m_lastError = d.error();
                     m_running = false;
-                    m_journal.append({{"event", "refused"}, {"error", s(d.error().toString())}});
+                    // Not a refusal: the run stays open and `resume` claims the marker again
+                    // (looking first for the one this attempt may have created).
+                    m_journal.append({{"event", "marker-failed"}, {"error", s(d.error().toString())}});
                     Q_EMIT refused(d.error());
                     return;
                 }
@@ -330,6 +332,8 @@ void Executor::runGroup(int group)
         // In flight when the console stopped, or failed without knowing whether the service applied it.
         const bool resumed = m_journal.phase(i) == StepPhase::Intent
                              || (m_journal.phase(i) == StepPhase::Failed && m_journal.last(i).value("unclear", false));
+        if (resumed)
+            m_unclear.insert(i);
         m_journal.append({{"event", "intent"}, {"step", i}, {"kind", s(stepKindId(m_plan.steps[i].kind))}, {"target", s(m_plan.steps[i].target)},
                           {"resumed", resumed}});
         m_status[i] = StepStatus::Running;
@@ -389,11 +393,13 @@ void Executor::stepFinished(int group, int step, const Result<json> &r)
         rec["step"] = step;
         m_journal.append(rec);
         m_status[step] = StepStatus::Done;
+        m_unclear.remove(step);
         m_detail[step] = q(rec, "summary");
         audit(stepKindId(st.kind), st.target.isEmpty() ? st.title : st.target, st.call.service, r.value());
     } else {
         // Did the service apply it? A timeout, a dropped connection or a 5xx cannot tell.
-        const bool unclear = r.error().kind == Error::Kind::Timeout || r.error().kind == Error::Kind::Network
+        // And an attempt that re-checked an earlier unclear one leaves that one unclear whatever it says itself.
+        const bool unclear = m_unclear.contains(step) || r.error().kind == Error::Kind::Timeout || r.error().kind == Error::Kind::Network
                              || (r.error().kind == Error::Kind::Http && r.error().httpStatus >= 500);
         m_journal.append({{"event", "failed"}, {"step", step}, {"error", s(r.error().toString())}, {"unclear", unclear}});
         m_status[step] = StepStatus::Failed;
@@ -425,8 +431,12 @@ void Executor::stepFinished(int group, int step, const Result<json> &r)
 
 void Executor::retry()
 {
-    if (m_failedGroup < 0)
+    if (m_failedGroup < 0) {
+        // Stopped before the first step (the marker could not be claimed): claim it again.
+        if (!m_running && !m_aborted && !m_journal.finished())
+            start();
         return;
+    }
     const int g = m_failedGroup;
     m_failedStep = -1;
     runGroup(g);

@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QUrl>
 
 namespace Raize::Net {
@@ -144,6 +145,7 @@ private:
     ExecOptions m_o;
     QHash<int, StepStatus> m_status;
     QHash<int, QString> m_detail;
+    QSet<int> m_unclear; // steps an earlier attempt may have applied: a failure now does not settle them
     QList<int> m_groups;
     int m_pendingInGroup = 0;
     int m_failedGroup = -1;

@@ -73,6 +73,8 @@ class TestRollbackSandbox : public QObject
               QString::fromUtf8(p.readAllStandardError()), json()};
         if (args.contains(u"--json"_s))
             r.j = json::parse(r.out.toStdString(), nullptr, false);
+        if (qEnvironmentVariableIsSet("RAIZE_TEST_TRACE"))
+            qInfo().noquote() << "RUN" << args.join(u' ') << "→" << r.code << r.crashed << "\nERR:" << r.err.right(1500) << "\nOUT:" << r.out.right(800);
         return r;
     }
 

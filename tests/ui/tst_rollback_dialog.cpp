@@ -122,14 +122,27 @@ private Q_SLOTS:
         QVERIFY(execute->isEnabled());
         shot(dialog, u"rollback-plan.png"_s);
 
+        // GitHub fails the rollback marker once: nothing runs, the dialog says so and offers Retry.
+        control("POST", u"/__sandbox/faults"_s,
+                {{"service", "github"}, {"method", "POST"}, {"path", "/deployments$"}, {"mode", "error"}, {"status", 500}, {"count", 1}});
+        QTest::mouseClick(execute, Qt::LeftButton);
+        QVERIFY(dialog->executor());
+        auto *message = dialog->findChild<QLabel *>(u"message"_s);
+        auto *retry = dialog->findChild<QPushButton *>(u"retry"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(u"Not started"_s), 30000);
+        QVERIFY2(message->text().contains(u"HTTP 500"_s), qPrintable(message->text()));
+        QTRY_VERIFY(retry->isVisible());
+        QVERIFY(flagOn(u"publishing.enabled"_s));
+        QVERIFY(dialog->executor()->flagsOffMs() < 0);
+
         // Hold the Instant Rollback for a moment so that progress can be seen.
         control("POST", u"/__sandbox/faults"_s,
                 {{"service", "vercel"}, {"method", "POST"}, {"path", "/rollback/"}, {"mode", "latency"}, {"latencyMs", 2500}, {"count", 1}});
         QElapsedTimer confirmed;
         confirmed.start();
-        QTest::mouseClick(execute, Qt::LeftButton);
-        QVERIFY(dialog->executor());
+        QTest::mouseClick(retry, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(dialog->executor()->flagsOffMs() >= 0, 30000);
+        QVERIFY(!retry->isVisible());
         qInfo("button: confirmation → flags off (as clients are served) %lld ms (test clock %lld ms); flag-service propagation %lld ms",
               dialog->executor()->flagsOffMs(), confirmed.elapsed(), dialog->executor()->propagationMs());
         int rollbackStep = -1;
@@ -145,7 +158,6 @@ private Q_SLOTS:
         QSignalSpy done(dialog, &Ui::RollbackDialog::runFinished);
         QVERIFY(done.wait(90000));
         QCOMPARE(done.first().first().toBool(), true);
-        auto *message = dialog->findChild<QLabel *>(u"message"_s);
         QVERIFY2(message->text().contains(u"completed"_s) && message->text().contains(u"pinned to dpl_prev"_s), qPrintable(message->text()));
         for (int i = 0; i < steps->topLevelItemCount(); ++i)
             QVERIFY2(steps->topLevelItem(i)->text(2).contains(u"done"_s), qPrintable(steps->topLevelItem(i)->text(1)));

@@ -145,6 +145,11 @@ RollbackDialog::RollbackDialog(Settings &settings, TokenStore &tokens, const QSt
             m_executor->setIncidentAnswer(answer);
         }
         setMessage(u"Retrying…"_s, u"info"_s);
+        // One press, one retry: the buttons come back if it fails again.
+        for (QWidget *w : {static_cast<QWidget *>(m_retry), static_cast<QWidget *>(m_skipReason), static_cast<QWidget *>(m_skip),
+                           static_cast<QWidget *>(m_abort)})
+            w->setVisible(false);
+        m_incidentAnswer->setVisible(false);
         m_executor->retry();
     });
     connect(m_skip, &QPushButton::clicked, this, [this] {
@@ -345,6 +350,16 @@ void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
     connect(m_executor.get(), &Executor::stepChanged, this, &RollbackDialog::refreshStep);
     connect(m_executor.get(), &Executor::stepFailed, this, &RollbackDialog::onFailed);
     connect(m_executor.get(), &Executor::refused, this, [this](const Error &e) {
+        if (e.kind != Error::Kind::Conflict && e.kind != Error::Kind::Refused && !m_executor->journal().finished()) {
+            // The marker could not be claimed (GitHub failed): nothing ran yet, the run stays open.
+            setMessage(u"<b>Not started:</b> could not claim the rollback marker: %1<br>What to do: %2<br>Nothing was executed. "
+                       u"Retry, or abort the run."_s.arg(e.toString().toHtmlEscaped(), e.remedy.toHtmlEscaped()),
+                       u"error"_s);
+            m_retry->setText(u"Retry"_s);
+            m_retry->setVisible(true);
+            m_abort->setVisible(true);
+            return;
+        }
         setMessage(u"<b>Not executed:</b> %1<br>%2"_s.arg(e.message.toHtmlEscaped(), e.remedy.toHtmlEscaped()), u"error"_s);
         Q_EMIT runFinished(false);
     });
@@ -397,6 +412,7 @@ void RollbackDialog::onFailed(int step, const Error &error)
     setMessage(u"<b>Step %1 failed:</b> %2<br>What to do: %3<br>Safe next actions: retry the step, skip it with a reason, or abort."_s.arg(step + 1)
                    .arg(error.toString().toHtmlEscaped(), error.remedy.toHtmlEscaped()),
                u"error"_s);
+    m_retry->setText(u"Retry the step"_s);
     for (QWidget *w : {static_cast<QWidget *>(m_retry), static_cast<QWidget *>(m_skipReason), static_cast<QWidget *>(m_skip),
                        static_cast<QWidget *>(m_abort)})
         w->setVisible(true);
