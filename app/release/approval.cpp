@@ -107,6 +107,25 @@ QStringList lapseReasons(const ReviewBinding &approved, const ReviewBinding &cur
     return out;
 }
 
+Status checkReviewer(const GatePolicy &policy, const ReleaseFacts &facts, const QString &reviewer, std::optional<bool> gitHubMayApprove,
+                     const QStringList &gitHubReviewers)
+{
+    const auto refuse = [](const QString &why) { return Status(Error::make(Error::Kind::Refused, u"policy"_s, why)); };
+    if (reviewer.trimmed().isEmpty())
+        return refuse(u"Type your GitHub login: the approval is recorded under it."_s);
+    if (!policy.authorsMayApprove && facts.pulls.known()) {
+        for (const PullFact &p : *facts.pulls) {
+            if (p.author.compare(reviewer.trimmed(), Qt::CaseInsensitive) == 0)
+                return refuse(u"%1 authored #%2 and cannot approve this release (policy %3)."_s.arg(reviewer.trimmed()).arg(p.number).arg(policy.bundleId));
+        }
+    }
+    if (gitHubMayApprove && !*gitHubMayApprove)
+        return refuse(u"GitHub says the GitHub token in this profile may not approve the %1 environment (required reviewers: %2; or the "
+                      u"environment prevents self-review). Approve with your own token: Settings → GitHub token."_s
+                          .arg(policy.promotionEnvironment, gitHubReviewers.isEmpty() ? u"none listed"_s : gitHubReviewers.join(u", "_s)));
+    return okStatus();
+}
+
 Status checkOverride(const GatePolicy &policy, const GateVerdict &verdict, const OverrideRequest &request)
 {
     const auto refuse = [&](const QString &why) {

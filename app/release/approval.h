@@ -50,6 +50,16 @@ struct OverrideRequest
 // gate unknown: unknown data is fetched again, never overridden).
 Status checkOverride(const GatePolicy &policy, const GateVerdict &verdict, const OverrideRequest &request);
 
+// Whether `reviewer` may approve this release now (before anything is sent):
+// a login is needed; an author of a pull request in it may not (unless the
+// policy allows); and when the approval goes through a GitHub environment
+// review, GitHub's own answer for the reviewer's token
+// (`current_user_can_approve`) must be yes — the typed login alone proves
+// nothing, the token's user is who GitHub records. `gitHubMayApprove` is
+// empty when no GitHub review is pending.
+Status checkReviewer(const GatePolicy &policy, const ReleaseFacts &facts, const QString &reviewer, std::optional<bool> gitHubMayApprove,
+                     const QStringList &gitHubReviewers = {});
+
 struct PromotionDecision
 {
     bool allowed = false;

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     Net::HttpClient clientHttp;
     clientHttp.setToken(Service::FlagsClient, sandbox.token(u"unleashClient"_s));
 
-    QList<double> single, fanout, whole, spread, bare;
+    QList<double> single, fanout, whole, spread, bare, bulk;
     const auto clearLog = [&] { RaizeTest::httpCall("DELETE", QUrl(sandbox.url(u"control"_s) + u"/__sandbox/requests"_s)); };
     // How far apart the 30 requests reached the flag service (the client's fan-out).
     const auto arrivalSpread = [&] {
@@ -128,6 +128,20 @@ int main(int argc, char **argv)
         fanout << fanOut();
         spread << arrivalSpread();
         allOn();
+        // For comparison: Unleash's own bulk endpoint (5.1+), one call for all 30 (the server still toggles them one by one).
+        {
+            json names = json::array();
+            for (const QString &k : keys)
+                names.push_back(k.toStdString());
+            QElapsedTimer t;
+            t.start();
+            const auto a = RaizeTest::httpCall("POST", QUrl(sandbox.url(u"flags"_s) + u"/api/admin/projects/default/bulk_features/environments/production/off"_s),
+                                               admin, QByteArray::fromStdString(json{{"features", names}}.dump()));
+            bulk << double(t.nsecsElapsed()) / 1e6;
+            if (a.status != 200)
+                std::fprintf(stderr, "bulk toggle: HTTP %d %s\n", a.status, a.body.constData());
+        }
+        allOn();
         // The whole kill switch: fan-out, then the read-back (admin API and client API).
         {
             Rollback::Plan plan;
@@ -177,6 +191,7 @@ int main(int argc, char **argv)
                 Flags, LatencyMs, runs);
     std::printf("  one call:                         %8.1f ms\n", s);
     std::printf("  %d calls in parallel (fan-out):   %8.1f ms   ratio %.2fx (goal <= 1.5x)\n", Flags, f, f / s);
+    std::printf("  for comparison, Unleash's bulk toggle of the 30 (one call): %8.1f ms   ratio %.2fx\n", median(bulk), median(bulk) / s);
     std::printf("  whole kill switch incl. read-back: %8.1f ms   (admin API + client API show all %d off)\n", w, Flags);
     std::printf("  the 30 requests reached the service within %.1f ms of each other (client fan-out)\n", median(spread));
     std::printf("  the same 30 without injected latency:   %8.1f ms   (the flag service's own work for 30 toggles)\n", median(bare));

@@ -662,6 +662,32 @@ private Q_SLOTS:
             QVERIFY2(d.reasons.join(u'\n').contains(reason), qPrintable(d.reasons.join(u'\n')));
     }
 
+    void reviewerCheck_data()
+    {
+        QTest::addColumn<QString>("reviewer");
+        QTest::addColumn<int>("gitHub"); // -1: no GitHub review pending; 0: GitHub says no; 1: yes
+        QTest::addColumn<QString>("refusal");
+        QTest::newRow("no login") << u"  "_s << -1 << u"Type your GitHub login"_s;
+        QTest::newRow("console only") << u"oncall-lead"_s << -1 << QString();
+        QTest::newRow("GitHub says yes") << u"oncall-lead"_s << 1 << QString();
+        QTest::newRow("GitHub says no to the token") << u"oncall-lead"_s << 0 << u"may not approve the production environment (required reviewers: oncall-lead"_s;
+        QTest::newRow("author, GitHub says yes") << u"dev-ana"_s << 1 << u"dev-ana authored #501"_s;
+    }
+
+    void reviewerCheck()
+    {
+        QFETCH(QString, reviewer);
+        QFETCH(int, gitHub);
+        QFETCH(QString, refusal);
+        GatePolicy p = policy();
+        p.promotionEnvironment = u"production"_s;
+        const Status st = checkReviewer(p, goodFacts(), reviewer, gitHub < 0 ? std::nullopt : std::optional<bool>(gitHub == 1), {u"oncall-lead"_s});
+        if (refusal.isEmpty())
+            QVERIFY2(st, qPrintable(st ? QString() : st.error().message));
+        else
+            QVERIFY2(!st && st.error().message.contains(refusal), qPrintable(st ? u"allowed"_s : st.error().message));
+    }
+
     void lapsedApprovalDoesNotCount()
     {
         ReleaseFacts f = goodFacts();

@@ -5,7 +5,9 @@
 
 #include "testutil.h"
 
+#include "records/auditlog.h"
 #include "timeline/timelinecanvas.h"
+#include "timeline/timelinefeed.h"
 #include "timeline/timelinemodel.h"
 #include "timeline/timelineview.h"
 
@@ -13,6 +15,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
 #include <QUrl>
@@ -59,6 +62,40 @@ class TestTimeline : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A rollback's audit records become timeline events of the right kind (issue #7 part 1: rollbacks, incidents, checks).
+    void rollbackRecordsOnTheTimeline()
+    {
+        QTemporaryDir dir;
+        Records::AuditLog log(dir.filePath(u"audit.jsonl"_s));
+        const QList<std::tuple<QString, QString, nlohmann::json>> records = {
+            {u"rollback.start"_s, u"run1"_s, {{"priority", "P0"}}},
+            {u"flag.disable"_s, u"publishing.enabled"_s, {{"enabled", false}}},
+            {u"vercel.instant-rollback"_s, u"dpl_prev"_s, {{"summary", "accepted"}}},
+            {u"rollback.post-check"_s, u"checks"_s, {{"summary", "7 passed"}}},
+            {u"github.incident"_s, u"P0 incident"_s, {{"number", 7}, {"url", "https://github.test/raize/platform/issues/7"}}},
+            {u"journal.entry"_s, u"2026-11-25"_s, {{"summary", "appended"}}},
+            {u"settings.change"_s, u"net/timeoutMs"_s, {{"value", 3000}}},
+        };
+        for (const auto &[action, target, after] : records) {
+            Records::AuditRecord r;
+            r.actor = u"oncall"_s;
+            r.action = action;
+            r.target = target;
+            r.service = u"console"_s;
+            r.after = after;
+            QVERIFY(log.append(r));
+        }
+        const QList<TimelineEvent> events = TimelineFeed::fromAudit(log.path());
+        using K = TimelineEvent::Kind;
+        QList<K> kinds;
+        for (const TimelineEvent &e : events)
+            kinds << e.kind;
+        QCOMPARE(kinds, (QList<K>{K::Rollback, K::FlagChange, K::Rollback, K::CheckResult, K::Incident, K::Journal}));
+        QCOMPARE(events[4].url, u"https://github.test/raize/platform/issues/7"_s);
+        QCOMPARE(events[4].environment, u"Production"_s);
+        QVERIFY(events[1].detail.contains(u"oncall"_s));
+    }
+
     void modelBatchesAndLanes()
     {
         TimelineModel model;

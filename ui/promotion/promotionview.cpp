@@ -366,17 +366,14 @@ void PromotionView::approve()
 {
     const ReleaseFacts &f = m_facts.facts;
     const QString reviewer = m_reviewer->text().trimmed();
-    if (reviewer.isEmpty())
-        return setMessage(tr("Type your GitHub login: the approval is recorded under it."), true);
+    const PendingReview &pending = m_facts.pending;
+    const bool viaGitHub = m_policy.viaGitHubEnvironment && m_sources.github && pending.runId > 0;
+    if (const Status may = checkReviewer(m_policy, f, reviewer, viaGitHub ? std::optional<bool>(pending.currentUserCanApprove) : std::nullopt,
+                                         pending.reviewers);
+        !may)
+        return setMessage(may.error().message, true);
     if (!f.deployment.known() || m_busy)
         return;
-    if (!m_policy.authorsMayApprove && f.pulls.known()) {
-        for (const PullFact &p : *f.pulls) {
-            if (p.author.compare(reviewer, Qt::CaseInsensitive) == 0)
-                return setMessage(tr("%1 authored #%2 and cannot approve this release (policy %3).").arg(reviewer).arg(p.number).arg(m_policy.bundleId),
-                                  true);
-        }
-    }
     const ReviewBinding binding = ReviewBinding::of(f, m_verdict);
     const json after = {{"reviewer", reviewer.toStdString()},
                         {"binding", binding.toJson()},
@@ -393,8 +390,7 @@ void PromotionView::approve()
         updateView();
         setMessage(note, false);
     };
-    const PendingReview &pending = m_facts.pending;
-    if (m_policy.viaGitHubEnvironment && m_sources.github && pending.runId > 0) {
+    if (viaGitHub) {
         m_approve->setEnabled(false);
         QPointer<PromotionView> self(this);
         m_sources.github->reviewPendingDeployment(

@@ -48,14 +48,18 @@ QList<TimelineEvent> TimelineFeed::fromAudit(const QString &path)
         TimelineEvent e;
         e.timeMs = r.time.toMSecsSinceEpoch();
         const QString action = r.action;
+        // The rollback executor's records (app/rollback) name their step kind: github.incident,
+        // rollback.post-check, vercel.instant-rollback, flag.disable, journal.entry.
         if (action.startsWith(u"promotion."_s) || action == u"vercel.promote"_s)
             e.kind = TimelineEvent::Kind::Promotion;
+        else if (action.startsWith(u"incident."_s) || action.startsWith(u"github.incident"_s))
+            e.kind = TimelineEvent::Kind::Incident;
+        else if (action.startsWith(u"rollback.post-check"_s))
+            e.kind = TimelineEvent::Kind::CheckResult;
         else if (action.contains(u"rollback"_s))
             e.kind = TimelineEvent::Kind::Rollback;
         else if (action.startsWith(u"flag"_s))
             e.kind = TimelineEvent::Kind::FlagChange;
-        else if (action.startsWith(u"incident."_s))
-            e.kind = TimelineEvent::Kind::Incident;
         else if (action.startsWith(u"canary."_s))
             e.kind = TimelineEvent::Kind::CanaryStep;
         else if (action.startsWith(u"gate."_s))
