@@ -207,7 +207,7 @@ Plan buildPlan(const Inputs &in)
     if (!disabled.isEmpty()) {
         Step confirm;
         confirm.kind = Step::Kind::ConfirmFlagsOff;
-        confirm.title = u"Confirm the flags are off where clients read them (admin API and client API)"_s;
+        confirm.title = u"Confirm flags off (admin API and as clients are served)"_s;
         confirm.call = {u"flags"_s, u"GET"_s, u"/api/client/features"_s, nullptr};
         confirm.group = ++group;
         confirm.target = disabled.join(u',');

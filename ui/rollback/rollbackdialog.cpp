@@ -287,6 +287,7 @@ void RollbackDialog::showPlan()
         if (!s.call.body.is_null())
             call += u' ' + QString::fromStdString(s.call.body.dump());
         item->setText(3, call);
+        item->setToolTip(1, s.title);
         item->setToolTip(3, call);
         item->setData(0, Qt::UserRole, s.group);
     }
