@@ -185,7 +185,11 @@ private Q_SLOTS:
         view.model()->append(sample());
         TimelineCanvas *canvas = view.findChild<TimelineCanvas *>(u"timelineCanvas"_s);
         QVERIFY(canvas);
-        QVERIFY(view.findChild<QTreeView *>(u"timelineList"_s)->uniformRowHeights());
+        auto *list = view.findChild<QTreeView *>(u"timelineList"_s);
+        QVERIFY(list->uniformRowHeights());
+        // The list is newest first, whatever order the events came in.
+        QCOMPARE(list->model()->index(0, TimelineModel::Title).data().toString(), u"dpl_rc promoted"_s);
+        QCOMPARE(list->model()->index(3, TimelineModel::Title).data().toString(), u"dpl_stage READY"_s);
         // Fitted to all events on first data.
         const auto fitted = canvas->scale();
         QVERIFY(fitted.toX(T0) >= 0 && fitted.toX(T0 + 30 * Minute) <= canvas->plotWidth());

@@ -83,6 +83,10 @@ TimelineView::TimelineView(QWidget *parent)
     m_list->setColumnWidth(TimelineModel::Time, 150);
     m_list->setColumnWidth(TimelineModel::Lane, 150);
     m_list->setColumnWidth(TimelineModel::Kind, 130);
+    // Newest first, whatever order the sources delivered them in (Vercel's list, then the audit log).
+    m_filterModel->setSortRole(TimelineModel::TimeRole);
+    m_list->setSortingEnabled(true);
+    m_list->sortByColumn(TimelineModel::Time, Qt::DescendingOrder);
     connect(m_list, &QTreeView::clicked, this, [this](const QModelIndex &index) {
         m_canvas->centerOn(index.data(TimelineModel::TimeRole).toLongLong());
     });
