@@ -203,23 +203,30 @@ SloView::~SloView() = default;
 
 Status SloView::setPolicy(const Policy::Bundle &bundle)
 {
+    const auto cohorts = Release::cohortsFromPolicy(bundle);
+    if (!cohorts)
+        return cohorts.error();
+    return setPolicy(bundle, *cohorts);
+}
+
+Status SloView::setPolicy(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts)
+{
     const auto slos = Slo::slosFromPolicy(bundle);
     if (!slos)
         return slos.error();
     const auto rules = Slo::burnRulesFromPolicy(bundle);
     if (!rules)
         return rules.error();
-    const auto cohorts = Release::cohortsFromPolicy(bundle);
-    if (!cohorts)
-        return cohorts.error();
-    const auto rollout = Release::rolloutFromPolicy(bundle, *cohorts);
+    const auto rollout = Release::rolloutFromPolicy(bundle, cohorts);
     if (!rollout)
         return rollout.error();
     m_slos = *slos;
     m_rules = *rules;
-    m_cohorts = *cohorts;
+    m_cohorts = cohorts;
     m_rollout = *rollout;
 
+    // A new cohort list keeps what the operator chose where it still exists.
+    const QVariant sloWas = m_sloCombo->currentData(), laneWas = m_laneCohortCombo->currentData(), stageWas = m_stageCombo->currentData();
     const QSignalBlocker b1(m_sloCombo), b2(m_laneCohortCombo), b3(m_stageCombo);
     m_sloCombo->clear();
     for (const Slo::SloSpec &s : std::as_const(m_slos))
@@ -231,6 +238,10 @@ Status SloView::setPolicy(const Policy::Bundle &bundle)
     for (const Release::RolloutStage &s : std::as_const(m_rollout.stages))
         m_stageCombo->addItem(s.name, s.id);
     m_stageCombo->setCurrentIndex(m_rollout.stages.size() > 1 ? 1 : 0);
+    for (const auto &[combo, was] : {std::pair{m_sloCombo, sloWas}, std::pair{m_laneCohortCombo, laneWas}, std::pair{m_stageCombo, stageWas}}) {
+        if (const int i = combo->findData(was); was.isValid() && i >= 0)
+            combo->setCurrentIndex(i);
+    }
     m_autoPacing->setText(m_rollout.autoPacing
                               ? u"Auto-pacing is on in the policy, but this console does not expand by itself: every stage is a decision of the operator."_s
                               : u"Auto-pacing is off (policy canary.autoPacing): the console never expands a rollout by itself."_s);
