@@ -11,7 +11,9 @@
 #include "rollback/rollbackhistory.h"
 #include "settingsdialog.h"
 #include "promotion/promotionview.h"
+#include "timeline/timelinecanvas.h"
 #include "timeline/timelineview.h"
+#include "timeline/timerangelink.h"
 
 #include "core/logging.h"
 #include "core/servicemonitor.h"
@@ -121,6 +123,8 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     auto *sloView = new SloView;
     m_window->setViewWidget(u"slos"_s, sloView);
     m_live->setSloView(sloView);
+    // The SLO charts show the time the timeline shows, and the other way round.
+    new TimeRangeLink(timeline->canvas(), sloView, this);
     // Cohorts: the profile's (edited in the console) or the policy's, for every view that shows them.
     linkCohorts(m_cohorts, policy, matrix, sloView);
     // The page alert offers the rollback plan, filled with its cohort and flags.

@@ -99,6 +99,7 @@ private:
     void updateRecommendation();
     void updateConfirmations();
     void rangeChosen();
+    void updateRangeLabel();
     void drawBurnChart();
     void drawBudgetChart();
     void drawLaneChart();
@@ -125,6 +126,7 @@ private:
     QLabel *m_status;
     QComboBox *m_sloCombo;
     QComboBox *m_rangeCombo;
+    QLabel *m_rangeLabel;
     QComboBox *m_laneCohortCombo;
     SloVerdictModel *m_model;
     QTableView *m_table;
