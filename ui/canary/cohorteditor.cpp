@@ -58,7 +58,8 @@ CohortEditor::CohortEditor(Settings &settings, const Policy::Bundle &bundle, Rec
 
     auto *intro = new QLabel(u"Who each rollout stage exposes (playbook §4.4). The cohorts are stored in this profile's settings "
                              u"and replace the policy bundle's. Ids are comma-separated; \"*\" alone means everyone the other "
-                             u"cohorts do not list. The rollout's stages must still find their cohorts."_s);
+                             u"cohorts do not list. The rollout's stages must still find their cohorts, and burn rates are read by cohort id "
+                             u"(the \"cohort\" label of the platform's metrics)."_s);
     intro->setWordWrap(true);
     root->addWidget(intro);
     m_source = new QLabel;
