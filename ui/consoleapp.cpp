@@ -2,6 +2,7 @@
 
 #include "audit/auditview.h"
 #include "canary/canarymatrix.h"
+#include "canary/cohortspanel.h"
 #include "canary/flagspane.h"
 #include "livedata.h"
 #include "slo/sloview.h"
@@ -10,7 +11,9 @@
 #include "rollback/rollbackhistory.h"
 #include "settingsdialog.h"
 #include "promotion/promotionview.h"
+#include "timeline/timelinecanvas.h"
 #include "timeline/timelineview.h"
+#include "timeline/timerangelink.h"
 
 #include "core/logging.h"
 #include "core/servicemonitor.h"
@@ -19,6 +22,7 @@
 #include "policy/policybundle.h"
 #include "records/auditlog.h"
 #include "rollback/runjournal.h"
+#include "release/cohortoverride.h"
 #include "release/rollout.h"
 
 #include <QApplication>
@@ -77,56 +81,38 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window = std::make_unique<MainWindow>(*m_settings, *m_tokens, *m_monitor);
     m_window->setViewWidget(u"audit"_s, new AuditView(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath))));
     auto *flagsPane = new FlagsPane;
-    // The Canary view: the flags as served, and below them the toggle matrix.
+    // The Canary view: the flags as served, and below them the cohorts and the toggle matrix.
+    m_audit = std::make_unique<Records::AuditLog>(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath)));
+    const Policy::Bundle &policy = Policy::builtinBundle();
     auto *matrix = new CanaryMatrix;
-    {
-        const Policy::Bundle &policy = Policy::builtinBundle();
-        const auto cohorts = Release::cohortsFromPolicy(policy);
-        const auto rollout = cohorts ? Release::rolloutFromPolicy(policy, *cohorts) : Result<Release::RolloutPolicy>(cohorts.error());
-        Release::ToggleRules rules;
-        for (const auto &p : policy.section("rollback").value("sideEffectFlagPrefixes", nlohmann::json::array()))
-            rules.sideEffectPrefixes << QString::fromStdString(p.get<std::string>());
-        if (rollout) {
-            for (const Release::RolloutStage &stage : rollout->stages) {
-                if (stage.environment == u"production"_s && !stage.cohortId.isEmpty()) {
-                    for (const Release::Cohort &c : *cohorts) {
-                        if (c.id == stage.cohortId) {
-                            rules.firstCanary = c.scope();
-                            rules.firstCanaryCohort = c.id;
-                        }
-                    }
-                    break;
-                }
-            }
-        }
-        matrix->setRules(rules, cohorts ? *cohorts : QList<Release::Cohort>{});
-    }
+    m_cohorts = new CohortsPanel(*m_settings, policy, m_audit.get());
     auto *canary = new QSplitter(Qt::Vertical);
     canary->setObjectName(u"canaryView"_s);
     canary->addWidget(flagsPane);
     auto *matrixBox = new QGroupBox(u"Toggle matrix — flags × scopes (playbook §4.2)"_s);
-    (new QVBoxLayout(matrixBox))->addWidget(matrix);
+    auto *matrixLayout = new QVBoxLayout(matrixBox);
+    matrixLayout->addWidget(m_cohorts);
+    matrixLayout->addWidget(matrix, 1);
     canary->addWidget(matrixBox);
     canary->setStretchFactor(0, 2);
     canary->setStretchFactor(1, 3);
     m_window->setViewWidget(u"canary"_s, canary);
-    m_audit = std::make_unique<Records::AuditLog>(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath)));
     m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
     auto *timeline = new TimelineView;
     m_window->setViewWidget(u"timeline"_s, timeline);
     m_live->setTimelineView(timeline);
     // The promotion gates read the profile's policy bundle, whole or not at all.
-    Release::GatePolicy policy = Release::GatePolicy::builtin();
+    Release::GatePolicy gatePolicy = Release::GatePolicy::builtin();
     QString policyNote;
     if (const QString path = m_settings->string(SettingKey::PolicyBundlePath); !path.isEmpty()) {
         const Result<Policy::Bundle> bundle = Policy::loadBundleFile(path);
         const Result<Release::GatePolicy> loaded = bundle ? Release::GatePolicy::fromBundle(bundle.value()) : Result<Release::GatePolicy>(bundle.error());
         if (loaded)
-            policy = loaded.value();
+            gatePolicy = loaded.value();
         else
             policyNote = loaded.error().toString();
     }
-    auto *promotion = new PromotionView(policy);
+    auto *promotion = new PromotionView(gatePolicy);
     // CI and operators run the console from the repository checkout: its CHANGELOG.md is the draft (§6.1).
     const QString changelog = qEnvironmentVariable("RAIZE_CHANGELOG", QDir::current().filePath(u"CHANGELOG.md"_s));
     promotion->setChangelogPath(changelog);
@@ -137,6 +123,10 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     auto *sloView = new SloView;
     m_window->setViewWidget(u"slos"_s, sloView);
     m_live->setSloView(sloView);
+    // The SLO charts show the time the timeline shows, and the other way round.
+    new TimeRangeLink(timeline->canvas(), sloView, this);
+    // Cohorts: the profile's (edited in the console) or the policy's, for every view that shows them.
+    linkCohorts(m_cohorts, policy, matrix, sloView);
     // The page alert offers the rollback plan, filled with its cohort and flags.
     connect(sloView, &SloView::rollbackPlanRequested, this, [this](const Rollback::Scope &scope, const QStringList &flagKeys) {
         openRollback(Rollback::Trigger::PublishFailureBreach, scope,
@@ -166,6 +156,42 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     connect(m_history, &RollbackHistory::openRequested, this, [this] { openRollback(); });
     refreshRollbackState();
     m_live->start();
+}
+
+void ConsoleApp::applyCohorts(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts, CanaryMatrix *matrix, SloView *slo)
+{
+    if (matrix) {
+        const auto rollout = Release::rolloutFromPolicy(bundle, cohorts);
+        Release::ToggleRules rules;
+        for (const auto &p : bundle.section("rollback").value("sideEffectFlagPrefixes", nlohmann::json::array()))
+            rules.sideEffectPrefixes << QString::fromStdString(p.get<std::string>());
+        if (rollout) {
+            for (const Release::RolloutStage &stage : rollout->stages) {
+                if (stage.environment == u"production"_s && !stage.cohortId.isEmpty()) {
+                    for (const Release::Cohort &c : cohorts) {
+                        if (c.id == stage.cohortId) {
+                            rules.firstCanary = c.scope();
+                            rules.firstCanaryCohort = c.id;
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        matrix->setRules(rules, cohorts);
+    }
+    if (slo) {
+        if (const Status s = slo->setPolicy(bundle, cohorts); !s)
+            qCWarning(lcSettings, "the SLO view refused the cohorts: %s", qUtf8Printable(s.error().toString()));
+    }
+}
+
+void ConsoleApp::linkCohorts(CohortsPanel *panel, const Policy::Bundle &bundle, CanaryMatrix *matrix, SloView *slo)
+{
+    applyCohorts(bundle, panel->current().cohorts, matrix, slo);
+    connect(panel, &CohortsPanel::cohortsChanged, panel, [&bundle, matrix = QPointer(matrix), slo = QPointer(slo)](const QList<Release::Cohort> &cohorts) {
+        applyCohorts(bundle, cohorts, matrix, slo);
+    });
 }
 
 void ConsoleApp::refreshRollbackState()

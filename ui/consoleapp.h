@@ -1,5 +1,6 @@
 #pragma once
 
+#include "release/cohorts.h"
 #include "rollback/rollbackplan.h"
 
 #include <QObject>
@@ -23,8 +24,11 @@ class TokenStore;
 
 namespace Raize::Ui {
 
+class CanaryMatrix;
+class CohortsPanel;
 class LiveData;
 class MainWindow;
+class SloView;
 class RollbackDialog;
 class RollbackHistory;
 
@@ -56,6 +60,15 @@ public:
     // Shows "rollback in progress" in the header when a run is unfinished.
     void refreshRollbackState();
 
+    // Hands the console's cohorts (Release::effectiveCohorts) to the views
+    // that show them: the toggle matrix's columns and §4.3 rule, and the SLO
+    // view.
+    static void applyCohorts(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts, CanaryMatrix *matrix, SloView *slo);
+    // applyCohorts now with the panel's cohorts, and again after every save
+    // in its editor. The bundle must outlive the panel.
+    static void linkCohorts(CohortsPanel *panel, const Policy::Bundle &bundle, CanaryMatrix *matrix, SloView *slo);
+    CohortsPanel *cohortsPanel() const { return m_cohorts; }
+
 private:
     std::unique_ptr<Settings> m_settings;
     std::unique_ptr<TokenStore> m_tokens;
@@ -68,6 +81,7 @@ private:
     QPushButton *m_rollbackButton = nullptr;
     QLabel *m_rollbackState = nullptr;
     RollbackHistory *m_history = nullptr;
+    CohortsPanel *m_cohorts = nullptr;
 };
 
 } // namespace Raize::Ui

@@ -64,6 +64,7 @@ const QList<SettingSpec> &Settings::specs()
         {SettingKey::NetTimeoutMs, "net/timeoutMs"_L1, 15000, "Request timeout (ms)"_L1},
         {SettingKey::AuditLogPath, "audit/logPath"_L1, QString(), "Audit log file (empty: the profile's data folder)"_L1},
         {SettingKey::PolicyBundlePath, "policy/bundlePath"_L1, QString(), "Policy bundle (empty: the built-in playbook-v1)"_L1},
+        {SettingKey::CanaryCohorts, "canary/cohorts"_L1, QString(), "Canary cohorts, a JSON array (empty: the policy bundle's)"_L1},
     };
     return table;
 }

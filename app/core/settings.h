@@ -30,6 +30,9 @@ enum class SettingKey {
     NetTimeoutMs,
     AuditLogPath,
     PolicyBundlePath,
+    // The profile's canary cohorts (a JSON `cohorts` array) in place of the
+    // policy bundle's; empty: the policy's (Release::effectiveCohorts).
+    CanaryCohorts,
 };
 
 struct SettingSpec

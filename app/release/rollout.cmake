@@ -3,6 +3,7 @@
 raize_core_library(core_rollout
     SOURCES
         cohorts.cpp cohorts.h
+        cohortoverride.cpp cohortoverride.h
         rollout.cpp rollout.h
         togglematrix.cpp togglematrix.h
-    DEPS core_base core_policy core_slo core_flags)
+    DEPS core_base core_policy core_slo core_flags core_records)

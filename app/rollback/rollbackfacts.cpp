@@ -11,29 +11,23 @@ namespace Raize::Rollback {
 
 namespace {
 
-// cohort id → (client ids, platform account ids), from the policy bundle.
-QHash<QString, QPair<QStringList, QStringList>> cohorts()
+// cohort id → (client ids, platform account ids): the profile's cohorts, or
+// the built-in policy bundle's when the target names none.
+QHash<QString, QPair<QStringList, QStringList>> cohortMap(const QList<Release::Cohort> &given)
 {
-    QHash<QString, QPair<QStringList, QStringList>> out;
-    const json &c = Policy::builtinBundle().section("cohorts");
-    if (!c.is_array())
-        return out;
-    for (const json &e : c) {
-        if (!e.is_object() || !e.contains("id"))
-            continue;
-        QStringList clients, accounts;
-        for (const json &v : e.value("clientIds", json::array()))
-            clients << QString::fromStdString(v.get<std::string>());
-        for (const json &v : e.value("platformAccounts", json::array()))
-            accounts << QString::fromStdString(v.get<std::string>());
-        out.insert(QString::fromStdString(e["id"].get<std::string>()), {clients, accounts});
+    QList<Release::Cohort> cohorts = given;
+    if (cohorts.isEmpty()) {
+        if (const auto policy = Release::cohortsFromPolicy(Policy::builtinBundle()))
+            cohorts = *policy;
     }
+    QHash<QString, QPair<QStringList, QStringList>> out;
+    for (const Release::Cohort &c : std::as_const(cohorts))
+        out.insert(c.id, {c.clientIds, c.platformAccountIds});
     return out;
 }
 
-FlagFact toFact(const Services::FlagState &f)
+FlagFact toFact(const Services::FlagState &f, const QHash<QString, QPair<QStringList, QStringList>> &cohortMap)
 {
-    static const auto cohortMap = cohorts();
     FlagFact out;
     out.key = f.key;
     out.enabled = f.enabled;
@@ -129,11 +123,12 @@ void gatherInputs(const Clients &clients, const Target &target, const Request &r
         return done(Error::make(Error::Kind::Config, u"console"_s, u"the rollback needs the flag service and Vercel configured"_s,
                                 u"Set both in Settings (or `raize-console settings set`)."_s));
     Services::VercelClient *vercel = clients.vercel;
-    clients.flags->listFlags(target.flagEnvironment, [in, vercel, done](const Result<QList<Services::FlagState>> &flags) {
+    const auto cohorts = cohortMap(target.cohorts);
+    clients.flags->listFlags(target.flagEnvironment, [in, vercel, cohorts, done](const Result<QList<Services::FlagState>> &flags) {
         if (!flags)
             return done(flags.error());
         for (const auto &f : flags.value())
-            in->flags << toFact(f);
+            in->flags << toFact(f, cohorts);
         vercel->project([in, vercel, done](const Result<Services::VercelProject> &project) {
             if (!project)
                 return done(project.error());

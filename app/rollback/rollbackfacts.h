@@ -4,6 +4,8 @@
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbackplan.h"
 
+#include "release/cohorts.h"
+
 #include <functional>
 
 namespace Raize::Rollback {
@@ -24,12 +26,15 @@ struct Target
     QString flagProject, flagEnvironment;
     QString vercelProjectId;
     QString githubOwner, githubRepo;
+    // The profile's cohorts (Release::effectiveCohorts); empty: the
+    // built-in policy bundle's.
+    QList<Release::Cohort> cohorts;
 };
 
 // Reads the current state (side-effect flags and their scopes, production
 // deployments with their checks) and fills in Inputs for buildPlan. Cohort
 // constraints on flags are resolved to client and account ids through the
-// policy bundle's cohorts. Fails, and says which service, when any part
+// target's cohorts. Fails, and says which service, when any part
 // cannot be read: a rollback is never planned on a guess.
 void gatherInputs(const Clients &clients, const Target &target, const Request &request,
                   std::function<void(const Result<Inputs> &)> done);

@@ -2,6 +2,8 @@
 
 #include "core/tokenstore.h"
 #include "net/httpclient.h"
+#include "policy/policybundle.h"
+#include "release/cohortoverride.h"
 #include "records/auditlog.h"
 #include "rollback/runjournal.h"
 #include "services/flags/unleashclient.h"
@@ -47,6 +49,8 @@ Session::Session(const Settings &settings, const QHash<Service, QString> &tokens
     m_target.vercelProjectId = settings.string(SettingKey::VercelProjectId);
     m_target.githubOwner = settings.string(SettingKey::GitHubOwner);
     m_target.githubRepo = settings.string(SettingKey::GitHubRepo);
+    if (const auto cohorts = Release::effectiveCohorts(settings, Policy::builtinBundle()))
+        m_target.cohorts = cohorts->cohorts;
 
     const QUrl flagsUrl(settings.string(SettingKey::FlagsUrl));
     if (settings.string(SettingKey::FlagsKind) == u"launchdarkly"_s)

@@ -1,3 +1,5 @@
 # Cohorts, SLOs and burn alerts from the policy bundle; the rollout plan and
 # its recommendation (issue #8, parts 1, 2, 6).
 raize_add_test(test_rollout SOURCES tst_rollout.cpp LIBS core_rollout)
+# The profile's cohorts in place of the policy's: load, override, reset, malformed settings.
+raize_add_test(test_cohort_override SOURCES tst_cohort_override.cpp LIBS core_rollout core_base)

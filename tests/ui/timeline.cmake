@@ -5,3 +5,5 @@ raize_add_test(test_promotion_review SOURCES tst_promotion_review.cpp LIBS conso
     RUN_SERIAL TIMEOUT 400 LABELS gui sandbox)
 # Comparing policy bundles (built-in against a tenant's).
 raize_add_test(test_policy_diff_dialog SOURCES tst_policy_diff_dialog.cpp LIBS console_ui LABELS gui)
+# The SLO charts' range linked to the timeline both ways, against a small in-process Prometheus (issue #8, part 5).
+raize_add_test(test_time_range_link SOURCES tst_time_range_link.cpp LIBS console_ui fake_http LABELS gui)

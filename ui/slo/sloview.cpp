@@ -113,6 +113,10 @@ SloView::SloView(QWidget *parent)
     m_rangeCombo->addItem(u"30 days"_s, 30 * Slo::DayMs);
     m_rangeCombo->setCurrentIndex(1);
     top->addWidget(m_rangeCombo);
+    m_rangeLabel = new QLabel;
+    m_rangeLabel->setObjectName(u"sloRangeLabel"_s);
+    m_rangeLabel->hide();
+    top->addWidget(m_rangeLabel);
     root->addLayout(top);
 
     m_table = new QTableView;
@@ -188,6 +192,11 @@ SloView::SloView(QWidget *parent)
     connect(m_sloCombo, &QComboBox::currentIndexChanged, this, &SloView::redraw);
     connect(m_laneCohortCombo, &QComboBox::currentIndexChanged, this, [this] { drawLaneChart(); });
     connect(m_rangeCombo, &QComboBox::currentIndexChanged, this, &SloView::rangeChosen);
+    // Choosing the item already shown goes back to following the newest data after a linked range.
+    connect(m_rangeCombo, &QComboBox::activated, this, [this] {
+        if (!m_followNow)
+            rangeChosen();
+    });
     connect(m_levelCombo, &QComboBox::currentIndexChanged, this, &SloView::updateRecommendation);
     connect(m_stageCombo, &QComboBox::currentIndexChanged, this, [this] {
         updateConfirmations();
@@ -203,23 +212,30 @@ SloView::~SloView() = default;
 
 Status SloView::setPolicy(const Policy::Bundle &bundle)
 {
+    const auto cohorts = Release::cohortsFromPolicy(bundle);
+    if (!cohorts)
+        return cohorts.error();
+    return setPolicy(bundle, *cohorts);
+}
+
+Status SloView::setPolicy(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts)
+{
     const auto slos = Slo::slosFromPolicy(bundle);
     if (!slos)
         return slos.error();
     const auto rules = Slo::burnRulesFromPolicy(bundle);
     if (!rules)
         return rules.error();
-    const auto cohorts = Release::cohortsFromPolicy(bundle);
-    if (!cohorts)
-        return cohorts.error();
-    const auto rollout = Release::rolloutFromPolicy(bundle, *cohorts);
+    const auto rollout = Release::rolloutFromPolicy(bundle, cohorts);
     if (!rollout)
         return rollout.error();
     m_slos = *slos;
     m_rules = *rules;
-    m_cohorts = *cohorts;
+    m_cohorts = cohorts;
     m_rollout = *rollout;
 
+    // A new cohort list keeps what the operator chose where it still exists.
+    const QVariant sloWas = m_sloCombo->currentData(), laneWas = m_laneCohortCombo->currentData(), stageWas = m_stageCombo->currentData();
     const QSignalBlocker b1(m_sloCombo), b2(m_laneCohortCombo), b3(m_stageCombo);
     m_sloCombo->clear();
     for (const Slo::SloSpec &s : std::as_const(m_slos))
@@ -231,6 +247,10 @@ Status SloView::setPolicy(const Policy::Bundle &bundle)
     for (const Release::RolloutStage &s : std::as_const(m_rollout.stages))
         m_stageCombo->addItem(s.name, s.id);
     m_stageCombo->setCurrentIndex(m_rollout.stages.size() > 1 ? 1 : 0);
+    for (const auto &[combo, was] : {std::pair{m_sloCombo, sloWas}, std::pair{m_laneCohortCombo, laneWas}, std::pair{m_stageCombo, stageWas}}) {
+        if (const int i = combo->findData(was); was.isValid() && i >= 0)
+            combo->setCurrentIndex(i);
+    }
     m_autoPacing->setText(m_rollout.autoPacing
                               ? u"Auto-pacing is on in the policy, but this console does not expand by itself: every stage is a decision of the operator."_s
                               : u"Auto-pacing is off (policy canary.autoPacing): the console never expands a rollout by itself."_s);
@@ -436,6 +456,7 @@ void SloView::rangeChosen()
     m_followNow = true;
     m_toMs = nowMs();
     m_fromMs = m_toMs - range;
+    updateRangeLabel();
     Q_EMIT timeRangeChanged(m_fromMs, m_toMs);
     redraw();
 }
@@ -447,8 +468,20 @@ void SloView::setTimeRange(qint64 fromMs, qint64 toMs)
     m_fromMs = fromMs;
     m_toMs = toMs;
     m_followNow = false;
+    updateRangeLabel();
     Q_EMIT timeRangeChanged(fromMs, toMs);
     redraw();
+}
+
+void SloView::updateRangeLabel()
+{
+    // A range set from outside (the timeline) is not one of the combo's: say which it is.
+    m_rangeLabel->setVisible(!m_followNow);
+    if (m_followNow)
+        return;
+    const auto text = [](qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(u"MM-dd HH:mm"_s); };
+    m_rangeLabel->setText(u"shown: %1 – %2 UTC"_s.arg(text(m_fromMs), text(m_toMs)));
+    m_rangeLabel->setToolTip(u"The range follows the release timeline; choose a range here to follow the newest data again."_s);
 }
 
 void SloView::setMaxPointsPerLine(int points)
@@ -484,6 +517,33 @@ const Slo::SloData *dataFor(Slo::SloFeed *recent, Slo::SloFeed *history, qint64 
     return nullptr;
 }
 
+// The part of [fromMs, toMs] the data can draw: a burn point needs a full
+// window of counters before it, and nothing is drawn past the newest sample.
+// A range wider than the data (the timeline zoomed out, or panned past the
+// 30 days read) draws what there is instead of iterating empty time.
+QPair<qint64, qint64> drawable(const Slo::SloData *d, qint64 fromMs, qint64 toMs)
+{
+    if (!d)
+        return {fromMs, fromMs - 1};
+    return {std::max(fromMs, d->fromMs + BurnWindowMs), std::min(toMs, d->toMs)};
+}
+
+// " — no data in this range" / " — data only from … to …", or nothing when the data covers the range.
+QString coverageNote(const Slo::SloData *d, qint64 fromMs, qint64 toMs)
+{
+    if (!d)
+        return {};
+    const auto [from, to] = drawable(d, fromMs, toMs);
+    const auto text = [](qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(u"MM-dd HH:mm"_s); };
+    if (from > to)
+        return u" — no data in this range"_s;
+    // A step of slack: the range ending "now" ends a moment after the newest sample.
+    const qint64 slack = 2 * std::max<qint64>(d->stepMs, Slo::MinuteMs);
+    if (from > fromMs + BurnWindowMs + slack || to < toMs - slack)
+        return u" — data only %1 – %2 UTC"_s.arg(text(from), text(to));
+    return {};
+}
+
 // A fresh chart for every redraw, filled before it goes into the view:
 // removing series and axes from a chart in place leaves stale axes behind
 // on Qt 6.4, and axes added to a chart already in a view lose their labels.
@@ -508,7 +568,10 @@ void drawBurnLines(QChart *chart, const QList<QPair<QString, QList<QPointF>>> &l
                    qint64 fromMs, qint64 toMs, QObject *context)
 {
     auto *x = new QDateTimeAxis;
-    x->setFormat(toMs - fromMs > 2 * Slo::DayMs ? u"MM-dd"_s : u"HH:mm"_s);
+    x->setFormat(toMs - fromMs > 90 * Slo::DayMs ? u"yyyy-MM-dd"_s
+                 : toMs - fromMs > 2 * Slo::DayMs ? u"MM-dd"_s
+                 : toMs - fromMs > 20 * Slo::HourMs ? u"MM-dd HH:mm"_s
+                                                    : u"HH:mm"_s);
     x->setTitleText(u"UTC"_s);
     x->setRange(QDateTime::fromMSecsSinceEpoch(fromMs, Qt::UTC), QDateTime::fromMSecsSinceEpoch(toMs, Qt::UTC));
     x->setTickCount(7);
@@ -569,17 +632,19 @@ void SloView::drawBurnChart()
             thresholds << r.burnRate;
     }
     QList<QPair<QString, QList<QPointF>>> lines;
-    if (spec && d) {
+    const auto [from, to] = drawable(d, m_fromMs, m_toMs);
+    if (spec && d && from <= to) {
         const auto &byCohort = d->byCohort.value(spec->id);
         for (const Release::Cohort &c : std::as_const(m_cohorts)) {
             const auto it = byCohort.constFind(c.id);
             if (it == byCohort.cend())
                 continue;
-            const QList<QPointF> points = Slo::burnSeries(*it, spec->objective, BurnWindowMs, d->stepMs, m_fromMs, m_toMs);
+            const QList<QPointF> points = Slo::burnSeries(*it, spec->objective, BurnWindowMs, d->stepMs, from, to);
             lines.append({c.name, Slo::lttb(points, m_maxPoints)});
         }
     }
-    QChart *chart = freshChart(spec ? u"Burn rate per cohort — %1 (1 h window)"_s.arg(spec->title) : u"Burn rate per cohort"_s);
+    QChart *chart = freshChart((spec ? u"Burn rate per cohort — %1 (1 h window)"_s.arg(spec->title) : u"Burn rate per cohort"_s)
+                               + coverageNote(d, m_fromMs, m_toMs));
     drawBurnLines(chart, lines, thresholds, m_fromMs, m_toMs, this);
     install(m_burnView, chart);
 }
@@ -590,20 +655,21 @@ void SloView::drawLaneChart()
     const Slo::SloData *d = dataFor(m_recent, m_history, m_fromMs);
     const QString cohort = m_laneCohortCombo->currentData().toString();
     QList<QPair<QString, QList<QPointF>>> lines;
-    if (spec && d) {
+    const auto [from, to] = drawable(d, m_fromMs, m_toMs);
+    if (spec && d && from <= to) {
         const auto &byLane = d->byCohortLane.value(spec->id);
         for (const QString &lane : {u"api"_s, u"browser"_s}) {
             const auto it = byLane.constFind(cohort + u'/' + lane);
             if (it == byLane.cend())
                 continue;
-            const QList<QPointF> points = Slo::burnSeries(*it, spec->objective, BurnWindowMs, d->stepMs, m_fromMs, m_toMs);
+            const QList<QPointF> points = Slo::burnSeries(*it, spec->objective, BurnWindowMs, d->stepMs, from, to);
             lines.append({lane == u"api"_s ? u"API lane"_s : u"Browser lane"_s, Slo::lttb(points, m_maxPoints / 2)});
         }
     }
     QList<double> thresholds;
     if (!m_rules.isEmpty())
         thresholds << m_rules.first().burnRate;
-    QChart *chart = freshChart(u"Burn rate by lane — %1 (1 h window)"_s.arg(m_laneCohortCombo->currentText()));
+    QChart *chart = freshChart(u"Burn rate by lane — %1 (1 h window)"_s.arg(m_laneCohortCombo->currentText()) + coverageNote(d, m_fromMs, m_toMs));
     drawBurnLines(chart, lines, thresholds, m_fromMs, m_toMs, this);
     install(m_laneView, chart);
 }

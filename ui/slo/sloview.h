@@ -52,6 +52,10 @@ public:
     // SLOs, burn rules, cohorts and the rollout plan. Returns the policy
     // error and keeps what it had when the bundle is malformed.
     Status setPolicy(const Policy::Bundle &bundle);
+    // The same with the console's cohorts (Release::effectiveCohorts) in
+    // place of the bundle's.
+    Status setPolicy(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts);
+    const QList<Release::Cohort> &cohorts() const { return m_cohorts; }
     // recent: the last 3 days and more at 1-minute steps (verdicts, burn
     // charts up to 3 days); history: 30 days at a coarser step (budget, 30-day
     // chart). flags: production flags (canary flags per cohort). Not owned.
@@ -95,6 +99,7 @@ private:
     void updateRecommendation();
     void updateConfirmations();
     void rangeChosen();
+    void updateRangeLabel();
     void drawBurnChart();
     void drawBudgetChart();
     void drawLaneChart();
@@ -121,6 +126,7 @@ private:
     QLabel *m_status;
     QComboBox *m_sloCombo;
     QComboBox *m_rangeCombo;
+    QLabel *m_rangeLabel;
     QComboBox *m_laneCohortCombo;
     SloVerdictModel *m_model;
     QTableView *m_table;

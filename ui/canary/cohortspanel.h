@@ -1,0 +1,55 @@
+#pragma once
+
+#include "release/cohortoverride.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+
+namespace Raize {
+class Settings;
+}
+namespace Raize::Records {
+class AuditSink;
+}
+
+namespace Raize::Ui {
+
+class CohortEditor;
+
+// The Canary view's line about the cohorts in use and where they come from
+// (the profile's settings or the policy bundle), with "Edit cohorts…".
+// Emits cohortsChanged after a save so the matrix and the SLO view follow.
+class CohortsPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    CohortsPanel(Settings &settings, const Policy::Bundle &bundle, Records::AuditSink *audit, QWidget *parent = nullptr);
+    ~CohortsPanel() override;
+
+    const Release::EffectiveCohorts &current() const { return m_current; }
+    QString summary() const;
+    // Opens the editor (window-modal; one at a time) and returns it.
+    CohortEditor *openEditor();
+    // Re-reads the settings and emits cohortsChanged.
+    void reload();
+
+Q_SIGNALS:
+    void cohortsChanged(const QList<Raize::Release::Cohort> &cohorts);
+
+private:
+    void display(const Release::EffectiveCohorts &cohorts);
+
+    Settings &m_settings;
+    const Policy::Bundle &m_bundle;
+    Records::AuditSink *m_audit;
+    Release::EffectiveCohorts m_current;
+    QLabel *m_summary;
+    QPushButton *m_edit;
+    QPointer<CohortEditor> m_editor;
+};
+
+} // namespace Raize::Ui
