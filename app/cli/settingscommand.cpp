@@ -79,6 +79,12 @@ int settingsCommand(Context &ctx)
             ctx.out << settings.value(spec->key).toString() << u'\n';
             return Ok;
         }
+        if (spec->key == SettingKey::CanaryCohorts) {
+            // Cohorts decide who a canary reaches: they are checked against the policy and audited on save.
+            ctx.err << u"%1 is not set here: cohorts are checked against the policy and written to the audit log when saved. "
+                       u"Edit them in the console's Canary view (Edit cohorts…).\n"_s.arg(QString(spec->name));
+            return Failure;
+        }
         if (verb == u"set"_s) {
             QVariant value = ctx.args[1];
             if (!value.convert(spec->defaultValue.metaType())) {

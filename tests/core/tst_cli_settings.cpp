@@ -55,6 +55,8 @@ private Q_SLOTS:
         QTest::newRow("token is no setting") << QStringList{u"set"_s, u"github/token"_s, u"x"_s} << u"tokens are not settings"_s;
         QTest::newRow("wrong type") << QStringList{u"set"_s, u"net/timeoutMs"_s, u"soon"_s} << u"takes a value of type int"_s;
         QTest::newRow("missing value") << QStringList{u"set"_s, u"github/owner"_s} << u"usage:"_s;
+        QTest::newRow("cohorts only through the editor") << QStringList{u"set"_s, u"canary/cohorts"_s, u"[]"_s} << u"Edit cohorts"_s;
+        QTest::newRow("cohorts reset only through the editor") << QStringList{u"reset"_s, u"canary/cohorts"_s} << u"audit log"_s;
         QTest::newRow("unknown verb") << QStringList{u"drop"_s} << u"unknown action"_s;
         QTest::newRow("nothing") << QStringList{} << u"usage:"_s;
     }
