@@ -62,7 +62,7 @@ QChartView *makeChartView(const QString &objectName, const QString &title)
     auto *view = new QChartView(chart);
     view->setObjectName(objectName);
     view->setRenderHint(QPainter::Antialiasing, false);
-    view->setMinimumHeight(200);
+    view->setMinimumHeight(250);
     return view;
 }
 
@@ -131,12 +131,14 @@ SloView::SloView(QWidget *parent)
     m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     root->addWidget(m_table);
 
+    // Three charts side by side, each the full height of the row: stacked, the
+    // budget's and the lanes' axes had no room for their labels.
     auto *charts = new QHBoxLayout;
     m_burnView = makeChartView(u"burnChart"_s, u"Burn rate per cohort (1 h window)"_s);
-    charts->addWidget(m_burnView, 3);
-    auto *side = new QVBoxLayout;
+    charts->addWidget(m_burnView, 5);
     m_budgetView = makeChartView(u"budgetChart"_s, u"Error budget left (30 days)"_s);
-    side->addWidget(m_budgetView, 1);
+    charts->addWidget(m_budgetView, 3);
+    auto *side = new QVBoxLayout;
     auto *laneHeader = new QHBoxLayout;
     laneHeader->addWidget(new QLabel(u"Lanes of:"_s));
     m_laneCohortCombo = new QComboBox;
@@ -145,7 +147,7 @@ SloView::SloView(QWidget *parent)
     side->addLayout(laneHeader);
     m_laneView = makeChartView(u"laneChart"_s, u"Burn rate by lane (1 h window)"_s);
     side->addWidget(m_laneView, 1);
-    charts->addLayout(side, 2);
+    charts->addLayout(side, 4);
     root->addLayout(charts, 1);
 
     // The next stage: what the policy allows, with its evidence.
@@ -565,7 +567,7 @@ void install(QChartView *view, QChart *chart)
 
 // Lines of burn over time with the page thresholds, on a shared time axis.
 void drawBurnLines(QChart *chart, const QList<QPair<QString, QList<QPointF>>> &lines, const QList<double> &thresholds,
-                   qint64 fromMs, qint64 toMs, QObject *context)
+                   qint64 fromMs, qint64 toMs, QObject *context, int ticks)
 {
     auto *x = new QDateTimeAxis;
     x->setFormat(toMs - fromMs > 90 * Slo::DayMs ? u"yyyy-MM-dd"_s
@@ -574,7 +576,7 @@ void drawBurnLines(QChart *chart, const QList<QPair<QString, QList<QPointF>>> &l
                                                     : u"HH:mm"_s);
     x->setTitleText(u"UTC"_s);
     x->setRange(QDateTime::fromMSecsSinceEpoch(fromMs, Qt::UTC), QDateTime::fromMSecsSinceEpoch(toMs, Qt::UTC));
-    x->setTickCount(7);
+    x->setTickCount(ticks);
     auto *y = new QValueAxis;
     y->setTitleText(u"burn rate (×)"_s);
     y->setLabelFormat(u"%.0f"_s);
@@ -618,6 +620,7 @@ void drawBurnLines(QChart *chart, const QList<QPair<QString, QList<QPointF>>> &l
         s->attachAxis(y);
     }
     y->setRange(0, std::ceil(top * 1.1));
+    y->applyNiceNumbers(); // ticks on round values (0, 5, 10, 15, 20), not fifths of the top
 }
 
 } // namespace
@@ -645,7 +648,7 @@ void SloView::drawBurnChart()
     }
     QChart *chart = freshChart((spec ? u"Burn rate per cohort — %1 (1 h window)"_s.arg(spec->title) : u"Burn rate per cohort"_s)
                                + coverageNote(d, m_fromMs, m_toMs));
-    drawBurnLines(chart, lines, thresholds, m_fromMs, m_toMs, this);
+    drawBurnLines(chart, lines, thresholds, m_fromMs, m_toMs, this, 5);
     install(m_burnView, chart);
 }
 
@@ -670,7 +673,7 @@ void SloView::drawLaneChart()
     if (!m_rules.isEmpty())
         thresholds << m_rules.first().burnRate;
     QChart *chart = freshChart(u"Burn rate by lane — %1 (1 h window)"_s.arg(m_laneCohortCombo->currentText()) + coverageNote(d, m_fromMs, m_toMs));
-    drawBurnLines(chart, lines, thresholds, m_fromMs, m_toMs, this);
+    drawBurnLines(chart, lines, thresholds, m_fromMs, m_toMs, this, 4);
     install(m_laneView, chart);
 }
 
