@@ -6,4 +6,7 @@ raize_core_library(core_rollout
         cohortoverride.cpp cohortoverride.h
         rollout.cpp rollout.h
         togglematrix.cpp togglematrix.h
-    DEPS core_base core_policy core_slo core_flags core_records)
+        autopacing.cpp autopacing.h
+        flagchangerunner.cpp flagchangerunner.h
+        autopacer.cpp autopacer.h
+    DEPS core_base core_policy core_slo core_flags core_records core_release)

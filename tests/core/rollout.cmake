@@ -3,3 +3,6 @@
 raize_add_test(test_rollout SOURCES tst_rollout.cpp LIBS core_rollout)
 # The profile's cohorts in place of the policy's: load, override, reset, malformed settings.
 raize_add_test(test_cohort_override SOURCES tst_cohort_override.cpp LIBS core_rollout core_base)
+# Auto-pacing (issue #8, part 6): the pure decision, a stage's flag change, and
+# the AutoPacer on an in-memory flag service (arm, expand, stop, page alert, failure).
+raize_add_test(test_auto_pacing SOURCES tst_auto_pacing.cpp LIBS core_rollout core_release)

@@ -1,0 +1,83 @@
+#pragma once
+
+// The one path by which the console changes a flag (issue #8, parts 3 and 6):
+// the toggle matrix and auto-pacing both hand a planned ToggleChange here.
+// It writes the "flag.toggle.requested" audit record before anything is
+// sent (no record, no change), sends the scope before turning a flag on (so
+// exposure is never wider than asked), keeps the change pending until the
+// flag poller's read-back shows it, and audits how it ended:
+// flag.toggle.confirmed, flag.toggle.failed or flag.toggle.unconfirmed (no
+// read-back within ReadBackTimeoutMs).
+
+#include "release/togglematrix.h"
+
+#include "core/result.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+namespace Raize::Records {
+class AuditSink;
+}
+namespace Raize::Services {
+class FlagService;
+}
+
+namespace Raize::Release {
+
+class FlagPoller;
+
+class FlagChangeRunner : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit FlagChangeRunner(QObject *parent = nullptr);
+    ~FlagChangeRunner() override;
+
+    // Not owned; nullptrs: not configured. Drops what is in flight.
+    void setService(Services::FlagService *service, FlagPoller *poller, Records::AuditSink *audit);
+    bool configured() const { return m_service && m_poller; }
+
+    // Audits the request, then sends it. An error (and nothing sent) when
+    // not configured, the flag has a change in flight, or the audit log
+    // refuses the record. `origin` goes into the audit record ("matrix",
+    // "auto-pacing"); `actor` is who asked.
+    Status start(const ToggleChange &change, const QString &actor, const QString &origin);
+
+    bool pending(const QString &flag) const { return m_inFlight.contains(flag); }
+    bool busy() const { return !m_inFlight.isEmpty(); }
+
+    static constexpr int ReadBackTimeoutMs = 30000;
+    void setReadBackTimeoutMs(int ms) { m_timeoutMs = ms; }
+
+Q_SIGNALS:
+    // action: "flag.toggle.confirmed", "flag.toggle.failed" or
+    // "flag.toggle.unconfirmed"; message: what the operator reads.
+    void finished(const QString &flag, const QString &action, const QString &message);
+    // The audit log refused an outcome record (the change itself is done or failed).
+    void auditFailed(const QString &message);
+
+private:
+    struct InFlight
+    {
+        ToggleChange change;
+        QString actor, origin;
+        bool sent = false; // the service accepted the calls
+        qint64 sentAtMs = 0;
+    };
+    void readBack();
+    void send(const QString &flag);
+    void finish(const QString &flag, const QString &action, const QString &message);
+    Status audit(const QString &action, const InFlight &f, const QString &outcome);
+
+    Services::FlagService *m_service = nullptr;
+    FlagPoller *m_poller = nullptr;
+    Records::AuditSink *m_audit = nullptr;
+    QHash<QString, InFlight> m_inFlight; // flag → change
+    QTimer m_timer;
+    int m_timeoutMs = ReadBackTimeoutMs;
+};
+
+} // namespace Raize::Release

@@ -1,0 +1,110 @@
+#pragma once
+
+// In-process test doubles for the flag path (auto-pacing, issue #8 part 6):
+// a FlagService that keeps flags in memory and answers on the next turn of
+// the event loop, and an AuditSink that keeps records in a list. Header only:
+// core and UI tests include it without a library.
+
+#include "records/auditlog.h"
+#include "services/flags/flagservice.h"
+
+#include <QList>
+#include <QStringList>
+#include <QTimer>
+
+namespace RaizeTest {
+
+class MemoryAudit final : public Raize::Records::AuditSink
+{
+public:
+    Raize::Status append(Raize::Records::AuditRecord &record) override
+    {
+        if (refuse)
+            return Raize::Error::make(Raize::Error::Kind::Io, QStringLiteral("audit"), QStringLiteral("disk full"));
+        record.seq = records.size() + 1;
+        records << record;
+        return Raize::okStatus();
+    }
+    QStringList actions() const
+    {
+        QStringList out;
+        for (const auto &r : records)
+            out << r.action;
+        return out;
+    }
+    QList<Raize::Records::AuditRecord> records;
+    bool refuse = false;
+};
+
+class MemoryFlagService final : public Raize::Services::FlagService
+{
+public:
+    QList<Raize::Services::FlagState> flags;
+    QStringList calls;           // "setScope flag env scope", "setEnabled flag env on"
+    bool failWrites = false;     // every write answers an error
+    bool hideWrites = false;     // writes succeed but listFlags keeps answering the old state (no read-back)
+    QList<Raize::Services::FlagState> visible; // what listFlags answers while hideWrites
+
+    QString backendName() const override { return QStringLiteral("memory"); }
+    QString project() const override { return QStringLiteral("default"); }
+    QString defaultEnvironment() const override { return QStringLiteral("production"); }
+
+    void listFlags(const QString &, Callback<QList<Raize::Services::FlagState>> done) override
+    {
+        const auto answer = hideWrites ? visible : flags;
+        QTimer::singleShot(0, [done, answer] { done(answer); });
+    }
+    void flag(const QString &key, const QString &, Callback<Raize::Services::FlagState> done) override
+    {
+        for (const auto &f : flags) {
+            if (f.key == key) {
+                QTimer::singleShot(0, [done, f] { done(f); });
+                return;
+            }
+        }
+        QTimer::singleShot(0, [done] { done(Raize::Error::make(Raize::Error::Kind::Http, QStringLiteral("memory"), QStringLiteral("no such flag"))); });
+    }
+    void setEnabled(const QString &key, const QString &env, bool on, StatusCallback done) override
+    {
+        calls << QStringLiteral("setEnabled %1 %2 %3").arg(key, env, on ? QStringLiteral("on") : QStringLiteral("off"));
+        if (failWrites) {
+            QTimer::singleShot(0, [done] { done(Raize::Error::make(Raize::Error::Kind::Http, QStringLiteral("memory"), QStringLiteral("HTTP 500"))); });
+            return;
+        }
+        for (auto &f : flags) {
+            if (f.key == key)
+                f.enabled = on;
+        }
+        QTimer::singleShot(0, [done] { done(Raize::okStatus()); });
+    }
+    void setScope(const QString &key, const QString &env, const Raize::Services::FlagScope &scope, int percent,
+                  Callback<Raize::Services::FlagStrategy> done) override
+    {
+        calls << QStringLiteral("setScope %1 %2 %3").arg(key, env, scope.describe());
+        if (failWrites) {
+            QTimer::singleShot(0, [done] { done(Raize::Error::make(Raize::Error::Kind::Http, QStringLiteral("memory"), QStringLiteral("HTTP 500"))); });
+            return;
+        }
+        Raize::Services::FlagStrategy s;
+        s.id = QStringLiteral("s-") + key;
+        s.name = QStringLiteral("flexibleRollout");
+        s.rolloutPercent = percent;
+        s.scope = scope;
+        for (auto &f : flags) {
+            if (f.key == key)
+                f.strategies = {s};
+        }
+        QTimer::singleShot(0, [done, s] { done(s); });
+    }
+    void effectiveState(const QString &, const QString &, const Raize::Services::FlagContext &,
+                        Callback<Raize::Services::FlagEvaluation> done) override
+    {
+        QTimer::singleShot(0, [done] { done(Raize::Services::FlagEvaluation{}); });
+    }
+    void health(Callback<Raize::Services::FlagHealth> done) override
+    {
+        QTimer::singleShot(0, [done] { done(Raize::Services::FlagHealth{true, QStringLiteral("GOOD"), 0}); });
+    }
+};
+
+} // namespace RaizeTest
