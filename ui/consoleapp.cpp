@@ -123,6 +123,8 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     auto *sloView = new SloView;
     m_window->setViewWidget(u"slos"_s, sloView);
     m_live->setSloView(sloView);
+    // Auto-pacing changes flags only through the toggle matrix's path (audited, pending until read back).
+    sloView->setChangePath(matrix->changeRunner(), m_audit.get());
     // The SLO charts show the time the timeline shows, and the other way round.
     new TimeRangeLink(timeline->canvas(), sloView, this);
     // Cohorts: the profile's (edited in the console) or the policy's, for every view that shows them.

@@ -21,21 +21,40 @@ AutoPacer::AutoPacer(FlagChangeRunner *runner, QObject *parent)
 
 AutoPacer::~AutoPacer() = default;
 
-QStringList AutoPacer::armingPlan(const RolloutPlan &plan, int stage, const QStringList &flags, const QString &environment)
+QStringList AutoPacer::armingPlan(const RolloutPlan &plan, int stage, const QList<Services::FlagState> &flags, const QString &environment)
 {
+    // Each stage's change from the flags as read back, as if every earlier stage had gone through.
+    QList<Services::FlagState> simulated = flags;
+    QStringList keys;
+    for (const Services::FlagState &f : flags)
+        keys << f.key;
     QStringList out;
     for (int i = stage + 1; i < plan.stages.size(); ++i) {
         const PlannedStage &s = plan.stages[i];
-        out << u"stage %1 — %2, in %3: turn on %4 for %5"_s.arg(i + 1).arg(s.stage.name, s.environment, flags.join(u", "_s),
+        out << u"stage %1 — %2, in %3: turn on %4 for %5"_s.arg(i + 1).arg(s.stage.name, s.environment, keys.join(u", "_s),
                                                                    s.scope.global() ? u"everyone (global)"_s : s.scope.describe());
-        if (s.environment != environment)
+        if (s.environment != environment) {
             out.last() += u" — not in %1: auto-pacing stops before this stage"_s.arg(environment);
+            break;
+        }
+        for (Services::FlagState &f : simulated) {
+            const ToggleChange c = planStageChange(f, s, environment);
+            if (!c.refusal.isEmpty()) {
+                out << u"    %1 — auto-pacing stops here"_s.arg(c.refusal);
+                return out;
+            }
+            out << u"    "_s + c.summary;
+            Services::FlagStrategy strategy;
+            strategy.scope = c.scopeAfter;
+            f.enabled = true;
+            f.strategies = {strategy};
+        }
     }
     return out;
 }
 
-Status AutoPacer::arm(const RolloutPlan &plan, bool policyAllows, int stage, const QStringList &flags, const QString &environment,
-                      const QString &actor, qint64 nowMs)
+Status AutoPacer::arm(const RolloutPlan &plan, bool policyAllows, int stage, const QStringList &flags, const QStringList &planLines,
+                      const QString &environment, const QString &actor, qint64 nowMs)
 {
     const auto refused = [](const QString &why) { return Status(Error::make(Error::Kind::Refused, u"console"_s, why)); };
     if (!policyAllows)
@@ -60,7 +79,7 @@ Status AutoPacer::arm(const RolloutPlan &plan, bool policyAllows, int stage, con
     json after = {{"stage", stage + 1}, {"environment", environment.toStdString()}, {"flags", json::array()}, {"plan", json::array()}};
     for (const QString &f : flags)
         after["flags"].push_back(f.toStdString());
-    for (const QString &line : armingPlan(plan, stage, flags, environment))
+    for (const QString &line : planLines)
         after["plan"].push_back(line.toStdString());
     if (!audit(u"autopacing.armed"_s, plan.level, after, u"armed from stage %1 (%2)"_s.arg(stage + 1).arg(plan.stages[stage].stage.name), actor))
         return refused(u"The audit log refused the record: auto-pacing is not armed."_s);

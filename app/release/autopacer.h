@@ -33,15 +33,19 @@ public:
 
     void setAudit(Records::AuditSink *audit) { m_audit = audit; }
 
-    // What arming will do, one line per stage and flag, for the confirmation
-    // ("stage 3 Production: low-risk clients in production: flag-x ON for …").
-    static QStringList armingPlan(const RolloutPlan &plan, int stage, const QStringList &flags, const QString &environment);
+    // What arming will do, for the confirmation and the audit record: per
+    // stage, the flags and the stage's scope, then each flag's exact change
+    // ("flag in production: ON for cohorts house → ON for cohorts house, lowrisk"),
+    // computed from `flags` (the read-back) as if every earlier stage had gone through.
+    static QStringList armingPlan(const RolloutPlan &plan, int stage, const QList<Services::FlagState> &flags,
+                                  const QString &environment);
 
-    // Arms for `plan` from `stage` (the stage the release is in). Refused
+    // Arms for `plan` from `stage` (the stage the release is in), for
+    // `flags`; `planLines` (armingPlan) go into the audit record. Refused
     // when the policy does not allow it, there are no flags, the next stage
     // is in another environment, or the audit log refuses the record.
-    Status arm(const RolloutPlan &plan, bool policyAllows, int stage, const QStringList &flags, const QString &environment,
-               const QString &actor, qint64 nowMs);
+    Status arm(const RolloutPlan &plan, bool policyAllows, int stage, const QStringList &flags, const QStringList &planLines,
+               const QString &environment, const QString &actor, qint64 nowMs);
     // Sends nothing new from now on; a change in flight finishes and is reported. Audited.
     void stop(const QString &reason, const QString &actor);
 

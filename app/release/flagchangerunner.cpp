@@ -59,7 +59,8 @@ Status FlagChangeRunner::start(const ToggleChange &change, const QString &actor,
     f.origin = origin;
     // No change without its audit record.
     if (const Status s = audit(u"flag.toggle.requested"_s, f, {}); !s)
-        return s;
+        return Error::make(Error::Kind::Io, u"audit"_s,
+                           u"The audit log refused the record (flag.toggle.requested): %1 — nothing was sent."_s.arg(s.error().message));
     m_inFlight.insert(change.flag, f);
     send(change.flag);
     return okStatus();

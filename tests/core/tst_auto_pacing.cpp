@@ -213,11 +213,23 @@ private Q_SLOTS:
         QCOMPARE(autoPacingStatus(s, {}, p), u"Auto-pacing: stopped: stopped by ada."_s);
     }
 
+    void armingPlanSaysExactlyWhatChanges()
+    {
+        Services::FlagScope byCohort;
+        byCohort.cohorts = {u"house"_s};
+        const QStringList lines = AutoPacer::armingPlan(plan(), 1, {flagOn(Flag, byCohort)}, u"production"_s);
+        QCOMPARE(lines.size(), 4);
+        QVERIFY2(lines[0].startsWith(u"stage 3 — Production: low-risk clients, in production: turn on publishing.scheduler-v2 for clients"_s), qPrintable(lines[0]));
+        QCOMPARE(lines[1], u"    publishing.scheduler-v2 in production: ON for cohorts house → ON for cohorts house, lowrisk"_s);
+        QVERIFY2(lines[2].startsWith(u"stage 4 — Production: broad rollout, in production: turn on publishing.scheduler-v2 for everyone (global)"_s), qPrintable(lines[2]));
+        QCOMPARE(lines[3], u"    publishing.scheduler-v2 in production: ON for cohorts house, lowrisk → ON for global"_s);
+    }
+
     // The AutoPacer on an in-memory flag service.
     void armRefusedWhenPolicyOff()
     {
         Fixture f;
-        const Status s = f.pacer.arm(plan(), false, 1, {Flag}, u"production"_s, u"ada"_s, 0);
+        const Status s = f.pacer.arm(plan(), false, 1, {Flag}, {}, u"production"_s, u"ada"_s, 0);
         QVERIFY(!s);
         QVERIFY(!f.pacer.armed());
         QVERIFY(f.audit.records.isEmpty());
@@ -230,7 +242,7 @@ private Q_SLOTS:
     void armedExpandsExactlyTheNextStage()
     {
         Fixture f;
-        QVERIFY(f.pacer.arm(plan(), true, 1, {Flag}, u"production"_s, u"ada"_s, 1000).ok());
+        QVERIFY(f.pacer.arm(plan(), true, 1, {Flag}, {}, u"production"_s, u"ada"_s, 1000).ok());
         QCOMPARE(f.audit.actions(), QStringList{u"autopacing.armed"_s});
         QCOMPARE(f.audit.records.first().actor, u"ada"_s);
         // Waiting: nothing is sent.
@@ -257,7 +269,7 @@ private Q_SLOTS:
     void stopSendsNothingFurther()
     {
         Fixture f;
-        QVERIFY(f.pacer.arm(plan(), true, 1, {Flag}, u"production"_s, u"ada"_s, 1000).ok());
+        QVERIFY(f.pacer.arm(plan(), true, 1, {Flag}, {}, u"production"_s, u"ada"_s, 1000).ok());
         f.pacer.stop(u"stopped by ada"_s, u"ada"_s);
         QVERIFY(!f.pacer.armed());
         QCOMPARE(f.audit.actions().last(), u"autopacing.stopped"_s);
@@ -272,7 +284,7 @@ private Q_SLOTS:
     void stopWhileInFlightLetsItFinishAndReports()
     {
         Fixture f;
-        QVERIFY(f.pacer.arm(plan(), true, 1, {Flag}, u"production"_s, u"ada"_s, 1000).ok());
+        QVERIFY(f.pacer.arm(plan(), true, 1, {Flag}, {}, u"production"_s, u"ada"_s, 1000).ok());
         f.pacer.step(f.inputs(rec(Recommendation::Kind::ExpandAllowed, 2, u"expand allowed"_s)), f.service.flags);
         f.pacer.stop(u"stopped by ada"_s, u"ada"_s);
         QTRY_VERIFY(f.pacer.lastReport().startsWith(u"Confirmed by read-back"_s));
@@ -288,7 +300,7 @@ private Q_SLOTS:
     void pageAlertStopsItself()
     {
         Fixture f;
-        QVERIFY(f.pacer.arm(plan(), true, 1, {Flag}, u"production"_s, u"ada"_s, 1000).ok());
+        QVERIFY(f.pacer.arm(plan(), true, 1, {Flag}, {}, u"production"_s, u"ada"_s, 1000).ok());
         AutoPacingInputs in = f.inputs(rec(Recommendation::Kind::ExpandAllowed, 2, u"expand allowed"_s));
         in.pageAlerts << u"House accounts: Publish success: page 14.4× 1h/5m fired"_s;
         const AutoPacingAction a = f.pacer.step(in, f.service.flags);
@@ -304,7 +316,7 @@ private Q_SLOTS:
     {
         Fixture f;
         f.service.failWrites = true;
-        QVERIFY(f.pacer.arm(plan(), true, 1, {Flag}, u"production"_s, u"ada"_s, 1000).ok());
+        QVERIFY(f.pacer.arm(plan(), true, 1, {Flag}, {}, u"production"_s, u"ada"_s, 1000).ok());
         f.pacer.step(f.inputs(rec(Recommendation::Kind::ExpandAllowed, 2, u"expand allowed"_s)), f.service.flags);
         QTRY_VERIFY(!f.pacer.armed());
         QVERIFY2(f.pacer.state().stopReason.contains(u"HTTP 500"_s), qPrintable(f.pacer.state().stopReason));
@@ -317,7 +329,7 @@ private Q_SLOTS:
     {
         Fixture f;
         f.audit.refuse = true;
-        QVERIFY(!f.pacer.arm(plan(), true, 1, {Flag}, u"production"_s, u"ada"_s, 1000));
+        QVERIFY(!f.pacer.arm(plan(), true, 1, {Flag}, {}, u"production"_s, u"ada"_s, 1000));
         QVERIFY(!f.pacer.armed());
     }
 

@@ -1,6 +1,7 @@
 #include "canary/canarymatrix.h"
 
 #include "records/auditlog.h"
+#include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
 #include "services/flags/flagservice.h"
 
@@ -127,6 +128,7 @@ CanaryMatrix::CanaryMatrix(QWidget *parent)
     , m_message(new QLabel)
     , m_on(new QPushButton(u"Turn on for this scope…"_s))
     , m_off(new QPushButton(u"Turn off for this scope"_s))
+    , m_runner(new Release::FlagChangeRunner(this))
 {
     setObjectName(u"canaryMatrix"_s);
     auto *layout = new QVBoxLayout(this);
@@ -154,20 +156,8 @@ CanaryMatrix::CanaryMatrix(QWidget *parent)
     layout->addLayout(buttons);
     connect(m_on, &QPushButton::clicked, this, [this] { turnCurrent(true); });
     connect(m_off, &QPushButton::clicked, this, [this] { turnCurrent(false); });
-    m_readBack.setInterval(1000);
-    connect(&m_readBack, &QTimer::timeout, this, [this] {
-        if (m_poller)
-            m_poller->refresh();
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        for (const QString &flag : m_inFlight.keys()) {
-            const InFlight &f = m_inFlight.value(flag);
-            if (f.sent && now - f.sentAtMs > ReadBackTimeoutMs)
-                finish(flag, u"flag.toggle.unconfirmed"_s,
-                       u"%1: the flag service accepted the change, but no read-back has shown it for %2 s; check the flag before acting again"_s
-                           .arg(f.change.summary)
-                           .arg(ReadBackTimeoutMs / 1000));
-        }
-    });
+    connect(m_runner, &Release::FlagChangeRunner::finished, this, &CanaryMatrix::finished);
+    connect(m_runner, &Release::FlagChangeRunner::auditFailed, this, [this](const QString &message) { setMessage(message, true); });
     refresh();
 }
 
@@ -183,8 +173,8 @@ void CanaryMatrix::setService(Services::FlagService *service, Release::FlagPolle
     m_environment = environment;
     m_audit = audit;
     m_rules.production = environment == u"production"_s;
-    m_inFlight.clear();
-    m_readBack.stop();
+    m_pendingCells.clear();
+    m_runner->setService(service, poller, audit);
     if (m_poller)
         connect(m_poller, &Release::FlagPoller::updated, this, &CanaryMatrix::refresh);
     refresh();
@@ -229,8 +219,8 @@ void CanaryMatrix::refresh()
     const QModelIndex current = m_table->currentIndex();
     const QString currentFlag = current.isValid() ? m_model->flags().value(current.row()).key : QString();
     m_model->setFlags(snap.flags);
-    for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it)
-        m_model->setPending(it.key(), it->column, true);
+    for (auto it = m_pendingCells.cbegin(); it != m_pendingCells.cend(); ++it)
+        m_model->setPending(it.key(), *it, true);
     if (!currentFlag.isEmpty() && m_model->rowOf(currentFlag) >= 0)
         m_table->setCurrentIndex(m_model->index(m_model->rowOf(currentFlag), current.column()));
     m_status->setText(snap.stale ? u"STALE since %1 UTC: the states below are the last read back; changes are disabled."_s.arg(
@@ -240,15 +230,6 @@ void CanaryMatrix::refresh()
     if (snap.stale) {
         m_on->setEnabled(false);
         m_off->setEnabled(false);
-    }
-    // Read-backs: a pending change whose effect the service now shows is confirmed.
-    for (const QString &flag : m_inFlight.keys()) {
-        const InFlight f = m_inFlight.value(flag);
-        const int row = m_model->rowOf(flag);
-        if (!f.sent || row < 0 || snap.stale)
-            continue;
-        if (Release::readBackShows(m_model->flags()[row], f.change))
-            finish(flag, u"flag.toggle.confirmed"_s, u"Confirmed by read-back: "_s + f.change.summary);
     }
 }
 
@@ -261,7 +242,7 @@ void CanaryMatrix::turnCurrent(bool on)
     }
     const Services::FlagState flag = m_model->flags().value(cell.row());
     const Release::MatrixColumn column = m_model->columns().value(cell.column());
-    if (m_inFlight.contains(flag.key)) {
+    if (m_runner->pending(flag.key)) {
         setMessage(u"%1 has a change pending; wait for its read-back."_s.arg(flag.key), true);
         return;
     }
@@ -286,91 +267,24 @@ void CanaryMatrix::turnCurrent(bool on)
             return;
         }
     }
-    // No change without its audit record.
-    if (!audit(u"flag.toggle.requested"_s, change, {}))
+    // The runner writes the audit record before it sends anything; no record, no change.
+    if (const Status s = m_runner->start(change, qEnvironmentVariable("USER", u"operator"_s), u"matrix"_s); !s) {
+        setMessage(u"Not changed: "_s + s.error().message, true);
         return;
-    InFlight f;
-    f.change = change;
-    f.column = column;
-    m_inFlight.insert(flag.key, f);
+    }
+    if (!m_runner->pending(flag.key))
+        return; // already finished (and reported) on the spot
+    m_pendingCells.insert(flag.key, column);
     m_model->setPending(flag.key, column, true);
     setMessage(u"Pending until the flag service shows it: "_s + change.summary, false);
-    send(flag.key);
 }
 
-void CanaryMatrix::send(const QString &flagKey)
+void CanaryMatrix::finished(const QString &flag, const QString &action, const QString &message)
 {
-    const Release::ToggleChange change = m_inFlight.value(flagKey).change;
-    QPointer<CanaryMatrix> self(this);
-    const auto failed = [self, flagKey](const Error &e) {
-        if (self)
-            self->finish(flagKey, u"flag.toggle.failed"_s, u"Not applied: %1 %2"_s.arg(e.message, e.remedy));
-    };
-    const auto sent = [self, flagKey] {
-        if (!self || !self->m_inFlight.contains(flagKey))
-            return;
-        self->m_inFlight[flagKey].sent = true;
-        self->m_inFlight[flagKey].sentAtMs = QDateTime::currentMSecsSinceEpoch();
-        self->m_readBack.start();
-        if (self->m_poller)
-            self->m_poller->refresh();
-    };
-    const auto enable = [self, change, failed, sent] {
-        if (!self)
-            return;
-        if (change.enabledAfter == change.enabledBefore)
-            return sent();
-        self->m_service->setEnabled(change.flag, change.environment, change.enabledAfter, [failed, sent](const Status &s) {
-            if (!s)
-                return failed(s.error());
-            sent();
-        });
-    };
-    // The scope first, while a flag that is being turned on is still off: exposure is never wider than asked.
-    if (change.scopeChanges && change.enabledAfter) {
-        m_service->setScope(change.flag, change.environment, change.scopeAfter, 100,
-                            [failed, enable](const Result<Services::FlagStrategy> &r) {
-                                if (!r)
-                                    return failed(r.error());
-                                enable();
-                            });
-    } else {
-        enable();
-    }
-}
-
-void CanaryMatrix::finish(const QString &flag, const QString &action, const QString &message)
-{
-    if (!m_inFlight.contains(flag))
-        return;
-    const InFlight f = m_inFlight.take(flag);
-    m_model->setPending(flag, f.column, false);
+    // Changes sent by auto-pacing end here too: the matrix shows their outcome.
+    if (m_pendingCells.contains(flag))
+        m_model->setPending(flag, m_pendingCells.take(flag), false);
     setMessage(message, action != u"flag.toggle.confirmed"_s);
-    audit(action, f.change, message);
-    if (m_inFlight.isEmpty())
-        m_readBack.stop();
-}
-
-bool CanaryMatrix::audit(const QString &action, const Release::ToggleChange &change, const QString &outcome)
-{
-    if (!m_audit) {
-        setMessage(u"No audit log is open: the console changes no flag without an audit record."_s, true);
-        return false;
-    }
-    Records::AuditRecord r;
-    r.actor = qEnvironmentVariable("USER", u"operator"_s);
-    r.action = action;
-    r.target = change.flag + u'@' + change.environment;
-    r.service = m_service ? m_service->backendName() : u"flags"_s;
-    r.before = {{"enabled", change.enabledBefore}, {"scope", change.scopeBefore.describe().toStdString()}};
-    r.after = {{"enabled", change.enabledAfter}, {"scope", change.scopeAfter.describe().toStdString()}};
-    if (!outcome.isEmpty())
-        r.after["outcome"] = outcome.toStdString();
-    r.reason = change.summary;
-    const Status s = m_audit->append(r);
-    if (!s)
-        setMessage(u"The audit log refused the record (%1): %2"_s.arg(action, s.error().message), true);
-    return s.ok();
 }
 
 } // namespace Raize::Ui

@@ -4,7 +4,6 @@
 
 #include <QAbstractTableModel>
 #include <QHash>
-#include <QTimer>
 #include <QWidget>
 
 class QLabel;
@@ -15,6 +14,7 @@ namespace Raize::Records {
 class AuditSink;
 }
 namespace Raize::Release {
+class FlagChangeRunner;
 class FlagPoller;
 }
 namespace Raize::Services {
@@ -77,25 +77,17 @@ public:
     ToggleMatrixModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
     QString message() const;
-    bool pending() const { return !m_inFlight.isEmpty(); }
+    bool pending() const { return !m_pendingCells.isEmpty(); }
+    // The one path by which the console changes flags (requests, read-backs,
+    // audit records); auto-pacing in the SLOs view sends through it too.
+    Release::FlagChangeRunner *changeRunner() const { return m_runner; }
 
     // Turns the current cell on or off (the buttons call these).
     void turnCurrent(bool on);
 
-    static constexpr int ReadBackTimeoutMs = 30000;
-
 private:
-    struct InFlight
-    {
-        Release::ToggleChange change;
-        Release::MatrixColumn column;
-        bool sent = false;   // the service accepted the calls
-        qint64 sentAtMs = 0;
-    };
     void refresh();
-    void send(const QString &flag);
-    void finish(const QString &flag, const QString &action, const QString &message);
-    bool audit(const QString &action, const Release::ToggleChange &change, const QString &outcome);
+    void finished(const QString &flag, const QString &action, const QString &message);
     void setMessage(const QString &text, bool error);
 
     Services::FlagService *m_service = nullptr;
@@ -109,8 +101,8 @@ private:
     QLabel *m_message;
     QPushButton *m_on;
     QPushButton *m_off;
-    QHash<QString, InFlight> m_inFlight; // flag → change
-    QTimer m_readBack;
+    Release::FlagChangeRunner *m_runner;
+    QHash<QString, Release::MatrixColumn> m_pendingCells; // flag → the cell this matrix changed
 };
 
 } // namespace Raize::Ui

@@ -1,5 +1,6 @@
 #include "slo/sloview.h"
 
+#include "slo/autopacingpanel.h"
 #include "slo/sloverdictmodel.h"
 
 #include "policy/policybundle.h"
@@ -176,6 +177,8 @@ SloView::SloView(QWidget *parent)
     m_autoPacing->setObjectName(u"autoPacingLabel"_s);
     m_autoPacing->setWordWrap(true);
     form->addRow(m_autoPacing);
+    m_pacing = new AutoPacingPanel;
+    form->addRow(m_pacing);
     recLayout->addLayout(form, 2);
     auto *out = new QVBoxLayout;
     m_headline = new QLabel(u"No data yet."_s);
@@ -188,7 +191,7 @@ SloView::SloView(QWidget *parent)
     m_evidence->setWordWrap(true);
     out->addWidget(m_evidence, 1);
     recLayout->addLayout(out, 3);
-    rec->setMaximumHeight(230);
+    rec->setMaximumHeight(300);
     root->addWidget(rec);
 
     connect(m_sloCombo, &QComboBox::currentIndexChanged, this, &SloView::redraw);
@@ -205,6 +208,7 @@ SloView::SloView(QWidget *parent)
         updateRecommendation();
     });
     connect(m_stageStart, &QDateTimeEdit::dateTimeChanged, this, &SloView::updateRecommendation);
+    connect(m_pacing, &AutoPacingPanel::stageAdvanced, this, &SloView::setCurrentStage);
 
     const Status s = setPolicy(Policy::builtinBundle());
     Q_ASSERT(s.ok());
@@ -254,8 +258,12 @@ Status SloView::setPolicy(const Policy::Bundle &bundle, const QList<Release::Coh
             combo->setCurrentIndex(i);
     }
     m_autoPacing->setText(m_rollout.autoPacing
-                              ? u"Auto-pacing is on in the policy, but this console does not expand by itself: every stage is a decision of the operator."_s
+                              ? u"Auto-pacing is on in the policy: the console expands by itself only once an operator arms it for this rollout, one stage at a time, every step audited."_s
                               : u"Auto-pacing is off (policy canary.autoPacing): the console never expands a rollout by itself."_s);
+    // What auto-pacing was armed under: a change to either stops it.
+    const std::string fingerprint = bundle.source.toStdString() + '\n' + bundle.section("rollout").dump() + '\n'
+                                    + bundle.section("canary").dump() + '\n' + Release::cohortsToJson(m_cohorts).dump();
+    m_pacing->setPolicy(m_rollout.autoPacing, QString::fromStdString(fingerprint), m_cohorts);
     updateConfirmations();
     evaluate();
     return okStatus();
@@ -278,8 +286,13 @@ void SloView::setSources(Slo::SloFeed *recent, Slo::SloFeed *history, Release::F
     }
     if (m_history)
         connect(m_history, &Slo::SloFeed::loaded, this, &SloView::redraw);
-    if (m_flags)
-        connect(m_flags, &Release::FlagPoller::updated, this, &SloView::updateAlert);
+    m_pacing->setPoller(flags);
+    if (m_flags) {
+        connect(m_flags, &Release::FlagPoller::updated, this, [this] {
+            updateAlert();
+            updateRecommendation(); // an armed auto-pacing decides on the new read-back (and stops on a page alert)
+        });
+    }
     evaluate();
 }
 
@@ -450,6 +463,29 @@ void SloView::updateRecommendation()
     m_headline->setStyleSheet(u"font-weight: bold; font-size: 12pt; color: %1;"_s.arg(color));
     m_headline->setText(m_recommendation.headline);
     m_evidence->addItems(m_recommendation.evidence);
+    m_pacing->evaluate(*plan, stage, m_recommendation, m_alerts);
+}
+
+void SloView::setChangePath(Release::FlagChangeRunner *runner, Records::AuditSink *audit)
+{
+    m_pacing->setChangePath(runner, audit);
+}
+
+int SloView::currentStage() const
+{
+    return m_stageCombo->currentIndex();
+}
+
+void SloView::setCurrentStage(int stage, qint64 flagsOnSinceMs)
+{
+    {
+        const QSignalBlocker b1(m_stageCombo), b2(m_stageStart);
+        m_stageCombo->setCurrentIndex(stage);
+        m_stageStart->setDateTime(QDateTime::fromMSecsSinceEpoch(flagsOnSinceMs, Qt::UTC));
+    }
+    // The new stage's confirmations start unticked: auto-pacing waits for the operator again.
+    updateConfirmations();
+    updateRecommendation();
 }
 
 void SloView::rangeChosen()

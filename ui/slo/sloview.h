@@ -24,7 +24,11 @@ class QVBoxLayout;
 namespace Raize::Policy {
 struct Bundle;
 }
+namespace Raize::Records {
+class AuditSink;
+}
 namespace Raize::Release {
+class FlagChangeRunner;
 class FlagPoller;
 }
 namespace Raize::Slo {
@@ -33,6 +37,7 @@ class SloFeed;
 
 namespace Raize::Ui {
 
+class AutoPacingPanel;
 class SloVerdictModel;
 
 // The SLOs view (issue #8, parts 5–7): every cohort's burn verdicts, the burn
@@ -60,6 +65,15 @@ public:
     // charts up to 3 days); history: 30 days at a coarser step (budget, 30-day
     // chart). flags: production flags (canary flags per cohort). Not owned.
     void setSources(Slo::SloFeed *recent, Slo::SloFeed *history, Release::FlagPoller *flags);
+
+    // Auto-pacing's path for flag changes: the toggle matrix's runner
+    // (CanaryMatrix::changeRunner) and the audit log. Not owned.
+    void setChangePath(Release::FlagChangeRunner *runner, Records::AuditSink *audit);
+    AutoPacingPanel *autoPacing() const { return m_pacing; }
+    // The release's current stage and since when its flags are on (the
+    // operator sets them; auto-pacing advances them).
+    int currentStage() const;
+    void setCurrentStage(int stage, qint64 flagsOnSinceMs);
 
     // The charts' time range (linked to the timeline view).
     void setTimeRange(qint64 fromMs, qint64 toMs);
@@ -142,6 +156,7 @@ private:
     QLabel *m_headline;
     QListWidget *m_evidence;
     QLabel *m_autoPacing;
+    AutoPacingPanel *m_pacing;
 };
 
 } // namespace Raize::Ui
