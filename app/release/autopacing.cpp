@@ -99,20 +99,13 @@ std::optional<Services::FlagScope> expandedScope(const Services::FlagState &flag
 
 ToggleChange planStageChange(const Services::FlagState &flag, const PlannedStage &next, const QString &environment)
 {
-    ToggleChange c;
-    c.flag = flag.key;
-    c.environment = environment;
-    c.enabledBefore = flag.enabled;
-    const std::optional<Services::FlagScope> scope = editableScope(flag);
-    if (!scope) {
-        c.refusal = u"%1 has several strategies, a partial rollout or constraints the console does not edit; auto-pacing does not change it"_s.arg(flag.key);
+    ToggleChange c = beginChange(flag, environment, u"auto-pacing does not change it"_s);
+    if (!c.refusal.isEmpty())
         return c;
-    }
-    c.scopeBefore = *scope;
     const std::optional<Services::FlagScope> after = expandedScope(flag, next);
     if (!after) {
         c.refusal = u"%1 is scoped to %2; adding %3 would need a second strategy — auto-pacing does not change it"_s.arg(
-            flag.key, scope->describe(), next.scope.describe());
+            flag.key, c.scopeBefore.describe(), next.scope.describe());
         return c;
     }
     c.enabledAfter = true;

@@ -217,20 +217,26 @@ CellState cellState(const Services::FlagState &flag, const MatrixColumn &column,
     return best;
 }
 
-ToggleChange planToggle(const Services::FlagState &flag, const MatrixColumn &column, bool turnOn, const QString &environment,
-                        const ToggleRules &rules)
+ToggleChange beginChange(const Services::FlagState &flag, const QString &environment, const QString &otherwise)
 {
     ToggleChange c;
     c.flag = flag.key;
     c.environment = environment;
     c.enabledBefore = flag.enabled;
-    const std::optional<Services::FlagScope> scope = editableScope(flag);
-    if (!scope) {
-        c.refusal = u"%1 has several strategies, a partial rollout or constraints the console does not edit; change it in the flag service"_s.arg(flag.key);
+    if (const std::optional<Services::FlagScope> scope = editableScope(flag))
+        c.scopeBefore = *scope;
+    else
+        c.refusal = u"%1 has several strategies, a partial rollout or constraints the console does not edit; %2"_s.arg(flag.key, otherwise);
+    return c;
+}
+
+ToggleChange planToggle(const Services::FlagState &flag, const MatrixColumn &column, bool turnOn, const QString &environment,
+                        const ToggleRules &rules)
+{
+    ToggleChange c = beginChange(flag, environment, u"change it in the flag service"_s);
+    if (!c.refusal.isEmpty())
         return c;
-    }
-    c.scopeBefore = *scope;
-    Services::FlagScope after = *scope;
+    Services::FlagScope after = c.scopeBefore;
     bool enabled = flag.enabled;
     const QString what = column.label();
 
@@ -261,7 +267,7 @@ ToggleChange planToggle(const Services::FlagState &flag, const MatrixColumn &col
                 after.lane.clear(); // the other lane was on: both lanes
             else {
                 c.refusal = u"%1 is scoped to %2; adding %3 would need a second strategy — change the scope in the flag service"_s.arg(
-                    flag.key, scope->describe(), what);
+                    flag.key, c.scopeBefore.describe(), what);
                 return c;
             }
         }
@@ -276,31 +282,31 @@ ToggleChange planToggle(const Services::FlagState &flag, const MatrixColumn &col
         } else if (column.kind == MatrixColumn::Kind::Client && after.clientIds.contains(column.value)) {
             after.clientIds = without(after.clientIds, column.value);
             if (after.clientIds.isEmpty()) {
-                after = *scope;
+                after = c.scopeBefore;
                 enabled = false;
             }
         } else if (column.kind == MatrixColumn::Kind::Account && after.platformAccountIds.contains(column.value)) {
             after.platformAccountIds = without(after.platformAccountIds, column.value);
             if (after.platformAccountIds.isEmpty()) {
-                after = *scope;
+                after = c.scopeBefore;
                 enabled = false;
             }
         } else if (column.kind == MatrixColumn::Kind::Lane && after.lane == column.value) {
-            after = *scope;
+            after = c.scopeBefore;
             enabled = false;
         } else if (column.kind == MatrixColumn::Kind::Lane && after.lane.isEmpty() && after.clientIds.isEmpty()
                    && after.platformAccountIds.isEmpty() && after.cohorts.isEmpty()) {
             after.lane = column.value == u"api"_s ? u"browser"_s : u"api"_s;
         } else {
             c.refusal = u"%1 reaches %2 through its scope (%3); turning just %2 off needs an exclusion the console does not write — narrow the scope or turn the flag off (global)"_s
-                            .arg(flag.key, what, scope->describe());
+                            .arg(flag.key, what, c.scopeBefore.describe());
             return c;
         }
     }
 
     c.enabledAfter = enabled;
     c.scopeAfter = after;
-    c.scopeChanges = after != *scope;
+    c.scopeChanges = after != c.scopeBefore;
     // Widening: on now and off before, or the new scope reaches someone the old one did not.
     c.widens = c.enabledAfter && (!c.enabledBefore || !within(c.scopeAfter, c.scopeBefore));
     if (rules.production && c.enabledAfter && !c.enabledBefore && sideEffect(flag.key, rules) && !insideCanary(c.scopeAfter, rules)) {

@@ -44,6 +44,12 @@ CellState cellState(const Services::FlagState &flag, const MatrixColumn &column,
 // everyone). std::nullopt otherwise.
 std::optional<Services::FlagScope> editableScope(const Services::FlagState &flag);
 
+struct ToggleChange;
+// The start of every change the console plans for a flag (the matrix's, auto-pacing's):
+// flag, environment, state before and its editable scope; or a refusal, ending in
+// `otherwise` ("change it in the flag service"), when the console does not edit its scope.
+ToggleChange beginChange(const Services::FlagState &flag, const QString &environment, const QString &otherwise);
+
 struct ToggleRules
 {
     QStringList sideEffectPrefixes; // policy rollback.sideEffectFlagPrefixes
