@@ -22,7 +22,8 @@ set_property(GLOBAL PROPERTY RAIZE_CORE_LIBS "")
 
 # raize_core_library(<name> SOURCES <files...> [DEPS <targets...>])
 # A core library may link only Qt6::Core, Qt6::Network, nlohmann_json,
-# Qt6Keychain and other core libraries: never Widgets (checked below).
+# Qt6Keychain, OpenSSL::Crypto (SHA-256, ADR 0010) and other core libraries:
+# never Widgets (checked below).
 function(raize_core_library name)
     cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
     add_library(${name} STATIC ${ARG_SOURCES})

@@ -32,7 +32,7 @@ fi
 # Debian packages the console needs to build, test and package itself.
 # The sandbox adds its own in tools/sandbox/install-deps.sh.
 PACKAGES=(
-    qt6-base-dev qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev nlohmann-json3-dev
+    qt6-base-dev qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev nlohmann-json3-dev libssl-dev
     qt6-tools-dev libqt6svg6 cmake ninja-build g++ pkg-config
     xvfb xauth fonts-dejavu-core dbus gnome-keyring libsecret-tools
     desktop-file-utils appstream lintian dpkg-dev fakeroot file binutils curl

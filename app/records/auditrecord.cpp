@@ -1,8 +1,7 @@
 #include "records/auditrecord.h"
 
 #include "core/jsonutil.h"
-
-#include <QCryptographicHash>
+#include "core/sha256.h"
 
 namespace Raize::Records {
 
@@ -15,7 +14,7 @@ constexpr QByteArrayView hashKey = R"(,"hash":")";
 
 QString AuditRecord::sha256Hex(const QByteArray &bytes)
 {
-    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    return Sha256::hexString(bytes);
 }
 
 QString AuditRecord::genesisHash()

@@ -1,9 +1,9 @@
 #include "records/auditverifier.h"
 
 #include "core/jsonutil.h"
+#include "core/sha256.h"
 #include "records/auditrecord.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 
 #include <thread>
@@ -108,7 +108,7 @@ QString VerifyReport::summary() const
     return s;
 }
 
-VerifyReport AuditVerifier::verify(const QString &path)
+VerifyReport AuditVerifier::verify(const QString &path, Sha256::Backend backend)
 {
     VerifyReport r;
     QFile f(path);
@@ -126,19 +126,20 @@ VerifyReport AuditVerifier::verify(const QString &path)
     }
     const qint64 size = f.size();
     if (size == 0)
-        return verifyBytes({}, head);
+        return verifyBytes({}, head, backend);
     uchar *map = f.map(0, size);
     if (map) {
         // A read-only view of the mapping: no copy of a large log.
         const QByteArray bytes = QByteArray::fromRawData(reinterpret_cast<const char *>(map), size);
-        VerifyReport out = verifyBytes(bytes, head);
+        VerifyReport out = verifyBytes(bytes, head, backend);
         f.unmap(map);
         return out;
     }
-    return verifyBytes(f.readAll(), head);
+    return verifyBytes(f.readAll(), head, backend);
 }
 
-VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<QPair<qint64, QString>> head)
+VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<QPair<qint64, QString>> head,
+                                        Sha256::Backend backend)
 {
     VerifyReport r;
     r.lastHash = AuditRecord::genesisHash();
@@ -160,13 +161,12 @@ VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<Q
     // split it across the cores, then walk the chain in order.
     std::vector<Parsed> parsed(lines.size());
     const auto work = [&](size_t from, size_t to) {
+        Sha256 hasher(backend); // one digest context per thread (ADR 0010)
         for (size_t i = from; i < to; ++i) {
             const QByteArrayView line(bytes.constData() + lines[i].begin, lines[i].end - lines[i].begin);
             Parsed p = parseShape(line);
-            if (p.shapeOk) {
-                const QByteArray digest = QCryptographicHash::hash(line.first(line.size() - suffixLen), QCryptographicHash::Sha256).toHex();
-                p.hashOk = QByteArrayView(digest) == p.hash;
-            }
+            if (p.shapeOk)
+                p.hashOk = hasher.matchesHex(line.first(line.size() - suffixLen), p.hash);
             parsed[i] = p;
         }
     };
@@ -186,7 +186,10 @@ VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<Q
         work(0, lines.size());
     }
 
-    QByteArray expectedPrev = r.lastHash.toLatin1();
+    // The chain walk is sequential: it compares views into `bytes` and
+    // allocates nothing per record (the last hash is copied once, at the end).
+    const QByteArray genesis = r.lastHash.toLatin1();
+    QByteArrayView expectedPrev = genesis;
     for (size_t i = 0; i < lines.size(); ++i) {
         const Parsed &p = parsed[i];
         VerifyProblem bad;
@@ -200,7 +203,7 @@ VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<Q
         } else if (!p.hashOk) {
             bad.kind = VerifyProblem::Kind::HashMismatch;
             bad.message = u"its content does not match its hash: the record was edited"_s;
-        } else if (p.prev != QByteArrayView(expectedPrev)) {
+        } else if (p.prev != expectedPrev) {
             bad.kind = VerifyProblem::Kind::PrevMismatch;
             bad.message = p.seq > expectedSeq
                 ? u"it does not follow the record before it: %1 record(s) before it were deleted"_s.arg(p.seq - expectedSeq)
@@ -211,13 +214,14 @@ VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<Q
         } else {
             r.records++;
             r.lastSeq = p.seq;
-            r.lastHash = QString::fromLatin1(p.hash.toByteArray());
-            expectedPrev = p.hash.toByteArray();
+            expectedPrev = p.hash;
             continue;
         }
         r.firstBad = bad;
+        r.lastHash = QString::fromLatin1(expectedPrev);
         return r;
     }
+    r.lastHash = QString::fromLatin1(expectedPrev);
 
     if (head) {
         r.headPresent = true;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/sha256.h"
+
 #include <QString>
 
 #include <optional>
@@ -55,8 +57,10 @@ struct VerifyReport
 class AuditVerifier
 {
 public:
-    static VerifyReport verify(const QString &path);
-    static VerifyReport verifyBytes(const QByteArray &bytes, std::optional<QPair<qint64, QString>> head = std::nullopt);
+    // `backend` is for benchmarks and tests; the default is this CPU's best.
+    static VerifyReport verify(const QString &path, Sha256::Backend backend = Sha256::preferredBackend());
+    static VerifyReport verifyBytes(const QByteArray &bytes, std::optional<QPair<qint64, QString>> head = std::nullopt,
+                                    Sha256::Backend backend = Sha256::preferredBackend());
 };
 
 } // namespace Raize::Records

@@ -1,6 +1,7 @@
 raize_core_library(core_records
     SOURCES
         auditexport.cpp auditexport.h
+        auditlines.cpp auditlines.h
         auditlog.cpp auditlog.h
         auditrecord.cpp auditrecord.h
         auditverifier.cpp auditverifier.h

@@ -1,8 +1,10 @@
-// console_core links only Qt6::Core, Qt6::Network, nlohmann_json and
-// Qt6Keychain (STYLE.md §1). The configure step already refuses a Widgets
-// dependency on a core library; this checks the linked result.
+// console_core links only Qt6::Core, Qt6::Network, nlohmann_json,
+// Qt6Keychain and libcrypto (STYLE.md §1, ADR 0010). The configure step
+// already refuses a Widgets dependency on a core library; this checks the
+// linked result against an allow-list of shared libraries.
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTest>
 
 class TestCoreLinks : public QObject
@@ -22,6 +24,17 @@ private Q_SLOTS:
         QVERIFY2(out.contains(QStringLiteral("libQt6Core.so")), "the probe should link QtCore");
         for (const char *forbidden : {"libQt6Widgets", "libQt6Gui", "libQt6Charts", "libQt6OpenGL"})
             QVERIFY2(!out.contains(QLatin1StringView(forbidden)), forbidden);
+        // Everything it needs is on the allow-list.
+        static const QRegularExpression needed(QStringLiteral(R"(\(NEEDED\)\s+Shared library: \[([^\]]+)\])"));
+        static const QRegularExpression allowed(QStringLiteral(
+            R"(^(libQt6Core|libQt6Network|libqt6keychain|libcrypto|libstdc\+\+|libm|libgcc_s|libc|libasan|libubsan|ld-linux[-a-z0-9_]*)\.so)"));
+        QStringList libs;
+        for (auto it = needed.globalMatch(out); it.hasNext();) {
+            const QString lib = it.next().captured(1);
+            libs << lib;
+            QVERIFY2(allowed.match(lib).hasMatch(), qPrintable(QStringLiteral("console_core links %1, which is not allowed").arg(lib)));
+        }
+        QVERIFY2(libs.join(u' ').contains(QStringLiteral("libcrypto.so")), "the audit chain's SHA-256 comes from libcrypto");
     }
 };
 

@@ -1,12 +1,17 @@
 // The .deb, the desktop entry and the AppStream metainfo pass Debian's own
-// validators, and lintian reports no errors.
+// validators, lintian reports no errors, and the installed package runs.
 
 #include "testutil.h"
 
 #include <QDir>
+#include <QFileInfo>
+#include <QImage>
+#include <QRegularExpression>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -92,6 +97,104 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.out));
         QVERIFY2(r.out.contains(u"Inst raize-console"_s), qPrintable(r.out));
     }
+
+    // Issue #15: the .deb really installed. As root (CI, the README's
+    // commands) through apt-get, purged afterwards whatever happens; without
+    // root, unpacked into a throwaway root (no maintainer scripts, said so).
+    void installedPackageRuns()
+    {
+        QVERIFY2(!m_deb.isEmpty(), "debBuilds must run first");
+        QString root; // where /usr lives: "" for the system
+        QTemporaryDir throwaway;
+        if (::geteuid() == 0) {
+            purge(); // a run killed earlier may have left it installed
+            const Run install = run(u"apt-get"_s, {u"install"_s, u"-y"_s, u"-q"_s, u"--no-install-recommends"_s, m_deb});
+            m_installed = true;
+            QVERIFY2(install.code == 0, qPrintable(install.out));
+            const Run status = run(u"dpkg-query"_s, {u"-W"_s, u"-f=${Status} ${Version}"_s, u"raize-console"_s});
+            QVERIFY2(status.out.startsWith(u"install ok installed"_s), qPrintable(status.out));
+        } else {
+            qInfo("not root: unpacking the .deb into %s instead of installing it", qPrintable(throwaway.path()));
+            const Run unpack = run(u"dpkg-deb"_s, {u"-x"_s, m_deb, throwaway.path()});
+            QVERIFY2(unpack.code == 0, qPrintable(unpack.out));
+            root = throwaway.path();
+        }
+        const QString binary = root + u"/usr/bin/raize-console"_s;
+        QVERIFY2(QFileInfo(binary).isExecutable(), qPrintable(binary));
+
+        // The installed binary runs: --version, and an offscreen screenshot
+        // with a fresh HOME (no profile, no keyring: the not-connected panes).
+        QTemporaryDir home;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, home.path());
+        env.insert(u"XDG_CONFIG_HOME"_s, home.path() + u"/.config"_s);
+        env.insert(u"XDG_DATA_HOME"_s, home.path() + u"/.local/share"_s);
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        env.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path=/nonexistent/raize-no-bus"_s);
+        const Run version = runEnv(binary, {u"--version"_s}, env);
+        QVERIFY2(version.code == 0, qPrintable(version.out));
+        QVERIFY2(version.out.contains(QStringLiteral(RAIZE_VERSION)), qPrintable(version.out));
+        const QString png = home.filePath(u"installed.png"_s);
+        const Run shot = runEnv(binary, {u"--screenshot"_s, png, u"--size"_s, u"1024x700"_s}, env);
+        QVERIFY2(shot.code == 0, qPrintable(shot.out));
+        QImage image(png);
+        QVERIFY2(!image.isNull(), "the installed binary wrote no readable PNG");
+        QCOMPARE(image.size(), QSize(1024, 700));
+
+        // The desktop entry starts what was installed and names an icon that is there.
+        const QString desktop = root + u"/usr/share/applications/raize-console.desktop"_s;
+        QFile f(desktop);
+        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(desktop));
+        const QString entry = QString::fromUtf8(f.readAll());
+        const QRegularExpression execLine(u"^Exec=(\\S+)"_s, QRegularExpression::MultilineOption);
+        const QRegularExpression iconLine(u"^Icon=(\\S+)$"_s, QRegularExpression::MultilineOption);
+        const QString exec = execLine.match(entry).captured(1);
+        const QString icon = iconLine.match(entry).captured(1);
+        QVERIFY2(!exec.isEmpty() && !icon.isEmpty(), qPrintable(entry));
+        const QString execPath = exec.startsWith(u'/') ? QString(root + exec) : QString(root + u"/usr/bin/"_s + exec);
+        QVERIFY2(QFileInfo(execPath).isExecutable(), qPrintable(u"Exec= names %1, which is not installed"_s.arg(exec)));
+        const QString iconPath = root + u"/usr/share/icons/hicolor/scalable/apps/%1.svg"_s.arg(icon);
+        QVERIFY2(QFileInfo::exists(iconPath), qPrintable(u"Icon= names %1, but %2 is not installed"_s.arg(icon, iconPath)));
+        if (root.isEmpty()) {
+            const Run validate = run(u"desktop-file-validate"_s, {desktop});
+            QVERIFY2(validate.code == 0 && validate.out.trimmed().isEmpty(), qPrintable(validate.out));
+        }
+    }
+
+    void cleanupTestCase() { purge(); }
+
+private:
+    static Run runEnv(const QString &program, const QStringList &args, const QProcessEnvironment &env)
+    {
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.setProcessEnvironment(env);
+        p.start(program, args);
+        if (!p.waitForStarted(10000))
+            return {-1, u"could not start "_s + program};
+        if (!p.waitForFinished(60000)) {
+            p.kill();
+            p.waitForFinished(5000);
+            return {-1, u"timed out: "_s + program + u"\n"_s + QString::fromLocal8Bit(p.readAll())};
+        }
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromLocal8Bit(p.readAll())};
+    }
+
+    // Removes the package this test installed (or a leftover of a killed run).
+    void purge()
+    {
+        if (::geteuid() != 0)
+            return;
+        const Run status = run(u"dpkg-query"_s, {u"-W"_s, u"-f=${Status}"_s, u"raize-console"_s});
+        if (!status.out.contains(u"installed"_s) && !m_installed)
+            return;
+        const Run r = run(u"apt-get"_s, {u"purge"_s, u"-y"_s, u"-q"_s, u"raize-console"_s});
+        if (r.code != 0)
+            qWarning("could not purge raize-console: %s", qPrintable(r.out));
+        m_installed = false;
+    }
+
+    bool m_installed = false;
 };
 
 QTEST_GUILESS_MAIN(TestPackaging)

@@ -6,6 +6,7 @@
 #include "audit/auditmodel.h"
 #include "audit/auditview.h"
 
+#include "records/auditlines.h"
 #include "records/auditlog.h"
 
 #include <QAbstractItemModelTester>
@@ -37,6 +38,8 @@ class TestAuditViewer : public QObject
     QString makeLog(int n)
     {
         const QString path = m_dir.filePath(u"audit-%1.jsonl"_s.arg(n));
+        QFile::remove(path); // a fresh log each time
+        QFile::remove(path + u".head"_s);
         AuditLog log(path);
         const QList<std::array<const char *, 4>> actions = {
             {"oncall@raize", "flag.disable", "publishing.canary", "unleash"},
@@ -73,20 +76,111 @@ private Q_SLOTS:
         filter.setSourceModel(&model);
         QAbstractItemModelTester filterTester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy loaded(&model, &AuditModel::loaded);
+        QSignalSpy choices(&model, &AuditModel::choicesReady);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
-        model.load(AuditExport::readAll(makeLog(25)), 10);
+        model.setBatchSizes(10, 7);
+        QVERIFY(model.openFile(makeLog(25)));
+        // The newest 10 are there at once; the other 15 come from the worker.
+        QCOMPARE(model.rowCount(), 10);
+        QVERIFY(model.isLoading());
+        QCOMPARE(model.data(model.index(0, AuditModel::Seq)).toLongLong(), 25);
         QTRY_COMPARE(loaded.count(), 1);
         QCOMPARE(model.rowCount(), 25);
-        QCOMPARE(inserted.count(), 3); // batches of 10, 10, 5
+        QCOMPARE(inserted.count(), 3); // batches of 7, 7, 1
+        QTRY_COMPARE(choices.count(), 1);
+        QCOMPARE(model.actors(), (QStringList{u"console"_s, u"oncall@raize"_s, u"release@raize"_s, u"reviewer@raize"_s}));
+        QCOMPARE(model.actionPrefixes(), (QStringList{u"flag."_s, u"gate."_s, u"incident."_s, u"promotion."_s, u"vercel."_s}));
+        // Newest first: record 3 (a vercel.rollback) is the third from the bottom.
+        QCOMPARE(model.data(model.index(22, AuditModel::Seq)).toLongLong(), 3);
+        QCOMPARE(model.data(model.index(22, AuditModel::Action)).toString(), u"vercel.rollback"_s);
+        QVERIFY(model.data(model.index(22, AuditModel::Seq), Qt::ToolTipRole).toString().contains(u"Hash: "_s));
+        model.setNewestFirst(false);
         QCOMPARE(model.data(model.index(2, AuditModel::Action)).toString(), u"vercel.rollback"_s);
-        QVERIFY(model.data(model.index(2, AuditModel::Seq), Qt::ToolTipRole).toString().contains(u"Hash: "_s));
+        QCOMPARE(model.data(model.index(0, AuditModel::Seq)).toLongLong(), 1);
         AuditFilter f;
         f.actionPrefix = u"flag."_s;
         filter.setAuditFilter(f);
         QCOMPARE(filter.rowCount(), 9);
-        model.load({}, 10);
-        QTRY_COMPARE(loaded.count(), 2);
+        model.openBytes({});
+        QCOMPARE(loaded.count(), 2);
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void tornTailAndUnreadableLines()
+    {
+        // A crash mid-append leaves a torn last line: not a row. A line that
+        // is not a record is a row that says so, and no filter matches it.
+        QFile f(makeLog(6));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray bytes = f.readAll();
+        const qsizetype third = bytes.indexOf('\n', bytes.indexOf('\n') + 1) + 1;
+        bytes.insert(third, "this is not a record\n");
+        bytes.append("{\"prev\":\"abc\",\"seq\":7,\"ti");
+        AuditModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.openBytes(bytes);
+        QCOMPARE(model.rowCount(), 7);
+        QCOMPARE(model.unreadableLines(), 1);
+        const int bad = 4; // newest first: records 6, 5, 4, 3, then the bad line
+        QCOMPARE(model.data(model.index(bad, AuditModel::Action)).toString(), u"(unreadable record)"_s);
+        QCOMPARE(model.data(model.index(bad, AuditModel::Seq)).toString(), u"?"_s);
+        QVERIFY(model.data(model.index(bad, AuditModel::Reason)).toString().contains(u"audit verify"_s));
+        AuditFilterModel filter;
+        filter.setSourceModel(&model);
+        AuditFilter any;
+        any.text = u"record"_s;
+        filter.setAuditFilter(any);
+        QCOMPARE(filter.rowCount(), 0);
+    }
+
+    void filterAgreesWithTheFullMatch_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("text, other case") << u"text"_s << u"FLAKY"_s;
+        QTest::newRow("text in before/after") << u"text"_s << u"enabled"_s;
+        QTest::newRow("text, a key name") << u"text"_s << u"actor"_s;
+        QTest::newRow("text with a quote") << u"text"_s << u"\"enabled"_s;
+        QTest::newRow("text, non-ASCII") << u"text"_s << u"Zürich"_s;
+        QTest::newRow("text, no match") << u"text"_s << u"nothing-like-this"_s;
+        QTest::newRow("actor") << u"actor"_s << u"reviewer@raize"_s;
+        QTest::newRow("actor, prefix only") << u"actor"_s << u"reviewer"_s;
+        QTest::newRow("service") << u"service"_s << u"github"_s;
+        QTest::newRow("action prefix") << u"action"_s << u"flag."_s;
+        QTest::newRow("action prefix, no match") << u"action"_s << u"flags."_s;
+    }
+    void filterAgreesWithTheFullMatch()
+    {
+        // The raw-bytes pre-test never rejects a record matches() accepts.
+        QFETCH(QString, field);
+        QFETCH(QString, value);
+        QFile f(makeLog(60));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray bytes = f.readAll();
+        bytes.replace("verified by hand", "verified by hand in Z\xc3\xbcrich");
+        AuditFilter filter;
+        if (field == u"text"_s)
+            filter.text = value;
+        else if (field == u"actor"_s)
+            filter.actor = value;
+        else if (field == u"service"_s)
+            filter.service = value;
+        else
+            filter.actionPrefix = value;
+        int expected = 0;
+        for (const QByteArray &line : bytes.split('\n')) {
+            AuditRecord r;
+            if (!line.isEmpty() && AuditRecord::fromLine(line, &r) && filter.matches(r)) {
+                ++expected;
+                QVERIFY2(AuditLines::mayMatch(line, filter), line.constData());
+            }
+        }
+        AuditModel model;
+        model.openBytes(bytes);
+        AuditFilterModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setAuditFilter(filter);
+        QCOMPARE(proxy.rowCount(), expected);
     }
 
     void viewShowsRealRecordsFiltersAndSearches()

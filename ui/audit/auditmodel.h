@@ -1,14 +1,25 @@
 #pragma once
 
 #include "records/auditexport.h"
+#include "records/auditlines.h"
 
 #include <QAbstractTableModel>
+#include <QCache>
 #include <QSortFilterProxyModel>
+#include <QStringList>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
 
 namespace Raize::Ui {
 
-// The audit log as a table. Records are appended in batches (Wireshark's
-// packet list), so a large log never blocks the event loop.
+// The audit log as a table, newest record first (or oldest first, see
+// setNewestFirst). A log of a million records shows its newest rows at
+// once: the file is mapped, a worker thread finds the lines from the end
+// backwards and hands them over in batches (Wireshark's packet list), and a
+// row is parsed only when the view asks for it, through a small cache.
 class AuditModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -18,32 +29,78 @@ public:
     static constexpr int RecordRole = Qt::UserRole + 1;
 
     explicit AuditModel(QObject *parent = nullptr);
+    ~AuditModel() override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // Replaces the contents with `records`, inserted `batchSize` at a time
-    // from the event loop. loaded() is emitted when all are in.
-    void load(QList<Records::AuditRecord> records, int batchSize = 2000);
-    bool isLoading() const { return m_next < m_pending.size(); }
-    const Records::AuditRecord &record(int row) const { return m_rows.at(row); }
-    QList<Records::AuditRecord> records() const { return m_rows; }
+    // Shows the log at `path` (a missing file is an empty log). False, with
+    // the reason in *error, when it exists but cannot be read.
+    bool openFile(const QString &path, QString *error = nullptr);
+    // Shows the records of `bytes` (JSON lines as the log writes them).
+    void openBytes(QByteArray bytes);
+    // Rows found before openFile() returns, and per batch after that
+    // (tests use small ones to see the batches).
+    void setBatchSizes(int first, int rest)
+    {
+        m_firstBatch = qMax(1, first);
+        m_batch = qMax(1, rest);
+    }
+
+    bool isLoading() const { return m_loading; }
+    bool newestFirst() const { return m_newestFirst; }
+    // Re-orders the rows; ignored while loading.
+    void setNewestFirst(bool newestFirst);
+
+    // The record on `row`, parsed (cached). An unreadable line gives a
+    // record with seq 0 and action "(unreadable record)".
+    Records::AuditRecord record(int row) const;
+    QByteArrayView rawLine(int row) const;
+    bool isReadable(int row) const;
+
+    // The distinct actions (as "prefix."), actors and services of the whole
+    // log; filled in the background after the lines are found (choicesReady).
+    QStringList actionPrefixes() const { return m_actionPrefixes; }
+    QStringList actors() const { return m_actors; }
+    QStringList services() const { return m_services; }
+    qint64 unreadableLines() const { return m_unreadable; }
 
 Q_SIGNALS:
-    void loaded();
+    void loaded();       // every line is a row
+    void choicesReady(); // the filter choices cover the whole log
 
 private:
-    void insertBatch();
+    struct Source;
+    struct Choices
+    {
+        QStringList actionPrefixes, actors, services;
+        qint64 unreadable = 0;
+    };
+    void start(std::shared_ptr<Source> source);
+    void stopWorker();
+    void takeBatch(quint64 generation, std::vector<Records::AuditLines::Span> spans, bool done);
+    void takeChoices(quint64 generation, Choices choices);
+    qsizetype lineIndex(int row) const;
 
-    QList<Records::AuditRecord> m_rows;
-    QList<Records::AuditRecord> m_pending;
-    qsizetype m_next = 0;
-    int m_batch = 2000;
+    std::shared_ptr<Source> m_source;
+    std::vector<Records::AuditLines::Span> m_lines; // newest first
+    bool m_newestFirst = true;
+    bool m_loading = false;
+    int m_firstBatch = 2000; // ~1 MB of a log: far under the 200 ms goal
+    int m_batch = 50000;
     quint64 m_generation = 0;
+    std::thread m_worker;
+    std::shared_ptr<std::atomic<bool>> m_cancel;
+    mutable QCache<qsizetype, Records::AuditRecord> m_cache{4096};
+    QStringList m_actionPrefixes, m_actors, m_services;
+    qint64 m_unreadable = 0;
 };
 
+// Filters the rows with Records::AuditFilter (the same filter as
+// `raize-console audit export`); a raw-bytes test rejects most rows before
+// any parse. Sorting is the source model's (chronological).
 class AuditFilterModel : public QSortFilterProxyModel
 {
     Q_OBJECT

@@ -12,7 +12,6 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSaveFile>
-#include <QSet>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -104,8 +103,13 @@ AuditView::AuditView(QString logPath, QWidget *parent)
     m_table = new QTableView(this);
     m_table->setObjectName(u"auditTable"_s);
     m_table->setModel(m_filter);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(AuditModel::Seq, Qt::DescendingOrder);
+    // The order is the log's (newest or oldest first, from the # and Time
+    // headers); sorting a million rows by another column would mean parsing
+    // every one of them.
+    m_table->setSortingEnabled(false);
+    m_table->horizontalHeader()->setSortIndicatorShown(true);
+    m_table->horizontalHeader()->setSortIndicator(AuditModel::Seq, Qt::DescendingOrder);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
@@ -132,23 +136,18 @@ AuditView::AuditView(QString logPath, QWidget *parent)
     connect(verify, &QPushButton::clicked, this, &AuditView::verifyChain);
     connect(exportButton, &QPushButton::clicked, this, &AuditView::chooseExport);
     connect(reloadButton, &QPushButton::clicked, this, &AuditView::reload);
-    connect(m_model, &AuditModel::loaded, this, [this] {
-        QSet<QString> actions, actors, services;
-        for (const AuditRecord &r : m_model->records()) {
-            actions.insert(r.action.section(u'.', 0, 0) + u'.');
-            actors.insert(r.actor);
-            if (!r.service.isEmpty())
-                services.insert(r.service);
-        }
-        const auto sorted = [](const QSet<QString> &s) {
-            QStringList l(s.cbegin(), s.cend());
-            l.sort();
-            return l;
-        };
-        fillChoice(m_action, sorted(actions));
-        fillChoice(m_actor, sorted(actors));
-        fillChoice(m_service, sorted(services));
+    connect(m_model, &AuditModel::loaded, this, &AuditView::updateStatus);
+    connect(m_model, &AuditModel::choicesReady, this, [this] {
+        fillChoice(m_action, m_model->actionPrefixes());
+        fillChoice(m_actor, m_model->actors());
+        fillChoice(m_service, m_model->services());
         updateStatus();
+    });
+    connect(m_table->horizontalHeader(), &QHeaderView::sectionClicked, this, [this](int section) {
+        if (section == AuditModel::Seq || section == AuditModel::Time)
+            m_model->setNewestFirst(!m_model->newestFirst());
+        m_table->horizontalHeader()->setSortIndicator(AuditModel::Seq,
+                                                      m_model->newestFirst() ? Qt::DescendingOrder : Qt::AscendingOrder);
     });
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, &AuditView::updateStatus);
     connect(m_filter, &QAbstractItemModel::modelReset, this, &AuditView::updateStatus);
@@ -158,10 +157,9 @@ AuditView::AuditView(QString logPath, QWidget *parent)
 void AuditView::reload()
 {
     m_loadError.clear();
-    QList<AuditRecord> records;
-    if (QFile::exists(m_path))
-        records = AuditExport::readAll(m_path, &m_loadError);
-    m_model->load(std::move(records));
+    m_model->openFile(m_path, &m_loadError);
+    m_table->horizontalHeader()->setSortIndicator(AuditModel::Seq,
+                                                  m_model->newestFirst() ? Qt::DescendingOrder : Qt::AscendingOrder);
     updateStatus();
 }
 
@@ -191,7 +189,12 @@ void AuditView::updateStatus()
     } else {
         m_empty->hide();
     }
-    m_status->setText(shown == total ? u"%1 record(s)"_s.arg(total) : u"%1 of %2 record(s) match the filter"_s.arg(shown).arg(total));
+    QString status = shown == total ? u"%1 record(s)"_s.arg(total) : u"%1 of %2 record(s) match the filter"_s.arg(shown).arg(total);
+    if (m_model->isLoading())
+        status += u" — reading older records…"_s;
+    else if (m_model->unreadableLines() > 0)
+        status += u" — %1 line(s) are not readable records: run Verify chain"_s.arg(m_model->unreadableLines());
+    m_status->setText(status);
 }
 
 void AuditView::verifyChain()
