@@ -135,11 +135,11 @@ private Q_SLOTS:
         QVERIFY2(version.code == 0, qPrintable(version.out));
         QVERIFY2(version.out.contains(QStringLiteral(RAIZE_VERSION)), qPrintable(version.out));
         const QString png = home.filePath(u"installed.png"_s);
-        const Run shot = runEnv(binary, {u"--screenshot"_s, png, u"--size"_s, u"1024x700"_s}, env);
+        const Run shot = runEnv(binary, {u"--screenshot"_s, png, u"--size"_s, u"1280x800"_s}, env);
         QVERIFY2(shot.code == 0, qPrintable(shot.out));
         QImage image(png);
         QVERIFY2(!image.isNull(), "the installed binary wrote no readable PNG");
-        QCOMPARE(image.size(), QSize(1024, 700));
+        QCOMPARE(image.size(), QSize(1280, 800));
 
         // The desktop entry starts what was installed and names an icon that is there.
         const QString desktop = root + u"/usr/share/applications/raize-console.desktop"_s;
