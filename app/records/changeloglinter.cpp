@@ -399,9 +399,14 @@ QList<Diagnostic> ChangelogLinter::checkAppendOnly(const ChangelogDocument &prev
         }
         if (first < 0 && oldLines.size() != newLines.size())
             first = n;
+        // A section that lost its tail is reported on its last line, not past it.
         if (first >= 0)
-            c.error(match->line + first, u"AO002"_s,
-                    u"released section [%1] was edited (line %2 of the released text differs)"_s.arg(old->versionText).arg(first + 1),
+            c.error(match->line + int(qMin<qsizetype>(first, newLines.size() - 1)), u"AO002"_s,
+                    first < newLines.size()
+                        ? u"released section [%1] was edited (line %2 of the released text differs)"_s.arg(old->versionText).arg(first + 1)
+                        : u"released section [%1] was edited (it ends after line %2 of the released text's %3)"_s.arg(old->versionText)
+                              .arg(newLines.size())
+                              .arg(oldLines.size()),
                     u"released history is append-only (playbook §0.4): revert the edit and record the correction under [Unreleased]"_s);
     }
     return c.out;

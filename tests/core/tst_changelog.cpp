@@ -10,6 +10,8 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <random>
+
 using namespace Qt::StringLiterals;
 using namespace Raize::Records;
 
@@ -409,6 +411,13 @@ private Q_SLOTS:
         dropped.remove(u"## [1.1.0] - 2025-01-15\n\n### Fixed\n\n- First.\n\n"_s);
         const auto removed = ChangelogLinter::checkAppendOnly(doc, ChangelogDocument::parse(dropped));
         QCOMPARE(codesOnLine(removed, 0), QStringList{u"AO001"_s});
+        // A released section that lost its tail is reported on its last line.
+        const QString cutShort = text.left(text.indexOf(u"### Added\n\n- Start."_s));
+        const auto truncated = ChangelogLinter::checkAppendOnly(doc, ChangelogDocument::parse(cutShort));
+        QCOMPARE(truncated.size(), 1);
+        QCOMPARE(truncated[0].code, u"AO002"_s);
+        QCOMPARE(truncated[0].line, 17);
+        QVERIFY2(truncated[0].message.contains(u"ends after line 1"_s), qPrintable(truncated[0].message));
         // Yanking in lower case is still only a yank.
         QString yanked = text;
         yanked.replace(u"## [1.0.0] - 2025-01-01"_s, u"## [1.0.0] - 2025-01-01 [yanked]"_s);
@@ -517,6 +526,69 @@ private Q_SLOTS:
                 expected << item;
         }
         QCOMPARE(got.join(u'\n'), expected.join(u'\n'));
+    }
+
+    // Seeded mutations of the samples (the companion of test_parser_mutation
+    // for the changelog parser; run it under asan-ubsan too): every heading,
+    // bullet and link shape the mutations make must parse, lint and compare
+    // without a crash, and every diagnostic must point into the file.
+    void mutations()
+    {
+        const QStringList files = {u"clean-kac.md"_s, u"valid-playbook.md"_s, u"valid-kac-plain.md"_s, u"invalid-format.md"_s,
+                                   u"pynuget/CHANGELOG.md"_s};
+        static const QString alphabet = u"[]()-+*#:. \n\t0123456789vYANKEDyanked/\u2013\u2014"_s;
+        std::mt19937 rng(18);
+        int runs = 0;
+        for (const QString &file : files) {
+            const QString original = readFile(RaizeTest::dataDir() + u"/changelogs/"_s + file);
+            QVERIFY(!original.isEmpty());
+            const ChangelogDocument before = ChangelogDocument::parse(original);
+            for (int i = 0; i < 2000; ++i, ++runs) {
+                QString text = original;
+                const int edits = 1 + int(rng() % 4);
+                for (int k = 0; k < edits && !text.isEmpty(); ++k) {
+                    const qsizetype at = qsizetype(rng() % quint32(text.size()));
+                    switch (rng() % 5) {
+                    case 0: text.remove(at, 1 + qsizetype(rng() % 8)); break;
+                    case 1: text.insert(at, alphabet[qsizetype(rng() % quint32(alphabet.size()))]); break;
+                    case 2: text.replace(at, 1, alphabet[qsizetype(rng() % quint32(alphabet.size()))]); break;
+                    case 3: text.truncate(at); break;
+                    default: { // duplicate a line
+                        const qsizetype start = text.lastIndexOf(u'\n', at) + 1;
+                        const qsizetype end = text.indexOf(u'\n', at);
+                        text.insert(start, text.mid(start, (end < 0 ? text.size() : end) - start) + u'\n');
+                    }
+                    }
+                }
+                const ChangelogDocument doc = ChangelogDocument::parse(text);
+                const int lines = int(doc.lines.size());
+                for (const ChangelogSection &sec : doc.sections) {
+                    QVERIFY(sec.line >= 1 && sec.line <= lines && sec.endLine >= sec.line - 1);
+                    for (const ChangelogCategory &cat : sec.categories) {
+                        for (const ChangelogEntry &e : cat.entries)
+                            QVERIFY(e.line >= sec.line && e.endLine >= e.line && e.endLine <= lines);
+                    }
+                }
+                for (const auto rules : {ChangelogLinter::Rules::KeepAChangelog, ChangelogLinter::Rules::Playbook}) {
+                    for (const Diagnostic &d : ChangelogLinter::lint(doc, rules)) {
+                        QVERIFY2(d.line >= 1 && d.line <= qMax(1, lines) && d.column >= 1, qPrintable(d.toString(file)));
+                        QVERIFY(!d.message.isEmpty() && !d.fix.isEmpty());
+                    }
+                }
+                for (const Diagnostic &d : ChangelogLinter::checkAppendOnly(before, doc))
+                    QVERIFY2(d.line >= 1 && d.line <= qMax(1, lines), qPrintable(d.toString(file)));
+                QString why;
+                if (!ChangelogLinter::nextVersion(doc, &why))
+                    QVERIFY(!why.isEmpty());
+                QString error;
+                const auto cut = ChangelogLinter::cut(doc, SemVer{99, 0, 0, {}, {}}, QDate(2026, 12, 6), &error);
+                if (!cut)
+                    QVERIFY(!error.isEmpty());
+                else
+                    QVERIFY(ChangelogDocument::parse(*cut).section(u"99.0.0"_s));
+            }
+        }
+        QCOMPARE(runs, 10000);
     }
 
     void nextVersion_data()
