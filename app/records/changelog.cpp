@@ -290,7 +290,7 @@ ChangelogDocument ChangelogDocument::parse(const QString &text)
         if (blank)
             continue;
         // An indented line, or a lazy continuation right after the entry's text.
-        if (entry && (line.startsWith(u' ') || (!afterBlank && !line.startsWith(u'#')))) {
+        if (entry && (line[0].isSpace() || (!afterBlank && !line.startsWith(u'#')))) {
             entry->endLine = lineNo;
             const auto f = fieldLine.match(line);
             if (f.hasMatch()) {
@@ -304,7 +304,7 @@ ChangelogDocument ChangelogDocument::parse(const QString &text)
             }
             continue;
         }
-        if (section && !line.startsWith(u' '))
+        if (section && !line[0].isSpace())
             entry = nullptr;
     }
     closeSection(int(doc.lines.size()));

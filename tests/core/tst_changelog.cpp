@@ -317,6 +317,7 @@ private Q_SLOTS:
                                            << QStringList{u"**T** — x."_s, u"two"_s} << QList<int>{2, 0};
         QTest::newRow("fields under indented plus") << u"  + **T** — x.\n    + Risk: L1\n    + Rollback: revert\n  + two\n"_s
                                                     << QStringList{u"**T** — x."_s, u"two"_s} << QList<int>{2, 0};
+        QTest::newRow("field indented with a tab after a blank line") << u"- **T** — x.\n\n\t- Risk: L1\n- two\n"_s << QStringList{u"**T** — x."_s, u"two"_s} << QList<int>{1, 0};
         QTest::newRow("nested list") << u"- one\n  - detail\n- two\n"_s << QStringList{u"one - detail"_s, u"two"_s} << QList<int>{0, 0};
         QTest::newRow("deeper bullet after a blank line belongs to the entry") << u"- one\n\n    - code\n"_s << QStringList{u"one - code"_s} << QList<int>{0};
     }
