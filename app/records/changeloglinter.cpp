@@ -283,7 +283,7 @@ QList<Diagnostic> ChangelogLinter::lint(const ChangelogDocument &doc, Rules rule
                     s.strayLines.size() == 1
                         ? u"an entry outside any category"_s
                         : u"%1 entries outside any category (lines %2–%3)"_s.arg(s.strayLines.size()).arg(s.strayLines.first()).arg(s.strayLines.last()),
-                    u"put them under ### Added, Changed, Deprecated, Removed, Fixed or Security"_s);
+                    u"put %1 under ### Added, Changed, Deprecated, Removed, Fixed or Security"_s.arg(s.strayLines.size() == 1 ? u"it"_s : u"them"_s));
         for (const ChangelogCategory &cat : s.categories) {
             if (!ChangelogDocument::categoryNames().contains(cat.name))
                 c.error(cat.line, u"KAC009"_s, u"\"%1\" is not a Keep a Changelog category"_s.arg(cat.name),
