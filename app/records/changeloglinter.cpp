@@ -499,18 +499,32 @@ std::optional<QString> ChangelogLinter::cut(const ChangelogDocument &doc, const 
     const QString v = version.toString();
     QStringList out;
     const QString base = repoBase(doc);
+    // Tags are spelled as the existing [Unreleased] compare link spells them
+    // ("v1.2.0", "1.2.0", "release-1.2.0"); "v" when there is none.
+    const auto unreleasedLink = doc.linkFor(*unreleased);
+    const auto unreleasedCompare = unreleasedLink ? CompareLink::parse(unreleasedLink->url) : std::nullopt;
+    const QString tag = unreleasedCompare
+                            ? unreleasedCompare->base.left(unreleasedCompare->base.size() - CompareLink::tagVersion(unreleasedCompare->base).size())
+                            : u"v"_s;
+    const QString unreleasedUrl = u"%1/compare/%2%3...HEAD"_s.arg(base, tag, v);
+    const QString releaseUrl = latest ? u"%1/compare/%2%3...%2%4"_s.arg(base, tag, latest->versionText, v)
+                                      : u"%1/releases/tag/%2%3"_s.arg(base, tag, v);
+    const bool inlineLinks = unreleasedLink && unreleasedLink->inHeading && !base.isEmpty();
     for (int i = 0; i < doc.lines.size(); ++i) {
         const int lineNo = i + 1;
         if (lineNo == unreleased->line) {
-            out << doc.lines[i] << QString() << u"## [%1] - %2"_s.arg(v, date.toString(Qt::ISODate));
+            if (inlineLinks)
+                out << u"## [Unreleased](%1)"_s.arg(unreleasedUrl) << QString()
+                    << u"## [%1](%2) - %3"_s.arg(v, releaseUrl, date.toString(Qt::ISODate));
+            else
+                out << doc.lines[i] << QString() << u"## [%1] - %2"_s.arg(v, date.toString(Qt::ISODate));
             continue;
         }
         bool replaced = false;
         for (const ChangelogLink &l : doc.links) {
-            if (l.line == lineNo && l.label.compare(u"Unreleased"_s, Qt::CaseInsensitive) == 0 && !base.isEmpty()) {
-                out << u"[Unreleased]: %1/compare/v%2...HEAD"_s.arg(base, v);
-                out << (latest ? u"[%1]: %2/compare/v%3...v%1"_s.arg(v, base, latest->versionText)
-                               : u"[%1]: %2/releases/tag/v%1"_s.arg(v, base));
+            if (!l.inHeading && l.line == lineNo && l.label.compare(u"Unreleased"_s, Qt::CaseInsensitive) == 0 && !base.isEmpty()) {
+                out << u"[%1]: %2"_s.arg(l.label, unreleasedUrl);
+                out << u"[%1]: %2"_s.arg(v, releaseUrl);
                 replaced = true;
             }
         }

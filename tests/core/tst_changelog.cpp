@@ -648,6 +648,46 @@ private Q_SLOTS:
         QVERIFY(ChangelogLinter::checkAppendOnly(doc, after).isEmpty());
     }
 
+    // cut writes the new compare links the way the file already writes them.
+    void cutKeepsTheLinkStyle_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("expected"); // lines the result must have
+        const QString body = u"\n\n### Fixed\n\n- A fix.\n\n"_s;
+        QTest::newRow("v tags") << u"# Changelog\n\n## [Unreleased]"_s + body + u"## [1.0.0] - 2025-01-01"_s + body
+                                       + u"[Unreleased]: https://x.test/o/r/compare/v1.0.0...HEAD\n[1.0.0]: https://x.test/o/r/releases/tag/v1.0.0\n"_s
+                                << QStringList{u"[Unreleased]: https://x.test/o/r/compare/v1.0.1...HEAD"_s,
+                                               u"[1.0.1]: https://x.test/o/r/compare/v1.0.0...v1.0.1"_s, u"## [1.0.1] - 2026-12-06"_s};
+        QTest::newRow("bare tags, lower-case label") << u"# Changelog\n\n## [Unreleased]"_s + body + u"## [1.0.0] - 2025-01-01"_s + body
+                                                            + u"[unreleased]: https://x.test/o/r/compare/1.0.0...HEAD\n[1.0.0]: https://x.test/o/r/releases/tag/1.0.0\n"_s
+                                                     << QStringList{u"[unreleased]: https://x.test/o/r/compare/1.0.1...HEAD"_s,
+                                                                    u"[1.0.1]: https://x.test/o/r/compare/1.0.0...1.0.1"_s};
+        QTest::newRow("links in headings") << u"# Changelog\n\n## [Unreleased](https://x.test/o/r/compare/release-1.0.0...HEAD)"_s + body
+                                                  + u"## [1.0.0](https://x.test/o/r/releases/tag/release-1.0.0) - 2025-01-01"_s + body
+                                           << QStringList{u"## [Unreleased](https://x.test/o/r/compare/release-1.0.1...HEAD)"_s,
+                                                          u"## [1.0.1](https://x.test/o/r/compare/release-1.0.0...release-1.0.1) - 2026-12-06"_s};
+    }
+
+    void cutKeepsTheLinkStyle()
+    {
+        QFETCH(QString, text);
+        QFETCH(QStringList, expected);
+        const ChangelogDocument doc = ChangelogDocument::parse(text);
+        QVERIFY(ChangelogLinter::lint(doc, ChangelogLinter::Rules::KeepAChangelog).isEmpty());
+        QString error;
+        const auto cut = ChangelogLinter::cut(doc, *SemVer::parse(u"1.0.1"_s), QDate(2026, 12, 6), &error);
+        QVERIFY2(cut, qPrintable(error));
+        const QStringList lines = cut->split(u'\n');
+        for (const QString &line : expected)
+            QVERIFY2(lines.contains(line), qPrintable(*cut));
+        const ChangelogDocument after = ChangelogDocument::parse(*cut);
+        QStringList all;
+        for (const Diagnostic &d : ChangelogLinter::lint(after, ChangelogLinter::Rules::KeepAChangelog))
+            all << d.toString(u"cut"_s);
+        QVERIFY2(all.isEmpty(), qPrintable(all.join(u'\n') + u"\n\n"_s + *cut));
+        QVERIFY(ChangelogLinter::checkAppendOnly(doc, after).isEmpty());
+    }
+
     void cutRefuses_data()
     {
         QTest::addColumn<QString>("version");
