@@ -4,6 +4,7 @@
 
 #include <QDate>
 #include <QList>
+#include <QMap>
 #include <QString>
 
 #include <optional>
@@ -17,6 +18,7 @@ struct Diagnostic
     int line = 0;
     int column = 1;
     QString code;     // KAC0xx: Keep a Changelog / SemVer; RZ0xx: playbook §8.6; AO0xx: append-only
+                      // (the list: docs/HACKING.md, "Changelog rule codes")
     QString message;
     QString fix;
 
@@ -33,8 +35,21 @@ public:
 
     static QList<Diagnostic> lint(const ChangelogDocument &doc, Rules rules = Rules::Playbook);
 
+    // The rules that fit a file nobody said anything about: the playbook's
+    // when any entry carries one of its fields (Risk, Flags, Migration,
+    // Rollback), as this project's own file does; Keep a Changelog's for any
+    // other project's file. *reason says which and why, for the output.
+    static Rules detectRules(const ChangelogDocument &doc, QString *reason = nullptr);
+    static QString rulesName(Rules rules); // "playbook", "keepachangelog"
+
+    // How many diagnostics each rule code produced, e.g. {"KAC006": 3}.
+    static QMap<QString, int> countByCode(const QList<Diagnostic> &diagnostics);
+
     // Append-only truth: every released section of `previous` must be in
     // `current` unchanged (adding " [YANKED]" to a heading is allowed).
+    // Sections are matched by version and position: the n-th section of a
+    // version with the n-th section of the same version, so a version that
+    // appears twice still compares each copy with its own.
     static QList<Diagnostic> checkAppendOnly(const ChangelogDocument &previous, const ChangelogDocument &current);
 
     static bool hasErrors(const QList<Diagnostic> &diagnostics);
@@ -49,7 +64,9 @@ public:
     // Playbook §8.3: MAJOR when an entry needs operator action (BREAKING, a
     // Removed entry, or a migration that is not "none"/"automatic"), MINOR for
     // Added/Changed/Deprecated, PATCH for Fixed/Security only. Empty
-    // Unreleased → nullopt.
+    // Unreleased → nullopt. Placeholder bullets ("Nothing yet!") are not
+    // changes. Refuses (nullopt) when released sections exist but none of
+    // their versions could be read: a guess from 0.0.0 would be wrong.
     static std::optional<NextVersion> nextVersion(const ChangelogDocument &doc, QString *why = nullptr);
 
     // Moves Unreleased under `version` dated `date`, leaves an empty

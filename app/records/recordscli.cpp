@@ -45,23 +45,40 @@ void printJson(Context &ctx, const nlohmann::json &j)
     ctx.out << QString::fromStdString(j.dump(2)) << u'\n';
 }
 
+const QString lintUsage =
+    u"raize-console changelog lint [FILE] [--rules auto|playbook|keepachangelog] [--previous FILE | --git-ref REF] [--json]\n"
+    "  Checks FILE (default CHANGELOG.md) against Keep a Changelog 1.1.0 and SemVer 2.0.0, field by field\n"
+    "  (version, separator, date, [YANKED], link), and the compare links (direction, base, three dots).\n"
+    "  --rules auto            (default) playbook rules when entries carry the playbook's fields\n"
+    "                          (Risk, Flags, Migration, Rollback), as this project's own file does;\n"
+    "                          Keep a Changelog rules only for any other file\n"
+    "  --rules playbook        also require the playbook §8.6 fields on every entry (this project; CI)\n"
+    "  --rules keepachangelog  Keep a Changelog only: for another project's file\n"
+    "  --previous FILE, --git-ref REF  also check that released sections were not edited (append-only)\n"
+    "  The output ends with a count per rule code; exit 0 passed, 1 errors found, 2 could not run."_s;
+
 int changelogLint(Context &ctx, const QString &file, bool json)
 {
-    const QString rulesName = ctx.takeOption(u"--rules"_s, u"playbook"_s);
+    const QString rulesName = ctx.takeOption(u"--rules"_s, u"auto"_s);
     const QString previousFile = ctx.takeOption(u"--previous"_s);
     const QString gitRef = ctx.takeOption(u"--git-ref"_s);
-    if (!ctx.noneLeft(u"raize-console changelog lint [FILE] [--rules playbook|keepachangelog] [--previous FILE | --git-ref REF] [--json]"_s))
+    if (!ctx.noneLeft(lintUsage))
         return Failure;
-    if (rulesName != u"playbook"_s && rulesName != u"keepachangelog"_s) {
-        ctx.err << u"--rules takes playbook or keepachangelog\n"_s;
+    if (rulesName != u"auto"_s && rulesName != u"playbook"_s && rulesName != u"keepachangelog"_s) {
+        ctx.err << u"--rules takes auto, playbook or keepachangelog, not \"%1\"\nusage: %2\n"_s.arg(rulesName, lintUsage);
         return Failure;
     }
     const auto text = ctx.readText(file);
     if (!text)
         return Failure;
     const ChangelogDocument doc = ChangelogDocument::parse(*text);
-    QList<Diagnostic> diags = ChangelogLinter::lint(doc, rulesName == u"playbook"_s ? ChangelogLinter::Rules::Playbook
-                                                                                   : ChangelogLinter::Rules::KeepAChangelog);
+    ChangelogLinter::Rules rules = ChangelogLinter::Rules::Playbook;
+    QString rulesReason = u"asked for with --rules"_s;
+    if (rulesName == u"auto"_s)
+        rules = ChangelogLinter::detectRules(doc, &rulesReason);
+    else if (rulesName == u"keepachangelog"_s)
+        rules = ChangelogLinter::Rules::KeepAChangelog;
+    QList<Diagnostic> diags = ChangelogLinter::lint(doc, rules);
     std::optional<QString> previous;
     if (!previousFile.isEmpty())
         previous = ctx.readText(previousFile);
@@ -72,23 +89,59 @@ int changelogLint(Context &ctx, const QString &file, bool json)
     if (previous)
         diags += ChangelogLinter::checkAppendOnly(ChangelogDocument::parse(*previous), doc);
     const bool failed = ChangelogLinter::hasErrors(diags);
+    const QMap<QString, int> counts = ChangelogLinter::countByCode(diags);
+    int errors = 0;
+    for (const Diagnostic &d : diags)
+        errors += d.severity == Diagnostic::Severity::Error ? 1 : 0;
+    const int warnings = int(diags.size()) - errors;
     if (json) {
         nlohmann::json arr = nlohmann::json::array();
         for (const Diagnostic &d : diags)
             arr.push_back(toJson(d));
-        printJson(ctx, {{"file", file.toStdString()}, {"ok", !failed}, {"diagnostics", arr}});
+        nlohmann::json summary = nlohmann::json::object();
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+            summary[it.key().toStdString()] = it.value();
+        printJson(ctx, {{"file", file.toStdString()},
+                        {"ok", !failed},
+                        {"rules", ChangelogLinter::rulesName(rules).toStdString()},
+                        {"rulesReason", rulesReason.toStdString()},
+                        {"errors", errors},
+                        {"warnings", warnings},
+                        {"summary", summary},
+                        {"diagnostics", arr}});
     } else {
         for (const Diagnostic &d : diags)
             ctx.out << d.toString(file) << u'\n';
-        ctx.out << (failed ? u"%1: changelog lint FAILED (%2 diagnostic(s))\n"_s.arg(file).arg(diags.size())
-                           : u"%1: changelog lint passed (%2 warning(s))\n"_s.arg(file).arg(diags.size()));
+        QStringList perCode;
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+            perCode << u"%1 ×%2"_s.arg(it.key()).arg(it.value());
+        ctx.out << u"%1: rules %2 (%3)\n"_s.arg(file, ChangelogLinter::rulesName(rules), rulesReason);
+        if (!perCode.isEmpty())
+            ctx.out << u"%1: summary: %2\n"_s.arg(file, perCode.join(u", "_s));
+        ctx.out << (failed ? u"%1: changelog lint FAILED (%2 error(s), %3 warning(s))\n"_s.arg(file).arg(errors).arg(warnings)
+                           : u"%1: changelog lint passed (%2 warning(s))\n"_s.arg(file).arg(warnings));
     }
     return failed ? Negative : Ok;
 }
 
+const QString nextUsage =
+    u"raize-console changelog next-version [FILE] [--json]\n"
+    "  The next version from [Unreleased] (playbook §8.3): MAJOR for BREAKING, Removed or a migration that needs\n"
+    "  the operator, MINOR for Added/Changed/Deprecated, PATCH for Fixed/Security. Placeholder bullets\n"
+    "  (\"Nothing yet!\") are not changes. Exit 1 when there is nothing to release or no version could be read."_s;
+
+const QString cutUsage =
+    u"raize-console changelog cut [FILE] [--version X.Y.Z] [--date YYYY-MM-DD] [--write]\n"
+    "  Moves [Unreleased] under a new version and updates the compare links; prints the result, or\n"
+    "  writes FILE with --write. Refuses when the file has Keep a Changelog errors."_s;
+
+const QString changelogUsage =
+    u"usage: raize-console changelog lint|next-version|cut [FILE] ...   (--help after an action for its options)\n\n"_s
+    + lintUsage + u"\n\n"_s + nextUsage + u"\n\n"_s + cutUsage + u"\n"_s;
+
 int changelogNext(Context &ctx, const QString &file, bool json)
 {
-    if (!ctx.noneLeft(u"raize-console changelog next-version [FILE] [--json]"_s))
+    if (!ctx.noneLeft(nextUsage))
         return Failure;
     const auto text = ctx.readText(file);
     if (!text)
@@ -111,7 +164,7 @@ int changelogCut(Context &ctx, const QString &file, bool json)
     const QString versionText = ctx.takeOption(u"--version"_s);
     const QString dateText = ctx.takeOption(u"--date"_s, QDate::currentDate().toString(Qt::ISODate));
     const bool write = ctx.takeFlag(u"--write"_s);
-    if (!ctx.noneLeft(u"raize-console changelog cut [FILE] [--version X.Y.Z] [--date YYYY-MM-DD] [--write]"_s))
+    if (!ctx.noneLeft(cutUsage))
         return Failure;
     const auto text = ctx.readText(file);
     if (!text)
@@ -167,11 +220,23 @@ int changelogCut(Context &ctx, const QString &file, bool json)
 int changelogCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);
+    const bool longHelp = ctx.takeFlag(u"--help"_s);
+    const bool help = ctx.takeFlag(u"-h"_s) || longHelp;
     if (ctx.args.isEmpty()) {
-        ctx.err << u"usage: raize-console changelog lint|next-version|cut [FILE] ...\n"_s;
+        if (help) {
+            ctx.out << changelogUsage;
+            return Ok;
+        }
+        ctx.err << changelogUsage;
         return Failure;
     }
-    const QString verb = ctx.args.takeFirst();
+    const QString verb = ctx.args.first();
+    if (help) {
+        const QString usage = verb == u"lint"_s ? lintUsage : verb == u"next-version"_s ? nextUsage : verb == u"cut"_s ? cutUsage : QString();
+        ctx.out << (usage.isEmpty() ? changelogUsage : u"usage: "_s + usage + u'\n');
+        return Ok;
+    }
+    ctx.args.removeFirst();
     QString file = u"CHANGELOG.md"_s;
     if (!ctx.args.isEmpty() && !ctx.args.first().startsWith(u"--"_s))
         file = ctx.args.takeFirst();

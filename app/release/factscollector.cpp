@@ -48,6 +48,8 @@ QList<ChangelogFact> FactsCollector::unreleasedEntries(const QString &changelogT
         return out;
     for (const Records::ChangelogCategory &c : section->categories) {
         for (const Records::ChangelogEntry &e : c.entries) {
+            if (e.placeholder) // "Nothing yet!" records no change: the gate still says "no entry"
+                continue;
             ChangelogFact f;
             f.title = e.title.isEmpty() ? e.text : e.title;
             f.line = e.line;

@@ -57,11 +57,107 @@ private Q_SLOTS:
         QVERIFY(o.value(u"diagnostics"_s).toArray().size() >= 8);
     }
 
+    // Issue #18: two modes. A file without the playbook's fields is read as
+    // another project's (Keep a Changelog only); --rules forces either.
+    void lintModes_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("rules");
+        QTest::addColumn<bool>("anyRz"); // a playbook RZ code in the summary
+        const QString data = RaizeTest::dataDir() + u"/changelogs/"_s;
+        QTest::newRow("foreign file, auto") << QStringList{data + u"valid-kac-plain.md"_s} << 0 << u"keepachangelog"_s << false;
+        QTest::newRow("foreign file, forced playbook") << QStringList{data + u"valid-kac-plain.md"_s, u"--rules"_s, u"playbook"_s} << 1 << u"playbook"_s << true;
+        QTest::newRow("playbook file, auto") << QStringList{data + u"invalid-missing-fields.md"_s} << 1 << u"playbook"_s << true;
+        QTest::newRow("playbook file, told foreign") << QStringList{data + u"invalid-missing-fields.md"_s, u"--rules=keepachangelog"_s} << 0 << u"keepachangelog"_s << false;
+        QTest::newRow("real file, auto") << QStringList{data + u"structlog/CHANGELOG.md"_s} << 0 << u"keepachangelog"_s << false;
+        QTest::newRow("real file with errors") << QStringList{data + u"vu64/CHANGELOG.md"_s} << 1 << u"keepachangelog"_s << false;
+    }
+
+    void lintModes()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, rules);
+        QFETCH(bool, anyRz);
+        const Run r = run(QStringList{u"changelog"_s, u"lint"_s} + args + QStringList{u"--json"_s});
+        QVERIFY2(r.code == code, QByteArray(r.out + r.err).constData());
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(o.value(u"rules"_s).toString(), rules);
+        QVERIFY(!o.value(u"rulesReason"_s).toString().isEmpty());
+        const QJsonObject summary = o.value(u"summary"_s).toObject();
+        const QJsonArray diags = o.value(u"diagnostics"_s).toArray();
+        int total = 0;
+        bool rz = false;
+        for (auto it = summary.begin(); it != summary.end(); ++it) {
+            total += it.value().toInt();
+            rz = rz || it.key().startsWith(u"RZ"_s);
+        }
+        QCOMPARE(total, int(diags.size()));
+        QCOMPARE(o.value(u"errors"_s).toInt() + o.value(u"warnings"_s).toInt(), int(diags.size()));
+        QCOMPARE(rz, anyRz);
+        for (const QJsonValue &d : diags)
+            QVERIFY(summary.value(d.toObject().value(u"code"_s).toString()).toInt() >= 1);
+
+        // The text output says the same: the rules, and the count per code.
+        const Run text = run(QStringList{u"changelog"_s, u"lint"_s} + args);
+        QCOMPARE(text.code, code);
+        QVERIFY2(text.out.contains(QByteArray(": rules " + rules.toUtf8() + " (")), text.out.constData());
+        for (auto it = summary.begin(); it != summary.end(); ++it)
+            QVERIFY2(text.out.contains(u"%1 ×%2"_s.arg(it.key()).arg(it.value().toInt()).toUtf8()), text.out.constData());
+    }
+
+    void lintSummaryCountsByCode()
+    {
+        const Run r = run({u"changelog"_s, u"lint"_s, RaizeTest::dataDir() + u"/changelogs/vu64/CHANGELOG.md"_s, u"--rules"_s, u"keepachangelog"_s});
+        QCOMPARE(r.code, 1);
+        // vu64's compare links use two dots: one KAC023 per link (see its expected.txt).
+        QVERIFY2(r.out.contains("summary: ") && r.out.contains("KAC023 ×"), r.out.constData());
+        QVERIFY2(r.out.contains("changelog lint FAILED ("), r.out.constData());
+    }
+
+    void helpExitsZero_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QByteArray>("mentions");
+        QTest::newRow("changelog --help") << QStringList{u"changelog"_s, u"--help"_s} << QByteArray("--rules auto|playbook|keepachangelog");
+        QTest::newRow("changelog lint --help") << QStringList{u"changelog"_s, u"lint"_s, u"--help"_s} << QByteArray("--rules keepachangelog");
+        QTest::newRow("changelog lint FILE -h") << QStringList{u"changelog"_s, u"lint"_s, u"CHANGELOG.md"_s, u"-h"_s} << QByteArray("another project's file");
+        QTest::newRow("changelog next-version --help") << QStringList{u"changelog"_s, u"next-version"_s, u"--help"_s} << QByteArray("Placeholder");
+        QTest::newRow("changelog cut --help") << QStringList{u"changelog"_s, u"cut"_s, u"--help"_s} << QByteArray("--write");
+    }
+
+    void helpExitsZero()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QByteArray, mentions);
+        const Run r = run(args);
+        QVERIFY2(r.code == 0, QByteArray(r.out + r.err).constData());
+        QVERIFY2(r.out.contains(mentions), r.out.constData());
+    }
+
+    void nextVersionRefusesUnreadableVersions()
+    {
+        const QString file = m_dir.filePath(u"unreadable.md"_s);
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("# Changelog\n\n## [Unreleased]\n\n### Fixed\n\n- A fix.\n\n## Release one - 2025-01-01\n");
+        f.close();
+        const Run r = run({u"changelog"_s, u"next-version"_s, file});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no released version could be read (line 9"), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+    }
+
     // CI lints this project's own CHANGELOG.md with the same command.
     void ownChangelogPasses()
     {
         const Run r = run({u"changelog"_s, u"lint"_s, u"CHANGELOG.md"_s}, RaizeTest::sourceDir());
         QVERIFY2(r.code == 0, QByteArray(r.out + r.err).constData());
+        QVERIFY2(r.out.contains("CHANGELOG.md: rules playbook ("), r.out.constData());
+        // And with the playbook's rules asked for explicitly, as the promotion gate reads it.
+        const Run forced = run({u"changelog"_s, u"lint"_s, u"CHANGELOG.md"_s, u"--rules"_s, u"playbook"_s}, RaizeTest::sourceDir());
+        QVERIFY2(forced.code == 0, QByteArray(forced.out + forced.err).constData());
     }
 
     void appendOnlyAgainstPreviousCopy()

@@ -3,6 +3,7 @@
 // approval rules.
 
 #include "release/approval.h"
+#include "release/factscollector.h"
 #include "release/gates.h"
 
 #include <QTest>
@@ -91,6 +92,35 @@ class TestReleaseGates : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The gate reads [Unreleased] with the changelog parser: indented and "+"
+    // entries count, placeholder bullets ("Nothing yet!") do not, so an
+    // Unreleased with only a placeholder is "no entry" (§6.1), not a change
+    // that lacks its fields.
+    void unreleasedEntriesForTheGate_data()
+    {
+        QTest::addColumn<QString>("unreleased");
+        QTest::addColumn<QStringList>("titles");
+        const QString fields = u"\n    - Risk: L1\n    - Flags: none\n    - Migration: none\n    - Rollback: revert\n"_s;
+        QTest::newRow("placeholder only") << u"### Added\n\n- Nothing yet!\n"_s << QStringList{};
+        QTest::newRow("placeholder next to a change") << u"### Added\n\n- None.\n\n### Fixed\n\n  + **A fix** — x."_s + fields << QStringList{u"A fix"_s};
+        QTest::newRow("indented entries") << u"### Added\n\n  - **One** — x."_s + fields + u"  - **Two** — y."_s + fields << QStringList{u"One"_s, u"Two"_s};
+    }
+
+    void unreleasedEntriesForTheGate()
+    {
+        QFETCH(QString, unreleased);
+        QFETCH(QStringList, titles);
+        const QList<ChangelogFact> facts = FactsCollector::unreleasedEntries(u"# Changelog\n\n## [Unreleased]\n\n"_s + unreleased
+                                                                              + u"\n## [1.0.0] - 2026-01-01\n\n### Added\n\n- First.\n"_s);
+        QStringList got;
+        for (const ChangelogFact &f : facts) {
+            got << f.title;
+            QCOMPARE(f.fields.value(u"Risk"_s), u"L1"_s);
+            QCOMPARE(f.fields.value(u"Rollback"_s), u"revert"_s);
+        }
+        QCOMPARE(got, titles);
+    }
+
     void builtinPolicy()
     {
         const Result<GatePolicy> p = GatePolicy::fromBundle(Policy::builtinBundle());
