@@ -11,18 +11,16 @@ namespace Raize::Cli {
 
 using namespace Qt::StringLiterals;
 
-int tokenCommand(Context &ctx);    // tokencommand.cpp
-int settingsCommand(Context &ctx); // settingscommand.cpp
-int releaseNotesCommand(Context &ctx); // releasenotescommand.cpp
-// records/recordscli.cpp
-int changelogCommand(Context &ctx);
-int journalCommand(Context &ctx);
-int auditCommand(Context &ctx);
-// rollback/rollbackcli.cpp
-int rollbackCommand(Context &ctx);
-int killSwitchCommand(Context &ctx);
-int gatesCommand(Context &ctx);  // release/gatescommand.cpp
-int policyCommand(Context &ctx); // release/policycommand.cpp
+int tokenCommand(Context &ctx);         // tokencommand.cpp
+int settingsCommand(Context &ctx);      // settingscommand.cpp
+int releaseNotesCommand(Context &ctx);  // releasenotescommand.cpp
+int changelogCommand(Context &ctx);     // changelogcommand.cpp
+int journalCommand(Context &ctx);       // journalcommand.cpp
+int auditCommand(Context &ctx);         // auditcommand.cpp
+int rollbackCommand(Context &ctx);      // rollbackcommand.cpp
+int killSwitchCommand(Context &ctx);    // rollbackcommand.cpp (the same plan/execute path)
+int gatesCommand(Context &ctx);         // gatescommand.cpp
+int policyCommand(Context &ctx);        // policycommand.cpp
 
 bool Context::takeFlag(const QString &name)
 {

@@ -43,8 +43,8 @@ struct Command
     Handler handler;
 };
 
-// The table of subcommands. Each subsystem implements its handler in its own
-// library and adds one row in cli.cpp.
+// The table of subcommands. Every handler lives in app/cli/<name>command.cpp
+// (core_cli, which links the core libraries it drives) and has one row in cli.cpp.
 const QList<Command> &commands();
 bool isSubcommand(const QString &name);
 
