@@ -22,6 +22,50 @@ void printJson(Context &ctx, const nlohmann::json &j)
 
 } // namespace
 
+const CommandHelp &auditHelp()
+{
+    static const QString file = u"  FILE    the audit log (default: the profile's, audit/logPath or its data folder)\n"_s;
+    static const CommandHelp help{
+        u"usage: raize-console audit verify|export|repair [FILE] [OPTIONS]\n"
+        u"The hash-chained, append-only audit log of every action the console takes.\n"
+        u"\n"
+        u"Exit codes: 0 done (verify: intact); 1 the check said no (verify: tampered or broken); 2 could not run.\n"
+        u"Example: raize-console audit verify --json\n"_s,
+        {{"verify"_L1, "check the hash chain and the head checkpoint"_L1,
+          u"usage: raize-console audit verify [FILE] [--json]\n"
+          u"Checks every record's hash chain and the head checkpoint (records cut off the end), and reports the\n"
+          u"first bad record and a torn last line.\n"
+          u"\n"
+          u"Options:\n"_s + file
+              + u"  --json  {\"file\", \"readable\", \"intact\", \"records\", \"lastSeq\", \"summary\", \"firstBad\"?, \"tornTail\"?}\n"
+                u"\n"
+                u"Exit codes: 0 intact; 1 tampered, broken or cut; 2 the file cannot be read.\n"
+                u"Example: raize-console audit verify /var/lib/raize/audit.jsonl\n"_s},
+         {"export"_L1, "export records as JSON or CSV, filtered"_L1,
+          u"usage: raize-console audit export [FILE] [--format json|csv] [--action PREFIX] [--actor A] [--since T] [--until T]\n"
+          u"Prints the records that match every filter given; warns on standard error when the log is not intact.\n"
+          u"\n"
+          u"Options:\n"_s + file
+              + u"  --format json|csv   the output format (default: json)\n"
+                u"  --action PREFIX     records whose action starts with PREFIX (e.g. rollback.)\n"
+                u"  --actor A           records by actor A\n"
+                u"  --since T           records at or after T (ISO 8601)\n"
+                u"  --until T           records at or before T (ISO 8601)\n"
+                u"\n"
+                u"Exit codes: 0 exported; 2 could not run (unreadable file, bad --format).\n"
+                u"Example: raize-console audit export --format csv --action cohorts. --since 2026-12-01T00:00:00Z\n"_s},
+         {"repair"_L1, "cut a torn last line (keeps the original)"_L1,
+          u"usage: raize-console audit repair [FILE] --truncate-torn-tail\n"
+          u"Cuts a torn (half-written) last line off the log and keeps the original next to it. Nothing else is repaired.\n"
+          u"\n"
+          u"Options:\n"_s + file
+              + u"  --truncate-torn-tail   required: confirms the cut\n"
+                u"\n"
+                u"Exit codes: 0 cut; 1 nothing to cut or the log cannot be repaired this way; 2 bad usage.\n"
+                u"Example: raize-console audit repair --truncate-torn-tail\n"_s}}};
+    return help;
+}
+
 int auditCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);

@@ -157,6 +157,52 @@ int changelogCut(Context &ctx, const QString &file, bool json)
 
 } // namespace
 
+const CommandHelp &changelogHelp()
+{
+    static const QString file = u"  FILE    the changelog (default: CHANGELOG.md)\n"_s;
+    static const CommandHelp help{
+        u"usage: raize-console changelog lint|next-version|cut [FILE] [OPTIONS] [--json]\n"
+        u"The changelog as the playbook wants it (§6): lint it, derive the next version, cut a release section.\n"
+        u"\n"
+        u"Exit codes: 0 done (lint: passed); 1 the check said no (lint: failed; no version to cut); 2 could not run.\n"
+        u"Example: raize-console changelog lint CHANGELOG.md --git-ref origin/main\n"_s,
+        {{"lint"_L1, "check the format and, against a previous copy, that it is append-only"_L1,
+          u"usage: raize-console changelog lint [FILE] [--rules playbook|keepachangelog] [--previous FILE | --git-ref REF] [--json]\n"
+          u"Checks the changelog's format and every entry's fields; with a previous copy, that released sections\n"
+          u"were only appended to.\n"
+          u"\n"
+          u"Options:\n"_s + file
+              + u"  --rules R         playbook (default: Risk, Flags, Migration, Rollback on every entry) or keepachangelog\n"
+                u"  --previous FILE   the previous copy to check append-only against\n"
+                u"  --git-ref REF     the previous copy is FILE at git REF\n"
+                u"  --json            {\"file\", \"ok\", \"diagnostics\": [{\"line\", \"column\", \"severity\", \"code\", \"message\", \"fix\"}]}\n"
+                u"\n"
+                u"Exit codes: 0 passed (warnings allowed); 1 failed; 2 could not run (unreadable file, bad --rules).\n"
+                u"Example: raize-console changelog lint --rules keepachangelog --json\n"_s},
+         {"next-version"_L1, "the next version the unreleased entries call for"_L1,
+          u"usage: raize-console changelog next-version [FILE] [--json]\n"
+          u"Prints the next semantic version the Unreleased section calls for, and why.\n"
+          u"\n"
+          u"Options:\n"_s + file
+              + u"  --json    {\"version\", \"reason\"}\n"
+                u"\n"
+                u"Exit codes: 0 printed; 1 no version can be derived (nothing unreleased); 2 the file cannot be read.\n"
+                u"Example: raize-console changelog next-version --json\n"_s},
+         {"cut"_L1, "turn Unreleased into a version section"_L1,
+          u"usage: raize-console changelog cut [FILE] [--version X.Y.Z] [--date YYYY-MM-DD] [--write] [--json]\n"
+          u"Moves the Unreleased entries under a new version heading; prints the result unless --write.\n"
+          u"\n"
+          u"Options:\n"_s + file
+              + u"  --version X.Y.Z     the version (default: the next version)\n"
+                u"  --date YYYY-MM-DD   the release date (default: today)\n"
+                u"  --write             write FILE in place (atomically)\n"
+                u"  --json              with --write: {\"version\", \"file\"}\n"
+                u"\n"
+                u"Exit codes: 0 cut; 1 nothing to cut, or the version is not after the last; 2 bad arguments or files.\n"
+                u"Example: raize-console changelog cut --version 1.5.0 --date 2026-12-06 --write\n"_s}}};
+    return help;
+}
+
 int changelogCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);

@@ -6,11 +6,13 @@ raize_core_library(core_cli
         cli.cpp cli.h
         auditcommand.cpp
         changelogcommand.cpp
+        cohortscommand.cpp
         gatescommand.cpp
         journalcommand.cpp
+        killswitchcommand.cpp
         policycommand.cpp
         releasenotescommand.cpp
         rollbackcommand.cpp
         settingscommand.cpp
         tokencommand.cpp
-    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts core_gates core_policy)
+    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts core_gates core_policy core_rollout)

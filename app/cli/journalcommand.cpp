@@ -19,6 +19,34 @@ void printJson(Context &ctx, const nlohmann::json &j)
 
 } // namespace
 
+const CommandHelp &journalHelp()
+{
+    static const QString add =
+        u"usage: raize-console journal add --title T [--author A] [--shipped S]... [--observed O]... [--anomaly A]...\n"
+        u"                                 [--dir DIR] [--json]\n"
+        u"Appends one entry to the day's journal file; the journal is append-only.\n"
+        u"\n"
+        u"Options:\n"
+        u"  --title T        the entry's title (required)\n"
+        u"  --author A       who writes it (default: $USER)\n"
+        u"  --shipped S      what shipped (repeat for each)\n"
+        u"  --observed O     what was observed (repeat for each)\n"
+        u"  --anomaly A      an anomaly (repeat for each)\n"
+        u"  --dir DIR        the journal folder (default: docs/journal)\n"
+        u"  --json           {\"file\": the file written}\n"
+        u"\n"
+        u"Exit codes: 0 appended; 2 could not run (no title, unwritable folder).\n"
+        u"Example: raize-console journal add --title \"Canary 1.4.0\" --shipped \"1.4.0 to house accounts\"\n"_s;
+    static const CommandHelp help{
+        u"usage: raize-console journal add --title T [OPTIONS]\n"
+        u"The project's journal (docs/journal), append-only.\n"
+        u"\n"
+        u"Exit codes: 0 appended; 2 could not run.\n"
+        u"Example: raize-console journal add --title \"Rollback drill\" --observed \"flags off in 4 s\"\n"_s,
+        {{"add"_L1, "append an entry"_L1, add}}};
+    return help;
+}
+
 int journalCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);
