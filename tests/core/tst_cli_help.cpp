@@ -226,7 +226,12 @@ private Q_SLOTS:
     void examplesParse_data()
     {
         QTest::addColumn<QStringList>("args");
+        // Not run here: once parsed, these reach the keychain or a service (their exit codes are covered by
+        // test_cli_token, test_publish_cli, test_rollback_sandbox and test_gates_cli).
+        static const QList<QLatin1StringView> reachOut = {"token"_L1, "kill-switch"_L1, "rollback"_L1, "gates"_L1, "release-notes"_L1};
         for (const Cli::Command &c : Cli::commands()) {
+            if (reachOut.contains(c.name))
+                continue;
             if (c.help().subcommands.isEmpty()) {
                 const QStringList example = exampleArgs(c.help().usage);
                 QTest::newRow(qPrintable(rowName(example))) << example;
@@ -242,11 +247,7 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, args);
         QVERIFY(!args.isEmpty());
-        const Cli::Command *c = Cli::findCommand(args.first());
-        QVERIFY(c);
-        if (c->name == "token"_L1 || c->name == "kill-switch"_L1 || c->name == "rollback"_L1 || c->name == "gates"_L1
-            || c->name == "release-notes"_L1)
-            QSKIP("reaches the keychain or a service once parsed; its usage is compared with its handler by review");
+        QVERIFY(Cli::findCommand(args.first()));
         const Run r = run(args);
         m_log.clear();
         QVERIFY2(!r.err.contains(u"unknown argument"_s), qPrintable(r.err));
