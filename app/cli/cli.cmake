@@ -1,7 +1,18 @@
+# Every headless subcommand lives here, one file per subcommand (docs/HACKING.md,
+# "Headless subcommands"). core_cli links the core libraries it drives; no core
+# library links core_cli (checked in app/CMakeLists.txt).
 raize_core_library(core_cli
     SOURCES
         cli.cpp cli.h
+        auditcommand.cpp
+        changelogcommand.cpp
+        cohortscommand.cpp
+        gatescommand.cpp
+        journalcommand.cpp
+        killswitchcommand.cpp
+        policycommand.cpp
         releasenotescommand.cpp
+        rollbackcommand.cpp
         settingscommand.cpp
         tokencommand.cpp
-    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts)
+    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts core_gates core_policy core_rollout)

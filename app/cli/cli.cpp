@@ -11,18 +11,48 @@ namespace Raize::Cli {
 
 using namespace Qt::StringLiterals;
 
-int tokenCommand(Context &ctx);    // tokencommand.cpp
-int settingsCommand(Context &ctx); // settingscommand.cpp
-int releaseNotesCommand(Context &ctx); // releasenotescommand.cpp
-// records/recordscli.cpp
-int changelogCommand(Context &ctx);
-int journalCommand(Context &ctx);
-int auditCommand(Context &ctx);
-// rollback/rollbackcli.cpp
-int rollbackCommand(Context &ctx);
-int killSwitchCommand(Context &ctx);
-int gatesCommand(Context &ctx);  // release/gatescommand.cpp
-int policyCommand(Context &ctx); // release/policycommand.cpp
+int tokenCommand(Context &ctx);         // tokencommand.cpp
+int settingsCommand(Context &ctx);      // settingscommand.cpp
+int releaseNotesCommand(Context &ctx);  // releasenotescommand.cpp
+int changelogCommand(Context &ctx);     // changelogcommand.cpp
+int journalCommand(Context &ctx);       // journalcommand.cpp
+int auditCommand(Context &ctx);         // auditcommand.cpp
+int rollbackCommand(Context &ctx);      // rollbackcommand.cpp
+int killSwitchCommand(Context &ctx);    // killswitchcommand.cpp
+int gatesCommand(Context &ctx);         // gatescommand.cpp
+int policyCommand(Context &ctx);        // policycommand.cpp
+int cohortsCommand(Context &ctx);       // cohortscommand.cpp
+
+const CommandHelp &tokenHelp();
+const CommandHelp &settingsHelp();
+const CommandHelp &releaseNotesHelp();
+const CommandHelp &changelogHelp();
+const CommandHelp &journalHelp();
+const CommandHelp &auditHelp();
+const CommandHelp &rollbackHelp();
+const CommandHelp &killSwitchHelp();
+const CommandHelp &gatesHelp();
+const CommandHelp &policyHelp();
+const CommandHelp &cohortsHelp();
+
+namespace {
+
+int helpCommand(Context &ctx);
+
+const CommandHelp &helpHelp()
+{
+    static const CommandHelp help{
+        u"usage: raize-console help [SUBCOMMAND [SUB-SUBCOMMAND]]\n"
+        u"Prints the list of subcommands, or the usage of one subcommand (or of one of its sub-subcommands).\n"
+        u"The same text as `raize-console SUBCOMMAND [SUB-SUBCOMMAND] --help`.\n"
+        u"\n"
+        u"Exit codes: 0 printed; 2 no such subcommand.\n"
+        u"Example: raize-console help rollback execute\n"_s,
+        {}};
+    return help;
+}
+
+} // namespace
 
 bool Context::takeFlag(const QString &name)
 {
@@ -68,27 +98,72 @@ bool Context::noneLeft(const QString &usage)
 const QList<Command> &commands()
 {
     static const QList<Command> table = {
-        {"token"_L1, "store, check or delete a service token in the keychain"_L1, &tokenCommand},
-        {"settings"_L1, "list, get or set a profile's settings"_L1, &settingsCommand},
-        {"changelog"_L1, "lint CHANGELOG.md, suggest the next version, cut a release"_L1, &changelogCommand},
-        {"release-notes"_L1, "write a version's release notes; --publish makes a GitHub Release draft"_L1, &releaseNotesCommand},
-        {"journal"_L1, "append an entry to docs/journal (append-only)"_L1, &journalCommand},
-        {"audit"_L1, "verify, export or repair the hash-chained audit log"_L1, &auditCommand},
-        {"rollback"_L1, "plan, execute, resume or show the guarded rollback (flags first, then Instant Rollback)"_L1, &rollbackCommand},
-        {"kill-switch"_L1, "turn off every side-effect flag in a scope, in one parallel fan-out"_L1, &killSwitchCommand},
-        {"gates"_L1, "check a candidate deployment against the promotion gates (exit 0 pass, 1 blocked, 2 error)"_L1, &gatesCommand},
-        {"policy"_L1, "check a policy bundle, or show how two bundles differ"_L1, &policyCommand},
+        {"token"_L1, "store, check or delete a service token in the keychain"_L1, &tokenCommand, &tokenHelp},
+        {"settings"_L1, "list, get or set a profile's settings"_L1, &settingsCommand, &settingsHelp},
+        {"changelog"_L1, "lint CHANGELOG.md, suggest the next version, cut a release"_L1, &changelogCommand, &changelogHelp},
+        {"release-notes"_L1, "write a version's release notes; --publish makes a GitHub Release draft"_L1, &releaseNotesCommand, &releaseNotesHelp},
+        {"journal"_L1, "append an entry to docs/journal (append-only)"_L1, &journalCommand, &journalHelp},
+        {"audit"_L1, "verify, export or repair the hash-chained audit log"_L1, &auditCommand, &auditHelp},
+        {"rollback"_L1, "plan, execute, resume or show the guarded rollback (flags first, then Instant Rollback)"_L1, &rollbackCommand, &rollbackHelp},
+        {"kill-switch"_L1, "turn off every side-effect flag in a scope, in one parallel fan-out"_L1, &killSwitchCommand, &killSwitchHelp},
+        {"gates"_L1, "check a candidate deployment against the promotion gates (exit 0 pass, 1 blocked, 2 error)"_L1, &gatesCommand, &gatesHelp},
+        {"policy"_L1, "check a policy bundle, or show how two bundles differ"_L1, &policyCommand, &policyHelp},
+        {"cohorts"_L1, "list the canary cohorts in effect, or set/reset the profile's (checked and audited)"_L1, &cohortsCommand, &cohortsHelp},
+        {"help"_L1, "print the usage of a subcommand: raize-console help SUBCOMMAND [SUB-SUBCOMMAND]"_L1, &helpCommand, &helpHelp},
     };
     return table;
 }
 
-bool isSubcommand(const QString &name)
+const Command *findCommand(const QString &name)
 {
     for (const Command &c : commands()) {
         if (name == c.name)
-            return true;
+            return &c;
     }
-    return false;
+    return nullptr;
+}
+
+bool isSubcommand(const QString &name)
+{
+    return findCommand(name) != nullptr;
+}
+
+bool wantsHelp(const QStringList &args)
+{
+    return args.contains(u"--help"_s) || args.contains(u"-h"_s);
+}
+
+QString namedSubcommand(const Command &command, const QStringList &args)
+{
+    const QList<SubcommandHelp> &subs = command.help().subcommands;
+    for (const QString &a : args) {
+        if (a.startsWith(u'-'))
+            continue;
+        for (const SubcommandHelp &s : subs) {
+            if (a == s.name)
+                return a;
+        }
+    }
+    return {};
+}
+
+QString helpText(const Command &command, const QString &sub)
+{
+    static const QString common = u"\nEvery subcommand also takes --profile P (the settings profile; default: default).\n"
+                                  u"--help or -h anywhere on the line prints the usage and runs nothing.\n"_s;
+    const CommandHelp &help = command.help();
+    for (const SubcommandHelp &s : help.subcommands) {
+        if (sub == s.name)
+            return s.usage + common;
+    }
+    QString text = help.usage;
+    if (!help.subcommands.isEmpty()) {
+        text += u"\nSub-subcommands:\n"_s;
+        for (const SubcommandHelp &s : help.subcommands)
+            text += u"  %1  %2\n"_s.arg(QString(s.name).leftJustified(14), QString(s.summary));
+        text += u"Run `raize-console %1 SUB-SUBCOMMAND --help` for its options.\n"_s.arg(QString(command.name));
+    }
+    return text + common;
 }
 
 QString usageSummary()
@@ -96,8 +171,34 @@ QString usageSummary()
     QString s = u"Subcommands (run headless, same core as the console):\n"_s;
     for (const Command &c : commands())
         s += u"  %1  %2\n"_s.arg(QString(c.name).leftJustified(16), QString(c.summary));
+    s += u"Run `raize-console help SUBCOMMAND` or `raize-console SUBCOMMAND --help` for a subcommand's options.\n"_s;
     return s;
 }
+
+namespace {
+
+int helpCommand(Context &ctx)
+{
+    if (ctx.args.isEmpty()) {
+        ctx.out << usageSummary();
+        return Ok;
+    }
+    const Command *command = findCommand(ctx.args.first());
+    if (!command) {
+        ctx.err << u"no subcommand %1\n"_s.arg(ctx.args.first()) << usageSummary();
+        return Failure;
+    }
+    const QString sub = ctx.args.value(1);
+    if (ctx.args.size() > 2 || (!sub.isEmpty() && namedSubcommand(*command, {sub}).isEmpty())) {
+        ctx.err << u"%1 has no sub-subcommand \"%2\"\n"_s.arg(QString(command->name), ctx.args.mid(1).join(u' '))
+                << helpText(*command);
+        return Failure;
+    }
+    ctx.out << helpText(*command, sub);
+    return Ok;
+}
+
+} // namespace
 
 int run(const QStringList &argv)
 {
@@ -107,22 +208,27 @@ int run(const QStringList &argv)
         err << usageSummary();
         return Failure;
     }
-    Context ctx{argv.mid(2), u"default"_s, out, err};
+    const Command *command = findCommand(argv[1]);
+    if (!command) {
+        err << u"unknown subcommand: %1\n"_s.arg(argv[1]) << usageSummary();
+        return Failure;
+    }
+    const QStringList args = argv.mid(2);
+    // Before the profile is even read: --help runs no handler, so it touches no service and no keychain.
+    if (wantsHelp(args)) {
+        out << helpText(*command, namedSubcommand(*command, args));
+        return Ok;
+    }
+    Context ctx{args, u"default"_s, out, err};
     ctx.profile = ctx.takeOption(u"--profile"_s, u"default"_s);
     if (!Settings::isValidProfileName(ctx.profile)) {
         err << u"invalid profile name: %1 (use lower-case letters, digits, - and _)\n"_s.arg(ctx.profile);
         return Failure;
     }
-    for (const Command &c : commands()) {
-        if (argv[1] == c.name) {
-            const int code = c.handler(ctx);
-            out.flush();
-            err.flush();
-            return code;
-        }
-    }
-    err << u"unknown subcommand: %1\n"_s.arg(argv[1]) << usageSummary();
-    return Failure;
+    const int code = command->handler(ctx);
+    out.flush();
+    err.flush();
+    return code;
 }
 
 } // namespace Raize::Cli

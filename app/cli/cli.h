@@ -36,17 +36,48 @@ struct Context
 
 using Handler = int (*)(Context &);
 
+// What `--help` prints. Each command file keeps its texts in one function next
+// to its handler (e.g. rollbackHelp() in rollbackcommand.cpp). A usage text
+// starts with "usage: raize-console ...", names every option, the exit codes
+// and ends with an "Example: raize-console ..." line.
+struct SubcommandHelp
+{
+    QLatin1StringView name;    // "plan" in `rollback plan`
+    QLatin1StringView summary; // one line for the subcommand's list
+    QString usage;
+};
+
+struct CommandHelp
+{
+    QString usage;                     // the subcommand's own text
+    QList<SubcommandHelp> subcommands; // its sub-subcommands, if it has any
+};
+
+using HelpText = const CommandHelp &(*)();
+
 struct Command
 {
     QLatin1StringView name;
     QLatin1StringView summary;
     Handler handler;
+    HelpText help;
 };
 
-// The table of subcommands. Each subsystem implements its handler in its own
-// library and adds one row in cli.cpp.
+// The table of subcommands. Every handler lives in app/cli/<name>command.cpp
+// (core_cli, which links the core libraries it drives) and has one row in cli.cpp.
 const QList<Command> &commands();
 bool isSubcommand(const QString &name);
+const Command *findCommand(const QString &name);
+
+// True when "--help" or "-h" is anywhere in args: run() then prints the usage
+// and never calls the handler, so no service, file or keychain is touched.
+bool wantsHelp(const QStringList &args);
+// The sub-subcommand `args` name: the first word (not an option) that is one
+// of `command`'s sub-subcommands; empty when none is.
+QString namedSubcommand(const Command &command, const QStringList &args);
+// The most specific usage: the sub-subcommand's when `sub` names one, else the
+// command's with the list of its sub-subcommands; both end with the common options.
+QString helpText(const Command &command, const QString &sub = {});
 
 // argv[0] is the program, argv[1] the subcommand. Needs a QCoreApplication.
 int run(const QStringList &argv);

@@ -21,6 +21,29 @@ namespace Raize::Cli {
 using namespace Qt::StringLiterals;
 using namespace Raize::Records;
 
+const CommandHelp &releaseNotesHelp()
+{
+    static const CommandHelp help{
+        u"usage: raize-console release-notes --version X.Y.Z [--changelog FILE] [--input FILE] [--mirror-journal DIR]\n"
+        u"                                   [--publish] [--keychain-service S] [--json]\n"
+        u"Fills the playbook's release-notes template (§9.2) from a version's changelog section.\n"
+        u"\n"
+        u"Options:\n"
+        u"  --version X.Y.Z         the changelog section to write notes for (required)\n"
+        u"  --changelog FILE        the changelog (default: CHANGELOG.md)\n"
+        u"  --input FILE            JSON with what the changelog does not say (incidents, metrics, links)\n"
+        u"  --mirror-journal DIR    also append a journal entry in DIR\n"
+        u"  --publish               create a GitHub Release draft with the profile's GitHub settings (audited)\n"
+        u"  --keychain-service S    the keychain's service name for the GitHub token (default: raize-console,\n"
+        u"                          or $RAIZE_KEYCHAIN_SERVICE)\n"
+        u"  --json                  {\"tag\", \"title\", \"releaseLevel\", \"body\", \"draftUrl\"?}\n"
+        u"\n"
+        u"Exit codes: 0 written (and published); 2 could not run (no such version, unreadable file, GitHub refused).\n"
+        u"Example: raize-console release-notes --version 1.4.0 --changelog CHANGELOG.md --json\n"_s,
+        {}};
+    return help;
+}
+
 int releaseNotesCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);

@@ -35,6 +35,42 @@ QString knownKeys()
 
 } // namespace
 
+const CommandHelp &settingsHelp()
+{
+    static const QString exits = u"Exit codes: 0 done; 2 unknown key, a value of the wrong type, or the settings file cannot be written.\n"_s;
+    static const CommandHelp help{
+        u"usage: raize-console settings list|get KEY|set KEY VALUE|reset KEY|path [--json]\n"
+        u"The profile's settings, the same keys the Settings dialog edits. Tokens are not settings (see\n"
+        u"`raize-console token`); the canary cohorts are set with `raize-console cohorts set` (checked and audited).\n"
+        u"\n"
+        u"Exit codes: 0 done; 2 could not run (unknown key, wrong type, unwritable file).\n"
+        u"Example: raize-console settings set vercel/projectId raize-web --profile sandbox\n"_s,
+        {{"list"_L1, "every key with its value"_L1,
+          u"usage: raize-console settings list [--json]\n"
+          u"Prints every key and its value in the profile (defaults included).\n"
+          u"\n"
+          u"Options:\n"
+          u"  --json    one JSON object {\"key\": \"value\", ...}\n"
+          u"\n"_s + exits + u"Example: raize-console settings list --json\n"_s},
+         {"get"_L1, "print one key's value"_L1,
+          u"usage: raize-console settings get KEY\n"
+          u"Prints the value of KEY (its default when it is not set).\n"
+          u"\n"_s + exits + u"Example: raize-console settings get flags/url\n"_s},
+         {"set"_L1, "set one key"_L1,
+          u"usage: raize-console settings set KEY VALUE\n"
+          u"Sets KEY to VALUE (converted to the key's type). canary/cohorts is refused here: use `raize-console cohorts set`.\n"
+          u"\n"_s + exits + u"Example: raize-console settings set net/timeoutMs 20000\n"_s},
+         {"reset"_L1, "put one key back to its default"_L1,
+          u"usage: raize-console settings reset KEY\n"
+          u"Removes KEY from the profile so its default applies. canary/cohorts: use `raize-console cohorts reset`.\n"
+          u"\n"_s + exits + u"Example: raize-console settings reset net/timeoutMs\n"_s},
+         {"path"_L1, "print the profile's settings file"_L1,
+          u"usage: raize-console settings path\n"
+          u"Prints the path of the profile's settings file.\n"
+          u"\n"_s + exits + u"Example: raize-console settings path --profile sandbox\n"_s}}};
+    return help;
+}
+
 int settingsCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);
@@ -82,7 +118,8 @@ int settingsCommand(Context &ctx)
         if (spec->key == SettingKey::CanaryCohorts) {
             // Cohorts decide who a canary reaches: they are checked against the policy and audited on save.
             ctx.err << u"%1 is not set here: cohorts are checked against the policy and written to the audit log when saved. "
-                       u"Edit them in the console's Canary view (Edit cohorts…).\n"_s.arg(QString(spec->name));
+                       u"Use `raize-console cohorts set --file FILE` (or `cohorts reset`), or the console's Canary view (Edit cohorts…).\n"_s
+                           .arg(QString(spec->name));
             return Failure;
         }
         if (verb == u"set"_s) {

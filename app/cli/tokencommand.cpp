@@ -29,6 +29,45 @@ std::optional<Service> parseService(const QString &name)
 
 } // namespace
 
+const CommandHelp &tokenHelp()
+{
+    static const QString services = u"  SERVICE                 vercel, github, flags, flags-client or prometheus\n"
+                                    u"  --keychain-service S    the keychain's service name (default: raize-console)\n"_s;
+    static const CommandHelp help{
+        u"usage: raize-console token set|check|delete SERVICE [--stdin] [--keychain-service S]\n"
+        u"Stores, checks or deletes a service token in the keychain, per profile. A token is read from standard\n"
+        u"input, never from the command line, so it cannot show up in the process list or the shell history.\n"
+        u"\n"
+        u"Exit codes: 0 done; 1 (check) no token is stored; 2 could not run (no keychain, bad usage).\n"
+        u"Example: raize-console token check vercel\n"_s,
+        {{"set"_L1, "store a token read from standard input"_L1,
+          u"usage: raize-console token set SERVICE [--stdin] [--keychain-service S]\n"
+          u"Reads one line from standard input and stores it as the profile's token for SERVICE in the keychain.\n"
+          u"\n"
+          u"Options:\n"_s + services
+              + u"  --stdin                 read the token from standard input (the only way; accepted for clarity)\n"
+                u"\n"
+                u"Exit codes: 0 stored; 2 nothing on standard input, or no keychain to store it in (nothing is stored).\n"
+                u"Example: raize-console token set vercel --stdin < vercel-token.txt\n"_s},
+         {"check"_L1, "say whether a token is stored (never prints it)"_L1,
+          u"usage: raize-console token check SERVICE [--keychain-service S]\n"
+          u"Says whether the profile has a token for SERVICE in the keychain, and its length; never the token.\n"
+          u"\n"
+          u"Options:\n"_s + services
+              + u"\n"
+                u"Exit codes: 0 a token is stored; 1 none is stored or the keychain cannot be read; 2 bad usage.\n"
+                u"Example: raize-console token check github --profile sandbox\n"_s},
+         {"delete"_L1, "remove a token from the keychain"_L1,
+          u"usage: raize-console token delete SERVICE [--keychain-service S]\n"
+          u"Deletes the profile's token for SERVICE from the keychain.\n"
+          u"\n"
+          u"Options:\n"_s + services
+              + u"\n"
+                u"Exit codes: 0 deleted; 2 the keychain refused, or bad usage.\n"
+                u"Example: raize-console token delete flags\n"_s}}};
+    return help;
+}
+
 int tokenCommand(Context &ctx)
 {
     const QString keychainService = ctx.takeOption(u"--keychain-service"_s, u"raize-console"_s);

@@ -8,7 +8,6 @@ raize_core_library(core_records
         changelog.cpp changelog.h
         changeloglinter.cpp changeloglinter.h
         journal.cpp journal.h
-        recordscli.cpp
         releasenotes.cpp releasenotes.h
         semver.cpp semver.h
     DEPS core_base)

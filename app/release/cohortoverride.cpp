@@ -88,7 +88,7 @@ Result<EffectiveCohorts> effectiveCohorts(const Settings &settings, const Policy
 }
 
 Result<EffectiveCohorts> saveCohorts(Settings &settings, const Policy::Bundle &bundle, const QList<Cohort> &cohorts,
-                                     Records::AuditSink &audit, const QString &actor)
+                                     Records::AuditSink &audit, const QString &actor, const QString &reason)
 {
     const Result<QList<Cohort>> checked = cohortsFromOverride(cohortsToJson(cohorts), bundle, u"the edited cohorts"_s);
     if (!checked)
@@ -114,7 +114,7 @@ Result<EffectiveCohorts> saveCohorts(Settings &settings, const Policy::Bundle &b
     r.before = before ? auditState(*before) : json::object();
     r.before["stored"] = storedBefore.toStdString();
     r.after = auditState(after);
-    r.reason = reset ? u"cohorts reset to the policy bundle's"_s : u"cohorts edited in the console"_s;
+    r.reason = !reason.isEmpty() ? reason : reset ? u"cohorts reset to the policy bundle's"_s : u"cohorts edited in the console"_s;
     if (const Status s = audit.append(r); !s) {
         Error e = s.error();
         e.message = u"the cohorts were not saved: the audit log refused the record: %1"_s.arg(e.message);

@@ -52,8 +52,10 @@ Result<EffectiveCohorts> effectiveCohorts(const Settings &settings, const Policy
 // "cohorts.reset", before and after in full). Checks first and changes
 // nothing when the cohorts do not fit the bundle, the audit log refuses the
 // record or the settings cannot be written. Saving what is already in
-// effect changes nothing and writes no record.
+// effect changes nothing and writes no record. `reason` is the record's
+// reason (empty: "cohorts edited in the console" / "cohorts reset to the
+// policy bundle's"); the editor and `raize-console cohorts set` share this path.
 Result<EffectiveCohorts> saveCohorts(Settings &settings, const Policy::Bundle &bundle, const QList<Cohort> &cohorts,
-                                     Records::AuditSink &audit, const QString &actor);
+                                     Records::AuditSink &audit, const QString &actor, const QString &reason = {});
 
 } // namespace Raize::Release

@@ -7,10 +7,8 @@ raize_core_library(core_gates
         approval.cpp approval.h
     DEPS core_base core_policy)
 # What the gates look at, gathered from Vercel, GitHub, the flag service and
-# the changelog, and the headless `gates check` that CI runs.
+# the changelog (the headless `gates check` that CI runs is in app/cli/).
 raize_core_library(core_gatefacts
     SOURCES
         factscollector.cpp factscollector.h
-        gatescommand.cpp
-        policycommand.cpp
     DEPS core_gates core_records core_github core_vercel core_flags core_launchdarkly)

@@ -4,7 +4,6 @@ raize_core_library(core_rollback
         runjournal.cpp runjournal.h
         rollbackexecutor.cpp rollbackexecutor.h
         rollbackfacts.cpp rollbackfacts.h
-        rollbackcli.cpp
         rollbackreport.cpp rollbackreport.h
         rollbacksession.cpp rollbacksession.h
     DEPS core_base core_net core_policy core_records core_flags core_launchdarkly core_vercel core_github core_prometheus core_rollout)

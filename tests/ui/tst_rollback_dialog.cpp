@@ -9,7 +9,7 @@
 
 #include "consoleapp.h"
 #include "mainwindow.h"
-#include "rollback/rollbackdialog.h"
+#include "ui/rollback/rollbackdialog.h"
 
 #include "core/settings.h"
 #include "core/tokenstore.h"

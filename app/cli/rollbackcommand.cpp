@@ -1,4 +1,4 @@
-// Headless rollback (issue #9): rollback plan|execute|status|resume, kill-switch.
+// Headless rollback (issue #9): rollback plan|execute|status|resume; kill-switch runs its plan/execute path.
 
 #include "rollback/rollbackreport.h"
 
@@ -347,6 +347,81 @@ int resume(Context &ctx)
 
 } // namespace
 
+const CommandHelp &rollbackHelp()
+{
+    static const QString triggers =
+        u"  --trigger ID      why (required): wrong-account duplicate-posts kill-switch-ignored security publish-failures\n"
+        u"                    verification-failures queue-stuck elevated-errors ui-regression\n"
+        u"  --scope S         global (default) | client:ID,.. | account:ID,.. | lane:api|browser | service:NAME\n"
+        u"  --reason TEXT     the operator's reason (journal, audit log, incident)\n"
+        u"  --flags-suffice yes|no            checklist: do the flags alone stop the harm?\n"
+        u"  --side-effects-incorrect yes|no   checklist: are side effects (posts, charges) incorrect?\n"
+        u"  --isolated yes|no                 checklist: is it isolated to one tenant?\n"
+        u"  --migration-mismatch yes|no       checklist: does the schema no longer fit the previous code?\n"
+        u"  --migration ID[:incompatible],..  migrations applied since the rollback target\n"
+        u"  --migration-plan URL              the migration's own rollback plan\n"_s;
+    static const QString common =
+        u"  --journal-dir DIR        where the run journal goes (default: the profile's state folder)\n"
+        u"  --keychain-service S     the keychain's service name for the tokens (default: raize-console)\n"
+        u"  --json                   the plan or the run as JSON\n"_s;
+    static const CommandHelp help{
+        u"usage: raize-console rollback plan|execute|status|resume [OPTIONS]\n"
+        u"The guarded rollback of playbook §8: side-effect flags off first, then Vercel Instant Rollback when the\n"
+        u"flags alone do not stop the harm. Every step is journaled, so a stopped run resumes where it stopped.\n"
+        u"\n"
+        u"Exit codes: 0 done (plan: executable); 1 refused (plan not executable, changed, or another run holds the\n"
+        u"marker); 2 could not run or stopped at a step (`rollback resume` continues).\n"
+        u"Example: raize-console rollback plan --trigger wrong-account --scope client:acme\n"_s,
+        {{"plan"_L1, "print the plan for a trigger and scope; changes nothing"_L1,
+          u"usage: raize-console rollback plan --trigger ID [--scope S] [--reason TEXT] [CHECKLIST] [--journal-dir DIR]\n"
+          u"                               [--keychain-service S] [--json]\n"
+          u"Reads the current state (deployments, flags, migrations) and prints the plan and its digest. Changes nothing.\n"
+          u"\n"
+          u"Options:\n"_s + triggers + common
+              + u"\n"
+                u"Exit codes: 0 the plan is executable; 1 it is not (the checklist says why); 2 the state cannot be read.\n"
+                u"Example: raize-console rollback plan --trigger duplicate-posts --scope lane:api --json\n"_s},
+         {"execute"_L1, "execute the plan (needs --confirm ENVIRONMENT)"_L1,
+          u"usage: raize-console rollback execute --trigger ID --confirm ENVIRONMENT [--plan-digest D] [--scope S]\n"
+          u"                                  [--reason TEXT] [CHECKLIST] [--take-over] [--dry-run] [--journal-dir DIR]\n"
+          u"                                  [--keychain-service S] [--json]\n"
+          u"Builds the plan again and executes it step by step, journaled; refuses when the plan's digest is not the one\n"
+          u"reviewed.\n"
+          u"\n"
+          u"Options:\n"_s + triggers
+              + u"  --confirm ENVIRONMENT    the guard: the flag environment's name (e.g. production)\n"
+                u"  --plan-digest D          the digest of the plan that was reviewed (a prefix is enough)\n"
+                u"  --take-over              take over the rollback marker another console left behind\n"
+                u"  --dry-run                print the plan instead of executing it\n"_s
+              + common
+              + u"\n"
+                u"Exit codes: 0 completed; 1 refused (plan changed or not executable, a run in progress, marker held);\n"
+                u"2 could not run, or stopped at a step (the journal holds it: `rollback resume`).\n"
+                u"Example: raize-console rollback execute --trigger wrong-account --scope client:acme --confirm production\n"_s},
+         {"status"_L1, "list the runs on this machine and how far each got"_L1,
+          u"usage: raize-console rollback status [--json]\n"
+          u"Lists the rollback and kill-switch runs in the profile's journal folder: outcome and steps done.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --json    [{\"run\", \"journal\", \"kind\", \"trigger\", \"started\", \"outcome\", \"done\", \"steps\", \"tornTail\"}]\n"
+          u"\n"
+          u"Exit codes: 0 listed; 2 bad usage.\n"
+          u"Example: raize-console rollback status --json\n"_s},
+         {"resume"_L1, "finish a stopped run from its journal"_L1,
+          u"usage: raize-console rollback resume [--run ID] [--incident NUMBER|new] [--journal-dir DIR]\n"
+          u"                                 [--keychain-service S] [--json]\n"
+          u"Continues the unfinished run (or run ID) from its journal: done steps are not repeated.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --run ID                  the run to resume (default: the unfinished one)\n"
+          u"  --incident NUMBER|new     the incident issue to use, or open a new one\n"_s
+              + common
+              + u"\n"
+                u"Exit codes: 0 completed, or nothing to resume; 1 refused; 2 could not run, or stopped again.\n"
+                u"Example: raize-console rollback resume --incident 412\n"_s}}};
+    return help;
+}
+
 int rollbackCommand(Context &ctx)
 {
     if (ctx.args.isEmpty()) {
@@ -366,9 +441,10 @@ int rollbackCommand(Context &ctx)
     return Failure;
 }
 
-int killSwitchCommand(Context &ctx)
+// kill-switch (killswitchcommand.cpp) is this plan/execute path with the kill-switch plan.
+int rollbackPlanOrExecute(Context &ctx, bool executeIt, bool killSwitch)
 {
-    return planOrExecute(ctx, true, true);
+    return planOrExecute(ctx, executeIt, killSwitch);
 }
 
 } // namespace Raize::Cli

@@ -1,16 +1,9 @@
-// Headless records commands:
-//   changelog lint|next-version|cut, release-notes, journal add, audit verify|export|repair
+// `raize-console changelog lint|next-version|cut` (issue #10).
 
 #include "cli/cli.h"
 
 #include "core/jsonutil.h"
-#include "core/settings.h"
-#include "records/auditexport.h"
-#include "records/auditlog.h"
-#include "records/auditverifier.h"
 #include "records/changeloglinter.h"
-#include "records/journal.h"
-#include "records/releasenotes.h"
 
 #include <QFile>
 #include <QProcess>
@@ -217,25 +210,71 @@ int changelogCut(Context &ctx, const QString &file, bool json)
 
 } // namespace
 
+const CommandHelp &changelogHelp()
+{
+    static const QString file = u"  FILE    the changelog (default: CHANGELOG.md)\n"_s;
+    static const CommandHelp help{
+        u"usage: raize-console changelog lint|next-version|cut [FILE] [OPTIONS] [--json]\n"
+        u"The changelog as the playbook wants it (§6): lint it, derive the next version, cut a release section.\n"
+        u"\n"
+        u"Exit codes: 0 done (lint: passed); 1 the check said no (lint: failed; no version to cut); 2 could not run.\n"
+        u"Example: raize-console changelog lint CHANGELOG.md --git-ref origin/main\n"_s,
+        {{"lint"_L1, "check the format and, against a previous copy, that it is append-only"_L1,
+          u"usage: raize-console changelog lint [FILE] [--rules auto|playbook|keepachangelog] [--previous FILE | --git-ref REF] [--json]\n"
+          u"Checks the changelog against Keep a Changelog 1.1.0 and SemVer 2.0.0, heading by heading and field by\n"
+          u"field (version, separator, date, [YANKED], link), the compare links (direction, base = the previous\n"
+          u"release, three dots) and, with a previous copy, that released sections were only appended to.\n"
+          u"Two modes: the playbook's rules (also Risk, Flags, Migration and Rollback on every entry, playbook\n"
+          u"§8.6) for this project's own file; Keep a Changelog only for any other project's file. The output\n"
+          u"names the mode and why, and ends with a count per rule code.\n"
+          u"\n"
+          u"Options:\n"_s + file
+              + u"  --rules auto            (default) the playbook's rules when entries carry its fields, else\n"
+                u"                          Keep a Changelog only\n"
+                u"  --rules playbook        always the playbook's rules (this project; CI; the promotion gate)\n"
+                u"  --rules keepachangelog  Keep a Changelog only: the file is another project's\n"
+                u"  --previous FILE         the previous copy to check append-only against\n"
+                u"  --git-ref REF           the previous copy is FILE at git REF\n"
+                u"  --json                  {\"file\", \"ok\", \"rules\", \"diagnostics\": [{\"line\", \"column\", \"severity\",\n"
+                u"                          \"code\", \"message\", \"fix\"}], \"summary\", \"errors\", \"warnings\"}\n"
+                u"\n"
+                u"Exit codes: 0 passed (warnings allowed); 1 failed; 2 could not run (unreadable file, bad --rules).\n"
+                u"Example: raize-console changelog lint --rules keepachangelog --json\n"_s},
+         {"next-version"_L1, "the next version the unreleased entries call for"_L1,
+          u"usage: raize-console changelog next-version [FILE] [--json]\n"
+          u"Prints the next semantic version the Unreleased section calls for, and why (playbook §8.3): MAJOR for\n"
+          u"BREAKING, Removed or a migration that needs the operator, MINOR for Added/Changed/Deprecated, PATCH for\n"
+          u"Fixed/Security. Placeholder bullets (\"Nothing yet!\") are not changes; it refuses when no released\n"
+          u"version can be read.\n"
+          u"\n"
+          u"Options:\n"_s + file
+              + u"  --json    {\"version\", \"reason\"}\n"
+                u"\n"
+                u"Exit codes: 0 printed; 1 no version can be derived (nothing unreleased); 2 the file cannot be read.\n"
+                u"Example: raize-console changelog next-version --json\n"_s},
+         {"cut"_L1, "turn Unreleased into a version section"_L1,
+          u"usage: raize-console changelog cut [FILE] [--version X.Y.Z] [--date YYYY-MM-DD] [--write] [--json]\n"
+          u"Moves the Unreleased entries under a new version heading; prints the result unless --write.\n"
+          u"\n"
+          u"Options:\n"_s + file
+              + u"  --version X.Y.Z     the version (default: the next version)\n"
+                u"  --date YYYY-MM-DD   the release date (default: today)\n"
+                u"  --write             write FILE in place (atomically)\n"
+                u"  --json              with --write: {\"version\", \"file\"}\n"
+                u"\n"
+                u"Exit codes: 0 cut; 1 nothing to cut, or the version is not after the last; 2 bad arguments or files.\n"
+                u"Example: raize-console changelog cut --version 1.5.0 --date 2026-12-06 --write\n"_s}}};
+    return help;
+}
+
 int changelogCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);
-    const bool longHelp = ctx.takeFlag(u"--help"_s);
-    const bool help = ctx.takeFlag(u"-h"_s) || longHelp;
     if (ctx.args.isEmpty()) {
-        if (help) {
-            ctx.out << changelogUsage;
-            return Ok;
-        }
         ctx.err << changelogUsage;
         return Failure;
     }
     const QString verb = ctx.args.first();
-    if (help) {
-        const QString usage = verb == u"lint"_s ? lintUsage : verb == u"next-version"_s ? nextUsage : verb == u"cut"_s ? cutUsage : QString();
-        ctx.out << (usage.isEmpty() ? changelogUsage : u"usage: "_s + usage + u'\n');
-        return Ok;
-    }
     ctx.args.removeFirst();
     QString file = u"CHANGELOG.md"_s;
     if (!ctx.args.isEmpty() && !ctx.args.first().startsWith(u"--"_s))
@@ -247,127 +286,6 @@ int changelogCommand(Context &ctx)
     if (verb == u"cut"_s)
         return changelogCut(ctx, file, json);
     ctx.err << u"unknown action: %1 (lint, next-version or cut)\n"_s.arg(verb);
-    return Failure;
-}
-
-int journalCommand(Context &ctx)
-{
-    const bool json = ctx.takeFlag(u"--json"_s);
-    if (ctx.args.isEmpty() || ctx.args.takeFirst() != u"add"_s) {
-        ctx.err << u"usage: raize-console journal add --title T [--shipped S]... [--observed O]... [--anomaly A]... [--dir docs/journal]\n"_s;
-        return Failure;
-    }
-    JournalEntry e;
-    const QString dir = ctx.takeOption(u"--dir"_s, u"docs/journal"_s);
-    e.title = ctx.takeOption(u"--title"_s);
-    e.author = ctx.takeOption(u"--author"_s, qEnvironmentVariable("USER"));
-    for (QString v; !(v = ctx.takeOption(u"--shipped"_s)).isEmpty();)
-        e.shipped << v;
-    for (QString v; !(v = ctx.takeOption(u"--observed"_s)).isEmpty();)
-        e.observed << v;
-    for (QString v; !(v = ctx.takeOption(u"--anomaly"_s)).isEmpty();)
-        e.anomalies << v;
-    if (!ctx.noneLeft(u"raize-console journal add --title T [--shipped S]... [--observed O]... [--anomaly A]..."_s))
-        return Failure;
-    const auto written = Journal(dir).append(e);
-    if (!written) {
-        ctx.err << written.error().toString() << u'\n';
-        return Failure;
-    }
-    if (json)
-        printJson(ctx, {{"file", written->toStdString()}});
-    else
-        ctx.out << u"appended to "_s << *written << u'\n';
-    return Ok;
-}
-
-int auditCommand(Context &ctx)
-{
-    const bool json = ctx.takeFlag(u"--json"_s);
-    if (ctx.args.isEmpty()) {
-        ctx.err << u"usage: raize-console audit verify|export|repair [FILE] ...\n"_s;
-        return Failure;
-    }
-    const QString verb = ctx.args.takeFirst();
-    QString file;
-    if (!ctx.args.isEmpty() && !ctx.args.first().startsWith(u"--"_s))
-        file = ctx.args.takeFirst();
-    if (file.isEmpty()) {
-        Settings settings(ctx.profile);
-        file = AuditLog::defaultPath(ctx.profile, settings.string(SettingKey::AuditLogPath));
-    }
-
-    if (verb == u"verify"_s) {
-        if (!ctx.noneLeft(u"raize-console audit verify [FILE] [--json]"_s))
-            return Failure;
-        const VerifyReport r = AuditVerifier::verify(file);
-        if (json) {
-            nlohmann::json j = {{"file", file.toStdString()}, {"readable", r.readable}, {"intact", r.intact()},
-                                {"records", r.records}, {"lastSeq", r.lastSeq}, {"summary", r.summary().toStdString()}};
-            if (r.firstBad)
-                j["firstBad"] = {{"line", r.firstBad->line}, {"seq", r.firstBad->seq}, {"byteOffset", r.firstBad->byteOffset},
-                                 {"kind", VerifyProblem::kindName(r.firstBad->kind).toStdString()},
-                                 {"message", r.firstBad->message.toStdString()}};
-            if (r.tornTail)
-                j["tornTail"] = {{"line", r.tornTail->line}, {"byteOffset", r.tornTail->byteOffset}, {"bytes", r.tornTail->bytes}};
-            printJson(ctx, j);
-        } else {
-            ctx.out << file << u": "_s << r.summary() << u'\n';
-        }
-        if (!r.readable)
-            return Failure;
-        return r.intact() ? Ok : Negative;
-    }
-    if (verb == u"repair"_s) {
-        if (!ctx.takeFlag(u"--truncate-torn-tail"_s)) {
-            ctx.err << u"audit repair only cuts a torn last line: pass --truncate-torn-tail to confirm\n"_s;
-            return Failure;
-        }
-        if (!ctx.noneLeft(u"raize-console audit repair [FILE] --truncate-torn-tail"_s))
-            return Failure;
-        const auto backup = AuditLog(file).repairTornTail();
-        if (!backup) {
-            ctx.err << backup.error().toString() << u'\n';
-            return Negative;
-        }
-        ctx.out << u"cut the torn tail off %1; the original is kept as %2\n"_s.arg(file, *backup);
-        return Ok;
-    }
-    if (verb == u"export"_s) {
-        const QString format = ctx.takeOption(u"--format"_s, u"json"_s);
-        const QString action = ctx.takeOption(u"--action"_s);
-        const QString actor = ctx.takeOption(u"--actor"_s);
-        const QDateTime since = QDateTime::fromString(ctx.takeOption(u"--since"_s), Qt::ISODate);
-        const QDateTime until = QDateTime::fromString(ctx.takeOption(u"--until"_s), Qt::ISODate);
-        if (!ctx.noneLeft(u"raize-console audit export [FILE] [--format json|csv] [--action A] [--actor A] [--since T] [--until T]"_s))
-            return Failure;
-        if (format != u"json"_s && format != u"csv"_s) {
-            ctx.err << u"--format takes json or csv\n"_s;
-            return Failure;
-        }
-        QString error;
-        const QList<AuditRecord> all = AuditExport::readAll(file, &error);
-        if (!error.isEmpty()) {
-            ctx.err << u"cannot read %1: %2\n"_s.arg(file, error);
-            return Failure;
-        }
-        const VerifyReport report = AuditVerifier::verify(file);
-        if (!report.intact())
-            ctx.err << u"warning: "_s << report.summary() << u'\n';
-        AuditFilter filter;
-        filter.actionPrefix = action;
-        filter.actor = actor;
-        filter.since = since;
-        filter.until = until;
-        QList<AuditRecord> selected;
-        for (const AuditRecord &r : all) {
-            if (filter.matches(r))
-                selected.append(r);
-        }
-        ctx.out << QString::fromUtf8(AuditExport::render(selected, format == u"csv"_s ? AuditExport::Format::Csv : AuditExport::Format::Json));
-        return Ok;
-    }
-    ctx.err << u"unknown action: %1 (verify, export or repair)\n"_s.arg(verb);
     return Failure;
 }
 

@@ -56,6 +56,33 @@ QString githubHtml(const QString &apiUrl, const QString &owner, const QString &r
 
 } // namespace
 
+const CommandHelp &gatesHelp()
+{
+    static const QString exits =
+        u"Exit codes: 0 every gate passes; 1 a gate fails (blocked); 2 could not run, or a gate is unknown because\n"
+        u"its data could not be fetched (blocked too; retrying may help).\n"_s;
+    static const CommandHelp help{
+        u"usage: raize-console gates check --deployment ID [OPTIONS]\n"
+        u"The promotion gates (playbook §7) for one candidate deployment, with the same collector and rules as the\n"
+        u"console's promotion review, so CI and the console agree.\n"
+        u"\n"_s + exits + u"Example: raize-console gates check --deployment dpl_8fQ2 --json\n"_s,
+        {{"check"_L1, "check a candidate deployment against the promotion gates"_L1,
+          u"usage: raize-console gates check --deployment ID [--json] [--changelog FILE] [--policy FILE]\n"
+          u"                               [--maintenance-window TEXT] [--keychain-service S]\n"
+          u"Collects the facts (Vercel, GitHub, the flag service, the changelog) and evaluates every gate.\n"
+          u"Tokens: $RAIZE_VERCEL_TOKEN, $RAIZE_GITHUB_TOKEN, $RAIZE_FLAGS_TOKEN, else the profile's keychain entries.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --deployment ID             the Vercel deployment id of the candidate (required)\n"
+          u"  --changelog FILE            the changelog draft (default: CHANGELOG.md)\n"
+          u"  --policy FILE               a policy bundle (default: the profile's, else the built-in playbook-v1)\n"
+          u"  --maintenance-window TEXT   the announced maintenance window, for the gates that need one\n"
+          u"  --keychain-service S        the keychain's service name (default: raize-console, or $RAIZE_KEYCHAIN_SERVICE)\n"
+          u"  --json                      the verdict: gates, deployment, production, pulls, stuck, policy, digest, exitCode\n"
+          u"\n"_s + exits + u"Example: raize-console gates check --deployment dpl_8fQ2 --changelog CHANGELOG.md\n"_s}}};
+    return help;
+}
+
 int gatesCommand(Context &ctx)
 {
     const QString usage =

@@ -31,6 +31,37 @@ Result<Policy::Bundle> load(const QString &path)
 
 } // namespace
 
+const CommandHelp &policyHelp()
+{
+    static const CommandHelp help{
+        u"usage: raize-console policy check FILE | policy diff FROM TO [--json]\n"
+        u"Policy bundles (the playbook as versioned data): check one, or show what one changes against another.\n"
+        u"\n"
+        u"Exit codes: 0 valid / the same; 1 (diff) they differ; 2 a bundle cannot be read or is invalid.\n"
+        u"Example: raize-console policy diff builtin tenant-acme.json\n"_s,
+        {{"check"_L1, "check that a bundle loads whole"_L1,
+          u"usage: raize-console policy check FILE\n"
+          u"Loads FILE the way the console does: whole or not at all. Prints the first error with its line (syntax)\n"
+          u"or field path (a section).\n"
+          u"\n"
+          u"Options:\n"
+          u"  FILE    the bundle, or \"builtin\" for the built-in playbook-v1\n"
+          u"\n"
+          u"Exit codes: 0 valid; 2 invalid or unreadable.\n"
+          u"Example: raize-console policy check tenant-acme.json\n"_s},
+         {"diff"_L1, "what one bundle changes against another"_L1,
+          u"usage: raize-console policy diff FROM TO [--json]\n"
+          u"Lists every field TO adds, removes or changes against FROM.\n"
+          u"\n"
+          u"Options:\n"
+          u"  FROM, TO    bundles, or \"builtin\" for the built-in playbook-v1\n"
+          u"  --json      {\"from\", \"to\", \"changes\": [{\"kind\", \"path\", \"before\", \"after\"}]}\n"
+          u"\n"
+          u"Exit codes: 0 the same; 1 they differ; 2 one cannot be read or is invalid.\n"
+          u"Example: raize-console policy diff builtin tenant-acme.json --json\n"_s}}};
+    return help;
+}
+
 int policyCommand(Context &ctx)
 {
     const QString usage = u"raize-console policy check FILE | policy diff FROM TO [--json]   (FROM/TO may be \"builtin\")"_s;
