@@ -216,6 +216,8 @@ const CommandHelp &changelogHelp()
     static const CommandHelp help{
         u"usage: raize-console changelog lint|next-version|cut [FILE] [OPTIONS] [--json]\n"
         u"The changelog as the playbook wants it (§6): lint it, derive the next version, cut a release section.\n"
+        u"lint takes --rules auto|playbook|keepachangelog: the playbook's fields on this project's own file,\n"
+        u"Keep a Changelog only on another project's file (see `changelog lint --help`).\n"
         u"\n"
         u"Exit codes: 0 done (lint: passed); 1 the check said no (lint: failed; no version to cut); 2 could not run.\n"
         u"Example: raize-console changelog lint CHANGELOG.md --git-ref origin/main\n"_s,
@@ -232,7 +234,7 @@ const CommandHelp &changelogHelp()
               + u"  --rules auto            (default) the playbook's rules when entries carry its fields, else\n"
                 u"                          Keep a Changelog only\n"
                 u"  --rules playbook        always the playbook's rules (this project; CI; the promotion gate)\n"
-                u"  --rules keepachangelog  Keep a Changelog only: the file is another project's\n"
+                u"  --rules keepachangelog  Keep a Changelog only: for another project's file\n"
                 u"  --previous FILE         the previous copy to check append-only against\n"
                 u"  --git-ref REF           the previous copy is FILE at git REF\n"
                 u"  --json                  {\"file\", \"ok\", \"rules\", \"diagnostics\": [{\"line\", \"column\", \"severity\",\n"
