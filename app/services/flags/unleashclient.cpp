@@ -353,6 +353,10 @@ struct Evaluator
         bool result = false;
         if (c.op == u"IN"_s || c.op == u"NOT_IN"_s) {
             const bool isIn = present && values.contains(raw);
+            // The server's playground folds case for IN when asked to,
+            // unleash-client-node does not: where that matters, SDKs disagree.
+            if (c.caseInsensitive && present && isIn != values.contains(raw, Qt::CaseInsensitive))
+                return {Tri::Unknown, u"case-insensitive %1 on %2: SDKs disagree whether “%3” matches"_s.arg(c.op, c.contextName, raw)};
             result = c.op == u"IN"_s ? isIn : !isIn;
         } else if (c.op.startsWith(u"STR_"_s)) {
             const auto fold = [&](const QString &s) { return c.caseInsensitive ? s.toLower() : s; };
