@@ -261,8 +261,15 @@ private Q_SLOTS:
         for (const QString &s : t.skipped)
             qInfo().noquote() << u"  skipped  "_s + s;
         QVERIFY2(t.agreed + t.skipped.size() > 0, "run the conformance cases first (the whole test, not one function)");
-        QVERIFY2(t.agreed >= 9 * (t.agreed + t.skipped.size()) / 10,
-                 qPrintable(u"only %1 of %2 cases definite"_s.arg(t.agreed).arg(t.agreed + t.skipped.size())));
+        // 6.1.0: 279 cases; 250 definite. The rest hold only where an SDK has
+        // REGEX, IN_CIDR or SEMVER_GTE/LTE (unleash-client-node answers off),
+        // and one operator that does not exist.
+        QVERIFY2(t.agreed >= 250, qPrintable(u"only %1 of %2 cases definite"_s.arg(t.agreed).arg(t.agreed + t.skipped.size())));
+        // Nothing the console models may fall back to unknown.
+        for (const QString &s : t.skipped) {
+            QVERIFY2(s.contains(u"unleash-client-node does not and answers off"_s) || s.contains(u"operator NOT_A_VALID_OPERATOR is not evaluated"_s),
+                     qPrintable(s));
+        }
     }
 
     // The dependency classes, on hand-made payloads (the server refuses to
@@ -418,9 +425,12 @@ private Q_SLOTS:
             "operator NOT_A_VALID_OPERATOR");
         row("unknown operator, inverted", constrained({{"contextName", "userId"}, {"operator", "BOGUS"}, {"values", {"u1"}}, {"inverted", true}}), true,
             "operator BOGUS");
-        row("REGEX", constrained({{"contextName", "userId"}, {"operator", "REGEX"}, {"value", "^u"}}), true, "operator REGEX");
-        row("IN_CIDR", constrained({{"contextName", "remoteAddress"}, {"operator", "IN_CIDR"}, {"values", {"10.0.0.0/8"}}}), true, "operator IN_CIDR");
-        row("SEMVER_GTE", constrained({{"contextName", "version"}, {"operator", "SEMVER_GTE"}, {"value", "1.0.0"}}), true, "operator SEMVER_GTE");
+        row("REGEX that matches", constrained({{"contextName", "userId"}, {"operator", "REGEX"}, {"value", "^u"}}), true, "operator REGEX");
+        // Operators unleash-client-node lacks (it answers off): unknown where they hold.
+        row("IN_CIDR, inverted, address unset", constrained({{"contextName", "remoteAddress"}, {"operator", "IN_CIDR"}, {"values", {"10.0.0.0/8"}}, {"inverted", true}}),
+            true, "operator IN_CIDR");
+        row("SEMVER_GTE, inverted, version unset", constrained({{"contextName", "version"}, {"operator", "SEMVER_GTE"}, {"value", "1.0.0"}, {"inverted", true}}),
+            true, "operator SEMVER_GTE");
         row("custom strategy", json::array({{{"name", "myCustomStrategy"}, {"parameters", {{"x", "1"}}}}}), true, "strategy “myCustomStrategy”");
         row("applicationHostname", json::array({{{"name", "applicationHostname"}, {"parameters", {{"hostNames", "web-1"}}}}}), true,
             "strategy “applicationHostname”");

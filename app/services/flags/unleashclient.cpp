@@ -338,6 +338,9 @@ struct Evaluator
                                              u"STR_CONTAINS"_s, u"NUM_EQ"_s,      u"NUM_GT"_s,          u"NUM_GTE"_s,
                                              u"NUM_LT"_s,      u"NUM_LTE"_s,     u"DATE_AFTER"_s,      u"DATE_BEFORE"_s,
                                              u"SEMVER_EQ"_s,   u"SEMVER_GT"_s,   u"SEMVER_LT"_s};
+        static const QStringList newer = {u"REGEX"_s, u"IN_CIDR"_s, u"SEMVER_GTE"_s, u"SEMVER_LTE"_s};
+        if (newer.contains(c.op))
+            return newerOperator(c);
         if (!modelled.contains(c.op))
             return {Tri::Unknown, u"operator %1 is not evaluated by the console"_s.arg(c.op)};
         const bool isDate = c.op.startsWith(u"DATE_"_s);
@@ -392,6 +395,54 @@ struct Evaluator
             return {Tri::True, {}};
         const QString shown = present ? u"“%1”"_s.arg(raw) : u"unset"_s;
         return {Tri::False, u"%1 is %2, constraint %3"_s.arg(c.contextName, shown, describeConstraint(c))};
+    }
+
+    // Operators of newer SDKs (Yggdrasil-based ones and the server's
+    // playground) that unleash-client-node does not have: it answers false
+    // for them, inverted or not. So "false" is every SDK's answer; "true"
+    // only some SDKs', and then the answer is Unknown.
+    Tri newerOperator(const FlagConstraint &c) const
+    {
+        if (!ctx.knows(c.contextName))
+            return {Tri::Unknown, u"constraint on “%1”, a field the SDK fills in itself"_s.arg(c.contextName)};
+        const QString raw = ctx.value(c.contextName);
+        const bool present = ctx.has(c.contextName);
+        bool result = false;
+        if (c.op == u"REGEX"_s) {
+            // Rust's regex crate (Yggdrasil) has no look-around and no
+            // back-references: such a pattern is invalid there and matches nothing.
+            static const QRegularExpression unsupported(uR"(\(\?<?[=!]|\\[1-9]|\\k<)"_s);
+            QRegularExpression re(c.value, QRegularExpression::UseUnicodePropertiesOption
+                                               | (c.caseInsensitive ? QRegularExpression::CaseInsensitiveOption : QRegularExpression::NoPatternOption));
+            if (present && !c.value.isEmpty() && !unsupported.match(c.value).hasMatch() && re.isValid())
+                result = re.match(raw).hasMatch();
+        } else if (c.op == u"IN_CIDR"_s) {
+            const QHostAddress address(raw.trimmed());
+            if (present && !address.isNull()) {
+                for (const QString &v : c.values) {
+                    const QString range = v.trimmed();
+                    if (range.contains(u'/')) {
+                        const auto subnet = QHostAddress::parseSubnet(range);
+                        if (subnet.second >= 0 && subnet.first.protocol() == address.protocol() && address.isInSubnet(subnet))
+                            result = true;
+                    } else if (const QHostAddress exact(range); !exact.isNull() && exact.isEqual(address)) {
+                        result = true;
+                    }
+                }
+            }
+        } else { // SEMVER_GTE, SEMVER_LTE
+            const std::optional<SemVer> have = present && !raw.startsWith(u'v') ? parseSemVer(raw) : std::nullopt;
+            const std::optional<SemVer> want = parseSemVer(c.value);
+            if (have && want) {
+                const int cmp = compareSemVer(*have, *want);
+                result = c.op == u"SEMVER_GTE"_s ? cmp >= 0 : cmp <= 0;
+            }
+        }
+        if (c.inverted)
+            result = !result;
+        if (result)
+            return {Tri::Unknown, u"%1 holds where the SDK has the operator %2; unleash-client-node does not and answers off"_s.arg(describeConstraint(c), c.op)};
+        return {Tri::False, u"%1 is %2, constraint %3"_s.arg(c.contextName, present ? u"“%1”"_s.arg(raw) : u"unset"_s, describeConstraint(c))};
     }
 
     // The strategy's own constraints, then its segments' (all must hold).
@@ -648,6 +699,17 @@ struct Evaluator
             seed = ctx.value(stickiness);
         }
         if (seed.isEmpty()) {
+            // A random draw, unless only one variant can be drawn.
+            const FlagVariant *only = nullptr;
+            int weighted = 0;
+            for (const FlagVariant &v : variants) {
+                if (v.weight > 0) {
+                    only = &v;
+                    ++weighted;
+                }
+            }
+            if (weighted == 1)
+                return *only;
             why = u"the variant is drawn at random on each call (no stickiness value)"_s;
             return std::nullopt;
         }
