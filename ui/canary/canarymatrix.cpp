@@ -107,9 +107,10 @@ QVariant ToggleMatrixModel::data(const QModelIndex &index, int role) const
                                                 flag.enabled ? u"flag on"_s : u"flag off"_s);
         QStringList parents;
         for (const Services::FlagDependency &d : flag.dependencies)
-            parents << (d.enabled ? d.feature : u"not "_s + d.feature);
+            parents << d.feature + (d.enabled ? u" is on"_s : u" is off"_s)
+                           + (d.variants.isEmpty() ? QString() : u" with variant "_s + d.variants.join(u" or "_s));
         if (!parents.isEmpty())
-            tip += u"; only where %1 is on"_s.arg(parents.join(u" and "_s));
+            tip += u"; only where "_s + parents.join(u" and "_s);
         else if (!flag.dependenciesKnown)
             tip += u"; depends on flags the console did not read"_s;
         return tip;
