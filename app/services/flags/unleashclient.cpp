@@ -376,8 +376,8 @@ struct Evaluator
                 result = c.op == u"NUM_EQ"_s ? a == b : c.op == u"NUM_GT"_s ? a > b : c.op == u"NUM_GTE"_s ? a >= b : c.op == u"NUM_LT"_s ? a < b : a <= b;
             }
         } else if (isDate) {
-            const QDateTime now = ctx.has(u"currentTime"_s) ? parseDate(ctx.currentTime.isEmpty() ? raw : ctx.currentTime)
-                                                            : QDateTime::currentDateTimeUtc();
+            // SDKs compare the context's currentTime (else now), whatever the constraint's field.
+            const QDateTime now = ctx.has(u"currentTime"_s) ? parseDate(ctx.value(u"currentTime"_s)) : QDateTime::currentDateTimeUtc();
             const QDateTime when = parseDate(c.value);
             if (now.isValid() && when.isValid())
                 result = c.op == u"DATE_AFTER"_s ? now > when : now < when;
