@@ -67,7 +67,7 @@ install_deps() {
         apt_install nodejs npm
     fi
     if [ -x "$REPO/tools/sandbox/install-deps.sh" ]; then
-        step "Installing the sandbox's parts (PostgreSQL, Prometheus, Unleash, Prism)"
+        step "Installing the sandbox's parts (PostgreSQL, Prometheus, Unleash, Prism, the Unleash client specification)"
         "$REPO/tools/sandbox/install-deps.sh"
     fi
 }
