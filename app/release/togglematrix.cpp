@@ -153,7 +153,38 @@ bool overlaps(const QStringList &a, const QStringList &b)
 
 } // namespace
 
-CellState cellState(const Services::FlagState &flag, const MatrixColumn &column, const QList<Cohort> &cohorts)
+namespace {
+CellState ownCellState(const Services::FlagState &flag, const MatrixColumn &column, const QList<Cohort> &cohorts);
+} // namespace
+
+CellState cellState(const Services::FlagState &flag, const MatrixColumn &column, const QList<Cohort> &cohorts,
+                    const QList<Services::FlagState> &all)
+{
+    const CellState own = ownCellState(flag, column, cohorts);
+    if (own == CellState::Off || !flag.needsOtherFlags())
+        return own;
+    if (!flag.dependenciesKnown)
+        return CellState::Unknown;
+    bool unknown = false;
+    for (const Services::FlagDependency &d : flag.dependencies) {
+        const auto it = std::find_if(all.cbegin(), all.cend(), [&](const Services::FlagState &f) { return f.key == d.feature; });
+        if (it == all.cend() || !it->dependenciesKnown) {
+            unknown = true; // not listed with it: another project, archived, or not read
+            continue;
+        }
+        if (!it->dependencies.isEmpty())
+            return CellState::Off; // SDKs follow one level: a parent with parents (a chain, a cycle) makes the child off
+        const CellState parent = ownCellState(*it, column, cohorts);
+        if (d.enabled ? parent == CellState::Off : parent == CellState::On)
+            return CellState::Off;
+        if (parent != (d.enabled ? CellState::On : CellState::Off) || !d.variants.isEmpty())
+            unknown = true; // partly on, unknown, or the variant it serves decides
+    }
+    return unknown ? CellState::Unknown : own;
+}
+
+namespace {
+CellState ownCellState(const Services::FlagState &flag, const MatrixColumn &column, const QList<Cohort> &cohorts)
 {
     if (!flag.enabled)
         return CellState::Off;
@@ -216,6 +247,7 @@ CellState cellState(const Services::FlagState &flag, const MatrixColumn &column,
     }
     return best;
 }
+} // namespace
 
 ToggleChange beginChange(const Services::FlagState &flag, const QString &environment, const QString &otherwise)
 {

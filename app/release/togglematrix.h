@@ -37,7 +37,14 @@ QString cellStateName(CellState state); // "off", "ON", "partial", "unknown"
 // `cohorts` relate clients, accounts and cohort ids: a `cohort IN [house]`
 // strategy covers the house client and its accounts and nobody else; an
 // account restriction reaches only the clients of that account's cohort.
-CellState cellState(const Services::FlagState &flag, const MatrixColumn &column, const QList<Cohort> &cohorts = {});
+// A flag that depends on other flags (Unleash dependencies) is only on where
+// its parents let it be: with `all` (the flags listed with it) the parents'
+// cells decide (a parent off makes it Off; a parent that is not listed, has
+// parents of its own the SDKs would not follow, or whose variant matters
+// makes it Unknown unless the flag is Off by itself). Without `all`, a
+// dependent flag is Unknown wherever it is not Off by itself.
+CellState cellState(const Services::FlagState &flag, const MatrixColumn &column, const QList<Cohort> &cohorts = {},
+                    const QList<Services::FlagState> &all = {});
 
 // The single scope the flag has now, when the console can edit it: one
 // active strategy at 100 % without foreign constraints (or none: on for

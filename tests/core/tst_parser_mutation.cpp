@@ -65,6 +65,21 @@ QList<Parser> parsers()
         {u"unleash feature"_s, u"flags"_s, [](const QByteArray &b) { return outcome(UnleashClient::parseFeature(b, u"production"_s)); }},
         {u"unleash environment"_s, u"flags"_s, [](const QByteArray &b) { return outcome(UnleashClient::parseFeatureEnvironment(b)); }},
         {u"unleash strategy"_s, u"flags"_s, [](const QByteArray &b) { return outcome(UnleashClient::parseStrategy(b)); }},
+        {u"unleash client features"_s, u"flags"_s, [](const QByteArray &b) {
+             const auto set = UnleashClient::parseClientFeatures(b);
+             if (set) {
+                 // Whatever parsed must also evaluate (cycles, odd weights, unknown operators).
+                 FlagContext ctx;
+                 ctx.userId = u"u1"_s;
+                 ctx.clientId = u"client-bloom"_s;
+                 for (const FlagState &f : set->features) {
+                     const FlagEvaluation e = UnleashClient::evaluate(f.key, set.value(), ctx);
+                     if (FlagEvaluation::verdictName(e.verdict).isEmpty())
+                         return Outcome{false, Error::make(Error::Kind::Parse, u"flags"_s, u"no verdict"_s, u"-"_s)};
+                 }
+             }
+             return outcome(set);
+         }},
         {u"launchdarkly flag"_s, u"launchdarkly"_s, [](const QByteArray &b) { return outcome(LaunchDarklyClient::parseFlag(b, u"raize"_s, u"production"_s)); }},
         {u"launchdarkly flags"_s, u"launchdarkly"_s, [](const QByteArray &b) { return outcome(LaunchDarklyClient::parseFlags(b, u"raize"_s, u"production"_s)); }},
     };

@@ -371,8 +371,13 @@ private Q_SLOTS:
         QTest::newRow("inverted IN") << body(true, json::array({rollout(100, json::array({inverted}))})) << bloom << V(Verdict::Off) << -1;
         json ci = in("clientId", {"CLIENT-Bloom "});
         ci["caseInsensitive"] = true;
-        QTest::newRow("case-insensitive, trimmed") << body(true, json::array({rollout(100, json::array({ci}))})) << bloom << V(Verdict::On)
-                                                   << -1;
+        // The playground folds case for IN, unleash-client-node does not: unknown when that decides.
+        QTest::newRow("case-insensitive IN, case differs") << body(true, json::array({rollout(100, json::array({ci}))})) << bloom
+                                                           << V(Verdict::Unknown) << -1;
+        json ciSame = in("clientId", {"client-bloom "});
+        ciSame["caseInsensitive"] = true;
+        QTest::newRow("case-insensitive IN, trimmed, same case") << body(true, json::array({rollout(100, json::array({ciSame}))})) << bloom
+                                                                 << V(Verdict::On) << -1;
         QTest::newRow("all constraints must hold")
             << body(true, json::array({rollout(100, json::array({in("clientId", {"client-bloom"}), in("lane", {"api"})}))})) << bloom
             << V(Verdict::Off) << -1;
@@ -400,10 +405,16 @@ private Q_SLOTS:
         json seg = rollout(100, json::array());
         seg["segments"] = {3};
         QTest::newRow("segment") << body(true, json::array({seg})) << bloom << V(Verdict::Unknown) << -1;
-        QTest::newRow("NUM operator") << body(true, json::array({rollout(100, json::array({{{"contextName", "clientId"}, {"operator", "NUM_GT"}, {"value", "3"}}}))}))
-                                      << bloom << V(Verdict::Unknown) << -1;
-        QTest::newRow("unmodelled strategy")
+        // NUM_* on a value that is not a number: SDKs answer off.
+        QTest::newRow("NUM operator, not a number") << body(true, json::array({rollout(100, json::array({{{"contextName", "clientId"}, {"operator", "NUM_GT"}, {"value", "3"}}}))}))
+                                                    << bloom << V(Verdict::Off) << -1;
+        QTest::newRow("unmodelled operator") << body(true, json::array({rollout(100, json::array({{{"contextName", "clientId"}, {"operator", "REGEX"}, {"value", "^c"}}}))}))
+                                             << bloom << V(Verdict::Unknown) << -1;
+        QTest::newRow("remoteAddress: the console does not know the caller")
             << body(true, json::array({{{"id", "s"}, {"name", "remoteAddress"}, {"parameters", {{"IPs", "10.0.0.1"}}}}})) << bloom
+            << V(Verdict::Unknown) << -1;
+        QTest::newRow("unmodelled strategy")
+            << body(true, json::array({{{"id", "s"}, {"name", "applicationHostname"}, {"parameters", {{"hostNames", "web-1"}}}}})) << bloom
             << V(Verdict::Unknown) << -1;
         QTest::newRow("default strategy") << body(true, json::array({{{"id", "s"}, {"name", "default"}, {"constraints", json::array()}}}))
                                           << acme << V(Verdict::On) << -1;
@@ -427,7 +438,11 @@ private Q_SLOTS:
         QFETCH(int, partialPercent);
         const auto state = UnleashClient::parseFeatureEnvironment(featureEnvironment);
         QVERIFY2(state.ok(), qPrintable(state.error().toString()));
-        const FlagEvaluation e = UnleashClient::evaluate(state.value(), context);
+        FlagState flag = state.value();
+        QVERIFY(!flag.dependenciesKnown); // the environment answer does not carry them...
+        QVERIFY(UnleashClient::evaluate(flag, context).verdict != Verdict::On); // ...so alone it is never on
+        flag.dependenciesKnown = true; // these bodies stand for flags without parents
+        const FlagEvaluation e = UnleashClient::evaluate(flag, context);
         QVERIFY2(int(e.verdict) == verdict, qPrintable(u"%1 (%2)"_s.arg(FlagEvaluation::verdictName(e.verdict), e.reason)));
         QVERIFY(!e.reason.isEmpty());
         if (e.verdict == Verdict::Partial) {
@@ -469,8 +484,9 @@ private Q_SLOTS:
                                                << u"enabled"_s;
         QTest::newRow("env: strategies missing") << u"featureEnvironment"_s << QByteArray(R"({"name":"f","enabled":true})") << u"strategies"_s;
         QTest::newRow("env: name missing") << u"featureEnvironment"_s << QByteArray(R"({"enabled":true,"strategies":[]})") << u"name"_s;
-        QTest::newRow("env: strategy id missing")
-            << u"featureEnvironment"_s << fe(R"([{"name":"flexibleRollout","parameters":{"rollout":"100"}}])") << u"strategies[0].id"_s;
+        // A missing id is fine (older servers, some SDK payloads: test_unleash_evaluator); a wrong one is not.
+        QTest::newRow("env: strategy id not a string")
+            << u"featureEnvironment"_s << fe(R"([{"id":7,"name":"flexibleRollout","parameters":{"rollout":"100"}}])") << u"strategies[0].id"_s;
         QTest::newRow("env: second strategy name a number")
             << u"featureEnvironment"_s << fe("[" + strategyOk + R"(,{"id":"s2","name":5}])") << u"strategies[1].name"_s;
         QTest::newRow("env: rollout not a number")
@@ -510,7 +526,7 @@ private Q_SLOTS:
             << u"environments[1].strategies[0].name"_s;
         QTest::newRow("feature: type a number") << u"feature"_s << QByteArray(R"({"name":"f","type":1,"environments":[]})") << u"type"_s;
         // One strategy (PUT/POST answers)
-        QTest::newRow("strategy: not an object") << u"strategy"_s << QByteArray("[]") << u"id"_s;
+        QTest::newRow("strategy: not an object") << u"strategy"_s << QByteArray("[]") << u"name"_s; // the id is optional
         QTest::newRow("strategy: truncated") << u"strategy"_s << strategyOk.left(strategyOk.size() / 2) << QString();
         QTest::newRow("strategy: rollout null") << u"strategy"_s << QByteArray(R"({"id":"s","name":"flexibleRollout","parameters":{"rollout":null}})")
                                                 << u"parameters.rollout"_s;
@@ -895,12 +911,13 @@ private Q_SLOTS:
         QCOMPARE(truncated.error().kind, Error::Kind::Parse);
         QVERIFY(truncated.error().message.contains(u"JSON"_s));
         proxy.clearFaults();
-        QVERIFY(!proxy.addFault({{"method", "GET"}, {"path", "/environments/production$"}, {"mode", "schema_break"}, {"field", "enabled"}, {"count", 1}})
+        // listFlags reads each flag whole (GET …/features/{name}: its dependencies are there).
+        QVERIFY(!proxy.addFault({{"method", "GET"}, {"path", "/features/[^/]+$"}, {"mode", "schema_break"}, {"field", "name"}, {"count", 1}})
                      .isEmpty());
         const auto broken = list(viaProxy);
         QVERIFY(!broken.ok());
         QCOMPARE(broken.error().kind, Error::Kind::Parse);
-        QCOMPARE(broken.error().fieldPath, u"enabled"_s);
+        QCOMPARE(broken.error().fieldPath, u"name"_s);
         QVERIFY2(broken.error().message.startsWith(u"flag “"_s), qPrintable(broken.error().message)); // names the flag
         proxy.clearFaults();
         QVERIFY(list(viaProxy).ok());
@@ -1087,6 +1104,50 @@ private Q_SLOTS:
                          qPrintable(line));
             }
         }
+    }
+
+    // A child flag depending on a parent (issue #18): the console's answer
+    // (effectiveState reads the parent too) must be the playground's, and
+    // the listing carries the dependency. Runs last: it adds two flags and
+    // archives them again.
+    void dependentFlagsEvaluateLikeThePlayground()
+    {
+        const QString parent = u"deps-test.parent"_s, child = u"deps-test.child"_s;
+        for (const QString &f : {parent, child}) {
+            const auto created = raw("POST", u"/api/admin/projects/default/features"_s, {{"name", f.toStdString()}, {"type", "release"}});
+            QVERIFY2(created.status == 200 || created.status == 201, qPrintable(u"%1: %2"_s.arg(created.status).arg(QString::fromUtf8(created.body))));
+            QCOMPARE(raw("POST", fe(f) + u"/strategies"_s, {{"name", "default"}, {"constraints", json::array()}, {"parameters", json::object()}}).status, 200);
+        }
+        const auto dep = raw("POST", u"/api/admin/projects/default/features/%1/dependencies"_s.arg(child), {{"feature", parent.toStdString()}, {"enabled", true}});
+        QVERIFY2(dep.status == 200 || dep.status == 201, qPrintable(QString::fromUtf8(dep.body)));
+        QVERIFY(waitStatus([&](auto cb) { m_client->setEnabled(child, {}, true, cb); }).ok());
+        FlagContext ctx;
+        ctx.clientId = u"client-bloom"_s;
+        ctx.userId = u"user-1"_s;
+        for (bool parentOn : {true, false}) {
+            QVERIFY(waitStatus([&](auto cb) { m_client->setEnabled(parent, {}, parentOn, cb); }).ok());
+            const auto e = effective(child, ctx);
+            QVERIFY2(e.ok(), qPrintable(e.error().toString()));
+            QVERIFY2(e->verdict == (parentOn ? Verdict::On : Verdict::Off), qPrintable(FlagEvaluation::verdictName(e->verdict) + u": "_s + e->reason));
+            const auto server = playground(child, ctx);
+            QVERIFY(server.has_value());
+            QCOMPARE(*server, parentOn);
+            // The flag alone is not enough to say on.
+            const auto alone = waitFor<FlagState>([&](auto cb) { m_client->flag(child, {}, cb); });
+            QVERIFY(alone.ok());
+            QCOMPARE(alone->dependencies.size(), 1);
+            QCOMPARE(alone->dependencies.first().feature, parent);
+            QCOMPARE(UnleashClient::evaluate(alone.value(), ctx).verdict, Verdict::Unknown);
+        }
+        const auto flags = list(*m_client);
+        QVERIFY2(flags.ok(), qPrintable(flags.error().toString()));
+        const FlagState *listed = find(flags.value(), child);
+        QVERIFY(listed);
+        QVERIFY(listed->dependenciesKnown);
+        QCOMPARE(listed->dependencies.size(), 1);
+        QVERIFY(raw("DELETE", u"/api/admin/projects/default/features/%1/dependencies/%2"_s.arg(child, parent)).status < 300);
+        for (const QString &f : {child, parent})
+            QVERIFY(raw("DELETE", u"/api/admin/projects/default/features/%1"_s.arg(f)).status < 300); // archive
     }
 };
 

@@ -5,3 +5,5 @@ raize_add_test(test_canary_matrix SOURCES tst_canary_matrix.cpp LIBS console_ui 
     RUN_SERIAL TIMEOUT 300 LABELS gui sandbox)
 # The cohort editor (issue #8, part 1): the profile's cohorts, validated, audited, reset.
 raize_add_test(test_cohort_editor SOURCES tst_cohort_editor.cpp LIBS console_ui LABELS gui)
+# The toggle matrix's cells for flags that depend on other flags (issue #18, item 1).
+raize_add_test(test_toggle_matrix_model SOURCES tst_toggle_matrix_model.cpp LIBS console_ui LABELS gui)

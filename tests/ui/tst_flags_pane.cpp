@@ -49,13 +49,17 @@ private Q_SLOTS:
         unleash.route("GET", u"/api/admin/projects/default/features"_s, [&](const Sandbox::HttpRequest &, const QRegularExpressionMatch &) {
             return Sandbox::HttpResponse::json(200, features);
         });
-        unleash.route("GET", u"/api/admin/projects/default/features/([^/]+)/environments/production"_s,
+        // listFlags reads each flag whole (GET …/features/{name}): the recorded
+        // environment answer, as the production environment of that feature.
+        unleash.route("GET", u"/api/admin/projects/default/features/([^/]+)"_s,
                       [&](const Sandbox::HttpRequest &, const QRegularExpressionMatch &m) {
                           json e = environment;
-                          e["name"] = m.captured(1).toStdString();
+                          e["name"] = "production";
+                          e.erase("environment");
                           // Only the scheduler canary is on; the rest as the scenario seeds them matters less here.
                           e["enabled"] = m.captured(1) == u"publishing.scheduler-v2"_s || m.captured(1) == u"publishing.enabled"_s;
-                          return Sandbox::HttpResponse::json(200, e);
+                          return Sandbox::HttpResponse::json(200, {{"name", m.captured(1).toStdString()}, {"project", "default"}, {"type", "release"},
+                                                                   {"environments", json::array({e})}, {"dependencies", json::array()}});
                       });
         QVERIFY(unleash.listen(0));
 

@@ -66,11 +66,11 @@ private Q_SLOTS:
             return r.header("authorization") == "*:*.admin-token" ? Sandbox::HttpResponse::json(200, features)
                                                                   : Sandbox::HttpResponse::json(401, {{"name", "AuthenticationRequired"}, {"message", "You must log in"}});
         });
-        misc.route("GET", u"/api/admin/projects/default/features/([^/]+)/environments/production"_s,
-                   [&](const Sandbox::HttpRequest &, const QRegularExpressionMatch &m) {
-                       return Sandbox::HttpResponse::json(200, {{"name", m.captured(1).toStdString()}, {"environment", "production"},
-                                                                {"enabled", false}, {"strategies", json::array()}});
-                   });
+        misc.route("GET", u"/api/admin/projects/default/features/([^/]+)"_s, [&](const Sandbox::HttpRequest &, const QRegularExpressionMatch &m) {
+            const json production = {{"name", "production"}, {"enabled", false}, {"strategies", json::array()}};
+            return Sandbox::HttpResponse::json(200, {{"name", m.captured(1).toStdString()}, {"project", "default"},
+                                                     {"environments", json::array({production})}, {"dependencies", json::array()}});
+        });
         misc.route("GET", u"/api/v1/status/buildinfo"_s, [](const Sandbox::HttpRequest &, const QRegularExpressionMatch &) {
             return Sandbox::HttpResponse::json(200, {{"status", "success"}, {"data", {{"version", "2.42.0"}, {"revision", "x"}}}});
         });

@@ -4,10 +4,13 @@
 #   npm, into repo-local folders (never global), pinned (ADR 0003):
 #     .cache/node/unleash  unleash-server@8.2.0
 #     .cache/node/prism    @stoplight/prism-cli@5.14.2
+#     .cache/node/client-spec  @unleash/client-specification@6.1.0 (the local
+#                          flag evaluator's conformance oracle, tests/core/flags.cmake)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 UNLEASH_VERSION=8.2.0
 PRISM_VERSION=5.14.2
+CLIENT_SPEC_VERSION=6.1.0
 
 info() { printf '    %s\n' "$*"; }
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else SUDO=(); fi
@@ -41,4 +44,5 @@ npm_install() { # dir package version marker
 }
 npm_install unleash unleash-server "$UNLEASH_VERSION" unleash-server
 npm_install prism @stoplight/prism-cli "$PRISM_VERSION" @stoplight/prism-cli
+npm_install client-spec @unleash/client-specification "$CLIENT_SPEC_VERSION" @unleash/client-specification
 cp "$REPO/tools/sandbox/unleash-start.mjs" "$REPO/.cache/node/unleash/start.mjs"

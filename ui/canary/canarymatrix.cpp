@@ -83,7 +83,7 @@ QVariant ToggleMatrixModel::data(const QModelIndex &index, int role) const
         return {};
     const Services::FlagState &flag = m_flags[index.row()];
     const bool pending = m_pending.value(flag.key).contains(index.column());
-    const Release::CellState state = Release::cellState(flag, m_columns[index.column()], m_cohorts);
+    const Release::CellState state = Release::cellState(flag, m_columns[index.column()], m_cohorts, m_flags);
     switch (role) {
     case Qt::DisplayRole:
         return pending ? u"pending…"_s : Release::cellStateName(state);
@@ -102,8 +102,19 @@ QVariant ToggleMatrixModel::data(const QModelIndex &index, int role) const
             return QBrush(QColor(0xe3, 0xf2, 0xfd));
         return {};
     case Qt::ToolTipRole:
-        return u"%1 · %2: %3 (%4)"_s.arg(flag.key, m_columns[index.column()].label(), Release::cellStateName(state),
-                                          flag.enabled ? u"flag on"_s : u"flag off"_s);
+    {
+        QString tip = u"%1 · %2: %3 (%4)"_s.arg(flag.key, m_columns[index.column()].label(), Release::cellStateName(state),
+                                                flag.enabled ? u"flag on"_s : u"flag off"_s);
+        QStringList parents;
+        for (const Services::FlagDependency &d : flag.dependencies)
+            parents << d.feature + (d.enabled ? u" is on"_s : u" is off"_s)
+                           + (d.variants.isEmpty() ? QString() : u" with variant "_s + d.variants.join(u" or "_s));
+        if (!parents.isEmpty())
+            tip += u"; only where "_s + parents.join(u" and "_s);
+        else if (!flag.dependenciesKnown)
+            tip += u"; depends on flags the console did not read"_s;
+        return tip;
+    }
     default:
         return {};
     }

@@ -39,7 +39,17 @@ QString FlagsModel::reach(const Services::FlagState &flag)
             part += u" at %1 %"_s.arg(s.rolloutPercent);
         parts << part;
     }
-    return parts.isEmpty() ? u"no strategy: nobody"_s : parts.join(u"; "_s);
+    QString out = parts.isEmpty() ? u"no strategy: nobody"_s : parts.join(u"; "_s);
+    QStringList parents;
+    for (const Services::FlagDependency &d : flag.dependencies) {
+        QString p = d.enabled ? d.feature : d.feature + u" off"_s;
+        if (!d.variants.isEmpty())
+            p += u" (variant "_s + d.variants.join(u", "_s) + u')';
+        parents << p;
+    }
+    if (!parents.isEmpty())
+        out += u" · only when "_s + parents.join(u" and "_s);
+    return out;
 }
 
 QVariant FlagsModel::data(const QModelIndex &index, int role) const

@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -49,6 +50,30 @@ struct FlagConstraint
     bool caseInsensitive = false;
 };
 
+// A variant as the service serves it (feature variants, strategy variants).
+struct FlagVariant
+{
+    struct Override
+    {
+        QString contextName;
+        QStringList values;
+    };
+    QString name;
+    int weight = 0;
+    QString stickiness;           // empty: the strategy's (strategy variants) or "default"
+    QString payloadType, payloadValue; // payloadType empty: no payload
+    QList<Override> overrides;
+};
+
+// "This flag is only on when `feature` is on (or off, enabled=false), and
+// then only for one of `variants` (when listed)." Flag dependencies (Unleash 5.7+).
+struct FlagDependency
+{
+    QString feature;
+    bool enabled = true;
+    QStringList variants;
+};
+
 struct FlagStrategy
 {
     QString id, name;     // name: "flexibleRollout", "default", ...
@@ -58,6 +83,7 @@ struct FlagStrategy
     QString stickiness, groupId;
     QList<FlagConstraint> constraints;
     QList<qint64> segments;
+    QList<FlagVariant> variants; // strategy variants: chosen when this strategy decides
     nlohmann::json raw; // the service's own object
 };
 
@@ -69,6 +95,37 @@ struct FlagState
     QString type; // release, kill-switch, experiment, operational, permission
     bool stale = false;
     QString description;
+    QList<FlagVariant> variants; // feature (environment) variants
+    // The parents this flag depends on. A flag read from a listing that only
+    // says "this is a child" (dependenciesKnown false) cannot be evaluated alone.
+    QList<FlagDependency> dependencies;
+    bool dependenciesKnown = true;
+
+    // Whether the answer for this flag needs other flags (or is unknowable without them).
+    bool needsOtherFlags() const { return !dependencies.isEmpty() || !dependenciesKnown; }
+};
+
+// What the local evaluator needs when flags depend on each other: the
+// features an SDK sees and the segment definitions.
+struct FlagSet
+{
+    QList<FlagState> features;
+    QHash<qint64, QList<FlagConstraint>> segments;
+    // True when `features` is everything an SDK sees (a /api/client/features
+    // payload): a parent that is not listed is missing, and SDKs answer off.
+    // False for one project's admin listing: the parent may live elsewhere.
+    bool complete = false;
+    // True when `segments` holds every segment the strategies name.
+    bool segmentsKnown = false;
+
+    const FlagState *find(const QString &key) const
+    {
+        for (const FlagState &f : features) {
+            if (f.key == key)
+                return &f;
+        }
+        return nullptr;
+    }
 };
 
 // What an SDK passes when it evaluates a flag.
@@ -77,10 +134,22 @@ struct FlagContext
     QString clientId, platformAccountId, lane;
     QString userId;
     QString cohort, sessionId;
+    // Fields the SDK usually fills in itself; the console only knows them when set here.
+    QString appName, environment, remoteAddress;
+    QString currentTime; // ISO 8601; empty: now
+    QHash<QString, QString> properties; // any other field, as the SDK's context.properties
+    // True when this context is all an SDK is given (a conformance case, a
+    // playground question): a field not set is unset, not unknown.
+    bool complete = false;
 
     // The value the SDK resolves for a context field name; empty when unset.
     QString value(const QString &field) const;
-    // Whether the console knows what the SDK passes for this field.
+    // Whether the field has a value here (properties count, an empty string does not).
+    bool has(const QString &field) const;
+    // Whether the console knows what the SDK passes for this field: one the
+    // console models, one set here, or any field of a complete context.
+    bool knows(const QString &field) const;
+    // The fields the console models (the sandbox platform's SDK context).
     static bool knownField(const QString &field);
 };
 
@@ -97,6 +166,11 @@ struct FlagEvaluation
     int rolloutPercent = -1;    // for Partial: the percentage
     QString strategyId;         // the strategy that decided (On, Partial), if any
     QString reason;             // in words, e.g. "partial rollout 40%: no userId or sessionId to stick to"
+    // What getVariant answers: "disabled" when the flag is off or has no
+    // variants; empty when it cannot be known (the verdict is not On, or the
+    // variant sticks to something random or unknown).
+    QString variant;
+    QString payloadType, payloadValue;
 
     static QString verdictName(Verdict v); // "on", "off", "partial", "unknown"
 };
@@ -176,19 +250,41 @@ inline bool FlagScope::operator==(const FlagScope &o) const
 inline QString FlagContext::value(const QString &field) const
 {
     using namespace Qt::StringLiterals;
-    if (field == u"clientId"_s)
-        return clientId;
-    if (field == u"platformAccount"_s || field == u"platformAccountId"_s)
-        return platformAccountId;
-    if (field == u"lane"_s)
-        return lane;
-    if (field == u"userId"_s)
-        return userId;
-    if (field == u"cohort"_s)
-        return cohort;
-    if (field == u"sessionId"_s)
-        return sessionId;
-    return {};
+    const auto own = [&]() -> QString {
+        if (field == u"clientId"_s)
+            return clientId;
+        if (field == u"platformAccount"_s || field == u"platformAccountId"_s)
+            return platformAccountId;
+        if (field == u"lane"_s)
+            return lane;
+        if (field == u"userId"_s)
+            return userId;
+        if (field == u"cohort"_s)
+            return cohort;
+        if (field == u"sessionId"_s)
+            return sessionId;
+        if (field == u"appName"_s)
+            return appName;
+        if (field == u"environment"_s)
+            return environment;
+        if (field == u"remoteAddress"_s)
+            return remoteAddress;
+        if (field == u"currentTime"_s)
+            return currentTime;
+        return {};
+    }();
+    // As the SDKs resolve it: the context's own field, else its properties.
+    return own.isEmpty() ? properties.value(field) : own;
+}
+
+inline bool FlagContext::has(const QString &field) const
+{
+    return !value(field).isEmpty();
+}
+
+inline bool FlagContext::knows(const QString &field) const
+{
+    return complete || knownField(field) || has(field);
 }
 
 inline bool FlagContext::knownField(const QString &field)

@@ -4,9 +4,13 @@
 #include "net/endpoint.h"
 #include "net/jsonreader.h"
 
+#include <QDateTime>
+#include <QHostAddress>
 #include <QRegularExpression>
 
+#include <cmath>
 #include <memory>
+#include <optional>
 
 namespace Raize::Services {
 
@@ -90,10 +94,79 @@ FlagScope scopeOf(const QList<FlagConstraint> &constraints, const QList<qint64> 
     return s;
 }
 
+FlagConstraint readConstraint(const JsonReader::Node &c, Shape &shape)
+{
+    FlagConstraint fc;
+    fc.contextName = c["contextName"].str();
+    fc.op = c["operator"].str();
+    const auto values = c["values"];
+    const std::size_t nv = optSize(values);
+    for (std::size_t j = 0; j < nv && shape.ok(); ++j)
+        fc.values << values.at(j).str();
+    fc.value = c["value"].optStr();
+    fc.inverted = c["inverted"].optBoolean(false);
+    fc.caseInsensitive = c["caseInsensitive"].optBoolean(false);
+    return fc;
+}
+
+QList<FlagVariant> readVariants(const JsonReader::Node &list, Shape &shape)
+{
+    QList<FlagVariant> out;
+    const std::size_t n = optSize(list);
+    for (std::size_t i = 0; i < n && shape.ok(); ++i) {
+        const auto v = list.at(i);
+        FlagVariant fv;
+        fv.name = v["name"].str();
+        const qint64 weight = v["weight"].integer();
+        if (shape.reader.ok() && (weight < 0 || weight > 1000000))
+            shape.reject(v["weight"], u"expected a variant weight 0..1000000, found %1"_s.arg(weight));
+        fv.weight = int(weight);
+        fv.stickiness = v["stickiness"].optStr();
+        const auto payload = v["payload"];
+        if (!payload.isNull()) {
+            fv.payloadType = payload["type"].str();
+            const json &value = payload["value"].raw();
+            fv.payloadValue = value.is_string() ? QString::fromStdString(value.get<std::string>()) : QString::fromStdString(value.dump());
+        }
+        const auto overrides = v["overrides"];
+        const std::size_t no = optSize(overrides);
+        for (std::size_t j = 0; j < no && shape.ok(); ++j) {
+            const auto o = overrides.at(j);
+            FlagVariant::Override fo;
+            fo.contextName = o["contextName"].str();
+            const auto values = o["values"];
+            const std::size_t nv = values.size();
+            for (std::size_t k = 0; k < nv && shape.ok(); ++k)
+                fo.values << values.at(k).str();
+            fv.overrides << fo;
+        }
+        out << fv;
+    }
+    return out;
+}
+
+QList<FlagDependency> readDependencies(const JsonReader::Node &list, Shape &shape)
+{
+    QList<FlagDependency> out;
+    const std::size_t n = optSize(list);
+    for (std::size_t i = 0; i < n && shape.ok(); ++i) {
+        const auto d = list.at(i);
+        FlagDependency fd;
+        fd.feature = d["feature"].str();
+        fd.enabled = d["enabled"].optBoolean(true);
+        const auto variants = d["variants"];
+        const std::size_t nv = optSize(variants);
+        for (std::size_t j = 0; j < nv && shape.ok(); ++j)
+            fd.variants << variants.at(j).str();
+        out << fd;
+    }
+    return out;
+}
+
 FlagStrategy readStrategy(const JsonReader::Node &n, Shape &shape)
 {
     FlagStrategy s;
-    s.id = n["id"].str();
+    s.id = n["id"].optStr(); // older servers and some SDK payloads send strategies without an id
     s.name = n["name"].str();
     s.disabled = n["disabled"].optBoolean(false);
     s.raw = n.raw();
@@ -130,24 +203,13 @@ FlagStrategy readStrategy(const JsonReader::Node &n, Shape &shape)
 
     const auto constraints = n["constraints"];
     const std::size_t nc = optSize(constraints);
-    for (std::size_t i = 0; i < nc && shape.ok(); ++i) {
-        const auto c = constraints.at(i);
-        FlagConstraint fc;
-        fc.contextName = c["contextName"].str();
-        fc.op = c["operator"].str();
-        const auto values = c["values"];
-        const std::size_t nv = optSize(values);
-        for (std::size_t j = 0; j < nv && shape.ok(); ++j)
-            fc.values << values.at(j).str();
-        fc.value = c["value"].optStr();
-        fc.inverted = c["inverted"].optBoolean(false);
-        fc.caseInsensitive = c["caseInsensitive"].optBoolean(false);
-        s.constraints.append(fc);
-    }
+    for (std::size_t i = 0; i < nc && shape.ok(); ++i)
+        s.constraints.append(readConstraint(constraints.at(i), shape));
     const auto segments = n["segments"];
     const std::size_t ns = optSize(segments);
     for (std::size_t i = 0; i < ns && shape.ok(); ++i)
         s.segments << segments.at(i).integer();
+    s.variants = readVariants(n["variants"], shape);
     s.scope = scopeOf(s.constraints, s.segments);
     return s;
 }
@@ -162,8 +224,17 @@ QList<FlagStrategy> readStrategies(const JsonReader::Node &list, Shape &shape)
 }
 
 // ---- local evaluation ----
+//
+// As the client specification (npm @unleash/client-specification) and
+// unleash-client-node evaluate: a flag is on when it is enabled, its
+// parents are satisfied and one of its strategies says on. Where the answer
+// depends on something the console cannot see (a field the SDK fills in, an
+// operator or strategy it does not model, a random draw, a parent it did not
+// read) the answer is Unknown or Partial, never On.
 
 using Verdict = FlagEvaluation::Verdict;
+
+constexpr quint32 kVariantSeed = 86028157;
 
 int rank(Verdict v)
 {
@@ -186,139 +257,621 @@ struct Tri
     QString why;
 };
 
-Tri evalConstraint(const FlagConstraint &c, const FlagContext &ctx)
+// A semantic version (semver.org 2.0), as node-semver's strict parse takes it.
+struct SemVer
 {
-    if (!FlagContext::knownField(c.contextName))
-        return {Tri::Unknown, u"constraint on “%1”, a field the SDK fills in itself"_s.arg(c.contextName)};
-    const auto fold = [&](const QString &s) { return c.caseInsensitive ? s.toLower() : s; };
-    const QString v = fold(ctx.value(c.contextName));
-    QStringList values;
-    for (const QString &x : c.values) {
-        if (!x.trimmed().isEmpty())
-            values << fold(x.trimmed());
-    }
-    bool result = false;
-    if (c.op == u"IN"_s || c.op == u"NOT_IN"_s) {
-        const bool isIn = !v.isEmpty() && values.contains(v);
-        result = c.op == u"IN"_s ? isIn : !isIn;
-    } else if (c.op == u"STR_STARTS_WITH"_s || c.op == u"STR_ENDS_WITH"_s || c.op == u"STR_CONTAINS"_s) {
-        result = !v.isEmpty() && std::any_of(values.cbegin(), values.cend(), [&](const QString &x) {
-            return c.op == u"STR_STARTS_WITH"_s ? v.startsWith(x) : c.op == u"STR_ENDS_WITH"_s ? v.endsWith(x) : v.contains(x);
-        });
-    } else {
-        return {Tri::Unknown, u"operator %1 is not evaluated by the console"_s.arg(c.op)};
-    }
-    if (c.inverted)
-        result = !result;
-    if (result)
-        return {Tri::True, {}};
-    const QString shown = ctx.value(c.contextName).isEmpty() ? u"unset"_s : u"“%1”"_s.arg(ctx.value(c.contextName));
-    return {Tri::False, u"%1 is %2, constraint %3"_s.arg(c.contextName, shown, describeConstraint(c))};
+    qint64 major = 0, minor = 0, patch = 0;
+    QStringList pre;
+};
+
+std::optional<SemVer> parseSemVer(const QString &text)
+{
+    static const QRegularExpression re(
+        uR"(^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$)"_s);
+    const auto m = re.match(text.trimmed());
+    if (!m.hasMatch())
+        return std::nullopt;
+    SemVer v;
+    bool ok1 = false, ok2 = false, ok3 = false;
+    v.major = m.captured(1).toLongLong(&ok1);
+    v.minor = m.captured(2).toLongLong(&ok2);
+    v.patch = m.captured(3).toLongLong(&ok3);
+    if (!ok1 || !ok2 || !ok3)
+        return std::nullopt;
+    if (m.hasCaptured(4) && !m.captured(4).isEmpty())
+        v.pre = m.captured(4).split(u'.');
+    return v;
 }
 
-FlagEvaluation rollout(const FlagStrategy &s, const QString &flagKey, const FlagContext &ctx)
+int compareSemVer(const SemVer &a, const SemVer &b)
 {
-    FlagEvaluation e;
-    e.strategyId = s.id;
-    const int pct = s.rolloutPercent;
-    if (pct <= 0) {
-        e.verdict = Verdict::Off;
-        e.reason = u"rollout 0%"_s;
-        return e;
+    for (const auto &[x, y] : {std::pair{a.major, b.major}, std::pair{a.minor, b.minor}, std::pair{a.patch, b.patch}}) {
+        if (x != y)
+            return x < y ? -1 : 1;
     }
-    const QString groupId = s.groupId.isEmpty() ? flagKey : s.groupId;
-    const QString stickiness = s.stickiness.isEmpty() ? u"default"_s : s.stickiness;
-    QString id;
-    bool random = false;
-    if (stickiness == u"default"_s) {
-        id = !ctx.userId.isEmpty() ? ctx.userId : ctx.sessionId;
-        random = id.isEmpty();
-    } else if (stickiness == u"random"_s) {
-        random = true;
-    } else if (!FlagContext::knownField(stickiness)) {
-        e.verdict = Verdict::Unknown;
-        e.reason = u"rollout %1% sticks to “%2”, a field the console does not model"_s.arg(pct).arg(stickiness);
-        return e;
-    } else {
-        id = ctx.value(stickiness);
-        if (id.isEmpty()) {
-            e.verdict = Verdict::Off;
-            e.reason = u"rollout %1% sticks to %2, which is unset: an SDK answers off"_s.arg(pct).arg(stickiness);
-            return e;
+    if (a.pre.isEmpty() || b.pre.isEmpty())
+        return a.pre.isEmpty() == b.pre.isEmpty() ? 0 : (a.pre.isEmpty() ? 1 : -1); // a pre-release is lower
+    for (qsizetype i = 0; i < std::min(a.pre.size(), b.pre.size()); ++i) {
+        bool na = false, nb = false;
+        const qint64 ia = a.pre[i].toLongLong(&na), ib = b.pre[i].toLongLong(&nb);
+        if (na && nb) {
+            if (ia != ib)
+                return ia < ib ? -1 : 1;
+        } else if (na != nb) {
+            return na ? -1 : 1; // numeric identifiers are lower
+        } else if (const int c = a.pre[i].compare(b.pre[i]); c != 0) {
+            return c < 0 ? -1 : 1;
         }
     }
-    if (random) {
-        if (pct >= 100) {
+    return a.pre.size() == b.pre.size() ? 0 : (a.pre.size() < b.pre.size() ? -1 : 1);
+}
+
+// JavaScript's Number(string): blank is 0, junk is NaN.
+std::optional<double> jsNumber(const QString &text)
+{
+    const QString t = text.trimmed();
+    if (t.isEmpty())
+        return 0.0;
+    bool ok = false;
+    const double d = t.toDouble(&ok);
+    if (!ok || !std::isfinite(d))
+        return std::nullopt;
+    return d;
+}
+
+QDateTime parseDate(const QString &text)
+{
+    QDateTime t = QDateTime::fromString(text.trimmed(), Qt::ISODateWithMs);
+    if (!t.isValid())
+        t = QDateTime::fromString(text.trimmed(), Qt::ISODate);
+    return t;
+}
+
+struct Evaluator
+{
+    const FlagSet &set;
+    const FlagContext &ctx;
+
+    Tri constraint(const FlagConstraint &c) const
+    {
+        static const QStringList modelled = {u"IN"_s,          u"NOT_IN"_s,      u"STR_STARTS_WITH"_s, u"STR_ENDS_WITH"_s,
+                                             u"STR_CONTAINS"_s, u"NUM_EQ"_s,      u"NUM_GT"_s,          u"NUM_GTE"_s,
+                                             u"NUM_LT"_s,      u"NUM_LTE"_s,     u"DATE_AFTER"_s,      u"DATE_BEFORE"_s,
+                                             u"SEMVER_EQ"_s,   u"SEMVER_GT"_s,   u"SEMVER_LT"_s};
+        static const QStringList newer = {u"REGEX"_s, u"IN_CIDR"_s, u"SEMVER_GTE"_s, u"SEMVER_LTE"_s};
+        if (newer.contains(c.op))
+            return newerOperator(c);
+        if (!modelled.contains(c.op))
+            return {Tri::Unknown, u"operator %1 is not evaluated by the console"_s.arg(c.op)};
+        const bool isDate = c.op.startsWith(u"DATE_"_s);
+        if (!isDate && !ctx.knows(c.contextName))
+            return {Tri::Unknown, u"constraint on “%1”, a field the SDK fills in itself"_s.arg(c.contextName)};
+        const QString raw = ctx.value(c.contextName);
+        const bool present = ctx.has(c.contextName);
+        QStringList values;
+        for (const QString &x : c.values) {
+            if (!x.isEmpty())
+                values << x.trimmed();
+        }
+        bool result = false;
+        if (c.op == u"IN"_s || c.op == u"NOT_IN"_s) {
+            const bool isIn = present && values.contains(raw);
+            // The server's playground folds case for IN when asked to,
+            // unleash-client-node does not: where that matters, SDKs disagree.
+            if (c.caseInsensitive && present && isIn != values.contains(raw, Qt::CaseInsensitive))
+                return {Tri::Unknown, u"case-insensitive %1 on %2: SDKs disagree whether “%3” matches"_s.arg(c.op, c.contextName, raw)};
+            result = c.op == u"IN"_s ? isIn : !isIn;
+        } else if (c.op.startsWith(u"STR_"_s)) {
+            const auto fold = [&](const QString &s) { return c.caseInsensitive ? s.toLower() : s; };
+            const QString v = fold(raw);
+            result = present && std::any_of(values.cbegin(), values.cend(), [&](const QString &x) {
+                const QString f = fold(x);
+                return c.op == u"STR_STARTS_WITH"_s ? v.startsWith(f) : c.op == u"STR_ENDS_WITH"_s ? v.endsWith(f) : v.contains(f);
+            });
+        } else if (c.op.startsWith(u"NUM_"_s)) {
+            const std::optional<double> want = jsNumber(c.value);
+            const std::optional<double> have = present ? jsNumber(raw) : std::nullopt;
+            if (want && have) {
+                const double a = *have, b = *want;
+                result = c.op == u"NUM_EQ"_s ? a == b : c.op == u"NUM_GT"_s ? a > b : c.op == u"NUM_GTE"_s ? a >= b : c.op == u"NUM_LT"_s ? a < b : a <= b;
+            }
+        } else if (isDate) {
+            // SDKs compare the context's currentTime (else now), whatever the constraint's field.
+            const QDateTime now = ctx.has(u"currentTime"_s) ? parseDate(ctx.value(u"currentTime"_s)) : QDateTime::currentDateTimeUtc();
+            const QDateTime when = parseDate(c.value);
+            if (now.isValid() && when.isValid())
+                result = c.op == u"DATE_AFTER"_s ? now > when : now < when;
+        } else { // SEMVER_*
+            const std::optional<SemVer> have = present && !raw.startsWith(u'v') ? parseSemVer(raw) : std::nullopt;
+            const std::optional<SemVer> want = parseSemVer(c.value);
+            if (have && want) {
+                const int cmp = compareSemVer(*have, *want);
+                result = c.op == u"SEMVER_EQ"_s ? cmp == 0 : c.op == u"SEMVER_GT"_s ? cmp > 0 : cmp < 0;
+            }
+        }
+        if (c.inverted)
+            result = !result;
+        if (result)
+            return {Tri::True, {}};
+        const QString shown = present ? u"“%1”"_s.arg(raw) : u"unset"_s;
+        return {Tri::False, u"%1 is %2, constraint %3"_s.arg(c.contextName, shown, describeConstraint(c))};
+    }
+
+    // Operators of newer SDKs (Yggdrasil-based ones and the server's
+    // playground) that unleash-client-node does not have: it answers false
+    // for them, inverted or not. So "false" is every SDK's answer; "true"
+    // only some SDKs', and then the answer is Unknown.
+    Tri newerOperator(const FlagConstraint &c) const
+    {
+        if (!ctx.knows(c.contextName))
+            return {Tri::Unknown, u"constraint on “%1”, a field the SDK fills in itself"_s.arg(c.contextName)};
+        const QString raw = ctx.value(c.contextName);
+        const bool present = ctx.has(c.contextName);
+        bool result = false;
+        if (c.op == u"REGEX"_s) {
+            // Rust's regex crate (Yggdrasil) has no look-around and no
+            // back-references: such a pattern is invalid there and matches nothing.
+            static const QRegularExpression unsupported(uR"(\(\?<?[=!]|\\[1-9]|\\k<)"_s);
+            QRegularExpression re(c.value, QRegularExpression::UseUnicodePropertiesOption
+                                               | (c.caseInsensitive ? QRegularExpression::CaseInsensitiveOption : QRegularExpression::NoPatternOption));
+            if (present && !c.value.isEmpty() && !unsupported.match(c.value).hasMatch() && re.isValid())
+                result = re.match(raw).hasMatch();
+        } else if (c.op == u"IN_CIDR"_s) {
+            const QHostAddress address(raw.trimmed());
+            if (present && !address.isNull()) {
+                for (const QString &v : c.values) {
+                    const QString range = v.trimmed();
+                    if (range.contains(u'/')) {
+                        const auto subnet = QHostAddress::parseSubnet(range);
+                        if (subnet.second >= 0 && subnet.first.protocol() == address.protocol() && address.isInSubnet(subnet))
+                            result = true;
+                    } else if (const QHostAddress exact(range); !exact.isNull() && exact.isEqual(address)) {
+                        result = true;
+                    }
+                }
+            }
+        } else { // SEMVER_GTE, SEMVER_LTE
+            const std::optional<SemVer> have = present && !raw.startsWith(u'v') ? parseSemVer(raw) : std::nullopt;
+            const std::optional<SemVer> want = parseSemVer(c.value);
+            if (have && want) {
+                const int cmp = compareSemVer(*have, *want);
+                result = c.op == u"SEMVER_GTE"_s ? cmp >= 0 : cmp <= 0;
+            }
+        }
+        if (c.inverted)
+            result = !result;
+        if (result)
+            return {Tri::Unknown, u"%1 holds where the SDK has the operator %2; unleash-client-node does not and answers off"_s.arg(describeConstraint(c), c.op)};
+        return {Tri::False, u"%1 is %2, constraint %3"_s.arg(c.contextName, present ? u"“%1”"_s.arg(raw) : u"unset"_s, describeConstraint(c))};
+    }
+
+    // The strategy's own constraints, then its segments' (all must hold).
+    Tri constraints(const FlagStrategy &s) const
+    {
+        QStringList unknowns;
+        const auto check = [&](const FlagConstraint &c) {
+            const Tri t = constraint(c);
+            if (t.value == Tri::Unknown)
+                unknowns << t.why;
+            return t;
+        };
+        for (const FlagConstraint &c : s.constraints) {
+            if (const Tri t = check(c); t.value == Tri::False)
+                return t;
+        }
+        for (qint64 id : s.segments) {
+            const auto it = set.segments.constFind(id);
+            if (it == set.segments.cend()) {
+                if (set.segmentsKnown)
+                    return {Tri::False, u"segment %1 is not in the payload: SDKs answer off"_s.arg(id)};
+                unknowns << u"segment %1 is not known to the console"_s.arg(id);
+                continue;
+            }
+            for (const FlagConstraint &c : *it) {
+                if (const Tri t = check(c); t.value == Tri::False)
+                    return {Tri::False, u"segment %1: %2"_s.arg(id).arg(t.why)};
+            }
+        }
+        if (!unknowns.isEmpty())
+            return {Tri::Unknown, unknowns.join(u"; "_s)};
+        return {};
+    }
+
+    // A hashed rollout: `id` is the stickiness value (empty: none).
+    FlagEvaluation bucket(const FlagStrategy &s, int pct, const QString &groupId, const QString &id, const QString &what) const
+    {
+        FlagEvaluation e;
+        e.strategyId = s.id;
+        const int bucket = UnleashClient::normalizedValue(id, groupId);
+        const bool on = pct > 0 && bucket <= pct;
+        // The Node SDK hashes UTF-16 code units, the others UTF-8 bytes: for a
+        // non-ASCII key they may disagree, and then no single answer is right.
+        const QString key = groupId + u':' + id;
+        const int utf8Bucket = int(UnleashClient::murmur3Utf8(key.toUtf8()) % 100) + 1;
+        if ((pct > 0 && utf8Bucket <= pct) != on) {
+            e.verdict = Verdict::Unknown;
+            e.reason = u"rollout %1%: SDKs disagree for the non-ASCII key “%2”"_s.arg(pct).arg(key);
+            return e;
+        }
+        e.verdict = on ? Verdict::On : Verdict::Off;
+        e.reason = u"rollout %1%: %2 “%3” falls in bucket %4"_s.arg(pct).arg(what, id).arg(bucket);
+        return e;
+    }
+
+    // Neither stuck nor decided: on with pct % probability per call.
+    static FlagEvaluation draw(const FlagStrategy &s, int pct, const QString &why)
+    {
+        FlagEvaluation e;
+        e.strategyId = s.id;
+        if (pct <= 0) {
+            e.verdict = Verdict::Off;
+            e.reason = u"rollout 0%"_s;
+        } else if (pct >= 100) {
             e.verdict = Verdict::On;
             e.reason = u"rollout 100%"_s;
         } else {
             e.verdict = Verdict::Partial;
             e.rolloutPercent = pct;
-            e.reason = u"partial rollout %1%: no %2 to stick to, so each call is on with %1% probability"_s.arg(pct).arg(
-                stickiness == u"default"_s ? u"userId or sessionId"_s : u"stable value"_s);
+            e.reason = u"partial rollout %1%: %2, so each call is on with %1% probability"_s.arg(pct).arg(why);
         }
         return e;
     }
-    const int bucket = UnleashClient::normalizedValue(id, groupId);
-    const bool on = bucket <= pct;
-    // The Node SDK hashes UTF-16 code units, the others UTF-8 bytes: for a
-    // non-ASCII key they may disagree, and then no single answer is right.
-    const QString key = groupId + u':' + id;
-    const int utf8Bucket = int(UnleashClient::murmur3Utf8(key.toUtf8()) % 100) + 1;
-    if ((utf8Bucket <= pct) != on) {
-        e.verdict = Verdict::Unknown;
-        e.reason = u"rollout %1%: SDKs disagree for the non-ASCII key “%2”"_s.arg(pct).arg(key);
+
+    FlagEvaluation flexible(const FlagStrategy &s, const QString &flagKey) const
+    {
+        const int pct = s.rolloutPercent;
+        FlagEvaluation e;
+        e.strategyId = s.id;
+        if (pct <= 0) {
+            e.verdict = Verdict::Off;
+            e.reason = u"rollout 0%"_s;
+            return e;
+        }
+        const QString groupId = s.groupId.isEmpty() ? flagKey : s.groupId;
+        const QString stickiness = s.stickiness.isEmpty() ? u"default"_s : s.stickiness;
+        if (stickiness == u"default"_s) {
+            if (ctx.has(u"userId"_s))
+                return bucket(s, pct, groupId, ctx.value(u"userId"_s), u"userId"_s);
+            if (ctx.has(u"sessionId"_s))
+                return bucket(s, pct, groupId, ctx.value(u"sessionId"_s), u"sessionId"_s);
+            return draw(s, pct, u"no userId or sessionId to stick to"_s);
+        }
+        if (stickiness == u"random"_s)
+            return draw(s, pct, u"random stickiness"_s);
+        if (!ctx.knows(stickiness)) {
+            e.verdict = Verdict::Unknown;
+            e.reason = u"rollout %1% sticks to “%2”, a field the console does not model"_s.arg(pct).arg(stickiness);
+            return e;
+        }
+        if (!ctx.has(stickiness)) {
+            e.verdict = Verdict::Off;
+            e.reason = u"rollout %1% sticks to %2, which is unset: an SDK answers off"_s.arg(pct).arg(stickiness);
+            return e;
+        }
+        return bucket(s, pct, groupId, ctx.value(stickiness), stickiness);
+    }
+
+    static QString param(const FlagStrategy &s, const char *name)
+    {
+        const json &p = s.raw.is_object() && s.raw.contains("parameters") ? s.raw["parameters"] : json();
+        if (!p.is_object() || !p.contains(name))
+            return {};
+        const json &v = p[name];
+        return v.is_string() ? QString::fromStdString(v.get<std::string>()) : v.is_null() ? QString() : QString::fromStdString(v.dump());
+    }
+
+    static QStringList list(const QString &commaSeparated)
+    {
+        QStringList out;
+        for (const QString &x : commaSeparated.split(u','))
+            out << x.trimmed();
+        return out;
+    }
+
+    FlagEvaluation remoteAddress(const FlagStrategy &s) const
+    {
+        FlagEvaluation e;
+        e.strategyId = s.id;
+        if (!ctx.knows(u"remoteAddress"_s)) {
+            e.verdict = Verdict::Unknown;
+            e.reason = u"remoteAddress strategy: the console does not know the caller's address"_s;
+            return e;
+        }
+        const QString ip = ctx.value(u"remoteAddress"_s);
+        const QHostAddress address(ip);
+        const QString ips = param(s, "IPs");
+        bool in = false;
+        for (const QString &range : list(ips)) {
+            if (ips.isEmpty())
+                break;
+            if (!ip.isEmpty() && range == ip) {
+                in = true;
+                break;
+            }
+            const auto subnet = QHostAddress::parseSubnet(range);
+            if (!address.isNull() && address.protocol() == QAbstractSocket::IPv4Protocol && subnet.first.protocol() == QAbstractSocket::IPv4Protocol
+                && address.isInSubnet(subnet)) {
+                in = true;
+                break;
+            }
+        }
+        e.verdict = in ? Verdict::On : Verdict::Off;
+        e.reason = in ? u"remote address %1 listed"_s.arg(ip) : u"remote address %1 not listed"_s.arg(ip.isEmpty() ? u"unset"_s : ip);
         return e;
     }
-    e.verdict = on ? Verdict::On : Verdict::Off;
-    e.reason = u"rollout %1%: %2 “%3” falls in bucket %4"_s.arg(pct).arg(stickiness == u"default"_s ? (ctx.userId.isEmpty() ? u"sessionId"_s : u"userId"_s) : stickiness, id).arg(bucket);
-    return e;
-}
 
-FlagEvaluation evalStrategy(const FlagStrategy &s, const QString &flagKey, const FlagContext &ctx)
-{
-    FlagEvaluation e;
-    e.strategyId = s.id;
-    QStringList unknowns;
-    for (const FlagConstraint &c : s.constraints) {
-        const Tri t = evalConstraint(c, ctx);
+    FlagEvaluation strategyKind(const FlagStrategy &s, const QString &flagKey) const
+    {
+        FlagEvaluation kind;
+        kind.strategyId = s.id;
+        if (s.name == kFlexibleRollout)
+            return flexible(s, flagKey);
+        if (s.name == u"default"_s) {
+            kind.verdict = Verdict::On;
+            kind.reason = u"default strategy"_s;
+        } else if (s.name == u"userWithId"_s) {
+            const QStringList ids = list(param(s, "userIds"));
+            const bool in = ctx.has(u"userId"_s) && ids.contains(ctx.value(u"userId"_s));
+            if (!in && !ctx.knows(u"userId"_s)) {
+                kind.verdict = Verdict::Unknown;
+                kind.reason = u"userWithId: the userId is not known"_s;
+                return kind;
+            }
+            kind.verdict = in ? Verdict::On : Verdict::Off;
+            kind.reason = in ? u"userId listed"_s : u"userId not listed"_s;
+        } else if (s.name == u"gradualRolloutUserId"_s || s.name == u"gradualRolloutSessionId"_s) {
+            const QString field = s.name == u"gradualRolloutUserId"_s ? u"userId"_s : u"sessionId"_s;
+            if (!ctx.has(field)) {
+                kind.verdict = Verdict::Off;
+                kind.reason = u"%1: no %2, an SDK answers off"_s.arg(s.name, field);
+                return kind;
+            }
+            return bucket(s, s.rolloutPercent, s.groupId, ctx.value(field), field);
+        } else if (s.name == u"gradualRolloutRandom"_s) {
+            return draw(s, s.rolloutPercent, u"gradualRolloutRandom"_s);
+        } else if (s.name == u"remoteAddress"_s) {
+            return remoteAddress(s);
+        } else {
+            // applicationHostname depends on the host the SDK runs on; custom
+            // strategies on code the console does not have.
+            kind.verdict = Verdict::Unknown;
+            kind.reason = u"strategy “%1” is not evaluated by the console"_s.arg(s.name);
+        }
+        return kind;
+    }
+
+    FlagEvaluation strategy(const FlagStrategy &s, const QString &flagKey) const
+    {
+        const Tri t = constraints(s);
+        FlagEvaluation e;
+        e.strategyId = s.id;
         if (t.value == Tri::False) {
             e.verdict = Verdict::Off;
             e.reason = t.why;
             return e;
         }
-        if (t.value == Tri::Unknown)
-            unknowns << t.why;
+        const FlagEvaluation kind = strategyKind(s, flagKey);
+        if (kind.verdict == Verdict::Off || t.value == Tri::True)
+            return kind;
+        e.verdict = Verdict::Unknown;
+        e.reason = t.why;
+        return e;
     }
-    if (!s.segments.isEmpty())
-        unknowns << u"segments are not evaluated by the console"_s;
 
-    FlagEvaluation kind;
-    kind.strategyId = s.id;
-    if (s.name == kFlexibleRollout) {
-        kind = rollout(s, flagKey, ctx);
-    } else if (s.name == u"default"_s) {
-        kind.verdict = Verdict::On;
-        kind.reason = u"default strategy"_s;
-    } else if (s.name == u"userWithId"_s) {
-        QStringList ids;
-        const json &p = s.raw.contains("parameters") ? s.raw["parameters"] : json();
-        if (p.is_object() && p.contains("userIds") && p["userIds"].is_string())
-            for (const QString &x : QString::fromStdString(p["userIds"].get<std::string>()).split(u','))
-                ids << x.trimmed();
-        const bool in = !ctx.userId.isEmpty() && ids.contains(ctx.userId);
-        kind.verdict = in ? Verdict::On : Verdict::Off;
-        kind.reason = in ? u"userId listed"_s : u"userId not listed"_s;
-    } else {
-        kind.verdict = Verdict::Unknown;
-        kind.reason = u"strategy “%1” is not evaluated by the console"_s.arg(s.name);
+    // The variant among `variants` for this context (an override, else the
+    // weighted hash of the stickiness value); nullopt with `why` when it
+    // cannot be known. Empty name: none (an SDK answers "disabled").
+    std::optional<FlagVariant> variant(const QList<FlagVariant> &variants, const QString &groupId, const QString &stickinessIn, QString &why) const
+    {
+        qint64 total = 0;
+        for (const FlagVariant &v : variants)
+            total += std::max(0, v.weight);
+        if (total <= 0)
+            return FlagVariant{};
+        for (const FlagVariant &v : variants) {
+            for (const FlagVariant::Override &o : v.overrides) {
+                if (!ctx.knows(o.contextName)) {
+                    why = u"variant override on “%1”, a field the SDK fills in itself"_s.arg(o.contextName);
+                    return std::nullopt;
+                }
+                if (ctx.has(o.contextName) && o.values.contains(ctx.value(o.contextName)))
+                    return v;
+            }
+        }
+        const QString stickiness = stickinessIn.isEmpty() ? u"default"_s : stickinessIn;
+        QString seed;
+        if (stickiness == u"default"_s) {
+            for (const QString &f : {u"userId"_s, u"sessionId"_s, u"remoteAddress"_s}) {
+                if (ctx.has(f)) {
+                    seed = ctx.value(f);
+                    break;
+                }
+                if (!ctx.knows(f)) {
+                    why = u"the variant sticks to %1 first, which the console does not know"_s.arg(f);
+                    return std::nullopt;
+                }
+            }
+        } else if (stickiness != u"random"_s) {
+            if (!ctx.knows(stickiness)) {
+                why = u"the variant sticks to “%1”, a field the console does not model"_s.arg(stickiness);
+                return std::nullopt;
+            }
+            seed = ctx.value(stickiness);
+        }
+        if (seed.isEmpty()) {
+            // A random draw, unless only one variant can be drawn.
+            const FlagVariant *only = nullptr;
+            int weighted = 0;
+            for (const FlagVariant &v : variants) {
+                if (v.weight > 0) {
+                    only = &v;
+                    ++weighted;
+                }
+            }
+            if (weighted == 1)
+                return *only;
+            why = u"the variant is drawn at random on each call (no stickiness value)"_s;
+            return std::nullopt;
+        }
+        const QString key = groupId + u':' + seed;
+        const quint32 h16 = UnleashClient::murmur3(key, kVariantSeed), h8 = UnleashClient::murmur3Utf8(key.toUtf8(), kVariantSeed);
+        if (quint64(h16) % quint64(total) != quint64(h8) % quint64(total)) {
+            why = u"SDKs disagree on the variant for the non-ASCII key “%1”"_s.arg(key);
+            return std::nullopt;
+        }
+        const qint64 target = qint64(quint64(h16) % quint64(total)) + 1;
+        qint64 counter = 0;
+        for (const FlagVariant &v : variants) {
+            if (v.weight <= 0)
+                continue;
+            counter += v.weight;
+            if (counter >= target)
+                return v;
+        }
+        return FlagVariant{};
     }
-    if (kind.verdict == Verdict::Off || unknowns.isEmpty())
-        return kind;
-    e.verdict = Verdict::Unknown;
-    e.reason = unknowns.join(u"; "_s);
-    return e;
-}
+
+    static void setVariant(FlagEvaluation &e, const FlagVariant &v)
+    {
+        e.variant = v.name.isEmpty() ? u"disabled"_s : v.name;
+        e.payloadType = v.payloadType;
+        e.payloadValue = v.payloadValue;
+    }
+
+    // The flag's own answer: enabled state and strategies (not its parents).
+    FlagEvaluation own(const FlagState &flag) const
+    {
+        FlagEvaluation out;
+        if (!flag.enabled) {
+            out.verdict = Verdict::Off;
+            out.reason = u"the flag is off in %1"_s.arg(flag.environment.isEmpty() ? u"this environment"_s : flag.environment);
+            out.variant = u"disabled"_s;
+            return out;
+        }
+        QList<FlagStrategy> active;
+        for (const FlagStrategy &s : flag.strategies) {
+            if (!s.disabled)
+                active.append(s);
+        }
+        const auto featureVariant = [&](FlagEvaluation e) {
+            QString why;
+            const QString stickiness = flag.variants.isEmpty() ? QString() : flag.variants.first().stickiness;
+            if (const auto v = variant(flag.variants, flag.key, stickiness, why))
+                setVariant(e, *v);
+            else
+                e.reason += u"; variant unknown: "_s + why;
+            return e;
+        };
+        if (active.isEmpty()) {
+            // What the client API serves: disabled strategies are left out, and a
+            // flag that is on without strategies is on for everyone.
+            out.verdict = Verdict::On;
+            out.reason = u"on, with no active strategy: everyone"_s;
+            return featureVariant(out);
+        }
+        QStringList whyNot;
+        std::optional<FlagEvaluation> best;
+        for (const FlagStrategy &s : active) {
+            FlagEvaluation e = strategy(s, flag.key);
+            if (e.verdict == Verdict::On) {
+                // SDKs take the first strategy that says on, and its variants:
+                // after an undecided one, which strategy that is is not known.
+                if (best)
+                    return e; // variant left unknown
+                if (s.variants.isEmpty())
+                    return featureVariant(e);
+                QString why;
+                const QString stickiness = s.variants.first().stickiness.isEmpty() ? s.stickiness : s.variants.first().stickiness;
+                if (const auto v = variant(s.variants, s.groupId.isEmpty() ? flag.key : s.groupId, stickiness, why))
+                    setVariant(e, *v);
+                else
+                    e.reason += u"; variant unknown: "_s + why;
+                return e;
+            }
+            if (e.verdict == Verdict::Off)
+                whyNot << e.reason;
+            else if (!best || rank(e.verdict) > rank(best->verdict))
+                best = e;
+        }
+        if (best)
+            return *best;
+        out.verdict = Verdict::Off;
+        out.reason = u"no strategy matches: "_s + whyNot.join(u"; "_s);
+        out.variant = u"disabled"_s;
+        return out;
+    }
+
+    // Whether the parents let the flag be on: True, False (with why) or Unknown.
+    Tri parents(const FlagState &flag) const
+    {
+        if (!flag.dependenciesKnown)
+            return {Tri::Unknown, u"“%1” depends on other flags the console did not read"_s.arg(flag.key)};
+        QStringList unknowns;
+        for (const FlagDependency &d : flag.dependencies) {
+            const FlagState *parent = set.find(d.feature);
+            if (!parent) {
+                if (set.complete)
+                    return {Tri::False, u"parent “%1” is missing: SDKs answer off"_s.arg(d.feature)};
+                unknowns << u"parent “%1” was not read (another project?)"_s.arg(d.feature);
+                continue;
+            }
+            if (!parent->dependenciesKnown) {
+                unknowns << u"parent “%1” has dependencies the console did not read"_s.arg(d.feature);
+                continue;
+            }
+            // SDKs follow one level only: a parent with parents of its own
+            // (a chain, or a cycle) makes the child off.
+            if (!parent->dependencies.isEmpty())
+                return {Tri::False, u"parent “%1” depends on other flags itself (a chain or a cycle): SDKs answer off"_s.arg(d.feature)};
+            const FlagEvaluation p = own(*parent);
+            if (p.verdict == Verdict::Unknown || p.verdict == Verdict::Partial) {
+                unknowns << u"parent “%1” is %2 (%3)"_s.arg(d.feature, FlagEvaluation::verdictName(p.verdict), p.reason);
+                continue;
+            }
+            const bool on = p.verdict == Verdict::On;
+            if (!d.enabled) {
+                if (on)
+                    return {Tri::False, u"parent “%1” is on, and this flag needs it off"_s.arg(d.feature)};
+                continue;
+            }
+            if (!on)
+                return {Tri::False, u"parent “%1” is off (%2)"_s.arg(d.feature, p.reason)};
+            if (!d.variants.isEmpty()) {
+                if (p.variant.isEmpty()) {
+                    unknowns << u"parent “%1” is on, but its variant is not known (%2)"_s.arg(d.feature, p.reason);
+                    continue;
+                }
+                if (!d.variants.contains(p.variant))
+                    return {Tri::False, u"parent “%1” serves variant “%2”, this flag needs %3"_s.arg(d.feature, p.variant, d.variants.join(u", "_s))};
+            }
+        }
+        if (!unknowns.isEmpty())
+            return {Tri::Unknown, unknowns.join(u"; "_s)};
+        return {};
+    }
+
+    FlagEvaluation evaluate(const FlagState &flag) const
+    {
+        const Tri deps = parents(flag);
+        if (deps.value == Tri::False) {
+            FlagEvaluation e;
+            e.verdict = Verdict::Off;
+            e.reason = deps.why;
+            e.variant = u"disabled"_s;
+            return e;
+        }
+        FlagEvaluation e = own(flag);
+        if (deps.value == Tri::Unknown && e.verdict != Verdict::Off) {
+            e.verdict = Verdict::Unknown;
+            e.rolloutPercent = -1;
+            e.reason = deps.why;
+            e.variant.clear();
+            e.payloadType.clear();
+            e.payloadValue.clear();
+        }
+        return e;
+    }
+};
 
 } // namespace
 
@@ -408,6 +961,7 @@ Result<QList<FlagState>> UnleashClient::parseFeatures(const QByteArray &body, co
         s.type = f["type"].optStr();
         s.stale = f["stale"].optBoolean(false);
         s.description = f["description"].optStr();
+        s.dependenciesKnown = false; // the project listing does not say (listFlags reads each flag)
         const auto envs = f["environments"];
         const std::size_t ne = optSize(envs);
         bool listed = false;
@@ -444,6 +998,8 @@ Result<FlagState> UnleashClient::parseFeatureEnvironment(const QByteArray &body)
     s.environment = root["environment"].optStr();
     s.enabled = root["enabled"].boolean();
     s.strategies = readStrategies(root["strategies"], shape);
+    s.variants = readVariants(root["variants"], shape);
+    s.dependenciesKnown = false; // dependencies are the feature's, not in this answer
     if (!shape.ok())
         return shape.error();
     return s;
@@ -470,7 +1026,9 @@ Result<FlagState> UnleashClient::parseFeature(const QByteArray &body, const QStr
         s.environment = environment;
         s.enabled = e["enabled"].boolean();
         s.strategies = readStrategies(e["strategies"], shape);
+        s.variants = readVariants(e["variants"], shape);
     }
+    s.dependencies = readDependencies(root["dependencies"], shape);
     if (!shape.ok())
         return shape.error();
     if (!found) {
@@ -481,6 +1039,46 @@ Result<FlagState> UnleashClient::parseFeature(const QByteArray &body, const QStr
         return e;
     }
     return s;
+}
+
+Result<FlagSet> UnleashClient::parseClientFeatures(const QByteArray &body)
+{
+    Shape shape(body);
+    const auto root = shape.reader.root();
+    FlagSet set;
+    set.complete = true;
+    set.segmentsKnown = true;
+    const auto features = root["features"];
+    const std::size_t n = features.size();
+    for (std::size_t i = 0; i < n && shape.ok(); ++i) {
+        const auto f = features.at(i);
+        FlagState s;
+        s.key = f["name"].str();
+        s.project = f["project"].optStr();
+        s.type = f["type"].optStr();
+        s.stale = f["stale"].optBoolean(false);
+        s.description = f["description"].optStr();
+        s.enabled = f["enabled"].boolean();
+        s.strategies = readStrategies(f["strategies"], shape);
+        s.variants = readVariants(f["variants"], shape);
+        s.dependencies = readDependencies(f["dependencies"], shape);
+        set.features.append(s);
+    }
+    const auto segments = root["segments"];
+    const std::size_t ns = optSize(segments);
+    for (std::size_t i = 0; i < ns && shape.ok(); ++i) {
+        const auto seg = segments.at(i);
+        const qint64 id = seg["id"].integer();
+        QList<FlagConstraint> constraints;
+        const auto cs = seg["constraints"];
+        const std::size_t nc = cs.size();
+        for (std::size_t j = 0; j < nc && shape.ok(); ++j)
+            constraints.append(readConstraint(cs.at(j), shape));
+        set.segments.insert(id, constraints);
+    }
+    if (!shape.ok())
+        return shape.error();
+    return set;
 }
 
 Result<FlagStrategy> UnleashClient::parseStrategy(const QByteArray &body)
@@ -624,40 +1222,33 @@ int UnleashClient::normalizedValue(const QString &id, const QString &groupId)
 
 FlagEvaluation UnleashClient::evaluate(const FlagState &flag, const FlagContext &context)
 {
-    FlagEvaluation out;
-    if (!flag.enabled) {
-        out.verdict = Verdict::Off;
-        out.reason = u"the flag is off in %1"_s.arg(flag.environment.isEmpty() ? u"this environment"_s : flag.environment);
+    if (flag.needsOtherFlags() && flag.enabled) {
+        FlagEvaluation out;
+        out.verdict = Verdict::Unknown;
+        QStringList parents;
+        for (const FlagDependency &d : flag.dependencies)
+            parents << d.feature;
+        out.reason = parents.isEmpty() ? u"depends on other flags: evaluate it with the whole feature set"_s
+                                       : u"depends on %1: evaluate it with the whole feature set"_s.arg(parents.join(u", "_s));
         return out;
     }
-    QList<FlagStrategy> active;
-    for (const FlagStrategy &s : flag.strategies) {
-        if (!s.disabled)
-            active.append(s);
-    }
-    if (active.isEmpty()) {
-        // What the client API serves: disabled strategies are left out, and a
-        // flag that is on without strategies is on for everyone.
-        out.verdict = Verdict::On;
-        out.reason = u"on, with no active strategy: everyone"_s;
+    const FlagSet alone;
+    return Evaluator{alone, context}.evaluate(flag);
+}
+
+FlagEvaluation UnleashClient::evaluate(const QString &flagKey, const FlagSet &set, const FlagContext &context)
+{
+    const FlagState *flag = set.find(flagKey);
+    if (!flag) {
+        FlagEvaluation out;
+        out.verdict = set.complete ? Verdict::Off : Verdict::Unknown;
+        out.reason = set.complete ? u"“%1” is not in the payload: SDKs answer their fallback (off unless the code says otherwise)"_s.arg(flagKey)
+                                  : u"“%1” was not read"_s.arg(flagKey);
+        if (set.complete)
+            out.variant = u"disabled"_s;
         return out;
     }
-    QStringList whyNot;
-    std::optional<FlagEvaluation> best;
-    for (const FlagStrategy &s : active) {
-        const FlagEvaluation e = evalStrategy(s, flag.key, context);
-        if (e.verdict == Verdict::On)
-            return e;
-        if (e.verdict == Verdict::Off)
-            whyNot << e.reason;
-        else if (!best || rank(e.verdict) > rank(best->verdict))
-            best = e;
-    }
-    if (best)
-        return *best;
-    out.verdict = Verdict::Off;
-    out.reason = u"no strategy matches: "_s + whyNot.join(u"; "_s);
-    return out;
+    return Evaluator{set, context}.evaluate(*flag);
 }
 
 // ---- calls ----
@@ -725,7 +1316,8 @@ void UnleashClient::listFlags(const QString &environment, Callback<QList<FlagSta
                 ++fan->pending;
                 Net::Request fr;
                 fr.service = Service::Flags;
-                fr.url = url(envPath(fan->flags[i].key, e));
+                // The whole feature, not just the environment: its dependencies are the feature's.
+                fr.url = url(featurePath(fan->flags[i].key));
                 auto again = weakLaunch.lock();
                 m_http.send(fr, [this, fan, e, i, again](const Net::Response &fresp) {
                     --fan->pending;
@@ -737,15 +1329,21 @@ void UnleashClient::listFlags(const QString &environment, Callback<QList<FlagSta
                         fan->finished = true;
                         return fan->done(notFound(fresp.error, fan->flags[i].key, e));
                     } else {
-                        const auto fe = parseFeatureEnvironment(fresp.body);
-                        if (!fe) {
+                        const auto fe = parseFeature(fresp.body, e);
+                        if (!fe && fe.error().httpStatus == 404 && fe.error().kind == Error::Kind::Config) {
+                            fan->gone[i] = true; // no longer in this environment
+                        } else if (!fe) {
                             fan->finished = true;
                             Error err = fe.error();
                             err.message = u"flag “%1”: "_s.arg(fan->flags[i].key) + err.message;
                             return fan->done(err);
+                        } else {
+                            fan->flags[i].enabled = fe->enabled;
+                            fan->flags[i].strategies = fe->strategies;
+                            fan->flags[i].variants = fe->variants;
+                            fan->flags[i].dependencies = fe->dependencies;
+                            fan->flags[i].dependenciesKnown = true;
                         }
-                        fan->flags[i].enabled = fe->enabled;
-                        fan->flags[i].strategies = fe->strategies;
                     }
                     if (fan->next < fan->flags.size()) {
                         (*again)();
@@ -809,10 +1407,38 @@ void UnleashClient::setEnabled(const QString &flag, const QString &environment, 
 void UnleashClient::effectiveState(const QString &flagKey, const QString &environment, const FlagContext &context,
                                    Callback<FlagEvaluation> done)
 {
-    flag(flagKey, environment, [done, context](const Result<FlagState> &s) {
+    flag(flagKey, environment, [this, environment, done, context](const Result<FlagState> &s) {
         if (!s)
             return done(s.error());
-        done(evaluate(s.value(), context));
+        auto set = std::make_shared<FlagSet>();
+        set->features << s.value();
+        QStringList parents;
+        for (const FlagDependency &d : s->dependencies)
+            parents << d.feature;
+        readParents(set, parents, environment, [set, key = s->key, context, done](const Status &st) {
+            if (!st)
+                return done(st.error());
+            done(evaluate(key, *set, context));
+        });
+    });
+}
+
+void UnleashClient::readParents(std::shared_ptr<FlagSet> set, QStringList parents, const QString &environment, StatusCallback done)
+{
+    parents.removeDuplicates();
+    while (!parents.isEmpty() && set->find(parents.first()))
+        parents.removeFirst();
+    if (parents.isEmpty())
+        return done(okStatus());
+    const QString parent = parents.takeFirst();
+    flag(parent, environment, [this, set, parents, environment, done](const Result<FlagState> &p) {
+        // A parent that is not there (archived, or elsewhere) stays unread: the
+        // child is then Unknown, not on.
+        if (!p && p.error().httpStatus != 404)
+            return done(p.error());
+        if (p)
+            set->features << p.value(); // its own parents are not followed: SDKs answer off for a chain
+        readParents(set, parents, environment, done);
     });
 }
 

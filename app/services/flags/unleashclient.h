@@ -6,6 +6,8 @@
 #include <QSet>
 #include <QUrl>
 
+#include <memory>
+
 namespace Raize::Services {
 
 // FlagService over Unleash's Admin API (unleash-server 8.2.0 OSS,
@@ -24,8 +26,9 @@ public:
     QString project() const override { return m_project; }
     QString defaultEnvironment() const override { return m_defaultEnvironment; }
 
-    // GET /api/admin/projects/{p}/features, then per flag GET …/environments/{env}
-    // (the enabled state and the strategies in one environment), 4 at a time.
+    // GET /api/admin/projects/{p}/features, then per flag GET …/features/{name}
+    // (the enabled state, strategies and variants in one environment, and the
+    // flag's dependencies), 4 at a time.
     void listFlags(const QString &environment, Callback<QList<FlagState>> done) override;
     // GET …/features/{name}: type, stale and the environment's state and strategies.
     void flag(const QString &flag, const QString &environment, Callback<FlagState> done) override;
@@ -38,6 +41,8 @@ public:
     // deletes the old ones. The stored strategy is compared with the request.
     void setScope(const QString &flag, const QString &environment, const FlagScope &scope, int rolloutPercent,
                   Callback<FlagStrategy> done) override;
+    // Reads the flag and, when it depends on others, its parents (same
+    // project: the server refuses others), then evaluates locally.
     void effectiveState(const QString &flag, const QString &environment, const FlagContext &context,
                         Callback<FlagEvaluation> done) override;
     // GET /health (no token needed).
@@ -48,10 +53,15 @@ public:
     // GET /api/admin/projects/{p}/features → key, type, stale, description and
     // the enabled state in `environment` (no strategies).
     static Result<QList<FlagState>> parseFeatures(const QByteArray &body, const QString &project, const QString &environment);
-    // GET …/features/{name}/environments/{env} → key, environment, enabled, strategies.
+    // GET …/features/{name}/environments/{env} → key, environment, enabled,
+    // strategies, variants (dependencies are not in this answer: dependenciesKnown is false).
     static Result<FlagState> parseFeatureEnvironment(const QByteArray &body);
-    // GET …/features/{name} → everything, with the state and strategies in `environment`.
+    // GET …/features/{name} → everything, with the state, strategies and variants in
+    // `environment`, and the dependencies.
     static Result<FlagState> parseFeature(const QByteArray &body, const QString &environment);
+    // GET /api/client/features (what SDKs read; also the client specification's
+    // `state`) → every feature with its dependencies, and the segments.
+    static Result<FlagSet> parseClientFeatures(const QByteArray &body);
     // One strategy (PUT/POST answer).
     static Result<FlagStrategy> parseStrategy(const QByteArray &body);
     static Result<FlagHealth> parseHealth(const QByteArray &body);
@@ -65,7 +75,13 @@ public:
     // Unleash names (project, flag, environment) are URL-friendly; empty when valid.
     static QString validateName(const QString &what, const QString &name);
 
-    // What an SDK sees (unleash-client-node's evaluation, as the server's playground does it).
+    // What an SDK sees (the client specification, as unleash-client-node and the
+    // server's playground evaluate): parents, strategies, constraints, segments
+    // and variants. Never On when the answer depends on something the console
+    // cannot see: then Unknown (or Partial for a random draw).
+    static FlagEvaluation evaluate(const QString &flag, const FlagSet &set, const FlagContext &context);
+    // One flag alone: Unknown when it is on and depends on other flags (use the
+    // set above), and segments are unknown.
     static FlagEvaluation evaluate(const FlagState &flag, const FlagContext &context);
     // MurmurHash3 x86_32 as unleash-client-node computes it (each UTF-16 code unit & 0xff).
     static quint32 murmur3(const QString &key, quint32 seed = 0);
@@ -86,6 +102,8 @@ private:
     // The project, environment and (unless null) flag names are URL-friendly.
     Status checkNames(const QString &flag, const QString &environment) const;
     Error notFound(Error e, const QString &flag, const QString &environment) const;
+    // Adds `parents` (read one by one) to `set`.
+    void readParents(std::shared_ptr<FlagSet> set, QStringList parents, const QString &environment, StatusCallback done);
     void deleteStrategies(const QString &flag, const QString &environment, QStringList ids, StatusCallback done);
     void putStrategy(const QString &flag, const QString &environment, const FlagStrategy &keep, const FlagScope &scope,
                      int rolloutPercent, Callback<FlagStrategy> done);
