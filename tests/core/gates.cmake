@@ -1,5 +1,5 @@
 # Promotion gates (issue #7): policy sections, one row per playbook gate rule, approvals.
-raize_add_test(test_release_gates SOURCES tst_release_gates.cpp LIBS core_gates)
+raize_add_test(test_release_gates SOURCES tst_release_gates.cpp LIBS core_gates core_gatefacts)
 # `gates check` against the release sandbox (scenario promotion-review): pass, blocked, service errors.
 raize_add_test(test_gates_cli SOURCES tst_gates_cli.cpp LIBS sandbox_fixture Qt6::Network nlohmann_json::nlohmann_json
     RUN_SERIAL TIMEOUT 400 LABELS sandbox)
