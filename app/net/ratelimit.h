@@ -41,7 +41,7 @@ struct RateLimitWait
     RateLimitKind kind = RateLimitKind::None;
     qint64 waitMs = 0;
     QDateTime until;  // nowUtc + waitMs
-    QString basis;    // "Retry-After", "x-ratelimit-reset", "GitHub's minimum of a minute", "backoff"
+    QString basis;    // "Retry-After", "x-ratelimit-reset", "no Retry-After: GitHub asks for at least a minute", "backoff"
 
     // "GitHub asks us to wait until 08:50:37 UTC (secondary rate limit)"
     QString describe(Service service) const;
