@@ -74,6 +74,8 @@ public:
     // a commit is covered when it is a merged pull request's merge commit or head, when its first line
     // names one ("(#123)", GitHub's squash title), or when it came in through a later parent of a
     // covered merge commit on the head's first-parent line. `merged`: the merged pull requests read.
+    // Known limit, on the safe side: of a rebase merge of several commits only the last (GitHub's
+    // merge_commit_sha) maps; the others are listed, so the reviews gate asks a reviewer to accept them.
     static QList<CommitFact> unmappedCommits(const QList<Services::GitHubCommit> &commits, const QList<Services::GitHubPullRequest> &merged);
 
 private:
