@@ -4,8 +4,9 @@
 // same collector and the same evaluate() as the console's promotion review,
 // so that a CI pipeline and the console agree. Exit codes: 0 every gate
 // passes; 1 a gate fails (blocked); 2 the check could not run, or a gate is
-// unknown because its data could not be fetched (blocked too: unknown never
-// passes, but retrying may help).
+// unknown (blocked too: unknown never passes) — because its data could not be
+// fetched (retrying may help), or because commits of the range map to no
+// merged pull request (a reviewer may accept them in the console with a reason).
 
 #include "cli/cli.h"
 

@@ -1,5 +1,6 @@
 #include "net/httpclient.h"
 
+#include "core/clock.h"
 #include "core/logging.h"
 #include "core/redactor.h"
 #include "core/servicemonitor.h"
@@ -67,12 +68,14 @@ struct HttpClient::Pending
     int attempt = 0;
     QElapsedTimer elapsed;
     Response response;
+    int secondaryHits = 0; // secondary rate limits this request met
     bool readBack = false; // issued by another request's read-back: jumps GitHub's queue
     bool mutating() const { return !request.isIdempotent(); }
 };
 
 HttpClient::HttpClient(ServiceMonitor *monitor, QObject *parent)
     : QObject(parent)
+    , m_clock(&Clock::system())
     , m_nam(new QNetworkAccessManager(this))
     , m_monitor(monitor)
 {
@@ -353,19 +356,26 @@ void HttpClient::finished(const std::shared_ptr<Pending> &p, QNetworkReply *repl
 
     r.error = errorFromResponse(req.service, r.status, r.body, r.headers, r.requestId);
     if (r.error.kind == Error::Kind::RateLimited) {
-        // A 429 was not applied: waiting it out is safe for any method.
-        qint64 waitMs = r.header("retry-after").toLongLong() * 1000;
-        if (waitMs <= 0) {
-            const qint64 reset = r.header("x-ratelimit-reset").toLongLong();
-            // The reset is a whole second: wait past it, never 0 ms (that only spends the attempts).
-            waitMs = reset > 0 ? qMax<qint64>(1000, (reset - QDateTime::currentSecsSinceEpoch() + 1) * 1000) : backoffMs(p->attempt);
-        }
+        // A 429 (or a rate-limit 403) was not applied: waiting it out is safe for any method.
+        const RateLimitKind kind = rateLimitKind(req.service, r.status, r.error.message, r.error.serviceCode, r.headers);
+        if (kind == RateLimitKind::Secondary)
+            ++p->secondaryHits;
+        RateLimitRules rules;
+        rules.secondaryMinimumMs = m_retry.secondaryLimitWaitMs;
+        rules.backoffMs = backoffMs(p->attempt);
+        const RateLimitWait wait = rateLimitWait(req.service, kind, r.headers, p->secondaryHits, rules, m_clock->nowUtc());
+        const QString said = wait.describe(req.service);
+        const bool retrying = canRetry && wait.waitMs <= m_retry.maxRetryAfterMs;
         if (m_monitor)
-            m_monitor->setState(req.service, ServiceStatus::State::RateLimited, r.error.message);
-        if (canRetry && waitMs <= m_retry.maxRetryAfterMs) {
-            retryLater(p, int(qMax<qint64>(0, waitMs)), u"rate-limited"_s);
+            m_monitor->setState(req.service, ServiceStatus::State::RateLimited, said + u": "_s + r.error.message, m_clock->nowUtc());
+        Q_EMIT waitingForRateLimit(req.service, wait.until, said, retrying);
+        if (retrying) {
+            retryLater(p, int(wait.waitMs), said);
             return;
         }
+        r.error.remedy = canRetry ? u"%1; that is longer than the console waits on its own (%2 s): try again after it"_s.arg(said).arg(
+                                        m_retry.maxRetryAfterMs / 1000)
+                                  : u"%1; the console tried %2 time(s): try again after it"_s.arg(said).arg(p->attempt);
     } else if (r.status >= 500) {
         if (!p->mutating() && canRetry) {
             retryLater(p, backoffMs(p->attempt), u"HTTP %1"_s.arg(r.status));

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/settings.h"
+#include "net/ratelimit.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -18,6 +19,7 @@ class QNetworkAccessManager;
 class QNetworkReply;
 
 namespace Raize {
+class Clock;
 class ServiceMonitor;
 }
 
@@ -69,6 +71,9 @@ struct RetryPolicy
     int baseDelayMs = 250;    // exponential backoff with full jitter
     int maxDelayMs = 8000;
     int maxRetryAfterMs = 120000; // longer waits are reported, not slept
+    // GitHub's secondary limit without Retry-After: at least a minute, doubled
+    // for each further hit of the same request (tests may shorten it).
+    int secondaryLimitWaitMs = 60000;
 };
 
 // The one HTTP layer (issue #6): timeouts, retries with backoff and jitter
@@ -98,6 +103,8 @@ public:
 
     // GitHub's published practice; tests may shorten it.
     void setGitHubMutationSpacing(int ms) { m_githubSpacingMs = ms; }
+    // What "now" is for Retry-After dates and x-ratelimit-reset (tests: a ManualClock).
+    void setClock(const Clock &clock) { m_clock = &clock; }
 
     using Callback = std::function<void(const Response &)>;
     void send(Request request, Callback done);
@@ -106,6 +113,13 @@ public:
 
     // The authorization header a service expects for a token.
     static QByteArray authorization(Service service, const QString &token);
+
+Q_SIGNALS:
+    // A request met a rate limit and waits (retrying at `until`), or gives up
+    // because the wait is longer than the retry policy allows (`retrying` false).
+    // `message`: "GitHub asks us to wait until 08:50:37 UTC (secondary rate limit; Retry-After)".
+    // Only that service's requests wait: GitHub's serial queue holds GitHub alone.
+    void waitingForRateLimit(Raize::Service service, const QDateTime &until, const QString &message, bool retrying);
 
 private:
     struct Pending;
@@ -119,6 +133,7 @@ private:
 
     QNetworkAccessManager *nextManager();
 
+    const Clock *m_clock;
     QNetworkAccessManager *m_nam;
     QList<QNetworkAccessManager *> m_extraNams;
     int m_nextNam = 0;

@@ -3,5 +3,6 @@ raize_core_library(core_net
         endpoint.cpp endpoint.h
         httpclient.cpp httpclient.h
         jsonreader.cpp jsonreader.h
+        ratelimit.cpp ratelimit.h
         serviceerror.cpp serviceerror.h
     DEPS core_base)

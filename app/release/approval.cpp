@@ -136,10 +136,16 @@ Status checkOverride(const GatePolicy &policy, const GateVerdict &verdict, const
         return refuse(u"no such gate"_s);
     if (r->status == GateResult::Status::Pass)
         return refuse(u"it passes"_s);
-    if (r->status == GateResult::Status::Unknown)
+    if (r->status == GateResult::Status::Unknown && !r->unmappedCommits)
         return refuse(u"its data could not be fetched; refresh instead (unknown is never overridden)"_s);
-    if (!policy.overridable(request.gateId))
+    if (r->unmappedCommits) {
+        // Not missing data: commits without a merged pull request, which a reviewer may accept.
+        if (!r->overridable)
+            return refuse(u"the policy (%1) forbids accepting commits that map to no merged pull request (overrides.unmappedCommits)"_s.arg(
+                policy.bundleId));
+    } else if (!policy.overridable(request.gateId)) {
         return refuse(u"the policy (%1) forbids overriding it"_s.arg(policy.bundleId));
+    }
     if (request.actor.trimmed().isEmpty())
         return refuse(u"no actor"_s);
     if (request.reason.trimmed().size() < policy.minOverrideReasonChars)

@@ -47,7 +47,9 @@ struct OverrideRequest
 
 // Whether an override may be applied to a gate of this verdict; the error
 // says why not (forbidden by the policy, reason too short, gate passes,
-// gate unknown: unknown data is fetched again, never overridden).
+// gate unknown: unknown data is fetched again, never overridden — except a
+// gate unknown because commits map to no merged pull request, which a
+// reviewer may accept when the policy's overrides.unmappedCommits allows).
 Status checkOverride(const GatePolicy &policy, const GateVerdict &verdict, const OverrideRequest &request);
 
 // Whether `reviewer` may approve this release now (before anything is sent):

@@ -6,8 +6,11 @@
 #include "services/vercel/vercelclient.h"
 
 #include <QFile>
+#include <QHash>
 #include <QRegularExpression>
 #include <QSet>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -64,6 +67,76 @@ QList<ChangelogFact> FactsCollector::unreleasedEntries(const QString &changelogT
             }
             out << f;
         }
+    }
+    return out;
+}
+
+QList<CommitFact> FactsCollector::unmappedCommits(const QList<GitHubCommit> &commits, const QList<GitHubPullRequest> &merged)
+{
+    static const QRegularExpression ref(u"\\(#(\\d+)\\)"_s);
+    QSet<QString> prShas;
+    QSet<int> numbers;
+    for (const GitHubPullRequest &p : merged) {
+        if (!p.merged())
+            continue;
+        numbers.insert(p.number);
+        if (!p.mergeCommitSha.isEmpty())
+            prShas.insert(p.mergeCommitSha);
+        if (!p.headSha.isEmpty())
+            prShas.insert(p.headSha);
+    }
+    QHash<QString, qsizetype> index;
+    for (qsizetype i = 0; i < commits.size(); ++i)
+        index.insert(commits[i].sha, i);
+    const auto mapsItself = [&](const GitHubCommit &c) {
+        if (prShas.contains(c.sha))
+            return true;
+        auto it = ref.globalMatch(c.message.section(u'\n', 0, 0));
+        while (it.hasNext()) {
+            if (numbers.contains(it.next().captured(1).toInt()))
+                return true;
+        }
+        return false;
+    };
+
+    // The head's first-parent line: what was pushed or merged onto the branch, one commit at a time.
+    // Without parents in the answer every commit has to map on its own.
+    QSet<QString> mainline;
+    const bool withParents = std::any_of(commits.cbegin(), commits.cend(), [](const GitHubCommit &c) { return !c.parents.isEmpty(); });
+    if (!withParents || commits.isEmpty()) {
+        for (const GitHubCommit &c : commits)
+            mainline.insert(c.sha);
+    } else {
+        QString at = commits.last().sha;
+        while (index.contains(at) && !mainline.contains(at)) {
+            mainline.insert(at);
+            at = commits[index.value(at)].parents.value(0);
+        }
+    }
+    QSet<QString> covered;
+    for (const GitHubCommit &c : commits) {
+        if (mapsItself(c))
+            covered.insert(c.sha);
+    }
+    // A covered merge commit brings its branch's commits with it (they were reviewed in its pull request).
+    QList<QString> todo;
+    for (const GitHubCommit &c : commits) {
+        if (mainline.contains(c.sha) && covered.contains(c.sha))
+            todo << c.parents.mid(1);
+    }
+    QSet<QString> walked;
+    while (!todo.isEmpty()) {
+        const QString sha = todo.takeLast();
+        if (!index.contains(sha) || mainline.contains(sha) || walked.contains(sha))
+            continue;
+        walked.insert(sha);
+        covered.insert(sha);
+        todo << commits[index.value(sha)].parents;
+    }
+    QList<CommitFact> out;
+    for (const GitHubCommit &c : commits) {
+        if (!covered.contains(c.sha))
+            out << CommitFact{c.sha, c.message.section(u'\n', 0, 0).trimmed()};
     }
     return out;
 }
@@ -334,6 +407,14 @@ void FactsCollector::compareAndPulls(const std::shared_ptr<Run> &run)
             return self->finishOne(run);
         }
         f.changedFiles = Known<QStringList>::of(c->files, compareUrl);
+        if (c->totalCommits > c->commits.size()) {
+            // Commits the console did not read cannot be mapped to pull requests: no level, no reviews.
+            f.pulls = Known<QList<PullFact>>::missing(
+                u"GitHub's comparison has %1 commits and the console read %2; the rest cannot be mapped to pull requests"_s.arg(c->totalCommits)
+                    .arg(c->commits.size()),
+                compareUrl);
+            return self->finishOne(run);
+        }
         // The pull requests of the range: merge commits in it, and "(#123)" in squash-merge messages.
         QSet<QString> shas;
         QList<int> mentioned;
@@ -348,7 +429,8 @@ void FactsCollector::compareAndPulls(const std::shared_ptr<Run> &run)
             }
         }
         const QString html = self->m_sources.githubHtml;
-        self->m_sources.github->pullRequests(u"closed"_s, [self, run, shas, mentioned, html, compareUrl](const Result<GitHubPullRequests> &prs) {
+        const QList<GitHubCommit> commits = c->commits;
+        self->m_sources.github->pullRequests(u"closed"_s, [self, run, shas, mentioned, html, compareUrl, commits](const Result<GitHubPullRequests> &prs) {
             if (!self)
                 return;
             ReleaseFacts &f = run->out.facts;
@@ -358,9 +440,11 @@ void FactsCollector::compareAndPulls(const std::shared_ptr<Run> &run)
             }
             QList<PullFact> list;
             QList<int> found;
+            QList<GitHubPullRequest> merged;
             for (const GitHubPullRequest &p : prs->items) {
-                if (!p.merged() || !(shas.contains(p.mergeCommitSha) || mentioned.contains(p.number)))
+                if (!p.merged() || !(shas.contains(p.mergeCommitSha) || shas.contains(p.headSha) || mentioned.contains(p.number)))
                     continue;
+                merged << p;
                 QStringList labels;
                 for (const GitHubLabel &l : p.labels)
                     labels << l.name;
@@ -381,6 +465,7 @@ void FactsCollector::compareAndPulls(const std::shared_ptr<Run> &run)
             }
             std::sort(list.begin(), list.end(), [](const PullFact &a, const PullFact &b) { return a.number < b.number; });
             f.pulls = Known<QList<PullFact>>::of(list, compareUrl);
+            f.unmappedCommits = unmappedCommits(commits, merged);
             self->finishOne(run);
         });
     });

@@ -13,6 +13,8 @@ namespace Raize::Services {
 class FlagService;
 class GitHubClient;
 class VercelClient;
+struct GitHubCommit;
+struct GitHubPullRequest;
 } // namespace Raize::Services
 
 namespace Raize::Release {
@@ -67,6 +69,14 @@ public:
 
     // The entries of the [Unreleased] section of a changelog text.
     static QList<ChangelogFact> unreleasedEntries(const QString &changelogText);
+
+    // The commits of a compared range (oldest first, head last) that no merged pull request covers:
+    // a commit is covered when it is a merged pull request's merge commit or head, when its first line
+    // names one ("(#123)", GitHub's squash title), or when it came in through a later parent of a
+    // covered merge commit on the head's first-parent line. `merged`: the merged pull requests read.
+    // Known limit, on the safe side: of a rebase merge of several commits only the last (GitHub's
+    // merge_commit_sha) maps; the others are listed, so the reviews gate asks a reviewer to accept them.
+    static QList<CommitFact> unmappedCommits(const QList<Services::GitHubCommit> &commits, const QList<Services::GitHubPullRequest> &merged);
 
 private:
     struct Run;

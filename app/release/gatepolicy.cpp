@@ -266,6 +266,13 @@ Result<GatePolicy> GatePolicy::fromBundle(const Policy::Bundle &bundle)
                 p.overrides.insert(id, *it == "allowed" ? Override::Allowed : Override::Forbidden);
             }
         }
+        if (ov->contains("unmappedCommits")) {
+            const json &u = (*ov)["unmappedCommits"];
+            if (!u.is_string() || (u != "allowed" && u != "forbidden"))
+                r.fail(u"overrides.unmappedCommits"_s, u"must be \"allowed\" or \"forbidden\""_s);
+            else
+                p.unmappedCommits = u == "allowed" ? Override::Allowed : Override::Forbidden;
+        }
     }
 
     if (const json *pr = r.object(doc, "promotion", u"promotion"_s)) {

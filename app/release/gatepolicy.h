@@ -60,6 +60,9 @@ struct GatePolicy
     // overrides
     int minOverrideReasonChars = 20;
     QMap<QString, Override> overrides; // gate id → allowed/forbidden; a gate not listed is forbidden
+    // The level and reviews gates when commits of the range map to no merged pull request (direct
+    // pushes): "allowed" lets a reviewer accept them with a reason; not given: forbidden.
+    Override unmappedCommits = Override::Forbidden;
     // promotion
     bool viaGitHubEnvironment = true;
     bool viaVercel = true;

@@ -68,7 +68,8 @@ json GateVerdict::toJson() const
                          {"status", GateResult::statusName(r.status).toStdString()},
                          {"reason", r.reason.toStdString()},
                          {"evidence", r.evidence.toStdString()},
-                         {"overridable", r.overridable}});
+                         {"overridable", r.overridable},
+                         {"unmappedCommits", r.unmappedCommits}});
     json flags = json::array();
     for (const TouchedFlag &f : scope.flags)
         flags.push_back({{"key", f.key.toStdString()}, {"new", f.isNew}, {"sideEffect", f.sideEffect}, {"source", f.source.toStdString()}});
@@ -81,6 +82,7 @@ json GateVerdict::toJson() const
     return {{"verdict", blocked() ? "blocked" : "pass"},
             {"level", scope.level ? levelName(*scope.level).toStdString() : "unknown"},
             {"levelReasons", list(scope.levelReasons)},
+            {"unmappedCommits", list(scope.unmappedCommits)},
             {"migrations", list(scope.migrations)},
             {"runbooks", list(scope.runbooks)},
             {"flags", flags},
@@ -230,12 +232,19 @@ ReleaseScope scopeOf(const GatePolicy &policy, const ReleaseFacts &facts)
                 s.levelReasons << u"%1 is L3 (path rule)"_s.arg(file);
         }
     }
+    if (facts.pulls.known()) {
+        for (const CommitFact &c : facts.unmappedCommits)
+            s.unmappedCommits << (c.message.isEmpty() ? c.sha.left(7) : u"%1 \"%2\""_s.arg(c.sha.left(7), c.message));
+    }
     if (fromPulls == Level::L3 || fromFiles == Level::L3)
         s.level = Level::L3; // nothing unknown can make it riskier
-    else if (facts.pulls.known() && facts.changedFiles.known())
+    else if (facts.pulls.known() && facts.changedFiles.known() && s.unmappedCommits.isEmpty())
         s.level = std::max(fromPulls.value_or(Level::L0), fromFiles.value_or(Level::L0));
     if (s.level && s.levelReasons.isEmpty())
         s.levelReasons << u"highest level of the pull requests and path rules: %1"_s.arg(levelName(*s.level));
+    // A direct push has no label and no review: the level cannot be read from pull requests it is not in.
+    if (!s.unmappedCommits.isEmpty())
+        s.levelReasons << u"%1 commit(s) map to no merged pull request: %2"_s.arg(s.unmappedCommits.size()).arg(s.unmappedCommits.join(u", "_s));
 
     if (facts.changelog.known()) {
         for (const ChangelogFact &e : *facts.changelog) {
@@ -263,8 +272,21 @@ GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts)
     v.scope = scopeOf(policy, facts);
     const ReleaseScope &scope = v.scope;
     const std::optional<Level> level = scope.level;
-    const QString levelUnknown = u"the release level is unknown (%1)"_s.arg(
-        !facts.pulls.known() ? u"pull requests: "_s + facts.pulls.error : u"changed files: "_s + facts.changedFiles.error);
+    // Commits no merged pull request covers (direct pushes): nothing says what they risk or who reviewed them.
+    const bool unmapped = facts.pulls.known() && !scope.unmappedCommits.isEmpty();
+    const QString unmappedText =
+        u"%1 commit(s) between production and the candidate map to no merged pull request (direct pushes): %2"_s.arg(scope.unmappedCommits.size())
+            .arg(scope.unmappedCommits.join(u", "_s));
+    const QString acceptHint = policy.unmappedCommits == Override::Allowed
+                                   ? u"; review them, then a reviewer may accept them with a reason"_s
+                                   : u"; the policy (%1) does not let them be accepted: land them through a pull request"_s.arg(policy.bundleId);
+    const QString levelUnknown = !facts.pulls.known()         ? u"the release level is unknown (pull requests: %1)"_s.arg(facts.pulls.error)
+                                 : !facts.changedFiles.known() ? u"the release level is unknown (changed files: %1)"_s.arg(facts.changedFiles.error)
+                                                               : u"the release level is unknown: "_s + unmappedText + acceptHint;
+    const auto markUnmapped = [&](GateResult &r) {
+        r.unmappedCommits = true;
+        r.overridable = policy.unmappedCommits == Override::Allowed;
+    };
 
     // The candidate itself.
     GateResult ready = make(policy, u"deployment-ready"_s, u"Candidate deployment is READY"_s);
@@ -312,22 +334,27 @@ GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts)
 
     // §3.3 L3 extra checks.
     GateResult l3 = make(policy, u"l3-checks"_s, u"L3 extra checks (§3.3)"_s);
-    if (!level)
-        set(l3, Status::Unknown, levelUnknown);
-    else if (*level != Level::L3)
+    if (!level) {
+        set(l3, Status::Unknown, levelUnknown, facts.pulls.evidence);
+        if (unmapped && facts.changedFiles.known())
+            markUnmapped(l3);
+    } else if (*level != Level::L3) {
         set(l3, Status::Pass, u"not required: the release is %1"_s.arg(levelName(*level)));
-    else
+    } else {
         checkNamed(l3, policy.l3Checks, facts.checks, u"L3 checks"_s);
+    }
     v.results << l3;
 
     // §3.2: minimum reviews, 1 or 2 for L3.
     GateResult reviews = make(policy, u"reviews"_s, u"Pull request reviews (§3.2)"_s);
-    if (!level) {
+    if (!level && !unmapped) {
         set(reviews, Status::Unknown, levelUnknown);
     } else if (!facts.pulls.known()) {
         set(reviews, Status::Unknown, u"pull requests could not be read: "_s + facts.pulls.error, facts.pulls.evidence);
     } else {
-        const int need = policy.requiredReviews(*level);
+        // An unknown level asks for the strictest count until it is known.
+        const Level reviewLevel = level.value_or(Level::L3);
+        const int need = policy.requiredReviews(reviewLevel);
         QStringList short_, unread;
         QString evidence;
         for (const PullFact &p : *facts.pulls) {
@@ -341,29 +368,38 @@ GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts)
         }
         // Reviews the API did not report were enforced by branch protection when it requires enough of them.
         const bool enforced = facts.protection.known() && !facts.protection->unprotected && facts.protection->requiredApprovals >= need;
-        if (!short_.isEmpty())
-            set(reviews, Status::Fail, u"too few approving reviews: %1"_s.arg(short_.join(u", "_s)), evidence);
-        else if (!unread.isEmpty() && !facts.protection.known())
+        if (!short_.isEmpty()) {
+            // A definite "too few" wins over the unmapped commits: it cannot be accepted away with them.
+            set(reviews, Status::Fail,
+                u"too few approving reviews: %1"_s.arg(short_.join(u", "_s)) + (unmapped ? u"; and "_s + unmappedText : QString()), evidence);
+        } else if (unmapped) {
+            set(reviews, Status::Unknown, u"no review is known for "_s + unmappedText + acceptHint, facts.pulls.evidence);
+            markUnmapped(reviews);
+        } else if (facts.pulls->isEmpty()) {
+            // Every commit maps to a pull request and there are none: the range is empty (a redeploy of what production serves).
+            set(reviews, Status::Pass, u"no commits between production and the candidate: nothing to review"_s, facts.pulls.evidence);
+        } else if (!unread.isEmpty() && !facts.protection.known()) {
             set(reviews, Status::Unknown,
                 u"reviews of %1 not reported and branch protection could not be read: %2"_s.arg(unread.join(u", "_s), facts.protection.error),
                 facts.protection.evidence);
-        else if (!unread.isEmpty() && !enforced)
+        } else if (!unread.isEmpty() && !enforced) {
             set(reviews, Status::Fail,
-                u"%1 needs %2 approving review(s) per pull request; %3 requires %4 and the reviews of %5 were not reported"_s.arg(levelName(*level))
+                u"%1 needs %2 approving review(s) per pull request; %3 requires %4 and the reviews of %5 were not reported"_s.arg(levelName(reviewLevel))
                     .arg(need)
                     .arg(policy.branch)
                     .arg(facts.protection->unprotected ? 0 : facts.protection->requiredApprovals)
                     .arg(unread.join(u", "_s)),
                 facts.protection.evidence);
-        else if (!unread.isEmpty())
+        } else if (!unread.isEmpty()) {
             set(reviews, Status::Pass,
                 u"%1 requires %2 approving review(s) before merging (needed for %3: %4)"_s.arg(policy.branch)
                     .arg(facts.protection->requiredApprovals)
-                    .arg(levelName(*level))
+                    .arg(levelName(reviewLevel))
                     .arg(need),
                 facts.protection.evidence);
-        else
+        } else {
             set(reviews, Status::Pass, u"every pull request has at least %1 approving review(s)"_s.arg(need), facts.pulls.evidence);
+        }
     }
     v.results << reviews;
 

@@ -67,12 +67,23 @@ struct ChangelogFact
     int line = 0;
 };
 
+// A commit of the compared range that no merged pull request covers (a direct push).
+struct CommitFact
+{
+    QString sha, message; // message: the first line
+    bool operator==(const CommitFact &) const = default;
+};
+
 // Everything the gates look at, gathered by the collector (or a test).
 struct ReleaseFacts
 {
     Known<CandidateDeployment> deployment;
     QString productionDeploymentId, productionSha; // what production serves (the compare base)
     Known<QList<PullFact>> pulls;
+    // With `pulls`: the commits of the range that map to no merged pull request (direct pushes). While any is
+    // listed, the level and the reviews gate are unknown (no vacuous pass), overridable per the policy's
+    // overrides.unmappedCommits. Empty when every commit maps, or when the range has none.
+    QList<CommitFact> unmappedCommits;
     Known<QStringList> changedFiles;
     Known<QList<CheckFact>> checks;           // GitHub check runs and commit statuses of the candidate's commit
     Known<ProtectionFact> protection;         // of GatePolicy::branch
@@ -94,7 +105,8 @@ struct TouchedFlag
 // What the release contains, derived from the facts (issue #7, part 2).
 struct ReleaseScope
 {
-    std::optional<Level> level; // unknown when the PRs or files are unknown
+    std::optional<Level> level; // unknown when the PRs or files are unknown, or commits map to no PR (unless L3 already)
+    QStringList unmappedCommits;    // "1a2b3c4 Hotfix typo", for the gates and the review
     QMap<int, Level> pullLevels;
     QMap<int, QString> pullLevelWhy; // "label risk:L3", "unlabelled: policy default L2"
     QStringList levelReasons;        // why the release has its level
@@ -115,6 +127,9 @@ struct GateResult
     QString reason;   // one sentence an operator can act on
     QString evidence; // a URL, or empty
     bool overridable = false;
+    // Unknown because commits of the range map to no merged pull request, not because data is missing:
+    // then a reviewer may accept it with a reason when `overridable` (policy overrides.unmappedCommits).
+    bool unmappedCommits = false;
 
     static QString statusName(Status s); // "pass", "fail", "unknown"
     bool operator==(const GateResult &) const = default;

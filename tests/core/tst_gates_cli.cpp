@@ -234,6 +234,46 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(r.parsed["digest"]).size(), 64);
     }
 
+    // Issue #18, item 5: a commit pushed straight to main maps to no merged pull request. The level and the
+    // reviews gate are unknown (exit 2), the commit is named, and a reviewer may accept it with a reason.
+    void aDirectPushIsUnknownNotAPass()
+    {
+        const json commit = {{"message", "hotfix: pricing page typo\n\nstraight to main"},
+                             {"files", {"src/ui/pricing.tsx"}},
+                             {"checks", {"lint", "typecheck", "unit", "integration", "migration-checks", "security", "smoke",
+                                         "side-effect-contracts", "policy-engine-regression", "browser-lane-smoke"}}};
+        const auto pushed = httpCall("POST", QUrl(m_sandbox.url(u"control"_s) + u"/__sandbox/github/commits"_s), {},
+                                     QByteArray::fromStdString(commit.dump()));
+        QCOMPARE(pushed.status, 201);
+        const std::string sha = json::parse(pushed.body.toStdString())["sha"];
+        json deployment = {{"uid", "dpl_direct"}, {"target", "staging"}, {"state", "READY"}, {"sha", sha}, {"checks", json::array()}};
+        for (const char *name : {"health check endpoint", "database connectivity", "queue connectivity", "runner heartbeat",
+                                 "feature flag service reachable", "audit/event write path", "basic UI navigation smoke"})
+            deployment["checks"].push_back({{"name", name}});
+        control("POST", u"/__sandbox/vercel/deployments"_s, QByteArray::fromStdString(deployment.dump()));
+
+        const Run r = check(u"dpl_direct"_s);
+        QVERIFY2(r.parsed.is_object(), qPrintable(r.out + r.err));
+        QCOMPARE(r.code, 2); // unknown, nothing failed
+        QVERIFY(r.parsed["verdict"] == "blocked");
+        QVERIFY(r.parsed["level"] == "unknown");
+        QVERIFY(status(r.parsed, "reviews") == "unknown");
+        QVERIFY(status(r.parsed, "l3-checks") == "unknown");
+        const QString shortSha = QString::fromStdString(sha.substr(0, 7));
+        const QString reason = QString::fromStdString((*gate(r.parsed, "reviews"))["reason"]);
+        QVERIFY2(reason.contains(shortSha + u" \"hotfix: pricing page typo\""_s), qPrintable(reason));
+        QVERIFY2(reason.contains(u"a reviewer may accept them with a reason"_s), qPrintable(reason));
+        QVERIFY((*gate(r.parsed, "reviews"))["overridable"] == true);
+        QVERIFY((*gate(r.parsed, "reviews"))["unmappedCommits"] == true);
+        QCOMPARE(r.parsed["unmappedCommits"].size(), std::size_t(1));
+        // The mapped pull requests of the range are still listed.
+        QVERIFY(r.parsed["pulls"].size() >= 1);
+
+        const Run human = run({u"gates"_s, u"check"_s, u"--deployment"_s, u"dpl_direct"_s, u"--changelog"_s, m_dir.filePath(u"CHANGELOG.md"_s)});
+        QCOMPARE(human.code, 2);
+        QVERIFY2(human.out.contains(u"Release level: unknown"_s) && human.out.contains(u"hotfix: pricing page typo"_s), qPrintable(human.out));
+    }
+
     void cleanupTestCase()
     {
         m_sandbox.stop();

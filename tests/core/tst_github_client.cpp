@@ -231,6 +231,71 @@ private Q_SLOTS:
         QCOMPARE(count(u"/pulls"_s, u"GET"_s), GitHubClient::MaxPages);
     }
 
+    // A next page on another origin, or a Link that cannot be read: an error that says the list is incomplete,
+    // and the token never goes to that other host.
+    void paginationLinkProblems_data()
+    {
+        QTest::addColumn<QString>("link"); // %1: this server's origin, %2: another server's
+        QTest::addColumn<QString>("problem"); // empty: followed
+        QTest::addColumn<int>("items");
+        QTest::newRow("same origin: followed") << u"<%1/repos/raize/platform/pulls?page=2>; rel=\"next\", <%1/repos/raize/platform/pulls?page=2>; rel=\"last\""_s
+                                               << QString() << 2;
+        QTest::newRow("relative: followed") << u"</repos/raize/platform/pulls?page=2>; rel=\"next\""_s << QString() << 2;
+        QTest::newRow("unquoted rel: followed") << u"<%1/repos/raize/platform/pulls?page=2>; rel=next"_s << QString() << 2;
+        QTest::newRow("prev only: the end") << u"<%1/repos/raize/platform/pulls?page=1>; rel=\"prev\""_s << QString() << 1;
+        QTest::newRow("another port") << u"<%2/repos/raize/platform/pulls?page=2>; rel=\"next\""_s
+                                      << u"its next page is on another origin"_s << 1;
+        QTest::newRow("another host") << u"<http://localhost.test/repos/raize/platform/pulls?page=2>; rel=\"next\""_s
+                                      << u"its next page is on another origin (http://localhost.test"_s << 1;
+        QTest::newRow("another scheme") << u"<https://127.0.0.1/repos/raize/platform/pulls?page=2>; rel=\"next\""_s
+                                        << u"another origin (https://127.0.0.1"_s << 1;
+        QTest::newRow("no angle brackets") << u"%1/repos/raize/platform/pulls?page=2; rel=\"next\""_s << u"has no <URL>"_s << 1;
+        QTest::newRow("not a URL") << u"<ftp://files.test/x>; rel=\"next\""_s << u"is not an http(s) URL"_s << 1;
+    }
+
+    void paginationLinkProblems()
+    {
+        QFETCH(QString, link);
+        QFETCH(QString, problem);
+        QFETCH(int, items);
+        Sandbox::RequestLog otherLog;
+        Sandbox::HttpServer other(u"github"_s, nullptr, &otherLog);
+        other.route("GET", u".*"_s, [](const Sandbox::HttpRequest &, const QRegularExpressionMatch &) { return Sandbox::HttpResponse::json(200, json::array()); });
+        QVERIFY(other.listen(0));
+        Sandbox::HttpServer server(u"github"_s, nullptr, &m_log);
+        QString origin;
+        server.route("GET", u"/repos/raize/platform/pulls"_s, [&](const Sandbox::HttpRequest &r, const QRegularExpressionMatch &) {
+            const int page = r.queryValue(u"page"_s, u"1"_s).toInt();
+            const json pull = {{"number", 500 + page}, {"title", "t"}, {"state", "closed"}, {"labels", json::array()},
+                               {"merge_commit_sha", nullptr}, {"head", {{"sha", "abc"}, {"ref", "feat"}}}, {"base", {{"ref", "main"}}},
+                               {"user", {{"login", "dev"}}}, {"merged_at", nullptr}};
+            Sandbox::HttpResponse resp = Sandbox::HttpResponse::json(200, json::array({pull}));
+            if (page == 1) {
+                QString h = link;
+                h.replace(u"%1"_s, origin).replace(u"%2"_s, other.baseUrl());
+                resp.setHeader("Link", h.toUtf8());
+            }
+            return resp;
+        });
+        QVERIFY(server.listen(0));
+        origin = server.baseUrl();
+        if (origin.endsWith(u'/'))
+            origin.chop(1);
+        GitHubClient gh(*m_http, QUrl(server.baseUrl()), u"raize"_s, u"platform"_s);
+        const auto all = wait<GitHubPullRequests>([&](auto cb) { gh.pullRequests(u"closed"_s, cb); });
+        QCOMPARE(otherLog.entries().size(), 0); // never followed to another host
+        if (problem.isEmpty()) {
+            QVERIFY2(all.ok(), qPrintable(all.error().toString()));
+            QCOMPARE(all->items.size(), items);
+            return;
+        }
+        QVERIFY(!all.ok());
+        QCOMPARE(all.error().kind, Error::Kind::Parse);
+        QVERIFY2(all.error().message.startsWith(u"the list is incomplete: %1 item(s) read, then "_s.arg(items)), qPrintable(all.error().message));
+        QVERIFY2(all.error().message.contains(problem), qPrintable(all.error().message));
+        QVERIFY(!all.error().toString().contains(u"ghp_testtoken"_s));
+    }
+
     void pullRequestDetail()
     {
         const auto p = wait<GitHubPullRequest>([&](auto cb) { m_gh->pullRequest(427, cb); });

@@ -3,9 +3,12 @@
 
 #include "waitfor.h"
 
+#include "core/clock.h"
 #include "core/servicemonitor.h"
 #include "net/httpclient.h"
 #include "net/jsonreader.h"
+#include "net/ratelimit.h"
+#include "net/serviceerror.h"
 #include "services/github/githubclient.h"
 #include "services/github/githubreleasepublisher.h"
 #include "services/prometheus/prometheusclient.h"
@@ -20,6 +23,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QLoggingCategory>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -28,6 +32,9 @@ using RaizeTest::wait;
 using RaizeTest::waitStatus;
 using namespace Raize::Services;
 using json = nlohmann::json;
+
+Q_DECLARE_METATYPE(Raize::Service)
+Q_DECLARE_METATYPE(Raize::Error::Kind)
 
 namespace {
 
@@ -39,6 +46,31 @@ json vercelScenario()
                                {"sha", std::string(40, char('a' + i))}, {"minutesAgo", 100 + i * 10}});
     deployments.push_back({{"uid", "dpl_stage"}, {"target", "staging"}, {"state", "READY"}, {"minutesAgo", 5}});
     return {{"project", {{"id", "prj_t"}, {"name", "web"}}}, {"production", "dpl_p0"}, {"deployments", deployments}};
+}
+
+// The fixed "now" of the rate-limit tables: Sunday 6 December 2026, 08:00:00 UTC.
+const QDateTime kNow(QDate(2026, 12, 6), QTime(8, 0), Qt::UTC);
+
+// "name: value" lines → lower-case header map, as Response keeps them.
+QHash<QByteArray, QByteArray> headersOf(const QStringList &lines)
+{
+    QHash<QByteArray, QByteArray> out;
+    for (const QString &l : lines)
+        out.insert(l.section(u':', 0, 0).trimmed().toLower().toLatin1(), l.section(u':', 1).trimmed().toLatin1());
+    return out;
+}
+
+QString kindName(Net::RateLimitKind k)
+{
+    switch (k) {
+    case Net::RateLimitKind::None:
+        return u"none"_s;
+    case Net::RateLimitKind::Primary:
+        return u"primary"_s;
+    case Net::RateLimitKind::Secondary:
+        return u"secondary"_s;
+    }
+    return {};
 }
 
 QStringList g_log;
@@ -389,6 +421,364 @@ private Q_SLOTS:
         QCOMPARE(starts.size(), 20);
         for (int i = 1; i < starts.size(); ++i)
             QVERIFY2(starts[i] - starts[i - 1] >= 995, qPrintable(u"calls %1 and %2 were %3 ms apart"_s.arg(i - 1).arg(i).arg(starts[i] - starts[i - 1])));
+    }
+
+    // --- Issue #18, item 4: HTTP answers as services really send them -------------------------
+
+    // RFC 9110 §5.6.7: the three forms of an HTTP-date, and what is not one.
+    void httpDates_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QDateTime>("expected"); // invalid: not a date
+        const QDateTime rfcExample(QDate(1994, 11, 6), QTime(8, 49, 37), Qt::UTC);
+        QTest::newRow("IMF-fixdate") << QByteArray("Sun, 06 Nov 1994 08:49:37 GMT") << rfcExample;
+        QTest::newRow("RFC 850") << QByteArray("Sunday, 06-Nov-94 08:49:37 GMT") << rfcExample;
+        QTest::newRow("asctime") << QByteArray("Sun Nov  6 08:49:37 1994") << rfcExample;
+        QTest::newRow("asctime two-digit day") << QByteArray("Sun Dec 13 08:49:37 2026")
+                                               << QDateTime(QDate(2026, 12, 13), QTime(8, 49, 37), Qt::UTC);
+        QTest::newRow("RFC 850 year this century") << QByteArray("Sunday, 06-Dec-26 08:01:00 GMT")
+                                                   << QDateTime(QDate(2026, 12, 6), QTime(8, 1), Qt::UTC);
+        QTest::newRow("RFC 850 year 50+ ahead is last century") << QByteArray("Friday, 01-Jan-99 00:00:00 GMT")
+                                                                << QDateTime(QDate(1999, 1, 1), QTime(0, 0), Qt::UTC);
+        QTest::newRow("not GMT") << QByteArray("Sun, 06 Nov 1994 08:49:37 UTC") << QDateTime();
+        QTest::newRow("no such day") << QByteArray("Sun, 31 Feb 2026 08:00:00 GMT") << QDateTime();
+        QTest::newRow("no such month") << QByteArray("Sun, 06 Foo 1994 08:49:37 GMT") << QDateTime();
+        QTest::newRow("hour 25") << QByteArray("Sun, 06 Nov 1994 25:49:37 GMT") << QDateTime();
+        QTest::newRow("ISO 8601") << QByteArray("2026-12-06T08:00:00Z") << QDateTime();
+        QTest::newRow("empty") << QByteArray() << QDateTime();
+    }
+
+    void httpDates()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QDateTime, expected);
+        const QDateTime got = Net::parseHttpDate(text, kNow);
+        QCOMPARE(got.isValid(), expected.isValid());
+        if (expected.isValid())
+            QCOMPARE(got, expected);
+    }
+
+    // Retry-After: delay-seconds or an HTTP-date; a past date is 0; garbage is "not given" (the caller's default).
+    void retryAfter_data()
+    {
+        QTest::addColumn<QByteArray>("value");
+        QTest::addColumn<qint64>("ms"); // -1: not readable
+        QTest::newRow("seconds") << QByteArray("120") << qint64(120000);
+        QTest::newRow("zero") << QByteArray("0") << qint64(0);
+        QTest::newRow("padded") << QByteArray(" 5 ") << qint64(5000);
+        QTest::newRow("IMF-fixdate ahead") << QByteArray("Sun, 06 Dec 2026 08:01:30 GMT") << qint64(90000);
+        QTest::newRow("RFC 850 ahead") << QByteArray("Sunday, 06-Dec-26 08:00:45 GMT") << qint64(45000);
+        QTest::newRow("asctime ahead") << QByteArray("Sun Dec  6 08:02:00 2026") << qint64(120000);
+        QTest::newRow("IMF-fixdate past") << QByteArray("Sun, 06 Nov 1994 08:49:37 GMT") << qint64(0);
+        QTest::newRow("RFC 850 past") << QByteArray("Sunday, 06-Nov-94 08:49:37 GMT") << qint64(0);
+        QTest::newRow("asctime past") << QByteArray("Sun Nov  6 08:49:37 1994") << qint64(0);
+        QTest::newRow("a second ago") << QByteArray("Sun, 06 Dec 2026 07:59:59 GMT") << qint64(0);
+        QTest::newRow("huge is a day") << QByteArray("99999999999999999999") << qint64(86400000);
+        QTest::newRow("garbage") << QByteArray("soon") << qint64(-1);
+        QTest::newRow("negative") << QByteArray("-5") << qint64(-1);
+        QTest::newRow("fraction") << QByteArray("1.5") << qint64(-1);
+        QTest::newRow("empty") << QByteArray() << qint64(-1);
+    }
+
+    void retryAfter()
+    {
+        QFETCH(QByteArray, value);
+        QFETCH(qint64, ms);
+        const std::optional<qint64> got = Net::parseRetryAfter(value, kNow);
+        QCOMPARE(got.value_or(-1), ms);
+    }
+
+    // Which limit an answer is, and how long it asks us to wait (GitHub's "Rate limits for the REST API").
+    void rateLimits_data()
+    {
+        QTest::addColumn<Service>("service");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QStringList>("headers");
+        QTest::addColumn<int>("hits"); // secondary limits this request met, this one included
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<qint64>("waitMs");
+        QTest::addColumn<Error::Kind>("errorKind");
+        const QByteArray secondary = "{\"message\":\"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.\",\"documentation_url\":\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits\"}";
+        const QByteArray abuse = "{\"message\":\"You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.\",\"documentation_url\":\"https://developer.github.com/v3/#abuse-rate-limits\"}";
+        const QByteArray primary = "{\"message\":\"API rate limit exceeded for user ID 4242.\",\"documentation_url\":\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api\"}";
+        const QString reset = u"x-ratelimit-reset: %1"_s.arg(kNow.toSecsSinceEpoch() + 30);
+        const auto row = [](const char *name, Service s, int status, const QByteArray &body, const QStringList &h, int hits, const char *kind,
+                            qint64 ms, Error::Kind ek) { QTest::newRow(name) << s << status << body << h << hits << QString::fromLatin1(kind) << ms << ek; };
+        using K = Error::Kind;
+        const Service gh = Service::GitHub, vc = Service::Vercel;
+        row("primary 403: until the reset", gh, 403, primary, {u"x-ratelimit-remaining: 0"_s, reset}, 0, "primary", 31000, K::RateLimited);
+        row("primary 429: until the reset", gh, 429, primary, {u"x-ratelimit-remaining: 0"_s, reset}, 0, "primary", 31000, K::RateLimited);
+        row("primary reset passed: a second", gh, 403, primary, {u"x-ratelimit-remaining: 0"_s, u"x-ratelimit-reset: 1000"_s}, 0, "primary",
+            1000, K::RateLimited);
+        row("secondary 403, Retry-After seconds", gh, 403, secondary, {u"retry-after: 30"_s}, 1, "secondary", 30000, K::RateLimited);
+        row("secondary 429, Retry-After IMF-fixdate", gh, 429, secondary, {u"retry-after: Sun, 06 Dec 2026 08:00:45 GMT"_s}, 1, "secondary",
+            45000, K::RateLimited);
+        row("secondary, Retry-After RFC 850", gh, 403, secondary, {u"retry-after: Sunday, 06-Dec-26 08:00:20 GMT"_s}, 1, "secondary", 20000,
+            K::RateLimited);
+        row("secondary, Retry-After asctime", gh, 403, secondary, {u"retry-after: Sun Dec  6 08:00:10 2026"_s}, 1, "secondary", 10000,
+            K::RateLimited);
+        row("secondary, Retry-After in the past", gh, 403, secondary, {u"retry-after: Sun, 06 Nov 1994 08:49:37 GMT"_s}, 1, "secondary", 0,
+            K::RateLimited);
+        row("secondary, Retry-After garbage: the minute", gh, 403, secondary, {u"retry-after: later"_s}, 1, "secondary", 60000, K::RateLimited);
+        row("secondary without Retry-After: the minute", gh, 403, secondary, {}, 1, "secondary", 60000, K::RateLimited);
+        row("secondary again: two minutes", gh, 403, secondary, {}, 2, "secondary", 120000, K::RateLimited);
+        row("secondary a third time: four minutes", gh, 429, secondary, {}, 3, "secondary", 240000, K::RateLimited);
+        row("secondary with the budget also at 0: still the minute", gh, 403, secondary,
+            {u"x-ratelimit-remaining: 0"_s, reset}, 1, "secondary", 60000, K::RateLimited);
+        row("abuse detection, older wording", gh, 403, abuse, {}, 1, "secondary", 60000, K::RateLimited);
+        row("abuse detection with Retry-After", gh, 403, abuse, {u"retry-after: 7"_s}, 1, "secondary", 7000, K::RateLimited);
+        row("403 with only a Retry-After", gh, 403, "{\"message\":\"Forbidden\"}", {u"retry-after: 10"_s}, 1, "secondary", 10000,
+            K::RateLimited);
+        row("429 with nothing else: the minute", gh, 429, "{\"message\":\"Too Many Requests\"}", {}, 1, "secondary", 60000, K::RateLimited);
+        row("permission 403 is not a limit", gh, 403, "{\"message\":\"Resource not accessible by personal access token\"}",
+            {u"x-ratelimit-remaining: 4990"_s}, 0, "none", -1, K::Auth);
+        row("bad token 401 is not a limit", gh, 401, "{\"message\":\"Bad credentials\"}", {}, 0, "none", -1, K::Auth);
+        row("Vercel 429, Retry-After", vc, 429, "{\"error\":{\"code\":\"rate_limited\",\"message\":\"Rate limit exceeded\"}}", {u"retry-after: 5"_s},
+            1, "secondary", 5000, K::RateLimited);
+        row("Vercel 429, reset only", vc, 429, "{\"error\":{\"code\":\"rate_limited\",\"message\":\"Rate limit exceeded\"}}",
+            {u"x-ratelimit-remaining: 0"_s, reset}, 0, "primary", 31000, K::RateLimited);
+        row("Vercel 403 forbidden", vc, 403, "{\"error\":{\"code\":\"forbidden\",\"message\":\"Not authorized\"}}", {}, 0, "none", -1, K::Auth);
+    }
+
+    void rateLimits()
+    {
+        QFETCH(Service, service);
+        QFETCH(int, status);
+        QFETCH(QByteArray, body);
+        QFETCH(QStringList, headers);
+        QFETCH(int, hits);
+        QFETCH(QString, kind);
+        QFETCH(qint64, waitMs);
+        QFETCH(Error::Kind, errorKind);
+        const auto h = headersOf(headers);
+        const Error e = Net::errorFromResponse(service, status, body, h, {});
+        QCOMPARE(Error::kindName(e.kind), Error::kindName(errorKind));
+        const Net::RateLimitKind k = Net::rateLimitKind(service, status, e.message, e.serviceCode, h);
+        QCOMPARE(kindName(k), kind);
+        if (k == Net::RateLimitKind::None)
+            return;
+        const Net::RateLimitWait w = Net::rateLimitWait(service, k, h, hits, {60000, 1000}, kNow);
+        QCOMPARE(w.waitMs, waitMs);
+        QCOMPARE(w.until, kNow.addMSecs(waitMs));
+        const QString said = w.describe(service);
+        QVERIFY2(said.startsWith(u"%1 asks us to wait until %2 UTC ("_s.arg(serviceDisplayName(service), kNow.addMSecs(waitMs).toString(u"HH:mm:ss"_s))),
+                 qPrintable(said));
+        if (service == Service::GitHub)
+            QVERIFY2(said.contains(k == Net::RateLimitKind::Secondary ? u"(secondary rate limit"_s : u"(rate limit budget used up"_s), qPrintable(said));
+    }
+
+    // What the operator reads: every detail the service gave, once.
+    void serviceErrors_data()
+    {
+        QTest::addColumn<Service>("service");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("remedy"); // must contain
+        const Service gh = Service::GitHub, vc = Service::Vercel, fl = Service::Flags;
+        QTest::newRow("GitHub 422 errors[]")
+            << gh << 422
+            << QByteArray("{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":\"Issue\",\"field\":\"title\",\"code\":\"missing_field\"},{\"resource\":\"Label\",\"field\":\"name\",\"code\":\"already_exists\"},{\"resource\":\"Release\",\"code\":\"custom\",\"field\":\"tag_name\",\"message\":\"tag_name is not a valid tag\"},{\"message\":\"Only one deployment may be pending\"},{\"code\":\"invalid\"}],\"documentation_url\":\"https://docs.github.com/rest/issues/issues#create-an-issue\"}")
+            << u"Validation Failed: Issue.title: missing_field; Label.name: already_exists; Release.tag_name: tag_name is not a valid tag; "
+               u"Only one deployment may be pending; invalid"_s
+            << QString() << u"correct the fields named above (see https://docs.github.com/rest/issues/issues#create-an-issue)"_s;
+        QTest::newRow("GitHub 422 errors as text") << gh << 422
+                                                  << QByteArray("{\"message\":\"Validation Failed\",\"errors\":[\"Could not resolve to a node\"]}")
+                                                  << u"Validation Failed: Could not resolve to a node"_s << QString() << u"correct the fields"_s;
+        json manyErrors = {{"message", "Validation Failed"}, {"errors", json::array()}};
+        for (int i = 0; i < 25; ++i)
+            manyErrors["errors"].push_back({{"resource", "Check"}, {"field", "f" + std::to_string(i)}, {"code", "invalid"}});
+        const QByteArray many = QByteArray::fromStdString(manyErrors.dump());
+        QTest::newRow("GitHub 422, 25 errors: 20 and a count") << gh << 422 << many
+                                                                << u"Validation Failed: Check.f0: invalid; Check.f1: invalid; Check.f2: invalid; Check.f3: invalid; Check.f4: invalid; Check.f5: invalid; Check.f6: invalid; Check.f7: invalid; Check.f8: invalid; Check.f9: invalid; Check.f10: invalid; Check.f11: invalid; Check.f12: invalid; Check.f13: invalid; Check.f14: invalid; Check.f15: invalid; Check.f16: invalid; Check.f17: invalid; Check.f18: invalid; Check.f19: invalid; and 5 more"_s
+                                                                << QString() << u"correct the fields"_s;
+        QTest::newRow("GitHub 404 documentation") << gh << 404
+                                                  << QByteArray("{\"message\":\"Not Found\",\"documentation_url\":\"https://docs.github.com/rest/repos/repos#get-a-repository\"}")
+                                                  << u"Not Found"_s << QString() << u"see https://docs.github.com/rest/repos/repos#get-a-repository"_s;
+        QTest::newRow("GitHub not JSON") << gh << 502 << QByteArray("<html>Bad gateway</html>") << u"HTTP 502 with a body that is not JSON"_s
+                                         << QString() << u"try again shortly"_s;
+        QTest::newRow("Vercel error envelope") << vc << 400 << QByteArray("{\"error\":{\"code\":\"bad_request\",\"message\":\"Invalid request: `target` should be one of production, staging\"}}")
+                                               << u"Invalid request: `target` should be one of production, staging"_s << u"bad_request"_s
+                                               << u"check the request's settings"_s;
+        QTest::newRow("Vercel err envelope") << vc << 404 << QByteArray("{\"err\":{\"code\":\"not_found\",\"message\":\"Project not found\"}}")
+                                             << u"Project not found"_s << u"not_found"_s << u"check the request's settings"_s;
+        QTest::newRow("Vercel err text") << vc << 400 << QByteArray("{\"err\":\"Deployment is not ready\"}") << u"Deployment is not ready"_s
+                                         << QString() << u"check the request's settings"_s;
+        QTest::newRow("Vercel bare object") << vc << 403 << QByteArray("{\"code\":\"forbidden\",\"message\":\"Not authorized\",\"invalidToken\":true}")
+                                            << u"Not authorized"_s << u"forbidden"_s << u"lacks a permission"_s;
+        QTest::newRow("Vercel error text") << vc << 500 << QByteArray("{\"error\":\"Internal error\"}") << u"Internal error"_s << QString()
+                                           << u"try again shortly"_s;
+        QTest::newRow("Vercel envelope with a link") << vc << 402 << QByteArray("{\"error\":{\"code\":\"payment_required\",\"message\":\"Upgrade to Pro\",\"link\":\"https://vercel.com/pricing\"}}")
+                                                     << u"Upgrade to Pro"_s << u"payment_required"_s << u"see https://vercel.com/pricing"_s;
+        QTest::newRow("Unleash repeats its message") << fl << 404
+                                                     << QByteArray("{\"id\":\"e1\",\"name\":\"NotFoundError\",\"message\":\"Could not find feature publishing.x\",\"details\":[{\"message\":\"Could not find feature publishing.x\"}]}")
+                                                     << u"Could not find feature publishing.x"_s << u"NotFoundError"_s << u"check the request's settings"_s;
+        QTest::newRow("Unleash details say more") << fl << 400
+                                                  << QByteArray("{\"id\":\"e2\",\"name\":\"BadDataError\",\"message\":\"Request validation failed\",\"details\":[{\"message\":\"Request validation failed\"},{\"description\":\"strategies[0].parameters.rollout must be a string\"},{\"message\":\"name is required\"}]}")
+                                                  << u"Request validation failed (strategies[0].parameters.rollout must be a string; name is required)"_s
+                                                  << u"BadDataError"_s << u"check the request's settings"_s;
+        QTest::newRow("LaunchDarkly") << fl << 409 << QByteArray("{\"code\":\"optimistic_locking_error\",\"message\":\"Conflict: the flag changed\"}")
+                                      << u"Conflict: the flag changed"_s << u"optimistic_locking_error"_s << u"reload and review"_s;
+        QTest::newRow("Prometheus") << Service::Prometheus << 400
+                                    << QByteArray("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"query\\\"\"}")
+                                    << u"invalid parameter \"query\""_s << u"bad_data"_s << u"check the request's settings"_s;
+    }
+
+    void serviceErrors()
+    {
+        QFETCH(Service, service);
+        QFETCH(int, status);
+        QFETCH(QByteArray, body);
+        QFETCH(QString, message);
+        QFETCH(QString, code);
+        QFETCH(QString, remedy);
+        const Error e = Net::errorFromResponse(service, status, body, {}, u"req-1"_s);
+        QCOMPARE(e.message, message);
+        QCOMPARE(e.serviceCode, code);
+        QVERIFY2(e.remedy.contains(remedy), qPrintable(e.remedy));
+        QCOMPARE(e.httpStatus, status);
+        QCOMPARE(e.service, serviceId(service));
+        QVERIFY(e.toString().contains(message)); // what the operator's line shows
+    }
+
+    // Without Retry-After, a secondary limit waits GitHub's minute (shortened here), and says so while waiting.
+    void githubSecondaryLimitWithoutRetryAfterWaits()
+    {
+        m_http->setRetryPolicy({4, 50, 400, 120000, 700});
+        fault({{"mode", "rate_limit"}, {"secondary", true}, {"retryAfter", nullptr}, {"count", 1}, {"service", "github"}});
+        QStringList said;
+        QString monitorDetail;
+        connect(m_http.get(), &Net::HttpClient::waitingForRateLimit, this,
+                [&](Service s, const QDateTime &, const QString &message, bool retrying) {
+                    QCOMPARE(s, Service::GitHub);
+                    QVERIFY(retrying);
+                    said << message;
+                    monitorDetail = m_monitor->status(Service::GitHub).detail;
+                });
+        QElapsedTimer t;
+        t.start();
+        const auto r = wait<QList<GitHubRelease>>([&](auto cb) { m_gh->releases(cb); });
+        QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+        QVERIFY2(t.elapsed() >= 650, qPrintable(QString::number(t.elapsed())));
+        QCOMPARE(said.size(), 1);
+        QVERIFY2(said.first().startsWith(u"GitHub asks us to wait until "_s), qPrintable(said.first()));
+        QVERIFY2(said.first().contains(u"(secondary rate limit; no Retry-After"_s), qPrintable(said.first()));
+        QVERIFY2(monitorDetail.contains(said.first()), qPrintable(monitorDetail)); // the status bar shows the wait
+        QCOMPARE(count(u"/releases"_s), 2);
+        QCOMPARE(m_monitor->status(Service::GitHub).state, ServiceStatus::State::Connected);
+    }
+
+    // GitHub's older wording is a rate limit too, never "the token is wrong"; a wait beyond the policy is reported with its time.
+    void abuseDetectionIsARateLimitNotABadToken_data()
+    {
+        QTest::addColumn<QString>("wording");
+        QTest::addColumn<int>("status");
+        QTest::newRow("abuse detection 403") << u"abuse"_s << 403;
+        QTest::newRow("secondary 403") << u"secondary"_s << 403;
+        QTest::newRow("secondary 429") << u"secondary"_s << 429;
+    }
+
+    void abuseDetectionIsARateLimitNotABadToken()
+    {
+        QFETCH(QString, wording);
+        QFETCH(int, status);
+        ManualClock clock(kNow);
+        m_http->setClock(clock);
+        fault({{"mode", "rate_limit"}, {"secondary", true}, {"wording", wording.toStdString()}, {"status", status}, {"retryAfter", 600},
+               {"service", "github"}});
+        QElapsedTimer t;
+        t.start();
+        const auto r = wait<QList<GitHubRelease>>([&](auto cb) { m_gh->releases(cb); });
+        QVERIFY(t.elapsed() < 5000); // reported, not slept
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().kind, Error::Kind::RateLimited);
+        QCOMPARE(r.error().httpStatus, status);
+        QVERIFY2(r.error().remedy.contains(u"GitHub asks us to wait until 08:10:00 UTC (secondary rate limit; Retry-After)"_s),
+                 qPrintable(r.error().remedy));
+        QCOMPARE(m_monitor->status(Service::GitHub).state, ServiceStatus::State::RateLimited);
+        QCOMPARE(count(u"/releases"_s), 1);
+    }
+
+    // Retry-After as an HTTP date, read against the client's clock.
+    void retryAfterHttpDate_data()
+    {
+        QTest::addColumn<QString>("retryAfter");
+        QTest::addColumn<int>("minMs");
+        QTest::addColumn<int>("maxMs");
+        QTest::newRow("IMF-fixdate, a second ahead") << u"Sun, 06 Dec 2026 08:00:01 GMT"_s << 900 << 3000;
+        QTest::newRow("asctime, a second ahead") << u"Sun Dec  6 08:00:01 2026"_s << 900 << 3000;
+        QTest::newRow("RFC 850, in the past: at once") << u"Sunday, 06-Nov-94 08:49:37 GMT"_s << 0 << 800;
+    }
+
+    void retryAfterHttpDate()
+    {
+        QFETCH(QString, retryAfter);
+        QFETCH(int, minMs);
+        QFETCH(int, maxMs);
+        ManualClock clock(kNow);
+        m_http->setClock(clock);
+        fault({{"mode", "rate_limit"}, {"retryAfter", retryAfter.toStdString()}, {"count", 1}, {"path", "/v9/"}});
+        QElapsedTimer t;
+        t.start();
+        const auto p = wait<VercelProject>([&](auto cb) { m_vc->project(cb); });
+        QVERIFY2(p.ok(), qPrintable(p.error().toString()));
+        QVERIFY2(t.elapsed() >= minMs && t.elapsed() <= maxMs, qPrintable(QString::number(t.elapsed())));
+        QCOMPARE(count(u"/v9/projects"_s), 2);
+    }
+
+    // A GitHub request waiting out a limit holds GitHub's queue only: Vercel (and the flag service) go on.
+    void aGitHubWaitDoesNotHoldUpOtherServices()
+    {
+        fault({{"mode", "rate_limit"}, {"secondary", true}, {"retryAfter", 3}, {"count", 1}, {"service", "github"}});
+        bool githubDone = false, secondGithubDone = false;
+        m_gh->releases([&](const Result<QList<GitHubRelease>> &r) {
+            QVERIFY(r.ok());
+            githubDone = true;
+        });
+        m_gh->releases([&](const Result<QList<GitHubRelease>> &) { secondGithubDone = true; });
+        QTRY_COMPARE(count(u"/releases"_s), 1); // the limited answer is in; GitHub now waits
+        QElapsedTimer t;
+        t.start();
+        const auto p = wait<VercelProject>([&](auto cb) { m_vc->project(cb); });
+        const Status rolledBack = waitStatus([&](auto cb) { m_vc->instantRollback(u"dpl_p2"_s, u"P0"_s, cb); });
+        QVERIFY2(p.ok() && rolledBack.ok(), qPrintable(p.ok() ? rolledBack.error().toString() : p.error().toString()));
+        QVERIFY2(t.elapsed() < 2000, qPrintable(QString::number(t.elapsed())));
+        QVERIFY(!githubDone);        // still waiting...
+        QVERIFY(!secondGithubDone);  // ...and GitHub stays serial per token behind it
+        QCOMPARE(m_monitor->status(Service::GitHub).state, ServiceStatus::State::RateLimited);
+        QTRY_VERIFY_WITH_TIMEOUT(githubDone && secondGithubDone, 10000);
+    }
+
+    // A next cursor that cannot be read, or does not move, is an incomplete list, never a short one.
+    void vercelPaginationProblemsSayTheListIsIncomplete_data()
+    {
+        QTest::addColumn<QByteArray>("secondNext"); // pagination.next of the second page, as JSON
+        QTest::addColumn<QString>("message");
+        QTest::newRow("cursor is text") << QByteArray("\"tomorrow\"") << u"the list is incomplete: 2 deployment(s) read, then pagination.next could not be read"_s;
+        QTest::newRow("cursor is an object") << QByteArray("{\"at\":1}") << u"the list is incomplete: 2 deployment(s) read, then pagination.next could not be read"_s;
+        QTest::newRow("cursor does not move") << QByteArray("1700000000000") << u"the list is incomplete: 3 deployment(s) read, then pagination.next (1700000000000) did not move past the previous page (1700000000000)"_s;
+    }
+
+    void vercelPaginationProblemsSayTheListIsIncomplete()
+    {
+        QFETCH(QByteArray, secondNext);
+        QFETCH(QString, message);
+        Sandbox::HttpServer server(u"vercel"_s, nullptr, &m_log);
+        server.route("GET", u"/v6/deployments"_s, [secondNext](const Sandbox::HttpRequest &r, const QRegularExpressionMatch &) {
+            const json item = {{"uid", "dpl_x"}, {"url", "x.vercel.test"}, {"state", "READY"}, {"target", "production"}, {"created", 1}};
+            if (r.queryValue(u"until"_s).isEmpty())
+                return Sandbox::HttpResponse::json(200, {{"deployments", {item, item}}, {"pagination", {{"count", 2}, {"next", 1700000000000}}}});
+            return Sandbox::HttpResponse::json(200, {{"deployments", {item}}, {"pagination", {{"count", 1}, {"next", json::parse(secondNext.toStdString())}}}});
+        });
+        QVERIFY(server.listen(0));
+        VercelClient vc(*m_http, QUrl(server.baseUrl()), u"prj_t"_s);
+        const auto all = wait<QList<VercelDeployment>>([&](auto cb) { vc.deployments(u"production"_s, 100, cb); });
+        QVERIFY(!all.ok());
+        QCOMPARE(all.error().kind, Error::Kind::Parse);
+        QVERIFY2(all.error().message.startsWith(message), qPrintable(all.error().message));
+        QVERIFY2(all.error().remedy.contains(u"nothing after those deployments was read"_s), qPrintable(all.error().remedy));
     }
 
     void noTokenInAnyLogLine()

@@ -5,6 +5,7 @@
 #include "release/approval.h"
 #include "release/factscollector.h"
 #include "release/gates.h"
+#include "services/github/githubclient.h"
 
 #include <QTest>
 
@@ -78,6 +79,40 @@ void newFlag(ReleaseFacts &f, const QString &key)
     f.changelog.value->first().fields[u"Flags"_s] = u"`%1` (new, OFF in production)"_s.arg(key);
 }
 
+// A compared range as compact lines, oldest first: "sha parent1,parent2 | first line of the message".
+QList<Services::GitHubCommit> rangeOf(const QStringList &lines)
+{
+    QList<Services::GitHubCommit> out;
+    for (const QString &line : lines) {
+        const QString head = line.section(u" | "_s, 0, 0), message = line.section(u" | "_s, 1);
+        Services::GitHubCommit c;
+        c.sha = head.section(u' ', 0, 0);
+        c.parents = head.section(u' ', 1, 1).split(u',', Qt::SkipEmptyParts);
+        c.message = message + u"\n\nbody text that is not the title (#999)"_s;
+        out << c;
+    }
+    return out;
+}
+
+// Pull requests as "number mergeSha headSha [open]" ("-": none); merged unless "open".
+QList<Services::GitHubPullRequest> pullsOf(const QStringList &lines)
+{
+    QList<Services::GitHubPullRequest> out;
+    for (const QString &line : lines) {
+        const QStringList f = line.split(u' ');
+        Services::GitHubPullRequest p;
+        p.number = f.value(0).toInt();
+        p.title = u"pull %1"_s.arg(p.number);
+        p.mergeCommitSha = f.value(1) == u"-"_s ? QString() : f.value(1);
+        p.headSha = f.value(2) == u"-"_s ? QString() : f.value(2);
+        p.state = u"closed"_s;
+        if (f.value(3) != u"open"_s)
+            p.mergedAt = QDateTime::fromSecsSinceEpoch(1'700'000'000, Qt::UTC);
+        out << p;
+    }
+    return out;
+}
+
 Policy::Bundle builtinWith(const std::function<void(json &)> &edit)
 {
     Policy::Bundle b = Policy::builtinBundle();
@@ -135,6 +170,7 @@ private Q_SLOTS:
         QCOMPARE(p->changelogFields, QStringList({u"Risk"_s, u"Flags"_s, u"Migration"_s, u"Rollback"_s}));
         for (const QString &id : gateIds())
             QVERIFY2(p->overrides.contains(id), qPrintable(id)); // the bundle decides every gate explicitly
+        QVERIFY(p->unmappedCommits == Override::Allowed);     // direct pushes: a reviewer may accept them with a reason
         // The other engineers' sections are still there.
         QVERIFY(Policy::builtinBundle().section("rollback").is_object());
     }
@@ -164,6 +200,8 @@ private Q_SLOTS:
                                              << u"no such gate"_s;
         QTest::newRow("override neither") << u"/overrides/gates/changelog"_s << u"\"maybe\""_s << u"overrides.gates.changelog"_s
                                           << u"\"allowed\" or \"forbidden\""_s;
+        QTest::newRow("unmapped commits neither") << u"/overrides/unmappedCommits"_s << u"\"sometimes\""_s << u"overrides.unmappedCommits"_s
+                                                  << u"\"allowed\" or \"forbidden\""_s;
         QTest::newRow("reason length 0") << u"/overrides/minReasonChars"_s << u"0"_s << u"overrides.minReasonChars"_s << u"integer from 1"_s;
         QTest::newRow("promote via ftp") << u"/promotion/via/1"_s << u"\"ftp\""_s << u"promotion.via[1]"_s << u"not one of"_s;
         QTest::newRow("approvals 0") << u"/promotion/approvals/default"_s << u"0"_s << u"promotion.approvals.default"_s << u"at least 1"_s;
@@ -432,7 +470,19 @@ private Q_SLOTS:
             f.pulls.value->first().approvals = 3;
             f.pulls.value->append(PullFact{502, u"x"_s, u"dev-bo"_s, u"https://github.test/pull/502"_s, {u"risk:L1"_s}, 0});
         }, rev, S::Fail, u"#502 has 0 of 1"_s);
-        row("reviews: no pull requests", [](ReleaseFacts &f) { f.pulls.value->clear(); }, rev, S::Pass, u"at least 1"_s);
+        row("reviews: empty range", [](ReleaseFacts &f) { f.pulls.value->clear(); }, rev, S::Pass, u"nothing to review"_s);
+        row("reviews: a direct push", [](ReleaseFacts &f) { f.unmappedCommits = {{u"d1e2f3a4b5c6"_s, u"hotfix: typo"_s}}; }, rev, S::Unknown,
+            u"d1e2f3a \"hotfix: typo\""_s);
+        row("reviews: a direct push and a short review", [](ReleaseFacts &f) {
+            f.pulls.value->first().approvals = 0;
+            f.unmappedCommits = {{u"d1e2f3a4b5c6"_s, u"hotfix: typo"_s}};
+        }, rev, S::Fail, u"#501 has 0 of 2"_s); // a definite "too few" wins, and cannot be accepted away
+        row("l3: a direct push makes the level unknown", [](ReleaseFacts &f) { f.unmappedCommits = {{u"d1e2f3a4b5c6"_s, u"x"_s}}; }, l3,
+            S::Unknown, u"map to no merged pull request"_s);
+        row("l3: a direct push in an L3 release", [](ReleaseFacts &f) {
+            makeL3(f);
+            f.unmappedCommits = {{u"d1e2f3a4b5c6"_s, u"x"_s}};
+        }, l3, S::Pass, u"all 3 required L3 checks passed"_s);
         row("reviews: pulls unknown", [](ReleaseFacts &f) {
             f.pulls = Known<QList<PullFact>>::missing(u"github: 500"_s);
             *f.changedFiles.value = {u"src/dm/a.ts"_s};
@@ -583,7 +633,134 @@ private Q_SLOTS:
             QVERIFY(v.blockingReasons().join(u'\n').contains(gate));
             QVERIFY(v.toJson()["verdict"] == "blocked");
         }
-        QCOMPARE(r->overridable, policy().overridable(gate));
+        // A gate unknown for missing data is never overridden; one unknown for direct pushes follows overrides.unmappedCommits.
+        QCOMPARE(r->unmappedCommits, status == GateResult::Status::Unknown && !f.unmappedCommits.isEmpty());
+        QCOMPARE(r->overridable, r->unmappedCommits ? policy().unmappedCommits == Override::Allowed : policy().overridable(gate));
+    }
+
+    // Issue #18, item 5: a range whose commits do not all map to merged pull requests has no level and no
+    // reviews to count: both "unknown" (blocking), naming the commits, acceptable by a reviewer with a reason.
+    void unmappedCommits_data()
+    {
+        QTest::addColumn<QStringList>("range");
+        QTest::addColumn<QStringList>("pulls");
+        QTest::addColumn<bool>("l3");
+        QTest::addColumn<QStringList>("unmapped"); // "sha message"
+        QTest::addColumn<QString>("level");
+        QTest::addColumn<QString>("reviews");
+        QTest::newRow("all mapped: squash titles") << QStringList{u"c1 p0 | feat: storage retries (#501)"_s, u"c2 c1 | fix: calendar (#502)"_s}
+                                                   << QStringList{u"501 c1 -"_s, u"502 c2 -"_s} << false << QStringList{} << u"L2"_s
+                                                   << u"pass"_s;
+        QTest::newRow("all mapped: a merge commit brings its branch")
+            << QStringList{u"b1 p0 | wip"_s, u"b2 b1 | more wip"_s, u"m1 p0,b2 | Merge pull request #501 from dev/a"_s}
+            << QStringList{u"501 m1 b2"_s} << false << QStringList{} << u"L2"_s << u"pass"_s;
+        QTest::newRow("all mapped: single-commit rebase merges by merge sha") << QStringList{u"r1 p0 | part one"_s, u"r2 r1 | part two"_s}
+                                                                              << QStringList{u"501 r2 -"_s, u"502 r1 -"_s} << false
+                                                                              << QStringList{} << u"L2"_s << u"pass"_s;
+        // Known limit, on the safe side: GitHub names only the last commit of a multi-commit rebase merge.
+        QTest::newRow("rebase merge of two commits: the first is not mapped")
+            << QStringList{u"r1 p0 | part one"_s, u"r2 r1 | part two"_s} << QStringList{u"501 r2 -"_s} << false
+            << QStringList{u"r1 part one"_s} << u"unknown"_s << u"unknown"_s;
+        QTest::newRow("one unmapped") << QStringList{u"c1 p0 | feat: storage retries (#501)"_s, u"d1 c1 | hotfix: pricing typo"_s}
+                                      << QStringList{u"501 c1 -"_s} << false << QStringList{u"d1 hotfix: pricing typo"_s} << u"unknown"_s
+                                      << u"unknown"_s;
+        QTest::newRow("none mapped") << QStringList{u"d1 p0 | tweak config"_s, u"d2 d1 | bump timeout"_s} << QStringList{} << false
+                                     << QStringList{u"d1 tweak config"_s, u"d2 bump timeout"_s} << u"unknown"_s << u"unknown"_s;
+        QTest::newRow("empty range") << QStringList{} << QStringList{} << false << QStringList{} << u"L0"_s << u"pass"_s;
+        QTest::newRow("direct push under a later merge")
+            << QStringList{u"d1 p0 | direct: tweak"_s, u"b1 d1 | wip"_s, u"m1 d1,b1 | Merge pull request #501 from dev/a"_s}
+            << QStringList{u"501 m1 b1"_s} << false << QStringList{u"d1 direct: tweak"_s} << u"unknown"_s << u"unknown"_s;
+        QTest::newRow("merged branch without a pull request")
+            << QStringList{u"c1 p0 | feat (#501)"_s, u"x1 c1 | experiment"_s, u"m2 c1,x1 | Merge branch 'experiment'"_s}
+            << QStringList{u"501 c1 -"_s} << false << QStringList{u"x1 experiment"_s, u"m2 Merge branch 'experiment'"_s} << u"unknown"_s
+            << u"unknown"_s;
+        QTest::newRow("names an open pull request") << QStringList{u"c1 p0 | feat (#777)"_s} << QStringList{u"777 - c1 open"_s} << false
+                                                    << QStringList{u"c1 feat (#777)"_s} << u"unknown"_s << u"unknown"_s;
+        QTest::newRow("one unmapped in an L3 release") << QStringList{u"c1 p0 | feat (#501)"_s, u"d1 c1 | hotfix"_s}
+                                                       << QStringList{u"501 c1 -"_s} << true << QStringList{u"d1 hotfix"_s} << u"L3"_s
+                                                       << u"unknown"_s;
+        QTest::newRow("no parents in the answer: each commit maps alone")
+            << QStringList{u"b1  | wip"_s, u"m1  | Merge pull request #501 from dev/a"_s} << QStringList{u"501 m1 -"_s} << false
+            << QStringList{u"b1 wip"_s} << u"unknown"_s << u"unknown"_s;
+    }
+
+    void unmappedCommits()
+    {
+        QFETCH(QStringList, range);
+        QFETCH(QStringList, pulls);
+        QFETCH(bool, l3);
+        QFETCH(QStringList, unmapped);
+        QFETCH(QString, level);
+        QFETCH(QString, reviews);
+        const QList<Services::GitHubPullRequest> prs = pullsOf(pulls);
+        const QList<CommitFact> found = FactsCollector::unmappedCommits(rangeOf(range), prs);
+        QStringList got;
+        for (const CommitFact &c : found)
+            got << c.sha + u' ' + c.message;
+        QCOMPARE(got, unmapped);
+
+        ReleaseFacts f = goodFacts();
+        f.pulls.value->clear();
+        for (const auto &p : prs) {
+            if (p.merged())
+                f.pulls.value->append(PullFact{p.number, p.title, u"dev-ana"_s, u"https://github.test/pull/%1"_s.arg(p.number),
+                                               {l3 ? u"risk:L3"_s : u"risk:L2"_s}, std::nullopt});
+        }
+        if (range.isEmpty())
+            f.changedFiles.value->clear();
+        if (l3)
+            f.changelog.value->first().fields[u"Risk"_s] = u"L3"_s;
+        f.unmappedCommits = found;
+        const GateVerdict v = evaluate(policy(), f);
+        QCOMPARE(v.scope.level ? levelName(*v.scope.level) : u"unknown"_s, level);
+        const GateResult *r = v.result(u"reviews"_s);
+        QCOMPARE(GateResult::statusName(r->status), reviews);
+        QCOMPARE(v.toJson()["level"].get<std::string>(), level.toStdString());
+        if (found.isEmpty()) {
+            QVERIFY2(!v.blocked(), qPrintable(v.blockingReasons().join(u'\n')));
+            QVERIFY(!r->unmappedCommits);
+            return;
+        }
+        // Blocking, every commit named, and acceptable by a reviewer with a reason.
+        QVERIFY(v.blocked());
+        for (const CommitFact &c : found) {
+            QVERIFY2(r->reason.contains(c.sha.left(7)) && r->reason.contains(c.message), qPrintable(r->reason));
+            QVERIFY(v.scope.levelReasons.join(u'\n').contains(c.message));
+        }
+        QVERIFY(r->unmappedCommits);
+        QVERIFY(r->overridable);
+        QVERIFY2(r->reason.contains(u"a reviewer may accept them with a reason"_s), qPrintable(r->reason));
+        QCOMPARE(v.toJson()["unmappedCommits"].size(), std::size_t(found.size()));
+        const QString reason = u"hotfix reviewed in the incident channel, see INC-2231"_s;
+        QVERIFY(checkOverride(policy(), v, {u"reviews"_s, reason, u"oncall-lead"_s}).ok());
+        const Status tooShort = checkOverride(policy(), v, {u"reviews"_s, u"fine"_s, u"oncall-lead"_s});
+        QVERIFY(!tooShort.ok());
+        QVERIFY2(tooShort.error().message.contains(u"at least 20 characters"_s), qPrintable(tooShort.error().message));
+        // Accepted on every gate it made unknown, with two approvals (an unknown level counts as L3): promotion may go.
+        QList<OverrideRequest> accepted;
+        for (const GateResult &g : v.results) {
+            if (g.status != GateResult::Status::Pass) {
+                QVERIFY2(g.unmappedCommits, qPrintable(g.id + u": "_s + g.reason));
+                accepted << OverrideRequest{g.id, reason, u"oncall-lead"_s};
+            }
+        }
+        const ReviewBinding binding = ReviewBinding::of(f, v);
+        const PromotionDecision d = decide(policy(), f, v, {Approval{u"oncall-lead"_s, 1, binding}, Approval{u"sre-bo"_s, 2, binding}}, accepted);
+        QVERIFY2(d.allowed, qPrintable(d.reasons.join(u'\n')));
+        QCOMPARE(d.overrides.size(), accepted.size());
+        const PromotionDecision without = decide(policy(), f, v, {Approval{u"oncall-lead"_s, 1, binding}, Approval{u"sre-bo"_s, 2, binding}}, {});
+        QVERIFY(!without.allowed);
+        QVERIFY(without.reasons.join(u'\n').contains(found.first().message));
+
+        // A policy that forbids it: not overridable, and the reason says how to land them instead.
+        const auto strict = GatePolicy::fromBundle(builtinWith([](json &d) { d["overrides"]["unmappedCommits"] = "forbidden"; }));
+        QVERIFY(strict.ok());
+        const GateVerdict sv = evaluate(*strict, f);
+        QVERIFY(!sv.result(u"reviews"_s)->overridable);
+        QVERIFY(sv.result(u"reviews"_s)->reason.contains(u"through a pull request"_s));
+        const Status refused = checkOverride(*strict, sv, {u"reviews"_s, reason, u"oncall-lead"_s});
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.contains(u"overrides.unmappedCommits"_s), qPrintable(refused.error().message));
     }
 
     void evidenceLinks()

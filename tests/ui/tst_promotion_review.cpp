@@ -262,8 +262,17 @@ private Q_SLOTS:
         QVERIFY(review());
         QCOMPARE(m_view->facts().facts.deployment->id, u"dpl_rc2"_s);
         QVERIFY2(text("promotionLapse").isEmpty(), qPrintable(text("promotionLapse"))); // approvals before the promotion no longer count
+        // The pushed commit went straight to main (no pull request): no level and no reviews to count (issue #18, item 5).
+        // The review names it, a reviewer may accept it with a reason, and until then the strictest count of approvals applies.
+        const Release::GateResult *reviews = m_view->verdict().result(u"reviews"_s);
+        QCOMPARE(Release::GateResult::statusName(reviews->status), u"unknown"_s);
+        QVERIFY2(reviews->reason.contains(first.left(7) + u" \"fix(ui): tooltips wrap\""_s), qPrintable(reviews->reason));
+        QVERIFY(!m_view->verdict().scope.level);
+        QVERIFY2(text("promotionVerdict").contains(u"fix(ui): tooltips wrap"_s), qPrintable(text("promotionVerdict")));
+        auto *gate = m_view->findChild<QComboBox *>(u"promotionOverrideGate"_s);
+        QVERIFY(gate->findData(u"reviews"_s) >= 0);
         approveAs(u"oncall-lead"_s);
-        QTRY_VERIFY(text("promotionApprovals").startsWith(u"Approvals: 1 of 1"_s));
+        QTRY_VERIFY(text("promotionApprovals").startsWith(u"Approvals: 1 of 2"_s));
 
         const QString second = push(u"dpl_rc3"_s, u"fix(ui): tooltips wrap, take two"_s);
         QVERIFY(review());
@@ -272,7 +281,7 @@ private Q_SLOTS:
         QVERIFY2(lapse.contains(u"oncall-lead's approval lapsed: the deployment changed (dpl_rc2 → dpl_rc3); the commit changed (%1 → %2)"_s.arg(
                      first.left(7), second.left(7))),
                  qPrintable(lapse));
-        QVERIFY(text("promotionApprovals").startsWith(u"Approvals: 0 of 1"_s));
+        QVERIFY(text("promotionApprovals").startsWith(u"Approvals: 0 of 2"_s));
         QVERIFY(!button("promotionPromote")->isEnabled());
     }
 

@@ -336,7 +336,8 @@ void PromotionView::updateView()
 
     m_overrideGate->clear();
     for (const GateResult &r : m_verdict.results) {
-        if (r.status == GateResult::Status::Fail && r.overridable && !overridden.contains(r.id))
+        const bool acceptable = r.status == GateResult::Status::Fail || (r.status == GateResult::Status::Unknown && r.unmappedCommits);
+        if (acceptable && r.overridable && !overridden.contains(r.id))
             m_overrideGate->addItem(r.title, r.id);
     }
     const bool canOverride = m_overrideGate->count() > 0;

@@ -4,6 +4,8 @@
 #include "net/endpoint.h"
 #include "net/jsonreader.h"
 
+#include <QRegularExpression>
+
 #include <memory>
 
 namespace Raize::Services {
@@ -54,7 +56,13 @@ void readFiles(const JsonReader::Node &root, QStringList &out)
 GitHubCommit readCommit(const JsonReader::Node &c)
 {
     const QString gitAuthor = c["commit"]["author"]["name"].optStr();
-    return {c["sha"].str(), c["commit"]["message"].str(), c["author"]["login"].optStr(gitAuthor)};
+    GitHubCommit out{c["sha"].str(), c["commit"]["message"].str(), c["author"]["login"].optStr(gitAuthor), {}};
+    if (const JsonReader::Node parents = c["parents"]; parents.isArray()) {
+        const std::size_t n = parents.size();
+        for (std::size_t i = 0; i < n; ++i)
+            out.parents << parents.at(i)["sha"].str();
+    }
+    return out;
 }
 
 GitHubPullRequest readPull(const JsonReader::Node &p)
@@ -94,18 +102,36 @@ GitHubDeploymentStatus readDeploymentStatus(const JsonReader::Node &s)
             QDateTime::fromString(s["created_at"].str(), Qt::ISODate)};
 }
 
-// rel="next" of a Link header, if it stays on the API's origin (the token goes with it).
-QUrl nextLink(const QByteArray &header, const QUrl &api)
+// rel="next" of a Link header (RFC 8288), resolved against the page's URL. A next link on another
+// origin than the API's is never followed (the token goes with it), and neither is one that cannot
+// be read: both leave `problem` set, so the list is reported incomplete instead of ending early.
+struct NextLink
 {
+    QUrl url;        // empty: no next page (or a problem)
+    QString problem; // why the next page cannot be followed
+};
+
+NextLink nextLink(const QByteArray &header, const QUrl &page, const QUrl &api)
+{
+    static const QRegularExpression relNext(u"(?:^|;)\\s*rel\\s*=\\s*(?:\"[^\"]*\\bnext\\b[^\"]*\"|next(?:\\s|;|$))"_s,
+                                            QRegularExpression::CaseInsensitiveOption);
     for (const QByteArray &part : header.split(',')) {
         const QByteArray p = part.trimmed();
-        const qsizetype open = p.indexOf('<'), close = p.indexOf('>');
-        if (open != 0 || close < 0 || !p.mid(close).contains("rel=\"next\""))
+        const qsizetype close = p.indexOf('>');
+        const QString params = QString::fromLatin1(close < 0 ? p : p.mid(close + 1));
+        if (!relNext.match(params).hasMatch())
             continue;
-        const QUrl next = QUrl::fromEncoded(p.mid(1, close - 1));
-        if (next.scheme() == api.scheme() && next.host() == api.host() && next.port(-1) == api.port(-1))
-            return next;
-        return {};
+        if (!p.startsWith('<') || close < 0)
+            return {{}, u"its rel=\"next\" link has no <URL>: \"%1\""_s.arg(QString::fromLatin1(p.left(200)))};
+        const QUrl target = page.resolved(QUrl::fromEncoded(p.mid(1, close - 1), QUrl::StrictMode));
+        if (!target.isValid() || target.host().isEmpty() || (target.scheme() != u"https"_s && target.scheme() != u"http"_s))
+            return {{}, u"its rel=\"next\" link is not an http(s) URL: \"%1\""_s.arg(QString::fromLatin1(p.mid(1, close - 1).left(200)))};
+        if (target.scheme() != api.scheme() || target.host().compare(api.host(), Qt::CaseInsensitive) != 0
+            || target.port(api.scheme() == u"https"_s ? 443 : 80) != api.port(api.scheme() == u"https"_s ? 443 : 80))
+            return {{}, u"its next page is on another origin (%1, not %2), which the console does not follow with the token"_s.arg(
+                            target.toString(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery),
+                            api.toString(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery))};
+        return {target, {}};
     }
     return {};
 }
@@ -130,13 +156,19 @@ void fetchPages(Net::HttpClient &http, const QUrl &api, Net::Request request, co
         read(reader.root(), *items);
         if (!reader.ok())
             return done(reader.error(), false);
-        const QUrl next = nextLink(resp.header("link"), api);
-        if (next.isEmpty())
+        const NextLink next = nextLink(resp.header("link"), request.url, api);
+        if (!next.problem.isEmpty())
+            return done(Error::make(Error::Kind::Parse, u"github"_s,
+                                    u"the list is incomplete: %1 item(s) read, then %2"_s.arg(items->size()).arg(next.problem),
+                                    u"nothing after those items was read; check the GitHub API URL in Settings (a proxy or GitHub "
+                                    u"Enterprise may rewrite links), then refresh"_s),
+                        false);
+        if (next.url.isEmpty())
             return done(*items, false);
         if (pagesLeft <= 1)
             return done(*items, true);
         Net::Request following = request;
-        following.url = next;
+        following.url = next.url;
         fetchPages<T>(http, api, following, cacheBase, read, pagesLeft - 1, items, done);
     });
 }

@@ -32,6 +32,7 @@ struct GitHubCommit
     QString sha;
     QString message;
     QString author; // the GitHub login, or the git author's name when the commit is not linked to an account
+    QStringList parents; // parent SHAs, first parent first (empty when the answer lists none)
 };
 
 // base...head: what head has that base has not.

@@ -137,14 +137,31 @@ void VercelClient::fetchPage(const QString &target, int limit, std::optional<qin
     // Pollers (environments, timeline) ask for the first page again and again: a conditional request.
     if (!until)
         r.cacheKey = u"vercel:deployments:%1:%2:%3"_s.arg(m_projectId, target).arg(limit);
-    m_http.send(r, [this, target, limit, acc, done](const Net::Response &resp) mutable {
+    m_http.send(r, [this, target, limit, until, acc, done](const Net::Response &resp) mutable {
         if (!resp.ok())
             return done(resp.error);
         std::optional<qint64> next;
         const auto page = parseDeployments(resp.body, &next);
-        if (!page)
-            return done(page.error());
+        if (!page) {
+            Error e = page.error();
+            // A cursor that cannot be read ends the list where it is: say so, never return it as if whole.
+            if (e.fieldPath.startsWith(u"pagination"_s)) {
+                e.message = u"the list is incomplete: %1 deployment(s) read, then pagination.next could not be read (%2)"_s.arg(acc.size()).arg(
+                    e.message);
+                e.remedy = u"nothing after those deployments was read; refresh, and if it stays, report Vercel's answer"_s;
+            }
+            return done(e);
+        }
         acc.append(page.value());
+        if (next && until && *next >= *until && acc.size() < limit && !page->isEmpty()) {
+            // Vercel pages backwards in time (`until`): a cursor that does not move would repeat this page forever.
+            return done(Error::make(Error::Kind::Parse, u"vercel"_s,
+                                    u"the list is incomplete: %1 deployment(s) read, then pagination.next (%2) did not move past the previous page (%3)"_s
+                                        .arg(acc.size())
+                                        .arg(*next)
+                                        .arg(*until),
+                                    u"nothing after those deployments was read; refresh, and if it stays, report Vercel's answer"_s));
+        }
         if (next && acc.size() < limit && !page->isEmpty())
             return fetchPage(target, limit, next, acc, done);
         done(acc);

@@ -60,8 +60,17 @@ std::optional<FaultRule> FaultRule::fromJson(const nlohmann::json &j, QString *e
         r.remaining = j.value("count", -1);
         r.latencyMs = j.value("latencyMs", r.mode == Mode::Stall ? 30000 : 0);
         r.status = j.value("status", r.mode == Mode::RateLimit ? 429 : 500);
-        r.retryAfterSeconds = j.value("retryAfter", 1);
+        if (j.contains("retryAfter") && j["retryAfter"].is_null())
+            r.retryAfterText = QByteArray();
+        else if (j.contains("retryAfter") && j["retryAfter"].is_string())
+            r.retryAfterText = QByteArray::fromStdString(j["retryAfter"].get<std::string>());
+        else
+            r.retryAfterSeconds = j.value("retryAfter", 1);
+        r.statusGiven = j.contains("status");
         r.secondary = j.value("secondary", false);
+        r.wording = QString::fromStdString(j.value("wording", "secondary"));
+        if (r.wording != u"secondary"_s && r.wording != u"abuse"_s)
+            return fail(u"wording must be \"secondary\" or \"abuse\""_s);
         r.afterHandler = j.value("afterHandler", false);
         r.field = QString::fromStdString(j.value("field", ""));
     } catch (const nlohmann::json::exception &e) {
@@ -74,8 +83,9 @@ nlohmann::json FaultRule::toJson() const
 {
     return {{"id", id.toStdString()}, {"service", service.toStdString()}, {"method", method.toStdString()},
             {"path", path.pattern().toStdString()}, {"mode", modeName(mode).toStdString()}, {"probability", probability},
-            {"count", remaining}, {"latencyMs", latencyMs}, {"status", status}, {"retryAfter", retryAfterSeconds},
-            {"secondary", secondary}, {"afterHandler", afterHandler}, {"field", field.toStdString()}};
+            {"count", remaining}, {"latencyMs", latencyMs}, {"status", status},
+            {"retryAfter", retryAfterText ? nlohmann::json(retryAfterText->toStdString()) : nlohmann::json(retryAfterSeconds)},
+            {"secondary", secondary}, {"wording", wording.toStdString()}, {"afterHandler", afterHandler}, {"field", field.toStdString()}};
 }
 
 FaultInjector::FaultInjector(quint32 seed)

@@ -40,7 +40,11 @@ struct FaultRule
     int latencyMs = 0;
     int status = 500;
     int retryAfterSeconds = 1;
-    bool secondary = false;   // RateLimit on GitHub: a secondary limit (403)
+    // RateLimit: "retryAfter" given as text is sent as is (an HTTP date, garbage); null or "" sends none.
+    std::optional<QByteArray> retryAfterText;
+    bool secondary = false;   // RateLimit on GitHub: a secondary limit (403 unless `status` says 429)
+    QString wording;          // secondary: "secondary" (default) or "abuse" (GitHub's older abuse-detection message)
+    bool statusGiven = false;
     bool afterHandler = false;
     QString field;            // SchemaBreak: which key to drop
 

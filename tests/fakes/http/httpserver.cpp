@@ -305,12 +305,22 @@ void HttpServer::dispatch(QTcpSocket *socket, HttpRequest request)
         return;
     case FaultRule::Mode::RateLimit: {
         const bool secondary = fault->secondary;
-        HttpResponse r = secondary ? error(403, u"rate_limited"_s,
-                                           u"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."_s)
+        // GitHub's two wordings of a secondary limit: today's, and the older "abuse detection" one.
+        const QString secondaryMessage =
+            fault->wording == u"abuse"_s
+                ? u"You have triggered an abuse detection mechanism. Please wait a few minutes before you try again."_s
+                : u"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."_s;
+        HttpResponse r = secondary ? error(fault->statusGiven ? fault->status : 403, u"rate_limited"_s, secondaryMessage)
                                    : error(429, u"rate_limited"_s, u"Too many requests: retry in %1 s"_s.arg(fault->retryAfterSeconds));
-        r.setHeader("Retry-After", QByteArray::number(fault->retryAfterSeconds));
-        r.setHeader("X-RateLimit-Remaining", "0");
-        r.setHeader("X-RateLimit-Reset", QByteArray::number(QDateTime::currentSecsSinceEpoch() + fault->retryAfterSeconds));
+        if (!fault->retryAfterText)
+            r.setHeader("Retry-After", QByteArray::number(fault->retryAfterSeconds));
+        else if (!fault->retryAfterText->isEmpty())
+            r.setHeader("Retry-After", *fault->retryAfterText);
+        if (!secondary) {
+            // A secondary limit leaves the hourly budget alone; a primary one has used it up.
+            r.setHeader("X-RateLimit-Remaining", "0");
+            r.setHeader("X-RateLimit-Reset", QByteArray::number(QDateTime::currentSecsSinceEpoch() + fault->retryAfterSeconds));
+        }
         send(socket, request, r, started, faultName, closeAfter);
         return;
     }

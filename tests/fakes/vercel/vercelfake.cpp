@@ -185,6 +185,17 @@ json VercelFake::addDeployment(const json &spec)
     d.ref = q(spec, "ref", "main");
     d.pr = spec.value("pr", 0);
     d.created = QDateTime::currentMSecsSinceEpoch();
+    // Deployment Checks as in a scenario file (names with a '/' cannot go through the checks control route).
+    for (const json &c : spec.value("checks", json::array())) {
+        Check ch;
+        ch.id = u"chk_%1"_s.arg(m_nextCheck++);
+        ch.name = q(c, "name");
+        ch.status = q(c, "status", "completed");
+        ch.conclusion = q(c, "conclusion", "succeeded");
+        ch.blocking = c.value("blocking", true);
+        ch.createdAt = ch.updatedAt = d.created;
+        d.checks.append(ch);
+    }
     m_deployments.prepend(d);
     bool assigned = false;
     if (d.target == u"production"_s && d.state == u"READY"_s && !m_pinned) {
