@@ -6,6 +6,7 @@
 
 #include <QFile>
 
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -144,85 +145,117 @@ VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<Q
     VerifyReport r;
     r.lastHash = AuditRecord::genesisHash();
 
-    std::vector<Line> lines;
-    lines.reserve(size_t(bytes.size() / 256 + 1));
-    qsizetype pos = 0;
-    while (pos < bytes.size()) {
-        const qsizetype nl = bytes.indexOf('\n', pos);
-        if (nl < 0) {
-            r.tornTail = TornTail{qint64(lines.size()) + 1, pos, bytes.size() - pos};
-            break;
-        }
-        lines.push_back({pos, nl});
-        pos = nl + 1;
+    // Everything but the chain walk is independent per line: finding the
+    // lines, checking their shape and hashing them (one SHA-256 each, the
+    // expensive part). Each core takes a slice of the bytes that starts after
+    // a newline, then the chain is walked in order over the slices.
+    const qsizetype size = bytes.size();
+    const size_t threads = size > (8 << 20) ? std::max(1u, std::min(8u, std::thread::hardware_concurrency())) : 1;
+    std::vector<qsizetype> cuts{0};
+    for (size_t t = 1; t < threads; ++t) {
+        const qsizetype at = std::max(cuts.back(), qsizetype(size * qint64(t) / qint64(threads)));
+        const void *nl = at < size ? std::memchr(bytes.constData() + at, '\n', size_t(size - at)) : nullptr;
+        cuts.push_back(nl ? static_cast<const char *>(nl) - bytes.constData() + 1 : size);
     }
+    cuts.push_back(size);
 
-    // The expensive part (one SHA-256 per record) is independent per line:
-    // split it across the cores, then walk the chain in order.
-    std::vector<Parsed> parsed(lines.size());
-    const auto work = [&](size_t from, size_t to) {
+    struct Slice
+    {
+        std::vector<Line> lines;
+        std::vector<Parsed> parsed;
+    };
+    std::vector<Slice> slices(threads);
+    const auto work = [&](size_t t) {
         Sha256 hasher(backend); // one digest context per thread (ADR 0010)
-        for (size_t i = from; i < to; ++i) {
-            const QByteArrayView line(bytes.constData() + lines[i].begin, lines[i].end - lines[i].begin);
+        Slice &slice = slices[t];
+        const qsizetype end = cuts[t + 1];
+        slice.lines.reserve(size_t((end - cuts[t]) / 256 + 1));
+        for (qsizetype pos = cuts[t]; pos < end;) {
+            const void *found = std::memchr(bytes.constData() + pos, '\n', size_t(end - pos));
+            if (!found) { // only the last slice can end without a newline: a torn tail
+                slice.lines.push_back({pos, -1});
+                break;
+            }
+            const qsizetype nl = static_cast<const char *>(found) - bytes.constData();
+            slice.lines.push_back({pos, nl});
+            pos = nl + 1;
+        }
+        slice.parsed.resize(slice.lines.size());
+        for (size_t i = 0; i < slice.lines.size(); ++i) {
+            if (slice.lines[i].end < 0)
+                continue;
+            const QByteArrayView line(bytes.constData() + slice.lines[i].begin, slice.lines[i].end - slice.lines[i].begin);
             Parsed p = parseShape(line);
             if (p.shapeOk)
                 p.hashOk = hasher.matchesHex(line.first(line.size() - suffixLen), p.hash);
-            parsed[i] = p;
+            slice.parsed[i] = p;
         }
     };
-    const size_t threads = lines.size() > 20000 ? std::max(1u, std::min(8u, std::thread::hardware_concurrency())) : 1;
     if (threads > 1) {
         std::vector<std::thread> pool;
-        const size_t per = (lines.size() + threads - 1) / threads;
-        for (size_t t = 0; t < threads; ++t) {
-            const size_t from = t * per;
-            const size_t to = std::min(lines.size(), from + per);
-            if (from < to)
-                pool.emplace_back(work, from, to);
-        }
+        for (size_t t = 0; t < threads; ++t)
+            pool.emplace_back(work, t);
         for (std::thread &th : pool)
             th.join();
     } else {
-        work(0, lines.size());
+        work(0);
     }
 
     // The chain walk is sequential: it compares views into `bytes` and
     // allocates nothing per record (the last hash is copied once, at the end).
     const QByteArray genesis = r.lastHash.toLatin1();
     QByteArrayView expectedPrev = genesis;
-    for (size_t i = 0; i < lines.size(); ++i) {
-        const Parsed &p = parsed[i];
-        VerifyProblem bad;
-        bad.line = qint64(i) + 1;
-        bad.byteOffset = lines[i].begin;
-        bad.seq = p.seq;
-        const qint64 expectedSeq = r.lastSeq + 1;
-        if (!p.shapeOk) {
-            bad.kind = VerifyProblem::Kind::Malformed;
-            bad.message = u"the line is not an audit record (edited or corrupted)"_s;
-        } else if (!p.hashOk) {
-            bad.kind = VerifyProblem::Kind::HashMismatch;
-            bad.message = u"its content does not match its hash: the record was edited"_s;
-        } else if (p.prev != expectedPrev) {
-            bad.kind = VerifyProblem::Kind::PrevMismatch;
-            bad.message = p.seq > expectedSeq
-                ? u"it does not follow the record before it: %1 record(s) before it were deleted"_s.arg(p.seq - expectedSeq)
-                : u"it does not follow the record before it: records were deleted, inserted or reordered"_s;
-        } else if (p.seq != expectedSeq) {
-            bad.kind = VerifyProblem::Kind::SeqMismatch;
-            bad.message = u"seq %1 where %2 was expected"_s.arg(p.seq).arg(expectedSeq);
-        } else {
-            r.records++;
-            r.lastSeq = p.seq;
-            expectedPrev = p.hash;
-            continue;
+    qint64 lineNo = 0;
+    for (const Slice &slice : slices) {
+        for (size_t i = 0; i < slice.lines.size(); ++i) {
+            const Line &l = slice.lines[i];
+            ++lineNo;
+            if (l.end < 0) {
+                r.tornTail = TornTail{lineNo, l.begin, size - l.begin};
+                break;
+            }
+            const Parsed &p = slice.parsed[i];
+            VerifyProblem bad;
+            bad.line = lineNo;
+            bad.byteOffset = l.begin;
+            bad.seq = p.seq;
+            const qint64 expectedSeq = r.lastSeq + 1;
+            if (!p.shapeOk) {
+                bad.kind = VerifyProblem::Kind::Malformed;
+                bad.message = u"the line is not an audit record (edited or corrupted)"_s;
+            } else if (!p.hashOk) {
+                bad.kind = VerifyProblem::Kind::HashMismatch;
+                bad.message = u"its content does not match its hash: the record was edited"_s;
+            } else if (p.prev != expectedPrev) {
+                bad.kind = VerifyProblem::Kind::PrevMismatch;
+                bad.message = p.seq > expectedSeq
+                    ? u"it does not follow the record before it: %1 record(s) before it were deleted"_s.arg(p.seq - expectedSeq)
+                    : u"it does not follow the record before it: records were deleted, inserted or reordered"_s;
+            } else if (p.seq != expectedSeq) {
+                bad.kind = VerifyProblem::Kind::SeqMismatch;
+                bad.message = u"seq %1 where %2 was expected"_s.arg(p.seq).arg(expectedSeq);
+            } else {
+                r.records++;
+                r.lastSeq = p.seq;
+                expectedPrev = p.hash;
+                continue;
+            }
+            r.firstBad = bad;
+            r.lastHash = QString::fromLatin1(expectedPrev);
+            return r;
         }
-        r.firstBad = bad;
-        r.lastHash = QString::fromLatin1(expectedPrev);
-        return r;
     }
     r.lastHash = QString::fromLatin1(expectedPrev);
 
+    // Every line before here verified, so record k is line k.
+    const auto parsedAt = [&slices](qint64 index) -> std::pair<const Line *, const Parsed *> {
+        for (const Slice &slice : slices) {
+            if (index < qint64(slice.lines.size()))
+                return {&slice.lines[size_t(index)], &slice.parsed[size_t(index)]};
+            index -= qint64(slice.lines.size());
+        }
+        return {nullptr, nullptr};
+    };
     if (head) {
         r.headPresent = true;
         r.headSeq = head->first;
@@ -243,12 +276,12 @@ VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<Q
             bad.message = u"the last record differs from the one the head checkpoint names: it was replaced"_s;
             r.firstBad = bad;
         } else if (head->first >= 1 && head->first < r.lastSeq
-                   && parsed[size_t(head->first - 1)].hash != QByteArrayView(head->second.toLatin1())) {
+                   && parsedAt(head->first - 1).second->hash != QByteArrayView(head->second.toLatin1())) {
             VerifyProblem bad;
             bad.kind = VerifyProblem::Kind::HashMismatch;
             bad.line = head->first;
             bad.seq = head->first;
-            bad.byteOffset = lines[size_t(head->first - 1)].begin;
+            bad.byteOffset = parsedAt(head->first - 1).first->begin;
             bad.message = u"the record the head checkpoint names differs from it: the log was rewritten from there"_s;
             r.firstBad = bad;
         } else if (head->first < r.lastSeq) {
