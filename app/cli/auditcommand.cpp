@@ -13,15 +13,6 @@ namespace Raize::Cli {
 using namespace Qt::StringLiterals;
 using namespace Raize::Records;
 
-namespace {
-
-void printJson(Context &ctx, const nlohmann::json &j)
-{
-    ctx.out << QString::fromStdString(j.dump(2)) << u'\n';
-}
-
-} // namespace
-
 const CommandHelp &auditHelp()
 {
     static const QString file = u"  FILE    the audit log (default: the profile's, audit/logPath or its data folder)\n"_s;
@@ -95,7 +86,7 @@ int auditCommand(Context &ctx)
                                  {"message", r.firstBad->message.toStdString()}};
             if (r.tornTail)
                 j["tornTail"] = {{"line", r.tornTail->line}, {"byteOffset", r.tornTail->byteOffset}, {"bytes", r.tornTail->bytes}};
-            printJson(ctx, j);
+            ctx.printJson(j);
         } else {
             ctx.out << file << u": "_s << r.summary() << u'\n';
         }

@@ -33,11 +33,6 @@ nlohmann::json toJson(const Diagnostic &d)
             {"code", d.code.toStdString()}, {"message", d.message.toStdString()}, {"fix", d.fix.toStdString()}};
 }
 
-void printJson(Context &ctx, const nlohmann::json &j)
-{
-    ctx.out << QString::fromStdString(j.dump(2)) << u'\n';
-}
-
 const QString lintUsage =
     u"raize-console changelog lint [FILE] [--rules auto|playbook|keepachangelog] [--previous FILE | --git-ref REF] [--json]\n"
     "  Checks FILE (default CHANGELOG.md) against Keep a Changelog 1.1.0 and SemVer 2.0.0, field by field\n"
@@ -94,7 +89,7 @@ int changelogLint(Context &ctx, const QString &file, bool json)
         nlohmann::json summary = nlohmann::json::object();
         for (auto it = counts.cbegin(); it != counts.cend(); ++it)
             summary[it.key().toStdString()] = it.value();
-        printJson(ctx, {{"file", file.toStdString()},
+        ctx.printJson({{"file", file.toStdString()},
                         {"ok", !failed},
                         {"rules", ChangelogLinter::rulesName(rules).toStdString()},
                         {"rulesReason", rulesReason.toStdString()},
@@ -146,7 +141,7 @@ int changelogNext(Context &ctx, const QString &file, bool json)
         return Negative;
     }
     if (json)
-        printJson(ctx, {{"version", next->version.toString().toStdString()}, {"reason", next->reason.toStdString()}});
+        ctx.printJson({{"version", next->version.toString().toStdString()}, {"reason", next->reason.toStdString()}});
     else
         ctx.out << next->version.toString() << u"\t"_s << next->reason << u'\n';
     return Ok;
@@ -202,7 +197,7 @@ int changelogCut(Context &ctx, const QString &file, bool json)
         return Failure;
     }
     if (json)
-        printJson(ctx, {{"version", version.toString().toStdString()}, {"file", file.toStdString()}});
+        ctx.printJson({{"version", version.toString().toStdString()}, {"file", file.toStdString()}});
     else
         ctx.out << u"cut %1 in %2\n"_s.arg(version.toString(), file);
     return Ok;

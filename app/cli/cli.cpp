@@ -5,6 +5,8 @@
 
 #include <QFile>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 
 namespace Raize::Cli {
@@ -84,6 +86,11 @@ std::optional<QString> Context::readText(const QString &path)
         return std::nullopt;
     }
     return QString::fromUtf8(f.readAll());
+}
+
+void Context::printJson(const nlohmann::json &json)
+{
+    out << QString::fromStdString(json.dump(2)) << u'\n';
 }
 
 bool Context::noneLeft(const QString &usage)

@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QTextStream>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <optional>
 
 namespace Raize::Cli {
@@ -32,6 +34,8 @@ struct Context
     bool noneLeft(const QString &usage);
     // A whole UTF-8 file; on failure says which and why on err.
     std::optional<QString> readText(const QString &path);
+    // Prints `json` indented by two, for --json.
+    void printJson(const nlohmann::json &json);
 };
 
 using Handler = int (*)(Context &);

@@ -65,7 +65,7 @@ int list(Context &ctx, bool asJson)
         ctx.err << u"warning: the profile's own cohorts are not used: "_s << e->overrideError->toString()
                 << u"\n  `raize-console cohorts reset` removes them; `cohorts set --file FILE` replaces them.\n"_s;
     if (asJson)
-        ctx.out << QString::fromStdString(report(ctx.profile, *e).dump(2)) << u'\n';
+        ctx.printJson(report(ctx.profile, *e));
     else
         printText(ctx, *e);
     return Ok;
@@ -147,7 +147,7 @@ int save(Context &ctx, bool asJson, bool reset)
         json j = report(ctx.profile, *saved);
         j["changed"] = changed;
         j["auditLog"] = audit.path().toStdString();
-        ctx.out << QString::fromStdString(j.dump(2)) << u'\n';
+        ctx.printJson(j);
     } else {
         ctx.out << (changed ? u"saved (audit log %1): "_s.arg(audit.path()) : u"nothing changed: "_s);
         printText(ctx, *saved);

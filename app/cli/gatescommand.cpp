@@ -206,7 +206,7 @@ int gatesCommand(Context &ctx)
         out["policy"] = policy.bundleId.toStdString();
         out["digest"] = digest.toStdString();
         out["exitCode"] = code;
-        ctx.out << QString::fromStdString(out.dump(2)) << u'\n';
+        ctx.printJson(out);
         return code;
     }
 

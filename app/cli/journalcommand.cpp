@@ -10,15 +10,6 @@ namespace Raize::Cli {
 using namespace Qt::StringLiterals;
 using namespace Raize::Records;
 
-namespace {
-
-void printJson(Context &ctx, const nlohmann::json &j)
-{
-    ctx.out << QString::fromStdString(j.dump(2)) << u'\n';
-}
-
-} // namespace
-
 const CommandHelp &journalHelp()
 {
     static const QString add =
@@ -72,7 +63,7 @@ int journalCommand(Context &ctx)
         return Failure;
     }
     if (json)
-        printJson(ctx, {{"file", written->toStdString()}});
+        ctx.printJson({{"file", written->toStdString()}});
     else
         ctx.out << u"appended to "_s << *written << u'\n';
     return Ok;

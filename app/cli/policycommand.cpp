@@ -95,8 +95,7 @@ int policyCommand(Context &ctx)
                                {"path", c.path.toStdString()},
                                {"before", c.before},
                                {"after", c.after}});
-            ctx.out << QString::fromStdString(nlohmann::json{{"from", from->id.toStdString()}, {"to", to->id.toStdString()}, {"changes", arr}}.dump(2))
-                    << u'\n';
+            ctx.printJson({{"from", from->id.toStdString()}, {"to", to->id.toStdString()}, {"changes", arr}});
         } else {
             ctx.out << u"%1 (%2) → %3 (%4): %5 difference(s)\n"_s.arg(from->id, fromPath, to->id, toPath).arg(changes.size());
             for (const Policy::BundleChange &c : changes)

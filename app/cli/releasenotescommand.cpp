@@ -143,7 +143,7 @@ int releaseNotesCommand(Context &ctx)
                               {"releaseLevel", notes->releaseLevel.toStdString()}, {"body", notes->body.toStdString()}};
         if (!draftUrl.isEmpty())
             out["draftUrl"] = draftUrl.toStdString();
-        ctx.out << QString::fromStdString(out.dump(2)) << u'\n';
+        ctx.printJson(out);
     } else {
         ctx.out << notes->body;
         if (!draftUrl.isEmpty())

@@ -176,7 +176,7 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
                          {"detail", ex.detail(i).toStdString()}});
     out["steps"] = steps;
     if (c.json) {
-        ctx.out << QString::fromStdString(out.dump(2)) << u'\n';
+        ctx.printJson(out);
     } else if (code == Ok) {
         ctx.out << u"%1 %2 completed. Flags off (as clients are served) %3 ms after confirmation; flag-service propagation %4 ms.%5\n"_s
                        .arg(killSwitch ? u"Kill switch"_s : u"Rollback"_s, ex.runId())
@@ -224,7 +224,7 @@ int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
         plan = killSwitchPlan(plan);
     if (!executeIt || c.dryRun) {
         if (c.json)
-            ctx.out << QString::fromStdString(planReport(plan, inputs.value()).dump(2)) << u'\n';
+            ctx.printJson(planReport(plan, inputs.value()));
         else
             ctx.out << describePlan(plan, inputs.value());
         return plan.executable() ? Ok : Negative;
@@ -289,7 +289,7 @@ int status(Context &ctx)
                         {"outcome", outcome.toStdString()}, {"done", done}, {"steps", steps}, {"tornTail", j->hadTornTail()}});
     }
     if (asJson) {
-        ctx.out << QString::fromStdString(runs.dump(2)) << u'\n';
+        ctx.printJson(runs);
         return Ok;
     }
     if (runs.empty())

@@ -95,7 +95,7 @@ int settingsCommand(Context &ctx)
                 ctx.out << QString(s.name).leftJustified(22) << u' ' << value << u'\n';
         }
         if (json)
-            ctx.out << QString::fromStdString(out.dump(2)) << u'\n';
+            ctx.printJson(out);
         return Ok;
     }
     if (verb == u"get"_s || verb == u"set"_s || verb == u"reset"_s) {
