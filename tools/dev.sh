@@ -90,7 +90,7 @@ run_tests() {
     step "Running the test suite (ctest)"
     # Tests that start the sandbox are RUN_SERIAL; the rest run two at a time.
     cd "$BUILD_DIR"
-    if ! ctest --output-on-failure -j2 --timeout 600 "$@"; then
+    if ! ctest --output-on-failure -j2 --timeout 180 "$@"; then
         die "some tests failed (see above); rerun one with: ctest --test-dir $BUILD_DIR -R <name> --output-on-failure"
     fi
     step "All tests passed in $(elapsed)"

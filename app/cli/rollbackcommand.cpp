@@ -318,7 +318,20 @@ int resume(Context &ctx)
         return Failure;
     QString path;
     for (const QString &p : RunJournal::list(session->journalDirectory())) {
-        if (run.isEmpty() ? !RunJournal::open(p).value().finished() : p.contains(u'-' + run + u".jsonl"_s)) {
+        if (!run.isEmpty()) {
+            if (p.contains(u'-' + run + u".jsonl"_s)) {
+                path = p;
+                break;
+            }
+            continue;
+        }
+        const Result<RunJournal> j = RunJournal::open(p);
+        if (!j) {
+            // Not resumable, and not a reason to resume another run instead: say so and stop.
+            ctx.err << j.error().toString() << u'\n';
+            return Failure;
+        }
+        if (!j->finished()) {
             path = p;
             break;
         }

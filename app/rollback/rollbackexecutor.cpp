@@ -49,6 +49,13 @@ QString stepKindId(Step::Kind k)
     return {};
 }
 
+// The run a marker's description names ("raize-rollback run=ID digest=…"); empty for other deployments.
+QString markerRun(const QString &description)
+{
+    static const QString prefix = u"raize-rollback run="_s;
+    return description.startsWith(prefix) ? description.mid(prefix.size()).section(u' ', 0, 0) : QString();
+}
+
 Error consoleError(Error::Kind kind, const QString &message, const QString &remedy)
 {
     return Error::make(kind, u"console"_s, message, remedy);
@@ -214,11 +221,29 @@ void Executor::decideMarker(qint64 mine)
                 *candidates << d;
         }
         const qint64 mineFirst = own;
+        // This run's other markers (a creation retried after a timeout, or re-created on resume
+        // while the first one was still landing): stood down once the run holds its first, or
+        // they would look in flight to every later console forever.
+        auto duplicates = std::make_shared<QList<qint64>>();
+        for (const auto &d : list.value()) {
+            if (d.description.startsWith(ours) && d.id != own)
+                *duplicates << d.id;
+        }
+        if (mine != own && !duplicates->contains(mine))
+            *duplicates << mine;
         auto active = std::make_shared<QList<Services::GitHubDeployment>>();
+        // Runs with a marker that has a status: their markers without one are
+        // duplicates that landed late (see below), not a console in flight.
+        auto runsWithStatus = std::make_shared<QSet<QString>>();
+        auto noStatus = std::make_shared<QHash<qint64, QString>>(); // marker → its run
         auto left = std::make_shared<int>(int(candidates->size()));
-        const auto decide = [this, alive, mine = mineFirst, active] {
+        const auto decide = [this, alive, mine = mineFirst, active, duplicates, runsWithStatus, noStatus] {
             if (!*alive)
                 return;
+            active->removeIf([&](const Services::GitHubDeployment &d) {
+                const QString run = noStatus->value(d.id);
+                return !run.isEmpty() && runsWithStatus->contains(run);
+            });
             qint64 first = mine;
             QString holder;
             for (const auto &d : *active) {
@@ -247,24 +272,35 @@ void Executor::decideMarker(qint64 mine)
                                            u"If that console is known to be dead, run again with --take-over."_s);
                 m_running = false;
                 audit(u"rollback.stood-down"_s, QString::number(first), u"github"_s, {{"holder", first}, {"mine", mine}});
+                for (const qint64 extra : std::as_const(*duplicates))
+                    m_c.github->createDeploymentStatus(extra, u"inactive"_s, u"stood down: deployment %1 holds this rollback"_s.arg(first), {},
+                                                       [](const Result<Services::GitHubDeploymentStatus> &) {});
                 setMarkerStatus(u"inactive"_s, u"stood down: deployment %1 holds this rollback"_s.arg(first), {},
                                 [this] { Q_EMIT refused(m_lastError); });
                 return;
             }
             m_markerId = mine;
             m_journal.append({{"event", "marker"}, {"deploymentId", mine}});
-                audit(u"rollback.start"_s, runId(), u"console"_s,
+            audit(u"rollback.start"_s, runId(), u"console"_s,
                   {{"digest", s(m_plan.digest)}, {"priority", s(priorityName(m_plan.priority))}, {"marker", mine}});
+            for (const qint64 extra : std::as_const(*duplicates)) {
+                m_stoodDown.insert(extra);
+                m_c.github->createDeploymentStatus(extra, u"inactive"_s, u"duplicate marker of run %1: deployment %2 holds it"_s.arg(runId()).arg(mine),
+                                                   {}, [](const Result<Services::GitHubDeploymentStatus> &) {});
+            }
             setMarkerStatus(u"in_progress"_s, u"run %1 executing"_s.arg(runId()));
             runFrom(m_groups.value(0));
         };
         if (candidates->isEmpty())
             return decide();
         for (const auto &d : *candidates) {
-            m_c.github->deploymentStatuses(d.id, [alive, d, active, left, decide](const Result<QList<Services::GitHubDeploymentStatus>> &st) {
+            m_c.github->deploymentStatuses(d.id, [alive, d, active, runsWithStatus, noStatus, left, decide](const Result<QList<Services::GitHubDeploymentStatus>> &st) {
                 if (!*alive)
                     return;
                 // The newest status decides; no status yet means just created: in flight.
+                // Unless another marker of the same run has a status: a creation whose
+                // first attempt timed out can land after the run's retry, even after the
+                // run finished (and its console exited), and stays without a status.
                 QString state;
                 qint64 newest = -1;
                 for (const auto &one : st ? st.value() : QList<Services::GitHubDeploymentStatus>()) {
@@ -273,6 +309,11 @@ void Executor::decideMarker(qint64 mine)
                         state = one.state;
                     }
                 }
+                const QString run = markerRun(d.description);
+                if (st && !state.isEmpty() && !run.isEmpty())
+                    runsWithStatus->insert(run);
+                if (st && state.isEmpty())
+                    noStatus->insert(d.id, run);
                 if (!st || state.isEmpty() || state == u"in_progress"_s || state == u"queued"_s || state == u"pending"_s)
                     *active << d;
                 if (--*left == 0)
@@ -472,7 +513,11 @@ void Executor::abort(const QString &reason)
     audit(u"rollback.aborted"_s, runId(), u"console"_s, {{"failedStep", m_failedStep}}, reason);
     m_running = false;
     m_failedGroup = -1;
-    setMarkerStatus(u"error"_s, u"run %1 aborted: %2"_s.arg(runId(), reason), {}, [this] { Q_EMIT finished(false); });
+    auto alive = m_alive;
+    standDownLateDuplicates([this, alive, reason] {
+        if (*alive)
+            setMarkerStatus(u"error"_s, u"run %1 aborted: %2"_s.arg(runId(), reason), {}, [this] { Q_EMIT finished(false); });
+    });
 }
 
 void Executor::finish()
@@ -481,7 +526,35 @@ void Executor::finish()
     audit(u"rollback.complete"_s, runId(), u"console"_s,
           {{"digest", s(m_plan.digest)}, {"incident", s(m_incidentUrl)}, {"journal", s(m_journal.path())}, {"marker", m_markerId}});
     m_running = false;
-    setMarkerStatus(u"success"_s, u"run %1 completed"_s.arg(runId()), m_incidentUrl, [this] { Q_EMIT finished(true); });
+    auto alive = m_alive;
+    standDownLateDuplicates([this, alive] {
+        if (*alive)
+            setMarkerStatus(u"success"_s, u"run %1 completed"_s.arg(runId()), m_incidentUrl, [this] { Q_EMIT finished(true); });
+    });
+}
+
+void Executor::standDownLateDuplicates(std::function<void()> then)
+{
+    if (!m_c.github || m_markerId <= 0)
+        return then();
+    // A creation whose first attempt timed out can land after the retry was
+    // answered (and after the marker was decided): stand such a marker of
+    // this run down too, or it stays "in flight" to every later console.
+    auto alive = m_alive;
+    m_c.github->deployments(m_o.markerEnvironment, {}, [this, alive, then](const Result<QList<Services::GitHubDeployment>> &list) {
+        if (!*alive)
+            return;
+        const QString ours = u"raize-rollback run=%1 "_s.arg(runId());
+        for (const auto &d : list ? list.value() : QList<Services::GitHubDeployment>()) {
+            if (d.description.startsWith(ours) && d.id != m_markerId && !m_stoodDown.contains(d.id)) {
+                m_stoodDown.insert(d.id);
+                m_c.github->createDeploymentStatus(d.id, u"inactive"_s,
+                                                   u"duplicate marker of run %1: deployment %2 holds it"_s.arg(runId()).arg(m_markerId), {},
+                                                   [](const Result<Services::GitHubDeploymentStatus> &) {});
+            }
+        }
+        then(); // the statuses queue ahead of the final one, which the caller waits for
+    });
 }
 
 // ---- the steps ----

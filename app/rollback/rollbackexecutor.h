@@ -121,6 +121,8 @@ private:
     void runStep(int step, Done done);
     void stepFinished(int group, int step, const Result<nlohmann::json> &result);
     void finish();
+    // Stands down markers of this run other than the one it holds, then calls `then`.
+    void standDownLateDuplicates(std::function<void()> then);
     // then() runs once GitHub answered (or at once without a marker): a process may exit right after.
     void setMarkerStatus(const QString &state, const QString &description, const QString &logUrl = {}, std::function<void()> then = {});
 
@@ -154,6 +156,7 @@ private:
     bool m_running = false;
     bool m_aborted = false;
     qint64 m_markerId = 0;
+    QSet<qint64> m_stoodDown; // this run's duplicate markers already stood down
     QElapsedTimer m_clock;
     qint64 m_flagsOffMs = -1;
     qint64 m_propagationMs = -1;

@@ -16,5 +16,5 @@ raize_add_test(test_core_links_no_widgets SOURCES tst_core_links.cpp LIBS Qt6::C
 add_dependencies(test_core_links_no_widgets core_link_probe)
 
 raize_add_test(test_packaging SOURCES tst_packaging.cpp LIBS Qt6::Core Qt6::Gui
-    TIMEOUT 600 RUN_SERIAL LABELS packaging)
+    TIMEOUT 180 RUN_SERIAL LABELS packaging)
 raize_add_test(test_cli_settings SOURCES tst_cli_settings.cpp LIBS core_base)

@@ -1,10 +1,37 @@
 # The rollback plan builder (issue #9): pure, data-driven.
 raize_add_test(test_rollback_plan SOURCES tst_rollback_plan.cpp LIBS core_rollback)
-# The rollback against the whole sandbox through the CLI (real Unleash, Prometheus, gnome-keyring):
-# the P0 run, two consoles and the crash test in one, the fault matrix in the other (each its own sandbox).
+# The rollback against the whole sandbox through the CLI (real Unleash, Prometheus, gnome-keyring).
+# One executable, several ctest entries (issue #15: none over 180 s): each entry starts its own
+# sandbox and runs a group of functions or rows on it, resetting the sandbox's state between cases.
 raize_add_test(test_rollback_sandbox SOURCES tst_rollback_sandbox.cpp LIBS sandbox_fixture
-    KEYRING TIMEOUT 1500 LABELS sandbox keyring ENV "QTEST_FUNCTION_TIMEOUT=1200000"
-    ARGS planNamesEveryCall p0WrongAccountEndToEnd twoConsolesOneExecutes crashAtEveryBoundary crashInTheMiddleOfACall)
-raize_add_test(test_rollback_faults SOURCES tst_rollback_sandbox.cpp LIBS sandbox_fixture
-    KEYRING TIMEOUT 1500 LABELS sandbox keyring ENV "QTEST_FUNCTION_TIMEOUT=1200000"
-    ARGS faultOnEachCall)
+    KEYRING TIMEOUT 180 LABELS sandbox keyring
+    ARGS planNamesEveryCall p0WrongAccountEndToEnd twoConsolesOneExecutes)
+# SIGKILL right after each record of the marker phase, then resume (the hang of issue #15).
+raize_add_test(test_rollback_crash_marker EXECUTABLE test_rollback_sandbox
+    KEYRING TIMEOUT 180 LABELS sandbox keyring
+    ARGS crashInTheMarkerPhase)
+# SIGKILL at every later journal boundary, one phase of the run per entry.
+raize_add_test(test_rollback_crash_flags EXECUTABLE test_rollback_sandbox
+    KEYRING TIMEOUT 180 LABELS sandbox keyring
+    ARGS crashAtEveryBoundary:flags)
+raize_add_test(test_rollback_crash_production EXECUTABLE test_rollback_sandbox
+    KEYRING TIMEOUT 180 LABELS sandbox keyring
+    ARGS crashAtEveryBoundary:production)
+raize_add_test(test_rollback_crash_checks EXECUTABLE test_rollback_sandbox
+    KEYRING TIMEOUT 180 LABELS sandbox keyring
+    ARGS crashAtEveryBoundary:checks "crashAtEveryBoundary:incident and journal")
+# SIGKILL while a call hangs in the service: six rows in two shards (RAIZE_TEST_SHARD=i/n, read by the
+# data function, so a new row always runs in some entry).
+foreach(shard RANGE 1)
+    raize_add_test(test_rollback_crash_midcall_${shard} EXECUTABLE test_rollback_sandbox
+        KEYRING TIMEOUT 180 LABELS sandbox keyring
+        ENV "RAIZE_TEST_SHARD=${shard}/2"
+        ARGS crashInTheMiddleOfACall)
+endforeach()
+# 429, 500 and a timeout on each call in turn: the 24 rows in six shards.
+foreach(shard RANGE 5)
+    raize_add_test(test_rollback_faults_${shard} EXECUTABLE test_rollback_sandbox
+        KEYRING TIMEOUT 180 LABELS sandbox keyring
+        ENV "RAIZE_TEST_SHARD=${shard}/6"
+        ARGS faultOnEachCall)
+endforeach()

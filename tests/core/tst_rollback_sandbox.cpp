@@ -5,8 +5,10 @@
 //
 // - P0 "wrong-account side effect": flags off, production on the previous
 //   safe deployment (pinned), post-rollback checks green, an incident issue.
-// - Crash: SIGKILL at every journal boundary and in the middle of calls;
-//   resume reaches the same end state, and nothing harmful ran twice.
+// - Crash: SIGKILL at every journal boundary (the marker phase record by
+//   record) and in the middle of calls; resume reaches the same end state,
+//   and nothing harmful ran twice (one marker, one Instant Rollback, one
+//   incident, read from the sandbox's request log).
 // - Faults: 429, 500 and a timeout on each call in turn.
 // - Two consoles on one rollback: exactly one executes.
 
@@ -44,6 +46,7 @@ class TestRollbackSandbox : public QObject
     {
         int code = -1;
         bool crashed = false;
+        bool timedOut = false; // still running at the limit: the test killed it (a hang, not a crash)
         QString out, err;
         json j;
     };
@@ -56,10 +59,13 @@ class TestRollbackSandbox : public QObject
         return b;
     }
 
-    Run run(const QStringList &args, const QByteArray &stdinData = {}, const QHash<QString, QString> &env = {}, int timeoutMs = 120000)
+    Run run(const QStringList &args, const QByteArray &stdinData = {}, const QHash<QString, QString> &env = {}, int timeoutMs = 60000)
     {
         QProcess p;
         QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        // Every HTTP call in the console's log: what a failure report shows of a run that hung.
+        if (!e.contains(u"QT_LOGGING_RULES"_s))
+            e.insert(u"QT_LOGGING_RULES"_s, u"raize.net.debug=true;raize.rollback.debug=true"_s);
         for (auto it = env.cbegin(); it != env.cend(); ++it)
             e.insert(it.key(), it.value());
         p.setProcessEnvironment(e);
@@ -67,9 +73,10 @@ class TestRollbackSandbox : public QObject
         if (!stdinData.isEmpty())
             p.write(stdinData);
         p.closeWriteChannel();
-        if (!p.waitForFinished(timeoutMs))
+        const bool timedOut = !p.waitForFinished(timeoutMs);
+        if (timedOut)
             p.kill(), p.waitForFinished();
-        Run r{p.exitCode(), p.exitStatus() == QProcess::CrashExit, QString::fromUtf8(p.readAllStandardOutput()),
+        Run r{p.exitCode(), p.exitStatus() == QProcess::CrashExit, timedOut, QString::fromUtf8(p.readAllStandardOutput()),
               QString::fromUtf8(p.readAllStandardError()), json()};
         if (args.contains(u"--json"_s))
             r.j = json::parse(r.out.toStdString(), nullptr, false);
@@ -112,7 +119,79 @@ class TestRollbackSandbox : public QObject
         }
         return n;
     }
+    // Calls whose path matches `pathRe` (whole path) that reached the service's handler.
+    int reachedMatching(const QString &service, const QString &method, const QString &pathRe)
+    {
+        const QRegularExpression re(QRegularExpression::anchoredPattern(pathRe));
+        int n = 0;
+        for (const json &r : requests(service)) {
+            const std::string fault = r.value("fault", "");
+            if (QString::fromStdString(r.value("method", "")) == method && re.match(QString::fromStdString(r.value("path", ""))).hasMatch()
+                && fault != "error" && fault != "rate_limit")
+                ++n;
+        }
+        return n;
+    }
     json state() { return control("GET", u"/__sandbox/state"_s); }
+    // The newest run's journal (records), read from the profile's rollbacks
+    // folder (as RunJournal::list sorts it: by name, newest last).
+    QList<json> newestJournal(QString *runId = nullptr)
+    {
+        const QDir dir(dataHome() + u"/raize-console/"_s + kProfile + u"/rollbacks"_s);
+        const QStringList files = dir.entryList({u"*.jsonl"_s}, QDir::Files, QDir::Name);
+        if (files.isEmpty())
+            return {};
+        QFile f(dir.filePath(files.last()));
+        if (!f.open(QIODevice::ReadOnly))
+            return {};
+        QList<json> recs;
+        for (const QByteArray &line : f.readAll().split('\n')) {
+            if (!line.isEmpty())
+                recs << json::parse(line.toStdString(), nullptr, false);
+        }
+        if (runId && !recs.isEmpty() && recs.front().is_object())
+            *runId = QString::fromStdString(recs.front().value("runId", ""));
+        return recs;
+    }
+    // The newest run ended its marker (GitHub deployment) with `success`, and
+    // left no other marker of its own in flight: a duplicate (a creation
+    // retried after a timeout) is `inactive`, or without a status if it landed
+    // after the run's last look (later consoles skip those: ADR 0005).
+    void verifyNoMarkerInFlight(const QString &context)
+    {
+        QString runId;
+        newestJournal(&runId);
+        QVERIFY2(!runId.isEmpty(), qPrintable(context));
+        QStringList states;
+        for (const json &d : state()["github"].value("deployments", json::array())) {
+            const json description = d.value("description", json());
+            if (!description.is_string() || !QString::fromStdString(description.get<std::string>()).startsWith(u"raize-rollback run=%1 "_s.arg(runId)))
+                continue;
+            const json statuses = d.value("statuses", json::array());
+            states << (statuses.empty() ? u"(none)"_s : QString::fromStdString(statuses.back().value("state", "")));
+        }
+        QVERIFY2(states.count(u"success"_s) == 1
+                     && states.count(u"success"_s) + states.count(u"inactive"_s) + states.count(u"(none)"_s) == states.size(),
+                 qPrintable(context + u": markers of run %1 end in: %2"_s.arg(runId, states.join(u", "_s))));
+    }
+    // The newest run claimed exactly one marker (GitHub deployment), and it ended in `success`.
+    void verifyOneMarker(const QString &context)
+    {
+        QString runId;
+        newestJournal(&runId);
+        QVERIFY2(!runId.isEmpty(), qPrintable(context));
+        QVERIFY2(reachedMatching(u"github"_s, u"POST"_s, u".*/deployments"_s) == 1,
+                 qPrintable(context + u": the marker was created %1 times"_s.arg(reachedMatching(u"github"_s, u"POST"_s, u".*/deployments"_s))));
+        QStringList states;
+        for (const json &d : state()["github"].value("deployments", json::array())) {
+            const json description = d.value("description", json());
+            if (!description.is_string() || !QString::fromStdString(description.get<std::string>()).startsWith(u"raize-rollback run=%1 "_s.arg(runId)))
+                continue;
+            const json statuses = d.value("statuses", json::array());
+            states << (statuses.empty() ? u"(none)"_s : QString::fromStdString(statuses.back().value("state", "")));
+        }
+        QVERIFY2(states == QStringList{u"success"_s}, qPrintable(context + u": markers of run %1 end in: %2"_s.arg(runId, states.join(u", "_s))));
+    }
 
     QByteArray admin() const { return m_sandbox.token(u"unleashAdmin"_s).toUtf8(); }
     bool flagOn(const QString &flag)
@@ -137,7 +216,9 @@ class TestRollbackSandbox : public QObject
         QTRY_VERIFY_WITH_TIMEOUT(state()["vercel"].value("production", "") == "dpl_cand", 10000);
         // A run a case left unfinished on purpose is dead now: stand its marker down, as its operator would.
         for (const json &d : state()["github"].value("deployments", json::array())) {
-            if (d.value("environment", "") == "production-rollback")
+            const json statuses = d.value("statuses", json::array());
+            const std::string last = statuses.empty() ? "" : statuses.back().value("state", "");
+            if (d.value("environment", "") == "production-rollback" && last != "inactive" && last != "success" && last != "error")
                 RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"github"_s) + u"/repos/raize/platform/deployments/%1/statuses"_s.arg(d.value("id", 0))),
                                     "Bearer " + m_sandbox.token(u"github"_s).toUtf8(), R"({"state":"inactive","description":"test reset"})");
         }
@@ -188,10 +269,86 @@ class TestRollbackSandbox : public QObject
                 if (r.code == 0)
                     return;
             }
+            QVERIFY2(!r.timedOut, qPrintable(context + u": resume hung (killed by the test after 60 s); its log ends:\n"_s + r.err.right(3000)));
             QVERIFY2(!r.crashed, qPrintable(context + u": resume crashed"_s));
             qInfo("%s: resume round %d exited %d: %s", qPrintable(context), round, r.code, qPrintable(r.err.right(400)));
         }
         QFAIL(qPrintable(context + u": the rollback did not complete after resuming"_s));
+    }
+
+    // The journal records the console is killed right after: the boundaries
+    // of every step group (its last intent: every call about to go out; its
+    // first intent; the done that ends it) and the marker's records, each
+    // with the phase of the run it belongs to. From one uninterrupted run,
+    // once per process.
+    struct Boundary
+    {
+        int record = 0; // 1-based: killed right after the journal's record `record`
+        std::string event;
+        QString phase;
+    };
+    QList<Boundary> m_boundaries;
+    QList<Boundary> boundaries()
+    {
+        if (!m_boundaries.isEmpty())
+            return m_boundaries;
+        reset();
+        const int before = issues();
+        const Run full = run(executeArgs());
+        if (full.code != 0) {
+            qWarning("the uninterrupted run failed: %s", qPrintable(full.err.right(1500)));
+            return {};
+        }
+        verifyRolledBack(before, u"uninterrupted"_s);
+        const QList<json> recs = newestJournal();
+        QHash<int, std::string> kindOfStep;
+        for (const json &r : recs) {
+            if (r.value("event", "") == "intent")
+                kindOfStep.insert(r.value("step", -1), r.value("kind", ""));
+        }
+        bool stepsStarted = false;
+        for (int k = 1; k < recs.size(); ++k) {
+            const json &r = recs[k - 1];
+            const std::string ev = r.value("event", "");
+            const std::string nextEv = recs[k].value("event", "");
+            const bool boundary = ev == "begin" || ev == "marker-intent" || ev == "marker" || ev == "incident"
+                                  || (ev == "intent" && nextEv != "intent") || (ev == "done" && nextEv != "done")
+                                  || (ev == "intent" && k >= 2 && recs[k - 2].value("event", "") != "intent");
+            // The marker phase: up to the first step's intent (nothing of the plan has gone out yet).
+            QString phase = u"marker"_s;
+            if (stepsStarted) {
+                const std::string kind = ev == "incident" ? "github.incident" : kindOfStep.value(r.value("step", -1));
+                if (kind == "flag.disable" || kind == "flags.confirm-off")
+                    phase = u"flags"_s;
+                else if (kind == "vercel.instant-rollback" || kind == "vercel.confirm-production")
+                    phase = u"production"_s;
+                else if (kind == "rollback.post-check")
+                    phase = u"checks"_s;
+                else if (kind == "github.incident" || kind == "journal.entry")
+                    phase = u"incident and journal"_s;
+                else
+                    phase = u"unknown: "_s + QString::fromStdString(kind);
+            }
+            stepsStarted = stepsStarted || ev == "intent";
+            if (boundary)
+                m_boundaries.append({k, ev, phase});
+        }
+        return m_boundaries;
+    }
+
+    // RAIZE_TEST_SHARD=i/n: a data function keeps every n-th row from the i-th, so
+    // n ctest entries (tests/core/rollback.cmake) run every row between them; all rows when unset.
+    static bool inShard(int row)
+    {
+        const QString spec = qEnvironmentVariable("RAIZE_TEST_SHARD");
+        if (spec.isEmpty())
+            return true;
+        bool okIndex = false, okCount = false;
+        const int shard = spec.section(u'/', 0, 0).toInt(&okIndex);
+        const int shards = spec.section(u'/', 1, 1).toInt(&okCount);
+        if (!okIndex || !okCount || shards <= 0 || shard < 0 || shard >= shards)
+            qFatal("RAIZE_TEST_SHARD=%s: i/n with 0 <= i < n", qPrintable(spec));
+        return row % shards == shard;
     }
 
 private Q_SLOTS:
@@ -303,47 +460,94 @@ private Q_SLOTS:
         QCOMPARE(count(u"flags"_s, u"POST"_s, u"/off"_s), int(kOnFlags.size())); // once, by the one that executed
     }
 
-    void crashAtEveryBoundary()
+    // Killed and resumed one record at a time: the begin record, the marker's
+    // intent (before the deployment is created), the marker (created and
+    // recorded, before its in_progress status), and the first step's intent
+    // (the marker in place, nothing of the plan sent). Exactly one marker
+    // deployment, one Instant Rollback and one incident in the end.
+    void crashInTheMarkerPhase_data()
     {
-        // How many journal records an uninterrupted run writes.
+        QTest::addColumn<int>("record");
+        QTest::addColumn<QString>("event");
+        QTest::addColumn<int>("markersBeforeResume");
+        QTest::newRow("begin") << 1 << u"begin"_s << 0;
+        QTest::newRow("marker-intent") << 2 << u"marker-intent"_s << 0;
+        QTest::newRow("marker") << 3 << u"marker"_s << 1;
+        QTest::newRow("first step intent") << 4 << u"intent"_s << 1;
+    }
+
+    void crashInTheMarkerPhase()
+    {
+        QFETCH(int, record);
+        QFETCH(QString, event);
+        QFETCH(int, markersBeforeResume);
+        const QString context = u"killed after record %1 (%2)"_s.arg(record).arg(event);
         reset();
-        const Run full = run(executeArgs());
-        QVERIFY2(full.code == 0, qPrintable(full.err.right(1500)));
-        const Run st = run({u"rollback"_s, u"status"_s, u"--json"_s});
-        QVERIFY2(st.j.is_array() && !st.j.empty(), qPrintable(st.out + st.err));
-        QFile f(QString::fromStdString(st.j[0].value("journal", "")));
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        // The step boundaries: the journal's records before the first and
-        // after the last step of every group (and the marker's). Killed
-        // right after record k, before anything else happens.
-        QList<int> kills;
-        QList<json> recs;
-        for (const QByteArray &line : f.readAll().split('\n')) {
-            if (!line.isEmpty())
-                recs << json::parse(line.toStdString());
-        }
-        QVERIFY(recs.size() > 20);
-        for (int k = 1; k < recs.size(); ++k) {
-            const json &r = recs[k - 1];
-            const std::string ev = r.value("event", "");
-            const std::string nextEv = k < recs.size() ? recs[k].value("event", "") : "";
-            // begin, marker records; the last intent of a group (all calls about to go out); every done that ends a group
-            if (ev == "begin" || ev == "marker-intent" || ev == "marker" || ev == "incident" || (ev == "intent" && nextEv != "intent")
-                || (ev == "done" && nextEv != "done") || (ev == "intent" && k >= 2 && recs[k - 2].value("event", "") != "intent"))
-                kills << k;
-        }
+        const int before = issues();
+        const Run killed = run(executeArgs(), {}, {{u"RAIZE_ROLLBACK_TEST_KILL_AFTER"_s, QString::number(record)}});
+        QVERIFY2(!killed.timedOut, qPrintable(context + u": the run hung before it got there; its log ends:\n"_s + killed.err.right(3000)));
+        QVERIFY2(killed.crashed, qPrintable(context + u" did not die: "_s + killed.err.right(300)));
+        // The kill landed where the row says: the journal ends with that record.
+        const QList<json> recs = newestJournal();
+        QCOMPARE(int(recs.size()), record);
+        QCOMPARE(QString::fromStdString(recs.back().value("event", "")), event);
+        QCOMPARE(reachedMatching(u"github"_s, u"POST"_s, u".*/deployments"_s), markersBeforeResume);
         QElapsedTimer t;
         t.start();
-        const int records = int(kills.size()) + 1;
-        for (int k : std::as_const(kills)) {
+        resumeToEnd(before, context);
+        qInfo("%s: resumed to the end in %.1f s", qPrintable(context), t.elapsed() / 1000.0);
+        verifyRolledBack(before, context);
+        verifyOneMarker(context);
+    }
+
+    // Every boundary of a phase of the run after the marker's (the marker
+    // phase is crashInTheMarkerPhase's): killed there, resumed, same end
+    // state, nothing harmful twice. One sandbox serves every kill of a row.
+    void crashAtEveryBoundary_data()
+    {
+        QTest::addColumn<QString>("phase");
+        for (const QString &phase : {u"flags"_s, u"production"_s, u"checks"_s, u"incident and journal"_s})
+            QTest::newRow(qPrintable(phase)) << phase;
+    }
+
+    void crashAtEveryBoundary()
+    {
+        QFETCH(QString, phase);
+        const QList<Boundary> all = boundaries();
+        QVERIFY2(all.size() > 10, "the uninterrupted run failed or wrote too few records");
+        // The marker phase is what crashInTheMarkerPhase kills record by record.
+        QStringList markerPhase, unknown;
+        for (const Boundary &b : all) {
+            if (b.phase == u"marker"_s)
+                markerPhase << u"%1:%2"_s.arg(b.record).arg(QString::fromStdString(b.event));
+            else if (b.phase.startsWith(u"unknown"_s))
+                unknown << b.phase;
+        }
+        QCOMPARE(markerPhase.join(u' '), u"1:begin 2:marker-intent 3:marker 4:intent"_s);
+        QVERIFY2(unknown.isEmpty(), qPrintable(unknown.join(u", "_s)));
+        QElapsedTimer t;
+        t.start();
+        int kills = 0;
+        for (const Boundary &b : all) {
+            if (b.phase != phase)
+                continue;
+            ++kills;
+            const QString context = u"killed after record %1 (%2)"_s.arg(b.record).arg(QString::fromStdString(b.event));
             reset();
             const int before = issues();
-            const Run killed = run(executeArgs(), {}, {{u"RAIZE_ROLLBACK_TEST_KILL_AFTER"_s, QString::number(k)}});
-            QVERIFY2(killed.crashed, qPrintable(u"k=%1 did not die: %2"_s.arg(k).arg(killed.err.right(300))));
-            resumeToEnd(before, u"killed after record %1"_s.arg(k));
-            verifyRolledBack(before, u"killed after record %1"_s.arg(k));
+            const Run killed = run(executeArgs(), {}, {{u"RAIZE_ROLLBACK_TEST_KILL_AFTER"_s, QString::number(b.record)}});
+            QVERIFY2(!killed.timedOut, qPrintable(context + u": the run hung before it got there; its log ends:\n"_s + killed.err.right(3000)));
+            QVERIFY2(killed.crashed, qPrintable(context + u" did not die: "_s + killed.err.right(300)));
+            // The kill landed on the boundary: the journal ends with that record.
+            const QList<json> recs = newestJournal();
+            QVERIFY2(recs.size() == b.record && recs.back().value("event", "") == b.event,
+                     qPrintable(context + u": the journal has %1 records"_s.arg(recs.size())));
+            resumeToEnd(before, context);
+            verifyRolledBack(before, context);
+            verifyOneMarker(context);
         }
-        qInfo("crash test: %d kill points in %.1f s", records - 1, t.elapsed() / 1000.0);
+        QVERIFY2(kills > 0, qPrintable(u"no boundary in phase "_s + phase));
+        qInfo("crash test, %s: %d kill points in %.1f s", qPrintable(phase), kills, t.elapsed() / 1000.0);
     }
 
     void crashInTheMiddleOfACall_data()
@@ -351,10 +555,20 @@ private Q_SLOTS:
         QTest::addColumn<QString>("service");
         QTest::addColumn<QString>("method");
         QTest::addColumn<QString>("path");
-        QTest::newRow("flag off") << u"flags"_s << u"POST"_s << u"/features/publishing\\.enabled/environments/production/off"_s;
-        QTest::newRow("marker") << u"github"_s << u"POST"_s << u"/deployments$"_s;
-        QTest::newRow("instant rollback") << u"vercel"_s << u"POST"_s << u"/rollback/"_s;
-        QTest::newRow("incident") << u"github"_s << u"POST"_s << u"/issues$"_s;
+        const QList<std::tuple<const char *, QString, QString, QString>> calls = {
+            {"flag off", u"flags"_s, u"POST"_s, u"/features/publishing\\.enabled/environments/production/off"_s},
+            {"marker", u"github"_s, u"POST"_s, u"/deployments$"_s},
+            // The marker created and answered, the console dead before it journalled it (it was reading the markers).
+            {"marker look-up", u"github"_s, u"GET"_s, u"/deployments$"_s},
+            {"marker status", u"github"_s, u"POST"_s, u"/deployments/\\d+/statuses$"_s},
+            {"instant rollback", u"vercel"_s, u"POST"_s, u"/rollback/"_s},
+            {"incident", u"github"_s, u"POST"_s, u"/issues$"_s},
+        };
+        int row = 0;
+        for (const auto &[name, service, method, path] : calls) {
+            if (inShard(row++))
+                QTest::newRow(name) << service << method << path;
+        }
     }
 
     void crashInTheMiddleOfACall()
@@ -383,9 +597,24 @@ private Q_SLOTS:
             60000);
         ::kill(pid_t(p.processId()), SIGKILL);
         p.waitForFinished();
-        QThread::msleep(3000); // the service finishes the call after the console is gone
-        resumeToEnd(before, u"killed during "_s + QString::fromLatin1(QTest::currentDataTag()));
-        verifyRolledBack(before, u"killed during "_s + QString::fromLatin1(QTest::currentDataTag()));
+        if (qstrcmp(QTest::currentDataTag(), "marker") == 0) {
+            // The sandbox creates the marker after the console is gone: resume once it exists, as it would on a busy GitHub.
+            QTRY_VERIFY_WITH_TIMEOUT(
+                [&] {
+                    for (const json &d : state()["github"].value("deployments", json::array())) {
+                        if (d.value("environment", "") == "production-rollback" && d.value("statuses", json::array()).empty())
+                            return true;
+                    }
+                    return false;
+                }(),
+                15000);
+        } else {
+            QThread::msleep(3000); // the service finishes the call after the console is gone
+        }
+        const QString context = u"killed during "_s + QString::fromLatin1(QTest::currentDataTag());
+        resumeToEnd(before, context);
+        verifyRolledBack(before, context);
+        verifyOneMarker(context);
     }
 
     void faultOnEachCall_data()
@@ -404,9 +633,12 @@ private Q_SLOTS:
             {"deployment checks", u"vercel"_s, u"GET"_s, u"/checks"_s},
             {"incident", u"github"_s, u"POST"_s, u"/issues$"_s},
         };
+        int row = 0;
         for (const auto &[name, service, method, path] : calls) {
-            for (const QString &mode : {u"429"_s, u"500"_s, u"timeout"_s})
-                QTest::newRow(qPrintable(QString::fromLatin1(name) + u" "_s + mode)) << service << method << path << mode;
+            for (const QString &mode : {u"429"_s, u"500"_s, u"timeout"_s}) {
+                if (inShard(row++))
+                    QTest::newRow(qPrintable(QString::fromLatin1(name) + u" "_s + mode)) << service << method << path << mode;
+            }
         }
     }
 
@@ -439,6 +671,7 @@ private Q_SLOTS:
             resumeToEnd(before, tag);
         }
         verifyRolledBack(before, tag);
+        verifyNoMarkerInFlight(tag);
     }
 };
 

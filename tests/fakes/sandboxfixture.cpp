@@ -47,9 +47,15 @@ QString SandboxFixture::start(const QString &scenario, int timeoutMs)
             }
         }
     }
-    const QString tail = QString::fromUtf8(m_output.right(3000));
     stop();
-    return u"the sandbox did not become ready:\n"_s + tail;
+    // The script's own verdict ("[sandbox] ERROR: ...") first: the log tails it prints can push it out of the tail.
+    QString verdict;
+    for (const QByteArray &line : m_output.split('\n')) {
+        if (line.contains("[sandbox] ERROR") || line.contains("did not answer"))
+            verdict += QString::fromUtf8(line) + u'\n';
+    }
+    return u"the sandbox did not become ready after %1 s:\n"_s.arg(t.elapsed() / 1000.0, 0, 'f', 1) + verdict + u"--- last output:\n"_s
+           + QString::fromUtf8(m_output.right(3000));
 }
 
 void SandboxFixture::stop()

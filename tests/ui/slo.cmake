@@ -2,7 +2,7 @@
 # (issue #8, acceptance "bad L3 release"): burn per cohort, the page alert and
 # its rollback hook.
 raize_add_test(test_slo_view SOURCES tst_slo_view.cpp LIBS console_ui sandbox_fixture
-    RUN_SERIAL TIMEOUT 600 LABELS gui sandbox)
+    RUN_SERIAL TIMEOUT 180 LABELS gui sandbox)
 # Auto-pacing in the SLOs view (issue #8, part 6), offscreen on an in-memory
 # flag service: policy off → nothing to arm; armed → exactly the next stage,
 # audited; stop; page alert, policy change and a failed change stop it.
