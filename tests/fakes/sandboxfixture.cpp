@@ -1,6 +1,8 @@
 #include "sandboxfixture.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QLockFile>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonArray>
@@ -23,6 +25,18 @@ SandboxFixture::~SandboxFixture()
 
 QString SandboxFixture::start(const QString &scenario, int timeoutMs)
 {
+    // Sandboxes start one at a time on this machine (ctest runs tests side by
+    // side): two starts at once on two cores (PostgreSQL's initdb, Unleash's
+    // migrations, the metrics backfill) made a start miss its deadlines.
+    // Once started, sandboxes run side by side.
+    QElapsedTimer waited;
+    waited.start();
+    QLockFile startLock(QDir::tempPath() + u"/raize-sandbox-start.lock"_s);
+    startLock.setStaleLockTime(300000); // a dead holder's lock is stale at once (QLockFile checks the pid)
+    if (!startLock.tryLock(timeoutMs))
+        return u"another sandbox start held %1 for %2 s"_s.arg(startLock.fileName()).arg(waited.elapsed() / 1000);
+    if (waited.elapsed() > 1000)
+        qInfo("waited %.1f s for another sandbox to start first", waited.elapsed() / 1000.0);
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

@@ -118,7 +118,7 @@ say "starting Unleash on 127.0.0.1:$UNLEASH_PORT"
     RAIZE_UNLEASH_ADMIN_TOKEN="$ADMIN_TOKEN" RAIZE_UNLEASH_CLIENT_TOKEN="$CLIENT_TOKEN" \
     CHECK_VERSION=false SEND_TELEMETRY=false node start.mjs ) > "$STATE_DIR/logs/unleash.log" 2>&1 &
 PIDS+=($!)
-wait_http "http://127.0.0.1:$UNLEASH_PORT/health" 60 Unleash
+wait_http "http://127.0.0.1:$UNLEASH_PORT/health" 90 Unleash
 
 say "seeding flags and starting the simulated Vercel, GitHub and platform"
 "$SERVICE" --scenario "$SCENARIO_FILE" --vercel-token "$VERCEL_TOKEN" --github-token "$GITHUB_TOKEN" \
