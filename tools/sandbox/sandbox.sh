@@ -71,21 +71,35 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Listening ports come from below the kernel's ephemeral range: a port that
+# an outgoing connection (a test's client, Unleash's own pool to PostgreSQL,
+# a scrape) holds as its local port looks free to a connect() probe, but a
+# server cannot bind it, and the start fails with EADDRINUSE.
+read -r EPHEMERAL_LOW _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || EPHEMERAL_LOW=32768
+PORT_LOW=10000
+PORT_SPAN=$(( EPHEMERAL_LOW - PORT_LOW ))
+[ "$PORT_SPAN" -ge 1000 ] || { PORT_LOW=20000; PORT_SPAN=12000; }
 free_port() {
     local p
     for _ in $(seq 1 200); do
-        p=$(( 20000 + RANDOM % 40000 ))
+        p=$(( PORT_LOW + (RANDOM * 32768 + RANDOM) % PORT_SPAN ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
     done
     die "no free port on 127.0.0.1"
 }
-wait_http() { # url seconds what
-    local url="$1" secs="$2" what="$3"
+wait_http() { # url seconds what [pid: stop waiting when it has exited] [its log]
+    local url="$1" secs="$2" what="$3" pid="${4:-}" log="${5:-}"
     for _ in $(seq 1 $(( secs * 10 ))); do
         curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            say "$what exited before it answered $url; its log ends:"
+            [ -n "$log" ] && tail -n 15 "$log" | sed 's/^/[sandbox]   | /' >&2
+            die "$what did not start"
+        fi
         sleep 0.1
     done
-    say "$what did not answer $url in $secs s; last log lines:"
+    say "$what did not answer $url in $secs s; its log ends:"
+    [ -n "$log" ] && tail -n 15 "$log" | sed 's/^/[sandbox]   | /' >&2
     tail -n 20 "$STATE_DIR/logs/"*.log >&2 2>/dev/null || true
     die "$what is not healthy"
 }
@@ -117,8 +131,9 @@ say "starting Unleash on 127.0.0.1:$UNLEASH_PORT"
 ( cd "$UNLEASH_DIR" && exec env RAIZE_PG_PORT="$PG_PORT" RAIZE_UNLEASH_PORT="$UNLEASH_PORT" \
     RAIZE_UNLEASH_ADMIN_TOKEN="$ADMIN_TOKEN" RAIZE_UNLEASH_CLIENT_TOKEN="$CLIENT_TOKEN" \
     CHECK_VERSION=false SEND_TELEMETRY=false node start.mjs ) > "$STATE_DIR/logs/unleash.log" 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$UNLEASH_PORT/health" 90 Unleash
+UNLEASH_PID=$!
+PIDS+=("$UNLEASH_PID")
+wait_http "http://127.0.0.1:$UNLEASH_PORT/health" 90 Unleash "$UNLEASH_PID" "$STATE_DIR/logs/unleash.log"
 
 say "seeding flags and starting the simulated Vercel, GitHub and platform"
 "$SERVICE" --scenario "$SCENARIO_FILE" --vercel-token "$VERCEL_TOKEN" --github-token "$GITHUB_TOKEN" \
@@ -155,8 +170,9 @@ say "starting Prometheus on 127.0.0.1:$PROM_PORT"
 prometheus --config.file="$STATE_DIR/prometheus.yml" --storage.tsdb.path="$STATE_DIR/tsdb" \
     --storage.tsdb.retention.time=400d --web.listen-address="127.0.0.1:$PROM_PORT" \
     > "$STATE_DIR/logs/prometheus.log" 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$PROM_PORT/-/ready" 30 Prometheus
+PROM_PID=$!
+PIDS+=("$PROM_PID")
+wait_http "http://127.0.0.1:$PROM_PORT/-/ready" 30 Prometheus "$PROM_PID" "$STATE_DIR/logs/prometheus.log"
 for _ in $(seq 1 150); do
     curl -fsS "http://127.0.0.1:$PROM_PORT/api/v1/query?query=up%7Bjob%3D%22platform%22%7D" 2>/dev/null | grep -q '"value":\[[0-9.]*,"1"\]' && break
     sleep 0.1
