@@ -98,7 +98,7 @@ run_tests() {
 
 # The parsers' robustness under AddressSanitizer + UndefinedBehaviorSanitizer
 # (issue #6): the malformed-answer tables and the 10,000-mutation run.
-SANITIZE_TESTS="test_parser_mutation|test_unleash_evaluator|test_net_client|test_launchdarkly_client|test_github_client|test_audit_log|test_changelog"
+SANITIZE_TESTS="test_sha256|test_parser_mutation|test_unleash_evaluator|test_net_client|test_launchdarkly_client|test_github_client|test_audit_log|test_changelog"
 run_sanitize() {
     local dir="$REPO/build/asan-ubsan"
     step "Configuring the asan-ubsan preset → $dir"
