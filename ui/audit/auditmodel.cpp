@@ -92,18 +92,18 @@ QByteArrayView AuditModel::rawLine(int row) const
     return m_source->bytes.sliced(s.begin, s.end - s.begin);
 }
 
-bool AuditModel::isReadable(int row) const
-{
-    return record(row).seq > 0;
-}
-
 AuditRecord AuditModel::record(int row) const
 {
-    const qsizetype idx = row >= 0 && size_t(row) < m_lines.size() ? lineIndex(row) : -1;
-    if (idx < 0)
+    if (row < 0 || size_t(row) >= m_lines.size())
         return {};
-    if (const AuditRecord *cached = m_cache.object(idx))
-        return *cached;
+    return cached(row);
+}
+
+const AuditRecord &AuditModel::cached(int row) const
+{
+    const qsizetype idx = lineIndex(row);
+    if (const AuditRecord *hit = m_cache.object(idx))
+        return *hit;
     auto *r = new AuditRecord;
     QString error;
     if (!AuditRecord::fromLine(rawLine(row).toByteArray(), r, &error)) {
@@ -112,9 +112,8 @@ AuditRecord AuditModel::record(int row) const
         r->target = u"byte %1"_s.arg(m_lines[size_t(idx)].begin);
         r->reason = error + u" — run `raize-console audit verify`"_s;
     }
-    const AuditRecord out = *r;
-    m_cache.insert(idx, r);
-    return out;
+    m_cache.insert(idx, r); // evicts the least recently used, never r: the reference holds until the next insert
+    return *r;
 }
 
 QVariant AuditModel::data(const QModelIndex &index, int role) const
@@ -125,7 +124,7 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
         return index.column() == Seq ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != RecordRole)
         return {};
-    const AuditRecord r = record(index.row());
+    const AuditRecord &r = cached(index.row()); // per cell and role while painting: no copy
     if (role == RecordRole)
         return QVariant::fromValue(r.seq);
     if (role == Qt::ToolTipRole) {

@@ -58,7 +58,6 @@ public:
     // record with seq 0 and action "(unreadable record)".
     Records::AuditRecord record(int row) const;
     QByteArrayView rawLine(int row) const;
-    bool isReadable(int row) const;
 
     // The distinct actions (as "prefix."), actors and services of the whole
     // log; filled in the background after the lines are found (choicesReady).
@@ -83,6 +82,8 @@ private:
     void takeBatch(quint64 generation, std::vector<Records::AuditLines::Span> spans, bool done);
     void takeChoices(quint64 generation, Choices choices);
     qsizetype lineIndex(int row) const;
+    // The parsed record of `row`, from the cache (valid until the next call).
+    const Records::AuditRecord &cached(int row) const;
 
     std::shared_ptr<Source> m_source;
     std::vector<Records::AuditLines::Span> m_lines; // newest first

@@ -29,6 +29,18 @@ VercelFake::VercelFake(HttpServer *server, QString token, QObject *parent)
     routes();
 }
 
+VercelFake::Check VercelFake::checkFromSpec(const json &spec, qint64 created)
+{
+    Check ch;
+    ch.id = u"chk_%1"_s.arg(m_nextCheck++);
+    ch.name = q(spec, "name");
+    ch.status = q(spec, "status", "completed");
+    ch.conclusion = q(spec, "conclusion", "succeeded");
+    ch.blocking = spec.value("blocking", true);
+    ch.createdAt = ch.updatedAt = created;
+    return ch;
+}
+
 void VercelFake::load(const json &scenario)
 {
     const json project = scenario.value("project", json::object());
@@ -46,16 +58,8 @@ void VercelFake::load(const json &scenario)
         dep.ref = q(d, "ref", "main");
         dep.pr = d.value("pr", 0);
         dep.created = now - qint64(d.value("minutesAgo", 60)) * 60000;
-        for (const json &c : d.value("checks", json::array())) {
-            Check ch;
-            ch.id = u"chk_%1"_s.arg(m_nextCheck++);
-            ch.name = q(c, "name");
-            ch.status = q(c, "status", "completed");
-            ch.conclusion = q(c, "conclusion", "succeeded");
-            ch.blocking = c.value("blocking", true);
-            ch.createdAt = ch.updatedAt = dep.created;
-            dep.checks.append(ch);
-        }
+        for (const json &c : d.value("checks", json::array()))
+            dep.checks.append(checkFromSpec(c, dep.created));
         m_deployments.append(dep);
     }
     std::sort(m_deployments.begin(), m_deployments.end(), [](const Deployment &a, const Deployment &b) { return a.created > b.created; });
@@ -186,16 +190,8 @@ json VercelFake::addDeployment(const json &spec)
     d.pr = spec.value("pr", 0);
     d.created = QDateTime::currentMSecsSinceEpoch();
     // Deployment Checks as in a scenario file (names with a '/' cannot go through the checks control route).
-    for (const json &c : spec.value("checks", json::array())) {
-        Check ch;
-        ch.id = u"chk_%1"_s.arg(m_nextCheck++);
-        ch.name = q(c, "name");
-        ch.status = q(c, "status", "completed");
-        ch.conclusion = q(c, "conclusion", "succeeded");
-        ch.blocking = c.value("blocking", true);
-        ch.createdAt = ch.updatedAt = d.created;
-        d.checks.append(ch);
-    }
+    for (const json &c : spec.value("checks", json::array()))
+        d.checks.append(checkFromSpec(c, d.created));
     m_deployments.prepend(d);
     bool assigned = false;
     if (d.target == u"production"_s && d.state == u"READY"_s && !m_pinned) {

@@ -54,6 +54,8 @@ private:
     nlohmann::json listItem(const Deployment &d) const;
     nlohmann::json detail(const Deployment &d) const;
     nlohmann::json checkJson(const QString &deploymentId, const Check &c) const;
+    // A Deployment Check as a scenario or the control route writes it.
+    Check checkFromSpec(const nlohmann::json &spec, qint64 created);
     nlohmann::json projectJson() const;
     void setProduction(const QString &id);
 
