@@ -269,6 +269,20 @@ void ConsoleApp::show(const QString &view, bool exitAfterShow)
     }
 }
 
+void ConsoleApp::exitAfterFirstData(int lingerMs)
+{
+    const auto report = [lingerMs] {
+        std::fputs("raize-console: first live data\n", stdout);
+        std::fflush(stdout);
+        QTimer::singleShot(lingerMs, qApp, &QApplication::quit);
+    };
+    if (m_live->settled()) {
+        QTimer::singleShot(0, this, report);
+        return;
+    }
+    connect(m_live.get(), &LiveData::firstRoundDone, this, report, Qt::SingleShotConnection);
+}
+
 int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
 {
     if (!view.isEmpty() && view != u"settings"_s)

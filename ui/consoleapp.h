@@ -49,6 +49,11 @@ public:
     TokenStore &tokens() const { return *m_tokens; }
 
     void show(const QString &view, bool exitAfterShow);
+    // For the first-data benchmark: once every view has its first answer from
+    // the services (or its first failure), prints "raize-console: first live
+    // data" with the process's memory and exits after `lingerMs` (so a
+    // benchmark can read /proc while the data is still loaded).
+    void exitAfterFirstData(int lingerMs);
     // Renders the window offscreen to a PNG; returns a process exit code.
     int screenshot(const QString &file, const QString &view, QSize size);
 
