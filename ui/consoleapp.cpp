@@ -7,6 +7,9 @@
 #include "livedata.h"
 #include "slo/sloview.h"
 #include "mainwindow.h"
+#include "palette/commandpalette.h"
+#include "palette/palettesources.h"
+#include "palette/shortcutsheet.h"
 #include "ui/rollback/rollbackdialog.h"
 #include "ui/rollback/rollbackhistory.h"
 #include "settingsdialog.h"
@@ -34,6 +37,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 #include <QGroupBox>
+#include <QLineEdit>
+#include <QPainter>
 #include <QPixmap>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -157,6 +162,11 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window->setViewWidget(u"rollback"_s, m_history);
     connect(m_history, &RollbackHistory::openRequested, this, [this] { openRollback(); });
     refreshRollbackState();
+    // The command palette (Ctrl+K) and the shortcut sheet (F1) mark what changes production and list recent targets.
+    if (const QStringList missing = markProductionControls(*m_window); !missing.isEmpty())
+        qCWarning(lcUi, "controls that change production were not found: %s", qUtf8Printable(missing.join(u", "_s)));
+    m_window->addPaletteSource(timelineTargets(*m_window, timeline));
+    m_window->addPaletteSource(flagTargets(*m_window, flagsPane));
     m_live->start();
 }
 
@@ -250,8 +260,9 @@ ConsoleApp::~ConsoleApp() = default;
 
 QStringList ConsoleApp::viewNames()
 {
-    // "settings" renders the settings dialog (for --screenshot).
-    return MainWindow::viewNames() << u"settings"_s;
+    // "settings", "palette" and "shortcuts" render the settings dialog, the
+    // command palette and the shortcut sheet over the window (for --screenshot).
+    return MainWindow::viewNames() << u"settings"_s << u"palette"_s << u"shortcuts"_s;
 }
 
 void ConsoleApp::show(const QString &view, bool exitAfterShow)
@@ -285,7 +296,8 @@ void ConsoleApp::exitAfterFirstData(int lingerMs)
 
 int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
 {
-    if (!view.isEmpty() && view != u"settings"_s)
+    const bool overlay = view == u"palette"_s || view == u"shortcuts"_s;
+    if (!view.isEmpty() && view != u"settings"_s && !overlay)
         m_window->showView(view);
     m_window->resize(size);
     m_window->show();
@@ -300,7 +312,25 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
     settle.start();
     while (settle.elapsed() < 300 || (!m_live->settled() && settle.elapsed() < 20000))
         QApplication::processEvents(QEventLoop::AllEvents, 50);
-    const QPixmap pixmap = dialog ? dialog->grab() : m_window->grab();
+    QPixmap pixmap = dialog ? dialog->grab() : m_window->grab();
+    if (overlay) {
+        // The palette (with a search typed) or the sheet, drawn over the window as the operator sees it.
+        QWidget *top = nullptr;
+        if (view == u"palette"_s) {
+            m_window->openCommandPalette();
+            m_window->commandPalette()->searchField()->setText(u"pro"_s);
+            top = m_window->commandPalette();
+        } else {
+            m_window->openShortcutSheet();
+            top = m_window->shortcutSheet();
+        }
+        for (int i = 0; i < 10; ++i)
+            QApplication::processEvents(QEventLoop::AllEvents, 20);
+        const QPixmap over = top->grab();
+        QPainter painter(&pixmap);
+        painter.fillRect(pixmap.rect(), QColor(0, 0, 0, 70));
+        painter.drawPixmap((pixmap.width() - over.width()) / 2, 90, over);
+    }
     QDir().mkpath(QFileInfo(file).absolutePath());
     QImageWriter writer(file, "png");
     if (!writer.write(pixmap.toImage())) {

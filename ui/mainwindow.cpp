@@ -2,6 +2,9 @@
 
 #include "environmentcard.h"
 #include "notconnectedpane.h"
+#include "palette/commandcollector.h"
+#include "palette/commandpalette.h"
+#include "palette/shortcutsheet.h"
 #include "settingsdialog.h"
 
 #include "core/servicemonitor.h"
@@ -15,6 +18,8 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QShortcut>
+#include <QTreeWidget>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -119,15 +124,112 @@ MainWindow::MainWindow(Settings &settings, TokenStore &tokens, ServiceMonitor &m
     auto *fileMenu = menuBar()->addMenu(u"&Console"_s);
     auto *settingsAction = fileMenu->addAction(u"&Settings…"_s, this, &MainWindow::openSettings);
     settingsAction->setObjectName(u"actionSettings"_s);
-    settingsAction->setShortcut(QKeySequence::Preferences);
+    // Standard keys where the platform has them (Preferences has none on X11 and offscreen: Ctrl+, then).
+    settingsAction->setShortcut(QKeySequence(QKeySequence::Preferences).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Comma)
+                                                                                   : QKeySequence(QKeySequence::Preferences));
     fileMenu->addSeparator();
-    fileMenu->addAction(u"&Quit"_s, QKeySequence::Quit, qApp, &QApplication::quit);
+    auto *quit = fileMenu->addAction(u"&Quit"_s, qApp, &QApplication::quit);
+    quit->setShortcut(QKeySequence(QKeySequence::Quit).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Q) : QKeySequence(QKeySequence::Quit));
+    quit->setObjectName(u"actionQuit"_s);
+
+    // Go: every view on Ctrl+1…Ctrl+6 (Alt+digit is the browser's and the
+    // terminal's tab convention, taken by mnemonics here), and the palette.
+    auto *goMenu = menuBar()->addMenu(u"&Go"_s);
+    const QStringList names = viewNames(), titles = viewTitles();
+    for (int i = 0; i < names.size(); ++i) {
+        const QString name = names.at(i);
+        auto *go = goMenu->addAction(titles.at(i), this, [this, name] {
+            showView(name);
+            focusCurrentView();
+        });
+        go->setObjectName(u"actionView_"_s + name);
+        go->setProperty("raize.view", name);
+        go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        go->setToolTip(u"Show the %1 view"_s.arg(titles.at(i)));
+    }
+    goMenu->addSeparator();
+    auto *palette = goMenu->addAction(u"&Command palette…"_s, this, &MainWindow::openCommandPalette);
+    palette->setObjectName(u"actionCommandPalette"_s);
+    palette->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+
+    auto *helpMenu = menuBar()->addMenu(u"&Help"_s);
+    auto *sheet = helpMenu->addAction(u"&Keyboard shortcuts"_s, this, &MainWindow::openShortcutSheet);
+    sheet->setObjectName(u"actionShortcuts"_s);
+    sheet->setShortcut(QKeySequence::HelpContents);
+    // "?" too, but not while typing: a text field takes printable keys before shortcuts (ShortcutOverride).
+    // Layouts differ in whether "?" arrives with Shift; take both.
+    for (const QKeySequence &keys : {QKeySequence(Qt::Key_Question), QKeySequence(Qt::SHIFT | Qt::Key_Question)}) {
+        auto *question = new QShortcut(keys, this, this, &MainWindow::openShortcutSheet);
+        question->setObjectName(u"shortcutQuestionMark"_s);
+        question->setContext(Qt::WindowShortcut);
+    }
 
     buildStatusBar();
     m_monitor.initFrom(m_settings);
     refreshProfileBadge();
     refreshEnvironmentCards();
     m_nav->setCurrentRow(0);
+}
+
+QStringList MainWindow::viewTitles()
+{
+    QStringList titles;
+    for (const ViewInfo &v : viewInfos())
+        titles << v.title;
+    return titles;
+}
+
+void MainWindow::openCommandPalette()
+{
+    if (!m_palette) {
+        m_palette = new CommandPalette(
+            [this] {
+                QList<PaletteEntry> entries = collectCommands(*this);
+                entries.removeIf([](const PaletteEntry &e) { return e.id == u"action:actionCommandPalette"_s; });
+                return entries;
+            },
+            this);
+        // A dialog the entry opened keeps its focus; otherwise the focus goes to the view it showed.
+        connect(m_palette, &CommandPalette::entryRun, this, [this] {
+            QWidget *focus = QApplication::focusWidget();
+            if (!focus || focus->window() == this)
+                focusCurrentView();
+        });
+        // Escape: back to where the operator was.
+        connect(m_palette, &QDialog::rejected, this, [this] { activateWindow(); });
+    }
+    m_palette->open();
+}
+
+void MainWindow::focusCurrentView()
+{
+    QWidget *view = m_stack->currentWidget();
+    if (!view)
+        return;
+    activateWindow();
+    QWidget *focus = QApplication::focusWidget();
+    if (focus && view->isAncestorOf(focus))
+        return;
+    for (QWidget *w : view->findChildren<QWidget *>()) {
+        if (w->isVisibleTo(this) && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus)) {
+            w->setFocus(Qt::ShortcutFocusReason);
+            return;
+        }
+    }
+    m_nav->setFocus(Qt::ShortcutFocusReason);
+}
+
+void MainWindow::openShortcutSheet()
+{
+    if (!m_shortcutSheet) {
+        m_shortcutSheet = new ShortcutSheet(this);
+        connect(m_shortcutSheet, &QDialog::finished, this, [this] { activateWindow(); });
+    }
+    m_shortcutSheet->setEntries(collectCommands(*this));
+    m_shortcutSheet->show();
+    m_shortcutSheet->raise();
+    m_shortcutSheet->activateWindow();
+    m_shortcutSheet->table()->setFocus(Qt::ShortcutFocusReason);
 }
 
 QStringList MainWindow::viewNames()

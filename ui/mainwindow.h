@@ -2,8 +2,12 @@
 
 #include "core/settings.h"
 
+#include "palette/paletteentry.h"
+
 #include <QHash>
 #include <QMainWindow>
+
+#include <functional>
 
 class QLabel;
 class QListWidget;
@@ -20,7 +24,9 @@ struct EnvironmentSnapshot;
 
 namespace Raize::Ui {
 
+class CommandPalette;
 class EnvironmentCard;
+class ShortcutSheet;
 
 // The console's shell: header (environments, sandbox badge, rollback slot),
 // navigation, the view stack and the per-service status bar.
@@ -33,6 +39,7 @@ public:
 
     // View names, in navigation order: timeline, canary, slos, promotion, rollback, audit.
     static QStringList viewNames();
+    static QStringList viewTitles(); // "Timeline", "Canary", … in the same order
     bool showView(const QString &name);
     QString currentView() const;
     // Replaces a view's pane (later features install their real views here).
@@ -45,8 +52,22 @@ public:
     // Fills the header from Vercel; stale data stays, marked with its age.
     void showEnvironments(const Release::EnvironmentSnapshot &snapshot);
 
+    // Recent targets for the command palette (deployments, flags, cohorts, incidents).
+    using PaletteSource = std::function<QList<PaletteEntry>()>;
+    void addPaletteSource(PaletteSource source) { m_paletteSources << std::move(source); }
+    const QList<PaletteSource> &paletteSources() const { return m_paletteSources; }
+    CommandPalette *commandPalette() const { return m_palette; }
+    // Gives the keyboard focus to the first control of the current view (after
+    // the palette or a Go shortcut switched views), unless a control of that view has it already.
+    void focusCurrentView();
+    ShortcutSheet *shortcutSheet() const { return m_shortcutSheet; }
+
 public Q_SLOTS:
     void openSettings();
+    // Ctrl+K.
+    void openCommandPalette();
+    // F1, or "?" outside a text field.
+    void openShortcutSheet();
 
 Q_SIGNALS:
     void settingsChanged();
@@ -68,6 +89,9 @@ private:
     QHash<QString, EnvironmentCard *> m_envCards;
     QHash<Service, QLabel *> m_serviceLabels;
     QHash<QString, QWidget *> m_views;
+    QList<PaletteSource> m_paletteSources;
+    CommandPalette *m_palette = nullptr;
+    ShortcutSheet *m_shortcutSheet = nullptr;
 };
 
 } // namespace Raize::Ui
