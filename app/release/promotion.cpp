@@ -83,20 +83,25 @@ QList<OverridableGate> Promotion::overridableGates() const
     return out;
 }
 
-void Promotion::finish(State state, const QString &message, bool error)
+void Promotion::finish(State state, const QString &message, bool error, Error::Kind kind)
 {
     m_state = state;
     m_message = message;
     m_messageIsError = error;
+    m_failureKind = error ? kind : Error::Kind::None;
     Q_EMIT changed();
+}
+
+void Promotion::refuseWith(const QString &message, Error::Kind kind)
+{
+    // The state stays: a refusal changes nothing but what is said.
+    finish(m_state, message, true, kind);
 }
 
 void Promotion::review(const QString &deploymentId)
 {
     const auto refuse = [this](const QString &why) {
-        m_message = why;
-        m_messageIsError = true;
-        Q_EMIT changed();
+        refuseWith(why, m_deps.services ? Error::Kind::Refused : Error::Kind::Config);
         Q_EMIT reviewed(false, why);
     };
     if (busy())
@@ -109,7 +114,7 @@ void Promotion::review(const QString &deploymentId)
         ++m_reviews;
         const Known<CandidateDeployment> &d = m_facts.facts.deployment;
         const QString message = d.known() ? QString() : tr("Cannot read the candidate: %1").arg(d.error);
-        finish(State::Reviewed, message, !d.known());
+        finish(State::Reviewed, message, !d.known(), Error::Kind::Network);
         Q_EMIT reviewed(d.known(), message);
     };
     const QString id = deploymentId.trimmed();
@@ -122,7 +127,7 @@ void Promotion::review(const QString &deploymentId)
             return;
         if (!candidate) {
             const QString message = tr("No candidate to review: %1").arg(candidate.error().toString());
-            self->finish(self->m_reviewed ? State::Reviewed : State::Idle, message, true);
+            self->finish(self->m_reviewed ? State::Reviewed : State::Idle, message, true, candidate.error().kind);
             Q_EMIT self->reviewed(false, message);
             return;
         }
@@ -199,18 +204,16 @@ Status Promotion::audit(const QString &actor, const QString &action, const QStri
     return m_deps.audit->append(record);
 }
 
-void Promotion::finishApprove(bool ok, const QString &message)
+void Promotion::finishApprove(bool ok, const QString &message, Error::Kind kind)
 {
-    finish(m_reviewed ? State::Reviewed : State::Idle, message, !ok);
+    finish(m_reviewed ? State::Reviewed : State::Idle, message, !ok, kind);
     Q_EMIT approved(ok, message);
 }
 
 void Promotion::approve(const QString &reviewer, const QString &reason, const QString &reviewedDigest)
 {
-    const auto refuse = [this](const QString &why) {
-        m_message = why;
-        m_messageIsError = true;
-        Q_EMIT changed();
+    const auto refuse = [this](const QString &why, Error::Kind kind = Error::Kind::Refused) {
+        refuseWith(why, kind);
         Q_EMIT approved(false, why);
     };
     if (busy())
@@ -228,7 +231,8 @@ void Promotion::approve(const QString &reviewer, const QString &reason, const QS
         !may)
         return refuse(may.error().message);
     if (!m_deps.audit)
-        return refuse(tr("No audit log is configured: an approval counts only once it is recorded. Set the audit log path in Settings."));
+        return refuse(tr("No audit log is configured: an approval counts only once it is recorded. Set the audit log path in Settings."),
+                      Error::Kind::Config);
 
     const QString who = reviewer.trimmed();
     const ReviewBinding bound = binding();
@@ -243,7 +247,8 @@ void Promotion::approve(const QString &reviewer, const QString &reason, const QS
     const auto record = [this, who, bound, after, why](const QString &service, const QString &note) {
         const Status logged = audit(who, u"promotion.approve"_s, bound.deploymentId, service, after, why);
         if (!logged)
-            return finishApprove(false, tr("The approval was not recorded, so it does not count: %1").arg(logged.error().toString()));
+            return finishApprove(false, tr("The approval was not recorded, so it does not count: %1").arg(logged.error().toString()),
+                                 logged.error().kind);
         m_approvals << Approval{who, nowMs(), bound};
         m_decision = decide(m_policy, m_facts.facts, m_verdict, m_approvals, m_overrides);
         finishApprove(true, note);
@@ -263,7 +268,7 @@ void Promotion::approve(const QString &reviewer, const QString &reason, const QS
             if (!st) {
                 self->audit(who, u"promotion.approve"_s, bound.deploymentId, u"github"_s, json{{"error", st.error().toString().toStdString()}},
                             u"GitHub refused the environment approval"_s);
-                return self->finishApprove(false, tr("GitHub refused the approval: %1").arg(st.error().toString()));
+                return self->finishApprove(false, tr("GitHub refused the approval: %1").arg(st.error().toString()), st.error().kind);
             }
             record(u"github"_s, tr("Approved on GitHub (environment review) and recorded."));
         });
@@ -272,9 +277,7 @@ void Promotion::approve(const QString &reviewer, const QString &reason, const QS
 Status Promotion::applyOverride(const QString &gateId, const QString &reason, const QString &actor)
 {
     const auto refuse = [this](const Error &e) {
-        m_message = e.message;
-        m_messageIsError = true;
-        Q_EMIT changed();
+        refuseWith(e.message, e.kind);
         return Status(e);
     };
     if (busy())
@@ -302,18 +305,16 @@ Status Promotion::applyOverride(const QString &gateId, const QString &reason, co
     return okStatus();
 }
 
-void Promotion::finishPromote(bool ok, const QString &message)
+void Promotion::finishPromote(bool ok, const QString &message, Error::Kind kind)
 {
-    finish(m_reviewed ? State::Reviewed : State::Idle, message, !ok);
+    finish(m_reviewed ? State::Reviewed : State::Idle, message, !ok, kind);
     Q_EMIT promoted(ok, message);
 }
 
 void Promotion::promote(const QString &actor, const QString &reviewedDigest)
 {
-    const auto refuse = [this](const QString &why) {
-        m_message = why;
-        m_messageIsError = true;
-        Q_EMIT changed();
+    const auto refuse = [this](const QString &why, Error::Kind kind = Error::Kind::Refused) {
+        refuseWith(why, kind);
         Q_EMIT promoted(false, why);
     };
     if (busy())
@@ -321,9 +322,10 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
     if (!m_reviewed || !m_facts.facts.deployment.known())
         return refuse(tr("Review a candidate first: there is nothing to promote."));
     if (!m_deps.services)
-        return refuse(tr("Vercel is not connected: set it up in Settings to promote."));
+        return refuse(tr("Vercel is not connected: set it up in Settings to promote."), Error::Kind::Config);
     if (!m_deps.audit)
-        return refuse(tr("No audit log is configured: a promotion is never made unrecorded. Set the audit log path in Settings."));
+        return refuse(tr("No audit log is configured: a promotion is never made unrecorded. Set the audit log path in Settings."),
+                      Error::Kind::Config);
     const ReviewBinding before = binding();
     const QString id = m_facts.facts.deployment->id;
     const QString expected = reviewedDigest.trimmed();
@@ -343,7 +345,8 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
         }
         if (!p->m_facts.facts.deployment.known())
             return p->finishPromote(false, tr("Not promoted: %1 cannot be read now (%2). Try again when Vercel answers.")
-                                               .arg(id, p->m_facts.facts.deployment.error));
+                                               .arg(id, p->m_facts.facts.deployment.error),
+                                    Error::Kind::Network);
         if (!p->m_decision.allowed)
             return p->finishPromote(false, tr("Not promoted: the promotion is blocked: %1").arg(p->m_decision.reasons.join(u"; "_s)));
         const ReleaseFacts &f = p->m_facts.facts;
@@ -373,7 +376,8 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
             // GitHub's environment approval is the promotion: the deploy workflow continues.
             const Status written = p->audit(actor, u"promotion.promote"_s, id, u"github"_s, after, u"GitHub environment approved"_s);
             if (!written)
-                return p->finishPromote(false, tr("Not promoted: the promotion could not be recorded: %1").arg(written.error().toString()));
+                return p->finishPromote(false, tr("Not promoted: the promotion could not be recorded: %1").arg(written.error().toString()),
+                                        written.error().kind);
             consumed();
             return p->finishPromote(true, tr("Approved on GitHub; the deploy workflow promotes %1.").arg(id));
         }
@@ -393,12 +397,13 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
                                       .arg(id, st.error().toString(), productionBefore.isEmpty() ? tr("what it served") : productionBefore);
                 if (!written)
                     message += tr(" The audit record of the failure could not be written either: %1").arg(written.error().toString());
-                return self->finishPromote(false, message);
+                return self->finishPromote(false, message, st.error().kind);
             }
             consumed();
             if (!written) {
                 self->finish(self->m_reviewed ? State::Reviewed : State::Idle,
-                             tr("%1 promoted to production, but the audit record failed: %2").arg(id, written.error().toString()), true);
+                             tr("%1 promoted to production, but the audit record failed: %2").arg(id, written.error().toString()), true,
+                             written.error().kind);
                 Q_EMIT self->promoted(true, self->m_message);
                 return;
             }

@@ -74,6 +74,9 @@ public:
     // The last outcome in words (what was done, or what failed and what to do); error() says which.
     QString message() const { return m_message; }
     bool messageIsError() const { return m_messageIsError; }
+    // Why the last review or action failed: None when it did not, Refused when a rule (policy, digest, state)
+    // said no, else the kind of the service's or the audit log's error (the CLI's exit 1 versus 2).
+    Error::Kind failureKind() const { return m_failureKind; }
 
     const CollectedFacts &facts() const { return m_facts; }
     const GateVerdict &verdict() const { return m_verdict; }
@@ -115,9 +118,10 @@ private:
     void readRecords();
     Status audit(const QString &actor, const QString &action, const QString &target, const QString &service, const nlohmann::json &after,
                  const QString &reason);
-    void finish(State state, const QString &message, bool error);
-    void finishApprove(bool ok, const QString &message);
-    void finishPromote(bool ok, const QString &message);
+    void finish(State state, const QString &message, bool error, Error::Kind kind = Error::Kind::Refused);
+    void finishApprove(bool ok, const QString &message, Error::Kind kind = Error::Kind::Refused);
+    void finishPromote(bool ok, const QString &message, Error::Kind kind = Error::Kind::Refused);
+    void refuseWith(const QString &message, Error::Kind kind = Error::Kind::Refused);
     qint64 nowMs() const;
     bool digestMatches(const QString &reviewed) const;
 
@@ -129,6 +133,7 @@ private:
     int m_reviews = 0;
     QString m_message;
     bool m_messageIsError = false;
+    Error::Kind m_failureKind = Error::Kind::None;
     CollectedFacts m_facts;
     GateVerdict m_verdict;
     PromotionDecision m_decision;

@@ -397,6 +397,7 @@ private Q_SLOTS:
         const auto [approvedOk, text] = rig.approve(u"oncall-lead"_s);
         QCOMPARE(approvedOk, ok);
         QVERIFY2(text.contains(message), qPrintable(text));
+        QCOMPARE(rig.session.failureKind(), ok ? Error::Kind::None : githubAccepts ? Error::Kind::Refused : Error::Kind::Http);
         QCOMPARE(rig.services.count(u"approveEnvironment 9102"_s), canApprove ? 1 : 0);
         QStringList services;
         for (const auto &r : rig.audit.records)
@@ -526,6 +527,7 @@ private Q_SLOTS:
         QVERIFY2(text.contains(message), qPrintable(text));
         QCOMPARE(rig.session.message(), text);
         QCOMPARE(rig.session.messageIsError(), !promoted);
+        QCOMPARE(rig.session.failureKind(), promoted ? Error::Kind::None : vercelFails ? Error::Kind::Http : Error::Kind::Refused);
         QCOMPARE(rig.services.count(u"collect"_s), collects + 1); // everything is read again first
         QCOMPARE(rig.services.count(u"promote dpl_stage"_s), promoteCalls);
         QCOMPARE(rig.audit.actions(), actions);
