@@ -7,7 +7,6 @@
 // 2 could not run (configuration, a service, the audit log).
 
 #include "cli/cli.h"
-
 #include "core/settings.h"
 #include "core/tokenstore.h"
 #include "net/httpclient.h"
@@ -33,9 +32,10 @@ using json = nlohmann::json;
 
 namespace {
 
-const QString kUsage = u"raize-console promote review|approve|override|run [--deployment ID] [--plan-digest D] [--reviewer LOGIN]\n"
-                       u"    [--gate ID] [--reason TEXT] [--changelog FILE] [--policy FILE] [--maintenance-window TEXT]\n"
-                       u"    [--keychain-service S] [--json] [--profile P]"_s;
+const QString kUsage =
+    u"raize-console promote review|approve|override|run [--deployment ID] [--plan-digest D] [--reviewer LOGIN]\n"
+    u"    [--gate ID] [--reason TEXT] [--changelog FILE] [--policy FILE] [--maintenance-window TEXT]\n"
+    u"    [--keychain-service S] [--json] [--profile P]"_s;
 
 // CI has no keyring: RAIZE_<SERVICE>_TOKEN wins, else the profile's keychain entry.
 QString tokenFor(Service service, TokenStore &store, QTextStream &err)
@@ -46,7 +46,8 @@ QString tokenFor(Service service, TokenStore &store, QTextStream &err)
         return fromEnv;
     const Result<QString> t = store.readSync(service);
     if (!t) {
-        err << u"note: no %1 token (%2 or the keychain): %3\n"_s.arg(serviceDisplayName(service), QString::fromLatin1(env), t.error().message);
+        err << u"note: no %1 token (%2 or the keychain): %3\n"_s.arg(serviceDisplayName(service), QString::fromLatin1(env),
+                                                                     t.error().message);
         return {};
     }
     return t.value();
@@ -90,7 +91,8 @@ std::unique_ptr<Connection> connectProfile(Context &ctx, const Options &o)
     const QString vercelUrl = settings.string(SettingKey::VercelBaseUrl);
     const QString project = settings.string(SettingKey::VercelProjectId);
     if (vercelUrl.isEmpty() || project.isEmpty()) {
-        ctx.err << u"Vercel is not configured for profile %1: raize-console settings set vercel/projectId ...\n"_s.arg(ctx.profile);
+        ctx.err << u"Vercel is not configured for profile %1: raize-console settings set vercel/projectId ...\n"_s.arg(
+            ctx.profile);
         return nullptr;
     }
     TokenStore tokens(ctx.profile, o.keychain);
@@ -101,18 +103,19 @@ std::unique_ptr<Connection> connectProfile(Context &ctx, const Options &o)
         if (!t.isEmpty())
             c->http->setToken(s, t);
     }
-    c->vercel = std::make_unique<Services::VercelClient>(*c->http, QUrl(vercelUrl), project, settings.string(SettingKey::VercelTeamId));
+    c->vercel =
+        std::make_unique<Services::VercelClient>(*c->http, QUrl(vercelUrl), project, settings.string(SettingKey::VercelTeamId));
     const QString githubApi = settings.string(SettingKey::GitHubApiUrl);
     const QString owner = settings.string(SettingKey::GitHubOwner), repo = settings.string(SettingKey::GitHubRepo);
     if (!githubApi.isEmpty() && !owner.isEmpty() && !repo.isEmpty())
         c->github = std::make_unique<Services::GitHubClient>(*c->http, QUrl(githubApi), owner, repo);
     if (const QString flagsUrl = settings.string(SettingKey::FlagsUrl); !flagsUrl.isEmpty()) {
         if (settings.string(SettingKey::FlagsKind) == u"launchdarkly"_s)
-            c->flags = std::make_unique<Services::LaunchDarklyClient>(*c->http, QUrl(flagsUrl), settings.string(SettingKey::FlagsProject),
-                                                                      c->policy.flagEnvironment);
+            c->flags = std::make_unique<Services::LaunchDarklyClient>(
+                *c->http, QUrl(flagsUrl), settings.string(SettingKey::FlagsProject), c->policy.flagEnvironment);
         else
-            c->flags = std::make_unique<Services::UnleashClient>(*c->http, QUrl(flagsUrl), settings.string(SettingKey::FlagsProject),
-                                                                 c->policy.flagEnvironment);
+            c->flags = std::make_unique<Services::UnleashClient>(
+                *c->http, QUrl(flagsUrl), settings.string(SettingKey::FlagsProject), c->policy.flagEnvironment);
     }
     FactsCollector::Sources sources;
     sources.vercel = c->vercel.get();
@@ -120,8 +123,9 @@ std::unique_ptr<Connection> connectProfile(Context &ctx, const Options &o)
     sources.flags = c->flags.get();
     if (c->github) {
         const QUrl api(githubApi);
-        sources.githubHtml = api.host() == u"api.github.com"_s ? u"https://github.com/%1/%2"_s.arg(owner, repo)
-                                                               : api.toString(QUrl::StripTrailingSlash) + u'/' + owner + u'/' + repo;
+        sources.githubHtml = api.host() == u"api.github.com"_s
+            ? u"https://github.com/%1/%2"_s.arg(owner, repo)
+            : api.toString(QUrl::StripTrailingSlash) + u'/' + owner + u'/' + repo;
     }
     sources.changelogPath = o.changelog;
     sources.maintenanceWindow = o.window;
@@ -141,7 +145,7 @@ Promotion::Dependencies dependenciesOf(Connection &c)
 }
 
 // Runs `start` and waits for `signal` of the session; returns its (ok, message).
-template<typename Signal>
+template <typename Signal>
 std::pair<bool, QString> await(Promotion &session, Signal signal, const std::function<void()> &start)
 {
     std::optional<std::pair<bool, QString>> answer;
@@ -190,14 +194,18 @@ json reviewJson(const Promotion &session, int code)
     const PromotionDecision &d = session.decision();
     json out = verdict.toJson();
     if (facts.deployment.known())
-        out["deployment"] = {{"id", facts.deployment->id.toStdString()}, {"sha", facts.deployment->sha.toStdString()},
+        out["deployment"] = {{"id", facts.deployment->id.toStdString()},
+                             {"sha", facts.deployment->sha.toStdString()},
                              {"state", facts.deployment->state.toStdString()}};
     out["production"] = {{"id", facts.productionDeploymentId.toStdString()}, {"sha", facts.productionSha.toStdString()}};
     json pulls = json::array();
     if (facts.pulls.known()) {
         for (const PullFact &p : *facts.pulls)
-            pulls.push_back({{"number", p.number}, {"title", p.title.toStdString()}, {"author", p.author.toStdString()},
-                             {"level", levelName(verdict.scope.pullLevels.value(p.number)).toStdString()}, {"url", p.url.toStdString()}});
+            pulls.push_back({{"number", p.number},
+                             {"title", p.title.toStdString()},
+                             {"author", p.author.toStdString()},
+                             {"level", levelName(verdict.scope.pullLevels.value(p.number)).toStdString()},
+                             {"url", p.url.toStdString()}});
     }
     out["pulls"] = pulls;
     QStringList overridden;
@@ -215,10 +223,10 @@ json reviewJson(const Promotion &session, int code)
                        {"overridable", stringsJson(offered)}};
     const PendingReview &pending = session.facts().pending;
     out["githubReview"] = pending.runId > 0 ? json{{"run", pending.runId},
-                                                    {"environment", pending.environment.toStdString()},
-                                                    {"reviewers", stringsJson(pending.reviewers)},
-                                                    {"tokenMayApprove", pending.currentUserCanApprove}}
-                                             : json();
+                                                   {"environment", pending.environment.toStdString()},
+                                                   {"reviewers", stringsJson(pending.reviewers)},
+                                                   {"tokenMayApprove", pending.currentUserCanApprove}}
+                                            : json();
     out["stuck"] = stringsJson(session.stuck());
     out["policy"] = session.policy().bundleId.toStdString();
     out["digest"] = session.digest().toStdString();
@@ -306,14 +314,16 @@ bool digestGiven(Context &ctx, const Options &o)
 
 const CommandHelp &promoteHelp()
 {
-    static const QString exits = u"Exit codes: 0 done (review: the promotion is allowed); 1 refused or blocked (the review changed, a\n"
-                                 u"gate fails, too few approvals, the policy forbids it); 2 could not run (configuration, a service, the\n"
-                                 u"audit log; review: a gate's data could not be fetched, retrying may help).\n"_s;
-    static const QString common = u"  --deployment ID             the candidate (default: the newest staging deployment)\n"
-                                  u"  --changelog FILE            the changelog draft (default: CHANGELOG.md)\n"
-                                  u"  --policy FILE               a policy bundle (default: the profile's, else the built-in playbook-v1)\n"
-                                  u"  --maintenance-window TEXT   the announced maintenance window, for the migrations gate\n"
-                                  u"  --keychain-service S        the keychain's service name (default: raize-console, or $RAIZE_KEYCHAIN_SERVICE)\n"_s;
+    static const QString exits =
+        u"Exit codes: 0 done (review: the promotion is allowed); 1 refused or blocked (the review changed, a\n"
+        u"gate fails, too few approvals, the policy forbids it); 2 could not run (configuration, a service, the\n"
+        u"audit log; review: a gate's data could not be fetched, retrying may help).\n"_s;
+    static const QString common =
+        u"  --deployment ID             the candidate (default: the newest staging deployment)\n"
+        u"  --changelog FILE            the changelog draft (default: CHANGELOG.md)\n"
+        u"  --policy FILE               a policy bundle (default: the profile's, else the built-in playbook-v1)\n"
+        u"  --maintenance-window TEXT   the announced maintenance window, for the migrations gate\n"
+        u"  --keychain-service S        the keychain's service name (default: raize-console, or $RAIZE_KEYCHAIN_SERVICE)\n"_s;
     static const CommandHelp help{
         u"usage: raize-console promote review|approve|override|run [OPTIONS]\n"
         u"The staging → production promotion of the Promotion view, headless: review the candidate against the gates,\n"
@@ -321,18 +331,23 @@ const CommandHelp &promoteHelp()
         u"plan digest `promote review` printed; when the review has changed since, they are refused. Every action is\n"
         u"written to the profile's audit log. Tokens: $RAIZE_VERCEL_TOKEN, $RAIZE_GITHUB_TOKEN, $RAIZE_FLAGS_TOKEN, else\n"
         u"the profile's keychain entries.\n"
-        u"\n"_s + exits + u"Example: raize-console promote review --json\n"_s,
+        u"\n"_s +
+            exits + u"Example: raize-console promote review --json\n"_s,
         {{"review"_L1, "the candidate, its gates, approvals, the decision and the plan digest"_L1,
           u"usage: raize-console promote review [--deployment ID] [--json] [--changelog FILE] [--policy FILE]\n"
           u"                                [--maintenance-window TEXT] [--keychain-service S]\n"
           u"Collects the facts (Vercel, GitHub, the flag service, the changelog), evaluates every gate, reads the approvals\n"
           u"and overrides back from the audit log and prints the decision and the plan digest. Changes nothing.\n"
           u"\n"
-          u"Options:\n"_s + common +
-              u"  --json                      gates, deployment, production, pulls, decision, githubReview, stuck, policy, digest, exitCode\n"
-              u"\n"_s + exits + u"Example: raize-console promote review --deployment dpl_8fQ2\n"_s},
+          u"Options:\n"_s +
+              common +
+              u"  --json                      gates, deployment, production, pulls, decision, githubReview, stuck, policy, "
+              u"digest, exitCode\n"
+              u"\n"_s +
+              exits + u"Example: raize-console promote review --deployment dpl_8fQ2\n"_s},
          {"approve"_L1, "approve the reviewed candidate (bound to its plan digest)"_L1,
-          u"usage: raize-console promote approve --plan-digest D --reviewer LOGIN [--reason TEXT] [--deployment ID] [--json] ...\n"
+          u"usage: raize-console promote approve --plan-digest D --reviewer LOGIN [--reason TEXT] [--deployment ID] [--json] "
+          u"...\n"
           u"Reviews the candidate again and approves it when its digest is still D: through the pending GitHub environment\n"
           u"review when the policy says so (with the profile's GitHub token), and in the audit log. An author of a pull\n"
           u"request in the release may not approve; an L3 release needs two different reviewers.\n"
@@ -341,11 +356,13 @@ const CommandHelp &promoteHelp()
           u"  --plan-digest D             the digest `promote review` printed (at least 12 characters)\n"
           u"  --reviewer LOGIN            your GitHub login, recorded as the approver (required)\n"
           u"  --reason TEXT               a note kept with the approval\n"_s +
-              common + u"  --json                      the review after the approval, with \"approved\" and \"message\"\n"
-                       u"\n"_s +
+              common +
+              u"  --json                      the review after the approval, with \"approved\" and \"message\"\n"
+              u"\n"_s +
               exits + u"Example: raize-console promote approve --plan-digest 3f9a1c0d2b7e --reviewer oncall-lead\n"_s},
          {"override"_L1, "pass over a failing gate the policy allows, with a reason (audited)"_L1,
-          u"usage: raize-console promote override --gate ID --reason TEXT [--reviewer LOGIN] [--plan-digest D] [--deployment ID] ...\n"
+          u"usage: raize-console promote override --gate ID --reason TEXT [--reviewer LOGIN] [--plan-digest D] [--deployment ID] "
+          u"...\n"
           u"Reviews the candidate again and overrides one failing gate, when the policy's overrides section allows it,\n"
           u"with a typed reason of at least the policy's length. The override holds for the candidate's commit only.\n"
           u"\n"
@@ -354,9 +371,11 @@ const CommandHelp &promoteHelp()
           u"  --reason TEXT               why it may be passed over (required; the policy's minimum length)\n"
           u"  --reviewer LOGIN            recorded as the actor (default: $USER)\n"
           u"  --plan-digest D             refuse when the review is no longer this one\n"_s +
-              common + u"  --json                      the review after the override, with \"overridden\" and \"message\"\n"
-                       u"\n"_s +
-              exits + u"Example: raize-console promote override --gate changelog --reason \"rollback notes land with the hotfix today\"\n"_s},
+              common +
+              u"  --json                      the review after the override, with \"overridden\" and \"message\"\n"
+              u"\n"_s +
+              exits +
+              u"Example: raize-console promote override --gate changelog --reason \"rollback notes land with the hotfix today\"\n"_s},
          {"run"_L1, "promote the reviewed, approved candidate to production"_L1,
           u"usage: raize-console promote run --plan-digest D [--reviewer LOGIN] [--deployment ID] [--json] ...\n"
           u"Reads everything again and promotes (Vercel promote, or the GitHub environment approval, as the policy says)\n"
@@ -366,8 +385,9 @@ const CommandHelp &promoteHelp()
           u"Options:\n"
           u"  --plan-digest D             the digest `promote review` printed (at least 12 characters)\n"
           u"  --reviewer LOGIN            recorded as the actor (default: $USER)\n"_s +
-              common + u"  --json                      promoted, deployment, digest, message, exitCode\n"
-                       u"\n"_s +
+              common +
+              u"  --json                      promoted, deployment, digest, message, exitCode\n"
+              u"\n"_s +
               exits + u"Example: raize-console promote run --plan-digest 3f9a1c0d2b7e --json\n"_s}}};
     return help;
 }
@@ -427,15 +447,17 @@ int promoteCommand(Context &ctx)
             if (ok)
                 ctx.out << u"Approvals: %1 of %2 · promotion %3\n"_s.arg(session.decision().approvers.size())
                                .arg(session.decision().neededApprovals)
-                               .arg(session.decision().allowed ? u"allowed: raize-console promote run --plan-digest "_s + session.digest().left(12)
-                                                               : u"still blocked: "_s + session.decision().reasons.join(u"; "_s));
+                               .arg(session.decision().allowed
+                                        ? u"allowed: raize-console promote run --plan-digest "_s + session.digest().left(12)
+                                        : u"still blocked: "_s + session.decision().reasons.join(u"; "_s));
         }
         return code;
     }
 
     if (sub == u"override"_s) {
         if (!o.digest.isEmpty() && !session.digest().startsWith(o.digest, Qt::CaseInsensitive)) {
-            ctx.err << u"the review changed since it was reviewed (digest %1, reviewed %2): review it again\n"_s.arg(session.digest(), o.digest);
+            ctx.err << u"the review changed since it was reviewed (digest %1, reviewed %2): review it again\n"_s.arg(
+                session.digest(), o.digest);
             return Negative;
         }
         const Status st = session.applyOverride(o.gate, o.reason, o.reviewer);

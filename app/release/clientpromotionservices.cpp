@@ -10,8 +10,7 @@ namespace Raize::Release {
 ClientPromotionServices::ClientPromotionServices(GatePolicy policy, FactsCollector::Sources sources)
     : m_policy(std::move(policy))
     , m_sources(std::move(sources))
-{
-}
+{ }
 
 ClientPromotionServices::~ClientPromotionServices() = default;
 
@@ -41,7 +40,8 @@ void ClientPromotionServices::collect(const QString &deploymentId, std::function
 {
     if (!m_sources.vercel) {
         CollectedFacts c;
-        c.facts.deployment = Known<CandidateDeployment>::missing(notConnected(u"vercel"_s, u"the candidate cannot be read"_s).toString());
+        c.facts.deployment =
+            Known<CandidateDeployment>::missing(notConnected(u"vercel"_s, u"the candidate cannot be read"_s).toString());
         return done(c);
     }
     // A new review replaces one in flight: the old collector and its answers go.
@@ -49,12 +49,15 @@ void ClientPromotionServices::collect(const QString &deploymentId, std::function
     m_collector->collect(deploymentId, std::move(done));
 }
 
-void ClientPromotionServices::approveEnvironment(const PendingReview &pending, const QString &comment, std::function<void(const Status &)> done)
+void ClientPromotionServices::approveEnvironment(const PendingReview &pending, const QString &comment,
+                                                 std::function<void(const Status &)> done)
 {
     if (!m_sources.github)
         return done(notConnected(u"github"_s, u"the environment review cannot be approved"_s));
     m_sources.github->reviewPendingDeployment(pending.runId, pending.environmentIds, true, comment,
-                                              [done](const Result<Services::GitHubReview> &r) { done(r ? okStatus() : Status(r.error())); });
+                                              [done](const Result<Services::GitHubReview> &r) {
+        done(r ? okStatus() : Status(r.error()));
+    });
 }
 
 void ClientPromotionServices::promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done)

@@ -18,7 +18,8 @@ public:
 
     void newestStaging(std::function<void(const Result<QString> &)> done) override;
     void collect(const QString &deploymentId, std::function<void(const CollectedFacts &)> done) override;
-    void approveEnvironment(const PendingReview &pending, const QString &comment, std::function<void(const Status &)> done) override;
+    void approveEnvironment(const PendingReview &pending, const QString &comment,
+                            std::function<void(const Status &)> done) override;
     void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) override;
 
 private:

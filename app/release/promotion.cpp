@@ -1,9 +1,8 @@
 #include "release/promotion.h"
 
-#include "release/promotionservices.h"
-
 #include "core/clock.h"
 #include "records/auditlog.h"
+#include "release/promotionservices.h"
 
 #include <QPointer>
 
@@ -14,15 +13,13 @@ namespace Raize::Release {
 
 Promotion::Promotion(GatePolicy policy, QObject *parent)
     : Promotion(std::move(policy), Dependencies{}, parent)
-{
-}
+{ }
 
 Promotion::Promotion(GatePolicy policy, Dependencies deps, QObject *parent)
     : QObject(parent)
     , m_policy(std::move(policy))
     , m_deps(std::move(deps))
-{
-}
+{ }
 
 Promotion::~Promotion() = default;
 
@@ -74,7 +71,8 @@ QList<OverridableGate> Promotion::overridableGates() const
     if (!m_reviewed)
         return out;
     for (const GateResult &r : m_verdict.results) {
-        const bool acceptable = r.status == GateResult::Status::Fail || (r.status == GateResult::Status::Unknown && r.unmappedCommits);
+        const bool acceptable =
+            r.status == GateResult::Status::Fail || (r.status == GateResult::Status::Unknown && r.unmappedCommits);
         const bool applied = std::any_of(m_decision.overrides.cbegin(), m_decision.overrides.cend(),
                                          [&](const OverrideRequest &o) { return o.gateId == r.id; });
         if (acceptable && r.overridable && !applied)
@@ -177,18 +175,19 @@ void Promotion::readRecords()
         if (r.action == u"promotion.approve"_s) {
             const auto binding = ReviewBinding::fromJson(r.after.value("binding", json()));
             if (binding)
-                m_approvals << Approval{QString::fromStdString(r.after.value("reviewer", r.actor.toStdString())), r.time.toMSecsSinceEpoch(),
-                                        *binding};
-        } else if (r.action == u"gate.override"_s && f.deployment.known() && r.after.value("deployment", "") == f.deployment->id.toStdString()
-                   && r.after.value("sha", "") == f.deployment->sha.toStdString()) {
+                m_approvals << Approval{QString::fromStdString(r.after.value("reviewer", r.actor.toStdString())),
+                                        r.time.toMSecsSinceEpoch(), *binding};
+        } else if (r.action == u"gate.override"_s && f.deployment.known() &&
+                   r.after.value("deployment", "") == f.deployment->id.toStdString() &&
+                   r.after.value("sha", "") == f.deployment->sha.toStdString()) {
             // An override holds for the commit it was given for, nothing else.
             m_overrides << OverrideRequest{QString::fromStdString(r.after.value("gate", "")), r.reason, r.actor};
         }
     }
 }
 
-Status Promotion::audit(const QString &actor, const QString &action, const QString &target, const QString &service, const json &after,
-                        const QString &reason)
+Status Promotion::audit(const QString &actor, const QString &action, const QString &target, const QString &service,
+                        const json &after, const QString &reason)
 {
     if (!m_deps.audit)
         return Error::make(Error::Kind::Config, u"audit"_s, tr("no audit log is configured"),
@@ -222,17 +221,20 @@ void Promotion::approve(const QString &reviewer, const QString &reason, const QS
     if (!m_reviewed || !f.deployment.known())
         return refuse(tr("Review a candidate first: there is nothing to approve."));
     if (!reviewedDigest.trimmed().isEmpty() && !digestMatches(reviewedDigest))
-        return refuse(tr("The review changed since it was reviewed (digest now %1, reviewed %2): review it again and approve what is shown.")
+        return refuse(tr("The review changed since it was reviewed (digest now %1, reviewed %2): review it again and approve "
+                         "what is shown.")
                           .arg(digest().left(12), reviewedDigest.trimmed()));
     const PendingReview &pending = m_facts.pending;
     const bool viaGitHub = m_policy.viaGitHubEnvironment && pending.runId > 0;
-    if (const Status may = checkReviewer(m_policy, f, reviewer, viaGitHub ? std::optional<bool>(pending.currentUserCanApprove) : std::nullopt,
-                                         pending.reviewers);
+    if (const Status may =
+            checkReviewer(m_policy, f, reviewer, viaGitHub ? std::optional<bool>(pending.currentUserCanApprove) : std::nullopt,
+                          pending.reviewers);
         !may)
         return refuse(may.error().message);
     if (!m_deps.audit)
-        return refuse(tr("No audit log is configured: an approval counts only once it is recorded. Set the audit log path in Settings."),
-                      Error::Kind::Config);
+        return refuse(
+            tr("No audit log is configured: an approval counts only once it is recorded. Set the audit log path in Settings."),
+            Error::Kind::Config);
 
     const QString who = reviewer.trimmed();
     const ReviewBinding bound = binding();
@@ -247,31 +249,34 @@ void Promotion::approve(const QString &reviewer, const QString &reason, const QS
     const auto record = [this, who, bound, after, why](const QString &service, const QString &note) {
         const Status logged = audit(who, u"promotion.approve"_s, bound.deploymentId, service, after, why);
         if (!logged)
-            return finishApprove(false, tr("The approval was not recorded, so it does not count: %1").arg(logged.error().toString()),
+            return finishApprove(false,
+                                 tr("The approval was not recorded, so it does not count: %1").arg(logged.error().toString()),
                                  logged.error().kind);
         m_approvals << Approval{who, nowMs(), bound};
         m_decision = decide(m_policy, m_facts.facts, m_verdict, m_approvals, m_overrides);
         finishApprove(true, note);
     };
     if (!viaGitHub)
-        return record(u"console"_s, m_policy.viaGitHubEnvironment
-                                        ? tr("No GitHub environment review is pending for this commit; the approval is recorded in the console.")
-                                        : tr("Approval recorded."));
+        return record(
+            u"console"_s,
+            m_policy.viaGitHubEnvironment
+                ? tr("No GitHub environment review is pending for this commit; the approval is recorded in the console.")
+                : tr("Approval recorded."));
     finish(State::Approving, tr("Approving the %1 environment on GitHub…").arg(m_policy.promotionEnvironment), false);
     QPointer<Promotion> self(this);
     const quint64 generation = m_generation;
-    m_deps.services->approveEnvironment(
-        pending, u"Approved in Raize console by %1 (review digest %2)"_s.arg(who, digestText.left(12)),
-        [self, generation, record, who, bound](const Status &st) {
-            if (!self || self->m_generation != generation)
-                return;
-            if (!st) {
-                self->audit(who, u"promotion.approve"_s, bound.deploymentId, u"github"_s, json{{"error", st.error().toString().toStdString()}},
-                            u"GitHub refused the environment approval"_s);
-                return self->finishApprove(false, tr("GitHub refused the approval: %1").arg(st.error().toString()), st.error().kind);
-            }
-            record(u"github"_s, tr("Approved on GitHub (environment review) and recorded."));
-        });
+    m_deps.services->approveEnvironment(pending,
+                                        u"Approved in Raize console by %1 (review digest %2)"_s.arg(who, digestText.left(12)),
+                                        [self, generation, record, who, bound](const Status &st) {
+        if (!self || self->m_generation != generation)
+            return;
+        if (!st) {
+            self->audit(who, u"promotion.approve"_s, bound.deploymentId, u"github"_s,
+                        json{{"error", st.error().toString().toStdString()}}, u"GitHub refused the environment approval"_s);
+            return self->finishApprove(false, tr("GitHub refused the approval: %1").arg(st.error().toString()), st.error().kind);
+        }
+        record(u"github"_s, tr("Approved on GitHub (environment review) and recorded."));
+    });
 }
 
 Status Promotion::applyOverride(const QString &gateId, const QString &reason, const QString &actor)
@@ -281,11 +286,14 @@ Status Promotion::applyOverride(const QString &gateId, const QString &reason, co
         return Status(e);
     };
     if (busy())
-        return refuse(Error::make(Error::Kind::Refused, u"console"_s, tr("A review or an action is already running: wait for it to finish.")));
+        return refuse(Error::make(Error::Kind::Refused, u"console"_s,
+                                  tr("A review or an action is already running: wait for it to finish.")));
     const ReleaseFacts &f = m_facts.facts;
     if (!m_reviewed || !f.deployment.known())
-        return refuse(Error::make(Error::Kind::Refused, u"console"_s, tr("Review a candidate first: there is nothing to override.")));
-    const OverrideRequest request{gateId.trimmed(), reason.trimmed(), actor.trimmed().isEmpty() ? defaultActor() : actor.trimmed()};
+        return refuse(
+            Error::make(Error::Kind::Refused, u"console"_s, tr("Review a candidate first: there is nothing to override.")));
+    const OverrideRequest request{gateId.trimmed(), reason.trimmed(),
+                                  actor.trimmed().isEmpty() ? defaultActor() : actor.trimmed()};
     if (const Status ok = checkOverride(m_policy, m_verdict, request); !ok)
         return refuse(ok.error());
     const Status logged = audit(request.actor, u"gate.override"_s, request.gateId + u'@' + f.deployment->id, u"console"_s,
@@ -338,17 +346,20 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
             QStringList what;
             if (before.digest().startsWith(expected, Qt::CaseInsensitive))
                 what = lapseReasons(before, p->binding());
-            return p->finishPromote(false, tr("Not promoted: the review changed since it was reviewed (digest now %1, reviewed %2)%3. Review it "
-                                              "again and approve what is shown.")
-                                               .arg(p->digest().left(12), expected,
-                                                    what.isEmpty() ? QString() : u": "_s + what.join(u"; "_s)));
+            return p->finishPromote(
+                false,
+                tr("Not promoted: the review changed since it was reviewed (digest now %1, reviewed %2)%3. Review it "
+                   "again and approve what is shown.")
+                    .arg(p->digest().left(12), expected, what.isEmpty() ? QString() : u": "_s + what.join(u"; "_s)));
         }
         if (!p->m_facts.facts.deployment.known())
-            return p->finishPromote(false, tr("Not promoted: %1 cannot be read now (%2). Try again when Vercel answers.")
-                                               .arg(id, p->m_facts.facts.deployment.error),
+            return p->finishPromote(false,
+                                    tr("Not promoted: %1 cannot be read now (%2). Try again when Vercel answers.")
+                                        .arg(id, p->m_facts.facts.deployment.error),
                                     Error::Kind::Network);
         if (!p->m_decision.allowed)
-            return p->finishPromote(false, tr("Not promoted: the promotion is blocked: %1").arg(p->m_decision.reasons.join(u"; "_s)));
+            return p->finishPromote(false,
+                                    tr("Not promoted: the promotion is blocked: %1").arg(p->m_decision.reasons.join(u"; "_s)));
         const ReleaseFacts &f = p->m_facts.facts;
         const ReviewBinding bound = p->binding();
         json after = {{"environment", "Production"},
@@ -374,16 +385,19 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
         };
         if (!p->m_policy.viaVercel) {
             // GitHub's environment approval is the promotion: the deploy workflow continues.
-            const Status written = p->audit(actor, u"promotion.promote"_s, id, u"github"_s, after, u"GitHub environment approved"_s);
+            const Status written =
+                p->audit(actor, u"promotion.promote"_s, id, u"github"_s, after, u"GitHub environment approved"_s);
             if (!written)
-                return p->finishPromote(false, tr("Not promoted: the promotion could not be recorded: %1").arg(written.error().toString()),
-                                        written.error().kind);
+                return p->finishPromote(
+                    false, tr("Not promoted: the promotion could not be recorded: %1").arg(written.error().toString()),
+                    written.error().kind);
             consumed();
             return p->finishPromote(true, tr("Approved on GitHub; the deploy workflow promotes %1.").arg(id));
         }
         const QString productionBefore = f.productionDeploymentId;
         const quint64 generation = p->m_generation;
-        p->m_deps.services->promoteDeployment(id, [self, generation, id, after, actor, consumed, productionBefore](const Status &st) {
+        p->m_deps.services->promoteDeployment(id,
+                                              [self, generation, id, after, actor, consumed, productionBefore](const Status &st) {
             if (!self || self->m_generation != generation)
                 return;
             json logged = after;
@@ -392,18 +406,20 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
             const Status written = self->audit(actor, u"promotion.promote"_s, id, u"vercel"_s, logged,
                                                st ? u"promoted after review"_s : u"Vercel refused the promotion"_s);
             if (!st) {
-                QString message = tr("Vercel did not promote %1: %2. Production still serves %3; the review and its approvals still hold, "
-                                     "so promote again once Vercel answers.")
-                                      .arg(id, st.error().toString(), productionBefore.isEmpty() ? tr("what it served") : productionBefore);
+                QString message =
+                    tr("Vercel did not promote %1: %2. Production still serves %3; the review and its approvals still hold, "
+                       "so promote again once Vercel answers.")
+                        .arg(id, st.error().toString(), productionBefore.isEmpty() ? tr("what it served") : productionBefore);
                 if (!written)
-                    message += tr(" The audit record of the failure could not be written either: %1").arg(written.error().toString());
+                    message +=
+                        tr(" The audit record of the failure could not be written either: %1").arg(written.error().toString());
                 return self->finishPromote(false, message, st.error().kind);
             }
             consumed();
             if (!written) {
                 self->finish(self->m_reviewed ? State::Reviewed : State::Idle,
-                             tr("%1 promoted to production, but the audit record failed: %2").arg(id, written.error().toString()), true,
-                             written.error().kind);
+                             tr("%1 promoted to production, but the audit record failed: %2").arg(id, written.error().toString()),
+                             true, written.error().kind);
                 Q_EMIT self->promoted(true, self->m_message);
                 return;
             }

@@ -1,10 +1,9 @@
 #pragma once
 
-#include "release/approval.h"
-#include "release/factscollector.h"
-
 #include "core/result.h"
 #include "records/auditrecord.h"
+#include "release/approval.h"
+#include "release/factscollector.h"
 
 #include <QObject>
 #include <QString>
@@ -52,7 +51,7 @@ public:
     struct Dependencies
     {
         PromotionServices *services = nullptr; // null: nothing can be reviewed ("Vercel is not connected")
-        Records::AuditSink *audit = nullptr;   // null: approvals, overrides and promotions are refused (nothing unaudited)
+        Records::AuditSink *audit = nullptr; // null: approvals, overrides and promotions are refused (nothing unaudited)
         // The audit log read back: approvals and overrides given since the last promotion survive a restart. Null: only this session's.
         std::function<QList<Records::AuditRecord>()> records;
         const Clock *clock = nullptr; // null: the system clock
@@ -116,8 +115,8 @@ private:
     void collect(const QString &deploymentId, std::function<void()> then);
     void evaluateFacts(const CollectedFacts &facts);
     void readRecords();
-    Status audit(const QString &actor, const QString &action, const QString &target, const QString &service, const nlohmann::json &after,
-                 const QString &reason);
+    Status audit(const QString &actor, const QString &action, const QString &target, const QString &service,
+                 const nlohmann::json &after, const QString &reason);
     void finish(State state, const QString &message, bool error, Error::Kind kind = Error::Kind::Refused);
     void finishApprove(bool ok, const QString &message, Error::Kind kind = Error::Kind::Refused);
     void finishPromote(bool ok, const QString &message, Error::Kind kind = Error::Kind::Refused);

@@ -1,8 +1,7 @@
 #pragma once
 
-#include "release/factscollector.h"
-
 #include "core/result.h"
+#include "release/factscollector.h"
 
 #include <QString>
 
@@ -25,7 +24,8 @@ public:
     // Every fact of one candidate. A fetch that fails is an unknown fact, never a guess.
     virtual void collect(const QString &deploymentId, std::function<void(const CollectedFacts &)> done) = 0;
     // Approves the pending GitHub environment review with the profile's token.
-    virtual void approveEnvironment(const PendingReview &pending, const QString &comment, std::function<void(const Status &)> done) = 0;
+    virtual void approveEnvironment(const PendingReview &pending, const QString &comment,
+                                    std::function<void(const Status &)> done) = 0;
     // Points production at the candidate (Vercel promote).
     virtual void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) = 0;
 };

@@ -7,10 +7,9 @@
 // log shows which calls reached Vercel. Exit codes: 0 done, 1 refused or
 // blocked, 2 could not run.
 
+#include "records/auditexport.h"
 #include "sandboxfixture.h"
 #include "testutil.h"
-
-#include "records/auditexport.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -148,7 +147,8 @@ private Q_SLOTS:
         QVERIFY2(shortDigest.err.contains(u"at least 12 characters"_s), qPrintable(shortDigest.err));
         const Run unconfigured = run({u"promote"_s, u"review"_s}, u"promote-empty"_s);
         QCOMPARE(unconfigured.code, 2);
-        QVERIFY2(unconfigured.err.contains(u"Vercel is not configured for profile promote-empty"_s), qPrintable(unconfigured.err));
+        QVERIFY2(unconfigured.err.contains(u"Vercel is not configured for profile promote-empty"_s),
+                 qPrintable(unconfigured.err));
         QCOMPARE(promoteCalls(), 0);
     }
 
@@ -178,7 +178,8 @@ private Q_SLOTS:
         QVERIFY2(r.parsed.is_object(), qPrintable(r.out + r.err));
         QCOMPARE(r.code, 1);
         QVERIFY(r.parsed["promoted"] == false);
-        QVERIFY2(QString::fromStdString(r.parsed["message"]).contains(u"Not promoted: the promotion is blocked"_s), qPrintable(r.out));
+        QVERIFY2(QString::fromStdString(r.parsed["message"]).contains(u"Not promoted: the promotion is blocked"_s),
+                 qPrintable(r.out));
         QCOMPARE(promoteCalls(), 0);
         QVERIFY(production() == "dpl_prod");
 
@@ -194,15 +195,18 @@ private Q_SLOTS:
 
     void theReviewMovedSoTheOldDigestIsRefused()
     {
-        control("POST", u"/__sandbox/vercel/checks/dpl_rc/basic%20UI%20navigation%20smoke"_s, R"({"status":"completed","conclusion":"succeeded"})");
+        control("POST", u"/__sandbox/vercel/checks/dpl_rc/basic%20UI%20navigation%20smoke"_s,
+                R"({"status":"completed","conclusion":"succeeded"})");
         const Run r = run({u"promote"_s, u"review"_s, u"--json"_s});
         QVERIFY2(r.parsed.is_object(), qPrintable(r.out + r.err));
         QCOMPARE(r.code, 1); // every gate passes; no approval yet
-        QVERIFY2(QString::fromStdString(r.parsed["decision"]["reasons"].dump()).contains(u"0 of 1 approval(s)"_s), qPrintable(r.out));
+        QVERIFY2(QString::fromStdString(r.parsed["decision"]["reasons"].dump()).contains(u"0 of 1 approval(s)"_s),
+                 qPrintable(r.out));
         m_digest = QString::fromStdString(r.parsed["digest"]);
         QVERIFY(m_digest != m_blockedDigest);
 
-        const Run approve = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_blockedDigest.left(12), u"--reviewer"_s, u"oncall-lead"_s});
+        const Run approve =
+            run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_blockedDigest.left(12), u"--reviewer"_s, u"oncall-lead"_s});
         QCOMPARE(approve.code, 1);
         QVERIFY2(approve.err.contains(u"The review changed since it was reviewed"_s), qPrintable(approve.err));
         const Run promote = run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_blockedDigest});
@@ -214,8 +218,8 @@ private Q_SLOTS:
 
     void approveThroughGitHub()
     {
-        const Run r = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_digest.left(12), u"--reviewer"_s, u"oncall-lead"_s, u"--reason"_s,
-                           u"smoke fixed"_s});
+        const Run r = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_digest.left(12), u"--reviewer"_s, u"oncall-lead"_s,
+                           u"--reason"_s, u"smoke fixed"_s});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         QVERIFY2(r.out.contains(u"Approved on GitHub (environment review) and recorded."_s), qPrintable(r.out));
         QVERIFY2(r.out.contains(u"promotion allowed"_s), qPrintable(r.out));
@@ -234,14 +238,16 @@ private Q_SLOTS:
 
     void aFailingVercelPromoteIsExitTwoAndAudited()
     {
-        control("POST", u"/__sandbox/faults"_s, R"({"service":"vercel","method":"POST","path":"/promote/","mode":"error","status":500})");
+        control("POST", u"/__sandbox/faults"_s,
+                R"({"service":"vercel","method":"POST","path":"/promote/","mode":"error","status":500})");
         const Run r = run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_digest, u"--json"_s});
         control("DELETE", u"/__sandbox/faults"_s);
         QVERIFY2(r.parsed.is_object(), qPrintable(r.out + r.err));
         QCOMPARE(r.code, 2);
         QVERIFY(r.parsed["promoted"] == false);
         const QString message = QString::fromStdString(r.parsed["message"]);
-        QVERIFY2(message.contains(u"Vercel did not promote dpl_rc"_s) && message.contains(u"Production still serves dpl_prod"_s), qPrintable(message));
+        QVERIFY2(message.contains(u"Vercel did not promote dpl_rc"_s) && message.contains(u"Production still serves dpl_prod"_s),
+                 qPrintable(message));
         QVERIFY(promoteCalls() >= 1);
         QVERIFY(production() == "dpl_prod");
         const auto records = Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s));
@@ -252,7 +258,8 @@ private Q_SLOTS:
     void runPromotes()
     {
         control("DELETE", u"/__sandbox/requests"_s);
-        const Run r = run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_digest.left(16), u"--reviewer"_s, u"oncall-lead"_s, u"--json"_s});
+        const Run r =
+            run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_digest.left(16), u"--reviewer"_s, u"oncall-lead"_s, u"--json"_s});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         QVERIFY(r.parsed["promoted"] == true);
         QVERIFY(r.parsed["deployment"] == "dpl_rc");
@@ -269,15 +276,13 @@ private Q_SLOTS:
         // Staging has no other deployment left: nothing to review, and the command says what to do.
         const Run none = run({u"promote"_s, u"review"_s});
         QCOMPARE(none.code, 2);
-        QVERIFY2(none.err.contains(u"there is no staging deployment to review"_s) && none.err.contains(u"deploy to staging first"_s),
+        QVERIFY2(none.err.contains(u"there is no staging deployment to review"_s) &&
+                     none.err.contains(u"deploy to staging first"_s),
                  qPrintable(none.err));
         QCOMPARE(promoteCalls(), 1);
     }
 
-    void cleanupTestCase()
-    {
-        m_sandbox.stop();
-    }
+    void cleanupTestCase() { m_sandbox.stop(); }
 };
 
 QTEST_GUILESS_MAIN(TestPromoteCli)

@@ -7,13 +7,11 @@
 // when the digest moved, a failing Vercel promote (clear error, audited),
 // stuck states moved by the clock, and the candidate selection.
 
-#include "release/promotion.h"
-#include "release/promotionservices.h"
-
 #include "core/clock.h"
-
 #include "fakes/fakepromotionservices.h"
 #include "fakes/memoryflagservice.h"
+#include "release/promotion.h"
+#include "release/promotionservices.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -97,47 +95,82 @@ private Q_SLOTS:
         const auto none = [](ReleaseFacts &) {};
         for (const QString &gate : gateIds())
             row(qPrintable(gate + u": pass"_s), none, gate, u"pass"_s, true);
-        row("deployment-ready: fail", [](ReleaseFacts &f) { f.deployment.value->state = u"ERROR"_s; }, u"deployment-ready"_s, u"fail"_s, false);
-        row("status-checks: fail", [](ReleaseFacts &f) { findCheck(f.checks, u"lint"_s)->conclusion = u"failure"_s; }, u"status-checks"_s,
+        row(
+            "deployment-ready: fail", [](ReleaseFacts &f) { f.deployment.value->state = u"ERROR"_s; }, u"deployment-ready"_s,
             u"fail"_s, false);
-        row("status-checks: unknown", [](ReleaseFacts &f) { f.checks = Known<QList<CheckFact>>::missing(u"github: rate limited"_s); },
-            u"status-checks"_s, u"unknown"_s, false);
-        row("branch-protection: fail", [](ReleaseFacts &f) { f.protection.value->strict = false; }, u"branch-protection"_s, u"fail"_s, false);
-        row("branch-protection: unknown", [](ReleaseFacts &f) { f.protection = Known<ProtectionFact>::missing(u"github: HTTP 403"_s); },
-            u"branch-protection"_s, u"unknown"_s, false);
-        row("l3-checks: fail", [](ReleaseFacts &f) {
+        row(
+            "status-checks: fail", [](ReleaseFacts &f) { findCheck(f.checks, u"lint"_s)->conclusion = u"failure"_s; },
+            u"status-checks"_s, u"fail"_s, false);
+        row(
+            "status-checks: unknown",
+            [](ReleaseFacts &f) { f.checks = Known<QList<CheckFact>>::missing(u"github: rate limited"_s); }, u"status-checks"_s,
+            u"unknown"_s, false);
+        row(
+            "branch-protection: fail", [](ReleaseFacts &f) { f.protection.value->strict = false; }, u"branch-protection"_s,
+            u"fail"_s, false);
+        row(
+            "branch-protection: unknown",
+            [](ReleaseFacts &f) { f.protection = Known<ProtectionFact>::missing(u"github: HTTP 403"_s); }, u"branch-protection"_s,
+            u"unknown"_s, false);
+        row(
+            "l3-checks: fail",
+            [](ReleaseFacts &f) {
             makeL3(f);
             findCheck(f.checks, policy().l3Checks.first())->conclusion = u"failure"_s;
-        }, u"l3-checks"_s, u"fail"_s, false);
-        row("l3-checks: unknown", [](ReleaseFacts &f) { f.pulls = Known<QList<PullFact>>::missing(u"github: timeout"_s); }, u"l3-checks"_s,
-            u"unknown"_s, false);
-        row("reviews: fail", [](ReleaseFacts &f) { f.pulls.value->first().approvals = 0; }, u"reviews"_s, u"fail"_s, false);
-        row("reviews: unknown (a direct push)", [](ReleaseFacts &f) { f.unmappedCommits = {{u"d1e2f3a4b5c6"_s, u"hotfix: typo"_s}}; },
+            },
+            u"l3-checks"_s, u"fail"_s, false);
+        row(
+            "l3-checks: unknown", [](ReleaseFacts &f) { f.pulls = Known<QList<PullFact>>::missing(u"github: timeout"_s); },
+            u"l3-checks"_s, u"unknown"_s, false);
+        row(
+            "reviews: fail", [](ReleaseFacts &f) { f.pulls.value->first().approvals = 0; }, u"reviews"_s, u"fail"_s, false);
+        row(
+            "reviews: unknown (a direct push)",
+            [](ReleaseFacts &f) {
+            f.unmappedCommits = {{u"d1e2f3a4b5c6"_s, u"hotfix: typo"_s}};
+            },
             u"reviews"_s, u"unknown"_s, false);
         row("deployment-checks: fail", failDeploymentCheck, u"deployment-checks"_s, u"fail"_s, false);
-        row("deployment-checks: unknown", [](ReleaseFacts &f) { f.deploymentChecks = Known<QList<CheckFact>>::missing(u"vercel: 429"_s); },
+        row(
+            "deployment-checks: unknown",
+            [](ReleaseFacts &f) { f.deploymentChecks = Known<QList<CheckFact>>::missing(u"vercel: 429"_s); },
             u"deployment-checks"_s, u"unknown"_s, false);
-        row("l3-flags-off: fail", [](ReleaseFacts &f) {
+        row(
+            "l3-flags-off: fail",
+            [](ReleaseFacts &f) {
             f.changelog.value->first().fields[u"Flags"_s] = u"`engagement.auto-reply` (new, OFF in production)"_s;
             f.productionFlags.value->insert(u"engagement.auto-reply"_s, true);
-        }, u"l3-flags-off"_s, u"fail"_s, false);
-        row("l3-flags-off: unknown", [](ReleaseFacts &f) {
+            },
+            u"l3-flags-off"_s, u"fail"_s, false);
+        row(
+            "l3-flags-off: unknown",
+            [](ReleaseFacts &f) {
             f.changelog.value->first().fields[u"Flags"_s] = u"`publishing.x` (new, OFF in production)"_s;
             f.productionFlags = Known<QMap<QString, bool>>::missing(u"unleash: connection refused"_s);
-        }, u"l3-flags-off"_s, u"unknown"_s, false);
-        row("changelog: fail", [](ReleaseFacts &f) { f.changelog.value->clear(); }, u"changelog"_s, u"fail"_s, false);
-        row("changelog: unknown", [](ReleaseFacts &f) { f.changelog = Known<QList<ChangelogFact>>::missing(u"no CHANGELOG.md"_s); },
-            u"changelog"_s, u"unknown"_s, false);
-        row("runbooks: fail", [](ReleaseFacts &f) { f.changedFiles.value->append(u"alerts/queue-stuck.yml"_s); }, u"runbooks"_s, u"fail"_s,
-            false);
-        row("runbooks: unknown", [](ReleaseFacts &f) { f.changedFiles = Known<QStringList>::missing(u"github: 404"_s); }, u"runbooks"_s,
+            },
+            u"l3-flags-off"_s, u"unknown"_s, false);
+        row(
+            "changelog: fail", [](ReleaseFacts &f) { f.changelog.value->clear(); }, u"changelog"_s, u"fail"_s, false);
+        row(
+            "changelog: unknown",
+            [](ReleaseFacts &f) { f.changelog = Known<QList<ChangelogFact>>::missing(u"no CHANGELOG.md"_s); }, u"changelog"_s,
             u"unknown"_s, false);
-        row("migrations: fail", [](ReleaseFacts &f) { f.changedFiles.value->append(u"migrations/0042_drop_column.sql"_s); }, u"migrations"_s,
+        row(
+            "runbooks: fail", [](ReleaseFacts &f) { f.changedFiles.value->append(u"alerts/queue-stuck.yml"_s); }, u"runbooks"_s,
             u"fail"_s, false);
-        row("migrations: unknown", [](ReleaseFacts &f) {
+        row(
+            "runbooks: unknown", [](ReleaseFacts &f) { f.changedFiles = Known<QStringList>::missing(u"github: 404"_s); },
+            u"runbooks"_s, u"unknown"_s, false);
+        row(
+            "migrations: fail", [](ReleaseFacts &f) { f.changedFiles.value->append(u"migrations/0042_drop_column.sql"_s); },
+            u"migrations"_s, u"fail"_s, false);
+        row(
+            "migrations: unknown",
+            [](ReleaseFacts &f) {
             f.changedFiles.value->append(u"migrations/0042_drop_column.sql"_s);
             f.pulls = Known<QList<PullFact>>::missing(u"github: 503"_s);
-        }, u"migrations"_s, u"unknown"_s, false);
+            },
+            u"migrations"_s, u"unknown"_s, false);
     }
 
     void gateStateToDecision()
@@ -163,7 +196,8 @@ private Q_SLOTS:
             QCOMPARE(d.approvers, QStringList{u"oncall-lead"_s});
         }
         // The headless path and the view read the same decision: exactly what decide() says for these facts.
-        const PromotionDecision direct = decide(policy(), rig.session.facts().facts, rig.session.verdict(), rig.session.approvals(), {});
+        const PromotionDecision direct =
+            decide(policy(), rig.session.facts().facts, rig.session.verdict(), rig.session.approvals(), {});
         QCOMPARE(direct.allowed, d.allowed);
         QCOMPARE(direct.reasons, d.reasons);
     }
@@ -179,13 +213,15 @@ private Q_SLOTS:
             f.deployment.value->sha = u"9f8e7d6c5b4a"_s;
         }) << u"oncall-lead's approval lapsed: the deployment changed (dpl_stage → dpl_stage2); the commit changed (5e6f708 → 9f8e7d6)"_s;
         QTest::newRow("a pull request added") << Mutation([](ReleaseFacts &f) {
-            f.pulls.value->append(PullFact{502, u"Typo"_s, u"dev-bo"_s, u"https://github.test/pull/502"_s, {u"risk:L1"_s}, std::nullopt});
+            f.pulls.value->append(
+                PullFact{502, u"Typo"_s, u"dev-bo"_s, u"https://github.test/pull/502"_s, {u"risk:L1"_s}, std::nullopt});
         }) << u"oncall-lead's approval lapsed: the pull requests changed (added #502)"_s;
-        QTest::newRow("a gate result changed") << Mutation(failDeploymentCheck)
-                                               << u"oncall-lead's approval lapsed: the gate results changed (deployment-checks pass → fail)"_s;
-        QTest::newRow("a gate's data went missing") << Mutation([](ReleaseFacts &f) {
-            f.changelog = Known<QList<ChangelogFact>>::missing(u"no CHANGELOG.md"_s);
-        }) << u"the gate results changed (l3-flags-off pass → unknown, changelog pass → unknown)"_s;
+        QTest::newRow("a gate result changed")
+            << Mutation(failDeploymentCheck)
+            << u"oncall-lead's approval lapsed: the gate results changed (deployment-checks pass → fail)"_s;
+        QTest::newRow("a gate's data went missing")
+            << Mutation([](ReleaseFacts &f) { f.changelog = Known<QList<ChangelogFact>>::missing(u"no CHANGELOG.md"_s); })
+            << u"the gate results changed (l3-flags-off pass → unknown, changelog pass → unknown)"_s;
     }
 
     void approvalsLapseOnAChangedDigest()
@@ -223,20 +259,21 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("reviewers");
         QTest::addColumn<bool>("allowed");
         QTest::addColumn<QString>("refusal"); // the message of the last refused approval, empty when none is refused
-        QTest::addColumn<QString>("reason");  // a reason of the decision when blocked
+        QTest::addColumn<QString>("reason"); // a reason of the decision when blocked
         QTest::newRow("L2, one reviewer") << false << QStringList{u"oncall-lead"_s} << true << QString() << QString();
-        QTest::newRow("L2, the author") << false << QStringList{u"dev-ana"_s} << false << u"dev-ana authored #501 and cannot approve"_s
-                                        << u"0 of 1 approval(s)"_s;
-        QTest::newRow("L2, the author in capitals") << false << QStringList{u"DEV-ANA"_s} << false << u"DEV-ANA authored #501"_s
-                                                    << u"0 of 1 approval(s)"_s;
+        QTest::newRow("L2, the author") << false << QStringList{u"dev-ana"_s} << false
+                                        << u"dev-ana authored #501 and cannot approve"_s << u"0 of 1 approval(s)"_s;
+        QTest::newRow("L2, the author in capitals")
+            << false << QStringList{u"DEV-ANA"_s} << false << u"DEV-ANA authored #501"_s << u"0 of 1 approval(s)"_s;
         QTest::newRow("L2, no login") << false << QStringList{u"  "_s} << false << u"Type your GitHub login"_s << u"0 of 1"_s;
         QTest::newRow("L3, one reviewer") << true << QStringList{u"oncall-lead"_s} << false << QString()
                                           << u"1 of 2 approval(s) from different people (release is L3)"_s;
-        QTest::newRow("L3, the same reviewer twice") << true << QStringList{u"oncall-lead"_s, u"Oncall-Lead"_s} << false << QString()
-                                                     << u"1 of 2 approval(s) from different people"_s;
-        QTest::newRow("L3, two reviewers") << true << QStringList{u"oncall-lead"_s, u"sre-kim"_s} << true << QString() << QString();
-        QTest::newRow("L3, a reviewer and the author") << true << QStringList{u"oncall-lead"_s, u"dev-ana"_s} << false
-                                                       << u"dev-ana authored #501"_s << u"1 of 2"_s;
+        QTest::newRow("L3, the same reviewer twice") << true << QStringList{u"oncall-lead"_s, u"Oncall-Lead"_s} << false
+                                                     << QString() << u"1 of 2 approval(s) from different people"_s;
+        QTest::newRow("L3, two reviewers") << true << QStringList{u"oncall-lead"_s, u"sre-kim"_s} << true << QString()
+                                           << QString();
+        QTest::newRow("L3, a reviewer and the author")
+            << true << QStringList{u"oncall-lead"_s, u"dev-ana"_s} << false << u"dev-ana authored #501"_s << u"1 of 2"_s;
     }
 
     void approvers()
@@ -267,7 +304,8 @@ private Q_SLOTS:
             QVERIFY2(lastRefusal.contains(refusal), qPrintable(lastRefusal));
         QCOMPARE(rig.session.decision().allowed, allowed);
         if (!reason.isEmpty())
-            QVERIFY2(rig.session.decision().reasons.join(u'\n').contains(reason), qPrintable(rig.session.decision().reasons.join(u'\n')));
+            QVERIFY2(rig.session.decision().reasons.join(u'\n').contains(reason),
+                     qPrintable(rig.session.decision().reasons.join(u'\n')));
         QCOMPARE(rig.session.decision().neededApprovals, l3 ? 2 : 1);
     }
 
@@ -283,8 +321,8 @@ private Q_SLOTS:
                                          << QStringList{u"github"_s};
         QTest::newRow("GitHub refuses") << true << false << false << u"GitHub refused the approval: github: HTTP 422"_s
                                         << QStringList{u"github"_s};
-        QTest::newRow("the token may not approve") << false << true << false << u"may not approve the production environment"_s
-                                                   << QStringList{};
+        QTest::newRow("the token may not approve")
+            << false << true << false << u"may not approve the production environment"_s << QStringList{};
     }
 
     void approvalThroughGitHub()
@@ -329,16 +367,21 @@ private Q_SLOTS:
         const QString good = u"rollback notes land with the hotfix PR today"_s;
         const Mutation noChangelog = [](ReleaseFacts &f) { f.changelog.value->clear(); };
         QTest::newRow("allowed") << noChangelog << u"changelog"_s << good << false << true << QString();
-        QTest::newRow("allowed, reason exactly 20 characters") << noChangelog << u"changelog"_s << u"12345678901234567890"_s << false << true
-                                                               << QString();
+        QTest::newRow("allowed, reason exactly 20 characters")
+            << noChangelog << u"changelog"_s << u"12345678901234567890"_s << false << true << QString();
         QTest::newRow("reason 19 characters") << noChangelog << u"changelog"_s << u"1234567890123456789"_s << false << true
                                               << u"the reason must have at least 20 characters"_s;
-        QTest::newRow("reason of spaces") << noChangelog << u"changelog"_s << QString(30, u' ') << false << true << u"at least 20 characters"_s;
-        QTest::newRow("forbidden by the policy") << Mutation(failDeploymentCheck) << u"deployment-checks"_s << good << false << false
-                                                 << u"cannot override deployment-checks: the policy (playbook-v1) forbids overriding it"_s;
-        QTest::newRow("a passing gate") << Mutation([](ReleaseFacts &) {}) << u"changelog"_s << good << false << false << u"it passes"_s;
-        QTest::newRow("an unknown gate") << Mutation([](ReleaseFacts &f) { f.changelog = Known<QList<ChangelogFact>>::missing(u"x"_s); })
-                                         << u"changelog"_s << good << false << false << u"unknown is never overridden"_s;
+        QTest::newRow("reason of spaces") << noChangelog << u"changelog"_s << QString(30, u' ') << false << true
+                                          << u"at least 20 characters"_s;
+        QTest::newRow("forbidden by the policy")
+            << Mutation(failDeploymentCheck) << u"deployment-checks"_s << good << false << false
+            << u"cannot override deployment-checks: the policy (playbook-v1) forbids overriding it"_s;
+        QTest::newRow("a passing gate") << Mutation([](ReleaseFacts &) {}) << u"changelog"_s << good << false << false
+                                        << u"it passes"_s;
+        QTest::newRow("an unknown gate") << Mutation([](ReleaseFacts &f) {
+            f.changelog = Known<QList<ChangelogFact>>::missing(u"x"_s);
+        }) << u"changelog"_s << good << false
+                                         << false << u"unknown is never overridden"_s;
         QTest::newRow("no such gate") << noChangelog << u"vibes"_s << good << false << false << u"no such gate"_s;
         QTest::newRow("the audit log refuses") << noChangelog << u"changelog"_s << good << true << true
                                                << u"The override was not recorded, so it is not applied: disk full"_s;
@@ -390,8 +433,8 @@ private Q_SLOTS:
     // The promotion: refused while blocked or when the review moved, a Vercel failure is clear and audited, a success spends the approvals.
     void promote_data()
     {
-        QTest::addColumn<Mutation>("mutate");       // before the review
-        QTest::addColumn<Mutation>("meanwhile");    // after the approval, before promoting
+        QTest::addColumn<Mutation>("mutate"); // before the review
+        QTest::addColumn<Mutation>("meanwhile"); // after the approval, before promoting
         QTest::addColumn<bool>("vercelFails");
         QTest::addColumn<bool>("promoted");
         QTest::addColumn<int>("promoteCalls");
@@ -401,7 +444,8 @@ private Q_SLOTS:
         QTest::newRow("allowed") << none << none << false << true << 1 << u"dpl_stage promoted to production."_s
                                  << QStringList{u"promotion.approve"_s, u"promotion.promote"_s};
         QTest::newRow("blocked") << Mutation(failDeploymentCheck) << none << false << false << 0
-                                 << u"Not promoted: the promotion is blocked: Vercel Deployment Checks (§5.1) (fail)"_s << QStringList{u"promotion.approve"_s};
+                                 << u"Not promoted: the promotion is blocked: Vercel Deployment Checks (§5.1) (fail)"_s
+                                 << QStringList{u"promotion.approve"_s};
         QTest::newRow("the review moved") << none << Mutation(failDeploymentCheck) << false << false << 0
                                           << u"the review changed since it was reviewed"_s << QStringList{u"promotion.approve"_s};
         QTest::newRow("Vercel refuses") << none << none << true << false << 1
@@ -432,7 +476,10 @@ private Q_SLOTS:
         QVERIFY2(text.contains(message), qPrintable(text));
         QCOMPARE(rig.session.message(), text);
         QCOMPARE(rig.session.messageIsError(), !promoted);
-        QCOMPARE(rig.session.failureKind(), promoted ? Error::Kind::None : vercelFails ? Error::Kind::Http : Error::Kind::Refused);
+        QCOMPARE(rig.session.failureKind(),
+                 promoted          ? Error::Kind::None
+                     : vercelFails ? Error::Kind::Http
+                                   : Error::Kind::Refused);
         QCOMPARE(rig.services.count(u"collect"_s), collects + 1); // everything is read again first
         QCOMPARE(rig.services.count(u"promote dpl_stage"_s), promoteCalls);
         QCOMPARE(rig.audit.actions(), actions);
@@ -490,15 +537,16 @@ private Q_SLOTS:
         QTest::addColumn<Mutation>("mutate");
         QTest::addColumn<qint64>("minutesBefore"); // how long it has been in that state at the review
         QTest::addColumn<QString>("stuck");
-        QTest::newRow("building, 30 min allowed") << Mutation([](ReleaseFacts &f) { f.deployment.value->state = u"BUILDING"_s; }) << qint64(30)
-                                                  << u"dpl_stage has been building for 31 min (policy allows 30)"_s;
-        QTest::newRow("queued, 20 min allowed") << Mutation([](ReleaseFacts &f) { f.deployment.value->state = u"QUEUED"_s; }) << qint64(20)
-                                                << u"dpl_stage has been queued for 21 min (policy allows 20)"_s;
-        QTest::newRow("a check running, 45 min allowed") << Mutation([](ReleaseFacts &f) {
-            findCheck(f.checks, u"lint"_s)->status = u"in_progress"_s;
-        }) << qint64(45) << u"check lint has been in_progress for 46 min (policy allows 45)"_s;
-        QTest::newRow("pending review, 240 min allowed") << Mutation([](ReleaseFacts &) {}) << qint64(240)
-                                                         << u"the production deployment has waited for review for 241 min (policy allows 240)"_s;
+        QTest::newRow("building, 30 min allowed") << Mutation([](ReleaseFacts &f) { f.deployment.value->state = u"BUILDING"_s; })
+                                                  << qint64(30) << u"dpl_stage has been building for 31 min (policy allows 30)"_s;
+        QTest::newRow("queued, 20 min allowed") << Mutation([](ReleaseFacts &f) { f.deployment.value->state = u"QUEUED"_s; })
+                                                << qint64(20) << u"dpl_stage has been queued for 21 min (policy allows 20)"_s;
+        QTest::newRow("a check running, 45 min allowed")
+            << Mutation([](ReleaseFacts &f) { findCheck(f.checks, u"lint"_s)->status = u"in_progress"_s; }) << qint64(45)
+            << u"check lint has been in_progress for 46 min (policy allows 45)"_s;
+        QTest::newRow("pending review, 240 min allowed")
+            << Mutation([](ReleaseFacts &) {}) << qint64(240)
+            << u"the production deployment has waited for review for 241 min (policy allows 240)"_s;
     }
 
     void stuckStates()
@@ -535,8 +583,8 @@ private Q_SLOTS:
         QTest::newRow("named, not found") << u"dpl_gone"_s << false << false
                                           << u"Cannot read the candidate: vercel: HTTP 404 — deployment dpl_gone not found"_s
                                           << QStringList{u"collect dpl_gone"_s};
-        QTest::newRow("no staging deployment") << QString() << true << false << u"No candidate to review: vercel: "_s
-                                               << QStringList{u"newestStaging"_s};
+        QTest::newRow("no staging deployment")
+            << QString() << true << false << u"No candidate to review: vercel: "_s << QStringList{u"newestStaging"_s};
     }
 
     void candidate()

@@ -51,16 +51,20 @@ inline ReleaseFacts goodFacts()
                                                   u"https://vercel.test/dpl_stage"_s);
     f.productionDeploymentId = u"dpl_prod"_s;
     f.productionSha = u"a1b2c3d"_s;
-    f.pulls = Known<QList<PullFact>>::of({PullFact{501, u"Storage retries"_s, u"dev-ana"_s, u"https://github.test/pull/501"_s,
-                                                   {u"risk:L2"_s}, std::nullopt}});
+    f.pulls = Known<QList<PullFact>>::of(
+        {PullFact{501, u"Storage retries"_s, u"dev-ana"_s, u"https://github.test/pull/501"_s, {u"risk:L2"_s}, std::nullopt}});
     f.changedFiles = Known<QStringList>::of({u"src/storage/retry.ts"_s}, u"https://github.test/compare"_s);
-    f.checks = Known<QList<CheckFact>>::of(passing(policy().requiredChecks + policy().l3Checks), u"https://github.test/commit/checks"_s);
+    f.checks =
+        Known<QList<CheckFact>>::of(passing(policy().requiredChecks + policy().l3Checks), u"https://github.test/commit/checks"_s);
     f.protection = Known<ProtectionFact>::of({false, policy().requiredChecks + policy().l3Checks, true, 2});
     f.deploymentChecks = Known<QList<CheckFact>>::of(passing(policy().deploymentChecks));
     f.productionFlags = Known<QMap<QString, bool>>::of({{u"publishing.enabled"_s, true}});
     ChangelogFact e;
     e.title = u"Storage retries back off"_s;
-    e.fields = {{u"Risk"_s, u"L2"_s}, {u"Flags"_s, u"none"_s}, {u"Migration"_s, u"none"_s}, {u"Rollback"_s, u"redeploy the previous release"_s}};
+    e.fields = {{u"Risk"_s, u"L2"_s},
+                {u"Flags"_s, u"none"_s},
+                {u"Migration"_s, u"none"_s},
+                {u"Rollback"_s, u"redeploy the previous release"_s}};
     e.line = 10;
     f.changelog = Known<QList<ChangelogFact>>::of({e});
     return f;
@@ -98,7 +102,8 @@ public:
         calls << u"collect "_s + deploymentId;
         CollectedFacts c = collected;
         if (c.facts.deployment.known() && c.facts.deployment->id != deploymentId)
-            c.facts.deployment = Known<CandidateDeployment>::missing(u"vercel: HTTP 404 — deployment %1 not found"_s.arg(deploymentId));
+            c.facts.deployment =
+                Known<CandidateDeployment>::missing(u"vercel: HTTP 404 — deployment %1 not found"_s.arg(deploymentId));
         QTimer::singleShot(0, [done, c] { done(c); });
     }
     void approveEnvironment(const PendingReview &pending, const QString &, std::function<void(const Status &)> done) override

@@ -6,16 +6,13 @@
 // The rules are test_promotion_session's; the sandbox run is
 // test_promotion_review.
 
-#include "testutil.h"
-
-#include "promotion/gatetablemodel.h"
-#include "promotion/promotionview.h"
-
 #include "core/clock.h"
-#include "release/promotion.h"
-
 #include "fakes/fakepromotionservices.h"
 #include "fakes/memoryflagservice.h"
+#include "promotion/gatetablemodel.h"
+#include "promotion/promotionview.h"
+#include "release/promotion.h"
+#include "testutil.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -49,7 +46,8 @@ class TestPromotionView : public QObject
             deps.clock = &clock;
             session.setDependencies(deps);
             view = std::make_unique<PromotionView>(&session);
-            tester = std::make_unique<QAbstractItemModelTester>(view->gateModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+            tester = std::make_unique<QAbstractItemModelTester>(view->gateModel(),
+                                                                QAbstractItemModelTester::FailureReportingMode::QtTest);
             view->resize(1200, 800);
             view->show();
         }
@@ -89,13 +87,15 @@ private Q_SLOTS:
         QVERIFY(!rig.button("promotionPromote")->isEnabled());
         // A refusal of the session is what the screen says.
         rig.approveAs(u"dev-ana"_s);
-        QVERIFY2(rig.text("promotionMessage").contains(u"dev-ana authored #501 and cannot approve"_s), qPrintable(rig.text("promotionMessage")));
+        QVERIFY2(rig.text("promotionMessage").contains(u"dev-ana authored #501 and cannot approve"_s),
+                 qPrintable(rig.text("promotionMessage")));
         rig.approveAs(u"oncall-lead"_s);
         QTRY_VERIFY(rig.text("promotionApprovals").startsWith(u"Approvals: 1 of 1 (oncall-lead)"_s));
         // The check passes: the approval was for other gate results, and the screen says why.
         rig.services.collected.facts = goodFacts();
         QVERIFY(rig.review());
-        QVERIFY2(rig.text("promotionLapse").contains(u"the gate results changed (deployment-checks fail → pass)"_s), qPrintable(rig.text("promotionLapse")));
+        QVERIFY2(rig.text("promotionLapse").contains(u"the gate results changed (deployment-checks fail → pass)"_s),
+                 qPrintable(rig.text("promotionLapse")));
         QVERIFY(!rig.button("promotionPromote")->isEnabled());
         rig.approveAs(u"oncall-lead"_s);
         QTRY_VERIFY(rig.button("promotionPromote")->isEnabled());
@@ -134,7 +134,8 @@ private Q_SLOTS:
         rig.clock.advanceMs(60000);
         rig.session.setDependencies(rig.session.dependencies()); // any change of the session repaints
         QVERIFY(rig.view->findChild<QLabel *>(u"promotionStuck"_s)->isVisible());
-        QVERIFY2(rig.text("promotionStuck").contains(u"dpl_stage has been building for 31 min (policy allows 30)"_s), qPrintable(rig.text("promotionStuck")));
+        QVERIFY2(rig.text("promotionStuck").contains(u"dpl_stage has been building for 31 min (policy allows 30)"_s),
+                 qPrintable(rig.text("promotionStuck")));
     }
 
     void promoteAsksAndShowsAVercelFailure()
@@ -157,7 +158,8 @@ private Q_SLOTS:
         QVERIFY(promoted.wait(5000));
         QVERIFY(!promoted.first().at(0).toBool());
         QCOMPARE(rig.services.count(u"promote dpl_stage"_s), 1);
-        QVERIFY2(rig.text("promotionMessage").contains(u"Vercel did not promote dpl_stage: vercel: HTTP 500"_s), qPrintable(rig.text("promotionMessage")));
+        QVERIFY2(rig.text("promotionMessage").contains(u"Vercel did not promote dpl_stage: vercel: HTTP 500"_s),
+                 qPrintable(rig.text("promotionMessage")));
         QVERIFY(rig.view->findChild<QLabel *>(u"promotionMessage"_s)->styleSheet().contains(u"#c62828"_s));
         QVERIFY(rig.button("promotionPromote")->isEnabled()); // the approvals still hold: promote again once Vercel answers
     }

@@ -118,7 +118,8 @@ void PromotionView::build()
     m_overrideGate->setObjectName(u"promotionOverrideGate"_s);
     m_overrideReason = new QLineEdit(this);
     m_overrideReason->setObjectName(u"promotionOverrideReason"_s);
-    m_overrideReason->setPlaceholderText(tr("why this gate may be passed over (at least %n characters)", nullptr, m_session->policy().minOverrideReasonChars));
+    m_overrideReason->setPlaceholderText(
+        tr("why this gate may be passed over (at least %n characters)", nullptr, m_session->policy().minOverrideReasonChars));
     m_override = new QPushButton(tr("Override"), this);
     m_override->setObjectName(u"promotionOverride"_s);
     connect(m_override, &QPushButton::clicked, this, &PromotionView::applyOverride);
