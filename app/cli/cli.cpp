@@ -24,6 +24,7 @@ int killSwitchCommand(Context &ctx);    // killswitchcommand.cpp
 int gatesCommand(Context &ctx);         // gatescommand.cpp
 int policyCommand(Context &ctx);        // policycommand.cpp
 int cohortsCommand(Context &ctx);       // cohortscommand.cpp
+int promoteCommand(Context &ctx);       // promotecommand.cpp
 
 const CommandHelp &tokenHelp();
 const CommandHelp &settingsHelp();
@@ -36,6 +37,7 @@ const CommandHelp &killSwitchHelp();
 const CommandHelp &gatesHelp();
 const CommandHelp &policyHelp();
 const CommandHelp &cohortsHelp();
+const CommandHelp &promoteHelp();
 
 namespace {
 
@@ -114,6 +116,7 @@ const QList<Command> &commands()
         {"rollback"_L1, "plan, execute, resume or show the guarded rollback (flags first, then Instant Rollback)"_L1, &rollbackCommand, &rollbackHelp},
         {"kill-switch"_L1, "turn off every side-effect flag in a scope, in one parallel fan-out"_L1, &killSwitchCommand, &killSwitchHelp},
         {"gates"_L1, "check a candidate deployment against the promotion gates (exit 0 pass, 1 blocked, 2 error)"_L1, &gatesCommand, &gatesHelp},
+        {"promote"_L1, "review, approve, override and promote a candidate to production (bound to the plan digest)"_L1, &promoteCommand, &promoteHelp},
         {"policy"_L1, "check a policy bundle, or show how two bundles differ"_L1, &policyCommand, &policyHelp},
         {"cohorts"_L1, "list the canary cohorts in effect, or set/reset the profile's (checked and audited)"_L1, &cohortsCommand, &cohortsHelp},
         {"help"_L1, "print the usage of a subcommand: raize-console help SUBCOMMAND [SUB-SUBCOMMAND]"_L1, &helpCommand, &helpHelp},
