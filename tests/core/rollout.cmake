@@ -6,3 +6,7 @@ raize_add_test(test_cohort_override SOURCES tst_cohort_override.cpp LIBS core_ro
 # Auto-pacing (issue #8, part 6): the pure decision, a stage's flag change, and
 # the AutoPacer on an in-memory flag service (arm, expand, stop, page alert, failure).
 raize_add_test(test_auto_pacing SOURCES tst_auto_pacing.cpp LIBS core_rollout core_release)
+# The rollout monitor (issue #14, item 2) without a sandbox: series fed
+# directly, a ManualClock; burn over/under each rule, not enough data, page
+# onset and clear, stale flags, expand/wait/blocked, auto-pacing.
+raize_add_test(test_rollout_monitor SOURCES tst_rollout_monitor.cpp LIBS core_rollout core_release)
