@@ -24,6 +24,7 @@ int killSwitchCommand(Context &ctx);    // killswitchcommand.cpp
 int gatesCommand(Context &ctx);         // gatescommand.cpp
 int policyCommand(Context &ctx);        // policycommand.cpp
 int cohortsCommand(Context &ctx);       // cohortscommand.cpp
+int rolloutCommand(Context &ctx);       // rolloutcommand.cpp
 
 const CommandHelp &tokenHelp();
 const CommandHelp &settingsHelp();
@@ -36,6 +37,7 @@ const CommandHelp &killSwitchHelp();
 const CommandHelp &gatesHelp();
 const CommandHelp &policyHelp();
 const CommandHelp &cohortsHelp();
+const CommandHelp &rolloutHelp();
 
 namespace {
 
@@ -116,6 +118,7 @@ const QList<Command> &commands()
         {"gates"_L1, "check a candidate deployment against the promotion gates (exit 0 pass, 1 blocked, 2 error)"_L1, &gatesCommand, &gatesHelp},
         {"policy"_L1, "check a policy bundle, or show how two bundles differ"_L1, &policyCommand, &policyHelp},
         {"cohorts"_L1, "list the canary cohorts in effect, or set/reset the profile's (checked and audited)"_L1, &cohortsCommand, &cohortsHelp},
+        {"rollout"_L1, "the rollout's SLO verdicts, pages and next-stage recommendation; advance it (checked, audited)"_L1, &rolloutCommand, &rolloutHelp},
         {"help"_L1, "print the usage of a subcommand: raize-console help SUBCOMMAND [SUB-SUBCOMMAND]"_L1, &helpCommand, &helpHelp},
     };
     return table;

@@ -134,9 +134,10 @@ void RolloutMonitor::setLevel(const QString &level)
 void RolloutMonitor::setStage(int stage, qint64 flagsOnSinceMs)
 {
     const bool moved = stage != m_stage || flagsOnSinceMs != m_stageSinceMs;
+    if (stage != m_stage)
+        m_confirmed.clear(); // the new stage's confirmations start unticked: auto-pacing waits for the operator again
     m_stage = stage;
     m_stageSinceMs = flagsOnSinceMs;
-    m_confirmed.clear(); // the new stage's confirmations start unticked: auto-pacing waits for the operator again
     if (moved)
         Q_EMIT stageChanged(stage, flagsOnSinceMs);
     evaluate();

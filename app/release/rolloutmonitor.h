@@ -102,7 +102,7 @@ public:
     void setFlags(const FlagSnapshot &flags);
     void setLevel(const QString &level); // "L0".."L3" (default L3, the strictest window)
     // The stage the release is in (index into the plan) and since when its
-    // flags are on; the stage's confirmations start unticked.
+    // flags are on; another stage's confirmations start unticked.
     void setStage(int stage, qint64 flagsOnSinceMs);
     void setConfirmed(const QSet<QString> &confirmed);
     // The release's flags: empty means the canary flags on for the current

@@ -10,3 +10,9 @@ raize_add_test(test_auto_pacing SOURCES tst_auto_pacing.cpp LIBS core_rollout co
 # directly, a ManualClock; burn over/under each rule, not enough data, page
 # onset and clear, stale flags, expand/wait/blocked, auto-pacing.
 raize_add_test(test_rollout_monitor SOURCES tst_rollout_monitor.cpp LIBS core_rollout core_release)
+# `rollout status|advance` against the release sandbox (bad-l3-release): the
+# paging canary blocked and refused, the healthy beta advanced (audited, read
+# back from Unleash), bad input and unreachable services.
+raize_add_test(test_rollout_cli SOURCES tst_rollout_cli.cpp LIBS sandbox_fixture core_records Qt6::Network nlohmann_json::nlohmann_json
+    RUN_SERIAL TIMEOUT 180 LABELS sandbox)
+add_dependencies(test_rollout_cli raize-console)
