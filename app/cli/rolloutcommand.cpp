@@ -54,7 +54,7 @@ QString actor()
 }
 
 // CI has no keyring: RAIZE_<SERVICE>_TOKEN wins, else the profile's keychain entry.
-QString tokenFor(Service service, TokenStore &store, QTextStream *err)
+QString tokenFor(Service service, TokenStore &store, QTextStream &err)
 {
     const QByteArray env = "RAIZE_" + serviceId(service).toUpper().toLatin1() + "_TOKEN";
     const QString fromEnv = qEnvironmentVariable(env.constData());
@@ -62,8 +62,7 @@ QString tokenFor(Service service, TokenStore &store, QTextStream *err)
         return fromEnv;
     const Result<QString> t = store.readSync(service);
     if (!t) {
-        if (err)
-            *err << u"note: no %1 token (%2 or the keychain): %3\n"_s.arg(serviceDisplayName(service), QString::fromLatin1(env), t.error().message);
+        err << u"note: no %1 token (%2 or the keychain): %3\n"_s.arg(serviceDisplayName(service), QString::fromLatin1(env), t.error().message);
         return {};
     }
     return t.value();
@@ -95,10 +94,8 @@ std::optional<Connections> openConnections(Context &ctx, const Settings &setting
     c.http = std::make_unique<Net::HttpClient>();
     c.http->setDefaultTimeout(settings.integer(SettingKey::NetTimeoutMs));
     TokenStore tokens(ctx.profile, keychainService);
-    if (const QString t = tokenFor(Service::Flags, tokens, &ctx.err); !t.isEmpty())
+    if (const QString t = tokenFor(Service::Flags, tokens, ctx.err); !t.isEmpty())
         c.http->setToken(Service::Flags, t);
-    if (const QString t = tokenFor(Service::Prometheus, tokens, nullptr); !t.isEmpty())
-        c.http->setToken(Service::Prometheus, t); // most Prometheus servers take none
     c.environment = settings.string(SettingKey::FlagsEnvironment);
     const QString project = settings.string(SettingKey::FlagsProject);
     if (settings.string(SettingKey::FlagsKind) == u"launchdarkly"_s)
@@ -616,7 +613,7 @@ const CommandHelp &rolloutHelp()
         u"The SLOs view's rollout monitor without a screen (playbook §4.4, §6.2): every cohort × SLO burn verdict,\n"
         u"page alerts, the expand / wait / blocked recommendation with its reasons and the stale-flags rule; and the\n"
         u"advance to the next stage through the same checked, audited flag change as the console.\n"
-        u"Tokens: $RAIZE_FLAGS_TOKEN (and $RAIZE_PROMETHEUS_TOKEN if Prometheus needs one), else the keychain.\n"
+        u"Tokens: $RAIZE_FLAGS_TOKEN, else the profile's keychain entry (Prometheus is read without one, as the console does).\n"
         u"\n"_s + exits + u"Example: raize-console rollout status --json\n"_s,
         {{"status"_L1, "every cohort and SLO verdict, pages, the recommendation with reasons, stale flags, the plan digest"_L1,
           u"usage: "_s + kStatusUsage + u"\n"
