@@ -5,7 +5,6 @@
 // audited FlagChangeRunner as the toggle matrix and auto-pacing.
 
 #include "cli/cli.h"
-
 #include "core/clock.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
@@ -38,8 +37,9 @@ using json = nlohmann::json;
 
 namespace {
 
-const QString kStatusUsage = u"raize-console rollout status [--level L0|L1|L2|L3] [--flag KEY]... [--current STAGE] [--since TIME]\n"
-                             u"    [--confirm TEXT|N]... [--policy FILE] [--keychain-service S] [--json]"_s;
+const QString kStatusUsage =
+    u"raize-console rollout status [--level L0|L1|L2|L3] [--flag KEY]... [--current STAGE] [--since TIME]\n"
+    u"    [--confirm TEXT|N]... [--policy FILE] [--keychain-service S] [--json]"_s;
 const QString kAdvanceUsage = u"raize-console rollout advance --plan-digest D [--stage ID] [--override REASON] [--level L]\n"
                               u"    [--flag KEY]... [--current STAGE] [--since TIME] [--confirm TEXT|N]... [--policy FILE]\n"
                               u"    [--keychain-service S] [--json]"_s;
@@ -62,7 +62,8 @@ QString tokenFor(Service service, TokenStore &store, QTextStream &err)
         return fromEnv;
     const Result<QString> t = store.readSync(service);
     if (!t) {
-        err << u"note: no %1 token (%2 or the keychain): %3\n"_s.arg(serviceDisplayName(service), QString::fromLatin1(env), t.error().message);
+        err << u"note: no %1 token (%2 or the keychain): %3\n"_s.arg(serviceDisplayName(service), QString::fromLatin1(env),
+                                                                     t.error().message);
         return {};
     }
     return t.value();
@@ -83,11 +84,13 @@ std::optional<Connections> openConnections(Context &ctx, const Settings &setting
     const QString flagsUrl = settings.string(SettingKey::FlagsUrl);
     const QString promUrl = settings.string(SettingKey::PrometheusUrl);
     if (flagsUrl.isEmpty()) {
-        ctx.err << u"The flag service is not configured for profile %1: raize-console settings set flags/url URL --profile %1\n"_s.arg(ctx.profile);
+        ctx.err << u"The flag service is not configured for profile %1: raize-console settings set flags/url URL --profile %1\n"_s
+                       .arg(ctx.profile);
         return std::nullopt;
     }
     if (promUrl.isEmpty()) {
-        ctx.err << u"Prometheus is not configured for profile %1: raize-console settings set prometheus/url URL --profile %1\n"_s.arg(ctx.profile);
+        ctx.err << u"Prometheus is not configured for profile %1: raize-console settings set prometheus/url URL --profile %1\n"_s
+                       .arg(ctx.profile);
         return std::nullopt;
     }
     Connections c;
@@ -177,15 +180,17 @@ int stageFromFlags(const RolloutPlan &plan, const QList<Cohort> &cohorts, const 
                 continue; // a global flag is a full rollout, not this release's canary, unless named
             const bool allGlobal = std::all_of(releaseFlags->cbegin(), releaseFlags->cend(), [&](const QString &key) {
                 return std::any_of(flags.cbegin(), flags.cend(), [&](const Services::FlagState &f) {
-                    return f.key == key && f.enabled
-                        && std::any_of(f.strategies.cbegin(), f.strategies.cend(), [](const Services::FlagStrategy &st) { return st.scope.global(); });
+                    return f.key == key && f.enabled &&
+                        std::any_of(f.strategies.cbegin(), f.strategies.cend(),
+                                    [](const Services::FlagStrategy &st) { return st.scope.global(); });
                 });
             });
             if (allGlobal)
                 return i;
             continue;
         }
-        const auto cohort = std::find_if(cohorts.cbegin(), cohorts.cend(), [&](const Cohort &c) { return c.id == s.stage.cohortId; });
+        const auto cohort =
+            std::find_if(cohorts.cbegin(), cohorts.cend(), [&](const Cohort &c) { return c.id == s.stage.cohortId; });
         if (cohort == cohorts.cend())
             continue;
         const QStringList on = canaryFlagsOn(flags, *cohort, cohorts);
@@ -209,10 +214,10 @@ qint64 sinceFromAudit(const QString &path, const QStringList &flags, const QStri
     const QList<Records::AuditRecord> records = Records::AuditExport::readAll(path, &error);
     qint64 since = 0;
     for (const Records::AuditRecord &r : records) {
-        const bool flag = r.action == u"flag.toggle.confirmed"_s && r.target.endsWith(u'@' + environment)
-            && flags.contains(r.target.section(u'@', 0, 0));
-        const bool stage = (r.action == u"autopacing.stage-confirmed"_s || r.action == u"rollout.advance.confirmed"_s)
-            && r.target == stageId + u'@' + environment;
+        const bool flag = r.action == u"flag.toggle.confirmed"_s && r.target.endsWith(u'@' + environment) &&
+            flags.contains(r.target.section(u'@', 0, 0));
+        const bool stage = (r.action == u"autopacing.stage-confirmed"_s || r.action == u"rollout.advance.confirmed"_s) &&
+            r.target == stageId + u'@' + environment;
         if ((flag || stage) && r.time.isValid())
             since = std::max(since, r.time.toMSecsSinceEpoch());
     }
@@ -275,13 +280,15 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
     l->poller->refresh();
     feed.load(QDateTime::currentMSecsSinceEpoch() / Slo::MinuteMs * Slo::MinuteMs, SeriesRangeMs, Slo::MinuteMs);
     if (!waitUntil([&] { return feedDone && l->poller->rounds() > 0; })) {
-        ctx.err << u"The flag service or Prometheus did not answer within %1 s; check them (raize-console settings list) and try again.\n"_s
-                       .arg(ServiceWaitMs / 1000);
+        ctx.err
+            << u"The flag service or Prometheus did not answer within %1 s; check them (raize-console settings list) and try again.\n"_s
+                   .arg(ServiceWaitMs / 1000);
         return Failure;
     }
     const FlagSnapshot &snap = l->poller->snapshot();
     if (!snap.hasData()) {
-        ctx.err << u"Cannot read the flags of %1: %2 %3\n"_s.arg(l->conn.environment, snap.lastError.toString(), snap.lastError.remedy);
+        ctx.err << u"Cannot read the flags of %1: %2 %3\n"_s.arg(l->conn.environment, snap.lastError.toString(),
+                                                                 snap.lastError.remedy);
         return Failure;
     }
     if (feed.data().isEmpty()) {
@@ -311,10 +318,11 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
         stage = stageFromFlags(m.plan(), m.policy().cohorts, snap.flags, snap.environment, &releaseFlags);
         l->stageSource = u"the flags of %1"_s.arg(snap.environment);
         if (stage < 0) {
-            ctx.err << (o.flags.isEmpty() ? u"No canary flag is on for any cohort of the rollout plan in %1: there is no rollout to watch. "
-                                            u"Name the release's flags (--flag KEY) and its stage (--current STAGE).\n"_s.arg(snap.environment)
-                                          : u"The flags %1 are not on for any stage's cohort in %2: name the stage with --current STAGE.\n"_s
-                                                .arg(o.flags.join(u", "_s), snap.environment));
+            ctx.err << (o.flags.isEmpty()
+                            ? u"No canary flag is on for any cohort of the rollout plan in %1: there is no rollout to watch. "
+                              u"Name the release's flags (--flag KEY) and its stage (--current STAGE).\n"_s.arg(snap.environment)
+                            : u"The flags %1 are not on for any stage's cohort in %2: name the stage with --current STAGE.\n"_s
+                                  .arg(o.flags.join(u", "_s), snap.environment));
             return Negative;
         }
     }
@@ -345,8 +353,8 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
         else if (wanted.contains(c))
             confirmed.insert(c);
         else {
-            ctx.err << u"--confirm: \"%1\" is not a confirmation of %2; it has: %3\n"_s.arg(c, m.plan().stages[stage].stage.name,
-                                                                                          wanted.isEmpty() ? u"none"_s : u"1. "_s + wanted.join(u"; 2. "_s));
+            ctx.err << u"--confirm: \"%1\" is not a confirmation of %2; it has: %3\n"_s.arg(
+                c, m.plan().stages[stage].stage.name, wanted.isEmpty() ? u"none"_s : u"1. "_s + wanted.join(u"; 2. "_s));
             return Failure;
         }
     }
@@ -374,18 +382,21 @@ void printStatus(Context &ctx, const Loaded &l)
     const RolloutMonitor &m = *l.monitor;
     const int stage = m.stage();
     const PlannedStage &s = m.plan().stages[stage];
-    ctx.out << u"Rollout of %1 (%2, policy %3, profile %4)\n"_s.arg(m.releaseFlags().join(u", "_s), m.level(), l.policyId, ctx.profile);
+    ctx.out << u"Rollout of %1 (%2, policy %3, profile %4)\n"_s.arg(m.releaseFlags().join(u", "_s), m.level(), l.policyId,
+                                                                    ctx.profile);
     ctx.out << u"Stage %1 of %2: %3 (%4), from %5; flags on since %6\n"_s.arg(stage + 1)
                    .arg(m.plan().stages.size())
                    .arg(s.stage.name, s.scope.describe(), l.stageSource,
-                        m.stageSinceMs() > 0 ? QDateTime::fromMSecsSinceEpoch(m.stageSinceMs(), Qt::UTC).toString(u"yyyy-MM-dd HH:mm 'UTC'"_s)
-                                                   + u" ("_s + l.sinceSource + u')'
-                                             : u"an unknown time (no confirmed change in the audit log; --since TIME)"_s);
+                        m.stageSinceMs() > 0
+                            ? QDateTime::fromMSecsSinceEpoch(m.stageSinceMs(), Qt::UTC).toString(u"yyyy-MM-dd HH:mm 'UTC'"_s) +
+                                u" ("_s + l.sinceSource + u')'
+                            : u"an unknown time (no confirmed change in the audit log; --since TIME)"_s);
     ctx.out << u"\nSLO verdicts (cohort × SLO; burn over the first rule's long / short window):\n"_s;
     for (const Cohort &c : m.policy().cohorts) {
         const QList<Slo::AlertVerdict> list = m.verdicts().value(c.id);
         for (const Slo::SloSpec &spec : m.policy().slos) {
-            const auto v = std::find_if(list.cbegin(), list.cend(), [&](const Slo::AlertVerdict &x) { return x.sloId == spec.id; });
+            const auto v =
+                std::find_if(list.cbegin(), list.cend(), [&](const Slo::AlertVerdict &x) { return x.sloId == spec.id; });
             QString state = u"no data"_s, detail;
             if (v != list.cend()) {
                 state = Slo::severityName(v->severity);
@@ -399,12 +410,14 @@ void printStatus(Context &ctx, const Loaded &l)
                 if (!fired.isEmpty())
                     detail += u"  "_s + fired.join(u", "_s);
             }
-            ctx.out << u"  %1 %2 %3 %4\n"_s.arg(c.id.leftJustified(10), spec.title.leftJustified(40), state.leftJustified(16), detail);
+            ctx.out << u"  %1 %2 %3 %4\n"_s.arg(c.id.leftJustified(10), spec.title.leftJustified(40), state.leftJustified(16),
+                                                detail);
         }
     }
     for (const RaisedPage &p : m.pages()) {
         ctx.out << u"\nPAGE — %1: the error budget burns at page level while canary flags are on (%2), since %3\n"_s.arg(
-            p.alert.cohort.name, p.alert.flags.join(u", "_s), QDateTime::fromMSecsSinceEpoch(p.sinceMs, Qt::UTC).toString(u"HH:mm 'UTC'"_s));
+            p.alert.cohort.name, p.alert.flags.join(u", "_s),
+            QDateTime::fromMSecsSinceEpoch(p.sinceMs, Qt::UTC).toString(u"HH:mm 'UTC'"_s));
         for (const QString &e : p.alert.evidence)
             ctx.out << u"    "_s << e << u'\n';
         ctx.out << u"    Rollback plan (playbook §7.2): raize-console rollback plan --trigger publish-failures --scope ...\n"_s;
@@ -470,7 +483,8 @@ int advance(Context &ctx)
     if (!ctx.noneLeft(kAdvanceUsage))
         return Failure;
     if (digest.isEmpty()) {
-        ctx.err << u"--plan-digest is required: run raize-console rollout status, check what it will change, and pass its plan digest\n"
+        ctx.err << u"--plan-digest is required: run raize-console rollout status, check what it will change, and pass its plan "
+                   u"digest\n"
                    u"usage: "_s
                 << kAdvanceUsage << u'\n';
         return Failure;
@@ -494,17 +508,22 @@ int advance(Context &ctx)
 
     // Refusals change nothing (exit 1).
     if (next >= m.plan().stages.size())
-        return finish(Negative, u"refused: %1 is the last stage; there is nothing to advance to"_s.arg(m.plan().stages[stage].stage.name));
+        return finish(Negative,
+                      u"refused: %1 is the last stage; there is nothing to advance to"_s.arg(m.plan().stages[stage].stage.name));
     const PlannedStage &to = m.plan().stages[next];
     if (!target.isEmpty() && target != to.stage.id)
-        return finish(Negative, u"refused: the release is in %1, so the next stage is %2 (%3), not \"%4\"; nothing was changed"_s.arg(
-                                    m.plan().stages[stage].stage.name, to.stage.id, to.stage.name, target));
+        return finish(Negative,
+                      u"refused: the release is in %1, so the next stage is %2 (%3), not \"%4\"; nothing was changed"_s.arg(
+                          m.plan().stages[stage].stage.name, to.stage.id, to.stage.name, target));
     if (digest != m.advanceDigest())
-        return finish(Negative, u"refused: the plan changed since it was reviewed (digest %1, now %2): run raize-console rollout status "
-                                u"again and check what it will change; nothing was changed"_s.arg(digest.left(12), m.advanceDigest().left(12)));
+        return finish(
+            Negative,
+            u"refused: the plan changed since it was reviewed (digest %1, now %2): run raize-console rollout status "
+            u"again and check what it will change; nothing was changed"_s.arg(digest.left(12), m.advanceDigest().left(12)));
     if (to.environment != l.conn.environment)
-        return finish(Negative, u"refused: %1 is in %2; this profile's flag service changes %3 (flags/environment)"_s.arg(
-                                    to.stage.name, to.environment, l.conn.environment));
+        return finish(Negative,
+                      u"refused: %1 is in %2; this profile's flag service changes %3 (flags/environment)"_s.arg(
+                          to.stage.name, to.environment, l.conn.environment));
     const QList<ToggleChange> changes = m.nextStageChanges();
     if (changes.isEmpty())
         return finish(Negative, u"refused: the release has no flags to turn on (--flag KEY)"_s);
@@ -518,8 +537,10 @@ int advance(Context &ctx)
         if (overrideReason.isEmpty())
             return finish(Negative, u"refused: the recommendation is not \"expand\": %1"_s.arg(rec.headline));
         if (!m.policy().advanceOverrideAllowed)
-            return finish(Negative, u"refused: the policy does not allow overriding the recommendation (overrides.rolloutAdvance); it says: %1"_s.arg(
-                                        rec.headline));
+            return finish(
+                Negative,
+                u"refused: the policy does not allow overriding the recommendation (overrides.rolloutAdvance); it says: %1"_s.arg(
+                    rec.headline));
         // Never past a burn: a fired rule or a page is what the rollout exists to catch.
         bool burning = !m.pages().isEmpty();
         for (const Slo::AlertVerdict &v : m.verdicts().value(m.plan().stages[stage].stage.cohortId)) {
@@ -531,14 +552,20 @@ int advance(Context &ctx)
         if (!m.staleFlags().isEmpty())
             return finish(Negative, u"refused: %1"_s.arg(m.staleFlags()));
         if (overrideReason.trimmed().size() < m.policy().minReasonChars)
-            return finish(Negative, u"refused: an override needs a reason of at least %1 characters (--override REASON)"_s.arg(m.policy().minReasonChars));
+            return finish(Negative,
+                          u"refused: an override needs a reason of at least %1 characters (--override REASON)"_s.arg(
+                              m.policy().minReasonChars));
         overridden = true;
     }
 
     // The toggle matrix's path: audited before anything is sent, each change pending until read back.
     Records::AuditLog auditLog(l.auditPath);
-    json planned = {{"from", stage + 1}, {"to", next + 1}, {"stage", to.stage.id.toStdString()}, {"digest", digest.toStdString()},
-                    {"recommendation", Recommendation::kindName(rec.kind).toStdString()}, {"changes", json::array()}};
+    json planned = {{"from", stage + 1},
+                    {"to", next + 1},
+                    {"stage", to.stage.id.toStdString()},
+                    {"digest", digest.toStdString()},
+                    {"recommendation", Recommendation::kindName(rec.kind).toStdString()},
+                    {"changes", json::array()}};
     for (const ToggleChange &c : changes)
         planned["changes"].push_back(c.summary.toStdString());
     const QString stageTarget = to.stage.id + u'@' + l.conn.environment;
@@ -550,7 +577,9 @@ int advance(Context &ctx)
     runner.setService(l.conn.flags.get(), l.poller.get(), &auditLog);
     QHash<QString, QPair<QString, QString>> outcome; // flag → (action, message)
     QObject::connect(&runner, &FlagChangeRunner::finished, &runner,
-                     [&](const QString &flag, const QString &action, const QString &message) { outcome.insert(flag, {action, message}); });
+                     [&](const QString &flag, const QString &action, const QString &message) {
+        outcome.insert(flag, {action, message});
+    });
     QStringList sent;
     for (const ToggleChange &c : changes) {
         if (c.enabledAfter == c.enabledBefore && !c.scopeChanges)
@@ -567,10 +596,16 @@ int advance(Context &ctx)
     bool allConfirmed = true;
     for (const ToggleChange &c : changes) {
         const auto it = outcome.constFind(c.flag);
-        const QString action = it != outcome.cend() ? it->first : sent.contains(c.flag) ? u"flag.toggle.unconfirmed"_s : u"unchanged"_s;
-        const QString message = it != outcome.cend() ? it->second : sent.contains(c.flag) ? u"no read-back"_s : u"already in the stage's state"_s;
+        const QString action = it != outcome.cend() ? it->first
+            : sent.contains(c.flag)                 ? u"flag.toggle.unconfirmed"_s
+                                                    : u"unchanged"_s;
+        const QString message = it != outcome.cend() ? it->second
+            : sent.contains(c.flag)                  ? u"no read-back"_s
+                                                     : u"already in the stage's state"_s;
         allConfirmed = allConfirmed && (action == u"flag.toggle.confirmed"_s || action == u"unchanged"_s);
-        results.push_back({{"flag", c.flag.toStdString()}, {"summary", c.summary.toStdString()}, {"outcome", action.toStdString()},
+        results.push_back({{"flag", c.flag.toStdString()},
+                           {"summary", c.summary.toStdString()},
+                           {"outcome", action.toStdString()},
                            {"message", message.toStdString()}});
     }
     out["results"] = results;
@@ -579,25 +614,31 @@ int advance(Context &ctx)
     if (!allConfirmed) {
         audit(auditLog, u"rollout.advance.failed"_s, stageTarget, {{"to", next + 1}, {"results", results}},
               u"not every flag of the stage was confirmed by read-back"_s);
-        return finish(Failure, u"%1 was not reached: not every flag change was confirmed by read-back (see \"results\"); check the flags in "
-                               u"the toggle matrix or with raize-console rollout status before trying again"_s.arg(to.stage.name));
+        return finish(
+            Failure,
+            u"%1 was not reached: not every flag change was confirmed by read-back (see \"results\"); check the flags in "
+            u"the toggle matrix or with raize-console rollout status before trying again"_s.arg(to.stage.name));
     }
     const QString at = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     if (!audit(auditLog, u"rollout.advance.confirmed"_s, stageTarget, {{"to", next + 1}, {"confirmedAt", at.toStdString()}},
                u"the flag service's read-back shows stage %1's flags on; its observation window starts now"_s.arg(next + 1)))
-        return finish(Failure, u"%1 is reached, but the audit log refused its record; its observation window starts %2"_s.arg(to.stage.name, at));
-    return finish(Ok, u"advanced to stage %1 of %2: %3 (%4); its observation window starts now (%5)"_s.arg(next + 1)
-                          .arg(m.plan().stages.size())
-                          .arg(to.stage.name, to.scope.describe(), at));
+        return finish(
+            Failure,
+            u"%1 is reached, but the audit log refused its record; its observation window starts %2"_s.arg(to.stage.name, at));
+    return finish(Ok,
+                  u"advanced to stage %1 of %2: %3 (%4); its observation window starts now (%5)"_s.arg(next + 1)
+                      .arg(m.plan().stages.size())
+                      .arg(to.stage.name, to.scope.describe(), at));
 }
 
 } // namespace
 
 const CommandHelp &rolloutHelp()
 {
-    static const QString exits = u"Exit codes: 0 expand allowed (status) / advanced and read back (advance); 1 wait or blocked, or the\n"
-                                 u"advance was refused (nothing changed); 2 could not run (configuration, a service did not answer, a flag\n"
-                                 u"change failed or was not read back).\n"_s;
+    static const QString exits =
+        u"Exit codes: 0 expand allowed (status) / advanced and read back (advance); 1 wait or blocked, or the\n"
+        u"advance was refused (nothing changed); 2 could not run (configuration, a service did not answer, a flag\n"
+        u"change failed or was not read back).\n"_s;
     static const QString common =
         u"  --level L            the release level, for its observation window (default: L3, the strictest)\n"
         u"  --flag KEY           the release's flag (repeatable, or comma-separated); default: the canary flags on\n"
@@ -614,33 +655,38 @@ const CommandHelp &rolloutHelp()
         u"page alerts, the expand / wait / blocked recommendation with its reasons and the stale-flags rule; and the\n"
         u"advance to the next stage through the same checked, audited flag change as the console.\n"
         u"Tokens: $RAIZE_FLAGS_TOKEN, else the profile's keychain entry (Prometheus is read without one, as the console does).\n"
-        u"\n"_s + exits + u"Example: raize-console rollout status --json\n"_s,
+        u"\n"_s +
+            exits + u"Example: raize-console rollout status --json\n"_s,
         {{"status"_L1, "every cohort and SLO verdict, pages, the recommendation with reasons, stale flags, the plan digest"_L1,
-          u"usage: "_s + kStatusUsage + u"\n"
-          u"Reads the flags and the SLO counters (3 days and 7 hours at 1-minute steps) once and prints the verdicts,\n"
-          u"the page alerts, the recommendation for the next stage with its reasons, what advancing would change, and\n"
-          u"the plan digest `rollout advance` needs.\n"
-          u"\n"
-          u"Options:\n"_s + common
-              + u"  --json               {level, stage, nextStage, recommendation{kind, headline, reasons}, verdicts, pages,\n"
-                u"                       flags{stale}, releaseFlags, changes, digest, autoPacing, exitCode}\n"
-                u"\n"_s
-              + exits + u"Example: raize-console rollout status --flag publishing.scheduler-v2 --level L3 --json\n"_s},
+          u"usage: "_s + kStatusUsage +
+              u"\n"
+              u"Reads the flags and the SLO counters (3 days and 7 hours at 1-minute steps) once and prints the verdicts,\n"
+              u"the page alerts, the recommendation for the next stage with its reasons, what advancing would change, and\n"
+              u"the plan digest `rollout advance` needs.\n"
+              u"\n"
+              u"Options:\n"_s +
+              common +
+              u"  --json               {level, stage, nextStage, recommendation{kind, headline, reasons}, verdicts, pages,\n"
+              u"                       flags{stale}, releaseFlags, changes, digest, autoPacing, exitCode}\n"
+              u"\n"_s +
+              exits + u"Example: raize-console rollout status --flag publishing.scheduler-v2 --level L3 --json\n"_s},
          {"advance"_L1, "turn on the next stage's flags (checked against the digest, audited, read back)"_L1,
-          u"usage: "_s + kAdvanceUsage + u"\n"
-          u"Advances the release to the next stage: refused (exit 1, nothing changed) when the recommendation is not\n"
-          u"\"expand\" (unless the policy's overrides.rolloutAdvance is \"allowed\", --override gives a reason, and no burn\n"
-          u"alert fired), when --plan-digest no longer matches `rollout status`'s, or when --stage names another stage.\n"
-          u"The audit log gets rollout.advance before anything is sent, each flag change is audited and read back\n"
-          u"(flag.toggle.*), then rollout.advance.confirmed starts the next stage's observation window.\n"
-          u"\n"
-          u"Options:\n"
-          u"  --plan-digest D      the digest `rollout status` printed (required)\n"
-          u"  --stage ID           the stage to advance to; refused unless it is the next one\n"
-          u"  --override REASON    advance although the recommendation says wait/blocked (policy permitting)\n"_s
-              + common + u"  --json               the status fields and results[{flag, outcome, message}], message, exitCode\n"
-                         u"\n"_s
-              + exits + u"Example: raize-console rollout advance --stage lowrisk --plan-digest 3f9a… --confirm 1\n"_s}}};
+          u"usage: "_s + kAdvanceUsage +
+              u"\n"
+              u"Advances the release to the next stage: refused (exit 1, nothing changed) when the recommendation is not\n"
+              u"\"expand\" (unless the policy's overrides.rolloutAdvance is \"allowed\", --override gives a reason, and no burn\n"
+              u"alert fired), when --plan-digest no longer matches `rollout status`'s, or when --stage names another stage.\n"
+              u"The audit log gets rollout.advance before anything is sent, each flag change is audited and read back\n"
+              u"(flag.toggle.*), then rollout.advance.confirmed starts the next stage's observation window.\n"
+              u"\n"
+              u"Options:\n"
+              u"  --plan-digest D      the digest `rollout status` printed (required)\n"
+              u"  --stage ID           the stage to advance to; refused unless it is the next one\n"
+              u"  --override REASON    advance although the recommendation says wait/blocked (policy permitting)\n"_s +
+              common +
+              u"  --json               the status fields and results[{flag, outcome, message}], message, exitCode\n"
+              u"\n"_s +
+              exits + u"Example: raize-console rollout advance --stage lowrisk --plan-digest 3f9a… --confirm 1\n"_s}}};
     return help;
 }
 

@@ -1,9 +1,8 @@
 #include "release/rolloutmonitor.h"
 
+#include "core/sha256.h"
 #include "release/flagchangerunner.h"
 #include "slo/slopolicy.h"
-
-#include "core/sha256.h"
 
 #include <QDateTime>
 
@@ -77,9 +76,9 @@ Result<RolloutMonitorPolicy> rolloutMonitorPolicy(const Policy::Bundle &bundle, 
         p.minReasonChars = overrides["minReasonChars"].get<int>();
     }
     // What auto-pacing was armed under: a change to any of it stops it.
-    p.fingerprint = QString::fromStdString(bundle.source.toStdString() + '\n' + bundle.section("slos").dump() + '\n'
-                                           + bundle.section("burnAlerts").dump() + '\n' + bundle.section("rollout").dump() + '\n'
-                                           + bundle.section("canary").dump() + '\n' + cohortsToJson(cohorts).dump());
+    p.fingerprint = QString::fromStdString(bundle.source.toStdString() + '\n' + bundle.section("slos").dump() + '\n' +
+                                           bundle.section("burnAlerts").dump() + '\n' + bundle.section("rollout").dump() + '\n' +
+                                           bundle.section("canary").dump() + '\n' + cohortsToJson(cohorts).dump());
     return p;
 }
 
@@ -224,7 +223,8 @@ void RolloutMonitor::computePages()
     QList<RaisedPage> next;
     QList<PageAlert> raised;
     for (const PageAlert &a : now) {
-        const auto was = std::find_if(m_pages.cbegin(), m_pages.cend(), [&](const RaisedPage &p) { return p.alert.cohort.id == a.cohort.id; });
+        const auto was =
+            std::find_if(m_pages.cbegin(), m_pages.cend(), [&](const RaisedPage &p) { return p.alert.cohort.id == a.cohort.id; });
         if (was == m_pages.cend()) {
             next.append({a, m_clock.nowMs()});
             raised << a;
@@ -259,11 +259,12 @@ void RolloutMonitor::computeRecommendation()
     if (!m_flags.hasData())
         m_staleFlags = u"the flags have not been read from the flag service yet"_s;
     else if (m_flags.stale)
-        m_staleFlags = u"the flag read-back is stale since %1 (%2)"_s.arg(utcText(m_flags.staleSince.toMSecsSinceEpoch()),
-                                                                           m_flags.lastError.message.isEmpty() ? u"the flag service did not answer"_s
-                                                                                                              : m_flags.lastError.message);
+        m_staleFlags = u"the flag read-back is stale since %1 (%2)"_s.arg(
+            utcText(m_flags.staleSince.toMSecsSinceEpoch()),
+            m_flags.lastError.message.isEmpty() ? u"the flag service did not answer"_s : m_flags.lastError.message);
     else if (const qint64 age = now - m_flags.fetchedAt.toMSecsSinceEpoch(); age > m_flagsMaxAgeMs)
-        m_staleFlags = u"the flag read-back is %1 s old (read at %2; at most %3 s)"_s.arg(age / 1000).arg(utcText(m_flags.fetchedAt.toMSecsSinceEpoch()))
+        m_staleFlags = u"the flag read-back is %1 s old (read at %2; at most %3 s)"_s.arg(age / 1000)
+                           .arg(utcText(m_flags.fetchedAt.toMSecsSinceEpoch()))
                            .arg(m_flagsMaxAgeMs / 1000);
     else
         m_staleFlags.clear();
@@ -301,12 +302,13 @@ void RolloutMonitor::computeRecommendation()
                              .arg(utcText(m_series.toMs, u"yyyy-MM-dd HH:mm"_s));
         } else if (!m_staleFlags.isEmpty()) {
             r.kind = Recommendation::Kind::Blocked;
-            r.headline = u"blocked because %1: a stage's flag change is planned from a current read-back only"_s.arg(m_staleFlags);
+            r.headline =
+                u"blocked because %1: a stage's flag change is planned from a current read-back only"_s.arg(m_staleFlags);
         }
     }
     if (m_flags.hasData())
         r.evidence << u"flags of %1 read at %2%3"_s.arg(m_flags.environment, utcText(m_flags.fetchedAt.toMSecsSinceEpoch()),
-                                                         m_staleFlags.isEmpty() ? QString() : u" — "_s + m_staleFlags);
+                                                        m_staleFlags.isEmpty() ? QString() : u" — "_s + m_staleFlags);
     m_recommendation = r;
 }
 
@@ -347,7 +349,8 @@ QList<ToggleChange> RolloutMonitor::nextStageChanges() const
     if (m_stage < 0 || next >= m_plan.stages.size())
         return out;
     for (const QString &key : releaseFlags()) {
-        const auto it = std::find_if(m_flags.flags.cbegin(), m_flags.flags.cend(), [&](const Services::FlagState &f) { return f.key == key; });
+        const auto it = std::find_if(m_flags.flags.cbegin(), m_flags.flags.cend(),
+                                     [&](const Services::FlagState &f) { return f.key == key; });
         if (it == m_flags.flags.cend()) {
             ToggleChange missing;
             missing.flag = key;
@@ -366,7 +369,8 @@ QString RolloutMonitor::advanceDigest() const
     // What the advance does, one line each: if any of it changes, an earlier digest no longer matches.
     QStringList lines{u"rollout-advance v1"_s, u"level "_s + m_level, u"environment "_s + m_flags.environment};
     const int next = m_stage + 1;
-    lines << u"stage %1 %2"_s.arg(m_stage).arg(m_stage >= 0 && m_stage < m_plan.stages.size() ? m_plan.stages[m_stage].stage.id : QString());
+    lines << u"stage %1 %2"_s.arg(m_stage).arg(m_stage >= 0 && m_stage < m_plan.stages.size() ? m_plan.stages[m_stage].stage.id
+                                                                                              : QString());
     lines << u"next %1 %2"_s.arg(next).arg(next >= 0 && next < m_plan.stages.size() ? m_plan.stages[next].stage.id : QString());
     for (const ToggleChange &c : nextStageChanges())
         lines << u"change "_s + c.flag + u" | "_s + (c.refusal.isEmpty() ? c.summary : u"refused: "_s + c.refusal);
@@ -381,8 +385,13 @@ nlohmann::json RolloutMonitor::toJson() const
         if (i < 0 || i >= m_plan.stages.size())
             return nullptr;
         const PlannedStage &p = m_plan.stages[i];
-        return {{"index", i + 1}, {"id", s(p.stage.id)}, {"name", s(p.stage.name)}, {"environment", s(p.environment)},
-                {"scope", s(p.scope.describe())}, {"observeMinutes", p.observeMinutes}, {"confirmations", strings(p.stage.confirmations)}};
+        return {{"index", i + 1},
+                {"id", s(p.stage.id)},
+                {"name", s(p.stage.name)},
+                {"environment", s(p.environment)},
+                {"scope", s(p.scope.describe())},
+                {"observeMinutes", p.observeMinutes},
+                {"confirmations", strings(p.stage.confirmations)}};
     };
     out["stage"] = stageJson(m_stage);
     if (out["stage"].is_object())
@@ -397,7 +406,8 @@ nlohmann::json RolloutMonitor::toJson() const
     for (const Cohort &c : m_policy.cohorts) {
         for (const Slo::SloSpec &spec : m_policy.slos) {
             const QList<Slo::AlertVerdict> list = m_verdicts.value(c.id);
-            const auto v = std::find_if(list.cbegin(), list.cend(), [&](const Slo::AlertVerdict &x) { return x.sloId == spec.id; });
+            const auto v =
+                std::find_if(list.cbegin(), list.cend(), [&](const Slo::AlertVerdict &x) { return x.sloId == spec.id; });
             json row = {{"cohort", s(c.id)}, {"slo", s(spec.id)}, {"title", s(spec.title)}, {"objective", spec.objective}};
             if (v == list.cend()) {
                 row["severity"] = "no-data";
@@ -407,9 +417,12 @@ nlohmann::json RolloutMonitor::toJson() const
                 row["evaluatedAt"] = s(isoText(v->evaluatedAtMs));
                 json rules = json::array();
                 for (const Slo::RuleVerdict &r : v->rules)
-                    rules.push_back({{"rule", s(r.rule.name())}, {"state", s(Slo::ruleStateName(r.state))},
-                                     {"longBurn", number(r.longBurn)}, {"shortBurn", number(r.shortBurn)},
-                                     {"longEvents", r.longWindow.events}, {"shortEvents", r.shortWindow.events}});
+                    rules.push_back({{"rule", s(r.rule.name())},
+                                     {"state", s(Slo::ruleStateName(r.state))},
+                                     {"longBurn", number(r.longBurn)},
+                                     {"shortBurn", number(r.shortBurn)},
+                                     {"longEvents", r.longWindow.events},
+                                     {"shortEvents", r.shortWindow.events}});
                 row["rules"] = rules;
             }
             verdicts.push_back(row);
@@ -418,8 +431,11 @@ nlohmann::json RolloutMonitor::toJson() const
     out["verdicts"] = verdicts;
     json pages = json::array();
     for (const RaisedPage &p : m_pages)
-        pages.push_back({{"cohort", s(p.alert.cohort.id)}, {"name", s(p.alert.cohort.name)}, {"flags", strings(p.alert.flags)},
-                         {"evidence", strings(p.alert.evidence)}, {"since", s(isoText(p.sinceMs))}});
+        pages.push_back({{"cohort", s(p.alert.cohort.id)},
+                         {"name", s(p.alert.cohort.name)},
+                         {"flags", strings(p.alert.flags)},
+                         {"evidence", strings(p.alert.evidence)},
+                         {"since", s(isoText(p.sinceMs))}});
     out["pages"] = pages;
     out["flags"] = {{"environment", s(m_flags.environment)},
                     {"readAt", m_flags.hasData() ? json(s(m_flags.fetchedAt.toString(Qt::ISODateWithMs))) : json(nullptr)},
@@ -427,11 +443,14 @@ nlohmann::json RolloutMonitor::toJson() const
     out["releaseFlags"] = strings(releaseFlags());
     json changes = json::array();
     for (const ToggleChange &c : nextStageChanges())
-        changes.push_back({{"flag", s(c.flag)}, {"summary", s(c.summary)}, {"refusal", c.refusal.isEmpty() ? json(nullptr) : json(s(c.refusal))},
+        changes.push_back({{"flag", s(c.flag)},
+                           {"summary", s(c.summary)},
+                           {"refusal", c.refusal.isEmpty() ? json(nullptr) : json(s(c.refusal))},
                            {"sends", c.refusal.isEmpty() && (c.enabledAfter != c.enabledBefore || c.scopeChanges)}});
     out["changes"] = changes;
     out["digest"] = s(advanceDigest());
-    out["autoPacing"] = {{"allowed", m_policy.rollout.autoPacing}, {"armed", m_pacer && m_pacer->armed()}, {"status", s(autoPacingStatus())}};
+    out["autoPacing"] = {
+        {"allowed", m_policy.rollout.autoPacing}, {"armed", m_pacer && m_pacer->armed()}, {"status", s(autoPacingStatus())}};
     out["overrideAllowed"] = m_policy.advanceOverrideAllowed;
     return out;
 }
@@ -456,7 +475,8 @@ Status RolloutMonitor::arm(const QString &actor)
         return refused(u"Auto-pacing needs the flag service (Settings → Flags) and an audit log."_s);
     if (!m_staleFlags.isEmpty())
         return refused(u"Auto-pacing needs a current read-back of the flags: %1."_s.arg(m_staleFlags));
-    const Status s = m_pacer->arm(m_plan, true, m_stage, releaseFlags(), armingPlan(), m_flags.environment, actor, m_clock.nowMs());
+    const Status s =
+        m_pacer->arm(m_plan, true, m_stage, releaseFlags(), armingPlan(), m_flags.environment, actor, m_clock.nowMs());
     if (!s)
         return s;
     m_armedFingerprint = m_policy.fingerprint;

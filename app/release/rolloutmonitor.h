@@ -14,6 +14,9 @@
 // data block an expansion), and auto-pacing through the FlagChangeRunner
 // (the toggle matrix's checked, audited path).
 
+#include "core/clock.h"
+#include "core/result.h"
+#include "policy/policybundle.h"
 #include "release/autopacer.h"
 #include "release/cohorts.h"
 #include "release/flagpoller.h"
@@ -22,10 +25,6 @@
 #include "slo/counterseries.h"
 #include "slo/sloengine.h"
 #include "slo/slospec.h"
-
-#include "core/clock.h"
-#include "core/result.h"
-#include "policy/policybundle.h"
 
 #include <QHash>
 #include <QList>

@@ -8,11 +8,9 @@
 // from the log); a stale digest, a wrong stage, no digest and unreachable
 // services are refused or reported with what to do.
 
-#include "testutil.h"
-
 #include "records/auditexport.h"
-
 #include "sandboxfixture.h"
+#include "testutil.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -35,7 +33,8 @@ const QString Beta = u"publishing.client-bloom-beta"_s; // low-risk clients, hea
 
 QString str(const json &j, const char *key)
 {
-    return j.is_object() && j.contains(key) && j.at(key).is_string() ? QString::fromStdString(j.at(key).get<std::string>()) : QString();
+    return j.is_object() && j.contains(key) && j.at(key).is_string() ? QString::fromStdString(j.at(key).get<std::string>())
+                                                                     : QString();
 }
 
 } // namespace
@@ -66,8 +65,10 @@ class TestRolloutCli : public QObject
         p.start(RaizeTest::consoleBinary(), args << u"--profile"_s << kProfile);
         if (!p.waitForFinished(150000))
             p.kill();
-        Run r{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-              QString::fromUtf8(p.readAllStandardError()), {}};
+        Run r{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+              QString::fromUtf8(p.readAllStandardOutput()),
+              QString::fromUtf8(p.readAllStandardError()),
+              {}};
         if (args.contains(u"--json"_s))
             r.parsed = json::parse(r.out.toStdString(), nullptr, false);
         return r;
@@ -139,13 +140,15 @@ private Q_SLOTS:
         QVERIFY2(text.out.contains(u"Plan digest: "_s + str(r.parsed, "digest")), qPrintable(text.out));
 
         // Advancing is refused with the reviewed digest; nothing changes, nothing is audited.
-        const Run advance = run({u"rollout"_s, u"advance"_s, u"--flag"_s, Canary, u"--plan-digest"_s, str(r.parsed, "digest"), u"--json"_s});
+        const Run advance =
+            run({u"rollout"_s, u"advance"_s, u"--flag"_s, Canary, u"--plan-digest"_s, str(r.parsed, "digest"), u"--json"_s});
         QCOMPARE(advance.code, 1);
-        QVERIFY2(str(advance.parsed, "message").startsWith(u"refused: the recommendation is not \"expand\": blocked because the error budget burns"_s),
+        QVERIFY2(str(advance.parsed, "message")
+                     .startsWith(u"refused: the recommendation is not \"expand\": blocked because the error budget burns"_s),
                  qPrintable(advance.out));
         // Even with a reason: the built-in policy allows no override (and none past a burn).
-        const Run overridden = run({u"rollout"_s, u"advance"_s, u"--flag"_s, Canary, u"--plan-digest"_s, str(r.parsed, "digest"), u"--override"_s,
-                                    u"the house accounts are ours, we accept the risk"_s});
+        const Run overridden = run({u"rollout"_s, u"advance"_s, u"--flag"_s, Canary, u"--plan-digest"_s, str(r.parsed, "digest"),
+                                    u"--override"_s, u"the house accounts are ours, we accept the risk"_s});
         QCOMPARE(overridden.code, 1);
         QVERIFY2(overridden.err.contains(u"overrides.rolloutAdvance"_s), qPrintable(overridden.err));
         const Run again = run({u"rollout"_s, u"status"_s, u"--flag"_s, Canary, u"--json"_s});
@@ -189,15 +192,19 @@ private Q_SLOTS:
         QCOMPARE(str(status.parsed["stage"], "id"), u"lowrisk"_s);
         QVERIFY2(status.code == 0, qPrintable(QString::fromStdString(status.parsed["recommendation"].dump())));
         QCOMPARE(str(status.parsed["recommendation"], "kind"), u"expand-allowed"_s);
-        QCOMPARE(str(status.parsed["changes"][0], "summary"), Beta + u" in production: ON for clients client-bloom → ON for global"_s);
+        QCOMPARE(str(status.parsed["changes"][0], "summary"),
+                 Beta + u" in production: ON for clients client-bloom → ON for global"_s);
 
-        const Run advance = run(QStringList{u"rollout"_s, u"advance"_s, u"--stage"_s, u"broad"_s, u"--plan-digest"_s, str(status.parsed, "digest"),
-                                            u"--json"_s} + args);
+        const Run advance = run(QStringList{u"rollout"_s, u"advance"_s, u"--stage"_s, u"broad"_s, u"--plan-digest"_s,
+                                            str(status.parsed, "digest"), u"--json"_s} +
+                                args);
         QVERIFY2(advance.code == 0, qPrintable(advance.out + advance.err));
         QCOMPARE(str(advance.parsed["results"][0], "outcome"), u"flag.toggle.confirmed"_s);
-        QVERIFY2(str(advance.parsed, "message").startsWith(u"advanced to stage 4 of 4: Production: broad rollout"_s), qPrintable(advance.out));
-        QCOMPARE(auditActions(), (QStringList{u"rollout.advance"_s, u"flag.toggle.requested"_s, u"flag.toggle.confirmed"_s,
-                                             u"rollout.advance.confirmed"_s}));
+        QVERIFY2(str(advance.parsed, "message").startsWith(u"advanced to stage 4 of 4: Production: broad rollout"_s),
+                 qPrintable(advance.out));
+        QCOMPARE(auditActions(),
+                 (QStringList{u"rollout.advance"_s, u"flag.toggle.requested"_s, u"flag.toggle.confirmed"_s,
+                              u"rollout.advance.confirmed"_s}));
 
         // Read back from Unleash: the beta is global now, the release in its last stage since the audited confirmation.
         const Run after = run({u"rollout"_s, u"status"_s, u"--flag"_s, Beta, u"--json"_s});
@@ -216,10 +223,7 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(u"Cannot read the SLO counters from Prometheus"_s), qPrintable(r.err));
     }
 
-    void cleanupTestCase()
-    {
-        m_sandbox.stop();
-    }
+    void cleanupTestCase() { m_sandbox.stop(); }
 };
 
 QTEST_GUILESS_MAIN(TestRolloutCli)

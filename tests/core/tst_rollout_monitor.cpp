@@ -6,14 +6,12 @@
 // advances a stage after the observation window only when the clock has
 // moved past it, and disarms on a page.
 
+#include "core/clock.h"
+#include "fakes/memoryflagservice.h"
+#include "policy/policybundle.h"
 #include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
 #include "release/rolloutmonitor.h"
-
-#include "core/clock.h"
-#include "policy/policybundle.h"
-
-#include "fakes/memoryflagservice.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -78,8 +76,9 @@ SloSeriesByCohort series(const RolloutMonitorPolicy &p, qint64 endMs, const Hous
     for (const Slo::SloSpec &spec : p.slos) {
         for (const Cohort &c : p.cohorts) {
             const bool target = spec.id == u"publish_success"_s && c.id == u"house"_s;
-            s.byCohort[spec.id][c.id] = Slo::CounterSeries(target ? samples(endMs, house.perMinute, house.badBase, house.badBurst, house.burstMinutes, house.burstEndedAgo)
-                                                                  : samples(endMs, 200, 0.001));
+            s.byCohort[spec.id][c.id] = Slo::CounterSeries(
+                target ? samples(endMs, house.perMinute, house.badBase, house.badBurst, house.burstMinutes, house.burstEndedAgo)
+                       : samples(endMs, 200, 0.001));
         }
     }
     return s;
@@ -149,39 +148,47 @@ private Q_SLOTS:
         QTest::addColumn<int>("pages");
 
         const QString expand = u"expand allowed to Production: low-risk clients"_s;
-        const QString burns = u"blocked because the error budget burns too fast in Production: house accounts: Publish success: "_s;
+        const QString burns =
+            u"blocked because the error budget burns too fast in Production: house accounts: Publish success: "_s;
         // Publish success: objective 99.5 %, so a bad share of 0.072 burns at 14.4×.
-        QTest::newRow("healthy: expand") << HouseLoad{} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"none"_s << u"expand-allowed"_s << expand << 0;
-        QTest::newRow("page 14.4× 1h/5m: over") << HouseLoad{200, 0.001, 0.10, 70} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"page"_s
-                                                << u"blocked"_s << burns + u"page 14.4× 1h/5m fired — 20.0× over 1h, 20.0× over 5m"_s << 1;
-        QTest::newRow("page 14.4× 1h/5m: under (12×)") << HouseLoad{200, 0.001, 0.06, 70} << 1 << 130 << true << FlagsAre::Fresh << 0
+        QTest::newRow("healthy: expand") << HouseLoad{} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"none"_s
+                                         << u"expand-allowed"_s << expand << 0;
+        QTest::newRow("page 14.4× 1h/5m: over")
+            << HouseLoad{200, 0.001, 0.10, 70} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"page"_s << u"blocked"_s
+            << burns + u"page 14.4× 1h/5m fired — 20.0× over 1h, 20.0× over 5m"_s << 1;
+        QTest::newRow("page 14.4× 1h/5m: under (12×)") << HouseLoad{200, 0.001, 0.06, 70} << 1 << 130 << true << FlagsAre::Fresh
+                                                       << 0 << u"none"_s << u"expand-allowed"_s << expand << 0;
+        QTest::newRow("page 6× 6h/30m: over (8×)")
+            << HouseLoad{200, 0.001, 0.04, 420} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"page"_s << u"blocked"_s
+            << burns + u"page 6× 6h/30m fired — 8.00× over 6h, 8.00× over 30m"_s << 1;
+        QTest::newRow("page 6× 6h/30m: under (5×)") << HouseLoad{200, 0.001, 0.025, 420} << 1 << 130 << true << FlagsAre::Fresh
+                                                    << 0 << u"none"_s << u"expand-allowed"_s << expand << 0;
+        QTest::newRow("ticket 1× 3d/6h: over (1.4×)")
+            << HouseLoad{200, 0.007} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"ticket"_s << u"blocked"_s
+            << burns + u"ticket 1× 3d/6h fired — 1.40× over 3d, 1.40× over 6h"_s << 0;
+        QTest::newRow("ticket 1× 3d/6h: under (0.8×)") << HouseLoad{200, 0.004} << 1 << 130 << true << FlagsAre::Fresh << 0
                                                        << u"none"_s << u"expand-allowed"_s << expand << 0;
-        QTest::newRow("page 6× 6h/30m: over (8×)") << HouseLoad{200, 0.001, 0.04, 420} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"page"_s
-                                                   << u"blocked"_s << burns + u"page 6× 6h/30m fired — 8.00× over 6h, 8.00× over 30m"_s << 1;
-        QTest::newRow("page 6× 6h/30m: under (5×)") << HouseLoad{200, 0.001, 0.025, 420} << 1 << 130 << true << FlagsAre::Fresh << 0
-                                                    << u"none"_s << u"expand-allowed"_s << expand << 0;
-        QTest::newRow("ticket 1× 3d/6h: over (1.4×)") << HouseLoad{200, 0.007} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"ticket"_s
-                                                      << u"blocked"_s << burns + u"ticket 1× 3d/6h fired — 1.40× over 3d, 1.40× over 6h"_s << 0;
-        QTest::newRow("ticket 1× 3d/6h: under (0.8×)") << HouseLoad{200, 0.004} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"none"_s
-                                                       << u"expand-allowed"_s << expand << 0;
-        QTest::newRow("not enough data") << HouseLoad{1, 0} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"not-enough-data"_s << u"blocked"_s
-                                         << u"blocked because there is not enough data to call Production: house accounts healthy: "
-                                            u"Publish success: 60 events over 1h, the policy needs 100"_s
-                                         << 0;
-        QTest::newRow("observation window: wait") << HouseLoad{} << 1 << 30 << true << FlagsAre::Fresh << 0 << u"none"_s << u"wait"_s
-                                                  << u"wait 90 min before Production: low-risk clients"_s << 0;
-        QTest::newRow("a burn blocks inside the window") << HouseLoad{200, 0.001, 0.10, 70} << 1 << 30 << true << FlagsAre::Fresh << 0
-                                                         << u"page"_s << u"blocked"_s << burns << 1;
-        QTest::newRow("missing confirmation") << HouseLoad{} << 1 << 130 << false << FlagsAre::Fresh << 0 << u"none"_s << u"blocked"_s
-                                              << u"blocked because the operator has not confirmed: "_s + Friction << 0;
-        QTest::newRow("stale flags (poller failing)") << HouseLoad{} << 1 << 130 << true << FlagsAre::Stale << 0 << u"none"_s << u"blocked"_s
-                                                      << u"blocked because the flag read-back is stale since "_s << 0;
+        QTest::newRow("not enough data")
+            << HouseLoad{1, 0} << 1 << 130 << true << FlagsAre::Fresh << 0 << u"not-enough-data"_s << u"blocked"_s
+            << u"blocked because there is not enough data to call Production: house accounts healthy: "
+               u"Publish success: 60 events over 1h, the policy needs 100"_s
+            << 0;
+        QTest::newRow("observation window: wait") << HouseLoad{} << 1 << 30 << true << FlagsAre::Fresh << 0 << u"none"_s
+                                                  << u"wait"_s << u"wait 90 min before Production: low-risk clients"_s << 0;
+        QTest::newRow("a burn blocks inside the window") << HouseLoad{200, 0.001, 0.10, 70} << 1 << 30 << true << FlagsAre::Fresh
+                                                         << 0 << u"page"_s << u"blocked"_s << burns << 1;
+        QTest::newRow("missing confirmation")
+            << HouseLoad{} << 1 << 130 << false << FlagsAre::Fresh << 0 << u"none"_s << u"blocked"_s
+            << u"blocked because the operator has not confirmed: "_s + Friction << 0;
+        QTest::newRow("stale flags (poller failing)")
+            << HouseLoad{} << 1 << 130 << true << FlagsAre::Stale << 0 << u"none"_s << u"blocked"_s
+            << u"blocked because the flag read-back is stale since "_s << 0;
         QTest::newRow("old flags (2 min)") << HouseLoad{} << 1 << 130 << true << FlagsAre::Old << 0 << u"none"_s << u"blocked"_s
                                            << u"blocked because the flag read-back is 120 s old"_s << 0;
         QTest::newRow("flags never read") << HouseLoad{} << 1 << 130 << true << FlagsAre::Unread << 0 << u"none"_s << u"blocked"_s
                                           << u"blocked because the flags have not been read from the flag service yet"_s << 0;
-        QTest::newRow("stale flags do not hide a wait") << HouseLoad{} << 1 << 30 << true << FlagsAre::Stale << 0 << u"none"_s << u"wait"_s
-                                                        << u"wait 90 min"_s << 0;
+        QTest::newRow("stale flags do not hide a wait")
+            << HouseLoad{} << 1 << 30 << true << FlagsAre::Stale << 0 << u"none"_s << u"wait"_s << u"wait 90 min"_s << 0;
         QTest::newRow("SLO data 10 min old") << HouseLoad{} << 1 << 130 << true << FlagsAre::Fresh << 10 << u"not-enough-data"_s
                                              << u"blocked"_s << u"blocked because there is not enough data"_s << 0;
         QTest::newRow("last stage") << HouseLoad{} << 3 << 130 << true << FlagsAre::Fresh << 0 << u"none"_s << u"blocked"_s
@@ -231,7 +238,8 @@ private Q_SLOTS:
         QVERIFY(v);
         QCOMPARE(Slo::severityName(v->severity), severity);
         // The other cohorts stay healthy: the verdicts are per cohort.
-        QCOMPARE(Slo::severityName(verdict(m, u"lowrisk"_s, u"publish_success"_s)->severity), seriesAgeMinutes ? u"not-enough-data"_s : u"none"_s);
+        QCOMPARE(Slo::severityName(verdict(m, u"lowrisk"_s, u"publish_success"_s)->severity),
+                 seriesAgeMinutes ? u"not-enough-data"_s : u"none"_s);
         QCOMPARE(m.verdicts().value(u"broad"_s).size(), p.slos.size());
         QCOMPARE(Recommendation::kindName(m.recommendation().kind), kind);
         QVERIFY2(m.recommendation().headline.startsWith(headline), qPrintable(m.recommendation().headline));
@@ -310,7 +318,8 @@ private Q_SLOTS:
         QVERIFY(j["stage"]["id"] == "house" && j["nextStage"]["id"] == "lowrisk");
         QVERIFY(j["releaseFlags"] == json::array({Flag.toStdString()}));
         QCOMPARE(j["changes"].size(), std::size_t(1));
-        QVERIFY2(j["changes"][0]["summary"] == "publishing.scheduler-v2 in production: ON for cohorts house → ON for cohorts house, lowrisk",
+        QVERIFY2(j["changes"][0]["summary"] ==
+                     "publishing.scheduler-v2 in production: ON for cohorts house → ON for cohorts house, lowrisk",
                  j["changes"][0]["summary"].dump().c_str());
         QVERIFY(j["flags"]["stale"].is_null());
         QVERIFY(j["pages"].empty());
@@ -341,7 +350,8 @@ private Q_SLOTS:
         b.doc["overrides"]["rolloutAdvance"] = "sometimes";
         const auto bad = rolloutMonitorPolicy(b, *cohorts);
         QVERIFY(!bad.ok());
-        QVERIFY2(bad.error().message.contains(u"overrides.rolloutAdvance"_s) || bad.error().fieldPath.contains(u"overrides.rolloutAdvance"_s),
+        QVERIFY2(bad.error().message.contains(u"overrides.rolloutAdvance"_s) ||
+                     bad.error().fieldPath.contains(u"overrides.rolloutAdvance"_s),
                  qPrintable(bad.error().toString()));
     }
 
@@ -367,9 +377,11 @@ private Q_SLOTS:
         QCOMPARE(f.monitor.stageSinceMs(), f.clock.nowMs()); // the new window starts on the monitor's clock
         QCOMPARE(moved.size(), 1);
         QCOMPARE(f.service.calls.size(), 1);
-        QVERIFY2(f.service.calls.first().startsWith(u"setScope publishing.scheduler-v2 production "_s), qPrintable(f.service.calls.first()));
-        QCOMPARE(f.audit.actions(), (QStringList{u"autopacing.armed"_s, u"autopacing.expand"_s, u"flag.toggle.requested"_s,
-                                                 u"flag.toggle.confirmed"_s, u"autopacing.stage-confirmed"_s}));
+        QVERIFY2(f.service.calls.first().startsWith(u"setScope publishing.scheduler-v2 production "_s),
+                 qPrintable(f.service.calls.first()));
+        QCOMPARE(f.audit.actions(),
+                 (QStringList{u"autopacing.armed"_s, u"autopacing.expand"_s, u"flag.toggle.requested"_s,
+                              u"flag.toggle.confirmed"_s, u"autopacing.stage-confirmed"_s}));
         QVERIFY(f.monitor.pacer()->armed());
         // The new stage waits for its own window and the operator's confirmation.
         QCOMPARE(Recommendation::kindName(f.monitor.recommendation().kind), u"wait"_s);
@@ -387,7 +399,8 @@ private Q_SLOTS:
         f.moveTo(121, {200, 0.001, 0.10, 70});
         QVERIFY(!f.monitor.pacer()->armed());
         QCOMPARE(f.audit.actions().last(), u"autopacing.stopped"_s);
-        QVERIFY2(f.audit.records.last().reason.startsWith(u"page-level burn alert: House accounts"_s), qPrintable(f.audit.records.last().reason));
+        QVERIFY2(f.audit.records.last().reason.startsWith(u"page-level burn alert: House accounts"_s),
+                 qPrintable(f.audit.records.last().reason));
         QTest::qWait(20);
         QVERIFY(f.service.calls.isEmpty());
         QCOMPARE(f.monitor.stage(), 1);
