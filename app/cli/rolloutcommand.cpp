@@ -251,6 +251,16 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
         ctx.err << policy.error().toString() << u'\n';
         return Failure;
     }
+    // Input that needs no service is checked before any is asked.
+    qint64 givenSince = 0;
+    if (!o.since.isEmpty()) {
+        const QDateTime t = QDateTime::fromString(o.since, Qt::ISODateWithMs);
+        if (!t.isValid() || t.timeSpec() == Qt::LocalTime) {
+            ctx.err << u"--since takes an ISO 8601 time with its zone, e.g. 2026-12-06T09:30:00Z (got \"%1\")\n"_s.arg(o.since);
+            return Failure;
+        }
+        givenSince = t.toMSecsSinceEpoch();
+    }
     l->policyId = bundle.id;
     l->auditPath = Records::AuditLog::defaultPath(ctx.profile, settings.string(SettingKey::AuditLogPath));
 
@@ -279,7 +289,10 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
     });
     l->poller->refresh();
     feed.load(QDateTime::currentMSecsSinceEpoch() / Slo::MinuteMs * Slo::MinuteMs, SeriesRangeMs, Slo::MinuteMs);
-    if (!waitUntil([&] { return feedDone && l->poller->rounds() > 0; })) {
+    // Both answers, or the first failure: an unreadable service ends the run without waiting for the other.
+    const auto flagsFailed = [&] { return l->poller->rounds() > 0 && !l->poller->snapshot().hasData(); };
+    const auto feedFailed = [&] { return feedDone && feed.data().isEmpty(); };
+    if (!waitUntil([&] { return (feedDone && l->poller->rounds() > 0) || flagsFailed() || feedFailed(); })) {
         ctx.err
             << u"The flag service or Prometheus did not answer within %1 s; check them (raize-console settings list) and try again.\n"_s
                    .arg(ServiceWaitMs / 1000);
@@ -327,14 +340,8 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
         }
     }
     m.setReleaseFlags(releaseFlags);
-    qint64 since = 0;
-    if (!o.since.isEmpty()) {
-        const QDateTime t = QDateTime::fromString(o.since, Qt::ISODateWithMs);
-        if (!t.isValid() || t.timeSpec() == Qt::LocalTime) {
-            ctx.err << u"--since takes an ISO 8601 time with its zone, e.g. 2026-12-06T09:30:00Z (got \"%1\")\n"_s.arg(o.since);
-            return Failure;
-        }
-        since = t.toMSecsSinceEpoch();
+    qint64 since = givenSince;
+    if (since > 0) {
         l->sinceSource = u"--since"_s;
     } else {
         since = sinceFromAudit(l->auditPath, m.releaseFlags(), m.plan().stages[stage].stage.id, snap.environment);
