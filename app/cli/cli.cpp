@@ -25,6 +25,7 @@ int gatesCommand(Context &ctx);         // gatescommand.cpp
 int policyCommand(Context &ctx);        // policycommand.cpp
 int cohortsCommand(Context &ctx);       // cohortscommand.cpp
 int promoteCommand(Context &ctx);       // promotecommand.cpp
+int rolloutCommand(Context &ctx);       // rolloutcommand.cpp
 
 const CommandHelp &tokenHelp();
 const CommandHelp &settingsHelp();
@@ -38,6 +39,7 @@ const CommandHelp &gatesHelp();
 const CommandHelp &policyHelp();
 const CommandHelp &cohortsHelp();
 const CommandHelp &promoteHelp();
+const CommandHelp &rolloutHelp();
 
 namespace {
 
@@ -119,6 +121,7 @@ const QList<Command> &commands()
         {"promote"_L1, "review, approve, override and promote a candidate to production (bound to the plan digest)"_L1, &promoteCommand, &promoteHelp},
         {"policy"_L1, "check a policy bundle, or show how two bundles differ"_L1, &policyCommand, &policyHelp},
         {"cohorts"_L1, "list the canary cohorts in effect, or set/reset the profile's (checked and audited)"_L1, &cohortsCommand, &cohortsHelp},
+        {"rollout"_L1, "the rollout's SLO verdicts, pages and next-stage recommendation; advance it (checked, audited)"_L1, &rolloutCommand, &rolloutHelp},
         {"help"_L1, "print the usage of a subcommand: raize-console help SUBCOMMAND [SUB-SUBCOMMAND]"_L1, &helpCommand, &helpHelp},
     };
     return table;

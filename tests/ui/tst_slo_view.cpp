@@ -8,6 +8,9 @@
 // The built-in policy's publish-success objective is 99.5 % (docs/contracts.md):
 // 8.1 % bad burns 16.2× and pages. A tenant bundle with a looser 99 % objective
 // sees the same failures burn 8.1×, under the 14.4× page: the test shows both.
+// The decisions (verdicts, pages and their clearing, the recommendation) are
+// the view's RolloutMonitor's, tested row by row without a sandbox in
+// test_rollout_monitor; this test shows them on real Prometheus and Unleash data.
 
 #include "slo/sloverdictmodel.h"
 #include "slo/sloview.h"
@@ -202,30 +205,10 @@ private Q_SLOTS:
         QVERIFY(at99->rules.first().longBurn > 6 && at99->rules.first().longBurn < 14.4);
         QVERIFY(!view.alertShown());
 
-        // Back to the tenant objective, then the canary goes off: the short window stops the page.
-        QVERIFY(view.setPolicy(tenant).ok());
-        view.setSources(&recent, &history, &flags);
-        bool done = false;
-        Status off = okStatus();
-        unleash.setEnabled(u"publishing.scheduler-v2"_s, u"production"_s, false, [&](const Status &s) {
-            off = s;
-            done = true;
-        });
-        QTRY_VERIFY_WITH_TIMEOUT(done, 15000);
-        QVERIFY2(off.ok(), qPrintable(off.error().toString()));
-        QElapsedTimer cleared;
-        cleared.start();
-        while (view.alertShown() && cleared.elapsed() < 240000) {
-            QTest::qWait(15000);
-            QVERIFY(loadAndWait(recent, 3 * Slo::DayMs + 7 * Slo::HourMs, Slo::MinuteMs));
-        }
-        QVERIFY2(!view.alertShown(), qPrintable(view.alertText()));
-        const Slo::AlertVerdict *after = verdict(view, u"house"_s, u"publish_success"_s);
-        qInfo("canary off: page cleared after %.0f s (5m burn %.2fx, 1h burn %.2fx)", cleared.elapsed() / 1000.0,
-              after->rules.first().shortBurn, after->rules.first().longBurn);
-        // The hour still remembers the failures; the short window is what ends the page.
-        QVERIFY(after->rules.first().longBurn > after->rules.first().shortBurn);
-        QVERIFY(after->rules.first().shortBurn <= 14.4);
+        // The view displays its RolloutMonitor: the page alert clearing once the
+        // short window is clean is the monitor's (test_rollout_monitor,
+        // pageOnsetAndClear, on a moved clock instead of minutes of sandbox time).
+        QCOMPARE(view.alerts().size(), view.monitor()->pages().size());
     }
 };
 
