@@ -8,12 +8,21 @@
 // read. test_slo_burn and test_slo_view run bad-canary and every-slo-burns
 // through the real Prometheus and Unleash.
 
+#include "release/factscollector.h"
+#include "release/gatepolicy.h"
+#include "release/gates.h"
 #include "slo/slometrics.h"
 #include "slo/slospec.h"
+
+#include "core/servicemonitor.h"
+#include "net/httpclient.h"
+#include "services/github/githubclient.h"
+#include "services/vercel/vercelclient.h"
 
 #include "sandboxfixture.h"
 #include "scenariosim.h"
 
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -239,6 +248,63 @@ private Q_SLOTS:
         QCOMPARE(!incompatible.isEmpty(), withFault);
         if (withFault)
             QCOMPARE(incompatible, QStringList{u"db/migrations/0042_drop_legacy_schedule.sql"_s});
+    }
+
+    // A promotion whose candidate fails each gate the family covers, through the console's own
+    // FactsCollector and evaluate() against the sandbox's Vercel and GitHub (in-process, loopback).
+    // The control rows: the same release on dpl_rc_ok, which has none of the faults, passes that gate.
+    void promotionGateFailures_data()
+    {
+        QTest::addColumn<QString>("candidate");
+        QTest::addColumn<QString>("gate");
+        QTest::addColumn<bool>("fails");
+        const QList<QPair<QString, QString>> family = {{u"dpl_rc_building"_s, u"deployment-ready"_s},
+                                                       {u"dpl_rc_checkfail"_s, u"deployment-checks"_s},
+                                                       {u"dpl_rc_ci_red"_s, u"status-checks"_s},
+                                                       {u"dpl_rc_migration"_s, u"migrations"_s},
+                                                       {u"dpl_rc_alert"_s, u"runbooks"_s}};
+        for (const auto &[candidate, gate] : family) {
+            QTest::newRow(qPrintable(gate + u'/' + candidate)) << candidate << gate << true;
+            QTest::newRow(qPrintable(gate + u"/dpl_rc_ok (control)"_s)) << u"dpl_rc_ok"_s << gate << false;
+        }
+    }
+    void promotionGateFailures()
+    {
+        QFETCH(QString, candidate);
+        QFETCH(QString, gate);
+        QFETCH(bool, fails);
+        RaizeTest::ScenarioSim sim(RaizeTest::readScenario(u"promotion-gate-failures"_s), 1.78e9);
+        QVERIFY(sim.vercelServer().listen(0));
+        QVERIFY(sim.githubServer().listen(0));
+        ServiceMonitor monitor;
+        Net::HttpClient http(&monitor);
+        http.setToken(Service::Vercel, u"vt"_s);
+        http.setToken(Service::GitHub, u"gt"_s);
+        Services::VercelClient vercel(http, QUrl(u"http://127.0.0.1:%1"_s.arg(sim.vercelServer().port())), u"prj_raize_web"_s, u"team_raize"_s);
+        Services::GitHubClient github(http, QUrl(u"http://127.0.0.1:%1"_s.arg(sim.githubServer().port())), u"raize"_s, u"platform"_s);
+        const Release::GatePolicy policy = Release::GatePolicy::builtin();
+        Release::FactsCollector::Sources sources;
+        sources.vercel = &vercel;
+        sources.github = &github;
+        Release::FactsCollector collector(policy, sources);
+        Release::CollectedFacts collected;
+        QEventLoop loop;
+        collector.collect(candidate, [&](const Release::CollectedFacts &c) {
+            collected = c;
+            loop.quit();
+        });
+        if (collector.busy())
+            loop.exec();
+        QVERIFY2(collected.facts.deployment.known(), qPrintable(collected.facts.deployment.error));
+        const Release::GateVerdict verdict = Release::evaluate(policy, collected.facts);
+        const auto it = std::find_if(verdict.results.cbegin(), verdict.results.cend(), [&](const Release::GateResult &r) { return r.id == gate; });
+        QVERIFY2(it != verdict.results.cend(), qPrintable(u"no gate "_s + gate));
+        qInfo("%s on %s: %s — %s", qPrintable(gate), qPrintable(candidate),
+              it->status == Release::GateResult::Status::Pass   ? "pass"
+              : it->status == Release::GateResult::Status::Fail ? "fail"
+                                                                : "unknown",
+              qPrintable(it->reason));
+        QCOMPARE(it->status, fails ? Release::GateResult::Status::Fail : Release::GateResult::Status::Pass);
     }
 };
 

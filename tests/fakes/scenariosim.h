@@ -168,6 +168,7 @@ public:
     Raize::Sandbox::PlatformSim &platform() { return *m_sim; }
     Raize::Sandbox::VercelFake &vercel() { return m_vercel; }
     Raize::Sandbox::HttpServer &githubServer() { return m_githubServer; }
+    Raize::Sandbox::HttpServer &vercelServer() { return m_vercelServer; }
 
 private:
     json m_scenario;
