@@ -125,8 +125,8 @@ private Q_SLOTS:
                                          << u"raize_publish_success_total{service=\"runner\"}"_s;
         QTest::newRow("verification_ttv") << u"verification_ttv"_s << u"raize_verification_seconds_count{service=\"runner\"}"_s
                                           << u"raize_verification_seconds_bucket{le=\"60\",service=\"runner\"}"_s;
-        QTest::newRow("http_errors") << u"http_errors"_s << u"raize_http_requests_total{service=~\"web|runner\"}"_s
-                                     << u"raize_http_requests_total{code=~\"5..\",service=~\"web|runner\"}"_s;
+        QTest::newRow("http_errors") << u"http_errors"_s << u"raize_http_requests_total{service=\"web\"}"_s
+                                     << u"raize_http_requests_total{code=~\"5..\",service=\"web\"}"_s;
     }
     void consoleQueriesFollowTheTable()
     {

@@ -55,7 +55,7 @@ QStringList PlatformFault::kindNames()
 
 QStringList PlatformFault::servicesOf(Kind kind)
 {
-    return kind == Kind::HttpErrors ? QStringList{u"web"_s, u"runner"_s} : QStringList{u"runner"_s};
+    return kind == Kind::HttpErrors ? QStringList{u"web"_s} : QStringList{u"runner"_s};
 }
 
 bool PlatformFault::covers(const QString &cohortId, const QString &laneId, const QString &serviceId) const

@@ -310,9 +310,9 @@ QByteArray PlatformSim::metricsText(double now) const
         }
     }
     // The series follow the policy's SLO table (docs/slo-labels.md; test_slo_labels checks both).
-    family("raize_http_requests_total", "counter", "Requests served, by service and status code.");
+    family("raize_http_requests_total", "counter", "Requests served by the web tier, by status code.");
     for (const Row &r : rows) {
-        for (const QString &service : services()) {
+        for (const QString &service : PlatformFault::servicesOf(K::HttpErrors)) {
             const double all = TrafficModel::cumulative(TrafficModel::baseRate(K::HttpErrors, *r.cohort, r.lane, service), now);
             const TrafficModel::Extra e = extra(*r.state, K::HttpErrors, service);
             const QByteArray labels = r.labels + ",service=\"" + service.toUtf8() + '"';

@@ -69,7 +69,7 @@ double TrafficModel::baseRate(PlatformFault::Kind kind, const Cohort &cohort, co
     const bool runner = service == u"runner"_s;
     switch (kind) {
     case K::HttpErrors:
-        return service == u"web"_s ? cohort.httpRate * w : runner ? RunnerHttpShare * cohort.httpRate * w : 0.0;
+        return service == u"web"_s ? cohort.httpRate * w : 0.0;
     case K::MissedHeartbeat:
         return runner ? HeartbeatRate : 0.0;
     case K::BrowserDrift:
@@ -134,7 +134,7 @@ bool TrafficModel::writeBackfillRange(QIODevice &out, qint64 start, qint64 end, 
             const auto extra = [=, &incidents](K kind, const QString &service) {
                 return [=, &incidents](double t) { return incidentExtra(incidents, kind, c, lane, service, t); };
             };
-            for (const char *service : {"web", "runner"}) {
+            for (const char *service : {"web"}) { // the services of the SLO table's http_errors
                 const double http = baseRate(K::HttpErrors, c, lane, QString::fromLatin1(service));
                 const auto ex = extra(K::HttpErrors, QString::fromLatin1(service));
                 series.append({"raize_http_requests_total", "code=\"200\"," + labels(service), [=](double t) {

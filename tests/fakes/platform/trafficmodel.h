@@ -44,9 +44,6 @@ struct TrafficModel
     static double cumulative(double rate, double t);
     static double rateAt(double rate, double t);
 
-    // HTTP requests the runner serves (its internal API and webhooks), as a
-    // share of the cohort's web traffic: the runner exports the HTTP SLO too.
-    static constexpr double RunnerHttpShare = 0.25;
     static constexpr double HeartbeatRate = 1.0;     // per cohort × lane
     static constexpr double BrowserCheckRate = 0.5;  // per cohort, browser lane only
 
