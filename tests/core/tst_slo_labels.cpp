@@ -102,6 +102,41 @@ private Q_SLOTS:
         QCOMPARE(faults.size(), slos.size()); // one fault kind per SLO
     }
 
+    // A tenant bundle's table is checked field by field, with the field named.
+    void policyTableIsChecked_data()
+    {
+        QTest::addColumn<QByteArray>("series");
+        QTest::addColumn<QString>("error"); // empty: accepted
+        QTest::newRow("built-in shape") << QByteArray(R"({"labels":["cohort","lane","service"],"services":["runner"],"lanes":["api"],"fault":"slowQueue"})")
+                                        << QString();
+        QTest::newRow("with deployment") << QByteArray(R"({"labels":["cohort","deployment"]})") << QString();
+        QTest::newRow("not an object") << QByteArray(R"(["cohort"])") << u"slos[0].series: must be an object"_s;
+        QTest::newRow("unknown label") << QByteArray(R"({"labels":["cohort","region"]})")
+                                       << u"slos[0].series.labels: \"region\" is not a label the console groups by"_s;
+        QTest::newRow("no cohort") << QByteArray(R"({"labels":["lane","service"]})") << u"slos[0].series.labels: must include \"cohort\""_s;
+        QTest::newRow("services without the label") << QByteArray(R"({"labels":["cohort"],"services":["web"]})")
+                                                    << u"slos[0].series.services: needs \"service\" among the labels"_s;
+        QTest::newRow("services not a list") << QByteArray(R"({"labels":["cohort","service"],"services":"web"})")
+                                             << u"slos[0].series.services: must be an array of names"_s;
+        QTest::newRow("empty lane name") << QByteArray(R"({"labels":["cohort","lane"],"lanes":[""]})")
+                                         << u"slos[0].series.lanes: must be an array of names"_s;
+    }
+    void policyTableIsChecked()
+    {
+        QFETCH(QByteArray, series);
+        QFETCH(QString, error);
+        Policy::Bundle bundle = Policy::builtinBundle();
+        bundle.source = u"tenant.json"_s;
+        bundle.doc["slos"][0]["series"] = json::parse(series.toStdString());
+        const Result<QList<Slo::SloSpec>> slos = Slo::slosFromPolicy(bundle);
+        if (error.isEmpty()) {
+            QVERIFY2(slos.ok(), qPrintable(slos.ok() ? QString() : slos.error().toString()));
+            return;
+        }
+        QVERIFY(!slos.ok());
+        QVERIFY2(slos.error().toString().contains(error), qPrintable(slos.error().toString()));
+    }
+
     void docMatchesTable()
     {
         QFile doc(QStringLiteral(RAIZE_SOURCE_DIR) + u"/docs/slo-labels.md"_s);
