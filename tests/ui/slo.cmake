@@ -1,6 +1,7 @@
 # The SLOs view on the release sandbox's real Prometheus and Unleash
-# (issue #8, acceptance "bad L3 release"): burn per cohort, the page alert and
-# its rollback hook.
+# (issue #8, acceptance "bad L3 release"; issue #15 item 3): on bad-canary,
+# enabling the canary through Unleash pages the house cohort (the control row
+# first: without enabling it, no page); the page alert and its rollback hook.
 raize_add_test(test_slo_view SOURCES tst_slo_view.cpp LIBS console_ui sandbox_fixture
     RUN_SERIAL TIMEOUT 180 LABELS gui sandbox)
 # Auto-pacing in the SLOs view (issue #8, part 6), offscreen on an in-memory
