@@ -9,4 +9,5 @@ raize_core_library(core_rollout
         autopacing.cpp autopacing.h
         flagchangerunner.cpp flagchangerunner.h
         autopacer.cpp autopacer.h
+        alertcenter.cpp alertcenter.h
     DEPS core_base core_policy core_slo core_flags core_records core_release)

@@ -371,6 +371,7 @@ void SloView::updateAlert()
         delete item->widget();
         delete item;
     }
+    Q_EMIT alertsChanged();
     if (m_alerts.isEmpty()) {
         m_banner->hide();
         m_bannerText->clear();
