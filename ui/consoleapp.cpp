@@ -7,6 +7,8 @@
 #include "livedata.h"
 #include "slo/sloview.h"
 #include "mainwindow.h"
+#include "alerts/pagebanner.h"
+#include "release/alertcenter.h"
 #include "palette/commandpalette.h"
 #include "palette/palettesources.h"
 #include "palette/shortcutsheet.h"
@@ -134,6 +136,31 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     new TimeRangeLink(timeline->canvas(), sloView, this);
     // Cohorts: the profile's (edited in the console) or the policy's, for every view that shows them.
     linkCohorts(m_cohorts, policy, matrix, sloView);
+    // Page alerts reach every view: the banner above them, the title, the status bar, a desktop notification.
+    m_alerts = std::make_unique<Release::AlertCenter>();
+    m_alerts->setAuditSink(m_audit.get(), qEnvironmentVariable("USER", u"console"_s));
+    m_window->setAlertCenter(m_alerts.get());
+    connect(sloView, &SloView::alertsChanged, this, [this, sloView] {
+        QList<Release::Alert> active;
+        m_alertPlans.clear();
+        for (const Release::PageAlert &p : sloView->alerts()) {
+            Release::Alert a;
+            a.id = u"page:"_s + p.cohort.id;
+            a.severity = u"page"_s;
+            a.trigger = u"error budget burning at page level with canary flags on (%1)"_s.arg(p.flags.join(u", "_s));
+            const Rollback::Scope scope = SloView::rollbackScope(p.cohort);
+            a.scope = u"cohort %1 — %2"_s.arg(p.cohort.name, scope.describe());
+            a.evidence = p.evidence;
+            active << a;
+            m_alertPlans.insert(a.id, {scope, p.flags});
+        }
+        m_alerts->update(u"slo"_s, active);
+    });
+    connect(m_window->pageBanner(), &PageBanner::rollbackPlanRequested, this, [this](const QString &id) {
+        const auto plan = m_alertPlans.value(id);
+        openRollback(Rollback::Trigger::PublishFailureBreach, plan.first,
+                     u"page-level SLO burn in %1; canary flags on: %2"_s.arg(plan.first.describe(), plan.second.join(u", "_s)));
+    });
     // The page alert offers the rollback plan, filled with its cohort and flags.
     connect(sloView, &SloView::rollbackPlanRequested, this, [this](const Rollback::Scope &scope, const QStringList &flagKeys) {
         openRollback(Rollback::Trigger::PublishFailureBreach, scope,

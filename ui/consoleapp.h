@@ -18,6 +18,9 @@ class ServiceMonitor;
 namespace Records {
 class AuditLog;
 }
+namespace Release {
+class AlertCenter;
+}
 class Settings;
 class TokenStore;
 }
@@ -73,6 +76,8 @@ public:
     // in its editor. The bundle must outlive the panel.
     static void linkCohorts(CohortsPanel *panel, const Policy::Bundle &bundle, CanaryMatrix *matrix, SloView *slo);
     CohortsPanel *cohortsPanel() const { return m_cohorts; }
+    // Every active alert, shown in every view (issue #16, item 5).
+    Release::AlertCenter *alerts() const { return m_alerts.get(); }
 
 private:
     std::unique_ptr<Settings> m_settings;
@@ -81,6 +86,9 @@ private:
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<Records::AuditLog> m_audit; // the canary matrix's changes
     std::unique_ptr<LiveData> m_live;
+    std::unique_ptr<Release::AlertCenter> m_alerts;
+    // The rollback plan each page alert offers: its scope and canary flags.
+    QHash<QString, std::pair<Rollback::Scope, QStringList>> m_alertPlans;
     QString m_profile;
     QPointer<RollbackDialog> m_rollbackDialog;
     QPushButton *m_rollbackButton = nullptr;

@@ -2,6 +2,9 @@
 
 #include "environmentcard.h"
 #include "notconnectedpane.h"
+#include "alerts/desktopnotifier.h"
+#include "alerts/pagebanner.h"
+#include "release/alertcenter.h"
 #include "palette/commandcollector.h"
 #include "palette/commandpalette.h"
 #include "palette/shortcutsheet.h"
@@ -93,6 +96,7 @@ MainWindow::MainWindow(Settings &settings, TokenStore &tokens, ServiceMonitor &m
     outer->setContentsMargins(0, 0, 0, 0);
     outer->setSpacing(0);
     outer->addWidget(buildHeader());
+    m_outer = outer; // the alert banner goes right under the header, above every view
 
     auto *body = new QHBoxLayout;
     body->setContentsMargins(0, 0, 0, 0);
@@ -318,8 +322,45 @@ QWidget *MainWindow::buildHeader()
     return header;
 }
 
+void MainWindow::setAlertCenter(Release::AlertCenter *alerts)
+{
+    m_alerts = alerts;
+    if (!m_alerts)
+        return;
+    m_banner = new PageBanner(*m_alerts, this);
+    m_outer->insertWidget(1, m_banner);
+    m_notifier = new DesktopNotifier(this);
+    connect(m_alerts, &Release::AlertCenter::changed, this, &MainWindow::refreshAlerts);
+    connect(m_alerts, &Release::AlertCenter::raised, this, [this](const Release::Alert &a) {
+        m_notifier->notify(a.id, u"%1: %2"_s.arg(a.severity.toUpper(), a.trigger), u"Scope: %1\n%2"_s.arg(a.scope, a.evidence.join(u'\n')),
+                           true);
+    });
+    connect(m_alerts, &Release::AlertCenter::cleared, m_notifier, &DesktopNotifier::withdraw);
+    connect(m_banner, &PageBanner::acknowledgeFailed, this, [this](const QString &reason) {
+        statusBar()->showMessage(u"Not acknowledged: %1"_s.arg(reason), 15000);
+    });
+    refreshAlerts();
+}
+
+void MainWindow::refreshAlerts()
+{
+    const Release::AlertCenter::State *top = m_alerts ? m_alerts->top() : nullptr;
+    setWindowTitle(top ? u"⚠ %1: %2 — %3"_s.arg(top->alert.severity.toUpper(), top->alert.trigger, m_baseTitle) : m_baseTitle);
+    if (m_alertStatus) {
+        const qsizetype n = m_alerts ? m_alerts->active().size() : 0;
+        m_alertStatus->setVisible(n > 0);
+        m_alertStatus->setText(n == 1 ? u"<b style='color:#b71c1c'>⚠ 1 active alert</b>"_s
+                                      : u"<b style='color:#b71c1c'>⚠ %1 active alerts</b>"_s.arg(n));
+    }
+}
+
 void MainWindow::buildStatusBar()
 {
+    m_alertStatus = new QLabel(statusBar());
+    m_alertStatus->setObjectName(u"statusAlerts"_s);
+    m_alertStatus->setTextFormat(Qt::RichText);
+    m_alertStatus->setVisible(false);
+    statusBar()->addPermanentWidget(m_alertStatus);
     for (Service s : allServices()) {
         auto *label = new QLabel(statusBar());
         label->setObjectName(u"status_"_s + serviceId(s));
@@ -353,12 +394,13 @@ void MainWindow::refreshProfileBadge()
     if (sandbox) {
         m_profileBadge->setText(u"SANDBOX — profile “%1”, not production"_s.arg(m_settings.profile()));
         m_profileBadge->setStyleSheet(u"background:#ffb300; color:#1a1a1a; font-weight:bold; padding:2px 6px; border-radius:3px;"_s);
-        setWindowTitle(u"[SANDBOX] Raize Release Console — %1"_s.arg(m_settings.profile()));
+        m_baseTitle = u"[SANDBOX] Raize Release Console — %1"_s.arg(m_settings.profile());
     } else {
         m_profileBadge->setText(u"Profile “%1”"_s.arg(m_settings.profile()));
         m_profileBadge->setStyleSheet({});
-        setWindowTitle(u"Raize Release Console — %1"_s.arg(m_settings.profile()));
+        m_baseTitle = u"Raize Release Console — %1"_s.arg(m_settings.profile());
     }
+    refreshAlerts();
 }
 
 void MainWindow::refreshEnvironmentCards()

@@ -10,6 +10,7 @@
 #include <functional>
 
 class QLabel;
+class QVBoxLayout;
 class QListWidget;
 class QStackedWidget;
 
@@ -19,13 +20,16 @@ class TokenStore;
 }
 
 namespace Raize::Release {
+class AlertCenter;
 struct EnvironmentSnapshot;
 }
 
 namespace Raize::Ui {
 
 class CommandPalette;
+class DesktopNotifier;
 class EnvironmentCard;
+class PageBanner;
 class ShortcutSheet;
 
 // The console's shell: header (environments, sandbox badge, rollback slot),
@@ -57,6 +61,11 @@ public:
     void addPaletteSource(PaletteSource source) { m_paletteSources << std::move(source); }
     const QList<PaletteSource> &paletteSources() const { return m_paletteSources; }
     CommandPalette *commandPalette() const { return m_palette; }
+    // Alerts nobody can miss (issue #16, item 5): a banner above every view,
+    // the window title, the status bar and a desktop notification. Not owned.
+    void setAlertCenter(Release::AlertCenter *alerts);
+    PageBanner *pageBanner() const { return m_banner; }
+    DesktopNotifier *notifier() const { return m_notifier; }
     // Gives the keyboard focus to the first control of the current view (after
     // the palette or a Go shortcut switched views), unless a control of that view has it already.
     void focusCurrentView();
@@ -90,6 +99,13 @@ private:
     QHash<Service, QLabel *> m_serviceLabels;
     QHash<QString, QWidget *> m_views;
     QList<PaletteSource> m_paletteSources;
+    Release::AlertCenter *m_alerts = nullptr;
+    PageBanner *m_banner = nullptr;
+    DesktopNotifier *m_notifier = nullptr;
+    QLabel *m_alertStatus = nullptr;
+    QVBoxLayout *m_outer = nullptr;
+    QString m_baseTitle;
+    void refreshAlerts();
     CommandPalette *m_palette = nullptr;
     ShortcutSheet *m_shortcutSheet = nullptr;
 };

@@ -11,4 +11,5 @@ raize_core_library(core_rollout
         flagchangerunner.cpp flagchangerunner.h
         autopacer.cpp autopacer.h
         rolloutmonitor.cpp rolloutmonitor.h
+        alertcenter.cpp alertcenter.h
     DEPS core_base core_policy core_slo core_flags core_records core_release)

@@ -360,6 +360,7 @@ void SloView::updateAlert()
         delete item->widget();
         delete item;
     }
+    Q_EMIT alertsChanged();
     if (alerts.isEmpty()) {
         m_banner->hide();
         m_bannerText->clear();

@@ -115,6 +115,8 @@ Q_SIGNALS:
     // connects here).
     void rollbackPlanRequested(const Raize::Rollback::Scope &scope, const QStringList &flagKeys);
     void timeRangeChanged(qint64 fromMs, qint64 toMs);
+    // The page alerts changed (raised, cleared or their evidence moved on): alerts().
+    void alertsChanged();
 
 private:
     void feedLoaded();
