@@ -5,7 +5,9 @@
 //  - exactly one flag-backend factory: no UnleashClient/LaunchDarklyClient is
 //    constructed outside app/services/flags/flagbackend.cpp (tests excepted);
 //  - app/slo/ includes no service client and no HTTP layer: the burn-rate
-//    code is a pure function of series.
+//    code is a pure function of series;
+//  - an HTTP client is constructed only by the workspace (its one client and
+//    the connection check's probe), nowhere else in app/ or ui/.
 // Each rule is a regular expression over the sources; the _data rows of
 // rulesCatchTheirOffence show each one catches the code it forbids, so a rule
 // that matches nothing cannot pass by accident.
@@ -49,6 +51,15 @@ const QRegularExpression &flagBackendRule()
 const QRegularExpression &sloRule()
 {
     static const QRegularExpression re(u"#include\\s+\"(services|net)/|\\bServices::|\\bNet::"_s);
+    return re;
+}
+
+// An HTTP client constructed.
+const QRegularExpression &httpClientRule()
+{
+    static const QRegularExpression re(u"make_(unique|shared)<\\s*(Net::)?HttpClient\\s*>"
+                                       u"|\\bnew\\s+(Net::)?HttpClient\\b"
+                                       u"|\\b(Net::)?HttpClient\\s+\\w+\\s*[;({]"_s);
     return re;
 }
 
@@ -118,6 +129,12 @@ private Q_SLOTS:
         QTest::newRow("slo: the HTTP layer") << u"slo"_s << u"#include \"net/httpclient.h\""_s << true;
         QTest::newRow("slo: a service type") << u"slo"_s << u"QList<Services::PromSeries> series;"_s << true;
         QTest::newRow("slo: its own series") << u"slo"_s << u"#include \"slo/counterseries.h\""_s << false;
+        QTest::newRow("http: make_unique") << u"http"_s << u"m_http = std::make_unique<Net::HttpClient>(&m_monitor);"_s << true;
+        QTest::newRow("http: on the stack") << u"http"_s << u"Net::HttpClient http;"_s << true;
+        QTest::newRow("http: with arguments") << u"http"_s << u"Net::HttpClient http(&monitor);"_s << true;
+        QTest::newRow("http: new") << u"http"_s << u"auto *h = new Net::HttpClient(this);"_s << true;
+        QTest::newRow("http: a reference") << u"http"_s << u"explicit VercelClient(Net::HttpClient &http, QUrl base);"_s << false;
+        QTest::newRow("http: its own constructor") << u"http"_s << u"HttpClient::HttpClient(ServiceMonitor *monitor, QObject *parent)"_s << false;
     }
 
     void rulesCatchTheirOffence()
@@ -125,7 +142,10 @@ private Q_SLOTS:
         QFETCH(QString, rule);
         QFETCH(QString, code);
         QFETCH(bool, offends);
-        const QRegularExpression &re = rule == u"ui"_s ? uiRule() : rule == u"flags"_s ? flagBackendRule() : sloRule();
+        const QRegularExpression &re = rule == u"ui"_s      ? uiRule()
+                                       : rule == u"flags"_s ? flagBackendRule()
+                                       : rule == u"http"_s  ? httpClientRule()
+                                                            : sloRule();
         QCOMPARE(re.match(code).hasMatch(), offends);
     }
 
@@ -158,6 +178,27 @@ private Q_SLOTS:
         // And the factory really builds both backends.
         QVERIFY2(where.join(u' ').contains(u"UnleashClient"_s), qPrintable(where.join(u", "_s)));
         QVERIFY2(where.join(u' ').contains(u"LaunchDarklyClient"_s), qPrintable(where.join(u", "_s)));
+    }
+
+    // One HTTP client per process (plus the connection check's probe, ADR 0012): only the workspace builds one.
+    void onlyTheWorkspaceBuildsAnHttpClient()
+    {
+        int scanned = 0;
+        QList<Offence> found = scan(u"app"_s, httpClientRule(), &scanned);
+        found += scan(u"ui"_s, httpClientRule(), &scanned);
+        QVERIFY2(scanned > 100, "the source tree was not found");
+        const QString workspace = u"app/workspace/workspace.cpp"_s;
+        int inWorkspace = 0;
+        QList<Offence> elsewhere;
+        for (const Offence &o : found) {
+            if (o.file == workspace)
+                ++inWorkspace;
+            else
+                elsewhere << o;
+        }
+        QVERIFY2(elsewhere.isEmpty(), qPrintable(u"an HTTP client constructed outside %1 (take the workspace's http()):\n  "_s.arg(workspace)
+                                                 + describe(elsewhere)));
+        QCOMPARE(inWorkspace, 2); // the shared client and the probe
     }
 
     void sloIncludesNoServiceClient()
