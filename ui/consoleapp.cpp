@@ -27,6 +27,7 @@
 #include "policy/policybundle.h"
 #include "records/auditlog.h"
 #include "rollback/runjournal.h"
+#include "workspace/workspace.h"
 #include "release/cohortoverride.h"
 #include "release/rollout.h"
 
@@ -72,6 +73,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     , m_settings(std::make_unique<Settings>(profile))
     , m_tokens(std::make_unique<TokenStore>(profile, keychainServiceName()))
     , m_monitor(std::make_unique<ServiceMonitor>())
+    , m_workspace(std::make_unique<Workspace>(*m_settings, *m_tokens, m_monitor.get()))
     , m_profile(profile)
 {
     initResources();
@@ -85,14 +87,14 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     }
     if (!m_settings->lastMigration().steps.isEmpty())
         m_settings->sync();
-    m_window = std::make_unique<MainWindow>(*m_settings, *m_tokens, *m_monitor);
-    m_window->setViewWidget(u"audit"_s, new AuditView(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath))));
+    m_window = std::make_unique<MainWindow>(*m_workspace);
+    m_window->setViewWidget(u"audit"_s, new AuditView(m_workspace->auditLogPath()));
     auto *flagsPane = new FlagsPane;
     // The Canary view: the flags as served, and below them the cohorts and the toggle matrix.
-    m_audit = std::make_unique<Records::AuditLog>(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath)));
-    const Policy::Bundle &policy = Policy::builtinBundle();
+    Records::AuditSink *audit = &m_workspace->audit();
+    const Policy::Bundle &policy = m_workspace->policyBundle();
     auto *matrix = new CanaryMatrix;
-    m_cohorts = new CohortsPanel(*m_settings, policy, m_audit.get());
+    m_cohorts = new CohortsPanel(*m_settings, policy, audit);
     auto *canary = new QSplitter(Qt::Vertical);
     canary->setObjectName(u"canaryView"_s);
     canary->addWidget(flagsPane);
@@ -104,21 +106,17 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     canary->setStretchFactor(0, 2);
     canary->setStretchFactor(1, 3);
     m_window->setViewWidget(u"canary"_s, canary);
-    m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
+    m_live = std::make_unique<LiveData>(*m_workspace, *m_window, flagsPane);
     auto *timeline = new TimelineView;
     m_window->setViewWidget(u"timeline"_s, timeline);
     m_live->setTimelineView(timeline);
     // The promotion gates read the profile's policy bundle, whole or not at all.
     Release::GatePolicy gatePolicy = Release::GatePolicy::builtin();
     QString policyNote;
-    if (const QString path = m_settings->string(SettingKey::PolicyBundlePath); !path.isEmpty()) {
-        const Result<Policy::Bundle> bundle = Policy::loadBundleFile(path);
-        const Result<Release::GatePolicy> loaded = bundle ? Release::GatePolicy::fromBundle(bundle.value()) : Result<Release::GatePolicy>(bundle.error());
-        if (loaded)
-            gatePolicy = loaded.value();
-        else
-            policyNote = loaded.error().toString();
-    }
+    if (const Result<Release::GatePolicy> loaded = m_workspace->gatePolicy())
+        gatePolicy = loaded.value();
+    else
+        policyNote = loaded.error().toString();
     auto *promotion = new PromotionView(gatePolicy);
     // CI and operators run the console from the repository checkout: its CHANGELOG.md is the draft (§6.1).
     const QString changelog = qEnvironmentVariable("RAIZE_CHANGELOG", QDir::current().filePath(u"CHANGELOG.md"_s));
@@ -126,19 +124,19 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window->setViewWidget(u"promotion"_s, promotion);
     m_live->setPromotionView(promotion);
     promotion->setPolicyNote(policyNote);
-    m_live->setCanaryMatrix(matrix, m_audit.get());
+    m_live->setCanaryMatrix(matrix, audit);
     auto *sloView = new SloView;
     m_window->setViewWidget(u"slos"_s, sloView);
     m_live->setSloView(sloView);
     // Auto-pacing changes flags only through the toggle matrix's path (audited, pending until read back).
-    sloView->setChangePath(matrix->changeRunner(), m_audit.get());
+    sloView->setChangePath(matrix->changeRunner(), audit);
     // The SLO charts show the time the timeline shows, and the other way round.
     new TimeRangeLink(timeline->canvas(), sloView, this);
     // Cohorts: the profile's (edited in the console) or the policy's, for every view that shows them.
     linkCohorts(m_cohorts, policy, matrix, sloView);
     // Page alerts reach every view: the banner above them, the title, the status bar, a desktop notification.
     m_alerts = std::make_unique<Release::AlertCenter>();
-    m_alerts->setAuditSink(m_audit.get(), qEnvironmentVariable("USER", u"console"_s));
+    m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor());
     m_window->setAlertCenter(m_alerts.get());
     connect(sloView, &SloView::alertsChanged, this, [this, sloView] {
         QList<Release::Alert> active;
@@ -259,7 +257,7 @@ RollbackDialog *ConsoleApp::openRollback()
         m_rollbackDialog->raise();
         return m_rollbackDialog;
     }
-    m_rollbackDialog = new RollbackDialog(*m_settings, *m_tokens, m_profile, m_window.get());
+    m_rollbackDialog = new RollbackDialog(*m_workspace, m_window.get());
     m_rollbackDialog->setAttribute(Qt::WA_DeleteOnClose, false);
     connect(m_rollbackDialog, &RollbackDialog::runFinished, this, &ConsoleApp::refreshRollbackState);
     connect(m_rollbackDialog, &RollbackDialog::runFinished, m_history, &RollbackHistory::refresh);
@@ -330,7 +328,7 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
     m_window->show();
     std::unique_ptr<SettingsDialog> dialog;
     if (view == u"settings"_s) {
-        dialog = std::make_unique<SettingsDialog>(*m_settings, *m_tokens, m_window.get());
+        dialog = std::make_unique<SettingsDialog>(*m_settings, *m_tokens, *m_workspace, m_window.get());
         dialog->show();
     }
     // Let layouts, fonts, keychain answers, the first answers of the services

@@ -15,14 +15,12 @@ class QPushButton;
 
 namespace Raize {
 class ServiceMonitor;
-namespace Records {
-class AuditLog;
-}
 namespace Release {
 class AlertCenter;
 }
 class Settings;
 class TokenStore;
+class Workspace;
 }
 
 namespace Raize::Ui {
@@ -36,7 +34,8 @@ class RollbackDialog;
 class RollbackHistory;
 
 // Owns what one console window runs on: the profile's settings, its token
-// store, the service monitor and the main window.
+// store, the service monitor, the profile's workspace (its connections,
+// audit sink and policy) and the main window.
 class ConsoleApp : public QObject
 {
     Q_OBJECT
@@ -50,6 +49,7 @@ public:
     MainWindow *window() const { return m_window.get(); }
     Settings &settings() const { return *m_settings; }
     TokenStore &tokens() const { return *m_tokens; }
+    Workspace &workspace() const { return *m_workspace; }
 
     void show(const QString &view, bool exitAfterShow);
     // For the first-data benchmark: once every view has its first answer from
@@ -83,8 +83,8 @@ private:
     std::unique_ptr<Settings> m_settings;
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<ServiceMonitor> m_monitor;
+    std::unique_ptr<Workspace> m_workspace;
     std::unique_ptr<MainWindow> m_window;
-    std::unique_ptr<Records::AuditLog> m_audit; // the canary matrix's changes
     std::unique_ptr<LiveData> m_live;
     std::unique_ptr<Release::AlertCenter> m_alerts;
     // The rollback plan each page alert offers: its scope and canary flags.

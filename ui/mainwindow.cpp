@@ -14,6 +14,7 @@
 #include "core/tokenstore.h"
 #include "core/version.h"
 #include "release/environmentpoller.h"
+#include "workspace/workspace.h"
 
 #include <QAction>
 #include <QApplication>
@@ -81,11 +82,12 @@ QString dotFor(ServiceStatus::State state)
 
 } // namespace
 
-MainWindow::MainWindow(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, QWidget *parent)
+MainWindow::MainWindow(Workspace &workspace, QWidget *parent)
     : QMainWindow(parent)
-    , m_settings(settings)
-    , m_tokens(tokens)
-    , m_monitor(monitor)
+    , m_settings(workspace.settings())
+    , m_tokens(workspace.tokens())
+    , m_monitor(workspace.monitor())
+    , m_workspace(workspace)
 {
     setObjectName(u"mainWindow"_s);
     setWindowIcon(QIcon(u":/icons/raize-console.svg"_s));
@@ -455,7 +457,7 @@ void MainWindow::showEnvironments(const Release::EnvironmentSnapshot &snapshot)
 
 void MainWindow::openSettings()
 {
-    SettingsDialog dialog(m_settings, m_tokens, this);
+    SettingsDialog dialog(m_settings, m_tokens, m_workspace, this);
     if (dialog.exec() == QDialog::Accepted) {
         m_monitor.initFrom(m_settings);
         refreshProfileBadge();

@@ -17,6 +17,7 @@ class QStackedWidget;
 namespace Raize {
 class ServiceMonitor;
 class TokenStore;
+class Workspace;
 }
 
 namespace Raize::Release {
@@ -39,7 +40,8 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    MainWindow(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, QWidget *parent = nullptr);
+    // The profile's settings, token store and service monitor are the workspace's.
+    explicit MainWindow(Workspace &workspace, QWidget *parent = nullptr);
 
     // View names, in navigation order: timeline, canary, slos, promotion, rollback, audit.
     static QStringList viewNames();
@@ -91,6 +93,7 @@ private:
     Settings &m_settings;
     TokenStore &m_tokens;
     ServiceMonitor &m_monitor;
+    Workspace &m_workspace;
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_stack = nullptr;
     QLabel *m_profileBadge = nullptr;

@@ -7,8 +7,8 @@
 #include "core/jsonutil.h"
 #include "core/settings.h"
 #include "policy/policybundle.h"
-#include "records/auditlog.h"
 #include "release/cohortoverride.h"
+#include "workspace/workspace.h"
 
 namespace Raize::Cli {
 
@@ -21,11 +21,12 @@ const QString kListUsage = u"raize-console cohorts list [--json]"_s;
 const QString kSetUsage = u"raize-console cohorts set --file FILE [--reason TEXT] [--json]"_s;
 const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--json]"_s;
 
-// The bundle the console's cohort editor, the Canary view and the rollback
-// check cohorts against: one policy for every path.
-const Policy::Bundle &cohortPolicy()
+// The profile's workspace: the policy the console's cohort editor, the Canary
+// view and the rollback check cohorts against (one policy for every path), and
+// the audit sink. No token is read: cohorts need no service.
+std::unique_ptr<Workspace> workspace(const Context &ctx)
 {
-    return Policy::builtinBundle();
+    return Workspace::forProfile(ctx.profile, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
 }
 
 json report(const QString &profile, const Release::EffectiveCohorts &e)
@@ -55,8 +56,7 @@ int list(Context &ctx, bool asJson)
 {
     if (!ctx.noneLeft(kListUsage))
         return Failure;
-    const Settings settings(ctx.profile);
-    const Result<Release::EffectiveCohorts> e = Release::effectiveCohorts(settings, cohortPolicy());
+    const Result<Release::EffectiveCohorts> e = workspace(ctx)->cohorts();
     if (!e) {
         ctx.err << u"no cohorts can be used: "_s << e.error().toString() << u'\n';
         return Failure;
@@ -73,7 +73,7 @@ int list(Context &ctx, bool asJson)
 
 // Reads a `cohorts` array, or an object that has one (what `cohorts list --json` prints).
 // Sets *code to Failure when the file cannot be used at all, Negative when the cohorts do not fit.
-std::optional<QList<Release::Cohort>> readCohorts(Context &ctx, const QString &path, int *code)
+std::optional<QList<Release::Cohort>> readCohorts(Context &ctx, const Policy::Bundle &bundle, const QString &path, int *code)
 {
     *code = Failure;
     const std::optional<QString> text = ctx.readText(path);
@@ -91,7 +91,7 @@ std::optional<QList<Release::Cohort>> readCohorts(Context &ctx, const QString &p
                    u"(what `raize-console cohorts list --json` prints)\n"_s.arg(path);
         return std::nullopt;
     }
-    const Result<QList<Release::Cohort>> cohorts = Release::cohortsFromOverride(array, cohortPolicy(), path);
+    const Result<QList<Release::Cohort>> cohorts = Release::cohortsFromOverride(array, bundle, path);
     if (!cohorts) {
         *code = Negative;
         ctx.err << u"refused, nothing was saved: "_s << cohorts.error().toString() << u'\n';
@@ -112,7 +112,8 @@ int save(Context &ctx, bool asJson, bool reset)
                 << kSetUsage << u'\n';
         return Failure;
     }
-    const Policy::Bundle &bundle = cohortPolicy();
+    const std::unique_ptr<Workspace> ws = workspace(ctx);
+    const Policy::Bundle &bundle = ws->policyBundle();
     QList<Release::Cohort> wanted;
     if (reset) {
         const Result<QList<Release::Cohort>> policy = Release::cohortsFromPolicy(bundle);
@@ -123,21 +124,19 @@ int save(Context &ctx, bool asJson, bool reset)
         wanted = *policy;
     } else {
         int code = Failure;
-        const std::optional<QList<Release::Cohort>> read = readCohorts(ctx, file, &code);
+        const std::optional<QList<Release::Cohort>> read = readCohorts(ctx, bundle, file, &code);
         if (!read)
             return code;
         wanted = *read;
     }
 
-    Settings settings(ctx.profile);
-    const Result<Release::EffectiveCohorts> before = Release::effectiveCohorts(settings, bundle);
-    Records::AuditLog audit(Records::AuditLog::defaultPath(ctx.profile, settings.string(SettingKey::AuditLogPath)));
+    const Result<Release::EffectiveCohorts> before = ws->cohorts();
     const QString why = !reason.isEmpty() ? reason
         : reset                          ? u"cohorts reset to the policy bundle's with raize-console cohorts reset"_s
                                          : u"cohorts set with raize-console cohorts set --file %1"_s.arg(file);
     // The editor's path: checked against the policy, audited before the settings change, never half-applied.
     const Result<Release::EffectiveCohorts> saved =
-        Release::saveCohorts(settings, bundle, wanted, audit, qEnvironmentVariable("USER", u"operator"_s), why);
+        Release::saveCohorts(ws->settings(), bundle, wanted, ws->audit(), ws->actor(), why);
     if (!saved) {
         ctx.err << saved.error().toString() << u'\n';
         return Failure;
@@ -146,10 +145,10 @@ int save(Context &ctx, bool asJson, bool reset)
     if (asJson) {
         json j = report(ctx.profile, *saved);
         j["changed"] = changed;
-        j["auditLog"] = audit.path().toStdString();
+        j["auditLog"] = ws->auditLogPath().toStdString();
         ctx.printJson(j);
     } else {
-        ctx.out << (changed ? u"saved (audit log %1): "_s.arg(audit.path()) : u"nothing changed: "_s);
+        ctx.out << (changed ? u"saved (audit log %1): "_s.arg(ws->auditLogPath()) : u"nothing changed: "_s);
         printText(ctx, *saved);
     }
     return Ok;

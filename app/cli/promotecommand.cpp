@@ -9,16 +9,14 @@
 #include "cli/cli.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
-#include "net/httpclient.h"
 #include "records/auditexport.h"
 #include "records/auditlog.h"
 #include "release/clientpromotionservices.h"
 #include "release/gatepolicy.h"
 #include "release/promotion.h"
-#include "services/flags/unleashclient.h"
 #include "services/github/githubclient.h"
-#include "services/launchdarkly/launchdarklyclient.h"
 #include "services/vercel/vercelclient.h"
+#include "workspace/workspace.h"
 
 #include <QEventLoop>
 
@@ -37,38 +35,20 @@ const QString kUsage =
     u"    [--gate ID] [--reason TEXT] [--changelog FILE] [--policy FILE] [--maintenance-window TEXT]\n"
     u"    [--keychain-service S] [--json] [--profile P]"_s;
 
-// CI has no keyring: RAIZE_<SERVICE>_TOKEN wins, else the profile's keychain entry.
-QString tokenFor(Service service, TokenStore &store, QTextStream &err)
-{
-    const QByteArray env = "RAIZE_" + serviceId(service).toUpper().toLatin1() + "_TOKEN";
-    const QString fromEnv = qEnvironmentVariable(env.constData());
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    const Result<QString> t = store.readSync(service);
-    if (!t) {
-        err << u"note: no %1 token (%2 or the keychain): %3\n"_s.arg(serviceDisplayName(service), QString::fromLatin1(env),
-                                                                     t.error().message);
-        return {};
-    }
-    return t.value();
-}
-
 struct Options
 {
     QString deployment, digest, reviewer, gate, reason, changelog, policyFile, window, keychain;
     bool json = false;
 };
 
-// Everything `promote` talks to. Built in one place, connectProfile() below, which the workspace (issue #14,
-// item 1) replaces: then the session takes the workspace's clients, policy and audit sink.
+// Everything `promote` talks to: the profile's workspace (issue #14: the one
+// place clients are built), its policy, clients and audit sink.
 struct Connection
 {
     GatePolicy policy = GatePolicy::builtin();
     QString auditPath;
-    std::unique_ptr<Net::HttpClient> http;
-    std::unique_ptr<Services::VercelClient> vercel;
-    std::unique_ptr<Services::GitHubClient> github;
-    std::unique_ptr<Services::FlagService> flags;
+    std::unique_ptr<Workspace> ws;
+    std::shared_ptr<const WorkspaceClients> clients;
     std::unique_ptr<ClientPromotionServices> services;
     std::unique_ptr<Records::AuditLog> audit;
 };
@@ -76,61 +56,39 @@ struct Connection
 std::unique_ptr<Connection> connectProfile(Context &ctx, const Options &o)
 {
     auto c = std::make_unique<Connection>();
-    Settings settings(ctx.profile);
+    c->ws = Workspace::forProfile(ctx.profile, o.keychain);
     // The policy: --policy, else the profile's bundle, else the built-in playbook v1. Never half-applied.
-    const QString bundlePath = !o.policyFile.isEmpty() ? o.policyFile : settings.string(SettingKey::PolicyBundlePath);
-    if (!bundlePath.isEmpty()) {
-        const Result<Policy::Bundle> bundle = Policy::loadBundleFile(bundlePath);
-        const Result<GatePolicy> p = bundle ? GatePolicy::fromBundle(bundle.value()) : Result<GatePolicy>(bundle.error());
-        if (!p) {
-            ctx.err << p.error().toString() << u'\n';
-            return nullptr;
-        }
-        c->policy = p.value();
+    const Result<GatePolicy> loaded = c->ws->gatePolicy(o.policyFile);
+    if (!loaded) {
+        ctx.err << loaded.error().toString() << u'\n';
+        return nullptr;
     }
-    const QString vercelUrl = settings.string(SettingKey::VercelBaseUrl);
-    const QString project = settings.string(SettingKey::VercelProjectId);
-    if (vercelUrl.isEmpty() || project.isEmpty()) {
+    c->policy = loaded.value();
+    const Settings &settings = c->ws->settings();
+    if (settings.string(SettingKey::VercelBaseUrl).isEmpty() || settings.string(SettingKey::VercelProjectId).isEmpty()) {
         ctx.err << u"Vercel is not configured for profile %1: raize-console settings set vercel/projectId ...\n"_s.arg(
             ctx.profile);
         return nullptr;
     }
-    TokenStore tokens(ctx.profile, o.keychain);
-    c->http = std::make_unique<Net::HttpClient>();
-    c->http->setDefaultTimeout(settings.integer(SettingKey::NetTimeoutMs));
+    // CI has no keyring: RAIZE_<SERVICE>_TOKEN wins, else the profile's keychain entry.
+    c->ws->openSync(Workspace::TokenSource::EnvironmentFirst);
     for (Service s : {Service::Vercel, Service::GitHub, Service::Flags}) {
-        const QString t = tokenFor(s, tokens, ctx.err);
-        if (!t.isEmpty())
-            c->http->setToken(s, t);
+        if (const std::optional<Error> why = c->ws->tokenError(s))
+            ctx.err << u"note: no %1 token (RAIZE_%2_TOKEN or the keychain): %3\n"_s.arg(serviceDisplayName(s), serviceId(s).toUpper(),
+                                                                                         why->message);
     }
-    c->vercel =
-        std::make_unique<Services::VercelClient>(*c->http, QUrl(vercelUrl), project, settings.string(SettingKey::VercelTeamId));
-    const QString githubApi = settings.string(SettingKey::GitHubApiUrl);
-    const QString owner = settings.string(SettingKey::GitHubOwner), repo = settings.string(SettingKey::GitHubRepo);
-    if (!githubApi.isEmpty() && !owner.isEmpty() && !repo.isEmpty())
-        c->github = std::make_unique<Services::GitHubClient>(*c->http, QUrl(githubApi), owner, repo);
-    if (const QString flagsUrl = settings.string(SettingKey::FlagsUrl); !flagsUrl.isEmpty()) {
-        if (settings.string(SettingKey::FlagsKind) == u"launchdarkly"_s)
-            c->flags = std::make_unique<Services::LaunchDarklyClient>(
-                *c->http, QUrl(flagsUrl), settings.string(SettingKey::FlagsProject), c->policy.flagEnvironment);
-        else
-            c->flags = std::make_unique<Services::UnleashClient>(
-                *c->http, QUrl(flagsUrl), settings.string(SettingKey::FlagsProject), c->policy.flagEnvironment);
-    }
+    c->clients = c->ws->clients();
+    if (c->clients->flagsError)
+        ctx.err << u"note: the flag service cannot be used: "_s << c->clients->flagsError->toString() << u'\n';
     FactsCollector::Sources sources;
-    sources.vercel = c->vercel.get();
-    sources.github = c->github.get();
-    sources.flags = c->flags.get();
-    if (c->github) {
-        const QUrl api(githubApi);
-        sources.githubHtml = api.host() == u"api.github.com"_s
-            ? u"https://github.com/%1/%2"_s.arg(owner, repo)
-            : api.toString(QUrl::StripTrailingSlash) + u'/' + owner + u'/' + repo;
-    }
+    sources.vercel = c->clients->vercel.get();
+    sources.github = c->clients->github.get();
+    sources.flags = c->clients->flags.get();
+    sources.githubHtml = c->clients->githubHtml;
     sources.changelogPath = o.changelog;
     sources.maintenanceWindow = o.window;
     c->services = std::make_unique<ClientPromotionServices>(c->policy, sources);
-    c->auditPath = Records::AuditLog::defaultPath(ctx.profile, settings.string(SettingKey::AuditLogPath));
+    c->auditPath = c->ws->auditLogPath();
     c->audit = std::make_unique<Records::AuditLog>(c->auditPath);
     return c;
 }

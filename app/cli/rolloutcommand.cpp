@@ -8,7 +8,6 @@
 #include "core/clock.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
-#include "net/httpclient.h"
 #include "policy/policybundle.h"
 #include "records/auditexport.h"
 #include "records/auditlog.h"
@@ -16,10 +15,10 @@
 #include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
 #include "release/rolloutmonitor.h"
-#include "services/flags/unleashclient.h"
-#include "services/launchdarkly/launchdarklyclient.h"
+#include "services/flags/flagservice.h"
 #include "services/prometheus/prometheusclient.h"
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
+#include "workspace/workspace.h"
 
 #include <QDateTime>
 #include <QEventLoop>
@@ -53,29 +52,14 @@ QString actor()
     return qEnvironmentVariable("USER", u"operator"_s);
 }
 
-// CI has no keyring: RAIZE_<SERVICE>_TOKEN wins, else the profile's keychain entry.
-QString tokenFor(Service service, TokenStore &store, QTextStream &err)
-{
-    const QByteArray env = "RAIZE_" + serviceId(service).toUpper().toLatin1() + "_TOKEN";
-    const QString fromEnv = qEnvironmentVariable(env.constData());
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    const Result<QString> t = store.readSync(service);
-    if (!t) {
-        err << u"note: no %1 token (%2 or the keychain): %3\n"_s.arg(serviceDisplayName(service), QString::fromLatin1(env),
-                                                                     t.error().message);
-        return {};
-    }
-    return t.value();
-}
-
-// The connections of one run. The one place this command builds clients (the
-// workspace takes this over, issue #14 item 1).
+// The connections of one run: the profile's workspace (issue #14: the one
+// place clients are built), its flag service and Prometheus.
 struct Connections
 {
-    std::unique_ptr<Net::HttpClient> http;
-    std::unique_ptr<Services::FlagService> flags;
-    std::unique_ptr<Services::PrometheusClient> prometheus;
+    std::unique_ptr<Workspace> ws;
+    std::shared_ptr<const WorkspaceClients> clients;
+    Services::FlagService *flags = nullptr;
+    Services::PrometheusClient *prometheus = nullptr;
     QString environment;
 };
 
@@ -94,18 +78,21 @@ std::optional<Connections> openConnections(Context &ctx, const Settings &setting
         return std::nullopt;
     }
     Connections c;
-    c.http = std::make_unique<Net::HttpClient>();
-    c.http->setDefaultTimeout(settings.integer(SettingKey::NetTimeoutMs));
-    TokenStore tokens(ctx.profile, keychainService);
-    if (const QString t = tokenFor(Service::Flags, tokens, ctx.err); !t.isEmpty())
-        c.http->setToken(Service::Flags, t);
-    c.environment = settings.string(SettingKey::FlagsEnvironment);
-    const QString project = settings.string(SettingKey::FlagsProject);
-    if (settings.string(SettingKey::FlagsKind) == u"launchdarkly"_s)
-        c.flags = std::make_unique<Services::LaunchDarklyClient>(*c.http, QUrl(flagsUrl), project, c.environment);
-    else
-        c.flags = std::make_unique<Services::UnleashClient>(*c.http, QUrl(flagsUrl), project, c.environment);
-    c.prometheus = std::make_unique<Services::PrometheusClient>(*c.http, QUrl(promUrl));
+    c.ws = Workspace::forProfile(ctx.profile, keychainService);
+    // CI has no keyring: RAIZE_<SERVICE>_TOKEN wins, else the profile's keychain entry.
+    c.ws->openSync(Workspace::TokenSource::EnvironmentFirst);
+    if (const std::optional<Error> why = c.ws->tokenError(Service::Flags))
+        ctx.err << u"note: no %1 token (RAIZE_%2_TOKEN or the keychain): %3\n"_s.arg(serviceDisplayName(Service::Flags),
+                                                                                     serviceId(Service::Flags).toUpper(), why->message);
+    c.clients = c.ws->clients();
+    if (!c.clients || !c.clients->flags) {
+        ctx.err << u"The flag service cannot be used: %1\n"_s.arg(c.clients && c.clients->flagsError ? c.clients->flagsError->toString()
+                                                                                                       : u"not configured"_s);
+        return std::nullopt;
+    }
+    c.flags = c.clients->flags.get();
+    c.prometheus = c.clients->prometheus.get();
+    c.environment = c.clients->flagEnvironment;
     return c;
 }
 
@@ -581,7 +568,7 @@ int advance(Context &ctx)
         return finish(Failure, u"the audit log %1 refused the record: nothing was changed"_s.arg(l.auditPath));
 
     FlagChangeRunner runner;
-    runner.setService(l.conn.flags.get(), l.poller.get(), &auditLog);
+    runner.setService(l.conn.flags, l.poller.get(), &auditLog);
     QHash<QString, QPair<QString, QString>> outcome; // flag → (action, message)
     QObject::connect(&runner, &FlagChangeRunner::finished, &runner,
                      [&](const QString &flag, const QString &action, const QString &message) {

@@ -7,7 +7,7 @@
 // window with enough events.
 
 #include "slo/sloengine.h"
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
 
 #include "core/servicemonitor.h"
 #include "net/httpclient.h"

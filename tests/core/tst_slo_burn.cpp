@@ -8,7 +8,7 @@
 // the opposite). test_slo_labels does the same in-process, per fault.
 
 #include "slo/sloengine.h"
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
 
 #include "core/servicemonitor.h"
 #include "net/httpclient.h"

@@ -5,7 +5,7 @@
 // without the fault it stays under 1×. The simulator runs in-process on a
 // fake clock; test_slo_burn does the same through the real Prometheus.
 
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
 #include "slo/slopolicy.h"
 
 #include "policy/policybundle.h"

@@ -11,7 +11,7 @@
 #include "release/factscollector.h"
 #include "release/gatepolicy.h"
 #include "release/gates.h"
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
 #include "slo/slospec.h"
 
 #include "core/servicemonitor.h"

@@ -8,6 +8,7 @@
 #include "core/servicemonitor.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "workspace/workspace.h"
 #include "net/httpclient.h"
 #include "release/environmentpoller.h"
 #include "services/vercel/vercelclient.h"
@@ -60,7 +61,8 @@ private Q_SLOTS:
 
         Settings settings(u"livehdr"_s);
         TokenStore tokens(u"livehdr"_s, u"raize-console-livehdr"_s);
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         connect(&poller, &Release::EnvironmentPoller::updated, &w, [&] { w.showEnvironments(poller.snapshot()); });
         w.show();
         QSignalSpy updates(&poller, &Release::EnvironmentPoller::updated);
@@ -112,7 +114,8 @@ private Q_SLOTS:
         Release::EnvironmentPoller poller(client, 60000);
         Settings settings(u"livehdr"_s);
         TokenStore tokens(u"livehdr"_s, u"raize-console-livehdr"_s);
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         connect(&poller, &Release::EnvironmentPoller::updated, &w, [&] { w.showEnvironments(poller.snapshot()); });
         poller.start();
         QTRY_VERIFY_WITH_TIMEOUT(poller.snapshot().hasData(), 5000);
@@ -131,7 +134,8 @@ private Q_SLOTS:
         Release::EnvironmentPoller poller(client, 60000);
         Settings settings(u"livehdr"_s);
         TokenStore tokens(u"livehdr"_s, u"raize-console-livehdr"_s);
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         connect(&poller, &Release::EnvironmentPoller::updated, &w, [&] { w.showEnvironments(poller.snapshot()); });
         poller.start();
         QTRY_VERIFY_WITH_TIMEOUT(poller.rounds() > 0, 5000);

@@ -26,7 +26,7 @@
 #include "release/flagpoller.h"
 #include "services/flags/unleashclient.h"
 #include "services/prometheus/prometheusclient.h"
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
 #include "slo/slopolicy.h"
 
 #include "sandboxfixture.h"

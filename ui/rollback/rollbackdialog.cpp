@@ -1,7 +1,7 @@
 #include "rollbackdialog.h"
 
 #include "core/settings.h"
-#include "core/tokenstore.h"
+#include "workspace/workspace.h"
 #include "rollback/rollbackreport.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
@@ -43,14 +43,14 @@ QString statusText(Executor::StepStatus s)
 }
 } // namespace
 
-RollbackDialog::RollbackDialog(Settings &settings, TokenStore &tokens, const QString &profile, QWidget *parent)
+RollbackDialog::RollbackDialog(Workspace &workspace, QWidget *parent)
     : QDialog(parent)
-    , m_settings(settings)
-    , m_tokens(tokens)
-    , m_profile(profile)
+    , m_workspace(workspace)
+    , m_settings(workspace.settings())
+    , m_profile(workspace.profile())
 {
     setObjectName(u"rollbackDialog"_s);
-    setWindowTitle(u"Rollback — %1"_s.arg(profile));
+    setWindowTitle(u"Rollback — %1"_s.arg(m_profile));
     resize(1060, 720);
     auto *layout = new QVBoxLayout(this);
 
@@ -211,17 +211,17 @@ bool RollbackDialog::openSession()
 {
     if (m_session)
         return true;
-    QHash<Service, QString> tokens;
-    for (Service s : tokenServices()) {
-        const Result<QString> t = m_tokens.readSync(s);
-        if (t && !t->isEmpty())
-            tokens.insert(s, t.value());
-    }
-    if (!tokens.contains(Service::Vercel) || !tokens.contains(Service::Flags)) {
-        setMessage(u"The rollback needs the Vercel and flag-service tokens: set them in Settings (or <code>raize-console token set</code>)."_s, u"error"_s);
+    // The console's workspace: its clients, its one HTTP client and its audit sink (waits for the keychain if it is still being read).
+    Result<std::unique_ptr<Session>> session = Session::fromWorkspace(m_workspace);
+    if (!session) {
+        const Error &e = session.error();
+        setMessage(e.kind == Error::Kind::Auth
+                       ? u"The rollback needs the Vercel and flag-service tokens: set them in Settings (or <code>raize-console token set</code>)."_s
+                       : QString(e.message + u". "_s + e.remedy).toHtmlEscaped(),
+                   u"error"_s);
         return false;
     }
-    m_session = std::make_unique<Session>(m_settings, tokens, m_profile);
+    m_session = std::move(session).value();
     return true;
 }
 

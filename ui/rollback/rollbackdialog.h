@@ -16,7 +16,7 @@ class QTreeWidget;
 
 namespace Raize {
 class Settings;
-class TokenStore;
+class Workspace;
 } // namespace Raize
 
 namespace Raize::Rollback {
@@ -35,7 +35,8 @@ class RollbackDialog : public QDialog
     Q_OBJECT
 
 public:
-    RollbackDialog(Settings &settings, TokenStore &tokens, const QString &profile, QWidget *parent = nullptr);
+    // The session takes its clients from the profile's workspace (issue #14).
+    explicit RollbackDialog(Workspace &workspace, QWidget *parent = nullptr);
     ~RollbackDialog() override;
 
     // Prefills trigger and scope (the SLO page alert passes its cohort).
@@ -62,8 +63,8 @@ private:
     void setMessage(const QString &html, const QString &tone);
     bool openSession();
 
+    Workspace &m_workspace;
     Settings &m_settings;
-    TokenStore &m_tokens;
     QString m_profile;
     std::unique_ptr<Rollback::Session> m_session;
     std::unique_ptr<Rollback::Executor> m_executor;

@@ -7,7 +7,7 @@
 #include "release/flagpoller.h"
 #include "slo/lttb.h"
 #include "slo/sloengine.h"
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
 #include "slo/slopolicy.h"
 
 #include <QApplication>

@@ -1,4 +1,4 @@
-#include "slometrics.h"
+#include "services/prometheus/slometrics.h"
 
 #include <QMap>
 #include <QPointer>

@@ -4,8 +4,8 @@
 // part 4): the metrics adapter and the feed that reads an SLO's counters for
 // every cohort and every cohort × lane.
 
-#include "counterseries.h"
-#include "slospec.h"
+#include "slo/counterseries.h"
+#include "slo/slospec.h"
 
 #include "core/error.h"
 #include "services/prometheus/prometheusclient.h"
