@@ -14,11 +14,13 @@
 #include "timeline/timelinecanvas.h"
 #include "timeline/timelineview.h"
 #include "timeline/timerangelink.h"
+#include "widgets/confirmation.h"
 
 #include "core/logging.h"
 #include "core/servicemonitor.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "policy/confirmations.h"
 #include "policy/policybundle.h"
 #include "records/auditlog.h"
 #include "rollback/runjournal.h"
@@ -104,6 +106,8 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     // The promotion gates read the profile's policy bundle, whole or not at all.
     Release::GatePolicy gatePolicy = Release::GatePolicy::builtin();
     QString policyNote;
+    // Dangerous actions confirm by the profile's table (ADR 0012); one that cannot be used leaves the built-in one in force, and says so.
+    Policy::Confirmations confirmations = Policy::builtinConfirmations();
     if (const QString path = m_settings->string(SettingKey::PolicyBundlePath); !path.isEmpty()) {
         const Result<Policy::Bundle> bundle = Policy::loadBundleFile(path);
         const Result<Release::GatePolicy> loaded = bundle ? Release::GatePolicy::fromBundle(bundle.value()) : Result<Release::GatePolicy>(bundle.error());
@@ -111,7 +115,14 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
             gatePolicy = loaded.value();
         else
             policyNote = loaded.error().toString();
+        if (bundle) {
+            if (const Result<Policy::Confirmations> table = Policy::confirmationsFromBundle(bundle.value()))
+                confirmations = table.value();
+            else
+                policyNote += (policyNote.isEmpty() ? QString() : u"\n"_s) + table.error().toString();
+        }
     }
+    Confirmation::setTable(confirmations);
     auto *promotion = new PromotionView(gatePolicy);
     // CI and operators run the console from the repository checkout: its CHANGELOG.md is the draft (§6.1).
     const QString changelog = qEnvironmentVariable("RAIZE_CHANGELOG", QDir::current().filePath(u"CHANGELOG.md"_s));

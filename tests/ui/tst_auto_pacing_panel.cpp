@@ -8,6 +8,7 @@
 #include "canary/canarymatrix.h"
 #include "slo/autopacingpanel.h"
 #include "slo/sloview.h"
+#include "widgets/confirmation.h"
 
 #include "policy/policybundle.h"
 #include "release/flagchangerunner.h"
@@ -96,6 +97,11 @@ class TestAutoPacingPanel : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init()
+    {
+        Ui::Confirmation::resetHook();
+    }
+
     void policyOffNoButtonNoExpansion()
     {
         Rig rig;
@@ -135,15 +141,26 @@ private Q_SLOTS:
         panel->evaluate(plan(), 1, rec(Release::Recommendation::Kind::Wait, 2, u"wait 120 min before Production: low-risk clients"_s), {});
 
         // Cancelled: nothing armed, nothing recorded.
-        QString dialog;
-        Ui::AutoPacingPanel::setNextAnswer(false, &dialog);
+        Ui::Confirmation::setNextAnswer(false, u"auto-pace"_s);
+        view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
+        QVERIFY(!panel->pacer()->armed());
+        QVERIFY(rig.audit.records.isEmpty());
+        // Arming goes through the one confirmation, under the policy's rule for auto-pacing (a word):
+        // the environment's name is a near miss and arms nothing.
+        QCOMPARE(Ui::Confirmation::asked().size(), 1);
+        QCOMPARE(Ui::Confirmation::asked().last().action, Policy::ConfirmAction::AutoPacing);
+        QCOMPARE(Ui::Confirmation::table().rule(Policy::ConfirmAction::AutoPacing).expected(u"production"_s), u"auto-pace"_s);
+        Ui::Confirmation::setNextAnswer(true, u"production"_s);
         view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
         QVERIFY(!panel->pacer()->armed());
         QVERIFY(rig.audit.records.isEmpty());
 
         // The confirmation lists the stages, the flag, the scopes and the environment.
-        Ui::AutoPacingPanel::setNextAnswer(true, &dialog);
+        Ui::Confirmation::setNextAnswer(true, u"auto-pace"_s);
         view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
+        QCOMPARE(Ui::Confirmation::asked().size(), 3);
+        const QString dialog = Ui::Confirmation::asked().last().plan;
+        QCOMPARE(Ui::Confirmation::asked().last().environment, u"production"_s);
         QVERIFY2(dialog.contains(u"Environment: production"_s), qPrintable(dialog));
         QVERIFY2(dialog.contains(u"Flags: publishing.scheduler-v2"_s), qPrintable(dialog));
         QVERIFY2(dialog.contains(u"stage 3 — Production: low-risk clients, in production: turn on publishing.scheduler-v2 for clients"_s), qPrintable(dialog));
@@ -200,7 +217,7 @@ private Q_SLOTS:
         panel.setPoller(&rig.poller);
         panel.setPolicy(true, u"fp"_s, cohorts());
         panel.evaluate(plan(), 1, rec(Release::Recommendation::Kind::Wait, 2, u"wait"_s), {});
-        Ui::AutoPacingPanel::setNextAnswer(true);
+        Ui::Confirmation::setNextAnswer(true, u"auto-pace"_s);
         panel.arm();
         QVERIFY(panel.pacer()->armed());
         const Release::PageAlert alert{cohorts().first(), {Flag}, {u"Publish success: page 14.4× 1h/5m fired — 16.2× over 1h, 16.3× over 5m"_s}};
@@ -220,7 +237,7 @@ private Q_SLOTS:
         panel.setPoller(&rig.poller);
         panel.setPolicy(true, u"fp"_s, cohorts());
         panel.evaluate(plan(), 1, rec(Release::Recommendation::Kind::Wait, 2, u"wait"_s), {});
-        Ui::AutoPacingPanel::setNextAnswer(true);
+        Ui::Confirmation::setNextAnswer(true, u"auto-pace"_s);
         panel.arm();
         QVERIFY(panel.pacer()->armed());
         panel.setPolicy(true, u"fp-edited-cohorts"_s, cohorts());
@@ -237,7 +254,7 @@ private Q_SLOTS:
         panel.setPoller(&rig.poller);
         panel.setPolicy(true, u"fp"_s, cohorts());
         panel.evaluate(plan(), 1, rec(Release::Recommendation::Kind::Wait, 2, u"wait"_s), {});
-        Ui::AutoPacingPanel::setNextAnswer(true);
+        Ui::Confirmation::setNextAnswer(true, u"auto-pace"_s);
         panel.arm();
         panel.evaluate(plan(), 1, rec(Release::Recommendation::Kind::ExpandAllowed, 2, u"expand allowed"_s), {});
         QTRY_VERIFY(!panel.pacer()->armed());
