@@ -3,6 +3,7 @@
 #include "rollback/rollbackreport.h"
 
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/jsonutil.h"
 #include "core/settings.h"
 #include "policy/confirmations.h"
@@ -11,7 +12,6 @@
 #include "rollback/runjournal.h"
 
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QEventLoop>
 
 
@@ -88,7 +88,7 @@ bool readCommon(Context &ctx, Common *c, bool needTrigger)
         MigrationFact f;
         f.id = m.section(u':', 0, 0);
         f.backwardCompatible = m.section(u':', 1) != u"incompatible"_s;
-        f.appliedMs = QDateTime::currentMSecsSinceEpoch(); // since every candidate target
+        f.appliedMs = Clock::system().nowMs(); // since every candidate target
         c->request.migrations << f;
     }
     return !bad;
