@@ -19,11 +19,13 @@
 #include "timeline/timelinecanvas.h"
 #include "timeline/timelineview.h"
 #include "timeline/timerangelink.h"
+#include "widgets/confirmation.h"
 
 #include "core/logging.h"
 #include "core/servicemonitor.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "policy/confirmations.h"
 #include "policy/policybundle.h"
 #include "records/auditlog.h"
 #include "rollback/runjournal.h"
@@ -117,6 +119,13 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
         gatePolicy = loaded.value();
     else
         policyNote = loaded.error().toString();
+    // Dangerous actions confirm by the profile's table; one that cannot be used leaves the built-in one in force, and says so.
+    Policy::Confirmations confirmations = Policy::builtinConfirmations();
+    if (const Result<Policy::Confirmations> table = Policy::confirmationsFromBundle(m_workspace->policyBundle()))
+        confirmations = table.value();
+    else
+        policyNote += (policyNote.isEmpty() ? QString() : u"\n"_s) + table.error().toString();
+    Confirmation::setTable(confirmations);
     auto *promotion = new PromotionView(gatePolicy);
     // CI and operators run the console from the repository checkout: its CHANGELOG.md is the draft (§6.1).
     const QString changelog = qEnvironmentVariable("RAIZE_CHANGELOG", QDir::current().filePath(u"CHANGELOG.md"_s));

@@ -6,6 +6,7 @@
 
 #include "core/jsonutil.h"
 #include "core/settings.h"
+#include "policy/confirmations.h"
 #include "policy/policybundle.h"
 #include "release/cohortoverride.h"
 #include "workspace/workspace.h"
@@ -18,8 +19,8 @@ using json = nlohmann::json;
 namespace {
 
 const QString kListUsage = u"raize-console cohorts list [--json]"_s;
-const QString kSetUsage = u"raize-console cohorts set --file FILE [--reason TEXT] [--json]"_s;
-const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--json]"_s;
+const QString kSetUsage = u"raize-console cohorts set --file FILE [--reason TEXT] [--confirm TEXT] [--json]"_s;
+const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--json]"_s;
 
 // The profile's workspace: the policy the console's cohort editor, the Canary
 // view and the rollback check cohorts against (one policy for every path), and
@@ -104,6 +105,7 @@ int save(Context &ctx, bool asJson, bool reset)
 {
     const QString file = reset ? QString() : ctx.takeOption(u"--file"_s);
     const QString reason = ctx.takeOption(u"--reason"_s);
+    const QString confirm = ctx.takeOption(u"--confirm"_s);
     if (!ctx.noneLeft(reset ? kResetUsage : kSetUsage))
         return Failure;
     if (!reset && file.isEmpty()) {
@@ -131,6 +133,21 @@ int save(Context &ctx, bool asJson, bool reset)
     }
 
     const Result<Release::EffectiveCohorts> before = ws->cohorts();
+    const Settings &settings = ws->settings();
+    // The editor's confirmation, headless: what the policy's confirmations table asks for a cohort save.
+    const Result<Policy::Confirmations> table = Policy::loadConfirmations(settings.string(SettingKey::PolicyBundlePath));
+    if (!table) {
+        ctx.err << u"the confirmations table cannot be read, so nothing is saved: "_s << table.error().toString() << u'\n';
+        return Failure;
+    }
+    const Policy::ConfirmRule rule = table->rule(Policy::ConfirmAction::CohortSave);
+    const bool unchanged = before && !before->overrideError && before->cohorts == wanted;
+    if (const Status guard = Policy::checkTypedConfirmation(Policy::ConfirmAction::CohortSave, rule,
+                                                            settings.string(SettingKey::FlagsEnvironment), confirm);
+        !guard && !unchanged) {
+        ctx.err << guard.error().message << u'\n' << guard.error().remedy << u'\n';
+        return Failure;
+    }
     const QString why = !reason.isEmpty() ? reason
         : reset                          ? u"cohorts reset to the policy bundle's with raize-console cohorts reset"_s
                                          : u"cohorts set with raize-console cohorts set --file %1"_s.arg(file);
@@ -180,31 +197,35 @@ const CommandHelp &cohortsHelp()
                 u"Exit codes: 0 listed; 2 no cohorts can be used (the policy's are malformed).\n"
                 u"Example: raize-console cohorts list --json --profile sandbox\n"_s},
          {"set"_L1, "make FILE's cohorts the profile's (checked, audited)"_L1,
-          u"usage: raize-console cohorts set --file FILE [--reason TEXT] [--json]\n"
+          u"usage: raize-console cohorts set --file FILE [--reason TEXT] [--confirm TEXT] [--json]\n"
           u"Replaces the profile's cohorts with FILE's after checking them against the policy (every stage finds its\n"
           u"cohort, within its limits). The audit record holds before and after in full. Cohorts equal to the policy's\n"
           u"remove the override (cohorts.reset); cohorts equal to those in effect change nothing and write no record.\n"
           u"\n"
           u"Options:\n"
           u"  --file FILE     a JSON array of cohorts, or the object `cohorts list --json` prints (required)\n"
-          u"  --reason TEXT   the audit record's reason (default: names the command and FILE)\n"_s
+          u"  --reason TEXT   the audit record's reason (default: names the command and FILE)\n"
+          u"  --confirm TEXT  what the policy's confirmations table asks for \"cohortSave\" (default: nothing; a\n"
+          u"                  tenant bundle may ask for the environment's name or a word), typed exactly\n"_s
               + jsonOption
               + u"                  and \"changed\": true|false, \"auditLog\": the log written to\n"
                 u"\n"
                 u"Exit codes: 0 saved (or nothing to change); 1 refused: they do not fit the policy (the reason is on\n"
                 u"standard error, nothing is saved); 2 could not run (unreadable or malformed FILE, audit log or settings\n"
-                u"not writable).\n"
+                u"not writable, the policy asks for --confirm and it is missing or not exact).\n"
                 u"Example: raize-console cohorts set --file cohorts.json --reason \"add client-north to lowrisk\"\n"_s},
          {"reset"_L1, "go back to the policy bundle's cohorts (audited)"_L1,
-          u"usage: raize-console cohorts reset [--reason TEXT] [--json]\n"
+          u"usage: raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--json]\n"
           u"Removes the profile's own cohorts (also unusable ones) so the policy bundle's apply; audited as cohorts.reset.\n"
           u"\n"
           u"Options:\n"
-          u"  --reason TEXT   the audit record's reason\n"_s
+          u"  --reason TEXT   the audit record's reason\n"
+          u"  --confirm TEXT  what the policy's confirmations table asks for \"cohortSave\", typed exactly\n"_s
               + jsonOption
               + u"                  and \"changed\": true|false, \"auditLog\": the log written to\n"
                 u"\n"
-                u"Exit codes: 0 reset (or nothing to change); 2 could not run (audit log or settings not writable).\n"
+                u"Exit codes: 0 reset (or nothing to change); 2 could not run (audit log or settings not writable, the\n"
+                u"policy asks for --confirm and it is missing or not exact).\n"
                 u"Example: raize-console cohorts reset --reason \"back to the playbook's cohorts\"\n"_s}}};
     return help;
 }

@@ -3,13 +3,15 @@
 #include "rollback/rollbackreport.h"
 
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/jsonutil.h"
+#include "core/settings.h"
+#include "policy/confirmations.h"
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
 
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QEventLoop>
 
 
@@ -86,7 +88,7 @@ bool readCommon(Context &ctx, Common *c, bool needTrigger)
         MigrationFact f;
         f.id = m.section(u':', 0, 0);
         f.backwardCompatible = m.section(u':', 1) != u"incompatible"_s;
-        f.appliedMs = QDateTime::currentMSecsSinceEpoch(); // since every candidate target
+        f.appliedMs = Clock::system().nowMs(); // since every candidate target
         c->request.migrations << f;
     }
     return !bad;
@@ -238,8 +240,15 @@ int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
         ctx.err << describePlan(plan, inputs.value());
         return Negative;
     }
-    if (confirm != session->target().flagEnvironment) {
-        ctx.err << u"the guard: add --confirm %1 (the environment's name) to execute this plan\n"_s.arg(session->target().flagEnvironment);
+    // The guard: what the policy's confirmations table asks for this action (the environment's name by default).
+    const Result<Policy::Confirmations> table = Policy::loadConfirmations(Settings(ctx.profile).string(SettingKey::PolicyBundlePath));
+    if (!table) {
+        ctx.err << u"the confirmations table cannot be read, so nothing is executed: "_s << table.error().toString() << u'\n';
+        return Failure;
+    }
+    const Policy::ConfirmAction action = killSwitch ? Policy::ConfirmAction::KillSwitch : Policy::ConfirmAction::Rollback;
+    if (const Status guard = Policy::checkTypedConfirmation(action, table->rule(action), session->target().flagEnvironment, confirm); !guard) {
+        ctx.err << u"the guard: "_s << guard.error().message << u"\n"_s << guard.error().remedy << u'\n';
         return Failure;
     }
     if (killSwitch && plan.steps.isEmpty()) {
@@ -402,7 +411,9 @@ const CommandHelp &rollbackHelp()
           u"reviewed.\n"
           u"\n"
           u"Options:\n"_s + triggers
-              + u"  --confirm ENVIRONMENT    the guard: the flag environment's name (e.g. production)\n"
+              + u"  --confirm ENVIRONMENT    the guard: what the policy's confirmations table asks for \"rollback\", typed\n"
+        u"                           exactly: the flag environment's name (e.g. production) unless the\n"
+        u"                           bundle asks for a word (never nothing: playbook §7.2)\n"
                 u"  --plan-digest D          the digest of the plan that was reviewed (a prefix is enough)\n"
                 u"  --take-over              take over the rollback marker another console left behind\n"
                 u"  --dry-run                print the plan instead of executing it\n"_s

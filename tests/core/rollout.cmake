@@ -22,3 +22,5 @@ raize_add_test(test_rollout_cli_advance EXECUTABLE test_rollout_cli
     RUN_SERIAL TIMEOUT 180 LABELS sandbox
     ARGS badInputIsRefused healthyBetaAdvancesAudited)
 add_dependencies(test_rollout_cli raize-console)
+# Time in the flag path (issue #14, item 6): the read-back deadline and the pollers' fresh/stale times on a ManualClock.
+raize_add_test(test_flag_clock SOURCES tst_flag_clock.cpp LIBS core_rollout core_release)

@@ -11,6 +11,7 @@
 #include "canary/canarymatrix.h"
 #include "slo/autopacingpanel.h"
 #include "slo/sloview.h"
+#include "widgets/confirmation.h"
 
 #include "core/clock.h"
 #include "policy/policybundle.h"
@@ -108,6 +109,11 @@ class TestAutoPacingPanel : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init()
+    {
+        Ui::Confirmation::resetHook();
+    }
+
     void policyOffNoButtonNoExpansion()
     {
         Rig rig;
@@ -156,16 +162,27 @@ private Q_SLOTS:
         QVERIFY2(headline->text().startsWith(u"blocked because the operator has not confirmed: no enforcement friction"_s), qPrintable(headline->text()));
 
         // Cancelled: nothing armed, nothing recorded.
-        QString dialog;
-        Ui::AutoPacingPanel::setNextAnswer(false, &dialog);
+        Ui::Confirmation::setNextAnswer(false, u"auto-pace"_s);
+        view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
+        QVERIFY(!panel->pacer()->armed());
+        QVERIFY(rig.audit.records.isEmpty());
+        // Arming goes through the one confirmation, under the policy's rule for auto-pacing (a word):
+        // the environment's name is a near miss and arms nothing.
+        QCOMPARE(Ui::Confirmation::asked().size(), 1);
+        QCOMPARE(Ui::Confirmation::asked().last().action, Policy::ConfirmAction::AutoPacing);
+        QCOMPARE(Ui::Confirmation::table().rule(Policy::ConfirmAction::AutoPacing).expected(u"production"_s), u"auto-pace"_s);
+        Ui::Confirmation::setNextAnswer(true, u"production"_s);
         view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
         QVERIFY(!panel->pacer()->armed());
         QVERIFY(rig.audit.records.isEmpty());
         QCOMPARE(panel->statusText(), u"Auto-pacing was not armed; nothing was sent."_s);
 
         // The confirmation lists the stages, the flag, the scopes and the environment.
-        Ui::AutoPacingPanel::setNextAnswer(true, &dialog);
+        Ui::Confirmation::setNextAnswer(true, u"auto-pace"_s);
         view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
+        QCOMPARE(Ui::Confirmation::asked().size(), 3);
+        const QString dialog = Ui::Confirmation::asked().last().plan;
+        QCOMPARE(Ui::Confirmation::asked().last().environment, u"production"_s);
         QVERIFY2(dialog.contains(u"Environment: production"_s), qPrintable(dialog));
         QVERIFY2(dialog.contains(u"Flags: publishing.scheduler-v2"_s), qPrintable(dialog));
         QVERIFY2(dialog.contains(u"stage 3 — Production: low-risk clients, in production: turn on publishing.scheduler-v2 for clients"_s), qPrintable(dialog));

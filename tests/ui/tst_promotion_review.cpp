@@ -15,6 +15,7 @@
 #include "promotion/gatetablemodel.h"
 #include "promotion/promotionview.h"
 #include "timeline/timelinefeed.h"
+#include "widgets/confirmation.h"
 
 #include "net/httpclient.h"
 #include "records/auditexport.h"
@@ -243,19 +244,29 @@ private Q_SLOTS:
     {
         QVERIFY(control("GET", u"/__sandbox/state"_s)["vercel"]["production"] == "dpl_prod");
         QSignalSpy promoted(m_view.get(), &PromotionView::promoted);
-        // The confirmation is asked in one place; declining changes nothing.
-        QStringList asked;
-        m_view->setPromoteConfirmation([&](PromotionView *, const QString &id, const QString &digest) {
-            asked << id + u' ' + digest;
-            return false;
-        });
-        QTest::mouseClick(button("promotionPromote"), Qt::LeftButton);
-        QCOMPARE(asked, QStringList{u"dpl_rc "_s + m_view->session()->digest()});
-        QVERIFY(!m_view->busy());
-        QCOMPARE(promoted.size(), 0);
-        m_view->setPromoteConfirmation([](PromotionView *, const QString &, const QString &) { return true; });
+        // Promote to production goes through the one confirmation: the exact plan, and the environment's name typed exactly.
+        Confirmation::resetHook();
+        Confirmation::setNextAnswer(false, u"production"_s);
+        Confirmation::setNextAnswer(true, u"Production"_s);
+        for (int i = 0; i < 2; ++i) {
+            QTest::mouseClick(button("promotionPromote"), Qt::LeftButton);
+            QVERIFY2(text("promotionMessage").startsWith(u"Not promoted: the confirmation was cancelled"_s), qPrintable(text("promotionMessage")));
+            QVERIFY(button("promotionPromote")->isEnabled());
+        }
+        QCOMPARE(Confirmation::asked().size(), 2);
+        const ConfirmationRequest &asked = Confirmation::asked().last();
+        QCOMPARE(asked.action, Policy::ConfirmAction::Promote);
+        QCOMPARE(asked.environment, u"production"_s);
+        QVERIFY2(asked.plan.startsWith(u"Deployment:   dpl_rc (commit "_s), qPrintable(asked.plan));
+        QVERIFY2(asked.plan.contains(u"Target:       production, which serves dpl_prod"_s), qPrintable(asked.plan));
+        QVERIFY2(asked.plan.contains(u"Approved by:  oncall-lead (1 needed)"_s), qPrintable(asked.plan));
+        QVERIFY2(asked.plan.contains(u"2. Vercel: POST /v10/projects/{project}/promote/dpl_rc"_s), qPrintable(asked.plan));
+        QCOMPARE(promoted.count(), 0);
+        QVERIFY(control("GET", u"/__sandbox/state"_s)["vercel"]["production"] == "dpl_prod");
+        Confirmation::setNextAnswer(true, u"production"_s);
         QTest::mouseClick(button("promotionPromote"), Qt::LeftButton);
         QVERIFY(promoted.wait(60000));
+        QCOMPARE(Confirmation::asked().size(), 3);
         QVERIFY2(promoted.first().at(0).toBool(), qPrintable(promoted.first().at(1).toString()));
         QVERIFY(control("GET", u"/__sandbox/state"_s)["vercel"]["production"] == "dpl_rc");
 

@@ -3,6 +3,7 @@
 #include "promotion/gatetablemodel.h"
 #include "promotion/policydiffdialog.h"
 #include "timeline/timelinecanvas.h"
+#include "widgets/confirmation.h"
 
 #include "release/clientpromotionservices.h"
 #include "records/auditexport.h"
@@ -24,6 +25,43 @@ using namespace Qt::StringLiterals;
 namespace Raize::Ui {
 
 using namespace Raize::Release;
+
+namespace {
+
+// The exact plan of "Promote to production", for the confirmation.
+ConfirmationRequest promotionRequest(const GatePolicy &policy, const ReleaseFacts &f, const GateVerdict &verdict, const PromotionDecision &decision)
+{
+    const QString id = f.deployment->id;
+    QStringList overridden;
+    for (const OverrideRequest &o : decision.overrides)
+        overridden << o.gateId;
+    QStringList plan;
+    plan << u"Deployment:   %1 (commit %2, %3)"_s.arg(id, f.deployment->sha.left(7), f.deployment->state)
+         << u"Target:       %1, which serves %2 (commit %3) now"_s.arg(policy.promotionEnvironment,
+                                                                       f.productionDeploymentId.isEmpty() ? u"an unknown deployment"_s
+                                                                                                          : f.productionDeploymentId,
+                                                                       f.productionSha.isEmpty() ? u"unknown"_s : f.productionSha.left(7))
+         << u"Level:        %1"_s.arg(verdict.scope.level ? levelName(*verdict.scope.level) : u"unknown"_s)
+         << u"Approved by:  %1 (%2 needed)"_s.arg(decision.approvers.join(u", "_s)).arg(decision.neededApprovals)
+         << u"Overrides:    %1"_s.arg(overridden.isEmpty() ? u"none"_s : overridden.join(u", "_s))
+         << u"Review:       digest %1 · policy %2"_s.arg(ReviewBinding::of(f, verdict).digest().left(16), policy.bundleId)
+         << QString() << u"Then, in order:"_s
+         << u"  1. read the gates, approvals and overrides again; stop if the review changed since it was approved"_s;
+    if (policy.viaVercel)
+        plan << u"  2. Vercel: POST /v10/projects/{project}/promote/%1 (production's domains move to %1)"_s.arg(id);
+    else
+        plan << u"  2. GitHub: the environment review is approved; the deploy workflow promotes %1"_s.arg(id);
+    plan << u"  3. audit log: promotion.promote %1"_s.arg(id);
+    ConfirmationRequest request;
+    request.action = Policy::ConfirmAction::Promote;
+    request.environment = policy.promotionEnvironment;
+    request.title = u"Promote %1 to %2?"_s.arg(id, policy.promotionEnvironment);
+    request.plan = plan.join(u'\n');
+    request.acceptLabel = u"Promote to production"_s;
+    return request;
+}
+
+} // namespace
 
 PromotionView::PromotionView(GatePolicy policy, QWidget *parent)
     : QWidget(parent)
@@ -256,7 +294,13 @@ void PromotionView::applyOverride()
 
 bool PromotionView::confirmPromote(const QString &deploymentId, const QString &digest)
 {
-    return m_confirmPromote ? m_confirmPromote(this, deploymentId, digest) : true;
+    if (m_confirmPromote)
+        return m_confirmPromote(this, deploymentId, digest);
+    // The one confirmation of dangerous actions (issue #14, item 5): the exact plan, and what the policy's table asks.
+    const CollectedFacts &facts = m_session->facts();
+    if (!facts.facts.deployment.known())
+        return false;
+    return Confirmation::ask(this, promotionRequest(m_session->policy(), facts.facts, m_session->verdict(), m_session->decision()));
 }
 
 void PromotionView::promote()
@@ -264,8 +308,11 @@ void PromotionView::promote()
     if (m_session->busy() || !m_session->decision().allowed || !m_session->facts().facts.deployment.known())
         return;
     const QString digest = m_session->digest();
-    if (!confirmPromote(m_session->facts().facts.deployment->id, digest))
+    if (!confirmPromote(m_session->facts().facts.deployment->id, digest)) {
+        m_message->setText(tr("Not promoted: the confirmation was cancelled; nothing was sent."));
+        m_message->setStyleSheet(QString());
         return;
+    }
     m_session->promote(actor(), digest);
 }
 

@@ -25,11 +25,14 @@ class Session;
 
 namespace Raize::Ui {
 
+struct ConfirmationRequest;
+
 // The big red button's dialog (playbook §7): choose the trigger and scope,
-// read the live state, preview every call of the plan, type the
-// environment's name to execute, and follow each step live. A failed step
-// shows the service's error with retry / skip with a reason / abort. Opened
-// on an unfinished run, it resumes it.
+// read the live state, preview every call of the plan, execute through the
+// one confirmation (Ui::Confirmation: the plan once more, and what the
+// policy's rule for rollback asks, the environment's name by default), and
+// follow each step live. A failed step shows the service's error with
+// retry / skip with a reason / abort. Opened on an unfinished run, it resumes it.
 class RollbackDialog : public QDialog
 {
     Q_OBJECT
@@ -62,6 +65,7 @@ private:
     void onFailed(int step, const Raize::Error &error);
     void setMessage(const QString &html, const QString &tone);
     bool openSession();
+    ConfirmationRequest confirmationRequest() const;
 
     Workspace &m_workspace;
     Settings &m_settings;
@@ -80,7 +84,6 @@ private:
     QTreeWidget *m_steps;
     QLabel *m_digest;
     QLabel *m_message;
-    QLineEdit *m_guard;
     QPushButton *m_execute;
     QPushButton *m_retry;
     QPushButton *m_skip;

@@ -1,10 +1,10 @@
 #include "slo/autopacingpanel.h"
 
 #include "release/rolloutmonitor.h"
+#include "widgets/confirmation.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -14,30 +14,12 @@ namespace Raize::Ui {
 
 namespace {
 
-struct NextAnswer
-{
-    bool set = false;
-    bool arm = false;
-    QString *text = nullptr;
-};
-
-NextAnswer &nextAnswer()
-{
-    static NextAnswer answer;
-    return answer;
-}
-
 QString actor()
 {
     return qEnvironmentVariable("USER", u"operator"_s);
 }
 
 } // namespace
-
-void AutoPacingPanel::setNextAnswer(bool arm, QString *text)
-{
-    nextAnswer() = {true, arm, text};
-}
 
 AutoPacingPanel::AutoPacingPanel(QWidget *parent)
     : QWidget(parent)
@@ -115,22 +97,13 @@ void AutoPacingPanel::arm()
                          u"Environment: %1\nCurrent stage: %2\nFlags: %3\n\nWhat it will do:\n%4"_s.arg(
                              environment, current, flags.isEmpty() ? u"none — no canary flag is on for this stage"_s : flags.join(u", "_s),
                              lines.isEmpty() ? u"nothing: there is no next stage"_s : u"• "_s + lines.join(u"\n• "_s));
-    bool yes = false;
-    if (nextAnswer().set) {
-        yes = nextAnswer().arm;
-        if (nextAnswer().text)
-            *nextAnswer().text = text;
-        nextAnswer() = {};
-    } else {
-        QMessageBox box(QMessageBox::Warning, u"Start auto-pacing in %1?"_s.arg(environment), text, QMessageBox::NoButton, this);
-        box.setObjectName(u"confirmAutoPacingDialog"_s);
-        QPushButton *ok = box.addButton(u"Start auto-pacing"_s, QMessageBox::AcceptRole);
-        ok->setObjectName(u"confirmAutoPacingButton"_s);
-        QPushButton *no = box.addButton(QMessageBox::Cancel);
-        box.setDefaultButton(no);
-        box.exec();
-        yes = box.clickedButton() == ok;
-    }
+    ConfirmationRequest request;
+    request.action = Policy::ConfirmAction::AutoPacing;
+    request.environment = environment;
+    request.title = u"Start auto-pacing in %1?"_s.arg(environment);
+    request.plan = text;
+    request.acceptLabel = u"Start auto-pacing"_s;
+    const bool yes = Confirmation::ask(this, request);
     if (!yes) {
         m_refusal = u"Auto-pacing was not armed; nothing was sent."_s;
         refreshView();

@@ -33,10 +33,6 @@ public:
     Release::AutoPacer *pacer() const;
     QString statusText() const;
 
-    // Test hook (like KeePassXC's MessageBox::setNextAnswer): the next
-    // confirmation is answered with `arm` without being shown; its text goes to *text.
-    static void setNextAnswer(bool arm, QString *text = nullptr);
-
     // The operator's buttons.
     void arm();
     void stop();
