@@ -35,3 +35,7 @@ foreach(shard RANGE 5)
         ENV "RAIZE_TEST_SHARD=${shard}/6"
         ARGS faultOnEachCall)
 endforeach()
+# The crash seam is in raize-console-crashtest only, never in the shipped binary (issue #15, item 5).
+raize_add_test(test_kill_seam SOURCES tst_kill_seam.cpp LIBS Qt6::Core)
+add_dependencies(test_kill_seam raize-console raize-console-crashtest)
+add_dependencies(test_rollback_sandbox raize-console-crashtest)
