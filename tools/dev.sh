@@ -172,12 +172,15 @@ run_soak() {
         XDG_CACHE_HOME="$dir/home/cache" XDG_RUNTIME_DIR="$dir/home/run" QT_QPA_PLATFORM=offscreen
     local cmd=(nice -n "$nice_level" "$REPO/tests/with-keyring.sh" "$exe" "$n" --state "$state" "${extra[@]}")
     if [ "$background" -eq 1 ]; then
+        rm -f "$dir/soak.pid"
         nohup "${cmd[@]}" >>"$log" 2>&1 &
-        echo $! >"$dir/soak.pid"
-        step "Soak running in the background (pid $!)"
+        local waited=0
+        while [ ! -s "$dir/soak.pid" ] && [ "$waited" -lt 30 ]; do sleep 1; waited=$((waited + 1)); done
+        [ -s "$dir/soak.pid" ] || die "soak: it did not start (see $log)"
+        step "Soak running in the background (pid $(cat "$dir/soak.pid"))"
         info "progress: tail -f $log"
         info "summary:  tools/dev.sh soak --summary"
-        info "stop:     kill $! (tools/dev.sh soak $n continues from $state)"
+        info "stop:     kill $(cat "$dir/soak.pid") (finishes the run in progress, stops the sandbox; tools/dev.sh soak $n continues from $state)"
         return
     fi
     step "Soak: $n rollbacks killed at random and resumed (log $log)"

@@ -28,6 +28,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -36,12 +37,21 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
 using json = nlohmann::json;
 
 namespace {
+
+// SIGTERM/SIGINT: finish the run in progress, print the summary, stop the sandbox, exit.
+std::atomic<bool> g_stop = false;
+extern "C" void onStopSignal(int)
+{
+    g_stop = true;
+}
 
 const QString kProfile = u"soak"_s;
 const QString kKeychain = u"raize-console-soak"_s;
@@ -174,10 +184,23 @@ public:
             problems << u"the run to be killed failed by itself (exit %1): %2"_s.arg(killed.code).arg(killed.err.right(300));
         }
         QString lastRecord;
-        if (const QList<json> recs = journal(); !recs.isEmpty())
+        const QList<json> recs = journal();
+        if (!recs.isEmpty())
             lastRecord = QString::fromStdString(recs.back().value("event", ""));
         line["lastRecord"] = lastRecord.toStdString();
-        if (died && !hung) {
+        if (died && !hung && recs.isEmpty()) {
+            // Killed while planning, before the run's first record: nothing began, nothing to
+            // resume. The operator presses again; that run must end like the reference too.
+            line["killedBeforeBegin"] = true;
+            const Run again = run(RaizeTest::consoleBinary(), executeArgs());
+            if (again.hung) {
+                hung = true;
+                problems << u"the rollback started again after a kill while planning hung"_s;
+                saveLog(index, u"again"_s, again);
+            } else if (again.code != 0) {
+                problems << u"the rollback started again after a kill while planning failed (exit %1): %2"_s.arg(again.code).arg(again.err.right(300));
+            }
+        } else if (died && !hung) {
             bool completed = false;
             for (int round = 0; round < 4 && !completed && !hung; ++round) {
                 QStringList args = {u"rollback"_s, u"resume"_s};
@@ -479,13 +502,21 @@ int main(int argc, char **argv)
         Soak::summary(done);
         return 0;
     }
+    // The soak's own pid, for tools/dev.sh (with-keyring.sh and dbus-run-session sit in between).
+    const QString pidFile = QFileInfo(stateFile).absolutePath() + u"/soak.pid"_s;
+    if (QFile f(pidFile); f.open(QIODevice::WriteOnly))
+        f.write(QByteArray::number(QCoreApplication::applicationPid()) + '\n');
+    std::signal(SIGTERM, onStopSignal);
+    std::signal(SIGINT, onStopSignal);
     say(u"soak: %1 of %2 runs done (state %3), seed %4, deadline %5 s per console process"_s.arg(done.size()).arg(runs).arg(stateFile).arg(seed).arg(deadlineS));
     if (const QString err = soak.start(); !err.isEmpty()) {
         say(err);
+        QFile::remove(pidFile);
         return 2;
     }
     if (const QString err = soak.reference(); !err.isEmpty()) {
         say(err);
+        QFile::remove(pidFile);
         return 2;
     }
     QSet<int> finished;
@@ -494,6 +525,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < runs; ++i) {
         if (finished.contains(i))
             continue;
+        if (g_stop) {
+            say(u"stopped by a signal after %1 runs; started again, it continues from %2"_s.arg(done.size()).arg(stateFile));
+            break;
+        }
         const json line = soak.one(i);
         soak.appendState(line);
         done << line;
@@ -506,6 +541,7 @@ int main(int argc, char **argv)
                 .arg(line.value("ms", 0) / 1000.0, 0, 'f', 1)
                 .arg(bad ? u": "_s + QString::fromStdString(line["divergences"].dump()) : QString()));
     }
+    QFile::remove(pidFile);
     Soak::summary(done);
     int bad = 0;
     for (const json &l : done)
