@@ -490,16 +490,27 @@ private Q_SLOTS:
         QTest::addColumn<QString>("event");           // its last record
         QTest::addColumn<int>("markersBeforeResume"); // marker creations that reached GitHub
         const QString record = u"RAIZE_ROLLBACK_TEST_KILL_AFTER"_s, call = u"RAIZE_ROLLBACK_TEST_KILL_AT_CALL"_s;
-        QTest::newRow("begin") << record << u"1"_s << 1 << u"begin"_s << 0;
-        QTest::newRow("marker-intent") << record << u"2"_s << 2 << u"marker-intent"_s << 0;
-        QTest::newRow("marker") << record << u"3"_s << 3 << u"marker"_s << 1;
-        QTest::newRow("first step intent") << record << u"4"_s << 4 << u"intent"_s << 1;
-        QTest::newRow("marker created, answer not journalled") << call << u"answered:1:POST /repos/[^/]+/[^/]+/deployments$"_s << 2
-                                                               << u"marker-intent"_s << 1;
-        QTest::newRow("markers listed, marker not journalled") << call << u"answered:1:GET /repos/[^/]+/[^/]+/deployments$"_s << 2
-                                                               << u"marker-intent"_s << 1;
-        QTest::newRow("in_progress status answered") << call << u"answered:1:POST /repos/[^/]+/[^/]+/deployments/\\d+/statuses$"_s << -1
-                                                     << QString() << 1;
+        const QString status = u"POST /repos/[^/]+/[^/]+/deployments/\\d+/statuses$"_s, list = u"GET /repos/[^/]+/[^/]+/deployments$"_s;
+        const QList<std::tuple<const char *, QString, QString, int, QString, int>> rows = {
+            {"begin", record, u"1"_s, 1, u"begin"_s, 0},
+            {"marker-intent", record, u"2"_s, 2, u"marker-intent"_s, 0},
+            {"marker", record, u"3"_s, 3, u"marker"_s, 1},
+            {"first step intent", record, u"4"_s, 4, u"intent"_s, 1},
+            {"marker created, answer not journalled", call, u"answered:1:POST /repos/[^/]+/[^/]+/deployments$"_s, 2, u"marker-intent"_s, 1},
+            {"markers listed, marker not journalled", call, u"answered:1:"_s + list, 2, u"marker-intent"_s, 1},
+            {"in_progress status answered", call, u"answered:1:"_s + status, -1, QString(), 1},
+            // The marker released: the last look for late duplicates, and the final success status,
+            // answered before the journal said "complete" (found by tools/dev.sh soak: journalled
+            // first, such a kill left the marker in_progress for good and every later console refused).
+            {"last marker look-up answered", call, u"answered:2:"_s + list, -1, u"done"_s, 1},
+            {"success status answered", call, u"answered:2:"_s + status, -1, u"done"_s, 1},
+        };
+        // RAIZE_TEST_SHARD=i/n (tests/core/rollback.cmake): each entry runs its share of the rows.
+        int row = 0;
+        for (const auto &[name, variable, value, records, event, markers] : rows) {
+            if (inShard(row++))
+                QTest::newRow(name) << variable << value << records << event << markers;
+        }
     }
 
     void crashInTheMarkerPhase()
@@ -519,10 +530,10 @@ private Q_SLOTS:
         // The kill landed where the row says: the journal ends with that record.
         const QList<json> recs = newestJournal();
         QVERIFY(!recs.isEmpty());
-        if (records > 0) {
+        if (records > 0)
             QCOMPARE(int(recs.size()), records);
+        if (!event.isEmpty())
             QCOMPARE(QString::fromStdString(recs.back().value("event", "")), event);
-        }
         QCOMPARE(reachedMatching(u"github"_s, u"POST"_s, u".*/deployments"_s), markersBeforeResume);
         QElapsedTimer t;
         t.start();
