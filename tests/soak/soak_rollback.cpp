@@ -241,6 +241,8 @@ public:
         }
         if (!hung)
             problems << compare(endState(before));
+        if (!problems.isEmpty())
+            keepJournal(index);
         line["ms"] = t.elapsed();
         line["hang"] = hung;
         json divergences = json::array();
@@ -326,6 +328,20 @@ private:
         if (f.open(QIODevice::WriteOnly))
             f.write(r.err.toUtf8());
         say(u"  run %1: %2 reached its %3 s deadline; its log: %4"_s.arg(index).arg(what).arg(m_deadlineMs / 1000).arg(path));
+    }
+
+    // A diverged run's journal, kept beside the state file (the next reset clears the rollbacks folder).
+    void keepJournal(int index) const
+    {
+        const QString home = qEnvironmentVariable("XDG_DATA_HOME", QDir::homePath() + u"/.local/share"_s);
+        const QDir dir(home + u"/raize-console/"_s + kProfile + u"/rollbacks"_s);
+        const QStringList files = dir.entryList({u"*.jsonl"_s}, QDir::Files, QDir::Name);
+        if (files.isEmpty())
+            return;
+        const QString kept = QFileInfo(m_stateFile).absolutePath() + u"/diverged-%1.jsonl"_s.arg(index);
+        QFile::remove(kept);
+        if (QFile::copy(dir.filePath(files.last()), kept))
+            say(u"  run %1 diverged; its journal: %2"_s.arg(index).arg(kept));
     }
 
     json control(const QByteArray &method, const QString &path)
