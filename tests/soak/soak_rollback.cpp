@@ -499,7 +499,8 @@ int main(int argc, char **argv)
     };
     const QString stateFile = option(u"--state"_s, QString());
     const quint32 seed = option(u"--seed"_s, u"15"_s).toUInt();
-    const int deadlineS = option(u"--deadline-s"_s, u"90"_s).toInt();
+    // Above the executor's longest bounded wait (a post-check polls up to 120 s): a slower process is a hang.
+    const int deadlineS = option(u"--deadline-s"_s, u"150"_s).toInt();
     const bool summaryOnly = args.removeAll(u"--summary"_s) > 0;
     bool ok = true;
     const int runs = args.isEmpty() ? 1000 : args.first().toInt(&ok);
