@@ -522,14 +522,22 @@ void Executor::abort(const QString &reason)
 
 void Executor::finish()
 {
-    m_journal.append({{"event", "complete"}, {"flagsOffMs", m_flagsOffMs}, {"incident", s(m_incidentUrl)}});
-    audit(u"rollback.complete"_s, runId(), u"console"_s,
-          {{"digest", s(m_plan.digest)}, {"incident", s(m_incidentUrl)}, {"journal", s(m_journal.path())}, {"marker", m_markerId}});
     m_running = false;
     auto alive = m_alive;
+    // The marker is the lock every console sees: release it before the journal says
+    // "complete". Journalled first, a console killed before GitHub had the final status
+    // left the marker in_progress for good (the run read as finished, so nothing resumed
+    // it, and every later console refused; found by tools/dev.sh soak). Now a kill in
+    // between leaves the run open, and resume comes back here and posts it again.
     standDownLateDuplicates([this, alive] {
-        if (*alive)
-            setMarkerStatus(u"success"_s, u"run %1 completed"_s.arg(runId()), m_incidentUrl, [this] { Q_EMIT finished(true); });
+        if (!*alive)
+            return;
+        setMarkerStatus(u"success"_s, u"run %1 completed"_s.arg(runId()), m_incidentUrl, [this] {
+            m_journal.append({{"event", "complete"}, {"flagsOffMs", m_flagsOffMs}, {"incident", s(m_incidentUrl)}});
+            audit(u"rollback.complete"_s, runId(), u"console"_s,
+                  {{"digest", s(m_plan.digest)}, {"incident", s(m_incidentUrl)}, {"journal", s(m_journal.path())}, {"marker", m_markerId}});
+            Q_EMIT finished(true);
+        });
     });
 }
 

@@ -9,8 +9,6 @@
 #include <QFileInfo>
 #include <QUuid>
 
-#include <csignal>
-
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -20,14 +18,10 @@ namespace Raize::Rollback {
 
 namespace {
 
-// Test seam for the crash test (tests/core/tst_rollback_sandbox.cpp): the
-// process kills itself right after its Nth journal record is on disk, as a
-// power cut between two steps would.
-void maybeDie()
+RunJournal::AppendHook &appendHook()
 {
-    static int countdown = qEnvironmentVariableIntValue("RAIZE_ROLLBACK_TEST_KILL_AFTER");
-    if (countdown > 0 && --countdown == 0)
-        std::raise(SIGKILL);
+    static RunJournal::AppendHook hook;
+    return hook;
 }
 
 Error ioError(const QString &what, const QString &path, const QString &detail)
@@ -142,8 +136,14 @@ Status RunJournal::append(json record)
         return ioError(u"cannot write"_s, m_path, f.errorString());
     m_goodSize += line.size();
     m_records << std::move(record);
-    maybeDie();
+    if (const AppendHook &hook = appendHook())
+        hook(*this, m_records.constLast());
     return okStatus();
+}
+
+void RunJournal::setAppendHook(AppendHook hook)
+{
+    appendHook() = std::move(hook);
 }
 
 QString RunJournal::runId() const

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 namespace Raize::Rollback {
 
 // Where a step of a run stands, from the journal's last record for it.
@@ -31,6 +33,14 @@ public:
     static QString unfinished(const QString &directory);
 
     Status append(nlohmann::json record);
+
+    // Called after every record is on disk (fsync'ed), before append() returns.
+    // A test seam, not a feature: raize-console-crashtest (tests/crashtest/)
+    // installs one that SIGKILLs the process at a chosen record, as a power cut
+    // between two steps would. The shipped binary installs none, so it reads
+    // no crash-test variable (issue #15, item 5).
+    using AppendHook = std::function<void(const RunJournal &journal, const nlohmann::json &record)>;
+    static void setAppendHook(AppendHook hook);
 
     QString path() const { return m_path; }
     QString runId() const;

@@ -667,7 +667,9 @@ void GitHubClient::listDeployments(const Net::QueryItems &filter, bool allPages,
     Net::QueryItems query = filter;
     query.append({u"per_page"_s, QString::number(allPages ? m_pageSize : 100)});
     const Net::Request r = get(u"/deployments"_s, query);
-    // A read-back must stay one request: it runs while its mutation holds GitHub's serial queue.
+    // A read-back must stay one request, sent before readBack returns: it runs while its mutation
+    // holds GitHub's serial queue, and only a request sent then may jump it (a later one waits for
+    // the mutation, which waits for the read-back: forever). ADR 0005, second amendment of 2026-12-06.
     fetchPages<GitHubDeployment>(m_http, m_api, r, {}, arrayOf<GitHubDeployment>(readDeployment), allPages ? MaxPages : 1,
                                  std::make_shared<QList<GitHubDeployment>>(), ignoreTruncation(done));
 }

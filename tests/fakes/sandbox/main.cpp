@@ -196,6 +196,12 @@ int main(int argc, char **argv)
             return controlServer.error(400, u"bad_request"_s, u"expected a JSON object"_s);
         return HttpResponse::json(201, github.addCommit(body));
     });
+    controlServer.route("DELETE", u"/__sandbox/github/deployments"_s, [&](const HttpRequest &r, const M &) {
+        const QString environment = r.queryValue(u"environment"_s);
+        if (environment.isEmpty())
+            return controlServer.error(400, u"bad_request"_s, u"name the environment: ?environment=production-rollback"_s);
+        return HttpResponse::json(200, {{"forgotten", github.forgetDeployments(environment)}});
+    });
     controlServer.route("POST", u"/__sandbox/vercel/checks/([^/]+)/([^/]+)"_s, [&](const HttpRequest &r, const M &m) {
         const json body = r.json();
         const QString status = QString::fromStdString(body.is_object() ? body.value("status", "completed") : "completed");
