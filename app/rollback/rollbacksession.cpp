@@ -53,14 +53,18 @@ Session::Session(const Settings &settings, const QHash<Service, QString> &tokens
         m_target.cohorts = cohorts->cohorts;
 
     const QUrl flagsUrl(settings.string(SettingKey::FlagsUrl));
-    if (settings.string(SettingKey::FlagsKind) == u"launchdarkly"_s)
+    if (settings.string(SettingKey::FlagsKind) == u"launchdarkly"_s) {
         m_flags = std::make_unique<Services::LaunchDarklyClient>(*m_http, flagsUrl, m_target.flagProject, m_target.flagEnvironment);
-    else
-        m_flags = std::make_unique<Services::UnleashClient>(*m_http, flagsUrl, m_target.flagProject, m_target.flagEnvironment);
-    if (tokens.contains(Service::FlagsClient)) {
-        m_clientHttp = std::make_unique<Net::HttpClient>();
-        m_clientHttp->setDefaultTimeout(timeout);
-        m_clientHttp->setToken(Service::FlagsClient, tokens.value(Service::FlagsClient));
+    } else {
+        auto unleash = std::make_unique<Services::UnleashClient>(*m_http, flagsUrl, m_target.flagProject, m_target.flagEnvironment);
+        if (tokens.contains(Service::FlagsClient)) {
+            // The read-back also asks what SDKs are served (§7.2), with the client token.
+            m_clientHttp = std::make_unique<Net::HttpClient>();
+            m_clientHttp->setDefaultTimeout(timeout);
+            m_clientHttp->setToken(Service::FlagsClient, tokens.value(Service::FlagsClient));
+            unleash->setClientApi(m_clientHttp.get());
+        }
+        m_flags = std::move(unleash);
     }
     m_vercel = std::make_unique<Services::VercelClient>(*m_http, QUrl(settings.string(SettingKey::VercelBaseUrl)), m_target.vercelProjectId,
                                                         settings.string(SettingKey::VercelTeamId));
@@ -71,12 +75,7 @@ Session::Session(const Settings &settings, const QHash<Service, QString> &tokens
         m_prometheus = std::make_unique<Services::PrometheusClient>(*m_http, QUrl(settings.string(SettingKey::PrometheusUrl)));
     m_audit = std::make_unique<Records::AuditLog>(Records::AuditLog::defaultPath(profile, settings.string(SettingKey::AuditLogPath)));
 
-    QUrl base = flagsUrl;
-    if (!base.path().endsWith(u'/'))
-        base.setPath(base.path() + u'/');
     m_clients.flags = m_flags.get();
-    m_clients.flagsClientHttp = m_clientHttp.get();
-    m_clients.flagsUrl = base;
     m_clients.vercel = m_vercel.get();
     m_clients.github = m_github.get();
     m_clients.prometheus = m_prometheus.get();

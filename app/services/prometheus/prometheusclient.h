@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "net/httpclient.h"
+#include "net/requestpreview.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -56,9 +57,13 @@ public:
     void queryRange(const QString &promql, const QDateTime &start, const QDateTime &end, int stepSeconds,
                     Callback<PromResult> done);
 
+    // The exact request query(promql, nullopt) sends, for a plan's preview (no network).
+    Net::RequestPreview previewQuery(const QString &promql) const;
+
     static Result<PromResult> parse(const QByteArray &body);
 
 private:
+    Net::Request formRequest(const QString &path, const QList<QPair<QString, QString>> &params) const;
     void run(const QString &path, const QList<QPair<QString, QString>> &params, Callback<PromResult> done);
 
     Net::HttpClient &m_http;
