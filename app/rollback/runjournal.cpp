@@ -62,6 +62,7 @@ Result<RunJournal> RunJournal::create(const QString &directory, const json &begi
     RunJournal j;
     j.m_path = QDir(directory).filePath(name);
     first["event"] = "begin";
+    first["schema"] = SchemaVersion;
     if (const Status s = j.append(first); !s)
         return s.error();
     return j;
@@ -97,6 +98,12 @@ Result<RunJournal> RunJournal::open(const QString &path)
         return Error::make(Error::Kind::Parse, u"console"_s, u"%1 is not a rollback journal (no begin record)"_s.arg(path),
                            u"Pick the run with `raize-console rollback status`."_s);
     return j;
+}
+
+int RunJournal::schema() const
+{
+    const json &b = begin();
+    return b.is_object() && b.contains("schema") && b["schema"].is_number_integer() ? b["schema"].get<int>() : 1;
 }
 
 QStringList RunJournal::list(const QString &directory)

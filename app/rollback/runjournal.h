@@ -23,6 +23,10 @@ enum class StepPhase { Pending, Intent, Done, Failed, Skipped };
 class RunJournal
 {
 public:
+    // 1: before issue #14 (no "schema" in the begin record; steps' calls only).
+    // 2: the plan's steps are typed intents, and each "intent" record carries the step's intent.
+    static constexpr int SchemaVersion = 2;
+
     // <data>/<profile>/rollbacks
     static QString defaultDirectory(const QString &profile);
     static Result<RunJournal> create(const QString &directory, const nlohmann::json &begin);
@@ -46,6 +50,8 @@ public:
     QString runId() const;
     const QList<nlohmann::json> &records() const { return m_records; }
     const nlohmann::json &begin() const;
+    // The begin record's schema (1 when it names none: an earlier console's journal).
+    int schema() const;
     StepPhase phase(int step) const;
     // The last record for a step (its "done" record carries the result).
     nlohmann::json last(int step) const;

@@ -1,5 +1,8 @@
 # The rollback plan builder (issue #9): pure, data-driven.
 raize_add_test(test_rollback_plan SOURCES tst_rollback_plan.cpp LIBS core_rollback)
+# Typed intents (issue #14 item 3): calls rendered by the backend's own client, the plan's JSON
+# schema, a previous version's journal upgraded and resumed (offline: in-memory flag service).
+raize_add_test(test_rollback_intents SOURCES tst_rollback_intents.cpp LIBS core_rollback)
 # The rollback against the whole sandbox through the CLI (real Unleash, Prometheus, gnome-keyring).
 # One executable, several ctest entries (issue #15: none over 180 s): each entry starts its own
 # sandbox and runs a group of functions or rows on it, resetting the sandbox's state between cases.
@@ -43,3 +46,7 @@ endforeach()
 raize_add_test(test_kill_seam SOURCES tst_kill_seam.cpp LIBS Qt6::Core)
 add_dependencies(test_kill_seam raize-console raize-console-crashtest)
 add_dependencies(test_rollback_sandbox raize-console-crashtest)
+# A LaunchDarkly profile on the sandbox (issue #14 item 3): the plan, the kill switch and its
+# read-back are LaunchDarkly calls only, through Prism's validating proxy to the stateful fake.
+raize_add_test(test_rollback_launchdarkly SOURCES tst_rollback_launchdarkly.cpp LIBS sandbox_fixture
+    KEYRING TIMEOUT 180 LABELS sandbox keyring contract)

@@ -822,7 +822,7 @@ void GitHubClient::createDeploymentStatus(qint64 deploymentId, const QString &st
     });
 }
 
-void GitHubClient::createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done)
+Net::Request GitHubClient::issueRequest(const QString &title, const QString &body, const QStringList &labels) const
 {
     Net::Request r;
     r.service = Service::GitHub;
@@ -833,6 +833,17 @@ void GitHubClient::createIssue(const QString &title, const QString &body, const 
     for (const QString &l : labels)
         names.push_back(l.toStdString());
     r.body = Json::dump({{"title", title.toStdString()}, {"body", body.toStdString()}, {"labels", names}});
+    return r;
+}
+
+Net::RequestPreview GitHubClient::previewCreateIssue(const QString &title, const QString &body, const QStringList &labels) const
+{
+    return Net::RequestPreview::from(issueRequest(title, body, labels), m_api, u"github"_s);
+}
+
+void GitHubClient::createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done)
+{
+    const Net::Request r = issueRequest(title, body, labels);
     const QString repo = m_owner + u'/' + m_repo;
     m_http.send(r, [done, title, repo](const Net::Response &resp) {
         if (!resp.ok()) {
