@@ -307,9 +307,11 @@ ConfirmationRequest RollbackDialog::confirmationRequest() const
     lines << u"Plan digest %1; steps of one group run in parallel:"_s.arg(m_plan.digest.left(16));
     for (int i = 0; i < m_plan.steps.size(); ++i) {
         const Step &s = m_plan.steps[i];
-        QString call = s.call.service + u' ' + s.call.method + u' ' + s.call.path;
-        if (!s.call.body.is_null())
-            call += u' ' + QString::fromStdString(s.call.body.dump());
+        // The exact requests, as the client that sends them renders them.
+        QStringList calls;
+        for (const Call &c : s.calls)
+            calls << c.describe();
+        const QString call = calls.isEmpty() ? intentType(s.intent) : calls.join(u"\n      "_s);
         lines << u"%1. [group %2] %3\n      %4"_s.arg(i + 1).arg(s.group).arg(s.title, call);
     }
     ConfirmationRequest request;
