@@ -1,4 +1,4 @@
-# The workspace (issue #14, item 1; ADR 0012): one per profile, the profile's
+# The workspace (issue #14, item 1; ADR 0014): one per profile, the profile's
 # connections (the one HTTP client, the service clients, the pollers and SLO
 # feeds), its audit sink and its policy, for the console and every subcommand.
 raize_core_library(core_workspace

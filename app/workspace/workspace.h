@@ -65,7 +65,7 @@ struct WorkspaceClients
     QString githubHtml; // the repository's web address, for evidence links
 };
 
-// One per profile (issue #14, ADR 0012): the profile's connections, built
+// One per profile (issue #14, ADR 0014): the profile's connections, built
 // once from the settings and the token store, with no widget in sight. It
 // owns the process' one Net::HttpClient (wired to the service monitor, so
 // GitHub's serial queue, the ETag caches and the budgets are shared by every
@@ -137,7 +137,7 @@ public:
     QString auditLogPath() const { return m_auditPath; }
     QString actor() const { return m_actor; }
 
-    // The profile's policy: every consumer reads it here (ADR 0012, "Policy").
+    // The profile's policy: every consumer reads it here (ADR 0014, "Policy").
     const Policy::Bundle &policyBundle() const;
     // The promotion gates: `bundleFile` (a subcommand's --policy), else the
     // profile's bundle, else the built-in playbook; never half-applied.

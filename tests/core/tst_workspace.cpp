@@ -1,4 +1,4 @@
-// The workspace (issue #14, item 1; ADR 0012), without the sandbox: one HTTP
+// The workspace (issue #14, item 1; ADR 0014), without the sandbox: one HTTP
 // client shared by every caller (GitHub's serial queue and the monitor's
 // budget), the one flag-backend factory, what a rollback session needs from
 // it, and a reopen that leaves a running rollback its clients.

@@ -1,4 +1,4 @@
-// Where connections are built (issue #14, acceptance line 1; ADR 0012): the
+// Where connections are built (issue #14, acceptance line 1; ADR 0014): the
 // workspace builds them, so
 //  - no file in ui/ includes the HTTP layer (net/…), a flag backend's client
 //    header or the flag-backend factory, and none constructs a client;
@@ -180,7 +180,7 @@ private Q_SLOTS:
         QVERIFY2(where.join(u' ').contains(u"LaunchDarklyClient"_s), qPrintable(where.join(u", "_s)));
     }
 
-    // One HTTP client per process (plus the connection check's probe, ADR 0012): only the workspace builds one.
+    // One HTTP client per process (plus the connection check's probe, ADR 0014): only the workspace builds one.
     void onlyTheWorkspaceBuildsAnHttpClient()
     {
         int scanned = 0;

@@ -1,4 +1,4 @@
-# The workspace (issue #14, item 1; ADR 0012): one HTTP client shared by every
+# The workspace (issue #14, item 1; ADR 0014): one HTTP client shared by every
 # caller, one flag-backend factory, what the rollback session takes from it.
 # A loopback server of its own; no sandbox, no keyring (tokens are handed in).
 raize_add_test(test_workspace SOURCES tst_workspace.cpp LIBS core_workspace core_rollback)
