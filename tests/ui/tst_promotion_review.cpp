@@ -179,7 +179,11 @@ private Q_SLOTS:
             p.setProcessEnvironment(env);
             p.start(RaizeTest::consoleBinary(), args << u"--profile"_s << u"promotiongui"_s);
             p.waitForFinished(120000);
-            return std::pair{p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
+            // stdout alone: --json is parsed from it; notes ("no flags token …") go to stderr.
+            const QByteArray out = p.readAllStandardOutput(), err = p.readAllStandardError();
+            if (!err.isEmpty())
+                qInfo("raize-console %s: stderr: %s", qUtf8Printable(args.join(u' ')), err.constData());
+            return std::pair{p.exitCode(), QString::fromUtf8(out)};
         };
         for (const auto &[key, value] : QList<std::pair<QString, QString>>{
                  {u"vercel/baseUrl"_s, m_sandbox.url(u"vercel"_s)},
