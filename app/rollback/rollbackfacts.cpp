@@ -1,6 +1,5 @@
 #include "rollback/rollbackfacts.h"
 
-#include "policy/policybundle.h"
 #include "services/flags/flagservice.h"
 #include "services/vercel/vercelclient.h"
 
@@ -11,15 +10,9 @@ namespace Raize::Rollback {
 
 namespace {
 
-// cohort id → (client ids, platform account ids): the profile's cohorts, or
-// the built-in policy bundle's when the target names none.
-QHash<QString, QPair<QStringList, QStringList>> cohortMap(const QList<Release::Cohort> &given)
+// cohort id → (client ids, platform account ids): the profile's cohorts.
+QHash<QString, QPair<QStringList, QStringList>> cohortMap(const QList<Release::Cohort> &cohorts)
 {
-    QList<Release::Cohort> cohorts = given;
-    if (cohorts.isEmpty()) {
-        if (const auto policy = Release::cohortsFromPolicy(Policy::builtinBundle()))
-            cohorts = *policy;
-    }
     QHash<QString, QPair<QStringList, QStringList>> out;
     for (const Release::Cohort &c : std::as_const(cohorts))
         out.insert(c.id, {c.clientIds, c.platformAccountIds});
@@ -119,6 +112,7 @@ void gatherInputs(const Clients &clients, const Target &target, const Request &r
     in->vercelProjectId = target.vercelProjectId;
     in->githubOwner = target.githubOwner;
     in->githubRepo = target.githubRepo;
+    in->policy = target.policy;
     if (!clients.flags || !clients.vercel)
         return done(Error::make(Error::Kind::Config, u"console"_s, u"the rollback needs the flag service and Vercel configured"_s,
                                 u"Set both in Settings (or `raize-console settings set`)."_s));

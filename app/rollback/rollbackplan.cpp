@@ -3,6 +3,7 @@
 #include "core/jsonutil.h"
 
 #include <QCryptographicHash>
+#include <QRegularExpression>
 #include <QUrl>
 
 #include <algorithm>
@@ -115,11 +116,6 @@ QString Scope::describe() const
     return {};
 }
 
-bool isSideEffectFlag(const QString &key)
-{
-    return key.startsWith(u"publishing."_s) || key.startsWith(u"engagement."_s) || key.startsWith(u"browser-lane."_s);
-}
-
 QString Plan::optionName(Option option)
 {
     switch (option) {
@@ -176,6 +172,38 @@ TargetChoice chooseTarget(const Inputs &in, bool allowMigrations)
     return out;
 }
 
+namespace {
+
+// §7.5 "no pending side effects in queues": the depth of the queues the policy names.
+QString queueQuery(const QStringList &queues)
+{
+    if (queues.isEmpty())
+        return u"sum by (cohort, lane) (raize_queue_depth)"_s;
+    QStringList escaped;
+    for (const QString &q : queues)
+        escaped << QRegularExpression::escape(q);
+    const QString selector = queues.size() == 1 ? u"service=\"%1\""_s.arg(queues.first())
+                                                : u"service=~\"%1\""_s.arg(escaped.join(u'|'));
+    return u"sum by (cohort, lane) (raize_queue_depth{%1})"_s.arg(selector);
+}
+
+// "incident", the policy's labels, then the priority ("p1").
+json incidentLabels(const RollbackRules &rules, Priority priority)
+{
+    QStringList labels{u"incident"_s};
+    for (const QString &l : rules.incidentLabels) {
+        if (!labels.contains(l))
+            labels << l;
+    }
+    labels << priorityName(priority).toLower();
+    json out = json::array();
+    for (const QString &l : std::as_const(labels))
+        out.push_back(l.toStdString());
+    return out;
+}
+
+} // namespace
+
 Plan buildPlan(const Inputs &in)
 {
     Plan plan;
@@ -184,13 +212,16 @@ Plan buildPlan(const Inputs &in)
     const Checklist &c = in.checklist;
     int group = 0;
 
+    if (in.policy.sideEffects.prefixes.isEmpty() && in.policy.sideEffects.keys.isEmpty())
+        plan.refusals << u"no side-effect flag list: the profile's effective policy was not handed to the planner (a console bug; report it)"_s;
+
     // Step 1, always (§7.2): disable the side-effect flags that are on in scope, in parallel.
     ++group;
     QStringList disabled;
     QList<FlagFact> flags = in.flags;
     std::sort(flags.begin(), flags.end(), [](const auto &a, const auto &b) { return a.key < b.key; });
     for (const FlagFact &f : flags) {
-        if (!f.enabled || !isSideEffectFlag(f.key) || !inScope(f, in.scope))
+        if (!f.enabled || !in.policy.sideEffects.matches(f.key) || !inScope(f, in.scope))
             continue;
         Step s;
         s.kind = Step::Kind::DisableFlag;
@@ -301,7 +332,7 @@ Plan buildPlan(const Inputs &in)
         check(u"Deployment checks of %1 passed"_s.arg(plan.rollbackTarget),
               {u"vercel"_s, u"GET"_s, u"/v1/deployments/%1/checks"_s.arg(enc(plan.rollbackTarget)), nullptr}, plan.rollbackTarget);
     check(u"No pending side effects in the queues"_s,
-          {u"prometheus"_s, u"POST"_s, u"/api/v1/query"_s, {{"query", "sum by (cohort, lane) (raize_queue_depth{service=\"runner\"})"}}}, {});
+          {u"prometheus"_s, u"POST"_s, u"/api/v1/query"_s, {{"query", queueQuery(in.policy.sideEffectQueues).toStdString()}}}, {});
     check(u"Verification passes"_s,
           {u"prometheus"_s, u"POST"_s, u"/api/v1/query"_s,
            {{"query", "sum(increase(raize_verification_seconds_bucket{le=\"60\"}[30s])) / sum(increase(raize_verification_seconds_count[30s]))"}}},
@@ -312,7 +343,7 @@ Plan buildPlan(const Inputs &in)
     incident.title = u"Open the incident issue"_s;
     const QString title = priorityName(plan.priority) + u" incident: "_s + triggerName(in.trigger);
     incident.call = {u"github"_s, u"POST"_s, u"/repos/%1/%2/issues"_s.arg(enc(in.githubOwner), enc(in.githubRepo)),
-                     json{{"title", title.toStdString()}, {"labels", {"incident", priorityName(plan.priority).toLower().toStdString()}}}};
+                     json{{"title", title.toStdString()}, {"labels", incidentLabels(in.policy, plan.priority)}}};
     incident.group = ++group;
     incident.idempotent = false; // never retried blindly: remember the number once created
     plan.steps << incident;

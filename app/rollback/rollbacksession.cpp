@@ -2,8 +2,6 @@
 
 #include "core/tokenstore.h"
 #include "net/httpclient.h"
-#include "policy/policybundle.h"
-#include "release/cohortoverride.h"
 #include "records/auditlog.h"
 #include "rollback/runjournal.h"
 #include "services/flags/unleashclient.h"
@@ -49,8 +47,6 @@ Session::Session(const Settings &settings, const QHash<Service, QString> &tokens
     m_target.vercelProjectId = settings.string(SettingKey::VercelProjectId);
     m_target.githubOwner = settings.string(SettingKey::GitHubOwner);
     m_target.githubRepo = settings.string(SettingKey::GitHubRepo);
-    if (const auto cohorts = Release::effectiveCohorts(settings, Policy::builtinBundle()))
-        m_target.cohorts = cohorts->cohorts;
 
     const QUrl flagsUrl(settings.string(SettingKey::FlagsUrl));
     if (settings.string(SettingKey::FlagsKind) == u"launchdarkly"_s)
@@ -88,5 +84,11 @@ Session::Session(const Settings &settings, const QHash<Service, QString> &tokens
 }
 
 Session::~Session() = default;
+
+void Session::setPolicy(const RollbackRules &rules, const QList<Release::Cohort> &cohorts)
+{
+    m_target.policy = rules;
+    m_target.cohorts = cohorts;
+}
 
 } // namespace Raize::Rollback

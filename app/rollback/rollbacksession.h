@@ -27,6 +27,9 @@ public:
 
     const Clients &clients() const { return m_clients; }
     const Target &target() const { return m_target; }
+    // The profile's effective policy's parts (ADR 0012): its rollback rules
+    // and cohorts. Until set, a plan is refused (no side-effect list).
+    void setPolicy(const RollbackRules &rules, const QList<Release::Cohort> &cohorts);
     QString journalDirectory() const { return m_journalDir; }
     QString profile() const { return m_profile; }
     // Up to 48 flag calls in flight at once (the kill switch's fan-out).
