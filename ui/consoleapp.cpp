@@ -3,6 +3,7 @@
 #include "audit/auditview.h"
 #include "canary/canarymatrix.h"
 #include "canary/cohortspanel.h"
+#include "canary/flagsmodel.h"
 #include "canary/flagspane.h"
 #include "livedata.h"
 #include "slo/sloview.h"
@@ -20,6 +21,7 @@
 #include "core/settings.h"
 #include "core/tokenstore.h"
 #include "policy/policybundle.h"
+#include "workspace/effectivepolicy.h"
 #include "records/auditlog.h"
 #include "rollback/runjournal.h"
 #include "release/cohortoverride.h"
@@ -65,6 +67,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     , m_settings(std::make_unique<Settings>(profile))
     , m_tokens(std::make_unique<TokenStore>(profile, keychainServiceName()))
     , m_monitor(std::make_unique<ServiceMonitor>())
+    , m_policy(std::make_unique<EffectivePolicy>(EffectivePolicy::load(*m_settings)))
     , m_profile(profile)
 {
     initResources();
@@ -83,7 +86,9 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     auto *flagsPane = new FlagsPane;
     // The Canary view: the flags as served, and below them the cohorts and the toggle matrix.
     m_audit = std::make_unique<Records::AuditLog>(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath)));
-    const Policy::Bundle &policy = Policy::builtinBundle();
+    // The profile's effective policy, once: built-in → tenant bundle → cohort override (ADR 0012).
+    const Policy::Bundle &policy = m_policy->bundle();
+    flagsPane->model()->setSideEffectFlags(m_policy->sideEffectFlags());
     auto *matrix = new CanaryMatrix;
     m_cohorts = new CohortsPanel(*m_settings, policy, m_audit.get());
     auto *canary = new QSplitter(Qt::Vertical);
@@ -101,34 +106,30 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     auto *timeline = new TimelineView;
     m_window->setViewWidget(u"timeline"_s, timeline);
     m_live->setTimelineView(timeline);
-    // The promotion gates read the profile's policy bundle, whole or not at all.
-    Release::GatePolicy gatePolicy = Release::GatePolicy::builtin();
-    QString policyNote;
-    if (const QString path = m_settings->string(SettingKey::PolicyBundlePath); !path.isEmpty()) {
-        const Result<Policy::Bundle> bundle = Policy::loadBundleFile(path);
-        const Result<Release::GatePolicy> loaded = bundle ? Release::GatePolicy::fromBundle(bundle.value()) : Result<Release::GatePolicy>(bundle.error());
-        if (loaded)
-            gatePolicy = loaded.value();
-        else
-            policyNote = loaded.error().toString();
-    }
-    auto *promotion = new PromotionView(gatePolicy);
+    // The promotion gates read the effective policy; a refused bundle makes the profile read-only.
+    auto *promotion = new PromotionView(m_policy->gates());
     // CI and operators run the console from the repository checkout: its CHANGELOG.md is the draft (§6.1).
     const QString changelog = qEnvironmentVariable("RAIZE_CHANGELOG", QDir::current().filePath(u"CHANGELOG.md"_s));
     promotion->setChangelogPath(changelog);
     m_window->setViewWidget(u"promotion"_s, promotion);
     m_live->setPromotionView(promotion);
-    promotion->setPolicyNote(policyNote);
+    promotion->setPolicyNote(m_policy->readOnly() ? m_policy->error()->toString() : QString());
     m_live->setCanaryMatrix(matrix, m_audit.get());
     auto *sloView = new SloView;
     m_window->setViewWidget(u"slos"_s, sloView);
+    m_live->setSlos(m_policy->slos());
     m_live->setSloView(sloView);
     // Auto-pacing changes flags only through the toggle matrix's path (audited, pending until read back).
     sloView->setChangePath(matrix->changeRunner(), m_audit.get());
     // The SLO charts show the time the timeline shows, and the other way round.
     new TimeRangeLink(timeline->canvas(), sloView, this);
     // Cohorts: the profile's (edited in the console) or the policy's, for every view that shows them.
-    linkCohorts(m_cohorts, policy, matrix, sloView);
+    linkCohorts(m_cohorts, *m_policy, matrix, sloView);
+    if (m_policy->readOnly()) {
+        // Read-only (ADR 0012): what changes flags or settings is off; the rollback stays (§0.3).
+        matrix->setEnabled(false);
+        m_cohorts->setEnabled(false);
+    }
     // The page alert offers the rollback plan, filled with its cohort and flags.
     connect(sloView, &SloView::rollbackPlanRequested, this, [this](const Rollback::Scope &scope, const QStringList &flagKeys) {
         openRollback(Rollback::Trigger::PublishFailureBreach, scope,
@@ -152,6 +153,14 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_rollbackState->setStyleSheet(u"color: #b71c1c; font-weight: bold;"_s);
     slot->layout()->addWidget(m_rollbackButton);
     slot->layout()->addWidget(m_rollbackState);
+    auto *policyState = new QLabel(slot);
+    policyState->setObjectName(u"policyReadOnly"_s);
+    policyState->setWordWrap(true);
+    policyState->setStyleSheet(u"color: #b71c1c; font-weight: bold;"_s);
+    policyState->setText(m_policy->readOnly() ? u"READ-ONLY: policy bundle refused"_s : QString());
+    policyState->setToolTip(m_policy->describe());
+    policyState->setVisible(m_policy->readOnly());
+    slot->layout()->addWidget(policyState);
     connect(m_rollbackButton, &QPushButton::clicked, this, [this] { openRollback(); });
     m_history = new RollbackHistory(Rollback::RunJournal::defaultDirectory(profile));
     m_window->setViewWidget(u"rollback"_s, m_history);
@@ -160,40 +169,29 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_live->start();
 }
 
-void ConsoleApp::applyCohorts(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts, CanaryMatrix *matrix, SloView *slo)
+void ConsoleApp::applyPolicy(const EffectivePolicy &policy, CanaryMatrix *matrix, SloView *slo)
 {
-    if (matrix) {
-        const auto rollout = Release::rolloutFromPolicy(bundle, cohorts);
-        Release::ToggleRules rules;
-        for (const auto &p : bundle.section("rollback").value("sideEffectFlagPrefixes", nlohmann::json::array()))
-            rules.sideEffectPrefixes << QString::fromStdString(p.get<std::string>());
-        if (rollout) {
-            for (const Release::RolloutStage &stage : rollout->stages) {
-                if (stage.environment == u"production"_s && !stage.cohortId.isEmpty()) {
-                    for (const Release::Cohort &c : cohorts) {
-                        if (c.id == stage.cohortId) {
-                            rules.firstCanary = c.scope();
-                            rules.firstCanaryCohort = c.id;
-                        }
-                    }
-                    break;
-                }
-            }
-        }
-        matrix->setRules(rules, cohorts);
-    }
-    if (slo) {
-        if (const Status s = slo->setPolicy(bundle, cohorts); !s)
-            qCWarning(lcSettings, "the SLO view refused the cohorts: %s", qUtf8Printable(s.error().toString()));
-    }
+    if (matrix)
+        matrix->setRules(policy.toggleRules(), policy.cohorts());
+    if (slo)
+        slo->setPolicy(policy);
 }
 
-void ConsoleApp::linkCohorts(CohortsPanel *panel, const Policy::Bundle &bundle, CanaryMatrix *matrix, SloView *slo)
+void ConsoleApp::linkCohorts(CohortsPanel *panel, EffectivePolicy &policy, CanaryMatrix *matrix, SloView *slo)
 {
-    applyCohorts(bundle, panel->current().cohorts, matrix, slo);
-    connect(panel, &CohortsPanel::cohortsChanged, panel, [&bundle, matrix = QPointer(matrix), slo = QPointer(slo)](const QList<Release::Cohort> &cohorts) {
-        applyCohorts(bundle, cohorts, matrix, slo);
-    });
+    const auto apply = [&policy, matrix = QPointer(matrix), slo = QPointer(slo)](const QList<Release::Cohort> &cohorts) {
+        if (cohorts != policy.cohorts()) {
+            Result<EffectivePolicy> updated = policy.withCohorts(cohorts);
+            if (!updated) {
+                qCWarning(lcSettings, "the cohorts do not fit the policy: %s", qUtf8Printable(updated.error().toString()));
+                return;
+            }
+            policy = std::move(updated).value();
+        }
+        applyPolicy(policy, matrix, slo);
+    };
+    apply(panel->current().cohorts);
+    connect(panel, &CohortsPanel::cohortsChanged, panel, apply);
 }
 
 void ConsoleApp::refreshRollbackState()
@@ -217,6 +215,8 @@ RollbackDialog *ConsoleApp::rollbackDialog() const
 
 RollbackDialog *ConsoleApp::openRollback()
 {
+    if (m_rollbackDialog && !m_rollbackDialog->executor())
+        m_rollbackDialog->setPolicy(*m_policy); // the cohorts may have been edited since
     if (m_rollbackDialog) {
         m_rollbackDialog->show();
         m_rollbackDialog->raise();
@@ -224,6 +224,7 @@ RollbackDialog *ConsoleApp::openRollback()
     }
     m_rollbackDialog = new RollbackDialog(*m_settings, *m_tokens, m_profile, m_window.get());
     m_rollbackDialog->setAttribute(Qt::WA_DeleteOnClose, false);
+    m_rollbackDialog->setPolicy(*m_policy);
     connect(m_rollbackDialog, &RollbackDialog::runFinished, this, &ConsoleApp::refreshRollbackState);
     connect(m_rollbackDialog, &RollbackDialog::runFinished, m_history, &RollbackHistory::refresh);
     connect(m_rollbackDialog, &RollbackDialog::planReady, this, &ConsoleApp::refreshRollbackState);

@@ -192,10 +192,10 @@ void LiveData::setCanaryMatrix(CanaryMatrix *matrix, Records::AuditSink *audit)
 void LiveData::startSlos()
 {
     const QString base = m_settings.string(SettingKey::PrometheusUrl);
-    if (base.isEmpty())
+    if (base.isEmpty() || m_slos.isEmpty())
         return;
     m_prometheus = std::make_unique<Services::PrometheusClient>(*m_http, QUrl(base));
-    const QList<Slo::SloSpec> slos = Slo::defaultSlos();
+    const QList<Slo::SloSpec> slos = m_slos;
     m_sloRecent = std::make_unique<Slo::SloFeed>(*m_prometheus, slos);
     m_sloHistory = std::make_unique<Slo::SloFeed>(*m_prometheus, slos);
     connect(m_sloRecent.get(), &Slo::SloFeed::loaded, this, [this] {

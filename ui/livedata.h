@@ -1,5 +1,7 @@
 #pragma once
 
+#include "slo/slospec.h"
+
 #include <QObject>
 #include <QTimer>
 
@@ -63,6 +65,8 @@ public:
 
     // The SLOs view reads the SLO counters through this object (not owned).
     void setSloView(SloView *view);
+    // The SLOs the feeds read (the effective policy's); set before start().
+    void setSlos(const QList<Slo::SloSpec> &slos) { m_slos = slos; }
     // The Canary view's toggle matrix changes flags through the flag service (not owned).
     void setCanaryMatrix(CanaryMatrix *matrix, Records::AuditSink *audit);
     Slo::SloFeed *recentSloFeed() const { return m_sloRecent.get(); }
@@ -94,6 +98,7 @@ private:
     std::unique_ptr<TimelineFeed> m_timelineFeed;
     std::unique_ptr<Services::PrometheusClient> m_prometheus;
     std::unique_ptr<Slo::SloFeed> m_sloRecent;
+    QList<Slo::SloSpec> m_slos;
     std::unique_ptr<Slo::SloFeed> m_sloHistory;
     SloView *m_sloView = nullptr;
     CanaryMatrix *m_matrix = nullptr;

@@ -15,4 +15,4 @@ raize_core_library(core_cli
         rollbackcommand.cpp
         settingscommand.cpp
         tokencommand.cpp
-    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts core_gates core_policy core_rollout)
+    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts core_gates core_policy core_rollout core_effectivepolicy)

@@ -9,6 +9,7 @@
 #include "policy/policybundle.h"
 #include "records/auditlog.h"
 #include "release/cohortoverride.h"
+#include "workspace/effectivepolicy.h"
 
 namespace Raize::Cli {
 
@@ -22,10 +23,17 @@ const QString kSetUsage = u"raize-console cohorts set --file FILE [--reason TEXT
 const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--json]"_s;
 
 // The bundle the console's cohort editor, the Canary view and the rollback
-// check cohorts against: one policy for every path.
-const Policy::Bundle &cohortPolicy()
+// check cohorts against: the profile's effective policy (ADR 0012), loaded
+// once per run. Read-only when its bundle is refused: then nothing is saved.
+const EffectivePolicy &effectivePolicy(const QString &profile)
 {
-    return Policy::builtinBundle();
+    static const EffectivePolicy policy = EffectivePolicy::load(Settings(profile));
+    return policy;
+}
+
+const Policy::Bundle &cohortPolicy(const QString &profile)
+{
+    return effectivePolicy(profile).bundle();
 }
 
 json report(const QString &profile, const Release::EffectiveCohorts &e)
@@ -56,11 +64,14 @@ int list(Context &ctx, bool asJson)
     if (!ctx.noneLeft(kListUsage))
         return Failure;
     const Settings settings(ctx.profile);
-    const Result<Release::EffectiveCohorts> e = Release::effectiveCohorts(settings, cohortPolicy());
+    const Result<Release::EffectiveCohorts> e = Release::effectiveCohorts(settings, cohortPolicy(ctx.profile));
     if (!e) {
         ctx.err << u"no cohorts can be used: "_s << e.error().toString() << u'\n';
         return Failure;
     }
+    if (const EffectivePolicy &p = effectivePolicy(ctx.profile); p.readOnly())
+        ctx.err << u"warning: the profile is read-only, these are the playbook's cohorts: its policy bundle is refused: "_s
+                << p.error()->toString() << u'\n';
     if (e->overrideError)
         ctx.err << u"warning: the profile's own cohorts are not used: "_s << e->overrideError->toString()
                 << u"\n  `raize-console cohorts reset` removes them; `cohorts set --file FILE` replaces them.\n"_s;
@@ -91,7 +102,7 @@ std::optional<QList<Release::Cohort>> readCohorts(Context &ctx, const QString &p
                    u"(what `raize-console cohorts list --json` prints)\n"_s.arg(path);
         return std::nullopt;
     }
-    const Result<QList<Release::Cohort>> cohorts = Release::cohortsFromOverride(array, cohortPolicy(), path);
+    const Result<QList<Release::Cohort>> cohorts = Release::cohortsFromOverride(array, cohortPolicy(ctx.profile), path);
     if (!cohorts) {
         *code = Negative;
         ctx.err << u"refused, nothing was saved: "_s << cohorts.error().toString() << u'\n';
@@ -112,7 +123,11 @@ int save(Context &ctx, bool asJson, bool reset)
                 << kSetUsage << u'\n';
         return Failure;
     }
-    const Policy::Bundle &bundle = cohortPolicy();
+    if (const EffectivePolicy &p = effectivePolicy(ctx.profile); p.readOnly()) {
+        ctx.err << u"refused, nothing was saved: the profile is read-only: its policy bundle is refused: "_s << p.error()->toString() << u'\n';
+        return Failure;
+    }
+    const Policy::Bundle &bundle = cohortPolicy(ctx.profile);
     QList<Release::Cohort> wanted;
     if (reset) {
         const Result<QList<Release::Cohort>> policy = Release::cohortsFromPolicy(bundle);

@@ -10,6 +10,8 @@
 
 #include "cli/cli.h"
 
+#include "workspace/effectivepolicy.h"
+
 #include "core/settings.h"
 #include "core/tokenstore.h"
 #include "net/httpclient.h"
@@ -107,22 +109,14 @@ int gatesCommand(Context &ctx)
     }
 
     Settings settings(ctx.profile);
-    // The policy: --policy, else the profile's bundle, else the built-in playbook v1. Never half-applied.
-    const QString bundlePath = !policyFile.isEmpty() ? policyFile : settings.string(SettingKey::PolicyBundlePath);
-    GatePolicy policy = GatePolicy::builtin();
-    if (!bundlePath.isEmpty()) {
-        const Result<Policy::Bundle> bundle = Policy::loadBundleFile(bundlePath);
-        if (!bundle) {
-            ctx.err << bundle.error().toString() << u'\n';
-            return Failure;
-        }
-        const Result<GatePolicy> p = GatePolicy::fromBundle(bundle.value());
-        if (!p) {
-            ctx.err << p.error().toString() << u'\n';
-            return Failure;
-        }
-        policy = p.value();
+    // The effective policy: --policy, else the profile's bundle, over the built-in playbook v1 (ADR 0012).
+    // A refused bundle makes the profile read-only: no verdict is given on rules it did not mean.
+    const EffectivePolicy effective = EffectivePolicy::load(settings, policyFile);
+    if (effective.readOnly()) {
+        ctx.err << u"the profile is read-only: its policy bundle is refused: "_s << effective.error()->toString() << u'\n';
+        return Failure;
     }
+    const GatePolicy &policy = effective.gates();
 
     const QString vercelUrl = settings.string(SettingKey::VercelBaseUrl);
     const QString project = settings.string(SettingKey::VercelProjectId);

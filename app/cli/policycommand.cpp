@@ -7,7 +7,7 @@
 #include "cli/cli.h"
 
 #include "policy/policydiff.h"
-#include "release/gatepolicy.h"
+#include "workspace/effectivepolicy.h"
 
 namespace Raize::Cli {
 
@@ -15,18 +15,13 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+// A bundle as the console applies it (ADR 0012): laid over the built-in
+// playbook, every section typed, the floors checked; whole or not at all.
+// The result is the effective document, so `diff builtin FILE` shows what
+// the tenant really changes.
 Result<Policy::Bundle> load(const QString &path)
 {
-    if (path == u"builtin"_s)
-        return Policy::builtinBundle();
-    Result<Policy::Bundle> bundle = Policy::loadBundleFile(path);
-    if (!bundle)
-        return bundle;
-    // Every section the console reads must be valid: a bundle applies whole or not at all.
-    const Result<Release::GatePolicy> gates = Release::GatePolicy::fromBundle(bundle.value());
-    if (!gates)
-        return gates.error();
-    return bundle;
+    return EffectivePolicy::effectiveBundle(path);
 }
 
 } // namespace
@@ -41,8 +36,8 @@ const CommandHelp &policyHelp()
         u"Example: raize-console policy diff builtin tenant-acme.json\n"_s,
         {{"check"_L1, "check that a bundle loads whole"_L1,
           u"usage: raize-console policy check FILE\n"
-          u"Loads FILE the way the console does: whole or not at all. Prints the first error with its line (syntax)\n"
-          u"or field path (a section).\n"
+          u"Loads FILE the way the console does: laid over the built-in playbook, whole or not at all, never looser\n"
+          u"than the playbook's floors (ADR 0012). Prints the first error with its file, line and field.\n"
           u"\n"
           u"Options:\n"
           u"  FILE    the bundle, or \"builtin\" for the built-in playbook-v1\n"

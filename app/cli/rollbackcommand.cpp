@@ -7,6 +7,7 @@
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
+#include "workspace/effectivepolicy.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -196,6 +197,13 @@ std::unique_ptr<Session> openSession(Context &ctx, const QString &keychain)
         ctx.err << s.error().toString() << u'\n';
         return nullptr;
     }
+    // The profile's effective policy (ADR 0012): its side-effect list, rollback section and cohorts.
+    // A refused bundle still leaves a rollback path (§0.3): the playbook's list, said out loud.
+    const EffectivePolicy policy = EffectivePolicy::load(Settings(ctx.profile));
+    if (policy.readOnly())
+        ctx.err << u"warning: the profile's policy bundle is refused (%1): the plan turns off the playbook's side-effect flags only (%2); "
+                   u"check the flags the bundle adds by hand.\n"_s.arg(policy.readOnlyReason(), policy.sideEffectFlags().describe());
+    s.value()->setPolicy(policy.rollback(), policy.cohorts());
     return std::move(s).value();
 }
 

@@ -262,6 +262,11 @@ Result<EffectivePolicy> EffectivePolicy::build(const Policy::Bundle &builtinBund
     // the tenant's own text, so its old lists are compared with each other, not with the base's new one.
     json merged = builtinBundle.doc;
     mergePatch(merged, t);
+    // The envelope is the tenant's own, as written ("tenant": null stays a value, not a removal).
+    for (const char *key : {"schema", "version", "id", "title", "tenant", "playbook"}) {
+        if (t.contains(key))
+            merged[key] = t[key];
+    }
     const bool ownsSideEffects = t.contains("sideEffectFlags") || (t.contains("levels") && t["levels"].is_object() && t["levels"].contains("sideEffectFlagPrefixes"))
                                  || (t.contains("rollback") && t["rollback"].is_object() && t["rollback"].contains("sideEffectFlagPrefixes"));
     if (ownsSideEffects) {
@@ -505,6 +510,20 @@ const EffectivePolicy &EffectivePolicy::builtin()
         return std::move(r).value();
     }();
     return policy;
+}
+
+Result<Policy::Bundle> EffectivePolicy::effectiveBundle(const QString &path)
+{
+    if (path == u"builtin"_s)
+        return builtin().bundle();
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error::make(Error::Kind::Io, u"policy"_s, u"cannot read %1: %2"_s.arg(path, f.errorString()),
+                           u"Check the path and its permissions."_s);
+    const Result<EffectivePolicy> p = build(builtin().bundle(), TenantLayer{path, f.readAll()});
+    if (!p)
+        return p.error();
+    return p->bundle();
 }
 
 QString EffectivePolicy::readOnlyReason() const

@@ -65,6 +65,10 @@ public:
     static EffectivePolicy load(const Settings &settings, const QString &policyFile = {});
     // The built-in bundle alone (tests and the `policy` subcommand's "builtin").
     static const EffectivePolicy &builtin();
+    // The effective document of the tenant bundle at `path` laid over the
+    // built-in, refused as build() refuses ("builtin": the built-in itself).
+    // What `policy check|diff` and the policy diff dialog compare.
+    static Result<Policy::Bundle> effectiveBundle(const QString &path);
 
     bool readOnly() const { return m_error.has_value(); }
     // The refused layer's error ("tenant.json:12: …"), empty when not read-only.

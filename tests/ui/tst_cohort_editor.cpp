@@ -13,6 +13,7 @@
 #include "slo/sloview.h"
 
 #include "core/settings.h"
+#include "workspace/effectivepolicy.h"
 #include "records/auditlog.h"
 #include "records/auditrecord.h"
 #include "records/auditverifier.h"
@@ -69,15 +70,16 @@ class TestCohortEditor : public QObject
     {
         Settings settings;
         Records::AuditLog audit;
+        EffectivePolicy policy = EffectivePolicy::builtin();
         CohortsPanel panel;
         CanaryMatrix matrix;
         SloView slo;
         Console(const QString &dir, bool withAudit = true)
             : settings(u"cohorts"_s, dir)
             , audit(dir + u"/audit.jsonl"_s)
-            , panel(settings, Policy::builtinBundle(), withAudit ? &audit : nullptr)
+            , panel(settings, policy.bundle(), withAudit ? &audit : nullptr)
         {
-            ConsoleApp::linkCohorts(&panel, Policy::builtinBundle(), &matrix, &slo);
+            ConsoleApp::linkCohorts(&panel, policy, &matrix, &slo);
         }
     };
 

@@ -165,8 +165,16 @@ void PromotionView::setChangelogPath(const QString &path)
 
 void PromotionView::setPolicyNote(const QString &note)
 {
-    m_policyNote->setText(note.isEmpty() ? QString() : tr("The profile's policy bundle was not applied (%1); the gates use the built-in %2.").arg(note, m_policy.bundleId));
-    m_policyNote->setVisible(!note.isEmpty());
+    // A refused bundle makes the profile read-only (ADR 0012): the review shows the playbook's
+    // rules, and nothing is promoted until the bundle is fixed.
+    m_readOnly = !note.isEmpty();
+    m_policyNote->setText(note.isEmpty() ? QString()
+                                         : tr("Read-only: the profile's policy bundle is refused (%1). The review shows the playbook's "
+                                              "rules (%2); promoting is off until the bundle is fixed.")
+                                               .arg(note, m_policy.bundleId));
+    m_policyNote->setVisible(m_readOnly);
+    if (m_readOnly)
+        m_promote->setEnabled(false);
 }
 
 void PromotionView::setCandidate(const QString &deploymentId)
@@ -345,7 +353,7 @@ void PromotionView::updateView()
     m_overrideReason->setEnabled(canOverride);
     m_override->setEnabled(canOverride);
     m_approve->setEnabled(f.deployment.known());
-    m_promote->setEnabled(m_decision.allowed && !m_busy);
+    m_promote->setEnabled(m_decision.allowed && !m_busy && !m_readOnly);
 }
 
 Status PromotionView::audit(const QString &action, const QString &target, const QString &service, const json &after, const QString &reason)

@@ -91,6 +91,7 @@ private:
     QList<Release::Approval> m_approvals;
     QList<Release::OverrideRequest> m_overrides;
     bool m_busy = false;
+    bool m_readOnly = false; // the profile's policy bundle is refused
     bool m_reviewedOnce = false;
     int m_reviews = 0;
 

@@ -1,6 +1,7 @@
 #include "rollbackdialog.h"
 
 #include "core/settings.h"
+#include "workspace/effectivepolicy.h"
 #include "core/tokenstore.h"
 #include "rollback/rollbackreport.h"
 #include "rollback/rollbacksession.h"
@@ -111,6 +112,13 @@ RollbackDialog::RollbackDialog(Settings &settings, TokenStore &tokens, const QSt
     m_message->setWordWrap(true);
     m_message->setTextFormat(Qt::RichText);
     layout->addWidget(m_message);
+    m_policyNote = new QLabel(this);
+    m_policyNote->setObjectName(u"rollbackPolicyNote"_s);
+    m_policyNote->setWordWrap(true);
+    m_policyNote->setStyleSheet(u"color: #8a5300;"_s);
+    m_policyNote->hide();
+    layout->addWidget(m_policyNote);
+    setPolicy(EffectivePolicy::builtin()); // until the console hands the profile's (ConsoleApp::openRollback)
 
     auto *failRow = new QHBoxLayout;
     m_retry = new QPushButton(u"Retry the step"_s, this);
@@ -222,7 +230,20 @@ bool RollbackDialog::openSession()
         return false;
     }
     m_session = std::make_unique<Session>(m_settings, tokens, m_profile);
+    m_session->setPolicy(m_rules, m_cohorts);
     return true;
+}
+
+void RollbackDialog::setPolicy(const EffectivePolicy &policy)
+{
+    m_rules = policy.rollback();
+    m_cohorts = policy.cohorts();
+    if (m_session)
+        m_session->setPolicy(m_rules, m_cohorts);
+    m_policyNote->setText(policy.readOnly() ? u"The profile's policy bundle is refused (%1): this plan turns off the playbook's side-effect "
+                                              u"flags only (%2). Check the flags the bundle adds by hand."_s.arg(policy.readOnlyReason(), m_rules.sideEffects.describe())
+                                            : QString());
+    m_policyNote->setVisible(policy.readOnly());
 }
 
 void RollbackDialog::buildPlan()

@@ -4,6 +4,7 @@
 #include "slo/sloverdictmodel.h"
 
 #include "policy/policybundle.h"
+#include "workspace/effectivepolicy.h"
 #include "release/flagpoller.h"
 #include "slo/lttb.h"
 #include "slo/sloengine.h"
@@ -95,6 +96,13 @@ SloView::SloView(QWidget *parent)
     bannerLayout->addLayout(m_bannerButtons);
     m_banner->hide();
     root->addWidget(m_banner);
+    // A refused policy bundle: the profile is read-only, and says why.
+    m_policyNote = new QLabel;
+    m_policyNote->setObjectName(u"sloPolicyNote"_s);
+    m_policyNote->setWordWrap(true);
+    m_policyNote->setStyleSheet(u"color: #b3261e; font-weight: bold;"_s);
+    m_policyNote->hide();
+    root->addWidget(m_policyNote);
 
     auto *top = new QHBoxLayout;
     m_status = new QLabel(u"Prometheus is not configured (Settings → Prometheus URL)."_s);
@@ -210,35 +218,45 @@ SloView::SloView(QWidget *parent)
     connect(m_stageStart, &QDateTimeEdit::dateTimeChanged, this, &SloView::updateRecommendation);
     connect(m_pacing, &AutoPacingPanel::stageAdvanced, this, &SloView::setCurrentStage);
 
-    const Status s = setPolicy(Policy::builtinBundle());
-    Q_ASSERT(s.ok());
+    setPolicy(EffectivePolicy::builtin());
 }
 
 SloView::~SloView() = default;
 
 Status SloView::setPolicy(const Policy::Bundle &bundle)
 {
-    const auto cohorts = Release::cohortsFromPolicy(bundle);
-    if (!cohorts)
-        return cohorts.error();
-    return setPolicy(bundle, *cohorts);
+    const Result<EffectivePolicy> p = EffectivePolicy::build(bundle, std::nullopt);
+    if (!p)
+        return p.error();
+    setPolicy(*p);
+    return okStatus();
 }
 
 Status SloView::setPolicy(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts)
 {
-    const auto slos = Slo::slosFromPolicy(bundle);
-    if (!slos)
-        return slos.error();
-    const auto rules = Slo::burnRulesFromPolicy(bundle);
-    if (!rules)
-        return rules.error();
-    const auto rollout = Release::rolloutFromPolicy(bundle, cohorts);
-    if (!rollout)
-        return rollout.error();
-    m_slos = *slos;
-    m_rules = *rules;
-    m_cohorts = cohorts;
-    m_rollout = *rollout;
+    const Result<EffectivePolicy> p = EffectivePolicy::build(bundle, std::nullopt);
+    if (!p)
+        return p.error();
+    const Result<EffectivePolicy> withCohorts = p->withCohorts(cohorts);
+    if (!withCohorts)
+        return withCohorts.error();
+    setPolicy(*withCohorts);
+    return okStatus();
+}
+
+QString SloView::policyNote() const
+{
+    return m_policyNote->isHidden() ? QString() : m_policyNote->text();
+}
+
+void SloView::setPolicy(const EffectivePolicy &policy)
+{
+    m_slos = policy.slos();
+    m_rules = policy.burnRules();
+    m_cohorts = policy.cohorts();
+    m_rollout = policy.rollout();
+    m_policyNote->setText(policy.readOnly() ? policy.describe() : QString());
+    m_policyNote->setVisible(policy.readOnly());
 
     // A new cohort list keeps what the operator chose where it still exists.
     const QVariant sloWas = m_sloCombo->currentData(), laneWas = m_laneCohortCombo->currentData(), stageWas = m_stageCombo->currentData();
@@ -257,16 +275,15 @@ Status SloView::setPolicy(const Policy::Bundle &bundle, const QList<Release::Coh
         if (const int i = combo->findData(was); was.isValid() && i >= 0)
             combo->setCurrentIndex(i);
     }
-    m_autoPacing->setText(m_rollout.autoPacing
+    m_autoPacing->setText(policy.readOnly()
+                              ? u"Auto-pacing cannot be armed: the profile is read-only until its policy bundle is fixed."_s
+                          : m_rollout.autoPacing
                               ? u"Auto-pacing is on in the policy: the console expands by itself only once an operator arms it for this rollout, one stage at a time, every step audited."_s
                               : u"Auto-pacing is off (policy canary.autoPacing): the console never expands a rollout by itself."_s);
     // What auto-pacing was armed under: a change to either stops it.
-    const std::string fingerprint = bundle.source.toStdString() + '\n' + bundle.section("rollout").dump() + '\n'
-                                    + bundle.section("canary").dump() + '\n' + Release::cohortsToJson(m_cohorts).dump();
-    m_pacing->setPolicy(m_rollout.autoPacing, QString::fromStdString(fingerprint), m_cohorts);
+    m_pacing->setPolicy(m_rollout.autoPacing && !policy.readOnly(), policy.fingerprint(), m_cohorts);
     updateConfirmations();
     evaluate();
-    return okStatus();
 }
 
 void SloView::setSources(Slo::SloFeed *recent, Slo::SloFeed *history, Release::FlagPoller *flags)
