@@ -18,6 +18,7 @@
 #include "testutil.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -27,6 +28,23 @@ using namespace Raize;
 namespace {
 
 const QString TenantName = u"tenant-acme.json"_s;
+const QString CliProfile = u"effectivepolicycli"_s;
+
+struct Run
+{
+    int code = -1;
+    QString out, err;
+};
+
+Run cli(QStringList args)
+{
+    QProcess p;
+    p.start(RaizeTest::consoleBinary(), args << u"--profile"_s << CliProfile);
+    if (!p.waitForFinished(60000))
+        p.kill();
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
 
 QByteArray acmeText()
 {
@@ -276,6 +294,81 @@ private Q_SLOTS:
         QCOMPARE(pos.line(u"slos[5]"_s), 27);
         QCOMPARE(pos.line(u"gates.minReviews.L3"_s), 0); // not in the tenant's text
         QCOMPARE(pos.line(u"slos[0].nosuch"_s), 22);      // the nearest ancestor it has
+    }
+
+    // The CLI shows the refusal with the line and the reason, and a read-only profile changes nothing.
+    void cliShowsTheRefusal_data()
+    {
+        QTest::addColumn<QStringList>("args");   // "BAD" stands for the refused bundle, "COHORTS" for a cohort file
+        QTest::addColumn<bool>("profileBundle"); // the profile's policy/bundlePath points at the refused bundle
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("stderr");
+        const QString where = TenantName + u":17: cohorts[1].id: changes the id of cohort \"lowrisk\" to \"pilot\""_s;
+        QTest::newRow("policy check") << QStringList{u"policy"_s, u"check"_s, u"BAD"_s} << false << 2 << where;
+        QTest::newRow("policy diff") << QStringList{u"policy"_s, u"diff"_s, u"builtin"_s, u"BAD"_s} << false << 2 << where;
+        QTest::newRow("gates check --policy") << QStringList{u"gates"_s, u"check"_s, u"--deployment"_s, u"dpl_x"_s, u"--policy"_s, u"BAD"_s}
+                                              << false << 2 << u"the profile is read-only: its policy bundle is refused: policy: "_s + where;
+        QTest::newRow("gates check, profile bundle") << QStringList{u"gates"_s, u"check"_s, u"--deployment"_s, u"dpl_x"_s} << true << 2
+                                                     << u"read-only"_s;
+        QTest::newRow("cohorts set") << QStringList{u"cohorts"_s, u"set"_s, u"--file"_s, u"COHORTS"_s} << true << 2
+                                     << u"refused, nothing was saved: the profile is read-only"_s;
+        QTest::newRow("cohorts list warns") << QStringList{u"cohorts"_s, u"list"_s} << true << 0 << u"warning: the profile is read-only"_s;
+    }
+
+    void cliShowsTheRefusal()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(bool, profileBundle);
+        QFETCH(int, code);
+        QFETCH(QString, stderr);
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(TenantName), cohorts = dir.filePath(u"cohorts.json"_s);
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(acmeText().replace("{\"id\": \"lowrisk\"", "{\"id\": \"pilot\""));
+        f.close();
+        QFile c(cohorts);
+        QVERIFY(c.open(QIODevice::WriteOnly));
+        c.write(QByteArray::fromStdString(Release::cohortsToJson(EffectivePolicy::builtin().cohorts()).dump()));
+        c.close();
+        {
+            Settings settings(CliProfile);
+            settings.reset(SettingKey::CanaryCohorts);
+            if (profileBundle)
+                settings.setValue(SettingKey::PolicyBundlePath, bad);
+            else
+                settings.reset(SettingKey::PolicyBundlePath);
+            QVERIFY(settings.sync());
+        }
+        args.replaceInStrings(u"BAD"_s, bad);
+        args.replaceInStrings(u"COHORTS"_s, cohorts);
+        const Run r = cli(args);
+        {
+            Settings settings(CliProfile);
+            QVERIFY(settings.string(SettingKey::CanaryCohorts).isEmpty()); // nothing was saved
+            settings.reset(SettingKey::PolicyBundlePath);
+            QVERIFY(settings.sync());
+        }
+        QVERIFY2(r.code == code, qPrintable(r.out + r.err));
+        QVERIFY2(r.err.contains(stderr), qPrintable(r.err));
+    }
+
+    // `policy diff` shows the effective values: what the tenant's bundle really changes over the playbook.
+    void cliDiffShowsEffectiveValues()
+    {
+        QTemporaryDir dir;
+        const QString good = dir.filePath(TenantName);
+        QFile f(good);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(acmeText());
+        f.close();
+        const Run r = cli({u"policy"_s, u"diff"_s, u"builtin"_s, good});
+        QCOMPARE(r.code, 1);
+        for (const QString &line : {u"changed canary.autoPacing: false → true"_s, u"added sideEffectFlags.flags[0]: \"crm.sync-contacts\""_s,
+                                    u"changed cohorts[id=lowrisk].name: \"Low-risk clients\" → \"Pilot clients\""_s,
+                                    u"changed slos[id=publish_success].objective: 0.995 → 0.999"_s})
+            QVERIFY2(r.out.contains(line), qPrintable(r.out));
+        QVERIFY2(!r.out.contains(u"removed gates"_s), qPrintable(r.out)); // what the tenant does not write is the playbook's, not gone
     }
 
     // Consumer: the gates (GUI review and `gates check` both evaluate GatePolicy).
