@@ -141,6 +141,7 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
     if (killSwitch)
         clients.github = nullptr; // no marker, no incident: the fan-out only
     ExecOptions options;
+    options.queueDrainTimeoutMs = session.target().policy.queueDrainSeconds * 1000; // policy rollback.postChecks
     options.incidentAnswer = incidentAnswer;
     options.takeOver = takeOver;
     Executor ex(std::move(journal), plan, clients, options);

@@ -368,7 +368,9 @@ void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
     m_execute->setEnabled(false);
     m_guard->setEnabled(false);
     Clients clients = m_session->clients();
-    m_executor = std::make_unique<Executor>(std::move(journal), plan, clients, ExecOptions{});
+    ExecOptions options;
+    options.queueDrainTimeoutMs = m_rules.queueDrainSeconds * 1000; // policy rollback.postChecks
+    m_executor = std::make_unique<Executor>(std::move(journal), plan, clients, options);
     connect(m_executor.get(), &Executor::stepChanged, this, &RollbackDialog::refreshStep);
     connect(m_executor.get(), &Executor::stepFailed, this, &RollbackDialog::onFailed);
     connect(m_executor.get(), &Executor::refused, this, [this](const Error &e) {
