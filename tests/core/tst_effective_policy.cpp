@@ -312,6 +312,8 @@ private Q_SLOTS:
                                                      << u"read-only"_s;
         QTest::newRow("cohorts set") << QStringList{u"cohorts"_s, u"set"_s, u"--file"_s, u"COHORTS"_s} << true << 2
                                      << u"refused, nothing was saved: the profile is read-only"_s;
+        QTest::newRow("policy show, profile bundle") << QStringList{u"policy"_s, u"show"_s} << true << 2
+                                                     << u"the profile is read-only: its policy bundle is refused: policy: "_s + where;
         QTest::newRow("cohorts list warns") << QStringList{u"cohorts"_s, u"list"_s} << true << 0 << u"warning: the profile is read-only"_s;
     }
 
@@ -369,6 +371,18 @@ private Q_SLOTS:
                                     u"changed slos[id=publish_success].objective: 0.995 → 0.999"_s})
             QVERIFY2(r.out.contains(line), qPrintable(r.out));
         QVERIFY2(!r.out.contains(u"removed gates"_s), qPrintable(r.out)); // what the tenant does not write is the playbook's, not gone
+
+        // `policy show` prints the effective values.
+        const Run shown = cli({u"policy"_s, u"show"_s, u"--policy"_s, good, u"--json"_s});
+        QVERIFY2(shown.code == 0, qPrintable(shown.err));
+        const nlohmann::json j = nlohmann::json::parse(shown.out.toStdString(), nullptr, false);
+        QVERIFY2(j.is_object(), qPrintable(shown.out));
+        QVERIFY(j["readOnly"] == false);
+        QVERIFY(j["autoPacing"] == true);
+        QVERIFY(j["sideEffectFlags"]["flags"] == nlohmann::json::array({"crm.sync-contacts"}));
+        QVERIFY(j["cohorts"][1]["name"] == "Pilot clients");
+        QVERIFY(j["slos"][0]["objective"] == 0.999);
+        QVERIFY(j["confirmations"]["rollback"] == "environment-name");
     }
 
     // Consumer: the gates (GUI review and `gates check` both evaluate GatePolicy).
