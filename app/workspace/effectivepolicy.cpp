@@ -539,7 +539,7 @@ QStringList EffectivePolicy::layers() const
 QString EffectivePolicy::describe() const
 {
     if (m_error)
-        return u"Read-only: the policy bundle is refused: %1 %2"_s.arg(m_error->message, m_error->remedy);
+        return u"Read-only: the policy bundle is refused: %1. %2"_s.arg(m_error->message, m_error->remedy);
     return u"Policy: %1."_s.arg(m_layers.join(u" → "_s));
 }
 
