@@ -22,6 +22,9 @@ struct Options
     QCommandLineOption view{u"view"_s, u"View to show first: "_s + Raize::Ui::ConsoleApp::viewNames().join(u", "_s) + u'.', u"name"_s};
     QCommandLineOption size{u"size"_s, u"Window size for --screenshot (default 1280x800)."_s, u"WxH"_s, u"1280x800"_s};
     QCommandLineOption exitAfterShow{u"exit-after-show"_s, u"Print a line when the main window is shown, then exit (start-up benchmark)."_s};
+    QCommandLineOption exitAfterFirstData{u"exit-after-first-data"_s,
+                                          u"Print a line when every view has its first live data, then exit after MS (benchmark)."_s,
+                                          u"ms"_s, u"0"_s};
 };
 
 void setUpParser(QCommandLineParser &parser, const Options &o)
@@ -31,7 +34,7 @@ void setUpParser(QCommandLineParser &parser, const Options &o)
         + u"\nTokens are read from the keychain, never from the command line."_s);
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({o.profile, o.screenshot, o.view, o.size, o.exitAfterShow});
+    parser.addOptions({o.profile, o.screenshot, o.view, o.size, o.exitAfterShow, o.exitAfterFirstData});
 }
 
 void setIdentity()
@@ -111,5 +114,7 @@ int main(int argc, char **argv)
         return console.screenshot(parser.value(o.screenshot), view, size.isValid() ? size : QSize(1280, 800));
     }
     console.show(view, parser.isSet(o.exitAfterShow));
+    if (parser.isSet(o.exitAfterFirstData))
+        console.exitAfterFirstData(parser.value(o.exitAfterFirstData).toInt());
     return app.exec();
 }

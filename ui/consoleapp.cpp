@@ -8,6 +8,11 @@
 #include "livedata.h"
 #include "slo/sloview.h"
 #include "mainwindow.h"
+#include "alerts/pagebanner.h"
+#include "release/alertcenter.h"
+#include "palette/commandpalette.h"
+#include "palette/palettesources.h"
+#include "palette/shortcutsheet.h"
 #include "ui/rollback/rollbackdialog.h"
 #include "ui/rollback/rollbackhistory.h"
 #include "settingsdialog.h"
@@ -15,15 +20,17 @@
 #include "timeline/timelinecanvas.h"
 #include "timeline/timelineview.h"
 #include "timeline/timerangelink.h"
+#include "widgets/confirmation.h"
 
 #include "core/logging.h"
 #include "core/servicemonitor.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "policy/confirmations.h"
 #include "policy/policybundle.h"
-#include "workspace/effectivepolicy.h"
 #include "records/auditlog.h"
 #include "rollback/runjournal.h"
+#include "workspace/workspace.h"
 #include "release/cohortoverride.h"
 #include "release/rollout.h"
 
@@ -36,6 +43,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 #include <QGroupBox>
+#include <QLineEdit>
+#include <QPainter>
 #include <QPixmap>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -67,7 +76,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     , m_settings(std::make_unique<Settings>(profile))
     , m_tokens(std::make_unique<TokenStore>(profile, keychainServiceName()))
     , m_monitor(std::make_unique<ServiceMonitor>())
-    , m_policy(std::make_unique<EffectivePolicy>(EffectivePolicy::load(*m_settings)))
+    , m_workspace(std::make_unique<Workspace>(*m_settings, *m_tokens, m_monitor.get()))
     , m_profile(profile)
 {
     initResources();
@@ -81,16 +90,17 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     }
     if (!m_settings->lastMigration().steps.isEmpty())
         m_settings->sync();
-    m_window = std::make_unique<MainWindow>(*m_settings, *m_tokens, *m_monitor);
-    m_window->setViewWidget(u"audit"_s, new AuditView(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath))));
+    m_window = std::make_unique<MainWindow>(*m_workspace);
+    m_window->setViewWidget(u"audit"_s, new AuditView(m_workspace->auditLogPath()));
     auto *flagsPane = new FlagsPane;
     // The Canary view: the flags as served, and below them the cohorts and the toggle matrix.
-    m_audit = std::make_unique<Records::AuditLog>(Records::AuditLog::defaultPath(profile, m_settings->string(SettingKey::AuditLogPath)));
-    // The profile's effective policy, once: built-in → tenant bundle → cohort override (ADR 0012).
-    const Policy::Bundle &policy = m_policy->bundle();
-    flagsPane->model()->setSideEffectFlags(m_policy->sideEffectFlags());
+    Records::AuditSink *audit = &m_workspace->audit();
+    // The profile's effective policy, once, in its workspace: built-in → tenant bundle → cohort override (ADR 0016).
+    const EffectivePolicy &effective = m_workspace->policy();
+    const Policy::Bundle &policy = effective.bundle();
+    flagsPane->model()->setSideEffectFlags(effective.sideEffectFlags());
     auto *matrix = new CanaryMatrix;
-    m_cohorts = new CohortsPanel(*m_settings, policy, m_audit.get());
+    m_cohorts = new CohortsPanel(*m_settings, policy, audit);
     auto *canary = new QSplitter(Qt::Vertical);
     canary->setObjectName(u"canaryView"_s);
     canary->addWidget(flagsPane);
@@ -102,34 +112,60 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     canary->setStretchFactor(0, 2);
     canary->setStretchFactor(1, 3);
     m_window->setViewWidget(u"canary"_s, canary);
-    m_live = std::make_unique<LiveData>(*m_settings, *m_tokens, *m_monitor, *m_window, flagsPane);
+    m_live = std::make_unique<LiveData>(*m_workspace, *m_window, flagsPane);
     auto *timeline = new TimelineView;
     m_window->setViewWidget(u"timeline"_s, timeline);
     m_live->setTimelineView(timeline);
     // The promotion gates read the effective policy; a refused bundle makes the profile read-only.
-    auto *promotion = new PromotionView(m_policy->gates());
+    // Dangerous actions confirm by the effective policy's table (a read-only profile keeps the playbook's).
+    Confirmation::setTable(effective.confirmations());
+    auto *promotion = new PromotionView(effective.gates());
     // CI and operators run the console from the repository checkout: its CHANGELOG.md is the draft (§6.1).
     const QString changelog = qEnvironmentVariable("RAIZE_CHANGELOG", QDir::current().filePath(u"CHANGELOG.md"_s));
     promotion->setChangelogPath(changelog);
     m_window->setViewWidget(u"promotion"_s, promotion);
     m_live->setPromotionView(promotion);
-    promotion->setPolicyNote(m_policy->readOnly() ? m_policy->error()->toString() : QString());
-    m_live->setCanaryMatrix(matrix, m_audit.get());
+    promotion->setPolicyNote(effective.readOnly() ? effective.error()->toString() : QString());
+    m_live->setCanaryMatrix(matrix, audit);
     auto *sloView = new SloView;
     m_window->setViewWidget(u"slos"_s, sloView);
-    m_live->setSlos(m_policy->slos());
     m_live->setSloView(sloView);
     // Auto-pacing changes flags only through the toggle matrix's path (audited, pending until read back).
-    sloView->setChangePath(matrix->changeRunner(), m_audit.get());
+    sloView->setChangePath(matrix->changeRunner(), audit);
     // The SLO charts show the time the timeline shows, and the other way round.
     new TimeRangeLink(timeline->canvas(), sloView, this);
     // Cohorts: the profile's (edited in the console) or the policy's, for every view that shows them.
-    linkCohorts(m_cohorts, *m_policy, matrix, sloView);
-    if (m_policy->readOnly()) {
-        // Read-only (ADR 0012): what changes flags or settings is off; the rollback stays (§0.3).
+    linkCohorts(m_cohorts, m_workspace->editablePolicy(), matrix, sloView);
+    if (effective.readOnly()) {
+        // Read-only (ADR 0016): what changes flags or settings is off; the rollback stays (§0.3).
         matrix->setEnabled(false);
         m_cohorts->setEnabled(false);
     }
+    // Page alerts reach every view: the banner above them, the title, the status bar, a desktop notification.
+    m_alerts = std::make_unique<Release::AlertCenter>();
+    m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor());
+    m_window->setAlertCenter(m_alerts.get());
+    connect(sloView, &SloView::alertsChanged, this, [this, sloView] {
+        QList<Release::Alert> active;
+        m_alertPlans.clear();
+        for (const Release::PageAlert &p : sloView->alerts()) {
+            Release::Alert a;
+            a.id = u"page:"_s + p.cohort.id;
+            a.severity = u"page"_s;
+            a.trigger = u"error budget burning at page level with canary flags on (%1)"_s.arg(p.flags.join(u", "_s));
+            const Rollback::Scope scope = SloView::rollbackScope(p.cohort);
+            a.scope = u"cohort %1 — %2"_s.arg(p.cohort.name, scope.describe());
+            a.evidence = p.evidence;
+            active << a;
+            m_alertPlans.insert(a.id, {scope, p.flags});
+        }
+        m_alerts->update(u"slo"_s, active);
+    });
+    connect(m_window->pageBanner(), &PageBanner::rollbackPlanRequested, this, [this](const QString &id) {
+        const auto plan = m_alertPlans.value(id);
+        openRollback(Rollback::Trigger::PublishFailureBreach, plan.first,
+                     u"page-level SLO burn in %1; canary flags on: %2"_s.arg(plan.first.describe(), plan.second.join(u", "_s)));
+    });
     // The page alert offers the rollback plan, filled with its cohort and flags.
     connect(sloView, &SloView::rollbackPlanRequested, this, [this](const Rollback::Scope &scope, const QStringList &flagKeys) {
         openRollback(Rollback::Trigger::PublishFailureBreach, scope,
@@ -157,16 +193,26 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     policyState->setObjectName(u"policyReadOnly"_s);
     policyState->setWordWrap(true);
     policyState->setStyleSheet(u"color: #b71c1c; font-weight: bold;"_s);
-    policyState->setText(m_policy->readOnly() ? u"READ-ONLY: policy bundle refused"_s : QString());
-    policyState->setToolTip(m_policy->describe());
-    policyState->setVisible(m_policy->readOnly());
+    policyState->setText(m_workspace->policy().readOnly() ? u"READ-ONLY: policy bundle refused"_s : QString());
+    policyState->setToolTip(m_workspace->policy().describe());
+    policyState->setVisible(m_workspace->policy().readOnly());
     slot->layout()->addWidget(policyState);
     connect(m_rollbackButton, &QPushButton::clicked, this, [this] { openRollback(); });
     m_history = new RollbackHistory(Rollback::RunJournal::defaultDirectory(profile));
     m_window->setViewWidget(u"rollback"_s, m_history);
     connect(m_history, &RollbackHistory::openRequested, this, [this] { openRollback(); });
     refreshRollbackState();
+    // The command palette (Ctrl+K) and the shortcut sheet (F1) mark what changes production and list recent targets.
+    if (const QStringList missing = markProductionControls(*m_window); !missing.isEmpty())
+        qCWarning(lcUi, "controls that change production were not found: %s", qUtf8Printable(missing.join(u", "_s)));
+    m_window->addPaletteSource(timelineTargets(*m_window, timeline));
+    m_window->addPaletteSource(flagTargets(*m_window, flagsPane));
     m_live->start();
+}
+
+const EffectivePolicy &ConsoleApp::policy() const
+{
+    return m_workspace->policy();
 }
 
 void ConsoleApp::applyPolicy(const EffectivePolicy &policy, CanaryMatrix *matrix, SloView *slo)
@@ -216,15 +262,15 @@ RollbackDialog *ConsoleApp::rollbackDialog() const
 RollbackDialog *ConsoleApp::openRollback()
 {
     if (m_rollbackDialog && !m_rollbackDialog->executor())
-        m_rollbackDialog->setPolicy(*m_policy); // the cohorts may have been edited since
+        m_rollbackDialog->setPolicy(m_workspace->policy()); // the cohorts may have been edited since
     if (m_rollbackDialog) {
         m_rollbackDialog->show();
         m_rollbackDialog->raise();
         return m_rollbackDialog;
     }
-    m_rollbackDialog = new RollbackDialog(*m_settings, *m_tokens, m_profile, m_window.get());
+    m_rollbackDialog = new RollbackDialog(*m_workspace, m_window.get());
     m_rollbackDialog->setAttribute(Qt::WA_DeleteOnClose, false);
-    m_rollbackDialog->setPolicy(*m_policy);
+    m_rollbackDialog->setPolicy(m_workspace->policy());
     connect(m_rollbackDialog, &RollbackDialog::runFinished, this, &ConsoleApp::refreshRollbackState);
     connect(m_rollbackDialog, &RollbackDialog::runFinished, m_history, &RollbackHistory::refresh);
     connect(m_rollbackDialog, &RollbackDialog::planReady, this, &ConsoleApp::refreshRollbackState);
@@ -251,8 +297,9 @@ ConsoleApp::~ConsoleApp() = default;
 
 QStringList ConsoleApp::viewNames()
 {
-    // "settings" renders the settings dialog (for --screenshot).
-    return MainWindow::viewNames() << u"settings"_s;
+    // "settings", "palette" and "shortcuts" render the settings dialog, the
+    // command palette and the shortcut sheet over the window (for --screenshot).
+    return MainWindow::viewNames() << u"settings"_s << u"palette"_s << u"shortcuts"_s;
 }
 
 void ConsoleApp::show(const QString &view, bool exitAfterShow)
@@ -270,15 +317,30 @@ void ConsoleApp::show(const QString &view, bool exitAfterShow)
     }
 }
 
+void ConsoleApp::exitAfterFirstData(int lingerMs)
+{
+    const auto report = [lingerMs] {
+        std::fputs("raize-console: first live data\n", stdout);
+        std::fflush(stdout);
+        QTimer::singleShot(lingerMs, qApp, &QApplication::quit);
+    };
+    if (m_live->settled()) {
+        QTimer::singleShot(0, this, report);
+        return;
+    }
+    connect(m_live.get(), &LiveData::firstRoundDone, this, report, Qt::SingleShotConnection);
+}
+
 int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
 {
-    if (!view.isEmpty() && view != u"settings"_s)
+    const bool overlay = view == u"palette"_s || view == u"shortcuts"_s;
+    if (!view.isEmpty() && view != u"settings"_s && !overlay)
         m_window->showView(view);
     m_window->resize(size);
     m_window->show();
     std::unique_ptr<SettingsDialog> dialog;
     if (view == u"settings"_s) {
-        dialog = std::make_unique<SettingsDialog>(*m_settings, *m_tokens, m_window.get());
+        dialog = std::make_unique<SettingsDialog>(*m_settings, *m_tokens, *m_workspace, m_window.get());
         dialog->show();
     }
     // Let layouts, fonts, keychain answers, the first answers of the services
@@ -287,7 +349,25 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
     settle.start();
     while (settle.elapsed() < 300 || (!m_live->settled() && settle.elapsed() < 20000))
         QApplication::processEvents(QEventLoop::AllEvents, 50);
-    const QPixmap pixmap = dialog ? dialog->grab() : m_window->grab();
+    QPixmap pixmap = dialog ? dialog->grab() : m_window->grab();
+    if (overlay) {
+        // The palette (with a search typed) or the sheet, drawn over the window as the operator sees it.
+        QWidget *top = nullptr;
+        if (view == u"palette"_s) {
+            m_window->openCommandPalette();
+            m_window->commandPalette()->searchField()->setText(u"pro"_s);
+            top = m_window->commandPalette();
+        } else {
+            m_window->openShortcutSheet();
+            top = m_window->shortcutSheet();
+        }
+        for (int i = 0; i < 10; ++i)
+            QApplication::processEvents(QEventLoop::AllEvents, 20);
+        const QPixmap over = top->grab();
+        QPainter painter(&pixmap);
+        painter.fillRect(pixmap.rect(), QColor(0, 0, 0, 70));
+        painter.drawPixmap((pixmap.width() - over.width()) / 2, 90, over);
+    }
     QDir().mkpath(QFileInfo(file).absolutePath());
     QImageWriter writer(file, "png");
     if (!writer.write(pixmap.toImage())) {

@@ -16,11 +16,12 @@ class QPushButton;
 namespace Raize {
 class EffectivePolicy;
 class ServiceMonitor;
-namespace Records {
-class AuditLog;
+namespace Release {
+class AlertCenter;
 }
 class Settings;
 class TokenStore;
+class Workspace;
 }
 
 namespace Raize::Ui {
@@ -34,7 +35,8 @@ class RollbackDialog;
 class RollbackHistory;
 
 // Owns what one console window runs on: the profile's settings, its token
-// store, the service monitor and the main window.
+// store, the service monitor, the profile's workspace (its connections,
+// audit sink and policy) and the main window.
 class ConsoleApp : public QObject
 {
     Q_OBJECT
@@ -48,8 +50,14 @@ public:
     MainWindow *window() const { return m_window.get(); }
     Settings &settings() const { return *m_settings; }
     TokenStore &tokens() const { return *m_tokens; }
+    Workspace &workspace() const { return *m_workspace; }
 
     void show(const QString &view, bool exitAfterShow);
+    // For the first-data benchmark: once every view has its first answer from
+    // the services (or its first failure), prints "raize-console: first live
+    // data" with the process's memory and exits after `lingerMs` (so a
+    // benchmark can read /proc while the data is still loaded).
+    void exitAfterFirstData(int lingerMs);
     // Renders the window offscreen to a PNG; returns a process exit code.
     int screenshot(const QString &file, const QString &view, QSize size);
 
@@ -69,17 +77,21 @@ public:
     // after every save in its editor. The policy must outlive the panel.
     static void linkCohorts(CohortsPanel *panel, EffectivePolicy &policy, CanaryMatrix *matrix, SloView *slo);
     CohortsPanel *cohortsPanel() const { return m_cohorts; }
-    // The profile's effective policy, built once (ADR 0012).
-    const EffectivePolicy &policy() const { return *m_policy; }
+    // The profile's effective policy, built once by its workspace (ADR 0015).
+    const EffectivePolicy &policy() const;
+    // Every active alert, shown in every view (issue #16, item 5).
+    Release::AlertCenter *alerts() const { return m_alerts.get(); }
 
 private:
     std::unique_ptr<Settings> m_settings;
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<ServiceMonitor> m_monitor;
-    std::unique_ptr<EffectivePolicy> m_policy;
+    std::unique_ptr<Workspace> m_workspace;
     std::unique_ptr<MainWindow> m_window;
-    std::unique_ptr<Records::AuditLog> m_audit; // the canary matrix's changes
     std::unique_ptr<LiveData> m_live;
+    std::unique_ptr<Release::AlertCenter> m_alerts;
+    // The rollback plan each page alert offers: its scope and canary flags.
+    QHash<QString, std::pair<Rollback::Scope, QStringList>> m_alertPlans;
     QString m_profile;
     QPointer<RollbackDialog> m_rollbackDialog;
     QPushButton *m_rollbackButton = nullptr;

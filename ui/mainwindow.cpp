@@ -2,12 +2,19 @@
 
 #include "environmentcard.h"
 #include "notconnectedpane.h"
+#include "alerts/desktopnotifier.h"
+#include "alerts/pagebanner.h"
+#include "release/alertcenter.h"
+#include "palette/commandcollector.h"
+#include "palette/commandpalette.h"
+#include "palette/shortcutsheet.h"
 #include "settingsdialog.h"
 
 #include "core/servicemonitor.h"
 #include "core/tokenstore.h"
 #include "core/version.h"
 #include "release/environmentpoller.h"
+#include "workspace/workspace.h"
 
 #include <QAction>
 #include <QApplication>
@@ -15,6 +22,8 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QShortcut>
+#include <QTreeWidget>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -73,11 +82,12 @@ QString dotFor(ServiceStatus::State state)
 
 } // namespace
 
-MainWindow::MainWindow(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, QWidget *parent)
+MainWindow::MainWindow(Workspace &workspace, QWidget *parent)
     : QMainWindow(parent)
-    , m_settings(settings)
-    , m_tokens(tokens)
-    , m_monitor(monitor)
+    , m_settings(workspace.settings())
+    , m_tokens(workspace.tokens())
+    , m_monitor(workspace.monitor())
+    , m_workspace(workspace)
 {
     setObjectName(u"mainWindow"_s);
     setWindowIcon(QIcon(u":/icons/raize-console.svg"_s));
@@ -88,6 +98,7 @@ MainWindow::MainWindow(Settings &settings, TokenStore &tokens, ServiceMonitor &m
     outer->setContentsMargins(0, 0, 0, 0);
     outer->setSpacing(0);
     outer->addWidget(buildHeader());
+    m_outer = outer; // the alert banner goes right under the header, above every view
 
     auto *body = new QHBoxLayout;
     body->setContentsMargins(0, 0, 0, 0);
@@ -119,15 +130,112 @@ MainWindow::MainWindow(Settings &settings, TokenStore &tokens, ServiceMonitor &m
     auto *fileMenu = menuBar()->addMenu(u"&Console"_s);
     auto *settingsAction = fileMenu->addAction(u"&Settings…"_s, this, &MainWindow::openSettings);
     settingsAction->setObjectName(u"actionSettings"_s);
-    settingsAction->setShortcut(QKeySequence::Preferences);
+    // Standard keys where the platform has them (Preferences has none on X11 and offscreen: Ctrl+, then).
+    settingsAction->setShortcut(QKeySequence(QKeySequence::Preferences).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Comma)
+                                                                                   : QKeySequence(QKeySequence::Preferences));
     fileMenu->addSeparator();
-    fileMenu->addAction(u"&Quit"_s, QKeySequence::Quit, qApp, &QApplication::quit);
+    auto *quit = fileMenu->addAction(u"&Quit"_s, qApp, &QApplication::quit);
+    quit->setShortcut(QKeySequence(QKeySequence::Quit).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Q) : QKeySequence(QKeySequence::Quit));
+    quit->setObjectName(u"actionQuit"_s);
+
+    // Go: every view on Ctrl+1…Ctrl+6 (Alt+digit is the browser's and the
+    // terminal's tab convention, taken by mnemonics here), and the palette.
+    auto *goMenu = menuBar()->addMenu(u"&Go"_s);
+    const QStringList names = viewNames(), titles = viewTitles();
+    for (int i = 0; i < names.size(); ++i) {
+        const QString name = names.at(i);
+        auto *go = goMenu->addAction(titles.at(i), this, [this, name] {
+            showView(name);
+            focusCurrentView();
+        });
+        go->setObjectName(u"actionView_"_s + name);
+        go->setProperty("raize.view", name);
+        go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        go->setToolTip(u"Show the %1 view"_s.arg(titles.at(i)));
+    }
+    goMenu->addSeparator();
+    auto *palette = goMenu->addAction(u"&Command palette…"_s, this, &MainWindow::openCommandPalette);
+    palette->setObjectName(u"actionCommandPalette"_s);
+    palette->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+
+    auto *helpMenu = menuBar()->addMenu(u"&Help"_s);
+    auto *sheet = helpMenu->addAction(u"&Keyboard shortcuts"_s, this, &MainWindow::openShortcutSheet);
+    sheet->setObjectName(u"actionShortcuts"_s);
+    sheet->setShortcut(QKeySequence::HelpContents);
+    // "?" too, but not while typing: a text field takes printable keys before shortcuts (ShortcutOverride).
+    // Layouts differ in whether "?" arrives with Shift; take both.
+    for (const QKeySequence &keys : {QKeySequence(Qt::Key_Question), QKeySequence(Qt::SHIFT | Qt::Key_Question)}) {
+        auto *question = new QShortcut(keys, this, this, &MainWindow::openShortcutSheet);
+        question->setObjectName(u"shortcutQuestionMark"_s);
+        question->setContext(Qt::WindowShortcut);
+    }
 
     buildStatusBar();
     m_monitor.initFrom(m_settings);
     refreshProfileBadge();
     refreshEnvironmentCards();
     m_nav->setCurrentRow(0);
+}
+
+QStringList MainWindow::viewTitles()
+{
+    QStringList titles;
+    for (const ViewInfo &v : viewInfos())
+        titles << v.title;
+    return titles;
+}
+
+void MainWindow::openCommandPalette()
+{
+    if (!m_palette) {
+        m_palette = new CommandPalette(
+            [this] {
+                QList<PaletteEntry> entries = collectCommands(*this);
+                entries.removeIf([](const PaletteEntry &e) { return e.id == u"action:actionCommandPalette"_s; });
+                return entries;
+            },
+            this);
+        // A dialog the entry opened keeps its focus; otherwise the focus goes to the view it showed.
+        connect(m_palette, &CommandPalette::entryRun, this, [this] {
+            QWidget *focus = QApplication::focusWidget();
+            if (!focus || focus->window() == this)
+                focusCurrentView();
+        });
+        // Escape: back to where the operator was.
+        connect(m_palette, &QDialog::rejected, this, [this] { activateWindow(); });
+    }
+    m_palette->open();
+}
+
+void MainWindow::focusCurrentView()
+{
+    QWidget *view = m_stack->currentWidget();
+    if (!view)
+        return;
+    activateWindow();
+    QWidget *focus = QApplication::focusWidget();
+    if (focus && view->isAncestorOf(focus))
+        return;
+    for (QWidget *w : view->findChildren<QWidget *>()) {
+        if (w->isVisibleTo(this) && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus)) {
+            w->setFocus(Qt::ShortcutFocusReason);
+            return;
+        }
+    }
+    m_nav->setFocus(Qt::ShortcutFocusReason);
+}
+
+void MainWindow::openShortcutSheet()
+{
+    if (!m_shortcutSheet) {
+        m_shortcutSheet = new ShortcutSheet(this);
+        connect(m_shortcutSheet, &QDialog::finished, this, [this] { activateWindow(); });
+    }
+    m_shortcutSheet->setEntries(collectCommands(*this));
+    m_shortcutSheet->show();
+    m_shortcutSheet->raise();
+    m_shortcutSheet->activateWindow();
+    m_shortcutSheet->table()->setFocus(Qt::ShortcutFocusReason);
 }
 
 QStringList MainWindow::viewNames()
@@ -216,8 +324,45 @@ QWidget *MainWindow::buildHeader()
     return header;
 }
 
+void MainWindow::setAlertCenter(Release::AlertCenter *alerts)
+{
+    m_alerts = alerts;
+    if (!m_alerts)
+        return;
+    m_banner = new PageBanner(*m_alerts, this);
+    m_outer->insertWidget(1, m_banner);
+    m_notifier = new DesktopNotifier(this);
+    connect(m_alerts, &Release::AlertCenter::changed, this, &MainWindow::refreshAlerts);
+    connect(m_alerts, &Release::AlertCenter::raised, this, [this](const Release::Alert &a) {
+        m_notifier->notify(a.id, u"%1: %2"_s.arg(a.severity.toUpper(), a.trigger), u"Scope: %1\n%2"_s.arg(a.scope, a.evidence.join(u'\n')),
+                           true);
+    });
+    connect(m_alerts, &Release::AlertCenter::cleared, m_notifier, &DesktopNotifier::withdraw);
+    connect(m_banner, &PageBanner::acknowledgeFailed, this, [this](const QString &reason) {
+        statusBar()->showMessage(u"Not acknowledged: %1"_s.arg(reason), 15000);
+    });
+    refreshAlerts();
+}
+
+void MainWindow::refreshAlerts()
+{
+    const Release::AlertCenter::State *top = m_alerts ? m_alerts->top() : nullptr;
+    setWindowTitle(top ? u"⚠ %1: %2 — %3"_s.arg(top->alert.severity.toUpper(), top->alert.trigger, m_baseTitle) : m_baseTitle);
+    if (m_alertStatus) {
+        const qsizetype n = m_alerts ? m_alerts->active().size() : 0;
+        m_alertStatus->setVisible(n > 0);
+        m_alertStatus->setText(n == 1 ? u"<b style='color:#b71c1c'>⚠ 1 active alert</b>"_s
+                                      : u"<b style='color:#b71c1c'>⚠ %1 active alerts</b>"_s.arg(n));
+    }
+}
+
 void MainWindow::buildStatusBar()
 {
+    m_alertStatus = new QLabel(statusBar());
+    m_alertStatus->setObjectName(u"statusAlerts"_s);
+    m_alertStatus->setTextFormat(Qt::RichText);
+    m_alertStatus->setVisible(false);
+    statusBar()->addPermanentWidget(m_alertStatus);
     for (Service s : allServices()) {
         auto *label = new QLabel(statusBar());
         label->setObjectName(u"status_"_s + serviceId(s));
@@ -251,12 +396,13 @@ void MainWindow::refreshProfileBadge()
     if (sandbox) {
         m_profileBadge->setText(u"SANDBOX — profile “%1”, not production"_s.arg(m_settings.profile()));
         m_profileBadge->setStyleSheet(u"background:#ffb300; color:#1a1a1a; font-weight:bold; padding:2px 6px; border-radius:3px;"_s);
-        setWindowTitle(u"[SANDBOX] Raize Release Console — %1"_s.arg(m_settings.profile()));
+        m_baseTitle = u"[SANDBOX] Raize Release Console — %1"_s.arg(m_settings.profile());
     } else {
         m_profileBadge->setText(u"Profile “%1”"_s.arg(m_settings.profile()));
         m_profileBadge->setStyleSheet({});
-        setWindowTitle(u"Raize Release Console — %1"_s.arg(m_settings.profile()));
+        m_baseTitle = u"Raize Release Console — %1"_s.arg(m_settings.profile());
     }
+    refreshAlerts();
 }
 
 void MainWindow::refreshEnvironmentCards()
@@ -311,7 +457,7 @@ void MainWindow::showEnvironments(const Release::EnvironmentSnapshot &snapshot)
 
 void MainWindow::openSettings()
 {
-    SettingsDialog dialog(m_settings, m_tokens, this);
+    SettingsDialog dialog(m_settings, m_tokens, m_workspace, this);
     if (dialog.exec() == QDialog::Accepted) {
         m_monitor.initFrom(m_settings);
         refreshProfileBadge();

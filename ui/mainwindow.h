@@ -2,25 +2,36 @@
 
 #include "core/settings.h"
 
+#include "palette/paletteentry.h"
+
 #include <QHash>
 #include <QMainWindow>
 
+#include <functional>
+
 class QLabel;
+class QVBoxLayout;
 class QListWidget;
 class QStackedWidget;
 
 namespace Raize {
 class ServiceMonitor;
 class TokenStore;
+class Workspace;
 }
 
 namespace Raize::Release {
+class AlertCenter;
 struct EnvironmentSnapshot;
 }
 
 namespace Raize::Ui {
 
+class CommandPalette;
+class DesktopNotifier;
 class EnvironmentCard;
+class PageBanner;
+class ShortcutSheet;
 
 // The console's shell: header (environments, sandbox badge, rollback slot),
 // navigation, the view stack and the per-service status bar.
@@ -29,10 +40,12 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    MainWindow(Settings &settings, TokenStore &tokens, ServiceMonitor &monitor, QWidget *parent = nullptr);
+    // The profile's settings, token store and service monitor are the workspace's.
+    explicit MainWindow(Workspace &workspace, QWidget *parent = nullptr);
 
     // View names, in navigation order: timeline, canary, slos, promotion, rollback, audit.
     static QStringList viewNames();
+    static QStringList viewTitles(); // "Timeline", "Canary", … in the same order
     bool showView(const QString &name);
     QString currentView() const;
     // Replaces a view's pane (later features install their real views here).
@@ -45,8 +58,27 @@ public:
     // Fills the header from Vercel; stale data stays, marked with its age.
     void showEnvironments(const Release::EnvironmentSnapshot &snapshot);
 
+    // Recent targets for the command palette (deployments, flags, cohorts, incidents).
+    using PaletteSource = std::function<QList<PaletteEntry>()>;
+    void addPaletteSource(PaletteSource source) { m_paletteSources << std::move(source); }
+    const QList<PaletteSource> &paletteSources() const { return m_paletteSources; }
+    CommandPalette *commandPalette() const { return m_palette; }
+    // Alerts nobody can miss (issue #16, item 5): a banner above every view,
+    // the window title, the status bar and a desktop notification. Not owned.
+    void setAlertCenter(Release::AlertCenter *alerts);
+    PageBanner *pageBanner() const { return m_banner; }
+    DesktopNotifier *notifier() const { return m_notifier; }
+    // Gives the keyboard focus to the first control of the current view (after
+    // the palette or a Go shortcut switched views), unless a control of that view has it already.
+    void focusCurrentView();
+    ShortcutSheet *shortcutSheet() const { return m_shortcutSheet; }
+
 public Q_SLOTS:
     void openSettings();
+    // Ctrl+K.
+    void openCommandPalette();
+    // F1, or "?" outside a text field.
+    void openShortcutSheet();
 
 Q_SIGNALS:
     void settingsChanged();
@@ -61,6 +93,7 @@ private:
     Settings &m_settings;
     TokenStore &m_tokens;
     ServiceMonitor &m_monitor;
+    Workspace &m_workspace;
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_stack = nullptr;
     QLabel *m_profileBadge = nullptr;
@@ -68,6 +101,16 @@ private:
     QHash<QString, EnvironmentCard *> m_envCards;
     QHash<Service, QLabel *> m_serviceLabels;
     QHash<QString, QWidget *> m_views;
+    QList<PaletteSource> m_paletteSources;
+    Release::AlertCenter *m_alerts = nullptr;
+    PageBanner *m_banner = nullptr;
+    DesktopNotifier *m_notifier = nullptr;
+    QLabel *m_alertStatus = nullptr;
+    QVBoxLayout *m_outer = nullptr;
+    QString m_baseTitle;
+    void refreshAlerts();
+    CommandPalette *m_palette = nullptr;
+    ShortcutSheet *m_shortcutSheet = nullptr;
 };
 
 } // namespace Raize::Ui

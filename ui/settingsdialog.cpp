@@ -1,7 +1,7 @@
 #include "settingsdialog.h"
 
 #include "core/tokenstore.h"
-#include "net/httpclient.h"
+#include "workspace/workspace.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -18,10 +18,11 @@ namespace Raize::Ui {
 
 using namespace Qt::StringLiterals;
 
-SettingsDialog::SettingsDialog(Settings &settings, TokenStore &tokens, QWidget *parent)
+SettingsDialog::SettingsDialog(Settings &settings, TokenStore &tokens, Workspace &workspace, QWidget *parent)
     : QDialog(parent)
     , m_settings(settings)
     , m_tokens(tokens)
+    , m_workspace(workspace)
 {
     setObjectName(u"settingsDialog"_s);
     setWindowTitle(u"Settings — profile %1"_s.arg(settings.profile()));
@@ -105,11 +106,8 @@ void SettingsDialog::testConnection(Service service)
     const auto run = [this, service, result](const QString &token) {
         Services::ConnectionTarget t = target(service);
         t.token = token;
-        m_testHttp = std::make_unique<Net::HttpClient>();
-        m_testHttp->setDefaultTimeout(m_timeout ? m_timeout->value() : 15000);
-        m_testHttp->setRetryPolicy({1, 100, 100, 0}); // an answer now, not after retries
         QPointer<QLabel> label(result);
-        Services::checkConnection(*m_testHttp, t, [label](const Services::ConnectionReport &r) {
+        m_workspace.checkConnection(t, m_timeout ? m_timeout->value() : 0, [label](const Services::ConnectionReport &r) {
             if (!label)
                 return;
             label->setText(r.summary());

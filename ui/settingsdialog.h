@@ -16,22 +16,21 @@ class QSpinBox;
 
 namespace Raize {
 class TokenStore;
-namespace Net {
-class HttpClient;
-}
+class Workspace;
 }
 
 namespace Raize::Ui {
 
 // One form per service. Settings go to the profile's INI file through the
 // Settings table; tokens go only to the keychain through TokenStore, and the
-// dialog never shows a stored token back.
+// dialog never shows a stored token back. "Test connection" runs the
+// workspace's connection check on the values as typed (no client is built in ui/).
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
 
 public:
-    SettingsDialog(Settings &settings, TokenStore &tokens, QWidget *parent = nullptr);
+    SettingsDialog(Settings &settings, TokenStore &tokens, Workspace &workspace, QWidget *parent = nullptr);
     ~SettingsDialog() override;
 
     QLineEdit *field(SettingKey key) const { return m_fields.value(key); }
@@ -61,7 +60,7 @@ private:
     QHash<Service, QLineEdit *> m_tokenFields;
     QHash<Service, QLabel *> m_tokenStates;
     QHash<Service, QLabel *> m_testResults;
-    std::unique_ptr<Net::HttpClient> m_testHttp;
+    Workspace &m_workspace;
     QComboBox *m_flagsKind = nullptr;
     QSpinBox *m_timeout = nullptr;
     QLabel *m_keyringBanner = nullptr;

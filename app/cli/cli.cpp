@@ -24,6 +24,8 @@ int killSwitchCommand(Context &ctx);    // killswitchcommand.cpp
 int gatesCommand(Context &ctx);         // gatescommand.cpp
 int policyCommand(Context &ctx);        // policycommand.cpp
 int cohortsCommand(Context &ctx);       // cohortscommand.cpp
+int promoteCommand(Context &ctx);       // promotecommand.cpp
+int rolloutCommand(Context &ctx);       // rolloutcommand.cpp
 
 const CommandHelp &tokenHelp();
 const CommandHelp &settingsHelp();
@@ -36,6 +38,8 @@ const CommandHelp &killSwitchHelp();
 const CommandHelp &gatesHelp();
 const CommandHelp &policyHelp();
 const CommandHelp &cohortsHelp();
+const CommandHelp &promoteHelp();
+const CommandHelp &rolloutHelp();
 
 namespace {
 
@@ -114,8 +118,10 @@ const QList<Command> &commands()
         {"rollback"_L1, "plan, execute, resume or show the guarded rollback (flags first, then Instant Rollback)"_L1, &rollbackCommand, &rollbackHelp},
         {"kill-switch"_L1, "turn off every side-effect flag in a scope, in one parallel fan-out"_L1, &killSwitchCommand, &killSwitchHelp},
         {"gates"_L1, "check a candidate deployment against the promotion gates (exit 0 pass, 1 blocked, 2 error)"_L1, &gatesCommand, &gatesHelp},
+        {"promote"_L1, "review, approve, override and promote a candidate to production (bound to the plan digest)"_L1, &promoteCommand, &promoteHelp},
         {"policy"_L1, "check a policy bundle, or show how two bundles differ"_L1, &policyCommand, &policyHelp},
         {"cohorts"_L1, "list the canary cohorts in effect, or set/reset the profile's (checked and audited)"_L1, &cohortsCommand, &cohortsHelp},
+        {"rollout"_L1, "the rollout's SLO verdicts, pages and next-stage recommendation; advance it (checked, audited)"_L1, &rolloutCommand, &rolloutHelp},
         {"help"_L1, "print the usage of a subcommand: raize-console help SUBCOMMAND [SUB-SUBCOMMAND]"_L1, &helpCommand, &helpHelp},
     };
     return table;

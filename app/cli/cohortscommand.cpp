@@ -6,10 +6,10 @@
 
 #include "core/jsonutil.h"
 #include "core/settings.h"
+#include "policy/confirmations.h"
 #include "policy/policybundle.h"
-#include "records/auditlog.h"
 #include "release/cohortoverride.h"
-#include "workspace/effectivepolicy.h"
+#include "workspace/workspace.h"
 
 namespace Raize::Cli {
 
@@ -19,21 +19,15 @@ using json = nlohmann::json;
 namespace {
 
 const QString kListUsage = u"raize-console cohorts list [--json]"_s;
-const QString kSetUsage = u"raize-console cohorts set --file FILE [--reason TEXT] [--json]"_s;
-const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--json]"_s;
+const QString kSetUsage = u"raize-console cohorts set --file FILE [--reason TEXT] [--confirm TEXT] [--json]"_s;
+const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--json]"_s;
 
-// The bundle the console's cohort editor, the Canary view and the rollback
-// check cohorts against: the profile's effective policy (ADR 0012), loaded
-// once per run. Read-only when its bundle is refused: then nothing is saved.
-const EffectivePolicy &effectivePolicy(const QString &profile)
+// The profile's workspace: its effective policy (ADR 0016), the one the
+// console's cohort editor, the Canary view and the rollback check cohorts
+// against, and the audit sink. No token is read: cohorts need no service.
+std::unique_ptr<Workspace> workspace(const Context &ctx)
 {
-    static const EffectivePolicy policy = EffectivePolicy::load(Settings(profile));
-    return policy;
-}
-
-const Policy::Bundle &cohortPolicy(const QString &profile)
-{
-    return effectivePolicy(profile).bundle();
+    return Workspace::forProfile(ctx.profile, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
 }
 
 json report(const QString &profile, const Release::EffectiveCohorts &e)
@@ -63,13 +57,13 @@ int list(Context &ctx, bool asJson)
 {
     if (!ctx.noneLeft(kListUsage))
         return Failure;
-    const Settings settings(ctx.profile);
-    const Result<Release::EffectiveCohorts> e = Release::effectiveCohorts(settings, cohortPolicy(ctx.profile));
+    const std::unique_ptr<Workspace> ws = workspace(ctx);
+    const Result<Release::EffectiveCohorts> e = ws->cohorts();
     if (!e) {
         ctx.err << u"no cohorts can be used: "_s << e.error().toString() << u'\n';
         return Failure;
     }
-    if (const EffectivePolicy &p = effectivePolicy(ctx.profile); p.readOnly())
+    if (const EffectivePolicy &p = ws->policy(); p.readOnly())
         ctx.err << u"warning: the profile is read-only, these are the playbook's cohorts: its policy bundle is refused: "_s
                 << p.error()->toString() << u'\n';
     if (e->overrideError)
@@ -84,7 +78,7 @@ int list(Context &ctx, bool asJson)
 
 // Reads a `cohorts` array, or an object that has one (what `cohorts list --json` prints).
 // Sets *code to Failure when the file cannot be used at all, Negative when the cohorts do not fit.
-std::optional<QList<Release::Cohort>> readCohorts(Context &ctx, const QString &path, int *code)
+std::optional<QList<Release::Cohort>> readCohorts(Context &ctx, const Policy::Bundle &bundle, const QString &path, int *code)
 {
     *code = Failure;
     const std::optional<QString> text = ctx.readText(path);
@@ -102,7 +96,7 @@ std::optional<QList<Release::Cohort>> readCohorts(Context &ctx, const QString &p
                    u"(what `raize-console cohorts list --json` prints)\n"_s.arg(path);
         return std::nullopt;
     }
-    const Result<QList<Release::Cohort>> cohorts = Release::cohortsFromOverride(array, cohortPolicy(ctx.profile), path);
+    const Result<QList<Release::Cohort>> cohorts = Release::cohortsFromOverride(array, bundle, path);
     if (!cohorts) {
         *code = Negative;
         ctx.err << u"refused, nothing was saved: "_s << cohorts.error().toString() << u'\n';
@@ -115,6 +109,7 @@ int save(Context &ctx, bool asJson, bool reset)
 {
     const QString file = reset ? QString() : ctx.takeOption(u"--file"_s);
     const QString reason = ctx.takeOption(u"--reason"_s);
+    const QString confirm = ctx.takeOption(u"--confirm"_s);
     if (!ctx.noneLeft(reset ? kResetUsage : kSetUsage))
         return Failure;
     if (!reset && file.isEmpty()) {
@@ -123,11 +118,12 @@ int save(Context &ctx, bool asJson, bool reset)
                 << kSetUsage << u'\n';
         return Failure;
     }
-    if (const EffectivePolicy &p = effectivePolicy(ctx.profile); p.readOnly()) {
-        ctx.err << u"refused, nothing was saved: the profile is read-only: its policy bundle is refused: "_s << p.error()->toString() << u'\n';
+    const std::unique_ptr<Workspace> ws = workspace(ctx);
+    if (ws->readOnly()) {
+        ctx.err << u"refused, nothing was saved: the profile is read-only: its policy bundle is refused: "_s << ws->policy().error()->toString() << u'\n';
         return Failure;
     }
-    const Policy::Bundle &bundle = cohortPolicy(ctx.profile);
+    const Policy::Bundle &bundle = ws->policyBundle();
     QList<Release::Cohort> wanted;
     if (reset) {
         const Result<QList<Release::Cohort>> policy = Release::cohortsFromPolicy(bundle);
@@ -138,21 +134,29 @@ int save(Context &ctx, bool asJson, bool reset)
         wanted = *policy;
     } else {
         int code = Failure;
-        const std::optional<QList<Release::Cohort>> read = readCohorts(ctx, file, &code);
+        const std::optional<QList<Release::Cohort>> read = readCohorts(ctx, bundle, file, &code);
         if (!read)
             return code;
         wanted = *read;
     }
 
-    Settings settings(ctx.profile);
-    const Result<Release::EffectiveCohorts> before = Release::effectiveCohorts(settings, bundle);
-    Records::AuditLog audit(Records::AuditLog::defaultPath(ctx.profile, settings.string(SettingKey::AuditLogPath)));
+    const Result<Release::EffectiveCohorts> before = ws->cohorts();
+    const Settings &settings = ws->settings();
+    // The editor's confirmation, headless: what the effective policy's confirmations table asks for a cohort save.
+    const Policy::ConfirmRule rule = ws->policy().confirmations().rule(Policy::ConfirmAction::CohortSave);
+    const bool unchanged = before && !before->overrideError && before->cohorts == wanted;
+    if (const Status guard = Policy::checkTypedConfirmation(Policy::ConfirmAction::CohortSave, rule,
+                                                            settings.string(SettingKey::FlagsEnvironment), confirm);
+        !guard && !unchanged) {
+        ctx.err << guard.error().message << u'\n' << guard.error().remedy << u'\n';
+        return Failure;
+    }
     const QString why = !reason.isEmpty() ? reason
         : reset                          ? u"cohorts reset to the policy bundle's with raize-console cohorts reset"_s
                                          : u"cohorts set with raize-console cohorts set --file %1"_s.arg(file);
     // The editor's path: checked against the policy, audited before the settings change, never half-applied.
     const Result<Release::EffectiveCohorts> saved =
-        Release::saveCohorts(settings, bundle, wanted, audit, qEnvironmentVariable("USER", u"operator"_s), why);
+        Release::saveCohorts(ws->settings(), bundle, wanted, ws->audit(), ws->actor(), why);
     if (!saved) {
         ctx.err << saved.error().toString() << u'\n';
         return Failure;
@@ -161,10 +165,10 @@ int save(Context &ctx, bool asJson, bool reset)
     if (asJson) {
         json j = report(ctx.profile, *saved);
         j["changed"] = changed;
-        j["auditLog"] = audit.path().toStdString();
+        j["auditLog"] = ws->auditLogPath().toStdString();
         ctx.printJson(j);
     } else {
-        ctx.out << (changed ? u"saved (audit log %1): "_s.arg(audit.path()) : u"nothing changed: "_s);
+        ctx.out << (changed ? u"saved (audit log %1): "_s.arg(ws->auditLogPath()) : u"nothing changed: "_s);
         printText(ctx, *saved);
     }
     return Ok;
@@ -196,31 +200,35 @@ const CommandHelp &cohortsHelp()
                 u"Exit codes: 0 listed; 2 no cohorts can be used (the policy's are malformed).\n"
                 u"Example: raize-console cohorts list --json --profile sandbox\n"_s},
          {"set"_L1, "make FILE's cohorts the profile's (checked, audited)"_L1,
-          u"usage: raize-console cohorts set --file FILE [--reason TEXT] [--json]\n"
+          u"usage: raize-console cohorts set --file FILE [--reason TEXT] [--confirm TEXT] [--json]\n"
           u"Replaces the profile's cohorts with FILE's after checking them against the policy (every stage finds its\n"
           u"cohort, within its limits). The audit record holds before and after in full. Cohorts equal to the policy's\n"
           u"remove the override (cohorts.reset); cohorts equal to those in effect change nothing and write no record.\n"
           u"\n"
           u"Options:\n"
           u"  --file FILE     a JSON array of cohorts, or the object `cohorts list --json` prints (required)\n"
-          u"  --reason TEXT   the audit record's reason (default: names the command and FILE)\n"_s
+          u"  --reason TEXT   the audit record's reason (default: names the command and FILE)\n"
+          u"  --confirm TEXT  what the policy's confirmations table asks for \"cohortSave\" (default: nothing; a\n"
+          u"                  tenant bundle may ask for the environment's name or a word), typed exactly\n"_s
               + jsonOption
               + u"                  and \"changed\": true|false, \"auditLog\": the log written to\n"
                 u"\n"
                 u"Exit codes: 0 saved (or nothing to change); 1 refused: they do not fit the policy (the reason is on\n"
                 u"standard error, nothing is saved); 2 could not run (unreadable or malformed FILE, audit log or settings\n"
-                u"not writable).\n"
+                u"not writable, the policy asks for --confirm and it is missing or not exact).\n"
                 u"Example: raize-console cohorts set --file cohorts.json --reason \"add client-north to lowrisk\"\n"_s},
          {"reset"_L1, "go back to the policy bundle's cohorts (audited)"_L1,
-          u"usage: raize-console cohorts reset [--reason TEXT] [--json]\n"
+          u"usage: raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--json]\n"
           u"Removes the profile's own cohorts (also unusable ones) so the policy bundle's apply; audited as cohorts.reset.\n"
           u"\n"
           u"Options:\n"
-          u"  --reason TEXT   the audit record's reason\n"_s
+          u"  --reason TEXT   the audit record's reason\n"
+          u"  --confirm TEXT  what the policy's confirmations table asks for \"cohortSave\", typed exactly\n"_s
               + jsonOption
               + u"                  and \"changed\": true|false, \"auditLog\": the log written to\n"
                 u"\n"
-                u"Exit codes: 0 reset (or nothing to change); 2 could not run (audit log or settings not writable).\n"
+                u"Exit codes: 0 reset (or nothing to change); 2 could not run (audit log or settings not writable, the\n"
+                u"policy asks for --confirm and it is missing or not exact).\n"
                 u"Example: raize-console cohorts reset --reason \"back to the playbook's cohorts\"\n"_s}}};
     return help;
 }

@@ -10,18 +10,11 @@
 
 #include "cli/cli.h"
 
-#include "workspace/effectivepolicy.h"
-
 #include "core/settings.h"
-#include "core/tokenstore.h"
-#include "net/httpclient.h"
 #include "release/approval.h"
 #include "release/factscollector.h"
 #include "release/gatepolicy.h"
-#include "services/flags/unleashclient.h"
-#include "services/github/githubclient.h"
-#include "services/launchdarkly/launchdarklyclient.h"
-#include "services/vercel/vercelclient.h"
+#include "workspace/workspace.h"
 
 #include <QDateTime>
 #include <QEventLoop>
@@ -30,34 +23,6 @@ namespace Raize::Cli {
 
 using namespace Qt::StringLiterals;
 using namespace Raize::Release;
-
-namespace {
-
-// CI has no keyring: RAIZE_<SERVICE>_TOKEN wins, else the profile's keychain entry.
-QString tokenFor(Service service, TokenStore &store, QTextStream &err)
-{
-    const QByteArray env = "RAIZE_" + serviceId(service).toUpper().toLatin1() + "_TOKEN";
-    const QString fromEnv = qEnvironmentVariable(env.constData());
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    const Result<QString> t = store.readSync(service);
-    if (!t) {
-        err << u"note: no %1 token (%2 or the keychain): %3\n"_s.arg(serviceDisplayName(service), QString::fromLatin1(env), t.error().message);
-        return {};
-    }
-    return t.value();
-}
-
-// "https://api.github.com" → "https://github.com/owner/repo"; elsewhere (GitHub Enterprise, the sandbox) the API host.
-QString githubHtml(const QString &apiUrl, const QString &owner, const QString &repo)
-{
-    QUrl u(apiUrl);
-    if (u.host() == u"api.github.com"_s)
-        return u"https://github.com/%1/%2"_s.arg(owner, repo);
-    return u"%1://%2%3/%4/%5"_s.arg(u.scheme(), u.authority(), u.path().endsWith(u'/') ? u.path().chopped(1) : u.path(), owner, repo);
-}
-
-} // namespace
 
 const CommandHelp &gatesHelp()
 {
@@ -108,52 +73,36 @@ int gatesCommand(Context &ctx)
         return Failure;
     }
 
-    Settings settings(ctx.profile);
-    // The effective policy: --policy, else the profile's bundle, over the built-in playbook v1 (ADR 0012).
-    // A refused bundle makes the profile read-only: no verdict is given on rules it did not mean.
-    const EffectivePolicy effective = EffectivePolicy::load(settings, policyFile);
-    if (effective.readOnly()) {
-        ctx.err << u"the profile is read-only: its policy bundle is refused: "_s << effective.error()->toString() << u'\n';
+    // The profile's workspace: its one HTTP client and clients (issue #14). The policy is read before any token.
+    const std::unique_ptr<Workspace> ws = Workspace::forProfile(ctx.profile, keychainService);
+    // The effective policy: --policy laid over the built-in playbook, else the profile's (ADR 0016). A refused
+    // bundle makes the profile read-only: no verdict is given on rules it did not mean. Never half-applied.
+    const Result<GatePolicy> loaded = ws->gatePolicy(policyFile);
+    if (!loaded) {
+        ctx.err << u"the profile is read-only: its policy bundle is refused: "_s << loaded.error().toString() << u'\n';
         return Failure;
     }
-    const GatePolicy &policy = effective.gates();
-
-    const QString vercelUrl = settings.string(SettingKey::VercelBaseUrl);
-    const QString project = settings.string(SettingKey::VercelProjectId);
-    if (vercelUrl.isEmpty() || project.isEmpty()) {
+    const GatePolicy &policy = loaded.value();
+    const Settings &settings = ws->settings();
+    if (settings.string(SettingKey::VercelBaseUrl).isEmpty() || settings.string(SettingKey::VercelProjectId).isEmpty()) {
         ctx.err << u"Vercel is not configured for profile %1: raize-console settings set vercel/project-id ...\n"_s.arg(ctx.profile);
         return Failure;
     }
-    TokenStore tokens(ctx.profile, keychainService);
-    Net::HttpClient http;
-    http.setDefaultTimeout(settings.integer(SettingKey::NetTimeoutMs));
+    // CI has no keyring: RAIZE_<SERVICE>_TOKEN wins, else the profile's keychain entry.
+    ws->openSync(Workspace::TokenSource::EnvironmentFirst);
     for (Service s : {Service::Vercel, Service::GitHub, Service::Flags}) {
-        const QString t = tokenFor(s, tokens, ctx.err);
-        if (!t.isEmpty())
-            http.setToken(s, t);
+        if (const std::optional<Error> why = ws->tokenError(s))
+            ctx.err << u"note: no %1 token (RAIZE_%2_TOKEN or the keychain): %3\n"_s.arg(serviceDisplayName(s), serviceId(s).toUpper(), why->message);
     }
-    Services::VercelClient vercel(http, QUrl(vercelUrl), project, settings.string(SettingKey::VercelTeamId));
-    std::unique_ptr<Services::GitHubClient> github;
-    const QString owner = settings.string(SettingKey::GitHubOwner), repo = settings.string(SettingKey::GitHubRepo);
-    if (!settings.string(SettingKey::GitHubApiUrl).isEmpty() && !owner.isEmpty() && !repo.isEmpty())
-        github = std::make_unique<Services::GitHubClient>(http, QUrl(settings.string(SettingKey::GitHubApiUrl)), owner, repo);
-    std::unique_ptr<Services::FlagService> flags;
-    const QString flagsUrl = settings.string(SettingKey::FlagsUrl);
-    if (!flagsUrl.isEmpty()) {
-        const QString kind = settings.string(SettingKey::FlagsKind);
-        if (kind == u"launchdarkly"_s)
-            flags = std::make_unique<Services::LaunchDarklyClient>(http, QUrl(flagsUrl), settings.string(SettingKey::FlagsProject),
-                                                                   policy.flagEnvironment);
-        else
-            flags = std::make_unique<Services::UnleashClient>(http, QUrl(flagsUrl), settings.string(SettingKey::FlagsProject),
-                                                              policy.flagEnvironment);
-    }
+    const auto clients = ws->clients();
+    if (clients->flagsError)
+        ctx.err << u"note: the flag service cannot be used: "_s << clients->flagsError->toString() << u'\n';
 
     FactsCollector::Sources sources;
-    sources.vercel = &vercel;
-    sources.github = github.get();
-    sources.flags = flags.get();
-    sources.githubHtml = github ? githubHtml(settings.string(SettingKey::GitHubApiUrl), owner, repo) : QString();
+    sources.vercel = clients->vercel.get();
+    sources.github = clients->github.get();
+    sources.flags = clients->flags.get();
+    sources.githubHtml = clients->githubHtml;
     sources.changelogPath = changelog;
     sources.maintenanceWindow = window;
     FactsCollector collector(policy, sources);

@@ -16,7 +16,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-// A bundle as the console applies it (ADR 0012): laid over the built-in
+// A bundle as the console applies it (ADR 0016): laid over the built-in
 // playbook, every section typed, the floors checked; whole or not at all.
 // The result is the effective document, so `diff builtin FILE` shows what
 // the tenant really changes.
@@ -33,13 +33,11 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
             a.push_back(s.toStdString());
         return a;
     };
-    nlohmann::json cohorts = nlohmann::json::array(), slos = nlohmann::json::array(), confirmations = nlohmann::json::object();
+    nlohmann::json cohorts = nlohmann::json::array(), slos = nlohmann::json::array();
     for (const Release::Cohort &c : p.cohorts())
         cohorts.push_back({{"id", c.id.toStdString()}, {"name", c.name.toStdString()}});
     for (const Slo::SloSpec &s : p.slos())
         slos.push_back({{"id", s.id.toStdString()}, {"objective", s.objective}});
-    for (auto it = p.confirmations().rules().cbegin(); it != p.confirmations().rules().cend(); ++it)
-        confirmations[it.key().toStdString()] = it.value().describe().toStdString();
     if (asJson) {
         ctx.printJson({{"readOnly", p.readOnly()},
                        {"reason", p.readOnly() ? nlohmann::json(p.readOnlyReason().toStdString()) : nlohmann::json(nullptr)},
@@ -48,7 +46,7 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
                        {"autoPacing", p.autoPacing()},
                        {"cohorts", cohorts},
                        {"slos", slos},
-                       {"confirmations", confirmations}});
+                       {"confirmations", p.confirmations().toJson()}});
     } else {
         ctx.out << p.describe() << u'\n';
         ctx.out << u"  side-effect flags: "_s << p.sideEffectFlags().describe() << u'\n';
@@ -57,8 +55,11 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
             ctx.out << u"  cohort %1: %2\n"_s.arg(c.id, c.name);
         for (const Slo::SloSpec &s : p.slos())
             ctx.out << u"  SLO %1: objective %2\n"_s.arg(s.id).arg(s.objective);
-        for (auto it = p.confirmations().rules().cbegin(); it != p.confirmations().rules().cend(); ++it)
-            ctx.out << u"  confirm %1: %2\n"_s.arg(it.key(), it.value().describe());
+        for (const Policy::ConfirmAction action : Policy::allConfirmActions()) {
+            const Policy::ConfirmRule rule = p.confirmations().rule(action);
+            ctx.out << u"  confirm %1: %2%3\n"_s.arg(Policy::confirmActionKey(action), Policy::confirmRequirementKey(rule.requirement),
+                                                    rule.requirement == Policy::ConfirmRequirement::Word ? u" \"%1\""_s.arg(rule.word) : QString());
+        }
     }
     if (p.readOnly()) {
         ctx.err << u"the profile is read-only: its policy bundle is refused: "_s << p.error()->toString() << u'\n';
@@ -80,7 +81,7 @@ const CommandHelp &policyHelp()
         u"Example: raize-console policy diff builtin tenant-acme.json\n"_s,
         {{"show"_L1, "the profile's effective policy"_L1,
           u"usage: raize-console policy show [--policy FILE] [--json]\n"
-          u"Prints the profile's effective policy (ADR 0012): its layers (built-in, tenant bundle, cohort override), the\n"
+          u"Prints the profile's effective policy (ADR 0016): its layers (built-in, tenant bundle, cohort override), the\n"
           u"side-effect flags, auto-pacing, the cohorts, the SLO objectives and the confirmations; or why it is read-only.\n"
           u"\n"
           u"Options:\n"
@@ -92,7 +93,7 @@ const CommandHelp &policyHelp()
          {"check"_L1, "check that a bundle loads whole"_L1,
           u"usage: raize-console policy check FILE\n"
           u"Loads FILE the way the console does: laid over the built-in playbook, whole or not at all, never looser\n"
-          u"than the playbook's floors (ADR 0012). Prints the first error with its file, line and field.\n"
+          u"than the playbook's floors (ADR 0016). Prints the first error with its file, line and field.\n"
           u"\n"
           u"Options:\n"
           u"  FILE    the bundle, or \"builtin\" for the built-in playbook-v1\n"

@@ -7,12 +7,12 @@
 
 #include "core/jsonutil.h"
 #include "core/settings.h"
-#include "core/tokenstore.h"
-#include "net/httpclient.h"
 #include "records/auditlog.h"
 #include "records/journal.h"
 #include "records/releasenotes.h"
+#include "services/github/githubclient.h"
 #include "services/github/githubreleasepublisher.h"
+#include "workspace/workspace.h"
 
 #include <QFile>
 
@@ -87,36 +87,33 @@ int releaseNotesCommand(Context &ctx)
     }
     QString draftUrl;
     if (publish) {
-        Settings settings(ctx.profile);
+        // The profile's workspace: its one HTTP client, its GitHub client and its audit sink (issue #14).
+        const std::unique_ptr<Workspace> ws = Workspace::forProfile(ctx.profile, keychainService);
+        const Settings &settings = ws->settings();
         const QString owner = settings.string(SettingKey::GitHubOwner);
         const QString repo = settings.string(SettingKey::GitHubRepo);
-        if (owner.isEmpty() || repo.isEmpty()) {
-            ctx.err << u"--publish needs the GitHub owner and repository: raize-console settings set github/owner ... (profile %1)\n"_s.arg(ctx.profile);
+        if (owner.isEmpty() || repo.isEmpty() || settings.string(SettingKey::GitHubApiUrl).isEmpty()) {
+            ctx.err << u"--publish needs the GitHub API URL, owner and repository: raize-console settings set github/owner ... (profile %1)\n"_s.arg(ctx.profile);
             return Failure;
         }
-        TokenStore tokens(ctx.profile, keychainService);
-        const Result<QString> token = tokens.readSync(Service::GitHub);
-        if (!token) {
-            ctx.err << token.error().toString() << u'\n';
+        ws->openSync();
+        if (const std::optional<Error> why = ws->tokenError(Service::GitHub)) {
+            ctx.err << why->toString() << u'\n';
             return Failure;
         }
-        Net::HttpClient http;
-        http.setToken(Service::GitHub, token.value());
-        http.setDefaultTimeout(settings.integer(SettingKey::NetTimeoutMs));
-        Services::GitHubClient github(http, QUrl(settings.string(SettingKey::GitHubApiUrl)), owner, repo);
+        Services::GitHubClient &github = *ws->github();
         Services::GitHubReleasePublisher publisher(github);
         const Result<QString> draft = publisher.createDraft(notes.value());
         // Every action the console takes is in the audit log, failed ones too.
         Records::AuditRecord record;
-        record.actor = qEnvironmentVariable("USER", u"console"_s);
+        record.actor = ws->actor();
         record.action = u"github.release.draft"_s;
         record.target = u"%1/%2@%3"_s.arg(owner, repo, notes->tag);
         record.service = u"github"_s;
         record.after = draft ? nlohmann::json{{"draft", true}, {"url", draft->toStdString()}}
                              : nlohmann::json{{"error", draft.error().message.toStdString()}};
         record.reason = u"raize-console release-notes --publish"_s;
-        Records::AuditLog audit(Records::AuditLog::defaultPath(ctx.profile, settings.string(SettingKey::AuditLogPath)));
-        const Status logged = audit.append(record);
+        const Status logged = ws->audit().append(record);
         if (!logged)
             ctx.err << u"warning: could not write the audit record: "_s << logged.error().toString() << u'\n';
         if (!draft) {

@@ -3,14 +3,17 @@
 #include "rollback/rollbackreport.h"
 
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/jsonutil.h"
+#include "core/settings.h"
+#include "policy/confirmations.h"
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
 #include "workspace/effectivepolicy.h"
+#include "workspace/workspace.h"
 
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QEventLoop>
 
 
@@ -87,7 +90,7 @@ bool readCommon(Context &ctx, Common *c, bool needTrigger)
         MigrationFact f;
         f.id = m.section(u':', 0, 0);
         f.backwardCompatible = m.section(u':', 1) != u"incompatible"_s;
-        f.appliedMs = QDateTime::currentMSecsSinceEpoch(); // since every candidate target
+        f.appliedMs = Clock::system().nowMs(); // since every candidate target
         c->request.migrations << f;
     }
     return !bad;
@@ -198,13 +201,13 @@ std::unique_ptr<Session> openSession(Context &ctx, const QString &keychain)
         ctx.err << s.error().toString() << u'\n';
         return nullptr;
     }
-    // The profile's effective policy (ADR 0012): its side-effect list, rollback section and cohorts.
+    // The profile's effective policy (ADR 0016): its side-effect list, rollback section and cohorts.
     // A refused bundle still leaves a rollback path (§0.3): the playbook's list, said out loud.
-    const EffectivePolicy policy = EffectivePolicy::load(Settings(ctx.profile));
+    // The session has taken them from its workspace.
+    const EffectivePolicy &policy = s.value()->workspace().policy();
     if (policy.readOnly())
         ctx.err << u"warning: the profile's policy bundle is refused (%1): the plan turns off the playbook's side-effect flags only (%2); "
                    u"check the flags the bundle adds by hand.\n"_s.arg(policy.readOnlyReason(), policy.sideEffectFlags().describe());
-    s.value()->setPolicy(policy.rollback(), policy.cohorts());
     return std::move(s).value();
 }
 
@@ -247,8 +250,12 @@ int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
         ctx.err << describePlan(plan, inputs.value());
         return Negative;
     }
-    if (confirm != session->target().flagEnvironment) {
-        ctx.err << u"the guard: add --confirm %1 (the environment's name) to execute this plan\n"_s.arg(session->target().flagEnvironment);
+    // The guard: what the effective policy's confirmations table asks for this action (the environment's name by
+    // default). A read-only profile keeps the playbook's table: the rollback stays available (§0.3).
+    const Policy::Confirmations &table = session->workspace().policy().confirmations();
+    const Policy::ConfirmAction action = killSwitch ? Policy::ConfirmAction::KillSwitch : Policy::ConfirmAction::Rollback;
+    if (const Status guard = Policy::checkTypedConfirmation(action, table.rule(action), session->target().flagEnvironment, confirm); !guard) {
+        ctx.err << u"the guard: "_s << guard.error().message << u"\n"_s << guard.error().remedy << u'\n';
         return Failure;
     }
     if (killSwitch && plan.steps.isEmpty()) {
@@ -411,7 +418,9 @@ const CommandHelp &rollbackHelp()
           u"reviewed.\n"
           u"\n"
           u"Options:\n"_s + triggers
-              + u"  --confirm ENVIRONMENT    the guard: the flag environment's name (e.g. production)\n"
+              + u"  --confirm ENVIRONMENT    the guard: what the policy's confirmations table asks for \"rollback\", typed\n"
+        u"                           exactly: the flag environment's name (e.g. production) unless the\n"
+        u"                           bundle asks for a word (never nothing: playbook §7.2)\n"
                 u"  --plan-digest D          the digest of the plan that was reviewed (a prefix is enough)\n"
                 u"  --take-over              take over the rollback marker another console left behind\n"
                 u"  --dry-run                print the plan instead of executing it\n"_s

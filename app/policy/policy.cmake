@@ -7,6 +7,7 @@ raize_core_library(core_policy
         policydiff.cpp policydiff.h
         sideeffectflags.cpp sideeffectflags.h
         jsonpositions.cpp jsonpositions.h
+        confirmations.cpp confirmations.h
     DEPS core_base)
 qt_add_resources(core_policy "core_policy_builtin"
     PREFIX "/policy"

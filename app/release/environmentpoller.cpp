@@ -34,7 +34,7 @@ void EnvironmentPoller::fail(const Error &error)
 {
     m_busy = false;
     ++m_rounds;
-    m_snapshot.markFailed(error);
+    m_snapshot.markFailed(error, m_clock->nowUtc());
     Q_EMIT updated();
 }
 
@@ -68,7 +68,7 @@ void EnvironmentPoller::refresh()
                     staging = d;
             }
             next.environments = {{u"Preview"_s, preview}, {u"Staging"_s, staging}, {u"Production"_s, project.production}};
-            next.markFresh();
+            next.markFresh(self->m_clock->nowUtc());
             self->m_snapshot = next;
             self->m_busy = false;
             ++self->m_rounds;

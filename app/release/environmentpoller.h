@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/clock.h"
 #include "release/freshness.h"
 #include "services/vercel/vercelclient.h"
 
@@ -41,6 +42,8 @@ public:
     const EnvironmentSnapshot &snapshot() const { return m_snapshot; }
     bool busy() const { return m_busy; }
     int rounds() const { return m_rounds; } // completed rounds, good or bad
+    // Where the snapshot's times come from (Clock::system() unless set; not owned).
+    void setClock(const Clock &clock) { m_clock = &clock; }
 
 Q_SIGNALS:
     void updated();
@@ -49,6 +52,7 @@ private:
     void fail(const Error &error);
 
     Services::VercelClient &m_client;
+    const Clock *m_clock = &Clock::system();
     QTimer m_timer;
     EnvironmentSnapshot m_snapshot;
     bool m_busy = false;

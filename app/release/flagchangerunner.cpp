@@ -4,7 +4,6 @@
 #include "release/flagpoller.h"
 #include "services/flags/flagservice.h"
 
-#include <QDateTime>
 #include <QPointer>
 
 using namespace Qt::StringLiterals;
@@ -15,19 +14,22 @@ FlagChangeRunner::FlagChangeRunner(QObject *parent)
     : QObject(parent)
 {
     m_timer.setInterval(1000);
-    connect(&m_timer, &QTimer::timeout, this, [this] {
-        if (m_poller)
-            m_poller->refresh();
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        for (const QString &flag : m_inFlight.keys()) {
-            const InFlight &f = m_inFlight.value(flag);
-            if (f.sent && now - f.sentAtMs > m_timeoutMs)
-                finish(flag, u"flag.toggle.unconfirmed"_s,
-                       u"%1: the flag service accepted the change, but no read-back has shown it for %2 s; check the flag before acting again"_s
-                           .arg(f.change.summary)
-                           .arg(m_timeoutMs / 1000));
-        }
-    });
+    connect(&m_timer, &QTimer::timeout, this, &FlagChangeRunner::checkReadBacks);
+}
+
+void FlagChangeRunner::checkReadBacks()
+{
+    if (m_poller)
+        m_poller->refresh();
+    const qint64 now = m_clock->nowMs();
+    for (const QString &flag : m_inFlight.keys()) {
+        const InFlight f = m_inFlight.value(flag);
+        if (f.sent && now - f.sentAtMs > m_timeoutMs)
+            finish(flag, u"flag.toggle.unconfirmed"_s,
+                   u"%1: the flag service accepted the change, but no read-back has shown it for %2 s; check the flag before acting again"_s
+                       .arg(f.change.summary)
+                       .arg(m_timeoutMs / 1000));
+    }
 }
 
 FlagChangeRunner::~FlagChangeRunner() = default;
@@ -98,7 +100,7 @@ void FlagChangeRunner::send(const QString &flagKey)
         if (!self || !self->m_inFlight.contains(flagKey))
             return;
         self->m_inFlight[flagKey].sent = true;
-        self->m_inFlight[flagKey].sentAtMs = QDateTime::currentMSecsSinceEpoch();
+        self->m_inFlight[flagKey].sentAtMs = self->m_clock->nowMs();
         self->m_timer.start();
         if (self->m_poller)
             self->m_poller->refresh();

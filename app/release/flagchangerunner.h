@@ -9,6 +9,7 @@
 // flag.toggle.confirmed, flag.toggle.failed or flag.toggle.unconfirmed (no
 // read-back within ReadBackTimeoutMs).
 
+#include "core/clock.h"
 #include "release/togglematrix.h"
 
 #include "core/result.h"
@@ -51,6 +52,13 @@ public:
 
     static constexpr int ReadBackTimeoutMs = 30000;
     void setReadBackTimeoutMs(int ms) { m_timeoutMs = ms; }
+    // The clock that decides "no read-back within ReadBackTimeoutMs"
+    // (Clock::system() unless set; not owned). Tests move a ManualClock.
+    void setClock(const Clock &clock) { m_clock = &clock; }
+    // Asks the poller for a read-back and ends, as flag.toggle.unconfirmed,
+    // every sent change older than the timeout. Runs each second while a
+    // change is in flight.
+    void checkReadBacks();
 
 Q_SIGNALS:
     // action: "flag.toggle.confirmed", "flag.toggle.failed" or
@@ -77,6 +85,7 @@ private:
     Records::AuditSink *m_audit = nullptr;
     QHash<QString, InFlight> m_inFlight; // flag → change
     QTimer m_timer;
+    const Clock *m_clock = &Clock::system();
     int m_timeoutMs = ReadBackTimeoutMs;
 };
 

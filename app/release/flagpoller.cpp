@@ -31,9 +31,9 @@ void FlagPoller::refresh()
         FlagSnapshot &s = self->m_snapshot;
         if (flags) {
             s.flags = flags.value();
-            s.markFresh();
+            s.markFresh(self->m_clock->nowUtc());
         } else {
-            s.markFailed(flags.error());
+            s.markFailed(flags.error(), self->m_clock->nowUtc());
         }
         self->m_busy = false;
         ++self->m_rounds;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/clock.h"
 #include "release/freshness.h"
 #include "services/flags/flagservice.h"
 
@@ -27,6 +28,8 @@ public:
 
     void start();
     void refresh();
+    // Where the snapshot's times come from (Clock::system() unless set; not owned).
+    void setClock(const Clock &clock) { m_clock = &clock; }
     const FlagSnapshot &snapshot() const { return m_snapshot; }
     int rounds() const { return m_rounds; }
 
@@ -35,6 +38,7 @@ Q_SIGNALS:
 
 private:
     Services::FlagService &m_service;
+    const Clock *m_clock = &Clock::system();
     QTimer m_timer;
     FlagSnapshot m_snapshot;
     bool m_busy = false;

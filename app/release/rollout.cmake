@@ -1,5 +1,6 @@
 # Canary cohorts, the rollout plan and its pacing (issue #8, parts 1, 2, 6):
-# pure functions of the policy bundle, the flags and the SLO verdicts.
+# pure functions of the policy bundle, the flags and the SLO verdicts; and
+# RolloutMonitor, the session that ties them together (issue #14, item 2).
 raize_core_library(core_rollout
     SOURCES
         cohorts.cpp cohorts.h
@@ -9,4 +10,6 @@ raize_core_library(core_rollout
         autopacing.cpp autopacing.h
         flagchangerunner.cpp flagchangerunner.h
         autopacer.cpp autopacer.h
+        rolloutmonitor.cpp rolloutmonitor.h
+        alertcenter.cpp alertcenter.h
     DEPS core_base core_policy core_slo core_flags core_records core_release)

@@ -6,4 +6,4 @@ raize_core_library(core_rollback
         rollbackfacts.cpp rollbackfacts.h
         rollbackreport.cpp rollbackreport.h
         rollbacksession.cpp rollbacksession.h
-    DEPS core_base core_net core_policy core_records core_flags core_launchdarkly core_vercel core_github core_prometheus core_rollout)
+    DEPS core_base core_net core_policy core_records core_flags core_vercel core_github core_prometheus core_rollout core_workspace)

@@ -855,13 +855,14 @@ void Executor::journalEntry(Done done)
 
 void Executor::poll(int timeoutMs, std::function<void(std::function<void(std::optional<Result<json>>)>)> attempt, Done done)
 {
-    QElapsedTimer started;
-    started.start();
+    // The deadline is the options' Clock's: a test moves a ManualClock past it instead of waiting.
+    const Clock &clock = m_o.clock ? *m_o.clock : Clock::system();
+    const qint64 started = clock.nowMs();
     auto alive = m_alive;
     auto again = std::make_shared<std::function<void()>>();
     auto lastError = std::make_shared<std::optional<Error>>();
-    *again = [this, alive, started, timeoutMs, attempt, done, again, lastError] {
-        attempt([this, alive, started, timeoutMs, done, again, lastError](std::optional<Result<json>> r) {
+    *again = [this, alive, &clock, started, timeoutMs, attempt, done, again, lastError] {
+        attempt([this, alive, &clock, started, timeoutMs, done, again, lastError](std::optional<Result<json>> r) {
             if (!*alive)
                 return;
             if (r && r->ok()) {
@@ -870,7 +871,7 @@ void Executor::poll(int timeoutMs, std::function<void(std::function<void(std::op
             }
             if (r)
                 *lastError = r->error();
-            if (started.elapsed() >= timeoutMs) {
+            if (clock.nowMs() - started >= timeoutMs) {
                 QTimer::singleShot(0, this, [again] { *again = nullptr; });
                 if (*lastError)
                     return done(**lastError);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "rollback/rollbackplan.h"
 #include "rollback/runjournal.h"
@@ -56,6 +57,10 @@ struct ExecOptions
     // The operator's answer for an incident whose filing was interrupted:
     // an issue number that exists, or "new" to file it.
     QString incidentAnswer;
+    // Decides "not confirmed within N s" for the waits (flags off, production
+    // serves the target, queues drain, checks verify); nullptr: Clock::system().
+    // Not owned. Tests move a ManualClock.
+    const Clock *clock = nullptr;
 };
 
 // Runs a rollback plan (playbook §7) step by step, group by group (the steps

@@ -79,7 +79,7 @@ struct MigrationFact
     bool backwardCompatible = true;
 };
 
-// What the effective policy says about rollbacks (ADR 0012): the one
+// What the effective policy says about rollbacks (ADR 0016): the one
 // side-effect flag list and the bundle's `rollback` section. Empty until the
 // caller hands the profile's policy in; a plan without a side-effect list is
 // refused rather than built on a guess.

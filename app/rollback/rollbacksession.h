@@ -5,45 +5,50 @@
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbackfacts.h"
 
-#include <QHash>
-
 #include <memory>
 
-namespace Raize::Records {
-class AuditLog;
-}
+namespace Raize {
+class Workspace;
+struct WorkspaceClients;
+} // namespace Raize
 
 namespace Raize::Rollback {
 
-// The clients a rollback needs, built from a profile's settings and tokens;
-// the CLI and the console's rollback dialog share it.
+// What a rollback talks to, taken from the profile's workspace (issue #14):
+// its clients send through the workspace's one HTTP client, so the GitHub
+// marker and incident calls share GitHub's serial queue and budget with the
+// console's other callers, and every call reports to the service monitor.
+// The CLI's `rollback`/`kill-switch` open a workspace for the profile; the
+// console's rollback dialog uses the window's.
 class Session
 {
 public:
-    // Reads the profile's settings and its tokens from the keychain.
+    // The CLI: opens a workspace for the profile (tokens read synchronously).
     static Result<std::unique_ptr<Session>> open(const QString &profile, const QString &keychainService);
-    Session(const Settings &settings, const QHash<Service, QString> &tokens, const QString &profile);
+    // Fails (Auth) when the workspace has no Vercel or flag-service token, or
+    // (Config) when a service the rollback needs is not configured. The
+    // workspace must be ready and outlive the session.
+    static Result<std::unique_ptr<Session>> fromWorkspace(Workspace &workspace);
     ~Session();
 
     const Clients &clients() const { return m_clients; }
     const Target &target() const { return m_target; }
-    // The profile's effective policy's parts (ADR 0012): its rollback rules
-    // and cohorts. Until set, a plan is refused (no side-effect list).
+    // The profile's effective policy's parts (ADR 0016): its rollback rules
+    // and cohorts; the workspace's by default, this replaces them.
     void setPolicy(const RollbackRules &rules, const QList<Release::Cohort> &cohorts);
     QString journalDirectory() const { return m_journalDir; }
     QString profile() const { return m_profile; }
-    // Up to 48 flag calls in flight at once (the kill switch's fan-out).
-    Net::HttpClient &http() { return *m_http; }
+    Workspace &workspace() const { return m_workspace; }
 
 private:
+    Session(Workspace &workspace, std::unique_ptr<Workspace> owned);
+
+    std::unique_ptr<Workspace> m_owned; // the CLI's; the console's lives in the window
+    Workspace &m_workspace;
+    // The generation of clients the session started with: a settings change
+    // during a rollback does not pull its clients away.
+    std::shared_ptr<const WorkspaceClients> m_generation;
     QString m_profile;
-    std::unique_ptr<Net::HttpClient> m_http;
-    std::unique_ptr<Net::HttpClient> m_clientHttp;
-    std::unique_ptr<Services::FlagService> m_flags;
-    std::unique_ptr<Services::VercelClient> m_vercel;
-    std::unique_ptr<Services::GitHubClient> m_github;
-    std::unique_ptr<Services::PrometheusClient> m_prometheus;
-    std::unique_ptr<Records::AuditLog> m_audit;
     Clients m_clients;
     Target m_target;
     QString m_journalDir;

@@ -86,6 +86,39 @@ Result<QList<SloSpec>> slosFromPolicy(const Policy::Bundle &bundle)
             }
             s.minEvents = std::max(1, smallest);
         }
+        if (o.contains("series")) {
+            const json &t = o["series"];
+            const QString tat = at + u".series"_s;
+            if (!t.is_object())
+                return Policy::fieldError(bundle, tat, u"must be an object (labels, services, lanes, fault)"_s);
+            static const QStringList known = {u"cohort"_s, u"lane"_s, u"service"_s, u"deployment"_s};
+            const auto names = [&](const char *key, QStringList *into) -> Status {
+                if (!t.contains(key))
+                    return okStatus();
+                if (!t[key].is_array())
+                    return Policy::fieldError(bundle, tat + u'.' + QLatin1StringView(key), u"must be an array of names"_s);
+                for (const json &v : t[key]) {
+                    if (!v.is_string() || v.get<std::string>().empty())
+                        return Policy::fieldError(bundle, tat + u'.' + QLatin1StringView(key), u"must be an array of names"_s);
+                    *into << QString::fromStdString(v.get<std::string>());
+                }
+                return okStatus();
+            };
+            for (const auto &[key, into] : {std::pair{"labels", &s.labels}, {"services", &s.services}, {"lanes", &s.lanes}}) {
+                if (const Status st = names(key, into); !st.ok())
+                    return st.error();
+            }
+            for (const QString &label : std::as_const(s.labels)) {
+                if (!known.contains(label))
+                    return Policy::fieldError(bundle, tat + u".labels"_s,
+                                              u"\"%1\" is not a label the console groups by (%2)"_s.arg(label, known.join(u", "_s)));
+            }
+            if (!s.labels.isEmpty() && !s.labels.contains(u"cohort"_s))
+                return Policy::fieldError(bundle, tat + u".labels"_s, u"must include \"cohort\": burn rates are read per cohort"_s);
+            if (!s.services.isEmpty() && !s.labels.isEmpty() && !s.labels.contains(u"service"_s))
+                return Policy::fieldError(bundle, tat + u".services"_s, u"needs \"service\" among the labels"_s);
+            s.fault = Policy::stringField(t, "fault");
+        }
         out.append(s);
     }
     return out;

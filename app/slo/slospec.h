@@ -3,6 +3,7 @@
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 
 namespace Raize::Slo {
 
@@ -34,6 +35,14 @@ struct SloSpec
     // Services"). minEventsByWindowMs overrides it per window length, as the
     // policy bundle does ({"5m": 20, "1h": 100, ...}).
     int minEvents = 1;
+
+    // The SLO table (policy `slos[].series`, docs/slo-labels.md): the labels
+    // its series carry, the services and lanes that export it, and the
+    // sandbox fault kind that makes it burn. Empty services: any service.
+    QStringList labels;
+    QStringList services;
+    QStringList lanes;
+    QString fault;
     QMap<qint64, int> minEventsByWindowMs;
 
     qint64 windowMs() const { return qint64(windowDays) * DayMs; }

@@ -2,6 +2,7 @@
 
 #include "core/settings.h"
 #include "policy/jsonpositions.h"
+#include "release/rolloutmonitor.h"
 #include "slo/slopolicy.h"
 
 #include <QFile>
@@ -123,9 +124,9 @@ Result<Rollback::RollbackRules> rollbackRules(const Policy::Bundle &b, const Pol
         return labels.error();
     r.incidentLabels = *labels;
     for (auto it = section.begin(); it != section.end(); ++it) {
-        if (it.key() != "postChecks" && it.key() != "incident" && it.key() != "guard")
+        if (it.key() != "postChecks" && it.key() != "incident")
             return Policy::fieldError(b, u"rollback."_s + QString::fromStdString(it.key()),
-                                      u"unknown key (the side-effect list is sideEffectFlags, ADR 0012)"_s);
+                                      u"unknown key (the side-effect list is sideEffectFlags, ADR 0016)"_s);
     }
     return r;
 }
@@ -202,10 +203,14 @@ Result<EffectivePolicy> EffectivePolicy::parse(std::shared_ptr<const Policy::Bun
     p.m_newL3FlagsDefault = canary.is_object() ? Policy::stringField(canary, "newL3FlagsDefault") : QString();
     if (p.m_newL3FlagsDefault != u"off"_s && p.m_newL3FlagsDefault != u"on"_s)
         return Policy::fieldError(b, u"canary.newL3FlagsDefault"_s, u"must be \"off\" (playbook §4.3)"_s);
-    const Result<ConfirmationTable> confirmations = ConfirmationTable::fromBundle(b);
+    // The confirmations table is main's schema and parser (issue #14, item 5); it refuses a loosened floor itself.
+    const Result<Policy::Confirmations> confirmations = Policy::confirmationsFromBundle(b);
     if (!confirmations)
         return confirmations.error();
     p.m_confirmations = *confirmations;
+    // The rollout monitor's own reads of the bundle (overrides.rolloutAdvance, minReasonChars): refused whole as well.
+    if (const auto monitor = Release::rolloutMonitorPolicy(b, p.m_cohorts.cohorts); !monitor)
+        return monitor.error();
     const Result<Rollback::RollbackRules> rules = rollbackRules(b, p.m_gates.sideEffects);
     if (!rules)
         return rules.error();
@@ -258,10 +263,22 @@ Result<EffectivePolicy> EffectivePolicy::build(const Policy::Bundle &builtinBund
     }
     const json &t = own->doc;
 
-    // The side-effect list and the rollback guard of a bundle written before ADR 0012 are read from
+    // The side-effect list of a bundle written before the effective policy's ADR is read from
     // the tenant's own text, so its old lists are compared with each other, not with the base's new one.
     json merged = builtinBundle.doc;
     mergePatch(merged, t);
+    // A tenant's `slos` list replaces the base's whole (RFC 7386); an SLO it keeps by id keeps its
+    // series table (labels, services, lanes: docs/slo-labels.md) unless it writes its own.
+    if (t.contains("slos") && merged["slos"].is_array() && builtinBundle.doc.contains("slos") && builtinBundle.doc["slos"].is_array()) {
+        for (json &slo : merged["slos"]) {
+            if (!slo.is_object() || slo.contains("series") || !slo.contains("id"))
+                continue;
+            for (const json &base : builtinBundle.doc["slos"]) {
+                if (base.is_object() && base.value("id", json()) == slo["id"] && base.contains("series"))
+                    slo["series"] = base["series"];
+            }
+        }
+    }
     // The envelope is the tenant's own, as written ("tenant": null stays a value, not a removal).
     for (const char *key : {"schema", "version", "id", "title", "tenant", "playbook"}) {
         if (t.contains(key))
@@ -284,15 +301,6 @@ Result<EffectivePolicy> EffectivePolicy::build(const Policy::Bundle &builtinBund
         if (merged.contains(section) && merged[section].is_object())
             merged[section].erase("sideEffectFlagPrefixes");
     }
-    if (t.contains("rollback") && t["rollback"].is_object() && t["rollback"].contains("guard")) {
-        // Checked against the merged confirmations (the tenant may keep the base's).
-        Policy::Bundle probe = *own;
-        probe.doc = merged;
-        if (const Result<ConfirmationTable> c = ConfirmationTable::fromBundle(probe); !c)
-            return tenantError(*tenant, positions, c.error().fieldPath, reasonOf(c.error()));
-    }
-    if (merged.contains("rollback") && merged["rollback"].is_object())
-        merged["rollback"].erase("guard");
 
     auto bundle = std::make_shared<Policy::Bundle>(*own);
     bundle->doc = std::move(merged);
@@ -458,11 +466,11 @@ QList<EffectivePolicy::Violation> EffectivePolicy::floorViolations(const Effecti
     if (const QStringList m = missingFrom(fr.verificationSlos, r.verificationSlos); !m.isEmpty())
         add(u"rollout.verificationSlos"_s, u"drops %1: expanding needs publish verification healthy (§6.2 Phase C)"_s.arg(levelsText(m)));
 
-    // Confirmations may get stricter, never drop to none; the rollback's checks and records stay.
-    for (const QString &action : ConfirmationTable::actions()) {
-        if (p.confirmations().rule(action).strength() < floor.confirmations().rule(action).strength())
-            add(u"confirmations."_s + action + u".require"_s,
-                u"\"none\" is looser than the playbook's %1 for %2"_s.arg(floor.confirmations().rule(action).describe(), action));
+    // Confirmations may get stricter; the playbook's typed ones never drop to none. The rollback's checks and records stay.
+    for (const Policy::ConfirmAction action : Policy::typedConfirmationFloor()) {
+        if (floor.confirmations().rule(action).typed() && !p.confirmations().rule(action).typed())
+            add(u"confirmations."_s + Policy::confirmActionKey(action) + u".require"_s,
+                u"\"none\" is looser than the playbook's typed confirmation for %1 (§7.2, §0)"_s.arg(Policy::confirmActionKey(action)));
     }
     if (const QStringList m = missingFrom(floor.rollback().sideEffectQueues, p.rollback().sideEffectQueues); !m.isEmpty())
         add(u"rollback.postChecks.sideEffectQueues"_s, u"drops %1: no pending side effects in queues is a post-rollback check (§7.5)"_s.arg(levelsText(m)));
@@ -549,6 +557,24 @@ QString EffectivePolicy::fingerprint() const
         return {};
     return QString::fromStdString(m_bundle->source.toStdString() + '\n' + m_bundle->section("rollout").dump() + '\n'
                                   + m_bundle->section("canary").dump() + '\n' + Release::cohortsToJson(cohorts()).dump());
+}
+
+Release::RolloutMonitorPolicy EffectivePolicy::rolloutMonitor() const
+{
+    Release::RolloutMonitorPolicy out;
+    if (m_bundle) {
+        // Checked when the policy was parsed; what is read here is the overrides and the fingerprint.
+        if (const auto parsed = Release::rolloutMonitorPolicy(*m_bundle, cohorts()))
+            out = *parsed;
+    }
+    out.slos = m_slos;
+    out.rules = m_burnRules;
+    out.cohorts = cohorts();
+    out.rollout = m_rollout;
+    // Read-only (a refused bundle): auto-pacing cannot be armed.
+    if (readOnly())
+        out.rollout.autoPacing = false;
+    return out;
 }
 
 Result<EffectivePolicy> EffectivePolicy::withCohorts(const QList<Release::Cohort> &cohorts) const

@@ -1,6 +1,6 @@
 #pragma once
 
-// The effective policy of a profile (issue #14, item 1; ADR 0012): the
+// The effective policy of a profile (issue #14, item 1; ADR 0016): the
 // built-in playbook bundle, then the tenant's bundle laid over it, then the
 // profile's cohort override (ADR 0006), parsed once into typed parts that
 // every consumer reads: the gates, the SLO views and engine, the toggle
@@ -10,14 +10,14 @@
 // refused as a whole, with its file, line and reason, and the profile opens
 // read-only (never silently on another bundle).
 
-#include "workspace/confirmationtable.h"
-
 #include "core/result.h"
+#include "policy/confirmations.h"
 #include "policy/policybundle.h"
 #include "policy/sideeffectflags.h"
 #include "release/cohortoverride.h"
 #include "release/gatepolicy.h"
 #include "release/rollout.h"
+#include "release/rolloutmonitor.h"
 #include "release/togglematrix.h"
 #include "rollback/rollbackplan.h"
 #include "slo/burnrule.h"
@@ -91,8 +91,11 @@ public:
     bool autoPacing() const { return m_rollout.autoPacing; }
     const Release::ToggleRules &toggleRules() const { return m_toggleRules; }
     const Policy::SideEffectFlags &sideEffectFlags() const { return m_rollback.sideEffects; }
-    const ConfirmationTable &confirmations() const { return m_confirmations; }
+    const Policy::Confirmations &confirmations() const { return m_confirmations; }
     const Rollback::RollbackRules &rollback() const { return m_rollback; }
+    // What the rollout monitor (SloView, AutoPacingPanel) reads: the typed parts above, the
+    // bundle's rollout overrides; auto-pacing off when read-only.
+    Release::RolloutMonitorPolicy rolloutMonitor() const;
     // Changes when anything auto-pacing was armed under changes (rollout, canary, cohorts, source).
     QString fingerprint() const;
 
@@ -101,7 +104,7 @@ public:
     Result<EffectivePolicy> withCohorts(const QList<Release::Cohort> &cohorts) const;
 
     // What a tenant's effective policy does worse than the playbook's: each a
-    // field path and the reason (ADR 0012 lists the floors). Empty: none.
+    // field path and the reason (ADR 0016 lists the floors). Empty: none.
     struct Violation
     {
         QString field;
@@ -121,7 +124,7 @@ private:
     Release::EffectiveCohorts m_cohorts;
     Release::RolloutPolicy m_rollout;
     Release::ToggleRules m_toggleRules;
-    ConfirmationTable m_confirmations;
+    Policy::Confirmations m_confirmations;
     Rollback::RollbackRules m_rollback;
     QString m_newL3FlagsDefault;
 };

@@ -5,6 +5,7 @@
 //
 //   build/release/bench/bench_audit_verify [records]
 
+#include "bench/benchutil.h"
 #include "core/sha256.h"
 #include "records/auditrecord.h"
 #include "records/auditverifier.h"
@@ -28,34 +29,8 @@ int main(int argc, char **argv)
 
     QElapsedTimer build;
     build.start();
-    QFile out(path);
-    if (!out.open(QIODevice::WriteOnly))
+    if (RaizeBench::buildAuditLog(path, n).isEmpty())
         return 2;
-    AuditRecord r;
-    r.actor = QStringLiteral("oncall@raize");
-    r.service = QStringLiteral("unleash");
-    r.time = QDateTime::fromSecsSinceEpoch(1'790'000'000, Qt::UTC);
-    r.prev = AuditRecord::genesisHash();
-    QByteArray buffer;
-    for (qint64 i = 1; i <= n; ++i) {
-        r.seq = i;
-        r.action = i % 3 ? QStringLiteral("flag.disable") : QStringLiteral("vercel.rollback");
-        r.target = QStringLiteral("publishing.canary-%1").arg(i % 97);
-        r.before = {{"enabled", true}};
-        r.after = {{"enabled", false}};
-        r.reason = QStringLiteral("P1 publish failure breach");
-        r.requestId = QStringLiteral("req-%1").arg(i);
-        r.hash = AuditRecord::sha256Hex(AuditRecord::contentFor(r));
-        buffer += r.toLine() + '\n';
-        r.prev = r.hash;
-        r.time = r.time.addMSecs(250);
-        if (buffer.size() > (4 << 20)) {
-            out.write(buffer);
-            buffer.clear();
-        }
-    }
-    out.write(buffer);
-    out.close();
     const double buildS = build.elapsed() / 1000.0;
 
     // Verify with each SHA-256 backend (ADR 0010), best of 3 each.

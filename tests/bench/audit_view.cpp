@@ -8,6 +8,7 @@
 
 #include "audit/auditmodel.h"
 #include "audit/auditview.h"
+#include "bench/benchutil.h"
 #include "records/auditrecord.h"
 
 #include <QApplication>
@@ -25,62 +26,13 @@
 using namespace Raize::Records;
 using namespace Qt::StringLiterals;
 
-namespace {
-
-double rssMb()
-{
-    QFile f(u"/proc/self/status"_s);
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
-    }
-    return -1;
-}
-
-QString buildLog(const QString &path, qint64 n)
-{
-    QFile out(path);
-    if (!out.open(QIODevice::WriteOnly))
-        return {};
-    AuditRecord r;
-    r.service = u"unleash"_s;
-    r.time = QDateTime::fromSecsSinceEpoch(1'790'000'000, Qt::UTC);
-    r.prev = AuditRecord::genesisHash();
-    QByteArray buffer;
-    const QStringList actors = {u"oncall@raize"_s, u"release@raize"_s, u"reviewer@raize"_s};
-    for (qint64 i = 1; i <= n; ++i) {
-        r.seq = i;
-        r.actor = actors[int(i % 3)];
-        r.action = i % 3 ? u"flag.disable"_s : u"vercel.rollback"_s;
-        r.target = u"publishing.canary-%1"_s.arg(i % 97);
-        r.before = {{"enabled", true}};
-        r.after = {{"enabled", false}};
-        r.reason = u"P1 publish failure breach"_s;
-        r.requestId = u"req-%1"_s.arg(i);
-        r.hash = AuditRecord::sha256Hex(AuditRecord::contentFor(r));
-        buffer += r.toLine() + '\n';
-        r.prev = r.hash;
-        r.time = r.time.addMSecs(250);
-        if (buffer.size() > (4 << 20)) {
-            out.write(buffer);
-            buffer.clear();
-        }
-    }
-    out.write(buffer);
-    return path;
-}
-
-} // namespace
-
 int main(int argc, char **argv)
 {
     qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     const qint64 n = argc > 1 ? QByteArray(argv[1]).toLongLong() : 1'000'000;
     QTemporaryDir dir;
-    const QString path = buildLog(dir.filePath(u"audit.jsonl"_s), n);
+    const QString path = RaizeBench::buildAuditLog(dir.filePath(u"audit.jsonl"_s), n);
     if (path.isEmpty())
         return 2;
     // Warm the page cache as a log the console just wrote would be.
@@ -90,7 +42,7 @@ int main(int argc, char **argv)
         while (!f.read(8 << 20).isEmpty()) {
         }
     }
-    const double rssBefore = rssMb();
+    const double rssBefore = RaizeBench::rssMb();
 
     std::vector<double> firstRows, allRows, choices;
     for (int run = 0; run < 5; ++run) {
@@ -125,7 +77,7 @@ int main(int argc, char **argv)
         choices.push_back(choice);
         if (run == 4)
             std::printf("  resident memory with the log open: %.0f MB (%.0f MB before; the mapped log's pages count once touched)\n",
-                        rssMb(), rssBefore);
+                        RaizeBench::rssMb(), rssBefore);
     }
     const auto median = [](std::vector<double> v) {
         std::sort(v.begin(), v.end());

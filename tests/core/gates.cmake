@@ -7,3 +7,6 @@ add_dependencies(test_gates_cli raize-console)
 # Policy bundles per tenant: diff, and `policy check|diff`.
 raize_add_test(test_policy_diff SOURCES tst_policy_diff.cpp LIBS core_policy)
 add_dependencies(test_policy_diff raize-console)
+# Migrations from GitHub (issues #16 item 7, #17 item 3): the file list of a comparison, each file's marker read
+# at the head commit, its pull request's labels; unknown where nothing says.
+raize_add_test(test_migrations SOURCES tst_migrations.cpp LIBS core_gates core_gatefacts fake_http)

@@ -3,3 +3,9 @@
 raize_add_test(test_sandbox_integration SOURCES tst_sandbox_integration.cpp LIBS sandbox_fixture core_prometheus Qt6::Network
     RUN_SERIAL TIMEOUT 180 LABELS sandbox)
 raize_add_test(test_fake_faults SOURCES tst_fake_faults.cpp LIBS fake_platform)
+# Issue #15, item 2: a scenario for every story, each checked on what the
+# sandbox's services expose (the platform's /metrics in-process on a fake
+# clock, the GitHub fake's compare and contents over loopback), each with a
+# negative control row on the same scenario without its fault; the promotion
+# family through the console's FactsCollector and evaluate().
+raize_add_test(test_story_scenarios SOURCES tst_story_scenarios.cpp LIBS core_slometrics core_gatefacts fake_platform fake_github sandbox_fixture)

@@ -110,6 +110,7 @@ private Q_SLOTS:
         QFile::remove(auditPath() + u".head"_s);
         Settings settings(kProfile);
         settings.reset(SettingKey::CanaryCohorts);
+        settings.reset(SettingKey::PolicyBundlePath);
         settings.setValue(SettingKey::AuditLogPath, auditPath());
         QVERIFY(settings.sync());
     }
@@ -194,6 +195,47 @@ private Q_SLOTS:
         const Run again = run({u"cohorts"_s, u"set"_s, u"--file"_s, file});
         QCOMPARE(again.code, 0);
         QVERIFY(again.out.startsWith(u"nothing changed: "_s));
+    }
+
+    // The console's cohort-save confirmation, headless: --confirm gives what the profile's confirmations table asks for.
+    void confirmationFromThePolicyTable()
+    {
+        const json tenant = {{"schema", "raize.policy"}, {"version", 1}, {"id", "acme-v1"}, {"tenant", "acme"},
+                             {"confirmations", {{"cohortSave", {{"require", "word"}, {"word", "COHORTS"}}}}}};
+        {
+            Settings settings(kProfile);
+            settings.setValue(SettingKey::PolicyBundlePath, writeFile(u"acme.json"_s, QByteArray::fromStdString(tenant.dump())));
+            QVERIFY(settings.sync());
+        }
+        const QString file = writeFile(u"edited.json"_s, QByteArray::fromStdString(editedCohorts().dump()));
+        for (const QStringList &extra : {QStringList{}, QStringList{u"--confirm"_s, u"cohorts"_s}, QStringList{u"--confirm"_s, u"COHORTS "_s}}) {
+            const Run r = run(QStringList{u"cohorts"_s, u"set"_s, u"--file"_s, file} + extra);
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains(u"add --confirm COHORTS"_s), qPrintable(r.err));
+            QVERIFY(storedCohorts().isEmpty());
+            QVERIFY(records().isEmpty());
+        }
+        const Run r = run({u"cohorts"_s, u"set"_s, u"--file"_s, file, u"--confirm"_s, u"COHORTS"_s});
+        QCOMPARE(r.code, 0);
+        QVERIFY(!storedCohorts().isEmpty());
+        QCOMPARE(records().size(), 1);
+        // Nothing to change needs no confirmation.
+        QCOMPARE(run({u"cohorts"_s, u"set"_s, u"--file"_s, file}).code, 0);
+
+        // A bundle whose table loosens the playbook's floor is refused whole: nothing is saved under it.
+        const json loose = {{"schema", "raize.policy"}, {"version", 1}, {"id", "acme-v2"}, {"tenant", "acme"},
+                            {"confirmations", {{"rollback", {{"require", "none"}}}}}};
+        {
+            Settings settings(kProfile);
+            settings.setValue(SettingKey::PolicyBundlePath, writeFile(u"loose.json"_s, QByteArray::fromStdString(loose.dump())));
+            QVERIFY(settings.sync());
+        }
+        const Run refused = run({u"cohorts"_s, u"reset"_s});
+        QCOMPARE(refused.code, 2);
+        // The effective policy names the line of the field (ADR 0016) and makes the profile read-only.
+        QVERIFY2(refused.err.contains(u"the profile is read-only"_s), qPrintable(refused.err));
+        QVERIFY2(refused.err.contains(u"loose.json:1: confirmations.rollback.require"_s), qPrintable(refused.err));
+        QVERIFY(!storedCohorts().isEmpty());
     }
 
     // Cohorts that do not fit the policy's rollout: exit 1 with the reason, nothing saved, nothing audited.

@@ -1,4 +1,4 @@
-// The effective policy (issue #14, item 1; ADR 0012): the built-in bundle,
+// The effective policy (issue #14, item 1; ADR 0016): the built-in bundle,
 // the tenant's bundle over it and the profile's cohort override, parsed once.
 // A tenant bundle that turns auto-pacing on, tightens an SLO objective,
 // renames a cohort and adds a side-effect flag is honoured by the core
@@ -104,10 +104,11 @@ private Q_SLOTS:
         QCOMPARE(p.rollback().queueDrainSeconds, 120);
         QCOMPARE(p.toggleRules().firstCanaryCohort, u"house"_s);
         // The confirmation table with its defaults.
-        QCOMPARE(p.confirmations().rules().size(), ConfirmationTable::actions().size());
-        QCOMPARE(p.confirmations().rule(u"rollback"_s).describe(), u"environment-name"_s);
-        QCOMPARE(p.confirmations().rule(u"promote"_s).describe(), u"environment-name"_s);
-        QCOMPARE(p.confirmations().rule(u"cohort-save"_s).describe(), u"none"_s);
+        QCOMPARE(qsizetype(p.confirmations().rules.size()), Policy::allConfirmActions().size());
+        QCOMPARE(p.confirmations().rule(Policy::ConfirmAction::Rollback).requirement, Policy::ConfirmRequirement::EnvironmentName);
+        QCOMPARE(p.confirmations().rule(Policy::ConfirmAction::Promote).requirement, Policy::ConfirmRequirement::EnvironmentName);
+        QCOMPARE(p.confirmations().rule(Policy::ConfirmAction::CohortSave).requirement, Policy::ConfirmRequirement::None);
+        QVERIFY(p.confirmations().rules == Policy::builtinConfirmations().rules);
         QCOMPARE(p.layers(), QStringList{u"built-in playbook-v1"_s});
     }
 
@@ -121,6 +122,10 @@ private Q_SLOTS:
         QVERIFY(p.autoPacing());
         QCOMPARE(p.slos().first().id, u"publish_success"_s);
         QCOMPARE(p.slos().first().objective, 0.999);
+        // The SLO table (slos[].series) survives a tenant's list that does not write it.
+        QCOMPARE(p.slos().first().labels, EffectivePolicy::builtin().slos().first().labels);
+        QVERIFY(!p.slos().first().labels.isEmpty());
+        QCOMPARE(p.slos().first().services, QStringList{u"runner"_s});
         QCOMPARE(p.cohorts().at(1).id, u"lowrisk"_s);
         QCOMPARE(p.cohorts().at(1).name, u"Pilot clients"_s);
         QVERIFY(p.sideEffectFlags().matches(u"crm.sync-contacts"_s));
@@ -192,7 +197,7 @@ private Q_SLOTS:
             << canary << onCanaryLine("\"rollout\": { \"observationMinutes\": { \"L0\": 0, \"L1\": 30, \"L2\": 60, \"L3\": 45 } },") << 8
             << u"rollout.observationMinutes.L3"_s << u"shorter than the playbook's 120 min"_s;
         QTest::newRow("floor: rollback without confirmation") << canary << onCanaryLine("\"confirmations\": { \"rollback\": { \"require\": \"none\" } },")
-                                                              << 8 << u"confirmations.rollback.require"_s << u"looser than the playbook's"_s;
+                                                              << 8 << u"confirmations.rollback.require"_s << u"loosens the playbook's floor"_s;
         QTest::newRow("floor: slower page alert") << canary
                                                   << onCanaryLine("\"burnAlerts\": [{ \"severity\": \"page\", \"burnRate\": 20, \"longWindow\": \"1h\", \"shortWindow\": \"5m\" }],")
                                                   << 8 << u"burnAlerts"_s << u"alerts may only fire sooner"_s;
@@ -204,8 +209,9 @@ private Q_SLOTS:
         QTest::newRow("old side-effect lists disagree")
             << canary << onCanaryLine("\"rollback\": { \"sideEffectFlagPrefixes\": [\"publishing.\", \"engagement.\", \"browser-lane.\"] },") << 8
             << u"rollback.sideEffectFlagPrefixes"_s << u"tokens. only in sideEffectFlags.prefixes"_s;
-        QTest::newRow("old guard disagrees") << canary << onCanaryLine("\"rollback\": { \"guard\": \"click\" },") << 8 << u"rollback.guard"_s
-                                             << u"disagrees with confirmations.rollback"_s;
+        // The rollback's own guard is gone: the confirmations table is the one place (ADR 0015).
+        QTest::newRow("old rollback guard") << canary << onCanaryLine("\"rollback\": { \"guard\": \"click\" },") << 8 << u"rollback.guard"_s
+                                            << u"unknown key"_s;
     }
 
     void invalidBundleIsRefusedWhole()
@@ -382,7 +388,7 @@ private Q_SLOTS:
         QVERIFY(j["sideEffectFlags"]["flags"] == nlohmann::json::array({"crm.sync-contacts"}));
         QVERIFY(j["cohorts"][1]["name"] == "Pilot clients");
         QVERIFY(j["slos"][0]["objective"] == 0.999);
-        QVERIFY(j["confirmations"]["rollback"] == "environment-name");
+        QVERIFY(j["confirmations"]["rollback"]["require"] == "environment");
     }
 
     // Consumer: the gates (GUI review and `gates check` both evaluate GatePolicy).

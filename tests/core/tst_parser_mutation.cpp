@@ -59,6 +59,7 @@ QList<Parser> parsers()
         {u"github release"_s, u"github"_s, [](const QByteArray &b) { return outcome(GitHubClient::parseRelease(b)); }},
         {u"prometheus"_s, u"prometheus"_s, [](const QByteArray &b) { return outcome(PrometheusClient::parse(b)); }},
         {u"github compare"_s, u"github"_s, [](const QByteArray &b) { return outcome(GitHubClient::parseComparison(b)); }},
+        {u"github content"_s, u"github"_s, [](const QByteArray &b) { return outcome(GitHubClient::parseContent(b, u"migrations/x.sql"_s)); }},
         {u"github pulls"_s, u"github"_s, [](const QByteArray &b) { return outcome(GitHubClient::parsePullRequests(b)); }},
         {u"github deployments"_s, u"github"_s, [](const QByteArray &b) { return outcome(GitHubClient::parseDeployments(b)); }},
         {u"unleash features"_s, u"flags"_s, [](const QByteArray &b) { return outcome(UnleashClient::parseFeatures(b, u"default"_s, u"production"_s)); }},

@@ -7,7 +7,7 @@
 // window with enough events.
 
 #include "slo/sloengine.h"
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
 
 #include "core/servicemonitor.h"
 #include "net/httpclient.h"
@@ -63,10 +63,10 @@ private Q_SLOTS:
             for (const auto &[name, windowMs] : windows) {
                 // Prometheus' own ratio of bad to all events over the window, by cohort.
                 const QString bad = spec.badMetric.isEmpty()
-                                        ? u"(sum by (cohort) (increase(%1[%3])) - sum by (cohort) (increase(%2[%3])))"_s.arg(spec.totalMetric,
-                                                                                                                             spec.goodMetric, name)
-                                        : u"sum by (cohort) (increase(%1[%2]))"_s.arg(spec.badMetric, name);
-                const QString promql = bad + u" / sum by (cohort) (increase(%1[%2]))"_s.arg(spec.totalMetric, name);
+                                        ? u"(sum by (cohort) (increase(%1[%3])) - sum by (cohort) (increase(%2[%3])))"_s.arg(Slo::SloFeed::totalSelector(spec),
+                                                                                                                             Slo::SloFeed::goodOrBadSelector(spec), name)
+                                        : u"sum by (cohort) (increase(%1[%2]))"_s.arg(Slo::SloFeed::goodOrBadSelector(spec), name);
+                const QString promql = bad + u" / sum by (cohort) (increase(%1[%2]))"_s.arg(Slo::SloFeed::totalSelector(spec), name);
                 QEventLoop loop;
                 std::optional<Result<Services::PromResult>> answer;
                 prometheus.query(promql, QDateTime::fromMSecsSinceEpoch(end, Qt::UTC), [&](const Result<Services::PromResult> &r) {

@@ -2,7 +2,7 @@
 // Prometheus answers them become one cumulative counter per cohort (and per
 // cohort × lane), each series' restarts and gaps handled on its own.
 
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
 
 #include <QTest>
 

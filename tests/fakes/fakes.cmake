@@ -15,6 +15,7 @@ target_link_libraries(fake_github PUBLIC fake_http)
 
 add_library(fake_platform STATIC
     platform/flagevaluator.cpp platform/flagevaluator.h
+    platform/platformfault.cpp platform/platformfault.h
     platform/platformsim.cpp platform/platformsim.h
     platform/trafficmodel.cpp platform/trafficmodel.h
     platform/unleashseeder.cpp platform/unleashseeder.h)

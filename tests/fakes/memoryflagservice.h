@@ -44,6 +44,7 @@ public:
     bool failWrites = false;     // every write answers an error
     bool hideWrites = false;     // writes succeed but listFlags keeps answering the old state (no read-back)
     QList<Raize::Services::FlagState> visible; // what listFlags answers while hideWrites
+    bool failReads = false;      // listFlags answers an error (the flag service is down)
 
     QString backendName() const override { return QStringLiteral("memory"); }
     QString project() const override { return QStringLiteral("default"); }
@@ -51,6 +52,10 @@ public:
 
     void listFlags(const QString &, Callback<QList<Raize::Services::FlagState>> done) override
     {
+        if (failReads) {
+            QTimer::singleShot(0, [done] { done(Raize::Error::make(Raize::Error::Kind::Network, QStringLiteral("memory"), QStringLiteral("connection refused"))); });
+            return;
+        }
         const auto answer = hideWrites ? visible : flags;
         QTimer::singleShot(0, [done, answer] { done(answer); });
     }

@@ -1,20 +1,28 @@
 // Auto-pacing in the SLOs view (issue #8, part 6), offscreen, on an
 // in-memory flag service: with the built-in policy (canary.autoPacing off)
-// there is nothing to arm and nothing expands; armed, "expand allowed"
-// changes exactly the next stage's flags through the toggle matrix's runner,
-// audited, and advances the stage; "Stop auto-pacing" sends nothing further;
-// a page alert and a policy change stop it by themselves.
+// there is nothing to arm and nothing expands; armed, ticking the operator's
+// confirmation lets the view's RolloutMonitor expand exactly the next stage's
+// flags through the toggle matrix's runner, audited, and the view follows the
+// stage; "Stop auto-pacing" sends nothing further. What auto-pacing decides
+// (page alerts, policy changes, failed changes stop it; the observation
+// window on a moved clock) is the monitor's, tested without widgets in
+// test_rollout_monitor and test_auto_pacing.
 
 #include "canary/canarymatrix.h"
 #include "slo/autopacingpanel.h"
 #include "slo/sloview.h"
+#include "widgets/confirmation.h"
 
+#include "core/clock.h"
 #include "policy/policybundle.h"
 #include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
+#include "release/rolloutmonitor.h"
+#include "slo/slopolicy.h"
 
 #include "fakes/memoryflagservice.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QLabel>
@@ -41,19 +49,24 @@ QList<Release::Cohort> cohorts()
     return *Release::cohortsFromPolicy(Policy::builtinBundle());
 }
 
-Release::RolloutPlan plan()
+// Every SLO × cohort healthy up to endMs: 200 events a minute, 0.1 % bad, over every rule's long window.
+Release::SloSeriesByCohort healthySeries(qint64 endMs)
 {
-    const auto rollout = Release::rolloutFromPolicy(bundle(true), cohorts());
-    return *Release::planRelease(*rollout, cohorts(), u"L3"_s, {});
-}
-
-Release::Recommendation rec(Release::Recommendation::Kind kind, int next, const QString &headline)
-{
-    Release::Recommendation r;
-    r.kind = kind;
-    r.nextStage = next;
-    r.headline = headline;
-    return r;
+    Release::SloSeriesByCohort s;
+    s.toMs = endMs;
+    QList<Slo::CounterSample> samples;
+    double good = 0, total = 0;
+    for (qint64 t = endMs - 3 * Slo::DayMs - 7 * Slo::HourMs; t <= endMs; t += Slo::MinuteMs) {
+        samples.append({t, good, total});
+        total += 200;
+        good += 199.8;
+    }
+    const QList<Slo::SloSpec> slos = Slo::slosFromPolicy(Policy::builtinBundle()).value();
+    for (const Slo::SloSpec &spec : slos) {
+        for (const Release::Cohort &c : cohorts())
+            s.byCohort[spec.id][c.id] = Slo::CounterSeries(samples);
+    }
+    return s;
 }
 
 // The sandbox's canary: on for `cohort IN [house]`.
@@ -96,10 +109,16 @@ class TestAutoPacingPanel : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init()
+    {
+        Ui::Confirmation::resetHook();
+    }
+
     void policyOffNoButtonNoExpansion()
     {
         Rig rig;
-        Ui::SloView view;
+        ManualClock clock(QDateTime::currentDateTimeUtc());
+        Ui::SloView view(nullptr, clock);
         view.setChangePath(rig.matrix.changeRunner(), &rig.audit);
         view.setSources(nullptr, nullptr, &rig.poller);
         QVERIFY(view.setPolicy(Policy::builtinBundle()).ok());
@@ -109,8 +128,11 @@ private Q_SLOTS:
         QVERIFY(!arm->isVisibleTo(&view));
         QVERIFY(!view.findChild<QPushButton *>(u"autoPacingStopButton"_s)->isVisibleTo(&view));
         QVERIFY(view.findChild<QLabel *>(u"autoPacingLabel"_s)->text().contains(u"never expands a rollout by itself"_s));
-        // Even told "expand allowed", the console sends nothing by itself.
-        view.autoPacing()->evaluate(plan(), 1, rec(Release::Recommendation::Kind::ExpandAllowed, 2, u"expand allowed"_s), {});
+        // Even with "expand allowed", the console sends nothing by itself.
+        view.setCurrentStage(1, clock.nowMs() - 130 * Slo::MinuteMs);
+        view.findChild<QCheckBox *>(u"confirm-0"_s)->click();
+        view.monitor()->setSeries(healthySeries(clock.nowMs()));
+        QCOMPARE(view.recommendation().kind, Release::Recommendation::Kind::ExpandAllowed);
         view.autoPacing()->arm();
         QTest::qWait(100);
         QVERIFY(rig.service.calls.isEmpty());
@@ -126,24 +148,41 @@ private Q_SLOTS:
     void armedExpandsExactlyTheNextStageThenStops()
     {
         Rig rig;
-        Ui::SloView view;
+        ManualClock clock(QDateTime::currentDateTimeUtc());
+        Ui::SloView view(nullptr, clock);
         view.setChangePath(rig.matrix.changeRunner(), &rig.audit);
         view.setSources(nullptr, nullptr, &rig.poller);
         QVERIFY(view.setPolicy(bundle(true)).ok());
         view.show();
         Ui::AutoPacingPanel *panel = view.autoPacing();
-        panel->evaluate(plan(), 1, rec(Release::Recommendation::Kind::Wait, 2, u"wait 120 min before Production: low-risk clients"_s), {});
+        // House accounts, watched for longer than the L3 window, every SLO healthy: only the operator's confirmation is missing.
+        view.setCurrentStage(1, clock.nowMs() - 130 * Slo::MinuteMs);
+        view.monitor()->setSeries(healthySeries(clock.nowMs()));
+        auto *headline = view.findChild<QLabel *>(u"recommendationHeadline"_s);
+        QVERIFY2(headline->text().startsWith(u"blocked because the operator has not confirmed: no enforcement friction"_s), qPrintable(headline->text()));
 
         // Cancelled: nothing armed, nothing recorded.
-        QString dialog;
-        Ui::AutoPacingPanel::setNextAnswer(false, &dialog);
+        Ui::Confirmation::setNextAnswer(false, u"auto-pace"_s);
         view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
         QVERIFY(!panel->pacer()->armed());
         QVERIFY(rig.audit.records.isEmpty());
+        // Arming goes through the one confirmation, under the policy's rule for auto-pacing (a word):
+        // the environment's name is a near miss and arms nothing.
+        QCOMPARE(Ui::Confirmation::asked().size(), 1);
+        QCOMPARE(Ui::Confirmation::asked().last().action, Policy::ConfirmAction::AutoPacing);
+        QCOMPARE(Ui::Confirmation::table().rule(Policy::ConfirmAction::AutoPacing).expected(u"production"_s), u"auto-pace"_s);
+        Ui::Confirmation::setNextAnswer(true, u"production"_s);
+        view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
+        QVERIFY(!panel->pacer()->armed());
+        QVERIFY(rig.audit.records.isEmpty());
+        QCOMPARE(panel->statusText(), u"Auto-pacing was not armed; nothing was sent."_s);
 
         // The confirmation lists the stages, the flag, the scopes and the environment.
-        Ui::AutoPacingPanel::setNextAnswer(true, &dialog);
+        Ui::Confirmation::setNextAnswer(true, u"auto-pace"_s);
         view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
+        QCOMPARE(Ui::Confirmation::asked().size(), 3);
+        const QString dialog = Ui::Confirmation::asked().last().plan;
+        QCOMPARE(Ui::Confirmation::asked().last().environment, u"production"_s);
         QVERIFY2(dialog.contains(u"Environment: production"_s), qPrintable(dialog));
         QVERIFY2(dialog.contains(u"Flags: publishing.scheduler-v2"_s), qPrintable(dialog));
         QVERIFY2(dialog.contains(u"stage 3 — Production: low-risk clients, in production: turn on publishing.scheduler-v2 for clients"_s), qPrintable(dialog));
@@ -156,93 +195,37 @@ private Q_SLOTS:
         auto *stop = view.findChild<QPushButton *>(u"autoPacingStopButton"_s);
         QVERIFY(stop->isVisibleTo(&view));
         QVERIFY(!view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->isVisibleTo(&view));
-
         // The operator's confirmation is missing: it waits and says so.
-        panel->evaluate(plan(), 1,
-                        rec(Release::Recommendation::Kind::Blocked, 2,
-                            u"blocked because the operator has not confirmed: no enforcement friction (platform rate limits, checkpoints, restrictions)"_s),
-                        {});
         const QString waiting = panel->statusText();
         QVERIFY2(waiting.startsWith(u"Auto-pacing: armed by "_s), qPrintable(waiting));
         QVERIFY2(waiting.contains(u"next: Production: low-risk clients, waiting for the recommendation to allow it (blocked because the operator has not confirmed"_s),
                  qPrintable(waiting));
         QVERIFY(rig.service.calls.isEmpty());
 
-        // Expand allowed: exactly stage 3's flag, in its scope, audited; the view's stage advances after the read-back.
-        const qint64 before = QDateTime::currentMSecsSinceEpoch();
-        panel->evaluate(plan(), 1, rec(Release::Recommendation::Kind::ExpandAllowed, 2, u"expand allowed to Production: low-risk clients"_s), {});
+        // The operator ticks it: exactly stage 3's flag, in its scope, audited; the view follows the stage after the read-back.
+        view.findChild<QCheckBox *>(u"confirm-0"_s)->click();
         QTRY_COMPARE(view.currentStage(), 2);
         Services::FlagScope houseAndLowrisk;
         houseAndLowrisk.cohorts = {u"house"_s, u"lowrisk"_s};
         QCOMPARE(rig.service.calls, QStringList{u"setScope publishing.scheduler-v2 production "_s + houseAndLowrisk.describe()});
-        QVERIFY(view.findChild<QDateTimeEdit *>(u"stageStartEdit"_s)->dateTime().toMSecsSinceEpoch() >= before / 60000 * 60000);
+        QCOMPARE(view.findChild<QDateTimeEdit *>(u"stageStartEdit"_s)->dateTime().toMSecsSinceEpoch() / 60000, clock.nowMs() / 60000);
         QCOMPARE(rig.audit.actions(), (QStringList{u"autopacing.armed"_s, u"autopacing.expand"_s, u"flag.toggle.requested"_s,
                                                    u"flag.toggle.confirmed"_s, u"autopacing.stage-confirmed"_s}));
         QVERIFY2(rig.matrix.message().startsWith(u"Confirmed by read-back"_s), qPrintable(rig.matrix.message()));
         QVERIFY2(panel->statusText().contains(u"next: Production: broad rollout"_s), qPrintable(panel->statusText()));
+        QVERIFY(!view.findChild<QCheckBox *>(u"confirm-0"_s)->isChecked()); // the new stage's confirmation starts unticked
 
-        // Stop: at once, audited; "expand allowed" afterwards sends nothing.
+        // Stop: at once, audited; nothing is sent afterwards.
         stop->click();
         QVERIFY(!panel->pacer()->armed());
         QCOMPARE(rig.audit.actions().last(), u"autopacing.stopped"_s);
         QVERIFY2(panel->statusText().startsWith(u"Auto-pacing: stopped: stopped by "_s), qPrintable(panel->statusText()));
-        panel->evaluate(plan(), 2, rec(Release::Recommendation::Kind::ExpandAllowed, 3, u"expand allowed to Production: broad rollout"_s), {});
+        view.setCurrentStage(2, clock.nowMs() - 130 * Slo::MinuteMs);
+        view.findChild<QCheckBox *>(u"confirm-0"_s)->click();
+        QCOMPARE(view.recommendation().kind, Release::Recommendation::Kind::ExpandAllowed);
         QTest::qWait(100);
         QCOMPARE(rig.service.calls.size(), 1);
         QCOMPARE(view.currentStage(), 2);
-    }
-
-    void pageAlertStopsItself()
-    {
-        Rig rig;
-        Ui::AutoPacingPanel panel;
-        panel.setChangePath(rig.matrix.changeRunner(), &rig.audit);
-        panel.setPoller(&rig.poller);
-        panel.setPolicy(true, u"fp"_s, cohorts());
-        panel.evaluate(plan(), 1, rec(Release::Recommendation::Kind::Wait, 2, u"wait"_s), {});
-        Ui::AutoPacingPanel::setNextAnswer(true);
-        panel.arm();
-        QVERIFY(panel.pacer()->armed());
-        const Release::PageAlert alert{cohorts().first(), {Flag}, {u"Publish success: page 14.4× 1h/5m fired — 16.2× over 1h, 16.3× over 5m"_s}};
-        panel.evaluate(plan(), 1, rec(Release::Recommendation::Kind::ExpandAllowed, 2, u"expand allowed"_s), {alert});
-        QVERIFY(!panel.pacer()->armed());
-        QVERIFY(rig.service.calls.isEmpty());
-        QCOMPARE(rig.audit.actions().last(), u"autopacing.stopped"_s);
-        QCOMPARE(rig.audit.records.last().reason, u"page-level burn alert: House accounts: Publish success: page 14.4× 1h/5m fired — 16.2× over 1h, 16.3× over 5m"_s);
-        QVERIFY2(panel.statusText().startsWith(u"Auto-pacing: stopped: page-level burn alert"_s), qPrintable(panel.statusText()));
-    }
-
-    void policyChangeStopsItself()
-    {
-        Rig rig;
-        Ui::AutoPacingPanel panel;
-        panel.setChangePath(rig.matrix.changeRunner(), &rig.audit);
-        panel.setPoller(&rig.poller);
-        panel.setPolicy(true, u"fp"_s, cohorts());
-        panel.evaluate(plan(), 1, rec(Release::Recommendation::Kind::Wait, 2, u"wait"_s), {});
-        Ui::AutoPacingPanel::setNextAnswer(true);
-        panel.arm();
-        QVERIFY(panel.pacer()->armed());
-        panel.setPolicy(true, u"fp-edited-cohorts"_s, cohorts());
-        QVERIFY(!panel.pacer()->armed());
-        QCOMPARE(rig.audit.records.last().reason, u"the policy or the cohorts changed since auto-pacing was armed"_s);
-    }
-
-    void failedChangeStopsItself()
-    {
-        Rig rig;
-        rig.service.failWrites = true;
-        Ui::AutoPacingPanel panel;
-        panel.setChangePath(rig.matrix.changeRunner(), &rig.audit);
-        panel.setPoller(&rig.poller);
-        panel.setPolicy(true, u"fp"_s, cohorts());
-        panel.evaluate(plan(), 1, rec(Release::Recommendation::Kind::Wait, 2, u"wait"_s), {});
-        Ui::AutoPacingPanel::setNextAnswer(true);
-        panel.arm();
-        panel.evaluate(plan(), 1, rec(Release::Recommendation::Kind::ExpandAllowed, 2, u"expand allowed"_s), {});
-        QTRY_VERIFY(!panel.pacer()->armed());
-        QVERIFY2(panel.statusText().contains(u"HTTP 500"_s), qPrintable(panel.statusText()));
-        QVERIFY2(rig.matrix.message().startsWith(u"Not applied"_s), qPrintable(rig.matrix.message()));
     }
 };
 

@@ -6,6 +6,7 @@
 // the house canary; narrowing needs no confirmation.
 
 #include "canary/canarymatrix.h"
+#include "widgets/confirmation.h"
 
 #include "core/servicemonitor.h"
 #include "net/httpclient.h"
@@ -17,13 +18,10 @@
 #include "sandboxfixture.h"
 
 #include <QAbstractItemModelTester>
-#include <QApplication>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QTableView>
 #include <QTest>
-#include <QTimer>
 
 using namespace Qt::StringLiterals;
 using namespace Raize;
@@ -57,25 +55,6 @@ class TestCanaryMatrix : public QObject
     Q_OBJECT
 
     RaizeTest::SandboxFixture m_sandbox;
-
-    // Answers the next modal dialog: checks its object name and text, then accepts or cancels it.
-    static void answerDialog(bool accept, QString *seenText)
-    {
-        auto *timer = new QTimer;
-        timer->setInterval(50);
-        QObject::connect(timer, &QTimer::timeout, timer, [timer, accept, seenText] {
-            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-            if (!box)
-                return;
-            *seenText = box->objectName() + u": "_s + box->text();
-            if (accept)
-                box->findChild<QPushButton *>(u"confirmWidenButton"_s)->click();
-            else
-                box->button(QMessageBox::Cancel)->click();
-            timer->deleteLater();
-        });
-        timer->start();
-    }
 
     static void select(Ui::CanaryMatrix &m, const QString &flag, const Release::MatrixColumn &column)
     {
@@ -129,22 +108,29 @@ private Q_SLOTS:
         QCOMPARE(cell(matrix, u"publishing.scheduler-v2"_s, bloom), u"off"_s);
         QCOMPARE(cell(matrix, u"publishing.scheduler-v2"_s, global), u"partial"_s);
 
-        // 1. Widening, cancelled: the dialog says exactly what changes; nothing is sent or recorded.
-        QString dialog;
+        // 1. Widening, cancelled: the confirmation says exactly what changes; nothing is sent or recorded.
+        Ui::Confirmation::resetHook();
+        Ui::Confirmation::setNextAnswer(false, u"production"_s);
         select(matrix, beta, fjord);
-        answerDialog(false, &dialog);
         matrix.findChild<QPushButton *>(u"matrixTurnOnButton"_s)->click();
-        QVERIFY2(dialog.startsWith(u"confirmWidenDialog: "_s), qPrintable(dialog));
-        QVERIFY2(dialog.contains(u"ON for clients client-bloom → ON for clients client-bloom, client-fjord"_s), qPrintable(dialog));
+        QCOMPARE(Ui::Confirmation::asked().size(), 1);
+        QCOMPARE(Ui::Confirmation::asked().last().action, Policy::ConfirmAction::ProductionToggle);
+        const QString plan = Ui::Confirmation::asked().last().plan;
+        QVERIFY2(plan.contains(u"Change:      publishing.client-bloom-beta in production: ON for clients client-bloom → ON for clients client-bloom, client-fjord"_s),
+                 qPrintable(plan));
         QVERIFY(!matrix.pending());
         QVERIFY(audit.records.isEmpty());
         QVERIFY2(matrix.message().startsWith(u"Cancelled; nothing was sent"_s), qPrintable(matrix.message()));
-
-        // 2. Widening, confirmed: pending (never shown as on) until the read-back shows it.
-        dialog.clear();
-        answerDialog(true, &dialog);
+        // A near miss (the name capitalised) is no confirmation either.
+        Ui::Confirmation::setNextAnswer(true, u"Production"_s);
         matrix.findChild<QPushButton *>(u"matrixTurnOnButton"_s)->click();
-        QVERIFY(!dialog.isEmpty());
+        QVERIFY(!matrix.pending());
+        QVERIFY(audit.records.isEmpty());
+
+        // 2. Widening, confirmed with the environment's name: pending (never shown as on) until the read-back shows it.
+        Ui::Confirmation::setNextAnswer(true, u"production"_s);
+        matrix.findChild<QPushButton *>(u"matrixTurnOnButton"_s)->click();
+        QCOMPARE(Ui::Confirmation::asked().size(), 3);
         QVERIFY(matrix.pending());
         QCOMPARE(cell(matrix, beta, fjord), u"pending…"_s);
         QCOMPARE(audit.actions(), QStringList{u"flag.toggle.requested publishing.client-bloom-beta@production"_s});
@@ -182,6 +168,7 @@ private Q_SLOTS:
         QVERIFY2(matrix.message().contains(u"starts in the house-accounts canary"_s), qPrintable(matrix.message()));
         QCOMPARE(audit.records.size(), 4);
         QCOMPARE(cell(matrix, u"engagement.auto-reply"_s, global), u"off"_s);
+        QCOMPARE(Ui::Confirmation::asked().size(), 3); // narrowing and the refusal asked nothing
 
         // 5. A failing flag service: the change is reported as not applied, and recorded so.
         select(matrix, beta, bloom);

@@ -11,6 +11,7 @@
 #include "canary/cohorttablemodel.h"
 #include "consoleapp.h"
 #include "slo/sloview.h"
+#include "widgets/confirmation.h"
 
 #include "core/settings.h"
 #include "workspace/effectivepolicy.h"
@@ -177,8 +178,22 @@ private Q_SLOTS:
             QVERIFY(editor->grab().save(shots + u"/cohort-editor.png"_s));
         }
 
+        // The save goes through the one confirmation: the exact cohorts, marked against those in effect.
+        Confirmation::resetHook();
+        Confirmation::setNextAnswer(true);
         QTest::mouseClick(save, Qt::LeftButton);
         QTRY_VERIFY(!editor);
+        QCOMPARE(Confirmation::asked().size(), 1);
+        QCOMPARE(Confirmation::asked().last().action, Policy::ConfirmAction::CohortSave);
+        {
+            const QString plan = Confirmation::asked().last().plan;
+            QVERIFY2(plan.startsWith(u"Profile cohorts: store these cohorts in the profile's settings (they replace the policy bundle's):\n"_s),
+                     qPrintable(plan));
+            QVERIFY2(plan.contains(u"  ~ house — House accounts: clients house; accounts acct-house-ig, acct-house-x, acct-house-li\n"_s),
+                     qPrintable(plan));
+            QVERIFY2(plan.contains(u"  = broad — Broad: clients *; accounts *\n"_s), qPrintable(plan));
+            QVERIFY2(plan.contains(u"  + pilot — Pilot clients: clients client-pilot, client-oak; accounts none\n"_s), qPrintable(plan));
+        }
         QVERIFY2(c.panel.summary().contains(u"from this profile's settings"_s), qPrintable(c.panel.summary()));
         QVERIFY(c.panel.summary().contains(u"Pilot clients"_s));
         QCOMPARE(c.slo.cohorts().size(), 4);
@@ -205,8 +220,13 @@ private Q_SLOTS:
         button(editor, u"resetCohortsButton"_s)->click();
         QCOMPARE(editor->model()->rowCount(), 3);
         QVERIFY2(editor->message().contains(u"the policy bundle's own"_s), qPrintable(editor->message()));
+        Confirmation::setNextAnswer(true);
         QTest::mouseClick(button(editor, u"cohortSaveButton"_s), Qt::LeftButton);
         QTRY_VERIFY(!editor);
+        QCOMPARE(Confirmation::asked().size(), 2);
+        QVERIFY2(Confirmation::asked().last().plan.startsWith(u"Profile cohorts: go back to the policy bundle's cohorts"_s),
+                 qPrintable(Confirmation::asked().last().plan));
+        QVERIFY2(Confirmation::asked().last().plan.contains(u"  - pilot — Pilot clients"_s), qPrintable(Confirmation::asked().last().plan));
         QVERIFY(c.panel.summary().contains(u"from the policy bundle"_s));
         QCOMPARE(comboItems(laneCombo), (QStringList{u"House accounts"_s, u"Low-risk clients"_s, u"Broad"_s}));
         QVERIFY(c.matrix.model()->columnOf({Release::MatrixColumn::Kind::Client, u"client-oak"_s}) < 0);
@@ -215,6 +235,33 @@ private Q_SLOTS:
         QCOMPARE(records.size(), 2);
         QCOMPARE(records[1].action, u"cohorts.reset"_s);
         QVERIFY(Records::AuditVerifier::verify(c.audit.path()).intact());
+    }
+
+    void saveNeedsWhatTheTableSays()
+    {
+        // A tenant table that asks for a word before a cohort save: a near miss or a cancel stores nothing.
+        Policy::Confirmations table = Policy::builtinConfirmations();
+        table.rules[Policy::ConfirmAction::CohortSave] = {Policy::ConfirmRequirement::Word, u"COHORTS"_s};
+        Confirmation::setTable(table);
+        Confirmation::resetHook();
+        Console c(m_dir.path());
+        CohortEditor *editor = c.panel.openEditor();
+        setCell(editor, 0, CohortTableModel::NameColumn, u"Renamed"_s);
+        Confirmation::setNextAnswer(true, u"cohorts"_s);
+        Confirmation::setNextAnswer(false, u"COHORTS"_s);
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY(!editor->save());
+            QVERIFY2(editor->message().startsWith(u"Not saved: the confirmation was cancelled"_s), qPrintable(editor->message()));
+            QVERIFY(editor->isVisible());
+        }
+        QVERIFY(c.settings.string(SettingKey::CanaryCohorts).isEmpty());
+        QVERIFY(readLog(c.audit.path()).isEmpty());
+        Confirmation::setNextAnswer(true, u"COHORTS"_s);
+        QVERIFY(editor->save());
+        QCOMPARE(Confirmation::asked().size(), 3);
+        QVERIFY(c.settings.string(SettingKey::CanaryCohorts).contains(u"Renamed"_s));
+        QCOMPARE(readLog(c.audit.path()).size(), 1);
+        Confirmation::setTable(Policy::builtinConfirmations());
     }
 
     void cancelChangesNothing()

@@ -1,4 +1,4 @@
-// The effective policy's GUI consumers (issue #14, item 1; ADR 0012), offscreen
+// The effective policy's GUI consumers (issue #14, item 1; ADR 0016), offscreen
 // and without the sandbox: a tenant bundle that turns auto-pacing on,
 // tightens an SLO objective, renames a cohort and adds a side-effect flag
 // (tests/data/policy/tenant-acme.json) is honoured by the SLOs view, the
@@ -12,6 +12,7 @@
 #include "slo/autopacingpanel.h"
 #include "slo/sloverdictmodel.h"
 #include "slo/sloview.h"
+#include "widgets/confirmation.h"
 
 #include "core/settings.h"
 #include "release/flagpoller.h"
@@ -25,13 +26,11 @@
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
 
 using namespace Qt::StringLiterals;
 using namespace Raize;
@@ -85,18 +84,15 @@ struct Matrix
         first.wait(2000);
     }
 
-    // Turns the flag on for everyone in production, cancelling the widening question if one is asked.
+    // Turns the flag on for everyone in production, cancelling the widening question if one is asked
+    // (the one confirmation's test hook: nothing is shown).
     void turnOnGlobally()
     {
         matrix.table()->setCurrentIndex(matrix.model()->index(0, 0));
-        QTimer cancel;
-        cancel.setInterval(10);
-        QObject::connect(&cancel, &QTimer::timeout, &matrix, [] {
-            if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget()); box && box->objectName() == u"confirmWidenDialog"_s)
-                box->reject();
-        });
-        cancel.start();
+        Ui::Confirmation::resetHook();
+        Ui::Confirmation::setNextAnswer(false);
         matrix.turnCurrent(true);
+        Ui::Confirmation::resetHook();
     }
 };
 

@@ -5,9 +5,11 @@
 #include "environmentcard.h"
 #include "mainwindow.h"
 
+#include "core/clock.h"
 #include "core/servicemonitor.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "workspace/workspace.h"
 #include "net/httpclient.h"
 #include "release/environmentpoller.h"
 #include "services/vercel/vercelclient.h"
@@ -57,10 +59,13 @@ private Q_SLOTS:
         http.setRetryPolicy({2, 20, 50, 1000});
         Services::VercelClient client(http, QUrl(server.baseUrl()), u"prj_h"_s);
         Release::EnvironmentPoller poller(client, 200);
+        ManualClock clock(QDateTime::currentDateTimeUtc()); // the snapshot's times: moved by hand below
+        poller.setClock(clock);
 
         Settings settings(u"livehdr"_s);
         TokenStore tokens(u"livehdr"_s, u"raize-console-livehdr"_s);
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         connect(&poller, &Release::EnvironmentPoller::updated, &w, [&] { w.showEnvironments(poller.snapshot()); });
         w.show();
         QSignalSpy updates(&poller, &Release::EnvironmentPoller::updated);
@@ -83,8 +88,13 @@ private Q_SLOTS:
         QCOMPARE(monitor.status(Service::Vercel).state, ServiceStatus::State::Down);
         QCOMPARE(poller.snapshot().lastError.httpStatus, 503);
         const QDateTime staleSince = poller.snapshot().staleSince;
-        QTest::qWait(500);
-        QCOMPARE(poller.snapshot().staleSince, staleSince); // the first failure, not the latest
+        QCOMPARE(staleSince, clock.nowUtc());
+        // A minute later, another failed round: still stale since the first failure, not the latest.
+        clock.advanceMs(60'000);
+        const int rounds = poller.rounds();
+        QTRY_VERIFY_WITH_TIMEOUT(poller.rounds() > rounds, 5000);
+        QVERIFY(poller.snapshot().stale);
+        QCOMPARE(poller.snapshot().staleSince, staleSince);
 
         // A rollback happens meanwhile; when Vercel returns, the header catches up by itself.
         m_faults.clear();
@@ -112,7 +122,8 @@ private Q_SLOTS:
         Release::EnvironmentPoller poller(client, 60000);
         Settings settings(u"livehdr"_s);
         TokenStore tokens(u"livehdr"_s, u"raize-console-livehdr"_s);
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         connect(&poller, &Release::EnvironmentPoller::updated, &w, [&] { w.showEnvironments(poller.snapshot()); });
         poller.start();
         QTRY_VERIFY_WITH_TIMEOUT(poller.snapshot().hasData(), 5000);
@@ -131,7 +142,8 @@ private Q_SLOTS:
         Release::EnvironmentPoller poller(client, 60000);
         Settings settings(u"livehdr"_s);
         TokenStore tokens(u"livehdr"_s, u"raize-console-livehdr"_s);
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         connect(&poller, &Release::EnvironmentPoller::updated, &w, [&] { w.showEnvironments(poller.snapshot()); });
         poller.start();
         QTRY_VERIFY_WITH_TIMEOUT(poller.rounds() > 0, 5000);

@@ -10,6 +10,7 @@
 #include "core/servicemonitor.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "workspace/workspace.h"
 
 #include <QApplication>
 #include <QDialogButtonBox>
@@ -32,7 +33,8 @@ private Q_SLOTS:
         Settings settings(u"smoke"_s);
         TokenStore tokens(u"smoke"_s, u"raize-console-guitest"_s);
         ServiceMonitor monitor;
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
 
@@ -60,7 +62,8 @@ private Q_SLOTS:
         Settings settings(u"smoke"_s);
         TokenStore tokens(u"smoke"_s, u"raize-console-guitest"_s);
         ServiceMonitor monitor;
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         auto *nav = w.findChild<QListWidget *>(u"navigation"_s);
@@ -88,7 +91,8 @@ private Q_SLOTS:
         settings.setValue(SettingKey::ProfileIsSandbox, true);
         TokenStore tokens(u"sandbox"_s, u"raize-console-guitest"_s);
         ServiceMonitor monitor;
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         w.show();
         auto *badge = w.findChild<QLabel *>(u"profileBadge"_s);
         QVERIFY(badge->text().contains(u"SANDBOX"_s));
@@ -102,7 +106,8 @@ private Q_SLOTS:
         {
             Settings settings(u"dialog"_s);
             TokenStore tokens(u"dialog"_s, u"raize-console-guitest"_s);
-            Ui::SettingsDialog d(settings, tokens);
+            Workspace workspace(settings, tokens);
+            Ui::SettingsDialog d(settings, tokens, workspace);
             d.show();
             const QList<QPair<QString, QString>> values = {
                 {u"vercelBaseUrl"_s, u"https://vercel.example.test"_s},
@@ -145,7 +150,9 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY2(!file.readAll().contains(token.toUtf8()), "a token must never reach the settings file");
 
-        Ui::SettingsDialog again(settings, tokens);
+        Workspace workspace(settings, tokens);
+
+        Ui::SettingsDialog again(settings, tokens, workspace);
         QCOMPARE(again.findChild<QLineEdit *>(u"githubOwner"_s)->text(), u"raize"_s);
         QCOMPARE(again.findChild<QComboBox *>(u"flagsKind"_s)->currentData().toString(), u"launchdarkly"_s);
         QVERIFY(again.findChild<QLineEdit *>(u"githubToken"_s)->text().isEmpty());
@@ -159,7 +166,8 @@ private Q_SLOTS:
         Settings settings(u"status"_s);
         TokenStore tokens(u"status"_s, u"raize-console-guitest"_s);
         ServiceMonitor monitor;
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         settings.setValue(SettingKey::PrometheusUrl, u"http://127.0.0.1:9090"_s);
         monitor.initFrom(settings);
         auto *label = w.findChild<QLabel *>(u"status_prometheus"_s);

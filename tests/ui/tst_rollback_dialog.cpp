@@ -1,6 +1,6 @@
 // The big red button (issue #9) on the sandbox's "wrong-account side effect"
 // scenario (P0): the test presses the header's button, builds the plan from
-// live state, types the environment's name and executes. Checked against the
+// live state, confirms with the environment's name and executes. Checked against the
 // sandbox: the flags are off, production serves the previous safe
 // deployment (pinned), the post-rollback checks are green and an incident
 // issue exists. The time from confirmation to flags off is printed.
@@ -10,6 +10,7 @@
 #include "consoleapp.h"
 #include "mainwindow.h"
 #include "ui/rollback/rollbackdialog.h"
+#include "widgets/confirmation.h"
 
 #include "core/settings.h"
 #include "core/tokenstore.h"
@@ -112,15 +113,28 @@ private Q_SLOTS:
         QVERIFY(steps->topLevelItem(0)->text(3).contains(u"/environments/production/off"_s));
         QVERIFY(dialog->findChild<QLabel *>(u"summary"_s)->text().contains(u"execute immediately"_s));
 
-        // The guard: only the environment's exact name arms the button.
+        // The guard is the one confirmation: the plan once more, and only the environment's exact name executes.
         auto *execute = dialog->findChild<QPushButton *>(u"execute"_s);
-        auto *guard = dialog->findChild<QLineEdit *>(u"guard"_s);
-        QVERIFY(!execute->isEnabled());
-        QTest::keyClicks(guard, u"prod"_s);
-        QVERIFY(!execute->isEnabled());
-        QTest::keyClicks(guard, u"uction"_s);
         QVERIFY(execute->isEnabled());
         shot(dialog, u"rollback-plan.png"_s);
+        Ui::Confirmation::resetHook();
+        Ui::Confirmation::setNextAnswer(true, u"prod"_s);
+        Ui::Confirmation::setNextAnswer(true, u"Production"_s);
+        Ui::Confirmation::setNextAnswer(false, u"production"_s);
+        for (int i = 0; i < 3; ++i) {
+            QTest::mouseClick(execute, Qt::LeftButton);
+            QVERIFY(!dialog->executor());
+            QVERIFY2(dialog->findChild<QLabel *>(u"message"_s)->text().contains(u"Not executed: the confirmation was cancelled"_s),
+                     qPrintable(dialog->findChild<QLabel *>(u"message"_s)->text()));
+        }
+        QCOMPARE(Ui::Confirmation::asked().size(), 3);
+        QCOMPARE(Ui::Confirmation::asked().last().action, Policy::ConfirmAction::Rollback);
+        QCOMPARE(Ui::Confirmation::asked().last().environment, u"production"_s);
+        QVERIFY2(Ui::Confirmation::asked().last().plan.contains(u"/environments/production/off"_s), qPrintable(Ui::Confirmation::asked().last().plan));
+        QVERIFY2(Ui::Confirmation::asked().last().plan.contains(u"Plan digest "_s + dialog->plan().digest.left(16)),
+                 qPrintable(Ui::Confirmation::asked().last().plan));
+        QVERIFY(flagOn(u"publishing.enabled"_s));
+        Ui::Confirmation::setNextAnswer(true, u"production"_s);
 
         // GitHub fails the rollback marker once: nothing runs, the dialog says so and offers Retry.
         control("POST", u"/__sandbox/faults"_s,

@@ -7,6 +7,7 @@
 
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "workspace/workspace.h"
 
 #include "github/githubfake.h"
 #include "http/faultinjector.h"
@@ -78,7 +79,8 @@ private Q_SLOTS:
 
         Settings settings(u"testconn"_s);
         TokenStore tokens(u"testconn"_s, u"raize-console-testconn"_s);
-        Ui::SettingsDialog d(settings, tokens);
+        Workspace workspace(settings, tokens);
+        Ui::SettingsDialog d(settings, tokens, workspace);
         d.show();
         type(d, u"vercelBaseUrl"_s, vercelServer.baseUrl());
         type(d, u"vercelProjectId"_s, u"prj_t"_s);

@@ -17,7 +17,7 @@
 #include "core/servicemonitor.h"
 #include "net/httpclient.h"
 #include "services/prometheus/prometheusclient.h"
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
 #include "slo/slopolicy.h"
 
 #include <QApplication>

@@ -14,6 +14,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QComboBox>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -94,6 +95,68 @@ private Q_SLOTS:
         QCOMPARE(events[4].url, u"https://github.test/raize/platform/issues/7"_s);
         QCOMPARE(events[4].environment, u"Production"_s);
         QVERIFY(events[1].detail.contains(u"oncall"_s));
+    }
+
+    // The feed reads the audit log from where it stopped: appended records come
+    // in on the next poll once each, a half-written last line waits until it is
+    // whole, and a replaced log is read again without duplicating what is shown.
+    void feedReadsTheAuditLogIncrementally()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"audit.jsonl"_s);
+        const auto appendFlag = [](Records::AuditLog &log, const QString &flag) {
+            Records::AuditRecord r;
+            r.actor = u"oncall"_s;
+            r.action = u"flag.disable"_s;
+            r.target = flag;
+            r.service = u"unleash"_s;
+            r.reason = u"P1 publish failures"_s;
+            r.after = {{"enabled", false}};
+            return bool(log.append(r));
+        };
+        TimelineModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        TimelineFeed feed(&model, nullptr, path, QString(), 3600000);
+        feed.refresh();
+        QCOMPARE(model.rowCount(), 0); // no log yet
+
+        Records::AuditLog log(path);
+        QVERIFY(appendFlag(log, u"publishing.a"_s));
+        QVERIFY(appendFlag(log, u"publishing.b"_s));
+        feed.refresh();
+        QCOMPARE(model.rowCount(), 2);
+        feed.refresh();
+        QCOMPARE(model.rowCount(), 2); // nothing new: nothing added twice
+
+        QVERIFY(appendFlag(log, u"publishing.c"_s));
+        // A record being written: its first half now, the rest later.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray all = f.readAll();
+        f.close();
+        const QByteArray last = all.mid(all.lastIndexOf('\n', all.size() - 2) + 1);
+        QVERIFY(f.resize(all.size() - last.size() / 2));
+        feed.refresh();
+        QCOMPARE(model.rowCount(), 2); // the torn line waits
+        QVERIFY(f.open(QIODevice::Append));
+        f.write(last.mid(last.size() - last.size() / 2));
+        f.close();
+        feed.refresh();
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.event(2).title, u"flag.disable publishing.c"_s);
+        // Repeated texts share one string.
+        QVERIFY(model.event(0).detail.constData() == model.event(1).detail.constData());
+
+        // Replaced by another log (restored from a backup with one more record): read again, shown once each.
+        QVERIFY(QFile::remove(path));
+        QVERIFY(QFile::remove(path + u".head"_s) || true);
+        {
+            Records::AuditLog other(path);
+            QVERIFY(appendFlag(other, u"publishing.z"_s));
+        }
+        feed.refresh();
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.event(3).title, u"flag.disable publishing.z"_s);
     }
 
     void modelBatchesAndLanes()

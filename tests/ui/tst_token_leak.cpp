@@ -12,6 +12,7 @@
 #include "core/servicemonitor.h"
 #include "core/settings.h"
 #include "core/tokenstore.h"
+#include "workspace/workspace.h"
 
 #include <QApplication>
 #include <QDirIterator>
@@ -113,9 +114,10 @@ private Q_SLOTS:
         Settings settings(u"leak"_s);
         TokenStore tokens(u"leak"_s, u"raize-console-leaktest"_s);
         ServiceMonitor monitor;
-        Ui::MainWindow w(settings, tokens, monitor);
+        Workspace workspace(settings, tokens, &monitor);
+        Ui::MainWindow w(workspace);
         w.show();
-        Ui::SettingsDialog d(settings, tokens, &w);
+        Ui::SettingsDialog d(settings, tokens, workspace, &w);
         d.show();
         QTRY_VERIFY(d.findChild<QLabel *>(u"githubTokenState"_s)->text().contains(u"A token is stored"_s));
         // The operator pastes the token again: it is in the field but painted as bullets.

@@ -4,6 +4,7 @@
 #include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
 #include "services/flags/flagservice.h"
+#include "widgets/confirmation.h"
 
 #include <QBrush>
 #include <QColor>
@@ -11,7 +12,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
 #include <QTableView>
@@ -263,17 +263,15 @@ void CanaryMatrix::turnCurrent(bool on)
         return;
     }
     if (change.needsConfirmation(m_rules)) {
-        QMessageBox box(QMessageBox::Warning, u"Widen exposure in %1?"_s.arg(m_environment),
-                        u"This widens who %1 reaches in %2 — real clients' accounts may post.\n\n%3"_s.arg(flag.key, m_environment,
-                                                                                                           change.summary),
-                        QMessageBox::NoButton, this);
-        box.setObjectName(u"confirmWidenDialog"_s);
-        QPushButton *yes = box.addButton(u"Widen exposure"_s, QMessageBox::AcceptRole);
-        yes->setObjectName(u"confirmWidenButton"_s);
-        QPushButton *no = box.addButton(QMessageBox::Cancel);
-        box.setDefaultButton(no);
-        box.exec();
-        if (box.clickedButton() != yes) {
+        ConfirmationRequest request;
+        request.action = Policy::ConfirmAction::ProductionToggle;
+        request.environment = m_environment;
+        request.title = u"Widen who %1 reaches in %2? Real clients' accounts may post."_s.arg(flag.key, m_environment);
+        request.plan = u"Flag:        %1\nEnvironment: %2\nChange:      %3\nThen:        the cell stays \"pending…\" until the flag "
+                       u"service's read-back shows the change; the request and its outcome go to the audit log."_s.arg(flag.key, m_environment,
+                                                                                                                        change.summary);
+        request.acceptLabel = u"Widen exposure"_s;
+        if (!Confirmation::ask(this, request)) {
             setMessage(u"Cancelled; nothing was sent: "_s + change.summary, false);
             return;
         }

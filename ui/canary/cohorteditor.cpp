@@ -3,6 +3,7 @@
 #include "canary/cohorttablemodel.h"
 
 #include "core/settings.h"
+#include "widgets/confirmation.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
@@ -14,6 +15,8 @@
 #include <QRegularExpression>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -41,6 +44,34 @@ QString readable(QString message)
     if (!message.isEmpty())
         message[0] = message[0].toUpper();
     return message;
+}
+
+QString cohortLine(QChar mark, const Release::Cohort &c)
+{
+    return u"  %1 %2 — %3: clients %4; accounts %5"_s.arg(mark).arg(c.id, c.name,
+                                                            c.clientIds.isEmpty() ? u"none"_s : c.clientIds.join(u", "_s),
+                                                            c.platformAccountIds.isEmpty() ? u"none"_s : c.platformAccountIds.join(u", "_s));
+}
+
+// The exact plan of a cohort save: each cohort after the save, marked against
+// what is in effect now (+ new, ~ changed, = unchanged, - removed).
+QString cohortPlan(const QString &profile, const Release::EffectiveCohorts &current, const QList<Release::Cohort> &next, bool policysOwn)
+{
+    QStringList lines;
+    lines << (policysOwn ? u"Profile %1: go back to the policy bundle's cohorts (the profile's own are removed):"_s.arg(profile)
+                         : u"Profile %1: store these cohorts in the profile's settings (they replace %2):"_s.arg(
+                               profile, current.fromSettings ? u"the profile's current ones"_s : u"the policy bundle's"_s));
+    for (const Release::Cohort &c : next) {
+        const auto before = std::find_if(current.cohorts.cbegin(), current.cohorts.cend(), [&c](const Release::Cohort &o) { return o.id == c.id; });
+        lines << cohortLine(before == current.cohorts.cend() ? u'+' : *before == c ? u'=' : u'~', c);
+    }
+    for (const Release::Cohort &c : current.cohorts) {
+        if (std::none_of(next.cbegin(), next.cend(), [&c](const Release::Cohort &o) { return o.id == c.id; }))
+            lines << cohortLine(u'-', c);
+    }
+    lines << QString() << u"Then: the audit record (before and after in full), then the settings file. Rollout stages and burn rates "
+                          u"follow the new cohorts at once."_s;
+    return lines.join(u'\n');
 }
 
 } // namespace
@@ -202,6 +233,20 @@ bool CohortEditor::save()
     validate();
     if (!m_valid || !m_audit)
         return false;
+    const Result<Release::EffectiveCohorts> current = Release::effectiveCohorts(m_settings, m_bundle);
+    if (!current || current->cohorts != m_checked || current->overrideError) {
+        const Result<QList<Release::Cohort>> policy = Release::cohortsFromPolicy(m_bundle);
+        ConfirmationRequest request;
+        request.action = Policy::ConfirmAction::CohortSave;
+        request.environment = m_settings.string(SettingKey::FlagsEnvironment);
+        request.title = u"Change who each rollout stage exposes in profile %1?"_s.arg(m_settings.profile());
+        request.plan = cohortPlan(m_settings.profile(), current ? *current : Release::EffectiveCohorts{}, m_checked, policy && *policy == m_checked);
+        request.acceptLabel = u"Save cohorts"_s;
+        if (!Confirmation::ask(this, request)) {
+            setMessage(u"Not saved: the confirmation was cancelled; the profile's cohorts are unchanged."_s, true);
+            return false;
+        }
+    }
     const Result<Release::EffectiveCohorts> saved =
         Release::saveCohorts(m_settings, m_bundle, m_checked, *m_audit, qEnvironmentVariable("USER", u"operator"_s));
     if (!saved) {

@@ -24,7 +24,7 @@ namespace {
 
 Result<Policy::Bundle> load(const QString &path)
 {
-    // As the console applies it: over the built-in, floors checked (ADR 0012).
+    // As the console applies it: over the built-in, floors checked (ADR 0016).
     return EffectivePolicy::effectiveBundle(path.trimmed().isEmpty() ? u"builtin"_s : path.trimmed());
 }
 

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "release/approval.h"
-#include "release/factscollector.h"
+#include "release/promotion.h"
 
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -13,6 +13,12 @@ class QLineEdit;
 class QPushButton;
 class QTreeView;
 
+namespace Raize::Records {
+class AuditLog;
+}
+namespace Raize::Release {
+class ClientPromotionServices;
+}
 namespace Raize::Services {
 class FlagService;
 class GitHubClient;
@@ -23,13 +29,11 @@ namespace Raize::Ui {
 
 class GateTableModel;
 
-// Staging → production promotion review (issue #7, parts 2–4): the release
-// candidate against what production serves, every gate with its reason and
-// evidence, overrides the policy allows (typed reason, audited), approvals
-// bound to what was reviewed (they lapse when it changes, and the screen
-// says why), stuck states, and the promotion itself (GitHub environment
-// approval and/or Vercel promote, as the policy says). Everything it does is
-// written to the audit log.
+// Staging → production promotion review (issue #7, parts 2–4): shows a
+// Release::Promotion session (the candidate against what production serves,
+// every gate with its reason and evidence, approvals and why they lapsed,
+// overrides, stuck states) and forwards the operator's input to it. The
+// rules and the audit records are the session's (issue #14, item 2).
 class PromotionView : public QWidget
 {
     Q_OBJECT
@@ -44,9 +48,15 @@ public:
         QString auditLogPath;
     };
 
+    // A view with its own session; setSources() gives it the profile's clients.
     explicit PromotionView(Release::GatePolicy policy, QWidget *parent = nullptr);
+    // A view of a session owned elsewhere (the workspace's): setSources() is then not used.
+    explicit PromotionView(Release::Promotion *session, QWidget *parent = nullptr);
     ~PromotionView() override;
 
+    Release::Promotion *session() const { return m_session; }
+    // Until the workspace hands its session in: wraps the clients in a ClientPromotionServices and the
+    // path in an AuditLog, for the view's own session.
     void setSources(const Sources &sources);
     void setChangelogPath(const QString &path);
     // Shown above the review when the profile's policy bundle could not be applied.
@@ -56,13 +66,18 @@ public:
 
     // Collects the facts, evaluates the gates and reads the approvals and overrides back from the audit log.
     void refresh();
-    bool busy() const { return m_busy; }
-    int reviews() const { return m_reviews; } // completed reviews
+    bool busy() const { return m_session->busy(); }
+    int reviews() const { return m_session->reviews(); } // completed reviews
 
-    const Release::CollectedFacts &facts() const { return m_facts; }
-    const Release::GateVerdict &verdict() const { return m_verdict; }
-    const Release::PromotionDecision &decision() const { return m_decision; }
+    const Release::CollectedFacts &facts() const { return m_session->facts(); }
+    const Release::GateVerdict &verdict() const { return m_session->verdict(); }
+    const Release::PromotionDecision &decision() const { return m_session->decision(); }
     GateTableModel *gateModel() const { return m_gateModel; }
+
+    // The one place that asks the operator to confirm "Promote to production" (the confirmation component
+    // of issue #14, item 5 plugs in here). Returns true to go on. Tests may replace it.
+    using PromoteConfirmation = std::function<bool(PromotionView *view, const QString &deploymentId, const QString &digest)>;
+    void setPromoteConfirmation(PromoteConfirmation confirm) { m_confirmPromote = std::move(confirm); }
 
     // The actions behind the buttons (tests call them through the buttons).
     void approve();
@@ -74,26 +89,20 @@ Q_SIGNALS:
     void promoted(bool ok, const QString &message);
 
 private:
-    void collect(const QString &deploymentId);
+    void build();
+    void rebuildServices();
     void updateView();
-    void readRecords();
-    Status audit(const QString &action, const QString &target, const QString &service, const nlohmann::json &after,
-                 const QString &reason = {});
-    void setMessage(const QString &text, bool error);
+    void showMessage();
+    QString actor() const;
+    bool confirmPromote(const QString &deploymentId, const QString &digest);
 
-    Release::GatePolicy m_policy;
+    Release::Promotion *m_session = nullptr;
     Sources m_sources;
     QString m_changelog;
-    std::unique_ptr<Release::FactsCollector> m_collector;
-    Release::CollectedFacts m_facts;
-    Release::GateVerdict m_verdict;
-    Release::PromotionDecision m_decision;
-    QList<Release::Approval> m_approvals;
-    QList<Release::OverrideRequest> m_overrides;
-    bool m_busy = false;
+    std::unique_ptr<Release::ClientPromotionServices> m_services;
+    std::unique_ptr<Records::AuditLog> m_auditLog;
+    PromoteConfirmation m_confirmPromote;
     bool m_readOnly = false; // the profile's policy bundle is refused
-    bool m_reviewedOnce = false;
-    int m_reviews = 0;
 
     QLineEdit *m_candidate = nullptr;
     QPushButton *m_refresh = nullptr;

@@ -2,10 +2,11 @@
 
 #include "core/settings.h"
 #include "workspace/effectivepolicy.h"
-#include "core/tokenstore.h"
+#include "workspace/workspace.h"
 #include "rollback/rollbackreport.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
+#include "widgets/confirmation.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -44,14 +45,14 @@ QString statusText(Executor::StepStatus s)
 }
 } // namespace
 
-RollbackDialog::RollbackDialog(Settings &settings, TokenStore &tokens, const QString &profile, QWidget *parent)
+RollbackDialog::RollbackDialog(Workspace &workspace, QWidget *parent)
     : QDialog(parent)
-    , m_settings(settings)
-    , m_tokens(tokens)
-    , m_profile(profile)
+    , m_workspace(workspace)
+    , m_settings(workspace.settings())
+    , m_profile(workspace.profile())
 {
     setObjectName(u"rollbackDialog"_s);
-    setWindowTitle(u"Rollback — %1"_s.arg(profile));
+    setWindowTitle(u"Rollback — %1"_s.arg(m_profile));
     resize(1060, 720);
     auto *layout = new QVBoxLayout(this);
 
@@ -118,7 +119,7 @@ RollbackDialog::RollbackDialog(Settings &settings, TokenStore &tokens, const QSt
     m_policyNote->setStyleSheet(u"color: #8a5300;"_s);
     m_policyNote->hide();
     layout->addWidget(m_policyNote);
-    setPolicy(EffectivePolicy::builtin()); // until the console hands the profile's (ConsoleApp::openRollback)
+    setPolicy(m_workspace.policy()); // the workspace's effective policy; the console hands it again after a cohort edit
 
     auto *failRow = new QHBoxLayout;
     m_retry = new QPushButton(u"Retry the step"_s, this);
@@ -169,26 +170,18 @@ RollbackDialog::RollbackDialog(Settings &settings, TokenStore &tokens, const QSt
     });
     connect(m_abort, &QPushButton::clicked, this, [this] { m_executor->abort(m_skipReason->text().trimmed().isEmpty() ? u"aborted by the operator"_s : m_skipReason->text().trimmed()); });
 
-    auto *guardRow = new QHBoxLayout;
-    const QString env = m_settings.string(SettingKey::FlagsEnvironment);
-    auto *guardLabel = new QLabel(u"Type <b>%1</b> to execute:"_s.arg(env.toHtmlEscaped()), this);
-    m_guard = new QLineEdit(this);
-    m_guard->setObjectName(u"guard"_s);
-    m_guard->setPlaceholderText(env);
-    m_execute = new QPushButton(u"EXECUTE ROLLBACK"_s, this);
+    auto *executeRow = new QHBoxLayout;
+    m_execute = new QPushButton(u"EXECUTE ROLLBACK…"_s, this);
     m_execute->setObjectName(u"execute"_s);
     m_execute->setEnabled(false);
+    m_execute->setToolTip(u"Shows the plan once more and asks for the confirmation the policy requires (the environment's name by default)."_s);
     m_execute->setStyleSheet(u"QPushButton { background: #b3261e; color: white; font-weight: bold; padding: 8px 18px; border-radius: 4px; }"
                              u"QPushButton:disabled { background: #d9a5a1; color: #f5eaea; }"_s);
-    guardRow->addWidget(guardLabel);
-    guardRow->addWidget(m_guard, 1);
-    guardRow->addWidget(m_execute);
-    layout->addLayout(guardRow);
-    const auto updateGuard = [this, env] {
-        m_execute->setEnabled(!m_executor && m_plan.executable() && !m_plan.steps.isEmpty() && m_guard->text() == env);
-    };
-    connect(m_guard, &QLineEdit::textChanged, this, updateGuard);
-    connect(this, &RollbackDialog::planReady, this, updateGuard);
+    executeRow->addStretch(1);
+    executeRow->addWidget(m_execute);
+    layout->addLayout(executeRow);
+    const auto updateExecute = [this] { m_execute->setEnabled(!m_executor && m_plan.executable() && !m_plan.steps.isEmpty()); };
+    connect(this, &RollbackDialog::planReady, this, updateExecute);
     connect(m_execute, &QPushButton::clicked, this, &RollbackDialog::execute);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -219,17 +212,17 @@ bool RollbackDialog::openSession()
 {
     if (m_session)
         return true;
-    QHash<Service, QString> tokens;
-    for (Service s : tokenServices()) {
-        const Result<QString> t = m_tokens.readSync(s);
-        if (t && !t->isEmpty())
-            tokens.insert(s, t.value());
-    }
-    if (!tokens.contains(Service::Vercel) || !tokens.contains(Service::Flags)) {
-        setMessage(u"The rollback needs the Vercel and flag-service tokens: set them in Settings (or <code>raize-console token set</code>)."_s, u"error"_s);
+    // The console's workspace: its clients, its one HTTP client and its audit sink (waits for the keychain if it is still being read).
+    Result<std::unique_ptr<Session>> session = Session::fromWorkspace(m_workspace);
+    if (!session) {
+        const Error &e = session.error();
+        setMessage(e.kind == Error::Kind::Auth
+                       ? u"The rollback needs the Vercel and flag-service tokens: set them in Settings (or <code>raize-console token set</code>)."_s
+                       : QString(e.message + u". "_s + e.remedy).toHtmlEscaped(),
+                   u"error"_s);
         return false;
     }
-    m_session = std::make_unique<Session>(m_settings, tokens, m_profile);
+    m_session = std::move(session).value();
     m_session->setPolicy(m_rules, m_cohorts);
     return true;
 }
@@ -314,12 +307,38 @@ void RollbackDialog::showPlan()
     }
     m_digest->setText(u"Plan digest %1 · steps of one group run in parallel"_s.arg(m_plan.digest.left(16)));
     if (m_plan.executable())
-        setMessage(m_plan.immediate ? u"Type the environment's name, then execute."_s : u"Review every call, then type the environment's name to execute."_s,
+        setMessage(m_plan.immediate ? u"Execute now: the confirmation shows the plan once more."_s
+                                    : u"Review every call, then execute; the confirmation shows the plan once more."_s,
                    u"info"_s);
     else
         setMessage(u"This plan cannot execute; answer what it refuses on and build it again."_s, u"error"_s);
     if (m_plan.immediate)
-        m_guard->setFocus();
+        m_execute->setFocus();
+}
+
+ConfirmationRequest RollbackDialog::confirmationRequest() const
+{
+    QStringList lines;
+    lines << u"%1 — %2, scope %3, option %4"_s.arg(priorityName(m_plan.priority), triggerName(m_inputs.trigger), m_inputs.scope.describe(),
+                                                 Plan::optionName(m_plan.option));
+    if (!m_plan.rollbackTarget.isEmpty())
+        lines << u"Instant Rollback target: %1"_s.arg(m_plan.rollbackTarget);
+    lines << u"Plan digest %1; steps of one group run in parallel:"_s.arg(m_plan.digest.left(16));
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        const Step &s = m_plan.steps[i];
+        QString call = s.call.service + u' ' + s.call.method + u' ' + s.call.path;
+        if (!s.call.body.is_null())
+            call += u' ' + QString::fromStdString(s.call.body.dump());
+        lines << u"%1. [group %2] %3\n      %4"_s.arg(i + 1).arg(s.group).arg(s.title, call);
+    }
+    ConfirmationRequest request;
+    request.action = Policy::ConfirmAction::Rollback;
+    request.environment = m_session ? m_session->target().flagEnvironment : m_settings.string(SettingKey::FlagsEnvironment);
+    request.title = m_plan.immediate ? u"Execute this rollback in %1 now (P0: flags first, then the deployment)?"_s.arg(request.environment)
+                                     : u"Execute this rollback in %1?"_s.arg(request.environment);
+    request.plan = lines.join(u'\n');
+    request.acceptLabel = u"Execute rollback"_s;
+    return request;
 }
 
 void RollbackDialog::execute()
@@ -328,6 +347,10 @@ void RollbackDialog::execute()
         return;
     if (const QString open = RunJournal::unfinished(m_session->journalDirectory()); !open.isEmpty()) {
         setMessage(u"A rollback is already in progress on this machine; resume it first (%1)."_s.arg(open.toHtmlEscaped()), u"error"_s);
+        return;
+    }
+    if (!Confirmation::ask(this, confirmationRequest())) {
+        setMessage(u"Not executed: the confirmation was cancelled; nothing was sent."_s, u"warn"_s);
         return;
     }
     Result<RunJournal> journal =
@@ -366,7 +389,6 @@ void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
 {
     m_planButton->setEnabled(false);
     m_execute->setEnabled(false);
-    m_guard->setEnabled(false);
     Clients clients = m_session->clients();
     ExecOptions options;
     options.queueDrainTimeoutMs = m_rules.queueDrainSeconds * 1000; // policy rollback.postChecks

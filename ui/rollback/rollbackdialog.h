@@ -17,7 +17,7 @@ class QTreeWidget;
 namespace Raize {
 class EffectivePolicy;
 class Settings;
-class TokenStore;
+class Workspace;
 } // namespace Raize
 
 namespace Raize::Rollback {
@@ -26,17 +26,21 @@ class Session;
 
 namespace Raize::Ui {
 
+struct ConfirmationRequest;
+
 // The big red button's dialog (playbook §7): choose the trigger and scope,
-// read the live state, preview every call of the plan, type the
-// environment's name to execute, and follow each step live. A failed step
-// shows the service's error with retry / skip with a reason / abort. Opened
-// on an unfinished run, it resumes it.
+// read the live state, preview every call of the plan, execute through the
+// one confirmation (Ui::Confirmation: the plan once more, and what the
+// policy's rule for rollback asks, the environment's name by default), and
+// follow each step live. A failed step shows the service's error with
+// retry / skip with a reason / abort. Opened on an unfinished run, it resumes it.
 class RollbackDialog : public QDialog
 {
     Q_OBJECT
 
 public:
-    RollbackDialog(Settings &settings, TokenStore &tokens, const QString &profile, QWidget *parent = nullptr);
+    // The session takes its clients from the profile's workspace (issue #14).
+    explicit RollbackDialog(Workspace &workspace, QWidget *parent = nullptr);
     ~RollbackDialog() override;
 
     // Prefills trigger and scope (the SLO page alert passes its cohort).
@@ -44,7 +48,7 @@ public:
     // Reads the live state and shows the plan.
     void buildPlan();
     // The profile's effective policy: the side-effect list, the rollback
-    // section and the cohorts the plan uses (ADR 0012). A read-only policy
+    // section and the cohorts the plan uses (ADR 0016). A read-only policy
     // still plans (a rollback path always exists, §0.3) on the playbook's
     // list, and says so.
     void setPolicy(const EffectivePolicy &policy);
@@ -67,9 +71,10 @@ private:
     void onFailed(int step, const Raize::Error &error);
     void setMessage(const QString &html, const QString &tone);
     bool openSession();
+    ConfirmationRequest confirmationRequest() const;
 
+    Workspace &m_workspace;
     Settings &m_settings;
-    TokenStore &m_tokens;
     QString m_profile;
     std::unique_ptr<Rollback::Session> m_session;
     std::unique_ptr<Rollback::Executor> m_executor;
@@ -88,7 +93,6 @@ private:
     QLabel *m_policyNote = nullptr;
     Rollback::RollbackRules m_rules;
     QList<Release::Cohort> m_cohorts;
-    QLineEdit *m_guard;
     QPushButton *m_execute;
     QPushButton *m_retry;
     QPushButton *m_skip;

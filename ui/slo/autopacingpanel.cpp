@@ -1,12 +1,10 @@
 #include "slo/autopacingpanel.h"
 
-#include "release/flagchangerunner.h"
-#include "release/flagpoller.h"
+#include "release/rolloutmonitor.h"
+#include "widgets/confirmation.h"
 
-#include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -16,30 +14,12 @@ namespace Raize::Ui {
 
 namespace {
 
-struct NextAnswer
-{
-    bool set = false;
-    bool arm = false;
-    QString *text = nullptr;
-};
-
-NextAnswer &nextAnswer()
-{
-    static NextAnswer answer;
-    return answer;
-}
-
 QString actor()
 {
     return qEnvironmentVariable("USER", u"operator"_s);
 }
 
 } // namespace
-
-void AutoPacingPanel::setNextAnswer(bool arm, QString *text)
-{
-    nextAnswer() = {true, arm, text};
-}
 
 AutoPacingPanel::AutoPacingPanel(QWidget *parent)
     : QWidget(parent)
@@ -70,91 +50,46 @@ AutoPacingPanel::AutoPacingPanel(QWidget *parent)
 
 AutoPacingPanel::~AutoPacingPanel() = default;
 
-void AutoPacingPanel::setChangePath(Release::FlagChangeRunner *runner, Records::AuditSink *audit)
+void AutoPacingPanel::setMonitor(Release::RolloutMonitor *monitor)
 {
-    if (m_pacer && m_pacer->armed())
-        m_pacer->stop(u"the flag service or the audit log was reconfigured"_s, u"console"_s);
-    delete m_pacer;
-    m_pacer = nullptr;
-    m_runner = runner;
-    m_audit = audit;
-    if (m_runner) {
-        m_pacer = new Release::AutoPacer(m_runner, this);
-        m_pacer->setAudit(m_audit);
-        connect(m_pacer, &Release::AutoPacer::stateChanged, this, &AutoPacingPanel::refreshView);
-        connect(m_pacer, &Release::AutoPacer::stageAdvanced, this, &AutoPacingPanel::stageAdvanced);
+    if (m_monitor)
+        disconnect(m_monitor, nullptr, this, nullptr);
+    m_monitor = monitor;
+    if (m_monitor) {
+        connect(m_monitor, &Release::RolloutMonitor::autoPacingChanged, this, [this] {
+            m_refusal.clear();
+            refreshView();
+        });
+        connect(m_monitor, &Release::RolloutMonitor::evaluated, this, &AutoPacingPanel::refreshView);
     }
     refreshView();
 }
 
-void AutoPacingPanel::setPolicy(bool allows, const QString &fingerprint, const QList<Release::Cohort> &cohorts)
+Release::AutoPacer *AutoPacingPanel::pacer() const
 {
-    m_allows = allows;
-    m_fingerprint = fingerprint;
-    m_cohorts = cohorts;
-    if (m_pacer && m_pacer->armed()) {
-        if (!allows)
-            m_pacer->stop(u"the policy no longer allows auto-pacing (canary.autoPacing is off)"_s, u"console"_s);
-        else if (fingerprint != m_armedFingerprint)
-            m_pacer->stop(u"the policy or the cohorts changed since auto-pacing was armed"_s, u"console"_s);
-    }
-    refreshView();
-}
-
-QStringList AutoPacingPanel::canaryFlags(int stage) const
-{
-    if (!m_poller || !m_poller->snapshot().hasData() || stage < 0 || stage >= m_plan.stages.size())
-        return {};
-    const QString cohortId = m_plan.stages[stage].stage.cohortId;
-    for (const Release::Cohort &c : m_cohorts) {
-        if (c.id == cohortId)
-            return Release::canaryFlagsOn(m_poller->snapshot().flags, c, m_cohorts);
-    }
-    return {};
-}
-
-void AutoPacingPanel::evaluate(const Release::RolloutPlan &plan, int stage, const Release::Recommendation &recommendation,
-                               const QList<Release::PageAlert> &alerts)
-{
-    m_plan = plan;
-    m_stage = stage;
-    if (m_pacer && m_pacer->armed()) {
-        Release::AutoPacingInputs in;
-        in.policyAllows = m_allows;
-        in.policyChanged = m_fingerprint != m_armedFingerprint;
-        for (const Release::PageAlert &a : alerts)
-            in.pageAlerts << u"%1: %2"_s.arg(a.cohort.name, a.evidence.value(0));
-        in.recommendation = recommendation;
-        const bool fresh = m_poller && m_poller->snapshot().hasData() && !m_poller->snapshot().stale;
-        if (!fresh && recommendation.kind == Release::Recommendation::Kind::ExpandAllowed) {
-            // No change is planned from flags that were not read back just now.
-            in.recommendation.kind = Release::Recommendation::Kind::Blocked;
-            in.recommendation.headline = u"a fresh read-back of the flags (the flag service is stale or unread)"_s;
-        }
-        m_pacer->step(in, m_poller ? m_poller->snapshot().flags : QList<Services::FlagState>{});
-    }
-    refreshView();
+    return m_monitor ? m_monitor->pacer() : nullptr;
 }
 
 void AutoPacingPanel::arm()
 {
-    if (!m_allows) {
-        m_status->setText(u"Auto-pacing is off in the policy (canary.autoPacing): the console never expands a rollout by itself."_s);
+    if (!m_monitor)
+        return;
+    if (!m_monitor->autoPacingAllowed()) {
+        m_refusal = u"Auto-pacing is off in the policy (canary.autoPacing): the console never expands a rollout by itself."_s;
+        refreshView();
         return;
     }
-    if (!m_pacer || !m_poller || !m_poller->snapshot().hasData()) {
-        m_status->setText(u"Auto-pacing needs the flag service (Settings → Flags) and its first read-back."_s);
+    if (!m_monitor->pacer() || !m_monitor->flags().hasData()) {
+        m_refusal = u"Auto-pacing needs the flag service (Settings → Flags) and its first read-back."_s;
+        refreshView();
         return;
     }
-    const QString environment = m_poller->snapshot().environment;
-    const QStringList flags = canaryFlags(m_stage);
-    QList<Services::FlagState> states;
-    for (const Services::FlagState &f : m_poller->snapshot().flags) {
-        if (flags.contains(f.key))
-            states << f;
-    }
-    const QStringList lines = Release::AutoPacer::armingPlan(m_plan, m_stage, states, environment);
-    const QString current = m_stage >= 0 && m_stage < m_plan.stages.size() ? m_plan.stages[m_stage].stage.name : u"none"_s;
+    const Release::RolloutPlan &plan = m_monitor->plan();
+    const int stage = m_monitor->stage();
+    const QString environment = m_monitor->flags().environment;
+    const QStringList flags = m_monitor->releaseFlags();
+    const QStringList lines = m_monitor->armingPlan();
+    const QString current = stage >= 0 && stage < plan.stages.size() ? plan.stages[stage].stage.name : u"none"_s;
     const QString text = u"Auto-pacing turns on the next stage's flags by itself, one stage at a time, each time the recommendation "
                          u"says \"expand allowed\" (observation window over, every SLO with enough data and no burn alert, the "
                          u"operator's confirmations ticked). Every step is audited; \"Stop auto-pacing\" stops it at once, and it "
@@ -162,40 +97,28 @@ void AutoPacingPanel::arm()
                          u"Environment: %1\nCurrent stage: %2\nFlags: %3\n\nWhat it will do:\n%4"_s.arg(
                              environment, current, flags.isEmpty() ? u"none — no canary flag is on for this stage"_s : flags.join(u", "_s),
                              lines.isEmpty() ? u"nothing: there is no next stage"_s : u"• "_s + lines.join(u"\n• "_s));
-    bool yes = false;
-    if (nextAnswer().set) {
-        yes = nextAnswer().arm;
-        if (nextAnswer().text)
-            *nextAnswer().text = text;
-        nextAnswer() = {};
-    } else {
-        QMessageBox box(QMessageBox::Warning, u"Start auto-pacing in %1?"_s.arg(environment), text, QMessageBox::NoButton, this);
-        box.setObjectName(u"confirmAutoPacingDialog"_s);
-        QPushButton *ok = box.addButton(u"Start auto-pacing"_s, QMessageBox::AcceptRole);
-        ok->setObjectName(u"confirmAutoPacingButton"_s);
-        QPushButton *no = box.addButton(QMessageBox::Cancel);
-        box.setDefaultButton(no);
-        box.exec();
-        yes = box.clickedButton() == ok;
-    }
+    ConfirmationRequest request;
+    request.action = Policy::ConfirmAction::AutoPacing;
+    request.environment = environment;
+    request.title = u"Start auto-pacing in %1?"_s.arg(environment);
+    request.plan = text;
+    request.acceptLabel = u"Start auto-pacing"_s;
+    const bool yes = Confirmation::ask(this, request);
     if (!yes) {
-        m_status->setText(u"Auto-pacing was not armed; nothing was sent."_s);
+        m_refusal = u"Auto-pacing was not armed; nothing was sent."_s;
+        refreshView();
         return;
     }
-    const Status s = m_pacer->arm(Release::RolloutPlan(m_plan), m_allows, m_stage, flags, lines, environment, actor(),
-                                  QDateTime::currentMSecsSinceEpoch());
-    if (!s) {
-        m_status->setText(u"Auto-pacing was not armed: "_s + s.error().message);
-        return;
+    if (const Status s = m_monitor->arm(actor()); !s) {
+        m_refusal = u"Auto-pacing was not armed: "_s + s.error().message;
+        refreshView();
     }
-    m_armedFingerprint = m_fingerprint;
-    refreshView();
 }
 
 void AutoPacingPanel::stop()
 {
-    if (m_pacer && m_pacer->armed())
-        m_pacer->stop(u"stopped by %1"_s.arg(actor()), actor());
+    if (m_monitor)
+        m_monitor->stop(actor());
     refreshView();
 }
 
@@ -206,22 +129,19 @@ QString AutoPacingPanel::statusText() const
 
 void AutoPacingPanel::refreshView()
 {
+    const bool allows = m_monitor && m_monitor->autoPacingAllowed();
+    const bool armed = pacer() && pacer()->armed();
     // Off in the policy: the console never expands by itself, and offers nothing to arm.
-    setVisible(m_allows || (m_pacer && m_pacer->armed()));
-    const bool armed = m_pacer && m_pacer->armed();
+    setVisible(allows || armed);
     m_arm->setVisible(!armed);
-    m_arm->setEnabled(m_allows && m_pacer && m_runner && m_runner->configured());
+    m_arm->setEnabled(allows && pacer());
     m_arm->setToolTip(m_arm->isEnabled() ? QString() : u"Needs the flag service (Settings → Flags) and an audit log."_s);
     m_stop->setVisible(armed);
-    if (!m_pacer) {
-        m_status->setText(u"Auto-pacing: not armed (the flag service is not configured)."_s);
-        return;
-    }
-    QString text = m_pacer->statusText();
-    if (!m_pacer->lastReport().isEmpty())
-        text += u"\nLast flag change: "_s + m_pacer->lastReport();
     m_status->setStyleSheet(armed ? u"font-weight: bold; color: #0d47a1;"_s : QString());
-    m_status->setText(text);
+    if (!m_refusal.isEmpty() && !armed)
+        m_status->setText(m_refusal);
+    else
+        m_status->setText(m_monitor ? m_monitor->autoPacingStatus() : u"Auto-pacing: not armed (the flag service is not configured)."_s);
 }
 
 } // namespace Raize::Ui

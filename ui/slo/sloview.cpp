@@ -8,7 +8,7 @@
 #include "release/flagpoller.h"
 #include "slo/lttb.h"
 #include "slo/sloengine.h"
-#include "slo/slometrics.h"
+#include "services/prometheus/slometrics.h"
 #include "slo/slopolicy.h"
 
 #include <QApplication>
@@ -75,8 +75,9 @@ QString burnText(double b)
 
 } // namespace
 
-SloView::SloView(QWidget *parent)
+SloView::SloView(QWidget *parent, const Clock &clock)
     : QWidget(parent)
+    , m_monitor(new Release::RolloutMonitor(clock, this))
     , m_model(new SloVerdictModel(this))
 {
     setObjectName(u"sloView"_s);
@@ -172,7 +173,7 @@ SloView::SloView(QWidget *parent)
     m_stageCombo = new QComboBox;
     m_stageCombo->setObjectName(u"stageCombo"_s);
     form->addRow(u"Current stage:"_s, m_stageCombo);
-    m_stageStart = new QDateTimeEdit(QDateTime::currentDateTimeUtc());
+    m_stageStart = new QDateTimeEdit(clock.nowUtc());
     m_stageStart->setObjectName(u"stageStartEdit"_s);
     m_stageStart->setTimeSpec(Qt::UTC);
     m_stageStart->setDisplayFormat(u"yyyy-MM-dd HH:mm 'UTC'"_s);
@@ -186,6 +187,7 @@ SloView::SloView(QWidget *parent)
     m_autoPacing->setWordWrap(true);
     form->addRow(m_autoPacing);
     m_pacing = new AutoPacingPanel;
+    m_pacing->setMonitor(m_monitor);
     form->addRow(m_pacing);
     recLayout->addLayout(form, 2);
     auto *out = new QVBoxLayout;
@@ -210,13 +212,16 @@ SloView::SloView(QWidget *parent)
         if (!m_followNow)
             rangeChosen();
     });
-    connect(m_levelCombo, &QComboBox::currentIndexChanged, this, &SloView::updateRecommendation);
-    connect(m_stageCombo, &QComboBox::currentIndexChanged, this, [this] {
-        updateConfirmations();
-        updateRecommendation();
+    connect(m_levelCombo, &QComboBox::currentIndexChanged, this, [this] { m_monitor->setLevel(m_levelCombo->currentText()); });
+    connect(m_stageCombo, &QComboBox::currentIndexChanged, this, &SloView::stageChosen);
+    connect(m_stageStart, &QDateTimeEdit::dateTimeChanged, this, &SloView::stageChosen);
+    // The monitor decides; the view shows what it decided.
+    connect(m_monitor, &Release::RolloutMonitor::evaluated, this, [this] {
+        showVerdicts();
+        updateAlert();
+        showRecommendation();
     });
-    connect(m_stageStart, &QDateTimeEdit::dateTimeChanged, this, &SloView::updateRecommendation);
-    connect(m_pacing, &AutoPacingPanel::stageAdvanced, this, &SloView::setCurrentStage);
+    connect(m_monitor, &Release::RolloutMonitor::stageChanged, this, &SloView::stageMoved);
 
     setPolicy(EffectivePolicy::builtin());
 }
@@ -249,14 +254,15 @@ QString SloView::policyNote() const
     return m_policyNote->isHidden() ? QString() : m_policyNote->text();
 }
 
-void SloView::setPolicy(const EffectivePolicy &policy)
+void SloView::setPolicy(const EffectivePolicy &effective)
 {
-    m_slos = policy.slos();
-    m_rules = policy.burnRules();
-    m_cohorts = policy.cohorts();
-    m_rollout = policy.rollout();
-    m_policyNote->setText(policy.readOnly() ? policy.describe() : QString());
-    m_policyNote->setVisible(policy.readOnly());
+    // The rollout monitor reads the effective policy's typed parts (auto-pacing off when read-only).
+    const Release::RolloutMonitorPolicy policy = effective.rolloutMonitor();
+    m_slos = policy.slos;
+    m_rules = policy.rules;
+    m_cohorts = policy.cohorts;
+    m_policyNote->setText(effective.readOnly() ? effective.describe() : QString());
+    m_policyNote->setVisible(effective.readOnly());
 
     // A new cohort list keeps what the operator chose where it still exists.
     const QVariant sloWas = m_sloCombo->currentData(), laneWas = m_laneCohortCombo->currentData(), stageWas = m_stageCombo->currentData();
@@ -268,22 +274,21 @@ void SloView::setPolicy(const EffectivePolicy &policy)
     for (const Release::Cohort &c : std::as_const(m_cohorts))
         m_laneCohortCombo->addItem(c.name, c.id);
     m_stageCombo->clear();
-    for (const Release::RolloutStage &s : std::as_const(m_rollout.stages))
+    for (const Release::RolloutStage &s : std::as_const(policy.rollout.stages))
         m_stageCombo->addItem(s.name, s.id);
-    m_stageCombo->setCurrentIndex(m_rollout.stages.size() > 1 ? 1 : 0);
+    m_stageCombo->setCurrentIndex(policy.rollout.stages.size() > 1 ? 1 : 0);
     for (const auto &[combo, was] : {std::pair{m_sloCombo, sloWas}, std::pair{m_laneCohortCombo, laneWas}, std::pair{m_stageCombo, stageWas}}) {
         if (const int i = combo->findData(was); was.isValid() && i >= 0)
             combo->setCurrentIndex(i);
     }
-    m_autoPacing->setText(policy.readOnly()
+    m_autoPacing->setText(effective.readOnly()
                               ? u"Auto-pacing cannot be armed: the profile is read-only until its policy bundle is fixed."_s
-                          : m_rollout.autoPacing
+                          : policy.rollout.autoPacing
                               ? u"Auto-pacing is on in the policy: the console expands by itself only once an operator arms it for this rollout, one stage at a time, every step audited."_s
                               : u"Auto-pacing is off (policy canary.autoPacing): the console never expands a rollout by itself."_s);
-    // What auto-pacing was armed under: a change to either stops it.
-    m_pacing->setPolicy(m_rollout.autoPacing && !policy.readOnly(), policy.fingerprint(), m_cohorts);
-    updateConfirmations();
-    evaluate();
+    m_monitor->setPolicy(policy); // a changed policy or cohort list stops an armed auto-pacing
+    m_monitor->setLevel(m_levelCombo->currentText());
+    stageChosen();
 }
 
 void SloView::setSources(Slo::SloFeed *recent, Slo::SloFeed *history, Release::FlagPoller *flags)
@@ -296,21 +301,21 @@ void SloView::setSources(Slo::SloFeed *recent, Slo::SloFeed *history, Release::F
     m_history = history;
     m_flags = flags;
     if (m_recent) {
-        connect(m_recent, &Slo::SloFeed::loaded, this, &SloView::evaluate);
+        connect(m_recent, &Slo::SloFeed::loaded, this, &SloView::feedLoaded);
         connect(m_recent, &Slo::SloFeed::failed, this, [this](const Error &e) {
             m_status->setText(u"Cannot read the SLO counters from Prometheus: %1 %2"_s.arg(e.message, e.remedy));
         });
     }
     if (m_history)
         connect(m_history, &Slo::SloFeed::loaded, this, &SloView::redraw);
-    m_pacing->setPoller(flags);
     if (m_flags) {
-        connect(m_flags, &Release::FlagPoller::updated, this, [this] {
-            updateAlert();
-            updateRecommendation(); // an armed auto-pacing decides on the new read-back (and stops on a page alert)
-        });
+        // An armed auto-pacing decides on each new read-back (and stops on a page alert).
+        connect(m_flags, &Release::FlagPoller::updated, this, [this] { m_monitor->setFlags(m_flags->snapshot()); });
+        m_monitor->setFlags(m_flags->snapshot());
+    } else {
+        m_monitor->setFlags({});
     }
-    evaluate();
+    feedLoaded();
 }
 
 qint64 SloView::nowMs() const
@@ -328,21 +333,10 @@ const Slo::SloSpec *SloView::selectedSlo() const
     return nullptr;
 }
 
-void SloView::evaluate()
+void SloView::feedLoaded()
 {
-    m_verdicts.clear();
     if (m_recent && !m_recent->data().isEmpty()) {
         const Slo::SloData &d = m_recent->data();
-        for (const Release::Cohort &c : std::as_const(m_cohorts)) {
-            QList<Slo::AlertVerdict> list;
-            for (const Slo::SloSpec &spec : std::as_const(m_slos)) {
-                const auto it = d.byCohort.constFind(spec.id);
-                if (it == d.byCohort.cend() || !it->contains(c.id))
-                    continue; // no counters: the recommendation says "no data was read"
-                list.append(Slo::evaluate(spec, it->value(c.id), d.toMs, m_rules));
-            }
-            m_verdicts.insert(c.id, list);
-        }
         m_status->setText(u"Burn rates of %1 SLOs × %2 cohorts at %3 UTC, from Prometheus range data (1-minute steps)."_s
                               .arg(m_slos.size())
                               .arg(m_cohorts.size())
@@ -352,20 +346,25 @@ void SloView::evaluate()
             m_toMs = d.toMs;
             m_fromMs = d.toMs - range;
         }
-    } else if (m_recent) {
-        m_status->setText(u"Reading the SLO counters from Prometheus…"_s);
+        m_monitor->setSeries({d.byCohort, d.toMs});
+    } else {
+        if (m_recent)
+            m_status->setText(u"Reading the SLO counters from Prometheus…"_s);
+        m_monitor->setSeries({});
     }
+    redraw();
+}
+
+void SloView::showVerdicts()
+{
     QStringList ids, names;
     for (const Release::Cohort &c : std::as_const(m_cohorts)) {
         ids << c.id;
         names << c.name;
     }
-    m_model->setVerdicts(m_slos, ids, names, m_verdicts);
+    m_model->setVerdicts(m_slos, ids, names, m_monitor->verdicts());
     m_table->resizeRowsToContents();
     m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + m_table->verticalHeader()->length() + 2 * m_table->frameWidth());
-    updateAlert();
-    updateRecommendation();
-    redraw();
 }
 
 Rollback::Scope SloView::rollbackScope(const Release::Cohort &cohort)
@@ -381,20 +380,21 @@ Rollback::Scope SloView::rollbackScope(const Release::Cohort &cohort)
 
 void SloView::updateAlert()
 {
-    const QList<Services::FlagState> flags = m_flags && m_flags->snapshot().hasData() ? m_flags->snapshot().flags : QList<Services::FlagState>{};
-    const bool wasShown = !m_alerts.isEmpty();
-    m_alerts = Release::pageAlerts(m_cohorts, m_verdicts, m_slos, flags);
+    const QList<Release::PageAlert> alerts = m_monitor->alerts();
+    const bool wasShown = m_alertWasShown;
+    m_alertWasShown = !alerts.isEmpty();
     while (QLayoutItem *item = m_bannerButtons->takeAt(0)) {
         delete item->widget();
         delete item;
     }
-    if (m_alerts.isEmpty()) {
+    Q_EMIT alertsChanged();
+    if (alerts.isEmpty()) {
         m_banner->hide();
         m_bannerText->clear();
         return;
     }
     QStringList lines;
-    for (const Release::PageAlert &a : std::as_const(m_alerts)) {
+    for (const Release::PageAlert &a : alerts) {
         lines << u"PAGE — %1: the error budget burns at page level while canary flags are on (%2)."_s.arg(a.cohort.name, a.flags.join(u", "_s));
         for (const QString &e : a.evidence)
             lines << u"    "_s + e;
@@ -417,7 +417,7 @@ void SloView::updateAlert()
 
 bool SloView::alertShown() const
 {
-    return !m_alerts.isEmpty() && !m_banner->isHidden();
+    return !m_monitor->alerts().isEmpty() && !m_banner->isHidden();
 }
 
 QString SloView::alertText() const
@@ -436,56 +436,62 @@ void SloView::updateConfirmations()
         delete c;
     m_confirmChecks.clear();
     const int stage = m_stageCombo->currentIndex();
-    if (stage < 0 || stage >= m_rollout.stages.size())
+    const QList<Release::RolloutStage> &stages = m_monitor->policy().rollout.stages;
+    if (stage < 0 || stage >= stages.size())
         return;
-    for (const QString &text : m_rollout.stages[stage].confirmations) {
+    for (const QString &text : stages[stage].confirmations) {
         auto *check = new QCheckBox(text);
         check->setObjectName(u"confirm-%1"_s.arg(m_confirmChecks.size()));
-        connect(check, &QCheckBox::toggled, this, &SloView::updateRecommendation);
+        check->setChecked(m_monitor->confirmed().contains(text));
+        connect(check, &QCheckBox::toggled, this, &SloView::confirmationsChanged);
         m_confirmLayout->addWidget(check);
         m_confirmChecks << check;
     }
 }
 
-void SloView::updateRecommendation()
+void SloView::confirmationsChanged()
 {
-    const int stage = m_stageCombo->currentIndex();
-    const auto plan = Release::planRelease(m_rollout, m_cohorts, m_levelCombo->currentText(), {});
-    m_evidence->clear();
-    if (!plan) {
-        m_headline->setText(plan.error().message);
-        m_recommendation = {};
-        return;
-    }
-    Release::StageObservation obs;
-    obs.stage = stage;
-    obs.nowMs = QDateTime::currentMSecsSinceEpoch(); // the observation window runs on the wall clock
-    obs.stageStartedMs = m_stageStart->dateTime().toMSecsSinceEpoch();
-    obs.slos = m_slos;
-    if (stage >= 0 && stage < plan->stages.size())
-        obs.verdicts = m_verdicts.value(plan->stages[stage].stage.cohortId);
+    QSet<QString> confirmed;
     for (QCheckBox *c : std::as_const(m_confirmChecks)) {
         if (c->isChecked())
-            obs.confirmed.insert(c->text());
+            confirmed.insert(c->text());
     }
-    if (!m_recent || m_recent->data().isEmpty()) {
-        m_recommendation = {};
-        m_recommendation.headline = u"blocked because no SLO data has been read yet"_s;
-    } else {
-        m_recommendation = Release::recommend(*plan, obs);
+    m_monitor->setConfirmed(confirmed);
+}
+
+void SloView::stageChosen()
+{
+    // The operator's stage and start; the new stage's confirmations start unticked.
+    m_monitor->setStage(m_stageCombo->currentIndex(), m_stageStart->dateTime().toMSecsSinceEpoch());
+    updateConfirmations();
+}
+
+void SloView::stageMoved(int stage, qint64 sinceMs)
+{
+    // Auto-pacing's read-back moved the release: the view follows without deciding anything.
+    {
+        const QSignalBlocker b1(m_stageCombo), b2(m_stageStart);
+        m_stageCombo->setCurrentIndex(stage);
+        m_stageStart->setDateTime(QDateTime::fromMSecsSinceEpoch(sinceMs, Qt::UTC));
     }
-    const QString color = m_recommendation.kind == Release::Recommendation::Kind::ExpandAllowed ? u"#2e7d32"_s
-                          : m_recommendation.kind == Release::Recommendation::Kind::Wait    ? u"#ef6c00"_s
-                                                                                            : u"#b71c1c"_s;
+    updateConfirmations();
+}
+
+void SloView::showRecommendation()
+{
+    const Release::Recommendation &r = m_monitor->recommendation();
+    m_evidence->clear();
+    const QString color = r.kind == Release::Recommendation::Kind::ExpandAllowed ? u"#2e7d32"_s
+                          : r.kind == Release::Recommendation::Kind::Wait    ? u"#ef6c00"_s
+                                                                             : u"#b71c1c"_s;
     m_headline->setStyleSheet(u"font-weight: bold; font-size: 12pt; color: %1;"_s.arg(color));
-    m_headline->setText(m_recommendation.headline);
-    m_evidence->addItems(m_recommendation.evidence);
-    m_pacing->evaluate(*plan, stage, m_recommendation, m_alerts);
+    m_headline->setText(r.headline);
+    m_evidence->addItems(r.evidence);
 }
 
 void SloView::setChangePath(Release::FlagChangeRunner *runner, Records::AuditSink *audit)
 {
-    m_pacing->setChangePath(runner, audit);
+    m_monitor->setChangePath(runner, audit);
 }
 
 int SloView::currentStage() const
@@ -500,9 +506,7 @@ void SloView::setCurrentStage(int stage, qint64 flagsOnSinceMs)
         m_stageCombo->setCurrentIndex(stage);
         m_stageStart->setDateTime(QDateTime::fromMSecsSinceEpoch(flagsOnSinceMs, Qt::UTC));
     }
-    // The new stage's confirmations start unticked: auto-pacing waits for the operator again.
-    updateConfirmations();
-    updateRecommendation();
+    stageChosen();
 }
 
 void SloView::rangeChosen()

@@ -2,8 +2,11 @@
 
 #include "release/cohorts.h"
 #include "release/rollout.h"
+#include "release/rolloutmonitor.h"
 #include "rollback/rollbackplan.h"
 #include "slo/slospec.h"
+
+#include "core/clock.h"
 
 #include <QHash>
 #include <QWidget>
@@ -46,21 +49,24 @@ class SloVerdictModel;
 // The SLOs view (issue #8, parts 5–7): every cohort's burn verdicts, the burn
 // rate per cohort over time with the page thresholds, the error budget left,
 // the split by lane, the next stage's recommendation, and the page alert for
-// a cohort whose canary flags are on. Everything shown is computed by the
-// engine from the feeds' range data; nothing is invented when a feed has no
-// data yet.
+// a cohort whose canary flags are on. The verdicts, pages, recommendation and
+// auto-pacing are the RolloutMonitor's (issue #14, item 2): the view hands it
+// the feeds' data and the operator's input and displays what it decides; the
+// charts are drawn from the feeds' range data. Nothing is invented when a
+// feed has no data yet.
 class SloView : public QWidget
 {
     Q_OBJECT
 
 public:
-    explicit SloView(QWidget *parent = nullptr);
+    // clock: the monitor's time (observation windows, staleness); not owned.
+    explicit SloView(QWidget *parent = nullptr, const Clock &clock = Clock::system());
     ~SloView() override;
 
     // SLOs, burn rules, cohorts, the rollout plan and auto-pacing: the
     // profile's effective policy (ConsoleApp builds it once). A read-only
     // policy is shown with its reason and auto-pacing cannot be armed.
-    void setPolicy(const EffectivePolicy &policy);
+    void setPolicy(const EffectivePolicy &effective);
     // A bundle alone (tests): parsed as the base layer of an effective
     // policy. Returns the policy error and keeps what it had when the
     // bundle is malformed.
@@ -91,12 +97,15 @@ public:
     void setMaxPointsPerLine(int points);
     static int maxPointsDefault() { return 1000; }
 
+    // The session the view displays (what `raize-console rollout` drives headless).
+    Release::RolloutMonitor *monitor() const { return m_monitor; }
+
     // State for tests and the status bar.
     bool alertShown() const;
     QString alertText() const;
-    QList<Release::PageAlert> alerts() const { return m_alerts; }
-    const QHash<QString, QList<Slo::AlertVerdict>> &verdicts() const { return m_verdicts; }
-    Release::Recommendation recommendation() const { return m_recommendation; }
+    QList<Release::PageAlert> alerts() const { return m_monitor->alerts(); }
+    const QHash<QString, QList<Slo::AlertVerdict>> &verdicts() const { return m_monitor->verdicts(); }
+    Release::Recommendation recommendation() const { return m_monitor->recommendation(); }
     SloVerdictModel *verdictModel() const { return m_model; }
     QChart *burnChart() const;
     QString statusText() const;
@@ -114,11 +123,17 @@ Q_SIGNALS:
     // connects here).
     void rollbackPlanRequested(const Raize::Rollback::Scope &scope, const QStringList &flagKeys);
     void timeRangeChanged(qint64 fromMs, qint64 toMs);
+    // The page alerts changed (raised, cleared or their evidence moved on): alerts().
+    void alertsChanged();
 
 private:
-    void evaluate();
+    void feedLoaded();
+    void showVerdicts();
     void updateAlert();
-    void updateRecommendation();
+    void showRecommendation();
+    void stageChosen();
+    void confirmationsChanged();
+    void stageMoved(int stage, qint64 sinceMs);
     void updateConfirmations();
     void rangeChosen();
     void updateRangeLabel();
@@ -131,13 +146,11 @@ private:
     QList<Slo::SloSpec> m_slos;
     QList<Slo::BurnRule> m_rules;
     QList<Release::Cohort> m_cohorts;
-    Release::RolloutPolicy m_rollout;
+    Release::RolloutMonitor *m_monitor;
     Slo::SloFeed *m_recent = nullptr;
     Slo::SloFeed *m_history = nullptr;
     Release::FlagPoller *m_flags = nullptr;
-    QHash<QString, QList<Slo::AlertVerdict>> m_verdicts;
-    QList<Release::PageAlert> m_alerts;
-    Release::Recommendation m_recommendation;
+    bool m_alertWasShown = false;
     qint64 m_fromMs = 0, m_toMs = 0;
     bool m_followNow = true; // the range ends at the newest data
     int m_maxPoints = 1000;

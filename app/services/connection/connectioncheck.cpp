@@ -3,8 +3,7 @@
 #include "net/endpoint.h"
 #include "net/httpclient.h"
 #include "net/jsonreader.h"
-#include "services/flags/unleashclient.h"
-#include "services/launchdarkly/launchdarklyclient.h"
+#include "services/flags/flagbackend.h"
 #include "services/vercel/vercelclient.h"
 
 #include <memory>
@@ -107,11 +106,13 @@ void github(Net::HttpClient &http, const ConnectionTarget &t, std::function<void
 
 void flags(Net::HttpClient &http, const ConnectionTarget &t, std::function<void(const ConnectionReport &)> done)
 {
-    std::shared_ptr<FlagService> service;
-    if (t.flagsKind == u"launchdarkly"_s)
-        service = std::make_shared<LaunchDarklyClient>(http, t.url, t.project, t.environment);
-    else
-        service = std::make_shared<UnleashClient>(http, t.url, t.project, t.environment);
+    Result<std::unique_ptr<FlagService>> made = makeFlagService(http, {t.flagsKind, t.url, t.project, t.environment});
+    if (!made) {
+        ConnectionReport r;
+        r.error = made.error();
+        return done(r);
+    }
+    std::shared_ptr<FlagService> service = std::move(made).value();
     service->listFlags(t.environment, [service, t, done](const Result<QList<FlagState>> &list) {
         ConnectionReport r;
         if (!list) {

@@ -40,7 +40,8 @@ QString reviewerName(const JsonReader::Node &r)
 }
 
 // The changed files of a comparison; absent on later pages.
-void readFiles(const JsonReader::Node &root, QStringList &out)
+void readFiles(const JsonReader::Node &root, QStringList &out, QHash<QString, QString> *status = nullptr,
+               bool *complete = nullptr)
 {
     const JsonReader::Node files = root["files"];
     if (!files.isArray())
@@ -50,7 +51,11 @@ void readFiles(const JsonReader::Node &root, QStringList &out)
         const QString name = files.at(i)["filename"].str();
         if (!out.contains(name))
             out << name;
+        if (status)
+            status->insert(name, files.at(i)["status"].optStr());
     }
+    if (complete && n >= std::size_t(GitHubComparison::MaxListedFiles))
+        *complete = false;
 }
 
 GitHubCommit readCommit(const JsonReader::Node &c)
@@ -368,7 +373,7 @@ Result<GitHubComparison> GitHubClient::parseComparison(const QByteArray &body)
     out.behindBy = int(root["behind_by"].integer());
     out.totalCommits = int(root["total_commits"].integer());
     arrayOf<GitHubCommit>(readCommit, "commits")(root, out.commits);
-    readFiles(root, out.files);
+    readFiles(root, out.files, &out.fileStatus, &out.filesComplete);
     if (!reader.ok())
         return reader.error();
     return out;
@@ -403,7 +408,7 @@ void GitHubClient::compare(const QString &base, const QString &head, Callback<Gi
         summary->aheadBy = int(root["ahead_by"].integer());
         summary->behindBy = int(root["behind_by"].integer());
         summary->totalCommits = int(root["total_commits"].integer());
-        readFiles(root, summary->files);
+        readFiles(root, summary->files, &summary->fileStatus, &summary->filesComplete);
         arrayOf<GitHubCommit>(readCommit, "commits")(root, out);
     };
     fetchAll<GitHubCommit>(m_http, m_api, r, {}, read, [summary, done](const Result<QList<GitHubCommit>> &commits, bool) {
@@ -413,6 +418,57 @@ void GitHubClient::compare(const QString &base, const QString &head, Callback<Gi
         out.commits = commits.value();
         done(out);
     });
+}
+
+void GitHubClient::contents(const QString &path, const QString &ref, Callback<GitHubContent> done)
+{
+    // Each path segment encoded on its own: the slashes between them stay.
+    QStringList segments;
+    for (const QString &part : path.split(u'/', Qt::SkipEmptyParts))
+        segments << segment(part);
+    const Net::Request r = get(u"/contents/"_s + segments.join(u'/'), {{u"ref"_s, ref}});
+    m_http.send(r, [path, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        done(parseContent(resp.body, path));
+    });
+}
+
+Result<GitHubContent> GitHubClient::parseContent(const QByteArray &body, const QString &path)
+{
+    JsonReader reader(u"github"_s, body);
+    const auto root = reader.root();
+    if (root.isArray())
+        return Error::make(Error::Kind::Parse, u"github"_s, u"%1 is a folder at that commit, not a file"_s.arg(path),
+                           u"Check the path in the policy (a file is expected)."_s);
+    GitHubContent out;
+    const QString type = root["type"].str();
+    out.path = root["path"].optStr(path);
+    out.sha = root["sha"].optStr();
+    out.size = root["size"].integer();
+    const QString encoding = root["encoding"].optStr();
+    const QString content = root["content"].optStr();
+    if (!reader.ok())
+        return reader.error();
+    if (type != u"file"_s)
+        return Error::make(Error::Kind::Parse, u"github"_s, u"%1 is a %2 at that commit, not a file"_s.arg(path, type),
+                           u"Check the path in the policy (a file is expected)."_s);
+    if (encoding == u"base64"_s) {
+        // GitHub wraps the base64 text at 60 columns.
+        QByteArray b64 = content.toLatin1();
+        b64.replace('\n', QByteArray()).replace('\r', QByteArray());
+        const auto decoded = QByteArray::fromBase64Encoding(b64, QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded)
+            return Error::make(Error::Kind::Parse, u"github"_s, u"GitHub sent %1 with content that is not valid base64"_s.arg(path),
+                               u"Retry; if it persists, read the file on GitHub."_s);
+        out.content = *decoded;
+    } else if (encoding == u"none"_s || (content.isEmpty() && out.size > 0)) {
+        out.tooLarge = true; // over 1 MB: GitHub does not send it in this form
+    } else if (!encoding.isEmpty()) {
+        return Error::make(Error::Kind::Parse, u"github"_s, u"GitHub sent %1 in an encoding the console does not read: %2"_s.arg(path, encoding),
+                           u"Read the file on GitHub."_s);
+    }
+    return out;
 }
 
 void GitHubClient::pullRequests(const QString &state, Callback<GitHubPullRequests> done)

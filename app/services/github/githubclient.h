@@ -5,6 +5,7 @@
 #include "net/httpclient.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QStringList>
 #include <QUrl>
 
@@ -42,6 +43,22 @@ struct GitHubComparison
     int aheadBy = 0, behindBy = 0, totalCommits = 0;
     QList<GitHubCommit> commits; // oldest first; at most MaxPages pages of them (totalCommits counts them all)
     QStringList files;           // changed file names; GitHub lists them on the first page only (at most 300)
+    QHash<QString, QString> fileStatus; // file → added, removed, modified, renamed, copied, changed, unchanged
+    // False when GitHub may have left files out: it lists at most 300 files of a comparison.
+    bool filesComplete = true;
+    static constexpr int MaxListedFiles = 300;
+};
+
+// A file read at a commit (GET /repos/{owner}/{repo}/contents/{path}?ref=).
+struct GitHubContent
+{
+    QString path;
+    QString sha;       // the blob's sha
+    qint64 size = 0;
+    QByteArray content; // decoded
+    // GitHub sends the content of files up to 1 MB only; larger ones come with
+    // encoding "none" and no content: then this is true and content is empty.
+    bool tooLarge = false;
 };
 
 struct GitHubLabel
@@ -174,6 +191,10 @@ public:
 
     // The commits between two refs (a tag, a branch or a SHA), e.g. the last release tag and the candidate.
     void compare(const QString &base, const QString &head, Callback<GitHubComparison> done);
+    // A file's content at `ref` (a commit SHA, branch or tag). A folder, a
+    // symlink or a submodule is an error that says so; 404 says the file is not there at that ref.
+    void contents(const QString &path, const QString &ref, Callback<GitHubContent> done);
+    static Result<GitHubContent> parseContent(const QByteArray &body, const QString &path);
     // state: open, closed or all.
     void pullRequests(const QString &state, Callback<GitHubPullRequests> done);
     void pullRequest(int number, Callback<GitHubPullRequest> done);

@@ -155,6 +155,22 @@ void PrometheusClient::run(const QString &path, const QList<QPair<QString, QStri
     });
 }
 
+void PrometheusClient::buildInfo(Callback<QString> done)
+{
+    Net::Request r;
+    r.service = Service::Prometheus;
+    r.url = Net::endpoint(m_base, u"/api/v1/status/buildinfo"_s);
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        Net::JsonReader reader(u"prometheus"_s, resp.body);
+        const QString version = reader.root()["data"]["version"].str();
+        if (!reader.ok())
+            return done(reader.error());
+        done(version);
+    });
+}
+
 void PrometheusClient::query(const QString &promql, std::optional<QDateTime> at, Callback<PromResult> done)
 {
     QList<QPair<QString, QString>> params = {{u"query"_s, promql}};

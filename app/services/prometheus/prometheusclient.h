@@ -56,6 +56,10 @@ public:
     void queryRange(const QString &promql, const QDateTime &start, const QDateTime &end, int stepSeconds,
                     Callback<PromResult> done);
 
+    // GET /api/v1/status/buildinfo: the server's version. The console's
+    // health ping (the status bar), and what "Test connection" reads.
+    void buildInfo(Callback<QString> done);
+
     static Result<PromResult> parse(const QByteArray &body);
 
 private:

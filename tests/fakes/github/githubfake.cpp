@@ -172,7 +172,8 @@ void GitHubFake::loadCommits(const json &scenario)
                              {"email", noreplyEmail(author)},
                              {"date", c.value("date", seededTime(i * 90))},
                              {"tags", c.value("tags", json::array())},
-                             {"files", c.value("files", json::array({"src/change-" + std::to_string(i) + ".ts"}))}});
+                             {"files", c.value("files", json::array({"src/change-" + std::to_string(i) + ".ts"}))},
+                             {"contents", c.value("contents", json::object())}});
         ++i;
     }
 }
@@ -1060,6 +1061,72 @@ void GitHubFake::pullAndCommitRoutes(const QString &repoPath)
         }
         const bool firstPage = r.queryValue(u"page"_s, u"1"_s).toInt() <= 1;
         return page(r, range, [&](const json &commits) { return body(commits, firstPage); });
+    }));
+
+    // A file or a folder at a ref (the contents API): the file as the last commit up to the ref
+    // wrote it (its text from the commit's "contents", else a generated line), a folder as the
+    // files under it at that ref.
+    m_server->route("GET", repoPath + u"/contents/(.+)"_s, guarded([this](const HttpRequest &r, const M &m) {
+        const std::string path = QUrl::fromPercentEncoding(m.captured(1).toUtf8()).toStdString();
+        const std::string ref = r.queryValue(u"ref"_s, u"main"_s).toStdString();
+        const int at = commitIndex(resolveRef(ref));
+        if (at < 0)
+            return m_server->error(404, u"not_found"_s, u"No commit found for the ref %1"_s.arg(QString::fromStdString(ref)));
+        const std::string at_sha = m_commits[size_t(at)]["sha"];
+        // path → (the commit that last wrote it, its text)
+        std::map<std::string, std::pair<std::string, std::string>> tree;
+        for (int i = 0; i <= at; ++i) {
+            const json &c = m_commits[size_t(i)];
+            for (const json &f : c["files"]) {
+                const std::string name = f;
+                const json &contents = c["contents"];
+                tree[name] = {c["sha"].get<std::string>(), contents.contains(name) && contents[name].is_string()
+                                                                 ? contents[name].get<std::string>()
+                                                                 : "// " + name + " as of " + c["sha"].get<std::string>().substr(0, 7) + "\n"};
+            }
+        }
+        const auto entry = [&](const std::string &name, const std::string &text, bool withContent) {
+            const std::string blob = sha1("blob:" + name + ":" + text);
+            const std::string base = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+            const std::string url = repoApi() + "/contents/" + name + "?ref=" + ref;
+            json e = {{"type", "file"}, {"name", base}, {"path", name}, {"sha", blob}, {"size", int(text.size())}, {"url", url},
+                      {"html_url", repoHtml() + "/blob/" + at_sha + "/" + name}, {"git_url", repoApi() + "/git/blobs/" + blob},
+                      {"download_url", "https://raw.githubusercontent.com/" + m_owner.toStdString() + "/" + m_repo.toStdString() + "/" + at_sha + "/" + name},
+                      {"_links", {{"self", url}, {"git", repoApi() + "/git/blobs/" + blob}, {"html", repoHtml() + "/blob/" + at_sha + "/" + name}}}};
+            if (withContent) {
+                // GitHub wraps the base64 at 60 characters.
+                const QByteArray b64 = QByteArray::fromStdString(text).toBase64();
+                std::string wrapped;
+                for (qsizetype i = 0; i < b64.size(); i += 60)
+                    wrapped += b64.mid(i, 60).toStdString() + "\n";
+                e["content"] = wrapped;
+                e["encoding"] = "base64";
+            }
+            return e;
+        };
+        if (const auto file = tree.find(path); file != tree.end())
+            return HttpResponse::json(200, entry(path, file->second.second, true));
+        json folder = json::array();
+        std::vector<std::string> dirs;
+        const std::string prefix = path.empty() || path.back() == '/' ? path : path + "/";
+        for (const auto &[name, written] : tree) {
+            if (name.rfind(prefix, 0) != 0)
+                continue;
+            const std::string rest = name.substr(prefix.size());
+            if (rest.find('/') == std::string::npos) {
+                folder.push_back(entry(name, written.second, false));
+            } else if (const std::string dir = rest.substr(0, rest.find('/')); std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) {
+                dirs.push_back(dir);
+                folder.push_back({{"type", "dir"}, {"name", dir}, {"path", prefix + dir}, {"sha", sha1("tree:" + prefix + dir + at_sha)},
+                                  {"size", 0}, {"url", repoApi() + "/contents/" + prefix + dir + "?ref=" + ref},
+                                  {"html_url", repoHtml() + "/tree/" + at_sha + "/" + prefix + dir}, {"git_url", nullptr}, {"download_url", nullptr},
+                                  {"_links", {{"self", repoApi() + "/contents/" + prefix + dir + "?ref=" + ref}, {"git", nullptr},
+                                              {"html", repoHtml() + "/tree/" + at_sha + "/" + prefix + dir}}}});
+            }
+        }
+        if (folder.empty())
+            return m_server->error(404, u"not_found"_s, u"Not Found"_s);
+        return HttpResponse::json(200, folder);
     }));
 
     m_server->route("GET", repoPath + u"/commits/(.+)/check-runs"_s, guarded([this](const HttpRequest &r, const M &m) {

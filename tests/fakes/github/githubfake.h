@@ -14,7 +14,7 @@ namespace Raize::Sandbox {
 
 // A stateful simulation of the GitHub REST endpoints for one repository
 // (shared/api-specs/ENDPOINTS.md): releases (list, latest, create,
-// generate-notes), issues (create), pull requests, compare, check runs,
+// generate-notes), issues (create), pull requests, compare, contents at a ref, check runs,
 // combined status, branch protection, environments, workflow runs and their
 // pending deployments (review), deployments and deployment statuses, and
 // /rate_limit. Every answer carries X-RateLimit-* headers; GETs carry an ETag
@@ -24,7 +24,9 @@ namespace Raize::Sandbox {
 // The scenario's "github" part (every key optional; an empty object serves a
 // plausible repository):
 //   "releases":     [{"tag", "name", "body", "draft"}]
-//   "commits":      [{"sha"?, "message", "author", "tags": ["v1.4.0"]}]      oldest first; the last one is main's head
+//   "commits":      [{"sha"?, "message", "author", "tags": ["v1.4.0"], "files": [path],
+//                     "contents": {path: text}}]      oldest first; the last one is main's head;
+//                   the contents API serves a file as the last commit up to the ref wrote it
 //   "pulls":        [{"number", "title", "state", "labels": ["bug" | {"name","color"}], "head", "headSha"?,
 //                     "base", "mergeCommitSha"?, "mergedAt"?, "author", "body"}]
 //   "checkRuns":    [{"ref" | "sha", "name", "status", "conclusion"}]

@@ -10,6 +10,10 @@
 #include <QNetworkReply>
 #include <QTimer>
 
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
 namespace Raize::Sandbox {
 
 using namespace Qt::StringLiterals;
@@ -24,6 +28,15 @@ QString key(const QString &cohort, const QString &lane)
 {
     return cohort + u'/' + lane;
 }
+QString streamKey(PlatformFault::Kind kind, const QString &service)
+{
+    return PlatformFault::kindName(kind) + u'/' + service;
+}
+const QStringList &services()
+{
+    static const QStringList list = {u"web"_s, u"runner"_s};
+    return list;
+}
 } // namespace
 
 PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json scenario, QObject *parent)
@@ -32,6 +45,7 @@ PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json sce
     , m_vercel(vercel)
     , m_scenario(std::move(scenario))
 {
+    m_faults = PlatformFault::listFromScenario(m_scenario, nullptr).value_or(QList<PlatformFault>{});
     m_server->route("GET", u"/metrics"_s, [this](const HttpRequest &, const QRegularExpressionMatch &) {
         tick(nowSec());
         HttpResponse r;
@@ -50,23 +64,62 @@ PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json sce
 
 QList<TrafficModel::Incident> PlatformSim::incidentsInProgress(const json &scenario, double now)
 {
+    using K = PlatformFault::Kind;
     QList<TrafficModel::Incident> out;
+    const auto add = [&](const PlatformFault &f, double since) {
+        for (const TrafficModel::Cohort &c : TrafficModel::cohorts()) {
+            for (const QString &lane : TrafficModel::lanes()) {
+                for (const QString &service : services()) {
+                    if (!f.covers(c.id, lane, service) || TrafficModel::baseRate(f.kind, c, lane, service) <= 0)
+                        continue;
+                    out.append({c.id, lane, service, f.kind, since, f.ratio, f.extraRate});
+                }
+            }
+        }
+    };
+    // The legacy effect: publish failures on the runner, HTTP errors on the web tier.
     const json p = scenario.value("inProgress", json::object());
-    if (!p.is_object() || !p.contains("cohort"))
-        return out;
-    const json effect = scenario.value("effect", json::object());
-    const QString cohort = QString::fromStdString(p.value("cohort", ""));
-    for (const TrafficModel::Cohort &c : TrafficModel::cohorts()) {
-        if (cohort != u"*"_s && cohort != c.id)
-            continue;
-        TrafficModel::Incident i;
-        i.cohort = c.id;
-        i.since = now - 60.0 * p.value("minutesAgo", 0.0);
-        i.publishFailureRatio = effect.value("publishFailure", 0.0);
-        i.httpErrorRatio = effect.value("httpErrors", 0.0);
-        out.append(i);
+    if (p.is_object() && p.contains("cohort")) {
+        const json effect = scenario.value("effect", json::object());
+        const double since = now - 60.0 * p.value("minutesAgo", 0.0);
+        PlatformFault f;
+        f.cohort = QString::fromStdString(p.value("cohort", ""));
+        for (const auto &[kind, name, service] : {std::tuple{K::PublishFailure, "publishFailure", "runner"}, {K::HttpErrors, "httpErrors", "web"}}) {
+            f.kind = kind;
+            f.ratio = effect.value(name, 0.0);
+            f.service = QString::fromLatin1(service);
+            if (f.ratio > 0)
+                add(f, since);
+        }
+    }
+    for (const PlatformFault &f : PlatformFault::listFromScenario(scenario, nullptr).value_or(QList<PlatformFault>{})) {
+        if (f.minutesAgo > 0)
+            add(f, now - 60.0 * f.minutesAgo);
     }
     return out;
+}
+
+bool PlatformSim::setFlags(const json &clientFeatures)
+{
+    return m_flags.load(clientFeatures);
+}
+
+TrafficModel::Extra PlatformSim::extra(const Lane &l, PlatformFault::Kind kind, const QString &service) const
+{
+    return l.extras.value(streamKey(kind, service));
+}
+
+bool PlatformSim::faultActive(const PlatformFault &f, const FlagContext &ctx) const
+{
+    if (!f.deployment.isEmpty() && (!m_vercel || m_vercel->productionDeploymentId() != f.deployment))
+        return false;
+    if (f.whenFlags.isEmpty())
+        return true;
+    for (const QString &flag : f.whenFlags) {
+        if (m_flags.isEnabled(flag, ctx))
+            return true;
+    }
+    return false;
 }
 
 void PlatformSim::setUnleash(const QUrl &url, const QString &clientToken, int pollMs)
@@ -82,26 +135,28 @@ void PlatformSim::setUnleash(const QUrl &url, const QString &clientToken, int po
     m_pollTimer->setInterval(pollMs);
 }
 
-void PlatformSim::start(double now)
+void PlatformSim::start(double now, bool realTime)
 {
     m_last = now;
     // An incident already in progress carries its bad events into the live counters.
-    for (const TrafficModel::Incident &i : incidentsInProgress(m_scenario, now)) {
-        for (const TrafficModel::Cohort &c : TrafficModel::cohorts()) {
-            if (c.id != i.cohort)
-                continue;
-            for (const QString &lane : TrafficModel::lanes()) {
-                Lane &l = m_lanes[key(c.id, lane)];
-                const double w = TrafficModel::laneWeight(lane);
-                l.extraPublishFail += i.publishFailureRatio
-                    * (TrafficModel::cumulative(c.publishRate * w, now) - TrafficModel::cumulative(c.publishRate * w, i.since));
-                l.extraHttpErrors += i.httpErrorRatio
-                    * (TrafficModel::cumulative(c.httpRate * w, now) - TrafficModel::cumulative(c.httpRate * w, i.since));
+    const QList<TrafficModel::Incident> incidents = incidentsInProgress(m_scenario, now);
+    for (const TrafficModel::Cohort &c : TrafficModel::cohorts()) {
+        for (const QString &lane : TrafficModel::lanes()) {
+            Lane &l = m_lanes[key(c.id, lane)];
+            for (const TrafficModel::Incident &i : incidents) {
+                if (i.cohort != c.id || i.lane != lane)
+                    continue;
+                const TrafficModel::Extra e = TrafficModel::incidentExtra({i}, i.kind, c, lane, i.service, now);
+                TrafficModel::Extra &mine = l.extras[streamKey(i.kind, i.service)];
+                mine.converted += e.converted;
+                mine.extra += e.extra;
             }
         }
     }
     for (Lane &l : m_lanes)
         l.queueDepth = 3;
+    if (!realTime)
+        return;
     if (m_pollTimer) {
         poll();
         m_pollTimer->start();
@@ -150,6 +205,7 @@ bool PlatformSim::effectActive(const TrafficModel::Cohort &, const QString &, co
 
 void PlatformSim::tick(double now)
 {
+    using K = PlatformFault::Kind;
     const double dt = qBound(0.0, now - m_last, 5.0);
     m_last = now;
     if (dt <= 0)
@@ -161,35 +217,80 @@ void PlatformSim::tick(double now)
             const FlagContext ctx{c.clientIds.first(), c.accounts.first(), lane, c.id};
             // Kill switches default on while Unleash has never answered (SDK bootstrap).
             const bool known = m_flags.featureCount() > 0;
-            l.publishing = !known || (m_flags.isEnabled(u"publishing.enabled"_s, ctx)
-                                      && (lane != u"browser"_s || m_flags.isEnabled(u"browser-lane.enabled"_s, ctx)));
+            const bool flagsSayPublish = !known || (m_flags.isEnabled(u"publishing.enabled"_s, ctx)
+                                                    && (lane != u"browser"_s || m_flags.isEnabled(u"browser-lane.enabled"_s, ctx)));
             l.canaryOn = false;
             for (const auto &f : m_scenario.value("canaryFlags", json::array()))
                 l.canaryOn = l.canaryOn || m_flags.isEnabled(QString::fromStdString(f.get<std::string>()), ctx);
             l.effectActive = effectActive(c, lane, ctx);
-            const double w = TrafficModel::laneWeight(lane);
-            const double pubRate = TrafficModel::rateAt(c.publishRate * w, now);
-            const double httpRate = TrafficModel::rateAt(c.httpRate * w, now);
+            QList<const PlatformFault *> active;
+            l.activeFaults.clear();
+            for (const PlatformFault &f : std::as_const(m_faults)) {
+                if ((f.cohort == u"*"_s || f.cohort == c.id) && (f.lane == u"*"_s || f.lane == lane) && faultActive(f, ctx)) {
+                    active.append(&f);
+                    if (!l.activeFaults.contains(PlatformFault::kindName(f.kind)))
+                        l.activeFaults << PlatformFault::kindName(f.kind);
+                }
+            }
+            const auto has = [&](K kind) {
+                return std::any_of(active.cbegin(), active.cend(), [&](const PlatformFault *f) { return f->kind == kind; });
+            };
+            l.killSwitchIgnored = !flagsSayPublish && has(K::IgnoresKillSwitch);
+            l.publishing = flagsSayPublish || l.killSwitchIgnored;
+            const bool stuck = l.publishing && has(K::QueueStuck);
+            const double pubRate = TrafficModel::rateAt(c.publishRate * TrafficModel::laneWeight(lane), now);
+            if (!l.publishing || stuck) {
+                l.pausedPublish += pubRate * dt; // nothing is run: no attempts, no side effects
+            }
             if (!l.publishing) {
-                l.pausedPublish += pubRate * dt;
                 l.queueDepth *= std::pow(0.5, dt); // the queue drains, nothing new is enqueued
                 if (l.queueDepth < 0.05)
                     l.queueDepth = 0;
+            } else if (stuck) {
+                l.queueDepth += pubRate * dt; // enqueued, never dequeued
+                l.stuckSince = l.stuckSince > 0 ? l.stuckSince : now - dt;
             } else {
+                l.stuckSince = 0;
                 l.queueDepth += (3.0 - l.queueDepth) * qMin(1.0, dt / 5.0);
+                if (l.killSwitchIgnored)
+                    l.sideEffectsWhileOff += pubRate * dt;
                 if (l.effectActive) {
-                    l.extraPublishFail += effect.value("publishFailure", 0.0) * pubRate * dt;
+                    l.extras[streamKey(K::PublishFailure, u"runner"_s)].converted += effect.value("publishFailure", 0.0) * pubRate * dt;
                     l.wrongAccount += effect.value("wrongAccount", 0.0) * pubRate * dt;
+                }
+                for (const PlatformFault *f : std::as_const(active)) {
+                    if (f->kind == K::WrongAccount)
+                        l.wrongAccount += f->ratio * pubRate * dt;
+                    else if (f->kind == K::Duplicate)
+                        l.duplicates += f->ratio * pubRate * dt;
                 }
             }
             if (l.effectActive)
-                l.extraHttpErrors += effect.value("httpErrors", 0.0) * httpRate * dt;
+                l.extras[streamKey(K::HttpErrors, u"web"_s)].converted += effect.value("httpErrors", 0.0)
+                                                                         * TrafficModel::rateAt(c.httpRate * TrafficModel::laneWeight(lane), now) * dt;
+            // The SLO faults, each on the streams of the services it covers.
+            for (const PlatformFault *f : std::as_const(active)) {
+                if (!f->isSloKind())
+                    continue;
+                const bool publishDriven = f->kind == K::PublishFailure || f->kind == K::SlowVerification || f->kind == K::SlowQueue;
+                if (publishDriven && (!l.publishing || stuck))
+                    continue; // no publishes, nothing to fail
+                for (const QString &service : services()) {
+                    const double base = TrafficModel::baseRate(f->kind, c, lane, service);
+                    if (base <= 0 || !f->covers(c.id, lane, service))
+                        continue;
+                    TrafficModel::Extra &e = l.extras[streamKey(f->kind, service)];
+                    e.converted += f->ratio * TrafficModel::rateAt(base, now) * dt;
+                    e.extra += f->extraRate * dt;
+                }
+            }
         }
     }
 }
 
 QByteArray PlatformSim::metricsText(double now) const
 {
+    using K = PlatformFault::Kind;
     QByteArray out;
     const auto num = [](double v) { return QByteArray::number(v, 'f', 3); };
     const auto family = [&](const char *name, const char *type, const char *help) {
@@ -208,48 +309,68 @@ QByteArray PlatformSim::metricsText(double now) const
             rows.append({"cohort=\"" + c.id.toUtf8() + "\",lane=\"" + lane.toUtf8() + "\"", &c, lane, &*m_lanes.constFind(key(c.id, lane))});
         }
     }
+    // The series follow the policy's SLO table (docs/slo-labels.md; test_slo_labels checks both).
     family("raize_http_requests_total", "counter", "Requests served by the web tier, by status code.");
     for (const Row &r : rows) {
-        const double all = TrafficModel::cumulative(r.cohort->httpRate * TrafficModel::laneWeight(r.lane), now);
-        const double bad = TrafficModel::HttpErrorRatio * all + r.state->extraHttpErrors;
-        out += "raize_http_requests_total{code=\"200\"," + r.labels + ",service=\"web\"} " + num(all - bad) + '\n';
-        out += "raize_http_requests_total{code=\"500\"," + r.labels + ",service=\"web\"} " + num(bad) + '\n';
+        for (const QString &service : PlatformFault::servicesOf(K::HttpErrors)) {
+            const double all = TrafficModel::cumulative(TrafficModel::baseRate(K::HttpErrors, *r.cohort, r.lane, service), now);
+            const TrafficModel::Extra e = extra(*r.state, K::HttpErrors, service);
+            const QByteArray labels = r.labels + ",service=\"" + service.toUtf8() + '"';
+            out += "raize_http_requests_total{code=\"200\"," + labels + "} " + num(all - TrafficModel::HttpErrorRatio * all - e.converted) + '\n';
+            out += "raize_http_requests_total{code=\"500\"," + labels + "} " + num(TrafficModel::HttpErrorRatio * all + e.converted + e.extra) + '\n';
+        }
     }
     const auto attempts = [&](const Row &r) {
         return TrafficModel::cumulative(r.cohort->publishRate * TrafficModel::laneWeight(r.lane), now) - r.state->pausedPublish;
     };
     family("raize_publish_attempts_total", "counter", "Publish attempts.");
     for (const Row &r : rows)
-        out += "raize_publish_attempts_total{" + r.labels + ",service=\"runner\"} " + num(attempts(r)) + '\n';
+        out += "raize_publish_attempts_total{" + r.labels + ",service=\"runner\"} "
+               + num(attempts(r) + extra(*r.state, K::PublishFailure, u"runner"_s).extra) + '\n';
     family("raize_publish_success_total", "counter", "Publishes that succeeded.");
     for (const Row &r : rows)
         out += "raize_publish_success_total{" + r.labels + ",service=\"runner\"} "
-               + num((1 - TrafficModel::PublishFailureRatio) * attempts(r) - r.state->extraPublishFail) + '\n';
-    const auto histogram = [&](const char *name, const char *help, const QList<QPair<const char *, double>> &cdf, double meanSeconds) {
+               + num((1 - TrafficModel::PublishFailureRatio) * attempts(r) - extra(*r.state, K::PublishFailure, u"runner"_s).converted) + '\n';
+    // A latency histogram: the base events follow the CDF; events a fault made slow land at 200 s
+    // (over the SLO's threshold, under the last finite bucket); a fault's extra events are slow too.
+    const auto histogram = [&](const char *name, const char *help, K kind, const QList<QPair<const char *, double>> &cdf,
+                               double meanSeconds) {
         family(name, "histogram", help);
         for (const Row &r : rows) {
-            const double count = attempts(r);
-            for (const auto &[le, fraction] : cdf)
-                out += QByteArray(name) + "_bucket{" + r.labels + ",service=\"runner\",le=\"" + le + "\"} " + num(fraction * count) + '\n';
+            const TrafficModel::Extra e = extra(*r.state, kind, u"runner"_s);
+            const double base = attempts(r);
+            const double normal = std::max(0.0, base - e.converted);
+            const double count = base + e.extra;
+            for (const auto &[le, fraction] : cdf) {
+                const double bound = QByteArray(le).toDouble();
+                const double v = fraction * normal + (bound >= 200 ? e.converted + e.extra : 0.0);
+                out += QByteArray(name) + "_bucket{" + r.labels + ",service=\"runner\",le=\"" + le + "\"} " + num(v) + '\n';
+            }
             out += QByteArray(name) + "_bucket{" + r.labels + ",service=\"runner\",le=\"+Inf\"} " + num(count) + '\n';
-            out += QByteArray(name) + "_sum{" + r.labels + ",service=\"runner\"} " + num(meanSeconds * count) + '\n';
+            out += QByteArray(name) + "_sum{" + r.labels + ",service=\"runner\"} " + num(meanSeconds * normal + 200.0 * (e.converted + e.extra)) + '\n';
             out += QByteArray(name) + "_count{" + r.labels + ",service=\"runner\"} " + num(count) + '\n';
         }
     };
-    histogram("raize_verification_seconds", "Time until a published post is verified visible.",
+    histogram("raize_verification_seconds", "Time until a published post is verified visible.", K::SlowVerification,
               {{"5", 0.2}, {"15", 0.6}, {"30", 0.9}, {"60", 1 - TrafficModel::SlowVerificationRatio}, {"120", 0.998}, {"300", 0.9995}}, 18.0);
-    histogram("raize_queue_delay_seconds", "Time a job waited in the queue.",
+    histogram("raize_queue_delay_seconds", "Time a job waited in the queue.", K::SlowQueue,
               {{"1", 0.3}, {"5", 0.8}, {"10", 0.95}, {"30", 1 - TrafficModel::SlowQueueRatio}, {"60", 0.9995}, {"300", 0.9999}}, 3.0);
     family("raize_queue_depth", "gauge", "Jobs waiting in the queue.");
     for (const Row &r : rows)
         out += "raize_queue_depth{" + r.labels + ",service=\"runner\"} " + num(r.state->queueDepth) + '\n';
-    const double beats = TrafficModel::cumulative(1.0, now);
+    family("raize_queue_oldest_job_age_seconds", "gauge", "How long the oldest waiting job has waited.");
+    for (const Row &r : rows) {
+        const double age = r.state->stuckSince > 0 ? now - r.state->stuckSince : (r.state->queueDepth > 0 ? 3.0 : 0.0);
+        out += "raize_queue_oldest_job_age_seconds{" + r.labels + ",service=\"runner\"} " + num(age) + '\n';
+    }
+    const double beats = TrafficModel::cumulative(TrafficModel::HeartbeatRate, now);
     family("raize_runner_heartbeat_expected_total", "counter", "Runner heartbeats due.");
     for (const Row &r : rows)
         out += "raize_runner_heartbeat_expected_total{" + r.labels + ",service=\"runner\"} " + num(beats) + '\n';
     family("raize_runner_heartbeat_received_total", "counter", "Runner heartbeats received.");
     for (const Row &r : rows)
-        out += "raize_runner_heartbeat_received_total{" + r.labels + ",service=\"runner\"} " + num((1 - TrafficModel::MissedHeartbeatRatio) * beats) + '\n';
+        out += "raize_runner_heartbeat_received_total{" + r.labels + ",service=\"runner\"} "
+               + num((1 - TrafficModel::MissedHeartbeatRatio) * beats - extra(*r.state, K::MissedHeartbeat, u"runner"_s).converted) + '\n';
     family("raize_runner_last_heartbeat_timestamp_seconds", "gauge", "Unix time of the last runner heartbeat.");
     for (const Row &r : rows)
         out += "raize_runner_last_heartbeat_timestamp_seconds{" + r.labels + ",service=\"runner\"} " + num(std::floor(now)) + '\n';
@@ -258,18 +379,21 @@ QByteArray PlatformSim::metricsText(double now) const
     for (const Row &r : rows) {
         if (r.lane != u"browser"_s)
             continue;
-        const double checks = TrafficModel::cumulative(0.5, now);
-        out += "raize_browser_checks_total{" + r.labels + ",service=\"runner\"} " + num(checks) + '\n';
-        out += "raize_browser_drift_total{" + r.labels + ",service=\"runner\"} " + num(TrafficModel::DriftRatio * checks) + '\n';
+        const double checks = TrafficModel::cumulative(TrafficModel::BrowserCheckRate, now);
+        const TrafficModel::Extra e = extra(*r.state, K::BrowserDrift, u"runner"_s);
+        out += "raize_browser_checks_total{" + r.labels + ",service=\"runner\"} " + num(checks + e.extra) + '\n';
+        out += "raize_browser_drift_total{" + r.labels + ",service=\"runner\"} " + num(TrafficModel::DriftRatio * checks + e.converted + e.extra) + '\n';
     }
     family("raize_side_effects_total", "counter", "Side effects by platform account and outcome.");
     for (const Row &r : rows) {
-        const double ok = (1 - TrafficModel::PublishFailureRatio) * attempts(r) - r.state->extraPublishFail - r.state->wrongAccount;
+        const double ok = (1 - TrafficModel::PublishFailureRatio) * attempts(r) - extra(*r.state, K::PublishFailure, u"runner"_s).converted
+                          - r.state->wrongAccount;
         const qsizetype n = r.cohort->accounts.size();
         for (const QString &account : r.cohort->accounts)
             out += "raize_side_effects_total{" + r.labels + ",service=\"runner\",account=\"" + account.toUtf8() + "\",outcome=\"ok\"} " + num(ok / n) + '\n';
-        out += "raize_side_effects_total{" + r.labels + ",service=\"runner\",account=\"" + r.cohort->accounts.first().toUtf8()
-               + "\",outcome=\"wrong_account\"} " + num(r.state->wrongAccount) + '\n';
+        const QByteArray first = r.labels + ",service=\"runner\",account=\"" + r.cohort->accounts.first().toUtf8() + '"';
+        out += "raize_side_effects_total{" + first + ",outcome=\"wrong_account\"} " + num(r.state->wrongAccount) + '\n';
+        out += "raize_side_effects_total{" + first + ",outcome=\"duplicate\"} " + num(r.state->duplicates) + '\n';
     }
     return out;
 }
@@ -278,8 +402,14 @@ json PlatformSim::status() const
 {
     json lanes = json::object();
     for (auto it = m_lanes.cbegin(); it != m_lanes.cend(); ++it)
+    {
+        json faults = json::array();
+        for (const QString &f : it->activeFaults)
+            faults.push_back(f.toStdString());
         lanes[it.key().toStdString()] = {{"publishing", it->publishing}, {"canaryOn", it->canaryOn}, {"effectActive", it->effectActive},
-                                         {"queueDepth", it->queueDepth}};
+                                         {"queueDepth", it->queueDepth}, {"killSwitchIgnored", it->killSwitchIgnored},
+                                         {"sideEffectsWhileKillSwitchOff", it->sideEffectsWhileOff}, {"activeFaults", faults}};
+    }
     return {{"polls", m_polls}, {"pollFailures", m_pollFailures}, {"lastPollError", m_lastPollError.toStdString()},
             {"flagsKnown", m_flags.featureCount()}, {"lanes", lanes}};
 }

@@ -28,11 +28,14 @@ class PlatformSim : public QObject
 public:
     // scenario: the "platform" part: {"badDeployment", "canaryFlags": [...],
     //   "effect": {"publishFailure"|"wrongAccount"|"httpErrors": ratio}, "requiresFlag": bool,
-    //   "inProgress": {"cohort", "minutesAgo"}}
+    //   "inProgress": {"cohort", "minutesAgo"}, "faults": [PlatformFault]}
+    // The faults must have been checked (PlatformFault::listFromScenario); a
+    // scenario whose faults do not parse runs without them.
     PlatformSim(HttpServer *metricsServer, VercelFake *vercel, nlohmann::json scenario, QObject *parent = nullptr);
 
     void setUnleash(const QUrl &url, const QString &clientToken, int pollMs);
-    void start(double nowSeconds);
+    // realTime false: no timers; the caller moves time with tick() (in-process tests on a fake clock).
+    void start(double nowSeconds, bool realTime = true);
     // Advances the model to `nowSeconds` (the tick timer calls it every second).
     void tick(double nowSeconds);
     QByteArray metricsText(double nowSeconds) const;
@@ -42,25 +45,36 @@ public:
     static QList<TrafficModel::Incident> incidentsInProgress(const nlohmann::json &scenario, double now);
 
     const FlagEvaluator &flags() const { return m_flags; }
+    // The flags as Unleash's client API would serve them, for in-process use without Unleash.
+    bool setFlags(const nlohmann::json &clientFeatures);
+    const QList<PlatformFault> &faults() const { return m_faults; }
 
 private:
     struct Lane
     {
         double pausedPublish = 0;
-        double extraPublishFail = 0;
-        double extraHttpErrors = 0;
         double wrongAccount = 0;
+        double duplicates = 0;
+        double sideEffectsWhileOff = 0; // side effects done while publishing.enabled was off for the lane
         double queueDepth = 0;
+        double stuckSince = 0;          // > 0: nothing dequeued since then
+        // "kind/service" → what faults and the legacy effect added to the stream.
+        QHash<QString, TrafficModel::Extra> extras;
         bool publishing = true;
+        bool killSwitchIgnored = false;
         bool canaryOn = false;
         bool effectActive = false;
+        QStringList activeFaults;
     };
     void poll();
     bool effectActive(const TrafficModel::Cohort &c, const QString &lane, const FlagContext &ctx) const;
+    bool faultActive(const PlatformFault &f, const FlagContext &ctx) const;
+    TrafficModel::Extra extra(const Lane &l, PlatformFault::Kind kind, const QString &service) const;
 
     HttpServer *m_server;
     VercelFake *m_vercel;
     nlohmann::json m_scenario;
+    QList<PlatformFault> m_faults;
     FlagEvaluator m_flags;
     QNetworkAccessManager *m_nam = nullptr;
     QTimer *m_pollTimer = nullptr;

@@ -5,6 +5,7 @@
 #include <QFile>
 
 #include <cmath>
+#include <functional>
 
 namespace Raize::Sandbox {
 
@@ -61,20 +62,64 @@ bool TrafficModel::writeBackfill(const QString &directory, qint64 end, int days,
     return true;
 }
 
+double TrafficModel::baseRate(PlatformFault::Kind kind, const Cohort &cohort, const QString &lane, const QString &service)
+{
+    using K = PlatformFault::Kind;
+    const double w = laneWeight(lane);
+    const bool runner = service == u"runner"_s;
+    switch (kind) {
+    case K::HttpErrors:
+        return service == u"web"_s ? cohort.httpRate * w : 0.0;
+    case K::MissedHeartbeat:
+        return runner ? HeartbeatRate : 0.0;
+    case K::BrowserDrift:
+        return runner && lane == u"browser"_s ? BrowserCheckRate : 0.0;
+    default:
+        return runner ? cohort.publishRate * w : 0.0;
+    }
+}
+
+double TrafficModel::baselineBadRatio(PlatformFault::Kind kind)
+{
+    using K = PlatformFault::Kind;
+    switch (kind) {
+    case K::HttpErrors:
+        return HttpErrorRatio;
+    case K::PublishFailure:
+        return PublishFailureRatio;
+    case K::SlowVerification:
+        return SlowVerificationRatio;
+    case K::SlowQueue:
+        return SlowQueueRatio;
+    case K::MissedHeartbeat:
+        return MissedHeartbeatRatio;
+    case K::BrowserDrift:
+        return DriftRatio;
+    default:
+        return 0.0;
+    }
+}
+
+TrafficModel::Extra TrafficModel::incidentExtra(const QList<Incident> &incidents, PlatformFault::Kind kind, const Cohort &cohort,
+                                                const QString &lane, const QString &service, double t)
+{
+    Extra e;
+    const double rate = baseRate(kind, cohort, lane, service);
+    for (const Incident &i : incidents) {
+        if (i.kind != kind || i.cohort != cohort.id || i.lane != lane || i.service != service || t <= i.since)
+            continue;
+        e.converted += i.ratio * (cumulative(rate, t) - cumulative(rate, i.since));
+        e.extra += i.extraRate * (t - i.since);
+    }
+    return e;
+}
+
 bool TrafficModel::writeBackfillRange(QIODevice &out, qint64 start, qint64 end, const QList<Incident> &incidents, QString *error)
 {
+    using K = PlatformFault::Kind;
     const qint64 step = 60;
-    // The extra bad events an incident added up to time t.
-    const auto incidentExtra = [&](const QString &cohort, double rate, double t, bool http) {
-        double extra = 0;
-        for (const Incident &i : incidents) {
-            const double ratio = http ? i.httpErrorRatio : i.publishFailureRatio;
-            if (i.cohort == cohort && ratio > 0 && t > i.since)
-                extra += ratio * (cumulative(rate, t) - cumulative(rate, i.since));
-        }
-        return extra;
-    };
     // One metric family at a time, each series in time order (promtool drops out-of-order samples).
+    // The same counters PlatformSim::metricsText exports live, by the SLO table (docs/slo-labels.md).
     struct Series
     {
         QByteArray family, labels;
@@ -83,37 +128,52 @@ bool TrafficModel::writeBackfillRange(QIODevice &out, qint64 start, qint64 end, 
     QList<Series> series;
     for (const Cohort &c : cohorts()) {
         for (const QString &lane : lanes()) {
-            const double w = laneWeight(lane);
-            const double http = c.httpRate * w, pub = c.publishRate * w;
-            const QByteArray web = "cohort=\"" + c.id.toUtf8() + "\",lane=\"" + lane.toUtf8() + "\",service=\"web\"";
-            const QByteArray runner = "cohort=\"" + c.id.toUtf8() + "\",lane=\"" + lane.toUtf8() + "\",service=\"runner\"";
-            const QString cid = c.id;
-            series.append({"raize_http_requests_total", "code=\"200\"," + web, [=](double t) {
-                               const double all = cumulative(http, t);
-                               return all - HttpErrorRatio * all - incidentExtra(cid, http, t, true);
-                           }});
-            series.append({"raize_http_requests_total", "code=\"500\"," + web, [=](double t) {
-                               return HttpErrorRatio * cumulative(http, t) + incidentExtra(cid, http, t, true);
-                           }});
-            series.append({"raize_publish_attempts_total", runner, [=](double t) { return cumulative(pub, t); }});
+            const auto labels = [&](const char *service) {
+                return QByteArray("cohort=\"" + c.id.toUtf8() + "\",lane=\"" + lane.toUtf8() + "\",service=\"" + service + '"');
+            };
+            const auto extra = [=, &incidents](K kind, const QString &service) {
+                return [=, &incidents](double t) { return incidentExtra(incidents, kind, c, lane, service, t); };
+            };
+            for (const char *service : {"web"}) { // the services of the SLO table's http_errors
+                const double http = baseRate(K::HttpErrors, c, lane, QString::fromLatin1(service));
+                const auto ex = extra(K::HttpErrors, QString::fromLatin1(service));
+                series.append({"raize_http_requests_total", "code=\"200\"," + labels(service), [=](double t) {
+                                   const double all = cumulative(http, t);
+                                   return all - HttpErrorRatio * all - ex(t).converted;
+                               }});
+                series.append({"raize_http_requests_total", "code=\"500\"," + labels(service), [=](double t) {
+                                   const Extra e = ex(t);
+                                   return HttpErrorRatio * cumulative(http, t) + e.converted + e.extra;
+                               }});
+            }
+            const QByteArray runner = labels("runner");
+            const double pub = baseRate(K::PublishFailure, c, lane, u"runner"_s);
+            const auto pubEx = extra(K::PublishFailure, u"runner"_s);
+            series.append({"raize_publish_attempts_total", runner, [=](double t) { return cumulative(pub, t) + pubEx(t).extra; }});
             series.append({"raize_publish_success_total", runner, [=](double t) {
-                               return (1 - PublishFailureRatio) * cumulative(pub, t) - incidentExtra(cid, pub, t, false);
+                               return (1 - PublishFailureRatio) * cumulative(pub, t) - pubEx(t).converted;
                            }});
-            series.append({"raize_verification_seconds_count", runner, [=](double t) { return cumulative(pub, t); }});
-            series.append({"raize_verification_seconds_bucket", runner + ",le=\"60\"", [=](double t) {
-                               return (1 - SlowVerificationRatio) * cumulative(pub, t);
-                           }});
-            series.append({"raize_queue_delay_seconds_count", runner, [=](double t) { return cumulative(pub, t); }});
-            series.append({"raize_queue_delay_seconds_bucket", runner + ",le=\"30\"", [=](double t) {
-                               return (1 - SlowQueueRatio) * cumulative(pub, t);
-                           }});
-            series.append({"raize_runner_heartbeat_expected_total", runner, [=](double t) { return cumulative(1.0, t) - cumulative(1.0, double(Origin)); }});
+            const auto latency = [&](const QByteArray &name, const QByteArray &le, K kind, double slowRatio) {
+                const auto ex = extra(kind, u"runner"_s);
+                series.append({name + "_count", runner, [=](double t) { return cumulative(pub, t) + ex(t).extra; }});
+                series.append({name + "_bucket", runner + ",le=\"" + le + '"', [=](double t) {
+                                   return (1 - slowRatio) * (cumulative(pub, t) - ex(t).converted);
+                               }});
+            };
+            latency("raize_verification_seconds", "60", K::SlowVerification, SlowVerificationRatio);
+            latency("raize_queue_delay_seconds", "30", K::SlowQueue, SlowQueueRatio);
+            const auto beatEx = extra(K::MissedHeartbeat, u"runner"_s);
+            series.append({"raize_runner_heartbeat_expected_total", runner, [=](double t) { return cumulative(HeartbeatRate, t); }});
             series.append({"raize_runner_heartbeat_received_total", runner, [=](double t) {
-                               return (1 - MissedHeartbeatRatio) * (cumulative(1.0, t) - cumulative(1.0, double(Origin)));
+                               return (1 - MissedHeartbeatRatio) * cumulative(HeartbeatRate, t) - beatEx(t).converted;
                            }});
             if (lane == u"browser"_s) {
-                series.append({"raize_browser_checks_total", runner, [=](double t) { return cumulative(0.5, t); }});
-                series.append({"raize_browser_drift_total", runner, [=](double t) { return DriftRatio * cumulative(0.5, t); }});
+                const auto driftEx = extra(K::BrowserDrift, u"runner"_s);
+                series.append({"raize_browser_checks_total", runner, [=](double t) { return cumulative(BrowserCheckRate, t) + driftEx(t).extra; }});
+                series.append({"raize_browser_drift_total", runner, [=](double t) {
+                                   const Extra e = driftEx(t);
+                                   return DriftRatio * cumulative(BrowserCheckRate, t) + e.converted + e.extra;
+                               }});
             }
         }
     }

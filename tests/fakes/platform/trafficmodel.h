@@ -1,5 +1,7 @@
 #pragma once
 
+#include "platformfault.h"
+
 #include <QIODevice>
 #include <QString>
 #include <QStringList>
@@ -42,15 +44,37 @@ struct TrafficModel
     static double cumulative(double rate, double t);
     static double rateAt(double rate, double t);
 
-    // A burst already in progress when the sandbox starts (the demo's
-    // "release in progress"): extra bad ratio for a cohort's publishes since `since`.
+    static constexpr double HeartbeatRate = 1.0;     // per cohort × lane
+    static constexpr double BrowserCheckRate = 0.5;  // per cohort, browser lane only
+
+    // The base rate (events/s before the daily cycle) of the events an SLO
+    // fault kind counts, for one cohort × lane × service; 0 where that
+    // service or lane does not export the SLO (docs/slo-labels.md).
+    static double baseRate(PlatformFault::Kind kind, const Cohort &cohort, const QString &lane, const QString &service);
+    static double baselineBadRatio(PlatformFault::Kind kind);
+
+    // A fault already in progress when the sandbox starts (the demo's
+    // "release in progress"): since `since`, `ratio` of the kind's events of
+    // one cohort × lane × service went bad and `extraRate` bad events per
+    // second came on top.
     struct Incident
     {
         QString cohort;
+        QString lane;
+        QString service;
+        PlatformFault::Kind kind = PlatformFault::Kind::PublishFailure;
         double since = 0; // unix seconds
-        double publishFailureRatio = 0;
-        double httpErrorRatio = 0;
+        double ratio = 0;
+        double extraRate = 0;
     };
+    // What incidents added to one stream up to t: events turned bad, and extra (bad) events.
+    struct Extra
+    {
+        double converted = 0;
+        double extra = 0;
+    };
+    static Extra incidentExtra(const QList<Incident> &incidents, PlatformFault::Kind kind, const Cohort &cohort, const QString &lane,
+                               const QString &service, double t);
 
     // OpenMetrics text of the SLO counters at 1-minute steps for `days` days
     // ending at `end`, ready for `promtool tsdb create-blocks-from openmetrics`:

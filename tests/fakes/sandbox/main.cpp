@@ -5,6 +5,7 @@
 #include "http/faultinjector.h"
 #include "http/httpserver.h"
 #include "http/requestlog.h"
+#include "platform/platformfault.h"
 #include "platform/platformsim.h"
 #include "platform/trafficmodel.h"
 #include "platform/unleashseeder.h"
@@ -88,6 +89,14 @@ int main(int argc, char **argv)
         }
     }
     const json platform = scenario.value("platform", json::object());
+    {
+        // The scenario's platform faults are checked before anything starts: a typo is an error, not a quiet sandbox.
+        QString err;
+        if (!PlatformFault::listFromScenario(platform, &err)) {
+            std::fprintf(stderr, "scenario %s: platform.%s\n", qPrintable(p.value(scenarioOpt)), qPrintable(err));
+            return 2;
+        }
+    }
 
     if (p.isSet(backfill)) {
         const qint64 end = p.isSet(endTime) ? p.value(endTime).toLongLong() : QDateTime::currentSecsSinceEpoch();

@@ -1,4 +1,4 @@
-#include "slometrics.h"
+#include "services/prometheus/slometrics.h"
 
 #include <QMap>
 #include <QPointer>
@@ -90,7 +90,27 @@ SloFeed::SloFeed(Services::PrometheusClient &prometheus, QList<SloSpec> slos, QO
 
 QString SloFeed::goodOrBadSelector(const SloSpec &spec)
 {
-    return spec.badMetric.isEmpty() ? spec.goodMetric : spec.badMetric;
+    return withServices(spec.badMetric.isEmpty() ? spec.goodMetric : spec.badMetric, spec.services);
+}
+
+QString SloFeed::totalSelector(const SloSpec &spec)
+{
+    return withServices(spec.totalMetric, spec.services);
+}
+
+QString SloFeed::withServices(const QString &selector, const QStringList &services)
+{
+    if (services.isEmpty())
+        return selector;
+    // The SLO table names the services that export the SLO; series of other services are not its events.
+    const QString matcher = services.size() == 1 ? u"service=\"%1\""_s.arg(services.first())
+                                                 : u"service=~\"%1\""_s.arg(services.join(u'|'));
+    const qsizetype brace = selector.indexOf(u'{');
+    if (brace < 0)
+        return selector + u'{' + matcher + u'}';
+    const qsizetype close = selector.lastIndexOf(u'}');
+    const bool empty = selector.mid(brace + 1, close - brace - 1).trimmed().isEmpty();
+    return selector.left(close) + (empty ? QString() : u","_s) + matcher + selector.mid(close);
 }
 
 void SloFeed::load(qint64 toMs, qint64 rangeMs, qint64 stepMs)
@@ -108,7 +128,7 @@ void SloFeed::load(qint64 toMs, qint64 rangeMs, qint64 stepMs)
     QList<QPair<QString, QString>> queries; // key, selector
     for (const SloSpec &spec : std::as_const(m_slos)) {
         queries.append({spec.id + u"|part"_s, goodOrBadSelector(spec)});
-        queries.append({spec.id + u"|total"_s, spec.totalMetric});
+        queries.append({spec.id + u"|total"_s, totalSelector(spec)});
     }
     QPointer<SloFeed> self(this);
     const int generation = m_generation;

@@ -4,8 +4,8 @@
 // part 4): the metrics adapter and the feed that reads an SLO's counters for
 // every cohort and every cohort × lane.
 
-#include "counterseries.h"
-#include "slospec.h"
+#include "slo/counterseries.h"
+#include "slo/slospec.h"
 
 #include "core/error.h"
 #include "services/prometheus/prometheusclient.h"
@@ -58,8 +58,11 @@ public:
     const SloData &data() const { return m_data; }
     const QList<SloSpec> &slos() const { return m_slos; }
 
-    // The PromQL selectors an SLO's counters are read with.
+    // The PromQL selectors an SLO's counters are read with: the policy's
+    // metric, limited to the services of the SLO table (docs/slo-labels.md).
     static QString goodOrBadSelector(const SloSpec &spec);
+    static QString totalSelector(const SloSpec &spec);
+    static QString withServices(const QString &selector, const QStringList &services);
 
 Q_SIGNALS:
     void loaded();

@@ -1,0 +1,453 @@
+// `raize-console promote review|approve|override|run` (issue #14, item 4):
+// the Promotion view's review, approval, override and promotion without a
+// screen, driving the same core session (Release::Promotion). An approval
+// and a promotion name the review digest they were given for
+// (`--plan-digest`, as `rollback execute`); when the review moved, they are
+// refused. Exit codes: 0 done / promotion allowed; 1 refused or blocked;
+// 2 could not run (configuration, a service, the audit log).
+
+#include "cli/cli.h"
+#include "core/settings.h"
+#include "core/tokenstore.h"
+#include "records/auditexport.h"
+#include "records/auditlog.h"
+#include "release/clientpromotionservices.h"
+#include "release/gatepolicy.h"
+#include "release/promotion.h"
+#include "services/github/githubclient.h"
+#include "services/vercel/vercelclient.h"
+#include "workspace/workspace.h"
+
+#include <QEventLoop>
+
+#include <nlohmann/json.hpp>
+
+namespace Raize::Cli {
+
+using namespace Qt::StringLiterals;
+using namespace Raize::Release;
+using json = nlohmann::json;
+
+namespace {
+
+const QString kUsage =
+    u"raize-console promote review|approve|override|run [--deployment ID] [--plan-digest D] [--reviewer LOGIN]\n"
+    u"    [--gate ID] [--reason TEXT] [--changelog FILE] [--policy FILE] [--maintenance-window TEXT]\n"
+    u"    [--keychain-service S] [--json] [--profile P]"_s;
+
+struct Options
+{
+    QString deployment, digest, reviewer, gate, reason, changelog, policyFile, window, keychain;
+    bool json = false;
+};
+
+// Everything `promote` talks to: the profile's workspace (issue #14: the one
+// place clients are built), its policy, clients and audit sink.
+struct Connection
+{
+    GatePolicy policy = GatePolicy::builtin();
+    QString auditPath;
+    std::unique_ptr<Workspace> ws;
+    std::shared_ptr<const WorkspaceClients> clients;
+    std::unique_ptr<ClientPromotionServices> services;
+    std::unique_ptr<Records::AuditLog> audit;
+};
+
+std::unique_ptr<Connection> connectProfile(Context &ctx, const Options &o)
+{
+    auto c = std::make_unique<Connection>();
+    c->ws = Workspace::forProfile(ctx.profile, o.keychain);
+    // The effective policy (ADR 0016): --policy laid over the built-in playbook, else the profile's. Never half-applied:
+    // a refused bundle makes the profile read-only, and nothing is promoted under it.
+    const Result<GatePolicy> loaded = c->ws->gatePolicy(o.policyFile);
+    if (!loaded) {
+        ctx.err << u"the profile is read-only: its policy bundle is refused: "_s << loaded.error().toString() << u'\n';
+        return nullptr;
+    }
+    c->policy = loaded.value();
+    const Settings &settings = c->ws->settings();
+    if (settings.string(SettingKey::VercelBaseUrl).isEmpty() || settings.string(SettingKey::VercelProjectId).isEmpty()) {
+        ctx.err << u"Vercel is not configured for profile %1: raize-console settings set vercel/projectId ...\n"_s.arg(
+            ctx.profile);
+        return nullptr;
+    }
+    // CI has no keyring: RAIZE_<SERVICE>_TOKEN wins, else the profile's keychain entry.
+    c->ws->openSync(Workspace::TokenSource::EnvironmentFirst);
+    for (Service s : {Service::Vercel, Service::GitHub, Service::Flags}) {
+        if (const std::optional<Error> why = c->ws->tokenError(s))
+            ctx.err << u"note: no %1 token (RAIZE_%2_TOKEN or the keychain): %3\n"_s.arg(serviceDisplayName(s), serviceId(s).toUpper(),
+                                                                                         why->message);
+    }
+    c->clients = c->ws->clients();
+    if (c->clients->flagsError)
+        ctx.err << u"note: the flag service cannot be used: "_s << c->clients->flagsError->toString() << u'\n';
+    FactsCollector::Sources sources;
+    sources.vercel = c->clients->vercel.get();
+    sources.github = c->clients->github.get();
+    sources.flags = c->clients->flags.get();
+    sources.githubHtml = c->clients->githubHtml;
+    sources.changelogPath = o.changelog;
+    sources.maintenanceWindow = o.window;
+    c->services = std::make_unique<ClientPromotionServices>(c->policy, sources);
+    c->auditPath = c->ws->auditLogPath();
+    c->audit = std::make_unique<Records::AuditLog>(c->auditPath);
+    return c;
+}
+
+Promotion::Dependencies dependenciesOf(Connection &c)
+{
+    Promotion::Dependencies deps;
+    deps.services = c.services.get();
+    deps.audit = c.audit.get();
+    deps.records = [path = c.auditPath] { return Records::AuditExport::readAll(path); };
+    return deps;
+}
+
+// Runs `start` and waits for `signal` of the session; returns its (ok, message).
+template <typename Signal>
+std::pair<bool, QString> await(Promotion &session, Signal signal, const std::function<void()> &start)
+{
+    std::optional<std::pair<bool, QString>> answer;
+    QEventLoop loop;
+    const auto c = QObject::connect(&session, signal, &loop, [&](bool ok, const QString &message) {
+        answer = std::pair{ok, message};
+        loop.quit();
+    });
+    start();
+    if (!answer)
+        loop.exec();
+    QObject::disconnect(c);
+    return *answer;
+}
+
+int exitFor(const Promotion &session)
+{
+    switch (session.failureKind()) {
+    case Error::Kind::None:
+        return Ok;
+    case Error::Kind::Refused:
+        return Negative;
+    default:
+        return Failure;
+    }
+}
+
+bool gateDataMissing(const GateVerdict &verdict)
+{
+    return std::any_of(verdict.results.cbegin(), verdict.results.cend(),
+                       [](const GateResult &r) { return r.status == GateResult::Status::Unknown && !r.unmappedCommits; });
+}
+
+json stringsJson(const QStringList &list)
+{
+    json out = json::array();
+    for (const QString &s : list)
+        out.push_back(s.toStdString());
+    return out;
+}
+
+json reviewJson(const Promotion &session, int code)
+{
+    const ReleaseFacts &facts = session.facts().facts;
+    const GateVerdict &verdict = session.verdict();
+    const PromotionDecision &d = session.decision();
+    json out = verdict.toJson();
+    if (facts.deployment.known())
+        out["deployment"] = {{"id", facts.deployment->id.toStdString()},
+                             {"sha", facts.deployment->sha.toStdString()},
+                             {"state", facts.deployment->state.toStdString()}};
+    out["production"] = {{"id", facts.productionDeploymentId.toStdString()}, {"sha", facts.productionSha.toStdString()}};
+    json pulls = json::array();
+    if (facts.pulls.known()) {
+        for (const PullFact &p : *facts.pulls)
+            pulls.push_back({{"number", p.number},
+                             {"title", p.title.toStdString()},
+                             {"author", p.author.toStdString()},
+                             {"level", levelName(verdict.scope.pullLevels.value(p.number)).toStdString()},
+                             {"url", p.url.toStdString()}});
+    }
+    out["pulls"] = pulls;
+    QStringList overridden;
+    for (const OverrideRequest &o : d.overrides)
+        overridden << o.gateId;
+    QStringList offered;
+    for (const OverridableGate &g : session.overridableGates())
+        offered << g.id;
+    out["decision"] = {{"allowed", d.allowed},
+                       {"reasons", stringsJson(d.reasons)},
+                       {"lapsed", stringsJson(d.lapsed)},
+                       {"approvers", stringsJson(d.approvers)},
+                       {"neededApprovals", d.neededApprovals},
+                       {"overrides", stringsJson(overridden)},
+                       {"overridable", stringsJson(offered)}};
+    const PendingReview &pending = session.facts().pending;
+    out["githubReview"] = pending.runId > 0 ? json{{"run", pending.runId},
+                                                   {"environment", pending.environment.toStdString()},
+                                                   {"reviewers", stringsJson(pending.reviewers)},
+                                                   {"tokenMayApprove", pending.currentUserCanApprove}}
+                                            : json();
+    out["stuck"] = stringsJson(session.stuck());
+    out["policy"] = session.policy().bundleId.toStdString();
+    out["digest"] = session.digest().toStdString();
+    out["exitCode"] = code;
+    return out;
+}
+
+void printReview(Context &ctx, const Promotion &session)
+{
+    const ReleaseFacts &facts = session.facts().facts;
+    const GateVerdict &verdict = session.verdict();
+    const PromotionDecision &d = session.decision();
+    ctx.out << u"Candidate %1 (commit %2, %3) → production, which serves %4 (commit %5)\n"_s.arg(
+        facts.deployment->id, facts.deployment->sha.left(7), facts.deployment->state,
+        facts.productionDeploymentId.isEmpty() ? u"?"_s : facts.productionDeploymentId, facts.productionSha.left(7));
+    ctx.out << u"Release level: %1"_s.arg(verdict.scope.level ? levelName(*verdict.scope.level) : u"unknown"_s);
+    if (!verdict.scope.levelReasons.isEmpty())
+        ctx.out << u" — "_s << verdict.scope.levelReasons.join(u"; "_s);
+    ctx.out << u'\n';
+    if (facts.pulls.known()) {
+        for (const PullFact &p : *facts.pulls)
+            ctx.out << u"  #%1 %2 (%3, %4)\n"_s.arg(p.number).arg(p.title, p.author, verdict.scope.pullLevelWhy.value(p.number));
+    }
+    ctx.out << u'\n';
+    QStringList overridden;
+    for (const OverrideRequest &o : d.overrides)
+        overridden << o.gateId;
+    for (const GateResult &r : verdict.results) {
+        const QString status = overridden.contains(r.id) ? u"OVERRIDE"_s : GateResult::statusName(r.status).toUpper();
+        ctx.out << u"%1  %2: %3\n"_s.arg(status.leftJustified(8), r.title, r.reason);
+        if (r.status != GateResult::Status::Pass && !r.evidence.isEmpty())
+            ctx.out << u"          evidence: "_s << r.evidence << u'\n';
+    }
+    for (const QString &s : session.stuck())
+        ctx.out << u"STUCK     "_s << s << u'\n';
+    ctx.out << u'\n';
+    for (const QString &l : d.lapsed)
+        ctx.out << u"Lapsed: "_s << l << u'\n';
+    ctx.out << u"Approvals: %1 of %2%3\n"_s.arg(d.approvers.size())
+                   .arg(d.neededApprovals)
+                   .arg(d.approvers.isEmpty() ? QString() : u" ("_s + d.approvers.join(u", "_s) + u')');
+    const PendingReview &pending = session.facts().pending;
+    if (pending.runId > 0)
+        ctx.out << u"GitHub environment \"%1\" is waiting for review (run %2; reviewers %3)\n"_s.arg(pending.environment)
+                       .arg(pending.runId)
+                       .arg(pending.reviewers.join(u", "_s));
+    else if (!pending.error.isEmpty())
+        ctx.out << u"The GitHub environment review could not be read: "_s << pending.error << u'\n';
+    if (d.allowed) {
+        ctx.out << u"Decision: ALLOWED (approved by %1)\n"_s.arg(d.approvers.join(u", "_s));
+    } else {
+        ctx.out << u"Decision: BLOCKED\n"_s;
+        for (const QString &r : d.reasons)
+            ctx.out << u"  • "_s << r << u'\n';
+    }
+    ctx.out << u"Plan digest: %1 (policy %2)\n"_s.arg(session.digest(), session.policy().bundleId);
+}
+
+bool readOptions(Context &ctx, Options *o)
+{
+    o->json = ctx.takeFlag(u"--json"_s);
+    o->deployment = ctx.takeOption(u"--deployment"_s);
+    o->digest = ctx.takeOption(u"--plan-digest"_s).trimmed();
+    o->reviewer = ctx.takeOption(u"--reviewer"_s).trimmed();
+    o->gate = ctx.takeOption(u"--gate"_s).trimmed();
+    o->reason = ctx.takeOption(u"--reason"_s);
+    o->changelog = ctx.takeOption(u"--changelog"_s, u"CHANGELOG.md"_s);
+    o->policyFile = ctx.takeOption(u"--policy"_s);
+    o->window = ctx.takeOption(u"--maintenance-window"_s);
+    o->keychain = ctx.takeOption(u"--keychain-service"_s, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
+    return ctx.noneLeft(kUsage);
+}
+
+// A digest names what was reviewed; a few characters could match another review by chance.
+bool digestGiven(Context &ctx, const Options &o)
+{
+    if (o.digest.size() >= 12)
+        return true;
+    ctx.err << (o.digest.isEmpty() ? u"--plan-digest is required: the digest `promote review` printed for what you reviewed\n"_s
+                                   : u"--plan-digest needs at least 12 characters of the digest `promote review` printed\n"_s);
+    return false;
+}
+
+} // namespace
+
+const CommandHelp &promoteHelp()
+{
+    static const QString exits =
+        u"Exit codes: 0 done (review: the promotion is allowed); 1 refused or blocked (the review changed, a\n"
+        u"gate fails, too few approvals, the policy forbids it); 2 could not run (configuration, a service, the\n"
+        u"audit log; review: a gate's data could not be fetched, retrying may help).\n"_s;
+    static const QString common =
+        u"  --deployment ID             the candidate (default: the newest staging deployment)\n"
+        u"  --changelog FILE            the changelog draft (default: CHANGELOG.md)\n"
+        u"  --policy FILE               a policy bundle (default: the profile's, else the built-in playbook-v1)\n"
+        u"  --maintenance-window TEXT   the announced maintenance window, for the migrations gate\n"
+        u"  --keychain-service S        the keychain's service name (default: raize-console, or $RAIZE_KEYCHAIN_SERVICE)\n"_s;
+    static const CommandHelp help{
+        u"usage: raize-console promote review|approve|override|run [OPTIONS]\n"
+        u"The staging → production promotion of the Promotion view, headless: review the candidate against the gates,\n"
+        u"approve what was reviewed, override a gate the policy allows, promote. Approvals and promotions name the\n"
+        u"plan digest `promote review` printed; when the review has changed since, they are refused. Every action is\n"
+        u"written to the profile's audit log. Tokens: $RAIZE_VERCEL_TOKEN, $RAIZE_GITHUB_TOKEN, $RAIZE_FLAGS_TOKEN, else\n"
+        u"the profile's keychain entries.\n"
+        u"\n"_s +
+            exits + u"Example: raize-console promote review --json\n"_s,
+        {{"review"_L1, "the candidate, its gates, approvals, the decision and the plan digest"_L1,
+          u"usage: raize-console promote review [--deployment ID] [--json] [--changelog FILE] [--policy FILE]\n"
+          u"                                [--maintenance-window TEXT] [--keychain-service S]\n"
+          u"Collects the facts (Vercel, GitHub, the flag service, the changelog), evaluates every gate, reads the approvals\n"
+          u"and overrides back from the audit log and prints the decision and the plan digest. Changes nothing.\n"
+          u"\n"
+          u"Options:\n"_s +
+              common +
+              u"  --json                      gates, deployment, production, pulls, decision, githubReview, stuck, policy, "
+              u"digest, exitCode\n"
+              u"\n"_s +
+              exits + u"Example: raize-console promote review --deployment dpl_8fQ2\n"_s},
+         {"approve"_L1, "approve the reviewed candidate (bound to its plan digest)"_L1,
+          u"usage: raize-console promote approve --plan-digest D --reviewer LOGIN [--reason TEXT] [--deployment ID] [--json] "
+          u"...\n"
+          u"Reviews the candidate again and approves it when its digest is still D: through the pending GitHub environment\n"
+          u"review when the policy says so (with the profile's GitHub token), and in the audit log. An author of a pull\n"
+          u"request in the release may not approve; an L3 release needs two different reviewers.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --plan-digest D             the digest `promote review` printed (at least 12 characters)\n"
+          u"  --reviewer LOGIN            your GitHub login, recorded as the approver (required)\n"
+          u"  --reason TEXT               a note kept with the approval\n"_s +
+              common +
+              u"  --json                      the review after the approval, with \"approved\" and \"message\"\n"
+              u"\n"_s +
+              exits + u"Example: raize-console promote approve --plan-digest 3f9a1c0d2b7e --reviewer oncall-lead\n"_s},
+         {"override"_L1, "pass over a failing gate the policy allows, with a reason (audited)"_L1,
+          u"usage: raize-console promote override --gate ID --reason TEXT [--reviewer LOGIN] [--plan-digest D] [--deployment ID] "
+          u"...\n"
+          u"Reviews the candidate again and overrides one failing gate, when the policy's overrides section allows it,\n"
+          u"with a typed reason of at least the policy's length. The override holds for the candidate's commit only.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --gate ID                   the gate (e.g. changelog, runbooks, branch-protection)\n"
+          u"  --reason TEXT               why it may be passed over (required; the policy's minimum length)\n"
+          u"  --reviewer LOGIN            recorded as the actor (default: $USER)\n"
+          u"  --plan-digest D             refuse when the review is no longer this one\n"_s +
+              common +
+              u"  --json                      the review after the override, with \"overridden\" and \"message\"\n"
+              u"\n"_s +
+              exits +
+              u"Example: raize-console promote override --gate changelog --reason \"rollback notes land with the hotfix today\"\n"_s},
+         {"run"_L1, "promote the reviewed, approved candidate to production"_L1,
+          u"usage: raize-console promote run --plan-digest D [--reviewer LOGIN] [--deployment ID] [--json] ...\n"
+          u"Reads everything again and promotes (Vercel promote, or the GitHub environment approval, as the policy says)\n"
+          u"when the review's digest is still D and the decision allows it. A failure of Vercel is printed with what\n"
+          u"production serves and is written to the audit log.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --plan-digest D             the digest `promote review` printed (at least 12 characters)\n"
+          u"  --reviewer LOGIN            recorded as the actor (default: $USER)\n"_s +
+              common +
+              u"  --json                      promoted, deployment, digest, message, exitCode\n"
+              u"\n"_s +
+              exits + u"Example: raize-console promote run --plan-digest 3f9a1c0d2b7e --json\n"_s}}};
+    return help;
+}
+
+int promoteCommand(Context &ctx)
+{
+    static const QStringList subs = {u"review"_s, u"approve"_s, u"override"_s, u"run"_s};
+    if (ctx.args.isEmpty() || !subs.contains(ctx.args.first())) {
+        ctx.err << u"usage: "_s << kUsage << u'\n';
+        return Failure;
+    }
+    const QString sub = ctx.args.takeFirst();
+    Options o;
+    if (!readOptions(ctx, &o))
+        return Failure;
+    if ((sub == u"approve"_s || sub == u"run"_s) && !digestGiven(ctx, o))
+        return Failure;
+    if (sub == u"approve"_s && o.reviewer.isEmpty()) {
+        ctx.err << u"--reviewer is required: your GitHub login, recorded as the approver\n"_s;
+        return Failure;
+    }
+    if (sub == u"override"_s && (o.gate.isEmpty() || o.reason.trimmed().isEmpty())) {
+        ctx.err << u"--gate and --reason are required: which gate to pass over, and why\n"_s;
+        return Failure;
+    }
+
+    std::unique_ptr<Connection> connection = connectProfile(ctx, o);
+    if (!connection)
+        return Failure;
+    Promotion session(connection->policy, dependenciesOf(*connection));
+
+    const auto [reviewed, why] = await(session, &Promotion::reviewed, [&] { session.review(o.deployment); });
+    if (!reviewed) {
+        ctx.err << why << u'\n';
+        return Failure;
+    }
+
+    if (sub == u"review"_s) {
+        const int code = session.decision().allowed ? Ok : gateDataMissing(session.verdict()) ? Failure : Negative;
+        if (o.json)
+            ctx.printJson(reviewJson(session, code));
+        else
+            printReview(ctx, session);
+        return code;
+    }
+
+    if (sub == u"approve"_s) {
+        const auto [ok, message] = await(session, &Promotion::approved, [&] { session.approve(o.reviewer, o.reason, o.digest); });
+        const int code = exitFor(session);
+        if (o.json) {
+            json out = reviewJson(session, code);
+            out["approved"] = ok;
+            out["message"] = message.toStdString();
+            ctx.printJson(out);
+        } else {
+            (ok ? ctx.out : ctx.err) << message << u'\n';
+            if (ok)
+                ctx.out << u"Approvals: %1 of %2 · promotion %3\n"_s.arg(session.decision().approvers.size())
+                               .arg(session.decision().neededApprovals)
+                               .arg(session.decision().allowed
+                                        ? u"allowed: raize-console promote run --plan-digest "_s + session.digest().left(12)
+                                        : u"still blocked: "_s + session.decision().reasons.join(u"; "_s));
+        }
+        return code;
+    }
+
+    if (sub == u"override"_s) {
+        if (!o.digest.isEmpty() && !session.digest().startsWith(o.digest, Qt::CaseInsensitive)) {
+            ctx.err << u"the review changed since it was reviewed (digest %1, reviewed %2): review it again\n"_s.arg(
+                session.digest(), o.digest);
+            return Negative;
+        }
+        const Status st = session.applyOverride(o.gate, o.reason, o.reviewer);
+        const int code = exitFor(session);
+        if (o.json) {
+            json out = reviewJson(session, code);
+            out["overridden"] = st.ok();
+            out["message"] = session.message().toStdString();
+            ctx.printJson(out);
+        } else {
+            (st ? ctx.out : ctx.err) << session.message() << u'\n';
+        }
+        return code;
+    }
+
+    // run
+    const QString id = session.facts().facts.deployment->id;
+    const auto [ok, message] = await(session, &Promotion::promoted, [&] { session.promote(o.reviewer, o.digest); });
+    const int code = exitFor(session);
+    if (o.json) {
+        json out = {{"promoted", ok},
+                    {"deployment", id.toStdString()},
+                    {"digest", session.digest().toStdString()},
+                    {"message", message.toStdString()},
+                    {"reasons", stringsJson(ok ? QStringList() : session.decision().reasons)},
+                    {"exitCode", code}};
+        ctx.printJson(out);
+    } else {
+        (ok ? ctx.out : ctx.err) << message << u'\n';
+    }
+    return code;
+}
+
+} // namespace Raize::Cli

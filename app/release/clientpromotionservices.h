@@ -1,0 +1,31 @@
+#pragma once
+
+#include "release/promotionservices.h"
+
+#include <memory>
+
+namespace Raize::Release {
+
+// PromotionServices over the profile's clients (Vercel, GitHub, the flag
+// service) and the FactsCollector. It builds no client: the caller (the
+// workspace, for now the view's setSources and `promote`'s one local
+// function) owns them and keeps them alive longer than this object.
+class ClientPromotionServices final : public PromotionServices
+{
+public:
+    ClientPromotionServices(GatePolicy policy, FactsCollector::Sources sources);
+    ~ClientPromotionServices() override;
+
+    void newestStaging(std::function<void(const Result<QString> &)> done) override;
+    void collect(const QString &deploymentId, std::function<void(const CollectedFacts &)> done) override;
+    void approveEnvironment(const PendingReview &pending, const QString &comment,
+                            std::function<void(const Status &)> done) override;
+    void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) override;
+
+private:
+    GatePolicy m_policy;
+    FactsCollector::Sources m_sources;
+    std::unique_ptr<FactsCollector> m_collector;
+};
+
+} // namespace Raize::Release

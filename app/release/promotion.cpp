@@ -1,0 +1,431 @@
+#include "release/promotion.h"
+
+#include "core/clock.h"
+#include "records/auditlog.h"
+#include "release/promotionservices.h"
+
+#include <QPointer>
+
+using namespace Qt::StringLiterals;
+using json = nlohmann::json;
+
+namespace Raize::Release {
+
+Promotion::Promotion(GatePolicy policy, QObject *parent)
+    : Promotion(std::move(policy), Dependencies{}, parent)
+{ }
+
+Promotion::Promotion(GatePolicy policy, Dependencies deps, QObject *parent)
+    : QObject(parent)
+    , m_policy(std::move(policy))
+    , m_deps(std::move(deps))
+{ }
+
+Promotion::~Promotion() = default;
+
+void Promotion::setDependencies(Dependencies deps)
+{
+    m_deps = std::move(deps);
+    ++m_generation;
+    if (busy())
+        m_state = m_reviewed ? State::Reviewed : State::Idle;
+    Q_EMIT changed();
+}
+
+QString Promotion::defaultActor()
+{
+    return qEnvironmentVariable("USER", u"console"_s);
+}
+
+qint64 Promotion::nowMs() const
+{
+    return (m_deps.clock ? *m_deps.clock : Clock::system()).nowMs();
+}
+
+ReviewBinding Promotion::binding() const
+{
+    return ReviewBinding::of(m_facts.facts, m_verdict);
+}
+
+QString Promotion::digest() const
+{
+    return m_reviewed ? binding().digest() : QString();
+}
+
+bool Promotion::digestMatches(const QString &reviewed) const
+{
+    const QString d = digest();
+    return !reviewed.trimmed().isEmpty() && !d.isEmpty() && d.startsWith(reviewed.trimmed(), Qt::CaseInsensitive);
+}
+
+QStringList Promotion::stuck() const
+{
+    if (!m_reviewed)
+        return {};
+    return stuckStates(m_policy, m_facts.facts, m_facts.pending.sinceMs, nowMs());
+}
+
+QList<OverridableGate> Promotion::overridableGates() const
+{
+    QList<OverridableGate> out;
+    if (!m_reviewed)
+        return out;
+    for (const GateResult &r : m_verdict.results) {
+        const bool acceptable =
+            r.status == GateResult::Status::Fail || (r.status == GateResult::Status::Unknown && r.unmappedCommits);
+        const bool applied = std::any_of(m_decision.overrides.cbegin(), m_decision.overrides.cend(),
+                                         [&](const OverrideRequest &o) { return o.gateId == r.id; });
+        if (acceptable && r.overridable && !applied)
+            out << OverridableGate{r.id, r.title};
+    }
+    return out;
+}
+
+void Promotion::finish(State state, const QString &message, bool error, Error::Kind kind)
+{
+    m_state = state;
+    m_message = message;
+    m_messageIsError = error;
+    m_failureKind = error ? kind : Error::Kind::None;
+    Q_EMIT changed();
+}
+
+void Promotion::refuseWith(const QString &message, Error::Kind kind)
+{
+    // The state stays: a refusal changes nothing but what is said.
+    finish(m_state, message, true, kind);
+}
+
+void Promotion::review(const QString &deploymentId)
+{
+    const auto refuse = [this](const QString &why) {
+        refuseWith(why, m_deps.services ? Error::Kind::Refused : Error::Kind::Config);
+        Q_EMIT reviewed(false, why);
+    };
+    if (busy())
+        return refuse(tr("A review or an action is already running: wait for it to finish, then review again."));
+    if (!m_deps.services)
+        return refuse(tr("Vercel is not connected: set it up in Settings to review a candidate."));
+    finish(State::Reviewing, tr("Reading Vercel, GitHub, the flag service and the changelog…"), false);
+    const auto done = [this] {
+        m_reviewed = true;
+        ++m_reviews;
+        const Known<CandidateDeployment> &d = m_facts.facts.deployment;
+        const QString message = d.known() ? QString() : tr("Cannot read the candidate: %1").arg(d.error);
+        finish(State::Reviewed, message, !d.known(), Error::Kind::Network);
+        Q_EMIT reviewed(d.known(), message);
+    };
+    const QString id = deploymentId.trimmed();
+    if (!id.isEmpty())
+        return collect(id, done);
+    QPointer<Promotion> self(this);
+    const quint64 generation = m_generation;
+    m_deps.services->newestStaging([self, generation, done](const Result<QString> &candidate) {
+        if (!self || self->m_generation != generation)
+            return;
+        if (!candidate) {
+            const QString message = tr("No candidate to review: %1").arg(candidate.error().toString());
+            self->finish(self->m_reviewed ? State::Reviewed : State::Idle, message, true, candidate.error().kind);
+            Q_EMIT self->reviewed(false, message);
+            return;
+        }
+        self->collect(candidate.value(), done);
+    });
+}
+
+void Promotion::collect(const QString &deploymentId, std::function<void()> then)
+{
+    QPointer<Promotion> self(this);
+    const quint64 generation = m_generation;
+    m_deps.services->collect(deploymentId, [self, generation, then](const CollectedFacts &facts) {
+        if (!self || self->m_generation != generation)
+            return;
+        self->evaluateFacts(facts);
+        then();
+    });
+}
+
+void Promotion::evaluateFacts(const CollectedFacts &facts)
+{
+    m_facts = facts;
+    m_verdict = evaluate(m_policy, facts.facts);
+    readRecords();
+    m_decision = decide(m_policy, m_facts.facts, m_verdict, m_approvals, m_overrides);
+}
+
+void Promotion::readRecords()
+{
+    // Approvals and overrides since the last promotion, read back from the audit log (they survive a restart).
+    // Without a reader, the records this session wrote stand in for the log.
+    if (!m_deps.records)
+        return;
+    m_approvals.clear();
+    m_overrides.clear();
+    const QList<Records::AuditRecord> records = m_deps.records();
+    qsizetype from = 0;
+    for (qsizetype i = 0; i < records.size(); ++i) {
+        if (records[i].action == u"promotion.promote"_s && records[i].after.is_object() && !records[i].after.contains("error"))
+            from = i + 1;
+    }
+    const ReleaseFacts &f = m_facts.facts;
+    for (qsizetype i = from; i < records.size(); ++i) {
+        const Records::AuditRecord &r = records[i];
+        if (!r.after.is_object() || r.after.contains("error"))
+            continue;
+        if (r.action == u"promotion.approve"_s) {
+            const auto binding = ReviewBinding::fromJson(r.after.value("binding", json()));
+            if (binding)
+                m_approvals << Approval{QString::fromStdString(r.after.value("reviewer", r.actor.toStdString())),
+                                        r.time.toMSecsSinceEpoch(), *binding};
+        } else if (r.action == u"gate.override"_s && f.deployment.known() &&
+                   r.after.value("deployment", "") == f.deployment->id.toStdString() &&
+                   r.after.value("sha", "") == f.deployment->sha.toStdString()) {
+            // An override holds for the commit it was given for, nothing else.
+            m_overrides << OverrideRequest{QString::fromStdString(r.after.value("gate", "")), r.reason, r.actor};
+        }
+    }
+}
+
+Status Promotion::audit(const QString &actor, const QString &action, const QString &target, const QString &service,
+                        const json &after, const QString &reason)
+{
+    if (!m_deps.audit)
+        return Error::make(Error::Kind::Config, u"audit"_s, tr("no audit log is configured"),
+                           tr("set the audit log path in Settings (raize-console settings set audit/logPath FILE)"));
+    Records::AuditRecord record;
+    record.time = QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC);
+    record.actor = actor.trimmed().isEmpty() ? defaultActor() : actor.trimmed();
+    record.action = action;
+    record.target = target;
+    record.service = service;
+    record.after = after;
+    record.reason = reason;
+    return m_deps.audit->append(record);
+}
+
+void Promotion::finishApprove(bool ok, const QString &message, Error::Kind kind)
+{
+    finish(m_reviewed ? State::Reviewed : State::Idle, message, !ok, kind);
+    Q_EMIT approved(ok, message);
+}
+
+void Promotion::approve(const QString &reviewer, const QString &reason, const QString &reviewedDigest)
+{
+    const auto refuse = [this](const QString &why, Error::Kind kind = Error::Kind::Refused) {
+        refuseWith(why, kind);
+        Q_EMIT approved(false, why);
+    };
+    if (busy())
+        return refuse(tr("A review or an action is already running: wait for it to finish."));
+    const ReleaseFacts &f = m_facts.facts;
+    if (!m_reviewed || !f.deployment.known())
+        return refuse(tr("Review a candidate first: there is nothing to approve."));
+    if (!reviewedDigest.trimmed().isEmpty() && !digestMatches(reviewedDigest))
+        return refuse(tr("The review changed since it was reviewed (digest now %1, reviewed %2): review it again and approve "
+                         "what is shown.")
+                          .arg(digest().left(12), reviewedDigest.trimmed()));
+    const PendingReview &pending = m_facts.pending;
+    const bool viaGitHub = m_policy.viaGitHubEnvironment && pending.runId > 0;
+    if (const Status may =
+            checkReviewer(m_policy, f, reviewer, viaGitHub ? std::optional<bool>(pending.currentUserCanApprove) : std::nullopt,
+                          pending.reviewers);
+        !may)
+        return refuse(may.error().message);
+    if (!m_deps.audit)
+        return refuse(
+            tr("No audit log is configured: an approval counts only once it is recorded. Set the audit log path in Settings."),
+            Error::Kind::Config);
+
+    const QString who = reviewer.trimmed();
+    const ReviewBinding bound = binding();
+    const QString digestText = bound.digest();
+    const json after = {{"reviewer", who.toStdString()},
+                        {"binding", bound.toJson()},
+                        {"digest", digestText.toStdString()},
+                        {"environment", "Production"},
+                        {"level", m_verdict.scope.level ? levelName(*m_verdict.scope.level).toStdString() : "unknown"}};
+    const QString why = reason.trimmed().isEmpty() ? u"approved review digest %1"_s.arg(digestText.left(12))
+                                                   : u"%1 (review digest %2)"_s.arg(reason.trimmed(), digestText.left(12));
+    const auto record = [this, who, bound, after, why](const QString &service, const QString &note) {
+        const Status logged = audit(who, u"promotion.approve"_s, bound.deploymentId, service, after, why);
+        if (!logged)
+            return finishApprove(false,
+                                 tr("The approval was not recorded, so it does not count: %1").arg(logged.error().toString()),
+                                 logged.error().kind);
+        m_approvals << Approval{who, nowMs(), bound};
+        m_decision = decide(m_policy, m_facts.facts, m_verdict, m_approvals, m_overrides);
+        finishApprove(true, note);
+    };
+    if (!viaGitHub)
+        return record(
+            u"console"_s,
+            m_policy.viaGitHubEnvironment
+                ? tr("No GitHub environment review is pending for this commit; the approval is recorded in the console.")
+                : tr("Approval recorded."));
+    finish(State::Approving, tr("Approving the %1 environment on GitHub…").arg(m_policy.promotionEnvironment), false);
+    QPointer<Promotion> self(this);
+    const quint64 generation = m_generation;
+    m_deps.services->approveEnvironment(pending,
+                                        u"Approved in Raize console by %1 (review digest %2)"_s.arg(who, digestText.left(12)),
+                                        [self, generation, record, who, bound](const Status &st) {
+        if (!self || self->m_generation != generation)
+            return;
+        if (!st) {
+            self->audit(who, u"promotion.approve"_s, bound.deploymentId, u"github"_s,
+                        json{{"error", st.error().toString().toStdString()}}, u"GitHub refused the environment approval"_s);
+            return self->finishApprove(false, tr("GitHub refused the approval: %1").arg(st.error().toString()), st.error().kind);
+        }
+        record(u"github"_s, tr("Approved on GitHub (environment review) and recorded."));
+    });
+}
+
+Status Promotion::applyOverride(const QString &gateId, const QString &reason, const QString &actor)
+{
+    const auto refuse = [this](const Error &e) {
+        refuseWith(e.message, e.kind);
+        return Status(e);
+    };
+    if (busy())
+        return refuse(Error::make(Error::Kind::Refused, u"console"_s,
+                                  tr("A review or an action is already running: wait for it to finish.")));
+    const ReleaseFacts &f = m_facts.facts;
+    if (!m_reviewed || !f.deployment.known())
+        return refuse(
+            Error::make(Error::Kind::Refused, u"console"_s, tr("Review a candidate first: there is nothing to override.")));
+    const OverrideRequest request{gateId.trimmed(), reason.trimmed(),
+                                  actor.trimmed().isEmpty() ? defaultActor() : actor.trimmed()};
+    if (const Status ok = checkOverride(m_policy, m_verdict, request); !ok)
+        return refuse(ok.error());
+    const Status logged = audit(request.actor, u"gate.override"_s, request.gateId + u'@' + f.deployment->id, u"console"_s,
+                                json{{"gate", request.gateId.toStdString()},
+                                     {"deployment", f.deployment->id.toStdString()},
+                                     {"sha", f.deployment->sha.toStdString()},
+                                     {"environment", "Production"}},
+                                request.reason);
+    if (!logged) {
+        Error e = logged.error();
+        e.message = tr("The override was not recorded, so it is not applied: %1").arg(logged.error().message);
+        return refuse(e);
+    }
+    m_overrides << request;
+    m_decision = decide(m_policy, f, m_verdict, m_approvals, m_overrides);
+    finish(m_state, tr("Override of %1 recorded in the audit log.").arg(request.gateId), false);
+    return okStatus();
+}
+
+void Promotion::finishPromote(bool ok, const QString &message, Error::Kind kind)
+{
+    finish(m_reviewed ? State::Reviewed : State::Idle, message, !ok, kind);
+    Q_EMIT promoted(ok, message);
+}
+
+void Promotion::promote(const QString &actor, const QString &reviewedDigest)
+{
+    const auto refuse = [this](const QString &why, Error::Kind kind = Error::Kind::Refused) {
+        refuseWith(why, kind);
+        Q_EMIT promoted(false, why);
+    };
+    if (busy())
+        return refuse(tr("A review or an action is already running: wait for it to finish."));
+    if (!m_reviewed || !m_facts.facts.deployment.known())
+        return refuse(tr("Review a candidate first: there is nothing to promote."));
+    if (!m_deps.services)
+        return refuse(tr("Vercel is not connected: set it up in Settings to promote."), Error::Kind::Config);
+    if (!m_deps.audit)
+        return refuse(tr("No audit log is configured: a promotion is never made unrecorded. Set the audit log path in Settings."),
+                      Error::Kind::Config);
+    const ReviewBinding before = binding();
+    const QString id = m_facts.facts.deployment->id;
+    const QString expected = reviewedDigest.trimmed();
+    // Read everything again: the approvals hold only for what is still there.
+    finish(State::Promoting, tr("Checking the gates once more before promoting %1…").arg(id), false);
+    QPointer<Promotion> self(this);
+    collect(id, [self, before, id, expected, actor] {
+        Promotion *p = self.data();
+        if (!expected.isEmpty() && !p->digestMatches(expected)) {
+            QStringList what;
+            if (before.digest().startsWith(expected, Qt::CaseInsensitive))
+                what = lapseReasons(before, p->binding());
+            return p->finishPromote(
+                false,
+                tr("Not promoted: the review changed since it was reviewed (digest now %1, reviewed %2)%3. Review it "
+                   "again and approve what is shown.")
+                    .arg(p->digest().left(12), expected, what.isEmpty() ? QString() : u": "_s + what.join(u"; "_s)));
+        }
+        if (!p->m_facts.facts.deployment.known())
+            return p->finishPromote(false,
+                                    tr("Not promoted: %1 cannot be read now (%2). Try again when Vercel answers.")
+                                        .arg(id, p->m_facts.facts.deployment.error),
+                                    Error::Kind::Network);
+        if (!p->m_decision.allowed)
+            return p->finishPromote(false,
+                                    tr("Not promoted: the promotion is blocked: %1").arg(p->m_decision.reasons.join(u"; "_s)));
+        const ReleaseFacts &f = p->m_facts.facts;
+        const ReviewBinding bound = p->binding();
+        json after = {{"environment", "Production"},
+                      {"deployment", id.toStdString()},
+                      {"sha", f.deployment->sha.toStdString()},
+                      {"digest", bound.digest().toStdString()},
+                      {"level", p->m_verdict.scope.level ? levelName(*p->m_verdict.scope.level).toStdString() : "unknown"},
+                      {"url", f.deployment.evidence.toStdString()},
+                      {"productionBefore", f.productionDeploymentId.toStdString()}};
+        json overrides = json::array();
+        for (const OverrideRequest &o : p->m_decision.overrides)
+            overrides.push_back(o.gateId.toStdString());
+        after["overrides"] = overrides;
+        json approvers = json::array();
+        for (const QString &a : p->m_decision.approvers)
+            approvers.push_back(a.toStdString());
+        after["approvers"] = approvers;
+        const auto consumed = [p] {
+            // Approvals and overrides are spent by the promotion (the audit log starts counting again after it).
+            p->m_approvals.clear();
+            p->m_overrides.clear();
+            p->m_decision = decide(p->m_policy, p->m_facts.facts, p->m_verdict, p->m_approvals, p->m_overrides);
+        };
+        if (!p->m_policy.viaVercel) {
+            // GitHub's environment approval is the promotion: the deploy workflow continues.
+            const Status written =
+                p->audit(actor, u"promotion.promote"_s, id, u"github"_s, after, u"GitHub environment approved"_s);
+            if (!written)
+                return p->finishPromote(
+                    false, tr("Not promoted: the promotion could not be recorded: %1").arg(written.error().toString()),
+                    written.error().kind);
+            consumed();
+            return p->finishPromote(true, tr("Approved on GitHub; the deploy workflow promotes %1.").arg(id));
+        }
+        const QString productionBefore = f.productionDeploymentId;
+        const quint64 generation = p->m_generation;
+        p->m_deps.services->promoteDeployment(id,
+                                              [self, generation, id, after, actor, consumed, productionBefore](const Status &st) {
+            if (!self || self->m_generation != generation)
+                return;
+            json logged = after;
+            if (!st)
+                logged["error"] = st.error().toString().toStdString();
+            const Status written = self->audit(actor, u"promotion.promote"_s, id, u"vercel"_s, logged,
+                                               st ? u"promoted after review"_s : u"Vercel refused the promotion"_s);
+            if (!st) {
+                QString message =
+                    tr("Vercel did not promote %1: %2. Production still serves %3; the review and its approvals still hold, "
+                       "so promote again once Vercel answers.")
+                        .arg(id, st.error().toString(), productionBefore.isEmpty() ? tr("what it served") : productionBefore);
+                if (!written)
+                    message +=
+                        tr(" The audit record of the failure could not be written either: %1").arg(written.error().toString());
+                return self->finishPromote(false, message, st.error().kind);
+            }
+            consumed();
+            if (!written) {
+                self->finish(self->m_reviewed ? State::Reviewed : State::Idle,
+                             tr("%1 promoted to production, but the audit record failed: %2").arg(id, written.error().toString()),
+                             true, written.error().kind);
+                Q_EMIT self->promoted(true, self->m_message);
+                return;
+            }
+            self->finishPromote(true, tr("%1 promoted to production.").arg(id));
+        });
+    });
+}
+
+} // namespace Raize::Release

@@ -1,0 +1,143 @@
+#pragma once
+
+#include "core/result.h"
+#include "records/auditrecord.h"
+#include "release/approval.h"
+#include "release/factscollector.h"
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+namespace Raize {
+class Clock;
+}
+namespace Raize::Records {
+class AuditSink;
+}
+
+namespace Raize::Release {
+
+class PromotionServices;
+
+// A gate a reviewer may override now: failing (or unknown only because
+// commits map to no merged pull request), allowed by the policy, not yet
+// overridden.
+struct OverridableGate
+{
+    QString id, title;
+    bool operator==(const OverridableGate &) const = default;
+};
+
+// The staging → production promotion as a core session (issue #14, item 2;
+// playbook §2.2, §3, §5, §6.1, §8.6): the candidate (newest staging
+// deployment or a given id), its facts, the gates, approvals bound to the
+// review digest (they lapse when it changes, with the reason), overrides the
+// policy allows (typed reason, minimum length, audited), stuck states, and
+// the promotion itself (GitHub environment approval and/or Vercel promote,
+// as the policy says). Every action is written to the audit sink. The
+// Promotion view only displays it; `raize-console promote` drives it
+// headless. Time comes from the Clock it is given.
+class Promotion : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State { Idle, Reviewing, Reviewed, Approving, Promoting };
+    Q_ENUM(State)
+
+    struct Dependencies
+    {
+        PromotionServices *services = nullptr; // null: nothing can be reviewed ("Vercel is not connected")
+        Records::AuditSink *audit = nullptr; // null: approvals, overrides and promotions are refused (nothing unaudited)
+        // The audit log read back: approvals and overrides given since the last promotion survive a restart. Null: only this session's.
+        std::function<QList<Records::AuditRecord>()> records;
+        const Clock *clock = nullptr; // null: the system clock
+    };
+
+    explicit Promotion(GatePolicy policy, QObject *parent = nullptr);
+    Promotion(GatePolicy policy, Dependencies deps, QObject *parent = nullptr);
+    ~Promotion() override;
+
+    // Replaces the services (a profile's connections changed); a review in flight is dropped.
+    void setDependencies(Dependencies deps);
+    const Dependencies &dependencies() const { return m_deps; }
+    const GatePolicy &policy() const { return m_policy; }
+
+    State state() const { return m_state; }
+    bool busy() const { return m_state == State::Reviewing || m_state == State::Approving || m_state == State::Promoting; }
+    bool hasReview() const { return m_reviewed; }
+    int reviews() const { return m_reviews; } // completed reviews
+    // The last outcome in words (what was done, or what failed and what to do); error() says which.
+    QString message() const { return m_message; }
+    bool messageIsError() const { return m_messageIsError; }
+    // Why the last review or action failed: None when it did not, Refused when a rule (policy, digest, state)
+    // said no, else the kind of the service's or the audit log's error (the CLI's exit 1 versus 2).
+    Error::Kind failureKind() const { return m_failureKind; }
+
+    const CollectedFacts &facts() const { return m_facts; }
+    const GateVerdict &verdict() const { return m_verdict; }
+    const PromotionDecision &decision() const { return m_decision; }
+    const QList<Approval> &approvals() const { return m_approvals; }
+    const QList<OverrideRequest> &overrides() const { return m_overrides; }
+    ReviewBinding binding() const;
+    // The review digest ("plan digest" in `promote`): SHA-256 of what was reviewed; approvals bind to it.
+    QString digest() const;
+    // Stuck states now, by the session's clock.
+    QStringList stuck() const;
+    QList<OverridableGate> overridableGates() const;
+
+    // Collects the facts, evaluates the gates and reads approvals and overrides back. Empty id: the newest
+    // staging deployment. Ends with reviewed(ok): false when the candidate could not be read.
+    void review(const QString &deploymentId = {});
+    // Approves the current review as `reviewer` (through the pending GitHub environment review when the
+    // policy says so). `reviewedDigest` (may be a prefix): the review the reviewer saw; refused when the
+    // current one differs. Ends with approved(ok).
+    void approve(const QString &reviewer, const QString &reason = {}, const QString &reviewedDigest = {});
+    // Applies an override the policy allows, recorded in the audit log before it counts.
+    Status applyOverride(const QString &gateId, const QString &reason, const QString &actor);
+    // Reads everything again and promotes when the decision still allows it and (when given) the review
+    // digest is still `reviewedDigest`. Ends with promoted(ok).
+    void promote(const QString &actor, const QString &reviewedDigest = {});
+
+    // What an empty actor becomes in the audit log.
+    static QString defaultActor();
+
+Q_SIGNALS:
+    void changed(); // any part of the state above
+    void reviewed(bool ok, const QString &message);
+    void approved(bool ok, const QString &message);
+    void promoted(bool ok, const QString &message);
+
+private:
+    void collect(const QString &deploymentId, std::function<void()> then);
+    void evaluateFacts(const CollectedFacts &facts);
+    void readRecords();
+    Status audit(const QString &actor, const QString &action, const QString &target, const QString &service,
+                 const nlohmann::json &after, const QString &reason);
+    void finish(State state, const QString &message, bool error, Error::Kind kind = Error::Kind::Refused);
+    void finishApprove(bool ok, const QString &message, Error::Kind kind = Error::Kind::Refused);
+    void finishPromote(bool ok, const QString &message, Error::Kind kind = Error::Kind::Refused);
+    void refuseWith(const QString &message, Error::Kind kind = Error::Kind::Refused);
+    qint64 nowMs() const;
+    bool digestMatches(const QString &reviewed) const;
+
+    GatePolicy m_policy;
+    Dependencies m_deps;
+    State m_state = State::Idle;
+    quint64 m_generation = 0; // answers of an older generation (before setDependencies) are dropped
+    bool m_reviewed = false;
+    int m_reviews = 0;
+    QString m_message;
+    bool m_messageIsError = false;
+    Error::Kind m_failureKind = Error::Kind::None;
+    CollectedFacts m_facts;
+    GateVerdict m_verdict;
+    PromotionDecision m_decision;
+    QList<Approval> m_approvals;
+    QList<OverrideRequest> m_overrides;
+};
+
+} // namespace Raize::Release

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "core/result.h"
+#include "release/factscollector.h"
+
+#include <QString>
+
+#include <functional>
+
+namespace Raize::Release {
+
+// What the promotion session needs from the services, as one narrow
+// interface (issue #14, item 2): the candidate, its facts, GitHub's
+// environment approval and Vercel's promote. ClientPromotionServices
+// answers it with the profile's clients; tests answer it with fakes, so the
+// session's rules are tested without a sandbox.
+class PromotionServices
+{
+public:
+    virtual ~PromotionServices() = default;
+
+    // The newest deployment of the staging target (the default candidate); an error when there is none.
+    virtual void newestStaging(std::function<void(const Result<QString> &)> done) = 0;
+    // Every fact of one candidate. A fetch that fails is an unknown fact, never a guess.
+    virtual void collect(const QString &deploymentId, std::function<void(const CollectedFacts &)> done) = 0;
+    // Approves the pending GitHub environment review with the profile's token.
+    virtual void approveEnvironment(const PendingReview &pending, const QString &comment,
+                                    std::function<void(const Status &)> done) = 0;
+    // Points production at the candidate (Vercel promote).
+    virtual void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) = 0;
+};
+
+} // namespace Raize::Release

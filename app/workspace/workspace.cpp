@@ -1,0 +1,314 @@
+#include "workspace/workspace.h"
+
+#include "core/servicemonitor.h"
+#include "core/tokenstore.h"
+#include "net/httpclient.h"
+#include "records/auditlog.h"
+#include "release/environmentpoller.h"
+#include "release/flagpoller.h"
+#include "services/connection/connectioncheck.h"
+#include "services/flags/flagbackend.h"
+#include "services/github/githubclient.h"
+#include "services/prometheus/prometheusclient.h"
+#include "services/prometheus/slometrics.h"
+#include "services/vercel/vercelclient.h"
+
+#include <QEventLoop>
+#include <QPointer>
+
+namespace Raize {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int EnvironmentPollMs = 15000;
+constexpr int FlagPollMs = 10000;
+
+// "RAIZE_GITHUB_TOKEN", "RAIZE_FLAGS_CLIENT_TOKEN".
+QByteArray tokenVariable(Service service)
+{
+    return "RAIZE_" + serviceId(service).toUpper().replace(u'-', u'_').toLatin1() + "_TOKEN";
+}
+
+// "https://api.github.com" → "https://github.com/owner/repo"; elsewhere (GitHub Enterprise, the sandbox) the API host.
+QString githubHtml(const QString &apiUrl, const QString &owner, const QString &repo)
+{
+    const QUrl u(apiUrl);
+    if (u.host() == u"api.github.com"_s)
+        return u"https://github.com/%1/%2"_s.arg(owner, repo);
+    return u.toString(QUrl::StripTrailingSlash) + u'/' + owner + u'/' + repo;
+}
+
+} // namespace
+
+WorkspaceClients::WorkspaceClients() = default;
+WorkspaceClients::~WorkspaceClients() = default;
+
+Workspace::Workspace(Settings &settings, TokenStore &tokens, ServiceMonitor *monitor, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_tokens(tokens)
+    , m_monitor(monitorOrOwn(monitor, m_ownMonitor))
+    , m_http(std::make_unique<Net::HttpClient>(m_monitor))
+{
+    // The audit sink and its actor, once: a settings change of the log's path takes effect at the next start.
+    m_auditPath = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
+    m_audit = std::make_unique<Records::AuditLog>(m_auditPath);
+    m_actor = qEnvironmentVariable("USER", u"console"_s);
+}
+
+ServiceMonitor *Workspace::monitorOrOwn(ServiceMonitor *given, std::unique_ptr<ServiceMonitor> &own)
+{
+    if (given)
+        return given;
+    own = std::make_unique<ServiceMonitor>();
+    return own.get();
+}
+
+Workspace::Workspace(std::unique_ptr<Settings> settings, std::unique_ptr<TokenStore> tokens)
+    : Workspace(*settings, *tokens, nullptr, nullptr)
+{
+    m_ownSettings = std::move(settings);
+    m_ownTokens = std::move(tokens);
+}
+
+std::unique_ptr<Workspace> Workspace::forProfile(const QString &profile, const QString &keychainService)
+{
+    return std::unique_ptr<Workspace>(new Workspace(std::make_unique<Settings>(profile), std::make_unique<TokenStore>(profile, keychainService)));
+}
+
+Workspace::~Workspace()
+{
+    closeClients();
+    // The HTTP client goes before the clients: its unfinished replies die with it and call no client back.
+    m_probe.reset();
+    m_http.reset();
+}
+
+QString Workspace::profile() const
+{
+    return m_settings.profile();
+}
+
+void Workspace::closeClients()
+{
+    // Pollers and feeds hold references into the clients: they go first.
+    m_environmentPoller.reset();
+    m_flagPoller.reset();
+    m_sloRecent.reset();
+    m_sloHistory.reset();
+    // A generation is retired, not destroyed: a request in flight on the one
+    // HTTP client may still call back into its client (pagination, read-backs).
+    // Settings are saved a handful of times per run, so this stays small.
+    if (m_clients)
+        m_retired.push_back(std::move(m_clients));
+    m_ready = false;
+}
+
+void Workspace::open()
+{
+    readTokens(TokenSource::Keychain, false);
+}
+
+void Workspace::openSync(TokenSource source)
+{
+    readTokens(source, true);
+}
+
+void Workspace::readTokens(TokenSource source, bool synchronous)
+{
+    const int generation = ++m_generation;
+    m_opening = true;
+    const QList<Service> services = tokenServices();
+    auto tokens = std::make_shared<QHash<Service, QString>>();
+    auto errors = std::make_shared<QHash<Service, Error>>();
+    auto pending = std::make_shared<int>(int(services.size()));
+    QPointer<Workspace> self(this);
+    const auto answered = [self, generation, tokens, errors, pending](Service s, const Result<QString> &token) {
+        if (token && !token->isEmpty())
+            tokens->insert(s, token.value());
+        else
+            errors->insert(s, token ? Error::make(Error::Kind::Auth, serviceId(s), u"no %1 token is stored"_s.arg(serviceDisplayName(s)),
+                                                  u"Store one in Settings or with `raize-console token set %1 --stdin`."_s.arg(serviceId(s)))
+                                    : token.error());
+        // A later open() supersedes this one: its answers are dropped.
+        if (--*pending == 0 && self && self->m_generation == generation)
+            self->openWithTokens(*tokens, *errors);
+    };
+    for (Service s : services) {
+        if (source == TokenSource::EnvironmentFirst) {
+            const QString fromEnv = qEnvironmentVariable(tokenVariable(s).constData());
+            if (!fromEnv.isEmpty()) {
+                answered(s, fromEnv);
+                continue;
+            }
+        }
+        if (synchronous)
+            answered(s, m_tokens.readSync(s));
+        else
+            m_tokens.read(s, [answered, s](const Result<QString> &token) { answered(s, token); });
+    }
+}
+
+void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHash<Service, Error> &tokenErrors)
+{
+    Q_EMIT aboutToReopen();
+    closeClients();
+    m_opening = false;
+    m_tokenErrors = tokenErrors;
+    m_tokenServices.clear();
+    for (Service s : tokenServices()) {
+        // An empty token clears one read by an earlier open.
+        m_http->setToken(s, tokens.value(s));
+        if (tokens.contains(s))
+            m_tokenServices.insert(s);
+    }
+    m_http->setDefaultTimeout(m_settings.integer(SettingKey::NetTimeoutMs));
+    m_monitor->initFrom(m_settings);
+
+    auto c = std::make_shared<WorkspaceClients>();
+    const QString vercelUrl = m_settings.string(SettingKey::VercelBaseUrl);
+    const QString project = m_settings.string(SettingKey::VercelProjectId);
+    if (!vercelUrl.isEmpty() && !project.isEmpty())
+        c->vercel = std::make_unique<Services::VercelClient>(*m_http, QUrl(vercelUrl), project, m_settings.string(SettingKey::VercelTeamId));
+    const QString githubUrl = m_settings.string(SettingKey::GitHubApiUrl);
+    const QString owner = m_settings.string(SettingKey::GitHubOwner), repo = m_settings.string(SettingKey::GitHubRepo);
+    if (!githubUrl.isEmpty() && !owner.isEmpty() && !repo.isEmpty()) {
+        c->github = std::make_unique<Services::GitHubClient>(*m_http, QUrl(githubUrl), owner, repo);
+        c->githubHtml = githubHtml(githubUrl, owner, repo);
+    }
+    c->flagEnvironment = m_settings.string(SettingKey::FlagsEnvironment);
+    if (const QString flagsUrl = m_settings.string(SettingKey::FlagsUrl); !flagsUrl.isEmpty()) {
+        Result<std::unique_ptr<Services::FlagService>> flags = Services::makeFlagService(
+            *m_http, {m_settings.string(SettingKey::FlagsKind), QUrl(flagsUrl), m_settings.string(SettingKey::FlagsProject), c->flagEnvironment});
+        if (flags)
+            c->flags = std::move(flags).value();
+        else
+            c->flagsError = flags.error();
+    }
+    if (const QString prometheusUrl = m_settings.string(SettingKey::PrometheusUrl); !prometheusUrl.isEmpty())
+        c->prometheus = std::make_unique<Services::PrometheusClient>(*m_http, QUrl(prometheusUrl));
+    m_clients = c;
+
+    if (c->vercel)
+        m_environmentPoller = std::make_unique<Release::EnvironmentPoller>(*c->vercel, EnvironmentPollMs);
+    if (c->flags)
+        m_flagPoller = std::make_unique<Release::FlagPoller>(*c->flags, c->flagEnvironment, FlagPollMs);
+    if (c->prometheus) {
+        const QList<Slo::SloSpec> specs = slos();
+        m_sloRecent = std::make_unique<Slo::SloFeed>(*c->prometheus, specs);
+        m_sloHistory = std::make_unique<Slo::SloFeed>(*c->prometheus, specs);
+    }
+    m_ready = true;
+    Q_EMIT ready();
+}
+
+void Workspace::waitUntilReady()
+{
+    if (m_ready)
+        return;
+    if (!m_opening) {
+        openSync();
+        return;
+    }
+    QEventLoop loop;
+    connect(this, &Workspace::ready, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+std::optional<Error> Workspace::tokenError(Service service) const
+{
+    if (const auto it = m_tokenErrors.constFind(service); it != m_tokenErrors.cend())
+        return it.value();
+    return std::nullopt;
+}
+
+Services::VercelClient *Workspace::vercel() const
+{
+    return m_clients ? m_clients->vercel.get() : nullptr;
+}
+
+Services::GitHubClient *Workspace::github() const
+{
+    return m_clients ? m_clients->github.get() : nullptr;
+}
+
+Services::FlagService *Workspace::flags() const
+{
+    return m_clients ? m_clients->flags.get() : nullptr;
+}
+
+Services::PrometheusClient *Workspace::prometheus() const
+{
+    return m_clients ? m_clients->prometheus.get() : nullptr;
+}
+
+Records::AuditSink &Workspace::audit() const
+{
+    return *m_audit;
+}
+
+// ---- Policy ---------------------------------------------------------------
+// Every policy read of the workspace is in this block: the effective policy
+// (built-in → tenant bundle → profile override, issue #14 item 1, ADR 0016).
+
+const EffectivePolicy &Workspace::policy() const
+{
+    if (!m_policy)
+        m_policy = EffectivePolicy::load(m_settings);
+    return *m_policy;
+}
+
+void Workspace::reloadPolicy()
+{
+    m_policy = EffectivePolicy::load(m_settings);
+}
+
+EffectivePolicy &Workspace::editablePolicy()
+{
+    policy();
+    return *m_policy;
+}
+
+const Policy::Bundle &Workspace::policyBundle() const
+{
+    return policy().bundle();
+}
+
+Result<Release::GatePolicy> Workspace::gatePolicy(const QString &bundleFile) const
+{
+    if (!bundleFile.isEmpty()) {
+        const EffectivePolicy given = EffectivePolicy::load(m_settings, bundleFile);
+        if (given.readOnly())
+            return *given.error();
+        return given.gates();
+    }
+    if (readOnly())
+        return *policy().error();
+    return policy().gates();
+}
+
+Result<Release::EffectiveCohorts> Workspace::cohorts() const
+{
+    return policy().cohortSource();
+}
+
+QList<Slo::SloSpec> Workspace::slos() const
+{
+    return policy().slos();
+}
+
+// ---- Connection check -----------------------------------------------------
+
+void Workspace::checkConnection(const Services::ConnectionTarget &target, int timeoutMs,
+                                std::function<void(const Services::ConnectionReport &)> done)
+{
+    // A fresh probe per check: the previous check's token and answers are gone.
+    m_probe = std::make_unique<Net::HttpClient>();
+    m_probe->setDefaultTimeout(timeoutMs > 0 ? timeoutMs : m_settings.integer(SettingKey::NetTimeoutMs));
+    m_probe->setRetryPolicy({1, 100, 100, 0}); // an answer now, not after retries
+    Services::checkConnection(*m_probe, target, std::move(done));
+}
+
+} // namespace Raize

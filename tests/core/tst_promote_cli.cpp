@@ -1,0 +1,289 @@
+// `raize-console promote review|approve|override|run` (issue #14, item 4)
+// against the release sandbox (scenario promotion-review): the review prints
+// the gates, the decision and the plan digest; approve and run are bound to
+// that digest and refused once the review moved; a promotion is refused while
+// blocked, a failing Vercel promote exits 2 with an audit record, and a
+// successful one changes what the sandbox's production serves. The request
+// log shows which calls reached Vercel. Exit codes: 0 done, 1 refused or
+// blocked, 2 could not run.
+
+#include "records/auditexport.h"
+#include "sandboxfixture.h"
+#include "testutil.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace Qt::StringLiterals;
+using json = nlohmann::json;
+using RaizeTest::httpCall;
+
+namespace {
+const QString kProfile = u"promotetest"_s;
+
+const char *const kChangelog = R"md(# Changelog
+
+## [Unreleased]
+
+### Added
+
+- **Storage writes retry with backoff** — transient storage errors no longer fail a plan.
+  - Risk: L2
+  - Flags: `engagement.auto-reply` (new, OFF in production)
+  - Migration: none
+  - Rollback: promote the previous production deployment
+)md";
+} // namespace
+
+class TestPromoteCli : public QObject
+{
+    Q_OBJECT
+
+    RaizeTest::SandboxFixture m_sandbox;
+    QTemporaryDir m_dir;
+    QString m_blockedDigest, m_digest;
+
+    struct Run
+    {
+        int code = -1;
+        QString out, err;
+        json parsed;
+    };
+
+    Run run(QStringList args, const QString &profile = kProfile)
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        // CI has no keyring: the tokens come from the environment.
+        env.insert(u"RAIZE_VERCEL_TOKEN"_s, m_sandbox.token(u"vercel"_s));
+        env.insert(u"RAIZE_GITHUB_TOKEN"_s, m_sandbox.token(u"github"_s));
+        env.insert(u"RAIZE_FLAGS_TOKEN"_s, m_sandbox.token(u"unleashAdmin"_s));
+        p.setProcessEnvironment(env);
+        if (args.first() == u"promote"_s)
+            args << u"--changelog"_s << m_dir.filePath(u"CHANGELOG.md"_s);
+        p.start(RaizeTest::consoleBinary(), args << u"--profile"_s << profile);
+        if (!p.waitForFinished(120000))
+            p.kill();
+        Run r{p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()), {}};
+        if (args.contains(u"--json"_s))
+            r.parsed = json::parse(r.out.toStdString(), nullptr, false);
+        return r;
+    }
+
+    json control(const QByteArray &method, const QString &path, const QByteArray &body = {})
+    {
+        const auto a = httpCall(method, QUrl(m_sandbox.url(u"control"_s) + path), {}, body);
+        if (a.status < 200 || a.status >= 300)
+            qWarning("control %s %s: %d %s", method.constData(), qPrintable(path), a.status, a.body.constData());
+        return json::parse(a.body.toStdString(), nullptr, false);
+    }
+
+    // Vercel promote calls that reached the sandbox (any answer).
+    int promoteCalls()
+    {
+        int n = 0;
+        for (const json &r : control("GET", u"/__sandbox/requests?service=vercel"_s)) {
+            if (r.value("method", "") == "POST" && QString::fromStdString(r.value("path", "")).contains(u"/promote/"_s))
+                ++n;
+        }
+        return n;
+    }
+
+    std::string production() { return control("GET", u"/__sandbox/state"_s)["vercel"].value("production", ""); }
+
+    QStringList auditActions(bool withErrors = true)
+    {
+        QStringList out;
+        for (const auto &r : Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s))) {
+            if (withErrors || !r.after.contains("error"))
+                out << r.action;
+        }
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QFile f(m_dir.filePath(u"CHANGELOG.md"_s));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(kChangelog);
+        f.close();
+        const QString error = m_sandbox.start(u"promotion-review"_s);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const json ready = json::parse(QJsonDocument(m_sandbox.ready()).toJson().toStdString());
+        const QList<std::pair<QString, QString>> settings = {
+            {u"profile/sandbox"_s, u"true"_s},
+            {u"vercel/baseUrl"_s, m_sandbox.url(u"vercel"_s)},
+            {u"vercel/projectId"_s, QString::fromStdString(ready["vercel"]["projectId"])},
+            {u"vercel/teamId"_s, QString::fromStdString(ready["vercel"]["teamId"])},
+            {u"github/apiUrl"_s, m_sandbox.url(u"github"_s)},
+            {u"github/owner"_s, u"raize"_s},
+            {u"github/repo"_s, u"platform"_s},
+            {u"flags/url"_s, m_sandbox.url(u"unleash"_s)},
+            {u"net/timeoutMs"_s, u"5000"_s},
+            {u"audit/logPath"_s, m_dir.filePath(u"audit.jsonl"_s)},
+        };
+        for (const auto &[key, value] : settings) {
+            const Run r = run({u"settings"_s, u"set"_s, key, value});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+        }
+    }
+
+    void usageAndConfigurationAreExitTwo()
+    {
+        QCOMPARE(run({u"promote"_s}).code, 2);
+        QCOMPARE(run({u"promote"_s, u"bogus"_s}).code, 2);
+        const Run noDigest = run({u"promote"_s, u"run"_s});
+        QCOMPARE(noDigest.code, 2);
+        QVERIFY2(noDigest.err.contains(u"--plan-digest is required"_s), qPrintable(noDigest.err));
+        const Run shortDigest = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, u"3f9a"_s, u"--reviewer"_s, u"x"_s});
+        QCOMPARE(shortDigest.code, 2);
+        QVERIFY2(shortDigest.err.contains(u"at least 12 characters"_s), qPrintable(shortDigest.err));
+        const Run unconfigured = run({u"promote"_s, u"review"_s}, u"promote-empty"_s);
+        QCOMPARE(unconfigured.code, 2);
+        QVERIFY2(unconfigured.err.contains(u"Vercel is not configured for profile promote-empty"_s),
+                 qPrintable(unconfigured.err));
+        QCOMPARE(promoteCalls(), 0);
+    }
+
+    void reviewBlockedPrintsGatesDecisionAndDigest()
+    {
+        const Run r = run({u"promote"_s, u"review"_s, u"--json"_s});
+        QVERIFY2(r.parsed.is_object(), qPrintable(r.out + r.err));
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.parsed["deployment"]["id"] == "dpl_rc"); // the newest staging deployment
+        QVERIFY(r.parsed["decision"]["allowed"] == false);
+        QVERIFY2(QString::fromStdString(r.parsed["decision"]["reasons"].dump()).contains(u"basic UI navigation smoke (failed)"_s),
+                 qPrintable(r.out));
+        QVERIFY(r.parsed["githubReview"]["run"] == 9102);
+        m_blockedDigest = QString::fromStdString(r.parsed["digest"]);
+        QCOMPARE(m_blockedDigest.size(), 64);
+
+        const Run human = run({u"promote"_s, u"review"_s, u"--deployment"_s, u"dpl_rc"_s});
+        QCOMPARE(human.code, 1);
+        QVERIFY2(human.out.contains(u"FAIL      Vercel Deployment Checks (§5.1)"_s), qPrintable(human.out));
+        QVERIFY2(human.out.contains(u"Decision: BLOCKED"_s), qPrintable(human.out));
+        QVERIFY2(human.out.contains(u"Plan digest: "_s + m_blockedDigest), qPrintable(human.out));
+    }
+
+    void runAndOverrideRefusedWhileBlocked()
+    {
+        const Run r = run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_blockedDigest, u"--json"_s});
+        QVERIFY2(r.parsed.is_object(), qPrintable(r.out + r.err));
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.parsed["promoted"] == false);
+        QVERIFY2(QString::fromStdString(r.parsed["message"]).contains(u"Not promoted: the promotion is blocked"_s),
+                 qPrintable(r.out));
+        QCOMPARE(promoteCalls(), 0);
+        QVERIFY(production() == "dpl_prod");
+
+        const Run forbidden = run({u"promote"_s, u"override"_s, u"--gate"_s, u"deployment-checks"_s, u"--reason"_s,
+                                   u"the smoke test is flaky today, trust me"_s});
+        QCOMPARE(forbidden.code, 1);
+        QVERIFY2(forbidden.err.contains(u"forbids overriding it"_s), qPrintable(forbidden.err));
+        const Run author = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_blockedDigest, u"--reviewer"_s, u"dev-ana"_s});
+        QCOMPARE(author.code, 1);
+        QVERIFY2(author.err.contains(u"dev-ana authored #431 and cannot approve"_s), qPrintable(author.err));
+        QCOMPARE(auditActions(), QStringList{}); // nothing was done, nothing recorded
+    }
+
+    void theReviewMovedSoTheOldDigestIsRefused()
+    {
+        control("POST", u"/__sandbox/vercel/checks/dpl_rc/basic%20UI%20navigation%20smoke"_s,
+                R"({"status":"completed","conclusion":"succeeded"})");
+        const Run r = run({u"promote"_s, u"review"_s, u"--json"_s});
+        QVERIFY2(r.parsed.is_object(), qPrintable(r.out + r.err));
+        QCOMPARE(r.code, 1); // every gate passes; no approval yet
+        QVERIFY2(QString::fromStdString(r.parsed["decision"]["reasons"].dump()).contains(u"0 of 1 approval(s)"_s),
+                 qPrintable(r.out));
+        m_digest = QString::fromStdString(r.parsed["digest"]);
+        QVERIFY(m_digest != m_blockedDigest);
+
+        const Run approve =
+            run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_blockedDigest.left(12), u"--reviewer"_s, u"oncall-lead"_s});
+        QCOMPARE(approve.code, 1);
+        QVERIFY2(approve.err.contains(u"The review changed since it was reviewed"_s), qPrintable(approve.err));
+        const Run promote = run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_blockedDigest});
+        QCOMPARE(promote.code, 1);
+        QVERIFY2(promote.err.contains(u"the review changed since it was reviewed"_s), qPrintable(promote.err));
+        QCOMPARE(promoteCalls(), 0);
+        QCOMPARE(auditActions(), QStringList{});
+    }
+
+    void approveThroughGitHub()
+    {
+        const Run r = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_digest.left(12), u"--reviewer"_s, u"oncall-lead"_s,
+                           u"--reason"_s, u"smoke fixed"_s});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(u"Approved on GitHub (environment review) and recorded."_s), qPrintable(r.out));
+        QVERIFY2(r.out.contains(u"promotion allowed"_s), qPrintable(r.out));
+        bool pending = false;
+        for (const json &run : control("GET", u"/__sandbox/state"_s)["github"]["runs"])
+            pending = pending || (run["id"] == 9102 && !run["pending"].empty());
+        QVERIFY(!pending); // GitHub's environment gate was approved with the profile's token
+        QCOMPARE(auditActions(), QStringList{u"promotion.approve"_s});
+        // A later review reads the approval back from the audit log: allowed, exit 0, same digest.
+        const Run again = run({u"promote"_s, u"review"_s, u"--json"_s});
+        QCOMPARE(again.code, 0);
+        QVERIFY(again.parsed["decision"]["allowed"] == true);
+        QVERIFY(again.parsed["decision"]["approvers"] == json::array({"oncall-lead"}));
+        QCOMPARE(QString::fromStdString(again.parsed["digest"]), m_digest);
+    }
+
+    void aFailingVercelPromoteIsExitTwoAndAudited()
+    {
+        control("POST", u"/__sandbox/faults"_s,
+                R"({"service":"vercel","method":"POST","path":"/promote/","mode":"error","status":500})");
+        const Run r = run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_digest, u"--json"_s});
+        control("DELETE", u"/__sandbox/faults"_s);
+        QVERIFY2(r.parsed.is_object(), qPrintable(r.out + r.err));
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.parsed["promoted"] == false);
+        const QString message = QString::fromStdString(r.parsed["message"]);
+        QVERIFY2(message.contains(u"Vercel did not promote dpl_rc"_s) && message.contains(u"Production still serves dpl_prod"_s),
+                 qPrintable(message));
+        QVERIFY(promoteCalls() >= 1);
+        QVERIFY(production() == "dpl_prod");
+        const auto records = Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s));
+        QCOMPARE(records.last().action, u"promotion.promote"_s);
+        QVERIFY(records.last().after.contains("error"));
+    }
+
+    void runPromotes()
+    {
+        control("DELETE", u"/__sandbox/requests"_s);
+        const Run r =
+            run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_digest.left(16), u"--reviewer"_s, u"oncall-lead"_s, u"--json"_s});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY(r.parsed["promoted"] == true);
+        QVERIFY(r.parsed["deployment"] == "dpl_rc");
+        QCOMPARE(promoteCalls(), 1);
+        QVERIFY(production() == "dpl_rc");
+        QCOMPARE(auditActions(false), (QStringList{u"promotion.approve"_s, u"promotion.promote"_s}));
+        const auto records = Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s));
+        QCOMPARE(records.last().actor, u"oncall-lead"_s);
+        QCOMPARE(QString::fromStdString(records.last().after.value("digest", "")), m_digest);
+        // The same digest does not promote twice: production serves the candidate now, so the review moved.
+        const Run twice = run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_digest, u"--deployment"_s, u"dpl_rc"_s});
+        QVERIFY2(twice.code == 1, qPrintable(twice.out + twice.err));
+        QVERIFY2(twice.err.contains(u"the review changed since it was reviewed"_s), qPrintable(twice.err));
+        // Staging has no other deployment left: nothing to review, and the command says what to do.
+        const Run none = run({u"promote"_s, u"review"_s});
+        QCOMPARE(none.code, 2);
+        QVERIFY2(none.err.contains(u"there is no staging deployment to review"_s) &&
+                     none.err.contains(u"deploy to staging first"_s),
+                 qPrintable(none.err));
+        QCOMPARE(promoteCalls(), 1);
+    }
+
+    void cleanupTestCase() { m_sandbox.stop(); }
+};
+
+QTEST_GUILESS_MAIN(TestPromoteCli)
+#include "tst_promote_cli.moc"

@@ -1,0 +1,636 @@
+// The promotion as a core session (issue #14, item 2), without a sandbox:
+// the facts come from a fake PromotionServices, the audit log is in memory
+// and time is a ManualClock. Rows: every gate state → the decision,
+// approvals lapsing when the review digest changes (with the reason), the
+// author rule and the L3 two-person rule, overrides allowed / forbidden /
+// with a too-short reason / unrecorded, promote refused while blocked or
+// when the digest moved, a failing Vercel promote (clear error, audited),
+// stuck states moved by the clock, and the candidate selection.
+
+#include "core/clock.h"
+#include "fakes/fakepromotionservices.h"
+#include "fakes/memoryflagservice.h"
+#include "release/promotion.h"
+#include "release/promotionservices.h"
+
+#include <QSignalSpy>
+#include <QTest>
+#include <QTimer>
+
+#include <functional>
+
+using namespace Qt::StringLiterals;
+using namespace Raize;
+using namespace Raize::Release;
+using json = nlohmann::json;
+
+using Mutation = std::function<void(ReleaseFacts &)>;
+Q_DECLARE_METATYPE(Mutation)
+
+namespace {
+
+using namespace RaizeTest::PromotionFakes;
+
+struct Rig
+{
+    explicit Rig(GatePolicy p = policy())
+        : session(std::move(p))
+    {
+        Promotion::Dependencies deps;
+        deps.services = &services;
+        deps.audit = &audit;
+        deps.records = [this] { return audit.records; };
+        deps.clock = &clock;
+        session.setDependencies(deps);
+    }
+    FakeServices services;
+    RaizeTest::MemoryAudit audit;
+    ManualClock clock;
+    Promotion session;
+
+    // Each returns the signal's (ok, message).
+    std::pair<bool, QString> review(const QString &id = {})
+    {
+        QSignalSpy spy(&session, &Promotion::reviewed);
+        session.review(id);
+        return wait(spy);
+    }
+    std::pair<bool, QString> approve(const QString &who, const QString &digest = {})
+    {
+        QSignalSpy spy(&session, &Promotion::approved);
+        session.approve(who, {}, digest);
+        return wait(spy);
+    }
+    std::pair<bool, QString> promote(const QString &digest = {})
+    {
+        QSignalSpy spy(&session, &Promotion::promoted);
+        session.promote(u"oncall-lead"_s, digest);
+        return wait(spy);
+    }
+    static std::pair<bool, QString> wait(QSignalSpy &spy)
+    {
+        if (spy.isEmpty() && !spy.wait(5000))
+            return {false, u"(no signal)"_s};
+        return {spy.first().at(0).toBool(), spy.first().at(1).toString()};
+    }
+};
+
+} // namespace
+
+class TestPromotionSession : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    // Every gate in every state it can take, reviewed and approved once: the decision and its reason.
+    void gateStateToDecision_data()
+    {
+        QTest::addColumn<Mutation>("mutate");
+        QTest::addColumn<QString>("gate");
+        QTest::addColumn<QString>("status");
+        QTest::addColumn<bool>("allowed");
+        const auto row = [](const char *name, Mutation m, const QString &gate, const QString &status, bool allowed) {
+            QTest::newRow(name) << std::move(m) << gate << status << allowed;
+        };
+        const auto none = [](ReleaseFacts &) {};
+        for (const QString &gate : gateIds())
+            row(qPrintable(gate + u": pass"_s), none, gate, u"pass"_s, true);
+        row(
+            "deployment-ready: fail", [](ReleaseFacts &f) { f.deployment.value->state = u"ERROR"_s; }, u"deployment-ready"_s,
+            u"fail"_s, false);
+        row(
+            "status-checks: fail", [](ReleaseFacts &f) { findCheck(f.checks, u"lint"_s)->conclusion = u"failure"_s; },
+            u"status-checks"_s, u"fail"_s, false);
+        row(
+            "status-checks: unknown",
+            [](ReleaseFacts &f) { f.checks = Known<QList<CheckFact>>::missing(u"github: rate limited"_s); }, u"status-checks"_s,
+            u"unknown"_s, false);
+        row(
+            "branch-protection: fail", [](ReleaseFacts &f) { f.protection.value->strict = false; }, u"branch-protection"_s,
+            u"fail"_s, false);
+        row(
+            "branch-protection: unknown",
+            [](ReleaseFacts &f) { f.protection = Known<ProtectionFact>::missing(u"github: HTTP 403"_s); }, u"branch-protection"_s,
+            u"unknown"_s, false);
+        row(
+            "l3-checks: fail",
+            [](ReleaseFacts &f) {
+            makeL3(f);
+            findCheck(f.checks, policy().l3Checks.first())->conclusion = u"failure"_s;
+            },
+            u"l3-checks"_s, u"fail"_s, false);
+        row(
+            "l3-checks: unknown", [](ReleaseFacts &f) { f.pulls = Known<QList<PullFact>>::missing(u"github: timeout"_s); },
+            u"l3-checks"_s, u"unknown"_s, false);
+        row(
+            "reviews: fail", [](ReleaseFacts &f) { f.pulls.value->first().approvals = 0; }, u"reviews"_s, u"fail"_s, false);
+        row(
+            "reviews: unknown (a direct push)",
+            [](ReleaseFacts &f) {
+            f.unmappedCommits = {{u"d1e2f3a4b5c6"_s, u"hotfix: typo"_s}};
+            },
+            u"reviews"_s, u"unknown"_s, false);
+        row("deployment-checks: fail", failDeploymentCheck, u"deployment-checks"_s, u"fail"_s, false);
+        row(
+            "deployment-checks: unknown",
+            [](ReleaseFacts &f) { f.deploymentChecks = Known<QList<CheckFact>>::missing(u"vercel: 429"_s); },
+            u"deployment-checks"_s, u"unknown"_s, false);
+        row(
+            "l3-flags-off: fail",
+            [](ReleaseFacts &f) {
+            f.changelog.value->first().fields[u"Flags"_s] = u"`engagement.auto-reply` (new, OFF in production)"_s;
+            f.productionFlags.value->insert(u"engagement.auto-reply"_s, true);
+            },
+            u"l3-flags-off"_s, u"fail"_s, false);
+        row(
+            "l3-flags-off: unknown",
+            [](ReleaseFacts &f) {
+            f.changelog.value->first().fields[u"Flags"_s] = u"`publishing.x` (new, OFF in production)"_s;
+            f.productionFlags = Known<QMap<QString, bool>>::missing(u"unleash: connection refused"_s);
+            },
+            u"l3-flags-off"_s, u"unknown"_s, false);
+        row(
+            "changelog: fail", [](ReleaseFacts &f) { f.changelog.value->clear(); }, u"changelog"_s, u"fail"_s, false);
+        row(
+            "changelog: unknown",
+            [](ReleaseFacts &f) { f.changelog = Known<QList<ChangelogFact>>::missing(u"no CHANGELOG.md"_s); }, u"changelog"_s,
+            u"unknown"_s, false);
+        row(
+            "runbooks: fail", [](ReleaseFacts &f) { f.changedFiles.value->append(u"alerts/queue-stuck.yml"_s); }, u"runbooks"_s,
+            u"fail"_s, false);
+        row(
+            "runbooks: unknown", [](ReleaseFacts &f) { f.changedFiles = Known<QStringList>::missing(u"github: 404"_s); },
+            u"runbooks"_s, u"unknown"_s, false);
+        row(
+            "migrations: fail", [](ReleaseFacts &f) { f.changedFiles.value->append(u"migrations/0042_drop_column.sql"_s); },
+            u"migrations"_s, u"fail"_s, false);
+        row(
+            "migrations: unknown",
+            [](ReleaseFacts &f) {
+            f.changedFiles.value->append(u"migrations/0042_drop_column.sql"_s);
+            f.pulls = Known<QList<PullFact>>::missing(u"github: 503"_s);
+            },
+            u"migrations"_s, u"unknown"_s, false);
+    }
+
+    void gateStateToDecision()
+    {
+        QFETCH(Mutation, mutate);
+        QFETCH(QString, gate);
+        QFETCH(QString, status);
+        QFETCH(bool, allowed);
+        Rig rig;
+        mutate(rig.services.collected.facts);
+        const auto [ok, message] = rig.review();
+        QVERIFY2(ok, qPrintable(message));
+        const GateResult *result = rig.session.verdict().result(gate);
+        QVERIFY(result);
+        QCOMPARE(GateResult::statusName(result->status), status); // the row causes the state it names
+        QVERIFY(rig.approve(u"oncall-lead"_s, rig.session.digest()).first);
+        const PromotionDecision &d = rig.session.decision();
+        QCOMPARE(d.allowed, allowed);
+        if (!allowed) {
+            const QString expected = u"%1 (%2): %3"_s.arg(result->title, status, result->reason);
+            QVERIFY2(d.reasons.contains(expected), qPrintable(d.reasons.join(u'\n')));
+        } else {
+            QCOMPARE(d.approvers, QStringList{u"oncall-lead"_s});
+        }
+        // The headless path and the view read the same decision: exactly what decide() says for these facts.
+        const PromotionDecision direct =
+            decide(policy(), rig.session.facts().facts, rig.session.verdict(), rig.session.approvals(), {});
+        QCOMPARE(direct.allowed, d.allowed);
+        QCOMPARE(direct.reasons, d.reasons);
+    }
+
+    // An approval holds for the review digest it was given for; when any part changes it lapses, and says why.
+    void approvalsLapseOnAChangedDigest_data()
+    {
+        QTest::addColumn<Mutation>("change");
+        QTest::addColumn<QString>("lapse"); // empty: the approval still holds
+        QTest::newRow("nothing changed") << Mutation([](ReleaseFacts &) {}) << QString();
+        QTest::newRow("a new commit and deployment") << Mutation([](ReleaseFacts &f) {
+            f.deployment.value->id = u"dpl_stage2"_s;
+            f.deployment.value->sha = u"9f8e7d6c5b4a"_s;
+        }) << u"oncall-lead's approval lapsed: the deployment changed (dpl_stage → dpl_stage2); the commit changed (5e6f708 → 9f8e7d6)"_s;
+        QTest::newRow("a pull request added") << Mutation([](ReleaseFacts &f) {
+            f.pulls.value->append(
+                PullFact{502, u"Typo"_s, u"dev-bo"_s, u"https://github.test/pull/502"_s, {u"risk:L1"_s}, std::nullopt});
+        }) << u"oncall-lead's approval lapsed: the pull requests changed (added #502)"_s;
+        QTest::newRow("a gate result changed")
+            << Mutation(failDeploymentCheck)
+            << u"oncall-lead's approval lapsed: the gate results changed (deployment-checks pass → fail)"_s;
+        QTest::newRow("a gate's data went missing")
+            << Mutation([](ReleaseFacts &f) { f.changelog = Known<QList<ChangelogFact>>::missing(u"no CHANGELOG.md"_s); })
+            << u"the gate results changed (l3-flags-off pass → unknown, changelog pass → unknown)"_s;
+    }
+
+    void approvalsLapseOnAChangedDigest()
+    {
+        QFETCH(Mutation, change);
+        QFETCH(QString, lapse);
+        Rig rig;
+        QVERIFY(rig.review().first);
+        const QString before = rig.session.digest();
+        QVERIFY(rig.approve(u"oncall-lead"_s, before).first);
+        QVERIFY(rig.session.decision().allowed);
+        change(rig.services.collected.facts);
+        const QString id = rig.services.collected.facts.deployment->id;
+        QVERIFY(rig.review(id).first); // the approval is read back from the audit log
+        QCOMPARE(rig.session.digest() == before, lapse.isEmpty());
+        if (lapse.isEmpty()) {
+            QVERIFY(rig.session.decision().lapsed.isEmpty());
+            QVERIFY(rig.session.decision().allowed);
+            return;
+        }
+        QCOMPARE(rig.session.decision().lapsed.size(), 1);
+        QVERIFY2(rig.session.decision().lapsed.first().contains(lapse), qPrintable(rig.session.decision().lapsed.first()));
+        QVERIFY(!rig.session.decision().allowed);
+        QVERIFY(rig.session.decision().approvers.isEmpty());
+        // Approving the old digest is refused: the reviewer saw something else.
+        const auto [ok, message] = rig.approve(u"oncall-lead"_s, before.left(12));
+        QVERIFY(!ok);
+        QVERIFY2(message.contains(u"The review changed since it was reviewed"_s), qPrintable(message));
+    }
+
+    // Who may approve, and how many: the author rule and the L3 two-person rule (§3.2).
+    void approvers_data()
+    {
+        QTest::addColumn<bool>("l3");
+        QTest::addColumn<QStringList>("reviewers");
+        QTest::addColumn<bool>("allowed");
+        QTest::addColumn<QString>("refusal"); // the message of the last refused approval, empty when none is refused
+        QTest::addColumn<QString>("reason"); // a reason of the decision when blocked
+        QTest::newRow("L2, one reviewer") << false << QStringList{u"oncall-lead"_s} << true << QString() << QString();
+        QTest::newRow("L2, the author") << false << QStringList{u"dev-ana"_s} << false
+                                        << u"dev-ana authored #501 and cannot approve"_s << u"0 of 1 approval(s)"_s;
+        QTest::newRow("L2, the author in capitals")
+            << false << QStringList{u"DEV-ANA"_s} << false << u"DEV-ANA authored #501"_s << u"0 of 1 approval(s)"_s;
+        QTest::newRow("L2, no login") << false << QStringList{u"  "_s} << false << u"Type your GitHub login"_s << u"0 of 1"_s;
+        QTest::newRow("L3, one reviewer") << true << QStringList{u"oncall-lead"_s} << false << QString()
+                                          << u"1 of 2 approval(s) from different people (release is L3)"_s;
+        QTest::newRow("L3, the same reviewer twice") << true << QStringList{u"oncall-lead"_s, u"Oncall-Lead"_s} << false
+                                                     << QString() << u"1 of 2 approval(s) from different people"_s;
+        QTest::newRow("L3, two reviewers") << true << QStringList{u"oncall-lead"_s, u"sre-kim"_s} << true << QString()
+                                           << QString();
+        QTest::newRow("L3, a reviewer and the author")
+            << true << QStringList{u"oncall-lead"_s, u"dev-ana"_s} << false << u"dev-ana authored #501"_s << u"1 of 2"_s;
+    }
+
+    void approvers()
+    {
+        QFETCH(bool, l3);
+        QFETCH(QStringList, reviewers);
+        QFETCH(bool, allowed);
+        QFETCH(QString, refusal);
+        QFETCH(QString, reason);
+        Rig rig;
+        if (l3)
+            makeL3(rig.services.collected.facts);
+        QVERIFY(rig.review().first);
+        QCOMPARE(rig.session.verdict().scope.level, std::optional<Level>(l3 ? Level::L3 : Level::L2));
+        QString lastRefusal;
+        int recorded = 0;
+        for (const QString &who : reviewers) {
+            const auto [ok, message] = rig.approve(who, rig.session.digest());
+            if (ok)
+                ++recorded;
+            else
+                lastRefusal = message;
+        }
+        QCOMPARE(rig.audit.records.size(), recorded); // a refused approval writes nothing
+        if (refusal.isEmpty())
+            QVERIFY2(lastRefusal.isEmpty(), qPrintable(lastRefusal));
+        else
+            QVERIFY2(lastRefusal.contains(refusal), qPrintable(lastRefusal));
+        QCOMPARE(rig.session.decision().allowed, allowed);
+        if (!reason.isEmpty())
+            QVERIFY2(rig.session.decision().reasons.join(u'\n').contains(reason),
+                     qPrintable(rig.session.decision().reasons.join(u'\n')));
+        QCOMPARE(rig.session.decision().neededApprovals, l3 ? 2 : 1);
+    }
+
+    // A pending GitHub environment review: the approval goes to GitHub with the profile's token; a refusal is audited and does not count.
+    void approvalThroughGitHub_data()
+    {
+        QTest::addColumn<bool>("canApprove");
+        QTest::addColumn<bool>("githubAccepts");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<QStringList>("auditServices");
+        QTest::newRow("GitHub approves") << true << true << true << u"Approved on GitHub (environment review) and recorded."_s
+                                         << QStringList{u"github"_s};
+        QTest::newRow("GitHub refuses") << true << false << false << u"GitHub refused the approval: github: HTTP 422"_s
+                                        << QStringList{u"github"_s};
+        QTest::newRow("the token may not approve")
+            << false << true << false << u"may not approve the production environment"_s << QStringList{};
+    }
+
+    void approvalThroughGitHub()
+    {
+        QFETCH(bool, canApprove);
+        QFETCH(bool, githubAccepts);
+        QFETCH(bool, ok);
+        QFETCH(QString, message);
+        QFETCH(QStringList, auditServices);
+        Rig rig;
+        rig.services.collected.pending = PendingReview{9102, {7}, u"production"_s, 0, {u"oncall-lead"_s}, canApprove, {}};
+        if (!githubAccepts)
+            rig.services.approveAnswer = Error::make(Error::Kind::Http, u"github"_s, u"HTTP 422"_s);
+        QVERIFY(rig.review().first);
+        const auto [approvedOk, text] = rig.approve(u"oncall-lead"_s);
+        QCOMPARE(approvedOk, ok);
+        QVERIFY2(text.contains(message), qPrintable(text));
+        QCOMPARE(rig.session.failureKind(), ok ? Error::Kind::None : githubAccepts ? Error::Kind::Refused : Error::Kind::Http);
+        QCOMPARE(rig.services.count(u"approveEnvironment 9102"_s), canApprove ? 1 : 0);
+        QStringList services;
+        for (const auto &r : rig.audit.records)
+            services << r.service;
+        QCOMPARE(services, auditServices);
+        if (!githubAccepts)
+            QVERIFY(rig.audit.records.first().after.contains("error"));
+        QCOMPARE(rig.session.decision().allowed, ok);
+        QCOMPARE(rig.session.state(), Promotion::State::Reviewed);
+        // Read back on the next review: a refused approval never counts.
+        QVERIFY(rig.review().first);
+        QCOMPARE(rig.session.decision().allowed, ok);
+    }
+
+    // Overrides: only gates the policy allows, with a typed reason of the policy's length, recorded before they count.
+    void overrides_data()
+    {
+        QTest::addColumn<Mutation>("mutate");
+        QTest::addColumn<QString>("gate");
+        QTest::addColumn<QString>("reason");
+        QTest::addColumn<bool>("auditRefuses");
+        QTest::addColumn<bool>("offered"); // in overridableGates(), what the view's list offers
+        QTest::addColumn<QString>("error"); // empty: applied
+        const QString good = u"rollback notes land with the hotfix PR today"_s;
+        const Mutation noChangelog = [](ReleaseFacts &f) { f.changelog.value->clear(); };
+        QTest::newRow("allowed") << noChangelog << u"changelog"_s << good << false << true << QString();
+        QTest::newRow("allowed, reason exactly 20 characters")
+            << noChangelog << u"changelog"_s << u"12345678901234567890"_s << false << true << QString();
+        QTest::newRow("reason 19 characters") << noChangelog << u"changelog"_s << u"1234567890123456789"_s << false << true
+                                              << u"the reason must have at least 20 characters"_s;
+        QTest::newRow("reason of spaces") << noChangelog << u"changelog"_s << QString(30, u' ') << false << true
+                                          << u"at least 20 characters"_s;
+        QTest::newRow("forbidden by the policy")
+            << Mutation(failDeploymentCheck) << u"deployment-checks"_s << good << false << false
+            << u"cannot override deployment-checks: the policy (playbook-v1) forbids overriding it"_s;
+        QTest::newRow("a passing gate") << Mutation([](ReleaseFacts &) {}) << u"changelog"_s << good << false << false
+                                        << u"it passes"_s;
+        QTest::newRow("an unknown gate") << Mutation([](ReleaseFacts &f) {
+            f.changelog = Known<QList<ChangelogFact>>::missing(u"x"_s);
+        }) << u"changelog"_s << good << false
+                                         << false << u"unknown is never overridden"_s;
+        QTest::newRow("no such gate") << noChangelog << u"vibes"_s << good << false << false << u"no such gate"_s;
+        QTest::newRow("the audit log refuses") << noChangelog << u"changelog"_s << good << true << true
+                                               << u"The override was not recorded, so it is not applied: disk full"_s;
+    }
+
+    void overrides()
+    {
+        QFETCH(Mutation, mutate);
+        QFETCH(QString, gate);
+        QFETCH(QString, reason);
+        QFETCH(bool, auditRefuses);
+        QFETCH(bool, offered);
+        QFETCH(QString, error);
+        Rig rig;
+        mutate(rig.services.collected.facts);
+        QVERIFY(rig.review().first);
+        QVERIFY(rig.approve(u"oncall-lead"_s).first);
+        const GateResult *result = rig.session.verdict().result(gate);
+        QCOMPARE(rig.session.overridableGates().contains(OverridableGate{gate, result ? result->title : QString()}), offered);
+        rig.audit.refuse = auditRefuses;
+        const int before = int(rig.audit.records.size());
+        const Status st = rig.session.applyOverride(gate, reason, u"oncall-lead"_s);
+        if (!error.isEmpty()) {
+            QVERIFY(!st);
+            QVERIFY2(st.error().message.contains(error), qPrintable(st.error().message));
+            QCOMPARE(rig.session.message(), st.error().message);
+            QVERIFY(rig.session.messageIsError());
+            QCOMPARE(int(rig.audit.records.size()), before);
+            QCOMPARE(rig.session.decision().overrides.size(), 0);
+            return;
+        }
+        QVERIFY2(st, qPrintable(st ? QString() : st.error().toString()));
+        const auto &r = rig.audit.records.last();
+        QCOMPARE(r.action, u"gate.override"_s);
+        QCOMPARE(r.target, gate + u"@dpl_stage"_s);
+        QCOMPARE(r.reason, reason.trimmed());
+        QCOMPARE(r.actor, u"oncall-lead"_s);
+        QVERIFY(rig.session.decision().allowed);
+        QVERIFY(rig.session.overridableGates().isEmpty());
+        // Read back on the next review of the same commit; a new commit does not carry it.
+        QVERIFY(rig.review().first);
+        QCOMPARE(rig.session.decision().overrides.size(), 1);
+        rig.services.collected.facts.deployment.value->sha = u"0badc0ffee"_s;
+        QVERIFY(rig.review().first);
+        QVERIFY(rig.session.decision().overrides.isEmpty());
+        QVERIFY(!rig.session.decision().allowed);
+    }
+
+    // The promotion: refused while blocked or when the review moved, a Vercel failure is clear and audited, a success spends the approvals.
+    void promote_data()
+    {
+        QTest::addColumn<Mutation>("mutate"); // before the review
+        QTest::addColumn<Mutation>("meanwhile"); // after the approval, before promoting
+        QTest::addColumn<bool>("vercelFails");
+        QTest::addColumn<bool>("promoted");
+        QTest::addColumn<int>("promoteCalls");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<QStringList>("actions");
+        const Mutation none = [](ReleaseFacts &) {};
+        QTest::newRow("allowed") << none << none << false << true << 1 << u"dpl_stage promoted to production."_s
+                                 << QStringList{u"promotion.approve"_s, u"promotion.promote"_s};
+        QTest::newRow("blocked") << Mutation(failDeploymentCheck) << none << false << false << 0
+                                 << u"Not promoted: the promotion is blocked: Vercel Deployment Checks (§5.1) (fail)"_s
+                                 << QStringList{u"promotion.approve"_s};
+        QTest::newRow("the review moved") << none << Mutation(failDeploymentCheck) << false << false << 0
+                                          << u"the review changed since it was reviewed"_s << QStringList{u"promotion.approve"_s};
+        QTest::newRow("Vercel refuses") << none << none << true << false << 1
+                                        << u"Vercel did not promote dpl_stage: vercel: HTTP 500"_s
+                                        << QStringList{u"promotion.approve"_s, u"promotion.promote"_s};
+    }
+
+    void promote()
+    {
+        QFETCH(Mutation, mutate);
+        QFETCH(Mutation, meanwhile);
+        QFETCH(bool, vercelFails);
+        QFETCH(bool, promoted);
+        QFETCH(int, promoteCalls);
+        QFETCH(QString, message);
+        QFETCH(QStringList, actions);
+        Rig rig;
+        if (vercelFails)
+            rig.services.promoteAnswer = Error::make(Error::Kind::Http, u"vercel"_s, u"HTTP 500"_s);
+        mutate(rig.services.collected.facts);
+        QVERIFY(rig.review().first);
+        QVERIFY(rig.approve(u"oncall-lead"_s).first);
+        const QString digest = rig.session.digest();
+        meanwhile(rig.services.collected.facts);
+        const int collects = rig.services.count(u"collect"_s);
+        const auto [ok, text] = rig.promote(digest.left(12));
+        QCOMPARE(ok, promoted);
+        QVERIFY2(text.contains(message), qPrintable(text));
+        QCOMPARE(rig.session.message(), text);
+        QCOMPARE(rig.session.messageIsError(), !promoted);
+        QCOMPARE(rig.session.failureKind(),
+                 promoted          ? Error::Kind::None
+                     : vercelFails ? Error::Kind::Http
+                                   : Error::Kind::Refused);
+        QCOMPARE(rig.services.count(u"collect"_s), collects + 1); // everything is read again first
+        QCOMPARE(rig.services.count(u"promote dpl_stage"_s), promoteCalls);
+        QCOMPARE(rig.audit.actions(), actions);
+        QCOMPARE(rig.session.state(), Promotion::State::Reviewed);
+        if (promoteCalls) {
+            const auto &r = rig.audit.records.last();
+            QCOMPARE(r.service, u"vercel"_s);
+            QCOMPARE(QString::fromStdString(r.after.value("digest", "")), digest);
+            QCOMPARE(QString::fromStdString(r.after.value("productionBefore", "")), u"dpl_prod"_s);
+            QCOMPARE(r.after.contains("error"), vercelFails);
+        }
+        // After a promotion the approvals are spent; after a failed one they still hold, so promoting again needs no new approval.
+        QVERIFY(rig.review().first);
+        QCOMPARE(rig.session.decision().allowed, vercelFails);
+        if (vercelFails) {
+            rig.services.promoteAnswer = okStatus();
+            QVERIFY(rig.promote(rig.session.digest()).first);
+        }
+    }
+
+    // The policy says the GitHub environment approval is the promotion: the console never calls Vercel.
+    void promoteThroughGitHubOnly()
+    {
+        GatePolicy p = policy();
+        p.viaVercel = false;
+        Rig rig(p);
+        QVERIFY(rig.review().first);
+        QVERIFY(rig.approve(u"oncall-lead"_s).first);
+        const auto [ok, text] = rig.promote();
+        QVERIFY2(ok, qPrintable(text));
+        QVERIFY(text.contains(u"the deploy workflow promotes dpl_stage"_s));
+        QCOMPARE(rig.services.count(u"promote"_s), 0);
+        QCOMPARE(rig.audit.records.last().service, u"github"_s);
+    }
+
+    // Without an audit log nothing is approved, overridden or promoted: no unrecorded action.
+    void noAuditLogNoAction()
+    {
+        Rig rig;
+        Promotion::Dependencies deps = rig.session.dependencies();
+        deps.audit = nullptr;
+        rig.session.setDependencies(deps);
+        QVERIFY(rig.review().first);
+        const auto [ok, text] = rig.approve(u"oncall-lead"_s);
+        QVERIFY(!ok);
+        QVERIFY2(text.contains(u"No audit log is configured"_s), qPrintable(text));
+        QVERIFY(!rig.promote().first);
+        QCOMPARE(rig.services.count(u"promote"_s), 0);
+        QCOMPARE(rig.services.count(u"approveEnvironment"_s), 0);
+    }
+
+    // Stuck states by the session's clock: the review is not fetched again, the clock moves.
+    void stuckStates_data()
+    {
+        QTest::addColumn<Mutation>("mutate");
+        QTest::addColumn<qint64>("minutesBefore"); // how long it has been in that state at the review
+        QTest::addColumn<QString>("stuck");
+        QTest::newRow("building, 30 min allowed") << Mutation([](ReleaseFacts &f) { f.deployment.value->state = u"BUILDING"_s; })
+                                                  << qint64(30) << u"dpl_stage has been building for 31 min (policy allows 30)"_s;
+        QTest::newRow("queued, 20 min allowed") << Mutation([](ReleaseFacts &f) { f.deployment.value->state = u"QUEUED"_s; })
+                                                << qint64(20) << u"dpl_stage has been queued for 21 min (policy allows 20)"_s;
+        QTest::newRow("a check running, 45 min allowed")
+            << Mutation([](ReleaseFacts &f) { findCheck(f.checks, u"lint"_s)->status = u"in_progress"_s; }) << qint64(45)
+            << u"check lint has been in_progress for 46 min (policy allows 45)"_s;
+        QTest::newRow("pending review, 240 min allowed")
+            << Mutation([](ReleaseFacts &) {}) << qint64(240)
+            << u"the production deployment has waited for review for 241 min (policy allows 240)"_s;
+    }
+
+    void stuckStates()
+    {
+        QFETCH(Mutation, mutate);
+        QFETCH(qint64, minutesBefore);
+        QFETCH(QString, stuck);
+        Rig rig;
+        const qint64 since = rig.clock.nowMs() - minutesBefore * 60000;
+        ReleaseFacts &f = rig.services.collected.facts;
+        mutate(f);
+        f.deployment.value->createdMs = since;
+        findCheck(f.checks, u"lint"_s)->startedMs = since;
+        if (stuck.contains(u"waited for review"_s))
+            rig.services.collected.pending = PendingReview{9102, {7}, u"production"_s, since, {u"oncall-lead"_s}, true, {}};
+        QVERIFY(rig.review().first);
+        QVERIFY2(rig.session.stuck().isEmpty(), qPrintable(rig.session.stuck().join(u'\n'))); // at the limit: not stuck yet
+        rig.clock.advanceMs(60000);
+        QCOMPARE(rig.session.stuck(), QStringList{stuck});
+        QCOMPARE(rig.services.count(u"collect"_s), 1);
+    }
+
+    // The candidate: the newest staging deployment, or the one named; what could not be read says so.
+    void candidate_data()
+    {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<bool>("noStaging");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<QStringList>("calls");
+        QTest::newRow("newest staging") << QString() << false << true << QString()
+                                        << QStringList{u"newestStaging"_s, u"collect dpl_stage"_s};
+        QTest::newRow("named") << u"dpl_stage"_s << false << true << QString() << QStringList{u"collect dpl_stage"_s};
+        QTest::newRow("named, not found") << u"dpl_gone"_s << false << false
+                                          << u"Cannot read the candidate: vercel: HTTP 404 — deployment dpl_gone not found"_s
+                                          << QStringList{u"collect dpl_gone"_s};
+        QTest::newRow("no staging deployment")
+            << QString() << true << false << u"No candidate to review: vercel: "_s << QStringList{u"newestStaging"_s};
+    }
+
+    void candidate()
+    {
+        QFETCH(QString, id);
+        QFETCH(bool, noStaging);
+        QFETCH(bool, ok);
+        QFETCH(QString, message);
+        QFETCH(QStringList, calls);
+        Rig rig;
+        if (noStaging)
+            rig.services.newest = Error::make(Error::Kind::Conflict, u"vercel"_s, u"there is no staging deployment to review"_s);
+        const auto [reviewed, text] = rig.review(id);
+        QCOMPARE(reviewed, ok);
+        QVERIFY2(text.startsWith(message), qPrintable(text));
+        QCOMPARE(rig.services.calls, calls);
+        QCOMPARE(rig.session.busy(), false);
+        QCOMPARE(rig.session.hasReview(), !noStaging);
+        if (!ok) {
+            QVERIFY(rig.session.messageIsError());
+            QVERIFY(!rig.session.decision().allowed);
+            QVERIFY(!rig.approve(u"oncall-lead"_s).first);
+        }
+    }
+
+    // One thing at a time; a session without services says what to set up.
+    void busyAndUnconnected()
+    {
+        Rig rig;
+        QSignalSpy spy(&rig.session, &Promotion::reviewed);
+        rig.session.review();
+        QVERIFY(rig.session.busy());
+        rig.session.review();
+        QCOMPARE(spy.size(), 1);
+        QVERIFY(!spy.first().at(0).toBool());
+        QVERIFY(spy.first().at(1).toString().contains(u"already running"_s));
+        QVERIFY(spy.wait(5000));
+        QVERIFY(spy.last().at(0).toBool());
+
+        Promotion lonely(policy());
+        QSignalSpy none(&lonely, &Promotion::reviewed);
+        lonely.review();
+        QCOMPARE(none.size(), 1);
+        QVERIFY(none.first().at(1).toString().contains(u"Vercel is not connected"_s));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPromotionSession)
+#include "tst_promotion_session.moc"

@@ -1,0 +1,125 @@
+#pragma once
+
+// In-process test double for the promotion session (issue #14, item 2): a
+// PromotionServices that answers from ReleaseFacts built in code on the next
+// turn of the event loop and records every call, and an L2 release that
+// passes every gate. Header only: core and UI tests include it without a
+// library (test_promotion_session, test_promotion_view).
+
+#include "release/promotionservices.h"
+
+#include <QStringList>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace RaizeTest::PromotionFakes {
+
+using namespace Raize;
+using namespace Raize::Release;
+using namespace Qt::StringLiterals;
+
+inline const GatePolicy &policy()
+{
+    return GatePolicy::builtin();
+}
+
+inline QList<CheckFact> passing(const QStringList &names)
+{
+    QList<CheckFact> out;
+    for (const QString &n : names)
+        out << CheckFact{n, u"completed"_s, u"success"_s, u"https://github.test/checks/"_s + n, 0};
+    return out;
+}
+
+inline CheckFact *findCheck(Known<QList<CheckFact>> &list, const QString &name)
+{
+    for (CheckFact &c : *list.value) {
+        if (c.name == name)
+            return &c;
+    }
+    return nullptr;
+}
+
+inline const QString kSha = u"5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081"_s;
+
+// An L2 release (one pull request by dev-ana) that passes every gate.
+inline ReleaseFacts goodFacts()
+{
+    ReleaseFacts f;
+    f.deployment = Known<CandidateDeployment>::of({u"dpl_stage"_s, kSha, u"READY"_s, u"stage.vercel.test"_s, u"staging"_s, 1000},
+                                                  u"https://vercel.test/dpl_stage"_s);
+    f.productionDeploymentId = u"dpl_prod"_s;
+    f.productionSha = u"a1b2c3d"_s;
+    f.pulls = Known<QList<PullFact>>::of(
+        {PullFact{501, u"Storage retries"_s, u"dev-ana"_s, u"https://github.test/pull/501"_s, {u"risk:L2"_s}, std::nullopt}});
+    f.changedFiles = Known<QStringList>::of({u"src/storage/retry.ts"_s}, u"https://github.test/compare"_s);
+    f.checks =
+        Known<QList<CheckFact>>::of(passing(policy().requiredChecks + policy().l3Checks), u"https://github.test/commit/checks"_s);
+    f.protection = Known<ProtectionFact>::of({false, policy().requiredChecks + policy().l3Checks, true, 2});
+    f.deploymentChecks = Known<QList<CheckFact>>::of(passing(policy().deploymentChecks));
+    f.productionFlags = Known<QMap<QString, bool>>::of({{u"publishing.enabled"_s, true}});
+    ChangelogFact e;
+    e.title = u"Storage retries back off"_s;
+    e.fields = {{u"Risk"_s, u"L2"_s},
+                {u"Flags"_s, u"none"_s},
+                {u"Migration"_s, u"none"_s},
+                {u"Rollback"_s, u"redeploy the previous release"_s}};
+    e.line = 10;
+    f.changelog = Known<QList<ChangelogFact>>::of({e});
+    return f;
+}
+
+inline void makeL3(ReleaseFacts &f)
+{
+    f.pulls.value->first().labels = {u"risk:L3"_s};
+    f.changelog.value->first().fields[u"Risk"_s] = u"L3"_s;
+}
+
+inline void failDeploymentCheck(ReleaseFacts &f)
+{
+    CheckFact *c = findCheck(f.deploymentChecks, policy().deploymentChecks.first());
+    c->conclusion = u"failed"_s;
+}
+
+// PromotionServices that answers from `facts` on the next turn of the event loop and records every call.
+class FakeServices final : public PromotionServices
+{
+public:
+    CollectedFacts collected{goodFacts(), {}};
+    Result<QString> newest = QString(u"dpl_stage"_s);
+    Status approveAnswer = okStatus();
+    Status promoteAnswer = okStatus();
+    QStringList calls;
+
+    void newestStaging(std::function<void(const Result<QString> &)> done) override
+    {
+        calls << u"newestStaging"_s;
+        QTimer::singleShot(0, [done, a = newest] { done(a); });
+    }
+    void collect(const QString &deploymentId, std::function<void(const CollectedFacts &)> done) override
+    {
+        calls << u"collect "_s + deploymentId;
+        CollectedFacts c = collected;
+        if (c.facts.deployment.known() && c.facts.deployment->id != deploymentId)
+            c.facts.deployment =
+                Known<CandidateDeployment>::missing(u"vercel: HTTP 404 — deployment %1 not found"_s.arg(deploymentId));
+        QTimer::singleShot(0, [done, c] { done(c); });
+    }
+    void approveEnvironment(const PendingReview &pending, const QString &, std::function<void(const Status &)> done) override
+    {
+        calls << u"approveEnvironment %1"_s.arg(pending.runId);
+        QTimer::singleShot(0, [done, a = approveAnswer] { done(a); });
+    }
+    void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) override
+    {
+        calls << u"promote "_s + deploymentId;
+        QTimer::singleShot(0, [done, a = promoteAnswer] { done(a); });
+    }
+    int count(const QString &prefix) const
+    {
+        return int(std::count_if(calls.cbegin(), calls.cend(), [&](const QString &c) { return c.startsWith(prefix); }));
+    }
+};
+
+} // namespace RaizeTest::PromotionFakes

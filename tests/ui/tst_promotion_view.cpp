@@ -1,0 +1,169 @@
+// The Promotion view without a sandbox (issue #14, item 2): it displays a
+// Release::Promotion session fed by fake services and forwards the
+// operator's input — the verdict and its reasons, the approvals line, a
+// lapse, stuck states as the session's clock moves, what may be overridden,
+// a refused approval, the promote confirmation and a failing Vercel promote.
+// The rules are test_promotion_session's; the sandbox run is
+// test_promotion_review.
+
+#include "core/clock.h"
+#include "fakes/fakepromotionservices.h"
+#include "fakes/memoryflagservice.h"
+#include "promotion/gatetablemodel.h"
+#include "promotion/promotionview.h"
+#include "release/promotion.h"
+#include "testutil.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Raize;
+using namespace Raize::Release;
+using namespace RaizeTest::PromotionFakes;
+using Raize::Ui::GateTableModel;
+using Raize::Ui::PromotionView;
+
+class TestPromotionView : public QObject
+{
+    Q_OBJECT
+
+    struct Rig
+    {
+        Rig()
+            : session(policy())
+        {
+            Raize::Release::Promotion::Dependencies deps;
+            deps.services = &services;
+            deps.audit = &audit;
+            deps.records = [this] { return audit.records; };
+            deps.clock = &clock;
+            session.setDependencies(deps);
+            view = std::make_unique<PromotionView>(&session);
+            tester = std::make_unique<QAbstractItemModelTester>(view->gateModel(),
+                                                                QAbstractItemModelTester::FailureReportingMode::QtTest);
+            view->resize(1200, 800);
+            view->show();
+        }
+        FakeServices services;
+        RaizeTest::MemoryAudit audit;
+        ManualClock clock;
+        Raize::Release::Promotion session;
+        std::unique_ptr<PromotionView> view;
+        std::unique_ptr<QAbstractItemModelTester> tester;
+
+        QString text(const char *name) const { return view->findChild<QLabel *>(QString::fromLatin1(name))->text(); }
+        QPushButton *button(const char *name) const { return view->findChild<QPushButton *>(QString::fromLatin1(name)); }
+        bool review()
+        {
+            const int before = view->reviews();
+            QTest::mouseClick(button("promotionRefresh"), Qt::LeftButton);
+            return QTest::qWaitFor([&] { return view->reviews() > before && !view->busy(); }, 5000);
+        }
+        void approveAs(const QString &login)
+        {
+            view->findChild<QLineEdit *>(u"promotionReviewer"_s)->setText(login);
+            QTest::mouseClick(button("promotionApprove"), Qt::LeftButton);
+        }
+    };
+
+private Q_SLOTS:
+    void blockedThenAllowed()
+    {
+        Rig rig;
+        QVERIFY(!rig.button("promotionApprove")->isEnabled());
+        failDeploymentCheck(rig.services.collected.facts);
+        QVERIFY(rig.review());
+        QCOMPARE(rig.services.calls, (QStringList{u"newestStaging"_s, u"collect dpl_stage"_s}));
+        QCOMPARE(rig.view->gateModel()->rowCount(), 10);
+        QVERIFY2(rig.text("promotionVerdict").contains(u"Promotion blocked"_s), qPrintable(rig.text("promotionVerdict")));
+        QVERIFY(rig.text("promotionSummary").contains(u"Review digest %1"_s.arg(rig.session.digest().left(12))));
+        QVERIFY(!rig.button("promotionPromote")->isEnabled());
+        // A refusal of the session is what the screen says.
+        rig.approveAs(u"dev-ana"_s);
+        QVERIFY2(rig.text("promotionMessage").contains(u"dev-ana authored #501 and cannot approve"_s),
+                 qPrintable(rig.text("promotionMessage")));
+        rig.approveAs(u"oncall-lead"_s);
+        QTRY_VERIFY(rig.text("promotionApprovals").startsWith(u"Approvals: 1 of 1 (oncall-lead)"_s));
+        // The check passes: the approval was for other gate results, and the screen says why.
+        rig.services.collected.facts = goodFacts();
+        QVERIFY(rig.review());
+        QVERIFY2(rig.text("promotionLapse").contains(u"the gate results changed (deployment-checks fail → pass)"_s),
+                 qPrintable(rig.text("promotionLapse")));
+        QVERIFY(!rig.button("promotionPromote")->isEnabled());
+        rig.approveAs(u"oncall-lead"_s);
+        QTRY_VERIFY(rig.button("promotionPromote")->isEnabled());
+        QVERIFY(rig.text("promotionVerdict").contains(u"Promotion allowed"_s));
+    }
+
+    void overrideOffersWhatThePolicyAllows()
+    {
+        Rig rig;
+        rig.services.collected.facts.changelog.value->clear();
+        failDeploymentCheck(rig.services.collected.facts);
+        QVERIFY(rig.review());
+        auto *gate = rig.view->findChild<QComboBox *>(u"promotionOverrideGate"_s);
+        QCOMPARE(gate->count(), 1); // the changelog; the Deployment Checks are forbidden by the policy
+        QCOMPARE(gate->itemData(0).toString(), u"changelog"_s);
+        auto *reason = rig.view->findChild<QLineEdit *>(u"promotionOverrideReason"_s);
+        reason->setText(u"too short"_s);
+        QTest::mouseClick(rig.button("promotionOverride"), Qt::LeftButton);
+        QVERIFY2(rig.text("promotionMessage").contains(u"at least 20 characters"_s), qPrintable(rig.text("promotionMessage")));
+        QCOMPARE(reason->text(), u"too short"_s); // kept, to be lengthened
+        reason->setText(u"rollback notes land with the hotfix PR today"_s);
+        QTest::mouseClick(rig.button("promotionOverride"), Qt::LeftButton);
+        QVERIFY(rig.text("promotionMessage").contains(u"Override of changelog recorded"_s));
+        QCOMPARE(gate->count(), 0);
+        QVERIFY(!gate->isEnabled());
+        QCOMPARE(rig.audit.actions(), QStringList{u"gate.override"_s});
+    }
+
+    void stuckFollowsTheClock()
+    {
+        Rig rig;
+        rig.services.collected.facts.deployment.value->state = u"BUILDING"_s;
+        rig.services.collected.facts.deployment.value->createdMs = rig.clock.nowMs() - 30 * 60000;
+        QVERIFY(rig.review());
+        QVERIFY(rig.view->findChild<QLabel *>(u"promotionStuck"_s)->isHidden());
+        rig.clock.advanceMs(60000);
+        rig.session.setDependencies(rig.session.dependencies()); // any change of the session repaints
+        QVERIFY(rig.view->findChild<QLabel *>(u"promotionStuck"_s)->isVisible());
+        QVERIFY2(rig.text("promotionStuck").contains(u"dpl_stage has been building for 31 min (policy allows 30)"_s),
+                 qPrintable(rig.text("promotionStuck")));
+    }
+
+    void promoteAsksAndShowsAVercelFailure()
+    {
+        Rig rig;
+        rig.services.promoteAnswer = Error::make(Error::Kind::Http, u"vercel"_s, u"HTTP 500"_s);
+        QVERIFY(rig.review());
+        rig.approveAs(u"oncall-lead"_s);
+        QTRY_VERIFY(rig.button("promotionPromote")->isEnabled());
+        int asked = 0;
+        rig.view->setPromoteConfirmation([&](PromotionView *, const QString &id, const QString &digest) {
+            ++asked;
+            return id == u"dpl_stage"_s && digest == rig.session.digest() && asked > 1; // declines the first time
+        });
+        QSignalSpy promoted(rig.view.get(), &PromotionView::promoted);
+        QTest::mouseClick(rig.button("promotionPromote"), Qt::LeftButton);
+        QCOMPARE(asked, 1);
+        QCOMPARE(rig.services.count(u"promote"_s), 0);
+        QTest::mouseClick(rig.button("promotionPromote"), Qt::LeftButton);
+        QVERIFY(promoted.wait(5000));
+        QVERIFY(!promoted.first().at(0).toBool());
+        QCOMPARE(rig.services.count(u"promote dpl_stage"_s), 1);
+        QVERIFY2(rig.text("promotionMessage").contains(u"Vercel did not promote dpl_stage: vercel: HTTP 500"_s),
+                 qPrintable(rig.text("promotionMessage")));
+        QVERIFY(rig.view->findChild<QLabel *>(u"promotionMessage"_s)->styleSheet().contains(u"#c62828"_s));
+        QVERIFY(rig.button("promotionPromote")->isEnabled()); // the approvals still hold: promote again once Vercel answers
+    }
+};
+
+RAIZE_GUI_TEST_MAIN(TestPromotionView)
+#include "tst_promotion_view.moc"

@@ -1,0 +1,77 @@
+#include "palette/shortcutsheet.h"
+
+#include <QDialogButtonBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace Raize::Ui {
+
+using namespace Qt::StringLiterals;
+
+ShortcutSheet::ShortcutSheet(QWidget *parent)
+    : QDialog(parent)
+    , m_table(new QTreeWidget(this))
+{
+    setObjectName(u"shortcutSheet"_s);
+    setWindowTitle(tr("Keyboard shortcuts"));
+    setAccessibleName(tr("Keyboard shortcuts"));
+    resize(640, 520);
+    m_table->setObjectName(u"shortcutTable"_s);
+    m_table->setAccessibleName(tr("Shortcuts"));
+    m_table->setColumnCount(3);
+    m_table->setHeaderLabels({tr("Action"), tr("Shortcut"), tr("Where")});
+    m_table->setRootIsDecorated(false);
+    m_table->setUniformRowHeights(true);
+    m_table->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_table->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_table->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    auto *intro = new QLabel(tr("Ctrl+K opens the command palette: every view, action and recent target by name. "
+                                "Actions marked ⚠ change production and still ask for their confirmation."),
+                             this);
+    intro->setWordWrap(true);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    buttons->button(QDialogButtonBox::Close)->setObjectName(u"shortcutSheetClose"_s);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addWidget(m_table, 1);
+    layout->addWidget(buttons);
+}
+
+void ShortcutSheet::setEntries(const QList<PaletteEntry> &entries)
+{
+    QList<PaletteEntry> withKeys;
+    for (const PaletteEntry &e : entries) {
+        if (!e.shortcut.isEmpty())
+            withKeys << e;
+    }
+    // Views first in navigation order (Ctrl+1…), then actions in menu order.
+    std::stable_sort(withKeys.begin(), withKeys.end(), [](const PaletteEntry &a, const PaletteEntry &b) { return int(a.kind) < int(b.kind); });
+    m_table->clear();
+    for (const PaletteEntry &e : std::as_const(withKeys)) {
+        auto *item = new QTreeWidgetItem(m_table);
+        item->setText(0, e.title + (e.changesProduction ? u"  ⚠"_s : QString()));
+        item->setText(1, e.shortcut.toString(QKeySequence::NativeText));
+        item->setText(2, e.detail.isEmpty() ? PaletteEntry::kindName(e.kind) : e.detail);
+        item->setData(0, Qt::UserRole, e.id);
+    }
+    // Keys that are not actions of their own.
+    const QList<std::pair<QString, QString>> fixed = {
+        {tr("Move between controls"), tr("Tab / Shift+Tab")},
+        {tr("Close a dialog or the palette"), tr("Esc")},
+        {tr("This sheet"), QKeySequence(QKeySequence::HelpContents).toString(QKeySequence::NativeText) + tr(" or ?")},
+    };
+    for (const auto &[what, keys] : fixed) {
+        auto *item = new QTreeWidgetItem(m_table);
+        item->setText(0, what);
+        item->setText(1, keys);
+        item->setText(2, tr("everywhere"));
+    }
+}
+
+} // namespace Raize::Ui

@@ -1,0 +1,173 @@
+#include "widgets/confirmation.h"
+
+#include <QDialogButtonBox>
+#include <QFontDatabase>
+#include <QFontMetrics>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace Raize::Ui {
+
+namespace {
+
+struct Hook
+{
+    struct Answer
+    {
+        bool confirm = false;
+        QString typed;
+    };
+    QList<Answer> answers;
+    QList<ConfirmationRequest> asked;
+};
+
+Hook &hook()
+{
+    static Hook h;
+    return h;
+}
+
+Policy::Confirmations &currentTable()
+{
+    static Policy::Confirmations table = Policy::builtinConfirmations();
+    return table;
+}
+
+} // namespace
+
+Confirmation::Confirmation(const ConfirmationRequest &request, const Policy::ConfirmRule &rule, QWidget *parent)
+    : QDialog(parent)
+    , m_request(request)
+    , m_rule(rule)
+    , m_plan(new QPlainTextEdit)
+    , m_prompt(new QLabel)
+    , m_input(new QLineEdit)
+    , m_hint(new QLabel)
+{
+    setObjectName(u"confirmation"_s);
+    setWindowTitle(u"Confirm — %1"_s.arg(request.environment.isEmpty() ? request.title : request.environment));
+    auto *layout = new QVBoxLayout(this);
+
+    auto *title = new QLabel(request.title);
+    title->setObjectName(u"confirmationTitle"_s);
+    title->setWordWrap(true);
+    title->setStyleSheet(u"font-weight: bold; font-size: 13pt; color: #8a1c12;"_s);
+    layout->addWidget(title);
+
+    auto *planLabel = new QLabel(u"Exactly what will be done:"_s);
+    layout->addWidget(planLabel);
+    m_plan->setObjectName(u"confirmationPlan"_s);
+    m_plan->setReadOnly(true);
+    m_plan->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_plan->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_plan->setPlainText(request.plan);
+    const int lines = int(request.plan.count(u'\n')) + 1;
+    m_plan->setMinimumHeight(QFontMetrics(m_plan->font()).lineSpacing() * std::clamp(lines + 1, 4, 16) + 12);
+    layout->addWidget(m_plan, 1);
+
+    m_prompt->setObjectName(u"confirmationPrompt"_s);
+    m_prompt->setWordWrap(true);
+    m_prompt->setTextFormat(Qt::PlainText);
+    m_prompt->setText(rule.typed() ? rule.prompt(request.environment) : u"Review the plan, then confirm."_s);
+    layout->addWidget(m_prompt);
+    m_input->setObjectName(u"confirmationInput"_s);
+    m_input->setPlaceholderText(rule.expected(request.environment));
+    m_input->setVisible(rule.typed());
+    layout->addWidget(m_input);
+    m_hint->setObjectName(u"confirmationHint"_s);
+    m_hint->setStyleSheet(u"color: #8a5300;"_s);
+    layout->addWidget(m_hint);
+
+    auto *buttons = new QDialogButtonBox;
+    m_cancel = buttons->addButton(QDialogButtonBox::Cancel);
+    m_cancel->setObjectName(u"confirmationCancel"_s);
+    m_accept = buttons->addButton(request.acceptLabel.isEmpty() ? u"Confirm"_s : request.acceptLabel, QDialogButtonBox::AcceptRole);
+    m_accept->setObjectName(u"confirmationAccept"_s);
+    m_accept->setAutoDefault(false);
+    m_cancel->setDefault(true); // Enter alone never confirms
+    m_accept->setStyleSheet(u"QPushButton { background: #b3261e; color: white; font-weight: bold; padding: 6px 14px; border-radius: 4px; }"
+                            u"QPushButton:disabled { background: #d9a5a1; color: #f5eaea; }"_s);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (confirmable())
+            accept();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_input, &QLineEdit::textChanged, this, &Confirmation::refreshState);
+    refreshState();
+    resize(760, sizeHint().height());
+    if (rule.typed())
+        m_input->setFocus();
+}
+
+Confirmation::~Confirmation() = default;
+
+QString Confirmation::typedText() const
+{
+    return m_input->text();
+}
+
+bool Confirmation::confirmable() const
+{
+    return m_rule.accepts(m_request.environment, m_input->text());
+}
+
+void Confirmation::refreshState()
+{
+    m_accept->setEnabled(confirmable());
+    const QString want = m_rule.expected(m_request.environment);
+    const QString typed = m_input->text();
+    // A near miss says why it does not count, so the operator is not left guessing.
+    if (m_rule.typed() && !typed.isEmpty() && !confirmable() && typed.trimmed().compare(want, Qt::CaseInsensitive) == 0)
+        m_hint->setText(u"Not exact: type %1 exactly (case and spaces count)."_s.arg(want));
+    else
+        m_hint->clear();
+    m_hint->setVisible(!m_hint->text().isEmpty());
+}
+
+bool Confirmation::ask(QWidget *parent, const ConfirmationRequest &request)
+{
+    const Policy::ConfirmRule rule = table().rule(request.action);
+    Hook &h = hook();
+    h.asked << request;
+    if (!h.answers.isEmpty()) {
+        const Hook::Answer answer = h.answers.takeFirst();
+        return answer.confirm && rule.accepts(request.environment, answer.typed);
+    }
+    Confirmation dialog(request, rule, parent);
+    return dialog.exec() == QDialog::Accepted && dialog.confirmable();
+}
+
+void Confirmation::setTable(const Policy::Confirmations &table)
+{
+    currentTable() = table;
+}
+
+const Policy::Confirmations &Confirmation::table()
+{
+    return currentTable();
+}
+
+void Confirmation::setNextAnswer(bool confirm, const QString &typed)
+{
+    hook().answers << Hook::Answer{confirm, typed};
+}
+
+const QList<ConfirmationRequest> &Confirmation::asked()
+{
+    return hook().asked;
+}
+
+void Confirmation::resetHook()
+{
+    hook() = {};
+}
+
+} // namespace Raize::Ui
