@@ -366,7 +366,11 @@ int resume(Context &ctx)
         return Ok;
     }
     const auto plan = Plan::fromJson(journal->begin().value("plan", json()));
-    if (!plan || plan->digest != QString::fromStdString(journal->begin().value("digest", ""))) {
+    if (!plan) {
+        ctx.err << u"cannot resume run %1: "_s.arg(journal->runId()) << plan.error().toString() << u'\n';
+        return Failure;
+    }
+    if (plan->digest != QString::fromStdString(journal->begin().value("digest", ""))) {
         ctx.err << u"the journal's plan does not match its digest: %1 was changed; finish the rollback by hand (docs/runbooks/rollback.md)\n"_s.arg(path);
         return Failure;
     }

@@ -46,6 +46,12 @@ private:
     qsizetype m_pos = 0;
 };
 
+HttpClient::TestHook &testHook()
+{
+    static HttpClient::TestHook hook;
+    return hook;
+}
+
 QString redactedUrl(const QUrl &url)
 {
     return Redactor::redact(url.toString(QUrl::RemoveUserInfo));
@@ -84,6 +90,11 @@ HttpClient::HttpClient(ServiceMonitor *monitor, QObject *parent)
 }
 
 HttpClient::~HttpClient() = default;
+
+void HttpClient::setTestHook(TestHook hook)
+{
+    testHook() = std::move(hook);
+}
 
 void HttpClient::setToken(Service service, const QString &token)
 {
@@ -231,6 +242,11 @@ void HttpClient::start(const std::shared_ptr<Pending> &p)
         reply->abort();
     });
     timer->start(timeout);
+    if (testHook())
+        connect(reply, &QNetworkReply::requestSent, this, [p] {
+            if (const TestHook &hook = testHook())
+                hook(TestPoint::Sent, p->request);
+        });
     connect(reply, &QNetworkReply::finished, this, [this, p, reply, timedOut] { finished(p, reply, *timedOut); });
 }
 
@@ -266,6 +282,10 @@ void HttpClient::finished(const std::shared_ptr<Pending> &p, QNetworkReply *repl
     Response &r = p->response;
     r = Response{};
     r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (r.status != 0) {
+        if (const TestHook &hook = testHook())
+            hook(TestPoint::Answered, req);
+    }
     for (const auto &[name, value] : reply->rawHeaderPairs())
         r.headers.insert(name.toLower(), value);
     if (reply->isOpen())

@@ -114,6 +114,15 @@ public:
     // The authorization header a service expects for a token.
     static QByteArray authorization(Service service, const QString &token);
 
+    // A test seam, not a feature: raize-console-crashtest (tests/crashtest/)
+    // installs a hook that SIGKILLs the process when a chosen request has
+    // left (Sent) or its answer has arrived (Answered: the service applied
+    // it, the caller has not heard of it, so nothing is journalled yet).
+    // The shipped binary installs none (issue #15, item 5).
+    enum class TestPoint { Sent, Answered };
+    using TestHook = std::function<void(TestPoint point, const Request &request)>;
+    static void setTestHook(TestHook hook);
+
 Q_SIGNALS:
     // A request met a rate limit and waits (retrying at `until`), or gives up
     // because the wait is longer than the retry policy allows (`retrying` false).

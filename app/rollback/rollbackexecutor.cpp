@@ -49,6 +49,13 @@ QString stepKindId(Step::Kind k)
     return {};
 }
 
+// Which service a step's intent talks to (audit records).
+QString intentService(const Intent &intent)
+{
+    const QString type = intentType(intent);
+    return type == u"flag.serve"_s || type == u"flag.served"_s ? u"flags"_s : type.section(u'.', 0, 0);
+}
+
 // The run a marker's description names ("raize-rollback run=ID digest=…"); empty for other deployments.
 QString markerRun(const QString &description)
 {
@@ -376,7 +383,7 @@ void Executor::runGroup(int group)
         if (resumed)
             m_unclear.insert(i);
         m_journal.append({{"event", "intent"}, {"step", i}, {"kind", s(stepKindId(m_plan.steps[i].kind))}, {"target", s(m_plan.steps[i].target)},
-                          {"resumed", resumed}});
+                          {"resumed", resumed}, {"intent", intentToJson(m_plan.steps[i].intent)}});
         m_status[i] = StepStatus::Running;
         m_detail[i] = resumed ? u"re-checking after an interruption…"_s : u"running…"_s;
         Q_EMIT stepChanged(i);
@@ -416,8 +423,11 @@ void Executor::runStep(int step, Done done)
         return journalEntry(std::move(done));
     case Step::Kind::MigrationGuide:
         // The console records and guides Option C; it never runs migrations.
-        return done(json{{"summary", s(u"recorded: the migration rollback plan %1 is run by people"_s.arg(st.call.path))},
-                         {"plan", s(st.call.path)}});
+    {
+        const auto *record = st.as<RecordIntent>();
+        const QString link = record ? record->link : QString();
+        return done(json{{"summary", s(u"recorded: the migration rollback plan %1 is run by people"_s.arg(link))}, {"plan", s(link)}});
+    }
     case Step::Kind::InstantRollback:
     case Step::Kind::OpenIncident:
         break; // dispatched in runGroup (they need to know about resumption)
@@ -436,7 +446,7 @@ void Executor::stepFinished(int group, int step, const Result<json> &r)
         m_status[step] = StepStatus::Done;
         m_unclear.remove(step);
         m_detail[step] = q(rec, "summary");
-        audit(stepKindId(st.kind), st.target.isEmpty() ? st.title : st.target, st.call.service, r.value());
+        audit(stepKindId(st.kind), st.target.isEmpty() ? st.title : st.target, intentService(st.intent), r.value());
     } else {
         // Did the service apply it? A timeout, a dropped connection or a 5xx cannot tell.
         // And an attempt that re-checked an earlier unclear one leaves that one unclear whatever it says itself.
@@ -449,7 +459,7 @@ void Executor::stepFinished(int group, int step, const Result<json> &r)
             m_failedStep = step;
         m_failedGroup = group;
         m_lastError = r.error();
-        audit(stepKindId(st.kind) + u".failed"_s, st.target.isEmpty() ? st.title : st.target, st.call.service,
+        audit(stepKindId(st.kind) + u".failed"_s, st.target.isEmpty() ? st.title : st.target, intentService(st.intent),
               {{"error", s(r.error().toString())}});
     }
     Q_EMIT stepChanged(step);
@@ -493,7 +503,7 @@ void Executor::skip(const QString &reason)
             m_journal.append({{"event", "skipped"}, {"step", i}, {"reason", s(reason)}});
             m_status[i] = StepStatus::Skipped;
             m_detail[i] = u"skipped: "_s + reason;
-            audit(stepKindId(m_plan.steps[i].kind) + u".skipped"_s, m_plan.steps[i].target, m_plan.steps[i].call.service, nullptr, reason);
+            audit(stepKindId(m_plan.steps[i].kind) + u".skipped"_s, m_plan.steps[i].target, intentService(m_plan.steps[i].intent), nullptr, reason);
             Q_EMIT stepChanged(i);
         }
     }
@@ -522,14 +532,22 @@ void Executor::abort(const QString &reason)
 
 void Executor::finish()
 {
-    m_journal.append({{"event", "complete"}, {"flagsOffMs", m_flagsOffMs}, {"incident", s(m_incidentUrl)}});
-    audit(u"rollback.complete"_s, runId(), u"console"_s,
-          {{"digest", s(m_plan.digest)}, {"incident", s(m_incidentUrl)}, {"journal", s(m_journal.path())}, {"marker", m_markerId}});
     m_running = false;
     auto alive = m_alive;
+    // The marker is the lock every console sees: release it before the journal says
+    // "complete". Journalled first, a console killed before GitHub had the final status
+    // left the marker in_progress for good (the run read as finished, so nothing resumed
+    // it, and every later console refused; found by tools/dev.sh soak). Now a kill in
+    // between leaves the run open, and resume comes back here and posts it again.
     standDownLateDuplicates([this, alive] {
-        if (*alive)
-            setMarkerStatus(u"success"_s, u"run %1 completed"_s.arg(runId()), m_incidentUrl, [this] { Q_EMIT finished(true); });
+        if (!*alive)
+            return;
+        setMarkerStatus(u"success"_s, u"run %1 completed"_s.arg(runId()), m_incidentUrl, [this] {
+            m_journal.append({{"event", "complete"}, {"flagsOffMs", m_flagsOffMs}, {"incident", s(m_incidentUrl)}});
+            audit(u"rollback.complete"_s, runId(), u"console"_s,
+                  {{"digest", s(m_plan.digest)}, {"incident", s(m_incidentUrl)}, {"journal", s(m_journal.path())}, {"marker", m_markerId}});
+            Q_EMIT finished(true);
+        });
     });
 }
 
@@ -563,10 +581,13 @@ void Executor::disableFlag(const Step &st, Done done)
 {
     if (!m_c.flags)
         return done(consoleError(Error::Kind::Config, u"no flag service configured"_s, u"Set the flag service in Settings."_s));
+    const auto *change = st.as<Services::ServeChange>();
+    if (!change)
+        return done(consoleError(Error::Kind::Config, u"the step has no flag change"_s, u"Build the plan again."_s));
     QElapsedTimer t;
     t.start();
     auto alive = m_alive;
-    m_c.flags->setEnabled(st.target, m_c.flags->defaultEnvironment(), false, [this, alive, t, key = st.target, done](const Status &r) {
+    m_c.flags->serve(*change, [this, alive, t, key = change->flag, done](const Status &r) {
         if (!*alive)
             return;
         if (!r)
@@ -580,76 +601,62 @@ void Executor::confirmFlagsOff(const Step &st, Done done)
 {
     if (!m_c.flags)
         return done(consoleError(Error::Kind::Config, u"no flag service configured"_s, u"Set the flag service in Settings."_s));
-    if (!m_c.flagsClientHttp)
-        return done(consoleError(Error::Kind::Config, u"no flag-service client token: the console cannot see what clients are served"_s,
-                                 u"Store one with `raize-console token set flags-client --stdin`, then retry this step."_s));
-    const QStringList keys = st.target.split(u',', Qt::SkipEmptyParts);
-    const QString env = m_c.flags->defaultEnvironment();
+    const auto *query = st.as<Services::ServedQuery>();
+    if (!query)
+        return done(consoleError(Error::Kind::Config, u"the step has no read-back"_s, u"Build the plan again."_s));
+    const Services::ServedQuery q = *query;
     const qint64 startedAt = m_clock.elapsed();
     auto alive = m_alive;
     auto adminOffAt = std::make_shared<qint64>(-1);
+    auto lastSeen = std::make_shared<QString>();
     poll(m_o.confirmTimeoutMs,
-         [this, alive, keys, env, adminOffAt](std::function<void(std::optional<Result<json>>)> answer) {
-             // 1. The admin API.
-             auto left = std::make_shared<int>(int(keys.size()));
-             auto stillOn = std::make_shared<QStringList>();
-             auto failure = std::make_shared<std::optional<Error>>();
-             const auto clientSide = [this, alive, keys, stillOn, failure, adminOffAt, answer] {
-                 if (*failure)
-                     return answer(Result<json>(**failure));
-                 if (!stillOn->isEmpty())
-                     return answer(std::nullopt); // not yet: poll again
-                 if (*adminOffAt < 0)
+         [this, alive, q, adminOffAt, lastSeen](std::function<void(std::optional<Result<json>>)> answer) {
+             m_c.flags->served(q, [this, alive, adminOffAt, lastSeen, answer](const Result<QList<Services::ServedState>> &states) {
+                 if (!*alive)
+                     return;
+                 if (!states)
+                     return answer(Result<json>(states.error()));
+                 QStringList stillOn, servedOn;
+                 json readBack = json::array();
+                 for (const Services::ServedState &st : states.value()) {
+                     if (st.on)
+                         stillOn << st.flag;
+                     else if (st.servedToClients.value_or(false))
+                         servedOn << st.flag;
+                     json one = {{"flag", s(st.flag)}, {"environment", s(st.environment)}, {"on", st.on}};
+                     if (st.servedToClients)
+                         one["servedToClients"] = *st.servedToClients;
+                     readBack.push_back(one);
+                 }
+                 if (stillOn.isEmpty() && *adminOffAt < 0)
                      *adminOffAt = m_clock.elapsed();
-                 // 2. What SDKs are served, with the client token.
-                 Net::Request r;
-                 r.service = Service::FlagsClient;
-                 r.url = m_c.flagsUrl.resolved(QUrl(u"api/client/features"_s));
-                 r.timeoutMs = 5000;
-                 m_c.flagsClientHttp->send(r, [alive, keys, answer](const Net::Response &resp) {
-                     if (!*alive)
-                         return;
-                     if (!resp.ok())
-                         return answer(Result<json>(resp.error));
-                     const json body = Json::parse(resp.body);
-                     if (!body.is_object() || !body.contains("features") || !body["features"].is_array())
-                         return answer(Result<json>(Error::make(Error::Kind::Parse, u"flags"_s,
-                                                                u"the client API answered without a features list"_s,
-                                                                u"Check that the flag-service URL and client token are right."_s)));
-                     QStringList servedOn;
-                     for (const json &f : body["features"]) {
-                         const QString name = q(f, "name");
-                         if (keys.contains(name) && f.value("enabled", false))
-                             servedOn << name;
-                     }
-                     if (!servedOn.isEmpty())
-                         return answer(std::nullopt);
-                     answer(Result<json>(json{{"servedOn", json::array()}}));
-                 });
-             };
-             for (const QString &key : keys) {
-                 m_c.flags->flag(key, env, [alive, key, left, stillOn, failure, clientSide](const Result<Services::FlagState> &f) {
-                     if (!*alive)
-                         return;
-                     if (!f)
-                         *failure = f.error();
-                     else if (f->enabled)
-                         *stillOn << key;
-                     if (--*left == 0)
-                         clientSide();
-                 });
-             }
+                 if (!stillOn.isEmpty() || !servedOn.isEmpty()) {
+                     *lastSeen = !stillOn.isEmpty() ? u"still on in the flag service: "_s + stillOn.join(u", "_s)
+                                                    : u"off, but still served to clients: "_s + servedOn.join(u", "_s);
+                     return answer(std::nullopt); // not yet: poll again
+                 }
+                 answer(Result<json>(json{{"readBack", readBack}}));
+             });
          },
-         [this, keys, startedAt, adminOffAt, done](const Result<json> &r) {
-             if (!r)
+         [this, alive, q, startedAt, adminOffAt, lastSeen, done](const Result<json> &r) {
+             if (!*alive)
+                 return;
+             if (!r) {
+                 if (r.error().kind == Error::Kind::Timeout && !lastSeen->isEmpty())
+                     return done(Error::make(Error::Kind::Conflict, m_c.flags->backendName(), *lastSeen,
+                                             u"Look at the flag in the flag service (an approval, a schedule or another writer?); retry, or skip with a reason."_s));
                  return done(r.error());
+             }
              const qint64 now = m_clock.elapsed();
              const qint64 base = m_lastDisableAtMs >= 0 ? m_lastDisableAtMs : startedAt;
              m_propagationMs = qMax<qint64>(0, now - base);
-             done(json{{"summary", s(u"%1 flag(s) off in the admin API and as clients are served; propagation %2 ms"_s.arg(keys.size()).arg(m_propagationMs))},
-                       {"flags", keys.join(u',').toStdString()},
-                       {"adminOffAfterMs", *adminOffAt >= 0 ? *adminOffAt - base : -1},
-                       {"propagationMs", m_propagationMs}});
+             json out = r.value();
+             out["summary"] = s(u"%1 flag(s) read back off from %2; propagation %3 ms"_s.arg(q.flags.size()).arg(m_c.flags->backendName()).arg(m_propagationMs));
+             out["flags"] = q.flags.join(u',').toStdString();
+             out["backend"] = s(m_c.flags->backendName());
+             out["adminOffAfterMs"] = *adminOffAt >= 0 ? *adminOffAt - base : -1;
+             out["propagationMs"] = m_propagationMs;
+             done(out);
          });
 }
 
@@ -657,9 +664,12 @@ void Executor::instantRollback(const Step &st, bool resumed, Done done)
 {
     if (!m_c.vercel)
         return done(consoleError(Error::Kind::Config, u"no Vercel project configured"_s, u"Set Vercel in Settings."_s));
+    const auto *rb = st.as<InstantRollbackIntent>();
+    if (!rb)
+        return done(consoleError(Error::Kind::Config, u"the step has no rollback target"_s, u"Build the plan again."_s));
     auto alive = m_alive;
-    const QString target = st.target;
-    QString description = QUrl::fromPercentEncoding(st.call.path.section(u"description="_s, 1).toUtf8());
+    const QString target = rb->deploymentId;
+    const QString description = rb->description;
     const auto send = [this, alive, target, description, done] {
         m_c.vercel->instantRollback(target, description, [alive, target, done](const Status &r) {
             if (!*alive)
@@ -686,8 +696,13 @@ void Executor::instantRollback(const Step &st, bool resumed, Done done)
 
 void Executor::confirmProduction(const Step &st, Done done)
 {
+    if (!m_c.vercel)
+        return done(consoleError(Error::Kind::Config, u"no Vercel project configured"_s, u"Set Vercel in Settings."_s));
+    const auto *prod = st.as<ProductionServesIntent>();
+    if (!prod)
+        return done(consoleError(Error::Kind::Config, u"the step names no deployment"_s, u"Build the plan again."_s));
     auto alive = m_alive;
-    const QString target = st.target;
+    const QString target = prod->deploymentId;
     poll(m_o.confirmTimeoutMs,
          [this, alive, target](std::function<void(std::optional<Result<json>>)> answer) {
              m_c.vercel->project([alive, target, answer](const Result<Services::VercelProject> &p) {
@@ -707,8 +722,10 @@ void Executor::confirmProduction(const Step &st, Done done)
 void Executor::postCheck(const Step &st, Done done)
 {
     auto alive = m_alive;
-    if (st.call.service == u"vercel"_s) {
-        const QString target = st.target;
+    if (const auto *deploymentChecks = st.as<DeploymentChecksIntent>()) {
+        if (!m_c.vercel)
+            return done(consoleError(Error::Kind::Config, u"no Vercel project configured"_s, u"Set Vercel in Settings."_s));
+        const QString target = deploymentChecks->deploymentId;
         m_c.vercel->checks(target, [alive, target, done](const Result<QList<Services::VercelCheck>> &checks) {
             if (!*alive)
                 return;
@@ -728,8 +745,11 @@ void Executor::postCheck(const Step &st, Done done)
     }
     if (!m_c.prometheus)
         return done(consoleError(Error::Kind::Config, u"no Prometheus configured"_s, u"Set Prometheus in Settings."_s));
-    const QString promql = q(st.call.body, "query");
-    const bool queue = promql.contains(u"raize_queue_depth"_s);
+    const auto *check = st.as<PromCheckIntent>();
+    if (!check)
+        return done(consoleError(Error::Kind::Config, u"the step has no check"_s, u"Build the plan again."_s));
+    const QString promql = check->promql;
+    const bool queue = check->expect == PromCheckIntent::Expect::QueuesEmpty;
     const double objective = m_o.verificationObjective;
     auto lastSeen = std::make_shared<QString>();
     poll(queue ? m_o.queueDrainTimeoutMs : m_o.verificationTimeoutMs,
@@ -788,7 +808,10 @@ void Executor::openIncident(const Step &st, bool resumed, Done done)
 {
     if (!m_c.github)
         return done(consoleError(Error::Kind::Config, u"no GitHub repository configured"_s, u"Set GitHub in Settings."_s));
-    const QString title = q(st.call.body, "title");
+    const auto *issue = st.as<IncidentIntent>();
+    if (!issue)
+        return done(consoleError(Error::Kind::Config, u"the step has no incident"_s, u"Build the plan again."_s));
+    const QString title = issue->title;
     if (const json filed = m_journal.lastOf("incident"); resumed && filed.is_object() && filed.value("number", 0) > 0) {
         // Filed and numbered before the interruption: the journal says so.
         return done(json{{"summary", s(u"incident #%1 (filed before the interruption)"_s.arg(filed.value("number", 0)))},
@@ -810,9 +833,7 @@ void Executor::openIncident(const Step &st, bool resumed, Done done)
                                      u"the console stopped while filing the incident \"%1\": it may already exist"_s.arg(title),
                                      u"Look for it in the repository's issues; resume with --incident NUMBER if it is there, or --incident new to file it."_s));
     }
-    QStringList labels;
-    for (const json &l : st.call.body.value("labels", json::array()))
-        labels << QString::fromStdString(l.get<std::string>());
+    const QStringList labels = issue->labels;
     auto alive = m_alive;
     m_c.github->createIssue(title, incidentBody(), labels, [this, alive, done](const Result<Services::GitHubIssue> &issue) {
         if (!*alive)

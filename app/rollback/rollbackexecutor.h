@@ -30,11 +30,9 @@ namespace Raize::Rollback {
 // What the executor talks to. Every pointer must outlive the executor.
 struct Clients
 {
+    // Sends the flag steps and reads them back (its own backend's calls only;
+    // Unleash also reads its client API when given the client token).
     Services::FlagService *flags = nullptr;
-    // The flag service's client API, read with the client token
-    // (Service::FlagsClient): what SDKs are served (§7.2 confirmation).
-    Net::HttpClient *flagsClientHttp = nullptr;
-    QUrl flagsUrl;
     Services::VercelClient *vercel = nullptr;
     Services::GitHubClient *github = nullptr;
     Services::PrometheusClient *prometheus = nullptr;

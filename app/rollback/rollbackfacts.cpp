@@ -1,6 +1,8 @@
 #include "rollback/rollbackfacts.h"
 
 #include "services/flags/flagservice.h"
+#include "services/github/githubclient.h"
+#include "services/prometheus/prometheusclient.h"
 #include "services/vercel/vercelclient.h"
 
 using namespace Qt::StringLiterals;
@@ -98,6 +100,30 @@ QString scopeText(const Scope &s)
     return {};
 }
 
+CallRenderer renderWith(const Clients &clients)
+{
+    return [c = clients](const Intent &intent) -> QList<Call> {
+        if (const auto *off = std::get_if<Services::ServeChange>(&intent))
+            return c.flags ? c.flags->previewServe(*off) : QList<Call>();
+        if (const auto *q = std::get_if<Services::ServedQuery>(&intent))
+            return c.flags ? c.flags->previewServed(*q) : QList<Call>();
+        if (const auto *rb = std::get_if<InstantRollbackIntent>(&intent))
+            return c.vercel ? QList<Call>{c.vercel->previewInstantRollback(rb->deploymentId, rb->description)} : QList<Call>();
+        if (std::holds_alternative<ProductionServesIntent>(intent))
+            return c.vercel ? QList<Call>{c.vercel->previewProject()} : QList<Call>();
+        if (const auto *checks = std::get_if<DeploymentChecksIntent>(&intent))
+            return c.vercel ? QList<Call>{c.vercel->previewChecks(checks->deploymentId)} : QList<Call>();
+        if (const auto *prom = std::get_if<PromCheckIntent>(&intent))
+            return c.prometheus ? QList<Call>{c.prometheus->previewQuery(prom->promql)} : QList<Call>();
+        if (const auto *issue = std::get_if<IncidentIntent>(&intent)) {
+            // The body is the run's own record (trigger, scope, timeline), written when the step runs.
+            return c.github ? QList<Call>{c.github->previewCreateIssue(issue->title, u"<the run's trigger, scope, plan and timeline>"_s, issue->labels)}
+                            : QList<Call>();
+        }
+        return {}; // recorded by the console: no request
+    };
+}
+
 void gatherInputs(const Clients &clients, const Target &target, const Request &request, std::function<void(const Result<Inputs> &)> done)
 {
     auto in = std::make_shared<Inputs>();
@@ -113,6 +139,7 @@ void gatherInputs(const Clients &clients, const Target &target, const Request &r
     in->githubOwner = target.githubOwner;
     in->githubRepo = target.githubRepo;
     in->policy = target.policy;
+    in->render = renderWith(clients);
     if (!clients.flags || !clients.vercel)
         return done(Error::make(Error::Kind::Config, u"console"_s, u"the rollback needs the flag service and Vercel configured"_s,
                                 u"Set both in Settings (or `raize-console settings set`)."_s));

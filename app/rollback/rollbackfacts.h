@@ -40,6 +40,12 @@ struct Target
 void gatherInputs(const Clients &clients, const Target &target, const Request &request,
                   std::function<void(const Result<Inputs> &)> done);
 
+// Renders each intent's requests with the client that will send it: the
+// flag service's own calls (Unleash or LaunchDarkly), Vercel's, GitHub's,
+// Prometheus's. An intent whose client is not configured renders nothing.
+// The clients must outlive the renderer.
+CallRenderer renderWith(const Clients &clients);
+
 // "global", "client:a,b", "account:x,y", "lane:browser", "service:web".
 Result<Scope> parseScope(const QString &text);
 QString scopeText(const Scope &scope);

@@ -68,11 +68,6 @@ bool inScope(const FlagFact &f, const Scope &s)
     return true;
 }
 
-QString enc(const QString &s)
-{
-    return QString::fromLatin1(QUrl::toPercentEncoding(s));
-}
-
 } // namespace
 
 Priority priorityOf(Trigger trigger)
@@ -188,7 +183,7 @@ QString queueQuery(const QStringList &queues)
 }
 
 // "incident", the policy's labels, then the priority ("p1").
-json incidentLabels(const RollbackRules &rules, Priority priority)
+QStringList incidentLabels(const RollbackRules &rules, Priority priority)
 {
     QStringList labels{u"incident"_s};
     for (const QString &l : rules.incidentLabels) {
@@ -196,10 +191,7 @@ json incidentLabels(const RollbackRules &rules, Priority priority)
             labels << l;
     }
     labels << priorityName(priority).toLower();
-    json out = json::array();
-    for (const QString &l : std::as_const(labels))
-        out.push_back(l.toStdString());
-    return out;
+    return labels;
 }
 
 } // namespace
@@ -226,9 +218,12 @@ Plan buildPlan(const Inputs &in)
         Step s;
         s.kind = Step::Kind::DisableFlag;
         s.title = u"Disable %1 in %2"_s.arg(f.key, in.flagEnvironment);
-        s.call = {u"flags"_s, u"POST"_s,
-                  u"/api/admin/projects/%1/features/%2/environments/%3/off"_s.arg(enc(in.flagProject), enc(f.key), enc(in.flagEnvironment)),
-                  nullptr};
+        // Off for the whole environment: a narrower change is issue #16's (the intent carries the scope).
+        Services::ServeChange off;
+        off.flag = f.key;
+        off.environment = in.flagEnvironment;
+        off.on = false;
+        s.intent = off;
         s.group = group;
         s.idempotent = true; // turning off an off flag changes nothing
         s.target = f.key;
@@ -238,8 +233,11 @@ Plan buildPlan(const Inputs &in)
     if (!disabled.isEmpty()) {
         Step confirm;
         confirm.kind = Step::Kind::ConfirmFlagsOff;
-        confirm.title = u"Confirm flags off (admin API and as clients are served)"_s;
-        confirm.call = {u"flags"_s, u"GET"_s, u"/api/client/features"_s, nullptr};
+        confirm.title = u"Confirm flags off (read back from the flag service)"_s;
+        Services::ServedQuery readBack;
+        readBack.flags = disabled;
+        readBack.environment = in.flagEnvironment;
+        confirm.intent = readBack;
         confirm.group = ++group;
         confirm.target = disabled.join(u',');
         plan.steps << confirm;
@@ -287,20 +285,18 @@ Plan buildPlan(const Inputs &in)
                 Step guide;
                 guide.kind = Step::Kind::MigrationGuide;
                 guide.title = u"Run the migration rollback plan by hand (the console records it, never runs migrations): %1"_s.arg(in.migrationRollbackPlan);
-                guide.call = {u"console"_s, u"RECORD"_s, in.migrationRollbackPlan, nullptr};
+                guide.intent = RecordIntent{RecordIntent::What::MigrationPlan, in.migrationRollbackPlan};
                 guide.group = ++group;
                 plan.steps << guide;
             }
             Step rb;
             rb.kind = Step::Kind::InstantRollback;
             rb.title = u"Instant Rollback production to %1"_s.arg(choice.target->id);
-            QString path = u"/v1/projects/%1/rollback/%2"_s.arg(enc(in.vercelProjectId), enc(choice.target->id));
             QString description = priorityName(plan.priority) + u": "_s + triggerName(in.trigger);
             if (!in.reason.isEmpty())
                 description += u" — "_s + in.reason;
             description.truncate(250); // Vercel's limit for a rollback description
-            path += u"?description="_s + enc(description);
-            rb.call = {u"vercel"_s, u"POST"_s, path, nullptr};
+            rb.intent = InstantRollbackIntent{in.vercelProjectId, choice.target->id, description};
             rb.group = ++group;
             rb.idempotent = false; // read the project back before ever sending it again
             rb.target = choice.target->id;
@@ -309,7 +305,7 @@ Plan buildPlan(const Inputs &in)
             Step confirm;
             confirm.kind = Step::Kind::ConfirmProduction;
             confirm.title = u"Confirm production serves %1 (and is pinned)"_s.arg(choice.target->id);
-            confirm.call = {u"vercel"_s, u"GET"_s, u"/v9/projects/%1"_s.arg(enc(in.vercelProjectId)), nullptr};
+            confirm.intent = ProductionServesIntent{in.vercelProjectId, choice.target->id};
             confirm.group = ++group;
             confirm.target = choice.target->id;
             plan.steps << confirm;
@@ -319,31 +315,30 @@ Plan buildPlan(const Inputs &in)
 
     // §7.5: checks, then the incident and the records.
     const int checks = ++group;
-    const auto check = [&](const QString &title, Call call, const QString &target) {
+    const auto check = [&](const QString &title, Intent intent, const QString &target) {
         Step s;
         s.kind = Step::Kind::PostCheck;
         s.title = title;
-        s.call = std::move(call);
+        s.intent = std::move(intent);
         s.group = checks;
         s.target = target;
         plan.steps << s;
     };
     if (!plan.rollbackTarget.isEmpty())
         check(u"Deployment checks of %1 passed"_s.arg(plan.rollbackTarget),
-              {u"vercel"_s, u"GET"_s, u"/v1/deployments/%1/checks"_s.arg(enc(plan.rollbackTarget)), nullptr}, plan.rollbackTarget);
+              DeploymentChecksIntent{plan.rollbackTarget}, plan.rollbackTarget);
     check(u"No pending side effects in the queues"_s,
-          {u"prometheus"_s, u"POST"_s, u"/api/v1/query"_s, {{"query", queueQuery(in.policy.sideEffectQueues).toStdString()}}}, {});
+          PromCheckIntent{PromCheckIntent::Expect::QueuesEmpty, queueQuery(in.policy.sideEffectQueues)}, {});
     check(u"Verification passes"_s,
-          {u"prometheus"_s, u"POST"_s, u"/api/v1/query"_s,
-           {{"query", "sum(increase(raize_verification_seconds_bucket{le=\"60\"}[30s])) / sum(increase(raize_verification_seconds_count[30s]))"}}},
+          PromCheckIntent{PromCheckIntent::Expect::RatioAtObjective,
+                          u"sum(increase(raize_verification_seconds_bucket{le=\"60\"}[30s])) / sum(increase(raize_verification_seconds_count[30s]))"_s},
           {});
 
     Step incident;
     incident.kind = Step::Kind::OpenIncident;
     incident.title = u"Open the incident issue"_s;
     const QString title = priorityName(plan.priority) + u" incident: "_s + triggerName(in.trigger);
-    incident.call = {u"github"_s, u"POST"_s, u"/repos/%1/%2/issues"_s.arg(enc(in.githubOwner), enc(in.githubRepo)),
-                     json{{"title", title.toStdString()}, {"labels", incidentLabels(in.policy, plan.priority)}}};
+    incident.intent = IncidentIntent{in.githubOwner, in.githubRepo, title, incidentLabels(in.policy, plan.priority)};
     incident.group = ++group;
     incident.idempotent = false; // never retried blindly: remember the number once created
     plan.steps << incident;
@@ -351,12 +346,21 @@ Plan buildPlan(const Inputs &in)
     Step journal;
     journal.kind = Step::Kind::JournalEntry;
     journal.title = u"Append the journal entry and link everything in the audit log"_s;
-    journal.call = {u"console"_s, u"RECORD"_s, u"journal"_s, nullptr};
+    journal.intent = RecordIntent{RecordIntent::What::JournalEntry, {}};
     journal.group = ++group;
     plan.steps << journal;
 
+    if (in.render)
+        plan.renderCalls(in.render);
     plan.digest = plan.computeDigest();
     return plan;
+}
+
+void Plan::renderCalls(const CallRenderer &render)
+{
+    for (Step &st : steps)
+        st.calls = render ? render(st.intent) : QList<Call>();
+    digest = computeDigest();
 }
 
 QString Plan::computeDigest() const
@@ -364,42 +368,274 @@ QString Plan::computeDigest() const
     return QString::fromLatin1(QCryptographicHash::hash(Json::dump(toJson()), QCryptographicHash::Sha256).toHex());
 }
 
-std::optional<Plan> Plan::fromJson(const json &j)
+namespace {
+
+QString jstr(const json &o, const char *k)
+{
+    return o.is_object() && o.contains(k) && o[k].is_string() ? QString::fromStdString(o[k].get<std::string>()) : QString();
+}
+
+json strings(const QStringList &l)
+{
+    json a = json::array();
+    for (const QString &v : l)
+        a.push_back(v.toStdString());
+    return a;
+}
+
+QString dec(const QString &s)
+{
+    return QUrl::fromPercentEncoding(s.toUtf8());
+}
+
+Error planError(const QString &message)
+{
+    return Error::make(Error::Kind::Parse, u"console"_s, message,
+                       u"The journal's plan cannot be executed by this version: finish the rollback by hand (docs/runbooks/rollback.md)."_s);
+}
+
+// A schema-1 step (before issue #14): its intent, read from the call that
+// version wrote for it. Those calls were always Unleash, Vercel, Prometheus
+// and GitHub calls in the shapes below; anything else is refused.
+std::optional<Intent> intentFromV1(Step::Kind kind, const Call &c, const QString &target, const QString &flagEnvironment)
+{
+    static const QRegularExpression flagOff(u"^/api/admin/projects/[^/]+/features/([^/]+)/environments/([^/]+)/off$"_s);
+    static const QRegularExpression rollback(u"^/v1/projects/([^/?]+)/rollback/([^/?]+)(?:\\?description=(.*))?$"_s);
+    static const QRegularExpression project(u"^/v9/projects/([^/?]+)$"_s);
+    static const QRegularExpression issues(u"^/repos/([^/]+)/([^/]+)/issues$"_s);
+    switch (kind) {
+    case Step::Kind::DisableFlag: {
+        const auto m = flagOff.match(c.path);
+        if (!m.hasMatch())
+            return std::nullopt;
+        Services::ServeChange off;
+        off.flag = dec(m.captured(1));
+        off.environment = dec(m.captured(2));
+        return off;
+    }
+    case Step::Kind::ConfirmFlagsOff: {
+        Services::ServedQuery q;
+        q.flags = target.split(u',', Qt::SkipEmptyParts);
+        q.environment = flagEnvironment;
+        if (q.flags.isEmpty())
+            return std::nullopt;
+        return q;
+    }
+    case Step::Kind::InstantRollback: {
+        const auto m = rollback.match(c.path);
+        if (!m.hasMatch())
+            return std::nullopt;
+        return InstantRollbackIntent{dec(m.captured(1)), dec(m.captured(2)), dec(m.captured(3))};
+    }
+    case Step::Kind::ConfirmProduction: {
+        const auto m = project.match(c.path);
+        if (!m.hasMatch() || target.isEmpty())
+            return std::nullopt;
+        return ProductionServesIntent{dec(m.captured(1)), target};
+    }
+    case Step::Kind::PostCheck: {
+        if (c.service == u"vercel"_s && !target.isEmpty())
+            return DeploymentChecksIntent{target};
+        const QString query = jstr(c.body, "query");
+        if (c.service != u"prometheus"_s || query.isEmpty())
+            return std::nullopt;
+        return PromCheckIntent{query.contains(u"raize_queue_depth"_s) ? PromCheckIntent::Expect::QueuesEmpty : PromCheckIntent::Expect::RatioAtObjective,
+                               query};
+    }
+    case Step::Kind::OpenIncident: {
+        const auto m = issues.match(c.path);
+        if (!m.hasMatch() || jstr(c.body, "title").isEmpty())
+            return std::nullopt;
+        QStringList labels;
+        for (const json &l : c.body.value("labels", json::array())) {
+            if (l.is_string())
+                labels << QString::fromStdString(l.get<std::string>());
+        }
+        return IncidentIntent{dec(m.captured(1)), dec(m.captured(2)), jstr(c.body, "title"), labels};
+    }
+    case Step::Kind::JournalEntry:
+        return RecordIntent{RecordIntent::What::JournalEntry, {}};
+    case Step::Kind::MigrationGuide:
+        return RecordIntent{RecordIntent::What::MigrationPlan, c.path};
+    }
+    return std::nullopt;
+}
+
+// The step kind an intent belongs to: a plan whose step says otherwise was not written by a console.
+bool fits(Step::Kind kind, const Intent &intent)
+{
+    switch (kind) {
+    case Step::Kind::DisableFlag: return std::holds_alternative<Services::ServeChange>(intent);
+    case Step::Kind::ConfirmFlagsOff: return std::holds_alternative<Services::ServedQuery>(intent);
+    case Step::Kind::InstantRollback: return std::holds_alternative<InstantRollbackIntent>(intent);
+    case Step::Kind::ConfirmProduction: return std::holds_alternative<ProductionServesIntent>(intent);
+    case Step::Kind::PostCheck:
+        return std::holds_alternative<DeploymentChecksIntent>(intent) || std::holds_alternative<PromCheckIntent>(intent);
+    case Step::Kind::OpenIncident: return std::holds_alternative<IncidentIntent>(intent);
+    case Step::Kind::JournalEntry:
+    case Step::Kind::MigrationGuide: return std::holds_alternative<RecordIntent>(intent);
+    }
+    return false;
+}
+
+} // namespace
+
+QString intentType(const Intent &intent)
+{
+    struct V
+    {
+        QString operator()(std::monostate) const { return u"none"_s; }
+        QString operator()(const Services::ServeChange &) const { return u"flag.serve"_s; }
+        QString operator()(const Services::ServedQuery &) const { return u"flag.served"_s; }
+        QString operator()(const InstantRollbackIntent &) const { return u"vercel.rollback"_s; }
+        QString operator()(const ProductionServesIntent &) const { return u"vercel.production"_s; }
+        QString operator()(const DeploymentChecksIntent &) const { return u"vercel.checks"_s; }
+        QString operator()(const PromCheckIntent &) const { return u"prometheus.check"_s; }
+        QString operator()(const IncidentIntent &) const { return u"github.incident"_s; }
+        QString operator()(const RecordIntent &) const { return u"console.record"_s; }
+    };
+    return std::visit(V{}, intent);
+}
+
+json intentToJson(const Intent &intent)
+{
+    struct V
+    {
+        json operator()(std::monostate) const { return json::object(); }
+        json operator()(const Services::ServeChange &c) const { return c.toJson(); }
+        json operator()(const Services::ServedQuery &q) const { return q.toJson(); }
+        json operator()(const InstantRollbackIntent &i) const
+        {
+            return {{"projectId", i.projectId.toStdString()}, {"deploymentId", i.deploymentId.toStdString()}, {"description", i.description.toStdString()}};
+        }
+        json operator()(const ProductionServesIntent &i) const
+        {
+            return {{"projectId", i.projectId.toStdString()}, {"deploymentId", i.deploymentId.toStdString()}};
+        }
+        json operator()(const DeploymentChecksIntent &i) const { return {{"deploymentId", i.deploymentId.toStdString()}}; }
+        json operator()(const PromCheckIntent &i) const
+        {
+            return {{"expect", i.expect == PromCheckIntent::Expect::QueuesEmpty ? "queues-empty" : "ratio-at-objective"},
+                    {"query", i.promql.toStdString()}};
+        }
+        json operator()(const IncidentIntent &i) const
+        {
+            return {{"owner", i.owner.toStdString()}, {"repo", i.repo.toStdString()}, {"title", i.title.toStdString()}, {"labels", strings(i.labels)}};
+        }
+        json operator()(const RecordIntent &i) const
+        {
+            return {{"what", i.what == RecordIntent::What::JournalEntry ? "journal" : "migration-plan"}, {"link", i.link.toStdString()}};
+        }
+    };
+    json j = std::visit(V{}, intent);
+    j["type"] = intentType(intent).toStdString();
+    return j;
+}
+
+std::optional<Intent> intentFromJson(const json &j)
+{
+    const QString type = jstr(j, "type");
+    if (type == u"flag.serve"_s) {
+        if (const auto c = Services::ServeChange::fromJson(j))
+            return *c;
+        return std::nullopt;
+    }
+    if (type == u"flag.served"_s) {
+        if (const auto q = Services::ServedQuery::fromJson(j))
+            return *q;
+        return std::nullopt;
+    }
+    if (type == u"vercel.rollback"_s && !jstr(j, "deploymentId").isEmpty())
+        return InstantRollbackIntent{jstr(j, "projectId"), jstr(j, "deploymentId"), jstr(j, "description")};
+    if (type == u"vercel.production"_s && !jstr(j, "deploymentId").isEmpty())
+        return ProductionServesIntent{jstr(j, "projectId"), jstr(j, "deploymentId")};
+    if (type == u"vercel.checks"_s && !jstr(j, "deploymentId").isEmpty())
+        return DeploymentChecksIntent{jstr(j, "deploymentId")};
+    if (type == u"prometheus.check"_s && !jstr(j, "query").isEmpty()) {
+        const QString expect = jstr(j, "expect");
+        if (expect != u"queues-empty"_s && expect != u"ratio-at-objective"_s)
+            return std::nullopt;
+        return PromCheckIntent{expect == u"queues-empty"_s ? PromCheckIntent::Expect::QueuesEmpty : PromCheckIntent::Expect::RatioAtObjective,
+                               jstr(j, "query")};
+    }
+    if (type == u"github.incident"_s && !jstr(j, "title").isEmpty()) {
+        const auto labels = Services::Detail::jsonStrings(j, "labels");
+        if (!labels)
+            return std::nullopt;
+        return IncidentIntent{jstr(j, "owner"), jstr(j, "repo"), jstr(j, "title"), *labels};
+    }
+    if (type == u"console.record"_s) {
+        const QString what = jstr(j, "what");
+        if (what != u"journal"_s && what != u"migration-plan"_s)
+            return std::nullopt;
+        return RecordIntent{what == u"journal"_s ? RecordIntent::What::JournalEntry : RecordIntent::What::MigrationPlan, jstr(j, "link")};
+    }
+    return std::nullopt;
+}
+
+Result<Plan> Plan::fromJson(const json &j)
 {
     if (!j.is_object() || !j.contains("steps") || !j["steps"].is_array())
-        return std::nullopt;
-    const auto str = [](const json &o, const char *k) {
-        return o.contains(k) && o[k].is_string() ? QString::fromStdString(o[k].get<std::string>()) : QString();
-    };
+        return planError(u"the plan has no steps list"_s);
+    const int schema = j.contains("schema") ? (j["schema"].is_number_integer() ? j["schema"].get<int>() : -1) : 1;
+    if (schema < 1)
+        return planError(u"the plan's schema version is not a number"_s);
+    if (schema > SchemaVersion)
+        return Error::make(Error::Kind::Refused, u"console"_s,
+                           u"the plan was written by a newer console (plan schema %1; this version reads up to %2)"_s.arg(schema).arg(SchemaVersion),
+                           u"Resume it with the console version that started it, or finish it by hand (docs/runbooks/rollback.md)."_s);
     Plan p;
-    const QString prio = str(j, "priority");
+    const QString prio = jstr(j, "priority");
     p.priority = prio == u"P0"_s ? Priority::P0 : prio == u"P1"_s ? Priority::P1 : Priority::P2;
-    const QString option = str(j, "option");
+    const QString option = jstr(j, "option");
     for (Option o : {Option::A_Flags, Option::B_InstantRollback, Option::C_FullWithMigrations}) {
         if (optionName(o) == option)
             p.option = o;
     }
     p.immediate = j.value("immediate", false);
-    p.rollbackTarget = str(j, "target");
+    p.rollbackTarget = jstr(j, "target");
     for (const json &r : j.value("refusals", json::array()))
         p.refusals << QString::fromStdString(r.get<std::string>());
+    // Schema 1 named the flag environment only in the disable calls.
+    QString v1Environment;
+    int index = 0;
     for (const json &s : j["steps"]) {
-        if (!s.is_object() || !s.contains("call") || !s["kind"].is_number_integer())
-            return std::nullopt;
-        Step st;
+        ++index;
+        if (!s.is_object() || !s["kind"].is_number_integer())
+            return planError(u"step %1 of the plan has no kind"_s.arg(index));
         const int kind = s["kind"].get<int>();
         if (kind < 0 || kind > int(Step::Kind::MigrationGuide))
-            return std::nullopt;
+            return planError(u"step %1 of the plan has an unknown kind (%2)"_s.arg(index).arg(kind));
+        Step st;
         st.kind = Step::Kind(kind);
-        st.title = str(s, "title");
+        st.title = jstr(s, "title");
         st.group = s.value("group", 0);
         st.idempotent = s.value("idempotent", true);
-        st.target = str(s, "target");
-        const json &c = s["call"];
-        st.call = {str(c, "service"), str(c, "method"), str(c, "path"), c.value("body", json())};
+        st.target = jstr(s, "target");
+        if (schema == 1) {
+            if (!s.contains("call") || !s["call"].is_object())
+                return planError(u"step %1 (%2) of the plan has no call"_s.arg(index).arg(st.title));
+            const Call c = Call::fromJson(s["call"]);
+            const auto intent = intentFromV1(st.kind, c, st.target, v1Environment);
+            if (!intent)
+                return planError(u"step %1 (%2) of an earlier console's plan has a call this version cannot read: %3"_s.arg(index).arg(
+                    st.title, c.describe()));
+            st.intent = *intent;
+            if (const auto *off = st.as<Services::ServeChange>(); off && v1Environment.isEmpty())
+                v1Environment = off->environment;
+            st.calls = {c};
+        } else {
+            const auto intent = intentFromJson(s.value("intent", json()));
+            if (!intent || !fits(st.kind, *intent))
+                return planError(u"step %1 (%2) of the plan has no intent this version can execute"_s.arg(index).arg(st.title));
+            st.intent = *intent;
+            for (const json &c : s.value("calls", json::array()))
+                st.calls << Call::fromJson(c);
+        }
         p.steps << st;
     }
-    p.digest = p.computeDigest();
+    // Schema 1's digest covers the plan as that version wrote it (its key order is nlohmann's, so dump() gives it back).
+    p.digest = schema == 1 ? QString::fromLatin1(QCryptographicHash::hash(Json::dump(j), QCryptographicHash::Sha256).toHex()) : p.computeDigest();
     return p;
 }
 
@@ -407,16 +643,17 @@ json Plan::toJson() const
 {
     json steps = json::array();
     for (const Step &s : this->steps) {
+        json calls = json::array();
+        for (const Call &c : s.calls)
+            calls.push_back(c.toJson());
         steps.push_back({{"kind", int(s.kind)}, {"title", s.title.toStdString()}, {"group", s.group}, {"idempotent", s.idempotent},
-                         {"target", s.target.toStdString()},
-                         {"call", {{"service", s.call.service.toStdString()}, {"method", s.call.method.toStdString()},
-                                   {"path", s.call.path.toStdString()}, {"body", s.call.body}}}});
+                         {"target", s.target.toStdString()}, {"intent", intentToJson(s.intent)}, {"calls", calls}});
     }
     json refusalsJson = json::array();
     for (const QString &r : refusals)
         refusalsJson.push_back(r.toStdString());
-    // The digest covers what would be executed; notes are for people.
-    return {{"priority", priorityName(priority).toStdString()}, {"option", optionName(option).toStdString()},
+    // The digest covers what would be executed and the calls shown for it; notes are for people.
+    return {{"schema", SchemaVersion}, {"priority", priorityName(priority).toStdString()}, {"option", optionName(option).toStdString()},
             {"immediate", immediate}, {"target", rollbackTarget.toStdString()}, {"steps", steps}, {"refusals", refusalsJson}};
 }
 

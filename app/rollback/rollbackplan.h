@@ -1,6 +1,9 @@
 #pragma once
 
+#include "core/result.h"
+#include "net/requestpreview.h"
 #include "policy/sideeffectflags.h"
+#include "services/flags/flagservice.h"
 
 #include <QList>
 #include <QString>
@@ -8,7 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
+#include <variant>
 
 namespace Raize::Rollback {
 
@@ -79,6 +84,71 @@ struct MigrationFact
     bool backwardCompatible = true;
 };
 
+// A request as the plan shows it: rendered by the client that sends it.
+using Call = Net::RequestPreview;
+
+// ---- what each step does, as typed intents (issue #14 item 3) ----
+// The executor acts on these; the calls a plan shows are rendered from them
+// by the clients, never read back out of a preview.
+
+// Vercel Instant Rollback of the project's production to a deployment.
+struct InstantRollbackIntent
+{
+    QString projectId, deploymentId;
+    QString description; // the operator-facing reason Vercel stores (≤ 250 characters)
+    bool operator==(const InstantRollbackIntent &) const = default;
+};
+// Production serves the deployment (read the project until it does).
+struct ProductionServesIntent
+{
+    QString projectId, deploymentId;
+    bool operator==(const ProductionServesIntent &) const = default;
+};
+// The deployment's checks all passed.
+struct DeploymentChecksIntent
+{
+    QString deploymentId;
+    bool operator==(const DeploymentChecksIntent &) const = default;
+};
+// A PromQL check of §7.5 and what its answer must show.
+struct PromCheckIntent
+{
+    enum class Expect {
+        QueuesEmpty,      // every series 0 (no pending side effects)
+        RatioAtObjective, // one ratio ≥ the verification objective (or no traffic: safely disabled)
+    };
+    Expect expect = Expect::QueuesEmpty;
+    QString promql;
+    bool operator==(const PromCheckIntent &) const = default;
+};
+// The incident issue.
+struct IncidentIntent
+{
+    QString owner, repo, title;
+    QStringList labels;
+    bool operator==(const IncidentIntent &) const = default;
+};
+// Something the console records and people do (the journal entry, a migration rollback plan).
+struct RecordIntent
+{
+    enum class What { JournalEntry, MigrationPlan };
+    What what = What::JournalEntry;
+    QString link; // the migration rollback plan
+    bool operator==(const RecordIntent &) const = default;
+};
+
+using Intent = std::variant<std::monostate, Services::ServeChange, Services::ServedQuery, InstantRollbackIntent, ProductionServesIntent,
+                            DeploymentChecksIntent, PromCheckIntent, IncidentIntent, RecordIntent>;
+
+nlohmann::json intentToJson(const Intent &intent);
+// Null when the record is not an intent this version knows.
+std::optional<Intent> intentFromJson(const nlohmann::json &j);
+QString intentType(const Intent &intent); // "flag.serve", "flag.served", "vercel.rollback", ...
+
+// Renders the exact requests an intent becomes, by the client that will send
+// them (see rollbackfacts.h: renderWith(Clients)).
+using CallRenderer = std::function<QList<Call>(const Intent &)>;
+
 // What the effective policy says about rollbacks (ADR 0016): the one
 // side-effect flag list and the bundle's `rollback` section. Empty until the
 // caller hands the profile's policy in; a plan without a side-effect list is
@@ -109,30 +179,33 @@ struct Inputs
     QString githubOwner, githubRepo;
     QString reason; // the operator's words, sent as the rollback description
     RollbackRules policy;
+    // Renders each step's calls (the clients that will send them); unset: the
+    // plan holds intents only and shows no calls.
+    CallRenderer render;
 };
 
-struct Call
-{
-    QString service; // "flags", "vercel", "github", "prometheus", "console"
-    QString method;  // GET, POST, ...
-    QString path;    // relative to the service's base URL, with query
-    nlohmann::json body;
-    bool operator==(const Call &) const = default;
-};
 
 struct Step
 {
     enum class Kind { DisableFlag, ConfirmFlagsOff, InstantRollback, ConfirmProduction, PostCheck, OpenIncident, JournalEntry, MigrationGuide };
     Kind kind = Kind::DisableFlag;
     QString title;
-    Call call;
+    Intent intent;     // what the executor does
+    QList<Call> calls; // what the operator sees: the requests the intent becomes (empty: no renderer, or nothing is sent)
     int group = 0;          // steps of one group run in parallel; groups run in order
     bool idempotent = true; // repeating it leaves the same state
     QString target;         // flag key, deployment id, ...
+
+    template<typename T>
+    const T *as() const { return std::get_if<T>(&intent); }
 };
 
 struct Plan
 {
+    // 1: steps held only their preview call, which the executor parsed (before issue #14).
+    // 2: steps hold a typed intent and the calls rendered from it.
+    static constexpr int SchemaVersion = 2;
+
     enum class Option { A_Flags, B_InstantRollback, C_FullWithMigrations };
     Priority priority = Priority::P2;
     Option option = Option::A_Flags;
@@ -146,8 +219,13 @@ struct Plan
     bool executable() const { return refusals.isEmpty(); }
     nlohmann::json toJson() const;
     // Reads toJson() back (a journal's plan); the digest is recomputed, so a
-    // changed file does not pass as the reviewed plan.
-    static std::optional<Plan> fromJson(const nlohmann::json &j);
+    // changed file does not pass as the reviewed plan. A schema-1 plan (an
+    // earlier console's journal) is upgraded: its intents are read from its
+    // calls, which that version wrote itself, and its digest is the one of
+    // the plan as written. Fails, saying why, on what it cannot read.
+    static Result<Plan> fromJson(const nlohmann::json &j);
+    // Fills every step's calls through `render` and recomputes the digest.
+    void renderCalls(const CallRenderer &render);
     QString computeDigest() const;
     static QString optionName(Option option);
 };

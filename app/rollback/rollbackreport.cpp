@@ -25,9 +25,13 @@ QString describePlan(const Plan &plan, const Inputs &in)
                 std::count_if(plan.steps.cbegin(), plan.steps.cend(), [&](const Step &o) { return o.group == group; }) > 1 ? u" (in parallel)"_s
                                                                                                                           : QString());
         }
-        out += u"  %1. %2\n      %3 %4 %5%6\n"_s.arg(i + 1)
-                   .arg(s.title, s.call.service, s.call.method, s.call.path,
-                        s.call.body.is_null() ? QString() : u" "_s + QString::fromStdString(s.call.body.dump()));
+        out += u"  %1. %2\n"_s.arg(i + 1).arg(s.title);
+        // The requests as the client that sends them renders them.
+        for (const Call &c : s.calls)
+            out += u"      %1\n"_s.arg(c.describe());
+        if (s.calls.isEmpty())
+            out += u"      (%1: no request%2)\n"_s.arg(intentType(s.intent),
+                                                   std::holds_alternative<RecordIntent>(s.intent) ? u", recorded by the console"_s : u", its client is not configured"_s);
     }
     for (const QString &n : plan.notes)
         out += u"\nnote: "_s + n;

@@ -2,6 +2,7 @@
 
 #include "net/httpclient.h"
 #include "rollback/runjournal.h"
+#include "services/flags/unleashclient.h"
 #include "workspace/workspace.h"
 
 using namespace Qt::StringLiterals;
@@ -61,13 +62,10 @@ Session::Session(Workspace &workspace, std::unique_ptr<Workspace> owned)
     m_target.policy = workspace.policy().rollback();
     m_target.cohorts = workspace.policy().cohorts();
 
-    QUrl base(settings.string(SettingKey::FlagsUrl));
-    if (!base.path().endsWith(u'/'))
-        base.setPath(base.path() + u'/');
     m_clients.flags = m_generation->flags.get();
-    // The client API (what SDKs are served) is read with the client token on the same HTTP client.
-    m_clients.flagsClientHttp = workspace.hasToken(Service::FlagsClient) ? &workspace.http() : nullptr;
-    m_clients.flagsUrl = base;
+    // The read-back also asks what SDKs are served (§7.2), with the client token, on the same HTTP client.
+    if (auto *unleash = dynamic_cast<Services::UnleashClient *>(m_generation->flags.get()); unleash && workspace.hasToken(Service::FlagsClient))
+        unleash->setClientApi(&workspace.http());
     m_clients.vercel = m_generation->vercel.get();
     // Without a GitHub token the marker and the incident are reported as not possible (as before).
     m_clients.github = workspace.hasToken(Service::GitHub) ? m_generation->github.get() : nullptr;

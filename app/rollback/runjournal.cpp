@@ -9,8 +9,6 @@
 #include <QFileInfo>
 #include <QUuid>
 
-#include <csignal>
-
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -20,14 +18,10 @@ namespace Raize::Rollback {
 
 namespace {
 
-// Test seam for the crash test (tests/core/tst_rollback_sandbox.cpp): the
-// process kills itself right after its Nth journal record is on disk, as a
-// power cut between two steps would.
-void maybeDie()
+RunJournal::AppendHook &appendHook()
 {
-    static int countdown = qEnvironmentVariableIntValue("RAIZE_ROLLBACK_TEST_KILL_AFTER");
-    if (countdown > 0 && --countdown == 0)
-        std::raise(SIGKILL);
+    static RunJournal::AppendHook hook;
+    return hook;
 }
 
 Error ioError(const QString &what, const QString &path, const QString &detail)
@@ -68,6 +62,7 @@ Result<RunJournal> RunJournal::create(const QString &directory, const json &begi
     RunJournal j;
     j.m_path = QDir(directory).filePath(name);
     first["event"] = "begin";
+    first["schema"] = SchemaVersion;
     if (const Status s = j.append(first); !s)
         return s.error();
     return j;
@@ -103,6 +98,12 @@ Result<RunJournal> RunJournal::open(const QString &path)
         return Error::make(Error::Kind::Parse, u"console"_s, u"%1 is not a rollback journal (no begin record)"_s.arg(path),
                            u"Pick the run with `raize-console rollback status`."_s);
     return j;
+}
+
+int RunJournal::schema() const
+{
+    const json &b = begin();
+    return b.is_object() && b.contains("schema") && b["schema"].is_number_integer() ? b["schema"].get<int>() : 1;
 }
 
 QStringList RunJournal::list(const QString &directory)
@@ -142,8 +143,14 @@ Status RunJournal::append(json record)
         return ioError(u"cannot write"_s, m_path, f.errorString());
     m_goodSize += line.size();
     m_records << std::move(record);
-    maybeDie();
+    if (const AppendHook &hook = appendHook())
+        hook(*this, m_records.constLast());
     return okStatus();
+}
+
+void RunJournal::setAppendHook(AppendHook hook)
+{
+    appendHook() = std::move(hook);
 }
 
 QString RunJournal::runId() const

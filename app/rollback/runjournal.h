@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 namespace Raize::Rollback {
 
 // Where a step of a run stands, from the journal's last record for it.
@@ -21,6 +23,10 @@ enum class StepPhase { Pending, Intent, Done, Failed, Skipped };
 class RunJournal
 {
 public:
+    // 1: before issue #14 (no "schema" in the begin record; steps' calls only).
+    // 2: the plan's steps are typed intents, and each "intent" record carries the step's intent.
+    static constexpr int SchemaVersion = 2;
+
     // <data>/<profile>/rollbacks
     static QString defaultDirectory(const QString &profile);
     static Result<RunJournal> create(const QString &directory, const nlohmann::json &begin);
@@ -32,10 +38,20 @@ public:
 
     Status append(nlohmann::json record);
 
+    // Called after every record is on disk (fsync'ed), before append() returns.
+    // A test seam, not a feature: raize-console-crashtest (tests/crashtest/)
+    // installs one that SIGKILLs the process at a chosen record, as a power cut
+    // between two steps would. The shipped binary installs none, so it reads
+    // no crash-test variable (issue #15, item 5).
+    using AppendHook = std::function<void(const RunJournal &journal, const nlohmann::json &record)>;
+    static void setAppendHook(AppendHook hook);
+
     QString path() const { return m_path; }
     QString runId() const;
     const QList<nlohmann::json> &records() const { return m_records; }
     const nlohmann::json &begin() const;
+    // The begin record's schema (1 when it names none: an earlier console's journal).
+    int schema() const;
     StepPhase phase(int step) const;
     // The last record for a step (its "done" record carries the result).
     nlohmann::json last(int step) const;

@@ -76,6 +76,7 @@ int main(int argc, char **argv)
     Services::UnleashClient flags(http, QUrl(sandbox.url(u"flags"_s) + u'/'), u"default"_s, u"production"_s);
     Net::HttpClient clientHttp;
     clientHttp.setToken(Service::FlagsClient, sandbox.token(u"unleashClient"_s));
+    flags.setClientApi(&clientHttp);
 
     QList<double> single, fanout, whole, spread, bare, bulk;
     const auto clearLog = [&] { RaizeTest::httpCall("DELETE", QUrl(sandbox.url(u"control"_s) + u"/__sandbox/requests"_s)); };
@@ -151,12 +152,20 @@ int main(int argc, char **argv)
                 s.kind = Rollback::Step::Kind::DisableFlag;
                 s.title = k;
                 s.target = k;
+                Services::ServeChange off;
+                off.flag = k;
+                off.environment = u"production"_s;
+                s.intent = off;
                 s.group = 1;
                 plan.steps << s;
             }
             Rollback::Step confirm;
             confirm.kind = Rollback::Step::Kind::ConfirmFlagsOff;
             confirm.target = keys.join(u',');
+            Services::ServedQuery readBack;
+            readBack.flags = keys;
+            readBack.environment = u"production"_s;
+            confirm.intent = readBack;
             confirm.group = 2;
             plan.steps << confirm;
             plan.digest = plan.computeDigest();
@@ -164,8 +173,6 @@ int main(int argc, char **argv)
             Result<Rollback::RunJournal> journal = Rollback::RunJournal::create(dir.path(), {{"kind", "kill-switch"}});
             Rollback::Clients clients;
             clients.flags = &flags;
-            clients.flagsClientHttp = &clientHttp;
-            clients.flagsUrl = QUrl(sandbox.url(u"flags"_s) + u'/');
             Rollback::ExecOptions options;
             options.pollMs = 50;
             Rollback::Executor ex(std::move(journal).value(), plan, clients, options);

@@ -462,10 +462,15 @@ private Q_SLOTS:
         const Rollback::Plan tenant = Rollback::buildPlan(in);
         QCOMPARE(disabled(tenant), QStringList({u"crm.sync-contacts"_s, u"tokens.refresh-v2"_s}));
         for (const Rollback::Step &s : tenant.steps) {
-            if (s.kind == Rollback::Step::Kind::OpenIncident)
-                QVERIFY(s.call.body["labels"] == nlohmann::json({"incident", "rollback", "p2"}));
-            if (s.kind == Rollback::Step::Kind::PostCheck && s.title.contains(u"queues"_s))
-                QVERIFY(s.call.body["query"].get<std::string>().find("service=\"runner\"") != std::string::npos);
+            // The steps' typed intents (ADR 0012, rollback intents) carry what the policy says.
+            if (s.kind == Rollback::Step::Kind::OpenIncident) {
+                QVERIFY(std::holds_alternative<Rollback::IncidentIntent>(s.intent));
+                QCOMPARE(std::get<Rollback::IncidentIntent>(s.intent).labels, QStringList({u"incident"_s, u"rollback"_s, u"p2"_s}));
+            }
+            if (s.kind == Rollback::Step::Kind::PostCheck && s.title.contains(u"queues"_s)) {
+                QVERIFY(std::holds_alternative<Rollback::PromCheckIntent>(s.intent));
+                QVERIFY(std::get<Rollback::PromCheckIntent>(s.intent).promql.contains(u"service=\"runner\""_s));
+            }
         }
         // Without a list the planner refuses instead of turning nothing off.
         in.policy = {};

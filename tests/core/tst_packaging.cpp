@@ -78,6 +78,8 @@ private Q_SLOTS:
                                     u"./usr/share/icons/hicolor/scalable/apps/raize-console.svg"_s,
                                     u"./usr/share/doc/raize-console/copyright"_s, u"./usr/share/man/man1/raize-console.1.gz"_s})
             QVERIFY2(contents.out.contains(path), qPrintable(path));
+        // The crash-test twin (tests/crashtest) is built next to raize-console but never packaged.
+        QVERIFY2(!contents.out.contains(u"crashtest"_s), qPrintable(contents.out));
     }
 
     void lintianReportsNoErrors()
@@ -121,6 +123,10 @@ private Q_SLOTS:
         }
         const QString binary = root + u"/usr/bin/raize-console"_s;
         QVERIFY2(QFileInfo(binary).isExecutable(), qPrintable(binary));
+        // The installed binary has no crash seam: no crash-test variable is named in it (issue #15, item 5).
+        QFile installed(binary);
+        QVERIFY(installed.open(QIODevice::ReadOnly));
+        QVERIFY2(!installed.readAll().contains("RAIZE_ROLLBACK_TEST"), "the installed raize-console names a crash-test variable");
 
         // The installed binary runs: --version, and an offscreen screenshot
         // with a fresh HOME (no profile, no keyring: the not-connected panes).

@@ -170,9 +170,17 @@ private Q_SLOTS:
         QCOMPARE(keysOf(p, Step::Kind::DisableFlag), expected);
         for (const Step &s : p.steps) {
             if (s.kind == Step::Kind::DisableFlag) {
-                QCOMPARE(s.call.method, u"POST"_s);
-                QCOMPARE(s.call.path, u"/api/admin/projects/default/features/%1/environments/production/off"_s.arg(s.target));
+                // The intent, not a backend's call: off for the whole environment (a narrower scope is issue #16).
+                const auto *off = s.as<Raize::Services::ServeChange>();
+                QVERIFY(off);
+                QCOMPARE(off->flag, s.target);
+                QCOMPARE(off->environment, u"production"_s);
+                QVERIFY(!off->on);
+                QVERIFY(off->scope.global());
+                QVERIFY(s.calls.isEmpty()); // no renderer: the plan shows no call it would not send
             }
+            if (s.kind == Step::Kind::ConfirmFlagsOff)
+                QCOMPARE(s.as<Raize::Services::ServedQuery>()->flags, expected);
         }
     }
 
@@ -247,8 +255,11 @@ private Q_SLOTS:
         const Plan p = buildPlan(in);
         const auto it = std::find_if(p.steps.cbegin(), p.steps.cend(), [](const Step &s) { return s.kind == Step::Kind::InstantRollback; });
         QVERIFY(it != p.steps.cend());
-        QCOMPARE(it->call.method, u"POST"_s);
-        QVERIFY2(it->call.path.startsWith(u"/v1/projects/prj_raize_web/rollback/dpl_good?description=P0%3A%20wrong-account"_s), qPrintable(it->call.path));
+        const auto *rb = it->as<InstantRollbackIntent>();
+        QVERIFY(rb);
+        QCOMPARE(rb->projectId, u"prj_raize_web"_s);
+        QCOMPARE(rb->deploymentId, u"dpl_good"_s);
+        QCOMPARE(rb->description, u"P0: wrong-account side effects — posted from client-bloom's account"_s);
         QVERIFY(!it->idempotent);
         QVERIFY(p.notes.join(u' ').contains(u"pinned"_s));
     }

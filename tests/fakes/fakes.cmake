@@ -13,6 +13,9 @@ target_link_libraries(fake_vercel PUBLIC fake_http)
 add_library(fake_github STATIC github/githubfake.cpp github/githubfake.h)
 target_link_libraries(fake_github PUBLIC fake_http)
 
+add_library(fake_launchdarkly STATIC launchdarkly/launchdarklyfake.cpp launchdarkly/launchdarklyfake.h)
+target_link_libraries(fake_launchdarkly PUBLIC fake_http)
+
 add_library(fake_platform STATIC
     platform/flagevaluator.cpp platform/flagevaluator.h
     platform/platformfault.cpp platform/platformfault.h
@@ -22,7 +25,7 @@ add_library(fake_platform STATIC
 target_link_libraries(fake_platform PUBLIC fake_http fake_vercel)
 
 add_executable(raize-sandbox-service sandbox/main.cpp)
-target_link_libraries(raize-sandbox-service PRIVATE fake_platform fake_github)
+target_link_libraries(raize-sandbox-service PRIVATE fake_platform fake_github fake_launchdarkly)
 
 # What tests use to start the whole sandbox and to call it.
 add_library(sandbox_fixture STATIC sandboxfixture.cpp sandboxfixture.h)

@@ -110,6 +110,49 @@ public:
     {
         QTimer::singleShot(0, [done] { done(Raize::Services::FlagHealth{true, QStringLiteral("GOOD"), 0}); });
     }
+    // The memory backend's own "requests": what a plan previews for it.
+    QList<Raize::Net::RequestPreview> previewServe(const Raize::Services::ServeChange &c) const override
+    {
+        Raize::Net::RequestPreview p;
+        p.service = QStringLiteral("flags");
+        p.method = QStringLiteral("SET");
+        p.path = QStringLiteral("memory/%1/%2/%3").arg(c.flag, c.environment, c.on ? QStringLiteral("on") : QStringLiteral("off"));
+        return {p};
+    }
+    void serve(const Raize::Services::ServeChange &c, StatusCallback done) override
+    {
+        calls << QStringLiteral("serve %1 %2 %3 %4").arg(c.flag, c.environment, c.scope.describe(), c.on ? QStringLiteral("on") : QStringLiteral("off"));
+        if (!c.scope.global()) {
+            QTimer::singleShot(0, [done] { done(Raize::Error::make(Raize::Error::Kind::Refused, QStringLiteral("memory"), QStringLiteral("global only"))); });
+            return;
+        }
+        setEnabled(c.flag, c.environment, c.on, std::move(done));
+        calls.removeLast(); // one call recorded: the serve
+    }
+    QList<Raize::Net::RequestPreview> previewServed(const Raize::Services::ServedQuery &q) const override
+    {
+        Raize::Net::RequestPreview p;
+        p.service = QStringLiteral("flags");
+        p.method = QStringLiteral("GET");
+        p.path = QStringLiteral("memory/") + q.flags.join(QLatin1Char(','));
+        return {p};
+    }
+    void served(const Raize::Services::ServedQuery &q, Callback<QList<Raize::Services::ServedState>> done) override
+    {
+        calls << QStringLiteral("served %1").arg(q.flags.join(QLatin1Char(',')));
+        QList<Raize::Services::ServedState> out;
+        for (const QString &key : q.flags) {
+            Raize::Services::ServedState st;
+            st.flag = key;
+            st.environment = q.environment;
+            for (const auto &f : hideWrites ? visible : flags) {
+                if (f.key == key)
+                    st.on = f.enabled;
+            }
+            out << st;
+        }
+        QTimer::singleShot(0, [done, out] { done(out); });
+    }
 };
 
 } // namespace RaizeTest

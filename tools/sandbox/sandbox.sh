@@ -108,6 +108,7 @@ PG_PORT=$(free_port); UNLEASH_PORT=$(free_port); PROM_PORT=$(free_port)
 ADMIN_TOKEN="*:*.$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 CLIENT_TOKEN="default:production.$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 VERCEL_TOKEN="sandbox-vercel-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+LAUNCHDARKLY_TOKEN="api-sandbox-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 GITHUB_TOKEN="sandbox-github-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 say "scenario $(basename "$SCENARIO_FILE" .json), state in $STATE_DIR"
@@ -136,7 +137,7 @@ PIDS+=("$UNLEASH_PID")
 wait_http "http://127.0.0.1:$UNLEASH_PORT/health" 90 Unleash "$UNLEASH_PID" "$STATE_DIR/logs/unleash.log"
 
 say "seeding flags and starting the simulated Vercel, GitHub and platform"
-"$SERVICE" --scenario "$SCENARIO_FILE" --vercel-token "$VERCEL_TOKEN" --github-token "$GITHUB_TOKEN" \
+"$SERVICE" --scenario "$SCENARIO_FILE" --vercel-token "$VERCEL_TOKEN" --github-token "$GITHUB_TOKEN" --launchdarkly-token "$LAUNCHDARKLY_TOKEN" \
     --unleash-url "http://127.0.0.1:$UNLEASH_PORT" --unleash-admin-token "$ADMIN_TOKEN" --unleash-client-token "$CLIENT_TOKEN" \
     --seed-unleash --poll-ms 1000 > "$STATE_DIR/service.out" 2> "$STATE_DIR/logs/service.log" &
 SERVICE_PID=$!
@@ -149,6 +150,7 @@ done
 LISTEN=$(grep -m1 '"event":"listening"' "$STATE_DIR/service.out") || die "the simulated service did not start listening"
 port_of() { printf '%s' "$LISTEN" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 VERCEL_PORT=$(port_of vercel); GITHUB_PORT=$(port_of github); CONTROL_PORT=$(port_of control); PLATFORM_PORT=$(port_of platform); FLAGS_PORT=$(port_of flags)
+LAUNCHDARKLY_PORT=$(port_of launchdarkly)
 
 say "waiting for the metrics history"
 wait "$BACKFILL_PID" || { cat "$STATE_DIR/logs/backfill.log" >&2; die "the metrics history could not be written"; }
@@ -184,9 +186,9 @@ wait_http "http://127.0.0.1:$CONTROL_PORT/__sandbox/health" 5 "the control surfa
 HEALTHY=$(elapsed)
 PROJECT=$(sed -n 's/.*"id": *"\(prj_[^"]*\)".*/\1/p' "$SCENARIO_FILE" | head -n1)
 printf 'READY {"scenario":"%s","stateDir":"%s","healthySeconds":%s,' "$(basename "$SCENARIO_FILE" .json)" "$STATE_DIR" "$HEALTHY"
-printf '"urls":{"vercel":"http://127.0.0.1:%s","github":"http://127.0.0.1:%s","unleash":"http://127.0.0.1:%s","prometheus":"http://127.0.0.1:%s","control":"http://127.0.0.1:%s","platform":"http://127.0.0.1:%s","flags":"http://127.0.0.1:%s"},' \
-    "$VERCEL_PORT" "$GITHUB_PORT" "$UNLEASH_PORT" "$PROM_PORT" "$CONTROL_PORT" "$PLATFORM_PORT" "$FLAGS_PORT"
-printf '"tokens":{"vercel":"%s","github":"%s","unleashAdmin":"%s","unleashClient":"%s"},' "$VERCEL_TOKEN" "$GITHUB_TOKEN" "$ADMIN_TOKEN" "$CLIENT_TOKEN"
+printf '"urls":{"vercel":"http://127.0.0.1:%s","github":"http://127.0.0.1:%s","unleash":"http://127.0.0.1:%s","prometheus":"http://127.0.0.1:%s","control":"http://127.0.0.1:%s","platform":"http://127.0.0.1:%s","flags":"http://127.0.0.1:%s","launchdarkly":"http://127.0.0.1:%s"},' \
+    "$VERCEL_PORT" "$GITHUB_PORT" "$UNLEASH_PORT" "$PROM_PORT" "$CONTROL_PORT" "$PLATFORM_PORT" "$FLAGS_PORT" "$LAUNCHDARKLY_PORT"
+printf '"tokens":{"vercel":"%s","github":"%s","unleashAdmin":"%s","unleashClient":"%s","launchdarkly":"%s"},' "$VERCEL_TOKEN" "$GITHUB_TOKEN" "$ADMIN_TOKEN" "$CLIENT_TOKEN" "$LAUNCHDARKLY_TOKEN"
 printf '"vercel":{"projectId":"%s","teamId":"team_raize"},"github":{"owner":"raize","repo":"platform"},' "${PROJECT:-prj_raize_web}"
 printf '"pids":[%s]}\n' "$(IFS=,; echo "${PIDS[*]:1}")"
 say "all healthy in $HEALTHY s"
@@ -195,6 +197,7 @@ cat >&2 <<INFO
 [sandbox]   GitHub      http://127.0.0.1:$GITHUB_PORT
 [sandbox]   Unleash     http://127.0.0.1:$UNLEASH_PORT  (admin UI; admin token in the READY line)
 [sandbox]   Flags proxy http://127.0.0.1:$FLAGS_PORT  (Unleash behind the fault injector and request log)
+[sandbox]   LaunchDarkly http://127.0.0.1:$LAUNCHDARKLY_PORT  (a stateful fake with the same flags, for LaunchDarkly profiles)
 [sandbox]   Prometheus  http://127.0.0.1:$PROM_PORT
 [sandbox]   Control     http://127.0.0.1:$CONTROL_PORT/__sandbox/state
 [sandbox] Ctrl-C stops everything.

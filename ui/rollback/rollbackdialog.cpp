@@ -297,9 +297,11 @@ void RollbackDialog::showPlan()
         item->setText(0, QString::number(i + 1));
         item->setText(1, s.title);
         item->setText(2, statusText(Executor::StepStatus::Pending));
-        QString call = s.call.service + u' ' + s.call.method + u' ' + s.call.path;
-        if (!s.call.body.is_null())
-            call += u' ' + QString::fromStdString(s.call.body.dump());
+        // The requests as the client that sends them renders them.
+        QStringList calls;
+        for (const Call &c : s.calls)
+            calls << c.describe();
+        const QString call = calls.isEmpty() ? intentType(s.intent) : calls.join(u'\n');
         item->setText(3, call);
         item->setToolTip(1, s.title);
         item->setToolTip(3, call);
@@ -326,9 +328,11 @@ ConfirmationRequest RollbackDialog::confirmationRequest() const
     lines << u"Plan digest %1; steps of one group run in parallel:"_s.arg(m_plan.digest.left(16));
     for (int i = 0; i < m_plan.steps.size(); ++i) {
         const Step &s = m_plan.steps[i];
-        QString call = s.call.service + u' ' + s.call.method + u' ' + s.call.path;
-        if (!s.call.body.is_null())
-            call += u' ' + QString::fromStdString(s.call.body.dump());
+        // The calls the step's intent becomes, as the client that sends them renders them (ADR 0012, typed intents).
+        QStringList calls;
+        for (const Call &c : s.calls)
+            calls << c.describe();
+        const QString call = calls.isEmpty() ? intentType(s.intent) : calls.join(u"\n      "_s);
         lines << u"%1. [group %2] %3\n      %4"_s.arg(i + 1).arg(s.group).arg(s.title, call);
     }
     ConfirmationRequest request;
@@ -370,7 +374,11 @@ void RollbackDialog::resume(const QString &journalPath)
         return;
     }
     const auto plan = Plan::fromJson(journal->begin().value("plan", nlohmann::json()));
-    if (!plan || plan->digest != QString::fromStdString(journal->begin().value("digest", ""))) {
+    if (!plan) {
+        setMessage(plan.error().toString().toHtmlEscaped(), u"error"_s);
+        return;
+    }
+    if (plan->digest != QString::fromStdString(journal->begin().value("digest", ""))) {
         setMessage(u"The journal's plan does not match its digest; finish by hand (docs/runbooks/rollback.md)."_s, u"error"_s);
         return;
     }

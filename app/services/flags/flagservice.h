@@ -7,6 +7,7 @@
 // UnleashClient (app/services/flags/unleashclient.h).
 
 #include "core/result.h"
+#include "net/requestpreview.h"
 
 #include <QHash>
 #include <QList>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <optional>
 
 namespace Raize::Services {
 
@@ -175,6 +177,49 @@ struct FlagEvaluation
     static QString verdictName(Verdict v); // "on", "off", "partial", "unknown"
 };
 
+// A rollback's flag step as a typed intent (issue #14 item 3): change what
+// `scope` is served in `environment`. Today the console sends "off for the
+// whole environment" (a global scope); the scope is part of the intent so
+// scoped changes (issue #16: a client, account or lane stops being served,
+// everyone else keeps it) need no new shape, only a backend that can send them.
+struct ServeChange
+{
+    QString flag;
+    QString environment; // empty: the service's default environment
+    FlagScope scope;     // global: the whole environment
+    bool on = false;     // false: stop serving the flag to the scope
+
+    bool operator==(const ServeChange &o) const { return flag == o.flag && environment == o.environment && scope == o.scope && on == o.on; }
+    nlohmann::json toJson() const;
+    static std::optional<ServeChange> fromJson(const nlohmann::json &j);
+};
+
+// "What do these flags serve now?" — the read-back after a change.
+struct ServedQuery
+{
+    QStringList flags;
+    QString environment; // empty: the service's default environment
+    FlagScope scope;     // whose answer counts (global: the environment as a whole)
+
+    bool operator==(const ServedQuery &o) const { return flags == o.flags && environment == o.environment && scope == o.scope; }
+
+    nlohmann::json toJson() const;
+    static std::optional<ServedQuery> fromJson(const nlohmann::json &j);
+};
+
+// What one flag serves in one environment, as the service says.
+struct ServedState
+{
+    QString flag, environment;
+    bool on = false; // the environment's switch, as the management API stores it
+    // What SDKs are served, when the backend reads a client-facing API too
+    // (Unleash's /api/client/features); nullopt: the management API is the answer.
+    std::optional<bool> servedToClients;
+
+    // Off for SDKs: the switch is off and no client API says otherwise.
+    bool off() const { return !on && !servedToClients.value_or(false); }
+};
+
 struct FlagHealth
 {
     bool healthy = false;
@@ -210,7 +255,117 @@ public:
     virtual void effectiveState(const QString &flag, const QString &environment, const FlagContext &context,
                                 Callback<FlagEvaluation> done) = 0;
     virtual void health(Callback<FlagHealth> done) = 0;
+
+    // ---- a rollback's intents (issue #14 item 3) ----
+    // The previews are the exact requests serve()/served() send (method, path,
+    // content type, body), rendered by the client that sends them, so a plan
+    // shows this backend's calls and no other's. No network.
+    virtual QList<Net::RequestPreview> previewServe(const ServeChange &change) const = 0;
+    // Applies the change; repeating it is harmless. Refuses (Error::Kind::Refused)
+    // a scope it cannot change yet: everything but global until issue #16.
+    virtual void serve(const ServeChange &change, StatusCallback done) = 0;
+    virtual QList<Net::RequestPreview> previewServed(const ServedQuery &query) const = 0;
+    // One ServedState per flag of the query, in its order. Fails when the
+    // backend cannot see what clients are served (Unleash without its client token).
+    virtual void served(const ServedQuery &query, Callback<QList<ServedState>> done) = 0;
 };
+
+inline nlohmann::json ServeChange::toJson() const
+{
+    const auto list = [](const QStringList &l) {
+        nlohmann::json a = nlohmann::json::array();
+        for (const QString &v : l)
+            a.push_back(v.toStdString());
+        return a;
+    };
+    return {{"flag", flag.toStdString()},
+            {"environment", environment.toStdString()},
+            {"on", on},
+            {"scope",
+             {{"clientIds", list(scope.clientIds)},
+              {"platformAccountIds", list(scope.platformAccountIds)},
+              {"lane", scope.lane.toStdString()},
+              {"cohorts", list(scope.cohorts)}}}};
+}
+
+namespace Detail {
+inline QString jsonString(const nlohmann::json &j, const char *key)
+{
+    return j.is_object() && j.contains(key) && j[key].is_string() ? QString::fromStdString(j[key].get<std::string>()) : QString();
+}
+inline std::optional<QStringList> jsonStrings(const nlohmann::json &j, const char *key)
+{
+    QStringList out;
+    if (!j.is_object() || !j.contains(key))
+        return out;
+    if (!j[key].is_array())
+        return std::nullopt;
+    for (const auto &v : j[key]) {
+        if (!v.is_string())
+            return std::nullopt;
+        out << QString::fromStdString(v.get<std::string>());
+    }
+    return out;
+}
+inline std::optional<FlagScope> scopeFromJson(const nlohmann::json &j)
+{
+    FlagScope s;
+    if (j.is_null())
+        return s;
+    if (!j.is_object())
+        return std::nullopt;
+    const auto clients = jsonStrings(j, "clientIds");
+    const auto accounts = jsonStrings(j, "platformAccountIds");
+    const auto cohorts = jsonStrings(j, "cohorts");
+    if (!clients || !accounts || !cohorts)
+        return std::nullopt;
+    s.clientIds = *clients;
+    s.platformAccountIds = *accounts;
+    s.cohorts = *cohorts;
+    s.lane = jsonString(j, "lane");
+    return s;
+}
+} // namespace Detail
+
+inline std::optional<ServeChange> ServeChange::fromJson(const nlohmann::json &j)
+{
+    if (!j.is_object() || !j.contains("flag") || !j["flag"].is_string() || (j.contains("on") && !j["on"].is_boolean()))
+        return std::nullopt;
+    const auto scope = Detail::scopeFromJson(j.value("scope", nlohmann::json()));
+    if (!scope)
+        return std::nullopt;
+    ServeChange c;
+    c.flag = Detail::jsonString(j, "flag");
+    c.environment = Detail::jsonString(j, "environment");
+    c.on = j.value("on", false);
+    c.scope = *scope;
+    return c;
+}
+
+inline nlohmann::json ServedQuery::toJson() const
+{
+    nlohmann::json keys = nlohmann::json::array();
+    for (const QString &f : flags)
+        keys.push_back(f.toStdString());
+    ServeChange forScope;
+    forScope.scope = scope;
+    return {{"flags", keys}, {"environment", environment.toStdString()}, {"scope", forScope.toJson()["scope"]}};
+}
+
+inline std::optional<ServedQuery> ServedQuery::fromJson(const nlohmann::json &j)
+{
+    const auto flags = Detail::jsonStrings(j, "flags");
+    if (!j.is_object() || !flags || flags->isEmpty())
+        return std::nullopt;
+    const auto scope = Detail::scopeFromJson(j.value("scope", nlohmann::json()));
+    if (!scope)
+        return std::nullopt;
+    ServedQuery q;
+    q.flags = *flags;
+    q.environment = Detail::jsonString(j, "environment");
+    q.scope = *scope;
+    return q;
+}
 
 // ---- inline definitions of the value types ----
 

@@ -5,6 +5,7 @@
 #include "net/jsonreader.h"
 
 #include <QDateTime>
+#include <QPointer>
 #include <QHostAddress>
 #include <QRegularExpression>
 
@@ -1370,10 +1371,7 @@ void UnleashClient::flag(const QString &flag, const QString &environment, Callba
     const QString e = env(environment);
     if (const Status ok = checkNames(flag, e); !ok)
         return done(ok.error());
-    Net::Request r;
-    r.service = Service::Flags;
-    r.url = url(featurePath(flag));
-    m_http.send(r, [this, flag, e, done](const Net::Response &resp) {
+    m_http.send(featureRequest(flag), [this, flag, e, done](const Net::Response &resp) {
         if (!resp.ok())
             return done(notFound(resp.error, flag, e));
         auto f = parseFeature(resp.body, e);
@@ -1391,17 +1389,139 @@ void UnleashClient::setEnabled(const QString &flag, const QString &environment, 
     const QString e = env(environment);
     if (const Status ok = checkNames(flag, e); !ok)
         return done(ok);
-    Net::Request r;
-    r.service = Service::Flags;
-    r.method = "POST";
-    r.idempotent = true; // on is on: repeating it leaves the same state (ENDPOINTS.md)
-    r.url = url(envPath(flag, e) + (on ? u"/on"_s : u"/off"_s));
-    m_http.send(r, [this, flag, e, done](const Net::Response &resp) {
+    ServeChange change;
+    change.flag = flag;
+    change.environment = e;
+    change.on = on;
+    const Result<Net::Request> r = serveRequest(change);
+    if (!r)
+        return done(r.error());
+    m_http.send(r.value(), [this, flag, e, done](const Net::Response &resp) {
         // 8.2.0 answers 200 with an empty body (the description says featureSchema): any 2xx will do.
         if (!resp.ok())
             return done(notFound(resp.error, flag, e));
         done(okStatus());
     });
+}
+
+Net::Request UnleashClient::featureRequest(const QString &flag) const
+{
+    Net::Request r;
+    r.service = Service::Flags;
+    r.url = url(featurePath(flag));
+    return r;
+}
+
+Net::Request UnleashClient::clientFeaturesRequest() const
+{
+    Net::Request r;
+    r.service = Service::FlagsClient;
+    r.url = url(u"/api/client/features"_s);
+    r.timeoutMs = 5000;
+    return r;
+}
+
+Result<Net::Request> UnleashClient::serveRequest(const ServeChange &change) const
+{
+    const QString e = env(change.environment);
+    if (const Status ok = checkNames(change.flag, e); !ok)
+        return ok.error();
+    if (!change.scope.global()) {
+        return Error::make(Error::Kind::Refused, u"unleash"_s,
+                           u"turning %1 %2 for %3 only needs scoped strategies, which the console does not write yet"_s.arg(
+                               change.flag, change.on ? u"on"_s : u"off"_s, change.scope.describe()),
+                           u"Use the global scope (the whole environment), or change the strategies in Unleash by hand (issue #16)."_s);
+    }
+    Net::Request r;
+    r.service = Service::Flags;
+    r.method = "POST";
+    r.idempotent = true; // on is on: repeating it leaves the same state (ENDPOINTS.md)
+    r.url = url(envPath(change.flag, e) + (change.on ? u"/on"_s : u"/off"_s));
+    return r;
+}
+
+QList<Net::RequestPreview> UnleashClient::previewServe(const ServeChange &change) const
+{
+    const Result<Net::Request> r = serveRequest(change);
+    if (!r)
+        return {};
+    return {Net::RequestPreview::from(r.value(), m_base, u"flags"_s)};
+}
+
+void UnleashClient::serve(const ServeChange &change, StatusCallback done)
+{
+    const Result<Net::Request> r = serveRequest(change);
+    if (!r)
+        return done(r.error());
+    const QString flag = change.flag, e = env(change.environment);
+    m_http.send(r.value(), [this, flag, e, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(notFound(resp.error, flag, e));
+        done(okStatus());
+    });
+}
+
+QList<Net::RequestPreview> UnleashClient::previewServed(const ServedQuery &query) const
+{
+    QList<Net::RequestPreview> out;
+    for (const QString &f : query.flags)
+        out << Net::RequestPreview::from(featureRequest(f), m_base, u"flags"_s);
+    if (m_clientHttp)
+        out << Net::RequestPreview::from(clientFeaturesRequest(), m_base, u"flags-client"_s);
+    return out;
+}
+
+void UnleashClient::served(const ServedQuery &query, Callback<QList<ServedState>> done)
+{
+    const QString e = env(query.environment);
+    auto states = std::make_shared<QList<ServedState>>();
+    auto left = std::make_shared<int>(int(query.flags.size()));
+    auto failure = std::make_shared<std::optional<Error>>();
+    for (const QString &key : query.flags) {
+        ServedState st;
+        st.flag = key;
+        st.environment = e;
+        *states << st;
+    }
+    if (query.flags.isEmpty())
+        return done(*states);
+    if (!m_clientHttp) {
+        // The admin API's switch is not what SDKs are served (§7.2 confirms both).
+        return done(Error::make(Error::Kind::Config, u"unleash"_s,
+                                u"no flag-service client token: the console cannot see what clients are served"_s,
+                                u"Store one with `raize-console token set flags-client --stdin`, then retry this step."_s));
+    }
+    QPointer<QObject> guard(&m_http);
+    const auto clientSide = [this, guard, states, failure, done] {
+        if (*failure)
+            return done(**failure);
+        m_clientHttp->send(clientFeaturesRequest(), [guard, states, done](const Net::Response &resp) {
+            if (!guard)
+                return;
+            if (!resp.ok())
+                return done(resp.error);
+            const auto set = parseClientFeatures(resp.body);
+            if (!set)
+                return done(set.error());
+            for (ServedState &st : *states) {
+                const FlagState *f = set->find(st.flag);
+                st.servedToClients = f && f->enabled; // a flag SDKs do not see is not served
+            }
+            done(*states);
+        });
+    };
+    for (int i = 0; i < query.flags.size(); ++i) {
+        flag(query.flags[i], e, [guard, i, states, left, failure, clientSide](const Result<FlagState> &f) {
+            if (!guard)
+                return;
+            if (!f)
+                *failure = f.error();
+            else
+                (*states)[i].on = f->enabled;
+            if (--*left == 0)
+                clientSide();
+        });
+    }
 }
 
 void UnleashClient::effectiveState(const QString &flagKey, const QString &environment, const FlagContext &context,

@@ -48,6 +48,20 @@ public:
     // GET /health (no token needed).
     void health(Callback<FlagHealth> done) override;
 
+    // POST …/environments/{env}/off|on (the same request setEnabled sends).
+    // Global scope only until issue #16 (strategies that exclude a scope).
+    QList<Net::RequestPreview> previewServe(const ServeChange &change) const override;
+    void serve(const ServeChange &change, StatusCallback done) override;
+    // GET …/features/{name} per flag (the admin API), then one GET
+    // /api/client/features with the client token: what SDKs are served.
+    // Without a client API (setClientApi) it fails, saying which token is missing.
+    QList<Net::RequestPreview> previewServed(const ServedQuery &query) const override;
+    void served(const ServedQuery &query, Callback<QList<ServedState>> done) override;
+    // The client API (what SDKs read), sent with the client token
+    // (Service::FlagsClient) that `clientHttp` holds; it must outlive this
+    // client. Null: the read-back stops at the admin API.
+    void setClientApi(Net::HttpClient *clientHttp) { m_clientHttp = clientHttp; }
+
     // ---- pure parts, public for tests ----
 
     // GET /api/admin/projects/{p}/features → key, type, stale, description and
@@ -96,6 +110,10 @@ public:
 
 private:
     QUrl url(const QString &path) const;
+    // The requests serve()/served() send, also what their previews show.
+    Result<Net::Request> serveRequest(const ServeChange &change) const;
+    Net::Request featureRequest(const QString &flag) const;
+    Net::Request clientFeaturesRequest() const;
     QString featurePath(const QString &flag) const;
     QString envPath(const QString &flag, const QString &environment) const;
     QString env(const QString &environment) const;
@@ -111,6 +129,7 @@ private:
                      int rolloutPercent, Callback<FlagStrategy> done);
 
     Net::HttpClient &m_http;
+    Net::HttpClient *m_clientHttp = nullptr;
     QUrl m_base;
     QString m_project;
     QString m_defaultEnvironment;

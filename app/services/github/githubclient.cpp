@@ -667,7 +667,9 @@ void GitHubClient::listDeployments(const Net::QueryItems &filter, bool allPages,
     Net::QueryItems query = filter;
     query.append({u"per_page"_s, QString::number(allPages ? m_pageSize : 100)});
     const Net::Request r = get(u"/deployments"_s, query);
-    // A read-back must stay one request: it runs while its mutation holds GitHub's serial queue.
+    // A read-back must stay one request, sent before readBack returns: it runs while its mutation
+    // holds GitHub's serial queue, and only a request sent then may jump it (a later one waits for
+    // the mutation, which waits for the read-back: forever). ADR 0005, second amendment of 2026-12-06.
     fetchPages<GitHubDeployment>(m_http, m_api, r, {}, arrayOf<GitHubDeployment>(readDeployment), allPages ? MaxPages : 1,
                                  std::make_shared<QList<GitHubDeployment>>(), ignoreTruncation(done));
 }
@@ -820,7 +822,7 @@ void GitHubClient::createDeploymentStatus(qint64 deploymentId, const QString &st
     });
 }
 
-void GitHubClient::createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done)
+Net::Request GitHubClient::issueRequest(const QString &title, const QString &body, const QStringList &labels) const
 {
     Net::Request r;
     r.service = Service::GitHub;
@@ -831,6 +833,17 @@ void GitHubClient::createIssue(const QString &title, const QString &body, const 
     for (const QString &l : labels)
         names.push_back(l.toStdString());
     r.body = Json::dump({{"title", title.toStdString()}, {"body", body.toStdString()}, {"labels", names}});
+    return r;
+}
+
+Net::RequestPreview GitHubClient::previewCreateIssue(const QString &title, const QString &body, const QStringList &labels) const
+{
+    return Net::RequestPreview::from(issueRequest(title, body, labels), m_api, u"github"_s);
+}
+
+void GitHubClient::createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done)
+{
+    const Net::Request r = issueRequest(title, body, labels);
     const QString repo = m_owner + u'/' + m_repo;
     m_http.send(r, [done, title, repo](const Net::Response &resp) {
         if (!resp.ok()) {

@@ -3,6 +3,7 @@
 #include "core/result.h"
 #include "net/endpoint.h"
 #include "net/httpclient.h"
+#include "net/requestpreview.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -228,6 +229,8 @@ public:
     // Files an issue. Never sent twice: the API the console uses cannot list issues, so an unclear
     // outcome is reported with what to check.
     void createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done);
+    // The exact request createIssue sends, for a plan's preview (no network).
+    Net::RequestPreview previewCreateIssue(const QString &title, const QString &body, const QStringList &labels) const;
 
     static Result<GitHubRelease> parseRelease(const QByteArray &body);
     // One page of each, as the client reads it (tests, benchmarks).
@@ -236,6 +239,7 @@ public:
     static Result<QList<GitHubDeployment>> parseDeployments(const QByteArray &body);
 
 private:
+    Net::Request issueRequest(const QString &title, const QString &body, const QStringList &labels) const;
     QUrl url(const QString &path, const Net::QueryItems &query = {}) const;
     QString repoPath(const QString &rest) const;
     QUrl repoUrl(const QString &encodedPath, const Net::QueryItems &query = {}) const;

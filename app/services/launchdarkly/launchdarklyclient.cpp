@@ -114,7 +114,7 @@ json clause(const QString &attribute, const QStringList &values)
     return {{"contextKind", "user"}, {"attribute", attribute.toStdString()}, {"op", "in"}, {"values", v}, {"negate", false}};
 }
 
-json served(int percent, const QString &onId, const QString &offId)
+json servedBy(int percent, const QString &onId, const QString &offId)
 {
     if (percent >= 100)
         return {{"variationId", onId.toStdString()}};
@@ -230,9 +230,8 @@ void LaunchDarklyClient::fetchPage(const QString &environment, int offset, QList
 void LaunchDarklyClient::flag(const QString &flag, const QString &environment, Callback<FlagState> done)
 {
     const QString env = environment.isEmpty() ? m_environment : environment;
-    Net::Request r = request("GET", u"/api/v2/flags/%1/%2"_s.arg(enc(m_project), enc(flag)), {{u"env"_s, env}});
     const QString project = m_project;
-    m_http.send(r, [project, env, done](const Net::Response &resp) {
+    m_http.send(flagRequest(flag, env), [project, env, done](const Net::Response &resp) {
         if (!resp.ok())
             return done(resp.error);
         done(parseFlag(resp.body, project, env));
@@ -259,7 +258,7 @@ json LaunchDarklyClient::scopePatch(const QString &environment, const FlagScope 
     json instructions = json::array();
     if (scope.global()) {
         instructions.push_back({{"kind", "replaceRules"}, {"rules", json::array()}});
-        json fall = served(rolloutPercent, onVariationId, offVariationId);
+        json fall = servedBy(rolloutPercent, onVariationId, offVariationId);
         fall["kind"] = "updateFallthroughVariationOrRollout";
         instructions.push_back(fall);
     } else {
@@ -272,7 +271,7 @@ json LaunchDarklyClient::scopePatch(const QString &environment, const FlagScope 
             clauses.push_back(clause(u"lane"_s, {scope.lane}));
         if (!scope.cohorts.isEmpty())
             clauses.push_back(clause(u"cohort"_s, scope.cohorts));
-        json rule = served(rolloutPercent, onVariationId, offVariationId);
+        json rule = servedBy(rolloutPercent, onVariationId, offVariationId);
         rule["description"] = "raize-console scope: " + scope.describe().toStdString();
         rule["clauses"] = clauses;
         instructions.push_back({{"kind", "replaceRules"}, {"rules", json::array({rule})}});
@@ -386,6 +385,105 @@ void LaunchDarklyClient::effectiveState(const QString &flagKey, const QString &e
             return done(f.error());
         done(evaluate(f.value(), context));
     });
+}
+
+Net::Request LaunchDarklyClient::flagRequest(const QString &flag, const QString &environment) const
+{
+    return request("GET", u"/api/v2/flags/%1/%2"_s.arg(enc(m_project), enc(flag)), {{u"env"_s, environment}});
+}
+
+json LaunchDarklyClient::servePatch(const ServeChange &change, const QString &environment)
+{
+    return {{"environmentKey", environment.toStdString()},
+            {"comment", change.on ? "raize-console: flag on" : "raize-console: rollback, flag off"},
+            {"instructions", json::array({{{"kind", change.on ? "turnFlagOn" : "turnFlagOff"}}})}};
+}
+
+Result<Net::Request> LaunchDarklyClient::serveRequest(const ServeChange &change) const
+{
+    if (!change.scope.global()) {
+        return Error::make(Error::Kind::Refused, u"launchdarkly"_s,
+                           u"turning %1 %2 for %3 only needs a targeting rule, which the console does not write yet"_s.arg(
+                               change.flag, change.on ? u"on"_s : u"off"_s, change.scope.describe()),
+                           u"Use the global scope (the whole environment), or change the targeting in LaunchDarkly by hand (issue #16)."_s);
+    }
+    if (change.flag.isEmpty())
+        return Error::make(Error::Kind::Config, u"launchdarkly"_s, u"no flag key"_s, u"Name the flag."_s);
+    const QString env = change.environment.isEmpty() ? m_environment : change.environment;
+    Net::Request r = request("PATCH", u"/api/v2/flags/%1/%2"_s.arg(enc(m_project), enc(change.flag)));
+    r.contentType = "application/json; domain-model=launchdarkly.semanticpatch";
+    r.idempotent = true; // turnFlagOff on an off flag changes nothing
+    r.body = Json::dump(servePatch(change, env));
+    return r;
+}
+
+QList<Net::RequestPreview> LaunchDarklyClient::previewServe(const ServeChange &change) const
+{
+    const Result<Net::Request> r = serveRequest(change);
+    if (!r)
+        return {};
+    return {Net::RequestPreview::from(r.value(), m_base, u"flags"_s)};
+}
+
+void LaunchDarklyClient::serve(const ServeChange &change, StatusCallback done)
+{
+    const Result<Net::Request> r = serveRequest(change);
+    if (!r)
+        return done(r.error());
+    const QString env = change.environment.isEmpty() ? m_environment : change.environment;
+    const QString project = m_project;
+    const bool on = change.on;
+    m_http.send(r.value(), [project, env, on, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        // LaunchDarkly answers the flag as stored: check the switch moved.
+        const auto stored = parseFlag(resp.body, project, env);
+        if (!stored)
+            return done(stored.error());
+        if (stored->enabled != on)
+            return done(Error::make(Error::Kind::Conflict, u"launchdarkly"_s,
+                                    u"LaunchDarkly answered %1 still %2 in %3"_s.arg(stored->key, stored->enabled ? u"on"_s : u"off"_s, env),
+                                    u"Open the flag in LaunchDarkly (a required approval or a scheduled change?), then retry the step."_s));
+        done(okStatus());
+    });
+}
+
+QList<Net::RequestPreview> LaunchDarklyClient::previewServed(const ServedQuery &query) const
+{
+    const QString env = query.environment.isEmpty() ? m_environment : query.environment;
+    QList<Net::RequestPreview> out;
+    for (const QString &f : query.flags)
+        out << Net::RequestPreview::from(flagRequest(f, env), m_base, u"flags"_s);
+    return out;
+}
+
+void LaunchDarklyClient::served(const ServedQuery &query, Callback<QList<ServedState>> done)
+{
+    const QString env = query.environment.isEmpty() ? m_environment : query.environment;
+    auto states = std::make_shared<QList<ServedState>>();
+    auto left = std::make_shared<int>(int(query.flags.size()));
+    auto failure = std::make_shared<std::optional<Error>>();
+    for (const QString &key : query.flags) {
+        ServedState st;
+        st.flag = key;
+        st.environment = env;
+        *states << st;
+    }
+    if (query.flags.isEmpty())
+        return done(*states);
+    for (int i = 0; i < query.flags.size(); ++i) {
+        flag(query.flags[i], env, [i, states, left, failure, done](const Result<FlagState> &f) {
+            if (!f)
+                *failure = f.error();
+            else
+                (*states)[i].on = f->enabled;
+            if (--*left == 0) {
+                if (*failure)
+                    return done(**failure);
+                done(*states);
+            }
+        });
+    }
 }
 
 void LaunchDarklyClient::health(Callback<FlagHealth> done)

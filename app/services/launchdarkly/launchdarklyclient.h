@@ -39,6 +39,16 @@ public:
     // GET /api/v2/flags/{project}?limit=1: the API answers and the token reads the project.
     void health(Callback<FlagHealth> done) override;
 
+    // A semantic patch (`turnFlagOff` / `turnFlagOn` for the environment),
+    // content type `application/json; domain-model=launchdarkly.semanticpatch`:
+    // absolute, so safe to repeat. Global scope only until issue #16 (a
+    // targeting rule for the scope).
+    QList<Net::RequestPreview> previewServe(const ServeChange &change) const override;
+    void serve(const ServeChange &change, StatusCallback done) override;
+    // GET /api/v2/flags/{project}/{key}?env=… per flag: the environment's `on`.
+    QList<Net::RequestPreview> previewServed(const ServedQuery &query) const override;
+    void served(const ServedQuery &query, Callback<QList<ServedState>> done) override;
+
     // ---- pure parts, public for tests ----
     static Result<FlagState> parseFlag(const QByteArray &body, const QString &project, const QString &environment);
     static Result<QList<FlagState>> parseFlags(const QByteArray &body, const QString &project, const QString &environment,
@@ -47,9 +57,13 @@ public:
     static nlohmann::json scopePatch(const QString &environment, const FlagScope &scope, int rolloutPercent, const QString &onVariationId,
                                      const QString &offVariationId);
     static FlagEvaluation evaluate(const FlagState &flag, const FlagContext &context);
+    // The semantic-patch body serve() sends.
+    static nlohmann::json servePatch(const ServeChange &change, const QString &environment);
 
 private:
     Net::Request request(const QByteArray &method, const QString &path, const Net::QueryItems &query = {}) const;
+    Result<Net::Request> serveRequest(const ServeChange &change) const;
+    Net::Request flagRequest(const QString &flag, const QString &environment) const;
     void fetchPage(const QString &environment, int offset, QList<FlagState> acc, Callback<QList<FlagState>> done);
 
     Net::HttpClient &m_http;

@@ -135,7 +135,12 @@ Result<PromResult> PrometheusClient::parse(const QByteArray &body)
     return out;
 }
 
-void PrometheusClient::run(const QString &path, const QList<QPair<QString, QString>> &params, Callback<PromResult> done)
+Net::RequestPreview PrometheusClient::previewQuery(const QString &promql) const
+{
+    return Net::RequestPreview::from(formRequest(u"/api/v1/query"_s, {{u"query"_s, promql}}), m_base, u"prometheus"_s);
+}
+
+Net::Request PrometheusClient::formRequest(const QString &path, const QList<QPair<QString, QString>> &params) const
 {
     Net::Request r;
     r.service = Service::Prometheus;
@@ -148,7 +153,12 @@ void PrometheusClient::run(const QString &path, const QList<QPair<QString, QStri
         form << k.toUtf8() + '=' + QUrl::toPercentEncoding(v);
     r.body = form.join('&');
     r.contentType = "application/x-www-form-urlencoded";
-    m_http.send(r, [done](const Net::Response &resp) {
+    return r;
+}
+
+void PrometheusClient::run(const QString &path, const QList<QPair<QString, QString>> &params, Callback<PromResult> done)
+{
+    m_http.send(formRequest(path, params), [done](const Net::Response &resp) {
         if (!resp.ok())
             return done(resp.error);
         done(parse(resp.body));

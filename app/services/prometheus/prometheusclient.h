@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "net/httpclient.h"
+#include "net/requestpreview.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -59,10 +60,13 @@ public:
     // GET /api/v1/status/buildinfo: the server's version. The console's
     // health ping (the status bar), and what "Test connection" reads.
     void buildInfo(Callback<QString> done);
+    // The exact request query(promql, nullopt) sends, for a plan's preview (no network).
+    Net::RequestPreview previewQuery(const QString &promql) const;
 
     static Result<PromResult> parse(const QByteArray &body);
 
 private:
+    Net::Request formRequest(const QString &path, const QList<QPair<QString, QString>> &params) const;
     void run(const QString &path, const QList<QPair<QString, QString>> &params, Callback<PromResult> done);
 
     Net::HttpClient &m_http;

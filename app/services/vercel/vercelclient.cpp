@@ -311,4 +311,32 @@ void VercelClient::instantRollback(const QString &deploymentId, const QString &d
     mutate(url(u"/v1/projects/%1/rollback/%2"_s.arg(m_projectId, deploymentId), q).toString(), deploymentId, std::move(done));
 }
 
+Net::RequestPreview VercelClient::previewInstantRollback(const QString &deploymentId, const QString &description) const
+{
+    QList<QPair<QString, QString>> q;
+    if (!description.isEmpty())
+        q.append({u"description"_s, description});
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.method = "POST"; // as mutate() sends it
+    r.url = url(u"/v1/projects/%1/rollback/%2"_s.arg(m_projectId, deploymentId), q);
+    return Net::RequestPreview::from(r, m_base, u"vercel"_s);
+}
+
+Net::RequestPreview VercelClient::previewProject() const
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.url = url(u"/v9/projects/"_s + m_projectId);
+    return Net::RequestPreview::from(r, m_base, u"vercel"_s);
+}
+
+Net::RequestPreview VercelClient::previewChecks(const QString &deploymentId) const
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.url = url(u"/v1/deployments/%1/checks"_s.arg(deploymentId));
+    return Net::RequestPreview::from(r, m_base, u"vercel"_s);
+}
+
 } // namespace Raize::Services

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "net/httpclient.h"
+#include "net/requestpreview.h"
 
 #include <QDateTime>
 #include <QList>
@@ -72,6 +73,10 @@ public:
     // reads the project back and retries only if production did not change.
     void promote(const QString &deploymentId, std::function<void(const Status &)> done);
     void instantRollback(const QString &deploymentId, const QString &description, std::function<void(const Status &)> done);
+    // The exact requests the calls above send, for a plan's preview (no network).
+    Net::RequestPreview previewInstantRollback(const QString &deploymentId, const QString &description) const;
+    Net::RequestPreview previewProject() const;
+    Net::RequestPreview previewChecks(const QString &deploymentId) const;
     // How long a read-back waits before it believes "not applied" (a timed-out call may still land).
     void setReadBackSettle(int ms) { m_readBackSettleMs = ms; }
 

@@ -396,6 +396,21 @@ json GitHubFake::addCommit(const json &spec)
     return {{"sha", sha}};
 }
 
+int GitHubFake::forgetDeployments(const QString &environment)
+{
+    const std::string env = environment.toStdString();
+    json kept = json::array();
+    int forgotten = 0;
+    for (json &d : m_deployments) {
+        if (d.value("environment", "") == env)
+            ++forgotten;
+        else
+            kept.push_back(std::move(d));
+    }
+    m_deployments = std::move(kept);
+    return forgotten;
+}
+
 json GitHubFake::state() const
 {
     return {{"releases", m_releases},

@@ -52,6 +52,10 @@ public:
     // Control surface: a commit pushed to main (it becomes main's head), with
     // optional successful check runs {"sha"?, "message", "author", "files": [...], "checks": ["lint", ...]}.
     nlohmann::json addCommit(const nlohmann::json &spec);
+    // Control surface: forgets the deployments of an environment (with their
+    // statuses); returns how many. The soak (tools/dev.sh soak) clears the
+    // rollback markers between runs, so run 900 reads as few markers as run 1.
+    int forgetDeployments(const QString &environment);
     int remaining() const { return m_remaining; }
 
 private:

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include "github/githubfake.h"
+#include "launchdarkly/launchdarklyfake.h"
 #include "vercel/vercelfake.h"
 
 #include "core/jsonutil.h"
@@ -63,6 +64,9 @@ int main(int argc, char **argv)
     const QCommandLineOption controlPort(u"control-port"_s, u"Port for the control surface (0: free)."_s, u"port"_s, u"0"_s);
     const QCommandLineOption platformPort(u"platform-port"_s, u"Port for /metrics (0: free)."_s, u"port"_s, u"0"_s);
     const QCommandLineOption flagsPort(u"flags-port"_s, u"Port for the proxy in front of Unleash (0: free)."_s, u"port"_s, u"0"_s);
+    const QCommandLineOption launchDarklyPort(u"launchdarkly-port"_s, u"Port for the LaunchDarkly fake (0: free)."_s, u"port"_s, u"0"_s);
+    const QCommandLineOption launchDarklyToken(u"launchdarkly-token"_s, u"Access token the LaunchDarkly fake accepts."_s, u"token"_s,
+                                               u"sandbox-launchdarkly-token"_s);
     const QCommandLineOption vercelToken(u"vercel-token"_s, u"Token Vercel accepts."_s, u"token"_s, u"sandbox-vercel-token"_s);
     const QCommandLineOption githubToken(u"github-token"_s, u"Token GitHub accepts."_s, u"token"_s, u"sandbox-github-token"_s);
     const QCommandLineOption unleashUrl(u"unleash-url"_s, u"Unleash base URL."_s, u"url"_s);
@@ -74,7 +78,7 @@ int main(int argc, char **argv)
     const QCommandLineOption days(u"days"_s, u"Days of history for --write-backfill."_s, u"n"_s, u"30"_s);
     const QCommandLineOption endTime(u"end-time"_s, u"Unix seconds the history ends at (default: now)."_s, u"s"_s);
     const QCommandLineOption seedOpt(u"seed"_s, u"Seed for fault probabilities."_s, u"n"_s, u"1"_s);
-    p.addOptions({scenarioOpt, vercelPort, githubPort, controlPort, platformPort, flagsPort, vercelToken, githubToken, unleashUrl,
+    p.addOptions({scenarioOpt, vercelPort, githubPort, controlPort, platformPort, flagsPort, launchDarklyPort, launchDarklyToken, vercelToken, githubToken, unleashUrl,
                   unleashAdmin, unleashClient, pollMs, seedUnleashOpt, backfill, days, endTime, seedOpt});
     p.process(app);
 
@@ -140,6 +144,11 @@ int main(int argc, char **argv)
         return json{{"id", "sandbox-fault"}, {"name", code.toStdString()}, {"message", message.toStdString()},
                     {"details", json::array({{{"message", message.toStdString()}}})}};
     });
+    // The same flags in a stateful LaunchDarkly (a LaunchDarkly profile's flag
+    // service; the platform simulator keeps reading Unleash).
+    HttpServer launchDarklyServer(u"launchdarkly"_s, &faults, &log);
+    LaunchDarklyFake launchDarkly(&launchDarklyServer, p.value(launchDarklyToken));
+    launchDarkly.load(scenario.value("flags", json::array()));
     std::unique_ptr<ReverseProxy> flagsProxy;
     if (p.isSet(unleashUrl))
         flagsProxy = std::make_unique<ReverseProxy>(&flagsServer, QUrl(p.value(unleashUrl)));
@@ -182,7 +191,8 @@ int main(int argc, char **argv)
         return HttpResponse::empty(204);
     });
     controlServer.route("GET", u"/__sandbox/state"_s, [&](const HttpRequest &, const M &) {
-        return HttpResponse::json(200, {{"vercel", vercel.state()}, {"github", github.state()}, {"platform", sim.status()}});
+        return HttpResponse::json(200, {{"vercel", vercel.state()}, {"github", github.state()}, {"platform", sim.status()},
+                                        {"launchdarkly", launchDarkly.state()}});
     });
     controlServer.route("POST", u"/__sandbox/vercel/deployments"_s, [&](const HttpRequest &r, const M &) {
         const json body = r.json();
@@ -196,6 +206,12 @@ int main(int argc, char **argv)
             return controlServer.error(400, u"bad_request"_s, u"expected a JSON object"_s);
         return HttpResponse::json(201, github.addCommit(body));
     });
+    controlServer.route("DELETE", u"/__sandbox/github/deployments"_s, [&](const HttpRequest &r, const M &) {
+        const QString environment = r.queryValue(u"environment"_s);
+        if (environment.isEmpty())
+            return controlServer.error(400, u"bad_request"_s, u"name the environment: ?environment=production-rollback"_s);
+        return HttpResponse::json(200, {{"forgotten", github.forgetDeployments(environment)}});
+    });
     controlServer.route("POST", u"/__sandbox/vercel/checks/([^/]+)/([^/]+)"_s, [&](const HttpRequest &r, const M &m) {
         const json body = r.json();
         const QString status = QString::fromStdString(body.is_object() ? body.value("status", "completed") : "completed");
@@ -206,7 +222,7 @@ int main(int argc, char **argv)
     });
 
     for (auto [server, opt] : {std::pair{&vercelServer, &vercelPort}, {&githubServer, &githubPort}, {&controlServer, &controlPort},
-                               {&platformServer, &platformPort}, {&flagsServer, &flagsPort}}) {
+                               {&platformServer, &platformPort}, {&flagsServer, &flagsPort}, {&launchDarklyServer, &launchDarklyPort}}) {
         if (!server->listen(quint16(p.value(*opt).toUInt()))) {
             std::fprintf(stderr, "cannot listen for %s on 127.0.0.1:%s\n", qPrintable(server->service()), qPrintable(p.value(*opt)));
             return 2;
@@ -223,6 +239,7 @@ int main(int argc, char **argv)
     std::signal(SIGINT, onSignal);
 
     out({{"event", "listening"}, {"vercel", vercelServer.port()}, {"github", githubServer.port()},
-         {"control", controlServer.port()}, {"platform", platformServer.port()}, {"flags", flagsServer.port()}});
+         {"control", controlServer.port()}, {"platform", platformServer.port()}, {"flags", flagsServer.port()},
+         {"launchdarkly", launchDarklyServer.port()}});
     return app.exec();
 }
