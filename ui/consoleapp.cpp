@@ -95,7 +95,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     auto *flagsPane = new FlagsPane;
     // The Canary view: the flags as served, and below them the cohorts and the toggle matrix.
     Records::AuditSink *audit = &m_workspace->audit();
-    // The profile's effective policy, once, in its workspace: built-in → tenant bundle → cohort override (ADR 0016).
+    // The profile's effective policy, once, in its workspace: built-in → tenant bundle → cohort override (ADR 0017).
     const EffectivePolicy &effective = m_workspace->policy();
     const Policy::Bundle &policy = effective.bundle();
     flagsPane->model()->setSideEffectFlags(effective.sideEffectFlags());
@@ -137,7 +137,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     // Cohorts: the profile's (edited in the console) or the policy's, for every view that shows them.
     linkCohorts(m_cohorts, m_workspace->editablePolicy(), matrix, sloView);
     if (effective.readOnly()) {
-        // Read-only (ADR 0016): what changes flags or settings is off; the rollback stays (§0.3).
+        // Read-only (ADR 0017): what changes flags or settings is off; the rollback stays (§0.3).
         matrix->setEnabled(false);
         m_cohorts->setEnabled(false);
     }

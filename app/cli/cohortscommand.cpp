@@ -22,7 +22,7 @@ const QString kListUsage = u"raize-console cohorts list [--json]"_s;
 const QString kSetUsage = u"raize-console cohorts set --file FILE [--reason TEXT] [--confirm TEXT] [--json]"_s;
 const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--json]"_s;
 
-// The profile's workspace: its effective policy (ADR 0016), the one the
+// The profile's workspace: its effective policy (ADR 0017), the one the
 // console's cohort editor, the Canary view and the rollback check cohorts
 // against, and the audit sink. No token is read: cohorts need no service.
 std::unique_ptr<Workspace> workspace(const Context &ctx)

@@ -75,7 +75,7 @@ int gatesCommand(Context &ctx)
 
     // The profile's workspace: its one HTTP client and clients (issue #14). The policy is read before any token.
     const std::unique_ptr<Workspace> ws = Workspace::forProfile(ctx.profile, keychainService);
-    // The effective policy: --policy laid over the built-in playbook, else the profile's (ADR 0016). A refused
+    // The effective policy: --policy laid over the built-in playbook, else the profile's (ADR 0017). A refused
     // bundle makes the profile read-only: no verdict is given on rules it did not mean. Never half-applied.
     const Result<GatePolicy> loaded = ws->gatePolicy(policyFile);
     if (!loaded) {

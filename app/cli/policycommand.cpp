@@ -16,7 +16,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-// A bundle as the console applies it (ADR 0016): laid over the built-in
+// A bundle as the console applies it (ADR 0017): laid over the built-in
 // playbook, every section typed, the floors checked; whole or not at all.
 // The result is the effective document, so `diff builtin FILE` shows what
 // the tenant really changes.
@@ -81,7 +81,7 @@ const CommandHelp &policyHelp()
         u"Example: raize-console policy diff builtin tenant-acme.json\n"_s,
         {{"show"_L1, "the profile's effective policy"_L1,
           u"usage: raize-console policy show [--policy FILE] [--json]\n"
-          u"Prints the profile's effective policy (ADR 0016): its layers (built-in, tenant bundle, cohort override), the\n"
+          u"Prints the profile's effective policy (ADR 0017): its layers (built-in, tenant bundle, cohort override), the\n"
           u"side-effect flags, auto-pacing, the cohorts, the SLO objectives and the confirmations; or why it is read-only.\n"
           u"\n"
           u"Options:\n"
@@ -93,7 +93,7 @@ const CommandHelp &policyHelp()
          {"check"_L1, "check that a bundle loads whole"_L1,
           u"usage: raize-console policy check FILE\n"
           u"Loads FILE the way the console does: laid over the built-in playbook, whole or not at all, never looser\n"
-          u"than the playbook's floors (ADR 0016). Prints the first error with its file, line and field.\n"
+          u"than the playbook's floors (ADR 0017). Prints the first error with its file, line and field.\n"
           u"\n"
           u"Options:\n"
           u"  FILE    the bundle, or \"builtin\" for the built-in playbook-v1\n"

@@ -57,7 +57,7 @@ std::unique_ptr<Connection> connectProfile(Context &ctx, const Options &o)
 {
     auto c = std::make_unique<Connection>();
     c->ws = Workspace::forProfile(ctx.profile, o.keychain);
-    // The effective policy (ADR 0016): --policy laid over the built-in playbook, else the profile's. Never half-applied:
+    // The effective policy (ADR 0017): --policy laid over the built-in playbook, else the profile's. Never half-applied:
     // a refused bundle makes the profile read-only, and nothing is promoted under it.
     const Result<GatePolicy> loaded = c->ws->gatePolicy(o.policyFile);
     if (!loaded) {

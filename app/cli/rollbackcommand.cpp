@@ -201,7 +201,7 @@ std::unique_ptr<Session> openSession(Context &ctx, const QString &keychain)
         ctx.err << s.error().toString() << u'\n';
         return nullptr;
     }
-    // The profile's effective policy (ADR 0016): its side-effect list, rollback section and cohorts.
+    // The profile's effective policy (ADR 0017): its side-effect list, rollback section and cohorts.
     // A refused bundle still leaves a rollback path (§0.3): the playbook's list, said out loud.
     // The session has taken them from its workspace.
     const EffectivePolicy &policy = s.value()->workspace().policy();

@@ -216,7 +216,7 @@ qint64 sinceFromAudit(const QString &path, const QStringList &flags, const QStri
 std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
 {
     Settings settings(ctx.profile);
-    // The effective policy (ADR 0016): --policy laid over the built-in playbook, else the profile's (its bundle and
+    // The effective policy (ADR 0017): --policy laid over the built-in playbook, else the profile's (its bundle and
     // cohort override, what its workspace reads). A refused bundle makes the profile read-only: no recommendation is
     // given on rules it did not mean, and nothing is advanced.
     const EffectivePolicy effective = EffectivePolicy::load(settings, o.policyFile);

@@ -88,7 +88,7 @@ Result<SideEffectFlags> sideEffectFlagsFromBundle(const Bundle &bundle)
         haveNew = true;
     }
 
-    // The two lists of bundles written before ADR 0016.
+    // The two lists of bundles written before ADR 0017.
     QString agreedName;
     QStringList agreed;
     for (const char *name : {"levels", "rollback"}) {
@@ -106,11 +106,11 @@ Result<SideEffectFlags> sideEffectFlagsFromBundle(const Bundle &bundle)
         };
         if (haveNew && !same(*old, out.prefixes))
             return fieldError(bundle, path,
-                              u"disagrees with sideEffectFlags.prefixes (%1): keep one list, in sideEffectFlags (ADR 0016)"_s.arg(
+                              u"disagrees with sideEffectFlags.prefixes (%1): keep one list, in sideEffectFlags (ADR 0017)"_s.arg(
                                   difference(*old, path, out.prefixes, u"sideEffectFlags.prefixes"_s)));
         if (!agreedName.isEmpty() && !same(*old, agreed))
             return fieldError(bundle, path,
-                              u"disagrees with %1 (%2): keep one list, in sideEffectFlags.prefixes (ADR 0016; playbook §1 puts token refresh in L3)"_s
+                              u"disagrees with %1 (%2): keep one list, in sideEffectFlags.prefixes (ADR 0017; playbook §1 puts token refresh in L3)"_s
                                   .arg(agreedName, difference(agreed, agreedName, *old, path)));
         if (agreedName.isEmpty()) {
             agreedName = path;

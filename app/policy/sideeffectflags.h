@@ -3,7 +3,7 @@
 // The one list of side-effect flags (playbook §0.2, §1, §7.2): the flags a
 // rollback turns off first, that production keeps OFF until a canary earns
 // them (§4.3), and that the flags pane marks. Read from the bundle's
-// `sideEffectFlags` section (ADR 0016); every consumer gets it from the
+// `sideEffectFlags` section (ADR 0017); every consumer gets it from the
 // effective policy.
 
 #include "core/result.h"
@@ -25,7 +25,7 @@ struct SideEffectFlags
     bool operator==(const SideEffectFlags &o) const = default;
 };
 
-// The bundle's list. Bundles written before ADR 0016 carry it twice, as
+// The bundle's list. Bundles written before ADR 0017 carry it twice, as
 // `levels.sideEffectFlagPrefixes` and `rollback.sideEffectFlagPrefixes`:
 // those are accepted only when they agree with each other and with
 // `sideEffectFlags.prefixes` (when given); otherwise the bundle is refused

@@ -45,7 +45,7 @@ struct GatePolicy
     // levels
     QString labelPrefix = QStringLiteral("risk:");
     Level unlabelled = Level::L2;
-    Policy::SideEffectFlags sideEffects; // the bundle's one list (sideEffectFlags, ADR 0016)
+    Policy::SideEffectFlags sideEffects; // the bundle's one list (sideEffectFlags, ADR 0017)
     QString flagLabelPrefix = QStringLiteral("flag:");
     // pathRules
     QList<PathRule> pathRules;

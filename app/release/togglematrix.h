@@ -60,7 +60,7 @@ ToggleChange beginChange(const Services::FlagState &flag, const QString &environ
 
 struct ToggleRules
 {
-    Policy::SideEffectFlags sideEffects; // the effective policy's one list (ADR 0016)
+    Policy::SideEffectFlags sideEffects; // the effective policy's one list (ADR 0017)
     Services::FlagScope firstCanary; // the first production stage's scope (house accounts)
     QString firstCanaryCohort;       // its cohort id ("house")
     QList<Cohort> cohorts;           // for the cells' states (cellState)

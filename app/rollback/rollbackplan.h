@@ -149,7 +149,7 @@ QString intentType(const Intent &intent); // "flag.serve", "flag.served", "verce
 // them (see rollbackfacts.h: renderWith(Clients)).
 using CallRenderer = std::function<QList<Call>(const Intent &)>;
 
-// What the effective policy says about rollbacks (ADR 0016): the one
+// What the effective policy says about rollbacks (ADR 0017): the one
 // side-effect flag list and the bundle's `rollback` section. Empty until the
 // caller hands the profile's policy in; a plan without a side-effect list is
 // refused rather than built on a guess.

@@ -58,7 +58,7 @@ Session::Session(Workspace &workspace, std::unique_ptr<Workspace> owned)
     m_target.vercelProjectId = settings.string(SettingKey::VercelProjectId);
     m_target.githubOwner = settings.string(SettingKey::GitHubOwner);
     m_target.githubRepo = settings.string(SettingKey::GitHubRepo);
-    // The workspace's effective policy (ADR 0016): the side-effect list, the rollback rules and the cohorts.
+    // The workspace's effective policy (ADR 0017): the side-effect list, the rollback rules and the cohorts.
     m_target.policy = workspace.policy().rollback();
     m_target.cohorts = workspace.policy().cohorts();
 

@@ -33,7 +33,7 @@ public:
 
     const Clients &clients() const { return m_clients; }
     const Target &target() const { return m_target; }
-    // The profile's effective policy's parts (ADR 0016): its rollback rules
+    // The profile's effective policy's parts (ADR 0017): its rollback rules
     // and cohorts; the workspace's by default, this replaces them.
     void setPolicy(const RollbackRules &rules, const QList<Release::Cohort> &cohorts);
     QString journalDirectory() const { return m_journalDir; }

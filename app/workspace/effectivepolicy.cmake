@@ -1,4 +1,4 @@
-# The effective policy of a profile (issue #14, item 1; ADR 0016): the built-in
+# The effective policy of a profile (issue #14, item 1; ADR 0017): the built-in
 # bundle, the tenant's bundle and the profile's cohort override, parsed once
 # into the typed parts every consumer reads, with the playbook's floors.
 raize_core_library(core_effectivepolicy

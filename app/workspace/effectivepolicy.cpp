@@ -126,7 +126,7 @@ Result<Rollback::RollbackRules> rollbackRules(const Policy::Bundle &b, const Pol
     for (auto it = section.begin(); it != section.end(); ++it) {
         if (it.key() != "postChecks" && it.key() != "incident")
             return Policy::fieldError(b, u"rollback."_s + QString::fromStdString(it.key()),
-                                      u"unknown key (the side-effect list is sideEffectFlags, ADR 0016)"_s);
+                                      u"unknown key (the side-effect list is sideEffectFlags, ADR 0017)"_s);
     }
     return r;
 }

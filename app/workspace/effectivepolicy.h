@@ -1,6 +1,6 @@
 #pragma once
 
-// The effective policy of a profile (issue #14, item 1; ADR 0016): the
+// The effective policy of a profile (issue #14, item 1; ADR 0017): the
 // built-in playbook bundle, then the tenant's bundle laid over it, then the
 // profile's cohort override (ADR 0006), parsed once into typed parts that
 // every consumer reads: the gates, the SLO views and engine, the toggle
@@ -104,7 +104,7 @@ public:
     Result<EffectivePolicy> withCohorts(const QList<Release::Cohort> &cohorts) const;
 
     // What a tenant's effective policy does worse than the playbook's: each a
-    // field path and the reason (ADR 0016 lists the floors). Empty: none.
+    // field path and the reason (ADR 0017 lists the floors). Empty: none.
     struct Violation
     {
         QString field;

@@ -251,7 +251,7 @@ Records::AuditSink &Workspace::audit() const
 
 // ---- Policy ---------------------------------------------------------------
 // Every policy read of the workspace is in this block: the effective policy
-// (built-in → tenant bundle → profile override, issue #14 item 1, ADR 0016).
+// (built-in → tenant bundle → profile override, issue #14 item 1, ADR 0017).
 
 const EffectivePolicy &Workspace::policy() const
 {

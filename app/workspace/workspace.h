@@ -138,7 +138,7 @@ public:
     QString auditLogPath() const { return m_auditPath; }
     QString actor() const { return m_actor; }
 
-    // The profile's effective policy (ADR 0016): the built-in bundle, the
+    // The profile's effective policy (ADR 0017): the built-in bundle, the
     // tenant's bundle and the profile's cohort override, parsed once; every
     // consumer reads it here. Loaded at the first read, again by reloadPolicy();
     // never fails: a refused bundle makes the profile read-only.

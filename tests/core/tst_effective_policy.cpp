@@ -1,4 +1,4 @@
-// The effective policy (issue #14, item 1; ADR 0016): the built-in bundle,
+// The effective policy (issue #14, item 1; ADR 0017): the built-in bundle,
 // the tenant's bundle over it and the profile's cohort override, parsed once.
 // A tenant bundle that turns auto-pacing on, tightens an SLO objective,
 // renames a cohort and adds a side-effect flag is honoured by the core
@@ -462,7 +462,7 @@ private Q_SLOTS:
         const Rollback::Plan tenant = Rollback::buildPlan(in);
         QCOMPARE(disabled(tenant), QStringList({u"crm.sync-contacts"_s, u"tokens.refresh-v2"_s}));
         for (const Rollback::Step &s : tenant.steps) {
-            // The steps' typed intents (ADR 0012, rollback intents) carry what the policy says.
+            // The steps' typed intents (ADR 0016, rollback intents) carry what the policy says.
             if (s.kind == Rollback::Step::Kind::OpenIncident) {
                 QVERIFY(std::holds_alternative<Rollback::IncidentIntent>(s.intent));
                 QCOMPARE(std::get<Rollback::IncidentIntent>(s.intent).labels, QStringList({u"incident"_s, u"rollback"_s, u"p2"_s}));

@@ -186,7 +186,7 @@ private Q_SLOTS:
         QTest::newRow("side-effect prefixes empty") << u"/sideEffectFlags/prefixes"_s << u"[]"_s
                                                     << u"sideEffectFlags.prefixes"_s << u"must not be empty"_s;
         QTest::newRow("side-effect list missing") << u"/sideEffectFlags"_s << QString() << u"sideEffectFlags"_s << u"missing"_s;
-        // The two lists of bundles written before ADR 0016 pass only when they agree with the one list.
+        // The two lists of bundles written before ADR 0017 pass only when they agree with the one list.
         QTest::newRow("old levels list disagrees on tokens.")
             << u"/levels/sideEffectFlagPrefixes"_s << u"[\"publishing.\", \"engagement.\", \"browser-lane.\"]"_s
             << u"levels.sideEffectFlagPrefixes"_s << u"tokens. only in sideEffectFlags.prefixes"_s;

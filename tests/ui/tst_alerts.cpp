@@ -176,15 +176,15 @@ private Q_SLOTS:
         auto *status = w->findChild<QLabel *>(u"statusAlerts"_s);
         QVERIFY(status && status->isVisible() && status->text().contains(u"1 active alert"_s));
         QSignalSpy delivered(w->notifier(), &Ui::DesktopNotifier::delivered);
-        QTRY_COMPARE(notifications.shown.size(), 1);
-        QTRY_VERIFY2(delivered.count() == 1, qPrintable(w->notifier()->lastError()));
+        QTRY_COMPARE_WITH_TIMEOUT(notifications.shown.size(), 1, 30000); // a loaded machine delays D-Bus
+        QTRY_VERIFY2_WITH_TIMEOUT(delivered.count() == 1, qPrintable(w->notifier()->lastError()), 30000);
         QVERIFY(notifications.shown[0].summary.contains(u"Publish success burning"_s));
         QVERIFY(notifications.shown[0].body.contains(u"cohort House accounts"_s));
         QCOMPARE(notifications.shown[0].urgency, uchar(2));
 
         // Acknowledge: an audit record in the profile's log; the banner stays.
         QTest::mouseClick(banner->acknowledgeButton(), Qt::LeftButton);
-        QTRY_VERIFY(banner->text().contains(u"Acknowledged by"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(u"Acknowledged by"_s), 30000);
         QVERIFY(banner->isVisible());
         QVERIFY(!banner->acknowledgeButton()->isEnabled());
         const QString log = Records::AuditLog::defaultPath(u"alerts"_s, {});
@@ -198,15 +198,15 @@ private Q_SLOTS:
         QVERIFY(!banner->isVisible());
         QCOMPARE(w->windowTitle(), title);
         QVERIFY(!status->isVisible());
-        QTRY_COMPARE(notifications.closed.size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(notifications.closed.size(), 1, 30000);
 
         // A new onset raises it again; one that clears before the service has answered is still withdrawn.
         app.alerts()->update(u"slo"_s, {alert(u"page:house"_s)});
         QVERIFY(banner->isVisible());
         QVERIFY(banner->acknowledgeButton()->isEnabled());
         app.alerts()->update(u"slo"_s, {});
-        QTRY_COMPARE(notifications.shown.size(), 2);
-        QTRY_COMPARE(notifications.closed.size(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(notifications.shown.size(), 2, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(notifications.closed.size(), 2, 30000);
         bus.unregisterService(u"org.freedesktop.Notifications"_s);
         bus.unregisterObject(u"/org/freedesktop/Notifications"_s);
     }
@@ -217,7 +217,7 @@ private Q_SLOTS:
         Ui::DesktopNotifier notifier;
         QSignalSpy failed(&notifier, &Ui::DesktopNotifier::failed);
         notifier.notify(u"x"_s, u"summary"_s, u"body"_s, true);
-        QTRY_COMPARE(failed.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
         QVERIFY(!notifier.lastError().isEmpty());
     }
 };

@@ -1,4 +1,4 @@
-// The effective policy's GUI consumers (issue #14, item 1; ADR 0016), offscreen
+// The effective policy's GUI consumers (issue #14, item 1; ADR 0017), offscreen
 // and without the sandbox: a tenant bundle that turns auto-pacing on,
 // tightens an SLO objective, renames a cohort and adds a side-effect flag
 // (tests/data/policy/tenant-acme.json) is honoured by the SLOs view, the

@@ -8,7 +8,7 @@
 namespace Raize::Ui {
 
 // The flags of one environment: key, state, who it reaches, type. Side-effect
-// flags (the effective policy's one list, ADR 0016) are marked, because they
+// flags (the effective policy's one list, ADR 0017) are marked, because they
 // are the ones a rollback turns off first. Until the console hands it the
 // list, no flag is marked.
 class FlagsModel : public QAbstractTableModel

@@ -24,7 +24,7 @@ namespace {
 
 Result<Policy::Bundle> load(const QString &path)
 {
-    // As the console applies it: over the built-in, floors checked (ADR 0016).
+    // As the console applies it: over the built-in, floors checked (ADR 0017).
     return EffectivePolicy::effectiveBundle(path.trimmed().isEmpty() ? u"builtin"_s : path.trimmed());
 }
 

@@ -257,7 +257,7 @@ void PromotionView::setChangelogPath(const QString &path)
 
 void PromotionView::setPolicyNote(const QString &note)
 {
-    // A refused bundle makes the profile read-only (ADR 0016): the review shows the playbook's
+    // A refused bundle makes the profile read-only (ADR 0017): the review shows the playbook's
     // rules, and nothing is promoted until the bundle is fixed.
     m_readOnly = !note.isEmpty();
     m_policyNote->setText(note.isEmpty() ? QString()

@@ -328,7 +328,7 @@ ConfirmationRequest RollbackDialog::confirmationRequest() const
     lines << u"Plan digest %1; steps of one group run in parallel:"_s.arg(m_plan.digest.left(16));
     for (int i = 0; i < m_plan.steps.size(); ++i) {
         const Step &s = m_plan.steps[i];
-        // The calls the step's intent becomes, as the client that sends them renders them (ADR 0012, typed intents).
+        // The exact requests, as the client that sends them renders them.
         QStringList calls;
         for (const Call &c : s.calls)
             calls << c.describe();

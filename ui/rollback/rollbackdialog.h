@@ -48,7 +48,7 @@ public:
     // Reads the live state and shows the plan.
     void buildPlan();
     // The profile's effective policy: the side-effect list, the rollback
-    // section and the cohorts the plan uses (ADR 0016). A read-only policy
+    // section and the cohorts the plan uses (ADR 0017). A read-only policy
     // still plans (a rollback path always exists, §0.3) on the playbook's
     // list, and says so.
     void setPolicy(const EffectivePolicy &policy);
