@@ -3,6 +3,7 @@
 #include "audit/auditview.h"
 #include "canary/canarymatrix.h"
 #include "canary/cohortspanel.h"
+#include "canary/flagsmodel.h"
 #include "canary/flagspane.h"
 #include "livedata.h"
 #include "slo/sloview.h"
@@ -94,7 +95,10 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     auto *flagsPane = new FlagsPane;
     // The Canary view: the flags as served, and below them the cohorts and the toggle matrix.
     Records::AuditSink *audit = &m_workspace->audit();
-    const Policy::Bundle &policy = m_workspace->policyBundle();
+    // The profile's effective policy, once, in its workspace: built-in → tenant bundle → cohort override (ADR 0017).
+    const EffectivePolicy &effective = m_workspace->policy();
+    const Policy::Bundle &policy = effective.bundle();
+    flagsPane->model()->setSideEffectFlags(effective.sideEffectFlags());
     auto *matrix = new CanaryMatrix;
     m_cohorts = new CohortsPanel(*m_settings, policy, audit);
     auto *canary = new QSplitter(Qt::Vertical);
@@ -112,27 +116,16 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     auto *timeline = new TimelineView;
     m_window->setViewWidget(u"timeline"_s, timeline);
     m_live->setTimelineView(timeline);
-    // The promotion gates read the profile's policy bundle, whole or not at all.
-    Release::GatePolicy gatePolicy = Release::GatePolicy::builtin();
-    QString policyNote;
-    if (const Result<Release::GatePolicy> loaded = m_workspace->gatePolicy())
-        gatePolicy = loaded.value();
-    else
-        policyNote = loaded.error().toString();
-    // Dangerous actions confirm by the profile's table; one that cannot be used leaves the built-in one in force, and says so.
-    Policy::Confirmations confirmations = Policy::builtinConfirmations();
-    if (const Result<Policy::Confirmations> table = Policy::confirmationsFromBundle(m_workspace->policyBundle()))
-        confirmations = table.value();
-    else
-        policyNote += (policyNote.isEmpty() ? QString() : u"\n"_s) + table.error().toString();
-    Confirmation::setTable(confirmations);
-    auto *promotion = new PromotionView(gatePolicy);
+    // The promotion gates read the effective policy; a refused bundle makes the profile read-only.
+    // Dangerous actions confirm by the effective policy's table (a read-only profile keeps the playbook's).
+    Confirmation::setTable(effective.confirmations());
+    auto *promotion = new PromotionView(effective.gates());
     // CI and operators run the console from the repository checkout: its CHANGELOG.md is the draft (§6.1).
     const QString changelog = qEnvironmentVariable("RAIZE_CHANGELOG", QDir::current().filePath(u"CHANGELOG.md"_s));
     promotion->setChangelogPath(changelog);
     m_window->setViewWidget(u"promotion"_s, promotion);
     m_live->setPromotionView(promotion);
-    promotion->setPolicyNote(policyNote);
+    promotion->setPolicyNote(effective.readOnly() ? effective.error()->toString() : QString());
     m_live->setCanaryMatrix(matrix, audit);
     auto *sloView = new SloView;
     m_window->setViewWidget(u"slos"_s, sloView);
@@ -142,7 +135,12 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     // The SLO charts show the time the timeline shows, and the other way round.
     new TimeRangeLink(timeline->canvas(), sloView, this);
     // Cohorts: the profile's (edited in the console) or the policy's, for every view that shows them.
-    linkCohorts(m_cohorts, policy, matrix, sloView);
+    linkCohorts(m_cohorts, m_workspace->editablePolicy(), matrix, sloView);
+    if (effective.readOnly()) {
+        // Read-only (ADR 0017): what changes flags or settings is off; the rollback stays (§0.3).
+        matrix->setEnabled(false);
+        m_cohorts->setEnabled(false);
+    }
     // Page alerts reach every view: the banner above them, the title, the status bar, a desktop notification.
     m_alerts = std::make_unique<Release::AlertCenter>();
     m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor());
@@ -191,6 +189,14 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_rollbackState->setStyleSheet(u"color: #b71c1c; font-weight: bold;"_s);
     slot->layout()->addWidget(m_rollbackButton);
     slot->layout()->addWidget(m_rollbackState);
+    auto *policyState = new QLabel(slot);
+    policyState->setObjectName(u"policyReadOnly"_s);
+    policyState->setWordWrap(true);
+    policyState->setStyleSheet(u"color: #b71c1c; font-weight: bold;"_s);
+    policyState->setText(m_workspace->policy().readOnly() ? u"READ-ONLY: policy bundle refused"_s : QString());
+    policyState->setToolTip(m_workspace->policy().describe());
+    policyState->setVisible(m_workspace->policy().readOnly());
+    slot->layout()->addWidget(policyState);
     connect(m_rollbackButton, &QPushButton::clicked, this, [this] { openRollback(); });
     m_history = new RollbackHistory(Rollback::RunJournal::defaultDirectory(profile));
     m_window->setViewWidget(u"rollback"_s, m_history);
@@ -204,40 +210,34 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_live->start();
 }
 
-void ConsoleApp::applyCohorts(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts, CanaryMatrix *matrix, SloView *slo)
+const EffectivePolicy &ConsoleApp::policy() const
 {
-    if (matrix) {
-        const auto rollout = Release::rolloutFromPolicy(bundle, cohorts);
-        Release::ToggleRules rules;
-        for (const auto &p : bundle.section("rollback").value("sideEffectFlagPrefixes", nlohmann::json::array()))
-            rules.sideEffectPrefixes << QString::fromStdString(p.get<std::string>());
-        if (rollout) {
-            for (const Release::RolloutStage &stage : rollout->stages) {
-                if (stage.environment == u"production"_s && !stage.cohortId.isEmpty()) {
-                    for (const Release::Cohort &c : cohorts) {
-                        if (c.id == stage.cohortId) {
-                            rules.firstCanary = c.scope();
-                            rules.firstCanaryCohort = c.id;
-                        }
-                    }
-                    break;
-                }
-            }
-        }
-        matrix->setRules(rules, cohorts);
-    }
-    if (slo) {
-        if (const Status s = slo->setPolicy(bundle, cohorts); !s)
-            qCWarning(lcSettings, "the SLO view refused the cohorts: %s", qUtf8Printable(s.error().toString()));
-    }
+    return m_workspace->policy();
 }
 
-void ConsoleApp::linkCohorts(CohortsPanel *panel, const Policy::Bundle &bundle, CanaryMatrix *matrix, SloView *slo)
+void ConsoleApp::applyPolicy(const EffectivePolicy &policy, CanaryMatrix *matrix, SloView *slo)
 {
-    applyCohorts(bundle, panel->current().cohorts, matrix, slo);
-    connect(panel, &CohortsPanel::cohortsChanged, panel, [&bundle, matrix = QPointer(matrix), slo = QPointer(slo)](const QList<Release::Cohort> &cohorts) {
-        applyCohorts(bundle, cohorts, matrix, slo);
-    });
+    if (matrix)
+        matrix->setRules(policy.toggleRules(), policy.cohorts());
+    if (slo)
+        slo->setPolicy(policy);
+}
+
+void ConsoleApp::linkCohorts(CohortsPanel *panel, EffectivePolicy &policy, CanaryMatrix *matrix, SloView *slo)
+{
+    const auto apply = [&policy, matrix = QPointer(matrix), slo = QPointer(slo)](const QList<Release::Cohort> &cohorts) {
+        if (cohorts != policy.cohorts()) {
+            Result<EffectivePolicy> updated = policy.withCohorts(cohorts);
+            if (!updated) {
+                qCWarning(lcSettings, "the cohorts do not fit the policy: %s", qUtf8Printable(updated.error().toString()));
+                return;
+            }
+            policy = std::move(updated).value();
+        }
+        applyPolicy(policy, matrix, slo);
+    };
+    apply(panel->current().cohorts);
+    connect(panel, &CohortsPanel::cohortsChanged, panel, apply);
 }
 
 void ConsoleApp::refreshRollbackState()
@@ -261,6 +261,8 @@ RollbackDialog *ConsoleApp::rollbackDialog() const
 
 RollbackDialog *ConsoleApp::openRollback()
 {
+    if (m_rollbackDialog && !m_rollbackDialog->executor())
+        m_rollbackDialog->setPolicy(m_workspace->policy()); // the cohorts may have been edited since
     if (m_rollbackDialog) {
         m_rollbackDialog->show();
         m_rollbackDialog->raise();
@@ -268,6 +270,7 @@ RollbackDialog *ConsoleApp::openRollback()
     }
     m_rollbackDialog = new RollbackDialog(*m_workspace, m_window.get());
     m_rollbackDialog->setAttribute(Qt::WA_DeleteOnClose, false);
+    m_rollbackDialog->setPolicy(m_workspace->policy());
     connect(m_rollbackDialog, &RollbackDialog::runFinished, this, &ConsoleApp::refreshRollbackState);
     connect(m_rollbackDialog, &RollbackDialog::runFinished, m_history, &RollbackHistory::refresh);
     connect(m_rollbackDialog, &RollbackDialog::planReady, this, &ConsoleApp::refreshRollbackState);

@@ -14,6 +14,7 @@ class QLabel;
 class QPushButton;
 
 namespace Raize {
+class EffectivePolicy;
 class ServiceMonitor;
 namespace Release {
 class AlertCenter;
@@ -68,14 +69,16 @@ public:
     // Shows "rollback in progress" in the header when a run is unfinished.
     void refreshRollbackState();
 
-    // Hands the console's cohorts (Release::effectiveCohorts) to the views
-    // that show them: the toggle matrix's columns and §4.3 rule, and the SLO
-    // view.
-    static void applyCohorts(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts, CanaryMatrix *matrix, SloView *slo);
-    // applyCohorts now with the panel's cohorts, and again after every save
-    // in its editor. The bundle must outlive the panel.
-    static void linkCohorts(CohortsPanel *panel, const Policy::Bundle &bundle, CanaryMatrix *matrix, SloView *slo);
+    // Hands the effective policy to the views that read it: the toggle
+    // matrix (columns, §4.3 rule, side-effect list) and the SLO view (SLOs,
+    // burn rules, cohorts, rollout, auto-pacing).
+    static void applyPolicy(const EffectivePolicy &policy, CanaryMatrix *matrix, SloView *slo);
+    // applyPolicy now with the panel's cohorts, and again (policy updated)
+    // after every save in its editor. The policy must outlive the panel.
+    static void linkCohorts(CohortsPanel *panel, EffectivePolicy &policy, CanaryMatrix *matrix, SloView *slo);
     CohortsPanel *cohortsPanel() const { return m_cohorts; }
+    // The profile's effective policy, built once by its workspace (ADR 0015).
+    const EffectivePolicy &policy() const;
     // Every active alert, shown in every view (issue #16, item 5).
     Release::AlertCenter *alerts() const { return m_alerts.get(); }
 

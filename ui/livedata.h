@@ -1,5 +1,7 @@
 #pragma once
 
+#include "slo/slospec.h"
+
 #include <QObject>
 #include <QTimer>
 

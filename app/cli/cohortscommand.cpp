@@ -22,9 +22,9 @@ const QString kListUsage = u"raize-console cohorts list [--json]"_s;
 const QString kSetUsage = u"raize-console cohorts set --file FILE [--reason TEXT] [--confirm TEXT] [--json]"_s;
 const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--json]"_s;
 
-// The profile's workspace: the policy the console's cohort editor, the Canary
-// view and the rollback check cohorts against (one policy for every path), and
-// the audit sink. No token is read: cohorts need no service.
+// The profile's workspace: its effective policy (ADR 0017), the one the
+// console's cohort editor, the Canary view and the rollback check cohorts
+// against, and the audit sink. No token is read: cohorts need no service.
 std::unique_ptr<Workspace> workspace(const Context &ctx)
 {
     return Workspace::forProfile(ctx.profile, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
@@ -57,11 +57,15 @@ int list(Context &ctx, bool asJson)
 {
     if (!ctx.noneLeft(kListUsage))
         return Failure;
-    const Result<Release::EffectiveCohorts> e = workspace(ctx)->cohorts();
+    const std::unique_ptr<Workspace> ws = workspace(ctx);
+    const Result<Release::EffectiveCohorts> e = ws->cohorts();
     if (!e) {
         ctx.err << u"no cohorts can be used: "_s << e.error().toString() << u'\n';
         return Failure;
     }
+    if (const EffectivePolicy &p = ws->policy(); p.readOnly())
+        ctx.err << u"warning: the profile is read-only, these are the playbook's cohorts: its policy bundle is refused: "_s
+                << p.error()->toString() << u'\n';
     if (e->overrideError)
         ctx.err << u"warning: the profile's own cohorts are not used: "_s << e->overrideError->toString()
                 << u"\n  `raize-console cohorts reset` removes them; `cohorts set --file FILE` replaces them.\n"_s;
@@ -115,6 +119,10 @@ int save(Context &ctx, bool asJson, bool reset)
         return Failure;
     }
     const std::unique_ptr<Workspace> ws = workspace(ctx);
+    if (ws->readOnly()) {
+        ctx.err << u"refused, nothing was saved: the profile is read-only: its policy bundle is refused: "_s << ws->policy().error()->toString() << u'\n';
+        return Failure;
+    }
     const Policy::Bundle &bundle = ws->policyBundle();
     QList<Release::Cohort> wanted;
     if (reset) {
@@ -134,13 +142,8 @@ int save(Context &ctx, bool asJson, bool reset)
 
     const Result<Release::EffectiveCohorts> before = ws->cohorts();
     const Settings &settings = ws->settings();
-    // The editor's confirmation, headless: what the policy's confirmations table asks for a cohort save.
-    const Result<Policy::Confirmations> table = Policy::loadConfirmations(settings.string(SettingKey::PolicyBundlePath));
-    if (!table) {
-        ctx.err << u"the confirmations table cannot be read, so nothing is saved: "_s << table.error().toString() << u'\n';
-        return Failure;
-    }
-    const Policy::ConfirmRule rule = table->rule(Policy::ConfirmAction::CohortSave);
+    // The editor's confirmation, headless: what the effective policy's confirmations table asks for a cohort save.
+    const Policy::ConfirmRule rule = ws->policy().confirmations().rule(Policy::ConfirmAction::CohortSave);
     const bool unchanged = before && !before->overrideError && before->cohorts == wanted;
     if (const Status guard = Policy::checkTypedConfirmation(Policy::ConfirmAction::CohortSave, rule,
                                                             settings.string(SettingKey::FlagsEnvironment), confirm);

@@ -75,10 +75,11 @@ int gatesCommand(Context &ctx)
 
     // The profile's workspace: its one HTTP client and clients (issue #14). The policy is read before any token.
     const std::unique_ptr<Workspace> ws = Workspace::forProfile(ctx.profile, keychainService);
-    // The policy: --policy, else the profile's bundle, else the built-in playbook v1. Never half-applied.
+    // The effective policy: --policy laid over the built-in playbook, else the profile's (ADR 0017). A refused
+    // bundle makes the profile read-only: no verdict is given on rules it did not mean. Never half-applied.
     const Result<GatePolicy> loaded = ws->gatePolicy(policyFile);
     if (!loaded) {
-        ctx.err << loaded.error().toString() << u'\n';
+        ctx.err << u"the profile is read-only: its policy bundle is refused: "_s << loaded.error().toString() << u'\n';
         return Failure;
     }
     const GatePolicy &policy = loaded.value();

@@ -7,7 +7,8 @@
 #include "cli/cli.h"
 
 #include "policy/policydiff.h"
-#include "release/gatepolicy.h"
+#include "core/settings.h"
+#include "workspace/effectivepolicy.h"
 
 namespace Raize::Cli {
 
@@ -15,18 +16,56 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+// A bundle as the console applies it (ADR 0017): laid over the built-in
+// playbook, every section typed, the floors checked; whole or not at all.
+// The result is the effective document, so `diff builtin FILE` shows what
+// the tenant really changes.
 Result<Policy::Bundle> load(const QString &path)
 {
-    if (path == u"builtin"_s)
-        return Policy::builtinBundle();
-    Result<Policy::Bundle> bundle = Policy::loadBundleFile(path);
-    if (!bundle)
-        return bundle;
-    // Every section the console reads must be valid: a bundle applies whole or not at all.
-    const Result<Release::GatePolicy> gates = Release::GatePolicy::fromBundle(bundle.value());
-    if (!gates)
-        return gates.error();
-    return bundle;
+    return EffectivePolicy::effectiveBundle(path);
+}
+
+int show(Context &ctx, const EffectivePolicy &p, bool asJson)
+{
+    const auto list = [](const QStringList &l) {
+        nlohmann::json a = nlohmann::json::array();
+        for (const QString &s : l)
+            a.push_back(s.toStdString());
+        return a;
+    };
+    nlohmann::json cohorts = nlohmann::json::array(), slos = nlohmann::json::array();
+    for (const Release::Cohort &c : p.cohorts())
+        cohorts.push_back({{"id", c.id.toStdString()}, {"name", c.name.toStdString()}});
+    for (const Slo::SloSpec &s : p.slos())
+        slos.push_back({{"id", s.id.toStdString()}, {"objective", s.objective}});
+    if (asJson) {
+        ctx.printJson({{"readOnly", p.readOnly()},
+                       {"reason", p.readOnly() ? nlohmann::json(p.readOnlyReason().toStdString()) : nlohmann::json(nullptr)},
+                       {"layers", list(p.layers())},
+                       {"sideEffectFlags", {{"prefixes", list(p.sideEffectFlags().prefixes)}, {"flags", list(p.sideEffectFlags().keys)}}},
+                       {"autoPacing", p.autoPacing()},
+                       {"cohorts", cohorts},
+                       {"slos", slos},
+                       {"confirmations", p.confirmations().toJson()}});
+    } else {
+        ctx.out << p.describe() << u'\n';
+        ctx.out << u"  side-effect flags: "_s << p.sideEffectFlags().describe() << u'\n';
+        ctx.out << u"  auto-pacing: "_s << (p.autoPacing() ? u"allowed (an operator arms it per rollout)"_s : u"off"_s) << u'\n';
+        for (const Release::Cohort &c : p.cohorts())
+            ctx.out << u"  cohort %1: %2\n"_s.arg(c.id, c.name);
+        for (const Slo::SloSpec &s : p.slos())
+            ctx.out << u"  SLO %1: objective %2\n"_s.arg(s.id).arg(s.objective);
+        for (const Policy::ConfirmAction action : Policy::allConfirmActions()) {
+            const Policy::ConfirmRule rule = p.confirmations().rule(action);
+            ctx.out << u"  confirm %1: %2%3\n"_s.arg(Policy::confirmActionKey(action), Policy::confirmRequirementKey(rule.requirement),
+                                                    rule.requirement == Policy::ConfirmRequirement::Word ? u" \"%1\""_s.arg(rule.word) : QString());
+        }
+    }
+    if (p.readOnly()) {
+        ctx.err << u"the profile is read-only: its policy bundle is refused: "_s << p.error()->toString() << u'\n';
+        return Failure;
+    }
+    return Ok;
 }
 
 } // namespace
@@ -34,15 +73,27 @@ Result<Policy::Bundle> load(const QString &path)
 const CommandHelp &policyHelp()
 {
     static const CommandHelp help{
-        u"usage: raize-console policy check FILE | policy diff FROM TO [--json]\n"
-        u"Policy bundles (the playbook as versioned data): check one, or show what one changes against another.\n"
+        u"usage: raize-console policy show [--policy FILE] [--json] | policy check FILE | policy diff FROM TO [--json]\n"
+        u"Policy bundles (the playbook as versioned data): the profile's effective policy, check one, or show what one\n"
+        u"changes against another.\n"
         u"\n"
         u"Exit codes: 0 valid / the same; 1 (diff) they differ; 2 a bundle cannot be read or is invalid.\n"
         u"Example: raize-console policy diff builtin tenant-acme.json\n"_s,
-        {{"check"_L1, "check that a bundle loads whole"_L1,
+        {{"show"_L1, "the profile's effective policy"_L1,
+          u"usage: raize-console policy show [--policy FILE] [--json]\n"
+          u"Prints the profile's effective policy (ADR 0017): its layers (built-in, tenant bundle, cohort override), the\n"
+          u"side-effect flags, auto-pacing, the cohorts, the SLO objectives and the confirmations; or why it is read-only.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --policy FILE   a tenant bundle in place of the profile's policy/bundlePath\n"
+          u"  --json          {\"readOnly\", \"reason\", \"layers\", \"sideEffectFlags\", \"autoPacing\", \"cohorts\", \"slos\", \"confirmations\"}\n"
+          u"\n"
+          u"Exit codes: 0 the policy is in effect; 2 its bundle is refused (the profile is read-only).\n"
+          u"Example: raize-console policy show --profile acme\n"_s},
+         {"check"_L1, "check that a bundle loads whole"_L1,
           u"usage: raize-console policy check FILE\n"
-          u"Loads FILE the way the console does: whole or not at all. Prints the first error with its line (syntax)\n"
-          u"or field path (a section).\n"
+          u"Loads FILE the way the console does: laid over the built-in playbook, whole or not at all, never looser\n"
+          u"than the playbook's floors (ADR 0017). Prints the first error with its file, line and field.\n"
           u"\n"
           u"Options:\n"
           u"  FILE    the bundle, or \"builtin\" for the built-in playbook-v1\n"
@@ -64,9 +115,16 @@ const CommandHelp &policyHelp()
 
 int policyCommand(Context &ctx)
 {
-    const QString usage = u"raize-console policy check FILE | policy diff FROM TO [--json]   (FROM/TO may be \"builtin\")"_s;
+    const QString usage =
+        u"raize-console policy show [--policy FILE] [--json] | policy check FILE | policy diff FROM TO [--json]   (FROM/TO may be \"builtin\")"_s;
     const QString sub = ctx.args.isEmpty() ? QString() : ctx.args.takeFirst();
     const bool json = ctx.takeFlag(u"--json"_s);
+    if (sub == u"show"_s) {
+        const QString file = ctx.takeOption(u"--policy"_s);
+        if (!ctx.noneLeft(u"raize-console policy show [--policy FILE] [--json]"_s))
+            return Failure;
+        return show(ctx, EffectivePolicy::load(Settings(ctx.profile), file), json);
+    }
     if (sub == u"check"_s && ctx.args.size() == 1) {
         const QString path = ctx.args.takeFirst();
         const Result<Policy::Bundle> b = load(path);

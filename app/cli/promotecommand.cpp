@@ -57,10 +57,11 @@ std::unique_ptr<Connection> connectProfile(Context &ctx, const Options &o)
 {
     auto c = std::make_unique<Connection>();
     c->ws = Workspace::forProfile(ctx.profile, o.keychain);
-    // The policy: --policy, else the profile's bundle, else the built-in playbook v1. Never half-applied.
+    // The effective policy (ADR 0017): --policy laid over the built-in playbook, else the profile's. Never half-applied:
+    // a refused bundle makes the profile read-only, and nothing is promoted under it.
     const Result<GatePolicy> loaded = c->ws->gatePolicy(o.policyFile);
     if (!loaded) {
-        ctx.err << loaded.error().toString() << u'\n';
+        ctx.err << u"the profile is read-only: its policy bundle is refused: "_s << loaded.error().toString() << u'\n';
         return nullptr;
     }
     c->policy = loaded.value();

@@ -10,6 +10,8 @@
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
+#include "workspace/effectivepolicy.h"
+#include "workspace/workspace.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -142,6 +144,7 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
     if (killSwitch)
         clients.github = nullptr; // no marker, no incident: the fan-out only
     ExecOptions options;
+    options.queueDrainTimeoutMs = session.target().policy.queueDrainSeconds * 1000; // policy rollback.postChecks
     options.incidentAnswer = incidentAnswer;
     options.takeOver = takeOver;
     Executor ex(std::move(journal), plan, clients, options);
@@ -198,6 +201,13 @@ std::unique_ptr<Session> openSession(Context &ctx, const QString &keychain)
         ctx.err << s.error().toString() << u'\n';
         return nullptr;
     }
+    // The profile's effective policy (ADR 0017): its side-effect list, rollback section and cohorts.
+    // A refused bundle still leaves a rollback path (§0.3): the playbook's list, said out loud.
+    // The session has taken them from its workspace.
+    const EffectivePolicy &policy = s.value()->workspace().policy();
+    if (policy.readOnly())
+        ctx.err << u"warning: the profile's policy bundle is refused (%1): the plan turns off the playbook's side-effect flags only (%2); "
+                   u"check the flags the bundle adds by hand.\n"_s.arg(policy.readOnlyReason(), policy.sideEffectFlags().describe());
     return std::move(s).value();
 }
 
@@ -240,14 +250,11 @@ int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
         ctx.err << describePlan(plan, inputs.value());
         return Negative;
     }
-    // The guard: what the policy's confirmations table asks for this action (the environment's name by default).
-    const Result<Policy::Confirmations> table = Policy::loadConfirmations(Settings(ctx.profile).string(SettingKey::PolicyBundlePath));
-    if (!table) {
-        ctx.err << u"the confirmations table cannot be read, so nothing is executed: "_s << table.error().toString() << u'\n';
-        return Failure;
-    }
+    // The guard: what the effective policy's confirmations table asks for this action (the environment's name by
+    // default). A read-only profile keeps the playbook's table: the rollback stays available (§0.3).
+    const Policy::Confirmations &table = session->workspace().policy().confirmations();
     const Policy::ConfirmAction action = killSwitch ? Policy::ConfirmAction::KillSwitch : Policy::ConfirmAction::Rollback;
-    if (const Status guard = Policy::checkTypedConfirmation(action, table->rule(action), session->target().flagEnvironment, confirm); !guard) {
+    if (const Status guard = Policy::checkTypedConfirmation(action, table.rule(action), session->target().flagEnvironment, confirm); !guard) {
         ctx.err << u"the guard: "_s << guard.error().message << u"\n"_s << guard.error().remedy << u'\n';
         return Failure;
     }

@@ -18,6 +18,7 @@
 #include "services/flags/flagservice.h"
 #include "services/prometheus/prometheusclient.h"
 #include "services/prometheus/slometrics.h"
+#include "workspace/effectivepolicy.h"
 #include "workspace/workspace.h"
 
 #include <QDateTime>
@@ -215,29 +216,17 @@ qint64 sinceFromAudit(const QString &path, const QStringList &flags, const QStri
 std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
 {
     Settings settings(ctx.profile);
-    // The policy: --policy, else the profile's bundle, else the built-in playbook v1. Never half-applied.
-    const QString bundlePath = !o.policyFile.isEmpty() ? o.policyFile : settings.string(SettingKey::PolicyBundlePath);
-    Policy::Bundle bundle = Policy::builtinBundle();
-    if (!bundlePath.isEmpty()) {
-        const Result<Policy::Bundle> b = Policy::loadBundleFile(bundlePath);
-        if (!b) {
-            ctx.err << b.error().toString() << u'\n';
-            return Failure;
-        }
-        bundle = *b;
-    }
-    const Result<EffectiveCohorts> cohorts = effectiveCohorts(settings, bundle);
-    if (!cohorts) {
-        ctx.err << cohorts.error().toString() << u'\n';
+    // The effective policy (ADR 0017): --policy laid over the built-in playbook, else the profile's (its bundle and
+    // cohort override, what its workspace reads). A refused bundle makes the profile read-only: no recommendation is
+    // given on rules it did not mean, and nothing is advanced.
+    const EffectivePolicy effective = EffectivePolicy::load(settings, o.policyFile);
+    if (effective.readOnly()) {
+        ctx.err << u"the profile is read-only: its policy bundle is refused: "_s << effective.error()->toString() << u'\n';
         return Failure;
     }
-    if (cohorts->overrideError)
-        ctx.err << u"note: "_s << cohorts->describe() << u'\n';
-    const Result<RolloutMonitorPolicy> policy = rolloutMonitorPolicy(bundle, cohorts->cohorts);
-    if (!policy) {
-        ctx.err << policy.error().toString() << u'\n';
-        return Failure;
-    }
+    if (effective.cohortSource().overrideError)
+        ctx.err << u"note: "_s << effective.cohortSource().describe() << u'\n';
+    const RolloutMonitorPolicy policy = effective.rolloutMonitor();
     // Input that needs no service is checked before any is asked.
     qint64 givenSince = 0;
     if (!o.since.isEmpty()) {
@@ -248,7 +237,7 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
         }
         givenSince = t.toMSecsSinceEpoch();
     }
-    l->policyId = bundle.id;
+    l->policyId = effective.bundle().id;
     l->auditPath = Records::AuditLog::defaultPath(ctx.profile, settings.string(SettingKey::AuditLogPath));
 
     std::optional<Connections> conn = openConnections(ctx, settings, o.keychain);
@@ -257,7 +246,7 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
     l->conn = std::move(*conn);
     l->monitor = std::make_unique<RolloutMonitor>(Clock::system());
     RolloutMonitor &m = *l->monitor;
-    m.setPolicy(*policy);
+    m.setPolicy(policy);
     m.setLevel(o.level);
     if (!m.planError().isEmpty()) {
         ctx.err << m.planError() << u" (--level takes L0, L1, L2 or L3)\n"_s;
@@ -266,7 +255,7 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
 
     // The flags and the counters, read at the same time.
     l->poller = std::make_unique<FlagPoller>(*l->conn.flags, l->conn.environment, 60'000);
-    Slo::SloFeed feed(*l->conn.prometheus, policy->slos);
+    Slo::SloFeed feed(*l->conn.prometheus, policy.slos);
     bool feedDone = false;
     Error feedError;
     QObject::connect(&feed, &Slo::SloFeed::loaded, &feed, [&] { feedDone = true; });

@@ -5,6 +5,8 @@ raize_core_library(core_policy
     SOURCES
         policybundle.cpp policybundle.h
         policydiff.cpp policydiff.h
+        sideeffectflags.cpp sideeffectflags.h
+        jsonpositions.cpp jsonpositions.h
         confirmations.cpp confirmations.h
     DEPS core_base)
 qt_add_resources(core_policy "core_policy_builtin"

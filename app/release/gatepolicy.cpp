@@ -199,8 +199,14 @@ Result<GatePolicy> GatePolicy::fromBundle(const Policy::Bundle &bundle)
     if (const json *levels = r.object(doc, "levels", u"levels"_s)) {
         p.labelPrefix = r.string(*levels, "labelPrefix", u"levels.labelPrefix"_s, p.labelPrefix);
         p.unlabelled = r.level(*levels, "unlabelled", u"levels.unlabelled"_s, p.unlabelled);
-        p.sideEffectFlagPrefixes = r.strings(*levels, "sideEffectFlagPrefixes", u"levels.sideEffectFlagPrefixes"_s, true, true);
         p.flagLabelPrefix = r.string(*levels, "flagLabelPrefix", u"levels.flagLabelPrefix"_s, p.flagLabelPrefix);
+    }
+
+    if (!r.failed()) {
+        if (const Result<Policy::SideEffectFlags> se = Policy::sideEffectFlagsFromBundle(bundle))
+            p.sideEffects = *se;
+        else
+            return se.error();
     }
 
     const json &rules = bundle.section("pathRules");

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "policy/policybundle.h"
+#include "policy/sideeffectflags.h"
 
 #include <QList>
 #include <QMap>
@@ -44,7 +45,7 @@ struct GatePolicy
     // levels
     QString labelPrefix = QStringLiteral("risk:");
     Level unlabelled = Level::L2;
-    QStringList sideEffectFlagPrefixes;
+    Policy::SideEffectFlags sideEffects; // the bundle's one list (sideEffectFlags, ADR 0017)
     QString flagLabelPrefix = QStringLiteral("flag:");
     // pathRules
     QList<PathRule> pathRules;
@@ -79,7 +80,8 @@ struct GatePolicy
     // The sections of `bundle`. Errors name the bundle and the field path
     // ("gates.minReviews.L3"); nothing is returned when any part is wrong.
     static Result<GatePolicy> fromBundle(const Policy::Bundle &bundle);
-    // The built-in bundle's sections (checked by test_release_gates).
+    // The built-in bundle's sections (the effective policy's base layer;
+    // checked by test_release_gates).
     static const GatePolicy &builtin();
 };
 

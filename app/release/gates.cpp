@@ -260,8 +260,7 @@ ReleaseScope scopeOf(const GatePolicy &policy, const ReleaseFacts &facts)
         }
     }
     for (TouchedFlag &f : s.flags) {
-        f.sideEffect = std::any_of(policy.sideEffectFlagPrefixes.cbegin(), policy.sideEffectFlagPrefixes.cend(),
-                                   [&](const QString &p) { return f.key.startsWith(p); });
+        f.sideEffect = policy.sideEffects.matches(f.key);
     }
     return s;
 }

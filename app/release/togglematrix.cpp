@@ -47,11 +47,7 @@ bool insideCanary(const Services::FlagScope &s, const ToggleRules &rules)
 
 bool sideEffect(const QString &flag, const ToggleRules &rules)
 {
-    for (const QString &p : rules.sideEffectPrefixes) {
-        if (flag.startsWith(p))
-            return true;
-    }
-    return false;
+    return rules.sideEffects.matches(flag);
 }
 
 QString state(bool enabled, const Services::FlagScope &scope)

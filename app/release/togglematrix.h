@@ -6,6 +6,7 @@
 // cell on or off changes. Pure functions; the view asks the flag service and
 // shows a change as pending until a read-back shows it.
 
+#include "policy/sideeffectflags.h"
 #include "release/cohorts.h"
 #include "services/flags/flagservice.h"
 
@@ -59,7 +60,7 @@ ToggleChange beginChange(const Services::FlagState &flag, const QString &environ
 
 struct ToggleRules
 {
-    QStringList sideEffectPrefixes; // policy rollback.sideEffectFlagPrefixes
+    Policy::SideEffectFlags sideEffects; // the effective policy's one list (ADR 0017)
     Services::FlagScope firstCanary; // the first production stage's scope (house accounts)
     QString firstCanaryCohort;       // its cohort id ("house")
     QList<Cohort> cohorts;           // for the cells' states (cellState)

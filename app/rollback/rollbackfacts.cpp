@@ -1,6 +1,5 @@
 #include "rollback/rollbackfacts.h"
 
-#include "policy/policybundle.h"
 #include "services/flags/flagservice.h"
 #include "services/github/githubclient.h"
 #include "services/prometheus/prometheusclient.h"
@@ -13,15 +12,9 @@ namespace Raize::Rollback {
 
 namespace {
 
-// cohort id → (client ids, platform account ids): the profile's cohorts, or
-// the built-in policy bundle's when the target names none.
-QHash<QString, QPair<QStringList, QStringList>> cohortMap(const QList<Release::Cohort> &given)
+// cohort id → (client ids, platform account ids): the profile's cohorts.
+QHash<QString, QPair<QStringList, QStringList>> cohortMap(const QList<Release::Cohort> &cohorts)
 {
-    QList<Release::Cohort> cohorts = given;
-    if (cohorts.isEmpty()) {
-        if (const auto policy = Release::cohortsFromPolicy(Policy::builtinBundle()))
-            cohorts = *policy;
-    }
     QHash<QString, QPair<QStringList, QStringList>> out;
     for (const Release::Cohort &c : std::as_const(cohorts))
         out.insert(c.id, {c.clientIds, c.platformAccountIds});
@@ -145,6 +138,7 @@ void gatherInputs(const Clients &clients, const Target &target, const Request &r
     in->vercelProjectId = target.vercelProjectId;
     in->githubOwner = target.githubOwner;
     in->githubRepo = target.githubRepo;
+    in->policy = target.policy;
     in->render = renderWith(clients);
     if (!clients.flags || !clients.vercel)
         return done(Error::make(Error::Kind::Config, u"console"_s, u"the rollback needs the flag service and Vercel configured"_s,

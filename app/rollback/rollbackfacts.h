@@ -26,9 +26,10 @@ struct Target
     QString flagProject, flagEnvironment;
     QString vercelProjectId;
     QString githubOwner, githubRepo;
-    // The profile's cohorts (Release::effectiveCohorts); empty: the
-    // built-in policy bundle's.
+    // The profile's cohorts and rollback rules, from its effective policy
+    // (Session::setPolicy); a cohort constraint on a flag resolves through them.
     QList<Release::Cohort> cohorts;
+    RollbackRules policy;
 };
 
 // Reads the current state (side-effect flags and their scopes, production

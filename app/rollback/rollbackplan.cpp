@@ -111,11 +111,6 @@ QString Scope::describe() const
     return {};
 }
 
-bool isSideEffectFlag(const QString &key)
-{
-    return key.startsWith(u"publishing."_s) || key.startsWith(u"engagement."_s) || key.startsWith(u"browser-lane."_s);
-}
-
 QString Plan::optionName(Option option)
 {
     switch (option) {
@@ -172,6 +167,35 @@ TargetChoice chooseTarget(const Inputs &in, bool allowMigrations)
     return out;
 }
 
+namespace {
+
+// §7.5 "no pending side effects in queues": the depth of the queues the policy names.
+QString queueQuery(const QStringList &queues)
+{
+    if (queues.isEmpty())
+        return u"sum by (cohort, lane) (raize_queue_depth)"_s;
+    QStringList escaped;
+    for (const QString &q : queues)
+        escaped << QRegularExpression::escape(q);
+    const QString selector = queues.size() == 1 ? u"service=\"%1\""_s.arg(queues.first())
+                                                : u"service=~\"%1\""_s.arg(escaped.join(u'|'));
+    return u"sum by (cohort, lane) (raize_queue_depth{%1})"_s.arg(selector);
+}
+
+// "incident", the policy's labels, then the priority ("p1").
+QStringList incidentLabels(const RollbackRules &rules, Priority priority)
+{
+    QStringList labels{u"incident"_s};
+    for (const QString &l : rules.incidentLabels) {
+        if (!labels.contains(l))
+            labels << l;
+    }
+    labels << priorityName(priority).toLower();
+    return labels;
+}
+
+} // namespace
+
 Plan buildPlan(const Inputs &in)
 {
     Plan plan;
@@ -180,13 +204,16 @@ Plan buildPlan(const Inputs &in)
     const Checklist &c = in.checklist;
     int group = 0;
 
+    if (in.policy.sideEffects.prefixes.isEmpty() && in.policy.sideEffects.keys.isEmpty())
+        plan.refusals << u"no side-effect flag list: the profile's effective policy was not handed to the planner (a console bug; report it)"_s;
+
     // Step 1, always (§7.2): disable the side-effect flags that are on in scope, in parallel.
     ++group;
     QStringList disabled;
     QList<FlagFact> flags = in.flags;
     std::sort(flags.begin(), flags.end(), [](const auto &a, const auto &b) { return a.key < b.key; });
     for (const FlagFact &f : flags) {
-        if (!f.enabled || !isSideEffectFlag(f.key) || !inScope(f, in.scope))
+        if (!f.enabled || !in.policy.sideEffects.matches(f.key) || !inScope(f, in.scope))
             continue;
         Step s;
         s.kind = Step::Kind::DisableFlag;
@@ -301,7 +328,7 @@ Plan buildPlan(const Inputs &in)
         check(u"Deployment checks of %1 passed"_s.arg(plan.rollbackTarget),
               DeploymentChecksIntent{plan.rollbackTarget}, plan.rollbackTarget);
     check(u"No pending side effects in the queues"_s,
-          PromCheckIntent{PromCheckIntent::Expect::QueuesEmpty, u"sum by (cohort, lane) (raize_queue_depth{service=\"runner\"})"_s}, {});
+          PromCheckIntent{PromCheckIntent::Expect::QueuesEmpty, queueQuery(in.policy.sideEffectQueues)}, {});
     check(u"Verification passes"_s,
           PromCheckIntent{PromCheckIntent::Expect::RatioAtObjective,
                           u"sum(increase(raize_verification_seconds_bucket{le=\"60\"}[30s])) / sum(increase(raize_verification_seconds_count[30s]))"_s},
@@ -311,7 +338,7 @@ Plan buildPlan(const Inputs &in)
     incident.kind = Step::Kind::OpenIncident;
     incident.title = u"Open the incident issue"_s;
     const QString title = priorityName(plan.priority) + u" incident: "_s + triggerName(in.trigger);
-    incident.intent = IncidentIntent{in.githubOwner, in.githubRepo, title, {u"incident"_s, priorityName(plan.priority).toLower()}};
+    incident.intent = IncidentIntent{in.githubOwner, in.githubRepo, title, incidentLabels(in.policy, plan.priority)};
     incident.group = ++group;
     incident.idempotent = false; // never retried blindly: remember the number once created
     plan.steps << incident;

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "net/requestpreview.h"
+#include "policy/sideeffectflags.h"
 #include "services/flags/flagservice.h"
 
 #include <QList>
@@ -148,6 +149,20 @@ QString intentType(const Intent &intent); // "flag.serve", "flag.served", "verce
 // them (see rollbackfacts.h: renderWith(Clients)).
 using CallRenderer = std::function<QList<Call>(const Intent &)>;
 
+// What the effective policy says about rollbacks (ADR 0017): the one
+// side-effect flag list and the bundle's `rollback` section. Empty until the
+// caller hands the profile's policy in; a plan without a side-effect list is
+// refused rather than built on a guess.
+struct RollbackRules
+{
+    Policy::SideEffectFlags sideEffects;
+    QStringList sideEffectQueues;          // rollback.postChecks.sideEffectQueues: whose queues must drain (§7.5)
+    int queueDrainSeconds = 120;           // rollback.postChecks.queueDrainSeconds
+    int deploymentChecksTimeoutSeconds = 300; // rollback.postChecks.deploymentChecksTimeoutSeconds
+    QStringList incidentLabels;            // rollback.incident.labels, besides "incident" and the priority
+    bool operator==(const RollbackRules &o) const = default;
+};
+
 struct Inputs
 {
     Trigger trigger = Trigger::ElevatedErrors;
@@ -163,6 +178,7 @@ struct Inputs
     QString vercelProjectId;
     QString githubOwner, githubRepo;
     QString reason; // the operator's words, sent as the rollback description
+    RollbackRules policy;
     // Renders each step's calls (the clients that will send them); unset: the
     // plan holds intents only and shows no calls.
     CallRenderer render;
@@ -214,8 +230,6 @@ struct Plan
     static QString optionName(Option option);
 };
 
-// Side-effect flags: publishing.*, engagement.*, browser-lane.* (playbook §7.2).
-bool isSideEffectFlag(const QString &key);
 
 // The deterministic plan (playbook §7): always disable the side-effect flags
 // in scope first, then Option A, B or C, then the checks of §7.5 and the

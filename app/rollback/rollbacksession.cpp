@@ -58,8 +58,9 @@ Session::Session(Workspace &workspace, std::unique_ptr<Workspace> owned)
     m_target.vercelProjectId = settings.string(SettingKey::VercelProjectId);
     m_target.githubOwner = settings.string(SettingKey::GitHubOwner);
     m_target.githubRepo = settings.string(SettingKey::GitHubRepo);
-    if (const auto cohorts = workspace.cohorts())
-        m_target.cohorts = cohorts->cohorts;
+    // The workspace's effective policy (ADR 0017): the side-effect list, the rollback rules and the cohorts.
+    m_target.policy = workspace.policy().rollback();
+    m_target.cohorts = workspace.policy().cohorts();
 
     m_clients.flags = m_generation->flags.get();
     // The read-back also asks what SDKs are served (§7.2), with the client token, on the same HTTP client.
@@ -77,5 +78,11 @@ Session::Session(Workspace &workspace, std::unique_ptr<Workspace> owned)
 }
 
 Session::~Session() = default;
+
+void Session::setPolicy(const RollbackRules &rules, const QList<Release::Cohort> &cohorts)
+{
+    m_target.policy = rules;
+    m_target.cohorts = cohorts;
+}
 
 } // namespace Raize::Rollback

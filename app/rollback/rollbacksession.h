@@ -33,6 +33,9 @@ public:
 
     const Clients &clients() const { return m_clients; }
     const Target &target() const { return m_target; }
+    // The profile's effective policy's parts (ADR 0017): its rollback rules
+    // and cohorts; the workspace's by default, this replaces them.
+    void setPolicy(const RollbackRules &rules, const QList<Release::Cohort> &cohorts);
     QString journalDirectory() const { return m_journalDir; }
     QString profile() const { return m_profile; }
     Workspace &workspace() const { return m_workspace; }

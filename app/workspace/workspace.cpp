@@ -250,34 +250,53 @@ Records::AuditSink &Workspace::audit() const
 }
 
 // ---- Policy ---------------------------------------------------------------
-// Every policy read of the workspace is in this block, so that the effective
-// policy (built-in → tenant bundle → profile override, issue #14 item 1) can
-// replace it in one place.
+// Every policy read of the workspace is in this block: the effective policy
+// (built-in → tenant bundle → profile override, issue #14 item 1, ADR 0017).
+
+const EffectivePolicy &Workspace::policy() const
+{
+    if (!m_policy)
+        m_policy = EffectivePolicy::load(m_settings);
+    return *m_policy;
+}
+
+void Workspace::reloadPolicy()
+{
+    m_policy = EffectivePolicy::load(m_settings);
+}
+
+EffectivePolicy &Workspace::editablePolicy()
+{
+    policy();
+    return *m_policy;
+}
 
 const Policy::Bundle &Workspace::policyBundle() const
 {
-    return Policy::builtinBundle();
+    return policy().bundle();
 }
 
 Result<Release::GatePolicy> Workspace::gatePolicy(const QString &bundleFile) const
 {
-    const QString path = !bundleFile.isEmpty() ? bundleFile : m_settings.string(SettingKey::PolicyBundlePath);
-    if (path.isEmpty())
-        return Release::GatePolicy::builtin();
-    const Result<Policy::Bundle> bundle = Policy::loadBundleFile(path);
-    if (!bundle)
-        return bundle.error();
-    return Release::GatePolicy::fromBundle(bundle.value());
+    if (!bundleFile.isEmpty()) {
+        const EffectivePolicy given = EffectivePolicy::load(m_settings, bundleFile);
+        if (given.readOnly())
+            return *given.error();
+        return given.gates();
+    }
+    if (readOnly())
+        return *policy().error();
+    return policy().gates();
 }
 
 Result<Release::EffectiveCohorts> Workspace::cohorts() const
 {
-    return Release::effectiveCohorts(m_settings, policyBundle());
+    return policy().cohortSource();
 }
 
 QList<Slo::SloSpec> Workspace::slos() const
 {
-    return Slo::defaultSlos();
+    return policy().slos();
 }
 
 // ---- Connection check -----------------------------------------------------

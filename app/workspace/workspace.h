@@ -7,6 +7,7 @@
 #include "release/cohortoverride.h"
 #include "release/gatepolicy.h"
 #include "slo/slospec.h"
+#include "workspace/effectivepolicy.h"
 
 #include <QHash>
 #include <QObject>
@@ -137,12 +138,23 @@ public:
     QString auditLogPath() const { return m_auditPath; }
     QString actor() const { return m_actor; }
 
-    // The profile's policy: every consumer reads it here (ADR 0014, "Policy").
+    // The profile's effective policy (ADR 0017): the built-in bundle, the
+    // tenant's bundle and the profile's cohort override, parsed once; every
+    // consumer reads it here. Loaded at the first read, again by reloadPolicy();
+    // never fails: a refused bundle makes the profile read-only.
+    const EffectivePolicy &policy() const;
+    bool readOnly() const { return policy().readOnly(); }
+    // Re-reads the profile's bundle and cohort override (the settings changed).
+    void reloadPolicy();
+    // The console's cohort editor lays what it saved over it (EffectivePolicy::withCohorts).
+    EffectivePolicy &editablePolicy();
+    // The effective document.
     const Policy::Bundle &policyBundle() const;
-    // The promotion gates: `bundleFile` (a subcommand's --policy), else the
-    // profile's bundle, else the built-in playbook; never half-applied.
+    // The promotion gates: `bundleFile` (a subcommand's --policy) laid over the
+    // built-in playbook, else the profile's effective policy; never half-applied,
+    // an error when the bundle is refused (the profile is read-only).
     Result<Release::GatePolicy> gatePolicy(const QString &bundleFile = {}) const;
-    // The canary cohorts: the profile's override, else the bundle's.
+    // The canary cohorts: the profile's override, else the effective policy's.
     Result<Release::EffectiveCohorts> cohorts() const;
     QList<Slo::SloSpec> slos() const;
 
@@ -179,6 +191,7 @@ private:
     std::unique_ptr<Records::AuditSink> m_audit;
     QString m_auditPath;
     QString m_actor;
+    mutable std::optional<EffectivePolicy> m_policy;
     QSet<Service> m_tokenServices;
     QHash<Service, Error> m_tokenErrors;
     int m_generation = 0;

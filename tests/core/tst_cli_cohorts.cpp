@@ -232,7 +232,9 @@ private Q_SLOTS:
         }
         const Run refused = run({u"cohorts"_s, u"reset"_s});
         QCOMPARE(refused.code, 2);
-        QVERIFY2(refused.err.contains(u"loose.json: confirmations.rollback.require"_s), qPrintable(refused.err));
+        // The effective policy names the line of the field (ADR 0017) and makes the profile read-only.
+        QVERIFY2(refused.err.contains(u"the profile is read-only"_s), qPrintable(refused.err));
+        QVERIFY2(refused.err.contains(u"loose.json:1: confirmations.rollback.require"_s), qPrintable(refused.err));
         QVERIFY(!storedCohorts().isEmpty());
     }
 

@@ -183,8 +183,13 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QTest::newRow("levels missing") << u"/levels"_s << QString() << u"levels"_s << u"missing"_s;
         QTest::newRow("unlabelled L4") << u"/levels/unlabelled"_s << u"\"L4\""_s << u"levels.unlabelled"_s << u"not a release level"_s;
-        QTest::newRow("side-effect prefixes empty") << u"/levels/sideEffectFlagPrefixes"_s << u"[]"_s
-                                                    << u"levels.sideEffectFlagPrefixes"_s << u"must not be empty"_s;
+        QTest::newRow("side-effect prefixes empty") << u"/sideEffectFlags/prefixes"_s << u"[]"_s
+                                                    << u"sideEffectFlags.prefixes"_s << u"must not be empty"_s;
+        QTest::newRow("side-effect list missing") << u"/sideEffectFlags"_s << QString() << u"sideEffectFlags"_s << u"missing"_s;
+        // The two lists of bundles written before ADR 0017 pass only when they agree with the one list.
+        QTest::newRow("old levels list disagrees on tokens.")
+            << u"/levels/sideEffectFlagPrefixes"_s << u"[\"publishing.\", \"engagement.\", \"browser-lane.\"]"_s
+            << u"levels.sideEffectFlagPrefixes"_s << u"tokens. only in sideEffectFlags.prefixes"_s;
         QTest::newRow("path rule without level") << u"/pathRules/1/level"_s << QString() << u"pathRules[1].level"_s << u"missing"_s;
         QTest::newRow("path rule bad kind") << u"/pathRules/0/kind"_s << u"\"schema\""_s << u"pathRules[0].kind"_s << u"not one of"_s;
         QTest::newRow("path rule not an object") << u"/pathRules/2"_s << u"\"docs/**\""_s << u"pathRules[2]"_s << u"must be an object"_s;

@@ -36,6 +36,9 @@ constexpr qint64 kMin = 60000;
 Inputs baseInputs()
 {
     Inputs in;
+    // The playbook's list and queues (the effective policy hands the planner its own, ADR 0017).
+    in.policy.sideEffects.prefixes = {u"publishing."_s, u"engagement."_s, u"browser-lane."_s, u"tokens."_s};
+    in.policy.sideEffectQueues = {u"runner"_s};
     in.trigger = Trigger::WrongAccountSideEffect;
     in.reason = u"posted from client-bloom's account"_s;
     in.vercelProjectId = u"prj_raize_web"_s;

@@ -15,6 +15,9 @@ constexpr qint64 kMin = 60000;
 Inputs baseInputs()
 {
     Inputs in;
+    // The playbook's list (the effective policy hands the planner its own; test_effective_policy checks that path).
+    in.policy.sideEffects.prefixes = {u"publishing."_s, u"engagement."_s, u"browser-lane."_s, u"tokens."_s};
+    in.policy.sideEffectQueues = {u"runner"_s};
     in.vercelProjectId = u"prj_raize_web"_s;
     in.githubOwner = u"raize"_s;
     in.githubRepo = u"platform"_s;

@@ -418,7 +418,7 @@ private Q_SLOTS:
 
         const auto cohorts = *Release::cohortsFromPolicy(Policy::builtinBundle());
         Release::ToggleRules rules;
-        rules.sideEffectPrefixes = {u"publishing."_s, u"engagement."_s, u"browser-lane."_s};
+        rules.sideEffects.prefixes = {u"publishing."_s, u"engagement."_s, u"browser-lane."_s};
         rules.firstCanary = cohorts[0].scope();
         rules.firstCanaryCohort = cohorts[0].id;
         Services::FlagState f;

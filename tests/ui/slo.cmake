@@ -8,3 +8,6 @@ raize_add_test(test_slo_view SOURCES tst_slo_view.cpp LIBS console_ui sandbox_fi
 # flag service: policy off → nothing to arm; armed → exactly the next stage,
 # audited; stop; page alert, policy change and a failed change stop it.
 raize_add_test(test_auto_pacing_panel SOURCES tst_auto_pacing_panel.cpp LIBS console_ui LABELS gui)
+# The effective policy's GUI consumers (ADR 0017): SLOs view, toggle matrix,
+# auto-pacing, flags pane honour a tenant bundle; a refused bundle is read-only.
+raize_add_test(test_effective_policy_views SOURCES tst_effective_policy_views.cpp LIBS console_ui LABELS gui)

@@ -14,6 +14,7 @@
 #include "widgets/confirmation.h"
 
 #include "core/settings.h"
+#include "workspace/effectivepolicy.h"
 #include "records/auditlog.h"
 #include "records/auditrecord.h"
 #include "records/auditverifier.h"
@@ -70,15 +71,16 @@ class TestCohortEditor : public QObject
     {
         Settings settings;
         Records::AuditLog audit;
+        EffectivePolicy policy = EffectivePolicy::builtin();
         CohortsPanel panel;
         CanaryMatrix matrix;
         SloView slo;
         Console(const QString &dir, bool withAudit = true)
             : settings(u"cohorts"_s, dir)
             , audit(dir + u"/audit.jsonl"_s)
-            , panel(settings, Policy::builtinBundle(), withAudit ? &audit : nullptr)
+            , panel(settings, policy.bundle(), withAudit ? &audit : nullptr)
         {
-            ConsoleApp::linkCohorts(&panel, Policy::builtinBundle(), &matrix, &slo);
+            ConsoleApp::linkCohorts(&panel, policy, &matrix, &slo);
         }
     };
 

@@ -15,6 +15,8 @@
 #include "http/httpserver.h"
 #include "http/requestlog.h"
 
+#include "workspace/effectivepolicy.h"
+
 #include <QAbstractItemModelTester>
 #include <QFile>
 #include <QSignalSpy>
@@ -72,6 +74,7 @@ private Q_SLOTS:
 
         Ui::FlagsPane pane;
         QAbstractItemModelTester tester(pane.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        pane.model()->setSideEffectFlags(EffectivePolicy::builtin().sideEffectFlags()); // as ConsoleApp hands it in
         QVERIFY(pane.statusText().contains(u"not configured"_s));
         pane.setPoller(&poller);
         pane.resize(900, 500);

@@ -1,6 +1,5 @@
 #include "flagsmodel.h"
 
-#include "rollback/rollbackplan.h"
 
 #include <QBrush>
 #include <QColor>
@@ -16,6 +15,13 @@ void FlagsModel::setSnapshot(const Release::FlagSnapshot &snapshot)
     beginResetModel();
     m_snapshot = snapshot;
     endResetModel();
+}
+
+void FlagsModel::setSideEffectFlags(const Policy::SideEffectFlags &flags)
+{
+    m_sideEffects = flags;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
 }
 
 int FlagsModel::rowCount(const QModelIndex &parent) const
@@ -57,7 +63,7 @@ QVariant FlagsModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount)
         return {};
     const Services::FlagState &f = m_snapshot.flags.at(index.row());
-    const bool sideEffect = Rollback::isSideEffectFlag(f.key);
+    const bool sideEffect = m_sideEffects.matches(f.key);
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {

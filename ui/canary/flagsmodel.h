@@ -1,5 +1,6 @@
 #pragma once
 
+#include "policy/sideeffectflags.h"
 #include "release/flagpoller.h"
 
 #include <QAbstractTableModel>
@@ -7,8 +8,9 @@
 namespace Raize::Ui {
 
 // The flags of one environment: key, state, who it reaches, type. Side-effect
-// flags (publishing.*, engagement.*, browser-lane.*) are marked, because they
-// are the ones a rollback turns off first.
+// flags (the effective policy's one list, ADR 0017) are marked, because they
+// are the ones a rollback turns off first. Until the console hands it the
+// list, no flag is marked.
 class FlagsModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -20,6 +22,9 @@ public:
     using QAbstractTableModel::QAbstractTableModel;
 
     void setSnapshot(const Release::FlagSnapshot &snapshot);
+    // The effective policy's side-effect flags; repaints the marks.
+    void setSideEffectFlags(const Policy::SideEffectFlags &flags);
+    const Policy::SideEffectFlags &sideEffectFlags() const { return m_sideEffects; }
     const Release::FlagSnapshot &snapshot() const { return m_snapshot; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -32,6 +37,7 @@ public:
 
 private:
     Release::FlagSnapshot m_snapshot;
+    Policy::SideEffectFlags m_sideEffects;
 };
 
 } // namespace Raize::Ui

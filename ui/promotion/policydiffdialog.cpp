@@ -1,5 +1,7 @@
 #include "promotion/policydiffdialog.h"
 
+#include "workspace/effectivepolicy.h"
+
 #include "policy/policydiff.h"
 #include "release/gatepolicy.h"
 
@@ -22,15 +24,8 @@ namespace {
 
 Result<Policy::Bundle> load(const QString &path)
 {
-    if (path.trimmed().isEmpty() || path.trimmed() == u"builtin"_s)
-        return Policy::builtinBundle();
-    Result<Policy::Bundle> bundle = Policy::loadBundleFile(path.trimmed());
-    if (!bundle)
-        return bundle;
-    const Result<Release::GatePolicy> gates = Release::GatePolicy::fromBundle(bundle.value());
-    if (!gates)
-        return gates.error();
-    return bundle;
+    // As the console applies it: over the built-in, floors checked (ADR 0017).
+    return EffectivePolicy::effectiveBundle(path.trimmed().isEmpty() ? u"builtin"_s : path.trimmed());
 }
 
 QString shortJson(const nlohmann::json &v)

@@ -257,10 +257,15 @@ void PromotionView::setChangelogPath(const QString &path)
 
 void PromotionView::setPolicyNote(const QString &note)
 {
+    // A refused bundle makes the profile read-only (ADR 0017): the review shows the playbook's
+    // rules, and nothing is promoted until the bundle is fixed.
+    m_readOnly = !note.isEmpty();
     m_policyNote->setText(note.isEmpty() ? QString()
-                                         : tr("The profile's policy bundle was not applied (%1); the gates use the built-in %2.")
+                                         : tr("Read-only: the profile's policy bundle is refused (%1). The review shows the playbook's "
+                                              "rules (%2); promoting is off until the bundle is fixed.")
                                                .arg(note, m_session->policy().bundleId));
-    m_policyNote->setVisible(!note.isEmpty());
+    m_policyNote->setVisible(m_readOnly);
+    updateView();
 }
 
 void PromotionView::setCandidate(const QString &deploymentId)
@@ -412,7 +417,7 @@ void PromotionView::updateView()
     m_overrideReason->setEnabled(canOverride);
     m_override->setEnabled(canOverride);
     m_approve->setEnabled(f.deployment.known() && !busy);
-    m_promote->setEnabled(decision.allowed && !busy);
+    m_promote->setEnabled(decision.allowed && !busy && !m_readOnly);
 }
 
 } // namespace Raize::Ui

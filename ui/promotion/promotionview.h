@@ -102,6 +102,7 @@ private:
     std::unique_ptr<Release::ClientPromotionServices> m_services;
     std::unique_ptr<Records::AuditLog> m_auditLog;
     PromoteConfirmation m_confirmPromote;
+    bool m_readOnly = false; // the profile's policy bundle is refused
 
     QLineEdit *m_candidate = nullptr;
     QPushButton *m_refresh = nullptr;

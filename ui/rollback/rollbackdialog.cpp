@@ -1,6 +1,7 @@
 #include "rollbackdialog.h"
 
 #include "core/settings.h"
+#include "workspace/effectivepolicy.h"
 #include "workspace/workspace.h"
 #include "rollback/rollbackreport.h"
 #include "rollback/rollbacksession.h"
@@ -112,6 +113,13 @@ RollbackDialog::RollbackDialog(Workspace &workspace, QWidget *parent)
     m_message->setWordWrap(true);
     m_message->setTextFormat(Qt::RichText);
     layout->addWidget(m_message);
+    m_policyNote = new QLabel(this);
+    m_policyNote->setObjectName(u"rollbackPolicyNote"_s);
+    m_policyNote->setWordWrap(true);
+    m_policyNote->setStyleSheet(u"color: #8a5300;"_s);
+    m_policyNote->hide();
+    layout->addWidget(m_policyNote);
+    setPolicy(m_workspace.policy()); // the workspace's effective policy; the console hands it again after a cohort edit
 
     auto *failRow = new QHBoxLayout;
     m_retry = new QPushButton(u"Retry the step"_s, this);
@@ -215,7 +223,20 @@ bool RollbackDialog::openSession()
         return false;
     }
     m_session = std::move(session).value();
+    m_session->setPolicy(m_rules, m_cohorts);
     return true;
+}
+
+void RollbackDialog::setPolicy(const EffectivePolicy &policy)
+{
+    m_rules = policy.rollback();
+    m_cohorts = policy.cohorts();
+    if (m_session)
+        m_session->setPolicy(m_rules, m_cohorts);
+    m_policyNote->setText(policy.readOnly() ? u"The profile's policy bundle is refused (%1): this plan turns off the playbook's side-effect "
+                                              u"flags only (%2). Check the flags the bundle adds by hand."_s.arg(policy.readOnlyReason(), m_rules.sideEffects.describe())
+                                            : QString());
+    m_policyNote->setVisible(policy.readOnly());
 }
 
 void RollbackDialog::buildPlan()
@@ -377,7 +398,9 @@ void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
     m_planButton->setEnabled(false);
     m_execute->setEnabled(false);
     Clients clients = m_session->clients();
-    m_executor = std::make_unique<Executor>(std::move(journal), plan, clients, ExecOptions{});
+    ExecOptions options;
+    options.queueDrainTimeoutMs = m_rules.queueDrainSeconds * 1000; // policy rollback.postChecks
+    m_executor = std::make_unique<Executor>(std::move(journal), plan, clients, options);
     connect(m_executor.get(), &Executor::stepChanged, this, &RollbackDialog::refreshStep);
     connect(m_executor.get(), &Executor::stepFailed, this, &RollbackDialog::onFailed);
     connect(m_executor.get(), &Executor::refused, this, [this](const Error &e) {

@@ -15,6 +15,7 @@ class QPushButton;
 class QTreeWidget;
 
 namespace Raize {
+class EffectivePolicy;
 class Settings;
 class Workspace;
 } // namespace Raize
@@ -46,6 +47,11 @@ public:
     void prefill(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason = {});
     // Reads the live state and shows the plan.
     void buildPlan();
+    // The profile's effective policy: the side-effect list, the rollback
+    // section and the cohorts the plan uses (ADR 0017). A read-only policy
+    // still plans (a rollback path always exists, §0.3) on the playbook's
+    // list, and says so.
+    void setPolicy(const EffectivePolicy &policy);
     // Continues the unfinished run in `journalPath`.
     void resume(const QString &journalPath);
 
@@ -84,6 +90,9 @@ private:
     QTreeWidget *m_steps;
     QLabel *m_digest;
     QLabel *m_message;
+    QLabel *m_policyNote = nullptr;
+    Rollback::RollbackRules m_rules;
+    QList<Release::Cohort> m_cohorts;
     QPushButton *m_execute;
     QPushButton *m_retry;
     QPushButton *m_skip;

@@ -118,8 +118,14 @@ QVariant SloVerdictModel::headerData(int section, Qt::Orientation orientation, i
 {
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
-    if (orientation == Qt::Horizontal)
-        return section >= 0 && section < m_slos.size() ? QVariant(m_slos[section].title) : QVariant();
+    if (orientation == Qt::Horizontal) {
+        if (section < 0 || section >= m_slos.size())
+            return {};
+        const Slo::SloSpec &s = m_slos[section];
+        // The objective the burn rates are measured against (the effective policy's).
+        return role == Qt::ToolTipRole ? QVariant(u"%1: objective %2 % over %3 days"_s.arg(s.title).arg(s.objective * 100, 0, 'g', 6).arg(s.windowDays))
+                                       : QVariant(s.title);
+    }
     return section >= 0 && section < m_cohortNames.size() ? QVariant(m_cohortNames[section]) : QVariant();
 }
 

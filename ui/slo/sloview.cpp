@@ -4,6 +4,7 @@
 #include "slo/sloverdictmodel.h"
 
 #include "policy/policybundle.h"
+#include "workspace/effectivepolicy.h"
 #include "release/flagpoller.h"
 #include "slo/lttb.h"
 #include "slo/sloengine.h"
@@ -96,6 +97,13 @@ SloView::SloView(QWidget *parent, const Clock &clock)
     bannerLayout->addLayout(m_bannerButtons);
     m_banner->hide();
     root->addWidget(m_banner);
+    // A refused policy bundle: the profile is read-only, and says why.
+    m_policyNote = new QLabel;
+    m_policyNote->setObjectName(u"sloPolicyNote"_s);
+    m_policyNote->setWordWrap(true);
+    m_policyNote->setStyleSheet(u"color: #b3261e; font-weight: bold;"_s);
+    m_policyNote->hide();
+    root->addWidget(m_policyNote);
 
     auto *top = new QHBoxLayout;
     m_status = new QLabel(u"Prometheus is not configured (Settings → Prometheus URL)."_s);
@@ -215,28 +223,46 @@ SloView::SloView(QWidget *parent, const Clock &clock)
     });
     connect(m_monitor, &Release::RolloutMonitor::stageChanged, this, &SloView::stageMoved);
 
-    const Status s = setPolicy(Policy::builtinBundle());
-    Q_ASSERT(s.ok());
+    setPolicy(EffectivePolicy::builtin());
 }
 
 SloView::~SloView() = default;
 
 Status SloView::setPolicy(const Policy::Bundle &bundle)
 {
-    const auto cohorts = Release::cohortsFromPolicy(bundle);
-    if (!cohorts)
-        return cohorts.error();
-    return setPolicy(bundle, *cohorts);
+    const Result<EffectivePolicy> p = EffectivePolicy::build(bundle, std::nullopt);
+    if (!p)
+        return p.error();
+    setPolicy(*p);
+    return okStatus();
 }
 
 Status SloView::setPolicy(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts)
 {
-    const auto policy = Release::rolloutMonitorPolicy(bundle, cohorts);
-    if (!policy)
-        return policy.error();
-    m_slos = policy->slos;
-    m_rules = policy->rules;
-    m_cohorts = cohorts;
+    const Result<EffectivePolicy> p = EffectivePolicy::build(bundle, std::nullopt);
+    if (!p)
+        return p.error();
+    const Result<EffectivePolicy> withCohorts = p->withCohorts(cohorts);
+    if (!withCohorts)
+        return withCohorts.error();
+    setPolicy(*withCohorts);
+    return okStatus();
+}
+
+QString SloView::policyNote() const
+{
+    return m_policyNote->isHidden() ? QString() : m_policyNote->text();
+}
+
+void SloView::setPolicy(const EffectivePolicy &effective)
+{
+    // The rollout monitor reads the effective policy's typed parts (auto-pacing off when read-only).
+    const Release::RolloutMonitorPolicy policy = effective.rolloutMonitor();
+    m_slos = policy.slos;
+    m_rules = policy.rules;
+    m_cohorts = policy.cohorts;
+    m_policyNote->setText(effective.readOnly() ? effective.describe() : QString());
+    m_policyNote->setVisible(effective.readOnly());
 
     // A new cohort list keeps what the operator chose where it still exists.
     const QVariant sloWas = m_sloCombo->currentData(), laneWas = m_laneCohortCombo->currentData(), stageWas = m_stageCombo->currentData();
@@ -248,20 +274,21 @@ Status SloView::setPolicy(const Policy::Bundle &bundle, const QList<Release::Coh
     for (const Release::Cohort &c : std::as_const(m_cohorts))
         m_laneCohortCombo->addItem(c.name, c.id);
     m_stageCombo->clear();
-    for (const Release::RolloutStage &s : std::as_const(policy->rollout.stages))
+    for (const Release::RolloutStage &s : std::as_const(policy.rollout.stages))
         m_stageCombo->addItem(s.name, s.id);
-    m_stageCombo->setCurrentIndex(policy->rollout.stages.size() > 1 ? 1 : 0);
+    m_stageCombo->setCurrentIndex(policy.rollout.stages.size() > 1 ? 1 : 0);
     for (const auto &[combo, was] : {std::pair{m_sloCombo, sloWas}, std::pair{m_laneCohortCombo, laneWas}, std::pair{m_stageCombo, stageWas}}) {
         if (const int i = combo->findData(was); was.isValid() && i >= 0)
             combo->setCurrentIndex(i);
     }
-    m_autoPacing->setText(policy->rollout.autoPacing
+    m_autoPacing->setText(effective.readOnly()
+                              ? u"Auto-pacing cannot be armed: the profile is read-only until its policy bundle is fixed."_s
+                          : policy.rollout.autoPacing
                               ? u"Auto-pacing is on in the policy: the console expands by itself only once an operator arms it for this rollout, one stage at a time, every step audited."_s
                               : u"Auto-pacing is off (policy canary.autoPacing): the console never expands a rollout by itself."_s);
-    m_monitor->setPolicy(*policy); // a changed policy or cohort list stops an armed auto-pacing
+    m_monitor->setPolicy(policy); // a changed policy or cohort list stops an armed auto-pacing
     m_monitor->setLevel(m_levelCombo->currentText());
     stageChosen();
-    return okStatus();
 }
 
 void SloView::setSources(Slo::SloFeed *recent, Slo::SloFeed *history, Release::FlagPoller *flags)

@@ -24,6 +24,9 @@ class QPushButton;
 class QTableView;
 class QVBoxLayout;
 
+namespace Raize {
+class EffectivePolicy;
+}
 namespace Raize::Policy {
 struct Bundle;
 }
@@ -60,12 +63,17 @@ public:
     explicit SloView(QWidget *parent = nullptr, const Clock &clock = Clock::system());
     ~SloView() override;
 
-    // SLOs, burn rules, cohorts and the rollout plan. Returns the policy
-    // error and keeps what it had when the bundle is malformed.
+    // SLOs, burn rules, cohorts, the rollout plan and auto-pacing: the
+    // profile's effective policy (ConsoleApp builds it once). A read-only
+    // policy is shown with its reason and auto-pacing cannot be armed.
+    void setPolicy(const EffectivePolicy &effective);
+    // A bundle alone (tests): parsed as the base layer of an effective
+    // policy. Returns the policy error and keeps what it had when the
+    // bundle is malformed.
     Status setPolicy(const Policy::Bundle &bundle);
-    // The same with the console's cohorts (Release::effectiveCohorts) in
-    // place of the bundle's.
+    // The same with these cohorts in place of the bundle's.
     Status setPolicy(const Policy::Bundle &bundle, const QList<Release::Cohort> &cohorts);
+    QString policyNote() const;
     const QList<Release::Cohort> &cohorts() const { return m_cohorts; }
     // recent: the last 3 days and more at 1-minute steps (verdicts, burn
     // charts up to 3 days); history: 30 days at a coarser step (budget, 30-day
@@ -151,6 +159,7 @@ private:
     QLabel *m_bannerText;
     QVBoxLayout *m_bannerButtons;
     QLabel *m_status;
+    QLabel *m_policyNote = nullptr;
     QComboBox *m_sloCombo;
     QComboBox *m_rangeCombo;
     QLabel *m_rangeLabel;
