@@ -1,0 +1,5 @@
+# DORA's five delivery metrics from the release's records (issue #19, part 3):
+# a pure function of deployments, pull requests, rollbacks and incidents.
+raize_core_library(core_dora
+    SOURCES dora.cpp dora.h
+    DEPS core_base)
