@@ -10,6 +10,7 @@ raize_core_library(core_cli
         gatescommand.cpp
         journalcommand.cpp
         killswitchcommand.cpp
+        metricscommand.cpp
         policycommand.cpp
         promotecommand.cpp
         releasenotescommand.cpp
@@ -17,4 +18,4 @@ raize_core_library(core_cli
         rolloutcommand.cpp
         settingscommand.cpp
         tokencommand.cpp
-    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts core_gates core_promotion core_policy core_rollout core_release core_slometrics core_prometheus core_flags core_flagbackend core_launchdarkly core_workspace core_effectivepolicy)
+    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts core_gates core_promotion core_policy core_rollout core_release core_slometrics core_prometheus core_flags core_flagbackend core_launchdarkly core_workspace core_effectivepolicy core_dora core_doracollect)

@@ -23,6 +23,7 @@ int rollbackCommand(Context &ctx);      // rollbackcommand.cpp
 int killSwitchCommand(Context &ctx);    // killswitchcommand.cpp
 int gatesCommand(Context &ctx);         // gatescommand.cpp
 int policyCommand(Context &ctx);        // policycommand.cpp
+int metricsCommand(Context &ctx);       // metricscommand.cpp
 int cohortsCommand(Context &ctx);       // cohortscommand.cpp
 int promoteCommand(Context &ctx);       // promotecommand.cpp
 int rolloutCommand(Context &ctx);       // rolloutcommand.cpp
@@ -37,6 +38,7 @@ const CommandHelp &rollbackHelp();
 const CommandHelp &killSwitchHelp();
 const CommandHelp &gatesHelp();
 const CommandHelp &policyHelp();
+const CommandHelp &metricsHelp();
 const CommandHelp &cohortsHelp();
 const CommandHelp &promoteHelp();
 const CommandHelp &rolloutHelp();
@@ -122,6 +124,7 @@ const QList<Command> &commands()
         {"policy"_L1, "check a policy bundle, or show how two bundles differ"_L1, &policyCommand, &policyHelp},
         {"cohorts"_L1, "list the canary cohorts in effect, or set/reset the profile's (checked and audited)"_L1, &cohortsCommand, &cohortsHelp},
         {"rollout"_L1, "the rollout's SLO verdicts, pages and next-stage recommendation; advance it (checked, audited)"_L1, &rolloutCommand, &rolloutHelp},
+        {"metrics"_L1, "delivery metrics from the release's records: DORA's five"_L1, &metricsCommand, &metricsHelp},
         {"help"_L1, "print the usage of a subcommand: raize-console help SUBCOMMAND [SUB-SUBCOMMAND]"_L1, &helpCommand, &helpHelp},
     };
     return table;

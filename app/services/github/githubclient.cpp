@@ -61,12 +61,13 @@ void readFiles(const JsonReader::Node &root, QStringList &out, QHash<QString, QS
 GitHubCommit readCommit(const JsonReader::Node &c)
 {
     const QString gitAuthor = c["commit"]["author"]["name"].optStr();
-    GitHubCommit out{c["sha"].str(), c["commit"]["message"].str(), c["author"]["login"].optStr(gitAuthor), {}};
+    GitHubCommit out{c["sha"].str(), c["commit"]["message"].str(), c["author"]["login"].optStr(gitAuthor), {}, {}};
     if (const JsonReader::Node parents = c["parents"]; parents.isArray()) {
         const std::size_t n = parents.size();
         for (std::size_t i = 0; i < n; ++i)
             out.parents << parents.at(i)["sha"].str();
     }
+    out.date = readTime(c["commit"]["author"]["date"]);
     return out;
 }
 
@@ -841,6 +842,48 @@ Net::RequestPreview GitHubClient::previewCreateIssue(const QString &title, const
     return Net::RequestPreview::from(issueRequest(title, body, labels), m_api, u"github"_s);
 }
 
+void GitHubClient::issues(const QStringList &labels, const QString &state, const QDateTime &since, Callback<QList<GitHubIssue>> done)
+{
+    Net::QueryItems q{{u"state"_s, state}, {u"per_page"_s, QString::number(m_pageSize)}};
+    if (!labels.isEmpty())
+        q.append({u"labels"_s, labels.join(u',')});
+    if (since.isValid())
+        q.append({u"since"_s, since.toUTC().toString(Qt::ISODate)});
+    const Net::Request r = get(u"/issues"_s, q);
+    const auto one = [](const JsonReader::Node &i) {
+        GitHubIssue out;
+        out.number = int(i["number"].integer());
+        out.title = i["title"].str();
+        out.htmlUrl = i["html_url"].str();
+        out.state = i["state"].str();
+        out.body = i["body"].optStr();
+        out.createdAt = readTime(i["created_at"]);
+        out.closedAt = readTime(i["closed_at"]);
+        if (const JsonReader::Node ls = i["labels"]; ls.isArray()) {
+            for (std::size_t k = 0; k < ls.size(); ++k) {
+                // A label is an object with a name, or (in older answers) a plain string.
+                const JsonReader::Node l = ls.at(k);
+                out.labels << (l["name"].isNull() ? l.optStr() : l["name"].str());
+            }
+        }
+        // A pull request is an issue too; it carries "pull_request".
+        if (!i["pull_request"].isNull())
+            out.number = -out.number;
+        return out;
+    };
+    fetchAll<GitHubIssue>(m_http, m_api, r, {}, arrayOf<GitHubIssue>(one),
+                          [done](const Result<QList<GitHubIssue>> &items, bool) {
+                              if (!items)
+                                  return done(items.error());
+                              QList<GitHubIssue> out;
+                              for (const GitHubIssue &i : items.value()) {
+                                  if (i.number > 0)
+                                      out << i;
+                              }
+                              done(out);
+                          });
+}
+
 void GitHubClient::createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done)
 {
     const Net::Request r = issueRequest(title, body, labels);
@@ -857,7 +900,10 @@ void GitHubClient::createIssue(const QString &title, const QString &body, const 
         }
         JsonReader reader(u"github"_s, resp.body);
         const auto root = reader.root();
-        const GitHubIssue issue{int(root["number"].integer()), root["title"].str(), root["html_url"].str()};
+        GitHubIssue issue;
+        issue.number = int(root["number"].integer());
+        issue.title = root["title"].str();
+        issue.htmlUrl = root["html_url"].str();
         if (!reader.ok())
             return done(reader.error());
         done(issue);

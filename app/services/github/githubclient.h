@@ -35,6 +35,7 @@ struct GitHubCommit
     QString message;
     QString author; // the GitHub login, or the git author's name when the commit is not linked to an account
     QStringList parents; // parent SHAs, first parent first (empty when the answer lists none)
+    QDateTime date;      // the git author date (commit.author.date); invalid when not sent
 };
 
 // base...head: what head has that base has not.
@@ -165,6 +166,11 @@ struct GitHubIssue
 {
     int number = 0;
     QString title, htmlUrl;
+    // Read from listings (issues()); a created issue fills only the above.
+    QString state; // open, closed
+    QString body;
+    QStringList labels;
+    QDateTime createdAt, closedAt; // closedAt invalid while open
 };
 
 // The GitHub REST endpoints the console uses (shared/api-specs/ENDPOINTS.md).
@@ -228,6 +234,10 @@ public:
                                 Callback<GitHubDeploymentStatus> done);
     // Files an issue. Never sent twice: the API the console uses cannot list issues, so an unclear
     // outcome is reported with what to check.
+    // Issues (not pull requests, which GitHub lists here too) with every one of
+    // `labels`, in `state` (open, closed, all), updated at or after `since`
+    // when valid; all pages up to MaxPages.
+    void issues(const QStringList &labels, const QString &state, const QDateTime &since, Callback<QList<GitHubIssue>> done);
     void createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done);
     // The exact request createIssue sends, for a plan's preview (no network).
     Net::RequestPreview previewCreateIssue(const QString &title, const QString &body, const QStringList &labels) const;

@@ -150,6 +150,19 @@ void GitHubFake::load(const json &scenario)
                               {"created_at", "2026-11-01T10:00:00Z"}, {"published_at", "2026-11-01T10:00:00Z"},
                               {"target_commitish", "main"}});
     m_issues = json::array();
+    // Issues the scenario seeds (e.g. past incidents): {"number", "title", "labels", "createdAt", "closedAt", "body"}.
+    for (const json &i : scenario.value("issues", json::array())) {
+        const int number = i.value("number", int(m_issues.size()) + 300);
+        json issue = {{"id", m_nextId++}, {"number", number}, {"title", i.value("title", "incident")}, {"body", i.value("body", "")},
+                      {"labels", i.value("labels", json::array())}, {"state", i.contains("closedAt") ? "closed" : "open"},
+                      {"html_url", repoHtml() + "/issues/" + std::to_string(number)},
+                      {"created_at", i.value("createdAt", "2026-11-01T10:00:00Z")}};
+        if (i.contains("closedAt")) {
+            issue["closed_at"] = i["closedAt"];
+            issue["updated_at"] = i["closedAt"];
+        }
+        m_issues.push_back(issue);
+    }
     m_nextObjectId = 50000;
     loadCommits(scenario);
     loadPulls(scenario);
@@ -173,7 +186,10 @@ void GitHubFake::loadCommits(const json &scenario)
                              {"date", c.value("date", seededTime(i * 90))},
                              {"tags", c.value("tags", json::array())},
                              {"files", c.value("files", json::array({"src/change-" + std::to_string(i) + ".ts"}))},
-                             {"contents", c.value("contents", json::object())}});
+                             {"contents", c.value("contents", json::object())},
+                             // A merge commit names its parents (main line first, then the pull request's head);
+                             // otherwise the commit before it in the list is its parent.
+                             {"parents", c.value("parents", json())}});
         ++i;
     }
 }
@@ -676,7 +692,12 @@ json GitHubFake::commitJson(const json &c) const
     const std::string sha = c["sha"];
     const json gitUser = {{"name", c["name"]}, {"email", c["email"]}, {"date", c["date"]}};
     json parents = json::array();
-    if (const int i = commitIndex(sha); i > 0) {
+    if (c.contains("parents") && c["parents"].is_array()) {
+        for (const json &p : c["parents"]) {
+            const std::string parent = p.get<std::string>();
+            parents.push_back({{"sha", parent}, {"url", api + "/commits/" + parent}, {"html_url", repoHtml() + "/commit/" + parent}});
+        }
+    } else if (const int i = commitIndex(sha); i > 0) {
         const std::string parent = m_commits[size_t(i - 1)]["sha"];
         parents.push_back({{"sha", parent}, {"url", api + "/commits/" + parent}, {"html_url", repoHtml() + "/commit/" + parent}});
     }
@@ -814,8 +835,8 @@ json GitHubFake::issueJson(const json &i) const
             {"comments_url", api + "/issues/" + n + "/comments"}, {"events_url", api + "/issues/" + n + "/events"},
             {"html_url", i["html_url"]}, {"number", i["number"]}, {"state", i["state"]}, {"title", i["title"]}, {"body", i["body"]},
             {"user", user()}, {"labels", labels}, {"assignee", nullptr}, {"assignees", json::array()}, {"milestone", nullptr},
-            {"locked", false}, {"active_lock_reason", nullptr}, {"comments", 0}, {"closed_at", nullptr}, {"created_at", i["created_at"]},
-            {"updated_at", i["created_at"]}, {"author_association", "MEMBER"}};
+            {"locked", false}, {"active_lock_reason", nullptr}, {"comments", 0}, {"closed_at", i.value("closed_at", json(nullptr))},
+            {"created_at", i["created_at"]}, {"updated_at", i.value("updated_at", i["created_at"])}, {"author_association", "MEMBER"}};
 }
 
 HttpResponse GitHubFake::page(const HttpRequest &r, const json &items, const std::function<json(const json &)> &wrap) const
@@ -965,6 +986,40 @@ void GitHubFake::releaseRoutes(const QString &repoPath)
             return m_server->error(422, u"unprocessable"_s, u"Validation Failed: tag_name is missing"_s);
         const std::string tag = body["tag_name"];
         return HttpResponse::json(200, {{"name", tag}, {"body", "## What's Changed\n* scheduler v2 by @dev in #412\n* DM dedupe by @dev in #418\n"}});
+    }));
+
+    // issues/list-for-repo: ?labels (all of them), ?state (open, closed, all), ?since (updated at or after), paged.
+    m_server->route("GET", repoPath + u"/issues"_s, guarded([this](const HttpRequest &r, const M &) {
+        const std::string state = r.queryValue(u"state"_s, u"open"_s).toStdString();
+        if (state != "open" && state != "closed" && state != "all")
+            return m_server->error(422, u"unprocessable"_s, u"Validation Failed: state must be open, closed or all"_s);
+        const QStringList wanted = r.queryValue(u"labels"_s).split(u',', Qt::SkipEmptyParts);
+        const QString since = r.queryValue(u"since"_s);
+        QDateTime sinceTime;
+        if (!since.isEmpty()) {
+            sinceTime = QDateTime::fromString(since, Qt::ISODate);
+            if (!sinceTime.isValid())
+                return m_server->error(422, u"unprocessable"_s, u"Validation Failed: since must be an ISO 8601 time"_s);
+        }
+        json matching = json::array();
+        // Newest first, as GitHub sorts by created descending by default.
+        for (auto it = m_issues.rbegin(); it != m_issues.rend(); ++it) {
+            const json &i = *it;
+            if (state != "all" && i["state"] != state)
+                continue;
+            QStringList names;
+            for (const json &l : i["labels"])
+                names << QString::fromStdString(l.is_string() ? l.get<std::string>() : l.value("name", std::string()));
+            if (!std::all_of(wanted.cbegin(), wanted.cend(), [&](const QString &w) { return names.contains(w.trimmed()); }))
+                continue;
+            if (sinceTime.isValid()) {
+                const QDateTime updated = QDateTime::fromString(QString::fromStdString(i.value("updated_at", i["created_at"]).get<std::string>()), Qt::ISODate);
+                if (updated < sinceTime)
+                    continue;
+            }
+            matching.push_back(issueJson(i));
+        }
+        return page(r, matching, {});
     }));
 
     m_server->route("POST", repoPath + u"/issues"_s, guarded([this](const HttpRequest &r, const M &) {
