@@ -6,6 +6,8 @@
 #include "canary/flagsmodel.h"
 #include "canary/flagspane.h"
 #include "livedata.h"
+#include "metrics/doraview.h"
+#include "release/doracollector.h"
 #include "slo/sloview.h"
 #include "mainwindow.h"
 #include "alerts/pagebanner.h"
@@ -92,6 +94,19 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
         m_settings->sync();
     m_window = std::make_unique<MainWindow>(*m_workspace);
     m_window->setViewWidget(u"audit"_s, new AuditView(m_workspace->auditLogPath()));
+    // DORA's metrics from the records: the workspace's Vercel and GitHub clients as they are when a read starts.
+    m_dora = new Release::DoraCollector(
+        [ws = m_workspace.get(), profile] {
+            Release::DoraCollector::Sources s;
+            s.vercel = ws->vercel();
+            s.github = ws->github();
+            s.journalDirectory = Rollback::RunJournal::defaultDirectory(profile);
+            s.service = u"web"_s;
+            return s;
+        },
+        this);
+    connect(m_workspace.get(), &Workspace::aboutToReopen, m_dora, &Release::DoraCollector::invalidate);
+    m_window->setViewWidget(u"metrics"_s, new DoraView(m_dora));
     auto *flagsPane = new FlagsPane;
     // The Canary view: the flags as served, and below them the cohorts and the toggle matrix.
     Records::AuditSink *audit = &m_workspace->audit();

@@ -18,6 +18,7 @@ class EffectivePolicy;
 class ServiceMonitor;
 namespace Release {
 class AlertCenter;
+class DoraCollector;
 }
 class Settings;
 class TokenStore;
@@ -97,6 +98,7 @@ private:
     QPushButton *m_rollbackButton = nullptr;
     QLabel *m_rollbackState = nullptr;
     RollbackHistory *m_history = nullptr;
+    Release::DoraCollector *m_dora = nullptr;
     CohortsPanel *m_cohorts = nullptr;
 };
 

@@ -63,6 +63,9 @@ const QList<ViewInfo> &viewInfos()
         {u"audit"_s, u"Audit"_s,
          u"Every action the console takes, in a tamper-evident, hash-chained log: filter, search, verify and export."_s,
          u"The audit viewer opens with the console (ConsoleApp installs it with the profile's audit log)."_s},
+        {u"metrics"_s, u"Metrics"_s,
+         u"DORA's five delivery metrics from the release's records: deployment frequency, lead time, change fail rate, recovery time, rework."_s,
+         u"The Metrics view opens with the console (ConsoleApp installs it with the profile's Vercel project, GitHub and run journals)."_s},
     };
     return list;
 }
@@ -138,7 +141,7 @@ MainWindow::MainWindow(Workspace &workspace, QWidget *parent)
     quit->setShortcut(QKeySequence(QKeySequence::Quit).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Q) : QKeySequence(QKeySequence::Quit));
     quit->setObjectName(u"actionQuit"_s);
 
-    // Go: every view on Ctrl+1…Ctrl+6 (Alt+digit is the browser's and the
+    // Go: every view on Ctrl+1…Ctrl+7 (Alt+digit is the browser's and the
     // terminal's tab convention, taken by mnemonics here), and the palette.
     auto *goMenu = menuBar()->addMenu(u"&Go"_s);
     const QStringList names = viewNames(), titles = viewTitles();

@@ -10,6 +10,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <utility>
 
 namespace Raize::Release {
 
@@ -29,6 +30,7 @@ QDateTime timeOf(const json &rec)
 
 struct DoraCollector::Run
 {
+    int generation = 0;
     QDateTime from, to;
     Done done;
     QList<Services::VercelDeployment> production; // READY, oldest first
@@ -49,17 +51,44 @@ struct DoraCollector::Run
 
 DoraCollector::DoraCollector(Sources sources, QObject *parent)
     : QObject(parent)
-    , m_sources(std::move(sources))
+    , m_provider([sources] { return sources; })
 {
+}
+
+DoraCollector::DoraCollector(std::function<Sources()> provider, QObject *parent)
+    : QObject(parent)
+    , m_provider(std::move(provider))
+{
+}
+
+void DoraCollector::invalidate()
+{
+    ++m_generation;
+    if (const std::shared_ptr<Run> run = std::exchange(m_inFlight, nullptr)) {
+        const Done done = std::exchange(run->done, nullptr);
+        if (done)
+            done(Error::make(Error::Kind::Cancelled, u"console"_s, u"the profile's connections were reopened while the records were read"_s,
+                             u"Refresh to read them again."_s));
+    }
+}
+
+bool DoraCollector::stale(const std::shared_ptr<Run> &run) const
+{
+    return run->generation != m_generation || !run->done;
 }
 
 void DoraCollector::collect(const QDateTime &from, const QDateTime &to, Done done)
 {
+    invalidate(); // one collection at a time: a new one supersedes the one in flight
+    m_sources = m_provider();
     auto run = std::make_shared<Run>();
+    run->generation = m_generation;
+    m_inFlight = run;
     run->from = from.toUTC();
     run->to = to.toUTC();
     run->done = std::move(done);
     if (!m_sources.vercel) {
+        m_inFlight.reset();
         run->done(Error::make(Error::Kind::Config, u"vercel"_s, u"DORA metrics need the Vercel project's production deployments"_s,
                               u"Set the Vercel token and project in Settings."_s));
         return;
@@ -67,10 +96,11 @@ void DoraCollector::collect(const QDateTime &from, const QDateTime &to, Done don
     const QPointer<DoraCollector> alive(this);
     m_sources.vercel->deployments(u"production"_s, m_sources.deploymentLimit,
                                   [this, alive, run](const Result<QList<Services::VercelDeployment>> &list) {
-        if (!alive)
+        if (!alive || stale(run))
             return;
         if (!list) {
-            run->done(list.error());
+            m_inFlight.reset();
+            std::exchange(run->done, nullptr)(list.error());
             return;
         }
         for (const Services::VercelDeployment &d : list.value()) {
@@ -87,7 +117,7 @@ void DoraCollector::collect(const QDateTime &from, const QDateTime &to, Done don
             return;
         }
         m_sources.github->pullRequests(u"closed"_s, [this, alive, run](const Result<Services::GitHubPullRequests> &prs) {
-            if (!alive)
+            if (!alive || stale(run))
                 return;
             if (!prs) {
                 run->warnings << u"pull requests could not be read (%1): lead times are unknown"_s.arg(prs.error().toString());
@@ -127,7 +157,7 @@ void DoraCollector::compareNext(const std::shared_ptr<Run> &run)
     const QString headId = head.id;
     const QPointer<DoraCollector> alive(this);
     m_sources.github->compare(base.sha, head.sha, [this, alive, run, headId](const Result<Services::GitHubComparison> &cmp) {
-        if (!alive)
+        if (!alive || stale(run))
             return;
         if (!cmp) {
             run->warnings << u"%1: the commits since the previous production deployment could not be read (%2)"_s.arg(headId, cmp.error().toString());
@@ -167,7 +197,7 @@ void DoraCollector::firstCommits(const std::shared_ptr<Run> &run)
     const Run::Pending p = run->pending.takeFirst();
     const QPointer<DoraCollector> alive(this);
     m_sources.github->compare(p.base, p.head, [this, alive, run, p](const Result<Services::GitHubComparison> &cmp) {
-        if (!alive)
+        if (!alive || stale(run))
             return;
         QDateTime first;
         if (cmp) {
@@ -189,7 +219,7 @@ void DoraCollector::incidents(const std::shared_ptr<Run> &run)
 {
     const QPointer<DoraCollector> alive(this);
     m_sources.github->issues({m_sources.incidentLabel}, u"all"_s, {}, [this, alive, run](const Result<QList<Services::GitHubIssue>> &list) {
-        if (!alive)
+        if (!alive || stale(run))
             return;
         if (!list) {
             run->warnings << u"incidents could not be read (%1): change fail, recovery and rework rates count rollbacks only"_s.arg(
@@ -245,7 +275,8 @@ void DoraCollector::finish(const std::shared_ptr<Run> &run)
     attributeProduction(out.records.rollbacks, out.records.deployments);
     out.records.incidents = run->incidents;
     out.warnings = run->warnings;
-    run->done(out);
+    m_inFlight.reset();
+    std::exchange(run->done, nullptr)(out);
 }
 
 QList<Dora::Rollback> DoraCollector::rollbacksFromJournals(const QString &directory, QStringList *warnings)

@@ -48,6 +48,13 @@ public:
     using Done = std::function<void(const Result<Collected> &)>;
 
     explicit DoraCollector(Sources sources, QObject *parent = nullptr);
+    // The sources as they are when a collection starts (the console's
+    // workspace builds its clients when the tokens are read, and again on reopen).
+    explicit DoraCollector(std::function<Sources()> provider, QObject *parent = nullptr);
+
+    // The clients are about to go (the workspace reopens): a collection in
+    // flight ends with "cancelled" and touches them no more.
+    void invalidate();
 
     // Collects what DORA needs for [from, to): deployments before `from` are
     // read as the base of the first comparison and to tell which pull requests
@@ -71,7 +78,12 @@ private:
     void incidents(const std::shared_ptr<Run> &run);
     void finish(const std::shared_ptr<Run> &run);
 
-    Sources m_sources;
+    bool stale(const std::shared_ptr<Run> &run) const;
+
+    std::function<Sources()> m_provider;
+    Sources m_sources; // of the collection in flight
+    int m_generation = 0;
+    std::shared_ptr<Run> m_inFlight;
 };
 
 } // namespace Raize::Release
