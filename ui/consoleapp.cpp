@@ -106,7 +106,9 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
         },
         this);
     connect(m_workspace.get(), &Workspace::aboutToReopen, m_dora, &Release::DoraCollector::invalidate);
-    m_window->setViewWidget(u"metrics"_s, new DoraView(m_dora));
+    m_doraView = new DoraView(m_dora);
+    m_window->setViewWidget(u"metrics"_s, m_doraView);
+    connect(m_workspace.get(), &Workspace::ready, m_doraView, &DoraView::sourcesChanged);
     auto *flagsPane = new FlagsPane;
     // The Canary view: the flags as served, and below them the cohorts and the toggle matrix.
     Records::AuditSink *audit = &m_workspace->audit();
@@ -362,7 +364,8 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
     // (up to 20 s: the SLOs view reads 30 days of counters) and queued updates settle before grabbing.
     QElapsedTimer settle;
     settle.start();
-    while (settle.elapsed() < 300 || (!m_live->settled() && settle.elapsed() < 20000))
+    const auto viewSettled = [&] { return view != u"metrics"_s || !m_doraView || m_doraView->settled(); };
+    while (settle.elapsed() < 300 || ((!m_live->settled() || !viewSettled()) && settle.elapsed() < 20000))
         QApplication::processEvents(QEventLoop::AllEvents, 50);
     QPixmap pixmap = dialog ? dialog->grab() : m_window->grab();
     if (overlay) {

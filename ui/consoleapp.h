@@ -34,6 +34,7 @@ class MainWindow;
 class SloView;
 class RollbackDialog;
 class RollbackHistory;
+class DoraView;
 
 // Owns what one console window runs on: the profile's settings, its token
 // store, the service monitor, the profile's workspace (its connections,
@@ -99,6 +100,7 @@ private:
     QLabel *m_rollbackState = nullptr;
     RollbackHistory *m_history = nullptr;
     Release::DoraCollector *m_dora = nullptr;
+    DoraView *m_doraView = nullptr;
     CohortsPanel *m_cohorts = nullptr;
 };
 

@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 namespace Raize::Ui {
 
@@ -161,6 +162,13 @@ void DoraView::showEvent(QShowEvent *event)
         refresh();
 }
 
+void DoraView::sourcesChanged()
+{
+    m_read = false;
+    if (isVisible())
+        refresh();
+}
+
 void DoraView::refresh()
 {
     if (!m_collector || m_busy)
@@ -259,15 +267,21 @@ void DoraView::render()
     bars->attachAxis(y);
     install(m_deployChart, dc);
 
-    QChart *lc = freshChart(daily ? tr("Lead time for changes, median per day (hours)") : tr("Lead time for changes, median per week (hours)"));
+    QString leadTitle = daily ? tr("Lead time for changes, median per day (hours)") : tr("Lead time for changes, median per week (hours)");
+    if (lead->count() == 0)
+        leadTitle += tr(" — no change shipped in the period");
+    QChart *lc = freshChart(leadTitle);
     lc->addSeries(lead);
     auto *lx = new QValueAxis;
     lx->setRange(0, std::max<qsizetype>(1, r.trend.size() - 1));
     lx->setLabelFormat(u"%d"_s);
     lx->setTitleText(daily ? tr("day of the period") : tr("week of the period"));
     auto *ly = new QValueAxis;
-    ly->setRange(0, longest * 1.1);
-    ly->setLabelFormat(u"%.0f"_s);
+    // Whole hours above 10 h, tenths below; never repeated labels on a short range.
+    const double top = longest < 10 ? std::ceil(longest * 1.1 * 10.0) / 10.0 : std::ceil(longest * 1.1);
+    ly->setRange(0, std::max(1.0, top));
+    ly->setTickCount(5);
+    ly->setLabelFormat(longest < 10 ? u"%.1f"_s : u"%.0f"_s);
     lc->addAxis(lx, Qt::AlignBottom);
     lc->addAxis(ly, Qt::AlignLeft);
     lead->attachAxis(lx);

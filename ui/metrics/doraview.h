@@ -30,10 +30,15 @@ public:
 
     // Collects the records for the chosen period and shows them.
     void refresh();
+    // The sources changed (the workspace opened its clients): read again now
+    // when shown, else when next shown.
+    void sourcesChanged();
     // Shows these records over [from, to) (the period selector's window, or a test's).
     void showRecords(const Release::Dora::Records &records, const QDateTime &from, const QDateTime &to,
                      const QStringList &warnings = {});
     const Release::Dora::Report &report() const { return m_report; }
+    // Read at least once and nothing in flight (the screenshot waits for it).
+    bool settled() const { return !m_collector || (m_read && !m_busy); }
     QString tileText(const QString &metric) const; // "frequency", "lead", "fail", "recovery", "rework"
 
 Q_SIGNALS:
