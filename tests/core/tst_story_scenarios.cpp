@@ -240,6 +240,9 @@ private Q_SLOTS:
                         firstProblem = u"%1 went down from %2 to %3 at scrape %4"_s.arg(it.key()).arg(previous.value(it.key()), 0, 'f', 3).arg(it.value(), 0, 'f', 3).arg(scrape);
                 }
             }
+            // The queues drain within a tick once nothing is enqueued: empty at the first scrape after the kill switch.
+            if (scrape == 12)
+                QCOMPARE(RaizeTest::selectSum(now, u"raize_queue_depth"_s), 0.0);
             // A scrape after the pause began (one tick to see the flag, one scrape to settle).
             if (scrape == 14)
                 atPause = values;

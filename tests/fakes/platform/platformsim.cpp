@@ -260,7 +260,10 @@ void PlatformSim::tick(double now)
                 l.heldAttempts.reset();
             }
             if (!l.publishing) {
-                l.queueDepth *= std::pow(0.5, dt); // the queue drains, nothing new is enqueued
+                // The queue drains, nothing new is enqueued: the few jobs in flight finish within a
+                // tick (half-life 0.15 s; it was 1 s, and the rollback's "queues are empty" post-check
+                // then waited ~6 s of drain plus a scrape in every run: issue #15, test time).
+                l.queueDepth *= std::pow(0.5, dt / 0.15);
                 if (l.queueDepth < 0.05)
                     l.queueDepth = 0;
             } else if (stuck) {
