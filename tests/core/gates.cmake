@@ -2,7 +2,7 @@
 raize_add_test(test_release_gates SOURCES tst_release_gates.cpp LIBS core_gates core_gatefacts)
 # `gates check` against the release sandbox (scenario promotion-review): pass, blocked, service errors.
 raize_add_test(test_gates_cli SOURCES tst_gates_cli.cpp LIBS sandbox_fixture Qt6::Network nlohmann_json::nlohmann_json
-    RUN_SERIAL TIMEOUT 180 LABELS sandbox)
+    TIMEOUT 180 COST 20 LABELS sandbox)
 add_dependencies(test_gates_cli raize-console)
 # Policy bundles per tenant: diff, and `policy check|diff`.
 raize_add_test(test_policy_diff SOURCES tst_policy_diff.cpp LIBS core_policy)

@@ -2,5 +2,5 @@
 raize_add_test(test_promotion_session SOURCES tst_promotion_session.cpp LIBS core_promotion)
 # `raize-console promote review|approve|override|run` against the release sandbox (scenario promotion-review).
 raize_add_test(test_promote_cli SOURCES tst_promote_cli.cpp LIBS sandbox_fixture core_records Qt6::Network nlohmann_json::nlohmann_json
-    RUN_SERIAL TIMEOUT 180 LABELS sandbox)
+    TIMEOUT 180 COST 21 LABELS sandbox)
 add_dependencies(test_promote_cli raize-console)

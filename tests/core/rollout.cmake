@@ -16,10 +16,10 @@ raize_add_test(test_rollout_monitor SOURCES tst_rollout_monitor.cpp LIBS core_ro
 # with its own sandbox, so neither comes near the 180 s limit on a loaded
 # machine; a new test function must be added to one of the ARGS lists.
 raize_add_test(test_rollout_cli SOURCES tst_rollout_cli.cpp LIBS sandbox_fixture core_records Qt6::Network nlohmann_json::nlohmann_json
-    RUN_SERIAL TIMEOUT 180 LABELS sandbox
+    TIMEOUT 180 COST 26 LABELS sandbox
     ARGS pagingCanaryIsBlocked unreachablePrometheusSaysWhatToDo)
 raize_add_test(test_rollout_cli_advance EXECUTABLE test_rollout_cli
-    RUN_SERIAL TIMEOUT 180 LABELS sandbox
+    TIMEOUT 180 COST 22 LABELS sandbox
     ARGS badInputIsRefused healthyBetaAdvancesAudited)
 add_dependencies(test_rollout_cli raize-console)
 # Time in the flag path (issue #14, item 6): the read-back deadline and the pollers' fresh/stale times on a ManualClock.

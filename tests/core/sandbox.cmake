@@ -1,7 +1,7 @@
 # The release sandbox (issue #5). test_sandbox_integration starts the real
 # PostgreSQL, Unleash and Prometheus; the others run in-process.
 raize_add_test(test_sandbox_integration SOURCES tst_sandbox_integration.cpp LIBS sandbox_fixture core_prometheus Qt6::Network
-    RUN_SERIAL TIMEOUT 180 LABELS sandbox)
+    TIMEOUT 180 COST 66 LABELS sandbox)
 raize_add_test(test_fake_faults SOURCES tst_fake_faults.cpp LIBS fake_platform)
 # Issue #15, item 2: a scenario for every story, each checked on what the
 # sandbox's services expose (the platform's /metrics in-process on a fake

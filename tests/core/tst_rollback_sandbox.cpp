@@ -15,11 +15,11 @@
 #include "sandboxfixture.h"
 #include "testutil.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
-#include <QThread>
 
 #include <nlohmann/json.hpp>
 
@@ -143,6 +143,25 @@ class TestRollbackSandbox : public QObject
         return n;
     }
     json state() { return control("GET", u"/__sandbox/state"_s); }
+    // A call held by a `latency` fault is handled when its latency is over, whether or not the
+    // console still waits for it. Waits until then (from the call's arrival in the request log,
+    // plus a margin for the handler: Unleash behind the proxy), so a resume sees what landed;
+    // no longer than that, where a fixed sleep waited the whole latency again after the run.
+    void waitOutLatency(const QString &service, const QString &method, const QString &path, int latencyMs)
+    {
+        const QRegularExpression re(path);
+        for (const json &r : requests(service)) {
+            if (QString::fromStdString(r.value("method", "")) != method || !re.match(QString::fromStdString(r.value("path", ""))).hasMatch())
+                continue;
+            const QDateTime arrived = QDateTime::fromString(QString::fromStdString(r.value("time", "")), Qt::ISODateWithMs);
+            QVERIFY2(arrived.isValid(), r.dump().c_str());
+            const qint64 left = QDateTime::currentDateTimeUtc().msecsTo(arrived.addMSecs(latencyMs + 700));
+            if (left > 0)
+                QTest::qWait(int(left));
+            return;
+        }
+        QFAIL(qPrintable(u"no %1 %2 call in the %3 request log"_s.arg(method, path, service)));
+    }
     // The newest run's journal (records), read from the profile's rollbacks
     // folder (as RunJournal::list sorts it: by name, newest last).
     QList<json> newestJournal(QString *runId = nullptr)
@@ -219,6 +238,8 @@ class TestRollbackSandbox : public QObject
     void reset()
     {
         control("DELETE", u"/__sandbox/faults"_s);
+        // Many cases share one sandbox: each starts with the Vercel budget (120 a minute) a new sandbox has.
+        control("DELETE", u"/__sandbox/vercel/budget"_s);
         for (const QString &f : kOnFlags)
             RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"unleash"_s) + u"/api/admin/projects/default/features/%1/environments/production/on"_s.arg(f)), admin());
         RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"vercel"_s) + u"/v10/projects/prj_raize_web/promote/dpl_cand"_s),
@@ -268,10 +289,10 @@ class TestRollbackSandbox : public QObject
             if (r.code == 0 && !r.crashed)
                 return;
             if (r.err.contains(u"may already exist"_s) || r.out.contains(u"may already exist"_s)) {
-                // As an operator would: look at the repository's issues (a call the dead console sent may still be landing).
-                QTest::qWait(1000);
-                for (int i = 0; i < 20 && issues() == issuesBefore; ++i)
-                    QTest::qWait(250);
+                // As an operator would: look at the repository's issues, once GitHub has settled: an
+                // issue creation that reached it (the request log) has landed, or none reached it
+                // (the dead console was still pacing its mutations). A held call lands late.
+                QTRY_VERIFY_WITH_TIMEOUT(issues() > issuesBefore || reached(u"github"_s, u"POST"_s, u"/issues"_s) == 0, 10000);
                 const int now = issues();
                 const json all = state()["github"].value("issues", json::array());
                 const QString answer = now > issuesBefore && !all.empty() ? QString::number(all.back().value("number", 0)) : u"new"_s;
@@ -653,7 +674,7 @@ private Q_SLOTS:
                 }(),
                 15000);
         } else {
-            QThread::msleep(3000); // the service finishes the call after the console is gone
+            waitOutLatency(service, method, path, 2500); // the service finishes the call after the console is gone
         }
         const QString context = u"killed during "_s + QString::fromLatin1(QTest::currentDataTag());
         resumeToEnd(before, context);
@@ -711,7 +732,8 @@ private Q_SLOTS:
             QVERIFY2((r.err.contains(u"rollback stopped at step"_s) || r.err.contains(u"rollback stopped before its first step"_s))
                          && r.err.contains(u"rollback resume"_s),
                      qPrintable(r.err.right(800)));
-            QThread::msleep(5500); // let a slow answer land before looking
+            if (mode == u"timeout"_s)
+                waitOutLatency(service, method, path, 5000); // let the slow call land before looking
             resumeToEnd(before, tag);
         }
         verifyRolledBack(before, tag);

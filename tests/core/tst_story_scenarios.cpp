@@ -26,6 +26,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -177,6 +178,102 @@ private Q_SLOTS:
         }
         qInfo("%s (%s): %s", qPrintable(scenario), qPrintable(mode), qPrintable(evidence));
         QVERIFY2(shows == story, qPrintable(evidence));
+    }
+
+    // What the rollback's verification post-check reads while publishing is off: the
+    // platform's counters as Prometheus scrapes them (every 5 s, between the simulator's
+    // 1 s ticks, rounded as /metrics prints them) never go down, hold still once the
+    // kill switch is off, and so the check's ratio over 30 s is "nothing published"
+    // (0/0) or the healthy 0.995, never the 0 or >1 a drifting counter gives. The rows
+    // are times of day: the daily rate rising fastest, falling fastest, and at its peak.
+    // Found as the intermittent 120 s wait of test_rollback_crash_checks (issue #15).
+    void pausedCountersHoldStill_data()
+    {
+        QTest::addColumn<double>("hourUtc");
+        QTest::newRow("rate rising (00:00 UTC)") << 0.0;
+        QTest::newRow("rate falling (12:00 UTC)") << 12.0;
+        QTest::newRow("rate at its peak (06:00 UTC)") << 6.0;
+        QTest::newRow("rate rising (21:30 UTC)") << 21.5;
+    }
+    void pausedCountersHoldStill()
+    {
+        QFETCH(double, hourUtc);
+        RaizeTest::ScenarioSim sim(RaizeTest::readScenario(u"wrong-account"_s), 1796083200.0 /* 2026-12-01T00:00Z */ + hourUtc * 3600);
+        const auto isCounter = [](const QString &name) {
+            return name.endsWith(u"_total"_s) || name.endsWith(u"_count"_s) || name.endsWith(u"_bucket"_s) || name.endsWith(u"_sum"_s);
+        };
+        const auto seriesKey = [](const RaizeTest::Sample &s) {
+            QStringList labels;
+            for (auto it = s.labels.cbegin(); it != s.labels.cend(); ++it)
+                labels << u"%1=%2"_s.arg(it.key(), it.value());
+            labels.sort();
+            return u"%1{%2}"_s.arg(s.name, labels.join(u','));
+        };
+        const auto counters = [&](const QList<RaizeTest::Sample> &samples) {
+            QMap<QString, double> out;
+            for (const RaizeTest::Sample &s : samples) {
+                if (isCounter(s.name))
+                    out.insert(seriesKey(s), s.value);
+            }
+            return out;
+        };
+        const QString good = u"raize_verification_seconds_bucket{le=\"60\"}"_s, total = u"raize_verification_seconds_count"_s;
+        // Scrapes land between the ticks, as Prometheus' do between the sandbox's timer ticks.
+        sim.advance(0.37);
+        QList<QList<RaizeTest::Sample>> scrapes;
+        QMap<QString, double> previous = counters(sim.scrape());
+        QMap<QString, double> atPause;
+        int decreases = 0, steps = 0, badRatios = 0;
+        QString firstProblem;
+        for (int scrape = 1; scrape <= 150; ++scrape) { // 12.5 minutes
+            if (scrape == 12)
+                QVERIFY(sim.setFlags({{u"publishing.enabled"_s, false}})); // the rollback's kill switch, a minute in
+            sim.advance(5.0);
+            const QList<RaizeTest::Sample> now = sim.scrape();
+            scrapes << now;
+            const QMap<QString, double> values = counters(now);
+            QCOMPARE(values.size(), previous.size());
+            for (auto it = values.cbegin(); it != values.cend(); ++it) {
+                if (it.value() < previous.value(it.key())) {
+                    ++decreases;
+                    if (firstProblem.isEmpty())
+                        firstProblem = u"%1 went down from %2 to %3 at scrape %4"_s.arg(it.key()).arg(previous.value(it.key()), 0, 'f', 3).arg(it.value(), 0, 'f', 3).arg(scrape);
+                }
+            }
+            // The queues drain within a tick once nothing is enqueued: empty at the first scrape after the kill switch.
+            if (scrape == 12)
+                QCOMPARE(RaizeTest::selectSum(now, u"raize_queue_depth"_s), 0.0);
+            // A scrape after the pause began (one tick to see the flag, one scrape to settle).
+            if (scrape == 14)
+                atPause = values;
+            if (scrape > 14) {
+                for (auto it = values.cbegin(); it != values.cend(); ++it) {
+                    const bool publishDriven = it.key().startsWith(u"raize_publish_"_s) || it.key().startsWith(u"raize_verification_"_s)
+                                               || it.key().startsWith(u"raize_queue_delay_"_s) || it.key().startsWith(u"raize_side_effects_"_s);
+                    if (publishDriven && it.value() != atPause.value(it.key())) {
+                        ++steps;
+                        if (firstProblem.isEmpty())
+                            firstProblem = u"%1 moved from %2 to %3 with publishing off (scrape %4)"_s.arg(it.key()).arg(atPause.value(it.key()), 0, 'f', 3).arg(it.value(), 0, 'f', 3).arg(scrape);
+                    }
+                }
+            }
+            // The post-check's ratio over the last 30 s (six scrapes back), as increase() reads it without resets.
+            if (scrapes.size() > 6) {
+                const QList<RaizeTest::Sample> &from = scrapes.at(scrapes.size() - 7);
+                const double dGood = RaizeTest::selectSum(now, good) - RaizeTest::selectSum(from, good);
+                const double dTotal = RaizeTest::selectSum(now, total) - RaizeTest::selectSum(from, total);
+                const bool readable = (dTotal == 0 && dGood == 0) || (dTotal > 0 && dGood / dTotal >= 0.98 && dGood / dTotal <= 1.0);
+                if (!readable) {
+                    ++badRatios;
+                    if (firstProblem.isEmpty())
+                        firstProblem = u"verification ratio %1/%2 at scrape %3"_s.arg(dGood).arg(dTotal).arg(scrape);
+                }
+            }
+            previous = values;
+        }
+        QVERIFY(!atPause.isEmpty());
+        QVERIFY2(decreases == 0 && steps == 0 && badRatios == 0,
+                 qPrintable(u"%1 counter decreases, %2 steps while paused, %3 unreadable ratios; first: %4"_s.arg(decreases).arg(steps).arg(badRatios).arg(firstProblem)));
     }
 
     // The incompatible migration between the rollback target and production, as the sandbox's

@@ -388,6 +388,10 @@ private:
     void reset()
     {
         control("DELETE", u"/__sandbox/faults"_s);
+        // A fresh Vercel budget (120 a minute): at ~3 s a run the soak spends it, and a promote
+        // answered 429 here left production on dpl_prev, so the next run planned dpl_prev → dpl_prev2
+        // (run 313's "divergence": a different plan, not a wrong resume).
+        control("DELETE", u"/__sandbox/vercel/budget"_s);
         for (const QString &f : kOnFlags)
             RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"unleash"_s) + u"/api/admin/projects/default/features/%1/environments/production/on"_s.arg(f)), admin());
         RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"vercel"_s) + u"/v10/projects/prj_raize_web/promote/dpl_cand"_s),

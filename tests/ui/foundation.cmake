@@ -1,7 +1,7 @@
 # Foundation GUI: the shell, the settings dialog, and the token-leak check.
 raize_add_test(test_mainwindow SOURCES tst_mainwindow.cpp widgettext.h LIBS console_ui KEYRING LABELS gui keyring)
 raize_add_test(test_token_leak SOURCES tst_token_leak.cpp widgettext.h LIBS console_ui KEYRING LABELS gui keyring
-    ENV "RAIZE_KEYCHAIN_SERVICE=raize-console-leaktest" TIMEOUT 180)
+    ENV "RAIZE_KEYCHAIN_SERVICE=raize-console-leaktest" TIMEOUT 180 COST 20)
 # Test connection in Settings, per service (issue #6).
 raize_add_test(test_test_connection SOURCES tst_test_connection.cpp LIBS console_ui fake_vercel fake_github KEYRING LABELS gui keyring)
 # The command palette (Ctrl+K) and the shortcut sheet (F1, "?") (issue #21, items 1 and 2).

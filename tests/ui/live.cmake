@@ -4,5 +4,5 @@ raize_add_test(test_live_header SOURCES tst_live_header.cpp LIBS console_ui fake
 raize_add_test(test_flags_pane SOURCES tst_flags_pane.cpp LIBS console_ui fake_http LABELS gui)
 target_include_directories(test_flags_pane PRIVATE "${PROJECT_SOURCE_DIR}/tests/fakes")
 # The big red button on the sandbox's wrong-account scenario (P0), tokens in a real gnome-keyring.
-raize_add_test(test_rollback_dialog SOURCES tst_rollback_dialog.cpp LIBS console_ui sandbox_fixture KEYRING RUN_SERIAL TIMEOUT 180
+raize_add_test(test_rollback_dialog SOURCES tst_rollback_dialog.cpp LIBS console_ui sandbox_fixture KEYRING TIMEOUT 180 COST 26
     LABELS gui sandbox keyring)

@@ -3,7 +3,7 @@
 # enabling the canary through Unleash pages the house cohort (the control row
 # first: without enabling it, no page); the page alert and its rollback hook.
 raize_add_test(test_slo_view SOURCES tst_slo_view.cpp LIBS console_ui sandbox_fixture
-    RUN_SERIAL TIMEOUT 180 LABELS gui sandbox)
+    TIMEOUT 180 COST 60 LABELS gui sandbox)
 # Auto-pacing in the SLOs view (issue #8, part 6), offscreen on an in-memory
 # flag service: policy off → nothing to arm; armed → exactly the next stage,
 # audited; stop; page alert, policy change and a failed change stop it.

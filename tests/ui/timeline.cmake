@@ -2,7 +2,7 @@
 raize_add_test(test_timeline SOURCES tst_timeline.cpp LIBS console_ui LABELS gui)
 # The promotion review on the release sandbox, end to end: blocked → lapse → override → approved → promoted (timeline).
 raize_add_test(test_promotion_review SOURCES tst_promotion_review.cpp LIBS console_ui sandbox_fixture
-    RUN_SERIAL TIMEOUT 180 LABELS gui sandbox)
+    TIMEOUT 180 COST 17 LABELS gui sandbox)
 # Comparing policy bundles (built-in against a tenant's).
 raize_add_test(test_policy_diff_dialog SOURCES tst_policy_diff_dialog.cpp LIBS console_ui LABELS gui)
 # The SLO charts' range linked to the timeline both ways, against a small in-process Prometheus (issue #8, part 5).

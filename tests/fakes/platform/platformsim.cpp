@@ -47,9 +47,12 @@ PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json sce
 {
     m_faults = PlatformFault::listFromScenario(m_scenario, nullptr).value_or(QList<PlatformFault>{});
     m_server->route("GET", u"/metrics"_s, [this](const HttpRequest &, const QRegularExpressionMatch &) {
-        tick(nowSec());
+        // One instant for both: a counter computed a moment after the model advanced
+        // would run ahead of it, and fall back at the next tick (a counter reset to Prometheus).
+        const double now = nowSec();
+        tick(now);
         HttpResponse r;
-        r.body = metricsText(nowSec());
+        r.body = metricsText(now);
         r.setHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         return r;
     });
@@ -206,10 +209,13 @@ bool PlatformSim::effectActive(const TrafficModel::Cohort &, const QString &, co
 void PlatformSim::tick(double now)
 {
     using K = PlatformFault::Kind;
-    const double dt = qBound(0.0, now - m_last, 5.0);
-    m_last = now;
+    // From the last tick (at most 5 s back): `from` is the very value the last tick's
+    // counters were computed at, so a counter that holds still holds that value exactly.
+    const double from = qMax(m_last, now - 5.0);
+    const double dt = now - from;
     if (dt <= 0)
         return;
+    m_last = now;
     const json effect = m_scenario.value("effect", json::object());
     for (const TrafficModel::Cohort &c : TrafficModel::cohorts()) {
         for (const QString &lane : TrafficModel::lanes()) {
@@ -238,12 +244,26 @@ void PlatformSim::tick(double now)
             l.killSwitchIgnored = !flagsSayPublish && has(K::IgnoresKillSwitch);
             l.publishing = flagsSayPublish || l.killSwitchIgnored;
             const bool stuck = l.publishing && has(K::QueueStuck);
-            const double pubRate = TrafficModel::rateAt(c.publishRate * TrafficModel::laneWeight(lane), now);
+            const double laneRate = c.publishRate * TrafficModel::laneWeight(lane);
+            const double pubRate = TrafficModel::rateAt(laneRate, now);
             if (!l.publishing || stuck) {
-                l.pausedPublish += pubRate * dt; // nothing is run: no attempts, no side effects
+                // Nothing is run: no attempts, no side effects, and every counter that follows
+                // the attempts holds its value exactly. (A sum of rate × dt drifted off the
+                // closed-form counter by ~1e-4 per tick, up while the daily rate falls and down
+                // while it rises; rounded into /metrics, flat counters stepped and reset, and
+                // the rollback's verification ratio read 0 or over 1 for as long as publishing
+                // stayed off: issue #15, the crash test's post-check wait.)
+                if (!l.heldAttempts)
+                    l.heldAttempts = TrafficModel::cumulative(laneRate, from) - l.pausedPublish;
+                l.pausedPublish += TrafficModel::cumulative(laneRate, now) - TrafficModel::cumulative(laneRate, from);
+            } else {
+                l.heldAttempts.reset();
             }
             if (!l.publishing) {
-                l.queueDepth *= std::pow(0.5, dt); // the queue drains, nothing new is enqueued
+                // The queue drains, nothing new is enqueued: the few jobs in flight finish within a
+                // tick (half-life 0.15 s; it was 1 s, and the rollback's "queues are empty" post-check
+                // then waited ~6 s of drain plus a scrape in every run: issue #15, test time).
+                l.queueDepth *= std::pow(0.5, dt / 0.15);
                 if (l.queueDepth < 0.05)
                     l.queueDepth = 0;
             } else if (stuck) {
@@ -321,6 +341,8 @@ QByteArray PlatformSim::metricsText(double now) const
         }
     }
     const auto attempts = [&](const Row &r) {
+        if (r.state->heldAttempts)
+            return *r.state->heldAttempts;
         return TrafficModel::cumulative(r.cohort->publishRate * TrafficModel::laneWeight(r.lane), now) - r.state->pausedPublish;
     };
     family("raize_publish_attempts_total", "counter", "Publish attempts.");

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 class QNetworkAccessManager;
 class QTimer;
 
@@ -53,6 +55,7 @@ private:
     struct Lane
     {
         double pausedPublish = 0;
+        std::optional<double> heldAttempts; // set while the lane runs nothing: its attempts counter, frozen
         double wrongAccount = 0;
         double duplicates = 0;
         double sideEffectsWhileOff = 0; // side effects done while publishing.enabled was off for the lane

@@ -194,6 +194,10 @@ int main(int argc, char **argv)
         return HttpResponse::json(200, {{"vercel", vercel.state()}, {"github", github.state()}, {"platform", sim.status()},
                                         {"launchdarkly", launchDarkly.state()}});
     });
+    controlServer.route("DELETE", u"/__sandbox/vercel/budget"_s, [&](const HttpRequest &, const M &) {
+        vercel.resetBudget();
+        return HttpResponse::empty(204);
+    });
     controlServer.route("POST", u"/__sandbox/vercel/deployments"_s, [&](const HttpRequest &r, const M &) {
         const json body = r.json();
         if (!body.is_object())

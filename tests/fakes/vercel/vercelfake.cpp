@@ -174,7 +174,14 @@ json VercelFake::state() const
     json deployments = json::array();
     for (const Deployment &d : m_deployments)
         deployments.push_back(detail(d));
-    return {{"production", s(m_production)}, {"pinned", m_pinned}, {"lastRollbackTarget", m_lastRollback}, {"deployments", deployments}};
+    return {{"production", s(m_production)}, {"pinned", m_pinned}, {"lastRollbackTarget", m_lastRollback}, {"deployments", deployments},
+            {"budget", {{"limit", RateLimit}, {"usedThisWindow", m_requestsThisWindow}}}};
+}
+
+void VercelFake::resetBudget()
+{
+    m_windowStart = QDateTime::currentMSecsSinceEpoch();
+    m_requestsThisWindow = 0;
 }
 
 json VercelFake::addDeployment(const json &spec)

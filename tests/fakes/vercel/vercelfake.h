@@ -30,6 +30,9 @@ public:
     // Control surface: a new deployment (production ones are assigned only when not pinned).
     nlohmann::json addDeployment(const nlohmann::json &spec);
     bool setCheck(const QString &deploymentId, const QString &name, const QString &status, const QString &conclusion);
+    // Control surface: a fresh rate-limit window (120 requests a minute), so a test that runs many
+    // rollbacks on one sandbox starts each case with the budget a new sandbox would have.
+    void resetBudget();
 
 Q_SIGNALS:
     void productionChanged(const QString &deploymentId);
