@@ -156,6 +156,7 @@ void Workspace::open()
 void Workspace::openSync(TokenSource source)
 {
     readTokens(source, true);
+    resolveIdentity();
     if (!m_identityPending)
         return;
     // A subcommand records who acts: wait a little for GitHub's answer, never long (a rollback must not wait on it).
@@ -254,7 +255,11 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
         m_sloHistory = std::make_unique<Slo::SloFeed>(*c->prometheus, specs);
     }
     m_ready = true;
-    resolveIdentity();
+    // Who acts is asked by whoever shows or records it (resolveIdentity): a request here would sit in
+    // GitHub's serial queue ahead of everything else, a rollback's calls included.
+    m_actor = unknownActor();
+    m_identityPending = false;
+    m_identityError = Error::make(Error::Kind::Config, u"github"_s, u"GitHub has not been asked who the token belongs to yet"_s);
     Q_EMIT ready();
 }
 

@@ -141,6 +141,9 @@ public:
     QString auditLogPath() const { return m_auditPath; }
     QString actor() const { return m_actor; }
     bool identityKnown() const { return m_actor != unknownActor(); }
+    // Asks GitHub who the profile's token belongs to (GET /user, IdentityWaitMs per attempt); identityChanged()
+    // follows. openSync() asks and waits at most IdentityWaitMs; the window asks once it is ready.
+    void resolveIdentity();
     std::optional<Error> identityError() const { return m_identityError; }
     static QString unknownActor();
     // How long openSync() waits for GitHub to name the token's user before it goes on with "unknown".
@@ -180,7 +183,6 @@ Q_SIGNALS:
 private:
     Workspace(std::unique_ptr<Settings> settings, std::unique_ptr<TokenStore> tokens);
     void readTokens(TokenSource source, bool synchronous);
-    void resolveIdentity();
     void closeClients();
     static ServiceMonitor *monitorOrOwn(ServiceMonitor *given, std::unique_ptr<ServiceMonitor> &own);
 

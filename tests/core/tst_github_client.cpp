@@ -590,7 +590,7 @@ private Q_SLOTS:
         QVERIFY(pending.ok() && pending->first().currentUserCanApprove);
         const auto review = wait<GitHubReview>([&](auto cb) { m_gh->reviewPendingDeployment(9001, {1202}, true, u"ship it\nraize-digest: x"_s, cb); });
         QVERIFY2(review.ok(), qPrintable(review.error().toString()));
-        QCOMPARE(deployment(review->deployments.first().id)["creator"], json("oncall-lead"));
+        QVERIFY(deployment(review->deployments.first().id)["creator"] == "oncall-lead");
         m_http->setToken(Service::GitHub, u"ghp_testtokentesttokentesttoken"_s); // another console reads it back
         const auto after = wait<QList<GitHubRunApproval>>([&](auto cb) { m_gh->runApprovals(9001, cb); });
         QVERIFY2(after.ok(), qPrintable(after.error().toString()));
