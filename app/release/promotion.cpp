@@ -376,7 +376,7 @@ void Promotion::approveAs(const QString &login, const QString &note)
     if (!target)
         return finishApprove(false, target.error().message, target.error().kind);
     const EnvironmentGate gate = target.value();
-    after["environment"] = gate.environment.toStdString();
+    after["githubEnvironment"] = gate.environment.toStdString(); // "environment" stays the console's lane, Production
     after["run"] = gate.runId;
     // The record goes first: an approval the log cannot hold is not made.
     const json before = {{"approvers", [this] {
