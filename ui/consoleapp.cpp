@@ -161,6 +161,10 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     // Page alerts reach every view: the banner above them, the title, the status bar, a desktop notification.
     m_alerts = std::make_unique<Release::AlertCenter>();
     m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor());
+    // Who acts is who the GitHub token belongs to: asked each time the workspace (re)opens, "unknown" meanwhile, never a guess.
+    connect(m_workspace.get(), &Workspace::identityChanged, this,
+            [this] { m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor()); });
+    connect(m_workspace.get(), &Workspace::ready, this, [this] { m_workspace->resolveIdentity(); });
     m_window->setAlertCenter(m_alerts.get());
     connect(sloView, &SloView::alertsChanged, this, [this, sloView] {
         QList<Release::Alert> active;

@@ -186,6 +186,22 @@ json reviewJson(const Promotion &session, int code)
                                                    {"reviewers", stringsJson(pending.reviewers)},
                                                    {"tokenMayApprove", pending.currentUserCanApprove}}
                                             : json();
+    // Who this profile's token belongs to, and the approvals as GitHub recorded them (by login).
+    out["identity"] = session.identity().isEmpty() ? json() : json(session.identity().toStdString());
+    if (!session.identityError().isEmpty())
+        out["identityError"] = session.identityError().toStdString();
+    json approvals = json::array();
+    for (qsizetype i = 0; i < session.approvals().size(); ++i) {
+        const Approval &a = session.approvals()[i];
+        approvals.push_back({{"login", a.reviewer.toStdString()},
+                             {"environment", session.approvalEnvironment(i).toStdString()},
+                             {"digest", a.binding.digest().toStdString()}});
+    }
+    out["approvals"] = approvals;
+    out["ignoredApprovals"] = stringsJson(session.ignoredApprovals());
+    const GitHubReviewState &reviews = session.gitHubReviews();
+    if (!reviews.read && !reviews.error.isEmpty())
+        out["approvalsError"] = reviews.error.toStdString();
     out["stuck"] = stringsJson(session.stuck());
     out["policy"] = session.policy().bundleId.toStdString();
     out["digest"] = session.digest().toStdString();
@@ -224,6 +240,9 @@ void printReview(Context &ctx, const Promotion &session)
     ctx.out << u'\n';
     for (const QString &l : d.lapsed)
         ctx.out << u"Lapsed: "_s << l << u'\n';
+    ctx.out << u"You are: %1\n"_s.arg(session.identity().isEmpty() ? u"unknown ("_s + session.identityError() + u')' : session.identity());
+    for (const QString &i : session.ignoredApprovals())
+        ctx.out << u"Not counted: "_s << i << u'\n';
     ctx.out << u"Approvals: %1 of %2%3\n"_s.arg(d.approvers.size())
                    .arg(d.neededApprovals)
                    .arg(d.approvers.isEmpty() ? QString() : u" ("_s + d.approvers.join(u", "_s) + u')');
@@ -305,20 +324,22 @@ const CommandHelp &promoteHelp()
               u"\n"_s +
               exits + u"Example: raize-console promote review --deployment dpl_8fQ2\n"_s},
          {"approve"_L1, "approve the reviewed candidate (bound to its plan digest)"_L1,
-          u"usage: raize-console promote approve --plan-digest D --reviewer LOGIN [--reason TEXT] [--deployment ID] [--json] "
+          u"usage: raize-console promote approve --plan-digest D [--reviewer LOGIN] [--reason TEXT] [--deployment ID] [--json] "
           u"...\n"
-          u"Reviews the candidate again and approves it when its digest is still D: through the pending GitHub environment\n"
-          u"review when the policy says so (with the profile's GitHub token), and in the audit log. An author of a pull\n"
-          u"request in the release may not approve; an L3 release needs two different reviewers.\n"
+          u"Reviews the candidate again and approves it when its digest is still D, as the user the profile's GitHub token\n"
+          u"belongs to (GET /user): through the pending GitHub environment review when the policy says so (the approvals\n"
+          u"every console reads back), and in the audit log. The reviewer must be a required reviewer of the environment\n"
+          u"with write, maintain or admin; an author of a pull request in the release may not approve; an L3 release needs\n"
+          u"two different people (the second approves the policy's second environment).\n"
           u"\n"
           u"Options:\n"
           u"  --plan-digest D             the digest `promote review` printed (at least 12 characters)\n"
-          u"  --reviewer LOGIN            your GitHub login, recorded as the approver (required)\n"
+          u"  --reviewer LOGIN            refuse unless the token belongs to LOGIN (a check; never who is recorded)\n"
           u"  --reason TEXT               a note kept with the approval\n"_s +
               common +
               u"  --json                      the review after the approval, with \"approved\" and \"message\"\n"
               u"\n"_s +
-              exits + u"Example: raize-console promote approve --plan-digest 3f9a1c0d2b7e --reviewer oncall-lead\n"_s},
+              exits + u"Example: raize-console promote approve --plan-digest 3f9a1c0d2b7e\n"_s},
          {"override"_L1, "pass over a failing gate the policy allows, with a reason (audited)"_L1,
           u"usage: raize-console promote override --gate ID --reason TEXT [--reviewer LOGIN] [--plan-digest D] [--deployment ID] "
           u"...\n"
@@ -328,7 +349,7 @@ const CommandHelp &promoteHelp()
           u"Options:\n"
           u"  --gate ID                   the gate (e.g. changelog, runbooks, branch-protection)\n"
           u"  --reason TEXT               why it may be passed over (required; the policy's minimum length)\n"
-          u"  --reviewer LOGIN            recorded as the actor (default: $USER)\n"
+          u"  --reviewer LOGIN            refuse unless the GitHub token belongs to LOGIN (the actor is the token's user)\n"
           u"  --plan-digest D             refuse when the review is no longer this one\n"_s +
               common +
               u"  --json                      the review after the override, with \"overridden\" and \"message\"\n"
@@ -343,7 +364,7 @@ const CommandHelp &promoteHelp()
           u"\n"
           u"Options:\n"
           u"  --plan-digest D             the digest `promote review` printed (at least 12 characters)\n"
-          u"  --reviewer LOGIN            recorded as the actor (default: $USER)\n"_s +
+          u"  --reviewer LOGIN            refuse unless the GitHub token belongs to LOGIN (the actor is the token's user)\n"_s +
               common +
               u"  --json                      promoted, deployment, digest, message, exitCode\n"
               u"\n"_s +
@@ -364,10 +385,6 @@ int promoteCommand(Context &ctx)
         return Failure;
     if ((sub == u"approve"_s || sub == u"run"_s) && !digestGiven(ctx, o))
         return Failure;
-    if (sub == u"approve"_s && o.reviewer.isEmpty()) {
-        ctx.err << u"--reviewer is required: your GitHub login, recorded as the approver\n"_s;
-        return Failure;
-    }
     if (sub == u"override"_s && (o.gate.isEmpty() || o.reason.trimmed().isEmpty())) {
         ctx.err << u"--gate and --reason are required: which gate to pass over, and why\n"_s;
         return Failure;

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLockFile>
+#include <QUuid>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -135,6 +136,9 @@ Status AuditLog::append(AuditRecord &record)
     if (!r.time.isValid())
         r.time = QDateTime::currentDateTimeUtc();
     r.time = r.time.toUTC();
+    // Every record names a request: the service's id when the caller has one, else the console's own, marked as such.
+    if (r.requestId.trimmed().isEmpty())
+        r.requestId = u"console:"_s + QUuid::createUuid().toString(QUuid::WithoutBraces);
     r.reason = Redactor::redact(r.reason);
     r.target = Redactor::redact(r.target);
     r.before = redactJson(r.before);

@@ -60,6 +60,105 @@ void ClientPromotionServices::approveEnvironment(const PendingReview &pending, c
     });
 }
 
+void ClientPromotionServices::identity(std::function<void(const Result<QString> &)> done)
+{
+    if (!m_sources.github)
+        return done(notConnected(u"github"_s, u"nobody can be named as the reviewer"_s));
+    if (*m_login)
+        return done(**m_login);
+    m_sources.github->currentUser([login = m_login, done](const Result<Services::GitHubUser> &u) {
+        if (!u)
+            return done(u.error());
+        *login = u->login; // a token belongs to one user: asked once
+        done(u->login);
+    });
+}
+
+void ClientPromotionServices::permission(const QString &login, std::function<void(const Result<QString> &)> done)
+{
+    if (!m_sources.github)
+        return done(notConnected(u"github"_s, u"a reviewer's permission cannot be read"_s));
+    m_sources.github->collaboratorPermission(login, [done](const Result<Services::GitHubPermission> &p) {
+        if (!p)
+            return done(p.error());
+        done(p->collaborator ? p->role() : u"none"_s);
+    });
+}
+
+QString ClientPromotionServices::repository() const
+{
+    return m_sources.github ? m_sources.github->fullName() : u"the repository"_s;
+}
+
+void ClientPromotionServices::reviewState(const QString &sha, std::function<void(const GitHubReviewState &)> done)
+{
+    if (!m_sources.github) {
+        GitHubReviewState s;
+        s.error = notConnected(u"github"_s, u"approvals cannot be read"_s).toString();
+        return done(s);
+    }
+    Services::GitHubClient *gh = m_sources.github;
+    gh->workflowRuns(sha, [gh, done](const Result<QList<Services::GitHubWorkflowRun>> &runs) {
+        GitHubReviewState state;
+        if (!runs) {
+            state.error = runs.error().toString();
+            return done(state);
+        }
+        QList<Services::GitHubWorkflowRun> read = runs.value().mid(0, MaxReviewedRuns);
+        if (read.isEmpty()) {
+            state.read = true;
+            return done(state);
+        }
+        // Every answer lands in one shared state; the last one calls done.
+        struct Pending
+        {
+            GitHubReviewState state;
+            int left = 0;
+        };
+        auto p = std::make_shared<Pending>();
+        p->state.read = true;
+        const auto fail = [p](const Error &e) {
+            p->state.read = false;
+            if (p->state.error.isEmpty())
+                p->state.error = e.toString();
+        };
+        const auto oneDone = [p, done] {
+            if (--p->left == 0) {
+                if (!p->state.read) {
+                    p->state.pending.clear();
+                    p->state.reviews.clear();
+                }
+                done(p->state);
+            }
+        };
+        for (const Services::GitHubWorkflowRun &run : read)
+            p->left += run.status == u"waiting"_s ? 2 : 1;
+        for (const Services::GitHubWorkflowRun &run : read) {
+            const qint64 id = run.id;
+            gh->runApprovals(id, [p, id, fail, oneDone](const Result<QList<Services::GitHubRunApproval>> &a) {
+                if (!a) {
+                    fail(a.error());
+                } else {
+                    for (const Services::GitHubRunApproval &x : a.value())
+                        p->state.reviews << RecordedReview{id, x.login, x.state, x.comment, x.environments};
+                }
+                oneDone();
+            });
+            if (run.status != u"waiting"_s)
+                continue;
+            gh->pendingDeployments(id, [p, id, fail, oneDone](const Result<QList<Services::GitHubPendingDeployment>> &pd) {
+                if (!pd) {
+                    fail(pd.error());
+                } else {
+                    for (const Services::GitHubPendingDeployment &d : pd.value())
+                        p->state.pending << EnvironmentGate{id, d.environmentId, d.environment, d.reviewers, d.currentUserCanApprove};
+                }
+                oneDone();
+            });
+        }
+    });
+}
+
 void ClientPromotionServices::promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done)
 {
     if (!m_sources.vercel)

@@ -3,6 +3,7 @@
 #include "release/promotionservices.h"
 
 #include <memory>
+#include <optional>
 
 namespace Raize::Release {
 
@@ -21,11 +22,20 @@ public:
     void approveEnvironment(const PendingReview &pending, const QString &comment,
                             std::function<void(const Status &)> done) override;
     void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) override;
+    void identity(std::function<void(const Result<QString> &)> done) override;
+    void permission(const QString &login, std::function<void(const Result<QString> &)> done) override;
+    void reviewState(const QString &sha, std::function<void(const GitHubReviewState &)> done) override;
+    QString repository() const override;
+
+    // Workflow runs of a commit whose reviews are read (newest first).
+    static constexpr int MaxReviewedRuns = 5;
 
 private:
     GatePolicy m_policy;
     FactsCollector::Sources m_sources;
     std::unique_ptr<FactsCollector> m_collector;
+    // The token's user, asked once (shared: an answer may come after this object is gone).
+    std::shared_ptr<std::optional<QString>> m_login = std::make_shared<std::optional<QString>>();
 };
 
 } // namespace Raize::Release

@@ -290,6 +290,11 @@ Result<GatePolicy> GatePolicy::fromBundle(const Policy::Bundle &bundle)
         p.viaGitHubEnvironment = via.contains(u"github-environment"_s);
         p.viaVercel = via.contains(u"vercel"_s);
         p.promotionEnvironment = r.string(*pr, "environment", u"promotion.environment"_s, p.promotionEnvironment);
+        p.secondApprovalEnvironment =
+            r.string(*pr, "secondApprovalEnvironment", u"promotion.secondApprovalEnvironment"_s, p.secondApprovalEnvironment);
+        if (!r.failed() && p.secondApprovalEnvironment == p.promotionEnvironment)
+            r.fail(u"promotion.secondApprovalEnvironment"_s,
+                   u"must differ from promotion.environment: the second approval of an L3 release is a second environment's review"_s);
         std::tie(p.approvals, p.approvalsL3) = r.perLevel(*pr, "approvals", u"promotion.approvals"_s, {1, 2});
         if (!r.failed() && p.approvals < 1)
             r.fail(u"promotion.approvals.default"_s, u"must be at least 1: staging → production needs a human review (playbook §2.2)"_s);

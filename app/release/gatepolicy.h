@@ -68,6 +68,10 @@ struct GatePolicy
     bool viaGitHubEnvironment = true;
     bool viaVercel = true;
     QString promotionEnvironment = QStringLiteral("production");
+    // The GitHub environment that carries an L3 release's second approval: GitHub releases a waiting job on the
+    // first approval and cannot demand two distinct approvers, so the console counts approvals by login across
+    // both environments. Empty: none (a second approver then has no gate to approve).
+    QString secondApprovalEnvironment;
     int approvals = 1, approvalsL3 = 2;
     bool distinctApprovers = true;
     bool authorsMayApprove = false;

@@ -4,6 +4,7 @@
 raize_core_library(core_promotion
     SOURCES
         promotionservices.h
+        githubreview.cpp githubreview.h
         clientpromotionservices.cpp clientpromotionservices.h
         promotion.cpp promotion.h
     DEPS core_gates core_gatefacts core_records core_vercel core_github core_flags)

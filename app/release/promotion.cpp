@@ -5,6 +5,8 @@
 #include "release/promotionservices.h"
 
 #include <QPointer>
+#include <QSet>
+#include <QUuid>
 
 using namespace Qt::StringLiterals;
 using json = nlohmann::json;
@@ -32,9 +34,18 @@ void Promotion::setDependencies(Dependencies deps)
     Q_EMIT changed();
 }
 
-QString Promotion::defaultActor()
+QString Promotion::actorName() const
 {
-    return qEnvironmentVariable("USER", u"console"_s);
+    // Never a guess: the token's login, or "unknown" when GitHub could not say.
+    return m_identity.isEmpty() ? u"unknown"_s : m_identity;
+}
+
+std::optional<QString> Promotion::typedActorMismatch(const QString &typed) const
+{
+    if (typed.trimmed().isEmpty() || m_identity.isEmpty() || typed.trimmed().compare(m_identity, Qt::CaseInsensitive) == 0)
+        return std::nullopt;
+    return tr("This profile's GitHub token belongs to %1, not %2: each person acts with their own profile and token.")
+        .arg(m_identity, typed.trimmed());
 }
 
 qint64 Promotion::nowMs() const
@@ -140,9 +151,41 @@ void Promotion::collect(const QString &deploymentId, std::function<void()> then)
     m_deps.services->collect(deploymentId, [self, generation, then](const CollectedFacts &facts) {
         if (!self || self->m_generation != generation)
             return;
-        self->evaluateFacts(facts);
-        then();
+        const auto evaluateNow = [self, generation, then, facts] {
+            // Who this profile's token belongs to, asked once by the services: the actor of every record.
+            self->m_deps.services->identity([self, generation, then, facts](const Result<QString> &who) {
+                if (!self || self->m_generation != generation)
+                    return;
+                self->m_identity = who ? who.value() : QString();
+                self->m_identityError = who ? QString() : who.error().toString();
+                self->evaluateFacts(facts);
+                then();
+            });
+        };
+        const bool viaGitHub = self->m_policy.viaGitHubEnvironment && facts.facts.deployment.known() && !facts.facts.deployment->sha.isEmpty();
+        if (!viaGitHub) {
+            self->m_review = {};
+            if (self->m_policy.viaGitHubEnvironment && facts.facts.deployment.known())
+                self->m_review.error = tr("the candidate deployment carries no commit, so its GitHub runs cannot be found");
+            return evaluateNow();
+        }
+        // Approvals are GitHub's: read back by login from the commit's runs, the same for every console.
+        self->m_deps.services->reviewState(facts.facts.deployment->sha, [self, generation, evaluateNow](const GitHubReviewState &state) {
+            if (!self || self->m_generation != generation)
+                return;
+            self->m_review = state;
+            evaluateNow();
+        });
     });
+}
+
+void Promotion::redecide()
+{
+    m_decision = decide(m_policy, m_facts.facts, m_verdict, m_approvals, m_overrides);
+    if (m_policy.viaGitHubEnvironment && m_facts.facts.deployment.known() && !m_review.read) {
+        m_decision.reasons << tr("the approvals cannot be read from GitHub (%1): review again when GitHub answers").arg(m_review.error);
+        m_decision.allowed = false;
+    }
 }
 
 void Promotion::evaluateFacts(const CollectedFacts &facts)
@@ -150,18 +193,44 @@ void Promotion::evaluateFacts(const CollectedFacts &facts)
     m_facts = facts;
     m_verdict = evaluate(m_policy, facts.facts);
     readRecords();
-    m_decision = decide(m_policy, m_facts.facts, m_verdict, m_approvals, m_overrides);
+    redecide();
 }
 
 void Promotion::readRecords()
 {
     // Approvals and overrides since the last promotion, read back from the audit log (they survive a restart).
     // Without a reader, the records this session wrote stand in for the log.
+    const bool viaGitHub = m_policy.viaGitHubEnvironment;
+    if (viaGitHub) {
+        // GitHub is the source of truth for approvals; the local log only records them.
+        const ReadBackApprovals read = approvalsFrom(m_policy, m_review);
+        m_approvals = read.plain();
+        m_approvalEnvironments.clear();
+        for (const GitHubApproval &a : read.approvals)
+            m_approvalEnvironments << a.environment;
+        m_ignoredApprovals = read.ignored;
+    }
     if (!m_deps.records)
         return;
-    m_approvals.clear();
+    if (!viaGitHub)
+        m_approvals.clear();
     m_overrides.clear();
     const QList<Records::AuditRecord> records = m_deps.records();
+    if (viaGitHub) {
+        // A promotion spends the approvals of what it promoted: GitHub keeps them on the run, this log says they were used.
+        QSet<QString> promoted;
+        for (const Records::AuditRecord &r : records) {
+            if (r.action == u"promotion.promote"_s && r.after.is_object() && !r.after.contains("error"))
+                promoted.insert(QString::fromStdString(r.after.value("digest", "")));
+        }
+        for (qsizetype i = m_approvals.size() - 1; i >= 0; --i) {
+            if (promoted.contains(m_approvals[i].binding.digest())) {
+                m_approvals.removeAt(i);
+                if (i < m_approvalEnvironments.size())
+                    m_approvalEnvironments.removeAt(i);
+            }
+        }
+    }
     qsizetype from = 0;
     for (qsizetype i = 0; i < records.size(); ++i) {
         if (records[i].action == u"promotion.promote"_s && records[i].after.is_object() && !records[i].after.contains("error"))
@@ -172,7 +241,7 @@ void Promotion::readRecords()
         const Records::AuditRecord &r = records[i];
         if (!r.after.is_object() || r.after.contains("error"))
             continue;
-        if (r.action == u"promotion.approve"_s) {
+        if (r.action == u"promotion.approve"_s && !viaGitHub) {
             const auto binding = ReviewBinding::fromJson(r.after.value("binding", json()));
             if (binding)
                 m_approvals << Approval{QString::fromStdString(r.after.value("reviewer", r.actor.toStdString())),
@@ -187,14 +256,16 @@ void Promotion::readRecords()
 }
 
 Status Promotion::audit(const QString &actor, const QString &action, const QString &target, const QString &service,
-                        const json &after, const QString &reason)
+                        const json &before, const json &after, const QString &reason, const QString &requestId)
 {
     if (!m_deps.audit)
         return Error::make(Error::Kind::Config, u"audit"_s, tr("no audit log is configured"),
                            tr("set the audit log path in Settings (raize-console settings set audit/logPath FILE)"));
     Records::AuditRecord record;
     record.time = QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC);
-    record.actor = actor.trimmed().isEmpty() ? defaultActor() : actor.trimmed();
+    record.actor = actor.trimmed().isEmpty() ? actorName() : actor.trimmed();
+    record.before = before;
+    record.requestId = requestId.isEmpty() ? correlationId() : requestId;
     record.action = action;
     record.target = target;
     record.service = service;
@@ -224,59 +295,158 @@ void Promotion::approve(const QString &reviewer, const QString &reason, const QS
         return refuse(tr("The review changed since it was reviewed (digest now %1, reviewed %2): review it again and approve "
                          "what is shown.")
                           .arg(digest().left(12), reviewedDigest.trimmed()));
-    const PendingReview &pending = m_facts.pending;
-    const bool viaGitHub = m_policy.viaGitHubEnvironment && pending.runId > 0;
-    if (const Status may =
-            checkReviewer(m_policy, f, reviewer, viaGitHub ? std::optional<bool>(pending.currentUserCanApprove) : std::nullopt,
-                          pending.reviewers);
-        !may)
-        return refuse(may.error().message);
     if (!m_deps.audit)
         return refuse(
             tr("No audit log is configured: an approval counts only once it is recorded. Set the audit log path in Settings."),
             Error::Kind::Config);
+    if (!m_deps.services)
+        return refuse(tr("GitHub is not connected: the reviewer is who the profile's GitHub token belongs to."), Error::Kind::Config);
 
-    const QString who = reviewer.trimmed();
-    const ReviewBinding bound = binding();
-    const QString digestText = bound.digest();
-    const json after = {{"reviewer", who.toStdString()},
-                        {"binding", bound.toJson()},
-                        {"digest", digestText.toStdString()},
-                        {"environment", "Production"},
-                        {"level", m_verdict.scope.level ? levelName(*m_verdict.scope.level).toStdString() : "unknown"}};
-    const QString why = reason.trimmed().isEmpty() ? u"approved review digest %1"_s.arg(digestText.left(12))
-                                                   : u"%1 (review digest %2)"_s.arg(reason.trimmed(), digestText.left(12));
-    const auto record = [this, who, bound, after, why](const QString &service, const QString &note) {
-        const Status logged = audit(who, u"promotion.approve"_s, bound.deploymentId, service, after, why);
-        if (!logged)
-            return finishApprove(false,
-                                 tr("The approval was not recorded, so it does not count: %1").arg(logged.error().toString()),
-                                 logged.error().kind);
-        m_approvals << Approval{who, nowMs(), bound};
-        m_decision = decide(m_policy, m_facts.facts, m_verdict, m_approvals, m_overrides);
-        finishApprove(true, note);
-    };
-    if (!viaGitHub)
-        return record(
-            u"console"_s,
-            m_policy.viaGitHubEnvironment
-                ? tr("No GitHub environment review is pending for this commit; the approval is recorded in the console.")
-                : tr("Approval recorded."));
-    finish(State::Approving, tr("Approving the %1 environment on GitHub…").arg(m_policy.promotionEnvironment), false);
+    finish(State::Approving, tr("Asking GitHub who this profile's token belongs to…"), false);
     QPointer<Promotion> self(this);
     const quint64 generation = m_generation;
-    m_deps.services->approveEnvironment(pending,
-                                        u"Approved in Raize console by %1 (review digest %2)"_s.arg(who, digestText.left(12)),
-                                        [self, generation, record, who, bound](const Status &st) {
+    const QString typed = reviewer.trimmed();
+    const QString note = reason.trimmed();
+    m_deps.services->identity([self, generation, typed, note](const Result<QString> &who) {
         if (!self || self->m_generation != generation)
             return;
-        if (!st) {
-            self->audit(who, u"promotion.approve"_s, bound.deploymentId, u"github"_s,
-                        json{{"error", st.error().toString().toStdString()}}, u"GitHub refused the environment approval"_s);
-            return self->finishApprove(false, tr("GitHub refused the approval: %1").arg(st.error().toString()), st.error().kind);
-        }
-        record(u"github"_s, tr("Approved on GitHub (environment review) and recorded."));
+        if (!who)
+            return self->finishApprove(
+                false,
+                tr("GitHub could not say who this profile's token belongs to (%1). An approval is made as the token's own "
+                   "user, never a typed name: check the GitHub token (Settings → Test connection) and approve again.")
+                    .arg(who.error().toString()),
+                who.error().kind == Error::Kind::Refused ? Error::Kind::Auth : who.error().kind);
+        self->m_identity = who.value();
+        self->m_identityError.clear();
+        const QString login = who.value();
+        if (!typed.isEmpty() && typed.compare(login, Qt::CaseInsensitive) != 0)
+            return self->finishApprove(false, tr("This profile's GitHub token belongs to %1, not %2: each reviewer approves with "
+                                                 "their own profile and token.")
+                                                  .arg(login, typed));
+        if (const Status may = checkReviewer(self->m_policy, self->m_facts.facts, login, std::nullopt); !may)
+            return self->finishApprove(false, may.error().message);
+        self->m_deps.services->permission(login, [self, generation, login, note](const Result<QString> &role) {
+            if (!self || self->m_generation != generation)
+                return;
+            if (!role)
+                return self->finishApprove(false,
+                                           tr("GitHub could not say whether %1 may approve (%2): approve again when GitHub answers.")
+                                               .arg(login, role.error().toString()),
+                                           role.error().kind);
+            if (const Status ok = checkRole(login, role.value(), self->m_deps.services->repository()); !ok)
+                return self->finishApprove(false, ok.error().toString());
+            self->approveAs(login, note);
+        });
     });
+}
+
+void Promotion::approveAs(const QString &login, const QString &note)
+{
+    const ReviewBinding bound = binding();
+    const QString digestText = bound.digest();
+    const QString level = m_verdict.scope.level ? levelName(*m_verdict.scope.level) : u"unknown"_s;
+    const QString why = note.isEmpty() ? u"approved review digest %1"_s.arg(digestText.left(12))
+                                       : u"%1 (review digest %2)"_s.arg(note, digestText.left(12));
+    const QString correlation = correlationId();
+    json after = {{"reviewer", login.toStdString()},
+                  {"binding", bound.toJson()},
+                  {"digest", digestText.toStdString()},
+                  {"environment", "Production"},
+                  {"level", level.toStdString()}};
+
+    if (!m_policy.viaGitHubEnvironment) {
+        // The console is where approvals live under this policy: the record is the approval.
+        for (const Approval &a : std::as_const(m_approvals)) {
+            if (a.reviewer.compare(login, Qt::CaseInsensitive) == 0 && lapseReasons(a.binding, bound).isEmpty())
+                return finishApprove(false, tr("%1 already approved this review; a second approval must come from a different "
+                                               "person, with their own token.")
+                                                .arg(login));
+        }
+        const Status logged = audit(login, u"promotion.approve"_s, bound.deploymentId, u"console"_s, json(), after, why, correlation);
+        if (!logged)
+            return finishApprove(false, tr("The approval was not recorded, so it does not count: %1").arg(logged.error().toString()),
+                                 logged.error().kind);
+        m_approvals << Approval{login, nowMs(), bound};
+        redecide();
+        return finishApprove(true, tr("Approved as %1 and recorded.").arg(login));
+    }
+
+    const Result<EnvironmentGate> target = approvalTarget(m_policy, m_review, bound, login);
+    if (!target)
+        return finishApprove(false, target.error().message, target.error().kind);
+    const EnvironmentGate gate = target.value();
+    after["githubEnvironment"] = gate.environment.toStdString(); // "environment" stays the console's lane, Production
+    after["run"] = gate.runId;
+    // The record goes first: an approval the log cannot hold is not made.
+    const json before = {{"approvers", [this] {
+                              json a = json::array();
+                              for (const QString &x : m_decision.approvers)
+                                  a.push_back(x.toStdString());
+                              return a;
+                          }()},
+                         {"pending", gate.environment.toStdString()}};
+    json requested = after;
+    requested["state"] = "requested";
+    if (const Status first = audit(login, u"promotion.approve.requested"_s, bound.deploymentId, u"github"_s, before, requested, why,
+                                   correlation);
+        !first)
+        return finishApprove(false,
+                             tr("Not approved: the approval could not be recorded first, so it was not sent to GitHub: %1")
+                                 .arg(first.error().toString()),
+                             first.error().kind);
+    finish(State::Approving, tr("Approving the %1 environment on GitHub as %2…").arg(gate.environment, login), false);
+    PendingReview pending;
+    pending.runId = gate.runId;
+    pending.environmentIds = {gate.environmentId};
+    pending.environment = gate.environment;
+    pending.reviewers = gate.reviewers;
+    QPointer<Promotion> self(this);
+    const quint64 generation = m_generation;
+    const QString sha = m_facts.facts.deployment->sha;
+    m_deps.services->approveEnvironment(pending, approvalComment(bound, login, note),
+                                        [self, generation, login, bound, before, after, why, correlation, gate, sha](const Status &st) {
+        if (!self || self->m_generation != generation)
+            return;
+        json result = after;
+        result["state"] = st ? "approved" : "failed";
+        if (!st)
+            result["error"] = st.error().toString().toStdString();
+        const QString requestId = st ? correlation : (st.error().requestId.isEmpty() ? correlation : st.error().requestId);
+        const Status logged = self->audit(login, u"promotion.approve"_s, bound.deploymentId, u"github"_s, before, result,
+                                          st ? why : u"GitHub refused the environment approval"_s, requestId);
+        if (!st)
+            return self->finishApprove(false, tr("GitHub refused the approval of %1: %2").arg(gate.environment, st.error().toString()),
+                                       st.error().kind);
+        // Read it back as every other console will: from GitHub, by login.
+        self->m_deps.services->reviewState(sha, [self, generation, login, gate, logged](const GitHubReviewState &state) {
+            if (!self || self->m_generation != generation)
+                return;
+            self->m_review = state;
+            self->readRecords();
+            self->redecide();
+            const bool seen = std::any_of(self->m_approvals.cbegin(), self->m_approvals.cend(), [&](const Approval &a) {
+                return a.reviewer.compare(login, Qt::CaseInsensitive) == 0;
+            });
+            QString message = seen ? tr("Approved on GitHub as %1 (environment %2): %3 of %4 approval(s).")
+                                         .arg(login, gate.environment)
+                                         .arg(self->m_decision.approvers.size())
+                                         .arg(self->m_decision.neededApprovals)
+                                   : tr("GitHub accepted the approval as %1 (environment %2), but does not list it yet%3: "
+                                        "review again in a moment.")
+                                         .arg(login, gate.environment,
+                                              state.read ? QString() : u" ("_s + state.error + u')');
+            if (!logged)
+                message += tr(" The local audit record failed (GitHub holds the approval): %1").arg(logged.error().toString());
+            self->finishApprove(true, message);
+        });
+    });
+}
+
+QString Promotion::correlationId()
+{
+    // The console's own id, marked as such: a service that sends none leaves the record without one otherwise.
+    return u"console:"_s + QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
 Status Promotion::applyOverride(const QString &gateId, const QString &reason, const QString &actor)
@@ -292,11 +462,16 @@ Status Promotion::applyOverride(const QString &gateId, const QString &reason, co
     if (!m_reviewed || !f.deployment.known())
         return refuse(
             Error::make(Error::Kind::Refused, u"console"_s, tr("Review a candidate first: there is nothing to override.")));
-    const OverrideRequest request{gateId.trimmed(), reason.trimmed(),
-                                  actor.trimmed().isEmpty() ? defaultActor() : actor.trimmed()};
+    if (const std::optional<QString> wrong = typedActorMismatch(actor))
+        return refuse(Error::make(Error::Kind::Refused, u"github"_s, *wrong));
+    const OverrideRequest request{gateId.trimmed(), reason.trimmed(), actorName()};
     if (const Status ok = checkOverride(m_policy, m_verdict, request); !ok)
         return refuse(ok.error());
-    const Status logged = audit(request.actor, u"gate.override"_s, request.gateId + u'@' + f.deployment->id, u"console"_s,
+    const GateResult *gate = m_verdict.result(request.gateId);
+    const json before = {{"gate", request.gateId.toStdString()},
+                         {"status", gate ? GateResult::statusName(gate->status).toStdString() : "unknown"},
+                         {"reason", gate ? gate->reason.toStdString() : ""}};
+    const Status logged = audit(request.actor, u"gate.override"_s, request.gateId + u'@' + f.deployment->id, u"console"_s, before,
                                 json{{"gate", request.gateId.toStdString()},
                                      {"deployment", f.deployment->id.toStdString()},
                                      {"sha", f.deployment->sha.toStdString()},
@@ -308,7 +483,7 @@ Status Promotion::applyOverride(const QString &gateId, const QString &reason, co
         return refuse(e);
     }
     m_overrides << request;
-    m_decision = decide(m_policy, f, m_verdict, m_approvals, m_overrides);
+    redecide();
     finish(m_state, tr("Override of %1 recorded in the audit log.").arg(request.gateId), false);
     return okStatus();
 }
@@ -334,14 +509,17 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
     if (!m_deps.audit)
         return refuse(tr("No audit log is configured: a promotion is never made unrecorded. Set the audit log path in Settings."),
                       Error::Kind::Config);
+    if (const std::optional<QString> wrong = typedActorMismatch(actor))
+        return refuse(*wrong);
     const ReviewBinding before = binding();
     const QString id = m_facts.facts.deployment->id;
     const QString expected = reviewedDigest.trimmed();
     // Read everything again: the approvals hold only for what is still there.
     finish(State::Promoting, tr("Checking the gates once more before promoting %1…").arg(id), false);
     QPointer<Promotion> self(this);
-    collect(id, [self, before, id, expected, actor] {
+    collect(id, [self, before, id, expected] {
         Promotion *p = self.data();
+        const QString actor = p->actorName();
         if (!expected.isEmpty() && !p->digestMatches(expected)) {
             QStringList what;
             if (before.digest().startsWith(expected, Qt::CaseInsensitive))
@@ -377,34 +555,50 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
         for (const QString &a : p->m_decision.approvers)
             approvers.push_back(a.toStdString());
         after["approvers"] = approvers;
+        const json productionWas = {{"production", f.productionDeploymentId.toStdString()}, {"sha", f.productionSha.toStdString()}};
+        const QString correlation = correlationId();
         const auto consumed = [p] {
             // Approvals and overrides are spent by the promotion (the audit log starts counting again after it).
             p->m_approvals.clear();
             p->m_overrides.clear();
-            p->m_decision = decide(p->m_policy, p->m_facts.facts, p->m_verdict, p->m_approvals, p->m_overrides);
+            p->redecide();
         };
         if (!p->m_policy.viaVercel) {
             // GitHub's environment approval is the promotion: the deploy workflow continues.
-            const Status written =
-                p->audit(actor, u"promotion.promote"_s, id, u"github"_s, after, u"GitHub environment approved"_s);
+            const Status written = p->audit(actor, u"promotion.promote"_s, id, u"github"_s, productionWas, after,
+                                            u"GitHub environment approved; the platform's workflow deploys"_s, correlation);
             if (!written)
                 return p->finishPromote(
                     false, tr("Not promoted: the promotion could not be recorded: %1").arg(written.error().toString()),
                     written.error().kind);
             consumed();
-            return p->finishPromote(true, tr("Approved on GitHub; the deploy workflow promotes %1.").arg(id));
+            return p->finishPromote(true, tr("Approved on GitHub; the platform's deploy workflow promotes %1 (the console does not "
+                                             "promote too).")
+                                              .arg(id));
         }
+        // The record goes first: a promotion the log cannot hold is not made.
+        json requested = after;
+        requested["state"] = "requested";
+        if (const Status first = p->audit(actor, u"promotion.promote.requested"_s, id, u"vercel"_s, productionWas, requested,
+                                          u"promotion requested after review"_s, correlation);
+            !first)
+            return p->finishPromote(false,
+                                    tr("Not promoted: the promotion could not be recorded first, so Vercel was not asked: %1")
+                                        .arg(first.error().toString()),
+                                    first.error().kind);
         const QString productionBefore = f.productionDeploymentId;
         const quint64 generation = p->m_generation;
         p->m_deps.services->promoteDeployment(id,
-                                              [self, generation, id, after, actor, consumed, productionBefore](const Status &st) {
+                                              [self, generation, id, after, actor, consumed, productionBefore, productionWas,
+                                               correlation](const Status &st) {
             if (!self || self->m_generation != generation)
                 return;
             json logged = after;
             if (!st)
                 logged["error"] = st.error().toString().toStdString();
-            const Status written = self->audit(actor, u"promotion.promote"_s, id, u"vercel"_s, logged,
-                                               st ? u"promoted after review"_s : u"Vercel refused the promotion"_s);
+            const QString requestId = !st && !st.error().requestId.isEmpty() ? st.error().requestId : correlation;
+            const Status written = self->audit(actor, u"promotion.promote"_s, id, u"vercel"_s, productionWas, logged,
+                                               st ? u"promoted after review"_s : u"Vercel refused the promotion"_s, requestId);
             if (!st) {
                 QString message =
                     tr("Vercel did not promote %1: %2. Production still serves %3; the review and its approvals still hold, "

@@ -4,12 +4,14 @@
 #include "records/auditrecord.h"
 #include "release/approval.h"
 #include "release/factscollector.h"
+#include "release/githubreview.h"
 
 #include <QObject>
 #include <QString>
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 
 namespace Raize {
 class Clock;
@@ -92,18 +94,33 @@ public:
     // Collects the facts, evaluates the gates and reads approvals and overrides back. Empty id: the newest
     // staging deployment. Ends with reviewed(ok): false when the candidate could not be read.
     void review(const QString &deploymentId = {});
-    // Approves the current review as `reviewer` (through the pending GitHub environment review when the
-    // policy says so). `reviewedDigest` (may be a prefix): the review the reviewer saw; refused when the
-    // current one differs. Ends with approved(ok).
-    void approve(const QString &reviewer, const QString &reason = {}, const QString &reviewedDigest = {});
+    // Approves the current review as the user the profile's GitHub token belongs to (GET /user; never a typed
+    // name): an author of a pull request in it may not; the user must hold write, maintain or admin. Under a
+    // policy that approves through GitHub, the approval is the pending environment review of the user's token
+    // (the promotion environment, or the second one of an L3 release), bound to the digest in its comment, and
+    // is read back from GitHub; the local log records it. `reviewer`, when given, must be that login.
+    // `reviewedDigest` (may be a prefix): the review the reviewer saw; refused when the current one differs.
+    // Ends with approved(ok).
+    void approve(const QString &reviewer = {}, const QString &reason = {}, const QString &reviewedDigest = {});
     // Applies an override the policy allows, recorded in the audit log before it counts.
     Status applyOverride(const QString &gateId, const QString &reason, const QString &actor);
     // Reads everything again and promotes when the decision still allows it and (when given) the review
     // digest is still `reviewedDigest`. Ends with promoted(ok).
     void promote(const QString &actor, const QString &reviewedDigest = {});
 
-    // What an empty actor becomes in the audit log.
-    static QString defaultActor();
+    // Who acts: the login the profile's GitHub token belongs to, read at the last review; "unknown" when
+    // GitHub could not say (identityError() says why). Never a typed name, never $USER.
+    QString actorName() const;
+    QString identity() const { return m_identity; }
+    QString identityError() const { return m_identityError; }
+    // The candidate's environment reviews as GitHub answered at the last review (the approvals' source).
+    const GitHubReviewState &gitHubReviews() const { return m_review; }
+    // Reviews read back that do not count, each with why (rejected, no digest in the comment, ...).
+    QStringList ignoredApprovals() const { return m_ignoredApprovals; }
+    // The GitHub environment each of approvals() was given in (same order; empty when recorded in the console).
+    QString approvalEnvironment(qsizetype i) const { return m_approvalEnvironments.value(i); }
+    // A correlation id of the console's own, marked as such ("console:<uuid>"), for records no service id names.
+    static QString correlationId();
 
 Q_SIGNALS:
     void changed(); // any part of the state above
@@ -116,7 +133,10 @@ private:
     void evaluateFacts(const CollectedFacts &facts);
     void readRecords();
     Status audit(const QString &actor, const QString &action, const QString &target, const QString &service,
-                 const nlohmann::json &after, const QString &reason);
+                 const nlohmann::json &before, const nlohmann::json &after, const QString &reason, const QString &requestId = {});
+    void approveAs(const QString &login, const QString &note);
+    void redecide();
+    std::optional<QString> typedActorMismatch(const QString &typed) const;
     void finish(State state, const QString &message, bool error, Error::Kind kind = Error::Kind::Refused);
     void finishApprove(bool ok, const QString &message, Error::Kind kind = Error::Kind::Refused);
     void finishPromote(bool ok, const QString &message, Error::Kind kind = Error::Kind::Refused);
@@ -138,6 +158,10 @@ private:
     PromotionDecision m_decision;
     QList<Approval> m_approvals;
     QList<OverrideRequest> m_overrides;
+    GitHubReviewState m_review;
+    QStringList m_ignoredApprovals;
+    QStringList m_approvalEnvironments;
+    QString m_identity, m_identityError;
 };
 
 } // namespace Raize::Release

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "release/factscollector.h"
+#include "release/githubreview.h"
 
 #include <QString>
 
@@ -23,6 +24,15 @@ public:
     virtual void newestStaging(std::function<void(const Result<QString> &)> done) = 0;
     // Every fact of one candidate. A fetch that fails is an unknown fact, never a guess.
     virtual void collect(const QString &deploymentId, std::function<void(const CollectedFacts &)> done) = 0;
+    // Who the profile's GitHub token belongs to (GET /user): the reviewer, never a typed name.
+    virtual void identity(std::function<void(const Result<QString> &)> done) = 0;
+    // A login's role on the repository: admin, maintain, write, triage, read, or none (no collaborator).
+    virtual void permission(const QString &login, std::function<void(const Result<QString> &)> done) = 0;
+    // The environment reviews of the candidate commit's workflow runs, read from GitHub: what waits and
+    // who reviewed (by login). Never fails: an unreadable answer is read = false with the reason.
+    virtual void reviewState(const QString &sha, std::function<void(const GitHubReviewState &)> done) = 0;
+    // "owner/repo", for messages.
+    virtual QString repository() const = 0;
     // Approves the pending GitHub environment review with the profile's token.
     virtual void approveEnvironment(const PendingReview &pending, const QString &comment,
                                     std::function<void(const Status &)> done) = 0;

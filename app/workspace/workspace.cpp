@@ -15,6 +15,7 @@
 
 #include <QEventLoop>
 #include <QPointer>
+#include <QTimer>
 
 namespace Raize {
 
@@ -55,7 +56,48 @@ Workspace::Workspace(Settings &settings, TokenStore &tokens, ServiceMonitor *mon
     // The audit sink and its actor, once: a settings change of the log's path takes effect at the next start.
     m_auditPath = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
     m_audit = std::make_unique<Records::AuditLog>(m_auditPath);
-    m_actor = qEnvironmentVariable("USER", u"console"_s);
+    m_actor = unknownActor(); // until GitHub names the token's user (resolveIdentity)
+}
+
+QString Workspace::unknownActor()
+{
+    return u"unknown"_s;
+}
+
+void Workspace::resolveIdentity()
+{
+    m_actor = unknownActor();
+    m_identityPending = false;
+    Services::GitHubClient *gh = github();
+    if (!gh) {
+        m_identityError = Error::make(Error::Kind::Config, u"github"_s, u"GitHub is not configured, so nobody can be named as the actor"_s,
+                                      u"set GitHub's URL, owner and repository in Settings, and store your own GitHub token"_s);
+        Q_EMIT identityChanged();
+        return;
+    }
+    if (!hasToken(Service::GitHub)) {
+        m_identityError = tokenError(Service::GitHub).value_or(
+            Error::make(Error::Kind::Auth, u"github"_s, u"no GitHub token is stored"_s, u"store your own GitHub token in Settings"_s));
+        Q_EMIT identityChanged();
+        return;
+    }
+    m_identityError.reset();
+    m_identityPending = true;
+    QPointer<Workspace> self(this);
+    const int generation = m_generation;
+    gh->currentUser([self, generation](const Result<Services::GitHubUser> &user) {
+        if (!self || self->m_generation != generation)
+            return; // a later open asks again
+        self->m_identityPending = false;
+        if (user) {
+            self->m_actor = user->login;
+            self->m_identityError.reset();
+        } else {
+            self->m_actor = unknownActor();
+            self->m_identityError = user.error();
+        }
+        Q_EMIT self->identityChanged();
+    }, IdentityWaitMs);
 }
 
 ServiceMonitor *Workspace::monitorOrOwn(ServiceMonitor *given, std::unique_ptr<ServiceMonitor> &own)
@@ -114,6 +156,18 @@ void Workspace::open()
 void Workspace::openSync(TokenSource source)
 {
     readTokens(source, true);
+    resolveIdentity();
+    if (!m_identityPending)
+        return;
+    // A subcommand records who acts: wait a little for GitHub's answer, never long (a rollback must not wait on it).
+    QEventLoop loop;
+    QTimer timer;
+    timer.setSingleShot(true);
+    connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+    connect(this, &Workspace::identityChanged, &loop, &QEventLoop::quit);
+    timer.start(IdentityWaitMs);
+    if (m_identityPending)
+        loop.exec();
 }
 
 void Workspace::readTokens(TokenSource source, bool synchronous)
@@ -201,6 +255,11 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
         m_sloHistory = std::make_unique<Slo::SloFeed>(*c->prometheus, specs);
     }
     m_ready = true;
+    // Who acts is asked by whoever shows or records it (resolveIdentity): a request here would sit in
+    // GitHub's serial queue ahead of everything else, a rollback's calls included.
+    m_actor = unknownActor();
+    m_identityPending = false;
+    m_identityError = Error::make(Error::Kind::Config, u"github"_s, u"GitHub has not been asked who the token belongs to yet"_s);
     Q_EMIT ready();
 }
 

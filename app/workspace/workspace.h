@@ -133,10 +133,21 @@ public:
     Slo::SloFeed *sloRecent() const { return m_sloRecent.get(); }
     Slo::SloFeed *sloHistory() const { return m_sloHistory.get(); }
 
-    // The profile's audit log and who writes to it, resolved once.
+    // The profile's audit log and who writes to it. The actor is the login the
+    // profile's GitHub token belongs to (GET /user), asked once per open;
+    // "unknown" until GitHub answers, or when it cannot (identityError() says
+    // why) — never a guess such as $USER.
     Records::AuditSink &audit() const;
     QString auditLogPath() const { return m_auditPath; }
     QString actor() const { return m_actor; }
+    bool identityKnown() const { return m_actor != unknownActor(); }
+    // Asks GitHub who the profile's token belongs to (GET /user, IdentityWaitMs per attempt); identityChanged()
+    // follows. openSync() asks and waits at most IdentityWaitMs; the window asks once it is ready.
+    void resolveIdentity();
+    std::optional<Error> identityError() const { return m_identityError; }
+    static QString unknownActor();
+    // How long openSync() waits for GitHub to name the token's user before it goes on with "unknown".
+    static constexpr int IdentityWaitMs = 3000;
 
     // The profile's effective policy (ADR 0017): the built-in bundle, the
     // tenant's bundle and the profile's cohort override, parsed once; every
@@ -167,6 +178,7 @@ public:
 Q_SIGNALS:
     void aboutToReopen();
     void ready();
+    void identityChanged(); // actor() or identityError() changed
 
 private:
     Workspace(std::unique_ptr<Settings> settings, std::unique_ptr<TokenStore> tokens);
@@ -191,6 +203,8 @@ private:
     std::unique_ptr<Records::AuditSink> m_audit;
     QString m_auditPath;
     QString m_actor;
+    std::optional<Error> m_identityError;
+    bool m_identityPending = false;
     mutable std::optional<EffectivePolicy> m_policy;
     QSet<Service> m_tokenServices;
     QHash<Service, Error> m_tokenErrors;

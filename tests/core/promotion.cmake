@@ -4,3 +4,9 @@ raize_add_test(test_promotion_session SOURCES tst_promotion_session.cpp LIBS cor
 raize_add_test(test_promote_cli SOURCES tst_promote_cli.cpp LIBS sandbox_fixture core_records Qt6::Network nlohmann_json::nlohmann_json
     TIMEOUT 180 COST 21 LABELS sandbox)
 add_dependencies(test_promote_cli raize-console)
+# Reviewers are who their tokens say; approvals every console sees (issue #17, items 1 and 2): two consoles with
+# two GitHub tokens on the in-process Vercel and GitHub fakes (no sandbox processes).
+raize_add_test(test_promotion_identity SOURCES tst_promotion_identity.cpp LIBS core_promotion fake_vercel fake_github TIMEOUT 120)
+# The pure rules of approvals through GitHub: the digest in the approval comment, approvals read back by login,
+# the environment a reviewer approves (L3's second person: the policy's second environment), who may approve.
+raize_add_test(test_github_review SOURCES tst_github_review.cpp LIBS core_promotion)

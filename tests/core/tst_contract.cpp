@@ -29,6 +29,8 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <tuple>
+
 using namespace Qt::StringLiterals;
 using namespace Raize;
 using RaizeTest::wait;
@@ -274,6 +276,26 @@ private Q_SLOTS:
                 m_gh->reviewPendingDeployment(workflow->first().id, {pending->first().environmentId}, true, u"contract test"_s, cb);
             });
             QVERIFY(check(review.ok(), review.ok() ? Error() : review.error()));
+        }
+        // The reviewer's identity, permission and the run's approvals (issue #17): who the token is, what they may do, who approved.
+        const auto me = wait<GitHubUser>([&](auto cb) { m_gh->currentUser(cb); });
+        QVERIFY(check(me.ok(), me.ok() ? Error() : me.error()));
+        QCOMPARE(me->login, u"release-bot"_s);
+        const auto permission = wait<GitHubPermission>([&](auto cb) { m_gh->collaboratorPermission(me->login, cb); });
+        QVERIFY(check(permission.ok(), permission.ok() ? Error() : permission.error()));
+        QCOMPARE(permission->role(), u"admin"_s);
+        const auto stranger = wait<GitHubPermission>([&](auto cb) { m_gh->collaboratorPermission(u"someone-else"_s, cb); });
+        QVERIFY(check(stranger.ok(), stranger.ok() ? Error() : stranger.error())); // 404: no collaborator, an answer
+        QVERIFY(!stranger->collaborator && !stranger->maySubmit());
+        const auto approvals = wait<QList<GitHubRunApproval>>([&](auto cb) { m_gh->runApprovals(workflow->first().id, cb); });
+        QVERIFY(check(approvals.ok(), approvals.ok() ? Error() : approvals.error()));
+        QCOMPARE(approvals->size(), pending->isEmpty() ? 0 : 1);
+        for (const auto &[name, path, template_] : {std::tuple{"users/get-authenticated", u"/user"_s, "/user"},
+                                                    std::tuple{"actions/get-reviews-for-run", u"/repos/raize/platform/actions/runs/%1/approvals"_s.arg(workflow->first().id),
+                                                               "/repos/{owner}/{repo}/actions/runs/{run_id}/approvals"}}) {
+            const Net::Response r = this->raw(Service::GitHub, "GET", path);
+            QCOMPARE(r.status, 200);
+            m_githubCases.push_back({{"name", name}, {"method", "GET"}, {"path", template_}, {"status", 200}, {"body", bodyOf(r)}});
         }
         const auto created = wait<GitHubDeployment>([&](auto cb) { m_gh->createDeployment(u"main"_s, u"staging"_s, u"contract test"_s, cb); });
         QVERIFY(check(created.ok(), created.ok() ? Error() : created.error()));

@@ -530,6 +530,116 @@ private Q_SLOTS:
         QCOMPARE(count(u"/pending_deployments"_s, u"POST"_s), 2);
     }
 
+    // --- identity, permission and approvals (issue #17) ---------------------------------------------
+
+    // Who a token belongs to, and that user's role: each person's own token names them.
+    void identityAndPermission_data()
+    {
+        QTest::addColumn<QString>("token");
+        QTest::addColumn<QString>("login"); // empty: GitHub refuses the token
+        QTest::addColumn<QString>("role");
+        QTest::addColumn<bool>("maySubmit");
+        QTest::newRow("the profile's bot token") << u"ghp_testtokentesttokentesttoken"_s << u"release-bot"_s << u"admin"_s << true;
+        QTest::newRow("a writer") << u"oncall-lead-token"_s << u"oncall-lead"_s << u"write"_s << true;
+        QTest::newRow("a maintainer (GitHub says write, role_name maintain)") << u"sre-sam-token"_s << u"sre-sam"_s << u"maintain"_s << true;
+        QTest::newRow("a reader") << u"viewer-vic-token"_s << u"viewer-vic"_s << u"read"_s << false;
+        QTest::newRow("a revoked token") << u"ghp_revoked"_s << QString() << QString() << false;
+    }
+    void identityAndPermission()
+    {
+        QFETCH(QString, token);
+        QFETCH(QString, login);
+        QFETCH(QString, role);
+        QFETCH(bool, maySubmit);
+        json users = json::array({{{"login", "oncall-lead"}, {"permission", "write"}},
+                                  {{"login", "sre-sam"}, {"permission", "maintain"}},
+                                  {{"login", "viewer-vic"}, {"permission", "read"}}});
+        m_github->load({{"users", users}});
+        m_http->setToken(Service::GitHub, token);
+        const auto me = wait<GitHubUser>([&](auto cb) { m_gh->currentUser(cb); });
+        if (login.isEmpty()) {
+            QVERIFY(!me.ok());
+            QCOMPARE(me.error().kind, Error::Kind::Auth);
+            QCOMPARE(me.error().httpStatus, 401);
+            return;
+        }
+        QVERIFY2(me.ok(), qPrintable(me.error().toString()));
+        QCOMPARE(me->login, login);
+        const auto p = wait<GitHubPermission>([&](auto cb) { m_gh->collaboratorPermission(me->login, cb); });
+        QVERIFY2(p.ok(), qPrintable(p.error().toString()));
+        QVERIFY(p->collaborator);
+        QCOMPARE(p->role(), role);
+        QCOMPARE(p->maySubmit(), maySubmit);
+        // Someone who is no collaborator: GitHub's 404 is an answer ("none"), not an error.
+        const auto stranger = wait<GitHubPermission>([&](auto cb) { m_gh->collaboratorPermission(u"dependabot[bot]"_s, cb); });
+        QVERIFY2(stranger.ok(), qPrintable(stranger.error().toString()));
+        QVERIFY(!stranger->collaborator);
+        QCOMPARE(stranger->role(), u"none"_s);
+        QVERIFY(!stranger->maySubmit());
+    }
+
+    // The run's approvals name who approved which environment, with the comment: what every console reads back.
+    void runApprovalsNameTheReviewer()
+    {
+        m_github->load({{"users", json::array({{{"login", "oncall-lead"}, {"permission", "write"}}})}});
+        const auto before = wait<QList<GitHubRunApproval>>([&](auto cb) { m_gh->runApprovals(9001, cb); });
+        QVERIFY2(before.ok(), qPrintable(before.error().toString()));
+        QVERIFY(before->isEmpty());
+        m_http->setToken(Service::GitHub, u"oncall-lead-token"_s);
+        const auto pending = wait<QList<GitHubPendingDeployment>>([&](auto cb) { m_gh->pendingDeployments(9001, cb); });
+        QVERIFY(pending.ok() && pending->first().currentUserCanApprove);
+        const auto review = wait<GitHubReview>([&](auto cb) { m_gh->reviewPendingDeployment(9001, {1202}, true, u"ship it\nraize-digest: x"_s, cb); });
+        QVERIFY2(review.ok(), qPrintable(review.error().toString()));
+        QVERIFY(deployment(review->deployments.first().id)["creator"] == "oncall-lead");
+        m_http->setToken(Service::GitHub, u"ghp_testtokentesttokentesttoken"_s); // another console reads it back
+        const auto after = wait<QList<GitHubRunApproval>>([&](auto cb) { m_gh->runApprovals(9001, cb); });
+        QVERIFY2(after.ok(), qPrintable(after.error().toString()));
+        QCOMPARE(after->size(), 1);
+        QCOMPARE(after->first().login, u"oncall-lead"_s);
+        QCOMPARE(after->first().state, u"approved"_s);
+        QCOMPARE(after->first().comment, u"ship it\nraize-digest: x"_s);
+        QCOMPARE(after->first().environments, QStringList{u"production"_s});
+        QCOMPARE(after->first().environmentIds, QList<qint64>{1202});
+        const auto noRun = wait<QList<GitHubRunApproval>>([&](auto cb) { m_gh->runApprovals(1, cb); });
+        QCOMPARE(noRun.error().httpStatus, 404);
+    }
+
+    // A reader (no write) is no eligible reviewer: GitHub says so and refuses the review.
+    void aReaderCannotReview()
+    {
+        m_github->load({{"environments", json::array({{{"id", 1202}, {"name", "production"}, {"reviewers", {"viewer-vic"}}}})},
+                        {"users", json::array({{{"login", "viewer-vic"}, {"permission", "read"}}})}});
+        m_http->setToken(Service::GitHub, u"viewer-vic-token"_s);
+        const auto pending = wait<QList<GitHubPendingDeployment>>([&](auto cb) { m_gh->pendingDeployments(9001, cb); });
+        QVERIFY2(pending.ok(), qPrintable(pending.error().toString()));
+        QVERIFY(!pending->first().currentUserCanApprove);
+        const auto review = wait<GitHubReview>([&](auto cb) { m_gh->reviewPendingDeployment(9001, {1202}, true, u"ship it"_s, cb); });
+        QVERIFY(!review.ok());
+        QCOMPARE(review.error().httpStatus, 422);
+        QVERIFY2(review.error().message.contains(u"viewer-vic is not a required reviewer with write access"_s), qPrintable(review.error().message));
+    }
+
+    // Malformed approvals are a parse error that names the field, never an empty list.
+    void brokenApprovalsAreParseErrors_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("not a list") << QByteArray(R"({"approvals":[]})") << QString();
+        QTest::newRow("no user") << QByteArray(R"([{"state":"approved","comment":"","environments":[]}])") << u"user"_s;
+        QTest::newRow("no state") << QByteArray(R"([{"user":{"login":"a"},"comment":"","environments":[]}])") << u"state"_s;
+        QTest::newRow("not JSON") << QByteArray("<html>") << QString();
+    }
+    void brokenApprovalsAreParseErrors()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, field);
+        const auto parsed = GitHubClient::parseRunApprovals(body);
+        QVERIFY(!parsed.ok());
+        QCOMPARE(parsed.error().kind, Error::Kind::Parse);
+        if (!field.isEmpty())
+            QVERIFY2(parsed.error().fieldPath.contains(field) || parsed.error().message.contains(field), qPrintable(parsed.error().toString()));
+    }
+
     void reviewRejects()
     {
         const auto review = wait<GitHubReview>([&](auto cb) { m_gh->reviewPendingDeployment(9001, {1202}, false, u"error budget spent"_s, cb); });

@@ -25,6 +25,10 @@ using RaizeTest::httpCall;
 
 namespace {
 const QString kProfile = u"promotetest"_s;
+// A second console: another person's profile, token and audit log on the same sandbox.
+const QString kProfileB = u"promotetest-b"_s;
+// The sandbox's GitHub gives each person a token "<login>-token" (tests/fakes/github/githubfake.h).
+const QString kTokenA = u"oncall-lead-token"_s;
 
 const char *const kChangelog = R"md(# Changelog
 
@@ -55,13 +59,14 @@ class TestPromoteCli : public QObject
         json parsed;
     };
 
-    Run run(QStringList args, const QString &profile = kProfile)
+    Run run(QStringList args, const QString &profile = kProfile, const QString &githubToken = kTokenA)
     {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         // CI has no keyring: the tokens come from the environment.
         env.insert(u"RAIZE_VERCEL_TOKEN"_s, m_sandbox.token(u"vercel"_s));
-        env.insert(u"RAIZE_GITHUB_TOKEN"_s, m_sandbox.token(u"github"_s));
+        // Each person's own GitHub token: the reviewer is who it belongs to.
+        env.insert(u"RAIZE_GITHUB_TOKEN"_s, githubToken);
         env.insert(u"RAIZE_FLAGS_TOKEN"_s, m_sandbox.token(u"unleashAdmin"_s));
         p.setProcessEnvironment(env);
         if (args.first() == u"promote"_s)
@@ -132,6 +137,8 @@ private Q_SLOTS:
         for (const auto &[key, value] : settings) {
             const Run r = run({u"settings"_s, u"set"_s, key, value});
             QVERIFY2(r.code == 0, qPrintable(r.err));
+            const Run b = run({u"settings"_s, u"set"_s, key, key == u"audit/logPath"_s ? m_dir.filePath(u"audit-b.jsonl"_s) : value}, kProfileB);
+            QVERIFY2(b.code == 0, qPrintable(b.err));
         }
     }
 
@@ -187,9 +194,18 @@ private Q_SLOTS:
                                    u"the smoke test is flaky today, trust me"_s});
         QCOMPARE(forbidden.code, 1);
         QVERIFY2(forbidden.err.contains(u"forbids overriding it"_s), qPrintable(forbidden.err));
-        const Run author = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_blockedDigest, u"--reviewer"_s, u"dev-ana"_s});
+        // The author's own token is refused; so is a read-only collaborator's, with the reason; a typed name proves nothing.
+        const Run author = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_blockedDigest}, kProfile, u"dev-ana-token"_s);
         QCOMPARE(author.code, 1);
         QVERIFY2(author.err.contains(u"dev-ana authored #431 and cannot approve"_s), qPrintable(author.err));
+        const Run reader = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_blockedDigest}, kProfile, u"viewer-vic-token"_s);
+        QCOMPARE(reader.code, 1);
+        QVERIFY2(reader.err.contains(u"viewer-vic holds only read on raize/platform: approving a promotion needs write, maintain or admin"_s),
+                 qPrintable(reader.err));
+        const Run typed = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_blockedDigest, u"--reviewer"_s, u"oncall-lead"_s},
+                              kProfile, u"dev-ana-token"_s);
+        QCOMPARE(typed.code, 1);
+        QVERIFY2(typed.err.contains(u"This profile's GitHub token belongs to dev-ana, not oncall-lead"_s), qPrintable(typed.err));
         QCOMPARE(auditActions(), QStringList{}); // nothing was done, nothing recorded
     }
 
@@ -221,19 +237,22 @@ private Q_SLOTS:
         const Run r = run({u"promote"_s, u"approve"_s, u"--plan-digest"_s, m_digest.left(12), u"--reviewer"_s, u"oncall-lead"_s,
                            u"--reason"_s, u"smoke fixed"_s});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
-        QVERIFY2(r.out.contains(u"Approved on GitHub (environment review) and recorded."_s), qPrintable(r.out));
+        QVERIFY2(r.out.contains(u"Approved on GitHub as oncall-lead (environment production): 1 of 1 approval(s)."_s), qPrintable(r.out));
         QVERIFY2(r.out.contains(u"promotion allowed"_s), qPrintable(r.out));
         bool pending = false;
         for (const json &run : control("GET", u"/__sandbox/state"_s)["github"]["runs"])
             pending = pending || (run["id"] == 9102 && !run["pending"].empty());
         QVERIFY(!pending); // GitHub's environment gate was approved with the profile's token
-        QCOMPARE(auditActions(), QStringList{u"promotion.approve"_s});
-        // A later review reads the approval back from the audit log: allowed, exit 0, same digest.
-        const Run again = run({u"promote"_s, u"review"_s, u"--json"_s});
-        QCOMPARE(again.code, 0);
+        QCOMPARE(auditActions(), (QStringList{u"promotion.approve.requested"_s, u"promotion.approve"_s}));
+        // The other console (sre-sam's profile, token and empty audit log) reads A's approval back from GitHub in one review.
+        const Run again = run({u"promote"_s, u"review"_s, u"--json"_s}, kProfileB, u"sre-sam-token"_s);
+        QVERIFY2(again.code == 0, qPrintable(again.out + again.err));
+        QVERIFY(again.parsed["identity"] == "sre-sam");
         QVERIFY(again.parsed["decision"]["allowed"] == true);
         QVERIFY(again.parsed["decision"]["approvers"] == json::array({"oncall-lead"}));
+        QVERIFY(again.parsed["approvals"][0]["environment"] == "production");
         QCOMPARE(QString::fromStdString(again.parsed["digest"]), m_digest);
+        QVERIFY(!QFile::exists(m_dir.filePath(u"audit-b.jsonl"_s)) || Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit-b.jsonl"_s)).isEmpty());
     }
 
     void aFailingVercelPromoteIsExitTwoAndAudited()
@@ -265,7 +284,9 @@ private Q_SLOTS:
         QVERIFY(r.parsed["deployment"] == "dpl_rc");
         QCOMPARE(promoteCalls(), 1);
         QVERIFY(production() == "dpl_rc");
-        QCOMPARE(auditActions(false), (QStringList{u"promotion.approve"_s, u"promotion.promote"_s}));
+        // Each promotion is recorded before Vercel is asked; the failed one's outcome carries its error.
+        QCOMPARE(auditActions(false), (QStringList{u"promotion.approve.requested"_s, u"promotion.approve"_s, u"promotion.promote.requested"_s,
+                                                   u"promotion.promote.requested"_s, u"promotion.promote"_s}));
         const auto records = Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s));
         QCOMPARE(records.last().actor, u"oncall-lead"_s);
         QCOMPARE(QString::fromStdString(records.last().after.value("digest", "")), m_digest);

@@ -55,16 +55,20 @@ struct Rig
         session.review(id);
         return wait(spy);
     }
+    // `who` approves with their own token: the fake GitHub names them as the token's user (blank: a token GitHub refuses).
     std::pair<bool, QString> approve(const QString &who, const QString &digest = {})
     {
+        services.login = who.trimmed().isEmpty()
+                             ? Result<QString>(Error::make(Error::Kind::Auth, u"github"_s, u"HTTP 401: Bad credentials"_s))
+                             : Result<QString>(who);
         QSignalSpy spy(&session, &Promotion::approved);
-        session.approve(who, {}, digest);
+        session.approve({}, {}, digest);
         return wait(spy);
     }
     std::pair<bool, QString> promote(const QString &digest = {})
     {
         QSignalSpy spy(&session, &Promotion::promoted);
-        session.promote(u"oncall-lead"_s, digest);
+        session.promote({}, digest);
         return wait(spy);
     }
     static std::pair<bool, QString> wait(QSignalSpy &spy)
@@ -265,11 +269,13 @@ private Q_SLOTS:
                                         << u"dev-ana authored #501 and cannot approve"_s << u"0 of 1 approval(s)"_s;
         QTest::newRow("L2, the author in capitals")
             << false << QStringList{u"DEV-ANA"_s} << false << u"DEV-ANA authored #501"_s << u"0 of 1 approval(s)"_s;
-        QTest::newRow("L2, no login") << false << QStringList{u"  "_s} << false << u"Type your GitHub login"_s << u"0 of 1"_s;
+        QTest::newRow("L2, a token GitHub names no one for")
+            << false << QStringList{u"  "_s} << false << u"GitHub could not say who this profile's token belongs to"_s << u"0 of 1"_s;
         QTest::newRow("L3, one reviewer") << true << QStringList{u"oncall-lead"_s} << false << QString()
                                           << u"1 of 2 approval(s) from different people (release is L3)"_s;
-        QTest::newRow("L3, the same reviewer twice") << true << QStringList{u"oncall-lead"_s, u"Oncall-Lead"_s} << false
-                                                     << QString() << u"1 of 2 approval(s) from different people"_s;
+        QTest::newRow("L3, the same reviewer twice")
+            << true << QStringList{u"oncall-lead"_s, u"Oncall-Lead"_s} << false
+            << u"Oncall-Lead already approved this review on GitHub (production)"_s << u"1 of 2 approval(s) from different people"_s;
         QTest::newRow("L3, two reviewers") << true << QStringList{u"oncall-lead"_s, u"sre-kim"_s} << true << QString()
                                            << QString();
         QTest::newRow("L3, a reviewer and the author")
@@ -297,7 +303,8 @@ private Q_SLOTS:
             else
                 lastRefusal = message;
         }
-        QCOMPARE(rig.audit.records.size(), recorded); // a refused approval writes nothing
+        QCOMPARE(rig.audit.actions().count(u"promotion.approve"_s), recorded); // a refused approval writes nothing
+        QCOMPARE(rig.services.count(u"approveEnvironment"_s), recorded);
         if (refusal.isEmpty())
             QVERIFY2(lastRefusal.isEmpty(), qPrintable(lastRefusal));
         else
@@ -309,50 +316,88 @@ private Q_SLOTS:
         QCOMPARE(rig.session.decision().neededApprovals, l3 ? 2 : 1);
     }
 
-    // A pending GitHub environment review: the approval goes to GitHub with the profile's token; a refusal is audited and does not count.
+    // The approval goes to GitHub's pending environment review with the reviewer's own token, recorded first; a refusal is
+    // audited and does not count; nothing is sent when the reviewer is not eligible or the record cannot be written first.
     void approvalThroughGitHub_data()
     {
-        QTest::addColumn<bool>("canApprove");
+        QTest::addColumn<bool>("listed"); // a required reviewer of the environment
         QTest::addColumn<bool>("githubAccepts");
+        QTest::addColumn<bool>("auditRefuses");
         QTest::addColumn<bool>("ok");
         QTest::addColumn<QString>("message");
-        QTest::addColumn<QStringList>("auditServices");
-        QTest::newRow("GitHub approves") << true << true << true << u"Approved on GitHub (environment review) and recorded."_s
-                                         << QStringList{u"github"_s};
-        QTest::newRow("GitHub refuses") << true << false << false << u"GitHub refused the approval: github: HTTP 422"_s
-                                        << QStringList{u"github"_s};
-        QTest::newRow("the token may not approve")
-            << false << true << false << u"may not approve the production environment"_s << QStringList{};
+        QTest::addColumn<QStringList>("actions");
+        QTest::addColumn<int>("kind");
+        const QStringList both{u"promotion.approve.requested"_s, u"promotion.approve"_s};
+        QTest::newRow("GitHub approves") << true << true << false << true
+                                         << u"Approved on GitHub as oncall-lead (environment production): 1 of 1"_s << both
+                                         << int(Error::Kind::None);
+        QTest::newRow("GitHub refuses") << true << false << false << false
+                                        << u"GitHub refused the approval of production: github: HTTP 422"_s << both
+                                        << int(Error::Kind::Http);
+        QTest::newRow("not a required reviewer")
+            << false << true << false << false << u"oncall-lead is not a required reviewer of production (required reviewers: sre-sam)"_s
+            << QStringList{} << int(Error::Kind::Refused);
+        QTest::newRow("the record cannot be written first")
+            << true << true << true << false << u"the approval could not be recorded first, so it was not sent to GitHub: "_s
+            << QStringList{} << int(Error::Kind::Io);
     }
 
     void approvalThroughGitHub()
     {
-        QFETCH(bool, canApprove);
+        QFETCH(bool, listed);
         QFETCH(bool, githubAccepts);
+        QFETCH(bool, auditRefuses);
         QFETCH(bool, ok);
         QFETCH(QString, message);
-        QFETCH(QStringList, auditServices);
+        QFETCH(QStringList, actions);
+        QFETCH(int, kind);
         Rig rig;
-        rig.services.collected.pending = PendingReview{9102, {7}, u"production"_s, 0, {u"oncall-lead"_s}, canApprove, {}};
+        rig.services.gitHub->pending = {EnvironmentGate{9102, 7, u"production"_s, {listed ? u"oncall-lead"_s : u"sre-sam"_s}, listed}};
         if (!githubAccepts)
             rig.services.approveAnswer = Error::make(Error::Kind::Http, u"github"_s, u"HTTP 422"_s);
         QVERIFY(rig.review().first);
+        rig.audit.refuse = auditRefuses;
         const auto [approvedOk, text] = rig.approve(u"oncall-lead"_s);
         QCOMPARE(approvedOk, ok);
         QVERIFY2(text.contains(message), qPrintable(text));
-        QCOMPARE(rig.session.failureKind(), ok ? Error::Kind::None : githubAccepts ? Error::Kind::Refused : Error::Kind::Http);
-        QCOMPARE(rig.services.count(u"approveEnvironment 9102"_s), canApprove ? 1 : 0);
-        QStringList services;
-        for (const auto &r : rig.audit.records)
-            services << r.service;
-        QCOMPARE(services, auditServices);
+        QCOMPARE(int(rig.session.failureKind()), kind);
+        QCOMPARE(rig.services.count(u"approveEnvironment 9102 production"_s), listed && !auditRefuses ? 1 : 0);
+        QCOMPARE(rig.audit.actions(), actions);
+        for (const auto &r : rig.audit.records) {
+            QCOMPARE(r.service, u"github"_s);
+            QCOMPARE(r.actor, u"oncall-lead"_s);
+            QVERIFY(r.requestId.startsWith(u"console:"_s));
+            QCOMPARE(r.requestId, rig.audit.records.first().requestId);
+        }
         if (!githubAccepts)
-            QVERIFY(rig.audit.records.first().after.contains("error"));
+            QVERIFY(rig.audit.records.last().after.contains("error"));
         QCOMPARE(rig.session.decision().allowed, ok);
         QCOMPARE(rig.session.state(), Promotion::State::Reviewed);
-        // Read back on the next review: a refused approval never counts.
+        // Read back from GitHub on the next review: a refused approval never counts.
+        rig.audit.refuse = false;
         QVERIFY(rig.review().first);
         QCOMPARE(rig.session.decision().allowed, ok);
+        QCOMPARE(rig.session.approvals().size(), ok ? 1 : 0);
+    }
+
+    // Under a policy without GitHub environments the console's log is where approvals live: still the token's user.
+    void approvalInTheConsole()
+    {
+        GatePolicy p = policy();
+        p.viaGitHubEnvironment = false;
+        Rig rig(p);
+        QVERIFY(rig.review().first);
+        QCOMPARE(rig.services.count(u"reviewState"_s), 0);
+        auto [ok, text] = rig.approve(u"oncall-lead"_s);
+        QVERIFY2(ok, qPrintable(text));
+        QCOMPARE(rig.audit.actions(), QStringList{u"promotion.approve"_s});
+        QCOMPARE(rig.audit.records.last().service, u"console"_s);
+        QCOMPARE(rig.services.count(u"approveEnvironment"_s), 0);
+        std::tie(ok, text) = rig.approve(u"viewer-vic"_s);
+        QVERIFY(!ok);
+        QVERIFY2(text.contains(u"viewer-vic holds only read on raize/platform"_s), qPrintable(text));
+        QVERIFY(rig.review().first);
+        QCOMPARE(rig.session.decision().approvers, QStringList{u"oncall-lead"_s});
     }
 
     // Overrides: only gates the policy allows, with a typed reason of the policy's length, recorded before they count.
@@ -441,16 +486,15 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QTest::addColumn<QStringList>("actions");
         const Mutation none = [](ReleaseFacts &) {};
-        QTest::newRow("allowed") << none << none << false << true << 1 << u"dpl_stage promoted to production."_s
-                                 << QStringList{u"promotion.approve"_s, u"promotion.promote"_s};
+        const QStringList approved{u"promotion.approve.requested"_s, u"promotion.approve"_s};
+        const QStringList promotedToo = approved + QStringList{u"promotion.promote.requested"_s, u"promotion.promote"_s};
+        QTest::newRow("allowed") << none << none << false << true << 1 << u"dpl_stage promoted to production."_s << promotedToo;
         QTest::newRow("blocked") << Mutation(failDeploymentCheck) << none << false << false << 0
-                                 << u"Not promoted: the promotion is blocked: Vercel Deployment Checks (§5.1) (fail)"_s
-                                 << QStringList{u"promotion.approve"_s};
+                                 << u"Not promoted: the promotion is blocked: Vercel Deployment Checks (§5.1) (fail)"_s << approved;
         QTest::newRow("the review moved") << none << Mutation(failDeploymentCheck) << false << false << 0
-                                          << u"the review changed since it was reviewed"_s << QStringList{u"promotion.approve"_s};
+                                          << u"the review changed since it was reviewed"_s << approved;
         QTest::newRow("Vercel refuses") << none << none << true << false << 1
-                                        << u"Vercel did not promote dpl_stage: vercel: HTTP 500"_s
-                                        << QStringList{u"promotion.approve"_s, u"promotion.promote"_s};
+                                        << u"Vercel did not promote dpl_stage: vercel: HTTP 500"_s << promotedToo;
     }
 
     void promote()
@@ -490,6 +534,11 @@ private Q_SLOTS:
             QCOMPARE(QString::fromStdString(r.after.value("digest", "")), digest);
             QCOMPARE(QString::fromStdString(r.after.value("productionBefore", "")), u"dpl_prod"_s);
             QCOMPARE(r.after.contains("error"), vercelFails);
+            // Complete: actor, before (what production served), after, and one request id for the request and its outcome.
+            QCOMPARE(r.actor, u"oncall-lead"_s);
+            QCOMPARE(QString::fromStdString(r.before.value("production", "")), u"dpl_prod"_s);
+            QVERIFY(!r.requestId.isEmpty());
+            QCOMPARE(r.requestId, rig.audit.records[rig.audit.records.size() - 2].requestId);
         }
         // After a promotion the approvals are spent; after a failed one they still hold, so promoting again needs no new approval.
         QVERIFY(rig.review().first);
@@ -510,7 +559,7 @@ private Q_SLOTS:
         QVERIFY(rig.approve(u"oncall-lead"_s).first);
         const auto [ok, text] = rig.promote();
         QVERIFY2(ok, qPrintable(text));
-        QVERIFY(text.contains(u"the deploy workflow promotes dpl_stage"_s));
+        QVERIFY(text.contains(u"deploy workflow promotes dpl_stage (the console does not promote too)"_s));
         QCOMPARE(rig.services.count(u"promote"_s), 0);
         QCOMPARE(rig.audit.records.last().service, u"github"_s);
     }
@@ -577,12 +626,14 @@ private Q_SLOTS:
         QTest::addColumn<bool>("ok");
         QTest::addColumn<QString>("message");
         QTest::addColumn<QStringList>("calls");
+        // The approvals are read from GitHub for the candidate's commit; who the token belongs to is asked with every review.
         QTest::newRow("newest staging") << QString() << false << true << QString()
-                                        << QStringList{u"newestStaging"_s, u"collect dpl_stage"_s};
-        QTest::newRow("named") << u"dpl_stage"_s << false << true << QString() << QStringList{u"collect dpl_stage"_s};
+                                        << QStringList{u"newestStaging"_s, u"collect dpl_stage"_s, u"reviewState 5e6f708"_s, u"identity"_s};
+        QTest::newRow("named") << u"dpl_stage"_s << false << true << QString()
+                               << QStringList{u"collect dpl_stage"_s, u"reviewState 5e6f708"_s, u"identity"_s};
         QTest::newRow("named, not found") << u"dpl_gone"_s << false << false
                                           << u"Cannot read the candidate: vercel: HTTP 404 — deployment dpl_gone not found"_s
-                                          << QStringList{u"collect dpl_gone"_s};
+                                          << QStringList{u"collect dpl_gone"_s, u"identity"_s};
         QTest::newRow("no staging deployment")
             << QString() << true << false << u"No candidate to review: vercel: "_s << QStringList{u"newestStaging"_s};
     }

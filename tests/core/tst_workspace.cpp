@@ -17,6 +17,10 @@
 #include "services/vercel/vercelclient.h"
 #include "workspace/workspace.h"
 
+#include "github/githubfake.h"
+#include "http/httpserver.h"
+#include "http/requestlog.h"
+
 #include <QPointer>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -334,6 +338,56 @@ private Q_SLOTS:
         QVERIFY(!generation.expired()); // the clients the session points at are still alive
         QCOMPARE(&ws.http(), http);                      // and still the one HTTP client
         QVERIFY(ws.isReady());
+    }
+
+    // The audit actor is who the GitHub token belongs to (GET /user), asked on request, never before (it would sit
+    // in GitHub's serial queue ahead of a rollback's calls), "unknown" until then and when GitHub cannot say.
+    void actorIsTheTokensUser_data()
+    {
+        QTest::addColumn<QString>("token"); // empty: no GitHub token
+        QTest::addColumn<QString>("actor");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("the token's user") << u"oncall-lead-token"_s << u"oncall-lead"_s << QString();
+        QTest::newRow("another person's token") << u"sre-sam-token"_s << u"sre-sam"_s << QString();
+        QTest::newRow("a token GitHub refuses") << u"ghp_revoked"_s << u"unknown"_s << u"Bad credentials"_s;
+        QTest::newRow("no token") << QString() << u"unknown"_s << u"no token is stored"_s;
+    }
+    void actorIsTheTokensUser()
+    {
+        QFETCH(QString, token);
+        QFETCH(QString, actor);
+        QFETCH(QString, error);
+        Sandbox::RequestLog log;
+        Sandbox::HttpServer server(u"github"_s, nullptr, &log);
+        Sandbox::GitHubFake github(&server, u"ghp_bot"_s);
+        QVERIFY(server.listen(0));
+        Settings settings(u"ws-identity"_s);
+        configure(settings, server.baseUrl());
+        TokenStore tokens(u"ws-identity"_s, u"raize-console-wstest"_s);
+        Workspace ws(settings, tokens);
+        QHash<Service, QString> given = kTokens;
+        QHash<Service, Error> errors;
+        if (token.isEmpty()) {
+            given.remove(Service::GitHub);
+            errors.insert(Service::GitHub, Error::make(Error::Kind::Auth, u"github"_s, u"no token is stored"_s));
+        } else {
+            given[Service::GitHub] = token;
+        }
+        ws.openWithTokens(given, errors);
+        QCOMPARE(ws.actor(), u"unknown"_s); // not asked yet: nothing is sent on open
+        QVERIFY(ws.identityError());
+        QSignalSpy changed(&ws, &Workspace::identityChanged);
+        ws.resolveIdentity();
+        QTRY_VERIFY(changed.count() >= 1);
+        QCOMPARE(ws.actor(), actor);
+        QCOMPARE(ws.identityKnown(), error.isEmpty());
+        if (!error.isEmpty())
+            QVERIFY2(ws.identityError() && ws.identityError()->toString().contains(error),
+                     qPrintable(ws.identityError() ? ws.identityError()->toString() : QString()));
+        // The rollback session records who its workspace says.
+        const auto session = Rollback::Session::fromWorkspace(ws);
+        QVERIFY(session);
+        QCOMPARE((*session)->clients().actor, actor);
     }
 };
 

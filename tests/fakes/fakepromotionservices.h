@@ -12,6 +12,8 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 namespace RaizeTest::PromotionFakes {
 
@@ -82,10 +84,30 @@ inline void failDeploymentCheck(ReleaseFacts &f)
     c->conclusion = u"failed"_s;
 }
 
+// GitHub's side of the environment reviews, shared by several FakeServices (several consoles, one
+// repository): what waits, and every review made, by login.
+struct FakeGitHub
+{
+    QList<EnvironmentGate> pending = {EnvironmentGate{9102, 1202, u"production"_s, {u"oncall-lead"_s, u"sre-sam"_s, u"sre-kim"_s, u"dev-ana"_s, u"viewer-vic"_s}, true},
+                                      EnvironmentGate{9102, 1203, u"production-second-approval"_s,
+                                                      {u"oncall-lead"_s, u"sre-sam"_s, u"sre-kim"_s, u"dev-ana"_s, u"viewer-vic"_s}, true}};
+    QList<RecordedReview> reviews;
+    // Lower-case logins (GitHub's logins are case-insensitive) → role on the repository.
+    QMap<QString, QString> roles = {{u"oncall-lead"_s, u"write"_s}, {u"sre-sam"_s, u"maintain"_s}, {u"sre-kim"_s, u"admin"_s},
+                                    {u"dev-ana"_s, u"write"_s}, {u"viewer-vic"_s, u"read"_s}};
+    std::optional<QString> reviewStateError; // the approvals cannot be read
+};
+
 // PromotionServices that answers from `facts` on the next turn of the event loop and records every call.
 class FakeServices final : public PromotionServices
 {
 public:
+    explicit FakeServices(std::shared_ptr<FakeGitHub> github = std::make_shared<FakeGitHub>(), QString login = u"oncall-lead"_s)
+        : gitHub(std::move(github))
+        , login(std::move(login))
+    { }
+    std::shared_ptr<FakeGitHub> gitHub;
+    Result<QString> login; // who the token belongs to
     CollectedFacts collected{goodFacts(), {}};
     Result<QString> newest = QString(u"dpl_stage"_s);
     Status approveAnswer = okStatus();
@@ -106,11 +128,39 @@ public:
                 Known<CandidateDeployment>::missing(u"vercel: HTTP 404 — deployment %1 not found"_s.arg(deploymentId));
         QTimer::singleShot(0, [done, c] { done(c); });
     }
-    void approveEnvironment(const PendingReview &pending, const QString &, std::function<void(const Status &)> done) override
+    void approveEnvironment(const PendingReview &pending, const QString &comment, std::function<void(const Status &)> done) override
     {
-        calls << u"approveEnvironment %1"_s.arg(pending.runId);
+        calls << u"approveEnvironment %1 %2"_s.arg(pending.runId).arg(pending.environment);
+        if (approveAnswer.ok()) {
+            // GitHub releases the gate and records the review under the token's user.
+            gitHub->reviews << RecordedReview{pending.runId, login.value(), u"approved"_s, comment, {pending.environment}};
+            gitHub->pending.removeIf([&](const EnvironmentGate &g) { return pending.environmentIds.contains(g.environmentId); });
+        }
         QTimer::singleShot(0, [done, a = approveAnswer] { done(a); });
     }
+    void identity(std::function<void(const Result<QString> &)> done) override
+    {
+        calls << u"identity"_s;
+        QTimer::singleShot(0, [done, a = login] { done(a); });
+    }
+    void permission(const QString &who, std::function<void(const Result<QString> &)> done) override
+    {
+        calls << u"permission "_s + who;
+        QTimer::singleShot(0, [done, r = gitHub->roles.value(who.toLower(), u"none"_s)] { done(r); });
+    }
+    void reviewState(const QString &sha, std::function<void(const GitHubReviewState &)> done) override
+    {
+        calls << u"reviewState "_s + sha.left(7);
+        GitHubReviewState s;
+        s.read = !gitHub->reviewStateError;
+        s.error = gitHub->reviewStateError.value_or(QString());
+        if (s.read) {
+            s.pending = gitHub->pending;
+            s.reviews = gitHub->reviews;
+        }
+        QTimer::singleShot(0, [done, s] { done(s); });
+    }
+    QString repository() const override { return u"raize/platform"_s; }
     void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) override
     {
         calls << u"promote "_s + deploymentId;

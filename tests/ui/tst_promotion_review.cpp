@@ -90,10 +90,11 @@ class TestPromotionReview : public QObject
         return QTest::qWaitFor([&] { return m_view->reviews() > before; }, 60000);
     }
 
+    // The view approves as the token's user; `login` is who the test expects that to be.
     void approveAs(const QString &login)
     {
         auto *reviewer = m_view->findChild<QLineEdit *>(u"promotionReviewer"_s);
-        reviewer->setText(login);
+        QCOMPARE(reviewer->text(), login);
         QTest::mouseClick(button("promotionApprove"), Qt::LeftButton);
     }
 
@@ -110,7 +111,8 @@ private Q_SLOTS:
         m_http = std::make_unique<Net::HttpClient>();
         m_http->setDefaultTimeout(5000);
         m_http->setToken(Service::Vercel, m_sandbox.token(u"vercel"_s));
-        m_http->setToken(Service::GitHub, m_sandbox.token(u"github"_s));
+        // The reviewer's own token: the sandbox's GitHub names its user (oncall-lead) for every approval.
+        m_http->setToken(Service::GitHub, u"oncall-lead-token"_s);
         m_http->setToken(Service::Flags, m_sandbox.token(u"unleashAdmin"_s));
         const QJsonObject ready = m_sandbox.ready();
         m_vercel = std::make_unique<Services::VercelClient>(*m_http, QUrl(m_sandbox.url(u"vercel"_s)),
@@ -145,7 +147,7 @@ private Q_SLOTS:
 
         // A reviewer approves on GitHub (the pending environment review) while the check still fails.
         approveAs(u"oncall-lead"_s);
-        QTRY_VERIFY_WITH_TIMEOUT(text("promotionMessage").contains(u"Approved on GitHub"_s), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(text("promotionMessage").contains(u"Approved on GitHub as oncall-lead"_s), 30000);
         QVERIFY(text("promotionApprovals").startsWith(u"Approvals: 1 of 1"_s));
         QVERIFY(!button("promotionPromote")->isEnabled()); // still blocked by the check
         const json state = control("GET", u"/__sandbox/state"_s);
@@ -239,6 +241,10 @@ private Q_SLOTS:
         QVERIFY(shown);
         QVERIFY(!this->text("promotionVerdict").contains(u"Changelog entry"_s)); // no longer a reason to block
         QCOMPARE(gate->count(), 0);
+        // The first approval lapsed and GitHub released that gate: the deploy workflow is run again, and its new gate approved.
+        control("POST", u"/__sandbox/github/runs"_s,
+                R"({"name":"Deploy","headSha":"5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081","pending":["production"]})");
+        QVERIFY(review());
         approveAs(u"oncall-lead"_s);
         QTRY_VERIFY(button("promotionPromote")->isEnabled());
         QVERIFY2(this->text("promotionVerdict").contains(u"Promotion allowed"_s), qPrintable(this->text("promotionVerdict")));
@@ -291,7 +297,12 @@ private Q_SLOTS:
         QStringList actions;
         for (const auto &r : Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s)))
             actions << r.action;
-        QCOMPARE(actions, (QStringList{u"promotion.approve"_s, u"gate.override"_s, u"promotion.approve"_s, u"promotion.promote"_s}));
+        // Approvals and the promotion are recorded before they are sent, then with their outcome.
+        QCOMPARE(actions, (QStringList{u"promotion.approve.requested"_s, u"promotion.approve"_s, u"gate.override"_s,
+                                       u"promotion.approve.requested"_s, u"promotion.approve"_s, u"promotion.promote.requested"_s,
+                                       u"promotion.promote"_s}));
+        for (const auto &r : Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s)))
+            QCOMPARE(r.actor, u"oncall-lead"_s); // the token's user, for every record
     }
 
     void cleanupTestCase()

@@ -66,9 +66,10 @@ class TestPromotionView : public QObject
             QTest::mouseClick(button("promotionRefresh"), Qt::LeftButton);
             return QTest::qWaitFor([&] { return view->reviews() > before && !view->busy(); }, 5000);
         }
+        // `login` approves with their own token: GitHub names them; the reviewer field only shows who that is.
         void approveAs(const QString &login)
         {
-            view->findChild<QLineEdit *>(u"promotionReviewer"_s)->setText(login);
+            services.login = login;
             QTest::mouseClick(button("promotionApprove"), Qt::LeftButton);
         }
     };
@@ -80,15 +81,20 @@ private Q_SLOTS:
         QVERIFY(!rig.button("promotionApprove")->isEnabled());
         failDeploymentCheck(rig.services.collected.facts);
         QVERIFY(rig.review());
-        QCOMPARE(rig.services.calls, (QStringList{u"newestStaging"_s, u"collect dpl_stage"_s}));
+        QCOMPARE(rig.services.calls, (QStringList{u"newestStaging"_s, u"collect dpl_stage"_s, u"reviewState 5e6f708"_s, u"identity"_s}));
+        // The reviewer is who the token belongs to, shown, not typed.
+        auto *reviewer = rig.view->findChild<QLineEdit *>(u"promotionReviewer"_s);
+        QVERIFY(reviewer->isReadOnly());
+        QCOMPARE(reviewer->text(), u"oncall-lead"_s);
         QCOMPARE(rig.view->gateModel()->rowCount(), 10);
         QVERIFY2(rig.text("promotionVerdict").contains(u"Promotion blocked"_s), qPrintable(rig.text("promotionVerdict")));
         QVERIFY(rig.text("promotionSummary").contains(u"Review digest %1"_s.arg(rig.session.digest().left(12))));
         QVERIFY(!rig.button("promotionPromote")->isEnabled());
         // A refusal of the session is what the screen says.
         rig.approveAs(u"dev-ana"_s);
-        QVERIFY2(rig.text("promotionMessage").contains(u"dev-ana authored #501 and cannot approve"_s),
-                 qPrintable(rig.text("promotionMessage")));
+        QTRY_VERIFY2(rig.text("promotionMessage").contains(u"dev-ana authored #501 and cannot approve"_s),
+                     qPrintable(rig.text("promotionMessage")));
+        QTRY_VERIFY(!rig.view->busy());
         rig.approveAs(u"oncall-lead"_s);
         QTRY_VERIFY(rig.text("promotionApprovals").startsWith(u"Approvals: 1 of 1 (oncall-lead)"_s));
         // The check passes: the approval was for other gate results, and the screen says why.

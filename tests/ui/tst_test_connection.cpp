@@ -100,8 +100,15 @@ private Q_SLOTS:
         QVERIFY2(v.contains(u"read deployment checks"_s), qPrintable(v));
 
         QString g = press(d, Service::GitHub);
-        QVERIFY2(g.startsWith(u"✓ classic token for raize/platform"_s), qPrintable(g));
-        QVERIFY2(g.contains(u"Allows: repo, workflow"_s), qPrintable(g));
+        // Who the token belongs to (GET /user) comes first: the reviewer and the audit actor.
+        QVERIFY2(g.startsWith(u"✓ as release-bot · classic token for raize/platform"_s), qPrintable(g));
+        QVERIFY2(g.contains(u"Allows: repo, workflow, release-bot holds admin (may approve promotions)"_s), qPrintable(g));
+        // Another person's token names that person, and says why a read-only collaborator may not approve.
+        type(d, u"githubToken"_s, u"viewer-vic-token"_s);
+        g = press(d, Service::GitHub);
+        QVERIFY2(g.startsWith(u"✓ as viewer-vic · "_s), qPrintable(g));
+        QVERIFY2(g.contains(u"viewer-vic holds read on raize/platform: approving a promotion needs write, maintain or admin"_s), qPrintable(g));
+        type(d, u"githubToken"_s, u"ghp_testconnectiontoken000"_s);
         // A classic token without "repo": the permission is named, with how to grant it.
         github.setScopes({u"read:org"_s});
         g = press(d, Service::GitHub);

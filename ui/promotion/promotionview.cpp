@@ -148,7 +148,9 @@ void PromotionView::build()
 
     m_reviewer = new QLineEdit(this);
     m_reviewer->setObjectName(u"promotionReviewer"_s);
-    m_reviewer->setPlaceholderText(tr("your GitHub login"));
+    // Display only: the reviewer is who the profile's GitHub token belongs to (GET /user), never a typed name.
+    m_reviewer->setReadOnly(true);
+    m_reviewer->setPlaceholderText(tr("the GitHub token's user (review to read it)"));
     m_approve = new QPushButton(tr("Approve what is shown"), this);
     m_approve->setObjectName(u"promotionApprove"_s);
     connect(m_approve, &QPushButton::clicked, this, &PromotionView::approve);
@@ -275,7 +277,8 @@ void PromotionView::setCandidate(const QString &deploymentId)
 
 QString PromotionView::actor() const
 {
-    return m_reviewer->text().trimmed();
+    // The session acts as the token's user; a name in the (read-only) field is never passed on as one.
+    return {};
 }
 
 void PromotionView::refresh()
@@ -406,6 +409,9 @@ void PromotionView::updateView()
                                   .arg(decision.approvers.isEmpty() ? QString() : u" ("_s + decision.approvers.join(u", "_s) + u')')
                                   .arg(pending));
 
+    m_reviewer->setText(m_session->identity().isEmpty()
+                            ? (m_session->identityError().isEmpty() ? QString() : tr("unknown — %1").arg(m_session->identityError()))
+                            : m_session->identity());
     const QString current = m_overrideGate->currentData().toString();
     m_overrideGate->clear();
     for (const OverridableGate &g : m_session->overridableGates())

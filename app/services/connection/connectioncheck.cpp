@@ -61,12 +61,14 @@ void vercel(Net::HttpClient &http, const ConnectionTarget &t, std::function<void
     });
 }
 
+void whoAmI(Net::HttpClient &http, const ConnectionTarget &t, ConnectionReport rep, std::function<void(const ConnectionReport &)> done);
+
 void github(Net::HttpClient &http, const ConnectionTarget &t, std::function<void(const ConnectionReport &)> done)
 {
     Net::Request r;
     r.service = Service::GitHub;
     r.url = Net::endpoint(t.url, u"/repos/%1/%2/environments"_s.arg(t.owner, t.repo));
-    http.send(r, [t, done](const Net::Response &resp) {
+    http.send(r, [&http, t, done](const Net::Response &resp) {
         ConnectionReport rep;
         if (!resp.ok()) {
             rep.error = resp.error;
@@ -99,8 +101,56 @@ void github(Net::HttpClient &http, const ConnectionTarget &t, std::function<void
                          u"(pending deployment reviews), Checks read, Commit statuses read, Pull requests read, "
                          u"Administration read (branch protection)"_s;
         }
-        rep.ok = rep.missing.isEmpty();
-        done(rep);
+        whoAmI(http, t, rep, done);
+    });
+}
+
+// Who the token belongs to (GET /user) and what they may do on the repository: the reviewer and the audit actor.
+void whoAmI(Net::HttpClient &http, const ConnectionTarget &t, ConnectionReport rep, std::function<void(const ConnectionReport &)> done)
+{
+    Net::Request u;
+    u.service = Service::GitHub;
+    u.url = Net::endpoint(t.url, u"/user"_s);
+    http.send(u, [&http, t, rep, done](const Net::Response &resp) mutable {
+        QString login;
+        if (resp.ok()) {
+            Net::JsonReader reader(u"github"_s, resp.body);
+            login = reader.root()["login"].optStr();
+        }
+        if (login.isEmpty()) {
+            rep.identity = u"as unknown — GitHub did not name the token's user (%1); approvals and audit records need it · "_s.arg(
+                               resp.ok() ? u"no login in the answer"_s : resp.error.message) +
+                           rep.identity;
+            rep.missing << u"the token's user (GET /user): a fine-grained token needs no extra permission for it; check that the "
+                           u"token is valid and not expired"_s;
+            rep.ok = false;
+            return done(rep);
+        }
+        rep.identity = u"as %1 · "_s.arg(login) + rep.identity;
+        Net::Request p;
+        p.service = Service::GitHub;
+        p.url = Net::endpoint(t.url, u"/repos/%1/%2/collaborators/%3/permission"_s.arg(t.owner, t.repo, login));
+        http.send(p, [t, rep, login, done](const Net::Response &presp) mutable {
+            QString role;
+            if (presp.status == 404) {
+                role = u"none"_s;
+            } else if (presp.ok()) {
+                Net::JsonReader reader(u"github"_s, presp.body);
+                const QString roleName = reader.root()["role_name"].optStr();
+                role = QStringList{u"admin"_s, u"maintain"_s, u"write"_s, u"triage"_s, u"read"_s}.contains(roleName)
+                           ? roleName
+                           : reader.root()["permission"].optStr();
+            }
+            if (role.isEmpty())
+                rep.notes << u"%1's permission on %2/%3 could not be read (%4)"_s.arg(login, t.owner, t.repo, presp.error.message);
+            else if (role == u"admin"_s || role == u"maintain"_s || role == u"write"_s)
+                rep.granted << u"%1 holds %2 (may approve promotions)"_s.arg(login, role);
+            else
+                rep.notes << u"%1 holds %2 on %3/%4: approving a promotion needs write, maintain or admin"_s.arg(
+                    login, role == u"none"_s ? u"no access"_s : role, t.owner, t.repo);
+            rep.ok = rep.missing.isEmpty();
+            done(rep);
+        });
     });
 }
 

@@ -380,6 +380,57 @@ Result<GitHubComparison> GitHubClient::parseComparison(const QByteArray &body)
     return out;
 }
 
+QString GitHubPermission::role() const
+{
+    static const QStringList roles = {u"admin"_s, u"maintain"_s, u"write"_s, u"triage"_s, u"read"_s};
+    return roles.contains(roleName) ? roleName : permission;
+}
+
+bool GitHubPermission::maySubmit() const
+{
+    const QString r = role();
+    return collaborator && (r == u"admin"_s || r == u"maintain"_s || r == u"write"_s);
+}
+
+void GitHubClient::currentUser(Callback<GitHubUser> done, int timeoutMs)
+{
+    Net::Request r;
+    r.service = Service::GitHub;
+    r.url = url(u"/user"_s);
+    r.timeoutMs = timeoutMs;
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        JsonReader reader(u"github"_s, resp.body);
+        const auto root = reader.root();
+        GitHubUser u{root["id"].integer(), root["login"].str(), root["type"].optStr()};
+        if (!reader.ok())
+            return done(reader.error());
+        if (u.login.trimmed().isEmpty())
+            return done(Error::make(Error::Kind::Parse, u"github"_s, u"GitHub named no login for this token"_s));
+        done(u);
+    });
+}
+
+void GitHubClient::collaboratorPermission(const QString &login, Callback<GitHubPermission> done)
+{
+    Net::Request r;
+    r.service = Service::GitHub;
+    r.url = repoUrl(u"/collaborators/%1/permission"_s.arg(segment(login)));
+    m_http.send(r, [login, done](const Net::Response &resp) {
+        if (resp.status == 404) // not a collaborator: an answer
+            return done(GitHubPermission{login, false, u"none"_s, QString()});
+        if (!resp.ok())
+            return done(resp.error);
+        JsonReader reader(u"github"_s, resp.body);
+        const auto root = reader.root();
+        GitHubPermission p{root["user"]["login"].optStr(login), true, root["permission"].str(), root["role_name"].optStr()};
+        if (!reader.ok())
+            return done(reader.error());
+        done(p);
+    });
+}
+
 Result<QList<GitHubPullRequest>> GitHubClient::parsePullRequests(const QByteArray &body)
 {
     JsonReader reader(u"github"_s, body);
@@ -650,6 +701,46 @@ void GitHubClient::pendingDeployments(qint64 runId, Callback<QList<GitHubPending
         if (!reader.ok())
             return done(forgetCache(reader.error()));
         done(out);
+    });
+}
+
+Result<QList<GitHubRunApproval>> GitHubClient::parseRunApprovals(const QByteArray &body)
+{
+    JsonReader reader(u"github"_s, body);
+    const auto root = reader.root();
+    QList<GitHubRunApproval> out;
+    if (!root.isArray())
+        return Error::make(Error::Kind::Parse, u"github"_s, u"the run's approvals are not a list"_s);
+    const std::size_t n = root.size();
+    for (std::size_t i = 0; i < n && reader.ok(); ++i) {
+        const auto a = root.at(i);
+        GitHubRunApproval r;
+        r.state = a["state"].str();
+        r.login = a["user"]["login"].str();
+        r.comment = a["comment"].optStr();
+        const auto envs = a["environments"];
+        const std::size_t m = envs.size();
+        for (std::size_t k = 0; k < m; ++k) {
+            r.environmentIds.append(envs.at(k)["id"].integer());
+            r.environments.append(envs.at(k)["name"].optStr());
+        }
+        out.append(r);
+    }
+    if (!reader.ok())
+        return reader.error();
+    return out;
+}
+
+void GitHubClient::runApprovals(qint64 runId, Callback<QList<GitHubRunApproval>> done)
+{
+    const Net::Request r = get(u"/actions/runs/%1/approvals"_s.arg(runId), {}, cacheKey(u"run-approvals#%1"_s.arg(runId)));
+    m_http.send(r, [this, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        Result<QList<GitHubRunApproval>> parsed = parseRunApprovals(resp.body);
+        if (!parsed)
+            return done(forgetCache(parsed.error()));
+        done(parsed);
     });
 }
 

@@ -162,6 +162,37 @@ struct GitHubDeploymentStatus
     QDateTime createdAt;
 };
 
+// Who a token belongs to (GET /user).
+struct GitHubUser
+{
+    qint64 id = 0;
+    QString login;
+    QString type; // User, Bot, Organization
+};
+
+// A user's permission on the repository (GET collaborators/{username}/permission).
+struct GitHubPermission
+{
+    QString login;
+    bool collaborator = true; // false: GitHub's 404, the user is no collaborator (permission "none")
+    QString permission;       // admin, write, read, none (GitHub folds maintain into write, triage into read)
+    QString roleName;         // admin, maintain, write, triage, read, or a custom role's name
+    // The finer of the two: role_name when it is one of GitHub's five roles, else permission.
+    QString role() const;
+    // write, maintain or admin: may approve a deployment (playbook §2.2).
+    bool maySubmit() const;
+};
+
+// One review of an environment gate of a workflow run, as GitHub recorded it (GET runs/{id}/approvals).
+struct GitHubRunApproval
+{
+    QString state; // approved, rejected
+    QString login; // the reviewer
+    QString comment;
+    QList<qint64> environmentIds;
+    QStringList environments;
+};
+
 struct GitHubIssue
 {
     int number = 0;
@@ -180,6 +211,9 @@ class GitHubClient
 public:
     GitHubClient(Net::HttpClient &http, QUrl apiUrl, QString owner, QString repo);
 
+    // "owner/repo".
+    QString fullName() const { return m_owner + u'/' + m_repo; }
+
     template<typename T>
     using Callback = std::function<void(const Result<T> &)>;
 
@@ -190,6 +224,10 @@ public:
     void createRelease(const QString &tag, const QString &name, const QString &body, bool draft, Callback<GitHubRelease> done);
     void generateNotes(const QString &tag, const QString &previousTag, Callback<QString> done);
     void rateLimit(Callback<GitHubRateLimit> done);
+    // Who the token belongs to: the reviewer's own identity (401: a bad token). timeoutMs 0: the client's default.
+    void currentUser(Callback<GitHubUser> done, int timeoutMs = 0);
+    // The user's permission on the repository; a user who is no collaborator (404) is an answer, not an error.
+    void collaboratorPermission(const QString &login, Callback<GitHubPermission> done);
 
     // Lists follow the Link header's rel="next" up to MaxPages pages of pageSize() items.
     static constexpr int MaxPages = 10;
@@ -213,6 +251,8 @@ public:
     void environments(Callback<QList<GitHubEnvironment>> done);
     void workflowRuns(const QString &headSha, Callback<QList<GitHubWorkflowRun>> done);
     void pendingDeployments(qint64 runId, Callback<QList<GitHubPendingDeployment>> done);
+    // Every review of the run's environment gates (approvals and rejections), by login: what every console reads back.
+    void runApprovals(qint64 runId, Callback<QList<GitHubRunApproval>> done);
     // Approves or rejects environment gates of a workflow run. After an unclear outcome it reads the
     // pending deployments back: environments no longer pending mean the review was applied (GitHub
     // refuses a second review with 422), still pending means it was not and it is sent again.
@@ -247,6 +287,7 @@ public:
     static Result<GitHubComparison> parseComparison(const QByteArray &body);
     static Result<QList<GitHubPullRequest>> parsePullRequests(const QByteArray &body);
     static Result<QList<GitHubDeployment>> parseDeployments(const QByteArray &body);
+    static Result<QList<GitHubRunApproval>> parseRunApprovals(const QByteArray &body);
 
 private:
     Net::Request issueRequest(const QString &title, const QString &body, const QStringList &labels) const;

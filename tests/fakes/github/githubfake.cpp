@@ -169,6 +169,77 @@ void GitHubFake::load(const json &scenario)
     loadChecks(scenario);
     loadEnvironmentsAndRuns(scenario);
     loadDeployments(scenario);
+    loadUsers(scenario);
+}
+
+void GitHubFake::loadUsers(const json &scenario)
+{
+    m_users = json::array({{{"login", "release-bot"}, {"token", m_token.toStdString()}, {"permission", "admin"}}});
+    const json users = scenario.value("users", json::array({
+        {{"login", "oncall-lead"}, {"permission", "write"}},
+        {{"login", "sre-sam"}, {"permission", "write"}},
+        {{"login", "dev-ana"}, {"permission", "write"}},
+        {{"login", "viewer-vic"}, {"permission", "read"}},
+    }));
+    for (const json &u : users) {
+        const std::string login = u.value("login", "");
+        if (login.empty())
+            continue;
+        m_users.push_back({{"login", login}, {"token", u.value("token", login + "-token")}, {"permission", u.value("permission", json(nullptr))}});
+    }
+}
+
+json GitHubFake::addRun(const json &spec)
+{
+    json pending = json::array();
+    for (const json &e : spec.value("pending", json::array())) {
+        for (const json &env : m_environments) {
+            if ((e.is_string() && env["name"] == e) || (e.is_number_integer() && env["id"] == e))
+                pending.push_back(env["id"]);
+        }
+    }
+    const std::string branch = spec.value("headBranch", "main");
+    const std::string name = spec.value("name", "Deploy");
+    qint64 id = 9200;
+    for (const json &r : m_runs)
+        id = std::max(id, r["id"].get<qint64>() + 1);
+    const int n = int(m_runs.size());
+    const std::string at = now();
+    json run = {{"id", spec.value("id", id)}, {"name", name}, {"head_branch", branch},
+                {"head_sha", spec.contains("headSha") ? spec["headSha"].get<std::string>() : resolveRef(branch)},
+                {"status", pending.empty() ? "completed" : "waiting"}, {"conclusion", pending.empty() ? json("success") : json(nullptr)},
+                {"event", "workflow_dispatch"}, {"run_number", 300 + n}, {"workflow_id", name == "Deploy" ? 161335 : 161334},
+                {"path", name == "Deploy" ? ".github/workflows/deploy.yml" : ".github/workflows/ci.yml"}, {"pending", pending},
+                {"approvals", json::array()}, {"created_at", at}, {"updated_at", at}};
+    m_runs.push_back(run);
+    return runJson(run);
+}
+
+QString GitHubFake::tokenOf(const QString &login) const
+{
+    for (const json &u : m_users) {
+        if (u["login"] == login.toStdString())
+            return QString::fromStdString(u["token"].get<std::string>());
+    }
+    return {};
+}
+
+std::string GitHubFake::permissionOf(const std::string &login) const
+{
+    for (const json &u : m_users) {
+        if (u["login"] == login)
+            return u["permission"].is_string() ? u["permission"].get<std::string>() : "none";
+    }
+    return "none";
+}
+
+bool GitHubFake::mayReview(const json &env, const std::string &login) const
+{
+    // GitHub: a required reviewer of the environment who can write to the repository.
+    const json &reviewers = env["reviewers"];
+    const std::string p = permissionOf(login);
+    return std::find(reviewers.begin(), reviewers.end(), json(login)) != reviewers.end()
+           && (p == "admin" || p == "maintain" || p == "write");
 }
 
 void GitHubFake::loadCommits(const json &scenario)
@@ -346,7 +417,8 @@ void GitHubFake::loadEnvironmentsAndRuns(const json &scenario)
                           {"event", r.value("event", "push")}, {"run_number", 300 + i},
                           {"workflow_id", name == "Deploy" ? 161335 : 161334},
                           {"path", name == "Deploy" ? ".github/workflows/deploy.yml" : ".github/workflows/ci.yml"},
-                          {"pending", r.value("pending", json::array())}, {"created_at", seededTime(630 + i)}, {"updated_at", seededTime(640 + i)}});
+                          {"pending", r.value("pending", json::array())}, {"approvals", json::array()},
+                          {"created_at", seededTime(630 + i)}, {"updated_at", seededTime(640 + i)}});
         ++i;
     }
 }
@@ -439,6 +511,12 @@ json GitHubFake::state() const
             {"environments", m_environments},
             {"runs", m_runs},
             {"deployments", m_deployments},
+            {"users", [this] {
+                 json users = json::array();
+                 for (const json &u : m_users)
+                     users.push_back({{"login", u["login"]}, {"permission", u["permission"]}}); // never the tokens
+                 return users;
+             }()},
             {"rateLimit", {{"limit", m_limit}, {"remaining", m_remaining}}}};
 }
 
@@ -882,8 +960,15 @@ HttpServer::Handler GitHubFake::guarded(HttpServer::Handler h)
     // Auth, budget and conditional requests, as GitHub does them.
     return [this, h](const HttpRequest &r, const QRegularExpressionMatch &m) {
         const QByteArray auth = r.header("authorization");
-        if (auth != "Bearer " + m_token.toUtf8() && auth != "token " + m_token.toUtf8())
+        const json *caller = nullptr;
+        for (const json &u : m_users) {
+            const QByteArray token = QByteArray::fromStdString(u["token"].get<std::string>());
+            if (!token.isEmpty() && (auth == "Bearer " + token || auth == "token " + token))
+                caller = &u;
+        }
+        if (!caller)
             return m_server->error(401, u"unauthorized"_s, u"Bad credentials"_s);
+        m_caller = (*caller)["login"].get<std::string>();
         if (QDateTime::currentSecsSinceEpoch() > m_reset) {
             m_reset = QDateTime::currentSecsSinceEpoch() + 3600;
             m_remaining = m_limit;
@@ -932,10 +1017,38 @@ void GitHubFake::routes()
         const json search = {{"limit", 30}, {"remaining", 30}, {"reset", m_reset}, {"used", 0}};
         return HttpResponse::json(200, {{"resources", {{"core", core}, {"search", search}}}, {"rate", core}});
     });
+    userRoutes(repoPath);
     releaseRoutes(repoPath);
     pullAndCommitRoutes(repoPath);
     environmentAndRunRoutes(repoPath);
     deploymentRoutes(repoPath);
+}
+
+void GitHubFake::userRoutes(const QString &repoPath)
+{
+    using M = QRegularExpressionMatch;
+    m_server->route("GET", u"/user"_s, guarded([this](const HttpRequest &, const M &) {
+        json u = user(m_caller);
+        // The public view (public-user): a profile's counters and dates.
+        u.update({{"user_view_type", "public"}, {"name", m_caller}, {"company", nullptr}, {"blog", ""}, {"location", nullptr},
+                  {"email", nullptr}, {"hireable", nullptr}, {"bio", nullptr}, {"public_repos", 3}, {"public_gists", 0},
+                  {"followers", 1}, {"following", 1}, {"created_at", "2020-01-02T03:04:05Z"}, {"updated_at", "2026-11-01T10:00:00Z"}});
+        return HttpResponse::json(200, u);
+    }));
+    m_server->route("GET", repoPath + u"/collaborators/([^/]+)/permission"_s, guarded([this](const HttpRequest &, const M &m) {
+        const std::string login = QUrl::fromPercentEncoding(m.captured(1).toUtf8()).toStdString();
+        const bool known = std::any_of(m_users.begin(), m_users.end(), [&](const json &u) { return u["login"] == login; });
+        const std::string role = permissionOf(login);
+        if (!known || role == "none")
+            return m_server->error(404, u"not_found"_s, u"%1 is not a user"_s.arg(QString::fromStdString(login)));
+        // GitHub's permission folds maintain into write and triage into read; role_name keeps them.
+        const std::string permission = role == "maintain" ? "write" : role == "triage" ? "read" : role;
+        json collaborator = user(login);
+        collaborator["role_name"] = role;
+        collaborator["permissions"] = {{"pull", true}, {"triage", role != "read"}, {"push", permission == "write" || permission == "admin"},
+                                       {"maintain", role == "maintain" || role == "admin"}, {"admin", role == "admin"}};
+        return HttpResponse::json(200, {{"permission", permission}, {"role_name", role}, {"user", collaborator}});
+    }));
 }
 
 void GitHubFake::releaseRoutes(const QString &repoPath)
@@ -1318,10 +1431,7 @@ void GitHubFake::environmentAndRunRoutes(const QString &repoPath)
         }
         return nullptr;
     };
-    const auto canApprove = [](const json &env) {
-        const json &reviewers = env["reviewers"];
-        return std::find(reviewers.begin(), reviewers.end(), json("release-bot")) != reviewers.end();
-    };
+    const auto canApprove = [this](const json &env) { return mayReview(env, m_caller); };
 
     m_server->route("GET", repoPath + u"/actions/runs/(\\d+)/pending_deployments"_s, guarded([this, findRun, canApprove](const HttpRequest &, const M &m) {
         const json *run = findRun(m);
@@ -1346,6 +1456,29 @@ void GitHubFake::environmentAndRunRoutes(const QString &repoPath)
         return HttpResponse::json(200, out);
     }));
 
+    m_server->route("GET", repoPath + u"/actions/runs/(\\d+)/approvals"_s, guarded([this, findRun](const HttpRequest &, const M &m) {
+        const json *run = findRun(m);
+        if (!run)
+            return m_server->error(404, u"not_found"_s, u"Not Found"_s);
+        json out = json::array();
+        for (const json &a : (*run)["approvals"]) {
+            json environments = json::array();
+            for (const json &id : a["environments"]) {
+                const json *env = environment(id.get<qint64>());
+                if (!env)
+                    continue;
+                const std::string name = (*env)["name"];
+                environments.push_back({{"id", (*env)["id"]}, {"node_id", nodeId("EN", (*env)["id"].get<qint64>())}, {"name", name},
+                                        {"url", repoApi() + "/environments/" + name},
+                                        {"html_url", repoHtml() + "/deployments/activity_log?environments_filter=" + name},
+                                        {"created_at", (*env)["created_at"]}, {"updated_at", (*env)["created_at"]}});
+            }
+            out.push_back({{"environments", environments}, {"state", a["state"]}, {"user", user(a["user"].get<std::string>())},
+                           {"comment", a["comment"]}});
+        }
+        return HttpResponse::json(200, out);
+    }));
+
     m_server->route("POST", repoPath + u"/actions/runs/(\\d+)/pending_deployments"_s, guarded([this, findRun, canApprove](const HttpRequest &r, const M &m) {
         json *run = findRun(m);
         if (!run)
@@ -1366,21 +1499,26 @@ void GitHubFake::environmentAndRunRoutes(const QString &repoPath)
                                            .arg(id.get<qint64>()).arg((*run)["id"].get<qint64>()));
             const json *env = environment(id.get<qint64>());
             if (!env || !canApprove(*env))
-                return m_server->error(422, u"unprocessable"_s, u"Deployment review failed: release-bot is not a required reviewer"_s);
+                return m_server->error(422, u"unprocessable"_s,
+                                       u"Deployment review failed: %1 is not a required reviewer with write access"_s.arg(QString::fromStdString(m_caller)));
         }
         json out = json::array();
         const std::string at = now();
+        json reviewed = json::array();
+        for (const json &id : body["environment_ids"])
+            reviewed.push_back(id);
+        (*run)["approvals"].push_back({{"state", state}, {"user", m_caller}, {"comment", body["comment"]}, {"environments", reviewed}, {"at", at}});
         for (const json &id : body["environment_ids"]) {
             pending.erase(std::remove(pending.begin(), pending.end(), id), pending.end());
             if (state != "approved")
                 continue;
             const std::string envName = (*environment(id.get<qint64>()))["name"];
             json dep = {{"id", m_nextObjectId++}, {"ref", (*run)["head_branch"]}, {"sha", (*run)["head_sha"]}, {"task", "deploy"},
-                        {"environment", envName}, {"description", body["comment"]}, {"payload", json::object()}, {"creator", "release-bot"},
+                        {"environment", envName}, {"description", body["comment"]}, {"payload", json::object()}, {"creator", m_caller},
                         {"transient_environment", false}, {"production_environment", envName == "production"},
                         {"created_at", at}, {"updated_at", at}, {"statuses", json::array()}};
             dep["statuses"].push_back({{"id", m_nextObjectId++}, {"state", "queued"}, {"description", "approved: " + body["comment"].get<std::string>()},
-                                       {"environment", envName}, {"environment_url", ""}, {"log_url", ""}, {"creator", "release-bot"},
+                                       {"environment", envName}, {"environment_url", ""}, {"log_url", ""}, {"creator", m_caller},
                                        {"created_at", at}});
             m_deployments.push_back(dep);
             out.push_back(deploymentJson(dep));
@@ -1446,7 +1584,7 @@ void GitHubFake::deploymentRoutes(const QString &repoPath)
         json dep = {{"id", m_nextObjectId++}, {"ref", ref}, {"sha", sha},
                     {"task", body.contains("task") && body["task"].is_string() ? body["task"].get<std::string>() : "deploy"},
                     {"environment", environment}, {"description", body.value("description", json(""))}, {"payload", payload},
-                    {"creator", "release-bot"}, {"transient_environment", body.value("transient_environment", false)},
+                    {"creator", m_caller}, {"transient_environment", body.value("transient_environment", false)},
                     {"production_environment", body.value("production_environment", environment == "production")},
                     {"created_at", at}, {"updated_at", at}, {"statuses", json::array()}};
         m_deployments.push_back(dep);
@@ -1483,7 +1621,7 @@ void GitHubFake::deploymentRoutes(const QString &repoPath)
         const std::string at = now();
         json status = {{"id", m_nextObjectId++}, {"state", state}, {"description", description}, {"environment", environment},
                        {"environment_url", str(body, "environment_url")}, {"log_url", str(body, "log_url", str(body, "target_url"))},
-                       {"creator", "release-bot"}, {"created_at", at}};
+                       {"creator", m_caller}, {"created_at", at}};
         (*d)["statuses"].push_back(status);
         (*d)["updated_at"] = at;
         if (environment != (*d)["environment"].get<std::string>())
@@ -1498,7 +1636,7 @@ void GitHubFake::deploymentRoutes(const QString &repoPath)
                     continue;
                 other["statuses"].push_back({{"id", m_nextObjectId++}, {"state", "inactive"}, {"description", "superseded"},
                                              {"environment", environment}, {"environment_url", ""}, {"log_url", ""},
-                                             {"creator", "release-bot"}, {"created_at", at}});
+                                             {"creator", m_caller}, {"created_at", at}});
             }
         }
         HttpResponse resp = HttpResponse::json(201, deploymentStatusJson(*d, status));

@@ -36,6 +36,13 @@ namespace Raize::Sandbox {
 //   "runs":         [{"id", "name", "headBranch", "headSha"?, "status", "conclusion", "event", "pending": [environment id]}]
 //   "deployments":  [{"id"?, "ref", "sha"?, "environment", "task", "description",
 //                     "statuses": [{"state", "description", "logUrl", "environmentUrl"}]}]
+//   "users":        [{"login", "token", "permission": "admin|maintain|write|triage|read" | null}]
+//                   further people with their own tokens (GET /user names them; null: no collaborator).
+//                   The constructor's token is release-bot's (admin). Without "users": oncall-lead,
+//                   sre-sam (write), dev-ana (write, an author), viewer-vic (read), each with the
+//                   token "<login>-token".
+// An environment review is made by the token's user: current_user_can_approve and the review need
+// a required reviewer with write, maintain or admin; GET runs/{id}/approvals lists them by login.
 // A "ref" is a branch (main, a pull request's head), a tag or a commit SHA.
 class GitHubFake : public QObject
 {
@@ -56,7 +63,12 @@ public:
     // statuses); returns how many. The soak (tools/dev.sh soak) clears the
     // rollback markers between runs, so run 900 reads as few markers as run 1.
     int forgetDeployments(const QString &environment);
+    // Control surface: a new workflow run {"name"?, "headSha", "headBranch"?, "pending": [environment name or id]}
+    // waiting on those environments (a re-run of the deploy workflow after an approval lapsed). Returns the run.
+    nlohmann::json addRun(const nlohmann::json &spec);
     int remaining() const { return m_remaining; }
+    // The token a login uses (empty when the fake knows no such user).
+    QString tokenOf(const QString &login) const;
 
 private:
     void routes();
@@ -72,6 +84,11 @@ private:
     void loadChecks(const nlohmann::json &scenario);
     void loadEnvironmentsAndRuns(const nlohmann::json &scenario);
     void loadDeployments(const nlohmann::json &scenario);
+    void loadUsers(const nlohmann::json &scenario);
+    void userRoutes(const QString &repoPath);
+    // The permission of a login on the repository ("none" when no collaborator).
+    std::string permissionOf(const std::string &login) const;
+    bool mayReview(const nlohmann::json &env, const std::string &login) const;
 
     // The SHA a ref names, or empty when the repository has no such ref.
     std::string resolveRef(const std::string &ref) const;
@@ -114,6 +131,8 @@ private:
     nlohmann::json m_environments = nlohmann::json::array();
     nlohmann::json m_runs = nlohmann::json::array();
     nlohmann::json m_deployments = nlohmann::json::array();
+    nlohmann::json m_users = nlohmann::json::array(); // {"login", "token", "permission"}
+    std::string m_caller = "release-bot";              // the login of the request being answered
     int m_limit = 5000;
     int m_remaining = 5000;
     qint64 m_reset = 0;

@@ -210,6 +210,12 @@ int main(int argc, char **argv)
             return controlServer.error(400, u"bad_request"_s, u"expected a JSON object"_s);
         return HttpResponse::json(201, github.addCommit(body));
     });
+    controlServer.route("POST", u"/__sandbox/github/runs"_s, [&](const HttpRequest &r, const M &) {
+        const json body = r.json();
+        if (!body.is_object())
+            return controlServer.error(400, u"bad_request"_s, u"expected a JSON object"_s);
+        return HttpResponse::json(201, github.addRun(body));
+    });
     controlServer.route("DELETE", u"/__sandbox/github/deployments"_s, [&](const HttpRequest &r, const M &) {
         const QString environment = r.queryValue(u"environment"_s);
         if (environment.isEmpty())
