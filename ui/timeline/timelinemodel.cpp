@@ -171,6 +171,20 @@ void TimelineModel::append(QList<TimelineEvent> events)
     Q_EMIT eventsChanged();
 }
 
+bool TimelineModel::replace(int row, TimelineEvent event)
+{
+    if (row < 0 || row >= m_events.size())
+        return false;
+    const TimelineEvent &old = m_events.at(row);
+    if (old.timeMs != event.timeMs || old.environment != event.environment || old.service != event.service)
+        return false; // the lane index would be wrong
+    m_events[row] = std::move(event);
+    m_keys[row] = TimelineFilter::keyOf(m_events.at(row));
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    Q_EMIT eventsChanged();
+    return true;
+}
+
 void TimelineModel::clear()
 {
     if (m_events.isEmpty())
