@@ -166,8 +166,9 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
             m_alertPlans.insert(a.id, {scope, p.flags});
             Release::PageScope page = SloView::pageScope(p);
             if (const Release::EnvironmentPoller *environments = m_workspace->environmentPoller()) {
-                if (const auto &production = environments->snapshot().production)
-                    page.deploymentId = production->id;
+                const auto *production = environments->snapshot().find(u"Production"_s);
+                if (production && production->deployment)
+                    page.deploymentId = production->deployment->id;
             }
             m_alertScopes.insert(a.id, page);
         }

@@ -17,6 +17,7 @@
 #include "net/httpclient.h"
 #include "records/auditlog.h"
 #include "release/alertcenter.h"
+#include "release/staleness.h"
 #include "services/flags/flageventlog.h"
 #include "services/vercel/vercelclient.h"
 #include "slo/sloview.h"
@@ -43,6 +44,7 @@ using namespace Qt::StringLiterals;
 using namespace Raize;
 using namespace Raize::Ui;
 using json = nlohmann::json;
+using Raize::Sandbox::HttpResponse;
 
 namespace {
 
@@ -59,7 +61,7 @@ json toggleEvent(int id, const QString &type, qint64 ms, const QString &by)
 
 json vercelDeployment(const QString &id, const QString &target, qint64 created, const QString &pr = {})
 {
-    return {{"uid", id.toStdString()}, {"name", "raize-runner"}, {"url", (id + u".vercel.app"_s).toStdString()}, {"created", created},
+    return {{"uid", id.toStdString()}, {"name", "raize-runner"}, {"url", QString(id + u".vercel.app"_s).toStdString()}, {"created", created},
             {"state", "READY"}, {"readyState", "READY"}, {"target", target.isEmpty() ? json(nullptr) : json(target.toStdString())},
             {"meta", {{"githubCommitSha", "abc1234def"}, {"githubCommitRef", "main"}, {"githubPrId", pr.toStdString()}}}};
 }

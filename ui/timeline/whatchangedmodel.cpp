@@ -37,7 +37,7 @@ QVariant WhatChangedModel::data(const QModelIndex &index, int role) const
     if (role == UrlRole)
         return c.url;
     if (role == Qt::ToolTipRole)
-        return c.detail.isEmpty() ? r.reason() : r.reason() + u"\n\n"_s + c.detail;
+        return c.detail.isEmpty() ? r.reason() : QString(r.reason() + u"\n\n"_s + c.detail);
     if (role == Qt::TextAlignmentRole && (index.column() == Rank || index.column() == Score))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
@@ -50,7 +50,7 @@ QVariant WhatChangedModel::data(const QModelIndex &index, int role) const
     case Time:
         return QDateTime::fromMSecsSinceEpoch(c.timeMs, Qt::UTC).toString(u"yyyy-MM-dd HH:mm:ss"_s);
     case Kind:
-        return Release::Change::kindName(c.kind) + (c.service.isEmpty() ? QString() : u" · "_s + c.service);
+        return QString(Release::Change::kindName(c.kind) + (c.service.isEmpty() ? QString() : QString(u" · "_s + c.service)));
     case What:
         return c.title;
     case Who:

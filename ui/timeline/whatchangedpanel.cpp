@@ -53,10 +53,10 @@ void WhatChangedPanel::rank(const QList<Release::Change> &changes, const Release
 {
     QList<Release::RankedChange> ranked = Release::whatChanged(changes, scope, onsetMs, windowMs);
     const QDateTime onset = QDateTime::fromMSecsSinceEpoch(onsetMs, Qt::UTC);
-    QString text = tr("What changed in the %1 min before %2 began (%3 UTC): %n change(s), best match to its scope first.", nullptr,
-                      int(ranked.size()))
+    const QString count = ranked.size() == 1 ? tr("1 change") : tr("%1 changes").arg(ranked.size());
+    QString text = tr("What changed in the %1 min before %2 began (%3 UTC): %4, best match to its scope first.")
                        .arg(windowMs / 60000)
-                       .arg(pageTitle, onset.toString(u"yyyy-MM-dd HH:mm"_s));
+                       .arg(pageTitle, onset.toString(u"yyyy-MM-dd HH:mm"_s), count);
     if (ranked.isEmpty())
         text += u' ' + tr("Nothing the console can see changed then: look outside it (infrastructure, traffic, a dependency).");
     m_caption->setText(text);
