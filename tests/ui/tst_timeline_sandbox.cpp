@@ -9,6 +9,7 @@
 #include "livedata.h"
 #include "mainwindow.h"
 #include "slo/sloview.h"
+#include "timeline/timelinecanvas.h"
 #include "timeline/timelinefeed.h"
 #include "timeline/timelineview.h"
 #include "widgets/stalelabel.h"
@@ -159,6 +160,7 @@ private Q_SLOTS:
         timeline.resize(1400, 800);
         timeline.show();
         QVERIFY(QTest::qWaitForWindowExposed(&timeline));
+        timeline.canvas()->fitAll();
         shot(&timeline, u"timeline-external-events.png"_s);
 
         // Unleash stops answering: the timeline and the SLOs view say since when their data is stale.

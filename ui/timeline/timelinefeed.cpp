@@ -274,6 +274,8 @@ TimelineEvent TimelineFeed::eventOf(const Release::Change &c)
         e.kind = TimelineEvent::Kind::Incident;
         break;
     case Release::Change::Kind::Merge:
+        e.kind = TimelineEvent::Kind::Merge;
+        break;
     case Release::Change::Kind::Release:
         e.kind = TimelineEvent::Kind::Journal;
         break;
@@ -481,8 +483,9 @@ QList<TimelineEvent> TimelineFeed::productionEvents(Lane &lane, const Services::
     c.service = lane.service;
     c.deploymentId = serving;
     c.actor = tr("outside the console");
-    c.title = project.pinned ? tr("%1 rolled back to %2 (was %3)").arg(lane.service, serving, before)
-                             : tr("%1 production now %2 (was %3)").arg(lane.service, serving, before);
+    const QString was = before.isEmpty() ? tr("none before") : tr("was %1").arg(before);
+    c.title = project.pinned ? tr("%1 rolled back to %2 (%3)").arg(lane.service, serving, was)
+                             : tr("%1 production now %2 (%3)").arg(lane.service, serving, was);
     c.detail = tr("by: outside the console (Vercel does not say who)\n"
                   "seen at this poll: two changes between two polls show as one");
     if (!project.rollbackDescription.isEmpty())

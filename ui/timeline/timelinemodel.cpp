@@ -27,6 +27,8 @@ QString TimelineEvent::kindName(Kind kind)
         return u"incident"_s;
     case Kind::Journal:
         return u"journal"_s;
+    case Kind::Merge:
+        return u"merge"_s;
     }
     return {};
 }

@@ -15,7 +15,7 @@ namespace Raize::Ui {
 // One thing that happened to a release (issue #7, part 1).
 struct TimelineEvent
 {
-    enum class Kind { Deployment, Promotion, Rollback, FlagChange, CanaryStep, CheckResult, Incident, Journal };
+    enum class Kind { Deployment, Promotion, Rollback, FlagChange, CanaryStep, CheckResult, Incident, Journal, Merge };
     qint64 timeMs = 0;
     Kind kind = Kind::Deployment;
     QString environment; // "Preview", "Staging", "Production" (empty: none)

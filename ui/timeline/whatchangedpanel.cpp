@@ -34,6 +34,8 @@ WhatChangedPanel::WhatChangedPanel(QWidget *parent)
     m_table->setColumnWidth(WhatChangedModel::Rank, 30);
     m_table->setColumnWidth(WhatChangedModel::Score, 50);
     m_table->setColumnWidth(WhatChangedModel::Time, 140);
+    m_table->setColumnWidth(WhatChangedModel::Kind, 150);
+    m_table->setColumnWidth(WhatChangedModel::Who, 150);
     m_table->setWordWrap(false);
     m_table->setToolTip(tr("Double-click (or Enter) opens the change where it lives: GitHub, Vercel or the flag service."));
     connect(m_table, &QTableView::activated, this, [](const QModelIndex &index) {
