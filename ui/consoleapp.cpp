@@ -22,6 +22,9 @@
 #include "timeline/timelinecanvas.h"
 #include "timeline/timelineview.h"
 #include "timeline/timerangelink.h"
+#include "timeline/timelinefeed.h"
+#include "timeline/whatchangedpanel.h"
+#include "release/environmentpoller.h"
 #include "widgets/confirmation.h"
 
 #include "core/logging.h"
@@ -37,6 +40,9 @@
 #include "release/rollout.h"
 
 #include <QApplication>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QVBoxLayout>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -179,9 +185,20 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
             a.evidence = p.evidence;
             active << a;
             m_alertPlans.insert(a.id, {scope, p.flags});
+            Release::PageScope page = SloView::pageScope(p);
+            if (const Release::EnvironmentPoller *environments = m_workspace->environmentPoller()) {
+                const auto *production = environments->snapshot().find(u"Production"_s);
+                if (production && production->deployment)
+                    page.deploymentId = production->deployment->id;
+            }
+            m_alertScopes.insert(a.id, page);
         }
         m_alerts->update(u"slo"_s, active);
+        updateWhatChanged(sloView);
     });
+    // New changes re-rank the page's candidates (a change recorded late, a poll that caught up).
+    connect(m_live.get(), &LiveData::changesAdded, this, [this, sloView] { updateWhatChanged(sloView); });
+    connect(m_window->pageBanner(), &PageBanner::whatChangedRequested, this, [this](const QString &id) { openWhatChanged(id); });
     connect(m_window->pageBanner(), &PageBanner::rollbackPlanRequested, this, [this](const QString &id) {
         const auto plan = m_alertPlans.value(id);
         openRollback(Rollback::Trigger::PublishFailureBreach, plan.first,
@@ -229,6 +246,55 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window->addPaletteSource(timelineTargets(*m_window, timeline));
     m_window->addPaletteSource(flagTargets(*m_window, flagsPane));
     m_live->start();
+}
+
+qint64 ConsoleApp::onsetOf(const QString &alertId) const
+{
+    const Release::AlertCenter::State *state = m_alerts ? m_alerts->find(alertId) : nullptr;
+    if (!state)
+        return QDateTime::currentMSecsSinceEpoch();
+    return state->alert.sinceMs > 0 ? state->alert.sinceMs : state->raisedMs;
+}
+
+void ConsoleApp::updateWhatChanged(SloView *slo)
+{
+    WhatChangedPanel *panel = slo->whatChanged();
+    const QList<Release::PageAlert> pages = slo->alerts();
+    const TimelineFeed *feed = m_live ? m_live->timelineFeed() : nullptr;
+    if (pages.isEmpty() || !feed) {
+        panel->clear();
+        panel->hide();
+        return;
+    }
+    const Release::PageAlert &page = pages.first();
+    const QString id = u"page:"_s + page.cohort.id;
+    panel->rank(feed->changes(), m_alertScopes.value(id, SloView::pageScope(page)), onsetOf(id), WhatChangedWindowMs,
+                tr("the page for %1").arg(page.cohort.name));
+    panel->show();
+}
+
+QDialog *ConsoleApp::openWhatChanged(const QString &alertId)
+{
+    const Release::AlertCenter::State *state = m_alerts ? m_alerts->find(alertId) : nullptr;
+    if (!state)
+        return nullptr;
+    auto *dialog = new QDialog(m_window.get());
+    dialog->setObjectName(u"whatChangedDialog"_s);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("What changed — %1").arg(state->alert.trigger));
+    auto *panel = new WhatChangedPanel(dialog);
+    const TimelineFeed *feed = m_live ? m_live->timelineFeed() : nullptr;
+    // An alert of another detector (P0/P1 triggers) has no cohort: production as a whole.
+    panel->rank(feed ? feed->changes() : QList<Release::Change>(), m_alertScopes.value(alertId), onsetOf(alertId), WhatChangedWindowMs,
+                state->alert.scope.isEmpty() ? state->alert.trigger : state->alert.scope);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(panel, 1);
+    layout->addWidget(buttons);
+    dialog->resize(1000, 420);
+    dialog->show();
+    return dialog;
 }
 
 const EffectivePolicy &ConsoleApp::policy() const

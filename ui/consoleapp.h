@@ -1,5 +1,7 @@
 #pragma once
 
+#include "release/whatchanged.h"
+
 #include "release/cohorts.h"
 #include "rollback/rollbackplan.h"
 
@@ -12,6 +14,8 @@
 
 class QLabel;
 class QPushButton;
+
+class QDialog;
 
 namespace Raize {
 class EffectivePolicy;
@@ -83,8 +87,16 @@ public:
     const EffectivePolicy &policy() const;
     // Every active alert, shown in every view (issue #16, item 5).
     Release::AlertCenter *alerts() const { return m_alerts.get(); }
+    // "What changed" before an alert's onset (issue #19 item 2), as a dialog; null for an unknown alert.
+    QDialog *openWhatChanged(const QString &alertId);
+    // How far before a page's onset "what changed" looks: the longest observation window (L3, §5).
+    static constexpr qint64 WhatChangedWindowMs = 2 * 3600 * 1000;
 
 private:
+    // The SLOs view's "what changed" for its first page alert.
+    void updateWhatChanged(SloView *slo);
+    qint64 onsetOf(const QString &alertId) const;
+
     std::unique_ptr<Settings> m_settings;
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<ServiceMonitor> m_monitor;
@@ -94,6 +106,8 @@ private:
     std::unique_ptr<Release::AlertCenter> m_alerts;
     // The rollback plan each page alert offers: its scope and canary flags.
     QHash<QString, std::pair<Rollback::Scope, QStringList>> m_alertPlans;
+    // What each page alert is about, for "what changed".
+    QHash<QString, Release::PageScope> m_alertScopes;
     QString m_profile;
     QPointer<RollbackDialog> m_rollbackDialog;
     QPushButton *m_rollbackButton = nullptr;

@@ -2,6 +2,8 @@
 
 #include "promotion/promotionview.h"
 #include "timeline/timelinefeed.h"
+#include "release/staleness.h"
+#include "services/flags/flageventlog.h"
 #include "timeline/timelineview.h"
 
 #include "mainwindow.h"
@@ -36,6 +38,9 @@ LiveData::LiveData(Workspace &workspace, MainWindow &window, FlagsPane *flagsPan
     connect(&m_githubTimer, &QTimer::timeout, this, &LiveData::pingHealth);
     m_sloTimer.setInterval(60000);
     connect(&m_sloTimer, &QTimer::timeout, this, &LiveData::loadSlos);
+    // Data older than twice its poll interval is stale even when no poll failed (a hung request).
+    m_staleTimer.setInterval(5000);
+    connect(&m_staleTimer, &QTimer::timeout, this, &LiveData::updateStale);
     // The workspace's pollers and feeds go away when it reopens: the views let go of them first.
     connect(&m_workspace, &Workspace::aboutToReopen, this, &LiveData::detach);
     connect(&m_workspace, &Workspace::ready, this, &LiveData::workspaceReady);
@@ -52,6 +57,8 @@ void LiveData::detach()
 {
     m_githubTimer.stop();
     m_sloTimer.stop();
+    m_staleTimer.stop();
+    m_sloFreshness = {};
     if (m_flagsPane)
         m_flagsPane->setPoller(nullptr);
     if (m_sloView)
@@ -86,8 +93,19 @@ void LiveData::workspaceReady()
     if (m_timeline) {
         // The audit log is read even without Vercel: promotions, rollbacks and flag changes the console made.
         m_timeline->model()->clear();
-        m_timelineFeed = std::make_unique<TimelineFeed>(m_timeline->model(), m_workspace.vercel(), m_workspace.auditLogPath(), QString(), 15000);
+        m_timelineFeed = std::make_unique<TimelineFeed>(m_timeline->model(), m_workspace.vercel(), m_workspace.auditLogPath(), QString(),
+                                                         m_timelineIntervalMs);
+        // Every change from its source: the other services' Vercel projects, the flag service's event log, GitHub's merges.
+        const std::shared_ptr<const WorkspaceClients> clients = m_workspace.clients();
+        for (const auto &[service, client] : clients->serviceVercel)
+            m_timelineFeed->addServiceProject(service, client.get());
+        if (clients->flagEvents)
+            m_timelineFeed->setFlagEventLog(clients->flagEvents.get(), clients->flagEvents->kind());
+        if (m_workspace.github())
+            m_timelineFeed->setGitHub(m_workspace.github(), clients->githubHtml);
         connect(m_timelineFeed.get(), &TimelineFeed::polled, m_timeline, &TimelineView::setSourceStatus);
+        connect(m_timelineFeed.get(), &TimelineFeed::staleChanged, m_timeline, &TimelineView::setStaleSince);
+        connect(m_timelineFeed.get(), &TimelineFeed::changesAdded, this, &LiveData::changesAdded);
         connect(m_timelineFeed.get(), &TimelineFeed::polled, this, [this] {
             if (m_timelineFeed->rounds() == 1 && settled())
                 Q_EMIT firstRoundDone();
@@ -112,6 +130,11 @@ void LiveData::workspaceReady()
         m_promotion->refresh();
     }
     startSlos();
+    if (Release::FlagPoller *flags = m_workspace.flagPoller())
+        connect(flags, &Release::FlagPoller::updated, this, &LiveData::updateStale);
+    if (Release::EnvironmentPoller *environments = m_workspace.environmentPoller())
+        connect(environments, &Release::EnvironmentPoller::updated, this, &LiveData::updateStale);
+    m_staleTimer.start();
     m_started = true;
     if (settled())
         Q_EMIT firstRoundDone();
@@ -155,10 +178,14 @@ void LiveData::startSlos()
     if (!recent || !history)
         return;
     connect(recent, &Slo::SloFeed::loaded, this, [this] {
+        m_sloFreshness.markFresh(QDateTime::currentDateTimeUtc());
+        updateStale();
         if (++m_sloRounds == 1 && settled())
             Q_EMIT firstRoundDone();
     });
-    connect(recent, &Slo::SloFeed::failed, this, [this] {
+    connect(recent, &Slo::SloFeed::failed, this, [this](const Error &error) {
+        m_sloFreshness.markFailed(error, QDateTime::currentDateTimeUtc());
+        updateStale();
         if (++m_sloRounds == 1 && settled())
             Q_EMIT firstRoundDone();
     });
@@ -191,6 +218,37 @@ void LiveData::loadSlos()
     if (m_sloTimer.isActive() && m_sloRounds % 10 != 0 && m_sloHistoryRounds > 0)
         return; // the 30-day history every 10 minutes
     history->load(now, 30 * Slo::DayMs, 10 * Slo::MinuteMs);
+}
+
+void LiveData::updateStale()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    // The earliest of the sources a view shows is when the view went stale.
+    const auto earliest = [&now](QDateTime &since, QString &reason, const Release::Freshness &f, qint64 intervalMs, const QString &source) {
+        const QDateTime s = Release::staleSince(f, now, intervalMs);
+        if (!s.isValid() || (since.isValid() && since <= s))
+            return;
+        since = s;
+        reason = f.stale ? u"%1: %2"_s.arg(source, f.lastError.message) : u"%1: no answer for over %2 s"_s.arg(source).arg(2 * intervalMs / 1000);
+    };
+    if (m_sloView) {
+        QDateTime since;
+        QString reason;
+        if (m_workspace.sloRecent())
+            earliest(since, reason, m_sloFreshness, m_sloTimer.interval(), u"Prometheus"_s);
+        if (const Release::FlagPoller *flags = m_workspace.flagPoller())
+            earliest(since, reason, flags->snapshot(), flags->intervalMs(), u"flag service"_s);
+        m_sloView->setStaleSince(since, reason);
+    }
+    if (m_promotion) {
+        QDateTime since;
+        QString reason;
+        if (const Release::EnvironmentPoller *environments = m_workspace.environmentPoller())
+            earliest(since, reason, environments->snapshot(), environments->intervalMs(), u"Vercel"_s);
+        if (const Release::FlagPoller *flags = m_workspace.flagPoller())
+            earliest(since, reason, flags->snapshot(), flags->intervalMs(), u"flag service"_s);
+        m_promotion->setStaleSince(since, reason);
+    }
 }
 
 void LiveData::pingHealth()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "release/freshness.h"
 #include "slo/slospec.h"
 
 #include <QObject>
@@ -46,6 +47,8 @@ public:
     bool settled() const;
     // The timeline view the feed fills (set before start()).
     void setTimelineView(TimelineView *view) { m_timeline = view; }
+    // How often the timeline polls its sources (15 s; tests shorten it). Set before start().
+    void setTimelineIntervalMs(int ms) { m_timelineIntervalMs = ms; }
     // The promotion review, given the clients once they exist (set before start()).
     void setPromotionView(PromotionView *view);
 
@@ -54,9 +57,13 @@ public:
     // The Canary view's toggle matrix changes flags through the flag service (not owned).
     void setCanaryMatrix(CanaryMatrix *matrix, Records::AuditSink *audit);
     Slo::SloFeed *recentSloFeed() const;
+    // The timeline's feed (null until the workspace is ready): its changes() feed "what changed".
+    TimelineFeed *timelineFeed() const { return m_timelineFeed.get(); }
 
 Q_SIGNALS:
     void firstRoundDone();
+    // The timeline learnt of new changes (TimelineFeed::changesAdded).
+    void changesAdded();
 
 private:
     void detach();
@@ -66,6 +73,8 @@ private:
     void startFlags();
     void startSlos();
     void loadSlos();
+    // "Stale since" on the SLOs and Promotion views (the timeline's feed marks its own).
+    void updateStale();
 
     Workspace &m_workspace;
     MainWindow &m_window;
@@ -78,8 +87,11 @@ private:
     Records::AuditSink *m_audit = nullptr;
     QTimer m_sloTimer;
     int m_sloRounds = 0;
+    int m_timelineIntervalMs = 15000;
     int m_sloHistoryRounds = 0;
     QTimer m_githubTimer;
+    QTimer m_staleTimer;
+    Release::Freshness m_sloFreshness;
     int m_healthPending = 0;
     bool m_githubAnswered = false;
     bool m_started = false;

@@ -165,6 +165,7 @@ QWidget *SettingsDialog::buildServicePage(Service service)
         addField(form, SettingKey::VercelBaseUrl, u"vercelBaseUrl"_s);
         addField(form, SettingKey::VercelTeamId, u"vercelTeamId"_s);
         addField(form, SettingKey::VercelProjectId, u"vercelProjectId"_s);
+        addField(form, SettingKey::VercelServiceProjects, u"vercelServiceProjects"_s);
         break;
     case Service::GitHub:
         addField(form, SettingKey::GitHubApiUrl, u"githubApiUrl"_s);

@@ -19,6 +19,8 @@ enum class SettingKey {
     VercelBaseUrl,
     VercelTeamId,
     VercelProjectId,
+    // The other services' Vercel projects for the timeline's lanes: "runner=prj_runner, tools=prj_tools".
+    VercelServiceProjects,
     GitHubApiUrl,
     GitHubOwner,
     GitHubRepo,

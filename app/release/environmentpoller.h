@@ -42,6 +42,7 @@ public:
     const EnvironmentSnapshot &snapshot() const { return m_snapshot; }
     bool busy() const { return m_busy; }
     int rounds() const { return m_rounds; } // completed rounds, good or bad
+    int intervalMs() const { return m_timer.interval(); }
     // Where the snapshot's times come from (Clock::system() unless set; not owned).
     void setClock(const Clock &clock) { m_clock = &clock; }
 

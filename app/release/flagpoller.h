@@ -32,6 +32,7 @@ public:
     void setClock(const Clock &clock) { m_clock = &clock; }
     const FlagSnapshot &snapshot() const { return m_snapshot; }
     int rounds() const { return m_rounds; }
+    int intervalMs() const { return m_timer.interval(); }
 
 Q_SIGNALS:
     void updated();

@@ -8,6 +8,7 @@
 #include "release/flagpoller.h"
 #include "services/connection/connectioncheck.h"
 #include "services/flags/flagbackend.h"
+#include "services/flags/flageventlog.h"
 #include "services/github/githubclient.h"
 #include "services/prometheus/prometheusclient.h"
 #include "services/prometheus/slometrics.h"
@@ -240,6 +241,22 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
             c->flags = std::move(flags).value();
         else
             c->flagsError = flags.error();
+        c->flagsKind = m_settings.string(SettingKey::FlagsKind);
+        if (c->flags)
+            c->flagEvents = std::make_unique<Services::FlagEventLog>(*m_http, c->flagsKind, QUrl(flagsUrl), m_settings.string(SettingKey::FlagsProject));
+    }
+    if (!vercelUrl.isEmpty()) {
+        const Result<QList<QPair<QString, QString>>> services = parseServiceProjects(m_settings.string(SettingKey::VercelServiceProjects));
+        if (!services) {
+            c->serviceProjectsError = services.error();
+        } else {
+            for (const auto &[service, serviceProject] : *services) {
+                if (service == u"web"_s && c->vercel)
+                    continue; // vercel/projectId is web's
+                c->serviceVercel.emplace_back(service, std::make_unique<Services::VercelClient>(*m_http, QUrl(vercelUrl), serviceProject,
+                                                                                                 m_settings.string(SettingKey::VercelTeamId)));
+            }
+        }
     }
     if (const QString prometheusUrl = m_settings.string(SettingKey::PrometheusUrl); !prometheusUrl.isEmpty())
         c->prometheus = std::make_unique<Services::PrometheusClient>(*m_http, QUrl(prometheusUrl));
@@ -291,6 +308,30 @@ Services::VercelClient *Workspace::vercel() const
 Services::GitHubClient *Workspace::github() const
 {
     return m_clients ? m_clients->github.get() : nullptr;
+}
+
+Result<QList<QPair<QString, QString>>> Workspace::parseServiceProjects(const QString &text)
+{
+    QList<QPair<QString, QString>> out;
+    const auto refuse = [](const QString &what) {
+        return Error::make(Error::Kind::Config, u"settings"_s, u"vercel/serviceProjects: %1"_s.arg(what),
+                           u"Settings → Vercel → Projects per service: write service=project pairs, e.g. “runner=prj_runner, tools=prj_tools”."_s);
+    };
+    for (const QString &raw : text.split(u',', Qt::SkipEmptyParts)) {
+        const QString pair = raw.trimmed();
+        if (pair.isEmpty())
+            continue;
+        const qsizetype eq = pair.indexOf(u'=');
+        const QString service = pair.left(eq).trimmed(), project = eq < 0 ? QString() : pair.mid(eq + 1).trimmed();
+        if (eq < 0 || service.isEmpty() || project.isEmpty())
+            return refuse(u"“%1” is not service=project"_s.arg(pair));
+        for (const auto &known : out) {
+            if (known.first == service)
+                return refuse(u"%1 is named twice"_s.arg(service));
+        }
+        out.append({service, project});
+    }
+    return out;
 }
 
 Services::FlagService *Workspace::flags() const

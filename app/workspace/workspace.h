@@ -25,6 +25,7 @@ namespace Net {
 class HttpClient;
 }
 namespace Services {
+class FlagEventLog;
 class FlagService;
 class GitHubClient;
 class PrometheusClient;
@@ -62,6 +63,14 @@ struct WorkspaceClients
     std::unique_ptr<Services::FlagService> flags;           // null: see flagsError
     std::unique_ptr<Services::PrometheusClient> prometheus; // null: Prometheus URL not set
     std::optional<Error> flagsError;                        // why flags is null although a URL is set
+    // The flag service's event log (the timeline's flag changes, whoever made
+    // them); null when flags is. flagsKind: "unleash" or "launchdarkly".
+    std::unique_ptr<Services::FlagEventLog> flagEvents;
+    QString flagsKind;
+    // The other services' Vercel projects (vercel/serviceProjects: runner,
+    // tools), each in its timeline lane; `vercel` is web's project.
+    std::vector<std::pair<QString, std::unique_ptr<Services::VercelClient>>> serviceVercel;
+    std::optional<Error> serviceProjectsError; // the setting does not parse
     QString flagEnvironment;
     QString githubHtml; // the repository's web address, for evidence links
 };
@@ -168,6 +177,11 @@ public:
     // The canary cohorts: the profile's override, else the effective policy's.
     Result<Release::EffectiveCohorts> cohorts() const;
     QList<Slo::SloSpec> slos() const;
+
+    // The setting vercel/serviceProjects: "runner=prj_runner, tools=prj_tools"
+    // (service=project pairs, comma separated; web is vercel/projectId). A
+    // malformed or repeated pair is a Config error that says which.
+    static Result<QList<QPair<QString, QString>>> parseServiceProjects(const QString &text);
 
     // Settings → Test connection: the values as typed, on a probe client of
     // this workspace that never takes a retry and never touches the shared

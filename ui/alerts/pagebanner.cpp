@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMetaMethod>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -18,6 +19,7 @@ PageBanner::PageBanner(Release::AlertCenter &alerts, QWidget *parent)
     , m_text(new QLabel(this))
     , m_ack(new QPushButton(tr("Acknowledge"), this))
     , m_plan(new QPushButton(tr("Open rollback plan…"), this))
+    , m_whatChanged(new QPushButton(tr("What changed…"), this))
 {
     setObjectName(u"pageBanner"_s);
     setAccessibleName(tr("Active alert"));
@@ -33,9 +35,12 @@ PageBanner::PageBanner(Release::AlertCenter &alerts, QWidget *parent)
     m_ack->setToolTip(tr("Say you are on it (audited). The banner stays until the signal clears."));
     m_plan->setObjectName(u"alertRollbackPlan"_s);
     m_plan->setToolTip(tr("The rollback plan for this alert's trigger and scope (it asks for its confirmation)."));
+    m_whatChanged->setObjectName(u"alertWhatChanged"_s);
+    m_whatChanged->setToolTip(tr("The changes before this alert's onset, best match to its scope first, each with the reason for its rank."));
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(14, 8, 14, 8);
     layout->addWidget(m_text, 1);
+    layout->addWidget(m_whatChanged);
     layout->addWidget(m_ack);
     layout->addWidget(m_plan);
     connect(&m_alerts, &Release::AlertCenter::changed, this, &PageBanner::refresh);
@@ -44,6 +49,10 @@ PageBanner::PageBanner(Release::AlertCenter &alerts, QWidget *parent)
             return;
         if (const Status s = m_alerts.acknowledge(m_currentId); !s)
             Q_EMIT acknowledgeFailed(s.error().toString());
+    });
+    connect(m_whatChanged, &QPushButton::clicked, this, [this] {
+        if (!m_currentId.isEmpty())
+            Q_EMIT whatChangedRequested(m_currentId);
     });
     connect(m_plan, &QPushButton::clicked, this, [this] {
         if (!m_currentId.isEmpty())
@@ -67,6 +76,8 @@ void PageBanner::refresh()
         return;
     }
     m_currentId = top->alert.id;
+    // Only where a "what changed" view listens: no button that does nothing.
+    m_whatChanged->setVisible(isSignalConnected(QMetaMethod::fromSignal(&PageBanner::whatChangedRequested)));
     const QDateTime since = QDateTime::fromMSecsSinceEpoch(top->alert.sinceMs);
     QString text = u"%1 — %2\nScope: %3 · since %4"_s.arg(top->alert.severity.toUpper(), top->alert.trigger, top->alert.scope,
                                                            since.toString(u"HH:mm t"_s));

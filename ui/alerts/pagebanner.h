@@ -25,10 +25,13 @@ public:
     QString text() const;
     QPushButton *acknowledgeButton() const { return m_ack; }
     QPushButton *planButton() const { return m_plan; }
+    QPushButton *whatChangedButton() const { return m_whatChanged; }
 
 Q_SIGNALS:
     // The operator asked for the rollback plan of this alert.
     void rollbackPlanRequested(const QString &alertId);
+    // The operator asked what changed before this alert's onset (issue #19 item 2).
+    void whatChangedRequested(const QString &alertId);
     // Acknowledging failed (the audit record could not be written): the reason.
     void acknowledgeFailed(const QString &reason);
 
@@ -39,6 +42,7 @@ private:
     QLabel *m_text;
     QPushButton *m_ack;
     QPushButton *m_plan;
+    QPushButton *m_whatChanged;
     QString m_currentId;
 };
 

@@ -1,5 +1,7 @@
 #include "promotion/promotionview.h"
 
+#include "widgets/stalelabel.h"
+
 #include "promotion/gatetablemodel.h"
 #include "promotion/policydiffdialog.h"
 #include "timeline/timelinecanvas.h"
@@ -108,6 +110,8 @@ void PromotionView::build()
     top->addWidget(m_candidate, 1);
     top->addWidget(m_refresh);
     top->addWidget(policyDiff);
+    m_stale = new StaleLabel(u"promotionStale"_s, this);
+    top->addWidget(m_stale);
 
     m_summary = new QLabel(tr("Not reviewed yet."), this);
     m_summary->setObjectName(u"promotionSummary"_s);
@@ -424,6 +428,16 @@ void PromotionView::updateView()
     m_override->setEnabled(canOverride);
     m_approve->setEnabled(f.deployment.known() && !busy);
     m_promote->setEnabled(decision.allowed && !busy && !m_readOnly);
+}
+
+void PromotionView::setStaleSince(const QDateTime &since, const QString &reason)
+{
+    m_stale->setSince(since, reason);
+}
+
+QLabel *PromotionView::staleLabel() const
+{
+    return m_stale;
 }
 
 } // namespace Raize::Ui

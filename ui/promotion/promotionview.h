@@ -2,6 +2,7 @@
 
 #include "release/promotion.h"
 
+#include <QDateTime>
 #include <QWidget>
 
 #include <functional>
@@ -28,6 +29,7 @@ class VercelClient;
 namespace Raize::Ui {
 
 class GateTableModel;
+class StaleLabel;
 
 // Staging → production promotion review (issue #7, parts 2–4): shows a
 // Release::Promotion session (the candidate against what production serves,
@@ -63,6 +65,10 @@ public:
     void setPolicyNote(const QString &note);
     // Empty: the newest staging deployment.
     void setCandidate(const QString &deploymentId);
+    // "Stale since HH:MM zone" when the environments it reviews (Vercel) could
+    // not be read or are older than twice their poll interval; invalid: current.
+    void setStaleSince(const QDateTime &since, const QString &reason = {});
+    QLabel *staleLabel() const;
 
     // Collects the facts, evaluates the gates and reads the approvals and overrides back from the audit log.
     void refresh();
@@ -107,6 +113,7 @@ private:
     QLineEdit *m_candidate = nullptr;
     QPushButton *m_refresh = nullptr;
     QLabel *m_summary = nullptr;
+    StaleLabel *m_stale = nullptr;
     QTreeView *m_gates = nullptr;
     GateTableModel *m_gateModel = nullptr;
     QLabel *m_verdictLabel = nullptr;

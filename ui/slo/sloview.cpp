@@ -1,5 +1,8 @@
 #include "slo/sloview.h"
 
+#include "timeline/whatchangedpanel.h"
+#include "widgets/stalelabel.h"
+
 #include "slo/autopacingpanel.h"
 #include "slo/sloverdictmodel.h"
 
@@ -97,6 +100,11 @@ SloView::SloView(QWidget *parent, const Clock &clock)
     bannerLayout->addLayout(m_bannerButtons);
     m_banner->hide();
     root->addWidget(m_banner);
+    m_whatChanged = new WhatChangedPanel;
+    m_whatChanged->setObjectName(u"sloWhatChanged"_s);
+    m_whatChanged->setMaximumHeight(220);
+    m_whatChanged->hide();
+    root->addWidget(m_whatChanged);
     // A refused policy bundle: the profile is read-only, and says why.
     m_policyNote = new QLabel;
     m_policyNote->setObjectName(u"sloPolicyNote"_s);
@@ -110,6 +118,8 @@ SloView::SloView(QWidget *parent, const Clock &clock)
     m_status->setObjectName(u"sloStatus"_s);
     m_status->setWordWrap(true);
     top->addWidget(m_status, 1);
+    m_stale = new StaleLabel(u"sloStale"_s);
+    top->addWidget(m_stale);
     top->addWidget(new QLabel(u"SLO:"_s));
     m_sloCombo = new QComboBox;
     m_sloCombo->setObjectName(u"sloCombo"_s);
@@ -413,6 +423,21 @@ void SloView::updateAlert()
     m_banner->show();
     if (!wasShown && window())
         QApplication::alert(window()); // the taskbar entry asks for attention, also when the console is in the background
+}
+
+void SloView::setStaleSince(const QDateTime &since, const QString &reason)
+{
+    m_stale->setSince(since, reason);
+}
+
+Release::PageScope SloView::pageScope(const Release::PageAlert &alert)
+{
+    Release::PageScope scope;
+    scope.cohorts = {alert.cohort.id};
+    if (!alert.cohort.everyone())
+        scope.clients = alert.cohort.clientIds + alert.cohort.platformAccountIds;
+    scope.flags = alert.flags;
+    return scope;
 }
 
 bool SloView::alertShown() const

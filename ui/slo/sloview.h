@@ -3,6 +3,7 @@
 #include "release/cohorts.h"
 #include "release/rollout.h"
 #include "release/rolloutmonitor.h"
+#include "release/whatchanged.h"
 #include "rollback/rollbackplan.h"
 #include "slo/slospec.h"
 
@@ -45,6 +46,8 @@ namespace Raize::Ui {
 
 class AutoPacingPanel;
 class SloVerdictModel;
+class StaleLabel;
+class WhatChangedPanel;
 
 // The SLOs view (issue #8, parts 5–7): every cohort's burn verdicts, the burn
 // rate per cohort over time with the page thresholds, the error budget left,
@@ -110,6 +113,15 @@ public:
     QChart *burnChart() const;
     QString statusText() const;
 
+    // "Stale since HH:MM zone" when the SLO counters or the canary flags could
+    // not be read, or are older than twice their poll interval; invalid: current.
+    void setStaleSince(const QDateTime &since, const QString &reason = {});
+    StaleLabel *staleLabel() const { return m_stale; }
+    // "What changed" before the page's onset (issue #19 item 2), under the page alert.
+    WhatChangedPanel *whatChanged() const { return m_whatChanged; }
+    // What a page alert is about: its cohort (id, clients, platform accounts) and canary flags, in production.
+    static Release::PageScope pageScope(const Release::PageAlert &alert);
+
     // The rollback scope for a cohort: its clients and platform accounts
     // (Scope::Kind::Tenant), or global for the broad cohort.
     static Rollback::Scope rollbackScope(const Release::Cohort &cohort);
@@ -159,6 +171,8 @@ private:
     QLabel *m_bannerText;
     QVBoxLayout *m_bannerButtons;
     QLabel *m_status;
+    StaleLabel *m_stale;
+    WhatChangedPanel *m_whatChanged;
     QLabel *m_policyNote = nullptr;
     QComboBox *m_sloCombo;
     QComboBox *m_rangeCombo;

@@ -27,6 +27,8 @@ QString TimelineEvent::kindName(Kind kind)
         return u"incident"_s;
     case Kind::Journal:
         return u"journal"_s;
+    case Kind::Merge:
+        return u"merge"_s;
     }
     return {};
 }
@@ -169,6 +171,20 @@ void TimelineModel::append(QList<TimelineEvent> events)
     indexRows(first);
     endInsertRows();
     Q_EMIT eventsChanged();
+}
+
+bool TimelineModel::replace(int row, TimelineEvent event)
+{
+    if (row < 0 || row >= m_events.size())
+        return false;
+    const TimelineEvent &old = m_events.at(row);
+    if (old.timeMs != event.timeMs || old.environment != event.environment || old.service != event.service)
+        return false; // the lane index would be wrong
+    m_events[row] = std::move(event);
+    m_keys[row] = TimelineFilter::keyOf(m_events.at(row));
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    Q_EMIT eventsChanged();
+    return true;
 }
 
 void TimelineModel::clear()

@@ -15,7 +15,7 @@ namespace Raize::Ui {
 // One thing that happened to a release (issue #7, part 1).
 struct TimelineEvent
 {
-    enum class Kind { Deployment, Promotion, Rollback, FlagChange, CanaryStep, CheckResult, Incident, Journal };
+    enum class Kind { Deployment, Promotion, Rollback, FlagChange, CanaryStep, CheckResult, Incident, Journal, Merge };
     qint64 timeMs = 0;
     Kind kind = Kind::Deployment;
     QString environment; // "Preview", "Staging", "Production" (empty: none)
@@ -92,6 +92,10 @@ public:
     // Appends one batch; events need not be in time order.
     void append(QList<TimelineEvent> events);
     void clear();
+    // Replaces one row's event with another at the same time in the same
+    // lanes (the audit log's record of a change the flag service showed
+    // first; a deployment that learnt its release level). False otherwise.
+    bool replace(int row, TimelineEvent event);
     const TimelineEvent &event(int row) const { return m_events.at(row); }
     // The marker colour class of a row (computed once, when the row arrives):
     // 0 ok … 7 error, in the priority the canvas paints them.

@@ -1,6 +1,7 @@
 #include "timeline/timelineview.h"
 
 #include "timeline/timelinecanvas.h"
+#include "widgets/stalelabel.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -9,6 +10,7 @@
 #include <QLabel>
 #include <QSplitter>
 #include <QTreeView>
+#include <QUrl>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -66,9 +68,13 @@ TimelineView::TimelineView(QWidget *parent)
     m_source = new QLabel(this);
     m_source->setObjectName(u"timelineSource"_s);
     filters->addWidget(m_source);
+    m_stale = new StaleLabel(u"timelineStale"_s, this);
+    filters->addWidget(m_stale);
 
     m_canvas = new TimelineCanvas(m_model, this);
-    auto *hint = new QLabel(tr("Wheel or +/− to zoom, drag or ←/→ to pan, Home to fit; hover for details, click to open in GitHub or Vercel."), this);
+    auto *hint = new QLabel(tr("Wheel or +/− to zoom, drag or ←/→ to pan, Home to fit; hover for details, click (or double-click a row) "
+                               "to open it where it lives: GitHub, Vercel or the flag service."),
+                            this);
     hint->setObjectName(u"timelineHint"_s);
     hint->setWordWrap(true);
 
@@ -89,6 +95,12 @@ TimelineView::TimelineView(QWidget *parent)
     m_list->sortByColumn(TimelineModel::Time, Qt::DescendingOrder);
     connect(m_list, &QTreeView::clicked, this, [this](const QModelIndex &index) {
         m_canvas->centerOn(index.data(TimelineModel::TimeRole).toLongLong());
+    });
+    // Double-click or Enter: the change where it lives.
+    connect(m_list, &QTreeView::activated, this, [](const QModelIndex &index) {
+        const QString url = index.data(TimelineModel::UrlRole).toString();
+        if (!url.isEmpty())
+            TimelineCanvas::openUrl(QUrl(url));
     });
 
     auto *top = new QWidget(this);
@@ -122,6 +134,11 @@ TimelineView::TimelineView(QWidget *parent)
 void TimelineView::setSourceStatus(const QString &text)
 {
     m_source->setText(text);
+}
+
+void TimelineView::setStaleSince(const QDateTime &since)
+{
+    m_stale->setSince(since, m_source->text());
 }
 
 void TimelineView::applyFilter()

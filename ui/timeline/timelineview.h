@@ -10,6 +10,7 @@ class QTreeView;
 
 namespace Raize::Ui {
 
+class StaleLabel;
 class TimelineCanvas;
 
 // The release timeline (issue #7, part 1): lanes per environment and per
@@ -29,6 +30,10 @@ public:
 
     // What the feed says about where the events come from ("live · polled 12:03:04", an error, ...).
     void setSourceStatus(const QString &text);
+    // "Stale since HH:MM zone" after a failed poll or when the data is older
+    // than twice its poll interval; invalid: current.
+    void setStaleSince(const QDateTime &since);
+    StaleLabel *staleLabel() const { return m_stale; }
 
 private:
     void applyFilter();
@@ -43,6 +48,7 @@ private:
     QComboBox *m_level = nullptr;
     QLabel *m_range = nullptr;
     QLabel *m_source = nullptr;
+    StaleLabel *m_stale = nullptr;
 };
 
 } // namespace Raize::Ui

@@ -79,10 +79,11 @@ VercelFake::Deployment *VercelFake::find(const QString &idOrUrl)
 
 json VercelFake::listItem(const Deployment &d) const
 {
-    const QString url = u"%1-%2.vercel.app"_s.arg(m_projectName, d.uid.mid(4, 9));
+    const QString name = d.project.isEmpty() ? m_projectName : d.project;
+    const QString url = u"%1-%2.vercel.app"_s.arg(name, d.uid.mid(4, 9));
     return {{"uid", s(d.uid)},
-            {"name", s(m_projectName)},
-            {"projectId", s(m_projectId)},
+            {"name", s(name)},
+            {"projectId", s(d.project.isEmpty() ? m_projectId : d.project)},
             {"url", s(url)},
             {"created", d.created},
             {"createdAt", d.created},
@@ -169,6 +170,25 @@ void VercelFake::setProduction(const QString &id)
     Q_EMIT productionChanged(id);
 }
 
+QString VercelFake::projectOf(const QString &idOrName) const
+{
+    return idOrName.isEmpty() || idOrName == m_projectId || idOrName == m_projectName ? QString() : idOrName;
+}
+
+json VercelFake::otherProjectJson(const QString &id) const
+{
+    json production = nullptr;
+    for (const Deployment &d : m_deployments) { // newest first
+        if (d.project == id && d.target == u"production"_s && d.state == u"READY"_s) {
+            production = listItem(d);
+            production["id"] = production["uid"];
+            production["projectId"] = s(id);
+            break;
+        }
+    }
+    return {{"id", s(id)}, {"name", s(id)}, {"accountId", s(m_teamId)}, {"targets", {{"production", production}}}, {"live", true}};
+}
+
 json VercelFake::state() const
 {
     json deployments = json::array();
@@ -195,12 +215,15 @@ json VercelFake::addDeployment(const json &spec)
     d.sha = q(spec, "sha");
     d.ref = q(spec, "ref", "main");
     d.pr = spec.value("pr", 0);
+    d.project = projectOf(q(spec, "project"));
     d.created = QDateTime::currentMSecsSinceEpoch();
     // Deployment Checks as in a scenario file (names with a '/' cannot go through the checks control route).
     for (const json &c : spec.value("checks", json::array()))
         d.checks.append(checkFromSpec(c, d.created));
     m_deployments.prepend(d);
     bool assigned = false;
+    if (!d.project.isEmpty())
+        return {{"uid", s(d.uid)}, {"project", s(d.project)}, {"assignedToProduction", d.target == u"production"_s && d.state == u"READY"_s}};
     if (d.target == u"production"_s && d.state == u"READY"_s && !m_pinned) {
         setProduction(d.uid);
         assigned = true;
@@ -260,9 +283,8 @@ void VercelFake::routes()
     };
 
     m_server->route("GET", u"/v6/deployments"_s, guarded([this](const HttpRequest &r, const M &) {
-        const QString projectId = r.queryValue(u"projectId"_s);
-        if (!projectId.isEmpty() && projectId != m_projectId && projectId != m_projectName)
-            return HttpResponse::json(200, {{"deployments", json::array()}, {"pagination", {{"count", 0}, {"next", nullptr}, {"prev", nullptr}}}});
+        // Another project lists its own deployments (none when nothing was deployed to it).
+        const QString project = projectOf(r.queryValue(u"projectId"_s));
         const QString target = r.queryValue(u"target"_s);
         const QString state = r.queryValue(u"state"_s);
         const bool candidates = r.queryValue(u"rollbackCandidate"_s) == u"true"_s;
@@ -273,6 +295,8 @@ void VercelFake::routes()
         qint64 last = 0;
         bool more = false;
         for (const Deployment &d : std::as_const(m_deployments)) {
+            if (d.project != project)
+                continue;
             if (!target.isEmpty() && d.target != target)
                 continue;
             if (!state.isEmpty() && !state.split(u',').contains(d.state))
@@ -302,8 +326,9 @@ void VercelFake::routes()
     }));
 
     m_server->route("GET", u"/v9/projects/([^/]+)"_s, guarded([this](const HttpRequest &, const M &m) {
-        if (m.captured(1) != m_projectId && m.captured(1) != m_projectName)
-            return m_server->error(404, u"not_found"_s, u"Project not found"_s);
+        // The team's other projects (runner, tools) exist, with or without deployments yet.
+        if (const QString other = projectOf(m.captured(1)); !other.isEmpty())
+            return HttpResponse::json(200, otherProjectJson(other));
         return HttpResponse::json(200, projectJson());
     }));
 

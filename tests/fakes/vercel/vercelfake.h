@@ -11,7 +11,9 @@ class HttpServer;
 
 // A stateful simulation of the Vercel REST endpoints the console uses
 // (shared/api-specs/ENDPOINTS.md): one project whose deployments carry the
-// targets preview (null), staging and production.
+// targets preview (null), staging and production. Deployments added with a
+// "project" of their own belong to another service's project (runner, tools:
+// the timeline's lanes), which lists them and serves its newest production one.
 class VercelFake : public QObject
 {
     Q_OBJECT
@@ -47,6 +49,7 @@ private:
     struct Deployment
     {
         QString uid, target, state, sha, ref;
+        QString project; // empty: the main project
         int pr = 0;
         qint64 created = 0;
         QList<Check> checks;
@@ -60,6 +63,9 @@ private:
     // A Deployment Check as a scenario or the control route writes it.
     Check checkFromSpec(const nlohmann::json &spec, qint64 created);
     nlohmann::json projectJson() const;
+    // Another service's project: its id and its newest READY production deployment.
+    nlohmann::json otherProjectJson(const QString &id) const;
+    QString projectOf(const QString &idOrName) const; // empty: the main project
     void setProduction(const QString &id);
 
     HttpServer *m_server;
