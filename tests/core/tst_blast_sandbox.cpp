@@ -23,6 +23,13 @@
 using namespace Qt::StringLiterals;
 using json = nlohmann::json;
 
+// nlohmann::json in QCOMPARE does not compile (Qt's qfloat16 traits): compare, and dump both on failure.
+#define JSON_EQ(actual, expected)                                                                                                        \
+    do {                                                                                                                                  \
+        const json a_ = (actual), e_ = (expected);                                                                                        \
+        QVERIFY2(a_ == e_, (a_.dump() + " != " + e_.dump()).c_str());                                                                     \
+    } while (false)
+
 namespace {
 const QString kProfile = u"blasttest"_s;
 const QString kKeychain = u"raize-console-blasttest"_s;
@@ -130,23 +137,23 @@ private Q_SLOTS:
         // Global flags stop for every known client and account, in both lanes; the wildcard cohort's accounts come from Prometheus.
         const json *publishing = row(radius, u"publishing.enabled"_s);
         QVERIFY(publishing);
-        QCOMPARE((*publishing)["clients"], json::parse(R"(["client-bloom","client-fjord","house"])"));
-        QCOMPARE((*publishing)["lanes"], json::parse(R"(["api","browser"])"));
-        QCOMPARE((*publishing)["otherAccounts"], json::parse(R"(["acct-atlas-ig","acct-koru-x","acct-vela-tt"])"));
+        JSON_EQ((*publishing)["clients"], json::parse(R"(["client-bloom","client-fjord","house"])"));
+        JSON_EQ((*publishing)["lanes"], json::parse(R"(["api","browser"])"));
+        JSON_EQ((*publishing)["otherAccounts"], json::parse(R"(["acct-atlas-ig","acct-koru-x","acct-vela-tt"])"));
         // A per-account flag stops for that account (and the client it is seen with) only.
         const json *dm = row(radius, u"engagement.dm-dedupe"_s);
         QVERIFY(dm);
-        QCOMPARE((*dm)["accounts"], json::parse(R"(["acct-house-ig"])"));
-        QCOMPARE((*dm)["otherAccounts"], json::array());
+        JSON_EQ((*dm)["accounts"], json::parse(R"(["acct-house-ig"])"));
+        JSON_EQ((*dm)["otherAccounts"], json::array());
         // The per-lane flag: the browser lane only.
-        QCOMPARE((*row(radius, u"browser-lane.dom-v3"_s))["lanes"], json::parse(R"(["browser"])"));
+        JSON_EQ((*row(radius, u"browser-lane.dom-v3"_s))["lanes"], json::parse(R"(["browser"])"));
         // Negative control: on, in the plan, and served to nobody: an empty radius.
         const json *ghost = row(radius, u"publishing.ghost"_s);
         QVERIFY2(ghost, radius.dump().c_str());
-        QCOMPARE((*ghost)["text"], json("nobody"));
+        JSON_EQ((*ghost)["text"], json("nobody"));
         // The parent comes first, and the check after execution is part of the plan.
-        QCOMPARE(j.j["steps"][0]["target"], json(kParent.toStdString()));
-        QCOMPARE(j.j["steps"].back()["intent"]["type"], json("flag.blast-check"));
+        JSON_EQ(j.j["steps"][0]["target"], json(kParent.toStdString()));
+        JSON_EQ(j.j["steps"].back()["intent"]["type"], json("flag.blast-check"));
 
         const Run text = run({u"kill-switch"_s, u"--scope"_s, u"global"_s, u"--dry-run"_s});
         QVERIFY2(text.code == 0, qPrintable(text.err));
@@ -165,8 +172,8 @@ private Q_SLOTS:
         const Run gates = run({u"gates"_s, u"check"_s, u"--deployment"_s, u"dpl_cand"_s, u"--json"_s});
         const json check = gates.j.value("killSwitchParent", json());
         QVERIFY2(check.is_object(), qPrintable(gates.err + gates.out.left(2000)));
-        QCOMPARE(check["missing"], json::parse(R"(["engagement.enabled"])"));
-        QCOMPARE(check["ok"], json(false));
+        JSON_EQ(check["missing"], json::parse(R"(["engagement.enabled"])"));
+        JSON_EQ(check["ok"], json(false));
         QVERIFY(gates.code != 0);
         const Run plan = run({u"rollback"_s, u"plan"_s, u"--trigger"_s, u"wrong-account"_s});
         QVERIFY2(plan.out.contains(u"do not depend on the kill-switch parent side-effects.kill and are stopped only by their own step: engagement.enabled"_s),
