@@ -425,6 +425,8 @@ const CommandHelp &rollbackHelp()
           u"usage: raize-console rollback plan --trigger ID [--scope S] [--reason TEXT] [CHECKLIST] [--journal-dir DIR]\n"
           u"                               [--keychain-service S] [--json]\n"
           u"Reads the current state (deployments, flags, migrations) and prints the plan and its digest. Changes nothing.\n"
+          u"The blast radius (--json: blastRadius) says who stops being served each flag, as the flag service's own\n"
+          u"evaluator answers for the cohorts' members and the clients and accounts Prometheus saw in 7 days.\n"
           u"\n"
           u"Options:\n"_s + triggers + common
               + u"\n"
