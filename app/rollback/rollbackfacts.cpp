@@ -134,13 +134,19 @@ CallRenderer renderWith(const Clients &clients)
 void askBlastRadius(const Clients &clients, const Target &target, const Inputs &in, Plan plan, const BlastOptions &options,
                     std::function<void(const Plan &)> done)
 {
-    // Called once: by the answer, or by the deadline, whichever comes first.
+    // Called once: by the answer, or by the deadline, whichever comes first. The check step it may add
+    // shows its calls like every other step (rendered by the flag service's client).
     auto finished = std::make_shared<bool>(false);
-    auto finish = [finished, done](const Plan &p) {
+    const CallRenderer render = in.render;
+    auto finish = [finished, done, render](const Plan &p) {
         if (*finished)
             return;
         *finished = true;
-        done(p);
+        if (!render)
+            return done(p);
+        Plan rendered = p;
+        rendered.renderCalls(render);
+        done(rendered);
     };
     const QList<Services::ServeChange> changes = flagChanges(plan);
     QStringList flags;

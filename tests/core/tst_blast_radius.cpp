@@ -384,6 +384,7 @@ private Q_SLOTS:
         in.flagEnvironment = u"production"_s;
         Clients clients;
         clients.flags = &service;
+        in.render = renderWith(clients);
         Target target;
         target.cohorts = cohorts();
         const Plan plan = killSwitchPlan(buildPlan(in));
@@ -397,6 +398,9 @@ private Q_SLOTS:
         const Step &check = with->steps.last();
         QCOMPARE(check.kind, Step::Kind::PostCheck);
         QVERIFY(check.as<BlastCheckIntent>());
+        // Its calls are shown like every other step's, rendered by the flag service's client.
+        QCOMPARE(check.calls.size(), 1);
+        QCOMPARE(check.calls.first().method, u"EVALUATE"_s);
         QVERIFY(check.group > with->steps[with->steps.size() - 2].group);
         QVERIFY(with->digest != plan.digest);
         QVERIFY2(describePlan(*with, in).contains(u"Blast radius (memory's evaluator: 1 call(s), 14 contexts; known: the cohorts' members "
