@@ -332,9 +332,12 @@ void LaunchDarklyFake::routes()
             int variation = e.value("offVariation", 1);
             std::string reason = "OFF";
             if (e.value("on", false)) {
-                const json *served = &e["fallthrough"];
+                static const json fallthroughOff = {{"variation", 1}};
+                const json *served = e.contains("fallthrough") ? &e["fallthrough"] : &fallthroughOff;
                 reason = "FALLTHROUGH";
-                for (const json &rule : e.value("rules", json::array())) {
+                static const json noRules = json::array();
+                const json &rules = e.contains("rules") && e["rules"].is_array() ? e["rules"] : noRules; // served points into it
+                for (const json &rule : rules) {
                     bool all = true;
                     for (const json &c : rule.value("clauses", json::array())) {
                         const json v = attribute(c.value("attribute", ""));
