@@ -122,6 +122,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     const EffectivePolicy &effective = m_workspace->policy();
     const Policy::Bundle &policy = effective.bundle();
     flagsPane->model()->setSideEffectFlags(effective.sideEffectFlags());
+    flagsPane->setKillSwitchParent(effective.rollback().killSwitchParent, effective.sideEffectFlags());
     auto *matrix = new CanaryMatrix;
     m_cohorts = new CohortsPanel(*m_settings, policy, audit);
     auto *canary = new QSplitter(Qt::Vertical);

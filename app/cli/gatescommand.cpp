@@ -14,6 +14,8 @@
 #include "release/approval.h"
 #include "release/factscollector.h"
 #include "release/gatepolicy.h"
+#include "rollback/killswitchparent.h"
+#include "workspace/effectivepolicy.h"
 #include "workspace/workspace.h"
 
 #include <QDateTime>
@@ -126,7 +128,35 @@ int gatesCommand(Context &ctx)
                                      [](const GateResult &r) { return r.status == GateResult::Status::Fail; });
     const bool anyUnknown = std::any_of(verdict.results.cbegin(), verdict.results.cend(),
                                         [](const GateResult &r) { return r.status == GateResult::Status::Unknown; });
-    const int code = anyFail ? Negative : anyUnknown ? Failure : Ok;
+    int code = anyFail ? Negative : anyUnknown ? Failure : Ok;
+
+    // The kill-switch parent (issue #16 item 3): when the policy names one, every side-effect flag must really
+    // depend on it (Unleash refuses some dependencies), or a P0's one call does not stop them all.
+    const Rollback::RollbackRules rules = EffectivePolicy::load(settings, policyFile).rollback();
+    std::optional<Rollback::ParentCheck> parentCheck;
+    QString parentError;
+    if (!rules.killSwitchParent.isEmpty()) {
+        if (!clients->flags) {
+            parentError = u"the flag service is not configured: cannot check that the side-effect flags depend on %1"_s.arg(rules.killSwitchParent);
+        } else {
+            std::optional<Result<QList<Services::FlagState>>> flags;
+            QEventLoop wait;
+            clients->flags->listFlags({}, [&](const Result<QList<Services::FlagState>> &r) {
+                flags = r;
+                wait.quit();
+            });
+            if (!flags)
+                wait.exec();
+            if (!*flags)
+                parentError = u"cannot list the flags to check the kill-switch parent: "_s + flags->error().toString();
+            else
+                parentCheck = Rollback::checkKillSwitchParent(rules.killSwitchParent, rules.sideEffects, flags->value());
+        }
+        if (!parentError.isEmpty())
+            code = Failure;
+        else if (!parentCheck->ok() && code == Ok)
+            code = Negative;
+    }
     const QString digest = ReviewBinding::of(facts, verdict).digest();
 
     if (json) {
@@ -149,6 +179,10 @@ int gatesCommand(Context &ctx)
         out["policy"] = policy.bundleId.toStdString();
         out["digest"] = digest.toStdString();
         out["exitCode"] = code;
+        if (parentCheck)
+            out["killSwitchParent"] = parentCheck->toJson();
+        else if (!parentError.isEmpty())
+            out["killSwitchParent"] = {{"parent", rules.killSwitchParent.toStdString()}, {"ok", false}, {"error", parentError.toStdString()}};
         ctx.printJson(out);
         return code;
     }
@@ -182,7 +216,11 @@ int gatesCommand(Context &ctx)
     }
     for (const QString &s : stuck)
         ctx.out << u"STUCK    "_s << s << u'\n';
-    ctx.out << u"\nVerdict: %1 (policy %2, review digest %3)\n"_s.arg(verdict.blocked() ? u"BLOCKED"_s : u"PASS"_s, policy.bundleId,
+    if (parentCheck)
+        ctx.out << u"%1  Kill-switch parent: %2\n"_s.arg((parentCheck->ok() ? u"PASS"_s : u"FAIL"_s).leftJustified(7), parentCheck->describe());
+    else if (!parentError.isEmpty())
+        ctx.out << u"UNKNOWN  Kill-switch parent: "_s << parentError << u'\n';
+    ctx.out << u"\nVerdict: %1 (policy %2, review digest %3)\n"_s.arg(verdict.blocked() || code != Ok ? u"BLOCKED"_s : u"PASS"_s, policy.bundleId,
                                                                      digest.left(12));
     return code;
 }

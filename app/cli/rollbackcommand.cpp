@@ -126,6 +126,21 @@ Result<Inputs> gather(Session &session, const Request &request)
     return *result;
 }
 
+// Who stops being served each flag, asked of the flag service (issue #16 item 2). Never fails:
+// an unanswered question leaves the radius unknown and the plan executable.
+Plan withBlastRadius(Session &session, const Inputs &inputs, const Plan &plan)
+{
+    std::optional<Plan> out;
+    QEventLoop loop;
+    askBlastRadius(session.clients(), session.target(), inputs, plan, BlastOptions(), [&](const Plan &p) {
+        out = p;
+        loop.quit();
+    });
+    if (!out)
+        loop.exec();
+    return *out;
+}
+
 void printStep(Context &ctx, const Executor &ex, int i)
 {
     const Step &s = ex.plan().steps[i];
@@ -234,6 +249,7 @@ int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
     Plan plan = buildPlan(inputs.value());
     if (killSwitch)
         plan = killSwitchPlan(plan);
+    plan = withBlastRadius(*session, inputs.value(), plan);
     if (!executeIt || c.dryRun) {
         if (c.json)
             ctx.printJson(planReport(plan, inputs.value()));
@@ -409,6 +425,8 @@ const CommandHelp &rollbackHelp()
           u"usage: raize-console rollback plan --trigger ID [--scope S] [--reason TEXT] [CHECKLIST] [--journal-dir DIR]\n"
           u"                               [--keychain-service S] [--json]\n"
           u"Reads the current state (deployments, flags, migrations) and prints the plan and its digest. Changes nothing.\n"
+          u"The blast radius (--json: blastRadius) says who stops being served each flag, as the flag service's own\n"
+          u"evaluator answers for the cohorts' members and the clients and accounts Prometheus saw in 7 days.\n"
           u"\n"
           u"Options:\n"_s + triggers + common
               + u"\n"

@@ -1,6 +1,8 @@
 raize_core_library(core_rollback
     SOURCES
         rollbackplan.cpp rollbackplan.h
+        blastradius.cpp blastradius.h
+        killswitchparent.cpp killswitchparent.h
         runjournal.cpp runjournal.h
         rollbackexecutor.cpp rollbackexecutor.h
         rollbackfacts.cpp rollbackfacts.h

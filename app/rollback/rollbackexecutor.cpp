@@ -53,7 +53,7 @@ QString stepKindId(Step::Kind k)
 QString intentService(const Intent &intent)
 {
     const QString type = intentType(intent);
-    return type == u"flag.serve"_s || type == u"flag.served"_s ? u"flags"_s : type.section(u'.', 0, 0);
+    return type.startsWith(u"flag."_s) ? u"flags"_s : type.section(u'.', 0, 0);
 }
 
 // The run a marker's description names ("raize-rollback run=ID digest=…"); empty for other deployments.
@@ -722,6 +722,31 @@ void Executor::confirmProduction(const Step &st, Done done)
 void Executor::postCheck(const Step &st, Done done)
 {
     auto alive = m_alive;
+    if (const auto *blast = st.as<BlastCheckIntent>()) {
+        // Ask the flag service's evaluator again: what it serves now must be what the blast radius predicted.
+        if (!m_c.flags)
+            return done(consoleError(Error::Kind::Config, u"no flag service configured"_s, u"Set the flag service in Settings."_s));
+        const BlastCheckIntent check = *blast;
+        const QString backend = m_c.flags->backendName();
+        m_c.flags->evaluateContexts(check.query, [alive, check, backend, done](const Result<QList<Services::ContextAnswer>> &answers) {
+            if (!*alive)
+                return;
+            if (!answers)
+                return done(answers.error());
+            const QStringList differences = compareWithPrediction(check.stillOn, answers.value(), check.query.flags);
+            if (!differences.isEmpty())
+                return done(Error::make(Error::Kind::Conflict, backend,
+                                        u"the flag service serves other than the blast radius predicted: "_s + differences.join(u"; "_s),
+                                        u"Look at these flags in the flag service (another writer, a strategy the console did not expect?); "
+                                        u"turn off what is still served by hand, then retry this step or skip it with a reason."_s));
+            done(json{{"summary", s(u"%1 served as predicted for %2 context(s)"_s.arg(check.query.flags.size() == 1 ? check.query.flags.first()
+                                                                                                       : u"%1 flags"_s.arg(check.query.flags.size()))
+                                        .arg(answers->size()))},
+                      {"contexts", answers->size()},
+                      {"stillOn", check.stillOn.size()}});
+        });
+        return;
+    }
     if (const auto *deploymentChecks = st.as<DeploymentChecksIntent>()) {
         if (!m_c.vercel)
             return done(consoleError(Error::Kind::Config, u"no Vercel project configured"_s, u"Set Vercel in Settings."_s));

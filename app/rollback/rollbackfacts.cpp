@@ -5,6 +5,11 @@
 #include "services/prometheus/prometheusclient.h"
 #include "services/vercel/vercelclient.h"
 
+#include "core/clock.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
 using namespace Qt::StringLiterals;
 using json = nlohmann::json;
 
@@ -107,6 +112,8 @@ CallRenderer renderWith(const Clients &clients)
             return c.flags ? c.flags->previewServe(*off) : QList<Call>();
         if (const auto *q = std::get_if<Services::ServedQuery>(&intent))
             return c.flags ? c.flags->previewServed(*q) : QList<Call>();
+        if (const auto *b = std::get_if<BlastCheckIntent>(&intent))
+            return c.flags ? c.flags->previewEvaluateContexts(b->query) : QList<Call>();
         if (const auto *rb = std::get_if<InstantRollbackIntent>(&intent))
             return c.vercel ? QList<Call>{c.vercel->previewInstantRollback(rb->deploymentId, rb->description)} : QList<Call>();
         if (std::holds_alternative<ProductionServesIntent>(intent))
@@ -122,6 +129,104 @@ CallRenderer renderWith(const Clients &clients)
         }
         return {}; // recorded by the console: no request
     };
+}
+
+void askBlastRadius(const Clients &clients, const Target &target, const Inputs &in, Plan plan, const BlastOptions &options,
+                    std::function<void(const Plan &)> done)
+{
+    // Called once: by the answer, or by the deadline, whichever comes first. The check step it may add
+    // shows its calls like every other step (rendered by the flag service's client).
+    auto finished = std::make_shared<bool>(false);
+    const CallRenderer render = in.render;
+    auto finish = [finished, done, render](const Plan &p) {
+        if (*finished)
+            return;
+        *finished = true;
+        if (!render)
+            return done(p);
+        Plan rendered = p;
+        rendered.renderCalls(render);
+        done(rendered);
+    };
+    const QList<Services::ServeChange> changes = flagChanges(plan);
+    QStringList flags;
+    for (const Services::ServeChange &c : changes) {
+        if (!flags.contains(c.flag))
+            flags << c.flag;
+    }
+    if (flags.isEmpty()) {
+        BlastRadius none;
+        none.known = true;
+        none.source = u"no flag changes"_s;
+        attachBlastRadius(plan, none, {}, {});
+        return finish(plan);
+    }
+    if (!clients.flags) {
+        attachBlastRadius(plan, BlastRadius::unknown(u"no flag service configured"_s), {}, {});
+        return finish(plan);
+    }
+    auto subjects = std::make_shared<KnownSubjects>();
+    subjects->cohorts = target.cohorts;
+    subjects->scopeClients = in.scope.clientIds;
+    subjects->scopeAccounts = in.scope.platformAccountIds;
+    const QHash<QString, QList<Services::FlagDependency>> dependencies = in.flagDependencies;
+    const QString environment = in.flagEnvironment;
+    QTimer::singleShot(options.deadlineMs, QCoreApplication::instance(), [finish, plan] {
+        Plan p = plan;
+        attachBlastRadius(p, BlastRadius::unknown(u"the flag service did not answer in time"_s), {}, {});
+        finish(p);
+    });
+    Services::FlagService *service = clients.flags;
+    auto promNote = std::make_shared<QString>();
+    // Then the flag service's own evaluator over everyone known.
+    auto evaluate = [service, subjects, flags, environment, changes, dependencies, plan, promNote, finish, finished]() mutable {
+        if (*finished)
+            return;
+        const Services::EvaluationQuery query = blastQuery(*subjects, flags, environment);
+        const QString backend = service->backendName();
+        const int calls = int(service->previewEvaluateContexts(query).size());
+        service->evaluateContexts(query, [=](const Result<QList<Services::ContextAnswer>> &now) mutable {
+            if (*finished)
+                return;
+            if (!now) {
+                attachBlastRadius(plan, BlastRadius::unknown(u"%1's evaluator did not answer: %2"_s.arg(backend, now.error().toString())), {}, {});
+                return finish(plan);
+            }
+            const QList<Services::ContextAnswer> after = predictAfter(now.value(), changes, dependencies);
+            BlastRadius radius = blastRadius(now.value(), after, flags, *subjects);
+            radius.source = u"%1's evaluator: %2 call(s), %3 contexts; known: the cohorts' members%4"_s.arg(backend)
+                                .arg(calls)
+                                .arg(now->size())
+                                .arg(*promNote);
+            attachBlastRadius(plan, radius, query, onPairs(after, flags));
+            finish(plan);
+        });
+    };
+    if (!clients.prometheus) {
+        *promNote = u" (no Prometheus configured: no client or account seen in the metrics)"_s;
+        return evaluate();
+    }
+    // The client and account label values Prometheus saw in the last 7 days.
+    Services::PrometheusClient *prom = clients.prometheus;
+    const QDateTime since = (options.clock ? *options.clock : Clock::system()).nowUtc().addDays(-7);
+    const QString clientLabel = options.clientLabel, accountLabel = options.accountLabel;
+    prom->labelValues(clientLabel, since, [=](const Result<QStringList> &seenClients) mutable {
+        if (*finished)
+            return;
+        prom->labelValues(accountLabel, since, [=](const Result<QStringList> &seenAccounts) mutable {
+            if (*finished)
+                return;
+            if (seenClients)
+                subjects->seenClients = seenClients.value();
+            if (seenAccounts)
+                subjects->seenAccounts = seenAccounts.value();
+            if (!seenClients || !seenAccounts)
+                *promNote = u" (Prometheus did not answer: %1)"_s.arg((!seenClients ? seenClients.error() : seenAccounts.error()).message);
+            else
+                *promNote = u" and %1 client(s), %2 account(s) Prometheus saw in 7 days"_s.arg(subjects->seenClients.size()).arg(subjects->seenAccounts.size());
+            evaluate();
+        });
+    });
 }
 
 void gatherInputs(const Clients &clients, const Target &target, const Request &request, std::function<void(const Result<Inputs> &)> done)
@@ -148,8 +253,13 @@ void gatherInputs(const Clients &clients, const Target &target, const Request &r
     clients.flags->listFlags(target.flagEnvironment, [in, vercel, cohorts, done](const Result<QList<Services::FlagState>> &flags) {
         if (!flags)
             return done(flags.error());
-        for (const auto &f : flags.value())
+        for (const auto &f : flags.value()) {
             in->flags << toFact(f, cohorts);
+            if (!f.dependencies.isEmpty())
+                in->flagDependencies.insert(f.key, f.dependencies);
+            if (!f.dependenciesKnown)
+                in->dependenciesUnknown << f.key;
+        }
         vercel->project([in, vercel, done](const Result<Services::VercelProject> &project) {
             if (!project)
                 return done(project.error());

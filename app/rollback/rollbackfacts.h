@@ -40,6 +40,24 @@ struct Target
 void gatherInputs(const Clients &clients, const Target &target, const Request &request,
                   std::function<void(const Result<Inputs> &)> done);
 
+// The blast radius of `plan` (issue #16 item 2), asked of the flag
+// service's own evaluator: the known clients and accounts are the target's
+// cohorts' members, the scope's ids, and the `client` and `account` label
+// values Prometheus saw in the 7 days before `clock`'s now. Never fails: a
+// service that does not answer within `deadlineMs` (or at all) makes the
+// radius unknown, saying why, and the plan stays executable (a P0 flags-off
+// is never blocked by a precheck). Answers the plan with the radius attached
+// (attachBlastRadius).
+struct BlastOptions
+{
+    int deadlineMs = 8000;
+    QString clientLabel = QStringLiteral("client");
+    QString accountLabel = QStringLiteral("account");
+    const Clock *clock = nullptr; // nullptr: Clock::system()
+};
+void askBlastRadius(const Clients &clients, const Target &target, const Inputs &inputs, Plan plan, const BlastOptions &options,
+                    std::function<void(const Plan &)> done);
+
 // Renders each intent's requests with the client that will send it: the
 // flag service's own calls (Unleash or LaunchDarkly), Vercel's, GitHub's,
 // Prometheus's. An intent whose client is not configured renders nothing.

@@ -212,8 +212,48 @@ Plan buildPlan(const Inputs &in)
     QStringList disabled;
     QList<FlagFact> flags = in.flags;
     std::sort(flags.begin(), flags.end(), [](const auto &a, const auto &b) { return a.key < b.key; });
+    // A global P0 turns the kill-switch parent off first (issue #16 item 3): one call stops every
+    // side-effect flag that depends on it; the flags follow one by one, for the record.
+    const QString parent = in.policy.killSwitchParent;
+    bool parentFirst = false;
+    if (!parent.isEmpty() && plan.priority == Priority::P0 && in.scope.kind == Scope::Kind::Global) {
+        const auto it = std::find_if(flags.cbegin(), flags.cend(), [&](const FlagFact &f) { return f.key == parent; });
+        if (it == flags.cend()) {
+            plan.notes << u"the kill-switch parent %1 is not in the flag service: every side-effect flag is turned off one by one"_s.arg(parent);
+        } else {
+            parentFirst = true;
+            Step s;
+            s.kind = Step::Kind::DisableFlag;
+            s.title = u"Turn the kill-switch parent %1 off in %2: one call stops every side-effect flag that depends on it"_s.arg(parent, in.flagEnvironment);
+            Services::ServeChange off;
+            off.flag = parent;
+            off.environment = in.flagEnvironment;
+            off.on = false;
+            s.intent = off;
+            s.group = group++;
+            s.target = parent;
+            plan.steps << s;
+            disabled << parent;
+            QStringList alone;
+            for (const FlagFact &f : std::as_const(flags)) {
+                const QList<Services::FlagDependency> deps = in.flagDependencies.value(f.key);
+                const bool needsParent = !in.dependenciesUnknown.contains(f.key)
+                                         && std::any_of(deps.cbegin(), deps.cend(), [&](const Services::FlagDependency &d) {
+                                                return d.feature == parent && d.enabled && d.variants.isEmpty();
+                                            });
+                if (f.key != parent && f.enabled && in.policy.sideEffects.matches(f.key) && !needsParent)
+                    alone << f.key;
+            }
+            plan.notes << (alone.isEmpty()
+                               ? u"every side-effect flag that is on depends on the kill-switch parent %1: turning it off stops them all; "
+                                 u"they are then turned off one by one for the record"_s.arg(parent)
+                               : u"%1 side-effect flag(s) do not depend on the kill-switch parent %2 and are stopped only by their own step: %3"_s
+                                     .arg(alone.size())
+                                     .arg(parent, alone.join(u", "_s)));
+        }
+    }
     for (const FlagFact &f : flags) {
-        if (!f.enabled || !in.policy.sideEffects.matches(f.key) || !inScope(f, in.scope))
+        if (!f.enabled || !in.policy.sideEffects.matches(f.key) || !inScope(f, in.scope) || (parentFirst && f.key == parent))
             continue;
         Step s;
         s.kind = Step::Kind::DisableFlag;
@@ -356,6 +396,49 @@ Plan buildPlan(const Inputs &in)
     return plan;
 }
 
+QList<Services::ServeChange> flagChanges(const Plan &plan)
+{
+    QList<Services::ServeChange> out;
+    for (const Step &s : plan.steps) {
+        if (const auto *c = s.as<Services::ServeChange>(); c && s.kind == Step::Kind::DisableFlag)
+            out << *c;
+    }
+    return out;
+}
+
+void attachBlastRadius(Plan &plan, const BlastRadius &radius, const Services::EvaluationQuery &query, const QStringList &predictedOn)
+{
+    plan.blastRadius = radius;
+    if (radius.known && !query.flags.isEmpty()) {
+        // With the other checks, after the read-back that the flags are off; a kill switch has no
+        // other checks: its own group after the read-back.
+        int confirmGroup = 0;
+        for (const Step &s : std::as_const(plan.steps)) {
+            if (s.kind == Step::Kind::ConfirmFlagsOff || s.kind == Step::Kind::DisableFlag)
+                confirmGroup = std::max(confirmGroup, s.group);
+        }
+        int group = confirmGroup + 1;
+        qsizetype at = plan.steps.size();
+        for (qsizetype i = 0; i < plan.steps.size(); ++i) {
+            if (plan.steps[i].kind == Step::Kind::PostCheck && plan.steps[i].group > confirmGroup) {
+                group = plan.steps[i].group;
+                at = i;
+                break;
+            }
+        }
+        Step check;
+        check.kind = Step::Kind::PostCheck;
+        check.title = u"The flag service serves what the blast radius predicted (asked again: %1 contexts)"_s.arg(query.contexts());
+        check.intent = BlastCheckIntent{query, predictedOn};
+        check.group = group;
+        check.target = query.flags.join(u',');
+        plan.steps.insert(at, check);
+    } else if (!radius.known) {
+        plan.notes << u"blast radius unknown (%1): the flags-off still runs behind the typed confirmation"_s.arg(radius.unknownReason);
+    }
+    plan.digest = plan.computeDigest();
+}
+
 void Plan::renderCalls(const CallRenderer &render)
 {
     for (Step &st : steps)
@@ -470,7 +553,8 @@ bool fits(Step::Kind kind, const Intent &intent)
     case Step::Kind::InstantRollback: return std::holds_alternative<InstantRollbackIntent>(intent);
     case Step::Kind::ConfirmProduction: return std::holds_alternative<ProductionServesIntent>(intent);
     case Step::Kind::PostCheck:
-        return std::holds_alternative<DeploymentChecksIntent>(intent) || std::holds_alternative<PromCheckIntent>(intent);
+        return std::holds_alternative<DeploymentChecksIntent>(intent) || std::holds_alternative<PromCheckIntent>(intent)
+               || std::holds_alternative<BlastCheckIntent>(intent);
     case Step::Kind::OpenIncident: return std::holds_alternative<IncidentIntent>(intent);
     case Step::Kind::JournalEntry:
     case Step::Kind::MigrationGuide: return std::holds_alternative<RecordIntent>(intent);
@@ -493,6 +577,7 @@ QString intentType(const Intent &intent)
         QString operator()(const PromCheckIntent &) const { return u"prometheus.check"_s; }
         QString operator()(const IncidentIntent &) const { return u"github.incident"_s; }
         QString operator()(const RecordIntent &) const { return u"console.record"_s; }
+        QString operator()(const BlastCheckIntent &) const { return u"flag.blast-check"_s; }
     };
     return std::visit(V{}, intent);
 }
@@ -526,6 +611,7 @@ json intentToJson(const Intent &intent)
         {
             return {{"what", i.what == RecordIntent::What::JournalEntry ? "journal" : "migration-plan"}, {"link", i.link.toStdString()}};
         }
+        json operator()(const BlastCheckIntent &i) const { return {{"query", i.query.toJson()}, {"stillOn", strings(i.stillOn)}}; }
     };
     json j = std::visit(V{}, intent);
     j["type"] = intentType(intent).toStdString();
@@ -544,6 +630,19 @@ std::optional<Intent> intentFromJson(const json &j)
         if (const auto q = Services::ServedQuery::fromJson(j))
             return *q;
         return std::nullopt;
+    }
+    if (type == u"flag.blast-check"_s) {
+        const auto q = Services::EvaluationQuery::fromJson(j.value("query", json()));
+        if (!q || !j.contains("stillOn") || !j["stillOn"].is_array())
+            return std::nullopt;
+        BlastCheckIntent b;
+        b.query = *q;
+        for (const json &v : j["stillOn"]) {
+            if (!v.is_string())
+                return std::nullopt;
+            b.stillOn << QString::fromStdString(v.get<std::string>());
+        }
+        return b;
     }
     if (type == u"vercel.rollback"_s && !jstr(j, "deploymentId").isEmpty())
         return InstantRollbackIntent{jstr(j, "projectId"), jstr(j, "deploymentId"), jstr(j, "description")};

@@ -3,8 +3,10 @@
 #include "core/result.h"
 #include "net/requestpreview.h"
 #include "policy/sideeffectflags.h"
+#include "rollback/blastradius.h"
 #include "services/flags/flagservice.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -128,6 +130,15 @@ struct IncidentIntent
     QStringList labels;
     bool operator==(const IncidentIntent &) const = default;
 };
+// After the flag changes: the flag service's own evaluator must answer what
+// the blast radius predicted (issue #16 item 2). `stillOn` holds the
+// "contextKey|flag" pairs predicted on; everything else asked is predicted off.
+struct BlastCheckIntent
+{
+    Services::EvaluationQuery query;
+    QStringList stillOn;
+    bool operator==(const BlastCheckIntent &) const = default;
+};
 // Something the console records and people do (the journal entry, a migration rollback plan).
 struct RecordIntent
 {
@@ -138,7 +149,7 @@ struct RecordIntent
 };
 
 using Intent = std::variant<std::monostate, Services::ServeChange, Services::ServedQuery, InstantRollbackIntent, ProductionServesIntent,
-                            DeploymentChecksIntent, PromCheckIntent, IncidentIntent, RecordIntent>;
+                            DeploymentChecksIntent, PromCheckIntent, IncidentIntent, RecordIntent, BlastCheckIntent>;
 
 nlohmann::json intentToJson(const Intent &intent);
 // Null when the record is not an intent this version knows.
@@ -160,6 +171,9 @@ struct RollbackRules
     int queueDrainSeconds = 120;           // rollback.postChecks.queueDrainSeconds
     int deploymentChecksTimeoutSeconds = 300; // rollback.postChecks.deploymentChecksTimeoutSeconds
     QStringList incidentLabels;            // rollback.incident.labels, besides "incident" and the priority
+    // rollback.killSwitchParent: the flag every side-effect flag depends on; a
+    // global P0 turns it off first, in one call (issue #16 item 3). Empty: none.
+    QString killSwitchParent;
     bool operator==(const RollbackRules &o) const = default;
 };
 
@@ -169,6 +183,11 @@ struct Inputs
     Checklist checklist;
     Scope scope;
     QList<FlagFact> flags;
+    // The flags each flag needs on (or off), as the flag service says (by
+    // key); a flag listed in dependenciesUnknown could not say. A flag that
+    // needs the kill-switch parent on is stopped by turning the parent off.
+    QHash<QString, QList<Services::FlagDependency>> flagDependencies;
+    QStringList dependenciesUnknown;
     QList<DeploymentFact> deployments;
     QList<MigrationFact> migrations;
     QString migrationRollbackPlan; // a link; Option C needs one
@@ -215,6 +234,10 @@ struct Plan
     QStringList refusals;        // why the plan cannot execute; empty: executable
     QStringList notes;           // what the operator should know (e.g. production will be pinned)
     QString digest;              // SHA-256 of the canonical plan; execute --plan-digest checks it
+    // Who stops being served each flag, as the flag service's evaluator
+    // answered before execution (attachBlastRadius). For people: not part of
+    // the digest (its check step, when known, is).
+    std::optional<BlastRadius> blastRadius;
 
     bool executable() const { return refusals.isEmpty(); }
     nlohmann::json toJson() const;
@@ -235,6 +258,14 @@ struct Plan
 // in scope first, then Option A, B or C, then the checks of §7.5 and the
 // incident. Pure: the same inputs always give the same plan and digest.
 Plan buildPlan(const Inputs &inputs);
+
+// The flag changes of a plan, in step order (the parent first).
+QList<Services::ServeChange> flagChanges(const Plan &plan);
+// Adds the blast radius to the plan: the table, and when it is known a
+// post-check that asks the flag service again after execution and fails on
+// any difference from `predictedOn` (onPairs of the predicted state).
+// Recomputes the digest.
+void attachBlastRadius(Plan &plan, const BlastRadius &radius, const Services::EvaluationQuery &query, const QStringList &predictedOn);
 
 // The newest safe Instant Rollback target, or why there is none:
 // production, READY, not deleted, checks passed, older than what serves now,

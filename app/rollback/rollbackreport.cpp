@@ -33,6 +33,8 @@ QString describePlan(const Plan &plan, const Inputs &in)
             out += u"      (%1: no request%2)\n"_s.arg(intentType(s.intent),
                                                    std::holds_alternative<RecordIntent>(s.intent) ? u", recorded by the console"_s : u", its client is not configured"_s);
     }
+    if (plan.blastRadius)
+        out += u"\n"_s + plan.blastRadius->describeLines().join(u'\n') + u'\n';
     for (const QString &n : plan.notes)
         out += u"\nnote: "_s + n;
     for (const QString &r : plan.refusals)
@@ -52,6 +54,8 @@ json planReport(const Plan &plan, const Inputs &in)
         notes.push_back(n.toStdString());
     j["notes"] = notes;
     j["executable"] = plan.executable();
+    if (plan.blastRadius)
+        j["blastRadius"] = plan.blastRadius->toJson();
     return j;
 }
 
@@ -59,7 +63,8 @@ json beginRecord(const Plan &plan, const Inputs &in, const QString &actor, const
 {
     return {{"kind", kind.toStdString()}, {"plan", plan.toJson()}, {"digest", plan.digest.toStdString()},
             {"trigger", triggerName(in.trigger).toStdString()}, {"priority", priorityName(plan.priority).toStdString()},
-            {"scope", scopeText(in.scope).toStdString()}, {"reason", in.reason.toStdString()}, {"actor", actor.toStdString()}};
+            {"scope", scopeText(in.scope).toStdString()}, {"reason", in.reason.toStdString()}, {"actor", actor.toStdString()},
+            {"blastRadius", plan.blastRadius ? plan.blastRadius->toJson() : json()}};
 }
 
 Plan killSwitchPlan(const Plan &full)
@@ -73,6 +78,12 @@ Plan killSwitchPlan(const Plan &full)
             p.steps << s;
     }
     p.notes << u"kill switch: the side-effect flags in scope only; no deployment change, no incident"_s;
+    for (const QString &n : full.notes) {
+        if (n.contains(u"kill-switch parent"_s) || n.startsWith(u"blast radius"_s))
+            p.notes << n;
+    }
+    if (full.blastRadius)
+        p.blastRadius = full.blastRadius;
     p.digest = p.computeDigest();
     return p;
 }

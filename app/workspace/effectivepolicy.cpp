@@ -123,8 +123,19 @@ Result<Rollback::RollbackRules> rollbackRules(const Policy::Bundle &b, const Pol
     if (!labels)
         return labels.error();
     r.incidentLabels = *labels;
+    // The kill-switch parent (issue #16 item 3): a flag key, optional.
+    if (section.contains("killSwitchParent") && !section["killSwitchParent"].is_null()) {
+        const json &parent = section["killSwitchParent"];
+        if (!parent.is_string() || parent.get<std::string>().empty())
+            return Policy::fieldError(b, u"rollback.killSwitchParent"_s, u"must be a flag key (a non-empty string)"_s);
+        r.killSwitchParent = QString::fromStdString(parent.get<std::string>());
+        if (sideEffects.matches(r.killSwitchParent))
+            return Policy::fieldError(b, u"rollback.killSwitchParent"_s,
+                                      u"%1 is itself a side-effect flag: the parent must be a flag of its own that the side-effect flags depend on"_s.arg(
+                                          r.killSwitchParent));
+    }
     for (auto it = section.begin(); it != section.end(); ++it) {
-        if (it.key() != "postChecks" && it.key() != "incident")
+        if (it.key() != "postChecks" && it.key() != "incident" && it.key() != "killSwitchParent")
             return Policy::fieldError(b, u"rollback."_s + QString::fromStdString(it.key()),
                                       u"unknown key (the side-effect list is sideEffectFlags, ADR 0017)"_s);
     }

@@ -5,12 +5,24 @@
 // whole kill switch as the CLI runs it (fan-out + read-back that clients are
 // served the flags off). Prints its figures; never fails on time.
 //
+// The kill-switch parent (issue #16 item 3): every flag (the 30, and the
+// scenario's publishing/engagement/browser-lane switches the platform
+// simulator obeys) depends on one parent; from the typed confirmation (the
+// executor's start) it prints the parent-off answer against one call (goal
+// <= 1.1x), when the client API (/api/client/features with the client
+// token) shows every child off, and the platform simulator's own timestamp
+// of its last side effect after the parent-off (goal <= 1 s), p50 and p95,
+// next to the simulator's SDK refresh interval.
+//
 //   build/ci/bench/bench_killswitch [runs=5]
 
 #include "net/httpclient.h"
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbackreport.h"
 #include "services/flags/unleashclient.h"
+
+#include <QDateTime>
+#include <QTimer>
 
 #include "sandboxfixture.h"
 
@@ -22,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <cstdio>
 
@@ -35,6 +48,16 @@ double median(QList<double> v)
 {
     std::sort(v.begin(), v.end());
     return v.isEmpty() ? 0 : v[v.size() / 2];
+}
+
+// The nearest-rank percentile (p95 of 5 runs is the largest).
+double percentile(QList<double> v, double p)
+{
+    std::sort(v.begin(), v.end());
+    if (v.isEmpty())
+        return 0;
+    const int rank = std::max(1, int(std::ceil(p / 100.0 * v.size())));
+    return v[std::min<int>(rank, int(v.size())) - 1];
 }
 
 } // namespace
@@ -193,6 +216,152 @@ int main(int argc, char **argv)
         allOn();
         bare << fanOut();
     }
+    // ---- the kill-switch parent (issue #16 item 3), without injected latency ----
+    const QString parent = u"side-effects.kill"_s;
+    const auto admin_ = [&](const QByteArray &method, const QString &path, const json &body = nullptr) {
+        return RaizeTest::httpCall(method, QUrl(unleash + path), admin, body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+    };
+    admin_("POST", u"/api/admin/projects/default/features"_s, {{"name", parent.toStdString()}, {"type", "kill-switch"}});
+    admin_("POST", u"/api/admin/projects/default/features/%1/environments/production/strategies"_s.arg(parent),
+           {{"name", "flexibleRollout"}, {"parameters", {{"rollout", "100"}, {"stickiness", "default"}, {"groupId", "kill"}}}});
+    QStringList children = keys;
+    children << u"publishing.enabled"_s << u"engagement.enabled"_s << u"browser-lane.enabled"_s; // what the simulator obeys
+    for (const QString &c : std::as_const(children))
+        admin_("POST", u"/api/admin/projects/default/features/%1/dependencies"_s.arg(c), {{"feature", parent.toStdString()}, {"enabled", true}});
+    const QByteArray clientToken = sandbox.token(u"unleashClient"_s).toUtf8();
+    // What SDKs are served: the parent off makes every child off for them (dependencies are evaluated first).
+    const auto clientSet = [&]() -> std::optional<Services::FlagSet> {
+        const auto a = RaizeTest::httpCall("GET", QUrl(unleash + u"/api/client/features"_s), clientToken);
+        const auto set = Services::UnleashClient::parseClientFeatures(a.body);
+        if (!set)
+            return std::nullopt;
+        return set.value();
+    };
+    Services::FlagContext sdk;
+    sdk.clientId = u"client-bloom"_s;
+    sdk.platformAccountId = u"acct-bloom-ig"_s;
+    sdk.lane = u"api"_s;
+    sdk.cohort = u"lowrisk"_s;
+    const auto allChildrenOff = [&](const Services::FlagSet &set) {
+        return std::all_of(children.cbegin(), children.cend(), [&](const QString &c) {
+            return Services::UnleashClient::evaluate(c, set, sdk).verdict == Services::FlagEvaluation::Verdict::Off;
+        });
+    };
+    const auto childrenWired = [&](const Services::FlagSet &set) {
+        return std::all_of(children.cbegin(), children.cend(), [&](const QString &c) {
+            const Services::FlagState *f = set.find(c);
+            return f && std::any_of(f->dependencies.cbegin(), f->dependencies.cend(), [&](const auto &d) { return d.feature == parent; });
+        });
+    };
+    const auto waitMs = [](int ms) {
+        QEventLoop l;
+        QTimer::singleShot(ms, &l, &QEventLoop::quit);
+        l.exec();
+    };
+    // The client API's cache shows the dependencies only after its refresh (shared/notes): wait for them.
+    for (int i = 0; i < 100; ++i) {
+        const auto set = clientSet();
+        if (set && childrenWired(*set))
+            break;
+        waitMs(100);
+    }
+    const QUrl sideEffectsUrl(sandbox.url(u"platform"_s) + u"/side-effects"_s);
+    const auto simulator = [&] { return json::parse(RaizeTest::httpCall("GET", sideEffectsUrl).body.toStdString(), nullptr, false); };
+    QList<double> parentOff, parentRatio, clientApiOff, lastSideEffect;
+    int sdkRefreshMs = 0;
+    for (int r = 0; r < runs; ++r) {
+        admin_("POST", u"/api/admin/projects/default/features/%1/environments/production/on"_s.arg(parent));
+        allOn();
+        for (const QString &c : {u"publishing.enabled"_s, u"engagement.enabled"_s, u"browser-lane.enabled"_s})
+            admin_("POST", u"/api/admin/projects/default/features/%1/environments/production/on"_s.arg(c));
+        // The simulator publishing again: its last side effect is newer than two of its polls from now.
+        const double onAt = QDateTime::currentMSecsSinceEpoch() / 1000.0;
+        for (int i = 0; i < 100; ++i) {
+            const json st = simulator();
+            sdkRefreshMs = st.value("sdkRefreshMs", 0);
+            if (st.value("lastSideEffectAt", 0.0) > onAt + 2.0 * sdkRefreshMs / 1000.0 + 0.5)
+                break;
+            waitMs(100);
+        }
+        // One call, for the ratio.
+        double one = 0;
+        {
+            admin_("POST", u"/api/admin/projects/default/features/%1/environments/production/on"_s.arg(keys[0]));
+            QEventLoop loop;
+            QElapsedTimer t;
+            t.start();
+            flags.setEnabled(keys[0], {}, false, [&](const Status &) { loop.quit(); });
+            loop.exec();
+            one = double(t.nsecsElapsed()) / 1e6;
+            admin_("POST", u"/api/admin/projects/default/features/%1/environments/production/on"_s.arg(keys[0]));
+        }
+        // From the typed confirmation: the executor's start. The parent first, alone; then the 33 for the record.
+        Rollback::Plan plan;
+        plan.immediate = true;
+        const auto offStep = [&](const QString &k, int group) {
+            Rollback::Step s;
+            s.kind = Rollback::Step::Kind::DisableFlag;
+            s.title = k;
+            s.target = k;
+            Services::ServeChange off;
+            off.flag = k;
+            off.environment = u"production"_s;
+            s.intent = off;
+            s.group = group;
+            return s;
+        };
+        plan.steps << offStep(parent, 1);
+        for (const QString &k : std::as_const(children))
+            plan.steps << offStep(k, 2);
+        plan.digest = plan.computeDigest();
+        QTemporaryDir dir;
+        Result<Rollback::RunJournal> journal = Rollback::RunJournal::create(dir.path(), {{"kind", "kill-switch"}});
+        Rollback::Clients clients;
+        clients.flags = &flags;
+        Rollback::Executor ex(std::move(journal).value(), plan, clients, Rollback::ExecOptions());
+        QElapsedTimer t;
+        double parentAnswered = -1, parentWall = 0, clientOff = -1;
+        QObject::connect(&ex, &Rollback::Executor::stepChanged, &ex, [&](int step) {
+            if (step == 0 && ex.status(0) == Rollback::Executor::StepStatus::Done && parentAnswered < 0) {
+                parentAnswered = double(t.nsecsElapsed()) / 1e6;
+                parentWall = QDateTime::currentMSecsSinceEpoch() / 1000.0;
+            }
+        });
+        QEventLoop loop;
+        QObject::connect(&ex, &Rollback::Executor::finished, &loop, &QEventLoop::quit);
+        QObject::connect(&ex, &Rollback::Executor::stepFailed, &loop, [&](int, const Error &e) {
+            std::fprintf(stderr, "parent kill switch: %s\n", qPrintable(e.toString()));
+            loop.quit();
+        });
+        t.start();
+        ex.start();
+        loop.exec();
+        // The client API, polled from the start until every child is off for an SDK.
+        for (int i = 0; i < 500 && clientOff < 0; ++i) {
+            const auto set = clientSet();
+            if (set && allChildrenOff(*set))
+                clientOff = double(t.nsecsElapsed()) / 1e6;
+            else
+                waitMs(10);
+        }
+        // The simulator's own last side effect, once it has certainly polled again (two refreshes).
+        waitMs(2 * sdkRefreshMs + 500);
+        const double last = simulator().value("lastSideEffectAt", 0.0);
+        parentOff << parentAnswered;
+        parentRatio << (one > 0 ? parentAnswered / one : 0);
+        clientApiOff << clientOff;
+        lastSideEffect << (last - parentWall) * 1000.0;
+    }
+    std::printf("kill-switch parent %s (33 children: the 30, and the 3 switches the platform simulator obeys), no injected latency, %d runs\n",
+                qPrintable(parent), runs);
+    std::printf("  from the typed confirmation to the parent-off answer: p50 %7.1f ms  p95 %7.1f ms   (%.2fx / %.2fx one call; goal <= 1.1x)\n",
+                percentile(parentOff, 50), percentile(parentOff, 95), percentile(parentRatio, 50), percentile(parentRatio, 95));
+    std::printf("  client API (/api/client/features, client token) shows every child off: p50 %7.1f ms  p95 %7.1f ms\n",
+                percentile(clientApiOff, 50), percentile(clientApiOff, 95));
+    std::printf("  the simulator's last side effect after the parent-off answer: p50 %7.1f ms  p95 %7.1f ms   (goal <= 1000 ms; "
+                "its SDK refreshes every %d ms; real SDKs poll every 15 s by default)\n",
+                percentile(lastSideEffect, 50), percentile(lastSideEffect, 95), sdkRefreshMs);
+
     const double s = median(single), f = median(fanout), w = median(whole);
     std::printf("kill switch, %d flags, %d ms injected latency per call, real Unleash 8.2 behind the sandbox proxy, median of %d runs\n",
                 Flags, LatencyMs, runs);

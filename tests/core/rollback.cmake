@@ -47,3 +47,11 @@ add_dependencies(test_rollback_sandbox raize-console-crashtest)
 # read-back are LaunchDarkly calls only, through Prism's validating proxy to the stateful fake.
 raize_add_test(test_rollback_launchdarkly SOURCES tst_rollback_launchdarkly.cpp LIBS sandbox_fixture
     KEYRING TIMEOUT 180 LABELS sandbox keyring contract)
+# The blast radius and the kill-switch parent (issue #16 items 2, 3), offline: grids, prediction,
+# table, comparison after execution, both backends' requests and answers, parent-first plans.
+raize_add_test(test_blast_radius SOURCES tst_blast_radius.cpp LIBS core_rollback core_launchdarkly)
+# The same against the sandbox's real Unleash (issue #16 items 2, 3): the dry-run table with a
+# negative control, the dependency check naming a flag, the parent's off as the first call, and the
+# radius asked again after execution agreeing with the prediction. One sandbox.
+raize_add_test(test_blast_sandbox SOURCES tst_blast_sandbox.cpp LIBS sandbox_fixture
+    KEYRING TIMEOUT 180 LABELS sandbox keyring)

@@ -116,6 +116,10 @@ class TestRollbackLaunchDarkly : public QObject
                              qPrintable(QString::fromStdString(c["body"].dump())));
                     patched << key;
                     ++patches;
+                } else if (type == "flag.blast-check") {
+                    // The blast radius asked again after the change: LaunchDarkly's evaluate, one context per call.
+                    QCOMPARE(QString::fromStdString(c.value("method", "")), u"POST"_s);
+                    QVERIFY2(path == u"/api/v2/projects/default/environments/production/flags/evaluate"_s, qPrintable(path));
                 } else {
                     QCOMPARE(type, std::string("flag.served"));
                     QCOMPARE(QString::fromStdString(c.value("method", "")), u"GET"_s);
@@ -168,16 +172,26 @@ private Q_SLOTS:
         const Run dry = run({u"kill-switch"_s, u"--scope"_s, u"global"_s, u"--dry-run"_s, u"--json"_s});
         QVERIFY2(dry.code == 0, qPrintable(dry.err + dry.out));
         verifyPreview(dry.j["steps"], int(kOnFlags.size()), u"kill-switch --dry-run"_s);
-        QCOMPARE(dry.j["steps"].size(), kOnFlags.size() + 1); // the flags, then the read-back
+        QCOMPARE(dry.j["steps"].size(), kOnFlags.size() + 2); // the flags, the read-back, then the blast radius asked again
         // Planning read LaunchDarkly (GETs) and wrote nothing; Unleash heard nothing.
         verifyNoUnleash(u"plan"_s);
         const json ld = requests(u"launchdarkly"_s);
         QVERIFY(!ld.empty());
-        for (const json &r : ld)
+        int evaluations = 0;
+        for (const json &r : ld) {
+            // Reads, and the blast radius's questions (issue #16 item 2: one context per evaluate call).
+            if (r.value("method", "") == "POST" && QString::fromStdString(r.value("path", "")).endsWith(u"/flags/evaluate"_s)) {
+                ++evaluations;
+                continue;
+            }
             QCOMPARE(r.value("method", ""), std::string("GET"));
+        }
+        QVERIFY(evaluations > 1);
+        QVERIFY2(dry.j["blastRadius"].value("known", false), dry.j["blastRadius"].dump().c_str());
         for (const QString &f : kOnFlags)
             QVERIFY2(ldFlags()[f.toStdString()].value("on", false), qPrintable(f));
-        QCOMPARE(m_prism.drainViolations(500), QStringList());
+        const QStringList violations = m_prism.drainViolations(500);
+        QVERIFY2(violations.isEmpty(), qPrintable(violations.mid(0, 4).join(u'\n')));
     }
 
     // The kill switch runs: one semantic patch per flag to the LaunchDarkly fake, then a GET of each flag showing it off.
@@ -206,6 +220,8 @@ private Q_SLOTS:
                 patched << key;
                 bodies.push_back({{"name", key.toStdString()}, {"body", json::parse(req.value("body", ""), nullptr, false)}});
                 lastPatch = qMax(lastPatch, req.value("id", qint64(0)));
+            } else if (method == u"POST"_s && path.endsWith(u"/flags/evaluate"_s)) {
+                continue; // the blast radius, before and after (issue #16 item 2)
             } else {
                 QCOMPARE(method, u"GET"_s);
                 if (lastPatch > 0 && !key.isEmpty() && !firstReadAfter.contains(key))

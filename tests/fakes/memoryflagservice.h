@@ -153,6 +153,66 @@ public:
         }
         QTimer::singleShot(0, [done, out] { done(out); });
     }
+    // The memory backend's evaluator: on when the flag is on, its parents
+    // are on, and a strategy's scope (IN on clientId, platformAccount, lane,
+    // cohort) holds for the context, or it has no strategy.
+    bool failEvaluate = false; // evaluateContexts answers an error (the playground is down)
+    bool servesContext(const QString &key, const Raize::Services::ContextFields &c, int depth = 0) const
+    {
+        for (const auto &f : hideWrites ? visible : flags) {
+            if (f.key != key)
+                continue;
+            if (!f.enabled || depth > 8)
+                return false;
+            for (const auto &d : f.dependencies) {
+                if (servesContext(d.feature, c, depth + 1) != d.enabled)
+                    return false;
+            }
+            if (f.strategies.isEmpty())
+                return true;
+            for (const auto &st : f.strategies) {
+                if (st.disabled || st.rolloutPercent == 0)
+                    continue;
+                const auto in = [&](const QStringList &values, const QString &field) {
+                    return values.isEmpty() || values.contains(c.value(field));
+                };
+                if (in(st.scope.clientIds, QStringLiteral("clientId")) && in(st.scope.platformAccountIds, QStringLiteral("platformAccount"))
+                    && (st.scope.lane.isEmpty() || st.scope.lane == c.value(QStringLiteral("lane"))) && in(st.scope.cohorts, QStringLiteral("cohort")))
+                    return true;
+            }
+            return false;
+        }
+        return false;
+    }
+    QList<Raize::Net::RequestPreview> previewEvaluateContexts(const Raize::Services::EvaluationQuery &q) const override
+    {
+        Raize::Net::RequestPreview p;
+        p.service = QStringLiteral("flags");
+        p.method = QStringLiteral("EVALUATE");
+        p.path = QStringLiteral("memory/evaluate/%1").arg(q.contexts());
+        return {p};
+    }
+    void evaluateContexts(const Raize::Services::EvaluationQuery &q, Callback<QList<Raize::Services::ContextAnswer>> done) override
+    {
+        calls << QStringLiteral("evaluate %1").arg(q.contexts());
+        if (failEvaluate) {
+            QTimer::singleShot(0, [done] {
+                done(Raize::Error::make(Raize::Error::Kind::Network, QStringLiteral("memory"), QStringLiteral("connection refused")));
+            });
+            return;
+        }
+        QList<Raize::Services::ContextAnswer> out;
+        for (const auto &g : q.grids) {
+            for (const auto &c : g.expand()) {
+                Raize::Services::ContextAnswer a;
+                a.context = c;
+                for (const QString &f : q.flags)
+                    a.enabled.insert(f, servesContext(f, c));
+                out << a;
+            }
+        }
+        QTimer::singleShot(0, [done, out] { done(out); });
+    }
 };
 
 } // namespace RaizeTest

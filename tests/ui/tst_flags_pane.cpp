@@ -112,6 +112,56 @@ private Q_SLOTS:
         QCOMPARE(monitor.status(Service::Flags).state, ServiceStatus::State::Connected);
     }
 
+    // The kill-switch parent (issue #16 item 3): the pane names the side-effect flag that does not depend on it,
+    // and the warning goes once it does.
+    void namesAFlagThatDoesNotDependOnTheParent()
+    {
+        Sandbox::FaultInjector faults;
+        Sandbox::RequestLog log;
+        Sandbox::HttpServer unleash(u"unleash"_s, &faults, &log);
+        json features = body(u"unleash-features.json"_s);
+        json parent = features["features"][0];
+        parent["name"] = "side-effects.kill";
+        features["features"].push_back(parent);
+        const json environment = body(u"unleash-feature-environment.json"_s);
+        QString alone = u"engagement.dm-dedupe"_s;
+        unleash.route("GET", u"/api/admin/projects/default/features"_s, [&](const Sandbox::HttpRequest &, const QRegularExpressionMatch &) {
+            return Sandbox::HttpResponse::json(200, features);
+        });
+        unleash.route("GET", u"/api/admin/projects/default/features/([^/]+)"_s,
+                      [&](const Sandbox::HttpRequest &, const QRegularExpressionMatch &m) {
+                          json e = environment;
+                          e["name"] = "production";
+                          e.erase("environment");
+                          const bool child = m.captured(1) != u"side-effects.kill"_s && m.captured(1) != alone;
+                          const json deps = child ? json::array({{{"feature", "side-effects.kill"}, {"enabled", true}}}) : json::array();
+                          return Sandbox::HttpResponse::json(200, {{"name", m.captured(1).toStdString()}, {"project", "default"}, {"type", "release"},
+                                                                   {"environments", json::array({e})}, {"dependencies", deps}});
+                      });
+        QVERIFY(unleash.listen(0));
+        Net::HttpClient http;
+        http.setToken(Service::Flags, u"*:*.flagspane-test-token"_s);
+        Services::UnleashClient client(http, QUrl(unleash.baseUrl()), u"default"_s, u"production"_s);
+        Release::FlagPoller poller(client, u"production"_s, 100);
+        Ui::FlagsPane pane;
+        QAbstractItemModelTester tester(pane.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        pane.setKillSwitchParent(u"side-effects.kill"_s, EffectivePolicy::builtin().sideEffectFlags());
+        pane.setPoller(&poller);
+        pane.show();
+        poller.start();
+        QTRY_VERIFY_WITH_TIMEOUT(poller.snapshot().hasData(), 5000);
+        QVERIFY2(pane.killSwitchParentText().contains(u"1 side-effect flag does not depend on the kill-switch parent side-effects.kill: "
+                                                       u"engagement.dm-dedupe"_s),
+                 qPrintable(pane.killSwitchParentText()));
+        // Fixed in the flag service: the next poll clears the warning.
+        alone.clear();
+        QTRY_COMPARE_WITH_TIMEOUT(pane.killSwitchParentText(), QString(), 5000);
+        // No parent named: nothing to check, nothing shown.
+        alone = u"engagement.dm-dedupe"_s;
+        pane.setKillSwitchParent({}, EffectivePolicy::builtin().sideEffectFlags());
+        QCOMPARE(pane.killSwitchParentText(), QString());
+    }
+
     void firstFailureSaysWhatToDo()
     {
         ServiceMonitor monitor;

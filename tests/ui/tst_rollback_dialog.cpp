@@ -23,6 +23,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -112,6 +113,22 @@ private Q_SLOTS:
         // Every call is previewed.
         QVERIFY(steps->topLevelItem(0)->text(3).contains(u"/environments/production/off"_s));
         QVERIFY(dialog->findChild<QLabel *>(u"summary"_s)->text().contains(u"execute immediately"_s));
+        // The blast radius, asked of Unleash's playground (issue #16 item 2): who stops being served each flag.
+        auto *blast = dialog->findChild<QTableWidget *>(u"blastRadius"_s);
+        QVERIFY(blast && blast->isVisible());
+        QVERIFY2(dialog->plan().blastRadius && dialog->plan().blastRadius->known,
+                 qPrintable(dialog->findChild<QLabel *>(u"blastRadiusTitle"_s)->text()));
+        QCOMPARE(blast->rowCount(), int(dialog->plan().blastRadius->rows.size()));
+        QVERIFY(blast->rowCount() >= 7);
+        bool dmRow = false;
+        for (int r = 0; r < blast->rowCount(); ++r) {
+            if (blast->item(r, 0)->text() == u"engagement.dm-dedupe"_s) {
+                dmRow = true;
+                QCOMPARE(blast->item(r, 2)->text(), u"acct-house-ig"_s); // a per-account flag: that account only
+            }
+        }
+        QVERIFY(dmRow);
+        shot(dialog, u"rollback-blast-radius.png"_s);
 
         // The guard is the one confirmation: the plan once more, and only the environment's exact name executes.
         auto *execute = dialog->findChild<QPushButton *>(u"execute"_s);
@@ -133,6 +150,7 @@ private Q_SLOTS:
         QVERIFY2(Ui::Confirmation::asked().last().plan.contains(u"/environments/production/off"_s), qPrintable(Ui::Confirmation::asked().last().plan));
         QVERIFY2(Ui::Confirmation::asked().last().plan.contains(u"Plan digest "_s + dialog->plan().digest.left(16)),
                  qPrintable(Ui::Confirmation::asked().last().plan));
+        QVERIFY2(Ui::Confirmation::asked().last().plan.contains(u"Blast radius (unleash's evaluator"_s), qPrintable(Ui::Confirmation::asked().last().plan));
         QVERIFY(flagOn(u"publishing.enabled"_s));
         Ui::Confirmation::setNextAnswer(true, u"production"_s);
 

@@ -3,6 +3,7 @@
 #include "flagsmodel.h"
 
 #include "release/flagpoller.h"
+#include "rollback/killswitchparent.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -18,6 +19,7 @@ FlagsPane::FlagsPane(QWidget *parent)
     , m_model(new FlagsModel(this))
     , m_table(new QTableView(this))
     , m_status(new QLabel(this))
+    , m_parentWarning(new QLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(24, 16, 24, 16);
@@ -34,6 +36,11 @@ FlagsPane::FlagsPane(QWidget *parent)
     m_status->setObjectName(u"flagsStatus"_s);
     m_status->setWordWrap(true);
     m_status->setTextFormat(Qt::PlainText);
+    m_parentWarning->setObjectName(u"killSwitchParentWarning"_s);
+    m_parentWarning->setWordWrap(true);
+    m_parentWarning->setTextFormat(Qt::PlainText);
+    m_parentWarning->setStyleSheet(u"background:#fff3cd; color:#5c4400; padding:4px;"_s);
+    m_parentWarning->hide();
     m_table->setObjectName(u"flagsTable"_s);
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -47,6 +54,7 @@ FlagsPane::FlagsPane(QWidget *parent)
     layout->addWidget(title);
     layout->addWidget(purpose);
     layout->addWidget(m_status);
+    layout->addWidget(m_parentWarning);
     layout->addWidget(m_table, 1);
     refresh();
 }
@@ -66,6 +74,18 @@ QString FlagsPane::statusText() const
     return m_status->text();
 }
 
+void FlagsPane::setKillSwitchParent(const QString &parent, const Policy::SideEffectFlags &sideEffects)
+{
+    m_parent = parent;
+    m_sideEffects = sideEffects;
+    refresh();
+}
+
+QString FlagsPane::killSwitchParentText() const
+{
+    return m_parentWarning->isVisibleTo(this) ? m_parentWarning->text() : QString();
+}
+
 void FlagsPane::refresh()
 {
     if (!m_poller) {
@@ -82,6 +102,10 @@ void FlagsPane::refresh()
         m_status->setStyleSheet(s.lastError.isError() ? u"color:#b00020;"_s : QString());
         return;
     }
+    // Every side-effect flag must depend on the kill-switch parent, or the P0's one call does not stop it.
+    const Rollback::ParentCheck parent = Rollback::checkKillSwitchParent(m_parent, m_sideEffects, s.flags);
+    m_parentWarning->setText(parent.ok() ? QString() : u"Kill switch: "_s + parent.describe());
+    m_parentWarning->setVisible(!parent.ok());
     const QString asOf = s.fetchedAt.toLocalTime().toString(u"HH:mm:ss"_s);
     int on = 0;
     for (const auto &f : s.flags)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "policy/sideeffectflags.h"
+
 #include <QWidget>
 
 class QLabel;
@@ -26,6 +28,11 @@ public:
     void setPoller(Release::FlagPoller *poller); // not owned; nullptr: not configured
     FlagsModel *model() const { return m_model; }
     QString statusText() const;
+    // The policy's kill-switch parent (rollback.killSwitchParent, issue #16
+    // item 3): the pane warns, naming them, when side-effect flags do not
+    // depend on it (a P0 then turns those off one by one). Empty: no check.
+    void setKillSwitchParent(const QString &parent, const Policy::SideEffectFlags &sideEffects);
+    QString killSwitchParentText() const;
 
 private:
     void refresh();
@@ -34,6 +41,9 @@ private:
     FlagsModel *m_model;
     QTableView *m_table;
     QLabel *m_status;
+    QLabel *m_parentWarning;
+    QString m_parent;
+    Policy::SideEffectFlags m_sideEffects;
 };
 
 } // namespace Raize::Ui

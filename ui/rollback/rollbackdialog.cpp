@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QTableWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -53,7 +54,7 @@ RollbackDialog::RollbackDialog(Workspace &workspace, QWidget *parent)
 {
     setObjectName(u"rollbackDialog"_s);
     setWindowTitle(u"Rollback — %1"_s.arg(m_profile));
-    resize(1060, 720);
+    resize(1060, 880);
     auto *layout = new QVBoxLayout(this);
 
     auto *form = new QFormLayout;
@@ -101,7 +102,28 @@ RollbackDialog::RollbackDialog(Workspace &workspace, QWidget *parent)
     m_steps->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
     m_steps->header()->setStretchLastSection(true);
     m_steps->setColumnWidth(1, 470);
-    layout->addWidget(m_steps, 1);
+    layout->addWidget(m_steps, 3);
+
+    // Who stops being served each flag, as the flag service's own evaluator answers (issue #16 item 2).
+    m_blastTitle = new QLabel(this);
+    m_blastTitle->setObjectName(u"blastRadiusTitle"_s);
+    m_blastTitle->setWordWrap(true);
+    m_blastTitle->setTextFormat(Qt::RichText);
+    layout->addWidget(m_blastTitle);
+    m_blast = new QTableWidget(0, 4, this);
+    m_blast->setObjectName(u"blastRadius"_s);
+    m_blast->setHorizontalHeaderLabels({u"Flag"_s, u"Clients that stop being served"_s, u"Platform accounts"_s, u"Lanes"_s});
+    m_blast->verticalHeader()->hide();
+    m_blast->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_blast->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_blast->setWordWrap(true);
+    m_blast->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_blast->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_blast->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_blast->horizontalHeader()->setSectionResizeMode(3, QHeaderView::ResizeToContents);
+    layout->addWidget(m_blast, 2);
+    m_blastTitle->hide();
+    m_blast->hide();
 
     m_digest = new QLabel(this);
     m_digest->setObjectName(u"digest"_s);
@@ -271,9 +293,18 @@ void RollbackDialog::buildPlan()
             return;
         }
         self->m_inputs = in.value();
-        self->m_plan = Rollback::buildPlan(in.value());
-        self->showPlan();
-        Q_EMIT self->planReady();
+        const Plan plan = Rollback::buildPlan(in.value());
+        self->setMessage(u"Asking the flag service who stops being served each flag…"_s, u"info"_s);
+        self->m_planButton->setEnabled(false);
+        // The blast radius: never blocks, an unanswered question shows "unknown" and the plan stays executable.
+        askBlastRadius(self->m_session->clients(), self->m_session->target(), in.value(), plan, BlastOptions(), [self](const Plan &withRadius) {
+            if (!self)
+                return;
+            self->m_planButton->setEnabled(true);
+            self->m_plan = withRadius;
+            self->showPlan();
+            Q_EMIT self->planReady();
+        });
     });
 }
 
@@ -307,6 +338,7 @@ void RollbackDialog::showPlan()
         item->setToolTip(3, call);
         item->setData(0, Qt::UserRole, s.group);
     }
+    showBlastRadius();
     m_digest->setText(u"Plan digest %1 · steps of one group run in parallel"_s.arg(m_plan.digest.left(16)));
     if (m_plan.executable())
         setMessage(m_plan.immediate ? u"Execute now: the confirmation shows the plan once more."_s
@@ -316,6 +348,48 @@ void RollbackDialog::showPlan()
         setMessage(u"This plan cannot execute; answer what it refuses on and build it again."_s, u"error"_s);
     if (m_plan.immediate)
         m_execute->setFocus();
+}
+
+void RollbackDialog::showBlastRadius()
+{
+    m_blast->setRowCount(0);
+    if (!m_plan.blastRadius) {
+        m_blastTitle->hide();
+        m_blast->hide();
+        return;
+    }
+    const BlastRadius &r = *m_plan.blastRadius;
+    m_blastTitle->show();
+    if (!r.known) {
+        m_blastTitle->setText(u"<b>Blast radius: unknown</b> — %1. A P0 flags-off still runs behind the typed confirmation."_s.arg(
+            r.unknownReason.toHtmlEscaped()));
+        m_blast->hide();
+        return;
+    }
+    m_blastTitle->setText(u"<b>Blast radius</b> — who stops being served each flag <span style='color:#555'>(%1)</span>"_s.arg(r.source.toHtmlEscaped()));
+    m_blast->show();
+    const auto cell = [](const QStringList &named, const QStringList &others) {
+        QString text = named.join(u", "_s);
+        if (!others.isEmpty())
+            text += (text.isEmpty() ? QString() : u" "_s) + u"+%1 other%2 (matched by a wildcard)"_s.arg(others.size()).arg(others.size() == 1 ? QString() : u"s"_s);
+        return text.isEmpty() ? u"—"_s : text;
+    };
+    for (const BlastRow &row : r.rows) {
+        const int i = m_blast->rowCount();
+        m_blast->insertRow(i);
+        auto *flag = new QTableWidgetItem(row.flag);
+        if (row.empty())
+            flag->setToolTip(u"Nobody the console knows is served this flag now: turning it off changes nothing for them."_s);
+        m_blast->setItem(i, 0, flag);
+        auto *clients = new QTableWidgetItem(row.empty() ? u"nobody"_s : cell(row.clients, row.otherClients));
+        clients->setToolTip((row.clients + row.otherClients).join(u", "_s));
+        m_blast->setItem(i, 1, clients);
+        auto *accounts = new QTableWidgetItem(row.empty() ? QString() : cell(row.accounts, row.otherAccounts));
+        accounts->setToolTip((row.accounts + row.otherAccounts).join(u", "_s));
+        m_blast->setItem(i, 2, accounts);
+        m_blast->setItem(i, 3, new QTableWidgetItem(row.empty() ? QString() : row.lanes.isEmpty() ? u"—"_s : row.lanes.join(u", "_s)));
+    }
+    m_blast->resizeRowsToContents();
 }
 
 ConfirmationRequest RollbackDialog::confirmationRequest() const
@@ -335,6 +409,8 @@ ConfirmationRequest RollbackDialog::confirmationRequest() const
         const QString call = calls.isEmpty() ? intentType(s.intent) : calls.join(u"\n      "_s);
         lines << u"%1. [group %2] %3\n      %4"_s.arg(i + 1).arg(s.group).arg(s.title, call);
     }
+    if (m_plan.blastRadius)
+        lines << m_plan.blastRadius->describeLines();
     ConfirmationRequest request;
     request.action = Policy::ConfirmAction::Rollback;
     request.environment = m_session ? m_session->target().flagEnvironment : m_settings.string(SettingKey::FlagsEnvironment);

@@ -12,6 +12,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QTableWidget;
 class QTreeWidget;
 
 namespace Raize {
@@ -65,6 +66,8 @@ Q_SIGNALS:
 
 private:
     void showPlan();
+    // The blast radius table (issue #16 item 2): one row per flag the plan changes.
+    void showBlastRadius();
     void refreshStep(int step);
     void execute();
     void startExecutor(Rollback::RunJournal journal, const Rollback::Plan &plan);
@@ -88,6 +91,8 @@ private:
     QPushButton *m_planButton;
     QLabel *m_summary;
     QTreeWidget *m_steps;
+    QLabel *m_blastTitle = nullptr;
+    QTableWidget *m_blast = nullptr;
     QLabel *m_digest;
     QLabel *m_message;
     QLabel *m_policyNote = nullptr;

@@ -7,6 +7,7 @@
 // UnleashClient (app/services/flags/unleashclient.h).
 
 #include "core/result.h"
+#include "services/flags/contextevaluation.h"
 #include "net/requestpreview.h"
 
 #include <QHash>
@@ -268,6 +269,16 @@ public:
     // One ServedState per flag of the query, in its order. Fails when the
     // backend cannot see what clients are served (Unleash without its client token).
     virtual void served(const ServedQuery &query, Callback<QList<ServedState>> done) = 0;
+
+    // ---- the service's own evaluator (issue #16 item 2: the blast radius) ----
+    // What the service serves each context of the query, as its evaluator
+    // answers (strategies, constraints, segments and dependencies included),
+    // for the flags' current state. One ContextAnswer per context, grid by
+    // grid in expand() order. Unleash: one advanced-playground call per grid;
+    // LaunchDarkly: one evaluate call per context, one at a time (its rate
+    // limits). Fails, saying what to do, when the service cannot answer.
+    virtual QList<Net::RequestPreview> previewEvaluateContexts(const EvaluationQuery &query) const = 0;
+    virtual void evaluateContexts(const EvaluationQuery &query, Callback<QList<ContextAnswer>> done) = 0;
 };
 
 inline nlohmann::json ServeChange::toJson() const

@@ -1691,4 +1691,146 @@ void UnleashClient::setScope(const QString &flagKey, const QString &environment,
     });
 }
 
+// ---- the playground (issue #16 item 2) ----
+
+Result<json> UnleashClient::playgroundBody(const ContextGrid &grid, const QString &project, const QString &environment)
+{
+    // appName is what the console's questions are filed under; the server needs one.
+    json context = {{"appName", "raize-console"}};
+    for (const auto &[name, values] : grid.fields) {
+        if (values.isEmpty())
+            continue;
+        for (const QString &v : values) {
+            if (v.contains(u','))
+                return Error::make(Error::Kind::Config, u"unleash"_s,
+                                   u"the context value \"%1\" of %2 has a comma: Unleash's playground splits values on commas"_s.arg(v, name),
+                                   u"Rename it in the cohort (client and account ids have no commas), then build the plan again."_s);
+        }
+        context[name.toStdString()] = values.join(u',').toStdString();
+    }
+    return json{{"environments", json::array({environment.toStdString()})}, {"projects", json::array({project.toStdString()})}, {"context", context}};
+}
+
+Result<QList<ContextAnswer>> UnleashClient::parsePlayground(const QByteArray &body, const ContextGrid &grid, const QStringList &flags,
+                                                           const QString &environment)
+{
+    Shape shape(body);
+    const auto features = shape.reader.root()["features"];
+    const QList<ContextFields> contexts = grid.expand();
+    QHash<QString, int> index;
+    QList<ContextAnswer> out;
+    for (const ContextFields &c : contexts) {
+        index.insert(contextKey(c), int(out.size()));
+        ContextAnswer a;
+        a.context = c;
+        out << a;
+    }
+    // Which contexts the answer covered, per flag asked about.
+    QHash<QString, QSet<QString>> seen;
+    const std::string env = environment.toStdString();
+    for (std::size_t i = 0; shape.ok() && i < features.size(); ++i) {
+        const auto f = features.at(i);
+        const QString name = f["name"].str();
+        if (!flags.contains(name))
+            continue;
+        const auto results = f["environments"][env.c_str()];
+        for (std::size_t k = 0; shape.ok() && k < results.size(); ++k) {
+            const auto r = results.at(k);
+            const json &ctx = r["context"].raw();
+            ContextFields fields;
+            for (const auto &[field, values] : grid.fields) {
+                if (values.isEmpty())
+                    continue;
+                const std::string key = field.toStdString();
+                QString v;
+                if (ctx.is_object() && ctx.contains(key) && ctx[key].is_string())
+                    v = QString::fromStdString(ctx[key].get<std::string>());
+                else if (ctx.is_object() && ctx.contains("properties") && ctx["properties"].is_object() && ctx["properties"].contains(key)
+                         && ctx["properties"][key].is_string())
+                    v = QString::fromStdString(ctx["properties"][key].get<std::string>());
+                fields.insert(field, v);
+            }
+            const auto it = index.constFind(contextKey(fields));
+            if (it == index.cend()) {
+                shape.reject(r["context"], u"the playground answered for a context the console did not ask about (%1)"_s.arg(contextKey(fields)));
+                break;
+            }
+            out[*it].enabled.insert(name, r["isEnabled"].boolean());
+            seen[name].insert(contextKey(fields));
+        }
+    }
+    if (!shape.ok())
+        return shape.error();
+    for (const QString &flag : flags) {
+        // A flag the server does not have is off for everyone (SDKs answer off); one it has must be answered for every context.
+        if (!seen.contains(flag))
+            continue;
+        if (seen.value(flag).size() != contexts.size())
+            return Error::make(Error::Kind::Parse, u"unleash"_s,
+                               u"the playground answered %1 for %2 of %3 contexts"_s.arg(flag).arg(seen.value(flag).size()).arg(contexts.size()),
+                               u"Ask again; if it persists, the server's playground limit may be lower than the question (Unleash's advancedPlayground flag)."_s);
+    }
+    return out;
+}
+
+Result<Net::Request> UnleashClient::playgroundRequest(const ContextGrid &grid, const QString &environment) const
+{
+    const QString e = env(environment);
+    if (const Status ok = checkNames({}, e); !ok)
+        return ok.error();
+    const Result<json> body = playgroundBody(grid, m_project, e);
+    if (!body)
+        return body.error();
+    Net::Request r;
+    r.service = Service::Flags;
+    r.method = "POST";
+    r.idempotent = true; // a question: asking again changes nothing
+    r.url = url(u"/api/admin/playground/advanced"_s);
+    r.body = Json::dump(body.value());
+    r.timeoutMs = 15000;
+    return r;
+}
+
+QList<Net::RequestPreview> UnleashClient::previewEvaluateContexts(const EvaluationQuery &query) const
+{
+    QList<Net::RequestPreview> out;
+    for (const ContextGrid &g : query.grids) {
+        const Result<Net::Request> r = playgroundRequest(g, query.environment);
+        if (r)
+            out << Net::RequestPreview::from(r.value(), m_base, u"flags"_s);
+    }
+    return out;
+}
+
+void UnleashClient::evaluateContexts(const EvaluationQuery &query, Callback<QList<ContextAnswer>> done)
+{
+    evaluateGrids(query, 0, std::make_shared<QList<ContextAnswer>>(), std::move(done));
+}
+
+void UnleashClient::evaluateGrids(EvaluationQuery query, int index, std::shared_ptr<QList<ContextAnswer>> acc,
+                                  Callback<QList<ContextAnswer>> done)
+{
+    if (index >= query.grids.size())
+        return done(*acc);
+    const ContextGrid grid = query.grids[index];
+    if (grid.size() == 0)
+        return evaluateGrids(std::move(query), index + 1, std::move(acc), std::move(done));
+    const Result<Net::Request> r = playgroundRequest(grid, query.environment);
+    if (!r)
+        return done(r.error());
+    QPointer<QObject> guard(&m_http);
+    const QString e = env(query.environment);
+    m_http.send(r.value(), [this, guard, query, index, acc, grid, e, done](const Net::Response &resp) {
+        if (!guard)
+            return;
+        if (!resp.ok())
+            return done(resp.error);
+        const Result<QList<ContextAnswer>> answers = parsePlayground(resp.body, grid, query.flags, e);
+        if (!answers)
+            return done(answers.error());
+        *acc << answers.value();
+        evaluateGrids(query, index + 1, acc, done);
+    });
+}
+
 } // namespace Raize::Services

@@ -61,6 +61,11 @@ public:
     // (Service::FlagsClient) that `clientHttp` holds; it must outlive this
     // client. Null: the read-back stops at the admin API.
     void setClientApi(Net::HttpClient *clientHttp) { m_clientHttp = clientHttp; }
+    // POST /api/admin/playground/advanced, one per grid: the server's own
+    // evaluation of every combination (8.2.0: at most 15000 flag × context
+    // evaluations per call), for the current state.
+    QList<Net::RequestPreview> previewEvaluateContexts(const EvaluationQuery &query) const override;
+    void evaluateContexts(const EvaluationQuery &query, Callback<QList<ContextAnswer>> done) override;
 
     // ---- pure parts, public for tests ----
 
@@ -73,6 +78,13 @@ public:
     // GET …/features/{name} → everything, with the state, strategies and variants in
     // `environment`, and the dependencies.
     static Result<FlagState> parseFeature(const QByteArray &body, const QString &environment);
+    // The advanced playground's request body for one grid (values joined by
+    // commas, as the server splits them); an error when a value has a comma.
+    static Result<nlohmann::json> playgroundBody(const ContextGrid &grid, const QString &project, const QString &environment);
+    // Its answer → one ContextAnswer per context of `grid` (expand() order),
+    // the flags of `flags` only; fails when a context is missing from it.
+    static Result<QList<ContextAnswer>> parsePlayground(const QByteArray &body, const ContextGrid &grid, const QStringList &flags,
+                                                        const QString &environment);
     // GET /api/client/features (what SDKs read; also the client specification's
     // `state`) → every feature with its dependencies, and the segments.
     static Result<FlagSet> parseClientFeatures(const QByteArray &body);
@@ -114,6 +126,8 @@ private:
     Result<Net::Request> serveRequest(const ServeChange &change) const;
     Net::Request featureRequest(const QString &flag) const;
     Net::Request clientFeaturesRequest() const;
+    Result<Net::Request> playgroundRequest(const ContextGrid &grid, const QString &environment) const;
+    void evaluateGrids(EvaluationQuery query, int index, std::shared_ptr<QList<ContextAnswer>> acc, Callback<QList<ContextAnswer>> done);
     QString featurePath(const QString &flag) const;
     QString envPath(const QString &flag, const QString &environment) const;
     QString env(const QString &environment) const;

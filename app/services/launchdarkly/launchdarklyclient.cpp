@@ -7,6 +7,8 @@
 #include <QPointer>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace Raize::Services {
 
 using namespace Qt::StringLiterals;
@@ -171,6 +173,16 @@ Result<FlagState> LaunchDarklyClient::parseFlag(const QByteArray &body, const QS
             fall.rolloutPercent = percentOn(env["fallthrough"], v);
             fall.raw = env["fallthrough"].raw();
             f.strategies << fall;
+        }
+        // Prerequisites are LaunchDarkly's flag dependencies: the parent must serve that variation
+        // (a boolean parent's variations are [true, false], so variation 0 is "on").
+        const auto prerequisites = env["prerequisites"];
+        const std::size_t np = prerequisites.isNull() ? 0 : prerequisites.size();
+        for (std::size_t i = 0; i < np && reader.ok(); ++i) {
+            FlagDependency d;
+            d.feature = prerequisites.at(i)["key"].str();
+            d.enabled = prerequisites.at(i)["variation"].integer() == 0;
+            f.dependencies << d;
         }
     }
     if (!reader.ok())
@@ -497,6 +509,89 @@ void LaunchDarklyClient::health(Callback<FlagHealth> done)
         if (!reader.ok())
             return done(reader.error());
         done(FlagHealth{true, u"OK"_s, resp.elapsedMs});
+    });
+}
+
+// ---- evaluate-for-context (issue #16 item 2) ----
+
+json LaunchDarklyClient::evaluationContext(const ContextFields &context)
+{
+    QStringList names = context.keys();
+    std::sort(names.begin(), names.end());
+    json c = {{"kind", "user"}};
+    QStringList key;
+    for (const QString &n : std::as_const(names)) {
+        c[n.toStdString()] = context.value(n).toStdString();
+        key << context.value(n);
+    }
+    // A key per combination: LaunchDarkly needs one, and the same context always gets the same.
+    c["key"] = QString(u"raize-console:"_s + key.join(u'/')).toStdString();
+    return c;
+}
+
+Result<ContextAnswer> LaunchDarklyClient::parseEvaluation(const QByteArray &body, const ContextFields &context, const QStringList &flags)
+{
+    JsonReader reader(u"launchdarkly"_s, body);
+    const auto items = reader.root()["items"];
+    ContextAnswer a;
+    a.context = context;
+    for (std::size_t i = 0; reader.ok() && i < items.size(); ++i) {
+        const auto item = items.at(i);
+        const QString key = item["key"].str();
+        if (!flags.contains(key))
+            continue;
+        const json &value = item["_value"].raw();
+        a.enabled.insert(key, value.is_boolean() && value.get<bool>());
+    }
+    if (!reader.ok())
+        return reader.error();
+    return a;
+}
+
+Net::Request LaunchDarklyClient::evaluateRequest(const ContextFields &context, const QString &environment) const
+{
+    const QString env = environment.isEmpty() ? m_environment : environment;
+    Net::Request r = request("POST", u"/api/v2/projects/%1/environments/%2/flags/evaluate"_s.arg(m_project, env));
+    r.idempotent = true; // a question: asking again changes nothing
+    r.body = Json::dump(evaluationContext(context));
+    return r;
+}
+
+QList<Net::RequestPreview> LaunchDarklyClient::previewEvaluateContexts(const EvaluationQuery &query) const
+{
+    QList<Net::RequestPreview> out;
+    for (const ContextGrid &g : query.grids) {
+        for (const ContextFields &c : g.expand())
+            out << Net::RequestPreview::from(evaluateRequest(c, query.environment), m_base, u"flags"_s);
+    }
+    return out;
+}
+
+void LaunchDarklyClient::evaluateContexts(const EvaluationQuery &query, Callback<QList<ContextAnswer>> done)
+{
+    auto contexts = std::make_shared<QList<ContextFields>>();
+    for (const ContextGrid &g : query.grids)
+        *contexts << g.expand();
+    evaluateNext(contexts, query.flags, query.environment, std::make_shared<QList<ContextAnswer>>(), std::move(done));
+}
+
+void LaunchDarklyClient::evaluateNext(std::shared_ptr<QList<ContextFields>> contexts, QStringList flags, QString environment,
+                                      std::shared_ptr<QList<ContextAnswer>> acc, Callback<QList<ContextAnswer>> done)
+{
+    if (acc->size() >= contexts->size())
+        return done(*acc);
+    const ContextFields context = contexts->at(acc->size());
+    QPointer<QObject> guard(&m_http);
+    m_http.send(evaluateRequest(context, environment), [this, guard, contexts, flags, environment, acc, context, done](const Net::Response &resp) {
+        if (!guard)
+            return;
+        if (!resp.ok())
+            return done(resp.error);
+        const Result<ContextAnswer> a = parseEvaluation(resp.body, context, flags);
+        if (!a)
+            return done(a.error());
+        *acc << a.value();
+        evaluateNext(contexts, flags, environment, acc, done);
     });
 }
 

@@ -48,6 +48,11 @@ public:
     // GET /api/v2/flags/{project}/{key}?env=… per flag: the environment's `on`.
     QList<Net::RequestPreview> previewServed(const ServedQuery &query) const override;
     void served(const ServedQuery &query, Callback<QList<ServedState>> done) override;
+    // POST /api/v2/projects/{project}/environments/{env}/flags/evaluate, one
+    // context per call and one call at a time, so a blast radius stays inside
+    // LaunchDarkly's rate limits (the HTTP client waits out a 429's Retry-After).
+    QList<Net::RequestPreview> previewEvaluateContexts(const EvaluationQuery &query) const override;
+    void evaluateContexts(const EvaluationQuery &query, Callback<QList<ContextAnswer>> done) override;
 
     // ---- pure parts, public for tests ----
     static Result<FlagState> parseFlag(const QByteArray &body, const QString &project, const QString &environment);
@@ -59,11 +64,19 @@ public:
     static FlagEvaluation evaluate(const FlagState &flag, const FlagContext &context);
     // The semantic-patch body serve() sends.
     static nlohmann::json servePatch(const ServeChange &change, const QString &environment);
+    // The context LaunchDarkly evaluates: kind "user", a key made of the
+    // fields, and each field as an attribute.
+    static nlohmann::json evaluationContext(const ContextFields &context);
+    // The evaluate answer → the flags of `flags` that are served `true`.
+    static Result<ContextAnswer> parseEvaluation(const QByteArray &body, const ContextFields &context, const QStringList &flags);
 
 private:
     Net::Request request(const QByteArray &method, const QString &path, const Net::QueryItems &query = {}) const;
     Result<Net::Request> serveRequest(const ServeChange &change) const;
     Net::Request flagRequest(const QString &flag, const QString &environment) const;
+    Net::Request evaluateRequest(const ContextFields &context, const QString &environment) const;
+    void evaluateNext(std::shared_ptr<QList<ContextFields>> contexts, QStringList flags, QString environment,
+                      std::shared_ptr<QList<ContextAnswer>> acc, Callback<QList<ContextAnswer>> done);
     void fetchPage(const QString &environment, int offset, QList<FlagState> acc, Callback<QList<FlagState>> done);
 
     Net::HttpClient &m_http;

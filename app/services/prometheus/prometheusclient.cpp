@@ -197,4 +197,44 @@ void PrometheusClient::queryRange(const QString &promql, const QDateTime &start,
         std::move(done));
 }
 
+Net::Request PrometheusClient::labelValuesRequest(const QString &label, const QDateTime &start) const
+{
+    Net::Request r;
+    r.service = Service::Prometheus;
+    r.url = Net::endpoint(m_base, u"/api/v1/label/%1/values"_s.arg(QString::fromLatin1(QUrl::toPercentEncoding(label))),
+                          {{u"start"_s, epoch(start)}});
+    return r;
+}
+
+Net::RequestPreview PrometheusClient::previewLabelValues(const QString &label, const QDateTime &start) const
+{
+    return Net::RequestPreview::from(labelValuesRequest(label, start), m_base, u"prometheus"_s);
+}
+
+Result<QStringList> PrometheusClient::parseLabelValues(const QByteArray &body)
+{
+    JsonReader reader(u"prometheus"_s, body);
+    const auto root = reader.root();
+    if (root["status"].optStr() == u"error"_s)
+        return Error::make(Error::Kind::Http, u"prometheus"_s, root["error"].optStr(u"the label values query failed"_s),
+                           u"Check the Prometheus URL in Settings."_s);
+    const auto data = root["data"];
+    QStringList out;
+    const std::size_t n = data.size();
+    for (std::size_t i = 0; i < n && reader.ok(); ++i)
+        out << data.at(i).str();
+    if (!reader.ok())
+        return reader.error();
+    return out;
+}
+
+void PrometheusClient::labelValues(const QString &label, const QDateTime &start, Callback<QStringList> done)
+{
+    m_http.send(labelValuesRequest(label, start), [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        done(parseLabelValues(resp.body));
+    });
+}
+
 } // namespace Raize::Services

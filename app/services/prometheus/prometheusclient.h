@@ -65,8 +65,15 @@ public:
 
     static Result<PromResult> parse(const QByteArray &body);
 
+    // GET /api/v1/label/{name}/values?start=…: every value the label had in
+    // series since `start` (the blast radius's known clients and accounts).
+    void labelValues(const QString &label, const QDateTime &start, Callback<QStringList> done);
+    Net::RequestPreview previewLabelValues(const QString &label, const QDateTime &start) const;
+    static Result<QStringList> parseLabelValues(const QByteArray &body);
+
 private:
     Net::Request formRequest(const QString &path, const QList<QPair<QString, QString>> &params) const;
+    Net::Request labelValuesRequest(const QString &label, const QDateTime &start) const;
     void run(const QString &path, const QList<QPair<QString, QString>> &params, Callback<PromResult> done);
 
     Net::HttpClient &m_http;

@@ -314,6 +314,63 @@ void LaunchDarklyFake::routes()
         it.value() = flag;
         return HttpResponse::json(200, flag);
     });
+    // Evaluate every flag for one context (issue #16 item 2: the blast radius asks LaunchDarkly one context per call).
+    m_server->route("POST", u"/api/v2/projects/([^/]+)/environments/([^/]+)/flags/evaluate"_s, [=, this](const HttpRequest &r, const M &m) {
+        if (!authorized(r))
+            return unauthorized();
+        if (m.captured(1) != m_project)
+            return unknownProject(m.captured(1));
+        const json context = r.json();
+        if (!context.is_object() || !context.contains("key"))
+            return m_server->error(400, u"invalid_request"_s, u"the body must be a context with a key"_s);
+        const std::string env = m.captured(2).toStdString();
+        const auto attribute = [&](const std::string &name) { return context.contains(name) ? context[name] : json(); };
+        json items = json::array();
+        for (auto it = m_flags.cbegin(); it != m_flags.cend(); ++it) {
+            const json e = it.value()["environments"].value(env, json::object());
+            // Boolean flags: variation 0 is true. Off: the off variation; else the first matching rule, else the fallthrough.
+            int variation = e.value("offVariation", 1);
+            std::string reason = "OFF";
+            if (e.value("on", false)) {
+                static const json fallthroughOff = {{"variation", 1}};
+                const json *served = e.contains("fallthrough") ? &e["fallthrough"] : &fallthroughOff;
+                reason = "FALLTHROUGH";
+                static const json noRules = json::array();
+                const json &rules = e.contains("rules") && e["rules"].is_array() ? e["rules"] : noRules; // served points into it
+                for (const json &rule : rules) {
+                    bool all = true;
+                    for (const json &c : rule.value("clauses", json::array())) {
+                        const json v = attribute(c.value("attribute", ""));
+                        bool in = false;
+                        for (const json &x : c.value("values", json::array()))
+                            in = in || x == v;
+                        if (c.value("negate", false))
+                            in = !in;
+                        all = all && in;
+                    }
+                    if (all) {
+                        served = &rule;
+                        reason = "RULE_MATCH";
+                        break;
+                    }
+                }
+                if (served->contains("variation"))
+                    variation = (*served)["variation"].get<int>();
+                else if (served->contains("rollout")) // a percentage: whoever the true share is 100% of
+                    for (const json &w : (*served)["rollout"].value("variations", json::array()))
+                        variation = w.value("variation", 1) == 0 && w.value("weight", 0) >= 100000 ? 0 : variation;
+            }
+            const std::string key = it.key().toStdString();
+            items.push_back({{"key", key},
+                             {"name", it.value().value("name", key)},
+                             {"_value", variation == 0},
+                             {"reason", {{"kind", reason}}},
+                             {"_links", {{"self", link(u"/api/v2/projects/%1/environments/%2/flags/evaluate"_s.arg(m_project, m.captured(2)))}}}});
+        }
+        return HttpResponse::json(200, {{"items", items},
+                                        {"totalCount", items.size()},
+                                        {"_links", {{"self", link(u"/api/v2/projects/%1/environments/%2/flags/evaluate"_s.arg(m_project, m.captured(2)))}}}});
+    });
 }
 
 } // namespace Raize::Sandbox

@@ -48,6 +48,8 @@ bool FlagEvaluator::load(const nlohmann::json &body)
                 }
                 feature.strategies.append(st);
             }
+            for (const auto &d : f.value("dependencies", nlohmann::json::array()))
+                feature.dependencies.append({QString::fromStdString(d.value("feature", "")), d.value("enabled", true)});
             features.insert(QString::fromStdString(f.value("name", "")), feature);
         }
     } catch (const std::exception &) {
@@ -84,9 +86,19 @@ bool FlagEvaluator::matches(const Strategy &s, const FlagContext &c, const QStri
 
 bool FlagEvaluator::isEnabled(const QString &feature, const FlagContext &context) const
 {
+    return isEnabled(feature, context, 0);
+}
+
+bool FlagEvaluator::isEnabled(const QString &feature, const FlagContext &context, int depth) const
+{
     const auto it = m_features.constFind(feature);
-    if (it == m_features.cend() || !it->enabled)
+    if (it == m_features.cend() || !it->enabled || depth > 8)
         return false;
+    // Parents first, as the SDKs do (a parent the SDK does not see is off).
+    for (const Dependency &d : it->dependencies) {
+        if (isEnabled(d.feature, context, depth + 1) != d.enabled)
+            return false;
+    }
     if (it->strategies.isEmpty())
         return true;
     return std::any_of(it->strategies.cbegin(), it->strategies.cend(),

@@ -21,7 +21,9 @@ struct FlagContext
 // Evaluates the features served by Unleash's client API
 // (/api/client/features) the way the SDKs do for the strategies the platform
 // uses: "default" and "flexibleRollout" with constraints (IN, NOT_IN,
-// STR_CONTAINS) and a rollout percentage. Pure: no network.
+// STR_CONTAINS) and a rollout percentage, and flag dependencies as the client
+// specification says: a child is on only when each parent is as it needs it
+// (on, or off for enabled=false). Pure: no network.
 class FlagEvaluator
 {
 public:
@@ -47,11 +49,18 @@ private:
         QString groupId;
         QList<Constraint> constraints;
     };
+    struct Dependency
+    {
+        QString feature;
+        bool enabled = true;
+    };
     struct Feature
     {
         bool enabled = false;
         QList<Strategy> strategies;
+        QList<Dependency> dependencies;
     };
+    bool isEnabled(const QString &feature, const FlagContext &context, int depth) const;
     static bool matches(const Strategy &s, const FlagContext &c, const QString &feature);
     QHash<QString, Feature> m_features;
 };

@@ -59,6 +59,10 @@ PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json sce
     m_server->route("GET", u"/health"_s, [this](const HttpRequest &, const QRegularExpressionMatch &) {
         return HttpResponse::json(200, status());
     });
+    m_server->route("GET", u"/side-effects"_s, [this](const HttpRequest &, const QRegularExpressionMatch &) {
+        tick(nowSec());
+        return HttpResponse::json(200, sideEffects());
+    });
     for (const TrafficModel::Cohort &c : TrafficModel::cohorts()) {
         for (const QString &lane : TrafficModel::lanes())
             m_lanes.insert(key(c.id, lane), Lane{});
@@ -136,6 +140,7 @@ void PlatformSim::setUnleash(const QUrl &url, const QString &clientToken, int po
         connect(m_pollTimer, &QTimer::timeout, this, &PlatformSim::poll);
     }
     m_pollTimer->setInterval(pollMs);
+    m_pollMs = pollMs;
 }
 
 void PlatformSim::start(double now, bool realTime)
@@ -185,6 +190,9 @@ void PlatformSim::poll()
             m_lastPollError = reply->errorString();
             return; // keep the last known flags, as an SDK does
         }
+        // Close the interval with the flags the SDK had until now: side effects ran until this moment.
+        tick(nowSec());
+        m_lastPollAt = nowSec();
         if (!m_flags.load(Json::parse(reply->readAll()))) {
             ++m_pollFailures;
             m_lastPollError = u"unexpected client API body"_s;
@@ -274,6 +282,8 @@ void PlatformSim::tick(double now)
                 l.queueDepth += (3.0 - l.queueDepth) * qMin(1.0, dt / 5.0);
                 if (l.killSwitchIgnored)
                     l.sideEffectsWhileOff += pubRate * dt;
+                if (pubRate > 0)
+                    m_lastSideEffectAt = now; // publishes ran up to now (the model is continuous between ticks)
                 if (l.effectActive) {
                     l.extras[streamKey(K::PublishFailure, u"runner"_s)].converted += effect.value("publishFailure", 0.0) * pubRate * dt;
                     l.wrongAccount += effect.value("wrongAccount", 0.0) * pubRate * dt;
@@ -418,6 +428,11 @@ QByteArray PlatformSim::metricsText(double now) const
         out += "raize_side_effects_total{" + first + ",outcome=\"duplicate\"} " + num(r.state->duplicates) + '\n';
     }
     return out;
+}
+
+json PlatformSim::sideEffects() const
+{
+    return {{"lastSideEffectAt", m_lastSideEffectAt}, {"lastPollAt", m_lastPollAt}, {"sdkRefreshMs", m_pollMs}, {"polls", m_polls}};
 }
 
 json PlatformSim::status() const

@@ -42,6 +42,10 @@ public:
     void tick(double nowSeconds);
     QByteArray metricsText(double nowSeconds) const;
     nlohmann::json status() const;
+    // GET /side-effects on the metrics server (issue #16 item 3): the wall-clock
+    // time of the simulator's last side effect (a publish run while the flags
+    // said publish), its SDK refresh interval, and when it last read the flags.
+    nlohmann::json sideEffects() const;
 
     // Incidents the scenario says were in progress before the sandbox started (for the backfill).
     static QList<TrafficModel::Incident> incidentsInProgress(const nlohmann::json &scenario, double now);
@@ -86,6 +90,9 @@ private:
     QString m_clientToken;
     QHash<QString, Lane> m_lanes; // cohort/lane
     double m_last = 0;
+    double m_lastSideEffectAt = 0; // unix seconds; 0: none yet
+    double m_lastPollAt = 0;
+    int m_pollMs = 0;
     int m_polls = 0;
     int m_pollFailures = 0;
     QString m_lastPollError;

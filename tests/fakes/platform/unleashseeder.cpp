@@ -59,6 +59,15 @@ QString seedUnleash(const QUrl &url, const QString &adminToken, const json &flag
         if (f.value("enabled", false) && !post(env + u"/on"_s, nullptr, &error))
             return error;
     }
+    // Flag dependencies (issue #16 item 3): "dependsOn": the kill-switch parent, once every flag exists.
+    for (const json &f : flags) {
+        const std::string parent = f.value("dependsOn", "");
+        if (parent.empty())
+            continue;
+        const QString path = u"api/admin/projects/default/features/%1/dependencies"_s.arg(QString::fromStdString(f.value("name", "")));
+        if (!post(path, {{"feature", parent}, {"enabled", true}}, &error))
+            return error;
+    }
     return {};
 }
 
