@@ -65,7 +65,7 @@ QString SandboxFixture::start(const QString &scenario, int timeoutMs)
     // The script's own verdict ("[sandbox] ERROR: ...") first: the log tails it prints can push it out of the tail.
     QString verdict;
     for (const QByteArray &line : m_output.split('\n')) {
-        if (line.contains("[sandbox] ERROR") || line.contains("did not answer") || line.contains("exited before")
+        if ((line.startsWith("[sandbox]") && line.contains(" ERROR: ")) || line.contains("did not answer") || line.contains("exited before")
             || line.startsWith("[sandbox]   | "))
             verdict += QString::fromUtf8(line) + u'\n';
     }
