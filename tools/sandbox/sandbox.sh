@@ -160,9 +160,8 @@ write_history() {
     mkdir -p "$STATE_DIR/tsdb"
     while read -r what file day; do
         case "$what" in
-            cached)
-                cp -r "$CACHE/blocks/$key-$file/." "$STATE_DIR/tsdb/" || return 1
-                touch "$CACHE/blocks/$key-$file"
+            cached) # touched first: another start's prune (unused for two days) must not take it mid-copy
+                touch "$CACHE/blocks/$key-$file" && cp -r "$CACHE/blocks/$key-$file/." "$STATE_DIR/tsdb/" || return 1
                 cached=$((cached + 1))
                 continue ;;
             plain) history_day "$hist/$file" "$key-$day" & ;;
