@@ -7,6 +7,7 @@
 #include <QFile>
 
 #include <cstring>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -22,6 +23,10 @@ constexpr QByteArrayView hashKey = R"(,"hash":")";
 constexpr qsizetype hexLen = 64;
 constexpr qsizetype suffixLen = 9 + hexLen + 2; // ,"hash":"<64>"}
 
+// Called only when a line has already failed a check (a hash that does not
+// match, a prev that does not follow), to tell a malformed line from an edited
+// one: a line that verifies is hex by construction, so the hot path never
+// inspects its 128 hex characters one by one.
 bool isHex(QByteArrayView v)
 {
     for (char c : v) {
@@ -31,19 +36,12 @@ bool isHex(QByteArrayView v)
     return true;
 }
 
-struct Line
-{
-    qsizetype begin = 0;
-    qsizetype end = 0; // exclusive, without the newline
-};
-
 struct Parsed
 {
-    bool shapeOk = false;
+    bool shapeOk = false; // the keys in place; prev and hash 64 characters each (not yet known to be hex)
     qint64 seq = 0;
     QByteArrayView prev;
     QByteArrayView hash;
-    bool hashOk = false;
 };
 
 Parsed parseShape(QByteArrayView line)
@@ -53,7 +51,7 @@ Parsed parseShape(QByteArrayView line)
         || !line.endsWith("\"}"))
         return p;
     p.prev = line.sliced(prevPrefix.size(), hexLen);
-    if (!isHex(p.prev) || line.sliced(prevPrefix.size() + hexLen, seqKey.size()) != seqKey)
+    if (line.sliced(prevPrefix.size() + hexLen, seqKey.size()) != seqKey)
         return p;
     qsizetype i = prevPrefix.size() + hexLen + seqKey.size();
     if (i >= line.size() || line[i] < '0' || line[i] > '9')
@@ -70,11 +68,108 @@ Parsed parseShape(QByteArrayView line)
     if (!suffix.startsWith(hashKey))
         return p;
     p.hash = suffix.sliced(hashKey.size(), hexLen);
-    if (!isHex(p.hash))
-        return p;
     p.seq = seq;
     p.shapeOk = true;
     return p;
+}
+
+std::optional<VerifyProblem> problem(VerifyProblem::Kind kind, QString message)
+{
+    VerifyProblem bad;
+    bad.kind = kind;
+    bad.message = std::move(message);
+    return bad;
+}
+
+std::optional<VerifyProblem> malformed()
+{
+    return problem(VerifyProblem::Kind::Malformed, u"the line is not an audit record (edited or corrupted)"_s);
+}
+
+// The checks a line passes on its own: its shape and its hash.
+std::optional<VerifyProblem> ownProblem(QByteArrayView line, const Parsed &p, Sha256 &hasher)
+{
+    if (!p.shapeOk)
+        return malformed();
+    if (hasher.matchesHex(line.first(line.size() - suffixLen), p.hash))
+        return std::nullopt;
+    if (!isHex(p.prev) || !isHex(p.hash))
+        return malformed();
+    return problem(VerifyProblem::Kind::HashMismatch, u"its content does not match its hash: the record was edited"_s);
+}
+
+// The checks against the record before it. `expectedPrev` is always 64
+// lower-case hex characters (the genesis hash or a hash that verified).
+std::optional<VerifyProblem> chainProblem(const Parsed &p, QByteArrayView expectedPrev, qint64 expectedSeq)
+{
+    if (p.prev != expectedPrev) {
+        if (!isHex(p.prev))
+            return malformed();
+        return problem(VerifyProblem::Kind::PrevMismatch,
+                       p.seq > expectedSeq
+                           ? u"it does not follow the record before it: %1 record(s) before it were deleted"_s.arg(p.seq - expectedSeq)
+                           : u"it does not follow the record before it: records were deleted, inserted or reordered"_s);
+    }
+    if (p.seq != expectedSeq)
+        return problem(VerifyProblem::Kind::SeqMismatch, u"seq %1 where %2 was expected"_s.arg(p.seq).arg(expectedSeq));
+    return std::nullopt;
+}
+
+// What one slice of the log says about itself, found in one pass over its
+// bytes: every line checked on its own and against the line before it in the
+// slice. Only the slice's first line waits for the slice before it.
+struct SliceResult
+{
+    qint64 verified = 0;            // complete lines that passed, from the slice's first
+    bool hasFirst = false;          // the slice has a complete line
+    Parsed first;
+    qsizetype firstBegin = 0;
+    QByteArrayView lastHash;        // of the last line that passed
+    qint64 lastSeq = 0;
+    std::optional<VerifyProblem> bad; // the first line that failed: line = its index in the slice
+    qsizetype tornBegin = -1;       // a last line without a newline (only the last slice)
+    QByteArrayView headHash;        // the line whose seq the head checkpoint names, if it passed here
+    qsizetype headBegin = -1;
+};
+
+SliceResult checkSlice(const char *base, qsizetype begin, qsizetype end, qint64 headSeq, Sha256 &hasher)
+{
+    SliceResult s;
+    qint64 index = 0;
+    for (qsizetype pos = begin; pos < end; ++index) {
+        const void *found = std::memchr(base + pos, '\n', size_t(end - pos));
+        if (!found) {
+            s.tornBegin = pos;
+            break;
+        }
+        const qsizetype nl = static_cast<const char *>(found) - base;
+        const QByteArrayView line(base + pos, nl - pos);
+        const Parsed p = parseShape(line);
+        std::optional<VerifyProblem> bad = ownProblem(line, p, hasher);
+        if (!bad && index > 0)
+            bad = chainProblem(p, s.lastHash, s.lastSeq + 1);
+        if (index == 0) {
+            s.hasFirst = true;
+            s.first = p;
+            s.firstBegin = pos;
+        }
+        if (bad) {
+            bad->line = index;
+            bad->seq = p.seq;
+            bad->byteOffset = pos;
+            s.bad = std::move(bad);
+            break;
+        }
+        ++s.verified;
+        s.lastHash = p.hash;
+        s.lastSeq = p.seq;
+        if (p.seq == headSeq) {
+            s.headHash = p.hash;
+            s.headBegin = pos;
+        }
+        pos = nl + 1;
+    }
+    return s;
 }
 
 } // namespace
@@ -140,60 +235,37 @@ VerifyReport AuditVerifier::verify(const QString &path, Sha256::Backend backend)
 }
 
 VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<QPair<qint64, QString>> head,
-                                        Sha256::Backend backend)
+                                        Sha256::Backend backend, int slices)
 {
     VerifyReport r;
     r.lastHash = AuditRecord::genesisHash();
 
-    // Everything but the chain walk is independent per line: finding the
-    // lines, checking their shape and hashing them (one SHA-256 each, the
-    // expensive part). Each core takes a slice of the bytes that starts after
-    // a newline, then the chain is walked in order over the slices.
+    // Everything but the link between slices is independent of what came
+    // before: each core takes a slice of the bytes that starts after a
+    // newline and checks it in one pass (shape, one SHA-256 per line, prev
+    // and seq against the line before), keeping nothing per line. Then the
+    // slices are joined in order: each slice's first line against the last
+    // line of the slice before it.
     const qsizetype size = bytes.size();
-    const size_t threads = size > (8 << 20) ? std::max(1u, std::min(8u, std::thread::hardware_concurrency())) : 1;
+    if (slices <= 0)
+        slices = size > (8 << 20) ? int(std::max(1u, std::min(8u, std::thread::hardware_concurrency()))) : 1;
     std::vector<qsizetype> cuts{0};
-    for (size_t t = 1; t < threads; ++t) {
-        const qsizetype at = std::max(cuts.back(), qsizetype(size * qint64(t) / qint64(threads)));
+    for (int t = 1; t < slices; ++t) {
+        const qsizetype at = std::max(cuts.back(), qsizetype(size * qint64(t) / qint64(slices)));
         const void *nl = at < size ? std::memchr(bytes.constData() + at, '\n', size_t(size - at)) : nullptr;
         cuts.push_back(nl ? static_cast<const char *>(nl) - bytes.constData() + 1 : size);
     }
     cuts.push_back(size);
 
-    struct Slice
-    {
-        std::vector<Line> lines;
-        std::vector<Parsed> parsed;
-    };
-    std::vector<Slice> slices(threads);
+    const qint64 headSeq = head ? head->first : -1;
+    std::vector<SliceResult> results(static_cast<size_t>(slices));
     const auto work = [&](size_t t) {
         Sha256 hasher(backend); // one digest context per thread (ADR 0010)
-        Slice &slice = slices[t];
-        const qsizetype end = cuts[t + 1];
-        slice.lines.reserve(size_t((end - cuts[t]) / 256 + 1));
-        for (qsizetype pos = cuts[t]; pos < end;) {
-            const void *found = std::memchr(bytes.constData() + pos, '\n', size_t(end - pos));
-            if (!found) { // only the last slice can end without a newline: a torn tail
-                slice.lines.push_back({pos, -1});
-                break;
-            }
-            const qsizetype nl = static_cast<const char *>(found) - bytes.constData();
-            slice.lines.push_back({pos, nl});
-            pos = nl + 1;
-        }
-        slice.parsed.resize(slice.lines.size());
-        for (size_t i = 0; i < slice.lines.size(); ++i) {
-            if (slice.lines[i].end < 0)
-                continue;
-            const QByteArrayView line(bytes.constData() + slice.lines[i].begin, slice.lines[i].end - slice.lines[i].begin);
-            Parsed p = parseShape(line);
-            if (p.shapeOk)
-                p.hashOk = hasher.matchesHex(line.first(line.size() - suffixLen), p.hash);
-            slice.parsed[i] = p;
-        }
+        results[t] = checkSlice(bytes.constData(), cuts[t], cuts[t + 1], headSeq, hasher);
     };
-    if (threads > 1) {
+    if (slices > 1) {
         std::vector<std::thread> pool;
-        for (size_t t = 0; t < threads; ++t)
+        for (size_t t = 0; t < size_t(slices); ++t)
             pool.emplace_back(work, t);
         for (std::thread &th : pool)
             th.join();
@@ -201,61 +273,47 @@ VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<Q
         work(0);
     }
 
-    // The chain walk is sequential: it compares views into `bytes` and
-    // allocates nothing per record (the last hash is copied once, at the end).
     const QByteArray genesis = r.lastHash.toLatin1();
     QByteArrayView expectedPrev = genesis;
-    qint64 lineNo = 0;
-    for (const Slice &slice : slices) {
-        for (size_t i = 0; i < slice.lines.size(); ++i) {
-            const Line &l = slice.lines[i];
-            ++lineNo;
-            if (l.end < 0) {
-                r.tornTail = TornTail{lineNo, l.begin, size - l.begin};
-                break;
+    QByteArrayView headHash;
+    qsizetype headBegin = -1;
+    for (const SliceResult &s : results) {
+        std::optional<VerifyProblem> bad;
+        if (s.hasFirst && !(s.bad && s.bad->line == 0)) {
+            bad = chainProblem(s.first, expectedPrev, r.lastSeq + 1);
+            if (bad) {
+                bad->line = 0;
+                bad->seq = s.first.seq;
+                bad->byteOffset = s.firstBegin;
             }
-            const Parsed &p = slice.parsed[i];
-            VerifyProblem bad;
-            bad.line = lineNo;
-            bad.byteOffset = l.begin;
-            bad.seq = p.seq;
-            const qint64 expectedSeq = r.lastSeq + 1;
-            if (!p.shapeOk) {
-                bad.kind = VerifyProblem::Kind::Malformed;
-                bad.message = u"the line is not an audit record (edited or corrupted)"_s;
-            } else if (!p.hashOk) {
-                bad.kind = VerifyProblem::Kind::HashMismatch;
-                bad.message = u"its content does not match its hash: the record was edited"_s;
-            } else if (p.prev != expectedPrev) {
-                bad.kind = VerifyProblem::Kind::PrevMismatch;
-                bad.message = p.seq > expectedSeq
-                    ? u"it does not follow the record before it: %1 record(s) before it were deleted"_s.arg(p.seq - expectedSeq)
-                    : u"it does not follow the record before it: records were deleted, inserted or reordered"_s;
-            } else if (p.seq != expectedSeq) {
-                bad.kind = VerifyProblem::Kind::SeqMismatch;
-                bad.message = u"seq %1 where %2 was expected"_s.arg(p.seq).arg(expectedSeq);
-            } else {
-                r.records++;
-                r.lastSeq = p.seq;
-                expectedPrev = p.hash;
-                continue;
+        }
+        if (!bad && s.bad)
+            bad = s.bad;
+        if (bad) {
+            if (bad->line > 0) { // the slice's lines before it passed
+                r.records += s.verified;
+                r.lastSeq = s.lastSeq;
+                expectedPrev = s.lastHash;
             }
-            r.firstBad = bad;
+            bad->line = r.records + 1;
+            r.firstBad = std::move(bad);
             r.lastHash = QString::fromLatin1(expectedPrev);
             return r;
         }
+        if (s.verified > 0) {
+            r.records += s.verified;
+            r.lastSeq = s.lastSeq;
+            expectedPrev = s.lastHash;
+        }
+        if (s.headBegin >= 0) {
+            headHash = s.headHash;
+            headBegin = s.headBegin;
+        }
+        if (s.tornBegin >= 0)
+            r.tornTail = TornTail{r.records + 1, s.tornBegin, size - s.tornBegin};
     }
     r.lastHash = QString::fromLatin1(expectedPrev);
 
-    // Every line before here verified, so record k is line k.
-    const auto parsedAt = [&slices](qint64 index) -> std::pair<const Line *, const Parsed *> {
-        for (const Slice &slice : slices) {
-            if (index < qint64(slice.lines.size()))
-                return {&slice.lines[size_t(index)], &slice.parsed[size_t(index)]};
-            index -= qint64(slice.lines.size());
-        }
-        return {nullptr, nullptr};
-    };
     if (head) {
         r.headPresent = true;
         r.headSeq = head->first;
@@ -275,13 +333,13 @@ VerifyReport AuditVerifier::verifyBytes(const QByteArray &bytes, std::optional<Q
             bad.seq = r.lastSeq;
             bad.message = u"the last record differs from the one the head checkpoint names: it was replaced"_s;
             r.firstBad = bad;
-        } else if (head->first >= 1 && head->first < r.lastSeq
-                   && parsedAt(head->first - 1).second->hash != QByteArrayView(head->second.toLatin1())) {
+        } else if (head->first >= 1 && head->first < r.lastSeq && headHash != QByteArrayView(head->second.toLatin1())) {
+            // Every record verified, so seq k is line k and exactly one line carried the head's seq.
             VerifyProblem bad;
             bad.kind = VerifyProblem::Kind::HashMismatch;
             bad.line = head->first;
             bad.seq = head->first;
-            bad.byteOffset = parsedAt(head->first - 1).first->begin;
+            bad.byteOffset = headBegin;
             bad.message = u"the record the head checkpoint names differs from it: the log was rewritten from there"_s;
             r.firstBad = bad;
         } else if (head->first < r.lastSeq) {

@@ -59,8 +59,11 @@ class AuditVerifier
 public:
     // `backend` is for benchmarks and tests; the default is this CPU's best.
     static VerifyReport verify(const QString &path, Sha256::Backend backend = Sha256::preferredBackend());
+    // `slices`: how many parts the bytes are cut into, one thread each; 0
+    // picks one per core for a large log (tests pass more to put slice
+    // boundaries where they want them: the verdict never depends on it).
     static VerifyReport verifyBytes(const QByteArray &bytes, std::optional<QPair<qint64, QString>> head = std::nullopt,
-                                    Sha256::Backend backend = Sha256::preferredBackend());
+                                    Sha256::Backend backend = Sha256::preferredBackend(), int slices = 0);
 };
 
 } // namespace Raize::Records

@@ -79,4 +79,12 @@ double median(QList<double> values)
     return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
+QString loadAverage()
+{
+    QFile f(u"/proc/loadavg"_s);
+    if (!f.open(QIODevice::ReadOnly))
+        return u"unknown"_s;
+    return QString::fromLatin1(f.readAll().split(' ').mid(0, 3).join(' '));
+}
+
 } // namespace RaizeBench

@@ -21,4 +21,8 @@ double statusMb(const QByteArray &field, qint64 pid = 0);
 
 double median(QList<double> values);
 
+// The first three fields of /proc/loadavg ("1.20 1.35 1.50"), to print beside
+// a figure measured on a shared machine.
+QString loadAverage();
+
 } // namespace RaizeBench

@@ -10,7 +10,7 @@
 // Medians; never fails on time. Needs a keyring for the tokens: without a
 // D-Bus session it re-runs itself inside tests/with-keyring.sh.
 //
-//   build/<preset>/bench/bench_sandbox [--starts N] [--runs N] [--console PATH]
+//   build/<preset>/bench/bench_sandbox [--starts N] [--runs N (0: only the starts)] [--console PATH]
 
 #include "bench/benchutil.h"
 #include "sandboxfixture.h"
@@ -103,7 +103,7 @@ int main(int argc, char **argv)
     };
     const QString console = option(u"--console"_s, QStringLiteral(RAIZE_CONSOLE_PATH));
     const int starts = std::max(1, option(u"--starts"_s, u"3"_s).toInt());
-    const int runs = std::max(1, option(u"--runs"_s, u"5"_s).toInt());
+    const int runs = std::max(0, option(u"--runs"_s, u"5"_s).toInt()); // 0: only the sandbox starts
 
     if (qEnvironmentVariable("RAIZE_IN_KEYRING_SESSION") != u"1"_s) {
         // A private D-Bus session with a throwaway keyring, in a throwaway home.
@@ -138,6 +138,10 @@ int main(int argc, char **argv)
     for (double s : wall)
         std::printf(" %.1f", s);
     std::printf(" s   goal <= 15 s: %s\n", RaizeBench::median(wall) <= 15 ? "met" : "NOT met");
+    std::printf("  load average after the starts: %s (2 cores shared: the figure grows with it)\n",
+                qPrintable(RaizeBench::loadAverage()));
+    if (runs == 0)
+        return 0;
 
     // 2 and 3. The console on it: a profile of its own, the tokens in the keyring.
     QTemporaryDir home;

@@ -15,8 +15,11 @@ raize_add_test(test_core_links_no_widgets SOURCES tst_core_links.cpp LIBS Qt6::C
     ENV "RAIZE_CORE_PROBE=$<TARGET_FILE:core_link_probe>")
 add_dependencies(test_core_links_no_widgets core_link_probe)
 
+# installedPackageRuns installs the .deb with apt-get and purges it again
+# (label `root`: it needs root and QSKIPs without it; tests/core/package-guard.sh
+# purges the package if the test dies midway).
 raize_add_test(test_packaging SOURCES tst_packaging.cpp LIBS Qt6::Core Qt6::Gui
-    TIMEOUT 180 COST 14 LABELS packaging)
+    TIMEOUT 180 COST 14 LABELS packaging root)
 raize_add_test(test_cli_settings SOURCES tst_cli_settings.cpp LIBS core_base)
 # Every ctest entry's TIMEOUT at most RAIZE_TEST_TIMEOUT_MAX, read from `ctest --show-only=json-v1` (issue #15, item 4).
 raize_add_test(test_suite_limits SOURCES tst_suite_limits.cpp LIBS Qt6::Core

@@ -6,6 +6,7 @@
 #include "http/httpserver.h"
 #include "http/requestlog.h"
 #include "platform/flagevaluator.h"
+#include "platform/trafficmodel.h"
 #include "vercel/vercelfake.h"
 
 #include "core/jsonutil.h"
@@ -16,6 +17,7 @@
 #include <QNetworkReply>
 #include <QSignalSpy>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -389,6 +391,87 @@ private Q_SLOTS:
         QVERIFY(!ev.isEnabled(u"f"_s, FlagContext{u"c"_s, u"a"_s, lane, cohort}));
         QVERIFY(!ev.load(json{{"nope", 1}}));
         QCOMPARE(ev.featureCount(), 1); // a bad body keeps the last good flags, as an SDK does
+    }
+
+    // The sandbox keeps the TSDB blocks of "plain" history days between
+    // starts (tools/sandbox/sandbox.sh), named by the day alone: a whole day
+    // that ends before every incident began. Three days ending at 10:00 on
+    // day 3 (so day 0 is partial too), an incident at various times: which
+    // days are plain (the cache has them all here, so only the others are
+    // written).
+    void backfillPlainDays_data()
+    {
+        QTest::addColumn<qint64>("incidentAt"); // seconds after day 0 began; 0: no incident
+        QTest::addColumn<QString>("expected");  // the manifest, days as d0..d3
+        constexpr qint64 h = 3600, d = 86400;
+        QTest::newRow("no incident") << qint64(0) << u"scenario d0|cached d1|cached d2|scenario d3"_s;
+        QTest::newRow("incident in day 2") << 2 * d + 6 * h << u"scenario d0|cached d1|scenario d2|scenario d3"_s;
+        QTest::newRow("incident as day 2 begins") << 2 * d << u"scenario d0|cached d1|scenario d2|scenario d3"_s;
+        QTest::newRow("incident after day 2's last sample") << 2 * d + d - 60 << u"scenario d0|cached d1|cached d2|scenario d3"_s;
+        QTest::newRow("incident in today's part") << 3 * d + 2 * h << u"scenario d0|cached d1|cached d2|scenario d3"_s;
+        QTest::newRow("incident before the window") << qint64(1) << u"scenario d0|scenario d1|scenario d2|scenario d3"_s;
+    }
+
+    void backfillPlainDays()
+    {
+        QFETCH(qint64, incidentAt);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QStringList manifest;
+        QString err;
+        QVERIFY2(TrafficModel::writeBackfill(dir.path(), kDay0 + 3 * 86400 + 10 * 3600, 3, incidentFrom(incidentAt), &err,
+                                             [](const QString &) { return true; }, &manifest),
+                 qPrintable(err));
+        QCOMPARE(dayNames(manifest), expected);
+        for (int i = 0; i < 4; ++i) {
+            const bool cached = expected.contains(u"cached d%1"_s.arg(i));
+            QCOMPARE(QFile::exists(dir.filePath(u"history-%1.om"_s.arg(kDayNames[i]))), !cached);
+        }
+    }
+
+    // A plain day is byte for byte what another start, with another end and
+    // other incidents, writes for it; and (the control) a day an incident
+    // touches is not.
+    void backfillPlainDayIsTheSameEveryStart()
+    {
+        QTemporaryDir a, b;
+        QStringList manifest;
+        QString err;
+        QVERIFY2(TrafficModel::writeBackfill(a.path(), kDay0 + 3 * 86400 + 10 * 3600, 3, incidentFrom(2 * 86400 + 6 * 3600), &err, {},
+                                             &manifest),
+                 qPrintable(err));
+        QCOMPARE(dayNames(manifest), u"scenario d0|plain d1|scenario d2|scenario d3"_s);
+        QVERIFY(TrafficModel::writeBackfill(b.path(), kDay0 + 3 * 86400 + 15 * 3600, 3, {}, &err));
+        const auto bytes = [](const QTemporaryDir &dir, int day) {
+            QFile f(dir.filePath(u"history-%1.om"_s.arg(kDayNames[day])));
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        QVERIFY(bytes(a, 1).size() > 1'000'000);
+        QVERIFY2(bytes(a, 1) == bytes(b, 1), "the plain day differs between two starts");
+        QVERIFY(!bytes(a, 2).isEmpty());
+        QVERIFY2(bytes(a, 2) != bytes(b, 2), "the day the incident touches is the same without it");
+    }
+
+private:
+    static constexpr qint64 kDay0 = 1'794'096'000; // a UTC midnight: 2026-11-08
+    static inline const QString kDayNames[] = {u"20261108"_s, u"20261109"_s, u"20261110"_s, u"20261111"_s};
+
+    static QList<TrafficModel::Incident> incidentFrom(qint64 secondsAfterDay0)
+    {
+        if (secondsAfterDay0 <= 0)
+            return {};
+        return {{u"house"_s, u"api"_s, u"runner"_s, PlatformFault::Kind::PublishFailure, double(kDay0 + secondsAfterDay0), 0.5, 0.0}};
+    }
+
+    // "plain history-20261109.om 20261109" → "plain d1".
+    static QString dayNames(const QStringList &manifest)
+    {
+        QString out = manifest.join(u'|');
+        for (int i = 0; i < 4; ++i)
+            out.replace(u"history-%1.om %1"_s.arg(kDayNames[i]), u"d%1"_s.arg(i))
+                .replace(u"history-%1.om"_s.arg(kDayNames[i]), u"d%1"_s.arg(i))
+                .replace(kDayNames[i], u"d%1"_s.arg(i));
+        return out;
     }
 };
 

@@ -37,6 +37,9 @@ QString SandboxFixture::start(const QString &scenario, int timeoutMs)
         return u"another sandbox start held %1 for %2 s"_s.arg(startLock.fileName()).arg(waited.elapsed() / 1000);
     if (waited.elapsed() > 1000)
         qInfo("waited %.1f s for another sandbox to start first", waited.elapsed() / 1000.0);
+    // A fixture started again reads only the new start's output (the old READY line would answer at once).
+    m_output.clear();
+    m_ready = {};
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -65,7 +68,7 @@ QString SandboxFixture::start(const QString &scenario, int timeoutMs)
     // The script's own verdict ("[sandbox] ERROR: ...") first: the log tails it prints can push it out of the tail.
     QString verdict;
     for (const QByteArray &line : m_output.split('\n')) {
-        if (line.contains("[sandbox] ERROR") || line.contains("did not answer") || line.contains("exited before")
+        if ((line.startsWith("[sandbox]") && line.contains(" ERROR: ")) || line.contains("did not answer") || line.contains("exited before")
             || line.startsWith("[sandbox]   | "))
             verdict += QString::fromUtf8(line) + u'\n';
     }

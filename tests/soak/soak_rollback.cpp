@@ -309,6 +309,10 @@ private:
         QElapsedTimer t;
         t.start();
         p.start(binary, args + base(args));
+        // Not a hang: the binary could not be run at all (a build relinking it, say). Reported as a
+        // failed run with the reason; a resume that could not start is tried again like any failed resume.
+        if (!p.waitForStarted(30000))
+            return {-2, false, false, t.elapsed(), {}, u"could not start %1: %2"_s.arg(binary, p.errorString())};
         if (!stdinData.isEmpty())
             p.write(stdinData);
         p.closeWriteChannel();

@@ -13,9 +13,11 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 T0=$(date +%s.%N)
-say() { printf '[sandbox] %s\n' "$*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
 elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+# Every progress line carries the seconds since the start, so a slow start
+# shows which part took the time.
+say() { printf '[sandbox] %5ss %s\n' "$(elapsed)" "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
 
 cmd="${1:-}"; shift || true
 [ "$cmd" = run ] || { echo "usage: sandbox.sh run [--scenario NAME|FILE] [--state-dir DIR] [--parent-pid PID]" >&2; exit 2; }
@@ -32,9 +34,9 @@ SCENARIO_FILE="$SCENARIO"
 [ -f "$SCENARIO_FILE" ] || SCENARIO_FILE="$REPO/tests/fakes/scenarios/$SCENARIO.json"
 [ -f "$SCENARIO_FILE" ] || die "no scenario $SCENARIO (files are in tests/fakes/scenarios/)"
 
-SERVICE=""
+SERVICE="" BUILD_DIR=""
 for d in "${RAIZE_SANDBOX_BUILD_DIR:-}" "$REPO/build/ci" "$REPO/build/debug" "$REPO/build/release" "$REPO/build/asan-ubsan" "$REPO/build"; do
-    [ -n "$d" ] && [ -x "$d/tests/fakes/raize-sandbox-service" ] && { SERVICE="$d/tests/fakes/raize-sandbox-service"; break; }
+    [ -n "$d" ] && [ -x "$d/tests/fakes/raize-sandbox-service" ] && { SERVICE="$d/tests/fakes/raize-sandbox-service"; BUILD_DIR="$d"; break; }
 done
 [ -n "$SERVICE" ] || die "raize-sandbox-service is not built: run tools/dev.sh setup"
 UNLEASH_DIR="$REPO/.cache/node/unleash"
@@ -104,57 +106,131 @@ wait_http() { # url seconds what [pid: stop waiting when it has exited] [its log
     die "$what is not healthy"
 }
 
-PG_PORT=$(free_port); UNLEASH_PORT=$(free_port); PROM_PORT=$(free_port)
+# What makes a start cheap (issue #15: start to all-healthy within 15 s),
+# kept beside the build that the service comes from (RAIZE_SANDBOX_CACHE
+# overrides it; deleting it is always safe, the next start rebuilds it):
+# - pg-template-<versions>/: a PostgreSQL data folder with Unleash's schema
+#   already migrated and no API tokens (Unleash inserts this start's
+#   tokens only into an empty table), copied per start instead of initdb
+#   and Unleash's migrations;
+# - blocks/<model>-<yyyyMMdd>/: the TSDB blocks promtool made from one
+#   plain day of history (a whole day before the scenario's incidents: the
+#   same from start to start for the same service binary), so only today,
+#   the first (partial) day and the days an incident touches are written
+#   and go through promtool at each start.
+CACHE="${RAIZE_SANDBOX_CACHE:-$BUILD_DIR/sandbox-cache}"
+mkdir -p "$CACHE/blocks" || die "cannot create the sandbox cache $CACHE"
+# Days not used for two days, and what a killed start left half-made.
+find "$CACHE/blocks" -mindepth 1 -maxdepth 1 -mmin +2880 -exec rm -rf {} + 2>/dev/null || true
+find "$CACHE" -maxdepth 1 -name '.tmp-pg-*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
+UNLEASH_PKG="$UNLEASH_DIR/node_modules/unleash-server/package.json"
+TEMPLATE_KEY="pg$("$PGBIN/postgres" --version | awk '{print $3}')-unleash$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$UNLEASH_PKG" | head -n1)"
+TEMPLATE_KEY="$TEMPLATE_KEY-$(cat "$UNLEASH_DIR/start.mjs" "$UNLEASH_DIR/package-lock.json" 2>/dev/null | sha256sum | cut -c1-12)-u$(id -u)"
+PG_TEMPLATE="$CACHE/pg-template-$TEMPLATE_KEY"
+
+while :; do
+    PG_PORT=$(free_port); UNLEASH_PORT=$(free_port); PROM_PORT=$(free_port); PLATFORM_PORT=$(free_port)
+    [ "$(printf '%s\n' "$PG_PORT" "$UNLEASH_PORT" "$PROM_PORT" "$PLATFORM_PORT" | sort -u | wc -l)" -eq 4 ] && break
+done
 ADMIN_TOKEN="*:*.$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 CLIENT_TOKEN="default:production.$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 VERCEL_TOKEN="sandbox-vercel-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 LAUNCHDARKLY_TOKEN="api-sandbox-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 GITHUB_TOKEN="sandbox-github-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
+# The history: the service writes one OpenMetrics file per day, except the
+# plain days (whole, before every incident of the scenario) whose blocks are
+# in the cache; promtool makes blocks from the files, two at a time; plain
+# days' blocks are kept. Runs beside PostgreSQL and Unleash.
+history_day() { # file [cache entry]: promtool into a fresh folder, copied into the TSDB, kept when named
+    local file="$1" keep="${2:-}" out="$CACHE/blocks/.tmp-$$-$(basename "$1" .om)"
+    rm -rf "$out"
+    promtool tsdb create-blocks-from openmetrics --max-block-duration=24h "$file" "$out" >/dev/null || return 1
+    cp -r "$out/." "$STATE_DIR/tsdb/" || return 1
+    if [ -n "$keep" ]; then mv -T "$out" "$CACHE/blocks/$keep" 2>/dev/null || rm -rf "$out"; else rm -rf "$out"; fi
+}
+write_history() {
+    local hist="$STATE_DIR/history" key what file day running=0 cached=0 made=0
+    trap 'kill $(jobs -p) 2>/dev/null; exit 143' TERM
+    # A plain day's samples come from the traffic model alone, which is in
+    # the service's binary: its hash names the cached days.
+    key=$(sha256sum "$SERVICE" | cut -c1-16)
+    "$SERVICE" --scenario "$SCENARIO_FILE" --write-backfill "$hist" --backfill-cached "$CACHE/blocks/$key-" > "$STATE_DIR/history.manifest" \
+        || return 1
+    mkdir -p "$STATE_DIR/tsdb"
+    while read -r what file day; do
+        case "$what" in
+            cached) # touched first: another start's prune (unused for two days) must not take it mid-copy
+                touch "$CACHE/blocks/$key-$file" && cp -r "$CACHE/blocks/$key-$file/." "$STATE_DIR/tsdb/" || return 1
+                cached=$((cached + 1))
+                continue ;;
+            plain) history_day "$hist/$file" "$key-$day" & ;;
+            scenario) history_day "$hist/$file" & ;;
+            *) echo "unexpected line in the history manifest: $what $file $day"; return 1 ;;
+        esac
+        made=$((made + 1)) running=$((running + 1))
+        if [ "$running" -ge 2 ]; then wait -n || return 1; running=$((running - 1)); fi
+    done < "$STATE_DIR/history.manifest"
+    while [ "$running" -gt 0 ]; do wait -n || return 1; running=$((running - 1)); done
+    echo "history: $((cached + made)) days, $cached from the cache, $made through promtool"
+    rm -rf "$hist" && touch "$STATE_DIR/history.done"
+}
+
 say "scenario $(basename "$SCENARIO_FILE" .json), state in $STATE_DIR"
 say "writing 30 days of metrics history"
-( "$SERVICE" --scenario "$SCENARIO_FILE" --write-backfill "$STATE_DIR/history" \
-  && ls "$STATE_DIR"/history/*.om | xargs -P2 -I{} promtool tsdb create-blocks-from openmetrics --max-block-duration=24h {} "$STATE_DIR/tsdb" \
-  && rm -rf "$STATE_DIR/history" && touch "$STATE_DIR/history.done" ) > "$STATE_DIR/logs/backfill.log" 2>&1 &
+write_history > "$STATE_DIR/logs/backfill.log" 2>&1 &
 BACKFILL_PID=$!
 PIDS+=("$BACKFILL_PID")
 
+as_pg() { (cd "$STATE_DIR" && "${AS_PG[@]}" "$@"); }
+pg_start() {
+    as_pg "$PGBIN/pg_ctl" -D "$STATE_DIR/pg" -w -l "$STATE_DIR/logs/pg.log" \
+        -o "-p $PG_PORT -k $STATE_DIR/sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+}
+pg_stop() { as_pg "$PGBIN/pg_ctl" -D "$STATE_DIR/pg" -m fast -w stop >/dev/null 2>&1; }
+start_unleash() {
+    ( cd "$UNLEASH_DIR" && exec env RAIZE_PG_PORT="$PG_PORT" RAIZE_UNLEASH_PORT="$UNLEASH_PORT" \
+        RAIZE_UNLEASH_ADMIN_TOKEN="$ADMIN_TOKEN" RAIZE_UNLEASH_CLIENT_TOKEN="$CLIENT_TOKEN" \
+        CHECK_VERSION=false SEND_TELEMETRY=false node start.mjs ) >> "$STATE_DIR/logs/unleash.log" 2>&1 &
+    UNLEASH_PID=$!
+    PIDS+=("$UNLEASH_PID")
+}
+[ "$(id -u)" -eq 0 ] && chown postgres "$STATE_DIR"
+
+if [ ! -d "$PG_TEMPLATE" ]; then
+    # Once per PostgreSQL/Unleash version: a cluster, the unleash database,
+    # Unleash's migrations; then its tokens are removed and the stopped
+    # cluster is kept (renamed into place whole, so a half-made template is
+    # never used).
+    say "preparing PostgreSQL with Unleash's schema (once per version: $PG_TEMPLATE)"
+    [ "$(id -u)" -eq 0 ] && mkdir -p "$STATE_DIR/pg" && chown postgres "$STATE_DIR/pg"
+    as_pg "$PGBIN/initdb" -D "$STATE_DIR/pg" -U postgres --auth=trust --no-locale >"$STATE_DIR/logs/initdb.log" 2>&1 \
+        || die "initdb failed (see $STATE_DIR/logs/initdb.log)"
+    pg_start || die "PostgreSQL did not start (see $STATE_DIR/logs/pg.log)"
+    PG_STARTED=1
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc 'create database unleash' >/dev/null || die "cannot create the unleash database"
+    start_unleash
+    wait_http "http://127.0.0.1:$UNLEASH_PORT/health" 90 Unleash "$UNLEASH_PID" "$STATE_DIR/logs/unleash.log"
+    kill -TERM "$UNLEASH_PID"
+    wait "$UNLEASH_PID" 2>/dev/null || true
+    # Never signal that pid again: by the time we stop it may be someone else's.
+    kept=(); for pid in "${PIDS[@]}"; do [ "$pid" = "$UNLEASH_PID" ] || kept+=("$pid"); done; PIDS=("${kept[@]}")
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d unleash -qc 'delete from api_tokens' >/dev/null || die "cannot empty Unleash's api_tokens"
+    pg_stop || die "PostgreSQL did not stop (see $STATE_DIR/logs/pg.log)"
+    PG_STARTED=0
+    cp -a "$STATE_DIR/pg" "$CACHE/.tmp-pg-$$" && { mv -T "$CACHE/.tmp-pg-$$" "$PG_TEMPLATE" 2>/dev/null || rm -rf "$CACHE/.tmp-pg-$$"; } \
+        || die "cannot keep the PostgreSQL template in $CACHE"
+else
+    rm -rf "$STATE_DIR/pg"
+    cp -a "$PG_TEMPLATE" "$STATE_DIR/pg" || die "cannot copy the PostgreSQL template $PG_TEMPLATE"
+fi
 say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-[ "$(id -u)" -eq 0 ] && chown postgres "$STATE_DIR" && mkdir -p "$STATE_DIR/pg" && chown postgres "$STATE_DIR/pg"
-(cd "$STATE_DIR" && "${AS_PG[@]}" "$PGBIN/initdb" -D "$STATE_DIR/pg" -U postgres --auth=trust --no-locale >"$STATE_DIR/logs/initdb.log" 2>&1) \
-    || die "initdb failed (see $STATE_DIR/logs/initdb.log)"
-(cd "$STATE_DIR" && "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$STATE_DIR/pg" -w -l "$STATE_DIR/logs/pg.log" \
-    -o "-p $PG_PORT -k $STATE_DIR/sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null) || die "PostgreSQL did not start (see $STATE_DIR/logs/pg.log)"
+pg_start || die "PostgreSQL did not start (see $STATE_DIR/logs/pg.log; if it names the data folder, delete $PG_TEMPLATE and start again)"
 PG_STARTED=1
-psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc 'create database unleash' >/dev/null || die "cannot create the unleash database"
 
 say "starting Unleash on 127.0.0.1:$UNLEASH_PORT"
-( cd "$UNLEASH_DIR" && exec env RAIZE_PG_PORT="$PG_PORT" RAIZE_UNLEASH_PORT="$UNLEASH_PORT" \
-    RAIZE_UNLEASH_ADMIN_TOKEN="$ADMIN_TOKEN" RAIZE_UNLEASH_CLIENT_TOKEN="$CLIENT_TOKEN" \
-    CHECK_VERSION=false SEND_TELEMETRY=false node start.mjs ) > "$STATE_DIR/logs/unleash.log" 2>&1 &
-UNLEASH_PID=$!
-PIDS+=("$UNLEASH_PID")
-wait_http "http://127.0.0.1:$UNLEASH_PORT/health" 90 Unleash "$UNLEASH_PID" "$STATE_DIR/logs/unleash.log"
+start_unleash
 
-say "seeding flags and starting the simulated Vercel, GitHub and platform"
-"$SERVICE" --scenario "$SCENARIO_FILE" --vercel-token "$VERCEL_TOKEN" --github-token "$GITHUB_TOKEN" --launchdarkly-token "$LAUNCHDARKLY_TOKEN" \
-    --unleash-url "http://127.0.0.1:$UNLEASH_PORT" --unleash-admin-token "$ADMIN_TOKEN" --unleash-client-token "$CLIENT_TOKEN" \
-    --seed-unleash --poll-ms 1000 > "$STATE_DIR/service.out" 2> "$STATE_DIR/logs/service.log" &
-SERVICE_PID=$!
-PIDS+=("$SERVICE_PID")
-for _ in $(seq 1 300); do
-    grep -q '"event":"listening"' "$STATE_DIR/service.out" 2>/dev/null && break
-    kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$STATE_DIR/logs/service.log" >&2; die "the simulated service stopped"; }
-    sleep 0.1
-done
-LISTEN=$(grep -m1 '"event":"listening"' "$STATE_DIR/service.out") || die "the simulated service did not start listening"
-port_of() { printf '%s' "$LISTEN" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
-VERCEL_PORT=$(port_of vercel); GITHUB_PORT=$(port_of github); CONTROL_PORT=$(port_of control); PLATFORM_PORT=$(port_of platform); FLAGS_PORT=$(port_of flags)
-LAUNCHDARKLY_PORT=$(port_of launchdarkly)
-
-say "waiting for the metrics history"
-wait "$BACKFILL_PID" || { cat "$STATE_DIR/logs/backfill.log" >&2; die "the metrics history could not be written"; }
-[ -f "$STATE_DIR/history.done" ] || die "the metrics history is incomplete"
 cat > "$STATE_DIR/prometheus.yml" <<YAML
 global:
   scrape_interval: 5s
@@ -168,19 +244,68 @@ scrape_configs:
       - target_label: instance
         replacement: platform-sim
 YAML
-say "starting Prometheus on 127.0.0.1:$PROM_PORT"
-prometheus --config.file="$STATE_DIR/prometheus.yml" --storage.tsdb.path="$STATE_DIR/tsdb" \
-    --storage.tsdb.retention.time=400d --web.listen-address="127.0.0.1:$PROM_PORT" \
-    > "$STATE_DIR/logs/prometheus.log" 2>&1 &
-PROM_PID=$!
-PIDS+=("$PROM_PID")
-wait_http "http://127.0.0.1:$PROM_PORT/-/ready" 30 Prometheus "$PROM_PID" "$STATE_DIR/logs/prometheus.log"
-for _ in $(seq 1 150); do
-    curl -fsS "http://127.0.0.1:$PROM_PORT/api/v1/query?query=up%7Bjob%3D%22platform%22%7D" 2>/dev/null | grep -q '"value":\[[0-9.]*,"1"\]' && break
+start_prometheus() {
+    say "starting Prometheus on 127.0.0.1:$PROM_PORT"
+    prometheus --config.file="$STATE_DIR/prometheus.yml" --storage.tsdb.path="$STATE_DIR/tsdb" \
+        --storage.tsdb.retention.time=400d --web.listen-address="127.0.0.1:$PROM_PORT" \
+        > "$STATE_DIR/logs/prometheus.log" 2>&1 &
+    PROM_PID=$!
+    PIDS+=("$PROM_PID")
+}
+start_service() {
+    say "seeding flags and starting the simulated Vercel, GitHub and platform"
+    "$SERVICE" --scenario "$SCENARIO_FILE" --vercel-token "$VERCEL_TOKEN" --github-token "$GITHUB_TOKEN" --launchdarkly-token "$LAUNCHDARKLY_TOKEN" \
+        --unleash-url "http://127.0.0.1:$UNLEASH_PORT" --unleash-admin-token "$ADMIN_TOKEN" --unleash-client-token "$CLIENT_TOKEN" \
+        --platform-port "$PLATFORM_PORT" --seed-unleash --poll-ms 1000 > "$STATE_DIR/service.out" 2> "$STATE_DIR/logs/service.log" &
+    SERVICE_PID=$!
+    PIDS+=("$SERVICE_PID")
+}
+
+# Two chains run side by side: history → Prometheus, and Unleash healthy →
+# the service (which seeds Unleash first). Prometheus may start before the
+# platform listens; its first successful scrape is what counts.
+PROM_PID="" SERVICE_PID=""
+deadline=$(( $(date +%s) + 90 ))
+while [ -z "$PROM_PID" ] || [ -z "$SERVICE_PID" ]; do
+    if [ -z "$PROM_PID" ] && ! kill -0 "$BACKFILL_PID" 2>/dev/null; then
+        wait "$BACKFILL_PID" && [ -f "$STATE_DIR/history.done" ] \
+            || { cat "$STATE_DIR/logs/backfill.log" >&2; die "the metrics history could not be written"; }
+        say "$(tail -n1 "$STATE_DIR/logs/backfill.log")"
+        start_prometheus
+    fi
+    if [ -z "$SERVICE_PID" ]; then
+        if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$UNLEASH_PORT/health" 2>/dev/null; then
+            start_service
+        elif ! kill -0 "$UNLEASH_PID" 2>/dev/null; then
+            say "Unleash exited before it answered; its log ends:"
+            tail -n 15 "$STATE_DIR/logs/unleash.log" | sed 's/^/[sandbox]   | /' >&2
+            die "Unleash did not start"
+        fi
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+        [ -n "$SERVICE_PID" ] || { tail -n 15 "$STATE_DIR/logs/unleash.log" | sed 's/^/[sandbox]   | /' >&2; die "Unleash did not answer in 90 s"; }
+        tail -n 15 "$STATE_DIR/logs/backfill.log" | sed 's/^/[sandbox]   | /' >&2
+        die "the metrics history took more than 90 s"
+    fi
+    [ -n "$PROM_PID" ] && [ -n "$SERVICE_PID" ] || sleep 0.1
+done
+
+for _ in $(seq 1 300); do
+    grep -q '"event":"listening"' "$STATE_DIR/service.out" 2>/dev/null && break
+    kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$STATE_DIR/logs/service.log" >&2; die "the simulated service stopped"; }
     sleep 0.1
 done
-curl -fsS "http://127.0.0.1:$PROM_PORT/api/v1/query?query=up%7Bjob%3D%22platform%22%7D" | grep -q '"value":\[[0-9.]*,"1"\]' \
-    || die "Prometheus has not scraped the platform yet"
+LISTEN=$(grep -m1 '"event":"listening"' "$STATE_DIR/service.out") || die "the simulated service did not start listening"
+port_of() { printf '%s' "$LISTEN" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+VERCEL_PORT=$(port_of vercel); GITHUB_PORT=$(port_of github); CONTROL_PORT=$(port_of control); FLAGS_PORT=$(port_of flags)
+LAUNCHDARKLY_PORT=$(port_of launchdarkly)
+[ "$(port_of platform)" = "$PLATFORM_PORT" ] || die "the platform listens on $(port_of platform), not on $PLATFORM_PORT"
+
+wait_http "http://127.0.0.1:$PROM_PORT/-/ready" 30 Prometheus "$PROM_PID" "$STATE_DIR/logs/prometheus.log"
+say "waiting for Prometheus's first scrape of the platform (every 5 s)"
+scraped() { curl -fsS "http://127.0.0.1:$PROM_PORT/api/v1/query?query=up%7Bjob%3D%22platform%22%7D" 2>/dev/null | grep -q '"value":\[[0-9.]*,"1"\]'; }
+for _ in $(seq 1 200); do scraped && break; sleep 0.1; done
+scraped || die "Prometheus has not scraped the platform in 20 s"
 wait_http "http://127.0.0.1:$CONTROL_PORT/__sandbox/health" 5 "the control surface"
 
 HEALTHY=$(elapsed)

@@ -5,6 +5,7 @@
 #include <QFile>
 
 #include <cmath>
+#include <limits>
 #include <functional>
 
 namespace Raize::Sandbox {
@@ -42,15 +43,30 @@ double TrafficModel::rateAt(double rate, double t)
     return rate * (1.0 + DailyAmplitude * std::sin(TwoPi * (t - double(Origin)) / Day));
 }
 
-bool TrafficModel::writeBackfill(const QString &directory, qint64 end, int days, const QList<Incident> &incidents, QString *error)
+bool TrafficModel::writeBackfill(const QString &directory, qint64 end, int days, const QList<Incident> &incidents, QString *error,
+                                 const std::function<bool(const QString &day)> &skipPlain, QStringList *manifest)
 {
     const qint64 start = end - qint64(days) * 86400;
+    double firstIncident = std::numeric_limits<double>::infinity();
+    for (const Incident &i : incidents)
+        firstIncident = std::min(firstIncident, i.since);
     for (qint64 day = start - start % 86400; day <= end; day += 86400) {
         const qint64 from = qMax(start, day);
         const qint64 to = qMin(end, day + 86400 - 60);
         if (from > to)
             continue;
-        QFile f(directory + u"/history-%1.om"_s.arg(QDateTime::fromSecsSinceEpoch(day, Qt::UTC).toString(u"yyyyMMdd"_s)));
+        const QString name = QDateTime::fromSecsSinceEpoch(day, Qt::UTC).toString(u"yyyyMMdd"_s);
+        // incidentExtra counts only samples after an incident's start.
+        const bool plain = from == day && to == day + 86400 - 60 && double(to) <= firstIncident;
+        if (plain && skipPlain && skipPlain(name)) {
+            if (manifest)
+                manifest->append(u"cached "_s + name);
+            continue;
+        }
+        const QString file = u"history-%1.om"_s.arg(name);
+        if (manifest)
+            manifest->append(plain ? u"plain %1 %2"_s.arg(file, name) : u"scenario "_s + file);
+        QFile f(directory + u'/' + file);
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
             if (error)
                 *error = f.fileName() + u": "_s + f.errorString();

@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
 namespace Raize::Sandbox {
@@ -80,7 +81,16 @@ struct TrafficModel
     // ending at `end`, ready for `promtool tsdb create-blocks-from openmetrics`:
     // one file per UTC day in `directory` (promtool reads a file once per
     // block, so day files with 24 h blocks are read about once each).
-    static bool writeBackfill(const QString &directory, qint64 end, int days, const QList<Incident> &incidents, QString *error);
+    //
+    // A whole day that ends before every incident began is "plain": its
+    // samples depend on nothing but the day and this model, so the same day
+    // is the same from one sandbox start to the next. `skipPlain(day)`
+    // (yyyyMMdd) says whether one is not needed (its blocks are kept
+    // elsewhere); `manifest` gets one line per day, in order:
+    //   "cached <yyyyMMdd>" (plain, skipped), "plain <file> <yyyyMMdd>",
+    //   "scenario <file>" (partial, or touched by an incident).
+    static bool writeBackfill(const QString &directory, qint64 end, int days, const QList<Incident> &incidents, QString *error,
+                              const std::function<bool(const QString &day)> &skipPlain = {}, QStringList *manifest = nullptr);
     static bool writeBackfillRange(QIODevice &out, qint64 from, qint64 to, const QList<Incident> &incidents, QString *error);
 };
 

@@ -22,6 +22,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -77,9 +78,13 @@ int main(int argc, char **argv)
     const QCommandLineOption backfill(u"write-backfill"_s, u"Write OpenMetrics history (one file per day) into DIR and exit."_s, u"dir"_s);
     const QCommandLineOption days(u"days"_s, u"Days of history for --write-backfill."_s, u"n"_s, u"30"_s);
     const QCommandLineOption endTime(u"end-time"_s, u"Unix seconds the history ends at (default: now)."_s, u"s"_s);
+    const QCommandLineOption backfillCached(u"backfill-cached"_s,
+                                            u"With --write-backfill: skip a plain day (whole, before every incident) when the folder "
+                                            "PREFIXyyyyMMdd exists, and print one line per day (cached/plain/scenario) on stdout."_s,
+                                            u"prefix"_s);
     const QCommandLineOption seedOpt(u"seed"_s, u"Seed for fault probabilities."_s, u"n"_s, u"1"_s);
     p.addOptions({scenarioOpt, vercelPort, githubPort, controlPort, platformPort, flagsPort, launchDarklyPort, launchDarklyToken, vercelToken, githubToken, unleashUrl,
-                  unleashAdmin, unleashClient, pollMs, seedUnleashOpt, backfill, days, endTime, seedOpt});
+                  unleashAdmin, unleashClient, pollMs, seedUnleashOpt, backfill, days, endTime, backfillCached, seedOpt});
     p.process(app);
 
     json scenario = json::object();
@@ -105,10 +110,17 @@ int main(int argc, char **argv)
     if (p.isSet(backfill)) {
         const qint64 end = p.isSet(endTime) ? p.value(endTime).toLongLong() : QDateTime::currentSecsSinceEpoch();
         QString err;
+        QStringList manifest;
+        const QString cachedPrefix = p.value(backfillCached);
+        const auto skipPlain = [&](const QString &day) { return !cachedPrefix.isEmpty() && QFileInfo(cachedPrefix + day).isDir(); };
         if (!TrafficModel::writeBackfill(p.value(backfill), end, p.value(days).toInt(),
-                                         PlatformSim::incidentsInProgress(platform, double(end)), &err)) {
+                                         PlatformSim::incidentsInProgress(platform, double(end)), &err, skipPlain, &manifest)) {
             std::fprintf(stderr, "cannot write the backfill into %s: %s\n", qPrintable(p.value(backfill)), qPrintable(err));
             return 2;
+        }
+        if (p.isSet(backfillCached)) {
+            for (const QString &line : std::as_const(manifest))
+                std::printf("%s\n", qPrintable(line));
         }
         return 0;
     }
