@@ -1,5 +1,8 @@
 #include "rollback/defaultscope.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace Raize::Rollback {
 
 using namespace Qt::StringLiterals;
@@ -63,11 +66,49 @@ ScopeDecision defaultScope(Trigger trigger, const ScopeSignals &in)
     }
     d.scope = page.scope;
     d.why = ScopeDecision::Why::Isolated;
-    d.reason = u"%1: only %1 burns (%2×); every other scope is under %3× with enough data"_s.arg(page.id)
+    d.reason = u"%1 only: %1 burns (%2×), every other scope is under %3× with enough data"_s.arg(page.id)
                    .arg(page.burnRate, 0, 'f', 1)
                    .arg(in.healthyBelow, 0, 'f', 1);
-    d.reason = page.scope.describe() + u" — "_s + d.reason;
     return d;
+}
+
+Scope scopeOfCohort(const Release::Cohort &cohort)
+{
+    Scope s;
+    if (cohort.everyone())
+        return s;
+    s.kind = Scope::Kind::Tenant;
+    s.clientIds = cohort.clientIds;
+    s.platformAccountIds = cohort.platformAccountIds;
+    return s;
+}
+
+ScopeSignals scopeSignalsFrom(const QList<Release::Cohort> &cohorts, const QHash<QString, QList<Slo::AlertVerdict>> &verdictsByCohort,
+                              const QStringList &pagingCohorts)
+{
+    ScopeSignals out;
+    qint64 minEvents = 0;
+    for (const Release::Cohort &c : cohorts) {
+        ScopeHealth h;
+        h.id = c.id;
+        h.scope = scopeOfCohort(c);
+        h.paging = pagingCohorts.contains(c.id);
+        bool any = false;
+        qint64 thinnest = std::numeric_limits<qint64>::max();
+        for (const Slo::AlertVerdict &v : verdictsByCohort.value(c.id)) {
+            for (const Slo::RuleVerdict &r : v.rules) {
+                any = true;
+                h.burnRate = std::max(h.burnRate, r.longBurn);
+                thinnest = std::min(thinnest, qint64(r.longWindow.events));
+                minEvents = std::max<qint64>(minEvents, r.longWindow.minEvents);
+            }
+        }
+        h.events = any ? thinnest : 0; // no verdict: no data
+        out.scopes << h;
+    }
+    if (minEvents > 0)
+        out.minEvents = minEvents;
+    return out;
 }
 
 } // namespace Raize::Rollback

@@ -12,10 +12,14 @@
 // trigger detectors, the page banner, the SLO view) fill ScopeHealth from
 // what the rollout monitor already computed.
 
+#include "release/cohorts.h"
 #include "rollback/rollbackplan.h"
+#include "slo/sloengine.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace Raize::Rollback {
 
@@ -53,5 +57,16 @@ struct ScopeDecision
 };
 
 ScopeDecision defaultScope(Trigger trigger, const ScopeSignals &signals_);
+
+// The rollback scope that reaches exactly a cohort: its clients and platform
+// accounts (Scope::Kind::Tenant), or global for the "*" cohort.
+Scope scopeOfCohort(const Release::Cohort &cohort);
+
+// ScopeSignals from the rollout monitor's verdicts (cohort id → one verdict
+// per SLO): per cohort, the worst long-window burn over its rules, the events
+// of its thinnest long window, paging when its id is in `pagingCohorts`;
+// minEvents is the largest minimum the SLO rules themselves ask for.
+ScopeSignals scopeSignalsFrom(const QList<Release::Cohort> &cohorts, const QHash<QString, QList<Slo::AlertVerdict>> &verdictsByCohort,
+                              const QStringList &pagingCohorts);
 
 } // namespace Raize::Rollback

@@ -2,6 +2,7 @@ raize_core_library(core_rollback
     SOURCES
         rollbackplan.cpp rollbackplan.h
         defaultscope.cpp defaultscope.h
+        rollbackrestore.cpp rollbackrestore.h
         runjournal.cpp runjournal.h
         rollbackexecutor.cpp rollbackexecutor.h
         rollbackfacts.cpp rollbackfacts.h

@@ -111,6 +111,27 @@ QString Scope::describe() const
     return {};
 }
 
+Services::FlagScope flagScopeOf(const Scope &scope)
+{
+    Services::FlagScope f;
+    switch (scope.kind) {
+    case Scope::Kind::Global:
+    case Scope::Kind::Service:
+        break;
+    case Scope::Kind::Tenant:
+        f.clientIds = scope.clientIds;
+        f.platformAccountIds = scope.platformAccountIds;
+        break;
+    case Scope::Kind::PlatformAccount:
+        f.platformAccountIds = scope.platformAccountIds;
+        break;
+    case Scope::Kind::Lane:
+        f.lane = scope.lane;
+        break;
+    }
+    return f;
+}
+
 QString Plan::optionName(Option option)
 {
     switch (option) {
@@ -217,11 +238,13 @@ Plan buildPlan(const Inputs &in)
             continue;
         Step s;
         s.kind = Step::Kind::DisableFlag;
-        s.title = u"Disable %1 in %2"_s.arg(f.key, in.flagEnvironment);
-        // Off for the whole environment: a narrower change is issue #16's (the intent carries the scope).
+        s.title = flagScopeOf(in.scope).global() ? u"Disable %1 in %2"_s.arg(f.key, in.flagEnvironment)
+                                                 : u"Disable %1 in %2 for %3 only"_s.arg(f.key, in.flagEnvironment, flagScopeOf(in.scope).describe());
+        // Off for the scope only (issue #16): everyone outside keeps being served.
         Services::ServeChange off;
         off.flag = f.key;
         off.environment = in.flagEnvironment;
+        off.scope = flagScopeOf(in.scope);
         off.on = false;
         s.intent = off;
         s.group = group;
@@ -237,6 +260,7 @@ Plan buildPlan(const Inputs &in)
         Services::ServedQuery readBack;
         readBack.flags = disabled;
         readBack.environment = in.flagEnvironment;
+        readBack.scope = flagScopeOf(in.scope);
         confirm.intent = readBack;
         confirm.group = ++group;
         confirm.target = disabled.join(u',');

@@ -1,5 +1,9 @@
 # The rollback plan builder (issue #9): pure, data-driven.
 raize_add_test(test_rollback_plan SOURCES tst_rollback_plan.cpp LIBS core_rollback)
+# The default scope of a plan (issue #16 item 1): pure, data-driven.
+raize_add_test(test_default_scope SOURCES tst_default_scope.cpp LIBS core_rollback)
+# Scoped flag rollbacks and Restore (issue #16 items 1, 10) against an in-process Unleash: no sandbox.
+raize_add_test(test_scoped_flags SOURCES tst_scoped_flags.cpp LIBS core_rollback fake_http Qt6::Network)
 # Typed intents (issue #14 item 3): calls rendered by the backend's own client, the plan's JSON
 # schema, a previous version's journal upgraded and resumed (offline: in-memory flag service).
 raize_add_test(test_rollback_intents SOURCES tst_rollback_intents.cpp LIBS core_rollback)
