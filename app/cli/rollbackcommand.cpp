@@ -240,6 +240,12 @@ int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
         }
         c.request.scope = scope.value();
     }
+    if (c.request.scope.kind == Scope::Kind::Service) {
+        if (const Status st = session->scopeToService(c.request.scope.service); !st) {
+            ctx.err << st.error().message << u". "_s << st.error().remedy << u'\n';
+            return Failure;
+        }
+    }
     const Result<Inputs> inputs = gather(*session, c.request);
     if (!inputs) {
         ctx.err << u"cannot read the current state, so no plan: "_s << inputs.error().toString() << u'\n';
@@ -387,6 +393,13 @@ int resume(Context &ctx)
     if (plan->digest != QString::fromStdString(journal->begin().value("digest", ""))) {
         ctx.err << u"the journal's plan does not match its digest: %1 was changed; finish the rollback by hand (docs/runbooks/rollback.md)\n"_s.arg(path);
         return Failure;
+    }
+    // A service-scoped run resumes against that service's project.
+    if (const Result<Scope> scope = parseScope(QString::fromStdString(journal->begin().value("scope", ""))); scope && scope->kind == Scope::Kind::Service) {
+        if (const Status st = session->scopeToService(scope->service); !st) {
+            ctx.err << st.error().message << u". "_s << st.error().remedy << u'\n';
+            return Failure;
+        }
     }
     ctx.err << u"[rollback] resuming run %1 from %2\n"_s.arg(journal->runId(), path);
     return execute(ctx, *session, std::move(journal).value(), *plan, c, incident);

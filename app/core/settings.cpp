@@ -53,6 +53,7 @@ const QList<SettingSpec> &Settings::specs()
         {SettingKey::VercelBaseUrl, "vercel/baseUrl"_L1, u"https://api.vercel.com"_s, "Vercel API base URL"_L1},
         {SettingKey::VercelTeamId, "vercel/teamId"_L1, QString(), "Vercel team id"_L1},
         {SettingKey::VercelProjectId, "vercel/projectId"_L1, QString(), "Vercel project id or name"_L1},
+        {SettingKey::VercelServiceProjects, "vercel/serviceProjects"_L1, QString(), "Vercel project per service (web=prj_web,runner=prj_runner)"_L1},
         {SettingKey::GitHubApiUrl, "github/apiUrl"_L1, u"https://api.github.com"_s, "GitHub API URL"_L1},
         {SettingKey::GitHubOwner, "github/owner"_L1, QString(), "GitHub owner"_L1},
         {SettingKey::GitHubRepo, "github/repo"_L1, QString(), "GitHub repository"_L1},

@@ -19,6 +19,9 @@ enum class SettingKey {
     VercelBaseUrl,
     VercelTeamId,
     VercelProjectId,
+    // Which Vercel project each service deploys as ("web=prj_web,runner=prj_runner"):
+    // a service-scoped rollback rolls back that project only (issue #16 item 1).
+    VercelServiceProjects,
     GitHubApiUrl,
     GitHubOwner,
     GitHubRepo,

@@ -80,6 +80,7 @@ Scope scopeOfCohort(const Release::Cohort &cohort)
     s.kind = Scope::Kind::Tenant;
     s.clientIds = cohort.clientIds;
     s.platformAccountIds = cohort.platformAccountIds;
+    s.cohorts = {cohort.id};
     return s;
 }
 
@@ -97,6 +98,8 @@ ScopeSignals scopeSignalsFrom(const QList<Release::Cohort> &cohorts, const QHash
         qint64 thinnest = std::numeric_limits<qint64>::max();
         for (const Slo::AlertVerdict &v : verdictsByCohort.value(c.id)) {
             for (const Slo::RuleVerdict &r : v.rules) {
+                if (r.rule.severity != Slo::Severity::Page)
+                    continue; // isolation is judged on the rules that page
                 any = true;
                 h.burnRate = std::max(h.burnRate, r.longBurn);
                 thinnest = std::min(thinnest, qint64(r.longWindow.events));

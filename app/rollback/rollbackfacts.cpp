@@ -72,6 +72,7 @@ Result<Scope> parseScope(const QString &text, const QList<Release::Cohort> &coho
             s.kind = Scope::Kind::Tenant;
             s.clientIds = c.clientIds;
             s.platformAccountIds = c.platformAccountIds;
+            s.cohorts = {c.id};
             return s;
         }
         QStringList ids;
@@ -122,6 +123,8 @@ QString scopeText(const Scope &s)
     switch (s.kind) {
     case Scope::Kind::Global: return u"global"_s;
     case Scope::Kind::Tenant:
+        if (s.cohorts.size() == 1)
+            return u"cohort:"_s + s.cohorts.first(); // its clients and accounts are the profile's cohort's
         return u"client:"_s + s.clientIds.join(u',') + (s.platformAccountIds.isEmpty() ? QString() : u"+account:"_s + s.platformAccountIds.join(u','));
     case Scope::Kind::PlatformAccount: return u"account:"_s + s.platformAccountIds.join(u',');
     case Scope::Kind::Lane: return u"lane:"_s + s.lane;

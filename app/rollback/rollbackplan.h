@@ -52,6 +52,10 @@ struct Scope
     QStringList platformAccountIds;
     QString lane;    // "api" or "browser"
     QString service; // "web", "runner", ...
+    // Set when the scope is canary cohorts (a page's): their ids, the `cohort`
+    // context field and metrics label. The flag steps exclude them too, and
+    // the queue check reads their queues only.
+    QStringList cohorts;
     QString describe() const;
 };
 

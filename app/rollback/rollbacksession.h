@@ -5,6 +5,8 @@
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbackfacts.h"
 
+#include <QHash>
+
 #include <memory>
 
 namespace Raize {
@@ -36,6 +38,13 @@ public:
     // The profile's effective policy's parts (ADR 0017): its rollback rules
     // and cohorts; the workspace's by default, this replaces them.
     void setPolicy(const RollbackRules &rules, const QList<Release::Cohort> &cohorts);
+    // A service-scoped rollback (issue #16 item 1): Vercel calls go to that
+    // service's project only, from the vercel/serviceProjects setting. Fails,
+    // saying how to map it, when the service has no project. Empty: back to
+    // the profile's own project.
+    Status scopeToService(const QString &service);
+    // "web=prj_web,runner=prj_runner" → service → project; an error names the bad entry.
+    static Result<QHash<QString, QString>> parseServiceProjects(const QString &text);
     QString journalDirectory() const { return m_journalDir; }
     QString profile() const { return m_profile; }
     Workspace &workspace() const { return m_workspace; }
@@ -51,6 +60,7 @@ private:
     QString m_profile;
     Clients m_clients;
     Target m_target;
+    std::unique_ptr<Services::VercelClient> m_serviceVercel; // a service scope's project
     QString m_journalDir;
 };
 

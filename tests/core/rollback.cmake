@@ -3,7 +3,7 @@ raize_add_test(test_rollback_plan SOURCES tst_rollback_plan.cpp LIBS core_rollba
 # The default scope of a plan (issue #16 item 1): pure, data-driven.
 raize_add_test(test_default_scope SOURCES tst_default_scope.cpp LIBS core_rollback)
 # Scoped flag rollbacks and Restore (issue #16 items 1, 10) against an in-process Unleash: no sandbox.
-raize_add_test(test_scoped_flags SOURCES tst_scoped_flags.cpp LIBS core_rollback fake_http Qt6::Network)
+raize_add_test(test_scoped_flags SOURCES tst_scoped_flags.cpp LIBS core_rollback fake_http fake_launchdarkly Qt6::Network)
 # Typed intents (issue #14 item 3): calls rendered by the backend's own client, the plan's JSON
 # schema, a previous version's journal upgraded and resumed (offline: in-memory flag service).
 raize_add_test(test_rollback_intents SOURCES tst_rollback_intents.cpp LIBS core_rollback)
@@ -54,3 +54,8 @@ add_dependencies(test_rollback_sandbox raize-console-crashtest)
 # read-back are LaunchDarkly calls only, through Prism's validating proxy to the stateful fake.
 raize_add_test(test_rollback_launchdarkly SOURCES tst_rollback_launchdarkly.cpp LIBS sandbox_fixture
     KEYRING TIMEOUT 180 LABELS sandbox keyring contract)
+# Issue #16 items 1 and 10 on the sandbox: the house page's plan is scoped to the house cohort; Unleash's
+# playground and the platform simulator show house stopped and client-bloom served; Restore brings back
+# exactly the previous strategies. One sandbox for the binary.
+raize_add_test(test_scoped_rollback_sandbox SOURCES tst_scoped_rollback_sandbox.cpp LIBS sandbox_fixture
+    KEYRING TIMEOUT 180 LABELS sandbox keyring)

@@ -79,7 +79,7 @@ void TestDefaultScope::decide_data()
                                                     << u"others-burning"_s << u"global"_s << u"lowrisk (1.0×)"_s;
     QTest::newRow("nothing paged") << p1 << QList<ScopeHealth>{house(0.5, 900, false), lowrisk(0.2, 400), broad(0.4, 5000)}
                                    << u"no-paging-scope"_s << u"global"_s << u"no single scope paged"_s;
-    QTest::newRow("the broad cohort paged") << p1 << QList<ScopeHealth>{house(0.2, 900), lowrisk(0.2, 400), broad(6.0, 5000, true)}
+    QTest::newRow("the broad cohort paged") << p1 << QList<ScopeHealth>{house(0.2, 900, false), lowrisk(0.2, 400), broad(6.0, 5000, true)}
                                             << u"no-paging-scope"_s << u"global"_s << u"the scope that paged (broad) is everyone"_s;
 }
 

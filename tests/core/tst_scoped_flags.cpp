@@ -11,6 +11,8 @@
 #include "fakes/memoryflagservice.h"
 #include "http/httpserver.h"
 #include "http/requestlog.h"
+#include "launchdarkly/launchdarklyfake.h"
+#include "services/launchdarkly/launchdarklyclient.h"
 #include "net/httpclient.h"
 #include "rollback/rollbackplan.h"
 #include "rollback/rollbackrestore.h"
@@ -27,6 +29,9 @@ using namespace Raize::Services;
 using json = nlohmann::json;
 using Raize::Sandbox::HttpRequest;
 using Raize::Sandbox::HttpResponse;
+
+// QCOMPARE cannot take nlohmann::json (it converts to every type QTest knows).
+#define JSON_COMPARE(a, b) QVERIFY2((a) == (b), (json(a).dump() + " != " + json(b).dump()).c_str())
 
 namespace {
 
@@ -254,13 +259,13 @@ private Q_SLOTS:
         // What was there is kept as it was; the exclusion is the last two constraints.
         const json before = UnleashClient::canonicalStrategy(json::parse(strategy.toStdString()));
         for (std::size_t i = 0; i + 2 < r.value()["constraints"].size(); ++i)
-            QCOMPARE(r.value()["constraints"][i], before["constraints"][i]);
+            JSON_COMPARE(r.value()["constraints"][i], before["constraints"][i]);
         const json &last = r.value()["constraints"].back();
         QCOMPARE(last.value("operator", ""), std::string("NOT_IN"));
         QCOMPARE(last.value("contextName", ""), std::string("platformAccount"));
-        QCOMPARE(last["values"], json({"acct-house-ig", "acct-house-x"}));
-        QCOMPARE(r.value()["parameters"], before["parameters"]);
-        QCOMPARE(r.value()["name"], before["name"]);
+        JSON_COMPARE(last["values"], json({"acct-house-ig", "acct-house-x"}));
+        JSON_COMPARE(r.value()["parameters"], before["parameters"]);
+        JSON_COMPARE(r.value()["name"], before["name"]);
     }
 
     void canonicalStrategyNormalizes()
@@ -271,7 +276,7 @@ private Q_SLOTS:
         a.erase("variants");
         json b = laneStrategy("y");
         b["constraints"][0]["values"] = {"api", "browser"};
-        QCOMPARE(UnleashClient::canonicalStrategy(a), UnleashClient::canonicalStrategy(b));
+        JSON_COMPARE(UnleashClient::canonicalStrategy(a), UnleashClient::canonicalStrategy(b));
         QCOMPARE(UnleashClient::canonicalStrategy(a).count("id"), std::size_t(0)); // the id is the target, not the body
         json c = b;
         c["disabled"] = true;
@@ -328,7 +333,7 @@ private Q_SLOTS:
         const json after = m_unleash->features[u"publishing.enabled"_s].strategies;
         QCOMPARE(after.size(), before.size());
         for (std::size_t i = 0; i < before.size(); ++i)
-            QCOMPARE(UnleashClient::canonicalStrategy(after[i]), UnleashClient::canonicalStrategy(before[i]));
+            JSON_COMPARE(UnleashClient::canonicalStrategy(after[i]), UnleashClient::canonicalStrategy(before[i]));
     }
 
     void stopsWhenAStrategyMoved_data()
@@ -392,7 +397,7 @@ private Q_SLOTS:
         QCOMPARE(serve.size(), 2);
         QCOMPARE(serve[0].method, u"GET"_s);
         QCOMPARE(serve[1].method, u"PUT"_s);
-        QVERIFY(serve[1].path.endsWith(u"/strategies/{each strategy}"_s));
+        QVERIFY2(serve[1].path.endsWith(u"/strategies/:strategyId"_s), qPrintable(serve[1].path));
         QVERIFY(QString::fromStdString(serve[1].body.dump()).contains(u"NOT_IN"_s));
         ServedQuery q;
         q.flags = {u"publishing.enabled"_s};
@@ -400,6 +405,74 @@ private Q_SLOTS:
         const auto served = m_client->previewServed(q);
         QCOMPARE(served.size(), 4); // three playground questions, the client API
         QCOMPARE(served[0].path, u"/api/admin/playground"_s);
+    }
+
+    // ---- LaunchDarkly: rules added ahead of every rule, removed exactly ----
+
+    void launchDarklyScopedOffAndRestore()
+    {
+        Raize::Sandbox::RequestLog log;
+        Raize::Sandbox::HttpServer server(u"launchdarkly"_s, nullptr, &log);
+        Raize::Sandbox::LaunchDarklyFake fake(&server, u"api-test"_s);
+        fake.load(json::parse(R"([{"name":"publishing.enabled","type":"kill-switch","enabled":true,"scope":{"kind":"global"}},
+                                  {"name":"publishing.scheduler-v2","type":"release","enabled":true,"scope":{"kind":"cohort","values":["house","lowrisk"]}}])"));
+        QVERIFY(server.listen());
+        Net::HttpClient http;
+        http.setToken(Service::Flags, u"api-test"_s);
+        LaunchDarklyClient ld(http, QUrl(server.baseUrl()), u"default"_s, u"production"_s);
+        const auto readFlag = [&](const QString &key) {
+            return waitFor<FlagState>([&](auto done) { ld.flag(key, u"production"_s, done); });
+        };
+        for (const QString &key : {u"publishing.enabled"_s, u"publishing.scheduler-v2"_s}) {
+            const Result<FlagState> before = readFlag(key);
+            QVERIFY(before);
+            ServeChange off = houseOff();
+            off.flag = key;
+            const auto edits = waitFor<ServeEdits>([&](auto done) { ld.prepareServe(off, done); });
+            QVERIFY2(edits, qPrintable(edits ? QString() : edits.error().toString()));
+            QCOMPARE(edits->edits.size(), 2); // clients, accounts
+            // Every instruction sent is one the fake's own schema models.
+            const json patch = LaunchDarklyClient::editsPatch(edits.value(), false, u"production"_s, u"rule-x"_s, {});
+            QCOMPARE(Raize::Sandbox::LaunchDarklyFake::checkSemanticPatch(patch), QString());
+            QCOMPARE(Raize::Sandbox::LaunchDarklyFake::checkSemanticPatch(LaunchDarklyClient::editsPatch(edits.value(), true, u"production"_s, {}, {u"r1"_s})),
+                     QString());
+            QVERIFY(waitStatus([&](auto done) { ld.applyEdits(edits.value(), false, done); }));
+            QVERIFY(waitStatus([&](auto done) { ld.applyEdits(edits.value(), false, done); })); // resumed: nothing added twice
+            const Result<FlagState> scoped = readFlag(key);
+            QVERIFY(scoped);
+            QCOMPARE(scoped->strategies.size(), before->strategies.size() + 2);
+            FlagContext house, bloom, houseAccount;
+            house.clientId = u"house"_s;
+            house.cohort = u"house"_s;
+            houseAccount.platformAccountId = u"acct-house-ig"_s;
+            houseAccount.cohort = u"house"_s;
+            bloom.clientId = u"client-bloom"_s;
+            bloom.cohort = u"lowrisk"_s;
+            QCOMPARE(LaunchDarklyClient::evaluate(scoped.value(), house).verdict, FlagEvaluation::Verdict::Off);
+            QCOMPARE(LaunchDarklyClient::evaluate(scoped.value(), houseAccount).verdict, FlagEvaluation::Verdict::Off);
+            QCOMPARE(LaunchDarklyClient::evaluate(scoped.value(), bloom).verdict, LaunchDarklyClient::evaluate(before.value(), bloom).verdict);
+            QCOMPARE(LaunchDarklyClient::evaluate(scoped.value(), bloom).verdict, FlagEvaluation::Verdict::On);
+            // The read-back for the scope, and for a client outside it.
+            ServedQuery q;
+            q.flags = {key};
+            q.scope = houseScope();
+            const auto served = waitFor<QList<ServedState>>([&](auto done) { ld.served(q, done); });
+            QVERIFY(served && served->first().off());
+            // Restore: exactly the rules before.
+            QVERIFY(waitStatus([&](auto done) { ld.applyEdits(edits.value(), true, done); }));
+            const Result<FlagState> restored = readFlag(key);
+            QVERIFY(restored);
+            QCOMPARE(restored->strategies.size(), before->strategies.size());
+            for (int i = 0; i < before->strategies.size(); ++i)
+                JSON_COMPARE(restored->strategies[i].raw, before->strategies[i].raw);
+        }
+        // Someone changed the flag between the read and the write: stopped, nothing added.
+        const auto edits = waitFor<ServeEdits>([&](auto done) { ld.prepareServe(houseOff(), done); });
+        QVERIFY(edits);
+        QVERIFY(waitStatus([&](auto done) { ld.setEnabled(u"publishing.enabled"_s, u"production"_s, true, done); })); // a write: the version moves
+        const Status moved = waitStatus([&](auto done) { ld.applyEdits(edits.value(), false, done); });
+        QVERIFY(!moved && moved.error().kind == Error::Kind::Conflict && moved.error().message.contains(u"version moved"_s));
+        QCOMPARE(readFlag(u"publishing.enabled"_s)->strategies.size(), 1); // the fallthrough only
     }
 
     // ---- Restore, from the run journal ----
@@ -439,8 +512,9 @@ private Q_SLOTS:
         notRun.intent = n;
         plan.steps = {scoped, global, notRun};
         plan.digest = plan.computeDigest();
-        auto j = Rollback::RunJournal::create(dir.path(), {{"event", "begin"}, {"plan", plan.toJson()}, {"scope", "client:house"}, {"digest", plan.digest.toStdString()}});
-        QVERIFY(j);
+        auto created = Rollback::RunJournal::create(dir.path(), {{"event", "begin"}, {"plan", plan.toJson()}, {"scope", "client:house"}, {"digest", plan.digest.toStdString()}});
+        QVERIFY(created);
+        auto j = std::make_unique<Rollback::RunJournal>(std::move(created).value());
         ServeEdits e;
         e.change = houseOff();
         e.backend = u"unleash"_s;
@@ -452,7 +526,7 @@ private Q_SLOTS:
         QVERIFY(j->append({{"event", "skipped"}, {"step", 2}, {"reason", "test"}}));
         if (finished)
             QVERIFY(j->append({{"event", "complete"}}));
-        const Rollback::RestorePlan r = Rollback::restorePlan(j.value());
+        const Rollback::RestorePlan r = Rollback::restorePlan(*j);
         QCOMPARE(r.steps.size(), steps);
         QVERIFY2(refusal.isEmpty() ? r.executable() : r.refusals.join(u' ').contains(refusal), qPrintable(r.describe()));
         if (!r.executable())
@@ -473,20 +547,19 @@ private Q_SLOTS:
         QVERIFY(!Rollback::checkPullRequestUrl(u"https://evil.example/pull/1"_s));
         std::optional<Result<json>> out;
         QEventLoop loop;
-        Rollback::runRestore(j.value(), r, clients, u"https://github.com/raize/platform/pull/431"_s, [&](const Result<json> &res) {
+        Rollback::runRestore(*j, r, clients, u"https://github.com/raize/platform/pull/431"_s, [&](const Result<json> &res) {
             out = res;
             loop.quit();
         });
         if (!out)
             loop.exec();
         QVERIFY2(*out, qPrintable(*out ? QString() : out->error().toString()));
-        QCOMPARE(UnleashClient::canonicalStrategy(m_unleash->features[u"publishing.enabled"_s].strategies[0]),
-                 UnleashClient::canonicalStrategy(defaultStrategy("s-default")));
+        JSON_COMPARE(UnleashClient::canonicalStrategy(m_unleash->features[u"publishing.enabled"_s].strategies[0]), UnleashClient::canonicalStrategy(defaultStrategy("s-default")));
         QCOMPARE(audit.actions(), (QStringList{u"flag.restore"_s, u"flag.restore"_s, u"rollback.restore"_s}));
         QCOMPARE(audit.records.last().reason, u"patch forward: https://github.com/raize/platform/pull/431"_s);
         QVERIFY(!j->lastOf("restored").is_null());
         // Restored twice: the notes say so; nothing is written again for the scoped step.
-        QVERIFY(Rollback::restorePlan(j.value()).notes.join(u' ').contains(u"restored before"_s));
+        QVERIFY(Rollback::restorePlan(*j).notes.join(u' ').contains(u"restored before"_s));
     }
 };
 

@@ -251,6 +251,11 @@ void RollbackDialog::buildPlan()
     }
     if (!openSession())
         return;
+    // A service scope rolls back that service's Vercel project only (vercel/serviceProjects).
+    if (const Status st = m_session->scopeToService(scope->kind == Scope::Kind::Service ? scope->service : QString()); !st) {
+        setMessage(st.error().message.toHtmlEscaped() + u". "_s + st.error().remedy.toHtmlEscaped(), u"error"_s);
+        return;
+    }
     Request req;
     req.trigger = kTriggers.value(m_trigger->currentIndex()).first;
     req.scope = scope.value();

@@ -1458,7 +1458,7 @@ QList<Net::RequestPreview> UnleashClient::previewServe(const ServeChange &change
         Net::Request put;
         put.service = Service::Flags;
         put.method = "PUT";
-        put.url = url(envPath(change.flag, env(change.environment)) + u"/strategies/{each strategy}"_s);
+        put.url = url(envPath(change.flag, env(change.environment)) + u"/strategies/:strategyId"_s);
         put.body = Json::dump(json{{"constraints", json{{"kept", "as read"}, {"added", exclusionConstraints(change.scope)}}}});
         out << Net::RequestPreview::from(put, m_base, u"flags"_s);
     }
@@ -2008,7 +2008,6 @@ void UnleashClient::applyEdit(std::shared_ptr<ServeEdits> edits, int index, bool
 {
     if (index >= edits->edits.size())
         return done(okStatus());
-    const ServeEdit &edit = edits->edits[index];
     const QString flagKey = edits->change.flag, e = env(edits->change.environment);
     QPointer<QObject> guard(&m_http);
     // Re-read right before the write: stop when someone else moved the strategy.
@@ -2018,8 +2017,8 @@ void UnleashClient::applyEdit(std::shared_ptr<ServeEdits> edits, int index, bool
         if (!current)
             return done(current.error());
         const ServeEdit &edit = edits->edits[index];
-        const json &from = undo ? edit.after : edit.before;
-        const json &to = undo ? edit.before : edit.after;
+        const json from = canonicalStrategy(undo ? edit.after : edit.before);
+        const json to = canonicalStrategy(undo ? edit.before : edit.after);
         const FlagStrategy *now = nullptr;
         for (const FlagStrategy &s : current->strategies) {
             if (s.id == edit.target)
