@@ -87,6 +87,17 @@ Scope scopeOfCohort(const Release::Cohort &cohort)
 ScopeSignals scopeSignalsFrom(const QList<Release::Cohort> &cohorts, const QHash<QString, QList<Slo::AlertVerdict>> &verdictsByCohort,
                               const QStringList &pagingCohorts)
 {
+    // Data is judged on the fastest page rule (the shortest long window, e.g.
+    // 14.4× over 1 h): the window that pages first; burn on every page rule.
+    qint64 fastest = std::numeric_limits<qint64>::max();
+    for (auto it = verdictsByCohort.cbegin(); it != verdictsByCohort.cend(); ++it) {
+        for (const Slo::AlertVerdict &v : it.value()) {
+            for (const Slo::RuleVerdict &r : v.rules) {
+                if (r.rule.severity == Slo::Severity::Page)
+                    fastest = std::min(fastest, r.rule.longWindowMs);
+            }
+        }
+    }
     ScopeSignals out;
     qint64 minEvents = 0;
     for (const Release::Cohort &c : cohorts) {
@@ -100,9 +111,11 @@ ScopeSignals scopeSignalsFrom(const QList<Release::Cohort> &cohorts, const QHash
             for (const Slo::RuleVerdict &r : v.rules) {
                 if (r.rule.severity != Slo::Severity::Page)
                     continue; // isolation is judged on the rules that page
-                any = true;
                 h.burnRate = std::max(h.burnRate, r.longBurn);
-                thinnest = std::min(thinnest, qint64(r.longWindow.events));
+                if (r.rule.longWindowMs != fastest)
+                    continue;
+                any = true;
+                thinnest = std::min(thinnest, qint64(r.longWindow.events)); // the SLO with the least traffic
                 minEvents = std::max<qint64>(minEvents, r.longWindow.minEvents);
             }
         }

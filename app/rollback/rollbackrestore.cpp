@@ -165,23 +165,22 @@ void runRestore(RunJournal &journal, const RestorePlan &plan, const Clients &cli
         audit(clients, u"rollback.restore.failed"_s, plan.runId, {{"flag", s(flag)}, {"error", s(e.toString())}, {"pr", s(pullRequest)}});
         done(e);
     };
-    st->step = [st, j, clients, plan, pullRequest, done, fail] {
+    // The step holds its state weakly (no cycle); the pending flag call holds it strongly.
+    st->step = [weak = std::weak_ptr<State>(st), j, clients, plan, pullRequest, done, fail] {
+        const std::shared_ptr<State> st = weak.lock();
+        if (!st)
+            return;
         if (st->next >= plan.steps.size()) {
             const QString at = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
             j->append({{"event", "restored"}, {"at", s(at)}, {"pr", s(pullRequest)}, {"flags", st->restored}});
             audit(clients, u"rollback.restore"_s, plan.runId, {{"flags", st->restored}, {"pr", s(pullRequest)}, {"scope", s(plan.scope)}},
                   pullRequest.isEmpty() ? u"patch forward"_s : u"patch forward: "_s + pullRequest);
-            json out = {{"run", s(plan.runId)}, {"flags", st->restored}, {"pr", s(pullRequest)}, {"at", s(at)}};
-            st->step = nullptr; // break the cycle
-            return done(out);
+            return done(json{{"run", s(plan.runId)}, {"flags", st->restored}, {"pr", s(pullRequest)}, {"at", s(at)}});
         }
         const RestoreStep &r = plan.steps[st->next];
         const auto after = [st, r, clients, fail](const Status &result) {
-            if (!result) {
-                auto keep = st; // the fail path ends the run: drop the cycle
-                keep->step = nullptr;
+            if (!result)
                 return fail(r.flag, result.error());
-            }
             st->restored.push_back(r.flag.toStdString());
             audit(clients, u"flag.restore"_s, r.flag,
                   r.edits ? json{{"edits", r.edits->toJson()}} : json{{"on", r.on.toJson()}});

@@ -12,6 +12,7 @@
 #include "testutil.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTest>
@@ -46,6 +47,8 @@ class TestScopedRollbackSandbox : public QObject
         QStringList base = {u"--profile"_s, kProfile};
         if (args[0] == u"token"_s || args[0] == u"rollback"_s || args[0] == u"rollout"_s)
             base << u"--keychain-service"_s << kKeychain;
+        QElapsedTimer t;
+        t.start();
         p.start(RaizeTest::consoleBinary(), args + base);
         if (!stdinData.isEmpty())
             p.write(stdinData);
@@ -55,6 +58,9 @@ class TestScopedRollbackSandbox : public QObject
         Run r{p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()), json()};
         if (args.contains(u"--json"_s))
             r.j = json::parse(r.out.toStdString(), nullptr, false);
+        qInfo("%s → %d in %lld ms", qPrintable(args.mid(0, 2).join(u' ')), r.code, qint64(t.elapsed()));
+        if (qEnvironmentVariableIsSet("RAIZE_TEST_TRACE"))
+            qInfo().noquote() << "ERR:" << r.err.right(3000);
         return r;
     }
 

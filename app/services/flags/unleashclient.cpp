@@ -1737,7 +1737,7 @@ json UnleashClient::exclusionConstraints(const FlagScope &scope)
         json v = json::array();
         for (const QString &x : sorted)
             v.push_back(x.toStdString());
-        out.push_back({{"contextName", field}, {"operator", "NOT_IN"}, {"values", v}, {"inverted", false}, {"caseInsensitive", false}});
+        out.push_back({{"contextName", field}, {"operator", "NOT_IN"}, {"values", v}});
     };
     add("clientId", scope.clientIds);
     add("platformAccount", scope.platformAccountIds);
@@ -1761,24 +1761,28 @@ json UnleashClient::canonicalStrategy(const json &raw)
             json values = c.contains("values") && c["values"].is_array() ? c["values"] : json::array();
             if (c.value("operator", "") == "IN" || c.value("operator", "") == "NOT_IN")
                 std::sort(values.begin(), values.end()); // a set: the server may store it in another order
-            json one = {{"contextName", c.value("contextName", "")},
-                        {"operator", c.value("operator", "")},
-                        {"values", values},
-                        {"inverted", c.value("inverted", false)},
-                        {"caseInsensitive", c.value("caseInsensitive", false)}};
+            // Defaults are left out, as the server stores a constraint sent without them:
+            // what is written back is what was read.
+            json one = {{"contextName", c.value("contextName", "")}, {"operator", c.value("operator", "")}, {"values", values}};
+            if (c.value("inverted", false))
+                one["inverted"] = true;
+            if (c.value("caseInsensitive", false))
+                one["caseInsensitive"] = true;
             if (c.contains("value") && c["value"].is_string() && !c["value"].get<std::string>().empty())
                 one["value"] = c["value"];
             constraints.push_back(one);
         }
     }
     const auto list = [&](const char *k) { return raw.contains(k) && raw[k].is_array() ? raw[k] : json::array(); };
-    return {{"name", raw.value("name", "")},
-            {"title", raw.contains("title") && raw["title"].is_string() ? raw["title"] : json("")},
-            {"parameters", params},
-            {"constraints", constraints},
-            {"segments", list("segments")},
-            {"variants", list("variants")},
-            {"disabled", raw.contains("disabled") && raw["disabled"].is_boolean() ? raw["disabled"] : json(false)}};
+    json out = {{"name", raw.value("name", "")},
+                {"parameters", params},
+                {"constraints", constraints},
+                {"segments", list("segments")},
+                {"variants", list("variants")},
+                {"disabled", raw.contains("disabled") && raw["disabled"].is_boolean() ? raw["disabled"] : json(false)}};
+    if (raw.contains("title") && raw["title"].is_string() && !raw["title"].get<std::string>().empty())
+        out["title"] = raw["title"]; // no title stays no title (null), not ""
+    return out;
 }
 
 Result<json> UnleashClient::excludeScope(const FlagStrategy &strategy, const FlagScope &scope, const QString &flag)
@@ -2038,9 +2042,9 @@ void UnleashClient::applyEdit(std::shared_ptr<ServeEdits> edits, int index, bool
         if (stored != from) {
             QString diff;
             for (const char *k : {"name", "title", "parameters", "constraints", "segments", "variants", "disabled"}) {
-                if (stored[k] != from[k])
-                    diff += u" %1 was %2, is %3;"_s.arg(QString::fromLatin1(k), QString::fromStdString(from[k].dump()),
-                                                        QString::fromStdString(stored[k].dump()));
+                if (stored.value(k, json()) != from.value(k, json()))
+                    diff += u" %1 was %2, is %3;"_s.arg(QString::fromLatin1(k), QString::fromStdString(from.value(k, json()).dump()),
+                                                        QString::fromStdString(stored.value(k, json()).dump()));
             }
             return moved(u"—"_s + diff.chopped(1));
         }
