@@ -16,6 +16,7 @@
 #include "net/httpclient.h"
 #include "rollback/rollbackplan.h"
 #include "rollback/rollbackrestore.h"
+#include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
 #include "services/flags/unleashclient.h"
 
@@ -473,6 +474,38 @@ private Q_SLOTS:
         const Status moved = waitStatus([&](auto done) { ld.applyEdits(edits.value(), false, done); });
         QVERIFY(!moved && moved.error().kind == Error::Kind::Conflict && moved.error().message.contains(u"version moved"_s));
         QCOMPARE(readFlag(u"publishing.enabled"_s)->strategies.size(), 1); // the fallthrough only
+    }
+
+    // ---- a service scope: its own Vercel project (vercel/serviceProjects) ----
+
+    void serviceProjects_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("web"); // empty: refused
+        QTest::newRow("two") << u"web=prj_web, runner=prj_runner"_s << u"prj_web"_s;
+        QTest::newRow("none") << QString() << QString();
+        QTest::newRow("no project") << u"web="_s << QString();
+        QTest::newRow("no equals sign") << u"web"_s << QString();
+    }
+
+    void serviceProjects()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, web);
+        const auto map = Rollback::Session::parseServiceProjects(text);
+        if (text.isEmpty()) {
+            QVERIFY(map && map->isEmpty());
+            return;
+        }
+        if (web.isEmpty()) {
+            QVERIFY(!map);
+            QVERIFY2(map.error().message.contains(u"is not SERVICE=PROJECT"_s), qPrintable(map.error().message));
+            QVERIFY(map.error().remedy.contains(u"vercel/serviceProjects"_s));
+            return;
+        }
+        QVERIFY(map);
+        QCOMPARE(map->value(u"web"_s), web);
+        QCOMPARE(map->value(u"runner"_s), u"prj_runner"_s);
     }
 
     // ---- Restore, from the run journal ----
