@@ -34,6 +34,7 @@
 #include "policy/confirmations.h"
 #include "policy/policybundle.h"
 #include "records/auditlog.h"
+#include "rollback/defaultscope.h"
 #include "rollback/runjournal.h"
 #include "workspace/workspace.h"
 #include "release/cohortoverride.h"
@@ -200,16 +201,23 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     // New changes re-rank the page's candidates (a change recorded late, a poll that caught up).
     connect(m_live.get(), &LiveData::changesAdded, this, [this, sloView] { updateWhatChanged(sloView); });
     connect(m_window->pageBanner(), &PageBanner::whatChangedRequested, this, [this](const QString &id) { openWhatChanged(id); });
-    connect(m_window->pageBanner(), &PageBanner::rollbackPlanRequested, this, [this](const QString &id) {
+    // The plan opens with the default scope (issue #16 item 1): the paging
+    // cohort only when the signals show the failure isolated to it, else global.
+    const auto openPagePlan = [this, sloView](const Rollback::Scope &pageScope, const QStringList &flagKeys) {
+        QStringList paging;
+        for (const Release::PageAlert &p : sloView->alerts())
+            paging << p.cohort.id;
+        const Rollback::ScopeDecision d = Rollback::defaultScope(
+            Rollback::Trigger::PublishFailureBreach, Rollback::scopeSignalsFrom(sloView->cohorts(), sloView->verdicts(), paging));
+        openRollback(Rollback::Trigger::PublishFailureBreach, d.scope,
+                     u"page-level SLO burn in %1; canary flags on: %2; scope %3"_s.arg(pageScope.describe(), flagKeys.join(u", "_s), d.reason));
+    };
+    connect(m_window->pageBanner(), &PageBanner::rollbackPlanRequested, this, [this, openPagePlan](const QString &id) {
         const auto plan = m_alertPlans.value(id);
-        openRollback(Rollback::Trigger::PublishFailureBreach, plan.first,
-                     u"page-level SLO burn in %1; canary flags on: %2"_s.arg(plan.first.describe(), plan.second.join(u", "_s)));
+        openPagePlan(plan.first, plan.second);
     });
     // The page alert offers the rollback plan, filled with its cohort and flags.
-    connect(sloView, &SloView::rollbackPlanRequested, this, [this](const Rollback::Scope &scope, const QStringList &flagKeys) {
-        openRollback(Rollback::Trigger::PublishFailureBreach, scope,
-                     u"page-level SLO burn in %1; canary flags on: %2"_s.arg(scope.describe(), flagKeys.join(u", "_s)));
-    });
+    connect(sloView, &SloView::rollbackPlanRequested, this, openPagePlan);
     connect(m_window.get(), &MainWindow::settingsChanged, m_live.get(), &LiveData::start);
 
     // The big red button, always in the header (playbook §7).
@@ -238,6 +246,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     slot->layout()->addWidget(policyState);
     connect(m_rollbackButton, &QPushButton::clicked, this, [this] { openRollback(); });
     m_history = new RollbackHistory(Rollback::RunJournal::defaultDirectory(profile));
+    m_history->setWorkspace(m_workspace.get()); // Restore (issue #16 item 10) sends through the profile's clients
     m_window->setViewWidget(u"rollback"_s, m_history);
     connect(m_history, &RollbackHistory::openRequested, this, [this] { openRollback(); });
     refreshRollbackState();

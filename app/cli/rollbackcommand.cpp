@@ -8,6 +8,7 @@
 #include "core/settings.h"
 #include "policy/confirmations.h"
 #include "rollback/rollbackexecutor.h"
+#include "rollback/rollbackrestore.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
 #include "workspace/effectivepolicy.h"
@@ -32,7 +33,8 @@ const QString kUsage = u"raize-console rollback plan|execute|status|resume [--tr
                        u"    [--run ID] [--incident NUMBER|new] [--take-over] [--journal-dir DIR] [--dry-run] [--json] [--profile P] [--keychain-service S]\n"
                        u"  triggers: wrong-account duplicate-posts kill-switch-ignored security publish-failures verification-failures\n"
                        u"            queue-stuck elevated-errors ui-regression\n"
-                       u"  scopes:   global | client:ID,.. | account:ID,.. | lane:api|browser | service:NAME"_s;
+                       u"  scopes:   global | client:ID,..[+account:ID,..] | account:ID,.. | cohort:ID | lane:api|browser | service:NAME\n"
+                       u"raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--json]"_s;
 
 std::optional<bool> yesNo(Context &ctx, const QString &name, bool *bad)
 {
@@ -55,6 +57,7 @@ struct Common
     QString journalDir;
     bool json = false;
     bool dryRun = false;
+    QString scopeText; // as given: "cohort:ID" is resolved through the profile's cohorts
 };
 
 bool readCommon(Context &ctx, Common *c, bool needTrigger)
@@ -72,12 +75,15 @@ bool readCommon(Context &ctx, Common *c, bool needTrigger)
         }
         c->request.trigger = *t;
     }
-    const Result<Scope> scope = parseScope(ctx.takeOption(u"--scope"_s, u"global"_s));
-    if (!scope) {
-        ctx.err << scope.error().message << u". "_s << scope.error().remedy << u'\n';
-        return false;
+    c->scopeText = ctx.takeOption(u"--scope"_s, u"global"_s);
+    if (!c->scopeText.startsWith(u"cohort:"_s)) { // a cohort is resolved once the profile's cohorts are read
+        const Result<Scope> scope = parseScope(c->scopeText);
+        if (!scope) {
+            ctx.err << scope.error().message << u". "_s << scope.error().remedy << u'\n';
+            return false;
+        }
+        c->request.scope = scope.value();
     }
-    c->request.scope = scope.value();
     c->request.reason = ctx.takeOption(u"--reason"_s);
     c->request.migrationRollbackPlan = ctx.takeOption(u"--migration-plan"_s);
     bool bad = false;
@@ -241,6 +247,20 @@ int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
     auto session = openSession(ctx, c.keychain);
     if (!session)
         return Failure;
+    if (c.scopeText.startsWith(u"cohort:"_s)) {
+        const Result<Scope> scope = parseScope(c.scopeText, session->target().cohorts);
+        if (!scope) {
+            ctx.err << scope.error().message << u" "_s << scope.error().remedy << u'\n';
+            return Failure;
+        }
+        c.request.scope = scope.value();
+    }
+    if (c.request.scope.kind == Scope::Kind::Service) {
+        if (const Status st = session->scopeToService(c.request.scope.service); !st) {
+            ctx.err << st.error().message << u". "_s << st.error().remedy << u'\n';
+            return Failure;
+        }
+    }
     const Result<Inputs> inputs = gather(*session, c.request);
     if (!inputs) {
         ctx.err << u"cannot read the current state, so no plan: "_s << inputs.error().toString() << u'\n';
@@ -390,8 +410,92 @@ int resume(Context &ctx)
         ctx.err << u"the journal's plan does not match its digest: %1 was changed; finish the rollback by hand (docs/runbooks/rollback.md)\n"_s.arg(path);
         return Failure;
     }
+    // A service-scoped run resumes against that service's project.
+    if (const Result<Scope> scope = parseScope(QString::fromStdString(journal->begin().value("scope", ""))); scope && scope->kind == Scope::Kind::Service) {
+        if (const Status st = session->scopeToService(scope->service); !st) {
+            ctx.err << st.error().message << u". "_s << st.error().remedy << u'\n';
+            return Failure;
+        }
+    }
     ctx.err << u"[rollback] resuming run %1 from %2\n"_s.arg(journal->runId(), path);
     return execute(ctx, *session, std::move(journal).value(), *plan, c, incident);
+}
+
+int restore(Context &ctx)
+{
+    const bool asJson = ctx.takeFlag(u"--json"_s);
+    const bool dryRun = ctx.takeFlag(u"--dry-run"_s);
+    const QString keychain = ctx.takeOption(u"--keychain-service"_s, u"raize-console"_s);
+    const QString run = ctx.takeOption(u"--run"_s);
+    const QString pr = ctx.takeOption(u"--pr"_s);
+    const QString confirm = ctx.takeOption(u"--confirm"_s);
+    if (!ctx.noneLeft(u"raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--json]"_s))
+        return Failure;
+    if (run.isEmpty()) {
+        ctx.err << u"--run ID is required: `raize-console rollback status` lists the runs\n"_s;
+        return Failure;
+    }
+    if (const Status ok = checkPullRequestUrl(pr); !ok) {
+        ctx.err << ok.error().message << u". "_s << ok.error().remedy << u'\n';
+        return Failure;
+    }
+    auto session = openSession(ctx, keychain);
+    if (!session)
+        return Failure;
+    QString path;
+    for (const QString &p : RunJournal::list(session->journalDirectory())) {
+        if (p.contains(u'-' + run + u".jsonl"_s))
+            path = p;
+    }
+    if (path.isEmpty()) {
+        ctx.err << u"no run %1 in %2: `raize-console rollback status` lists the runs\n"_s.arg(run, session->journalDirectory());
+        return Failure;
+    }
+    Result<RunJournal> journal = RunJournal::open(path);
+    if (!journal) {
+        ctx.err << journal.error().toString() << u'\n';
+        return Failure;
+    }
+    const RestorePlan plan = restorePlan(journal.value());
+    if (dryRun || !plan.executable()) {
+        if (asJson)
+            ctx.printJson(plan.toJson());
+        else
+            ctx.out << plan.describe();
+        return plan.executable() ? Ok : Negative;
+    }
+    // Restoring widens exposure in production again: the same guard as a production toggle.
+    const Policy::Confirmations &table = session->workspace().policy().confirmations();
+    const Policy::ConfirmAction action = Policy::ConfirmAction::ProductionToggle;
+    if (const Status guard = Policy::checkTypedConfirmation(action, table.rule(action), session->target().flagEnvironment, confirm); !guard) {
+        ctx.err << u"the guard: "_s << guard.error().message << u"\n"_s << guard.error().remedy << u'\n';
+        return Failure;
+    }
+    ctx.err << plan.describe();
+    RunJournal j = std::move(journal).value();
+    std::optional<Result<json>> result;
+    const int code = waitFor([&](std::function<void(int)> stop) {
+        runRestore(j, plan, session->clients(), pr, [&, stop](const Result<json> &r) {
+            result = r;
+            stop(r ? Ok : (r.error().kind == Error::Kind::Conflict || r.error().kind == Error::Kind::Refused ? Negative : Failure));
+        });
+    });
+    if (!result || !*result) {
+        ctx.err << u"restore stopped: "_s << (result ? result->error().toString() : u"no answer"_s) << u'\n';
+        ctx.err << u"  The run journal %1 holds what was restored; the flags not named there are still off.\n"_s.arg(path);
+        return code;
+    }
+    if (asJson) {
+        ctx.printJson(result->value());
+    } else {
+        QStringList flags;
+        for (const json &f : result->value()["flags"])
+            flags << QString::fromStdString(f.get<std::string>());
+        ctx.out << u"Restored run %1: %2 served again as before the rollback.%3\n"_s.arg(plan.runId, flags.join(u", "_s),
+                                                                                        pr.isEmpty() ? QString() : u" Fix forward: "_s + pr);
+        ctx.out << u"The rollout monitor watches every cohort's burn rate again; advance the canary stages from here.\n"_s;
+    }
+    return Ok;
 }
 
 } // namespace
@@ -401,7 +505,8 @@ const CommandHelp &rollbackHelp()
     static const QString triggers =
         u"  --trigger ID      why (required): wrong-account duplicate-posts kill-switch-ignored security publish-failures\n"
         u"                    verification-failures queue-stuck elevated-errors ui-regression\n"
-        u"  --scope S         global (default) | client:ID,.. | account:ID,.. | lane:api|browser | service:NAME\n"
+        u"  --scope S         global (default) | client:ID,..[+account:ID,..] | account:ID,.. | cohort:ID\n"
+        u"                    | lane:api|browser | service:NAME; a narrower scope stops only what it names\n"
         u"  --reason TEXT     the operator's reason (journal, audit log, incident)\n"
         u"  --flags-suffice yes|no            checklist: do the flags alone stop the harm?\n"
         u"  --side-effects-incorrect yes|no   checklist: are side effects (posts, charges) incorrect?\n"
@@ -471,7 +576,23 @@ const CommandHelp &rollbackHelp()
               + common
               + u"\n"
                 u"Exit codes: 0 completed, or nothing to resume; 1 refused; 2 could not run, or stopped again.\n"
-                u"Example: raize-console rollback resume --incident 412\n"_s}}};
+                u"Example: raize-console rollback resume --incident 412\n"_s},
+         {"restore"_L1, "after a flag rollback, serve again exactly what it turned off (patch forward)"_L1,
+          u"usage: raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--json]\n"
+          u"                                  [--keychain-service S]\n"
+          u"Playbook §7.4 Option A: re-enables exactly what run ID turned off. Scoped steps restore each strategy's\n"
+          u"previous body from the run journal (re-read first: a strategy someone changed since stops the restore);\n"
+          u"global steps turn the flag back on. Audited and recorded in the run's journal.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --run ID                 the rollback run (`rollback status` lists them)\n"
+          u"  --pr URL                 the fix-forward pull request (https://github.com/OWNER/REPO/pull/N)\n"
+          u"  --confirm ENVIRONMENT    the guard for widening exposure in production (the environment's name)\n"
+          u"  --dry-run                print what would be restored\n"
+          u"  --json                   the restore (or with --dry-run its plan) as JSON\n"
+          u"\n"
+          u"Exit codes: 0 restored; 1 refused (nothing to restore, the run in progress, a strategy moved); 2 could not run.\n"
+          u"Example: raize-console rollback restore --run 20261206-1405-ab12 --pr https://github.com/raize/platform/pull/431 --confirm production\n"_s}}};
     return help;
 }
 
@@ -484,6 +605,8 @@ int rollbackCommand(Context &ctx)
     const QString verb = ctx.args.takeFirst();
     if (verb == u"plan"_s)
         return planOrExecute(ctx, false, false);
+    if (verb == u"restore"_s)
+        return restore(ctx);
     if (verb == u"execute"_s)
         return planOrExecute(ctx, true, false);
     if (verb == u"status"_s)

@@ -3,6 +3,8 @@ raize_core_library(core_rollback
         rollbackplan.cpp rollbackplan.h
         blastradius.cpp blastradius.h
         killswitchparent.cpp killswitchparent.h
+        defaultscope.cpp defaultscope.h
+        rollbackrestore.cpp rollbackrestore.h
         runjournal.cpp runjournal.h
         rollbackexecutor.cpp rollbackexecutor.h
         rollbackfacts.cpp rollbackfacts.h

@@ -412,7 +412,7 @@ void Executor::runStep(int step, Done done)
     const Step &st = m_plan.steps[step];
     switch (st.kind) {
     case Step::Kind::DisableFlag:
-        return disableFlag(st, std::move(done));
+        return disableFlag(step, st, std::move(done));
     case Step::Kind::ConfirmFlagsOff:
         return confirmFlagsOff(st, std::move(done));
     case Step::Kind::ConfirmProduction:
@@ -577,7 +577,7 @@ void Executor::standDownLateDuplicates(std::function<void()> then)
 
 // ---- the steps ----
 
-void Executor::disableFlag(const Step &st, Done done)
+void Executor::disableFlag(int step, const Step &st, Done done)
 {
     if (!m_c.flags)
         return done(consoleError(Error::Kind::Config, u"no flag service configured"_s, u"Set the flag service in Settings."_s));
@@ -587,6 +587,41 @@ void Executor::disableFlag(const Step &st, Done done)
     QElapsedTimer t;
     t.start();
     auto alive = m_alive;
+    if (!change->scope.global()) {
+        // Scoped (issue #16): the edits are written ahead, so a resumed run
+        // applies the same ones (each is skipped when already written) and
+        // Restore undoes exactly them.
+        const auto apply = [this, alive, t, key = change->flag, done](const Services::ServeEdits &edits) {
+            m_c.flags->applyEdits(edits, false, [this, alive, t, key, edits, done](const Status &r) {
+                if (!*alive)
+                    return;
+                if (!r)
+                    return done(r.error());
+                m_lastDisableAtMs = m_clock.elapsed();
+                done(json{{"summary", s(u"%1 off for %2 (%3 strategies edited, %4 ms)"_s.arg(key, edits.change.scope.describe())
+                                            .arg(edits.edits.size())
+                                            .arg(t.elapsed()))},
+                          {"elapsedMs", t.elapsed()},
+                          {"edits", edits.toJson()}});
+            });
+        };
+        if (const json journaled = m_journal.editsFor(step); !journaled.is_null()) {
+            const auto edits = Services::ServeEdits::fromJson(journaled);
+            if (!edits || edits->change.flag != change->flag || edits->change.scope != change->scope)
+                return done(consoleError(Error::Kind::Parse, u"the journal's flag edits for %1 cannot be read"_s.arg(change->flag),
+                                         u"Compare the flag in the flag service with the journal and finish the step by hand."_s));
+            return apply(*edits);
+        }
+        return m_c.flags->prepareServe(*change, [this, alive, step, apply, done](const Result<Services::ServeEdits> &edits) {
+            if (!*alive)
+                return;
+            if (!edits)
+                return done(edits.error());
+            if (const Status w = m_journal.append({{"event", "edits"}, {"forStep", step}, {"edits", edits->toJson()}}); !w)
+                return done(w.error()); // never write what the journal cannot undo
+            apply(edits.value());
+        });
+    }
     m_c.flags->serve(*change, [this, alive, t, key = change->flag, done](const Status &r) {
         if (!*alive)
             return;

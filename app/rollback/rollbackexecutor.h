@@ -129,7 +129,7 @@ private:
     // then() runs once GitHub answered (or at once without a marker): a process may exit right after.
     void setMarkerStatus(const QString &state, const QString &description, const QString &logUrl = {}, std::function<void()> then = {});
 
-    void disableFlag(const Step &s, Done done);
+    void disableFlag(int step, const Step &s, Done done);
     void confirmFlagsOff(const Step &s, Done done);
     void instantRollback(const Step &s, bool resumed, Done done);
     void confirmProduction(const Step &s, Done done);

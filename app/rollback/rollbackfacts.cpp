@@ -64,9 +64,39 @@ FlagFact toFact(const Services::FlagState &f, const QHash<QString, QPair<QString
 
 } // namespace
 
-Result<Scope> parseScope(const QString &text)
+Result<Scope> parseScope(const QString &text, const QList<Release::Cohort> &cohorts)
 {
     Scope s;
+    if (text.startsWith(u"cohort:"_s)) {
+        const QString id = text.mid(7);
+        for (const Release::Cohort &c : cohorts) {
+            if (c.id != id)
+                continue;
+            if (c.everyone())
+                return s; // the broad cohort: everyone the others do not list
+            s.kind = Scope::Kind::Tenant;
+            s.clientIds = c.clientIds;
+            s.platformAccountIds = c.platformAccountIds;
+            s.cohorts = {c.id};
+            return s;
+        }
+        QStringList ids;
+        for (const Release::Cohort &c : cohorts)
+            ids << c.id;
+        return Error::make(Error::Kind::Config, u"console"_s, u"unknown cohort \"%1\""_s.arg(id),
+                           ids.isEmpty() ? u"The profile has no cohorts."_s : u"Use one of: "_s + ids.join(u", "_s) + u'.');
+    }
+    if (const int plus = text.indexOf(u"+account:"_s); plus > 0 && (text.startsWith(u"client:"_s) || text.startsWith(u"tenant:"_s))) {
+        const Result<Scope> clients = parseScope(text.left(plus));
+        if (!clients)
+            return clients;
+        s = clients.value();
+        s.platformAccountIds = text.mid(plus + 9).split(u',', Qt::SkipEmptyParts);
+        if (s.platformAccountIds.isEmpty())
+            return Error::make(Error::Kind::Config, u"console"_s, u"scope \"%1\" names no accounts"_s.arg(text),
+                               u"List them after account:, e.g. client:house+account:acct-house-ig."_s);
+        return s;
+    }
     const QString kind = text.section(u':', 0, 0).trimmed();
     const QStringList values = text.section(u':', 1).split(u',', Qt::SkipEmptyParts);
     if (kind == u"global"_s || text.isEmpty()) {
@@ -97,7 +127,10 @@ QString scopeText(const Scope &s)
 {
     switch (s.kind) {
     case Scope::Kind::Global: return u"global"_s;
-    case Scope::Kind::Tenant: return u"client:"_s + s.clientIds.join(u',');
+    case Scope::Kind::Tenant:
+        if (s.cohorts.size() == 1)
+            return u"cohort:"_s + s.cohorts.first(); // its clients and accounts are the profile's cohort's
+        return u"client:"_s + s.clientIds.join(u',') + (s.platformAccountIds.isEmpty() ? QString() : u"+account:"_s + s.platformAccountIds.join(u','));
     case Scope::Kind::PlatformAccount: return u"account:"_s + s.platformAccountIds.join(u',');
     case Scope::Kind::Lane: return u"lane:"_s + s.lane;
     case Scope::Kind::Service: return u"service:"_s + s.service;

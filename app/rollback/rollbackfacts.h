@@ -64,8 +64,10 @@ void askBlastRadius(const Clients &clients, const Target &target, const Inputs &
 // The clients must outlive the renderer.
 CallRenderer renderWith(const Clients &clients);
 
-// "global", "client:a,b", "account:x,y", "lane:browser", "service:web".
-Result<Scope> parseScope(const QString &text);
+// "global", "client:a,b", "account:x,y", "lane:browser", "service:web";
+// "client:a+account:x,y" (a cohort's clients and accounts, as scopeText writes
+// it); "cohort:ID" resolves through `cohorts` (the profile's).
+Result<Scope> parseScope(const QString &text, const QList<Release::Cohort> &cohorts = {});
 QString scopeText(const Scope &scope);
 
 } // namespace Raize::Rollback

@@ -100,7 +100,8 @@ QString Scope::describe() const
     case Kind::Global:
         return u"global"_s;
     case Kind::Tenant:
-        return u"clients "_s + clientIds.join(u", "_s);
+        return (cohorts.isEmpty() ? QString() : u"cohort "_s + cohorts.join(u", "_s) + u": "_s) + u"clients "_s + clientIds.join(u", "_s)
+               + (platformAccountIds.isEmpty() ? QString() : u" · platform accounts "_s + platformAccountIds.join(u", "_s));
     case Kind::PlatformAccount:
         return u"platform accounts "_s + platformAccountIds.join(u", "_s);
     case Kind::Lane:
@@ -109,6 +110,28 @@ QString Scope::describe() const
         return u"service "_s + service;
     }
     return {};
+}
+
+Services::FlagScope flagScopeOf(const Scope &scope)
+{
+    Services::FlagScope f;
+    switch (scope.kind) {
+    case Scope::Kind::Global:
+    case Scope::Kind::Service:
+        break;
+    case Scope::Kind::Tenant:
+        f.clientIds = scope.clientIds;
+        f.platformAccountIds = scope.platformAccountIds;
+        f.cohorts = scope.cohorts;
+        break;
+    case Scope::Kind::PlatformAccount:
+        f.platformAccountIds = scope.platformAccountIds;
+        break;
+    case Scope::Kind::Lane:
+        f.lane = scope.lane;
+        break;
+    }
+    return f;
 }
 
 QString Plan::optionName(Option option)
@@ -170,16 +193,24 @@ TargetChoice chooseTarget(const Inputs &in, bool allowMigrations)
 namespace {
 
 // §7.5 "no pending side effects in queues": the depth of the queues the policy names.
-QString queueQuery(const QStringList &queues)
+// A scope of cohorts drains only its own queues: everyone else keeps publishing (issue #16).
+QString queueQuery(const QStringList &queues, const QStringList &cohorts)
 {
-    if (queues.isEmpty())
+    const auto matcher = [](const char *label, const QStringList &values) {
+        QStringList escaped;
+        for (const QString &v : values)
+            escaped << QRegularExpression::escape(v);
+        return values.size() == 1 ? u"%1=\"%2\""_s.arg(QLatin1StringView(label), values.first())
+                                  : u"%1=~\"%2\""_s.arg(QLatin1StringView(label), escaped.join(u'|'));
+    };
+    QStringList selectors;
+    if (!queues.isEmpty())
+        selectors << matcher("service", queues);
+    if (!cohorts.isEmpty())
+        selectors << matcher("cohort", cohorts);
+    if (selectors.isEmpty())
         return u"sum by (cohort, lane) (raize_queue_depth)"_s;
-    QStringList escaped;
-    for (const QString &q : queues)
-        escaped << QRegularExpression::escape(q);
-    const QString selector = queues.size() == 1 ? u"service=\"%1\""_s.arg(queues.first())
-                                                : u"service=~\"%1\""_s.arg(escaped.join(u'|'));
-    return u"sum by (cohort, lane) (raize_queue_depth{%1})"_s.arg(selector);
+    return u"sum by (cohort, lane) (raize_queue_depth{%1})"_s.arg(selectors.join(u','));
 }
 
 // "incident", the policy's labels, then the priority ("p1").
@@ -257,11 +288,13 @@ Plan buildPlan(const Inputs &in)
             continue;
         Step s;
         s.kind = Step::Kind::DisableFlag;
-        s.title = u"Disable %1 in %2"_s.arg(f.key, in.flagEnvironment);
-        // Off for the whole environment: a narrower change is issue #16's (the intent carries the scope).
+        s.title = flagScopeOf(in.scope).global() ? u"Disable %1 in %2"_s.arg(f.key, in.flagEnvironment)
+                                                 : u"Disable %1 in %2 for %3 only"_s.arg(f.key, in.flagEnvironment, flagScopeOf(in.scope).describe());
+        // Off for the scope only (issue #16): everyone outside keeps being served.
         Services::ServeChange off;
         off.flag = f.key;
         off.environment = in.flagEnvironment;
+        off.scope = flagScopeOf(in.scope);
         off.on = false;
         s.intent = off;
         s.group = group;
@@ -277,6 +310,7 @@ Plan buildPlan(const Inputs &in)
         Services::ServedQuery readBack;
         readBack.flags = disabled;
         readBack.environment = in.flagEnvironment;
+        readBack.scope = flagScopeOf(in.scope);
         confirm.intent = readBack;
         confirm.group = ++group;
         confirm.target = disabled.join(u',');
@@ -368,7 +402,9 @@ Plan buildPlan(const Inputs &in)
         check(u"Deployment checks of %1 passed"_s.arg(plan.rollbackTarget),
               DeploymentChecksIntent{plan.rollbackTarget}, plan.rollbackTarget);
     check(u"No pending side effects in the queues"_s,
-          PromCheckIntent{PromCheckIntent::Expect::QueuesEmpty, queueQuery(in.policy.sideEffectQueues)}, {});
+          PromCheckIntent{PromCheckIntent::Expect::QueuesEmpty,
+                          queueQuery(in.policy.sideEffectQueues, in.scope.kind == Scope::Kind::Tenant ? in.scope.cohorts : QStringList())},
+          {});
     check(u"Verification passes"_s,
           PromCheckIntent{PromCheckIntent::Expect::RatioAtObjective,
                           u"sum(increase(raize_verification_seconds_bucket{le=\"60\"}[30s])) / sum(increase(raize_verification_seconds_count[30s]))"_s},

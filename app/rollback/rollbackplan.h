@@ -54,8 +54,18 @@ struct Scope
     QStringList platformAccountIds;
     QString lane;    // "api" or "browser"
     QString service; // "web", "runner", ...
+    // Set when the scope is canary cohorts (a page's): their ids, the `cohort`
+    // context field and metrics label. The flag steps exclude them too, and
+    // the queue check reads their queues only.
+    QStringList cohorts;
     QString describe() const;
 };
+
+// What a flag step stops serving for a rollback scope (issue #16): its
+// clients and platform accounts, or its lane; anyone the scope names stops.
+// Global and service scopes change the flags for the whole environment (a
+// service has no flag context field; its rollback is its Vercel project).
+Services::FlagScope flagScopeOf(const Scope &scope);
 
 // A flag as the flag service reports it in production.
 struct FlagFact

@@ -3,6 +3,7 @@
 #include "net/httpclient.h"
 #include "rollback/runjournal.h"
 #include "services/flags/unleashclient.h"
+#include "services/vercel/vercelclient.h"
 #include "workspace/workspace.h"
 
 using namespace Qt::StringLiterals;
@@ -78,6 +79,36 @@ Session::Session(Workspace &workspace, std::unique_ptr<Workspace> owned)
 }
 
 Session::~Session() = default;
+
+Status Session::scopeToService(const QString &service)
+{
+    const Settings &settings = m_workspace.settings();
+    if (service.isEmpty()) { // back to the profile's own project
+        m_clients.vercel = m_generation->vercel.get();
+        m_target.vercelProjectId = settings.string(SettingKey::VercelProjectId);
+        m_serviceVercel.reset();
+        return okStatus();
+    }
+    // One parser for the setting: the timeline's lanes read it the same way.
+    const Result<QList<QPair<QString, QString>>> services = Workspace::parseServiceProjects(settings.string(SettingKey::VercelServiceProjects));
+    if (!services)
+        return services.error();
+    QString project;
+    for (const auto &[name, serviceProject] : *services) {
+        if (name == service)
+            project = serviceProject;
+    }
+    if (project.isEmpty())
+        return Error::make(Error::Kind::Config, u"console"_s, u"service %1 has no Vercel project: a service scope rolls back that project only"_s.arg(service),
+                           u"Map it with `raize-console settings set vercel/serviceProjects %1=PROJECT,…` (Settings), or use another scope."_s.arg(service));
+    if (project == settings.string(SettingKey::VercelProjectId))
+        return scopeToService({}); // the profile's own project
+    m_serviceVercel = std::make_unique<Services::VercelClient>(m_workspace.http(), QUrl(settings.string(SettingKey::VercelBaseUrl)), project,
+                                                               settings.string(SettingKey::VercelTeamId));
+    m_clients.vercel = m_serviceVercel.get();
+    m_target.vercelProjectId = project;
+    return okStatus();
+}
 
 void Session::setPolicy(const RollbackRules &rules, const QList<Release::Cohort> &cohorts)
 {

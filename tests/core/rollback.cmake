@@ -1,5 +1,9 @@
 # The rollback plan builder (issue #9): pure, data-driven.
 raize_add_test(test_rollback_plan SOURCES tst_rollback_plan.cpp LIBS core_rollback)
+# The default scope of a plan (issue #16 item 1): pure, data-driven.
+raize_add_test(test_default_scope SOURCES tst_default_scope.cpp LIBS core_rollback)
+# Scoped flag rollbacks and Restore (issue #16 items 1, 10) against an in-process Unleash: no sandbox.
+raize_add_test(test_scoped_flags SOURCES tst_scoped_flags.cpp LIBS core_rollback fake_http fake_launchdarkly Qt6::Network)
 # Typed intents (issue #14 item 3): calls rendered by the backend's own client, the plan's JSON
 # schema, a previous version's journal upgraded and resumed (offline: in-memory flag service).
 raize_add_test(test_rollback_intents SOURCES tst_rollback_intents.cpp LIBS core_rollback)
@@ -54,4 +58,9 @@ raize_add_test(test_blast_radius SOURCES tst_blast_radius.cpp LIBS core_rollback
 # negative control, the dependency check naming a flag, the parent's off as the first call, and the
 # radius asked again after execution agreeing with the prediction. One sandbox.
 raize_add_test(test_blast_sandbox SOURCES tst_blast_sandbox.cpp LIBS sandbox_fixture
+    KEYRING TIMEOUT 180 LABELS sandbox keyring)
+# Issue #16 items 1 and 10 on the sandbox: the house page's plan is scoped to the house cohort; Unleash's
+# playground and the platform simulator show house stopped and client-bloom served; Restore brings back
+# exactly the previous strategies. One sandbox for the binary.
+raize_add_test(test_scoped_rollback_sandbox SOURCES tst_scoped_rollback_sandbox.cpp LIBS sandbox_fixture
     KEYRING TIMEOUT 180 LABELS sandbox keyring)

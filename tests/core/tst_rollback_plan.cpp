@@ -170,17 +170,22 @@ private Q_SLOTS:
         QCOMPARE(keysOf(p, Step::Kind::DisableFlag), expected);
         for (const Step &s : p.steps) {
             if (s.kind == Step::Kind::DisableFlag) {
-                // The intent, not a backend's call: off for the whole environment (a narrower scope is issue #16).
+                // The intent, not a backend's call: off for the scope only (issue #16), global for a global plan.
                 const auto *off = s.as<Raize::Services::ServeChange>();
                 QVERIFY(off);
                 QCOMPARE(off->flag, s.target);
                 QCOMPARE(off->environment, u"production"_s);
                 QVERIFY(!off->on);
-                QVERIFY(off->scope.global());
+                QVERIFY(off->scope == flagScopeOf(in.scope));
+                QCOMPARE(off->scope.global(), Scope::Kind(kind) == Scope::Kind::Global);
+                QCOMPARE(off->scope.clientIds, ids);
+                QCOMPARE(off->scope.lane, lane);
                 QVERIFY(s.calls.isEmpty()); // no renderer: the plan shows no call it would not send
             }
-            if (s.kind == Step::Kind::ConfirmFlagsOff)
+            if (s.kind == Step::Kind::ConfirmFlagsOff) {
                 QCOMPARE(s.as<Raize::Services::ServedQuery>()->flags, expected);
+                QVERIFY(s.as<Raize::Services::ServedQuery>()->scope == flagScopeOf(in.scope)); // read back for the scope
+            }
         }
     }
 

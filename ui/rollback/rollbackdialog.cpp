@@ -65,7 +65,8 @@ RollbackDialog::RollbackDialog(Workspace &workspace, QWidget *parent)
     form->addRow(u"Trigger (§7.1)"_s, m_trigger);
     m_scope = new QLineEdit(u"global"_s, this);
     m_scope->setObjectName(u"scope"_s);
-    m_scope->setPlaceholderText(u"global | client:ID,… | account:ID,… | lane:api|browser | service:NAME"_s);
+    m_scope->setPlaceholderText(u"global | cohort:ID | client:ID,…[+account:ID,…] | account:ID,… | lane:api|browser | service:NAME"_s);
+    m_scope->setToolTip(u"Narrow or widen after reading the plan: a narrower scope stops only what it names, everyone else keeps being served"_s);
     form->addRow(u"Scope"_s, m_scope);
     m_flagsSuffice = new QComboBox(this);
     m_flagsSuffice->setObjectName(u"flagsSuffice"_s);
@@ -265,13 +266,18 @@ void RollbackDialog::buildPlan()
 {
     if (m_executor)
         return;
-    const Result<Scope> scope = parseScope(m_scope->text().trimmed());
+    const Result<Scope> scope = parseScope(m_scope->text().trimmed(), m_cohorts);
     if (!scope) {
         setMessage(scope.error().message.toHtmlEscaped() + u". "_s + scope.error().remedy.toHtmlEscaped(), u"error"_s);
         return;
     }
     if (!openSession())
         return;
+    // A service scope rolls back that service's Vercel project only (vercel/serviceProjects).
+    if (const Status st = m_session->scopeToService(scope->kind == Scope::Kind::Service ? scope->service : QString()); !st) {
+        setMessage(st.error().message.toHtmlEscaped() + u". "_s + st.error().remedy.toHtmlEscaped(), u"error"_s);
+        return;
+    }
     Request req;
     req.trigger = kTriggers.value(m_trigger->currentIndex()).first;
     req.scope = scope.value();
