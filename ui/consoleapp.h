@@ -19,6 +19,9 @@ class ServiceMonitor;
 namespace Release {
 class AlertCenter;
 }
+namespace Rollback {
+class TriggerDetector;
+}
 class Settings;
 class TokenStore;
 class Workspace;
@@ -64,7 +67,14 @@ public:
     // The big red button: opens the rollback dialog (resuming an unfinished
     // run if there is one). The SLO page alert passes its cohort and trigger.
     RollbackDialog *openRollback();
-    RollbackDialog *openRollback(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason);
+    RollbackDialog *openRollback(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason,
+                                 const Rollback::Checklist &implied = {});
+    // The plan an active alert offers: its trigger, scope and the §7.3 answers its signal implies.
+    RollbackDialog *openRollbackFor(const QString &alertId);
+    // §7.1 "security incident suspicion": the operator's P0 (the header button, so also the palette).
+    void raiseSecuritySuspicion(const QString &reason);
+    // The §7.1 trigger detector on the workspace's Prometheus (null until the workspace is ready with one).
+    Rollback::TriggerDetector *triggerDetector() const { return m_detector.get(); }
     RollbackDialog *rollbackDialog() const;
     // Shows "rollback in progress" in the header when a run is unfinished.
     void refreshRollbackState();
@@ -90,8 +100,11 @@ private:
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<LiveData> m_live;
     std::unique_ptr<Release::AlertCenter> m_alerts;
+    std::unique_ptr<Rollback::TriggerDetector> m_detector;
+    QPushButton *m_securityButton = nullptr;
     // The rollback plan each page alert offers: its scope and canary flags.
     QHash<QString, std::pair<Rollback::Scope, QStringList>> m_alertPlans;
+    QHash<QString, Rollback::Trigger> m_alertPageTriggers;
     QString m_profile;
     QPointer<RollbackDialog> m_rollbackDialog;
     QPushButton *m_rollbackButton = nullptr;

@@ -50,3 +50,10 @@ add_dependencies(test_rollback_sandbox raize-console-crashtest)
 # read-back are LaunchDarkly calls only, through Prism's validating proxy to the stateful fake.
 raize_add_test(test_rollback_launchdarkly SOURCES tst_rollback_launchdarkly.cpp LIBS sandbox_fixture
     KEYRING TIMEOUT 180 LABELS sandbox keyring contract)
+# §7.1 triggers from signals (issue #16, item 4): the policy's rules, each against the platform
+# simulator's own metrics with a negative control, and the detector's rounds on a fake Prometheus.
+raize_add_test(test_triggers SOURCES tst_triggers.cpp LIBS core_rollback core_effectivepolicy fake_platform fake_github)
+# Migrations from a real source (issue #16, items 7 and 9), in-process: the incompatible-migration
+# scenario's Vercel and GitHub fakes on loopback; Option B refused with the migration named, Option C
+# end to end with a linked plan, and a P0's flags-off with GitHub down and the audit disk full.
+raize_add_test(test_rollback_migrations SOURCES tst_rollback_migrations.cpp LIBS core_rollback core_effectivepolicy fake_platform fake_github)
