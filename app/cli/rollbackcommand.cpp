@@ -17,6 +17,7 @@
 
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QUrl>
 
 
 
@@ -82,6 +83,14 @@ bool readCommon(Context &ctx, Common *c, bool needTrigger)
     c->request.scope = scope.value();
     c->request.reason = ctx.takeOption(u"--reason"_s);
     c->request.migrationRollbackPlan = ctx.takeOption(u"--migration-plan"_s);
+    if (const QString link = c->request.migrationRollbackPlan; !link.isEmpty()) {
+        // Option C records the plan for people to open (journal, incident): it must be a link, not a note.
+        const QUrl url(link, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"https"_s && url.scheme() != u"http"_s) || url.host().isEmpty()) {
+            ctx.err << u"--migration-plan takes the link to the migration rollback plan (https://…), got \"%1\"\n"_s.arg(link);
+            return false;
+        }
+    }
     bool bad = false;
     c->request.checklist.flagsAloneStopHarm = yesNo(ctx, u"--flags-suffice"_s, &bad);
     c->request.checklist.sideEffectsIncorrect = yesNo(ctx, u"--side-effects-incorrect"_s, &bad);

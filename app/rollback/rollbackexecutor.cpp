@@ -759,15 +759,15 @@ void Executor::postCheck(const Step &st, Done done)
     const double objective = m_o.verificationObjective;
     const int windowSeconds = check->windowSeconds;
     const QString served = check->scopeServed;
-    const Clock &clock = m_o.clock ? *m_o.clock : Clock::system();
-    const qint64 began = clock.nowMs();
+    const Clock *clock = m_o.clock ? m_o.clock : &Clock::system();
+    const qint64 began = clock->nowMs();
     auto lastSeen = std::make_shared<QString>();
     // A windowed check must see its whole window after the rollback first.
     const int timeoutMs = queue ? m_o.queueDrainTimeoutMs : std::max(m_o.verificationTimeoutMs, windowSeconds * 1000 + 30'000);
     poll(timeoutMs,
-         [this, alive, promql, queue, objective, lastSeen, windowSeconds, served, &clock, began](std::function<void(std::optional<Result<json>>)> answer) {
+         [this, alive, promql, queue, objective, lastSeen, windowSeconds, served, clock, began](std::function<void(std::optional<Result<json>>)> answer) {
              // "${since}": only the events after the check began (after the flags went off and production was confirmed).
-             const qint64 elapsedS = std::max<qint64>(1, (clock.nowMs() - began + 999) / 1000);
+             const qint64 elapsedS = std::max<qint64>(1, (clock->nowMs() - began + 999) / 1000);
              if (!queue && windowSeconds > 0 && elapsedS < windowSeconds) {
                  *lastSeen = u"waiting for %1 s of verification events after the rollback (%2 s so far)"_s.arg(windowSeconds).arg(elapsedS);
                  return answer(std::nullopt);
@@ -885,9 +885,9 @@ void Executor::openPostmortem(const Step &st, bool resumed, Done done)
     // cheaper than having none; the body says so, and the incident (filed once) stays the one record.
     Result<QString> body = postmortemBody();
     if (body && resumed)
-        body = u"_Filed after an interruption of the console: if an earlier postmortem of run `%1` exists, close this one as a duplicate._\n\n"_s.arg(
-                   runId())
-               + *body;
+        body = QString(u"_Filed after an interruption of the console: if an earlier postmortem of run `%1` exists, close this one as a duplicate._\n\n"_s.arg(
+                           runId())
+                       + *body);
     if (!body)
         return done(body.error());
     auto alive = m_alive;

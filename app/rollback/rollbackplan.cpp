@@ -190,9 +190,14 @@ TargetChoice chooseTarget(const Inputs &in, bool allowMigrations)
                     break;
                 }
             }
-            if (why.isEmpty() && in.migrationCheck && in.migrationCheck->deploymentId == d.id && in.migrationCheck->report
-                && in.migrationCheck->report->overall() == Release::Compatibility::Incompatible)
-                why = u"older than the incompatible migration %1"_s.arg(incompatibleText(*in.migrationCheck->report));
+            // The source compared the newest candidate with production; every older one is older than the same migration.
+            if (why.isEmpty() && in.migrationCheck && in.migrationCheck->report
+                && in.migrationCheck->report->overall() == Release::Compatibility::Incompatible) {
+                const auto checked = std::find_if(in.deployments.cbegin(), in.deployments.cend(),
+                                                  [&](const DeploymentFact &c) { return c.id == in.migrationCheck->deploymentId; });
+                if (checked != in.deployments.cend() && d.createdMs <= checked->createdMs)
+                    why = u"older than the incompatible migration %1"_s.arg(incompatibleText(*in.migrationCheck->report));
+            }
         }
         if (why.isEmpty()) {
             out.target = d;
@@ -373,13 +378,10 @@ Plan buildPlan(const Inputs &in)
         const bool optionC = migrationMismatch && !in.migrationRollbackPlan.isEmpty();
         // Option C restores the data by its own plan, so migrations do not disqualify a target there.
         const TargetChoice choice = chooseTarget(in, optionC);
+        // The newest target but for migrations: what Option B would have used.
+        const TargetChoice candidate = optionC ? choice : chooseTarget(in, true);
         plan.option = optionC ? Plan::Option::C_FullWithMigrations : Plan::Option::B_InstantRollback;
-        if (!choice.target) {
-            codeRefusals << (choice.rejected.isEmpty() ? u"no earlier production deployment exists to roll back to"_s
-                                                       : u"no safe Instant Rollback target: "_s + choice.rejected.join(u"; "_s));
-            if (migrationMismatch && !optionC)
-                codeRefusals << u"Option B refused for the migration: link the migration rollback plan (--migration-plan URL, or the dialog's field) for Option C"_s;
-        } else if (migrationMismatch && !optionC) {
+        if (migrationMismatch && !optionC && candidate.target) {
             QString which;
             if (sourceIncompatible)
                 which = u"the incompatible migration "_s + incompatibleText(*in.migrationCheck->report);
@@ -394,7 +396,10 @@ Plan buildPlan(const Inputs &in)
                 which = u"a migration the operator reports as a data mismatch (§7.3 Q4)"_s;
             }
             codeRefusals << u"Option B refused: %1 is older than %2; an Instant Rollback would run code against the changed data. "
-                            u"Link the migration rollback plan (--migration-plan URL, or the dialog's field) for Option C"_s.arg(choice.target->id, which);
+                            u"Link the migration rollback plan (--migration-plan URL, or the dialog's field) for Option C"_s.arg(candidate.target->id, which);
+        } else if (!choice.target) {
+            codeRefusals << (choice.rejected.isEmpty() ? u"no earlier production deployment exists to roll back to"_s
+                                                       : u"no safe Instant Rollback target: "_s + choice.rejected.join(u"; "_s));
         } else if (!optionC && in.migrationCheck && in.migrationCheck->deploymentId == choice.target->id
                    && (!in.migrationCheck->report || in.migrationCheck->report->overall() == Release::Compatibility::Unknown)) {
             const QString why = in.migrationCheck->report ? in.migrationCheck->report->summary() : in.migrationCheck->error;
@@ -422,6 +427,8 @@ Plan buildPlan(const Inputs &in)
         if (codeRefusals.isEmpty()) {
             plan.rollbackTarget = choice.target->id;
             if (plan.option == Plan::Option::C_FullWithMigrations) {
+                plan.notes << u"§7.4 Option C: the migration rollback plan %1 is recorded before the code goes back and run by people; "
+                              u"the console never runs migrations"_s.arg(in.migrationRollbackPlan);
                 Step guide;
                 guide.kind = Step::Kind::MigrationGuide;
                 guide.title = u"Run the migration rollback plan by hand (the console records it, never runs migrations): %1"_s.arg(in.migrationRollbackPlan);

@@ -2,8 +2,10 @@
 
 #include "services/prometheus/prometheusclient.h"
 
+#include <QSet>
 #include <QTimer>
 
+#include <algorithm>
 #include <memory>
 
 namespace Raize::Rollback {
@@ -26,6 +28,8 @@ void TriggerDetector::setRules(const TriggerRules &rules, const QList<Release::C
     m_cohorts = cohorts;
     m_byRule.clear();
     m_status.clear();
+    ++m_generation; // answers to the old rules are dropped
+    m_pending = 0;
     if (m_timer)
         m_timer->setInterval(m_rules.evaluateSeconds * 1000);
 }
@@ -34,6 +38,7 @@ void TriggerDetector::setFlags(const Release::FlagSnapshot &flags)
 {
     if (!flags.hasData())
         return; // never read: nothing known about the flags
+    m_flagsKnown = true;
     const qint64 now = m_clock.nowMs();
     for (const TriggerRule &r : std::as_const(m_rules.rules)) {
         if (r.kind != TriggerRule::Kind::WhileFlagOff)
@@ -79,6 +84,11 @@ void TriggerDetector::evaluate()
         const TriggerRule &r = m_rules.rules[i];
         const QString key = QString::number(i);
         if (r.kind == TriggerRule::Kind::WhileFlagOff) {
+            if (!m_flagsKnown) {
+                m_byRule.remove(key);
+                m_status.insert(r.id(), u"unknown: the flags have not been read (needed to tell %1 off)"_s.arg(r.flag));
+                continue;
+            }
             const auto off = m_flagOffSinceMs.constFind(r.flag);
             const qint64 afterGraceMs = off == m_flagOffSinceMs.cend() ? -1 : now - *off - qint64(r.graceSeconds) * 1000;
             if (afterGraceMs < 10'000) {
@@ -100,7 +110,9 @@ void TriggerDetector::evaluate()
     }
     m_pending = int(asks.size());
     QPointer<TriggerDetector> self(this);
-    for (const auto &[index, query] : std::as_const(asks)) {
+    for (const QPair<int, QString> &ask : std::as_const(asks)) {
+        const int index = ask.first;
+        const QString query = ask.second;
         m_prometheus.query(query, std::nullopt, [self, generation, index, query, now](const Result<Services::PromResult> &r) {
             if (!self || generation != self->m_generation)
                 return;

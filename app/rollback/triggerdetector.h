@@ -77,6 +77,7 @@ private:
     int m_pending = 0;
     int m_generation = 0;
     int m_rounds = 0;
+    bool m_flagsKnown = false;
 };
 
 } // namespace Raize::Rollback

@@ -80,9 +80,9 @@ class TestRollbackMigrations : public QObject
             QVERIFY(sim.vercelServer().listen(0));
             QVERIFY(sim.githubServer().listen(0));
             // Prometheus: the queues drained; no verification event since the rollback (publishing is off).
-            prom.route("GET", u"/api/v1/query"_s, [](const Sandbox::HttpRequest &req, const QRegularExpressionMatch &) {
+            prom.route("POST", u"/api/v1/query"_s, [](const Sandbox::HttpRequest &req, const QRegularExpressionMatch &) {
                 json result = json::array();
-                if (req.queryValue(u"query"_s).contains(u"raize_queue_depth"_s))
+                if (req.body.contains("raize_queue_depth"))
                     result.push_back({{"metric", {{"cohort", "house"}, {"lane", "api"}}}, {"value", json::array({1780000000.0, "0"})}});
                 return Sandbox::HttpResponse::json(200, {{"status", "success"}, {"data", {{"resultType", "vector"}, {"result", result}}}});
             });

@@ -1,6 +1,7 @@
 // The rollback plan builder (issue #9, playbook §7) as a pure function:
 // a row per trigger/checklist/scope combination, and the target rules.
 
+#include "rollback/rollbackfacts.h"
 #include "rollback/rollbackplan.h"
 
 #include <QTest>
@@ -389,7 +390,7 @@ private Q_SLOTS:
         in.trigger = Trigger::PublishFailureBreach;
         QVERIFY(!buildPlan(in).executable());
         // What was withheld survives the journal (and is part of the digest).
-        const Result<Plan> back = Plan::fromJson(p.toJson());
+        const Raize::Result<Plan> back = Plan::fromJson(p.toJson());
         QVERIFY(back.ok());
         QCOMPARE(back->withheld, p.withheld);
         QCOMPARE(back->digest, p.digest);
@@ -440,7 +441,7 @@ private Q_SLOTS:
         QCOMPARE(queries, (QStringList{queue, verification}));
         QCOMPARE(windowSeen, window);
         // The intents round-trip through the journal.
-        const Result<Plan> back = Plan::fromJson(p.toJson());
+        const Raize::Result<Plan> back = Plan::fromJson(p.toJson());
         QVERIFY(back.ok());
         QCOMPARE(back->digest, p.digest);
     }

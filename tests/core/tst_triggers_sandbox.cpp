@@ -86,6 +86,14 @@ private Q_SLOTS:
         Release::AlertCenter center;
         TriggerDetector detector(prometheus, center);
         detector.setRules(EffectivePolicy::builtin().triggers(), EffectivePolicy::builtin().cohorts());
+        // The kill switch as the console's flag poller would hand it over: on (the rule has nothing to respect).
+        Release::FlagSnapshot flagsRead;
+        flagsRead.markFresh(QDateTime::currentDateTimeUtc());
+        Services::FlagState killSwitch;
+        killSwitch.key = u"publishing.enabled"_s;
+        killSwitch.enabled = true;
+        flagsRead.flags = {killSwitch};
+        detector.setFlags(flagsRead);
         QSignalSpy rounds(&detector, &TriggerDetector::evaluated);
         detector.start();
 
