@@ -221,13 +221,13 @@ QList<Release::Alert> triggerAlerts(const TriggerRule &rule, const QString &quer
         QString value;
         switch (rule.kind) {
         case TriggerRule::Kind::Counter:
-            value = u"%1 events in the last %2 s"_s.arg(s.value, 0, 'f', 1).arg(rule.windowSeconds);
+            value = u"%1 events in the last %2 s"_s.arg(s.value, 0, 'g', 4).arg(rule.windowSeconds);
             break;
         case TriggerRule::Kind::Gauge:
             value = u"%1 (above %2)"_s.arg(s.value, 0, 'f', 1).arg(rule.threshold);
             break;
         case TriggerRule::Kind::WhileFlagOff:
-            value = u"%1 side effects while %2 is off (after its %3 s grace)"_s.arg(s.value, 0, 'f', 1).arg(rule.flag).arg(rule.graceSeconds);
+            value = u"%1 side effects while %2 is off (after its %3 s grace)"_s.arg(s.value, 0, 'g', 4).arg(rule.flag).arg(rule.graceSeconds);
             break;
         }
         a.evidence = {u"query: "_s + query, u"value: "_s + value, u"since: "_s + utc(since)};

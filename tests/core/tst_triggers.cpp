@@ -325,7 +325,7 @@ private Q_SLOTS:
         QCOMPARE(s->alert.severity, u"P0"_s);
         QCOMPARE(s->alert.planScope, u"global"_s);
         QCOMPARE(s->alert.sinceMs, clock.nowMs());
-        QVERIFY2(s->alert.evidence[1].contains(u"0.4 events"_s), qPrintable(s->alert.evidence.join(u" | "_s)));
+        QVERIFY2(s->alert.evidence[1].contains(u"0.36 events in the last 120 s"_s), qPrintable(s->alert.evidence.join(u" | "_s)));
         const qint64 onset = clock.nowMs();
         // Still there two seconds later: not raised again, onset kept.
         clock.advanceMs(2000);
