@@ -216,6 +216,7 @@ class TestRollbackSandbox : public QObject
     }
 
     // Back to the scenario's bad production: flags on, dpl_cand promoted (unpinned), no faults, empty log.
+    int m_postmortemsAtReset = 0;
     void reset()
     {
         control("DELETE", u"/__sandbox/faults"_s);
@@ -233,6 +234,7 @@ class TestRollbackSandbox : public QObject
                                     "Bearer " + m_sandbox.token(u"github"_s).toUtf8(), R"({"state":"inactive","description":"test reset"})");
         }
         control("DELETE", u"/__sandbox/requests"_s);
+        m_postmortemsAtReset = issuesOf(true); // the issues stay: a case counts the postmortems it filed
         // Nothing left from a run before: each case starts without a run in progress.
         QDir(QDir::homePath() + u"/.local/share/raize-console/"_s + kProfile + u"/rollbacks"_s).removeRecursively();
         QDir(dataHome() + u"/raize-console/"_s + kProfile + u"/rollbacks"_s).removeRecursively();
@@ -266,7 +268,7 @@ class TestRollbackSandbox : public QObject
         // Nothing whose repetition would harm ran twice.
         QVERIFY2(reached(u"vercel"_s, u"POST"_s, u"/rollback/"_s) == 1, qPrintable(context + u": Instant Rollback sent %1 times"_s.arg(reached(u"vercel"_s, u"POST"_s, u"/rollback/"_s))));
         // The incident once; the postmortem once, or twice when an interruption hid whether it was filed.
-        const int postmortems = issuesOf(true);
+        const int postmortems = issuesOf(true) - m_postmortemsAtReset; // filed in this case
         QVERIFY2(postmortems >= 1 && postmortems <= 2, qPrintable(context + u": %1 postmortem issues"_s.arg(postmortems)));
         QVERIFY2(reached(u"github"_s, u"POST"_s, u"/issues"_s) == 1 + postmortems,
                  qPrintable(context + u": incident filed %1 times"_s.arg(reached(u"github"_s, u"POST"_s, u"/issues"_s) - postmortems)));
@@ -452,8 +454,8 @@ private Q_SLOTS:
             QVERIFY2(s["status"] == "done", s.dump().c_str());
         QVERIFY(!r.j.value("incident", std::string()).empty());
         const json issues = state()["github"].value("issues", json::array());
-        QCOMPARE(issues.size(), size_t(2)); // the incident, then its postmortem (issue #16, item 8)
-        const json issue = issues.front();
+        QVERIFY(issues.size() >= 2); // the incident, then its postmortem (issue #16, item 8)
+        const json issue = issues[issues.size() - 2];
         const QString body = QString::fromStdString(issue.value("body", ""));
         QVERIFY2(body.contains(u"wrong-account"_s) && body.contains(u"## Timeline"_s) && body.contains(u"dpl_prev"_s), qPrintable(body));
         // The postmortem, from the shipped template, names the incident (GitHub links the two both ways).
