@@ -345,14 +345,16 @@ class TestRollbackSandbox : public QObject
             // The marker phase: up to the first step's intent (nothing of the plan has gone out yet).
             QString phase = u"marker"_s;
             if (stepsStarted) {
-                const std::string kind = ev == "incident" ? "github.incident" : kindOfStep.value(r.value("step", -1));
+                const std::string kind = ev == "incident"     ? "github.incident"
+                                         : ev == "postmortem" ? "github.postmortem"
+                                                              : kindOfStep.value(r.value("step", -1));
                 if (kind == "flag.disable" || kind == "flags.confirm-off")
                     phase = u"flags"_s;
                 else if (kind == "vercel.instant-rollback" || kind == "vercel.confirm-production")
                     phase = u"production"_s;
                 else if (kind == "rollback.post-check")
                     phase = u"checks"_s;
-                else if (kind == "github.incident" || kind == "journal.entry")
+                else if (kind == "github.incident" || kind == "github.postmortem" || kind == "journal.entry")
                     phase = u"incident and journal"_s;
                 else
                     phase = u"unknown: "_s + QString::fromStdString(kind);
