@@ -11,11 +11,14 @@
 #include "rollback/rollbackrestore.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
+#include "rollback/triggerdetector.h"
+#include "release/alertcenter.h"
 #include "workspace/effectivepolicy.h"
 #include "workspace/workspace.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QUrl>
 
 
 
@@ -27,7 +30,7 @@ using json = nlohmann::json;
 
 namespace {
 
-const QString kUsage = u"raize-console rollback plan|execute|status|resume [--trigger ID] [--scope S] [--reason TEXT]\n"
+const QString kUsage = u"raize-console rollback plan|execute|status|resume|triggers [--trigger ID] [--scope S] [--reason TEXT]\n"
                        u"    [--flags-suffice yes|no] [--side-effects-incorrect yes|no] [--isolated yes|no] [--migration-mismatch yes|no]\n"
                        u"    [--migration ID[:incompatible],...] [--migration-plan URL] [--plan-digest D] [--confirm ENVIRONMENT]\n"
                        u"    [--run ID] [--incident NUMBER|new] [--take-over] [--journal-dir DIR] [--dry-run] [--json] [--profile P] [--keychain-service S]\n"
@@ -86,6 +89,14 @@ bool readCommon(Context &ctx, Common *c, bool needTrigger)
     }
     c->request.reason = ctx.takeOption(u"--reason"_s);
     c->request.migrationRollbackPlan = ctx.takeOption(u"--migration-plan"_s);
+    if (const QString link = c->request.migrationRollbackPlan; !link.isEmpty()) {
+        // Option C records the plan for people to open (journal, incident): it must be a link, not a note.
+        const QUrl url(link, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"https"_s && url.scheme() != u"http"_s) || url.host().isEmpty()) {
+            ctx.err << u"--migration-plan takes the link to the migration rollback plan (https://…), got \"%1\"\n"_s.arg(link);
+            return false;
+        }
+    }
     bool bad = false;
     c->request.checklist.flagsAloneStopHarm = yesNo(ctx, u"--flags-suffice"_s, &bad);
     c->request.checklist.sideEffectsIncorrect = yesNo(ctx, u"--side-effects-incorrect"_s, &bad);
@@ -356,6 +367,62 @@ int status(Context &ctx)
     return Ok;
 }
 
+// One round of the §7.1 detector (issue #16, item 4): what the console's banner would show now.
+int triggers(Context &ctx)
+{
+    const bool asJson = ctx.takeFlag(u"--json"_s);
+    const QString keychain = ctx.takeOption(u"--keychain-service"_s, u"raize-console"_s);
+    if (!ctx.noneLeft(u"raize-console rollback triggers [--keychain-service S] [--json]"_s))
+        return Failure;
+    auto workspace = Workspace::forProfile(ctx.profile, keychain);
+    workspace->openSync(Workspace::TokenSource::EnvironmentFirst);
+    if (!workspace->prometheus()) {
+        ctx.err << u"no Prometheus configured: the triggers cannot be read. Set prometheus/url (`raize-console settings set`).\n"_s;
+        return Failure;
+    }
+    Release::AlertCenter center;
+    TriggerDetector detector(*workspace->prometheus(), center);
+    detector.setRules(workspace->policy().triggers(), workspace->policy().cohorts());
+    QEventLoop loop;
+    QObject::connect(&detector, &TriggerDetector::evaluated, &loop, &QEventLoop::quit);
+    detector.evaluate();
+    if (detector.rounds() == 0)
+        loop.exec();
+    QStringList unknown;
+    for (auto it = detector.status().cbegin(); it != detector.status().cend(); ++it) {
+        if (it.value().startsWith(u"unknown"_s))
+            unknown << it.key() + u": "_s + it.value();
+    }
+    json out = json::array();
+    for (const Release::AlertCenter::State &s : center.active()) {
+        const Release::Alert &a = s.alert;
+        QString plan = u"raize-console rollback plan --trigger %1 --scope %2"_s.arg(a.triggerId, a.planScope);
+        for (const QString &i : a.implies)
+            plan += u" --%1 %2"_s.arg(i.section(u'=', 0, 0), i.section(u'=', 1));
+        json evidence = json::array();
+        for (const QString &e : a.evidence)
+            evidence.push_back(e.toStdString());
+        out.push_back({{"id", a.id.toStdString()}, {"severity", a.severity.toStdString()}, {"trigger", a.trigger.toStdString()},
+                       {"scope", a.scope.toStdString()}, {"evidence", evidence}, {"plan", plan.toStdString()}});
+        if (!asJson)
+            ctx.out << u"%1 %2 — %3\n  %4\n  plan: %5\n"_s.arg(a.severity, a.trigger, a.scope, a.evidence.join(u"\n  "_s), plan);
+    }
+    if (asJson) {
+        json unknownJson = json::array();
+        for (const QString &u : unknown)
+            unknownJson.push_back(u.toStdString());
+        ctx.printJson({{"active", out}, {"unknown", unknownJson}});
+    } else {
+        if (out.empty())
+            ctx.out << u"no §7.1 trigger is active\n"_s;
+        for (const QString &u : unknown)
+            ctx.out << u"unknown (not read): "_s << u << u'\n';
+    }
+    if (!out.empty())
+        return Negative;
+    return unknown.size() == detector.status().size() && !unknown.isEmpty() ? Failure : Ok;
+}
+
 int resume(Context &ctx)
 {
     Common c;
@@ -508,18 +575,19 @@ const CommandHelp &rollbackHelp()
         u"  --scope S         global (default) | client:ID,..[+account:ID,..] | account:ID,.. | cohort:ID\n"
         u"                    | lane:api|browser | service:NAME; a narrower scope stops only what it names\n"
         u"  --reason TEXT     the operator's reason (journal, audit log, incident)\n"
-        u"  --flags-suffice yes|no            checklist: do the flags alone stop the harm?\n"
-        u"  --side-effects-incorrect yes|no   checklist: are side effects (posts, charges) incorrect?\n"
-        u"  --isolated yes|no                 checklist: is it isolated to one tenant?\n"
-        u"  --migration-mismatch yes|no       checklist: does the schema no longer fit the previous code?\n"
-        u"  --migration ID[:incompatible],..  migrations applied since the rollback target\n"
-        u"  --migration-plan URL              the migration's own rollback plan\n"_s;
+        u"  --side-effects-incorrect yes|no   §7.3 Q1: side effects happening incorrectly? yes: the P0 path\n"
+        u"  --flags-suffice yes|no            §7.3 Q2: do the flags alone stop the harm? yes: Option A, no: B\n"
+        u"  --isolated yes|no                 §7.3 Q3: isolated to one tenant/platform? no: the scope widens to global\n"
+        u"  --migration-mismatch yes|no       §7.3 Q4: a migration/data mismatch? yes: Option B refused; no: vouches\n"
+        u"                                    for migrations GitHub could not list (never over one it found)\n"
+        u"  --migration ID[:incompatible],..  migrations applied since the rollback target (besides GitHub's)\n"
+        u"  --migration-plan URL              Option C: the migration's own rollback plan (recorded, never run)\n"_s;
     static const QString common =
         u"  --journal-dir DIR        where the run journal goes (default: the profile's state folder)\n"
         u"  --keychain-service S     the keychain's service name for the tokens (default: raize-console)\n"
         u"  --json                   the plan or the run as JSON\n"_s;
     static const CommandHelp help{
-        u"usage: raize-console rollback plan|execute|status|resume [OPTIONS]\n"
+        u"usage: raize-console rollback plan|execute|status|resume|triggers [OPTIONS]\n"
         u"The guarded rollback of playbook §8: side-effect flags off first, then Vercel Instant Rollback when the\n"
         u"flags alone do not stop the harm. Every step is journaled, so a stopped run resumes where it stopped.\n"
         u"\n"
@@ -556,6 +624,17 @@ const CommandHelp &rollbackHelp()
                 u"Exit codes: 0 completed; 1 refused (plan changed or not executable, a run in progress, marker held);\n"
                 u"2 could not run, or stopped at a step (the journal holds it: `rollback resume`).\n"
                 u"Example: raize-console rollback execute --trigger wrong-account --scope client:acme --confirm production\n"_s},
+         {"triggers"_L1, "ask Prometheus once for the §7.1 triggers the policy detects"_L1,
+          u"usage: raize-console rollback triggers [--keychain-service S] [--json]\n"
+          u"Evaluates the policy's `triggers` rules once against the profile's Prometheus (wrong-account side effects,\n"
+          u"duplicate posts/DMs, queue stuck; the kill switch needs the console's flag history) and prints each active\n"
+          u"trigger with its evidence (query, value, since when), the scope it affects and the plan to open.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --json    [{\"id\", \"severity\", \"trigger\", \"scope\", \"evidence\", \"plan\"}] and \"unknown\" for rules not read\n"
+          u"\n"
+          u"Exit codes: 0 none active; 1 a trigger is active (the plan command is printed); 2 Prometheus cannot be read.\n"
+          u"Example: raize-console rollback triggers --json\n"_s},
          {"status"_L1, "list the runs on this machine and how far each got"_L1,
           u"usage: raize-console rollback status [--json]\n"
           u"Lists the rollback and kill-switch runs in the profile's journal folder: outcome and steps done.\n"
@@ -611,6 +690,8 @@ int rollbackCommand(Context &ctx)
         return planOrExecute(ctx, true, false);
     if (verb == u"status"_s)
         return status(ctx);
+    if (verb == u"triggers"_s)
+        return triggers(ctx);
     if (verb == u"resume"_s)
         return resume(ctx);
     ctx.err << u"unknown rollback command \"%1\"\nusage: "_s.arg(verb) << kUsage << u'\n';

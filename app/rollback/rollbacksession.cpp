@@ -62,6 +62,8 @@ Session::Session(Workspace &workspace, std::unique_ptr<Workspace> owned)
     // The workspace's effective policy (ADR 0017): the side-effect list, the rollback rules and the cohorts.
     m_target.policy = workspace.policy().rollback();
     m_target.cohorts = workspace.policy().cohorts();
+    // Where migrations live and how they are marked: Option B's check reads them from GitHub (issue #16, item 7).
+    m_target.migrations = workspace.policy().migrations();
 
     m_clients.flags = m_generation->flags.get();
     // The read-back also asks what SDKs are served (§7.2), with the client token, on the same HTTP client.

@@ -64,3 +64,10 @@ raize_add_test(test_blast_sandbox SOURCES tst_blast_sandbox.cpp LIBS sandbox_fix
 # exactly the previous strategies. One sandbox for the binary.
 raize_add_test(test_scoped_rollback_sandbox SOURCES tst_scoped_rollback_sandbox.cpp LIBS sandbox_fixture
     KEYRING TIMEOUT 180 LABELS sandbox keyring)
+# §7.1 triggers from signals (issue #16, item 4): the policy's rules, each against the platform
+# simulator's own metrics with a negative control, and the detector's rounds on a fake Prometheus.
+raize_add_test(test_triggers SOURCES tst_triggers.cpp LIBS core_rollback core_effectivepolicy fake_platform fake_github)
+# Migrations from a real source (issue #16, items 7 and 9), in-process: the incompatible-migration
+# scenario's Vercel and GitHub fakes on loopback; Option B refused with the migration named, Option C
+# end to end with a linked plan, and a P0's flags-off with GitHub down and the audit disk full.
+raize_add_test(test_rollback_migrations SOURCES tst_rollback_migrations.cpp LIBS core_rollback core_effectivepolicy fake_platform fake_github)
