@@ -34,7 +34,12 @@
 #include "policy/confirmations.h"
 #include "policy/policybundle.h"
 #include "records/auditlog.h"
+#include "rollback/defaultscope.h"
 #include "rollback/runjournal.h"
+#include "rollback/rollbackfacts.h"
+#include "rollback/triggerdetector.h"
+#include "core/clock.h"
+#include "release/flagpoller.h"
 #include "workspace/workspace.h"
 #include "release/cohortoverride.h"
 #include "release/rollout.h"
@@ -152,6 +157,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     promotion->setPolicyNote(effective.readOnly() ? effective.error()->toString() : QString());
     m_live->setCanaryMatrix(matrix, audit);
     auto *sloView = new SloView;
+    m_sloView = sloView;
     m_window->setViewWidget(u"slos"_s, sloView);
     m_live->setSloView(sloView);
     // Auto-pacing changes flags only through the toggle matrix's path (audited, pending until read back).
@@ -176,6 +182,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     connect(sloView, &SloView::alertsChanged, this, [this, sloView] {
         QList<Release::Alert> active;
         m_alertPlans.clear();
+        m_alertPageTriggers.clear();
         for (const Release::PageAlert &p : sloView->alerts()) {
             Release::Alert a;
             a.id = u"page:"_s + p.cohort.id;
@@ -193,6 +200,13 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
                     page.deploymentId = production->deployment->id;
             }
             m_alertScopes.insert(a.id, page);
+            // §7.1: the breach the page means, by the SLO that burns (policy `triggers.pages`).
+            QString slo;
+            for (const Slo::SloSpec &spec : m_workspace->policy().slos()) {
+                if (slo.isEmpty() && !p.evidence.isEmpty() && p.evidence.first().startsWith(spec.title + u':'))
+                    slo = spec.id;
+            }
+            m_alertPageTriggers.insert(a.id, m_workspace->policy().triggers().pageTrigger(slo));
         }
         m_alerts->update(u"slo"_s, active);
         updateWhatChanged(sloView);
@@ -200,15 +214,35 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     // New changes re-rank the page's candidates (a change recorded late, a poll that caught up).
     connect(m_live.get(), &LiveData::changesAdded, this, [this, sloView] { updateWhatChanged(sloView); });
     connect(m_window->pageBanner(), &PageBanner::whatChangedRequested, this, [this](const QString &id) { openWhatChanged(id); });
-    connect(m_window->pageBanner(), &PageBanner::rollbackPlanRequested, this, [this](const QString &id) {
-        const auto plan = m_alertPlans.value(id);
-        openRollback(Rollback::Trigger::PublishFailureBreach, plan.first,
-                     u"page-level SLO burn in %1; canary flags on: %2"_s.arg(plan.first.describe(), plan.second.join(u", "_s)));
-    });
-    // The page alert offers the rollback plan, filled with its cohort and flags.
+    // The banner opens the plan its alert offers: a detected trigger's, or a page's with the default scope.
+    connect(m_window->pageBanner(), &PageBanner::rollbackPlanRequested, this, &ConsoleApp::openRollbackFor);
+    // §7.1 triggers from the platform's signals (issue #16, item 4), on the workspace's Prometheus, into the same alerts.
+    const auto startDetector = [this] {
+        m_detector.reset();
+        if (!m_workspace->prometheus())
+            return;
+        m_detector = std::make_unique<Rollback::TriggerDetector>(*m_workspace->prometheus(), *m_alerts);
+        m_detector->setRules(m_workspace->policy().triggers(), m_workspace->policy().cohorts());
+        if (Release::FlagPoller *poller = m_workspace->flagPoller()) {
+            connect(poller, &Release::FlagPoller::updated, m_detector.get(), [this, poller] {
+                if (m_detector)
+                    m_detector->setFlags(poller->snapshot());
+            });
+        }
+        m_detector->start();
+    };
+    connect(m_workspace.get(), &Workspace::aboutToReopen, this, [this] { m_detector.reset(); });
+    connect(m_workspace.get(), &Workspace::ready, this, startDetector);
+    if (m_workspace->isReady())
+        startDetector();
+    // The page alert offers the rollback plan, filled with its cohort and flags (the trigger its SLO means).
     connect(sloView, &SloView::rollbackPlanRequested, this, [this](const Rollback::Scope &scope, const QStringList &flagKeys) {
-        openRollback(Rollback::Trigger::PublishFailureBreach, scope,
-                     u"page-level SLO burn in %1; canary flags on: %2"_s.arg(scope.describe(), flagKeys.join(u", "_s)));
+        Rollback::Trigger trigger = Rollback::Trigger::PublishFailureBreach;
+        for (auto it = m_alertPlans.cbegin(); it != m_alertPlans.cend(); ++it) {
+            if (it->first.describe() == scope.describe())
+                trigger = m_alertPageTriggers.value(it.key(), trigger);
+        }
+        openPagePlan(trigger, scope, flagKeys);
     });
     connect(m_window.get(), &MainWindow::settingsChanged, m_live.get(), &LiveData::start);
 
@@ -237,7 +271,25 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     policyState->setVisible(m_workspace->policy().readOnly());
     slot->layout()->addWidget(policyState);
     connect(m_rollbackButton, &QPushButton::clicked, this, [this] { openRollback(); });
+    // §7.1 "security incident suspicion" is a P0 only a person can raise; the palette lists this button too.
+    m_securityButton = new QPushButton(u"Raise security P0"_s, slot);
+    m_securityButton->setObjectName(u"raiseSecuritySuspicion"_s);
+    m_securityButton->setToolTip(u"Security incident suspicion (playbook §7.1, P0): raises the alert in every view and opens the P0 plan "
+                                 u"(side-effect flags off everywhere first). Audited."_s);
+    slot->layout()->addWidget(m_securityButton);
+    connect(m_securityButton, &QPushButton::clicked, this, [this] {
+        if (m_alerts && m_alerts->find(u"trigger:security:manual"_s)) {
+            if (m_detector)
+                m_detector->clearSecuritySuspicion();
+            else
+                m_alerts->update(u"manual"_s, {});
+            m_securityButton->setText(u"Raise security P0"_s);
+            return;
+        }
+        raiseSecuritySuspicion(u"raised from the console's header"_s);
+    });
     m_history = new RollbackHistory(Rollback::RunJournal::defaultDirectory(profile));
+    m_history->setWorkspace(m_workspace.get()); // Restore (issue #16 item 10) sends through the profile's clients
     m_window->setViewWidget(u"rollback"_s, m_history);
     connect(m_history, &RollbackHistory::openRequested, this, [this] { openRollback(); });
     refreshRollbackState();
@@ -371,14 +423,70 @@ RollbackDialog *ConsoleApp::openRollback()
     return m_rollbackDialog;
 }
 
-RollbackDialog *ConsoleApp::openRollback(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason)
+RollbackDialog *ConsoleApp::openRollback(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason,
+                                         const Rollback::Checklist &implied)
 {
     RollbackDialog *d = openRollback();
     if (!d->executor()) {
-        d->prefill(trigger, scope, reason);
+        d->prefill(trigger, scope, reason, implied);
         d->buildPlan();
     }
     return d;
+}
+
+RollbackDialog *ConsoleApp::openRollbackFor(const QString &alertId)
+{
+    const Release::AlertCenter::State *state = m_alerts ? m_alerts->find(alertId) : nullptr;
+    if (state && !state->alert.triggerId.isEmpty()) {
+        // A detected trigger: the plan opens with it, its scope and what its signal already answers.
+        const Release::Alert &a = state->alert;
+        const auto trigger = Rollback::triggerFromId(a.triggerId);
+        const Result<Rollback::Scope> scope = Rollback::parseScope(a.planScope);
+        return openRollback(trigger.value_or(Rollback::Trigger::ElevatedErrors), scope ? scope.value() : Rollback::Scope{},
+                            u"%1 — %2 (%3)"_s.arg(a.severity, a.trigger, a.scope), Rollback::impliedChecklist(a.implies));
+    }
+    // A burn-rate page: the trigger its SLO means (policy `triggers.pages`), its cohort and canary flags.
+    const auto plan = m_alertPlans.value(alertId);
+    return openPagePlan(m_alertPageTriggers.value(alertId, Rollback::Trigger::PublishFailureBreach), plan.first, plan.second);
+}
+
+RollbackDialog *ConsoleApp::openPagePlan(Rollback::Trigger trigger, const Rollback::Scope &pageScope, const QStringList &flagKeys)
+{
+    // The plan opens with the default scope (issue #16 item 1): the paging cohort
+    // only when the signals show the failure isolated to it, else global (a P0: always global).
+    Rollback::ScopeSignals scopeSignals;
+    if (m_sloView) {
+        QStringList paging;
+        for (const Release::PageAlert &p : m_sloView->alerts())
+            paging << p.cohort.id;
+        scopeSignals = Rollback::scopeSignalsFrom(m_sloView->cohorts(), m_sloView->verdicts(), paging);
+    }
+    const Rollback::ScopeDecision d = Rollback::defaultScope(trigger, scopeSignals);
+    return openRollback(trigger, d.scope,
+                        u"page-level SLO burn in %1; canary flags on: %2; scope %3"_s.arg(pageScope.describe(), flagKeys.join(u", "_s), d.reason));
+}
+
+void ConsoleApp::raiseSecuritySuspicion(const QString &reason)
+{
+    const Release::Alert a = Rollback::securitySuspicionAlert(m_workspace->actor(), reason, Clock::system().nowMs());
+    // Audited before it shows: who raised a P0, when and why.
+    Records::AuditRecord r;
+    r.actor = m_workspace->actor();
+    r.action = u"alert.raise"_s;
+    r.target = a.id;
+    r.service = u"console"_s;
+    r.reason = reason;
+    r.before = {{"active", false}};
+    r.after = {{"active", true}, {"severity", a.severity.toStdString()}, {"trigger", a.trigger.toStdString()}};
+    if (const Status s = m_workspace->audit().append(r); !s)
+        qCWarning(lcUi, "the security P0 is raised, but its audit record could not be written: %s", qUtf8Printable(s.error().toString()));
+    if (m_detector)
+        m_detector->raiseSecuritySuspicion(m_workspace->actor(), reason);
+    else
+        m_alerts->update(u"manual"_s, {a});
+    if (m_securityButton)
+        m_securityButton->setText(u"Clear security P0"_s);
+    openRollbackFor(a.id);
 }
 
 ConsoleApp::~ConsoleApp() = default;

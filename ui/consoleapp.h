@@ -24,6 +24,9 @@ namespace Release {
 class AlertCenter;
 class DoraCollector;
 }
+namespace Rollback {
+class TriggerDetector;
+}
 class Settings;
 class TokenStore;
 class Workspace;
@@ -70,7 +73,17 @@ public:
     // The big red button: opens the rollback dialog (resuming an unfinished
     // run if there is one). The SLO page alert passes its cohort and trigger.
     RollbackDialog *openRollback();
-    RollbackDialog *openRollback(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason);
+    RollbackDialog *openRollback(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason,
+                                 const Rollback::Checklist &implied = {});
+    // The plan an active alert offers: its trigger, scope and the §7.3 answers its signal implies.
+    RollbackDialog *openRollbackFor(const QString &alertId);
+    // A burn-rate page's plan: `trigger` (what its SLO means) with the default
+    // scope (Rollback::defaultScope over the SLO view's signals), its cohort and canary flags in the reason.
+    RollbackDialog *openPagePlan(Rollback::Trigger trigger, const Rollback::Scope &pageScope, const QStringList &flagKeys);
+    // §7.1 "security incident suspicion": the operator's P0 (the header button, so also the palette).
+    void raiseSecuritySuspicion(const QString &reason);
+    // The §7.1 trigger detector on the workspace's Prometheus (null until the workspace is ready with one).
+    Rollback::TriggerDetector *triggerDetector() const { return m_detector.get(); }
     RollbackDialog *rollbackDialog() const;
     // Shows "rollback in progress" in the header when a run is unfinished.
     void refreshRollbackState();
@@ -104,10 +117,14 @@ private:
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<LiveData> m_live;
     std::unique_ptr<Release::AlertCenter> m_alerts;
+    std::unique_ptr<Rollback::TriggerDetector> m_detector;
+    QPushButton *m_securityButton = nullptr;
     // The rollback plan each page alert offers: its scope and canary flags.
     QHash<QString, std::pair<Rollback::Scope, QStringList>> m_alertPlans;
     // What each page alert is about, for "what changed".
     QHash<QString, Release::PageScope> m_alertScopes;
+    QHash<QString, Rollback::Trigger> m_alertPageTriggers;
+    QPointer<SloView> m_sloView; // the page alerts' signals for the default scope
     QString m_profile;
     QPointer<RollbackDialog> m_rollbackDialog;
     QPushButton *m_rollbackButton = nullptr;

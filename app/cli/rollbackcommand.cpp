@@ -8,13 +8,17 @@
 #include "core/settings.h"
 #include "policy/confirmations.h"
 #include "rollback/rollbackexecutor.h"
+#include "rollback/rollbackrestore.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
+#include "rollback/triggerdetector.h"
+#include "release/alertcenter.h"
 #include "workspace/effectivepolicy.h"
 #include "workspace/workspace.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QUrl>
 
 
 
@@ -26,13 +30,14 @@ using json = nlohmann::json;
 
 namespace {
 
-const QString kUsage = u"raize-console rollback plan|execute|status|resume [--trigger ID] [--scope S] [--reason TEXT]\n"
+const QString kUsage = u"raize-console rollback plan|execute|status|resume|triggers [--trigger ID] [--scope S] [--reason TEXT]\n"
                        u"    [--flags-suffice yes|no] [--side-effects-incorrect yes|no] [--isolated yes|no] [--migration-mismatch yes|no]\n"
                        u"    [--migration ID[:incompatible],...] [--migration-plan URL] [--plan-digest D] [--confirm ENVIRONMENT]\n"
                        u"    [--run ID] [--incident NUMBER|new] [--take-over] [--journal-dir DIR] [--dry-run] [--json] [--profile P] [--keychain-service S]\n"
                        u"  triggers: wrong-account duplicate-posts kill-switch-ignored security publish-failures verification-failures\n"
                        u"            queue-stuck elevated-errors ui-regression\n"
-                       u"  scopes:   global | client:ID,.. | account:ID,.. | lane:api|browser | service:NAME"_s;
+                       u"  scopes:   global | client:ID,..[+account:ID,..] | account:ID,.. | cohort:ID | lane:api|browser | service:NAME\n"
+                       u"raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--json]"_s;
 
 std::optional<bool> yesNo(Context &ctx, const QString &name, bool *bad)
 {
@@ -55,6 +60,7 @@ struct Common
     QString journalDir;
     bool json = false;
     bool dryRun = false;
+    QString scopeText; // as given: "cohort:ID" is resolved through the profile's cohorts
 };
 
 bool readCommon(Context &ctx, Common *c, bool needTrigger)
@@ -72,14 +78,25 @@ bool readCommon(Context &ctx, Common *c, bool needTrigger)
         }
         c->request.trigger = *t;
     }
-    const Result<Scope> scope = parseScope(ctx.takeOption(u"--scope"_s, u"global"_s));
-    if (!scope) {
-        ctx.err << scope.error().message << u". "_s << scope.error().remedy << u'\n';
-        return false;
+    c->scopeText = ctx.takeOption(u"--scope"_s, u"global"_s);
+    if (!c->scopeText.startsWith(u"cohort:"_s)) { // a cohort is resolved once the profile's cohorts are read
+        const Result<Scope> scope = parseScope(c->scopeText);
+        if (!scope) {
+            ctx.err << scope.error().message << u". "_s << scope.error().remedy << u'\n';
+            return false;
+        }
+        c->request.scope = scope.value();
     }
-    c->request.scope = scope.value();
     c->request.reason = ctx.takeOption(u"--reason"_s);
     c->request.migrationRollbackPlan = ctx.takeOption(u"--migration-plan"_s);
+    if (const QString link = c->request.migrationRollbackPlan; !link.isEmpty()) {
+        // Option C records the plan for people to open (journal, incident): it must be a link, not a note.
+        const QUrl url(link, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"https"_s && url.scheme() != u"http"_s) || url.host().isEmpty()) {
+            ctx.err << u"--migration-plan takes the link to the migration rollback plan (https://…), got \"%1\"\n"_s.arg(link);
+            return false;
+        }
+    }
     bool bad = false;
     c->request.checklist.flagsAloneStopHarm = yesNo(ctx, u"--flags-suffice"_s, &bad);
     c->request.checklist.sideEffectsIncorrect = yesNo(ctx, u"--side-effects-incorrect"_s, &bad);
@@ -241,6 +258,20 @@ int planOrExecute(Context &ctx, bool executeIt, bool killSwitch)
     auto session = openSession(ctx, c.keychain);
     if (!session)
         return Failure;
+    if (c.scopeText.startsWith(u"cohort:"_s)) {
+        const Result<Scope> scope = parseScope(c.scopeText, session->target().cohorts);
+        if (!scope) {
+            ctx.err << scope.error().message << u" "_s << scope.error().remedy << u'\n';
+            return Failure;
+        }
+        c.request.scope = scope.value();
+    }
+    if (c.request.scope.kind == Scope::Kind::Service) {
+        if (const Status st = session->scopeToService(c.request.scope.service); !st) {
+            ctx.err << st.error().message << u". "_s << st.error().remedy << u'\n';
+            return Failure;
+        }
+    }
     const Result<Inputs> inputs = gather(*session, c.request);
     if (!inputs) {
         ctx.err << u"cannot read the current state, so no plan: "_s << inputs.error().toString() << u'\n';
@@ -336,6 +367,62 @@ int status(Context &ctx)
     return Ok;
 }
 
+// One round of the §7.1 detector (issue #16, item 4): what the console's banner would show now.
+int triggers(Context &ctx)
+{
+    const bool asJson = ctx.takeFlag(u"--json"_s);
+    const QString keychain = ctx.takeOption(u"--keychain-service"_s, u"raize-console"_s);
+    if (!ctx.noneLeft(u"raize-console rollback triggers [--keychain-service S] [--json]"_s))
+        return Failure;
+    auto workspace = Workspace::forProfile(ctx.profile, keychain);
+    workspace->openSync(Workspace::TokenSource::EnvironmentFirst);
+    if (!workspace->prometheus()) {
+        ctx.err << u"no Prometheus configured: the triggers cannot be read. Set prometheus/url (`raize-console settings set`).\n"_s;
+        return Failure;
+    }
+    Release::AlertCenter center;
+    TriggerDetector detector(*workspace->prometheus(), center);
+    detector.setRules(workspace->policy().triggers(), workspace->policy().cohorts());
+    QEventLoop loop;
+    QObject::connect(&detector, &TriggerDetector::evaluated, &loop, &QEventLoop::quit);
+    detector.evaluate();
+    if (detector.rounds() == 0)
+        loop.exec();
+    QStringList unknown;
+    for (auto it = detector.status().cbegin(); it != detector.status().cend(); ++it) {
+        if (it.value().startsWith(u"unknown"_s))
+            unknown << it.key() + u": "_s + it.value();
+    }
+    json out = json::array();
+    for (const Release::AlertCenter::State &s : center.active()) {
+        const Release::Alert &a = s.alert;
+        QString plan = u"raize-console rollback plan --trigger %1 --scope %2"_s.arg(a.triggerId, a.planScope);
+        for (const QString &i : a.implies)
+            plan += u" --%1 %2"_s.arg(i.section(u'=', 0, 0), i.section(u'=', 1));
+        json evidence = json::array();
+        for (const QString &e : a.evidence)
+            evidence.push_back(e.toStdString());
+        out.push_back({{"id", a.id.toStdString()}, {"severity", a.severity.toStdString()}, {"trigger", a.trigger.toStdString()},
+                       {"scope", a.scope.toStdString()}, {"evidence", evidence}, {"plan", plan.toStdString()}});
+        if (!asJson)
+            ctx.out << u"%1 %2 — %3\n  %4\n  plan: %5\n"_s.arg(a.severity, a.trigger, a.scope, a.evidence.join(u"\n  "_s), plan);
+    }
+    if (asJson) {
+        json unknownJson = json::array();
+        for (const QString &u : unknown)
+            unknownJson.push_back(u.toStdString());
+        ctx.printJson({{"active", out}, {"unknown", unknownJson}});
+    } else {
+        if (out.empty())
+            ctx.out << u"no §7.1 trigger is active\n"_s;
+        for (const QString &u : unknown)
+            ctx.out << u"unknown (not read): "_s << u << u'\n';
+    }
+    if (!out.empty())
+        return Negative;
+    return unknown.size() == detector.status().size() && !unknown.isEmpty() ? Failure : Ok;
+}
+
 int resume(Context &ctx)
 {
     Common c;
@@ -390,8 +477,92 @@ int resume(Context &ctx)
         ctx.err << u"the journal's plan does not match its digest: %1 was changed; finish the rollback by hand (docs/runbooks/rollback.md)\n"_s.arg(path);
         return Failure;
     }
+    // A service-scoped run resumes against that service's project.
+    if (const Result<Scope> scope = parseScope(QString::fromStdString(journal->begin().value("scope", ""))); scope && scope->kind == Scope::Kind::Service) {
+        if (const Status st = session->scopeToService(scope->service); !st) {
+            ctx.err << st.error().message << u". "_s << st.error().remedy << u'\n';
+            return Failure;
+        }
+    }
     ctx.err << u"[rollback] resuming run %1 from %2\n"_s.arg(journal->runId(), path);
     return execute(ctx, *session, std::move(journal).value(), *plan, c, incident);
+}
+
+int restore(Context &ctx)
+{
+    const bool asJson = ctx.takeFlag(u"--json"_s);
+    const bool dryRun = ctx.takeFlag(u"--dry-run"_s);
+    const QString keychain = ctx.takeOption(u"--keychain-service"_s, u"raize-console"_s);
+    const QString run = ctx.takeOption(u"--run"_s);
+    const QString pr = ctx.takeOption(u"--pr"_s);
+    const QString confirm = ctx.takeOption(u"--confirm"_s);
+    if (!ctx.noneLeft(u"raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--json]"_s))
+        return Failure;
+    if (run.isEmpty()) {
+        ctx.err << u"--run ID is required: `raize-console rollback status` lists the runs\n"_s;
+        return Failure;
+    }
+    if (const Status ok = checkPullRequestUrl(pr); !ok) {
+        ctx.err << ok.error().message << u". "_s << ok.error().remedy << u'\n';
+        return Failure;
+    }
+    auto session = openSession(ctx, keychain);
+    if (!session)
+        return Failure;
+    QString path;
+    for (const QString &p : RunJournal::list(session->journalDirectory())) {
+        if (p.contains(u'-' + run + u".jsonl"_s))
+            path = p;
+    }
+    if (path.isEmpty()) {
+        ctx.err << u"no run %1 in %2: `raize-console rollback status` lists the runs\n"_s.arg(run, session->journalDirectory());
+        return Failure;
+    }
+    Result<RunJournal> journal = RunJournal::open(path);
+    if (!journal) {
+        ctx.err << journal.error().toString() << u'\n';
+        return Failure;
+    }
+    const RestorePlan plan = restorePlan(journal.value());
+    if (dryRun || !plan.executable()) {
+        if (asJson)
+            ctx.printJson(plan.toJson());
+        else
+            ctx.out << plan.describe();
+        return plan.executable() ? Ok : Negative;
+    }
+    // Restoring widens exposure in production again: the same guard as a production toggle.
+    const Policy::Confirmations &table = session->workspace().policy().confirmations();
+    const Policy::ConfirmAction action = Policy::ConfirmAction::ProductionToggle;
+    if (const Status guard = Policy::checkTypedConfirmation(action, table.rule(action), session->target().flagEnvironment, confirm); !guard) {
+        ctx.err << u"the guard: "_s << guard.error().message << u"\n"_s << guard.error().remedy << u'\n';
+        return Failure;
+    }
+    ctx.err << plan.describe();
+    RunJournal j = std::move(journal).value();
+    std::optional<Result<json>> result;
+    const int code = waitFor([&](std::function<void(int)> stop) {
+        runRestore(j, plan, session->clients(), pr, [&, stop](const Result<json> &r) {
+            result = r;
+            stop(r ? Ok : (r.error().kind == Error::Kind::Conflict || r.error().kind == Error::Kind::Refused ? Negative : Failure));
+        });
+    });
+    if (!result || !*result) {
+        ctx.err << u"restore stopped: "_s << (result ? result->error().toString() : u"no answer"_s) << u'\n';
+        ctx.err << u"  The run journal %1 holds what was restored; the flags not named there are still off.\n"_s.arg(path);
+        return code;
+    }
+    if (asJson) {
+        ctx.printJson(result->value());
+    } else {
+        QStringList flags;
+        for (const json &f : result->value()["flags"])
+            flags << QString::fromStdString(f.get<std::string>());
+        ctx.out << u"Restored run %1: %2 served again as before the rollback.%3\n"_s.arg(plan.runId, flags.join(u", "_s),
+                                                                                        pr.isEmpty() ? QString() : u" Fix forward: "_s + pr);
+        ctx.out << u"The rollout monitor watches every cohort's burn rate again; advance the canary stages from here.\n"_s;
+    }
+    return Ok;
 }
 
 } // namespace
@@ -401,20 +572,22 @@ const CommandHelp &rollbackHelp()
     static const QString triggers =
         u"  --trigger ID      why (required): wrong-account duplicate-posts kill-switch-ignored security publish-failures\n"
         u"                    verification-failures queue-stuck elevated-errors ui-regression\n"
-        u"  --scope S         global (default) | client:ID,.. | account:ID,.. | lane:api|browser | service:NAME\n"
+        u"  --scope S         global (default) | client:ID,..[+account:ID,..] | account:ID,.. | cohort:ID\n"
+        u"                    | lane:api|browser | service:NAME; a narrower scope stops only what it names\n"
         u"  --reason TEXT     the operator's reason (journal, audit log, incident)\n"
-        u"  --flags-suffice yes|no            checklist: do the flags alone stop the harm?\n"
-        u"  --side-effects-incorrect yes|no   checklist: are side effects (posts, charges) incorrect?\n"
-        u"  --isolated yes|no                 checklist: is it isolated to one tenant?\n"
-        u"  --migration-mismatch yes|no       checklist: does the schema no longer fit the previous code?\n"
-        u"  --migration ID[:incompatible],..  migrations applied since the rollback target\n"
-        u"  --migration-plan URL              the migration's own rollback plan\n"_s;
+        u"  --side-effects-incorrect yes|no   §7.3 Q1: side effects happening incorrectly? yes: the P0 path\n"
+        u"  --flags-suffice yes|no            §7.3 Q2: do the flags alone stop the harm? yes: Option A, no: B\n"
+        u"  --isolated yes|no                 §7.3 Q3: isolated to one tenant/platform? no: the scope widens to global\n"
+        u"  --migration-mismatch yes|no       §7.3 Q4: a migration/data mismatch? yes: Option B refused; no: vouches\n"
+        u"                                    for migrations GitHub could not list (never over one it found)\n"
+        u"  --migration ID[:incompatible],..  migrations applied since the rollback target (besides GitHub's)\n"
+        u"  --migration-plan URL              Option C: the migration's own rollback plan (recorded, never run)\n"_s;
     static const QString common =
         u"  --journal-dir DIR        where the run journal goes (default: the profile's state folder)\n"
         u"  --keychain-service S     the keychain's service name for the tokens (default: raize-console)\n"
         u"  --json                   the plan or the run as JSON\n"_s;
     static const CommandHelp help{
-        u"usage: raize-console rollback plan|execute|status|resume [OPTIONS]\n"
+        u"usage: raize-console rollback plan|execute|status|resume|triggers [OPTIONS]\n"
         u"The guarded rollback of playbook §8: side-effect flags off first, then Vercel Instant Rollback when the\n"
         u"flags alone do not stop the harm. Every step is journaled, so a stopped run resumes where it stopped.\n"
         u"\n"
@@ -451,6 +624,17 @@ const CommandHelp &rollbackHelp()
                 u"Exit codes: 0 completed; 1 refused (plan changed or not executable, a run in progress, marker held);\n"
                 u"2 could not run, or stopped at a step (the journal holds it: `rollback resume`).\n"
                 u"Example: raize-console rollback execute --trigger wrong-account --scope client:acme --confirm production\n"_s},
+         {"triggers"_L1, "ask Prometheus once for the §7.1 triggers the policy detects"_L1,
+          u"usage: raize-console rollback triggers [--keychain-service S] [--json]\n"
+          u"Evaluates the policy's `triggers` rules once against the profile's Prometheus (wrong-account side effects,\n"
+          u"duplicate posts/DMs, queue stuck; the kill switch needs the console's flag history) and prints each active\n"
+          u"trigger with its evidence (query, value, since when), the scope it affects and the plan to open.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --json    [{\"id\", \"severity\", \"trigger\", \"scope\", \"evidence\", \"plan\"}] and \"unknown\" for rules not read\n"
+          u"\n"
+          u"Exit codes: 0 none active; 1 a trigger is active (the plan command is printed); 2 Prometheus cannot be read.\n"
+          u"Example: raize-console rollback triggers --json\n"_s},
          {"status"_L1, "list the runs on this machine and how far each got"_L1,
           u"usage: raize-console rollback status [--json]\n"
           u"Lists the rollback and kill-switch runs in the profile's journal folder: outcome and steps done.\n"
@@ -471,7 +655,23 @@ const CommandHelp &rollbackHelp()
               + common
               + u"\n"
                 u"Exit codes: 0 completed, or nothing to resume; 1 refused; 2 could not run, or stopped again.\n"
-                u"Example: raize-console rollback resume --incident 412\n"_s}}};
+                u"Example: raize-console rollback resume --incident 412\n"_s},
+         {"restore"_L1, "after a flag rollback, serve again exactly what it turned off (patch forward)"_L1,
+          u"usage: raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--json]\n"
+          u"                                  [--keychain-service S]\n"
+          u"Playbook §7.4 Option A: re-enables exactly what run ID turned off. Scoped steps restore each strategy's\n"
+          u"previous body from the run journal (re-read first: a strategy someone changed since stops the restore);\n"
+          u"global steps turn the flag back on. Audited and recorded in the run's journal.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --run ID                 the rollback run (`rollback status` lists them)\n"
+          u"  --pr URL                 the fix-forward pull request (https://github.com/OWNER/REPO/pull/N)\n"
+          u"  --confirm ENVIRONMENT    the guard for widening exposure in production (the environment's name)\n"
+          u"  --dry-run                print what would be restored\n"
+          u"  --json                   the restore (or with --dry-run its plan) as JSON\n"
+          u"\n"
+          u"Exit codes: 0 restored; 1 refused (nothing to restore, the run in progress, a strategy moved); 2 could not run.\n"
+          u"Example: raize-console rollback restore --run 20261206-1405-ab12 --pr https://github.com/raize/platform/pull/431 --confirm production\n"_s}}};
     return help;
 }
 
@@ -484,10 +684,14 @@ int rollbackCommand(Context &ctx)
     const QString verb = ctx.args.takeFirst();
     if (verb == u"plan"_s)
         return planOrExecute(ctx, false, false);
+    if (verb == u"restore"_s)
+        return restore(ctx);
     if (verb == u"execute"_s)
         return planOrExecute(ctx, true, false);
     if (verb == u"status"_s)
         return status(ctx);
+    if (verb == u"triggers"_s)
+        return triggers(ctx);
     if (verb == u"resume"_s)
         return resume(ctx);
     ctx.err << u"unknown rollback command \"%1\"\nusage: "_s.arg(verb) << kUsage << u'\n';

@@ -15,6 +15,8 @@
 #include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
 #include "release/rolloutmonitor.h"
+#include "rollback/defaultscope.h"
+#include "rollback/rollbackfacts.h"
 #include "services/flags/flagservice.h"
 #include "services/prometheus/prometheusclient.h"
 #include "services/prometheus/slometrics.h"
@@ -345,9 +347,25 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
     return std::nullopt;
 }
 
+// The scope the rollback plan of the pages opens with (issue #16 item 1): the
+// paging cohort when the signals show the failure isolated to it, else global.
+std::optional<Rollback::ScopeDecision> pageScope(const RolloutMonitor &m)
+{
+    if (m.pages().isEmpty())
+        return std::nullopt;
+    QStringList paging;
+    for (const RaisedPage &p : m.pages())
+        paging << p.alert.cohort.id;
+    return Rollback::defaultScope(Rollback::Trigger::PublishFailureBreach, Rollback::scopeSignalsFrom(m.policy().cohorts, m.verdicts(), paging));
+}
+
 json statusJson(Context &ctx, const Loaded &l)
 {
     json j = l.monitor->toJson();
+    if (const auto d = pageScope(*l.monitor))
+        j["rollbackScope"] = {{"scope", Rollback::scopeText(d->scope).toStdString()},
+                              {"why", Rollback::ScopeDecision::whyId(d->why).toStdString()},
+                              {"reason", d->reason.toStdString()}};
     j["profile"] = ctx.profile.toStdString();
     j["policy"] = l.policyId.toStdString();
     j["stageFrom"] = l.stageSource.toStdString();
@@ -403,7 +421,11 @@ void printStatus(Context &ctx, const Loaded &l)
             QDateTime::fromMSecsSinceEpoch(p.sinceMs, Qt::UTC).toString(u"HH:mm 'UTC'"_s));
         for (const QString &e : p.alert.evidence)
             ctx.out << u"    "_s << e << u'\n';
-        ctx.out << u"    Rollback plan (playbook §7.2): raize-console rollback plan --trigger publish-failures --scope ...\n"_s;
+    }
+    if (const auto d = pageScope(m)) {
+        ctx.out << u"\nRollback plan (playbook §7.2): raize-console rollback plan --trigger publish-failures --scope %1\n"_s.arg(
+            Rollback::scopeText(d->scope));
+        ctx.out << u"    scope "_s << d->reason << u'\n';
     }
     if (!m.staleFlags().isEmpty())
         ctx.out << u"\nStale flags: "_s << m.staleFlags() << u'\n';

@@ -19,7 +19,9 @@ enum class SettingKey {
     VercelBaseUrl,
     VercelTeamId,
     VercelProjectId,
-    // The other services' Vercel projects for the timeline's lanes: "runner=prj_runner, tools=prj_tools".
+    // The other services' Vercel projects, "runner=prj_runner, tools=prj_tools"
+    // (Workspace::parseServiceProjects): the timeline's lanes, and a
+    // service-scoped rollback rolls back that project only (issue #16 item 1).
     VercelServiceProjects,
     GitHubApiUrl,
     GitHubOwner,

@@ -25,6 +25,14 @@ struct Alert
     QString scope;        // "cohort house (clients house; accounts acct-house-ig, acct-house-x)"
     QStringList evidence; // query, value, since when
     qint64 sinceMs = 0;   // onset as the signal says (0: when the console first saw it)
+    // What the rollback plan opens with (issue #16, item 4): the §7.1 trigger
+    // id ("wrong-account"), the scope in `rollback --scope` form ("global",
+    // "client:house") and the §7.3 answers the signal already implies, as the
+    // CLI's flags ("side-effects-incorrect=yes", "isolated=no"). Empty: the
+    // operator chooses.
+    QString triggerId;
+    QString planScope;
+    QStringList implies;
 
     bool operator==(const Alert &) const = default;
 };

@@ -73,15 +73,15 @@ Services::EvaluationQuery blastQuery(const KnownSubjects &subjects, const QStrin
     return q;
 }
 
-bool scopeHolds(const Services::FlagScope &scope, const ContextFields &c)
+bool offReaches(const Services::FlagScope &scope, const ContextFields &c)
 {
     if (scope.global())
         return true;
     if (!scope.other.isEmpty())
         return false; // a constraint the console does not model: never claimed to hold
-    const auto in = [&](const QStringList &values, const QString &field) { return values.isEmpty() || values.contains(c.value(field)); };
-    return in(scope.clientIds, ContextField::Client) && in(scope.platformAccountIds, ContextField::Account)
-           && (scope.lane.isEmpty() || scope.lane == c.value(ContextField::Lane)) && in(scope.cohorts, ContextField::Cohort);
+    const auto named = [&](const QStringList &values, const QString &field) { return c.contains(field) && values.contains(c.value(field)); };
+    return named(scope.clientIds, ContextField::Client) || named(scope.platformAccountIds, ContextField::Account)
+           || (!scope.lane.isEmpty() && scope.lane == c.value(ContextField::Lane)) || named(scope.cohorts, ContextField::Cohort);
 }
 
 QList<ContextAnswer> predictAfter(const QList<ContextAnswer> &now, const QList<Services::ServeChange> &changes,
@@ -91,7 +91,7 @@ QList<ContextAnswer> predictAfter(const QList<ContextAnswer> &now, const QList<S
     for (ContextAnswer &a : after) {
         for (const Services::ServeChange &c : changes) {
             // Turning a flag on is not predicted (its strategies decide): kept as it is now.
-            if (!c.on && scopeHolds(c.scope, a.context) && a.enabled.contains(c.flag))
+            if (!c.on && offReaches(c.scope, a.context) && a.enabled.contains(c.flag))
                 a.enabled[c.flag] = false;
         }
         // A child is off wherever a parent it needs is not as it needs it (SDKs evaluate parents first).

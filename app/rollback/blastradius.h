@@ -51,12 +51,16 @@ inline const QString Cohort = QStringLiteral("cohort");
 // unset in that grid (the SDK would not pass it either).
 Services::EvaluationQuery blastQuery(const KnownSubjects &subjects, const QStringList &flags, const QString &environment);
 
-// Does `scope` reach this context? Global reaches everyone; otherwise every
-// dimension it names must hold (AND), as the scoped strategies do.
-bool scopeHolds(const Services::FlagScope &scope, const Services::ContextFields &context);
+// Does turning a flag off for `scope` reach this context? Global reaches
+// everyone; otherwise anyone the scope names in any dimension — its clients,
+// its accounts, its lane, its cohorts — stops (a union), as the backends
+// write a scoped off (ADR 0021: Unleash's NOT_IN exclusions on every
+// strategy, LaunchDarkly's off rules). A scope with parts the console does
+// not model is never claimed to reach anyone.
+bool offReaches(const Services::FlagScope &scope, const Services::ContextFields &context);
 
 // The state after `changes`, from the state now: a flag turned off for a
-// scope is off where the scope holds, on where a change turns it on and it
+// scope is off where offReaches() holds, on where a change turns it on and it
 // was served before a narrower change (never more than before); a flag that
 // needs a parent on (`dependencies`) is off wherever that parent is off after.
 QList<Services::ContextAnswer> predictAfter(const QList<Services::ContextAnswer> &now, const QList<Services::ServeChange> &changes,

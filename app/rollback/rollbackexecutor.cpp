@@ -12,6 +12,7 @@
 #include "services/vercel/vercelclient.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QTimer>
 
 #include <cmath>
@@ -45,6 +46,7 @@ QString stepKindId(Step::Kind k)
     case Step::Kind::OpenIncident: return u"github.incident"_s;
     case Step::Kind::JournalEntry: return u"journal.entry"_s;
     case Step::Kind::MigrationGuide: return u"migration.guide"_s;
+    case Step::Kind::OpenPostmortem: return u"github.postmortem"_s;
     }
     return {};
 }
@@ -400,6 +402,9 @@ void Executor::runGroup(int group)
         case Step::Kind::OpenIncident:
             openIncident(st, resumed, done);
             break;
+        case Step::Kind::OpenPostmortem:
+            openPostmortem(st, resumed, done);
+            break;
         default:
             runStep(i, done);
             break;
@@ -412,7 +417,7 @@ void Executor::runStep(int step, Done done)
     const Step &st = m_plan.steps[step];
     switch (st.kind) {
     case Step::Kind::DisableFlag:
-        return disableFlag(st, std::move(done));
+        return disableFlag(step, st, std::move(done));
     case Step::Kind::ConfirmFlagsOff:
         return confirmFlagsOff(st, std::move(done));
     case Step::Kind::ConfirmProduction:
@@ -430,6 +435,7 @@ void Executor::runStep(int step, Done done)
     }
     case Step::Kind::InstantRollback:
     case Step::Kind::OpenIncident:
+    case Step::Kind::OpenPostmortem:
         break; // dispatched in runGroup (they need to know about resumption)
     }
     done(consoleError(Error::Kind::Config, u"unknown step"_s, {}));
@@ -577,7 +583,7 @@ void Executor::standDownLateDuplicates(std::function<void()> then)
 
 // ---- the steps ----
 
-void Executor::disableFlag(const Step &st, Done done)
+void Executor::disableFlag(int step, const Step &st, Done done)
 {
     if (!m_c.flags)
         return done(consoleError(Error::Kind::Config, u"no flag service configured"_s, u"Set the flag service in Settings."_s));
@@ -587,6 +593,41 @@ void Executor::disableFlag(const Step &st, Done done)
     QElapsedTimer t;
     t.start();
     auto alive = m_alive;
+    if (!change->scope.global()) {
+        // Scoped (issue #16): the edits are written ahead, so a resumed run
+        // applies the same ones (each is skipped when already written) and
+        // Restore undoes exactly them.
+        const auto apply = [this, alive, t, key = change->flag, done](const Services::ServeEdits &edits) {
+            m_c.flags->applyEdits(edits, false, [this, alive, t, key, edits, done](const Status &r) {
+                if (!*alive)
+                    return;
+                if (!r)
+                    return done(r.error());
+                m_lastDisableAtMs = m_clock.elapsed();
+                done(json{{"summary", s(u"%1 off for %2 (%3 strategies edited, %4 ms)"_s.arg(key, edits.change.scope.describe())
+                                            .arg(edits.edits.size())
+                                            .arg(t.elapsed()))},
+                          {"elapsedMs", t.elapsed()},
+                          {"edits", edits.toJson()}});
+            });
+        };
+        if (const json journaled = m_journal.editsFor(step); !journaled.is_null()) {
+            const auto edits = Services::ServeEdits::fromJson(journaled);
+            if (!edits || edits->change.flag != change->flag || edits->change.scope != change->scope)
+                return done(consoleError(Error::Kind::Parse, u"the journal's flag edits for %1 cannot be read"_s.arg(change->flag),
+                                         u"Compare the flag in the flag service with the journal and finish the step by hand."_s));
+            return apply(*edits);
+        }
+        return m_c.flags->prepareServe(*change, [this, alive, step, apply, done](const Result<Services::ServeEdits> &edits) {
+            if (!*alive)
+                return;
+            if (!edits)
+                return done(edits.error());
+            if (const Status w = m_journal.append({{"event", "edits"}, {"forStep", step}, {"edits", edits->toJson()}}); !w)
+                return done(w.error()); // never write what the journal cannot undo
+            apply(edits.value());
+        });
+    }
     m_c.flags->serve(*change, [this, alive, t, key = change->flag, done](const Status &r) {
         if (!*alive)
             return;
@@ -776,10 +817,24 @@ void Executor::postCheck(const Step &st, Done done)
     const QString promql = check->promql;
     const bool queue = check->expect == PromCheckIntent::Expect::QueuesEmpty;
     const double objective = m_o.verificationObjective;
+    const int windowSeconds = check->windowSeconds;
+    const QString served = check->scopeServed;
+    const Clock *clock = m_o.clock ? m_o.clock : &Clock::system();
+    const qint64 began = clock->nowMs();
     auto lastSeen = std::make_shared<QString>();
-    poll(queue ? m_o.queueDrainTimeoutMs : m_o.verificationTimeoutMs,
-         [this, alive, promql, queue, objective, lastSeen](std::function<void(std::optional<Result<json>>)> answer) {
-             m_c.prometheus->query(promql, std::nullopt, [alive, queue, objective, lastSeen, answer](const Result<Services::PromResult> &r) {
+    // A windowed check must see its whole window after the rollback first.
+    const int timeoutMs = queue ? m_o.queueDrainTimeoutMs : std::max(m_o.verificationTimeoutMs, windowSeconds * 1000 + 30'000);
+    poll(timeoutMs,
+         [this, alive, promql, queue, objective, lastSeen, windowSeconds, served, clock, began](std::function<void(std::optional<Result<json>>)> answer) {
+             // "${since}": only the events after the check began (after the flags went off and production was confirmed).
+             const qint64 elapsedS = std::max<qint64>(1, (clock->nowMs() - began + 999) / 1000);
+             if (!queue && windowSeconds > 0 && elapsedS < windowSeconds) {
+                 *lastSeen = u"waiting for %1 s of verification events after the rollback (%2 s so far)"_s.arg(windowSeconds).arg(elapsedS);
+                 return answer(std::nullopt);
+             }
+             QString query = promql;
+             query.replace(u"${since}"_s, QString::number(elapsedS));
+             m_c.prometheus->query(query, std::nullopt, [alive, queue, objective, lastSeen, served, query, answer](const Result<Services::PromResult> &r) {
                  if (!*alive)
                      return;
                  if (!r)
@@ -803,9 +858,11 @@ void Executor::postCheck(const Step &st, Done done)
                      return answer(Result<json>(json{{"summary", "side-effect queues are empty"}, {"queued", 0}}));
                  }
                  if (r->vector.isEmpty() || std::isnan(r->vector.front().value)) {
-                     // Nothing was published in the last minute: publishing is off, which §7.5 accepts ("or safely disabled").
-                     return answer(Result<json>(json{{"summary", "no posts published in the last 30 s: publishing is safely disabled (§7.5)"},
-                                                     {"ratio", nullptr}}));
+                     // §7.5: no verification event after the rollback is not a pass (issue #16, item 8).
+                     const QString where = served.isEmpty() ? u"nothing in the rollback's scope is still served"_s
+                                                            : u"no verification event %1 since the rollback"_s.arg(served);
+                     return answer(Result<json>(json{{"summary", s(u"NOT ENOUGH DATA — not a pass: %1; verify once publishing resumes"_s.arg(where))},
+                                                     {"verdict", "not-enough-data"}, {"ratio", nullptr}, {"query", s(query)}}));
                  }
                  const double ratio = r->vector.front().value;
                  if (ratio > 1.0) {
@@ -814,10 +871,11 @@ void Executor::postCheck(const Step &st, Done done)
                      return answer(std::nullopt);
                  }
                  if (ratio < objective) {
-                     *lastSeen = u"verification ratio %1 below the objective %2"_s.arg(ratio, 0, 'f', 4).arg(objective);
+                     *lastSeen = u"verification ratio %1 below the objective %2 %3"_s.arg(ratio, 0, 'f', 4).arg(objective).arg(served);
                      return answer(std::nullopt);
                  }
-                 answer(Result<json>(json{{"summary", s(u"verification passes: %1 of posts visible within 60 s"_s.arg(ratio, 0, 'f', 4))}, {"ratio", ratio}}));
+                 answer(Result<json>(json{{"summary", s(u"verification passes %1: %2 of posts visible within 60 s"_s.arg(served).arg(ratio, 0, 'f', 4))},
+                                          {"verdict", "pass"}, {"ratio", ratio}, {"query", s(query)}}));
              });
          },
          [lastSeen, done, queue](const Result<json> &r) {
@@ -871,6 +929,40 @@ void Executor::openIncident(const Step &st, bool resumed, Done done)
     });
 }
 
+void Executor::openPostmortem(const Step &st, bool resumed, Done done)
+{
+    if (!m_c.github)
+        return done(consoleError(Error::Kind::Config, u"no GitHub repository configured"_s, u"Set GitHub in Settings."_s));
+    const auto *issue = st.as<IncidentIntent>();
+    if (!issue)
+        return done(consoleError(Error::Kind::Config, u"the step has no postmortem issue"_s, u"Build the plan again."_s));
+    if (const json filed = m_journal.lastOf("postmortem"); filed.is_object() && filed.value("number", 0) > 0) {
+        m_postmortemUrl = q(filed, "url");
+        return done(json{{"summary", s(u"postmortem #%1 (filed before the interruption)"_s.arg(filed.value("number", 0)))},
+                         {"number", filed.value("number", 0)}, {"url", filed.value("url", "")}});
+    }
+    // Resumed without a record: it may have been filed as the console stopped. Filing it (again) is
+    // cheaper than having none; the body says so, and the incident (filed once) stays the one record.
+    Result<QString> body = postmortemBody();
+    if (body && resumed)
+        body = QString(u"_Filed after an interruption of the console: if an earlier postmortem of run `%1` exists, close this one as a duplicate._\n\n"_s.arg(
+                           runId())
+                       + *body);
+    if (!body)
+        return done(body.error());
+    auto alive = m_alive;
+    m_c.github->createIssue(issue->title, *body, issue->labels, [this, alive, done](const Result<Services::GitHubIssue> &filed) {
+        if (!*alive)
+            return;
+        if (!filed)
+            return done(filed.error());
+        m_postmortemUrl = filed->htmlUrl;
+        m_journal.append({{"event", "postmortem"}, {"number", filed->number}, {"url", s(filed->htmlUrl)}});
+        done(json{{"summary", s(u"postmortem #%1 opened, linked to the incident %2"_s.arg(filed->number).arg(m_incidentUrl))},
+                  {"number", filed->number}, {"url", s(filed->htmlUrl)}});
+    });
+}
+
 void Executor::journalEntry(Done done)
 {
     if (m_c.journalDirectory.isEmpty())
@@ -892,6 +984,8 @@ void Executor::journalEntry(Done done)
     }
     if (!m_incidentUrl.isEmpty())
         e.links << m_incidentUrl;
+    if (!m_postmortemUrl.isEmpty())
+        e.links << m_postmortemUrl;
     e.links << m_journal.path();
     const Result<QString> file = Records::Journal(m_c.journalDirectory).append(e);
     if (!file)
@@ -958,17 +1052,9 @@ QString Executor::describeRun() const
     return u"%1 — %2, scope %3"_s.arg(priorityName(m_plan.priority), q(b, "trigger"), q(b, "scope"));
 }
 
-QString Executor::incidentBody() const
+QString Executor::timelineLines() const
 {
-    QString body;
-    const json &b = m_journal.begin();
-    body += u"## Trigger\n\n%1 (%2)\n\n"_s.arg(q(b, "trigger"), priorityName(m_plan.priority));
-    if (!q(b, "reason").isEmpty())
-        body += u"Operator: %1\n\n"_s.arg(q(b, "reason"));
-    body += u"- Scope: %1\n- Plan: %2, digest `%3`\n"_s.arg(q(b, "scope"), Plan::optionName(m_plan.option), m_plan.digest);
-    if (!m_plan.rollbackTarget.isEmpty())
-        body += u"- Production rolled back to `%1` (pinned until a promotion)\n"_s.arg(m_plan.rollbackTarget);
-    body += u"- Console run `%1`, marker deployment %2\n\n## Timeline (UTC)\n\n"_s.arg(runId()).arg(m_markerId);
+    QString out;
     for (const json &rec : m_journal.records()) {
         const std::string ev = rec.value("event", "");
         if (ev != "done" && ev != "failed" && ev != "skipped" && ev != "begin" && ev != "marker")
@@ -984,8 +1070,65 @@ QString Executor::incidentBody() const
             what = title + u": "_s + QString::fromStdString(ev)
                    + (ev == "done" ? u" — "_s + q(rec, "summary") : ev == "failed" ? u" — "_s + q(rec, "error") : u" — "_s + q(rec, "reason"));
         }
-        body += u"- `%1` %2\n"_s.arg(q(rec, "at"), what);
+        out += u"- `%1` %2\n"_s.arg(q(rec, "at"), what);
     }
+    return out;
+}
+
+Result<QString> Executor::postmortemBody() const
+{
+    QFile f(u":/templates/postmortem.md"_s);
+    if (!f.open(QIODevice::ReadOnly))
+        return consoleError(Error::Kind::Io, u"the postmortem template is missing from this build (%1)"_s.arg(f.errorString()),
+                            u"Open the postmortem by hand from resources/templates/postmortem.md; skip this step with that reason."_s);
+    QString text = QString::fromUtf8(f.readAll());
+    const json &b = m_journal.begin();
+    QStringList stopped;
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        const Step &st = m_plan.steps[i];
+        if ((st.kind == Step::Kind::DisableFlag || st.kind == Step::Kind::InstantRollback || st.kind == Step::Kind::MigrationGuide)
+            && m_status.value(i) == StepStatus::Done)
+            stopped << u"- %1 (%2)"_s.arg(st.title, m_detail.value(i));
+    }
+    for (const QString &w : m_plan.withheld)
+        stopped << u"- withheld: "_s + w;
+    const QList<QPair<QString, QString>> fill = {
+        {u"title"_s, u"%1 — %2"_s.arg(priorityName(m_plan.priority), q(b, "trigger"))},
+        {u"incident"_s, m_incidentUrl.isEmpty() ? u"(not filed)"_s : m_incidentUrl},
+        {u"priority"_s, priorityName(m_plan.priority)},
+        {u"trigger"_s, q(b, "trigger")},
+        {u"scope"_s, q(b, "scope")},
+        {u"option"_s, Plan::optionName(m_plan.option)},
+        {u"digest"_s, m_plan.digest},
+        {u"run"_s, runId()},
+        {u"timeline"_s, timelineLines()},
+        {u"trigger_evidence"_s, q(b, "reason").isEmpty() ? u"(the operator gave no reason)"_s : u"Operator: "_s + q(b, "reason")},
+        {u"what_stopped_it"_s, stopped.isEmpty() ? u"(no step that stops harm completed)"_s : stopped.join(u'\n')},
+    };
+    for (const auto &[key, value] : fill)
+        text.replace(u"{{"_s + key + u"}}"_s, value);
+    return text;
+}
+
+QString Executor::incidentBody() const
+{
+    QString body;
+    const json &b = m_journal.begin();
+    body += u"## Trigger\n\n%1 (%2)\n\n"_s.arg(q(b, "trigger"), priorityName(m_plan.priority));
+    if (!q(b, "reason").isEmpty())
+        body += u"Operator: %1\n\n"_s.arg(q(b, "reason"));
+    body += u"- Scope: %1\n- Plan: %2, digest `%3`\n"_s.arg(q(b, "scope"), Plan::optionName(m_plan.option), m_plan.digest);
+    if (!m_plan.rollbackTarget.isEmpty())
+        body += u"- Production rolled back to `%1` (pinned until a promotion)\n"_s.arg(m_plan.rollbackTarget);
+    body += u"- Console run `%1`, marker deployment %2\n"_s.arg(runId()).arg(m_markerId);
+    for (const Step &st : m_plan.steps) {
+        if (const auto *record = st.as<RecordIntent>(); record && record->what == RecordIntent::What::MigrationPlan)
+            body += u"- Option C: the migration rollback plan %1 is run by people (the console recorded it and never runs migrations)\n"_s.arg(record->link);
+    }
+    for (const QString &w : m_plan.withheld)
+        body += u"- Withheld (the flags still went off): %1\n"_s.arg(w);
+    body += u"- Postmortem: opened next as its own issue from the console's template; it names this incident\n\n## Timeline (UTC)\n\n"_s;
+    body += timelineLines();
     body += u"\n## Next (playbook §7.5)\n\n- Capture evidence, fix forward, re-release through the gates.\n"_s;
     if (!m_plan.rollbackTarget.isEmpty())
         body += u"- Production is pinned: the next deploy reaches the domains only after a promotion.\n"_s;

@@ -103,6 +103,7 @@ public:
     // The flag service's own propagation delay: last disable answered → client API shows all off.
     qint64 propagationMs() const { return m_propagationMs; }
     QString incidentUrl() const { return m_incidentUrl; }
+    QString postmortemUrl() const { return m_postmortemUrl; }
     qint64 markerId() const { return m_markerId; }
 
     static QString statusName(StepStatus s);
@@ -129,12 +130,13 @@ private:
     // then() runs once GitHub answered (or at once without a marker): a process may exit right after.
     void setMarkerStatus(const QString &state, const QString &description, const QString &logUrl = {}, std::function<void()> then = {});
 
-    void disableFlag(const Step &s, Done done);
+    void disableFlag(int step, const Step &s, Done done);
     void confirmFlagsOff(const Step &s, Done done);
     void instantRollback(const Step &s, bool resumed, Done done);
     void confirmProduction(const Step &s, Done done);
     void postCheck(const Step &s, Done done);
     void openIncident(const Step &s, bool resumed, Done done);
+    void openPostmortem(const Step &s, bool resumed, Done done);
     void journalEntry(Done done);
     // Calls `attempt` every pollMs until it answers a value or the deadline passes.
     void poll(int timeoutMs, std::function<void(std::function<void(std::optional<Result<nlohmann::json>>)>)> attempt, Done done);
@@ -142,6 +144,9 @@ private:
     void audit(const QString &action, const QString &target, const QString &service, const nlohmann::json &after,
                const QString &reason = {});
     QString incidentBody() const;
+    // The postmortem issue's text: resources/templates/postmortem.md filled from the run.
+    Result<QString> postmortemBody() const;
+    QString timelineLines() const;
     QString describeRun() const;
 
     RunJournal m_journal;
@@ -165,6 +170,7 @@ private:
     qint64 m_propagationMs = -1;
     qint64 m_lastDisableAtMs = -1;
     QString m_incidentUrl;
+    QString m_postmortemUrl;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 

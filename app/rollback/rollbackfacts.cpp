@@ -1,5 +1,6 @@
 #include "rollback/rollbackfacts.h"
 
+#include "release/migrationsource.h"
 #include "services/flags/flagservice.h"
 #include "services/github/githubclient.h"
 #include "services/prometheus/prometheusclient.h"
@@ -64,9 +65,39 @@ FlagFact toFact(const Services::FlagState &f, const QHash<QString, QPair<QString
 
 } // namespace
 
-Result<Scope> parseScope(const QString &text)
+Result<Scope> parseScope(const QString &text, const QList<Release::Cohort> &cohorts)
 {
     Scope s;
+    if (text.startsWith(u"cohort:"_s)) {
+        const QString id = text.mid(7);
+        for (const Release::Cohort &c : cohorts) {
+            if (c.id != id)
+                continue;
+            if (c.everyone())
+                return s; // the broad cohort: everyone the others do not list
+            s.kind = Scope::Kind::Tenant;
+            s.clientIds = c.clientIds;
+            s.platformAccountIds = c.platformAccountIds;
+            s.cohorts = {c.id};
+            return s;
+        }
+        QStringList ids;
+        for (const Release::Cohort &c : cohorts)
+            ids << c.id;
+        return Error::make(Error::Kind::Config, u"console"_s, u"unknown cohort \"%1\""_s.arg(id),
+                           ids.isEmpty() ? u"The profile has no cohorts."_s : u"Use one of: "_s + ids.join(u", "_s) + u'.');
+    }
+    if (const int plus = text.indexOf(u"+account:"_s); plus > 0 && (text.startsWith(u"client:"_s) || text.startsWith(u"tenant:"_s))) {
+        const Result<Scope> clients = parseScope(text.left(plus));
+        if (!clients)
+            return clients;
+        s = clients.value();
+        s.platformAccountIds = text.mid(plus + 9).split(u',', Qt::SkipEmptyParts);
+        if (s.platformAccountIds.isEmpty())
+            return Error::make(Error::Kind::Config, u"console"_s, u"scope \"%1\" names no accounts"_s.arg(text),
+                               u"List them after account:, e.g. client:house+account:acct-house-ig."_s);
+        return s;
+    }
     const QString kind = text.section(u':', 0, 0).trimmed();
     const QStringList values = text.section(u':', 1).split(u',', Qt::SkipEmptyParts);
     if (kind == u"global"_s || text.isEmpty()) {
@@ -97,7 +128,10 @@ QString scopeText(const Scope &s)
 {
     switch (s.kind) {
     case Scope::Kind::Global: return u"global"_s;
-    case Scope::Kind::Tenant: return u"client:"_s + s.clientIds.join(u',');
+    case Scope::Kind::Tenant:
+        if (s.cohorts.size() == 1)
+            return u"cohort:"_s + s.cohorts.first(); // its clients and accounts are the profile's cohort's
+        return u"client:"_s + s.clientIds.join(u',') + (s.platformAccountIds.isEmpty() ? QString() : u"+account:"_s + s.platformAccountIds.join(u','));
     case Scope::Kind::PlatformAccount: return u"account:"_s + s.platformAccountIds.join(u',');
     case Scope::Kind::Lane: return u"lane:"_s + s.lane;
     case Scope::Kind::Service: return u"service:"_s + s.service;
@@ -244,13 +278,52 @@ void gatherInputs(const Clients &clients, const Target &target, const Request &r
     in->githubOwner = target.githubOwner;
     in->githubRepo = target.githubRepo;
     in->policy = target.policy;
+    in->cohorts = target.cohorts;
     in->render = renderWith(clients);
     if (!clients.flags || !clients.vercel)
         return done(Error::make(Error::Kind::Config, u"console"_s, u"the rollback needs the flag service and Vercel configured"_s,
                                 u"Set both in Settings (or `raize-console settings set`)."_s));
     Services::VercelClient *vercel = clients.vercel;
     const auto cohorts = cohortMap(target.cohorts);
-    clients.flags->listFlags(target.flagEnvironment, [in, vercel, cohorts, done](const Result<QList<Services::FlagState>> &flags) {
+    // Last: the migrations between the Instant Rollback candidate and production (Option B's check).
+    const std::function<void(const Inputs &)> finish = [github = clients.github, migrations = target.migrations, in, done](const Inputs &) {
+        const TargetChoice choice = chooseTarget(*in, true);
+        const auto current = std::find_if(in->deployments.cbegin(), in->deployments.cend(), [](const DeploymentFact &d) { return d.current; });
+        if (!choice.target || current == in->deployments.cend() || !migrations)
+            return done(*in);
+        MigrationCheck check;
+        check.deploymentId = choice.target->id;
+        check.base = choice.target->sha;
+        check.head = current->sha;
+        if (!github) {
+            check.error = u"GitHub is not configured, so the migrations since %1 cannot be read"_s.arg(choice.target->id);
+            in->migrationCheck = check;
+            return done(*in);
+        }
+        auto source = std::make_shared<Release::MigrationSource>(*github, *migrations);
+        source->check(check.base, check.head, [in, done, check, source](const Result<Release::MigrationReport> &report) mutable {
+            if (report)
+                check.report = report.value();
+            else
+                check.error = report.error().toString();
+            in->migrationCheck = check;
+            done(*in);
+            QMetaObject::invokeMethod(source.get(), [source] {}, Qt::QueuedConnection); // released after the callback returns
+        });
+    };
+    // A P0 is never blocked by what cannot be read (issue #16, item 9): when Vercel does not answer, the
+    // flags still go off and the code rollback is withheld with the reason ("unknown").
+    const bool p0 = priorityOf(request.trigger) == Priority::P0 || request.checklist.sideEffectsIncorrect == true;
+    const std::function<void(const Result<Inputs> &)> next = [finish, done, in, p0](const Result<Inputs> &r) {
+        if (r)
+            return finish(*in);
+        if (!p0 || r.error().service != u"vercel"_s)
+            return done(r);
+        in->unknown << u"Vercel: "_s + r.error().toString();
+        in->deployments.clear();
+        finish(*in);
+    };
+    clients.flags->listFlags(target.flagEnvironment, [in, vercel, cohorts, done = next](const Result<QList<Services::FlagState>> &flags) {
         if (!flags)
             return done(flags.error());
         for (const auto &f : flags.value()) {

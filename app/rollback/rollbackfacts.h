@@ -30,10 +30,18 @@ struct Target
     // (Session::setPolicy); a cohort constraint on a flag resolves through them.
     QList<Release::Cohort> cohorts;
     RollbackRules policy;
+    // Where migrations live and how an incompatible one is marked (the
+    // effective policy's); with GitHub configured, the Option B candidate's
+    // migrations are read from it (issue #16, item 7). Unset: not checked.
+    std::optional<Release::MigrationPolicy> migrations;
 };
 
 // Reads the current state (side-effect flags and their scopes, production
-// deployments with their checks) and fills in Inputs for buildPlan. Cohort
+// deployments with their checks, and the migrations between the Instant
+// Rollback candidate and production from GitHub) and fills in Inputs for
+// buildPlan. A migration source that cannot be read is "unknown" in the
+// inputs (Inputs::migrationCheck), never a failure of the whole read: a P0
+// still turns its flags off (issue #16, item 9). Cohort
 // constraints on flags are resolved to client and account ids through the
 // target's cohorts. Fails, and says which service, when any part
 // cannot be read: a rollback is never planned on a guess.
@@ -64,8 +72,10 @@ void askBlastRadius(const Clients &clients, const Target &target, const Inputs &
 // The clients must outlive the renderer.
 CallRenderer renderWith(const Clients &clients);
 
-// "global", "client:a,b", "account:x,y", "lane:browser", "service:web".
-Result<Scope> parseScope(const QString &text);
+// "global", "client:a,b", "account:x,y", "lane:browser", "service:web";
+// "client:a+account:x,y" (a cohort's clients and accounts, as scopeText writes
+// it); "cohort:ID" resolves through `cohorts` (the profile's).
+Result<Scope> parseScope(const QString &text, const QList<Release::Cohort> &cohorts = {});
 QString scopeText(const Scope &scope);
 
 } // namespace Raize::Rollback

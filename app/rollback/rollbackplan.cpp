@@ -100,7 +100,8 @@ QString Scope::describe() const
     case Kind::Global:
         return u"global"_s;
     case Kind::Tenant:
-        return u"clients "_s + clientIds.join(u", "_s);
+        return (cohorts.isEmpty() ? QString() : u"cohort "_s + cohorts.join(u", "_s) + u": "_s) + u"clients "_s + clientIds.join(u", "_s)
+               + (platformAccountIds.isEmpty() ? QString() : u" · platform accounts "_s + platformAccountIds.join(u", "_s));
     case Kind::PlatformAccount:
         return u"platform accounts "_s + platformAccountIds.join(u", "_s);
     case Kind::Lane:
@@ -109,6 +110,28 @@ QString Scope::describe() const
         return u"service "_s + service;
     }
     return {};
+}
+
+Services::FlagScope flagScopeOf(const Scope &scope)
+{
+    Services::FlagScope f;
+    switch (scope.kind) {
+    case Scope::Kind::Global:
+    case Scope::Kind::Service:
+        break;
+    case Scope::Kind::Tenant:
+        f.clientIds = scope.clientIds;
+        f.platformAccountIds = scope.platformAccountIds;
+        f.cohorts = scope.cohorts;
+        break;
+    case Scope::Kind::PlatformAccount:
+        f.platformAccountIds = scope.platformAccountIds;
+        break;
+    case Scope::Kind::Lane:
+        f.lane = scope.lane;
+        break;
+    }
+    return f;
 }
 
 QString Plan::optionName(Option option)
@@ -122,6 +145,39 @@ QString Plan::optionName(Option option)
         return u"C — full rollback with migrations"_s;
     }
     return {};
+}
+
+namespace {
+
+// "db/migrations/0042_drop.sql (first lines say raize:incompatible)", each incompatible file with its reason.
+QString incompatibleText(const Release::MigrationReport &report)
+{
+    QStringList out;
+    for (const Release::MigrationFile &f : report.files) {
+        if (f.compatibility == Release::Compatibility::Incompatible)
+            out << (f.reason.isEmpty() ? f.path : u"%1 (%2)"_s.arg(f.path, f.reason));
+    }
+    return out.join(u", "_s);
+}
+
+} // namespace
+
+QString answerText(const std::optional<bool> &answer)
+{
+    return !answer ? u"unknown"_s : *answer ? u"yes"_s : u"no"_s;
+}
+
+Scope effectiveScope(const Inputs &in, QString *note)
+{
+    if (in.scope.kind != Scope::Kind::Global && in.checklist.isolatedToTenant == false) {
+        if (note)
+            *note = u"§7.3 Q3: the failure is not isolated to %1, so the plan acts globally"_s.arg(in.scope.describe());
+        Scope global;
+        return global;
+    }
+    if (note && in.scope.kind == Scope::Kind::Global && in.checklist.isolatedToTenant == true)
+        *note = u"§7.3 Q3 says the failure is isolated, but no scope was named: the plan acts globally (name the scope to narrow it)"_s;
+    return in.scope;
 }
 
 TargetChoice chooseTarget(const Inputs &in, bool allowMigrations)
@@ -157,6 +213,14 @@ TargetChoice chooseTarget(const Inputs &in, bool allowMigrations)
                     break;
                 }
             }
+            // The source compared the newest candidate with production; every older one is older than the same migration.
+            if (why.isEmpty() && in.migrationCheck && in.migrationCheck->report
+                && in.migrationCheck->report->overall() == Release::Compatibility::Incompatible) {
+                const auto checked = std::find_if(in.deployments.cbegin(), in.deployments.cend(),
+                                                  [&](const DeploymentFact &c) { return c.id == in.migrationCheck->deploymentId; });
+                if (checked != in.deployments.cend() && d.createdMs <= checked->createdMs)
+                    why = u"older than the incompatible migration %1"_s.arg(incompatibleText(*in.migrationCheck->report));
+            }
         }
         if (why.isEmpty()) {
             out.target = d;
@@ -169,17 +233,69 @@ TargetChoice chooseTarget(const Inputs &in, bool allowMigrations)
 
 namespace {
 
-// §7.5 "no pending side effects in queues": the depth of the queues the policy names.
-QString queueQuery(const QStringList &queues)
+// The `cohort` label values a scope covers: the cohorts it names, and the profile's
+// cohorts its clients or accounts are in (empty: it names no cohort the metrics know).
+QStringList scopeCohorts(const Scope &scope, const QList<Release::Cohort> &cohorts)
 {
-    if (queues.isEmpty())
-        return u"sum by (cohort, lane) (raize_queue_depth)"_s;
+    // A page's scope names its canary cohorts (Scope::cohorts): those first.
+    QStringList out = scope.kind == Scope::Kind::Tenant ? scope.cohorts : QStringList();
+    for (const Release::Cohort &c : cohorts) {
+        const bool hit = (scope.kind == Scope::Kind::Tenant && std::any_of(scope.clientIds.cbegin(), scope.clientIds.cend(), [&](const QString &id) {
+                              return c.clientIds.contains(id);
+                          }))
+                         || (scope.kind == Scope::Kind::PlatformAccount
+                             && std::any_of(scope.platformAccountIds.cbegin(), scope.platformAccountIds.cend(),
+                                            [&](const QString &id) { return c.platformAccountIds.contains(id); }));
+        if (hit && !out.contains(c.id))
+            out << c.id;
+    }
+    return out;
+}
+
+QString alternation(const QStringList &values)
+{
     QStringList escaped;
-    for (const QString &q : queues)
-        escaped << QRegularExpression::escape(q);
-    const QString selector = queues.size() == 1 ? u"service=\"%1\""_s.arg(queues.first())
-                                                : u"service=~\"%1\""_s.arg(escaped.join(u'|'));
-    return u"sum by (cohort, lane) (raize_queue_depth{%1})"_s.arg(selector);
+    for (const QString &v : values)
+        escaped << QRegularExpression::escape(v);
+    return escaped.join(u'|');
+}
+
+// Label matchers for inside (true) or outside (false) the scope; nullopt: that part cannot be told apart by labels.
+std::optional<QStringList> scopeMatchers(const Scope &scope, const QList<Release::Cohort> &cohorts, bool inside)
+{
+    switch (scope.kind) {
+    case Scope::Kind::Global:
+    case Scope::Kind::Service:
+        return inside ? std::optional<QStringList>(QStringList()) : std::nullopt; // everything, or nothing outside it
+    case Scope::Kind::Lane:
+        return QStringList{u"lane%1\"%2\""_s.arg(inside ? u"="_s : u"!="_s, scope.lane)};
+    case Scope::Kind::Tenant:
+    case Scope::Kind::PlatformAccount: {
+        const QStringList ids = scopeCohorts(scope, cohorts);
+        if (ids.isEmpty())
+            return inside ? std::optional<QStringList>(QStringList()) : std::nullopt; // not a cohort the metrics know: read all of it
+        return QStringList{u"cohort%1\"%2\""_s.arg(inside ? u"=~"_s : u"!~"_s, alternation(ids))};
+    }
+    }
+    return std::nullopt;
+}
+
+QString selector(const QString &metric, QStringList matchers)
+{
+    matchers.removeAll(QString());
+    return matchers.isEmpty() ? metric : metric + u'{' + matchers.join(u',') + u'}';
+}
+
+// §7.5 "no pending side effects in queues": the depth of the queues the policy names, in the scope
+// (a scope of cohorts drains only its own queues: everyone else keeps publishing, issue #16).
+QString queueQuery(const QStringList &queues, const QStringList &inScope)
+{
+    QStringList matchers = inScope;
+    if (queues.size() == 1)
+        matchers << u"service=\"%1\""_s.arg(queues.first());
+    else if (!queues.isEmpty())
+        matchers << u"service=~\"%1\""_s.arg(alternation(queues));
+    return u"sum by (cohort, lane) (%1)"_s.arg(selector(u"raize_queue_depth"_s, matchers));
 }
 
 // "incident", the policy's labels, then the priority ("p1").
@@ -200,8 +316,21 @@ Plan buildPlan(const Inputs &in)
 {
     Plan plan;
     plan.priority = priorityOf(in.trigger);
-    plan.immediate = plan.priority == Priority::P0;
     const Checklist &c = in.checklist;
+    // §7.3 Q1: side effects happening incorrectly is the P0 path, whatever the trigger was called.
+    if (c.sideEffectsIncorrect == true && plan.priority != Priority::P0) {
+        plan.priority = Priority::P0;
+        plan.notes << u"§7.3 Q1: side effects are happening incorrectly: the P0 path (immediate, flags first, then the code)"_s;
+    } else if (c.sideEffectsIncorrect == false && plan.priority == Priority::P0) {
+        plan.notes << u"§7.3 Q1 answered no, but %1 is a P0 trigger (§7.1): the P0 path stays"_s.arg(triggerName(in.trigger));
+    }
+    plan.immediate = plan.priority == Priority::P0;
+    QString scopeNote;
+    const Scope scope = effectiveScope(in, &scopeNote);
+    if (!scopeNote.isEmpty())
+        plan.notes << scopeNote;
+    // What the flag steps write and read back: the effective scope (§7.3 Q3 may widen it to global).
+    const Services::FlagScope flagScope = flagScopeOf(scope);
     int group = 0;
 
     if (in.policy.sideEffects.prefixes.isEmpty() && in.policy.sideEffects.keys.isEmpty())
@@ -216,7 +345,7 @@ Plan buildPlan(const Inputs &in)
     // side-effect flag that depends on it; the flags follow one by one, for the record.
     const QString parent = in.policy.killSwitchParent;
     bool parentFirst = false;
-    if (!parent.isEmpty() && plan.priority == Priority::P0 && in.scope.kind == Scope::Kind::Global) {
+    if (!parent.isEmpty() && plan.priority == Priority::P0 && scope.kind == Scope::Kind::Global) {
         const auto it = std::find_if(flags.cbegin(), flags.cend(), [&](const FlagFact &f) { return f.key == parent; });
         if (it == flags.cend()) {
             plan.notes << u"the kill-switch parent %1 is not in the flag service: every side-effect flag is turned off one by one"_s.arg(parent);
@@ -253,15 +382,17 @@ Plan buildPlan(const Inputs &in)
         }
     }
     for (const FlagFact &f : flags) {
-        if (!f.enabled || !in.policy.sideEffects.matches(f.key) || !inScope(f, in.scope) || (parentFirst && f.key == parent))
+        if (!f.enabled || !in.policy.sideEffects.matches(f.key) || !inScope(f, scope) || (parentFirst && f.key == parent))
             continue;
         Step s;
         s.kind = Step::Kind::DisableFlag;
-        s.title = u"Disable %1 in %2"_s.arg(f.key, in.flagEnvironment);
-        // Off for the whole environment: a narrower change is issue #16's (the intent carries the scope).
+        s.title = flagScope.global() ? u"Disable %1 in %2"_s.arg(f.key, in.flagEnvironment)
+                                     : u"Disable %1 in %2 for %3 only"_s.arg(f.key, in.flagEnvironment, flagScope.describe());
+        // Off for the scope only (issue #16): everyone outside keeps being served.
         Services::ServeChange off;
         off.flag = f.key;
         off.environment = in.flagEnvironment;
+        off.scope = flagScope;
         off.on = false;
         s.intent = off;
         s.group = group;
@@ -277,17 +408,24 @@ Plan buildPlan(const Inputs &in)
         Services::ServedQuery readBack;
         readBack.flags = disabled;
         readBack.environment = in.flagEnvironment;
+        readBack.scope = flagScope;
         confirm.intent = readBack;
         confirm.group = ++group;
         confirm.target = disabled.join(u',');
         plan.steps << confirm;
     } else {
-        plan.notes << u"no side-effect flag is on in scope (%1): nothing to disable"_s.arg(in.scope.describe());
+        plan.notes << u"no side-effect flag is on in scope (%1): nothing to disable"_s.arg(scope.describe());
     }
 
     // Which option (§7.3, §7.4). Unknown answers are read the cautious way.
-    const bool migrationMismatch = c.migrationMismatch.value_or(false)
-                                   || std::any_of(in.migrations.cbegin(), in.migrations.cend(), [](const auto &m) { return !m.backwardCompatible; });
+    // Q4: the operator's answer, the migrations they recorded and the migration source; the stricter wins.
+    const bool recordedIncompatible = std::any_of(in.migrations.cbegin(), in.migrations.cend(), [](const auto &m) { return !m.backwardCompatible; });
+    const bool sourceIncompatible = in.migrationCheck && in.migrationCheck->report
+                                    && in.migrationCheck->report->overall() == Release::Compatibility::Incompatible;
+    const bool migrationMismatch = c.migrationMismatch.value_or(false) || recordedIncompatible || sourceIncompatible;
+    if (sourceIncompatible && c.migrationMismatch == false)
+        plan.notes << u"§7.3 Q4 answered no, but the migration source found %1: the stricter answer wins"_s.arg(
+            incompatibleText(*in.migrationCheck->report));
     bool flagsSuffice;
     if (c.flagsAloneStopHarm.has_value())
         flagsSuffice = *c.flagsAloneStopHarm;
@@ -306,22 +444,62 @@ Plan buildPlan(const Inputs &in)
         plan.option = Plan::Option::A_Flags;
         plan.notes << u"keep the code deployed and patch forward (§7.4 Option A)"_s;
     } else {
+        // What stops the code rollback; a P0 withholds it instead and still stops the harm with the flags (item 9).
+        QStringList codeRefusals;
+        const bool optionC = migrationMismatch && !in.migrationRollbackPlan.isEmpty();
         // Option C restores the data by its own plan, so migrations do not disqualify a target there.
-        const TargetChoice choice = chooseTarget(in, migrationMismatch);
-        if (migrationMismatch) {
-            plan.option = Plan::Option::C_FullWithMigrations;
-            if (in.migrationRollbackPlan.isEmpty())
-                plan.refusals << u"a migration since the target makes a data mismatch: Option C needs a linked migration rollback plan (--migration-plan URL)"_s;
+        const TargetChoice choice = chooseTarget(in, optionC);
+        // The newest target but for migrations: what Option B would have used.
+        const TargetChoice candidate = optionC ? choice : chooseTarget(in, true);
+        plan.option = optionC ? Plan::Option::C_FullWithMigrations : Plan::Option::B_InstantRollback;
+        if (migrationMismatch && !optionC && candidate.target) {
+            QString which;
+            if (sourceIncompatible)
+                which = u"the incompatible migration "_s + incompatibleText(*in.migrationCheck->report);
+            else if (recordedIncompatible) {
+                QStringList ids;
+                for (const MigrationFact &m : in.migrations) {
+                    if (!m.backwardCompatible)
+                        ids << m.id;
+                }
+                which = u"the incompatible migration "_s + ids.join(u", "_s) + u" (recorded by the operator)"_s;
+            } else {
+                which = u"a migration the operator reports as a data mismatch (§7.3 Q4)"_s;
+            }
+            codeRefusals << u"Option B refused: %1 is older than %2; an Instant Rollback would run code against the changed data. "
+                            u"Link the migration rollback plan (--migration-plan URL, or the dialog's field) for Option C"_s.arg(candidate.target->id, which);
+        } else if (!choice.target) {
+            codeRefusals << (choice.rejected.isEmpty() ? u"no earlier production deployment exists to roll back to"_s
+                                                       : u"no safe Instant Rollback target: "_s + choice.rejected.join(u"; "_s));
+        } else if (!optionC && in.migrationCheck && in.migrationCheck->deploymentId == choice.target->id
+                   && (!in.migrationCheck->report || in.migrationCheck->report->overall() == Release::Compatibility::Unknown)) {
+            const QString why = in.migrationCheck->report ? in.migrationCheck->report->summary() : in.migrationCheck->error;
+            if (c.migrationMismatch == false)
+                plan.notes << u"migrations since %1: unknown (%2); the operator answered §7.3 Q4 no"_s.arg(choice.target->id, why);
+            else if (plan.priority == Priority::P0)
+                // A P0 is not held up by a source it cannot read (item 9): it goes ahead, and says what is unknown.
+                plan.notes << u"migrations since %1: UNKNOWN (%2) — P0 goes ahead; check db migrations between %3 and %4 by hand"_s.arg(
+                    choice.target->id, why, in.migrationCheck->base.left(7), in.migrationCheck->head.left(7));
+            else
+                codeRefusals << u"migrations since %1: unknown (%2). Check db migrations between %3 and %4 by hand, then answer §7.3 Q4 "
+                                u"(--migration-mismatch no), or link a migration rollback plan for Option C"_s.arg(
+                                    choice.target->id, why, in.migrationCheck->base.left(7), in.migrationCheck->head.left(7));
+        } else if (in.migrationCheck && in.migrationCheck->deploymentId == choice.target->id && in.migrationCheck->report) {
+            plan.notes << u"migrations since %1: %2"_s.arg(choice.target->id, in.migrationCheck->report->summary());
+        }
+        if (!codeRefusals.isEmpty() && !in.unknown.isEmpty())
+            codeRefusals << u"unknown: "_s + in.unknown.join(u"; "_s);
+        if (!codeRefusals.isEmpty() && plan.priority == Priority::P0 && !disabled.isEmpty()) {
+            plan.withheld << codeRefusals;
+            plan.notes << u"P0: the code rollback is withheld (see below); the side-effect flags still go off now (§7.2)"_s;
         } else {
-            plan.option = Plan::Option::B_InstantRollback;
+            plan.refusals << codeRefusals;
         }
-        if (!choice.target) {
-            plan.refusals << (choice.rejected.isEmpty() ? u"no earlier production deployment exists to roll back to"_s
-                                                        : u"no safe Instant Rollback target: "_s + choice.rejected.join(u"; "_s));
-        }
-        if (plan.refusals.isEmpty()) {
+        if (codeRefusals.isEmpty()) {
             plan.rollbackTarget = choice.target->id;
             if (plan.option == Plan::Option::C_FullWithMigrations) {
+                plan.notes << u"§7.4 Option C: the migration rollback plan %1 is recorded before the code goes back and run by people; "
+                              u"the console never runs migrations"_s.arg(in.migrationRollbackPlan);
                 Step guide;
                 guide.kind = Step::Kind::MigrationGuide;
                 guide.title = u"Run the migration rollback plan by hand (the console records it, never runs migrations): %1"_s.arg(in.migrationRollbackPlan);
@@ -367,12 +545,22 @@ Plan buildPlan(const Inputs &in)
     if (!plan.rollbackTarget.isEmpty())
         check(u"Deployment checks of %1 passed"_s.arg(plan.rollbackTarget),
               DeploymentChecksIntent{plan.rollbackTarget}, plan.rollbackTarget);
-    check(u"No pending side effects in the queues"_s,
-          PromCheckIntent{PromCheckIntent::Expect::QueuesEmpty, queueQuery(in.policy.sideEffectQueues)}, {});
-    check(u"Verification passes"_s,
-          PromCheckIntent{PromCheckIntent::Expect::RatioAtObjective,
-                          u"sum(increase(raize_verification_seconds_bucket{le=\"60\"}[30s])) / sum(increase(raize_verification_seconds_count[30s]))"_s},
-          {});
+    const QStringList inScope = scopeMatchers(scope, in.cohorts, true).value_or(QStringList());
+    check(u"No pending side effects in the queues of %1"_s.arg(scope.describe()),
+          PromCheckIntent{PromCheckIntent::Expect::QueuesEmpty, queueQuery(in.policy.sideEffectQueues, inScope), 0, {}}, {});
+    // §7.5 "verification passes": events after the rollback, where side effects are still served
+    // (outside the scope); a global scope leaves nothing served, which is "not enough data", not a pass.
+    const std::optional<QStringList> served = scopeMatchers(scope, in.cohorts, false);
+    PromCheckIntent verify;
+    verify.expect = PromCheckIntent::Expect::RatioAtObjective;
+    const QStringList outside = served.value_or(QStringList());
+    verify.promql = u"sum(increase(%1[${since}s])) / sum(increase(%2[${since}s]))"_s.arg(
+        selector(u"raize_verification_seconds_bucket"_s, QStringList{u"le=\"60\""_s} + outside), selector(u"raize_verification_seconds_count"_s, outside));
+    verify.windowSeconds = served ? in.policy.verificationWindowSeconds : 0;
+    verify.scopeServed = served ? u"outside %1"_s.arg(scope.describe()) : QString();
+    check(served ? u"Verification passes outside %1 (events after the rollback)"_s.arg(scope.describe())
+                 : u"Verification (%1: nothing in scope is still served)"_s.arg(scope.describe()),
+          verify, {});
 
     Step incident;
     incident.kind = Step::Kind::OpenIncident;
@@ -382,6 +570,15 @@ Plan buildPlan(const Inputs &in)
     incident.group = ++group;
     incident.idempotent = false; // never retried blindly: remember the number once created
     plan.steps << incident;
+
+    // §7.5 "start postmortem process": its issue names the incident, so GitHub links the two both ways.
+    Step postmortem;
+    postmortem.kind = Step::Kind::OpenPostmortem;
+    postmortem.title = u"Open the postmortem issue (template: timeline, impact, trigger, what stopped it, follow-ups)"_s;
+    postmortem.intent = IncidentIntent{in.githubOwner, in.githubRepo, u"Postmortem: "_s + title, {u"postmortem"_s, priorityName(plan.priority).toLower()}};
+    postmortem.group = ++group;
+    postmortem.idempotent = false;
+    plan.steps << postmortem;
 
     Step journal;
     journal.kind = Step::Kind::JournalEntry;
@@ -523,7 +720,7 @@ std::optional<Intent> intentFromV1(Step::Kind kind, const Call &c, const QString
         if (c.service != u"prometheus"_s || query.isEmpty())
             return std::nullopt;
         return PromCheckIntent{query.contains(u"raize_queue_depth"_s) ? PromCheckIntent::Expect::QueuesEmpty : PromCheckIntent::Expect::RatioAtObjective,
-                               query};
+                               query, 0, {}};
     }
     case Step::Kind::OpenIncident: {
         const auto m = issues.match(c.path);
@@ -540,6 +737,8 @@ std::optional<Intent> intentFromV1(Step::Kind kind, const Call &c, const QString
         return RecordIntent{RecordIntent::What::JournalEntry, {}};
     case Step::Kind::MigrationGuide:
         return RecordIntent{RecordIntent::What::MigrationPlan, c.path};
+    case Step::Kind::OpenPostmortem:
+        return std::nullopt; // schema 1 had none
     }
     return std::nullopt;
 }
@@ -555,7 +754,8 @@ bool fits(Step::Kind kind, const Intent &intent)
     case Step::Kind::PostCheck:
         return std::holds_alternative<DeploymentChecksIntent>(intent) || std::holds_alternative<PromCheckIntent>(intent)
                || std::holds_alternative<BlastCheckIntent>(intent);
-    case Step::Kind::OpenIncident: return std::holds_alternative<IncidentIntent>(intent);
+    case Step::Kind::OpenIncident:
+    case Step::Kind::OpenPostmortem: return std::holds_alternative<IncidentIntent>(intent);
     case Step::Kind::JournalEntry:
     case Step::Kind::MigrationGuide: return std::holds_alternative<RecordIntent>(intent);
     }
@@ -600,8 +800,13 @@ json intentToJson(const Intent &intent)
         json operator()(const DeploymentChecksIntent &i) const { return {{"deploymentId", i.deploymentId.toStdString()}}; }
         json operator()(const PromCheckIntent &i) const
         {
-            return {{"expect", i.expect == PromCheckIntent::Expect::QueuesEmpty ? "queues-empty" : "ratio-at-objective"},
-                    {"query", i.promql.toStdString()}};
+            json j = {{"expect", i.expect == PromCheckIntent::Expect::QueuesEmpty ? "queues-empty" : "ratio-at-objective"},
+                      {"query", i.promql.toStdString()}};
+            if (i.windowSeconds > 0) // only when set: earlier plans keep their digest
+                j["windowSeconds"] = i.windowSeconds;
+            if (!i.scopeServed.isEmpty())
+                j["scopeServed"] = i.scopeServed.toStdString();
+            return j;
         }
         json operator()(const IncidentIntent &i) const
         {
@@ -654,8 +859,11 @@ std::optional<Intent> intentFromJson(const json &j)
         const QString expect = jstr(j, "expect");
         if (expect != u"queues-empty"_s && expect != u"ratio-at-objective"_s)
             return std::nullopt;
-        return PromCheckIntent{expect == u"queues-empty"_s ? PromCheckIntent::Expect::QueuesEmpty : PromCheckIntent::Expect::RatioAtObjective,
-                               jstr(j, "query")};
+        PromCheckIntent check{expect == u"queues-empty"_s ? PromCheckIntent::Expect::QueuesEmpty : PromCheckIntent::Expect::RatioAtObjective,
+                              jstr(j, "query"), 0, {}};
+        check.windowSeconds = j.contains("windowSeconds") && j["windowSeconds"].is_number_integer() ? j["windowSeconds"].get<int>() : 0;
+        check.scopeServed = jstr(j, "scopeServed");
+        return check;
     }
     if (type == u"github.incident"_s && !jstr(j, "title").isEmpty()) {
         const auto labels = Services::Detail::jsonStrings(j, "labels");
@@ -695,6 +903,10 @@ Result<Plan> Plan::fromJson(const json &j)
     p.rollbackTarget = jstr(j, "target");
     for (const json &r : j.value("refusals", json::array()))
         p.refusals << QString::fromStdString(r.get<std::string>());
+    for (const json &r : j.value("withheld", json::array())) {
+        if (r.is_string())
+            p.withheld << QString::fromStdString(r.get<std::string>());
+    }
     // Schema 1 named the flag environment only in the disable calls.
     QString v1Environment;
     int index = 0;
@@ -703,7 +915,7 @@ Result<Plan> Plan::fromJson(const json &j)
         if (!s.is_object() || !s["kind"].is_number_integer())
             return planError(u"step %1 of the plan has no kind"_s.arg(index));
         const int kind = s["kind"].get<int>();
-        if (kind < 0 || kind > int(Step::Kind::MigrationGuide))
+        if (kind < 0 || kind > int(Step::Kind::OpenPostmortem))
             return planError(u"step %1 of the plan has an unknown kind (%2)"_s.arg(index).arg(kind));
         Step st;
         st.kind = Step::Kind(kind);
@@ -752,8 +964,15 @@ json Plan::toJson() const
     for (const QString &r : refusals)
         refusalsJson.push_back(r.toStdString());
     // The digest covers what would be executed and the calls shown for it; notes are for people.
-    return {{"schema", SchemaVersion}, {"priority", priorityName(priority).toStdString()}, {"option", optionName(option).toStdString()},
-            {"immediate", immediate}, {"target", rollbackTarget.toStdString()}, {"steps", steps}, {"refusals", refusalsJson}};
+    json out = {{"schema", SchemaVersion}, {"priority", priorityName(priority).toStdString()}, {"option", optionName(option).toStdString()},
+                {"immediate", immediate}, {"target", rollbackTarget.toStdString()}, {"steps", steps}, {"refusals", refusalsJson}};
+    if (!withheld.isEmpty()) {
+        json w = json::array();
+        for (const QString &r : withheld)
+            w.push_back(r.toStdString());
+        out["withheld"] = w; // only when there is any: earlier plans keep their digest
+    }
+    return out;
 }
 
 } // namespace Raize::Rollback

@@ -4,6 +4,8 @@
 #include "net/requestpreview.h"
 #include "policy/sideeffectflags.h"
 #include "rollback/blastradius.h"
+#include "release/cohorts.h"
+#include "release/migrationcheck.h"
 #include "services/flags/flagservice.h"
 
 #include <QHash>
@@ -38,6 +40,13 @@ std::optional<Trigger> triggerFromId(const QString &id); // "wrong-account", "du
 QString priorityName(Priority p);
 
 // Playbook §7.3; an unanswered question stays unknown and is treated conservatively.
+// Each one decides something in buildPlan (issue #16, item 6):
+//  Q1 sideEffectsIncorrect: yes takes the P0 path (immediate, flags first, code back), whatever the trigger;
+//  Q2 flagsAloneStopHarm:   Option A (flags, patch forward) against B (Instant Rollback);
+//  Q3 isolatedToTenant:     no widens a narrower scope to global; yes keeps the operator's scope;
+//  Q4 migrationMismatch:    yes makes the migration check fail (Option C needs a linked plan); no
+//                           vouches for a migration source that could not be read (never over one
+//                           that found an incompatible migration: the stricter answer wins).
 struct Checklist
 {
     std::optional<bool> sideEffectsIncorrect;
@@ -45,6 +54,7 @@ struct Checklist
     std::optional<bool> isolatedToTenant;
     std::optional<bool> migrationMismatch;
 };
+QString answerText(const std::optional<bool> &answer); // "yes", "no", "unknown"
 
 struct Scope
 {
@@ -54,8 +64,18 @@ struct Scope
     QStringList platformAccountIds;
     QString lane;    // "api" or "browser"
     QString service; // "web", "runner", ...
+    // Set when the scope is canary cohorts (a page's): their ids, the `cohort`
+    // context field and metrics label. The flag steps exclude them too, and
+    // the queue check reads their queues only.
+    QStringList cohorts;
     QString describe() const;
 };
+
+// What a flag step stops serving for a rollback scope (issue #16): its
+// clients and platform accounts, or its lane; anyone the scope names stops.
+// Global and service scopes change the flags for the whole environment (a
+// service has no flag context field; its rollback is its Vercel project).
+Services::FlagScope flagScopeOf(const Scope &scope);
 
 // A flag as the flag service reports it in production.
 struct FlagFact
@@ -84,6 +104,18 @@ struct MigrationFact
     QString id;
     qint64 appliedMs = 0;
     bool backwardCompatible = true;
+};
+
+// The migration source's answer for the Instant Rollback candidate (issue
+// #16, item 7): the migration files changed between the candidate's commit
+// and production's, read from GitHub (Release::MigrationSource). No report
+// means it could not be read, and `error` says why ("unknown", never a pass).
+struct MigrationCheck
+{
+    QString deploymentId; // the candidate checked (base of the comparison)
+    QString base, head;   // its commit and production's
+    std::optional<Release::MigrationReport> report;
+    QString error;
 };
 
 // A request as the plan shows it: rendered by the client that sends it.
@@ -121,6 +153,11 @@ struct PromCheckIntent
     };
     Expect expect = Expect::QueuesEmpty;
     QString promql;
+    // Verification (§7.5, issue #16 item 8): "${since}" in the query stands for the seconds since the
+    // check began, so only events after the rollback count; the answer is judged once this many
+    // seconds have passed (0: at once). No event then is "not enough data", never a pass.
+    int windowSeconds = 0;
+    QString scopeServed; // the part still served the events come from ("clients outside house"; empty: nothing is)
     bool operator==(const PromCheckIntent &) const = default;
 };
 // The incident issue.
@@ -170,6 +207,7 @@ struct RollbackRules
     QStringList sideEffectQueues;          // rollback.postChecks.sideEffectQueues: whose queues must drain (§7.5)
     int queueDrainSeconds = 120;           // rollback.postChecks.queueDrainSeconds
     int deploymentChecksTimeoutSeconds = 300; // rollback.postChecks.deploymentChecksTimeoutSeconds
+    int verificationWindowSeconds = 30;    // rollback.postChecks.verificationWindowSeconds: events after the rollback (§7.5)
     QStringList incidentLabels;            // rollback.incident.labels, besides "incident" and the priority
     // rollback.killSwitchParent: the flag every side-effect flag depends on; a
     // global P0 turns it off first, in one call (issue #16 item 3). Empty: none.
@@ -189,8 +227,13 @@ struct Inputs
     QHash<QString, QList<Services::FlagDependency>> flagDependencies;
     QStringList dependenciesUnknown;
     QList<DeploymentFact> deployments;
-    QList<MigrationFact> migrations;
+    QList<MigrationFact> migrations;     // recorded by the operator (--migration)
+    std::optional<MigrationCheck> migrationCheck; // read from the source; nullopt: not checked (no GitHub, no candidate)
     QString migrationRollbackPlan; // a link; Option C needs one
+    // What could not be read (a P0 plans without it, issue #16 item 9): "Vercel: connection refused".
+    QStringList unknown;
+    // The profile's cohorts: which `cohort` label values a client or account scope covers (the queue and verification checks).
+    QList<Release::Cohort> cohorts;
     // Where the calls go.
     QString flagProject = QStringLiteral("default");
     QString flagEnvironment = QStringLiteral("production");
@@ -206,7 +249,9 @@ struct Inputs
 
 struct Step
 {
-    enum class Kind { DisableFlag, ConfirmFlagsOff, InstantRollback, ConfirmProduction, PostCheck, OpenIncident, JournalEntry, MigrationGuide };
+    // OpenPostmortem (issue #16, item 8): the postmortem issue from resources/templates/postmortem.md, naming the incident.
+    enum class Kind { DisableFlag, ConfirmFlagsOff, InstantRollback, ConfirmProduction, PostCheck, OpenIncident, JournalEntry, MigrationGuide,
+                      OpenPostmortem };
     Kind kind = Kind::DisableFlag;
     QString title;
     Intent intent;     // what the executor does
@@ -232,6 +277,10 @@ struct Plan
     QList<Step> steps;
     QString rollbackTarget;      // Option B/C
     QStringList refusals;        // why the plan cannot execute; empty: executable
+    // What a P0 plan leaves out rather than be blocked by (issue #16, item 9):
+    // the code rollback when its prechecks fail or cannot be read. The
+    // flags-off and the checks still run behind the typed confirmation.
+    QStringList withheld;
     QStringList notes;           // what the operator should know (e.g. production will be pinned)
     QString digest;              // SHA-256 of the canonical plan; execute --plan-digest checks it
     // Who stops being served each flag, as the flag service's evaluator
@@ -276,6 +325,12 @@ struct TargetChoice
     QStringList rejected; // "dpl_x: ERROR", ...
 };
 // allowMigrations: Option C, whose migration rollback plan restores the data.
+// Without it, a candidate the migration check found older than an
+// incompatible migration is rejected with the migration named.
 TargetChoice chooseTarget(const Inputs &inputs, bool allowMigrations = false);
+
+// The scope the plan acts on: the operator's, widened to global when §7.3 Q3
+// says the failure is not isolated (and why, in `note`).
+Scope effectiveScope(const Inputs &inputs, QString *note = nullptr);
 
 } // namespace Raize::Rollback

@@ -37,6 +37,8 @@ QString describePlan(const Plan &plan, const Inputs &in)
         out += u"\n"_s + plan.blastRadius->describeLines().join(u'\n') + u'\n';
     for (const QString &n : plan.notes)
         out += u"\nnote: "_s + n;
+    for (const QString &w : plan.withheld)
+        out += u"\nWITHHELD (the flags still go off): "_s + w;
     for (const QString &r : plan.refusals)
         out += u"\nREFUSED: "_s + r;
     out += u"\n\nplan digest: %1\n"_s.arg(plan.digest);

@@ -3,6 +3,7 @@
 #include "net/httpclient.h"
 #include "rollback/runjournal.h"
 #include "services/flags/unleashclient.h"
+#include "services/vercel/vercelclient.h"
 #include "workspace/workspace.h"
 
 using namespace Qt::StringLiterals;
@@ -61,6 +62,8 @@ Session::Session(Workspace &workspace, std::unique_ptr<Workspace> owned)
     // The workspace's effective policy (ADR 0017): the side-effect list, the rollback rules and the cohorts.
     m_target.policy = workspace.policy().rollback();
     m_target.cohorts = workspace.policy().cohorts();
+    // Where migrations live and how they are marked: Option B's check reads them from GitHub (issue #16, item 7).
+    m_target.migrations = workspace.policy().migrations();
 
     m_clients.flags = m_generation->flags.get();
     // The read-back also asks what SDKs are served (§7.2), with the client token, on the same HTTP client.
@@ -78,6 +81,36 @@ Session::Session(Workspace &workspace, std::unique_ptr<Workspace> owned)
 }
 
 Session::~Session() = default;
+
+Status Session::scopeToService(const QString &service)
+{
+    const Settings &settings = m_workspace.settings();
+    if (service.isEmpty()) { // back to the profile's own project
+        m_clients.vercel = m_generation->vercel.get();
+        m_target.vercelProjectId = settings.string(SettingKey::VercelProjectId);
+        m_serviceVercel.reset();
+        return okStatus();
+    }
+    // One parser for the setting: the timeline's lanes read it the same way.
+    const Result<QList<QPair<QString, QString>>> services = Workspace::parseServiceProjects(settings.string(SettingKey::VercelServiceProjects));
+    if (!services)
+        return services.error();
+    QString project;
+    for (const auto &[name, serviceProject] : *services) {
+        if (name == service)
+            project = serviceProject;
+    }
+    if (project.isEmpty())
+        return Error::make(Error::Kind::Config, u"console"_s, u"service %1 has no Vercel project: a service scope rolls back that project only"_s.arg(service),
+                           u"Map it with `raize-console settings set vercel/serviceProjects %1=PROJECT,…` (Settings), or use another scope."_s.arg(service));
+    if (project == settings.string(SettingKey::VercelProjectId))
+        return scopeToService({}); // the profile's own project
+    m_serviceVercel = std::make_unique<Services::VercelClient>(m_workspace.http(), QUrl(settings.string(SettingKey::VercelBaseUrl)), project,
+                                                               settings.string(SettingKey::VercelTeamId));
+    m_clients.vercel = m_serviceVercel.get();
+    m_target.vercelProjectId = project;
+    return okStatus();
+}
 
 void Session::setPolicy(const RollbackRules &rules, const QList<Release::Cohort> &cohorts)
 {

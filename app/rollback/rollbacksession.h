@@ -5,6 +5,8 @@
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbackfacts.h"
 
+#include <QHash>
+
 #include <memory>
 
 namespace Raize {
@@ -36,6 +38,12 @@ public:
     // The profile's effective policy's parts (ADR 0017): its rollback rules
     // and cohorts; the workspace's by default, this replaces them.
     void setPolicy(const RollbackRules &rules, const QList<Release::Cohort> &cohorts);
+    // A service-scoped rollback (issue #16 item 1): Vercel calls go to that
+    // service's project only, from the vercel/serviceProjects setting
+    // (Workspace::parseServiceProjects). Fails,
+    // saying how to map it, when the service has no project. Empty: back to
+    // the profile's own project.
+    Status scopeToService(const QString &service);
     QString journalDirectory() const { return m_journalDir; }
     QString profile() const { return m_profile; }
     Workspace &workspace() const { return m_workspace; }
@@ -51,6 +59,7 @@ private:
     QString m_profile;
     Clients m_clients;
     Target m_target;
+    std::unique_ptr<Services::VercelClient> m_serviceVercel; // a service scope's project
     QString m_journalDir;
 };
 

@@ -173,6 +173,16 @@ json RunJournal::last(int step) const
     return nullptr;
 }
 
+json RunJournal::editsFor(int step) const
+{
+    for (auto it = m_records.crbegin(); it != m_records.crend(); ++it) {
+        // "forStep", not "step": the record says nothing about the step's phase.
+        if (it->value("event", "") == "edits" && it->value("forStep", -1) == step)
+            return (*it)["edits"];
+    }
+    return nullptr;
+}
+
 json RunJournal::lastOf(const char *event) const
 {
     for (auto it = m_records.crbegin(); it != m_records.crend(); ++it) {

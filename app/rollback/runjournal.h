@@ -55,6 +55,9 @@ public:
     StepPhase phase(int step) const;
     // The last record for a step (its "done" record carries the result).
     nlohmann::json last(int step) const;
+    // The scoped flag edits written ahead for a step ("edits" record,
+    // Services::ServeEdits::toJson() under "edits"), or null (issue #16).
+    nlohmann::json editsFor(int step) const;
     // The last record of a kind ("marker", "complete", ...), or null.
     nlohmann::json lastOf(const char *event) const;
     bool finished() const;

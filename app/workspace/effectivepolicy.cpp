@@ -116,6 +116,11 @@ Result<Rollback::RollbackRules> rollbackRules(const Policy::Bundle &b, const Pol
     if (!checks)
         return checks.error();
     r.deploymentChecksTimeoutSeconds = *checks;
+    const Result<int> verification = seconds(b, post, "verificationWindowSeconds", u"rollback.postChecks.verificationWindowSeconds"_s,
+                                             r.verificationWindowSeconds);
+    if (!verification)
+        return verification.error();
+    r.verificationWindowSeconds = *verification;
     const json &incident = section.value("incident", json::object());
     if (!incident.is_object())
         return Policy::fieldError(b, u"rollback.incident"_s, u"must be an object"_s);
@@ -226,6 +231,14 @@ Result<EffectivePolicy> EffectivePolicy::parse(std::shared_ptr<const Policy::Bun
     if (!rules)
         return rules.error();
     p.m_rollback = *rules;
+    const Result<Rollback::TriggerRules> triggers = Rollback::triggerRulesFromBundle(b);
+    if (!triggers)
+        return triggers.error();
+    p.m_triggers = *triggers;
+    const Result<Release::MigrationPolicy> migrations = Release::migrationPolicyFromBundle(b, p.m_gates);
+    if (!migrations)
+        return migrations.error();
+    p.m_migrations = *migrations;
 
     // The profile's cohort override (ADR 0006): used when it fits, else said why.
     if (const QString stored = cohortOverride.trimmed(); !stored.isEmpty()) {
@@ -373,6 +386,15 @@ QList<EffectivePolicy::Violation> EffectivePolicy::floorViolations(const Effecti
         add(u"sideEffectFlags.prefixes"_s, u"drops %1: the playbook's side effects stay side effects (§0.2, §1; a tenant may only add)"_s.arg(levelsText(m)));
     if (const QStringList m = missingFrom(floor.sideEffectFlags().keys, p.sideEffectFlags().keys); !m.isEmpty())
         add(u"sideEffectFlags.flags"_s, u"drops %1: the playbook's side effects stay side effects (§0.2)"_s.arg(levelsText(m)));
+
+    // §7.1: a P0 trigger the playbook detects from signals stays detected (issue #16, item 4).
+    for (const Rollback::TriggerRule &r : floor.triggers().rules) {
+        if (Rollback::priorityOf(r.trigger) != Rollback::Priority::P0)
+            continue;
+        const auto &mine = p.triggers().rules;
+        if (std::none_of(mine.cbegin(), mine.cend(), [&](const Rollback::TriggerRule &m) { return m.trigger == r.trigger; }))
+            add(u"triggers.rules"_s, u"drops the %1 rule: a P0 trigger of the playbook stays detected (§7.1)"_s.arg(r.id()));
+    }
 
     // §3.2 and §1: reviews, and the L3 two-person rule.
     const Release::GatePolicy &fg = floor.gates(), &g = p.gates();

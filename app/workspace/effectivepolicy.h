@@ -19,7 +19,9 @@
 #include "release/rollout.h"
 #include "release/rolloutmonitor.h"
 #include "release/togglematrix.h"
+#include "release/migrationcheck.h"
 #include "rollback/rollbackplan.h"
+#include "rollback/triggerrules.h"
 #include "slo/burnrule.h"
 #include "slo/slospec.h"
 
@@ -93,6 +95,10 @@ public:
     const Policy::SideEffectFlags &sideEffectFlags() const { return m_rollback.sideEffects; }
     const Policy::Confirmations &confirmations() const { return m_confirmations; }
     const Rollback::RollbackRules &rollback() const { return m_rollback; }
+    // §7.1 triggers from signals (the bundle's `triggers` section, issue #16 item 4).
+    const Rollback::TriggerRules &triggers() const { return m_triggers; }
+    // Where migrations live and how an incompatible one is marked (`migrations`, `pathRules`, the gates' labels).
+    const Release::MigrationPolicy &migrations() const { return m_migrations; }
     // What the rollout monitor (SloView, AutoPacingPanel) reads: the typed parts above, the
     // bundle's rollout overrides; auto-pacing off when read-only.
     Release::RolloutMonitorPolicy rolloutMonitor() const;
@@ -126,6 +132,8 @@ private:
     Release::ToggleRules m_toggleRules;
     Policy::Confirmations m_confirmations;
     Rollback::RollbackRules m_rollback;
+    Rollback::TriggerRules m_triggers;
+    Release::MigrationPolicy m_migrations;
     QString m_newL3FlagsDefault;
 };
 

@@ -315,7 +315,7 @@ Result<QList<QPair<QString, QString>>> Workspace::parseServiceProjects(const QSt
     QList<QPair<QString, QString>> out;
     const auto refuse = [](const QString &what) {
         return Error::make(Error::Kind::Config, u"settings"_s, u"vercel/serviceProjects: %1"_s.arg(what),
-                           u"Settings → Vercel → Projects per service: write service=project pairs, e.g. “runner=prj_runner, tools=prj_tools”."_s);
+                           u"Settings → Vercel → Projects per service (vercel/serviceProjects): write service=project pairs, e.g. “runner=prj_runner, tools=prj_tools”; the timeline's lanes and a service-scoped rollback both read it."_s);
     };
     for (const QString &raw : text.split(u',', Qt::SkipEmptyParts)) {
         const QString pair = raw.trimmed();

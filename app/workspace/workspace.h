@@ -180,7 +180,9 @@ public:
 
     // The setting vercel/serviceProjects: "runner=prj_runner, tools=prj_tools"
     // (service=project pairs, comma separated; web is vercel/projectId). A
-    // malformed or repeated pair is a Config error that says which.
+    // malformed or repeated pair is a Config error that says which. The one
+    // parser of that setting: the timeline's lanes and a service-scoped
+    // rollback's Vercel project (Rollback::Session::scopeToService) use it.
     static Result<QList<QPair<QString, QString>>> parseServiceProjects(const QString &text);
 
     // Settings → Test connection: the values as typed, on a probe client of

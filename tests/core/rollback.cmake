@@ -1,5 +1,9 @@
 # The rollback plan builder (issue #9): pure, data-driven.
 raize_add_test(test_rollback_plan SOURCES tst_rollback_plan.cpp LIBS core_rollback)
+# The default scope of a plan (issue #16 item 1): pure, data-driven.
+raize_add_test(test_default_scope SOURCES tst_default_scope.cpp LIBS core_rollback)
+# Scoped flag rollbacks and Restore (issue #16 items 1, 10) against an in-process Unleash: no sandbox.
+raize_add_test(test_scoped_flags SOURCES tst_scoped_flags.cpp LIBS core_rollback fake_http fake_launchdarkly Qt6::Network)
 # Typed intents (issue #14 item 3): calls rendered by the backend's own client, the plan's JSON
 # schema, a previous version's journal upgraded and resumed (offline: in-memory flag service).
 raize_add_test(test_rollback_intents SOURCES tst_rollback_intents.cpp LIBS core_rollback)
@@ -55,3 +59,15 @@ raize_add_test(test_blast_radius SOURCES tst_blast_radius.cpp LIBS core_rollback
 # radius asked again after execution agreeing with the prediction. One sandbox.
 raize_add_test(test_blast_sandbox SOURCES tst_blast_sandbox.cpp LIBS sandbox_fixture
     KEYRING TIMEOUT 180 LABELS sandbox keyring)
+# Issue #16 items 1 and 10 on the sandbox: the house page's plan is scoped to the house cohort; Unleash's
+# playground and the platform simulator show house stopped and client-bloom served; Restore brings back
+# exactly the previous strategies. One sandbox for the binary.
+raize_add_test(test_scoped_rollback_sandbox SOURCES tst_scoped_rollback_sandbox.cpp LIBS sandbox_fixture
+    KEYRING TIMEOUT 180 LABELS sandbox keyring)
+# §7.1 triggers from signals (issue #16, item 4): the policy's rules, each against the platform
+# simulator's own metrics with a negative control, and the detector's rounds on a fake Prometheus.
+raize_add_test(test_triggers SOURCES tst_triggers.cpp LIBS core_rollback core_effectivepolicy fake_platform fake_github)
+# Migrations from a real source (issue #16, items 7 and 9), in-process: the incompatible-migration
+# scenario's Vercel and GitHub fakes on loopback; Option B refused with the migration named, Option C
+# end to end with a linked plan, and a P0's flags-off with GitHub down and the audit disk full.
+raize_add_test(test_rollback_migrations SOURCES tst_rollback_migrations.cpp LIBS core_rollback core_effectivepolicy fake_platform fake_github)

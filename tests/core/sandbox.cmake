@@ -9,3 +9,9 @@ raize_add_test(test_fake_faults SOURCES tst_fake_faults.cpp LIBS fake_platform)
 # negative control row on the same scenario without its fault; the promotion
 # family through the console's FactsCollector and evaluate().
 raize_add_test(test_story_scenarios SOURCES tst_story_scenarios.cpp LIBS core_slometrics core_gatefacts fake_platform fake_github sandbox_fixture)
+# The wrong-account P0 from the sandbox's real signals (issue #16, item 4): dormant first (the live
+# control), then raised within two scrape intervals of the simulator's first event; the plan it opens
+# is P0 and global. One sandbox for the binary.
+raize_add_test(test_triggers_sandbox SOURCES tst_triggers_sandbox.cpp
+    LIBS sandbox_fixture core_rollback core_effectivepolicy fake_platform fake_github
+    TIMEOUT 150 LABELS sandbox)

@@ -190,6 +190,16 @@ private Q_SLOTS:
         QTest::newRow("scoped to one client: only that client stops")
             << base << QList<Services::ServeChange>{off(u"publishing.enabled"_s, clients({u"client-bloom"_s}))}
             << u"publishing.enabled: clients client-bloom\nengagement.dm-dedupe: nobody\nbrowser-lane.dom-v3: nobody"_s;
+        // A scope naming a client and an account stops both (a union, as the NOT_IN exclusions
+        // and LaunchDarkly's off rules write it, ADR 0021), not only contexts that have both (that
+        // would be nobody here: the grids never pair client-bloom with acct-house-ig).
+        QTest::newRow("scoped to a client and an account: either stops")
+            << base << QList<Services::ServeChange>{off(u"publishing.enabled"_s, [] {
+                   Services::FlagScope s = clients({u"client-bloom"_s});
+                   s.platformAccountIds = {u"acct-house-ig"_s};
+                   return s;
+               }())}
+            << u"publishing.enabled: clients client-bloom · accounts acct-house-ig\nengagement.dm-dedupe: nobody\nbrowser-lane.dom-v3: nobody"_s;
         QTest::newRow("scoped to the browser lane: accounts keep it in the api lane")
             << base << QList<Services::ServeChange>{off(u"publishing.enabled"_s, lane(u"browser"_s))} << u"publishing.enabled: lanes browser\nengagement.dm-dedupe: nobody\nbrowser-lane.dom-v3: nobody"_s;
         // Negative control: a flag on but served to nobody the console knows stops for nobody.

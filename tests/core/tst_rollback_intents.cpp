@@ -364,8 +364,10 @@ private Q_SLOTS:
         QVERIFY(!e.remedy.isEmpty());
     }
 
-    // A scope the backends cannot change yet is refused before anything is sent (issue #16 adds it).
-    void scopedChangeIsRefusedNotWidened()
+    // A scoped off (issue #16) is previewed as the backend's own calls: a read, then
+    // the writes that exclude the scope; never the environment-wide switch. A scoped
+    // on, or a scope with parts the console does not write, is refused before anything is sent.
+    void scopedChangeIsPreviewedOnIsRefused()
     {
         Services::ServeChange c;
         c.flag = u"publishing.core"_s;
@@ -373,13 +375,30 @@ private Q_SLOTS:
         c.scope.clientIds = {u"client-bloom"_s};
         Services::UnleashClient unleash(m_http, QUrl(u"https://flags.example"_s), u"default"_s, u"production"_s);
         Services::LaunchDarklyClient ld(m_http, QUrl(u"https://flags.example"_s), u"default"_s, u"production"_s);
-        for (Services::FlagService *f : {static_cast<Services::FlagService *>(&unleash), static_cast<Services::FlagService *>(&ld)}) {
-            QVERIFY(f->previewServe(c).isEmpty());
-            std::optional<Status> answer;
-            f->serve(c, [&](const Status &s) { answer = s; });
-            QVERIFY(answer.has_value()); // refused at once, no request
-            QCOMPARE(answer->error().kind, Error::Kind::Refused);
-            QVERIFY2(answer->error().message.contains(u"client-bloom"_s), qPrintable(answer->error().message));
+        const QList<Net::RequestPreview> u = unleash.previewServe(c);
+        QCOMPARE(u.size(), 2);
+        QCOMPARE(u[0].method, u"GET"_s);
+        QCOMPARE(u[1].method, u"PUT"_s);
+        QVERIFY(!u[1].path.endsWith(u"/off"_s));
+        QVERIFY2(QString::fromStdString(u[1].body.dump()).contains(u"client-bloom"_s), u[1].body.dump().c_str());
+        const QList<Net::RequestPreview> l = ld.previewServe(c);
+        QCOMPARE(l.size(), 2);
+        QCOMPARE(l[1].method, u"PATCH"_s);
+        QVERIFY2(QString::fromStdString(l[1].body.dump()).contains(u"addRule"_s) && !QString::fromStdString(l[1].body.dump()).contains(u"turnFlagOff"_s),
+                 l[1].body.dump().c_str());
+        Services::ServeChange on = c;
+        on.on = true;
+        Services::ServeChange other = c;
+        other.scope.other = {u"appName NOT_IN [web]"_s};
+        for (const Services::ServeChange &refused : {on, other}) {
+            for (Services::FlagService *f : {static_cast<Services::FlagService *>(&unleash), static_cast<Services::FlagService *>(&ld)}) {
+                QVERIFY(f->previewServe(refused).isEmpty());
+                std::optional<Status> answer;
+                f->serve(refused, [&](const Status &s) { answer = s; });
+                QVERIFY(answer.has_value()); // refused at once, no request
+                QCOMPARE(answer->error().kind, Error::Kind::Refused);
+                QVERIFY2(answer->error().message.contains(u"publishing.core"_s), qPrintable(answer->error().message));
+            }
         }
         // The intent keeps the scope through the journal.
         QCOMPARE(Services::ServeChange::fromJson(c.toJson())->scope, c.scope);

@@ -1,6 +1,7 @@
 // The rollback plan builder (issue #9, playbook §7) as a pure function:
 // a row per trigger/checklist/scope combination, and the target rules.
 
+#include "rollback/rollbackfacts.h"
 #include "rollback/rollbackplan.h"
 
 #include <QTest>
@@ -88,18 +89,21 @@ private Q_SLOTS:
         QTest::addColumn<int>("option");
         QTest::addColumn<bool>("executable");
         QTest::addColumn<bool>("immediate");
+        QTest::addColumn<bool>("rollsBack");
         // P0 is always an immediate rollback, flags first (§7.1).
-        QTest::newRow("P0, flags would do") << u"wrong-account"_s << 1 << 0 << false << int(Plan::Option::B_InstantRollback) << true << true;
-        QTest::newRow("P0, unknown") << u"duplicate-posts"_s << -1 << -1 << false << int(Plan::Option::B_InstantRollback) << true << true;
-        QTest::newRow("P0, migration, no plan") << u"security"_s << 0 << 1 << false << int(Plan::Option::C_FullWithMigrations) << false << true;
-        QTest::newRow("P0, migration, plan") << u"security"_s << 0 << 1 << true << int(Plan::Option::C_FullWithMigrations) << true << true;
+        QTest::newRow("P0, flags would do") << u"wrong-account"_s << 1 << 0 << false << int(Plan::Option::B_InstantRollback) << true << true << true;
+        QTest::newRow("P0, unknown") << u"duplicate-posts"_s << -1 << -1 << false << int(Plan::Option::B_InstantRollback) << true << true << true;
+        // Option B refused for the migration; a P0 still turns its flags off (issue #16, item 9) and withholds the code rollback.
+        QTest::newRow("P0, migration, no plan") << u"security"_s << 0 << 1 << false << int(Plan::Option::B_InstantRollback) << true << true << false;
+        QTest::newRow("P0, migration, plan") << u"security"_s << 0 << 1 << true << int(Plan::Option::C_FullWithMigrations) << true << true << true;
         // P1: flags if they suffice, otherwise the deployment; unknown is cautious.
-        QTest::newRow("P1, flags suffice") << u"publish-failures"_s << 1 << 0 << false << int(Plan::Option::A_Flags) << true << false;
-        QTest::newRow("P1, flags do not") << u"publish-failures"_s << 0 << 0 << false << int(Plan::Option::B_InstantRollback) << true << false;
-        QTest::newRow("P1, unknown") << u"queue-stuck"_s << -1 << 0 << false << int(Plan::Option::B_InstantRollback) << true << false;
+        QTest::newRow("P1, flags suffice") << u"publish-failures"_s << 1 << 0 << false << int(Plan::Option::A_Flags) << true << false << false;
+        QTest::newRow("P1, flags do not") << u"publish-failures"_s << 0 << 0 << false << int(Plan::Option::B_InstantRollback) << true << false << true;
+        QTest::newRow("P1, unknown") << u"queue-stuck"_s << -1 << 0 << false << int(Plan::Option::B_InstantRollback) << true << false << true;
+        QTest::newRow("P1, migration, no plan") << u"publish-failures"_s << 0 << 1 << false << int(Plan::Option::B_InstantRollback) << false << false << false;
         // P2: consider rollback: flags unless they do not help.
-        QTest::newRow("P2, unknown") << u"elevated-errors"_s << -1 << -1 << false << int(Plan::Option::A_Flags) << true << false;
-        QTest::newRow("P2, flags do not") << u"ui-regression"_s << 0 << 0 << false << int(Plan::Option::B_InstantRollback) << true << false;
+        QTest::newRow("P2, unknown") << u"elevated-errors"_s << -1 << -1 << false << int(Plan::Option::A_Flags) << true << false << false;
+        QTest::newRow("P2, flags do not") << u"ui-regression"_s << 0 << 0 << false << int(Plan::Option::B_InstantRollback) << true << false << true;
     }
     void options()
     {
@@ -110,6 +114,7 @@ private Q_SLOTS:
         QFETCH(int, option);
         QFETCH(bool, executable);
         QFETCH(bool, immediate);
+        QFETCH(bool, rollsBack);
         Inputs in = baseInputs();
         in.trigger = *triggerFromId(trigger);
         if (flagsAlone >= 0)
@@ -130,9 +135,15 @@ private Q_SLOTS:
             if (s.kind == Step::Kind::DisableFlag)
                 QCOMPARE(s.group, 1);
         }
-        const bool rollsBack = option != int(Plan::Option::A_Flags) && executable;
         QCOMPARE(keysOf(p, Step::Kind::InstantRollback), rollsBack ? QStringList{u"dpl_good"_s} : QStringList{});
+        if (migrationMismatch == 1 && !withPlanLink) {
+            // Option B refused, saying why and what makes Option C reachable.
+            const QString why = (p.refusals + p.withheld).join(u' ');
+            QVERIFY2(why.contains(u"Option B refused"_s) && why.contains(u"--migration-plan"_s), qPrintable(why));
+            QCOMPARE(p.withheld.isEmpty(), !immediate);
+        }
         QCOMPARE(keysOf(p, Step::Kind::OpenIncident).size(), 1);
+        QCOMPARE(keysOf(p, Step::Kind::OpenPostmortem).size(), 1);
         QCOMPARE(p.steps.last().kind, Step::Kind::JournalEntry);
         if (option == int(Plan::Option::C_FullWithMigrations) && executable)
             QCOMPARE(keysOf(p, Step::Kind::MigrationGuide).size(), 1);
@@ -170,17 +181,22 @@ private Q_SLOTS:
         QCOMPARE(keysOf(p, Step::Kind::DisableFlag), expected);
         for (const Step &s : p.steps) {
             if (s.kind == Step::Kind::DisableFlag) {
-                // The intent, not a backend's call: off for the whole environment (a narrower scope is issue #16).
+                // The intent, not a backend's call: off for the scope only (issue #16), global for a global plan.
                 const auto *off = s.as<Raize::Services::ServeChange>();
                 QVERIFY(off);
                 QCOMPARE(off->flag, s.target);
                 QCOMPARE(off->environment, u"production"_s);
                 QVERIFY(!off->on);
-                QVERIFY(off->scope.global());
+                QVERIFY(off->scope == flagScopeOf(in.scope));
+                QCOMPARE(off->scope.global(), Scope::Kind(kind) == Scope::Kind::Global);
+                QCOMPARE(off->scope.clientIds, ids);
+                QCOMPARE(off->scope.lane, lane);
                 QVERIFY(s.calls.isEmpty()); // no renderer: the plan shows no call it would not send
             }
-            if (s.kind == Step::Kind::ConfirmFlagsOff)
+            if (s.kind == Step::Kind::ConfirmFlagsOff) {
                 QCOMPARE(s.as<Raize::Services::ServedQuery>()->flags, expected);
+                QVERIFY(s.as<Raize::Services::ServedQuery>()->scope == flagScopeOf(in.scope)); // read back for the scope
+            }
         }
     }
 
@@ -216,12 +232,13 @@ private Q_SLOTS:
         QCOMPARE(choice.target ? choice.target->id : QString(), expected);
         const Plan p = buildPlan(in);
         if (expected.isEmpty()) {
-            // A backward-incompatible migration: no Option B target; Option C, refused without a migration plan.
+            // A backward-incompatible migration: no Option B target; the P0's code rollback is withheld, its flags still go off.
             QVERIFY(choice.rejected.join(u' ').contains(u"0042_drop_legacy_tokens"_s));
-            QCOMPARE(p.option, Plan::Option::C_FullWithMigrations);
-            QVERIFY(!p.executable());
-            QVERIFY2(p.refusals.join(u' ').contains(u"migration rollback plan"_s), qPrintable(p.refusals.join(u'\n')));
+            QCOMPARE(p.option, Plan::Option::B_InstantRollback);
+            QVERIFY(p.executable());
+            QVERIFY2(p.withheld.join(u' ').contains(u"0042_drop_legacy_tokens"_s), qPrintable(p.withheld.join(u'\n')));
             QVERIFY(keysOf(p, Step::Kind::InstantRollback).isEmpty());
+            QVERIFY(!keysOf(p, Step::Kind::DisableFlag).isEmpty());
             // With the plan linked, C rolls back to the newest otherwise-safe target and guides the migration.
             in.migrationRollbackPlan = u"https://github.com/raize/platform/issues/77"_s;
             const Plan withPlan = buildPlan(in);
@@ -235,11 +252,217 @@ private Q_SLOTS:
         }
     }
 
+    // §7.3: every question decides something (issue #16, item 6).
+    void checklist_data()
+    {
+        QTest::addColumn<QString>("trigger");
+        QTest::addColumn<QString>("scope");     // "global" or "client:client-bloom"
+        QTest::addColumn<int>("sideEffects");   // Q1: -1 unknown, 0 no, 1 yes
+        QTest::addColumn<int>("isolated");      // Q3
+        QTest::addColumn<QString>("priority");
+        QTest::addColumn<QStringList>("disabled");
+        QTest::addColumn<QString>("note");
+        const QStringList all = {u"browser-lane.instagram"_s, u"engagement.auto-like"_s, u"publishing.core"_s, u"publishing.scheduler-v2"_s};
+        const QStringList bloom = {u"browser-lane.instagram"_s, u"engagement.auto-like"_s, u"publishing.core"_s};
+        QTest::newRow("Q1 yes: a P1 takes the P0 path") << u"publish-failures"_s << u"global"_s << 1 << -1 << u"P0"_s << all << u"§7.3 Q1"_s;
+        QTest::newRow("Q1 no: a P0 trigger stays P0") << u"wrong-account"_s << u"global"_s << 0 << -1 << u"P0"_s << all << u"stays"_s;
+        QTest::newRow("Q1 unknown: the trigger's priority") << u"publish-failures"_s << u"global"_s << -1 << -1 << u"P1"_s << all << QString();
+        QTest::newRow("Q3 no: the scope widens to global") << u"publish-failures"_s << u"client:client-bloom"_s << -1 << 0 << u"P1"_s << all
+                                                           << u"§7.3 Q3: the failure is not isolated"_s;
+        QTest::newRow("Q3 yes: the scope stays") << u"publish-failures"_s << u"client:client-bloom"_s << -1 << 1 << u"P1"_s << bloom << QString();
+        QTest::newRow("Q3 unknown: the operator's scope") << u"publish-failures"_s << u"client:client-bloom"_s << -1 << -1 << u"P1"_s << bloom << QString();
+        QTest::newRow("Q3 yes without a scope: global, said") << u"publish-failures"_s << u"global"_s << -1 << 1 << u"P1"_s << all
+                                                              << u"no scope was named"_s;
+    }
+    void checklist()
+    {
+        QFETCH(QString, trigger);
+        QFETCH(QString, scope);
+        QFETCH(int, sideEffects);
+        QFETCH(int, isolated);
+        QFETCH(QString, priority);
+        QFETCH(QStringList, disabled);
+        QFETCH(QString, note);
+        Inputs in = baseInputs();
+        in.trigger = *triggerFromId(trigger);
+        if (scope != u"global"_s) {
+            in.scope.kind = Scope::Kind::Tenant;
+            in.scope.clientIds = {scope.section(u':', 1)};
+        }
+        if (sideEffects >= 0)
+            in.checklist.sideEffectsIncorrect = sideEffects == 1;
+        if (isolated >= 0)
+            in.checklist.isolatedToTenant = isolated == 1;
+        const Plan p = buildPlan(in);
+        QCOMPARE(priorityName(p.priority), priority);
+        QCOMPARE(p.immediate, priority == u"P0"_s);
+        QCOMPARE(keysOf(p, Step::Kind::DisableFlag), disabled);
+        if (!note.isEmpty())
+            QVERIFY2(p.notes.join(u'\n').contains(note), qPrintable(p.notes.join(u'\n')));
+    }
+
+    // §7.3 Q4 and Option B/C with the migration source's answer (issue #16, item 7).
+    void migrationSource_data()
+    {
+        QTest::addColumn<QString>("trigger");
+        QTest::addColumn<QString>("source"); // incompatible, compatible, unknown
+        QTest::addColumn<int>("q4");         // -1 unknown, 0 no, 1 yes
+        QTest::addColumn<bool>("linked");
+        QTest::addColumn<int>("option");
+        QTest::addColumn<bool>("rollsBack");
+        QTest::addColumn<QString>("says"); // in the refusals, withheld or notes
+        const int B = int(Plan::Option::B_InstantRollback), C = int(Plan::Option::C_FullWithMigrations);
+        const QString file = u"db/migrations/0042_drop_legacy_schedule.sql"_s;
+        QTest::newRow("incompatible: B refused, named") << u"publish-failures"_s << u"incompatible"_s << -1 << false << B << false << file;
+        QTest::newRow("incompatible, Q4 no: the stricter wins") << u"publish-failures"_s << u"incompatible"_s << 0 << false << B << false
+                                                                << u"the stricter answer wins"_s;
+        QTest::newRow("incompatible, linked plan: C") << u"publish-failures"_s << u"incompatible"_s << -1 << true << C << true
+                                                      << u"https://github.com/raize/platform/issues/77"_s;
+        QTest::newRow("incompatible, P0: flags go off, B withheld") << u"wrong-account"_s << u"incompatible"_s << -1 << false << B << false << file;
+        QTest::newRow("compatible: B") << u"publish-failures"_s << u"compatible"_s << -1 << false << B << true << u"migrations since dpl_good"_s;
+        QTest::newRow("unknown, P1: refused until Q4 is answered") << u"publish-failures"_s << u"unknown"_s << -1 << false << B << false
+                                                                   << u"--migration-mismatch no"_s;
+        QTest::newRow("unknown, P1, Q4 no: B") << u"publish-failures"_s << u"unknown"_s << 0 << false << B << true << u"answered §7.3 Q4 no"_s;
+        QTest::newRow("unknown, P0: goes ahead, says unknown") << u"wrong-account"_s << u"unknown"_s << -1 << false << B << true << u"UNKNOWN"_s;
+    }
+    void migrationSource()
+    {
+        QFETCH(QString, trigger);
+        QFETCH(QString, source);
+        QFETCH(int, q4);
+        QFETCH(bool, linked);
+        QFETCH(int, option);
+        QFETCH(bool, rollsBack);
+        QFETCH(QString, says);
+        Inputs in = baseInputs();
+        in.trigger = *triggerFromId(trigger);
+        in.checklist.flagsAloneStopHarm = false;
+        if (q4 >= 0)
+            in.checklist.migrationMismatch = q4 == 1;
+        if (linked)
+            in.migrationRollbackPlan = u"https://github.com/raize/platform/issues/77"_s;
+        MigrationCheck check;
+        check.deploymentId = u"dpl_good"_s;
+        check.base = u"b2"_s;
+        check.head = u"a1"_s;
+        if (source == u"unknown"_s) {
+            check.error = u"github: HTTP 502 on compare"_s;
+        } else {
+            Raize::Release::MigrationReport r;
+            r.base = check.base;
+            r.head = check.head;
+            Raize::Release::MigrationFile f;
+            f.path = u"db/migrations/0042_drop_legacy_schedule.sql"_s;
+            f.status = u"added"_s;
+            f.compatibility = source == u"incompatible"_s ? Raize::Release::Compatibility::Incompatible : Raize::Release::Compatibility::Compatible;
+            f.reason = u"marker"_s;
+            r.files = {f};
+            check.report = r;
+        }
+        in.migrationCheck = check;
+        const Plan p = buildPlan(in);
+        QCOMPARE(int(p.option), option);
+        QCOMPARE(keysOf(p, Step::Kind::InstantRollback), rollsBack ? QStringList{u"dpl_good"_s} : QStringList());
+        const QString all = (p.refusals + p.withheld + p.notes).join(u'\n');
+        QVERIFY2(all.contains(says), qPrintable(all));
+        // A P0 is never blocked: its flags-off is executable whatever the migration source says (item 9).
+        if (priorityOf(in.trigger) == Priority::P0)
+            QVERIFY(p.executable());
+        else
+            QCOMPARE(p.executable(), rollsBack);
+        if (option == int(Plan::Option::C_FullWithMigrations)) {
+            const auto guide = std::find_if(p.steps.cbegin(), p.steps.cend(), [](const Step &s) { return s.kind == Step::Kind::MigrationGuide; });
+            QVERIFY(guide != p.steps.cend());
+            QCOMPARE(guide->as<RecordIntent>()->link, in.migrationRollbackPlan);
+            // Recorded before the code goes back; the console never runs migrations.
+            QVERIFY(guide->group < std::find_if(p.steps.cbegin(), p.steps.cend(), [](const Step &s) { return s.kind == Step::Kind::InstantRollback; })->group);
+        }
+    }
+
+    // A P0 whose deployments could not be read still turns its flags off, and says what is unknown (item 9).
+    void p0NotBlockedByWhatItCannotRead()
+    {
+        Inputs in = baseInputs();
+        in.trigger = Trigger::DuplicatePosts;
+        in.deployments.clear();
+        in.unknown = {u"Vercel: connection refused"_s};
+        const Plan p = buildPlan(in);
+        QVERIFY(p.executable());
+        QCOMPARE(keysOf(p, Step::Kind::DisableFlag).size(), 4);
+        QVERIFY(keysOf(p, Step::Kind::InstantRollback).isEmpty());
+        QVERIFY2(p.withheld.join(u' ').contains(u"unknown: Vercel: connection refused"_s), qPrintable(p.withheld.join(u'\n')));
+        // The same for a P1 refuses: only a P0 goes ahead without the answer.
+        in.trigger = Trigger::PublishFailureBreach;
+        QVERIFY(!buildPlan(in).executable());
+        // What was withheld survives the journal (and is part of the digest).
+        const Raize::Result<Plan> back = Plan::fromJson(p.toJson());
+        QVERIFY(back.ok());
+        QCOMPARE(back->withheld, p.withheld);
+        QCOMPARE(back->digest, p.digest);
+    }
+
+    // §7.5 checks in the scope (issue #16, item 8): the queues of the scope, verification where it is still served.
+    void postChecksFollowTheScope_data()
+    {
+        QTest::addColumn<QString>("scope");
+        QTest::addColumn<QString>("queue");
+        QTest::addColumn<QString>("verification");
+        QTest::addColumn<int>("window");
+        QTest::newRow("global") << u"global"_s << u"sum by (cohort, lane) (raize_queue_depth{service=\"runner\"})"_s
+                                << u"sum(increase(raize_verification_seconds_bucket{le=\"60\"}[${since}s])) / sum(increase(raize_verification_seconds_count[${since}s]))"_s
+                                << 0;
+        QTest::newRow("client house") << u"client:house"_s << u"sum by (cohort, lane) (raize_queue_depth{cohort=~\"house\",service=\"runner\"})"_s
+                                      << u"sum(increase(raize_verification_seconds_bucket{le=\"60\",cohort!~\"house\"}[${since}s])) / sum(increase(raize_verification_seconds_count{cohort!~\"house\"}[${since}s]))"_s
+                                      << 30;
+        QTest::newRow("browser lane") << u"lane:browser"_s << u"sum by (cohort, lane) (raize_queue_depth{lane=\"browser\",service=\"runner\"})"_s
+                                      << u"sum(increase(raize_verification_seconds_bucket{le=\"60\",lane!=\"browser\"}[${since}s])) / sum(increase(raize_verification_seconds_count{lane!=\"browser\"}[${since}s]))"_s
+                                      << 30;
+    }
+    void postChecksFollowTheScope()
+    {
+        QFETCH(QString, scope);
+        QFETCH(QString, queue);
+        QFETCH(QString, verification);
+        QFETCH(int, window);
+        Inputs in = baseInputs();
+        in.trigger = Trigger::PublishFailureBreach;
+        in.scope = parseScope(scope).value();
+        Raize::Release::Cohort house;
+        house.id = u"house"_s;
+        house.clientIds = {u"house"_s};
+        in.cohorts = {house};
+        const Plan p = buildPlan(in);
+        QStringList queries;
+        int windowSeen = -1;
+        for (const Step &s : p.steps) {
+            if (const auto *c = s.as<PromCheckIntent>()) {
+                queries << c->promql;
+                if (c->expect == PromCheckIntent::Expect::RatioAtObjective) {
+                    windowSeen = c->windowSeconds;
+                    QCOMPARE(c->scopeServed.isEmpty(), window == 0); // global: nothing in scope is still served
+                }
+            }
+        }
+        QCOMPARE(queries, (QStringList{queue, verification}));
+        QCOMPARE(windowSeen, window);
+        // The intents round-trip through the journal.
+        const Raize::Result<Plan> back = Plan::fromJson(p.toJson());
+        QVERIFY(back.ok());
+        QCOMPARE(back->digest, p.digest);
+    }
+
     void noTargetRefuses()
     {
         Inputs in = baseInputs();
         in.trigger = Trigger::WrongAccountSideEffect;
         in.deployments = {in.deployments.first()}; // only what serves now
+        // A P0 still turns its flags off and withholds the code rollback, saying why (issue #16, item 9).
+        const Plan p0 = buildPlan(in);
+        QVERIFY(p0.executable());
+        QVERIFY(p0.withheld.first().contains(u"no earlier production deployment"_s));
+        QCOMPARE(p0.steps.first().kind, Step::Kind::DisableFlag);
+        in.trigger = Trigger::PublishFailureBreach;
+        in.checklist.flagsAloneStopHarm = false;
         const Plan p = buildPlan(in);
         QVERIFY(!p.executable());
         QVERIFY(p.refusals.first().contains(u"no earlier production deployment"_s));

@@ -168,6 +168,8 @@ public:
     Raize::Sandbox::PlatformSim &platform() { return *m_sim; }
     Raize::Sandbox::VercelFake &vercel() { return m_vercel; }
     Raize::Sandbox::HttpServer &githubServer() { return m_githubServer; }
+    Raize::Sandbox::GitHubFake &github() { return m_github; }
+    const json &scenario() const { return m_scenario; }
     Raize::Sandbox::HttpServer &vercelServer() { return m_vercelServer; }
 
 private:

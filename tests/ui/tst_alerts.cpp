@@ -9,13 +9,17 @@
 #include "alerts/pagebanner.h"
 #include "consoleapp.h"
 #include "mainwindow.h"
+#include "ui/rollback/rollbackdialog.h"
 
 #include "core/clock.h"
 #include "records/auditexport.h"
 #include "records/auditlog.h"
 #include "release/alertcenter.h"
 
+#include <QComboBox>
 #include <QDBusConnection>
+#include <QDialog>
+#include <QLineEdit>
 #include <QDBusConnectionInterface>
 #include <QLabel>
 #include <QPushButton>
@@ -216,6 +220,56 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(notifications.closed.size(), 2, 30000);
         bus.unregisterService(u"org.freedesktop.Notifications"_s);
         bus.unregisterObject(u"/org/freedesktop/Notifications"_s);
+    }
+
+    // A detected trigger opens its plan with its trigger, scope and the §7.3 answers its signal implies;
+    // the operator's security P0 (a header button, so also a palette command) is audited and opens a P0 plan.
+    void triggerAlertOpensItsPlan()
+    {
+        Ui::ConsoleApp app(u"alerttriggers"_s);
+        Ui::MainWindow *w = app.window();
+        w->show();
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        Alert a = alert(u"trigger:wrong-account:cohort=house"_s, u"P0"_s);
+        a.triggerId = u"wrong-account"_s;
+        a.trigger = u"wrong-account side effects"_s;
+        a.planScope = u"global"_s;
+        a.implies = {u"side-effects-incorrect=yes"_s, u"isolated=no"_s};
+        app.alerts()->update(u"triggers"_s, {a});
+        Ui::PageBanner *banner = w->pageBanner();
+        QVERIFY(banner->isVisible() && banner->text().contains(u"wrong-account side effects"_s));
+        QTest::mouseClick(banner->planButton(), Qt::LeftButton);
+        QTRY_VERIFY(app.rollbackDialog() != nullptr);
+        QDialog *d = app.rollbackDialog();
+        const auto combo = [d](const QString &name) { return d->findChild<QComboBox *>(name); };
+        QCOMPARE(combo(u"trigger"_s)->currentData().toString(), u"wrong-account"_s);
+        QCOMPARE(d->findChild<QLineEdit *>(u"scope"_s)->text(), u"global"_s);
+        QCOMPARE(combo(u"sideEffectsIncorrect"_s)->currentData().toString(), u"yes"_s);
+        QCOMPARE(combo(u"isolated"_s)->currentData().toString(), u"no"_s);
+        QCOMPARE(combo(u"flagsSuffice"_s)->currentData().toString(), QString()); // the signal does not answer Q2
+        QCOMPARE(combo(u"migrationMismatch"_s)->currentData().toString(), QString());
+        QVERIFY(d->findChild<QLineEdit *>(u"migrationPlan"_s));
+        d->close();
+        app.alerts()->update(u"triggers"_s, {});
+
+        auto *security = w->findChild<QPushButton *>(u"raiseSecuritySuspicion"_s);
+        QVERIFY(security);
+        QTest::mouseClick(security, Qt::LeftButton);
+        const AlertCenter::State *raised = app.alerts()->find(u"trigger:security:manual"_s);
+        QVERIFY(raised);
+        QCOMPARE(raised->alert.severity, u"P0"_s);
+        QVERIFY(banner->isVisible());
+        QCOMPARE(combo(u"trigger"_s)->currentData().toString(), u"security"_s);
+        QCOMPARE(combo(u"sideEffectsIncorrect"_s)->currentData().toString(), u"yes"_s);
+        bool audited = false;
+        for (const Records::AuditRecord &r : Records::AuditExport::readAll(Records::AuditLog::defaultPath(u"alerttriggers"_s, {})))
+            audited = audited || (r.action == u"alert.raise"_s && r.target == u"trigger:security:manual"_s);
+        QVERIFY(audited);
+        // The same button clears it (it stays until the operator says so, not until a signal clears).
+        QCOMPARE(security->text(), u"Clear security P0"_s);
+        QTest::mouseClick(security, Qt::LeftButton);
+        QVERIFY(!app.alerts()->find(u"trigger:security:manual"_s));
+        app.rollbackDialog()->close();
     }
 
     // Without a notification service the rest still works, and the failure is reported once.

@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace Raize::Ui {
@@ -65,14 +66,35 @@ RollbackDialog::RollbackDialog(Workspace &workspace, QWidget *parent)
     form->addRow(u"Trigger (§7.1)"_s, m_trigger);
     m_scope = new QLineEdit(u"global"_s, this);
     m_scope->setObjectName(u"scope"_s);
-    m_scope->setPlaceholderText(u"global | client:ID,… | account:ID,… | lane:api|browser | service:NAME"_s);
+    m_scope->setPlaceholderText(u"global | cohort:ID | client:ID,…[+account:ID,…] | account:ID,… | lane:api|browser | service:NAME"_s);
+    m_scope->setToolTip(u"Narrow or widen after reading the plan: a narrower scope stops only what it names, everyone else keeps being served"_s);
     form->addRow(u"Scope"_s, m_scope);
     m_flagsSuffice = new QComboBox(this);
     m_flagsSuffice->setObjectName(u"flagsSuffice"_s);
     m_flagsSuffice->addItem(u"Unknown — treated with caution"_s, QString());
     m_flagsSuffice->addItem(u"Yes — flags alone stop the harm"_s, u"yes"_s);
     m_flagsSuffice->addItem(u"No — the code must go back"_s, u"no"_s);
-    form->addRow(u"Do flags alone stop the harm? (§7.3)"_s, m_flagsSuffice);
+    // §7.3, all four questions: each decides something in the plan (Q1 the P0 path, Q2 Option A or B, Q3 the scope, Q4 the migration check).
+    const auto question = [this, form](const QString &name, const QString &label, const QString &yes, const QString &no) {
+        auto *box = new QComboBox(this);
+        box->setObjectName(name);
+        box->addItem(u"Unknown — treated with caution"_s, QString());
+        box->addItem(yes, u"yes"_s);
+        box->addItem(no, u"no"_s);
+        form->addRow(label, box);
+        return box;
+    };
+    m_sideEffectsIncorrect = question(u"sideEffectsIncorrect"_s, u"Q1 Are side effects happening incorrectly?"_s,
+                                      u"Yes — wrong account, duplicates or kill switch ignored: the P0 path"_s, u"No"_s);
+    form->addRow(u"Q2 Do flags alone stop the harm?"_s, m_flagsSuffice);
+    m_isolated = question(u"isolated"_s, u"Q3 Is the failure isolated to one tenant/platform?"_s, u"Yes — keep the scope above"_s,
+                          u"No — act globally"_s);
+    m_migrationMismatch = question(u"migrationMismatch"_s, u"Q4 Does rollback introduce a migration/data mismatch?"_s,
+                                   u"Yes — Option C needs the migration rollback plan"_s, u"No — checked by hand"_s);
+    m_migrationPlan = new QLineEdit(this);
+    m_migrationPlan->setObjectName(u"migrationPlan"_s);
+    m_migrationPlan->setPlaceholderText(u"Option C: link the migration rollback plan (https://…); the console records it and never runs migrations"_s);
+    form->addRow(u"Migration rollback plan"_s, m_migrationPlan);
     m_reason = new QLineEdit(this);
     m_reason->setObjectName(u"reason"_s);
     m_reason->setPlaceholderText(u"What you see, in a few words (goes to Vercel, the incident and the audit log)"_s);
@@ -213,8 +235,15 @@ RollbackDialog::RollbackDialog(Workspace &workspace, QWidget *parent)
 
 RollbackDialog::~RollbackDialog() = default;
 
-void RollbackDialog::prefill(Trigger trigger, const Scope &scope, const QString &reason)
+void RollbackDialog::prefill(Trigger trigger, const Scope &scope, const QString &reason, const Checklist &implied)
 {
+    const auto answer = [](QComboBox *box, const std::optional<bool> &a) {
+        box->setCurrentIndex(box->findData(!a ? QString() : *a ? u"yes"_s : u"no"_s));
+    };
+    answer(m_sideEffectsIncorrect, implied.sideEffectsIncorrect);
+    answer(m_flagsSuffice, implied.flagsAloneStopHarm);
+    answer(m_isolated, implied.isolatedToTenant);
+    answer(m_migrationMismatch, implied.migrationMismatch);
     for (int i = 0; i < kTriggers.size(); ++i) {
         if (kTriggers[i].first == trigger)
             m_trigger->setCurrentIndex(i);
@@ -265,20 +294,39 @@ void RollbackDialog::buildPlan()
 {
     if (m_executor)
         return;
-    const Result<Scope> scope = parseScope(m_scope->text().trimmed());
+    const Result<Scope> scope = parseScope(m_scope->text().trimmed(), m_cohorts);
     if (!scope) {
         setMessage(scope.error().message.toHtmlEscaped() + u". "_s + scope.error().remedy.toHtmlEscaped(), u"error"_s);
         return;
     }
     if (!openSession())
         return;
+    // A service scope rolls back that service's Vercel project only (vercel/serviceProjects).
+    if (const Status st = m_session->scopeToService(scope->kind == Scope::Kind::Service ? scope->service : QString()); !st) {
+        setMessage(st.error().message.toHtmlEscaped() + u". "_s + st.error().remedy.toHtmlEscaped(), u"error"_s);
+        return;
+    }
     Request req;
     req.trigger = kTriggers.value(m_trigger->currentIndex()).first;
     req.scope = scope.value();
     req.reason = m_reason->text().trimmed();
-    const QString suffice = m_flagsSuffice->currentData().toString();
-    if (!suffice.isEmpty())
-        req.checklist.flagsAloneStopHarm = suffice == u"yes"_s;
+    const auto answerOf = [](const QComboBox *box) -> std::optional<bool> {
+        const QString v = box->currentData().toString();
+        return v.isEmpty() ? std::nullopt : std::optional<bool>(v == u"yes"_s);
+    };
+    req.checklist.sideEffectsIncorrect = answerOf(m_sideEffectsIncorrect);
+    req.checklist.flagsAloneStopHarm = answerOf(m_flagsSuffice);
+    req.checklist.isolatedToTenant = answerOf(m_isolated);
+    req.checklist.migrationMismatch = answerOf(m_migrationMismatch);
+    req.migrationRollbackPlan = m_migrationPlan->text().trimmed();
+    if (!req.migrationRollbackPlan.isEmpty()) {
+        const QUrl link(req.migrationRollbackPlan, QUrl::StrictMode);
+        if (!link.isValid() || (link.scheme() != u"https"_s && link.scheme() != u"http"_s) || link.host().isEmpty()) {
+            setMessage(u"The migration rollback plan must be a link (https://…) people can open: the console records it in the journal and the incident."_s,
+                       u"error"_s);
+            return;
+        }
+    }
     m_planButton->setEnabled(false);
     setMessage(u"Reading flags, deployments and checks…"_s, u"info"_s);
     QPointer<RollbackDialog> self(this);
@@ -318,6 +366,8 @@ void RollbackDialog::showPlan()
         html += u"<br><span style='color:#b3261e'><b>P0: execute immediately</b> — flags first, then the deployment.</span>"_s;
     for (const QString &n : m_plan.notes)
         html += u"<br>• "_s + n.toHtmlEscaped();
+    for (const QString &w : m_plan.withheld)
+        html += u"<br><span style='color:#8a5300'><b>Withheld (the flags still go off):</b> %1</span>"_s.arg(w.toHtmlEscaped());
     for (const QString &r : m_plan.refusals)
         html += u"<br><span style='color:#b3261e'><b>Refused:</b> %1</span>"_s.arg(r.toHtmlEscaped());
     m_summary->setText(html);

@@ -44,8 +44,10 @@ public:
     explicit RollbackDialog(Workspace &workspace, QWidget *parent = nullptr);
     ~RollbackDialog() override;
 
-    // Prefills trigger and scope (the SLO page alert passes its cohort).
-    void prefill(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason = {});
+    // Prefills trigger and scope (the SLO page alert passes its cohort), and the §7.3
+    // answers the signal already implies (a detected P0: side effects incorrect, not isolated).
+    void prefill(Rollback::Trigger trigger, const Rollback::Scope &scope, const QString &reason = {},
+                 const Rollback::Checklist &implied = {});
     // Reads the live state and shows the plan.
     void buildPlan();
     // The profile's effective policy: the side-effect list, the rollback
@@ -87,6 +89,10 @@ private:
     QComboBox *m_trigger;
     QLineEdit *m_scope;
     QComboBox *m_flagsSuffice;
+    QComboBox *m_sideEffectsIncorrect; // §7.3 Q1
+    QComboBox *m_isolated;             // §7.3 Q3
+    QComboBox *m_migrationMismatch;    // §7.3 Q4
+    QLineEdit *m_migrationPlan;        // Option C's linked migration rollback plan
     QLineEdit *m_reason;
     QPushButton *m_planButton;
     QLabel *m_summary;

@@ -2,6 +2,7 @@
 
 #include "timeline/whatchangedpanel.h"
 #include "widgets/stalelabel.h"
+#include "rollback/defaultscope.h"
 
 #include "slo/autopacingpanel.h"
 #include "slo/sloverdictmodel.h"
@@ -379,13 +380,7 @@ void SloView::showVerdicts()
 
 Rollback::Scope SloView::rollbackScope(const Release::Cohort &cohort)
 {
-    Rollback::Scope s;
-    if (cohort.everyone())
-        return s; // Kind::Global
-    s.kind = Rollback::Scope::Kind::Tenant;
-    s.clientIds = cohort.clientIds;
-    s.platformAccountIds = cohort.platformAccountIds;
-    return s;
+    return Rollback::scopeOfCohort(cohort); // the same scope the rollback plan's default scope names
 }
 
 void SloView::updateAlert()

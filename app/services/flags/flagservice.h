@@ -195,6 +195,29 @@ struct ServeChange
     static std::optional<ServeChange> fromJson(const nlohmann::json &j);
 };
 
+// A scoped change as the strategies (rules) it edits (issue #16 item 1): each
+// with its body before and after, so the change can be written ahead into
+// the run journal, re-applied idempotently after an interruption and undone
+// exactly (Restore). Made by FlagService::prepareServe from one read.
+struct ServeEdit
+{
+    QString target;        // Unleash: the strategy id; LaunchDarkly: the rule's ref
+    nlohmann::json before; // the body as read (null: the change adds it)
+    nlohmann::json after;  // the body the change writes (null: the change removes it)
+    bool operator==(const ServeEdit &) const = default;
+};
+
+struct ServeEdits
+{
+    ServeChange change;
+    QString backend; // "unleash", "launchdarkly": edits are only applied by the backend that made them
+    QList<ServeEdit> edits;
+    bool operator==(const ServeEdits &) const = default;
+
+    nlohmann::json toJson() const;
+    static std::optional<ServeEdits> fromJson(const nlohmann::json &j);
+};
+
 // "What do these flags serve now?" — the read-back after a change.
 struct ServedQuery
 {
@@ -212,7 +235,10 @@ struct ServedQuery
 struct ServedState
 {
     QString flag, environment;
-    bool on = false; // the environment's switch, as the management API stores it
+    // Global query: the environment's switch, as the management API stores it.
+    // Scoped query: whether any context the scope names is served, as the
+    // service's own evaluator answers (Unleash's playground).
+    bool on = false;
     // What SDKs are served, when the backend reads a client-facing API too
     // (Unleash's /api/client/features); nullopt: the management API is the answer.
     std::optional<bool> servedToClients;
@@ -279,7 +305,40 @@ public:
     // limits). Fails, saying what to do, when the service cannot answer.
     virtual QList<Net::RequestPreview> previewEvaluateContexts(const EvaluationQuery &query) const = 0;
     virtual void evaluateContexts(const EvaluationQuery &query, Callback<QList<ContextAnswer>> done) = 0;
+
+    // ---- scoped changes (issue #16 item 1) ----
+    // Reads the flag once and answers the edits that stop serving it to
+    // `change.scope` while everything outside keeps being served. Refuses
+    // (Error::Kind::Refused, "cannot scope") what it cannot scope safely,
+    // saying why and offering the global change instead.
+    virtual void prepareServe(const ServeChange &change, Callback<ServeEdits> done);
+    // Writes the edits one by one, re-reading each target before its write:
+    // one that already shows `after` is skipped (a resumed run), one that
+    // shows `before` is written, anything else stops with Error::Kind::Conflict
+    // naming what changed. undo: the other way round (Restore).
+    virtual void applyEdits(const ServeEdits &edits, bool undo, StatusCallback done);
+    // The requests applyEdits sends per edit (the re-read, then the write).
+    virtual QList<Net::RequestPreview> previewEdits(const ServeEdits &edits, bool undo) const;
 };
+
+inline void FlagService::prepareServe(const ServeChange &change, Callback<ServeEdits> done)
+{
+    using namespace Qt::StringLiterals;
+    done(Error::make(Error::Kind::Refused, backendName(), u"%1 cannot change what %2 serves to %3 only"_s.arg(backendName(), change.flag, change.scope.describe()),
+                     u"Use the global scope (the whole environment)."_s));
+}
+
+inline void FlagService::applyEdits(const ServeEdits &edits, bool, StatusCallback done)
+{
+    using namespace Qt::StringLiterals;
+    done(Error::make(Error::Kind::Refused, backendName(), u"%1 cannot apply scoped edits of %2"_s.arg(backendName(), edits.change.flag),
+                     u"Change the flag in the flag service by hand."_s));
+}
+
+inline QList<Net::RequestPreview> FlagService::previewEdits(const ServeEdits &, bool) const
+{
+    return {};
+}
 
 inline nlohmann::json ServeChange::toJson() const
 {
@@ -351,6 +410,32 @@ inline std::optional<ServeChange> ServeChange::fromJson(const nlohmann::json &j)
     c.on = j.value("on", false);
     c.scope = *scope;
     return c;
+}
+
+inline nlohmann::json ServeEdits::toJson() const
+{
+    nlohmann::json list = nlohmann::json::array();
+    for (const ServeEdit &e : edits)
+        list.push_back({{"target", e.target.toStdString()}, {"before", e.before}, {"after", e.after}});
+    return {{"change", change.toJson()}, {"backend", backend.toStdString()}, {"edits", list}};
+}
+
+inline std::optional<ServeEdits> ServeEdits::fromJson(const nlohmann::json &j)
+{
+    if (!j.is_object() || !j.contains("edits") || !j["edits"].is_array())
+        return std::nullopt;
+    const auto change = ServeChange::fromJson(j.value("change", nlohmann::json()));
+    if (!change)
+        return std::nullopt;
+    ServeEdits out;
+    out.change = *change;
+    out.backend = Detail::jsonString(j, "backend");
+    for (const auto &e : j["edits"]) {
+        if (!e.is_object() || !e.contains("target") || !e["target"].is_string())
+            return std::nullopt;
+        out.edits << ServeEdit{Detail::jsonString(e, "target"), e.value("before", nlohmann::json()), e.value("after", nlohmann::json())};
+    }
+    return out;
 }
 
 inline nlohmann::json ServedQuery::toJson() const

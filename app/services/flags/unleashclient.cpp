@@ -9,6 +9,7 @@
 #include <QHostAddress>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -1427,10 +1428,16 @@ Result<Net::Request> UnleashClient::serveRequest(const ServeChange &change) cons
     if (const Status ok = checkNames(change.flag, e); !ok)
         return ok.error();
     if (!change.scope.global()) {
-        return Error::make(Error::Kind::Refused, u"unleash"_s,
-                           u"turning %1 %2 for %3 only needs scoped strategies, which the console does not write yet"_s.arg(
-                               change.flag, change.on ? u"on"_s : u"off"_s, change.scope.describe()),
-                           u"Use the global scope (the whole environment), or change the strategies in Unleash by hand (issue #16)."_s);
+        if (change.on) {
+            return Error::make(Error::Kind::Refused, u"unleash"_s,
+                               u"turning %1 on for %2 only is a rollout, not a rollback step"_s.arg(change.flag, change.scope.describe()),
+                               u"Use the canary stages (Rollout) or Restore a rollback run (`raize-console rollback restore --run ID`)."_s);
+        }
+        if (const QString why = validateScope(change.scope, 100); !why.isEmpty())
+            return Error::make(Error::Kind::Refused, u"unleash"_s, u"cannot scope %1: %2"_s.arg(change.flag, why),
+                               u"Use the global scope (the whole environment) instead."_s);
+        Net::Request r = featureRequest(change.flag); // the first call of a scoped change: the read
+        return r;
     }
     Net::Request r;
     r.service = Service::Flags;
@@ -1445,7 +1452,17 @@ QList<Net::RequestPreview> UnleashClient::previewServe(const ServeChange &change
     const Result<Net::Request> r = serveRequest(change);
     if (!r)
         return {};
-    return {Net::RequestPreview::from(r.value(), m_base, u"flags"_s)};
+    QList<Net::RequestPreview> out{Net::RequestPreview::from(r.value(), m_base, u"flags"_s)};
+    if (!change.scope.global()) {
+        // Which strategies there are is only known when the step runs: one PUT per strategy, each after a re-read.
+        Net::Request put;
+        put.service = Service::Flags;
+        put.method = "PUT";
+        put.url = url(envPath(change.flag, env(change.environment)) + u"/strategies/:strategyId"_s);
+        put.body = Json::dump(json{{"constraints", json{{"kept", "as read"}, {"added", exclusionConstraints(change.scope)}}}});
+        out << Net::RequestPreview::from(put, m_base, u"flags"_s);
+    }
+    return out;
 }
 
 void UnleashClient::serve(const ServeChange &change, StatusCallback done)
@@ -1453,6 +1470,13 @@ void UnleashClient::serve(const ServeChange &change, StatusCallback done)
     const Result<Net::Request> r = serveRequest(change);
     if (!r)
         return done(r.error());
+    if (!change.scope.global()) {
+        return prepareServe(change, [this, done](const Result<ServeEdits> &edits) {
+            if (!edits)
+                return done(edits.error());
+            applyEdits(edits.value(), false, done);
+        });
+    }
     const QString flag = change.flag, e = env(change.environment);
     m_http.send(r.value(), [this, flag, e, done](const Net::Response &resp) {
         if (!resp.ok())
@@ -1464,6 +1488,12 @@ void UnleashClient::serve(const ServeChange &change, StatusCallback done)
 QList<Net::RequestPreview> UnleashClient::previewServed(const ServedQuery &query) const
 {
     QList<Net::RequestPreview> out;
+    if (!query.scope.global()) {
+        out << previewEvaluateContexts(scopeQuery(query));
+        if (m_clientHttp)
+            out << Net::RequestPreview::from(clientFeaturesRequest(), m_base, u"flags-client"_s);
+        return out;
+    }
     for (const QString &f : query.flags)
         out << Net::RequestPreview::from(featureRequest(f), m_base, u"flags"_s);
     if (m_clientHttp)
@@ -1473,6 +1503,8 @@ QList<Net::RequestPreview> UnleashClient::previewServed(const ServedQuery &query
 
 void UnleashClient::served(const ServedQuery &query, Callback<QList<ServedState>> done)
 {
+    if (!query.scope.global())
+        return servedInScope(query, done);
     const QString e = env(query.environment);
     auto states = std::make_shared<QList<ServedState>>();
     auto left = std::make_shared<int>(int(query.flags.size()));
@@ -1802,6 +1834,255 @@ QList<Net::RequestPreview> UnleashClient::previewEvaluateContexts(const Evaluati
     return out;
 }
 
+// ---- scoped changes (issue #16 item 1) ----
+
+json UnleashClient::exclusionConstraints(const FlagScope &scope)
+{
+    json out = json::array();
+    const auto add = [&](const char *field, const QStringList &values) {
+        if (values.isEmpty())
+            return;
+        QStringList sorted = values; // the order canonicalStrategy() compares in
+        sorted.sort();
+        json v = json::array();
+        for (const QString &x : sorted)
+            v.push_back(x.toStdString());
+        out.push_back({{"contextName", field}, {"operator", "NOT_IN"}, {"values", v}});
+    };
+    add("clientId", scope.clientIds);
+    add("platformAccount", scope.platformAccountIds);
+    add("lane", scope.lane.isEmpty() ? QStringList() : QStringList{scope.lane});
+    add("cohort", scope.cohorts);
+    return out;
+}
+
+json UnleashClient::canonicalStrategy(const json &raw)
+{
+    if (!raw.is_object())
+        return json();
+    json params = json::object();
+    if (raw.contains("parameters") && raw["parameters"].is_object()) {
+        for (auto it = raw["parameters"].begin(); it != raw["parameters"].end(); ++it)
+            params[it.key()] = it.value().is_string() ? it.value() : json(it.value().dump()); // the server stores strings
+    }
+    json constraints = json::array();
+    if (raw.contains("constraints") && raw["constraints"].is_array()) {
+        for (const json &c : raw["constraints"]) {
+            json values = c.contains("values") && c["values"].is_array() ? c["values"] : json::array();
+            if (c.value("operator", "") == "IN" || c.value("operator", "") == "NOT_IN")
+                std::sort(values.begin(), values.end()); // a set: the server may store it in another order
+            // Defaults are left out, as the server stores a constraint sent without them:
+            // what is written back is what was read.
+            json one = {{"contextName", c.value("contextName", "")}, {"operator", c.value("operator", "")}, {"values", values}};
+            if (c.value("inverted", false))
+                one["inverted"] = true;
+            if (c.value("caseInsensitive", false))
+                one["caseInsensitive"] = true;
+            if (c.contains("value") && c["value"].is_string() && !c["value"].get<std::string>().empty())
+                one["value"] = c["value"];
+            constraints.push_back(one);
+        }
+    }
+    const auto list = [&](const char *k) { return raw.contains(k) && raw[k].is_array() ? raw[k] : json::array(); };
+    json out = {{"name", raw.value("name", "")},
+                {"parameters", params},
+                {"constraints", constraints},
+                {"segments", list("segments")},
+                {"variants", list("variants")},
+                {"disabled", raw.contains("disabled") && raw["disabled"].is_boolean() ? raw["disabled"] : json(false)}};
+    if (raw.contains("title") && raw["title"].is_string() && !raw["title"].get<std::string>().empty())
+        out["title"] = raw["title"]; // no title stays no title (null), not ""
+    return out;
+}
+
+Result<json> UnleashClient::excludeScope(const FlagStrategy &strategy, const FlagScope &scope, const QString &flag)
+{
+    const auto cannot = [&](const QString &why) {
+        return Error::make(Error::Kind::Refused, service(),
+                           u"cannot scope %1: strategy %2 (%3) %4"_s.arg(flag, strategy.id, strategy.name, why),
+                           u"Turn the flag off globally (the whole environment) instead, or change the strategy in Unleash by hand."_s);
+    };
+    if (!scope.other.isEmpty())
+        return cannot(u"— the scope has parts the console does not write: "_s + scope.other.join(u"; "_s));
+    if (scope.global())
+        return cannot(u"— the scope is global: turn the environment off instead"_s);
+    if (strategy.name != kFlexibleRollout && strategy.name != u"default"_s)
+        return cannot(u"is a strategy type the console does not model"_s);
+    if (!strategy.segments.isEmpty())
+        return cannot(u"uses segments, which the console does not model"_s);
+    static const QStringList modelled = {u"IN"_s,       u"NOT_IN"_s, u"STR_STARTS_WITH"_s, u"STR_ENDS_WITH"_s, u"STR_CONTAINS"_s,
+                                         u"NUM_EQ"_s,   u"NUM_GT"_s, u"NUM_GTE"_s,         u"NUM_LT"_s,        u"NUM_LTE"_s,
+                                         u"DATE_AFTER"_s, u"DATE_BEFORE"_s, u"SEMVER_EQ"_s, u"SEMVER_GT"_s,   u"SEMVER_LT"_s};
+    for (const FlagConstraint &c : strategy.constraints) {
+        if (!modelled.contains(c.op))
+            return cannot(u"uses the operator %1, which the console does not model"_s.arg(c.op));
+    }
+    json body = canonicalStrategy(strategy.raw);
+    for (const json &c : exclusionConstraints(scope)) {
+        bool present = false; // already excluded (a strategy edited by an earlier run)
+        for (const json &have : body["constraints"])
+            present = present || have == c;
+        if (!present)
+            body["constraints"].push_back(c);
+    }
+    return body;
+}
+
+QList<ContextGrid> UnleashClient::scopeGrids(const FlagScope &scope)
+{
+    // One grid per field: each expands to one context per value, so the
+    // contexts are exactly the clients, accounts, lane and cohorts the scope
+    // names (not their combinations).
+    QList<ContextGrid> out;
+    const auto add = [&](const QString &field, const QStringList &values) {
+        if (!values.isEmpty())
+            out << ContextGrid{{{field, values}}};
+    };
+    add(u"clientId"_s, scope.clientIds);
+    add(u"platformAccount"_s, scope.platformAccountIds);
+    add(u"lane"_s, scope.lane.isEmpty() ? QStringList() : QStringList{scope.lane});
+    add(u"cohort"_s, scope.cohorts);
+    return out;
+}
+
+QList<FlagContext> UnleashClient::scopeContexts(const FlagScope &scope)
+{
+    QList<FlagContext> out;
+    for (const ContextGrid &g : scopeGrids(scope)) {
+        for (const ContextFields &fields : g.expand()) {
+            FlagContext c;
+            c.appName = u"raize-console"_s;
+            c.properties = fields;
+            c.complete = true;
+            out << c;
+        }
+    }
+    return out;
+}
+
+EvaluationQuery UnleashClient::scopeQuery(const ServedQuery &query)
+{
+    EvaluationQuery q;
+    q.environment = query.environment;
+    q.flags = query.flags;
+    q.grids = scopeGrids(query.scope);
+    return q;
+}
+
+void UnleashClient::servedInScope(const ServedQuery &query, Callback<QList<ServedState>> done)
+{
+    const QString e = env(query.environment);
+    auto states = std::make_shared<QList<ServedState>>();
+    for (const QString &key : query.flags) {
+        ServedState st;
+        st.flag = key;
+        st.environment = e;
+        *states << st;
+    }
+    const QList<FlagContext> contexts = scopeContexts(query.scope);
+    if (contexts.isEmpty() || !query.scope.other.isEmpty())
+        return done(Error::make(Error::Kind::Refused, service(), u"cannot read back %1: it names nobody the console can ask about"_s.arg(query.scope.describe()),
+                                u"Read the flags back globally."_s));
+    if (!m_clientHttp) {
+        return done(Error::make(Error::Kind::Config, u"unleash"_s,
+                                u"no flag-service client token: the console cannot see what clients are served"_s,
+                                u"Store one with `raize-console token set flags-client --stdin`, then retry this step."_s));
+    }
+    QPointer<QObject> guard(&m_http);
+    // The server's own evaluation (`on`): the same advanced-playground questions as the blast radius.
+    evaluateContexts(scopeQuery(query), [this, guard, states, contexts, done](const Result<QList<ContextAnswer>> &answers) {
+        if (!guard)
+            return;
+        if (!answers)
+            return done(answers.error());
+        for (ServedState &st : *states) {
+            for (const ContextAnswer &a : answers.value()) {
+                if (!a.enabled.contains(st.flag))
+                    return done(Error::make(Error::Kind::Conflict, service(), u"the playground does not know %1"_s.arg(st.flag),
+                                            u"Check the flag's name and project in Unleash."_s));
+                st.on = st.on || a.on(st.flag);
+            }
+        }
+        // What SDKs are served (`servedToClients`): the client API, evaluated locally for the same contexts.
+        m_clientHttp->send(clientFeaturesRequest(), [guard, states, contexts, done](const Net::Response &resp) {
+            if (!guard)
+                return;
+            if (!resp.ok())
+                return done(resp.error);
+            const auto set = parseClientFeatures(resp.body);
+            if (!set)
+                return done(set.error());
+            for (ServedState &st : *states) {
+                bool served = false; // Unknown and Partial count as served: not provably off
+                for (const FlagContext &c : contexts)
+                    served = served || evaluate(st.flag, set.value(), c).verdict != FlagEvaluation::Verdict::Off;
+                st.servedToClients = served;
+            }
+            done(*states);
+        });
+    });
+}
+
+void UnleashClient::prepareServe(const ServeChange &change, Callback<ServeEdits> done)
+{
+    const Result<Net::Request> r = serveRequest(change);
+    if (!r)
+        return done(r.error());
+    if (change.scope.global())
+        return done(Error::make(Error::Kind::Refused, service(), u"a global change of %1 edits no strategy"_s.arg(change.flag),
+                                u"Send it with serve()."_s));
+    const QString e = env(change.environment);
+    flag(change.flag, e, [change, e, done](const Result<FlagState> &current) {
+        if (!current)
+            return done(current.error());
+        ServeEdits out;
+        out.change = change;
+        out.change.environment = e;
+        out.backend = u"unleash"_s;
+        if (!current->enabled) {
+            // Off for everyone already: nothing to scope, nothing to undo.
+            return done(out);
+        }
+        if (current->strategies.isEmpty())
+            return done(Error::make(Error::Kind::Refused, service(),
+                                    u"cannot scope %1: it is on in %2 with no strategy, so there is nothing to add an exclusion to"_s.arg(change.flag, e),
+                                    u"Turn the flag off globally (the whole environment) instead."_s));
+        for (const FlagStrategy &s : current->strategies) {
+            if (s.id.isEmpty())
+                return done(Error::make(Error::Kind::Parse, service(), u"a strategy of %1 has no id"_s.arg(change.flag),
+                                        u"Check the Unleash version (8.x sends strategy ids)."_s));
+            const Result<json> after = excludeScope(s, change.scope, change.flag);
+            if (!after)
+                return done(after.error());
+            const json before = canonicalStrategy(s.raw);
+            if (before != after.value())
+                out.edits << ServeEdit{s.id, before, after.value()};
+        }
+        done(out);
+    });
+}
+
+Net::Request UnleashClient::editRequest(const ServeEdits &edits, const ServeEdit &edit, bool undo) const
+{
+    Net::Request r;
+    r.service = Service::Flags;
+    r.method = "PUT"; // replaces the strategy: idempotent
+    r.idempotent = true;
+    r.url = url(envPath(edits.change.flag, env(edits.change.environment)) + u"/strategies/"_s + edit.target);
+    r.body = Json::dump(undo ? edit.before : edit.after);
+    return r;
+}
+
+QList<Net::RequestPreview> UnleashClient::previewEdits(const ServeEdits &edits, bool undo) const
+{
+    QList<Net::RequestPreview> out;
+    for (const ServeEdit &edit : edits.edits) {
+        out << Net::RequestPreview::from(featureRequest(edits.change.flag), m_base, u"flags"_s);
+        out << Net::RequestPreview::from(editRequest(edits, edit, undo), m_base, u"flags"_s);
+    }
+    return out;
+}
+
 void UnleashClient::evaluateContexts(const EvaluationQuery &query, Callback<QList<ContextAnswer>> done)
 {
     evaluateGrids(query, 0, std::make_shared<QList<ContextAnswer>>(), std::move(done));
@@ -1830,6 +2111,71 @@ void UnleashClient::evaluateGrids(EvaluationQuery query, int index, std::shared_
             return done(answers.error());
         *acc << answers.value();
         evaluateGrids(query, index + 1, acc, done);
+    });
+}
+
+void UnleashClient::applyEdits(const ServeEdits &edits, bool undo, StatusCallback done)
+{
+    if (edits.backend != u"unleash"_s)
+        return done(Error::make(Error::Kind::Refused, service(), u"these edits were made by %1, not Unleash"_s.arg(edits.backend),
+                                u"Apply them with the profile's own flag service."_s));
+    if (const Status ok = checkNames(edits.change.flag, env(edits.change.environment)); !ok)
+        return done(ok);
+    applyEdit(std::make_shared<ServeEdits>(edits), 0, undo, done);
+}
+
+void UnleashClient::applyEdit(std::shared_ptr<ServeEdits> edits, int index, bool undo, StatusCallback done)
+{
+    if (index >= edits->edits.size())
+        return done(okStatus());
+    const QString flagKey = edits->change.flag, e = env(edits->change.environment);
+    QPointer<QObject> guard(&m_http);
+    // Re-read right before the write: stop when someone else moved the strategy.
+    flag(flagKey, e, [this, guard, edits, index, undo, flagKey, e, done](const Result<FlagState> &current) {
+        if (!guard)
+            return;
+        if (!current)
+            return done(current.error());
+        const ServeEdit &edit = edits->edits[index];
+        const json from = canonicalStrategy(undo ? edit.after : edit.before);
+        const json to = canonicalStrategy(undo ? edit.before : edit.after);
+        const FlagStrategy *now = nullptr;
+        for (const FlagStrategy &s : current->strategies) {
+            if (s.id == edit.target)
+                now = &s;
+        }
+        const auto moved = [&](const QString &what) {
+            return done(Error::make(Error::Kind::Conflict, service(),
+                                    u"%1 in %2 changed since the console read it: strategy %3 %4"_s.arg(flagKey, e, edit.target, what),
+                                    undo ? u"Someone changed the flag after the rollback: compare it with the run journal's strategies and restore by hand."_s
+                                         : u"Someone else changed the flag: reload the plan (or turn the flag off globally)."_s));
+        };
+        if (!now)
+            return moved(u"was deleted"_s);
+        const json stored = canonicalStrategy(now->raw);
+        if (stored == to)
+            return applyEdit(edits, index + 1, undo, done); // written already (a resumed run)
+        if (stored != from) {
+            QString diff;
+            for (const char *k : {"name", "title", "parameters", "constraints", "segments", "variants", "disabled"}) {
+                if (stored.value(k, json()) != from.value(k, json()))
+                    diff += u" %1 was %2, is %3;"_s.arg(QString::fromLatin1(k), QString::fromStdString(from.value(k, json()).dump()),
+                                                        QString::fromStdString(stored.value(k, json()).dump()));
+            }
+            return moved(u"—"_s + diff.chopped(1));
+        }
+        m_http.send(editRequest(*edits, edit, undo), [this, guard, edits, index, undo, flagKey, e, to, done](const Net::Response &resp) {
+            if (!guard)
+                return;
+            if (!resp.ok())
+                return done(notFound(resp.error, flagKey, e));
+            const auto answer = parseStrategy(resp.body);
+            if (answer && canonicalStrategy(answer->raw) != to)
+                return done(Error::make(Error::Kind::Conflict, service(),
+                                        u"Unleash stored strategy %1 of %2 differently from what was sent"_s.arg(edits->edits[index].target, flagKey),
+                                        u"Reload the flag and compare it with the run journal before trying again."_s));
+            applyEdit(edits, index + 1, undo, done);
+        });
     });
 }
 

@@ -48,13 +48,27 @@ public:
     // GET /health (no token needed).
     void health(Callback<FlagHealth> done) override;
 
-    // POST …/environments/{env}/off|on (the same request setEnabled sends).
-    // Global scope only until issue #16 (strategies that exclude a scope).
+    // Global: POST …/environments/{env}/off|on (the same request setEnabled sends).
+    // Scoped (off only; issue #16): strategies are OR'ed, so every strategy of
+    // the environment gets NOT_IN constraints excluding what the scope names
+    // (its clients, platform accounts, lane and cohorts: anyone it names
+    // stops); everything outside keeps being served as before. That is
+    // prepareServe + applyEdits without a journal: the executor journals the
+    // edits between the two.
     QList<Net::RequestPreview> previewServe(const ServeChange &change) const override;
     void serve(const ServeChange &change, StatusCallback done) override;
-    // GET …/features/{name} per flag (the admin API), then one GET
+    // GET …/features/{name}, then excludeScope() on every strategy of the environment.
+    void prepareServe(const ServeChange &change, Callback<ServeEdits> done) override;
+    // Per strategy: GET …/features/{name} (the re-read), then PUT …/strategies/{id}.
+    void applyEdits(const ServeEdits &edits, bool undo, StatusCallback done) override;
+    QList<Net::RequestPreview> previewEdits(const ServeEdits &edits, bool undo) const override;
+    // Global: GET …/features/{name} per flag (the admin API), then one GET
     // /api/client/features with the client token: what SDKs are served.
     // Without a client API (setClientApi) it fails, saying which token is missing.
+    // Scoped: POST /api/admin/playground/advanced once per field the scope
+    // names (evaluateContexts over scopeGrids: the server's own evaluation,
+    // `on`, for each client, account, lane and cohort), then GET /api/client/features
+    // evaluated locally for the same contexts (`servedToClients`).
     QList<Net::RequestPreview> previewServed(const ServedQuery &query) const override;
     void served(const ServedQuery &query, Callback<QList<ServedState>> done) override;
     // The client API (what SDKs read), sent with the client token
@@ -98,6 +112,24 @@ public:
     static nlohmann::json strategyBody(const FlagScope &scope, int rolloutPercent, const QString &stickiness, const QString &groupId);
     // Empty when the request is valid; else what is wrong, in words.
     static QString validateScope(const FlagScope &scope, int rolloutPercent);
+    // The NOT_IN constraints that exclude what `scope` names.
+    static nlohmann::json exclusionConstraints(const FlagScope &scope);
+    // The strategy's PUT body with the scope excluded, or Refused ("cannot
+    // scope") for a strategy the console cannot scope safely: a segment, an
+    // operator or a strategy type it does not model, or a scope with parts
+    // it does not write (FlagScope::other).
+    static Result<nlohmann::json> excludeScope(const FlagStrategy &strategy, const FlagScope &scope, const QString &flag);
+    // The parts of a strategy a PUT writes, in one shape (for comparing what
+    // was read with what was written): name, title, parameters (as strings),
+    // constraints, segments, variants, disabled.
+    static nlohmann::json canonicalStrategy(const nlohmann::json &raw);
+    // The playground grids a scope names: one per field (client, account,
+    // lane, cohort), so one context per value; and those contexts for the
+    // console's own evaluator.
+    static QList<ContextGrid> scopeGrids(const FlagScope &scope);
+    static QList<FlagContext> scopeContexts(const FlagScope &scope);
+    // A scoped read-back's playground question (scopeGrids, the query's flags).
+    static EvaluationQuery scopeQuery(const ServedQuery &query);
     // Unleash names (project, flag, environment) are URL-friendly; empty when valid.
     static QString validateName(const QString &what, const QString &name);
 
@@ -137,6 +169,9 @@ private:
     // Adds `parents` (read one by one) to `set`.
     void readParents(std::shared_ptr<FlagSet> set, QStringList parents, const QString &environment, StatusCallback done);
     void deleteStrategies(const QString &flag, const QString &environment, QStringList ids, StatusCallback done);
+    Net::Request editRequest(const ServeEdits &edits, const ServeEdit &edit, bool undo) const;
+    void applyEdit(std::shared_ptr<ServeEdits> edits, int index, bool undo, StatusCallback done);
+    void servedInScope(const ServedQuery &query, Callback<QList<ServedState>> done);
     void putStrategy(const QString &flag, const QString &environment, const FlagStrategy &keep, const FlagScope &scope,
                      int rolloutPercent, Callback<FlagStrategy> done);
     void addStrategy(const QString &flag, const QString &environment, const FlagState &before, const FlagScope &scope,

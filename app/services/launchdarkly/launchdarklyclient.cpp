@@ -413,14 +413,20 @@ json LaunchDarklyClient::servePatch(const ServeChange &change, const QString &en
 
 Result<Net::Request> LaunchDarklyClient::serveRequest(const ServeChange &change) const
 {
-    if (!change.scope.global()) {
-        return Error::make(Error::Kind::Refused, u"launchdarkly"_s,
-                           u"turning %1 %2 for %3 only needs a targeting rule, which the console does not write yet"_s.arg(
-                               change.flag, change.on ? u"on"_s : u"off"_s, change.scope.describe()),
-                           u"Use the global scope (the whole environment), or change the targeting in LaunchDarkly by hand (issue #16)."_s);
-    }
     if (change.flag.isEmpty())
         return Error::make(Error::Kind::Config, u"launchdarkly"_s, u"no flag key"_s, u"Name the flag."_s);
+    if (!change.scope.global()) {
+        if (change.on)
+            return Error::make(Error::Kind::Refused, u"launchdarkly"_s,
+                               u"turning %1 on for %2 only is a rollout, not a rollback step"_s.arg(change.flag, change.scope.describe()),
+                               u"Use the canary stages (Rollout) or Restore a rollback run (`raize-console rollback restore --run ID`)."_s);
+        if (!change.scope.other.isEmpty())
+            return Error::make(Error::Kind::Refused, u"launchdarkly"_s,
+                               u"cannot scope %1: the scope has parts the console does not write: %2"_s.arg(change.flag, change.scope.other.join(u"; "_s)),
+                               u"Turn the flag off globally (the whole environment) instead."_s);
+        // The first call of a scoped change: the read.
+        return flagRequest(change.flag, change.environment.isEmpty() ? m_environment : change.environment);
+    }
     const QString env = change.environment.isEmpty() ? m_environment : change.environment;
     Net::Request r = request("PATCH", u"/api/v2/flags/%1/%2"_s.arg(enc(m_project), enc(change.flag)));
     r.contentType = "application/json; domain-model=launchdarkly.semanticpatch";
@@ -434,7 +440,16 @@ QList<Net::RequestPreview> LaunchDarklyClient::previewServe(const ServeChange &c
     const Result<Net::Request> r = serveRequest(change);
     if (!r)
         return {};
-    return {Net::RequestPreview::from(r.value(), m_base, u"flags"_s)};
+    QList<Net::RequestPreview> out{Net::RequestPreview::from(r.value(), m_base, u"flags"_s)};
+    if (!change.scope.global()) {
+        ServeEdits e;
+        e.change = change;
+        e.backend = backendName();
+        for (const json &rule : scopeOffRules(change.scope, u"{off variation}"_s))
+            e.edits << ServeEdit{QString::fromStdString(rule.value("ref", "")), json(), rule};
+        out << previewEdits(e, false).mid(1); // the read is already shown
+    }
+    return out;
 }
 
 void LaunchDarklyClient::serve(const ServeChange &change, StatusCallback done)
@@ -442,6 +457,13 @@ void LaunchDarklyClient::serve(const ServeChange &change, StatusCallback done)
     const Result<Net::Request> r = serveRequest(change);
     if (!r)
         return done(r.error());
+    if (!change.scope.global()) {
+        return prepareServe(change, [this, done](const Result<ServeEdits> &edits) {
+            if (!edits)
+                return done(edits.error());
+            applyEdits(edits.value(), false, done);
+        });
+    }
     const QString env = change.environment.isEmpty() ? m_environment : change.environment;
     const QString project = m_project;
     const bool on = change.on;
@@ -472,6 +494,19 @@ QList<Net::RequestPreview> LaunchDarklyClient::previewServed(const ServedQuery &
 void LaunchDarklyClient::served(const ServedQuery &query, Callback<QList<ServedState>> done)
 {
     const QString env = query.environment.isEmpty() ? m_environment : query.environment;
+    QList<FlagContext> contexts;
+    const auto add = [&](const QString &field, const QStringList &values) {
+        for (const QString &v : values) {
+            FlagContext c;
+            c.properties.insert(field, v);
+            c.complete = true;
+            contexts << c;
+        }
+    };
+    add(u"clientId"_s, query.scope.clientIds);
+    add(u"platformAccount"_s, query.scope.platformAccountIds);
+    add(u"lane"_s, query.scope.lane.isEmpty() ? QStringList() : QStringList{query.scope.lane});
+    add(u"cohort"_s, query.scope.cohorts);
     auto states = std::make_shared<QList<ServedState>>();
     auto left = std::make_shared<int>(int(query.flags.size()));
     auto failure = std::make_shared<std::optional<Error>>();
@@ -484,11 +519,18 @@ void LaunchDarklyClient::served(const ServedQuery &query, Callback<QList<ServedS
     if (query.flags.isEmpty())
         return done(*states);
     for (int i = 0; i < query.flags.size(); ++i) {
-        flag(query.flags[i], env, [i, states, left, failure, done](const Result<FlagState> &f) {
-            if (!f)
+        flag(query.flags[i], env, [i, states, left, failure, contexts, done](const Result<FlagState> &f) {
+            if (!f) {
                 *failure = f.error();
-            else
+            } else if (contexts.isEmpty()) {
                 (*states)[i].on = f->enabled;
+            } else {
+                // Scoped: served to anyone the scope names (Unknown and Partial are not provably off).
+                bool on = false;
+                for (const FlagContext &c : contexts)
+                    on = on || evaluate(f.value(), c).verdict != FlagEvaluation::Verdict::Off;
+                (*states)[i].on = on;
+            }
             if (--*left == 0) {
                 if (*failure)
                     return done(**failure);
@@ -592,6 +634,171 @@ void LaunchDarklyClient::evaluateNext(std::shared_ptr<QList<ContextFields>> cont
             return done(a.error());
         *acc << a.value();
         evaluateNext(contexts, flags, environment, acc, done);
+    });
+}
+
+// ---- scoped changes (issue #16) ----
+
+QList<json> LaunchDarklyClient::scopeOffRules(const FlagScope &scope, const QString &offVariationId)
+{
+    QList<json> out;
+    const auto add = [&](const char *attribute, const QStringList &values, const QString &what) {
+        if (values.isEmpty())
+            return;
+        QStringList sorted = values;
+        sorted.sort();
+        out << json{{"ref", std::string("raize-rollback:") + attribute},
+                    {"description", QString(u"raize-console rollback: off for "_s + what + u' ' + sorted.join(u", "_s)).toStdString()},
+                    {"clauses", json::array({clause(QString::fromLatin1(attribute), sorted)})},
+                    {"variationId", offVariationId.toStdString()}};
+    };
+    add("clientId", scope.clientIds, u"clients"_s);
+    add("platformAccount", scope.platformAccountIds, u"platform accounts"_s);
+    add("lane", scope.lane.isEmpty() ? QStringList() : QStringList{scope.lane}, u"lane"_s);
+    add("cohort", scope.cohorts, u"cohorts"_s);
+    return out;
+}
+
+json LaunchDarklyClient::editsPatch(const ServeEdits &edits, bool undo, const QString &environment, const QString &beforeRuleId,
+                                    const QStringList &ruleIds)
+{
+    json instructions = json::array();
+    if (undo) {
+        for (const QString &id : ruleIds)
+            instructions.push_back({{"kind", "removeRule"}, {"ruleId", id.toStdString()}});
+    } else {
+        for (const ServeEdit &e : edits.edits) {
+            json add = e.after;
+            add["kind"] = "addRule";
+            if (!beforeRuleId.isEmpty())
+                add["beforeRuleId"] = beforeRuleId.toStdString(); // ahead of every rule that may serve it
+            instructions.push_back(add);
+        }
+    }
+    return {{"environmentKey", environment.toStdString()},
+            {"comment", undo ? "raize-console: restore after a scoped rollback" : "raize-console: scoped rollback, off for " + edits.change.scope.describe().toStdString()},
+            {"instructions", instructions}};
+}
+
+QList<Net::RequestPreview> LaunchDarklyClient::previewEdits(const ServeEdits &edits, bool undo) const
+{
+    const QString env = edits.change.environment.isEmpty() ? m_environment : edits.change.environment;
+    Net::Request patch = request("PATCH", u"/api/v2/flags/%1/%2"_s.arg(enc(m_project), enc(edits.change.flag)));
+    patch.contentType = "application/json; domain-model=launchdarkly.semanticpatch";
+    QStringList ids;
+    for (const ServeEdit &e : edits.edits)
+        ids << u"{id of rule %1}"_s.arg(e.target);
+    patch.body = Json::dump(editsPatch(edits, undo, env, undo ? QString() : u"{first rule}"_s, ids));
+    return {Net::RequestPreview::from(flagRequest(edits.change.flag, env), m_base, u"flags"_s), Net::RequestPreview::from(patch, m_base, u"flags"_s)};
+}
+
+void LaunchDarklyClient::prepareServe(const ServeChange &change, Callback<ServeEdits> done)
+{
+    const Result<Net::Request> r = serveRequest(change);
+    if (!r)
+        return done(r.error());
+    if (change.scope.global())
+        return done(Error::make(Error::Kind::Refused, u"launchdarkly"_s, u"a global change of %1 adds no rule"_s.arg(change.flag),
+                                u"Send it with serve()."_s));
+    const QString env = change.environment.isEmpty() ? m_environment : change.environment;
+    m_http.send(r.value(), [change, env, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        JsonReader reader(u"launchdarkly"_s, resp.body);
+        const Variations v = readVariations(reader.root());
+        const auto e = reader.root()["environments"][env.toUtf8().constData()];
+        const bool on = e["on"].boolean();
+        const qint64 version = e["version"].optInteger(0);
+        if (!reader.ok())
+            return done(reader.error());
+        ServeEdits out;
+        out.change = change;
+        out.change.environment = env;
+        out.backend = u"launchdarkly"_s;
+        if (!on)
+            return done(out); // off for everyone already
+        if (v.offId.isEmpty())
+            return done(Error::make(Error::Kind::Refused, u"launchdarkly"_s,
+                                    u"cannot scope %1: it has no boolean off variation with an id to serve"_s.arg(change.flag),
+                                    u"Turn the flag off globally (the whole environment) instead."_s));
+        for (const json &rule : scopeOffRules(change.scope, v.offId))
+            out.edits << ServeEdit{QString::fromStdString(rule["ref"].get<std::string>()), json{{"absent", true}, {"environmentVersion", version}}, rule};
+        done(out);
+    });
+}
+
+void LaunchDarklyClient::applyEdits(const ServeEdits &edits, bool undo, StatusCallback done)
+{
+    if (edits.backend != backendName())
+        return done(Error::make(Error::Kind::Refused, u"launchdarkly"_s, u"these edits were made by %1, not LaunchDarkly"_s.arg(edits.backend),
+                                u"Apply them with the profile's own flag service."_s));
+    if (edits.edits.isEmpty())
+        return done(okStatus());
+    const QString env = edits.change.environment.isEmpty() ? m_environment : edits.change.environment;
+    const QString flagKey = edits.change.flag;
+    // Re-read right before the write.
+    m_http.send(flagRequest(flagKey, env), [this, edits, undo, env, flagKey, done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        const json flag = Json::parse(resp.body);
+        const json rules = flag.is_object() ? flag["environments"].value(env.toStdString(), json::object()).value("rules", json::array()) : json();
+        if (!rules.is_array())
+            return done(Error::make(Error::Kind::Parse, u"launchdarkly"_s, u"the flag %1 has no rules list in %2"_s.arg(flagKey, env),
+                                    u"Check the API version and the environment key."_s));
+        const qint64 version = flag["environments"][env.toStdString()].value("version", qint64(0));
+        QStringList ours, firstRule, moved;
+        for (const json &r : rules) {
+            if (firstRule.isEmpty())
+                firstRule << QString::fromStdString(r.value("_id", ""));
+            for (const ServeEdit &e : edits.edits) {
+                if (r.value("ref", "") != e.target.toStdString())
+                    continue;
+                ours << QString::fromStdString(r.value("_id", ""));
+                json clauses = r.value("clauses", json::array());
+                for (json &c : clauses) {
+                    if (c.is_object())
+                        c.erase("_id"); // the service names each clause; the console's body does not
+                }
+                if (clauses != e.after["clauses"])
+                    moved << e.target;
+            }
+        }
+        const auto conflict = [&](const QString &what) {
+            done(Error::make(Error::Kind::Conflict, u"launchdarkly"_s, u"%1 in %2 changed since the console read it: %3"_s.arg(flagKey, env, what),
+                             undo ? u"Someone changed the flag after the rollback: compare it with the run journal's rules and restore by hand."_s
+                                  : u"Someone else changed the flag: reload the plan (or turn the flag off globally)."_s));
+        };
+        if (!moved.isEmpty())
+            return conflict(u"the rules %1 were edited"_s.arg(moved.join(u", "_s)));
+        if (!undo && ours.size() == edits.edits.size())
+            return done(okStatus()); // added already (a resumed run)
+        if (undo && ours.isEmpty())
+            return done(okStatus()); // removed already
+        if (!undo && !ours.isEmpty())
+            return conflict(u"only some of the console's rules are there"_s);
+        const qint64 readVersion = edits.edits.first().before.value("environmentVersion", qint64(-1));
+        if (!undo && version != readVersion)
+            return conflict(u"its version moved from %1 to %2"_s.arg(readVersion).arg(version));
+        Net::Request patch = request("PATCH", u"/api/v2/flags/%1/%2"_s.arg(enc(m_project), enc(flagKey)));
+        patch.contentType = "application/json; domain-model=launchdarkly.semanticpatch";
+        patch.body = Json::dump(editsPatch(edits, undo, env, undo ? QString() : firstRule.value(0), ours));
+        m_http.send(patch, [edits, undo, env, flagKey, done](const Net::Response &answer) {
+            if (!answer.ok())
+                return done(answer.error);
+            // The flag as stored: the console's rules are there (or gone).
+            const json stored = Json::parse(answer.body);
+            int found = 0;
+            const json rules = stored.is_object() ? stored["environments"].value(env.toStdString(), json::object()).value("rules", json::array()) : json();
+            for (const json &r : rules.is_array() ? rules : json::array()) {
+                for (const ServeEdit &e : edits.edits)
+                    found += r.value("ref", "") == e.target.toStdString() ? 1 : 0;
+            }
+            if (found != (undo ? 0 : int(edits.edits.size())))
+                return done(Error::make(Error::Kind::Conflict, u"launchdarkly"_s,
+                                        u"LaunchDarkly answered %1 with %2 of the console's rules"_s.arg(flagKey).arg(found),
+                                        u"Open the flag in LaunchDarkly (a required approval?), then retry the step."_s));
+            done(okStatus());
+        });
     });
 }
 

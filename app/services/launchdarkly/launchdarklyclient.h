@@ -41,11 +41,11 @@ public:
 
     // A semantic patch (`turnFlagOff` / `turnFlagOn` for the environment),
     // content type `application/json; domain-model=launchdarkly.semanticpatch`:
-    // absolute, so safe to repeat. Global scope only until issue #16 (a
-    // targeting rule for the scope).
+    // absolute, so safe to repeat. Scoped off: prepareServe + applyEdits.
     QList<Net::RequestPreview> previewServe(const ServeChange &change) const override;
     void serve(const ServeChange &change, StatusCallback done) override;
-    // GET /api/v2/flags/{project}/{key}?env=… per flag: the environment's `on`.
+    // Global: GET /api/v2/flags/{project}/{key}?env=… per flag: the environment's `on`.
+    // Scoped: the same read, evaluated for every context the scope names.
     QList<Net::RequestPreview> previewServed(const ServedQuery &query) const override;
     void served(const ServedQuery &query, Callback<QList<ServedState>> done) override;
     // POST /api/v2/projects/{project}/environments/{env}/flags/evaluate, one
@@ -53,6 +53,22 @@ public:
     // LaunchDarkly's rate limits (the HTTP client waits out a 429's Retry-After).
     QList<Net::RequestPreview> previewEvaluateContexts(const EvaluationQuery &query) const override;
     void evaluateContexts(const EvaluationQuery &query, Callback<QList<ContextAnswer>> done) override;
+
+    // Scoped off (issue #16): rules are evaluated in order, first match wins,
+    // so one rule per part of the scope (clients, accounts, lane, cohorts),
+    // each serving the off variation, is added before every existing rule
+    // (semantic patch `addRule` with `beforeRuleId`), each with a `ref`
+    // ("raize-rollback:clientId", …) so it is found and removed exactly
+    // (`removeRule`) by Restore. The edits' `before` holds the environment's
+    // version as read: the write stops when it moved.
+    void prepareServe(const ServeChange &change, Callback<ServeEdits> done) override;
+    void applyEdits(const ServeEdits &edits, bool undo, StatusCallback done) override;
+    QList<Net::RequestPreview> previewEdits(const ServeEdits &edits, bool undo) const override;
+    // The rules that stop serving `scope` (the addRule bodies, without beforeRuleId).
+    static QList<nlohmann::json> scopeOffRules(const FlagScope &scope, const QString &offVariationId);
+    // The semantic patch that adds (undo false) or removes (undo true: `ruleIds`) them.
+    static nlohmann::json editsPatch(const ServeEdits &edits, bool undo, const QString &environment, const QString &beforeRuleId,
+                                     const QStringList &ruleIds);
 
     // ---- pure parts, public for tests ----
     static Result<FlagState> parseFlag(const QByteArray &body, const QString &project, const QString &environment);

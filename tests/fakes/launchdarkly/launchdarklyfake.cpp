@@ -3,6 +3,8 @@
 #include "http/httpserver.h"
 
 #include <QDateTime>
+
+#include <algorithm>
 #include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
@@ -120,7 +122,7 @@ json LaunchDarklyFake::state() const
 
 QStringList LaunchDarklyFake::instructionKinds()
 {
-    return {u"turnFlagOn"_s, u"turnFlagOff"_s, u"replaceRules"_s, u"updateFallthroughVariationOrRollout"_s};
+    return {u"turnFlagOn"_s, u"turnFlagOff"_s, u"replaceRules"_s, u"updateFallthroughVariationOrRollout"_s, u"addRule"_s, u"removeRule"_s};
 }
 
 QString LaunchDarklyFake::checkSemanticPatch(const json &body)
@@ -150,6 +152,22 @@ QString LaunchDarklyFake::checkSemanticPatch(const json &body)
             return u"replaceRules needs rules"_s;
         if (kind == u"updateFallthroughVariationOrRollout"_s && !i.contains("variationId") && !i.contains("rolloutWeights"))
             return u"updateFallthroughVariationOrRollout needs variationId or rolloutWeights"_s;
+        if (kind == u"addRule"_s) {
+            for (auto it = i.cbegin(); it != i.cend(); ++it) {
+                static const QStringList known = {u"kind"_s, u"ref"_s, u"description"_s, u"clauses"_s, u"variationId"_s,
+                                                  u"rolloutWeights"_s, u"rolloutBucketBy"_s, u"beforeRuleId"_s};
+                if (!known.contains(QString::fromStdString(it.key())))
+                    return u"unknown field \"%1\" in addRule"_s.arg(QString::fromStdString(it.key()));
+            }
+            if (!i.contains("clauses") || !i["clauses"].is_array() || i["clauses"].empty())
+                return u"addRule needs clauses"_s;
+            if (i.contains("variationId") == i.contains("rolloutWeights"))
+                return u"addRule needs variationId or rolloutWeights (one of them)"_s;
+            if ((i.contains("ref") && !i["ref"].is_string()) || (i.contains("beforeRuleId") && !i["beforeRuleId"].is_string()))
+                return u"addRule: ref and beforeRuleId are strings"_s;
+        }
+        if (kind == u"removeRule"_s && (i.size() != 2 || !i.contains("ruleId") || !i["ruleId"].is_string()))
+            return u"removeRule takes ruleId (a string) only"_s;
     }
     return {};
 }
@@ -220,6 +238,33 @@ QString LaunchDarklyFake::applySemanticPatch(json &flag, const json &body)
                 rules.push_back(rule);
             }
             env["rules"] = rules;
+        } else if (kind == "addRule") {
+            json rule;
+            if (!served(i, &rule, &error))
+                return error;
+            rule["_id"] = "rule-v" + std::to_string(env.value("version", 0) + 1) + "-" + std::to_string(env["rules"].size() + 1);
+            rule["trackEvents"] = false;
+            rule["clauses"] = i["clauses"];
+            for (const char *k : {"ref", "description"}) {
+                if (i.contains(k))
+                    rule[k] = i[k];
+            }
+            if (!env["rules"].is_array())
+                env["rules"] = json::array();
+            json &rules = env["rules"];
+            auto at = rules.end();
+            if (i.contains("beforeRuleId")) {
+                at = std::find_if(rules.begin(), rules.end(), [&](const json &r) { return r.value("_id", "") == i["beforeRuleId"]; });
+                if (at == rules.end())
+                    return u"beforeRuleId names no rule"_s;
+            }
+            rules.insert(at, rule);
+        } else if (kind == "removeRule") {
+            json &rules = env["rules"];
+            const auto at = std::find_if(rules.begin(), rules.end(), [&](const json &r) { return r.value("_id", "") == i["ruleId"]; });
+            if (at == rules.end())
+                return u"removeRule: no rule %1"_s.arg(QString::fromStdString(i["ruleId"].get<std::string>()));
+            rules.erase(at);
         } else if (kind == "updateFallthroughVariationOrRollout") {
             json fall;
             if (!served(i, &fall, &error))

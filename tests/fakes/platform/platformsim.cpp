@@ -294,6 +294,10 @@ void PlatformSim::tick(double now)
                     else if (f->kind == K::Duplicate)
                         l.duplicates += f->ratio * pubRate * dt;
                 }
+                if (l.wrongAccount > 0 && l.firstWrongAccountAt == 0)
+                    l.firstWrongAccountAt = now;
+                if (l.duplicates > 0 && l.firstDuplicateAt == 0)
+                    l.firstDuplicateAt = now;
             }
             if (l.effectActive)
                 l.extras[streamKey(K::HttpErrors, u"web"_s)].converted += effect.value("httpErrors", 0.0)
@@ -445,7 +449,8 @@ json PlatformSim::status() const
             faults.push_back(f.toStdString());
         lanes[it.key().toStdString()] = {{"publishing", it->publishing}, {"canaryOn", it->canaryOn}, {"effectActive", it->effectActive},
                                          {"queueDepth", it->queueDepth}, {"killSwitchIgnored", it->killSwitchIgnored},
-                                         {"sideEffectsWhileKillSwitchOff", it->sideEffectsWhileOff}, {"activeFaults", faults}};
+                                         {"sideEffectsWhileKillSwitchOff", it->sideEffectsWhileOff}, {"activeFaults", faults},
+                                         {"firstWrongAccountAt", it->firstWrongAccountAt}, {"firstDuplicateAt", it->firstDuplicateAt}};
     }
     return {{"polls", m_polls}, {"pollFailures", m_pollFailures}, {"lastPollError", m_lastPollError.toStdString()},
             {"flagsKnown", m_flags.featureCount()}, {"lanes", lanes}};

@@ -63,6 +63,10 @@ private:
         double wrongAccount = 0;
         double duplicates = 0;
         double sideEffectsWhileOff = 0; // side effects done while publishing.enabled was off for the lane
+        // The simulator's own time (Unix seconds) of the first wrong-account and duplicate event (0: none yet),
+        // what a detection delay is measured from (issue #16: "onset").
+        double firstWrongAccountAt = 0;
+        double firstDuplicateAt = 0;
         double queueDepth = 0;
         double stuckSince = 0;          // > 0: nothing dequeued since then
         // "kind/service" → what faults and the legacy effect added to the stream.
