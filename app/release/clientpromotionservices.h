@@ -21,6 +21,7 @@ public:
     void approveEnvironment(const PendingReview &pending, const QString &comment,
                             std::function<void(const Status &)> done) override;
     void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) override;
+    void readPin(std::function<void(const Result<PinFact> &)> done) override;
 
 private:
     GatePolicy m_policy;

@@ -104,6 +104,12 @@ public:
 
     // What an empty actor becomes in the audit log.
     static QString defaultActor();
+    // Production pinned by an Instant Rollback, in words ("" when not pinned): the promotion is the way out.
+    static QString pinText(const PinFact &pin);
+    // What a promote did to the pin and to autoAssignCustomDomains, read back from the project after it.
+    static QString pinChange(const PinFact &before, const Result<PinFact> &after);
+    // The last read-back after a promote (empty before the first).
+    QString pinReadBack() const { return m_pinReadBack; }
 
 Q_SIGNALS:
     void changed(); // any part of the state above
@@ -138,6 +144,7 @@ private:
     PromotionDecision m_decision;
     QList<Approval> m_approvals;
     QList<OverrideRequest> m_overrides;
+    QString m_pinReadBack;
 };
 
 } // namespace Raize::Release

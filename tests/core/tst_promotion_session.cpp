@@ -430,6 +430,52 @@ private Q_SLOTS:
         QVERIFY(!rig.session.decision().allowed);
     }
 
+    // Pinned production after an Instant Rollback (issue #17 item 4): the review says so and names the way out;
+    // after a promote the project is read back and the message says what happened to the pin and to
+    // autoAssignCustomDomains.
+    void pinAndDomainsAfterPromote_data()
+    {
+        QTest::addColumn<bool>("pinnedBefore");
+        QTest::addColumn<bool>("readBackFails");
+        QTest::addColumn<bool>("pinnedAfter");
+        QTest::addColumn<int>("autoAssignAfter"); // -1: not reported, 0 off, 1 on
+        QTest::addColumn<QString>("message");
+        QTest::newRow("pin lifted, domains follow again") << true << false << false << 1
+                                                         << u"The rollback pin is lifted. autoAssignCustomDomains changed: off → on"_s;
+        QTest::newRow("not pinned, unchanged") << false << false << false << 1 << u"autoAssignCustomDomains unchanged (on)."_s;
+        QTest::newRow("still pinned") << true << false << true << 0
+                                      << u"Production is still pinned by an Instant Rollback (to dpl_prev). autoAssignCustomDomains unchanged (off)"_s;
+        QTest::newRow("turned off by the promote") << false << false << false << 0 << u"autoAssignCustomDomains changed: on → off"_s;
+        QTest::newRow("not reported") << false << false << false << -1 << u"does not say whether custom domains are assigned"_s;
+        QTest::newRow("read-back fails") << true << true << false << 1 << u"could not be read back to check the pin"_s;
+    }
+
+    void pinAndDomainsAfterPromote()
+    {
+        QFETCH(bool, pinnedBefore);
+        QFETCH(bool, readBackFails);
+        QFETCH(bool, pinnedAfter);
+        QFETCH(int, autoAssignAfter);
+        QFETCH(QString, message);
+        Rig rig;
+        rig.services.collected.facts.pin = PinFact{pinnedBefore, u"dpl_bad"_s, u"dpl_prev"_s, u"P1: publish failures"_s, !pinnedBefore};
+        rig.services.pinAfter =
+            readBackFails ? Result<PinFact>(Error::make(Error::Kind::Network, u"vercel"_s, u"connection refused"_s))
+                          : Result<PinFact>(PinFact{pinnedAfter, u"dpl_bad"_s, u"dpl_prev"_s, {},
+                                                    autoAssignAfter < 0 ? std::nullopt : std::optional<bool>(autoAssignAfter == 1)});
+        QVERIFY(rig.review().first);
+        // The review names the pin and the way out.
+        QCOMPARE(Promotion::pinText(rig.session.facts().facts.pin).contains(u"promoting this candidate lifts the pin"_s), pinnedBefore);
+        QVERIFY(rig.approve(u"oncall-lead"_s).first);
+        const auto [ok, text] = rig.promote(rig.session.digest());
+        QVERIFY2(ok, qPrintable(text));
+        QVERIFY2(text.startsWith(u"dpl_stage promoted to production. "_s), qPrintable(text));
+        QVERIFY2(text.contains(message), qPrintable(text));
+        QCOMPARE(rig.session.pinReadBack(), text.mid(QStringLiteral("dpl_stage promoted to production. ").size()));
+        QCOMPARE(rig.services.count(u"readPin"_s), 1);
+        QCOMPARE(rig.audit.records.last().after.value("pinnedBefore", !pinnedBefore), pinnedBefore);
+    }
+
     // The promotion: refused while blocked or when the review moved, a Vercel failure is clear and audited, a success spends the approvals.
     void promote_data()
     {
