@@ -29,7 +29,7 @@ struct FactsCollector::Run
     std::function<void(const CollectedFacts &)> done;
     CollectedFacts out;
     int pending = 0;
-    bool deploymentRead = false, projectRead = false;
+    bool deploymentRead = false, projectRead = false, budgetsAsked = false;
     QString productionError;
 };
 
@@ -215,8 +215,24 @@ void FactsCollector::finishOne(const std::shared_ptr<Run> &run)
         return;
     if (run != m_current)
         return;
-    // Vercel shows a deployment's checks on the deployment: the same evidence link.
     ReleaseFacts &f = run->out.facts;
+    // Every other fact is in: read the 30-day budgets (Prometheus, heavy) only for an L3 release that affects a mapped SLO.
+    if (m_sources.sloBudgets && !run->budgetsAsked) {
+        const ReleaseScope scope = scopeOf(m_policy, f);
+        if (scope.level == Level::L3 && !affectedSlos(m_policy, scope, f).isEmpty()) {
+            run->budgetsAsked = true;
+            ++run->pending;
+            QPointer<FactsCollector> self(this);
+            m_sources.sloBudgets([self, run](const Known<QMap<QString, double>> &budgets) {
+                if (!self)
+                    return;
+                run->out.facts.sloBudgets = budgets;
+                self->finishOne(run);
+            });
+            return;
+        }
+    }
+    // Vercel shows a deployment's checks on the deployment: the same evidence link.
     if (f.deploymentChecks.evidence.isEmpty())
         f.deploymentChecks.evidence = f.deployment.evidence;
     const auto done = run->done;
@@ -247,17 +263,9 @@ void FactsCollector::collect(const QString &deploymentId, std::function<void(con
     f.changelogOrigin.file = m_sources.changelogPath;
     if (!m_sources.github)
         f.migrationReport = Known<MigrationReport>::missing(notConfigured);
-    if (m_sources.sloBudgets) {
-        ++run->pending;
-        m_sources.sloBudgets([self, run](const Known<QMap<QString, double>> &budgets) {
-            if (!self)
-                return;
-            run->out.facts.sloBudgets = budgets;
-            self->finishOne(run);
-        });
-    } else {
-        f.sloBudgets = Known<QMap<QString, double>>::missing(u"no SLO source is configured for this profile (Prometheus)"_s);
-    }
+    // The error budgets are read last, and only when the gate needs them (finishOne): an L3 release touching a mapped SLO.
+    f.sloBudgets = Known<QMap<QString, double>>::missing(m_sources.sloBudgets ? u"not read: the release is not L3 or touches no mapped SLO"_s
+                                                                              : u"no SLO source is configured for this profile (Prometheus)"_s);
     f.maintenanceWindow = m_sources.maintenanceWindow;
 
     ++run->pending;
