@@ -356,6 +356,32 @@ private Q_SLOTS:
     }
 
     // Overrides: only gates the policy allows, with a typed reason of the policy's length, recorded before they count.
+    // The error-budget gate's "two-reviewers" override through the session: the first reviewer's override is recorded
+    // but does not count alone, the same reviewer cannot give the second, a different reviewer's completes it.
+    void twoReviewerOverrideInTheSession()
+    {
+        Rig rig;
+        ReleaseFacts &f = rig.services.collected.facts;
+        makeL3(f);
+        f.changelog.value->first().fields[u"Flags"_s] = u"`publishing.scheduler-v3` (new, OFF in production)"_s;
+        f.sloBudgets.value->insert(u"publish_success"_s, 0.05);
+        QVERIFY(rig.review().first);
+        QCOMPARE(rig.session.verdict().result(u"error-budget"_s)->status, GateResult::Status::Fail);
+        const QString reason = u"the burn was the provider outage of 03:00, now over"_s;
+        QVERIFY(rig.session.applyOverride(u"error-budget"_s, reason, u"oncall-lead"_s).ok());
+        QVERIFY2(rig.session.message().contains(u"needs a second, different reviewer"_s), qPrintable(rig.session.message()));
+        QVERIFY(rig.session.decision().reasons.join(u'\n').contains(u"needs two different reviewers"_s));
+        QCOMPARE(rig.session.overridableGates().size(), 1); // still offered: to another reviewer
+        const Status again = rig.session.applyOverride(u"error-budget"_s, reason, u"Oncall-Lead"_s);
+        QVERIFY(!again.ok());
+        QVERIFY2(again.error().message.contains(u"already overrode error-budget"_s), qPrintable(again.error().message));
+        QVERIFY(rig.session.applyOverride(u"error-budget"_s, reason, u"sre-bo"_s).ok());
+        QCOMPARE(rig.session.decision().overrides.size(), 2);
+        QVERIFY(rig.session.overridableGates().isEmpty());
+        QVERIFY(!rig.session.decision().reasons.join(u'\n').contains(u"Error budget"_s));
+        QCOMPARE(rig.audit.actions().count(u"gate.override"_s), 2); // the refused one is not recorded
+    }
+
     void overrides_data()
     {
         QTest::addColumn<Mutation>("mutate");
