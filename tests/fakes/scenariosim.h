@@ -169,6 +169,7 @@ public:
     Raize::Sandbox::VercelFake &vercel() { return m_vercel; }
     Raize::Sandbox::HttpServer &githubServer() { return m_githubServer; }
     Raize::Sandbox::HttpServer &vercelServer() { return m_vercelServer; }
+    Raize::Sandbox::FaultInjector &faults() { return m_faults; }
 
 private:
     json m_scenario;
