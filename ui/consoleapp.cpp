@@ -148,10 +148,8 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     // The promotion gates read the effective policy; a refused bundle makes the profile read-only.
     // Dangerous actions confirm by the effective policy's table (a read-only profile keeps the playbook's).
     Confirmation::setTable(effective.confirmations());
+    // The changelog gate reads the policy's gates.changelogPath at the candidate commit, never this folder's file.
     auto *promotion = new PromotionView(effective.gates());
-    // CI and operators run the console from the repository checkout: its CHANGELOG.md is the draft (§6.1).
-    const QString changelog = qEnvironmentVariable("RAIZE_CHANGELOG", QDir::current().filePath(u"CHANGELOG.md"_s));
-    promotion->setChangelogPath(changelog);
     m_window->setViewWidget(u"promotion"_s, promotion);
     m_live->setPromotionView(promotion);
     promotion->setPolicyNote(effective.readOnly() ? effective.error()->toString() : QString());

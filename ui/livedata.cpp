@@ -125,6 +125,7 @@ void LiveData::workspaceReady()
         sources.flags = m_workspace.flags();
         sources.githubHtml = m_workspace.clients()->githubHtml;
         sources.auditLogPath = m_workspace.auditLogPath();
+        sources.sloHistory = m_workspace.sloHistory();
         m_promotion->setSources(sources);
         // The view opens on the current candidate: one review now, the operator refreshes after that.
         m_promotion->refresh();

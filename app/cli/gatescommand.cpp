@@ -1,4 +1,4 @@
-// `raize-console gates check --deployment ID [--json] [--changelog FILE]
+// `raize-console gates check --deployment ID [--json] [--changelog PATH]
 //      [--policy FILE] [--maintenance-window TEXT]`
 // Runs the promotion gates of issue #7 for one Vercel deployment, with the
 // same collector and the same evaluate() as the console's promotion review,
@@ -14,6 +14,7 @@
 #include "release/approval.h"
 #include "release/factscollector.h"
 #include "release/gatepolicy.h"
+#include "release/promotion.h"
 #include "rollback/killswitchparent.h"
 #include "workspace/effectivepolicy.h"
 #include "workspace/workspace.h"
@@ -37,26 +38,27 @@ const CommandHelp &gatesHelp()
         u"console's promotion review, so CI and the console agree.\n"
         u"\n"_s + exits + u"Example: raize-console gates check --deployment dpl_8fQ2 --json\n"_s,
         {{"check"_L1, "check a candidate deployment against the promotion gates"_L1,
-          u"usage: raize-console gates check --deployment ID [--json] [--changelog FILE] [--policy FILE]\n"
+          u"usage: raize-console gates check --deployment ID [--json] [--changelog PATH] [--policy FILE]\n"
           u"                               [--maintenance-window TEXT] [--keychain-service S]\n"
           u"Collects the facts (Vercel, GitHub, the flag service, the changelog) and evaluates every gate.\n"
           u"Tokens: $RAIZE_VERCEL_TOKEN, $RAIZE_GITHUB_TOKEN, $RAIZE_FLAGS_TOKEN, else the profile's keychain entries.\n"
           u"\n"
           u"Options:\n"
           u"  --deployment ID             the Vercel deployment id of the candidate (required)\n"
-          u"  --changelog FILE            the changelog draft (default: CHANGELOG.md)\n"
+          u"  --changelog PATH            the changelog's path in the repository, read at the candidate commit\n"
+          u"                              (default: the policy's gates.changelogPath, CHANGELOG.md)\n"
           u"  --policy FILE               a policy bundle (default: the profile's, else the built-in playbook-v1)\n"
           u"  --maintenance-window TEXT   the announced maintenance window, for the gates that need one\n"
           u"  --keychain-service S        the keychain's service name (default: raize-console, or $RAIZE_KEYCHAIN_SERVICE)\n"
           u"  --json                      the verdict: gates, deployment, production, pulls, stuck, policy, digest, exitCode\n"
-          u"\n"_s + exits + u"Example: raize-console gates check --deployment dpl_8fQ2 --changelog CHANGELOG.md\n"_s}}};
+          u"\n"_s + exits + u"Example: raize-console gates check --deployment dpl_8fQ2 --changelog docs/CHANGELOG.md\n"_s}}};
     return help;
 }
 
 int gatesCommand(Context &ctx)
 {
     const QString usage =
-        u"raize-console gates check --deployment ID [--json] [--changelog FILE] [--policy FILE] [--maintenance-window TEXT]"_s;
+        u"raize-console gates check --deployment ID [--json] [--changelog PATH] [--policy FILE] [--maintenance-window TEXT]"_s;
     if (ctx.args.isEmpty() || ctx.args.first() != u"check"_s) {
         ctx.err << u"usage: "_s << usage << u'\n';
         return Failure;
@@ -64,7 +66,7 @@ int gatesCommand(Context &ctx)
     ctx.args.removeFirst();
     const bool json = ctx.takeFlag(u"--json"_s);
     const QString deploymentId = ctx.takeOption(u"--deployment"_s);
-    const QString changelog = ctx.takeOption(u"--changelog"_s, u"CHANGELOG.md"_s);
+    const QString changelog = ctx.takeOption(u"--changelog"_s);
     const QString policyFile = ctx.takeOption(u"--policy"_s);
     const QString window = ctx.takeOption(u"--maintenance-window"_s);
     const QString keychainService = ctx.takeOption(u"--keychain-service"_s, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
@@ -107,6 +109,7 @@ int gatesCommand(Context &ctx)
     sources.githubHtml = clients->githubHtml;
     sources.changelogPath = changelog;
     sources.maintenanceWindow = window;
+    sources.sloBudgets = FactsCollector::sloBudgetsFrom(ws->sloHistory()); // the error-budget gate (Prometheus)
     FactsCollector collector(policy, sources);
     CollectedFacts collected;
     QEventLoop loop;
@@ -176,6 +179,11 @@ int gatesCommand(Context &ctx)
         for (const QString &s : stuck)
             st.push_back(s.toStdString());
         out["stuck"] = st;
+        out["changelog"] = {{"file", facts.changelogOrigin.file.toStdString()},
+                            {"commit", facts.changelogOrigin.commit.toStdString()},
+                            {"section", facts.changelogOrigin.section.toStdString()},
+                            {"read", facts.changelog.known()}};
+        out["pinned"] = facts.pin.pinned;
         out["policy"] = policy.bundleId.toStdString();
         out["digest"] = digest.toStdString();
         out["exitCode"] = code;
@@ -208,6 +216,11 @@ int gatesCommand(Context &ctx)
     }
     if (!verdict.scope.runbooks.isEmpty())
         ctx.out << u"Runbooks: "_s << verdict.scope.runbooks.join(u", "_s) << u'\n';
+    if (!facts.changelogOrigin.file.isEmpty())
+        ctx.out << u"Changelog: %1 %2\n"_s.arg(facts.changelogOrigin.where(),
+                                              facts.changelog.known() ? facts.changelogOrigin.section : u"(not read)"_s);
+    if (const QString pin = Promotion::pinText(facts.pin); !pin.isEmpty())
+        ctx.out << u"PINNED   "_s << pin << u'\n';
     ctx.out << u'\n';
     for (const GateResult &r : verdict.results) {
         ctx.out << u"%1  %2: %3\n"_s.arg(GateResult::statusName(r.status).toUpper().leftJustified(7), r.title, r.reason);

@@ -32,7 +32,7 @@ namespace {
 
 const QString kUsage =
     u"raize-console promote review|approve|override|run [--deployment ID] [--plan-digest D] [--reviewer LOGIN]\n"
-    u"    [--gate ID] [--reason TEXT] [--changelog FILE] [--policy FILE] [--maintenance-window TEXT]\n"
+    u"    [--gate ID] [--reason TEXT] [--changelog PATH] [--policy FILE] [--maintenance-window TEXT]\n"
     u"    [--keychain-service S] [--json] [--profile P]"_s;
 
 struct Options
@@ -88,6 +88,7 @@ std::unique_ptr<Connection> connectProfile(Context &ctx, const Options &o)
     sources.githubHtml = c->clients->githubHtml;
     sources.changelogPath = o.changelog;
     sources.maintenanceWindow = o.window;
+    sources.sloBudgets = FactsCollector::sloBudgetsFrom(c->ws->sloHistory()); // the error-budget gate (Prometheus)
     c->services = std::make_unique<ClientPromotionServices>(c->policy, sources);
     c->auditPath = c->ws->auditLogPath();
     c->audit = std::make_unique<Records::AuditLog>(c->auditPath);
@@ -225,6 +226,10 @@ void printReview(Context &ctx, const Promotion &session)
         for (const PullFact &p : *facts.pulls)
             ctx.out << u"  #%1 %2 (%3, %4)\n"_s.arg(p.number).arg(p.title, p.author, verdict.scope.pullLevelWhy.value(p.number));
     }
+    if (!facts.changelogOrigin.file.isEmpty())
+        ctx.out << u"Changelog: %1 %2\n"_s.arg(facts.changelogOrigin.where(), facts.changelog.known() ? facts.changelogOrigin.section : u"(not read)"_s);
+    if (const QString pin = Promotion::pinText(facts.pin); !pin.isEmpty())
+        ctx.out << u"PINNED    "_s << pin << u'\n';
     ctx.out << u'\n';
     QStringList overridden;
     for (const OverrideRequest &o : d.overrides)
@@ -271,7 +276,7 @@ bool readOptions(Context &ctx, Options *o)
     o->reviewer = ctx.takeOption(u"--reviewer"_s).trimmed();
     o->gate = ctx.takeOption(u"--gate"_s).trimmed();
     o->reason = ctx.takeOption(u"--reason"_s);
-    o->changelog = ctx.takeOption(u"--changelog"_s, u"CHANGELOG.md"_s);
+    o->changelog = ctx.takeOption(u"--changelog"_s);
     o->policyFile = ctx.takeOption(u"--policy"_s);
     o->window = ctx.takeOption(u"--maintenance-window"_s);
     o->keychain = ctx.takeOption(u"--keychain-service"_s, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
@@ -298,7 +303,8 @@ const CommandHelp &promoteHelp()
         u"audit log; review: a gate's data could not be fetched, retrying may help).\n"_s;
     static const QString common =
         u"  --deployment ID             the candidate (default: the newest staging deployment)\n"
-        u"  --changelog FILE            the changelog draft (default: CHANGELOG.md)\n"
+        u"  --changelog PATH            the changelog's path in the repository, read at the candidate commit\n"
+        u"                              (default: the policy's gates.changelogPath, CHANGELOG.md)\n"
         u"  --policy FILE               a policy bundle (default: the profile's, else the built-in playbook-v1)\n"
         u"  --maintenance-window TEXT   the announced maintenance window, for the migrations gate\n"
         u"  --keychain-service S        the keychain's service name (default: raize-console, or $RAIZE_KEYCHAIN_SERVICE)\n"_s;
@@ -312,7 +318,7 @@ const CommandHelp &promoteHelp()
         u"\n"_s +
             exits + u"Example: raize-console promote review --json\n"_s,
         {{"review"_L1, "the candidate, its gates, approvals, the decision and the plan digest"_L1,
-          u"usage: raize-console promote review [--deployment ID] [--json] [--changelog FILE] [--policy FILE]\n"
+          u"usage: raize-console promote review [--deployment ID] [--json] [--changelog PATH] [--policy FILE]\n"
           u"                                [--maintenance-window TEXT] [--keychain-service S]\n"
           u"Collects the facts (Vercel, GitHub, the flag service, the changelog), evaluates every gate, reads the approvals\n"
           u"and overrides back from the audit log and prints the decision and the plan digest. Changes nothing.\n"

@@ -160,12 +160,25 @@ PromotionDecision decide(const GatePolicy &policy, const ReleaseFacts &facts, co
     for (const GateResult &r : verdict.results) {
         if (r.status == GateResult::Status::Pass)
             continue;
-        const auto o = std::find_if(overrides.cbegin(), overrides.cend(), [&](const OverrideRequest &x) { return x.gateId == r.id; });
-        if (o != overrides.cend() && checkOverride(policy, verdict, *o).ok()) {
-            d.overrides << *o;
+        // A "two-reviewers" gate (the error budget) is overridden only when two different people each recorded one.
+        const int needed = policy.overrideKind(r.id) == Override::TwoReviewers && !r.unmappedCommits ? 2 : 1;
+        QList<OverrideRequest> valid;
+        QStringList actors; // lower case
+        for (const OverrideRequest &o : overrides) {
+            if (o.gateId != r.id || !checkOverride(policy, verdict, o).ok() || actors.contains(o.actor.trimmed().toLower()))
+                continue;
+            actors << o.actor.trimmed().toLower();
+            valid << o;
+        }
+        if (valid.size() >= needed) {
+            d.overrides << valid.mid(0, needed);
             continue;
         }
-        d.reasons << u"%1 (%2): %3"_s.arg(r.title, GateResult::statusName(r.status), r.reason);
+        if (!valid.isEmpty())
+            d.reasons << u"%1 (%2): %3; overridden by %4 only, and the policy needs two different reviewers to override it"_s.arg(
+                r.title, GateResult::statusName(r.status), r.reason, valid.first().actor);
+        else
+            d.reasons << u"%1 (%2): %3"_s.arg(r.title, GateResult::statusName(r.status), r.reason);
     }
 
     // An unknown level counts as L3: the strictest rule applies until the data is in.

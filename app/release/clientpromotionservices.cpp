@@ -166,4 +166,15 @@ void ClientPromotionServices::promoteDeployment(const QString &deploymentId, std
     m_sources.vercel->promote(deploymentId, std::move(done));
 }
 
+void ClientPromotionServices::readPin(std::function<void(const Result<PinFact> &)> done)
+{
+    if (!m_sources.vercel)
+        return done(notConnected(u"vercel"_s, u"the project cannot be read back"_s));
+    m_sources.vercel->project([done](const Result<Services::VercelProject> &p) {
+        if (!p)
+            return done(p.error());
+        done(PinFact{p->pinned, p->rollbackFrom, p->rollbackTo, p->rollbackDescription, p->autoAssignCustomDomains});
+    });
+}
+
 } // namespace Raize::Release

@@ -26,6 +26,7 @@ public:
     void permission(const QString &login, std::function<void(const Result<QString> &)> done) override;
     void reviewState(const QString &sha, std::function<void(const GitHubReviewState &)> done) override;
     QString repository() const override;
+    void readPin(std::function<void(const Result<PinFact> &)> done) override;
 
     // Workflow runs of a commit whose reviews are read (newest first).
     static constexpr int MaxReviewedRuns = 5;

@@ -1,6 +1,11 @@
 #include "release/factscollector.h"
 
 #include "records/changelog.h"
+#include "records/changeloglinter.h"
+#include "release/migrationsource.h"
+#include "services/prometheus/slometrics.h"
+
+#include <QDateTime>
 #include "services/flags/flagservice.h"
 #include "services/github/githubclient.h"
 #include "services/vercel/vercelclient.h"
@@ -24,7 +29,7 @@ struct FactsCollector::Run
     std::function<void(const CollectedFacts &)> done;
     CollectedFacts out;
     int pending = 0;
-    bool deploymentRead = false, projectRead = false;
+    bool deploymentRead = false, projectRead = false, budgetsAsked = false;
     QString productionError;
 };
 
@@ -42,14 +47,12 @@ bool FactsCollector::busy() const
     return m_current && m_current->pending > 0;
 }
 
-QList<ChangelogFact> FactsCollector::unreleasedEntries(const QString &changelogText)
+namespace {
+
+QList<ChangelogFact> entriesOf(const Records::ChangelogSection &section)
 {
     QList<ChangelogFact> out;
-    const Records::ChangelogDocument doc = Records::ChangelogDocument::parse(changelogText);
-    const Records::ChangelogSection *section = doc.unreleased();
-    if (!section)
-        return out;
-    for (const Records::ChangelogCategory &c : section->categories) {
+    for (const Records::ChangelogCategory &c : section.categories) {
         for (const Records::ChangelogEntry &e : c.entries) {
             if (e.placeholder) // "Nothing yet!" records no change: the gate still says "no entry"
                 continue;
@@ -67,6 +70,71 @@ QList<ChangelogFact> FactsCollector::unreleasedEntries(const QString &changelogT
             }
             out << f;
         }
+    }
+    return out;
+}
+
+} // namespace
+
+FactsCollector::BudgetSource FactsCollector::sloBudgetsFrom(Slo::SloFeed *feed)
+{
+    if (!feed)
+        return {};
+    QPointer<Slo::SloFeed> guard(feed);
+    return [guard](std::function<void(const Known<QMap<QString, double>> &)> done) {
+        if (!guard)
+            return done(Known<QMap<QString, double>>::missing(u"the SLO feed is gone (the profile's connections changed)"_s));
+        Slo::readBudgets(*guard, QDateTime::currentMSecsSinceEpoch(), [done](const Result<QMap<QString, double>> &b) {
+            done(b ? Known<QMap<QString, double>>::of(*b) : Known<QMap<QString, double>>::missing(b.error().toString()));
+        });
+    };
+}
+
+QList<ChangelogFact> FactsCollector::unreleasedEntries(const QString &changelogText)
+{
+    const Records::ChangelogDocument doc = Records::ChangelogDocument::parse(changelogText);
+    const Records::ChangelogSection *section = doc.unreleased();
+    return section ? entriesOf(*section) : QList<ChangelogFact>{};
+}
+
+FactsCollector::ChangelogRead FactsCollector::releaseEntries(const QString &candidateText, const std::optional<QString> &productionText,
+                                                             const QString &file, const QString &commit)
+{
+    ChangelogRead out;
+    out.origin.file = file;
+    out.origin.commit = commit;
+    out.origin.section = u"[Unreleased]"_s;
+    const Records::ChangelogDocument doc = Records::ChangelogDocument::parse(candidateText);
+    const Records::ChangelogSection *section = doc.unreleased();
+    if (!section || entriesOf(*section).isEmpty()) {
+        // Not in [Unreleased]: the version the candidate cut, i.e. its newest release that production's file has not.
+        const QList<const Records::ChangelogSection *> releases = doc.releases();
+        const Records::ChangelogSection *newest = releases.isEmpty() ? nullptr : releases.first();
+        for (const Records::ChangelogSection *r : releases) {
+            if (r->looseVersion && (!newest->looseVersion || *newest->looseVersion < *r->looseVersion))
+                newest = r;
+        }
+        std::optional<Records::ChangelogDocument> production;
+        if (productionText)
+            production = Records::ChangelogDocument::parse(*productionText);
+        if (newest && (!production || !production->section(newest->versionText)))
+            section = newest;
+    }
+    if (!section)
+        return out;
+    if (!section->unreleased)
+        out.origin.section = u"[%1]"_s.arg(section->versionText);
+    out.entries = entriesOf(*section);
+    // The playbook's rules always (never the Keep-a-Changelog-only mode): its errors inside the section, with the
+    // candidate file's lines. Missing §8.6 fields and titles the gate says itself, per entry; compare links
+    // (KAC014, KAC015, KAC022–KAC024) say nothing about what is released and stay `changelog lint`'s business.
+    static const QStringList notTheGates = {u"RZ001"_s,  u"RZ002"_s,  u"RZ003"_s,  u"RZ004"_s, u"KAC014"_s,
+                                            u"KAC015"_s, u"KAC022"_s, u"KAC023"_s, u"KAC024"_s};
+    for (const Records::Diagnostic &d : Records::ChangelogLinter::lint(doc, Records::ChangelogLinter::Rules::Playbook)) {
+        if (d.severity != Records::Diagnostic::Severity::Error || d.line < section->line || d.line > section->endLine
+            || notTheGates.contains(d.code))
+            continue;
+        out.origin.problems << u"%1:%2: %3 [%4]"_s.arg(out.origin.where()).arg(d.line).arg(d.message, d.code);
     }
     return out;
 }
@@ -147,8 +215,24 @@ void FactsCollector::finishOne(const std::shared_ptr<Run> &run)
         return;
     if (run != m_current)
         return;
-    // Vercel shows a deployment's checks on the deployment: the same evidence link.
     ReleaseFacts &f = run->out.facts;
+    // Every other fact is in: read the 30-day budgets (Prometheus, heavy) only for an L3 release that affects a mapped SLO.
+    if (m_sources.sloBudgets && !run->budgetsAsked) {
+        const ReleaseScope scope = scopeOf(m_policy, f);
+        if (scope.level == Level::L3 && !affectedSlos(m_policy, scope, f).isEmpty()) {
+            run->budgetsAsked = true;
+            ++run->pending;
+            QPointer<FactsCollector> self(this);
+            m_sources.sloBudgets([self, run](const Known<QMap<QString, double>> &budgets) {
+                if (!self)
+                    return;
+                run->out.facts.sloBudgets = budgets;
+                self->finishOne(run);
+            });
+            return;
+        }
+    }
+    // Vercel shows a deployment's checks on the deployment: the same evidence link.
     if (f.deploymentChecks.evidence.isEmpty())
         f.deploymentChecks.evidence = f.deployment.evidence;
     const auto done = run->done;
@@ -171,16 +255,17 @@ void FactsCollector::collect(const QString &deploymentId, std::function<void(con
     // count covers this function itself so that synchronous answers cannot finish early.
     run->pending = 1;
 
-    // The changelog is a local file (the checkout CI runs in, or the operator's).
-    if (m_sources.changelogPath.isEmpty()) {
-        f.changelog = Known<QList<ChangelogFact>>::missing(u"no changelog file given (--changelog FILE)"_s);
-    } else {
-        QFile file(m_sources.changelogPath);
-        if (file.open(QIODevice::ReadOnly))
-            f.changelog = Known<QList<ChangelogFact>>::of(unreleasedEntries(QString::fromUtf8(file.readAll())), m_sources.changelogPath);
-        else
-            f.changelog = Known<QList<ChangelogFact>>::missing(u"cannot read %1: %2"_s.arg(m_sources.changelogPath, file.errorString()));
-    }
+    // The changelog is read at the candidate commit (readChangelog), never from a local folder.
+    if (!m_sources.github)
+        f.changelog = Known<QList<ChangelogFact>>::missing(notConfigured);
+    if (m_sources.changelogPath.isEmpty())
+        m_sources.changelogPath = m_policy.changelogPath;
+    f.changelogOrigin.file = m_sources.changelogPath;
+    if (!m_sources.github)
+        f.migrationReport = Known<MigrationReport>::missing(notConfigured);
+    // The error budgets are read last, and only when the gate needs them (finishOne): an L3 release touching a mapped SLO.
+    f.sloBudgets = Known<QMap<QString, double>>::missing(m_sources.sloBudgets ? u"not read: the release is not L3 or touches no mapped SLO"_s
+                                                                              : u"no SLO source is configured for this profile (Prometheus)"_s);
     f.maintenanceWindow = m_sources.maintenanceWindow;
 
     ++run->pending;
@@ -189,7 +274,7 @@ void FactsCollector::collect(const QString &deploymentId, std::function<void(con
             return;
         ReleaseFacts &f = run->out.facts;
         if (d) {
-            CandidateDeployment c{d->id, d->sha, d->state, d->url, d->target, d->created.toMSecsSinceEpoch()};
+            CandidateDeployment c{d->id, d->sha, d->state, d->url, d->target, d->created.toMSecsSinceEpoch(), d->ref};
             f.deployment = Known<CandidateDeployment>::of(c, d->url.isEmpty() ? QString() : u"https://"_s + d->url);
         } else {
             f.deployment = Known<CandidateDeployment>::missing(d.error().toString());
@@ -203,11 +288,23 @@ void FactsCollector::collect(const QString &deploymentId, std::function<void(con
     m_sources.vercel->project([self, run](const Result<VercelProject> &p) {
         if (!self)
             return;
+        ReleaseFacts &f = run->out.facts;
+        const QString settings = self->m_sources.vercelProjectUrl;
         if (p && p->production) {
-            run->out.facts.productionDeploymentId = p->production->id;
-            run->out.facts.productionSha = p->production->sha;
+            f.productionDeploymentId = p->production->id;
+            f.productionSha = p->production->sha;
         } else {
             run->productionError = p ? u"vercel: the project has no production deployment"_s : p.error().toString();
+        }
+        if (p) {
+            f.pin = PinFact{p->pinned, p->rollbackFrom, p->rollbackTo, p->rollbackDescription, p->autoAssignCustomDomains};
+            f.deploymentProtection = Known<DeploymentProtectionFact>::of({p->ssoProtection, p->passwordProtection, p->trustedIps},
+                                                                         settings.isEmpty() ? QString() : settings + u"/settings/deployment-protection"_s);
+            f.retention = Known<RetentionFact>::of({p->retentionSet, p->expirationDaysProduction, p->deploymentsToKeep},
+                                                   settings.isEmpty() ? QString() : settings + u"/settings/security"_s);
+        } else {
+            f.deploymentProtection = Known<DeploymentProtectionFact>::missing(p.error().toString());
+            f.retention = Known<RetentionFact>::missing(p.error().toString());
         }
         run->projectRead = true;
         self->compareAndPulls(run);
@@ -258,7 +355,8 @@ void FactsCollector::collect(const QString &deploymentId, std::function<void(con
                 return;
             ReleaseFacts &f = run->out.facts;
             if (p)
-                f.protection = Known<ProtectionFact>::of({p->unprotected, p->contexts, p->strict, p->requiredApprovals}, evidence);
+                f.protection = Known<ProtectionFact>::of({p->unprotected, p->contexts, p->strict, p->requiredApprovals, p->allowForcePushes},
+                                                         evidence);
             else
                 f.protection = Known<ProtectionFact>::missing(p.error().toString(), evidence);
             self->finishOne(run);
@@ -385,6 +483,8 @@ void FactsCollector::compareAndPulls(const std::shared_ptr<Run> &run)
 {
     if (!run->deploymentRead || !run->projectRead || !m_sources.github)
         return;
+    readChangelog(run);
+    readMigrations(run);
     ReleaseFacts &f = run->out.facts;
     if (!f.deployment.known() || f.productionSha.isEmpty()) {
         const QString why = !f.deployment.known() ? u"the candidate deployment could not be read"_s
@@ -468,6 +568,122 @@ void FactsCollector::compareAndPulls(const std::shared_ptr<Run> &run)
             f.unmappedCommits = unmappedCommits(commits, merged);
             self->finishOne(run);
         });
+    });
+}
+
+void FactsCollector::readChangelog(const std::shared_ptr<Run> &run)
+{
+    ReleaseFacts &f = run->out.facts;
+    const QString path = m_sources.changelogPath;
+    if (!f.deployment.known() || f.deployment->sha.isEmpty()) {
+        f.changelog = Known<QList<ChangelogFact>>::missing(
+            u"%1 cannot be read at the candidate commit: %2"_s.arg(path, f.deployment.known() ? u"the deployment carries no commit SHA"_s
+                                                                                              : f.deployment.error));
+        return;
+    }
+    const QString head = f.deployment->sha, base = f.productionSha;
+    f.changelogOrigin.commit = head;
+    const QString evidence = m_sources.githubHtml + u"/blob/"_s + head + u'/' + path;
+    // Both files side by side: the candidate's says what is released, production's which version is new.
+    auto candidate = std::make_shared<std::optional<Result<Services::GitHubContent>>>();
+    auto production = std::make_shared<std::optional<Result<Services::GitHubContent>>>();
+    const bool readProduction = !base.isEmpty();
+    QPointer<FactsCollector> self(this);
+    const auto decide = [self, run, candidate, production, readProduction, path, head, evidence]() {
+        if (!candidate->has_value() || (readProduction && !production->has_value()))
+            return;
+        ReleaseFacts &f = run->out.facts;
+        const Result<Services::GitHubContent> &c = **candidate;
+        if (!c) {
+            const QString why = c.error().httpStatus == 404 ? u"%1 does not exist at %2 (GitHub 404)"_s.arg(path, head.left(7))
+                                                            : u"%1 at %2: %3"_s.arg(path, head.left(7), c.error().toString());
+            f.changelog = Known<QList<ChangelogFact>>::missing(why, evidence);
+            return;
+        }
+        if (c->tooLarge) {
+            f.changelog = Known<QList<ChangelogFact>>::missing(u"%1 at %2 is over 1 MB: GitHub does not send its content"_s.arg(path, head.left(7)),
+                                                               evidence);
+            return;
+        }
+        const QString text = QString::fromUtf8(c->content);
+        std::optional<QString> productionText;
+        QString productionError;
+        if (!readProduction) {
+            productionError = u"what production serves is not known: "_s + run->productionError;
+        } else if (const Result<Services::GitHubContent> &p = **production; p && !p->tooLarge) {
+            productionText = QString::fromUtf8(p->content);
+        } else if (!p && p.error().httpStatus == 404) {
+            // No changelog at production yet: every version of the candidate's file is new.
+        } else {
+            productionError = p ? u"%1 at production is over 1 MB"_s.arg(path) : p.error().toString();
+        }
+        const Records::ChangelogDocument doc = Records::ChangelogDocument::parse(text);
+        const bool unreleasedHasEntries = doc.unreleased() && !unreleasedEntries(text).isEmpty();
+        if (!unreleasedHasEntries && !productionError.isEmpty()) {
+            // Which version is being released depends on production's file, which could not be read.
+            f.changelog = Known<QList<ChangelogFact>>::missing(
+                u"%1@%2 has no entry under [Unreleased], and which version it releases cannot be told: %3"_s.arg(path, head.left(7),
+                                                                                                                 productionError),
+                evidence);
+            return;
+        }
+        const ChangelogRead read = releaseEntries(text, productionText, path, head);
+        f.changelogOrigin = read.origin;
+        f.changelog = Known<QList<ChangelogFact>>::of(read.entries, evidence);
+    };
+    ++run->pending;
+    m_sources.github->contents(path, head, [self, run, candidate, decide](const Result<Services::GitHubContent> &c) {
+        if (!self)
+            return;
+        *candidate = c;
+        decide();
+        self->finishOne(run);
+    });
+    if (readProduction) {
+        ++run->pending;
+        m_sources.github->contents(path, base, [self, run, production, decide](const Result<Services::GitHubContent> &c) {
+            if (!self)
+                return;
+            *production = c;
+            decide();
+            self->finishOne(run);
+        });
+    }
+}
+
+void FactsCollector::readMigrations(const std::shared_ptr<Run> &run)
+{
+    ReleaseFacts &f = run->out.facts;
+    if (!f.deployment.known() || f.deployment->sha.isEmpty() || f.productionSha.isEmpty()) {
+        f.migrationReport = Known<MigrationReport>::missing(
+            !f.deployment.known() ? u"the candidate deployment could not be read"_s
+            : f.deployment->sha.isEmpty() ? u"the deployment carries no commit SHA"_s
+                                          : u"what production serves is not known: "_s + run->productionError);
+        return;
+    }
+    MigrationPolicy policy;
+    if (m_sources.migrations) {
+        policy = *m_sources.migrations;
+    } else {
+        for (const PathRule &r : m_policy.pathRules) {
+            if (r.kind == PathRule::Kind::Migration)
+                policy.rules << r;
+        }
+        policy.compatibleLabel = m_policy.backwardCompatibleLabel;
+        policy.maintenanceLabelPrefix = m_policy.maintenanceWindowLabelPrefix;
+    }
+    // The rollback's own source and convention (Option B): production...candidate, each file read at the candidate.
+    auto source = std::make_shared<MigrationSource>(*m_sources.github, policy);
+    const QString evidence = m_sources.githubHtml + u"/compare/"_s + f.productionSha + u"..."_s + f.deployment->sha;
+    QPointer<FactsCollector> self(this);
+    ++run->pending;
+    // The callback holds the source: it lives until its last answer (a copy of the callback per request in flight).
+    source->check(f.productionSha, f.deployment->sha, [self, run, source, evidence](const Result<MigrationReport> &r) {
+        if (!self)
+            return;
+        run->out.facts.migrationReport =
+            r ? Known<MigrationReport>::of(*r, evidence) : Known<MigrationReport>::missing(r.error().toString(), evidence);
+        self->finishOne(run);
     });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "release/gates.h"
+#include "release/migrationcheck.h"
 
 #include <QObject>
 #include <QPointer>
@@ -16,6 +17,10 @@ class VercelClient;
 struct GitHubCommit;
 struct GitHubPullRequest;
 } // namespace Raize::Services
+
+namespace Raize::Slo {
+class SloFeed;
+}
 
 namespace Raize::Release {
 
@@ -56,9 +61,33 @@ public:
         Services::GitHubClient *github = nullptr; // null: every GitHub fact unknown ("GitHub is not configured")
         Services::FlagService *flags = nullptr;   // null: production flags unknown
         QString githubHtml;    // "https://github.com/owner/repo", for evidence links
-        QString changelogPath; // empty: the changelog is unknown
+        // The changelog's path in the repository, read at the candidate commit (and at production's, to tell which
+        // version the candidate cuts). Empty: the policy's gates.changelogPath.
+        QString changelogPath;
         QString maintenanceWindow;
+        // How migrations are recognised and marked (the bundle's `migrations` section); unset: from the gate policy.
+        std::optional<MigrationPolicy> migrations;
+        // The 30-day error budgets by SLO id (the error-budget gate); null: unknown ("no SLO source").
+        std::function<void(std::function<void(const Known<QMap<QString, double>> &)>)> sloBudgets; // see sloBudgetsFrom()
+        QString vercelProjectUrl; // the project's settings page, for evidence links (may be empty)
     };
+
+    // The entries of the release in a changelog read at the candidate commit (issue #17 item 3): [Unreleased] when
+    // it has entries, else the newest version section that the production commit's file does not have yet (the
+    // version being released). `productionText` nullopt: the file did not exist at production. The origin names
+    // file@commit, the section, and the playbook lint's errors inside it with the candidate file's lines.
+    struct ChangelogRead
+    {
+        QList<ChangelogFact> entries;
+        ChangelogOrigin origin;
+    };
+    // The error budgets from an SLO feed over 30 days (Prometheus; the workspace's sloHistory()), for
+    // Sources::sloBudgets. A null feed: no provider (the gate says "no SLO source").
+    using BudgetSource = std::function<void(std::function<void(const Known<QMap<QString, double>> &)>)>;
+    static BudgetSource sloBudgetsFrom(Slo::SloFeed *feed);
+
+    static ChangelogRead releaseEntries(const QString &candidateText, const std::optional<QString> &productionText, const QString &file,
+                                        const QString &commit);
 
     FactsCollector(GatePolicy policy, Sources sources, QObject *parent = nullptr);
     ~FactsCollector() override;
@@ -82,6 +111,8 @@ private:
     struct Run;
     void afterDeployment(const std::shared_ptr<Run> &run);
     void compareAndPulls(const std::shared_ptr<Run> &run);
+    void readChangelog(const std::shared_ptr<Run> &run);
+    void readMigrations(const std::shared_ptr<Run> &run);
     void finishOne(const std::shared_ptr<Run> &run);
 
     GatePolicy m_policy;

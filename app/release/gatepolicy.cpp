@@ -1,5 +1,7 @@
 #include "release/gatepolicy.h"
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 using json = nlohmann::json;
 
@@ -44,11 +46,22 @@ bool PathRule::matches(const QString &path) const
     return regex.match(path).hasMatch();
 }
 
+bool SloMapping::matchesFlag(const QString &key) const
+{
+    return std::any_of(flagRegex.cbegin(), flagRegex.cend(), [&](const QRegularExpression &re) { return re.match(key).hasMatch(); });
+}
+
+bool SloMapping::matchesPath(const QString &path) const
+{
+    return std::any_of(pathRegex.cbegin(), pathRegex.cend(), [&](const QRegularExpression &re) { return re.match(path).hasMatch(); });
+}
+
 const QStringList &gateIds()
 {
     static const QStringList ids = {u"deployment-ready"_s, u"status-checks"_s, u"branch-protection"_s, u"l3-checks"_s,
                                     u"reviews"_s,          u"deployment-checks"_s, u"l3-flags-off"_s, u"changelog"_s,
-                                    u"runbooks"_s,         u"migrations"_s};
+                                    u"runbooks"_s,         u"migrations"_s,       u"staging-deployment"_s, u"deployment-protection"_s,
+                                    u"rollback-targets"_s, u"error-budget"_s};
     return ids;
 }
 
@@ -253,6 +266,58 @@ Result<GatePolicy> GatePolicy::fromBundle(const Policy::Bundle &bundle)
             p.backwardCompatibleLabel = r.string(*labels, "backwardCompatible", u"gates.migrationLabels.backwardCompatible"_s, {}, true);
             p.maintenanceWindowLabelPrefix = r.string(*labels, "maintenanceWindow", u"gates.migrationLabels.maintenanceWindow"_s, {}, true);
         }
+        p.changelogPath = r.string(*gates, "changelogPath", u"gates.changelogPath"_s, p.changelogPath);
+        if (!r.failed() && (p.changelogPath.isEmpty() || p.changelogPath.startsWith(u'/')))
+            r.fail(u"gates.changelogPath"_s, u"must be a path inside the repository, e.g. CHANGELOG.md"_s);
+        if (const json *bp = r.object(*gates, "branchProtection", u"gates.branchProtection"_s, false)) {
+            p.forbidForcePushes = r.boolean(*bp, "forbidForcePushes", u"gates.branchProtection.forbidForcePushes"_s, p.forbidForcePushes);
+            p.requireUpToDate = r.boolean(*bp, "requireUpToDate", u"gates.branchProtection.requireUpToDate"_s, p.requireUpToDate);
+        }
+        if (const json *st = r.object(*gates, "staging", u"gates.staging"_s, false))
+            p.stagingTarget = r.string(*st, "target", u"gates.staging.target"_s, p.stagingTarget);
+        if (const json *dp = r.object(*gates, "deploymentProtection", u"gates.deploymentProtection"_s, false)) {
+            static const QStringList types = {u"preview"_s, u"production"_s, u"all"_s, u"prod_deployment_urls_and_all_previews"_s,
+                                              u"all_except_custom_domains"_s};
+            p.protectionTypes = r.strings(*dp, "passing", u"gates.deploymentProtection.passing"_s, true, true);
+            for (qsizetype i = 0; i < p.protectionTypes.size() && !r.failed(); ++i) {
+                if (!types.contains(p.protectionTypes[i]))
+                    r.fail(u"gates.deploymentProtection.passing[%1]"_s.arg(i),
+                           u"\"%1\" is not a Vercel deploymentType (%2)"_s.arg(p.protectionTypes[i], types.join(u", "_s)));
+            }
+        }
+        if (const json *rt = r.object(*gates, "rollbackTargets", u"gates.rollbackTargets"_s, false))
+            p.keepProductionDeployments =
+                r.integer(*rt, "keepProduction", u"gates.rollbackTargets.keepProduction"_s, p.keepProductionDeployments, 1, 1000);
+        if (const json *eb = r.object(*gates, "errorBudget", u"gates.errorBudget"_s, false)) {
+            if (eb->contains("floor")) {
+                const json &f = (*eb)["floor"];
+                if (!f.is_number() || f.get<double>() < 0.0 || f.get<double>() > 1.0)
+                    r.fail(u"gates.errorBudget.floor"_s, u"must be a number from 0 to 1 (the share of the 30-day budget left)"_s);
+                else
+                    p.errorBudgetFloor = f.get<double>();
+            }
+            const json &slos = eb->contains("slos") ? (*eb)["slos"] : json();
+            if (!slos.is_null() && !slos.is_array())
+                r.fail(u"gates.errorBudget.slos"_s, u"must be a list of {slo, flags?, paths?}"_s);
+            for (std::size_t i = 0; slos.is_array() && i < slos.size() && !r.failed(); ++i) {
+                const QString at = u"gates.errorBudget.slos[%1]"_s.arg(i);
+                if (!slos[i].is_object()) {
+                    r.fail(at, u"must be an object {slo, flags?, paths?}"_s);
+                    break;
+                }
+                SloMapping m;
+                m.slo = r.string(slos[i], "slo", at + u".slo"_s, {}, true);
+                m.flags = r.strings(slos[i], "flags", at + u".flags"_s, false);
+                m.paths = r.strings(slos[i], "paths", at + u".paths"_s, false);
+                if (!r.failed() && m.flags.isEmpty() && m.paths.isEmpty())
+                    r.fail(at, u"names no flags and no paths: it would never apply"_s);
+                for (const QString &g : std::as_const(m.flags))
+                    m.flagRegex << globToRegex(g);
+                for (const QString &g : std::as_const(m.paths))
+                    m.pathRegex << globToRegex(g);
+                p.sloMappings << m;
+            }
+        }
     }
 
     if (const json *ov = r.object(doc, "overrides", u"overrides"_s)) {
@@ -265,11 +330,13 @@ Result<GatePolicy> GatePolicy::fromBundle(const Policy::Bundle &bundle)
                     r.fail(at, u"no such gate (gates: %1)"_s.arg(gateIds().join(u", "_s)));
                     break;
                 }
-                if (!it->is_string() || (*it != "allowed" && *it != "forbidden")) {
-                    r.fail(at, u"must be \"allowed\" or \"forbidden\""_s);
+                if (!it->is_string() || (*it != "allowed" && *it != "forbidden" && *it != "two-reviewers")) {
+                    r.fail(at, u"must be \"allowed\", \"forbidden\" or \"two-reviewers\""_s);
                     break;
                 }
-                p.overrides.insert(id, *it == "allowed" ? Override::Allowed : Override::Forbidden);
+                p.overrides.insert(id, *it == "allowed"         ? Override::Allowed
+                                       : *it == "two-reviewers" ? Override::TwoReviewers
+                                                                : Override::Forbidden);
             }
         }
         if (ov->contains("unmappedCommits")) {
@@ -300,6 +367,14 @@ Result<GatePolicy> GatePolicy::fromBundle(const Policy::Bundle &bundle)
             r.fail(u"promotion.approvals.default"_s, u"must be at least 1: staging → production needs a human review (playbook §2.2)"_s);
         p.distinctApprovers = r.boolean(*pr, "distinctApprovers", u"promotion.distinctApprovers"_s, p.distinctApprovers);
         p.authorsMayApprove = r.boolean(*pr, "authorsMayApprove", u"promotion.authorsMayApprove"_s, p.authorsMayApprove);
+        if (const json *st = r.object(*pr, "staging", u"promotion.staging"_s, false)) {
+            p.stagingDomain = r.string(*st, "domain", u"promotion.staging.domain"_s, {}, true);
+            p.stagingGates = r.strings(*st, "gates", u"promotion.staging.gates"_s, true, true);
+            for (qsizetype i = 0; i < p.stagingGates.size() && !r.failed(); ++i) {
+                if (!gateIds().contains(p.stagingGates[i]))
+                    r.fail(u"promotion.staging.gates[%1]"_s.arg(i), u"no such gate (gates: %1)"_s.arg(gateIds().join(u", "_s)));
+            }
+        }
         if (const json *s = r.object(*pr, "stuckMinutes", u"promotion.stuckMinutes"_s, false)) {
             p.stuckBuildingMinutes = r.integer(*s, "building", u"promotion.stuckMinutes.building"_s, p.stuckBuildingMinutes, 1, 100000);
             p.stuckQueuedMinutes = r.integer(*s, "queued", u"promotion.stuckMinutes.queued"_s, p.stuckQueuedMinutes, 1, 100000);

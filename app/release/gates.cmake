@@ -13,4 +13,4 @@ raize_core_library(core_gatefacts
     SOURCES
         factscollector.cpp factscollector.h
         migrationsource.cpp migrationsource.h
-    DEPS core_gates core_records core_github core_vercel core_flags core_launchdarkly)
+    DEPS core_gates core_records core_github core_vercel core_flags core_launchdarkly core_slometrics)

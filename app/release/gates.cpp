@@ -3,6 +3,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 using json = nlohmann::json;
@@ -20,6 +21,11 @@ bool CheckFact::passed() const
 bool CheckFact::running() const
 {
     return status.compare(u"completed"_s, Qt::CaseInsensitive) != 0;
+}
+
+QString ChangelogOrigin::where() const
+{
+    return commit.isEmpty() ? file : u"%1@%2"_s.arg(file, commit.left(7));
 }
 
 QString GateResult::statusName(Status s)
@@ -321,10 +327,19 @@ GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts)
         QStringList problems;
         if (!notRequired.isEmpty())
             problems << u"does not require %1"_s.arg(notRequired.join(u", "_s));
-        if (!facts.protection->strict)
+        if (policy.requireUpToDate && !facts.protection->strict)
             problems << u"does not require the branch to be up to date"_s;
-        if (problems.isEmpty())
-            set(prot, Status::Pass, u"%1 requires the %2 checks and an up-to-date branch"_s.arg(policy.branch).arg(want.size()),
+        if (policy.forbidForcePushes && facts.protection->allowForcePushes.value_or(false))
+            problems << u"allows force pushes"_s;
+        if (problems.isEmpty() && policy.forbidForcePushes && !facts.protection->allowForcePushes)
+            set(prot, Status::Unknown, u"GitHub's answer does not say whether %1 allows force pushes (allow_force_pushes)"_s.arg(policy.branch),
+                facts.protection.evidence);
+        else if (problems.isEmpty())
+            set(prot, Status::Pass,
+                u"%1 requires the %2 checks%3%4"_s.arg(policy.branch)
+                    .arg(want.size())
+                    .arg(policy.requireUpToDate ? u" and an up-to-date branch"_s : QString(),
+                         policy.forbidForcePushes ? u", and forbids force pushes"_s : QString()),
                 facts.protection.evidence);
         else
             set(prot, Status::Fail, u"%1 %2"_s.arg(policy.branch, problems.join(u" and "_s)), facts.protection.evidence);
@@ -446,18 +461,23 @@ GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts)
     }
     v.results << flags;
 
-    // §8.6 changelog entry fields (and §6.1: the draft exists before release).
+    // §8.6 changelog entry fields (and §6.1: the draft exists before release), read at the candidate commit.
     GateResult cl = make(policy, u"changelog"_s, u"Changelog entry with the §8.6 fields"_s);
+    const ChangelogOrigin &origin = facts.changelogOrigin;
+    const QString clWhere = origin.file.isEmpty() ? u"the changelog"_s : origin.where();
+    const QString clSection = origin.section.isEmpty() ? u"[Unreleased]"_s : origin.section;
     if (!facts.changelog.known()) {
         set(cl, Status::Unknown, u"the changelog could not be read: "_s + facts.changelog.error, facts.changelog.evidence);
     } else if (facts.changelog->isEmpty()) {
-        set(cl, Status::Fail, u"no entry under [Unreleased]: the changelog draft must exist before the release (§6.1)"_s,
+        set(cl, Status::Fail,
+            u"%1 has no entry under %2: the changelog draft must exist before the release (§6.1)"_s.arg(clWhere, clSection),
             facts.changelog.evidence);
     } else {
         QStringList problems;
         std::optional<Level> highest;
+        const auto lineOf = [&](int line) { return origin.file.isEmpty() ? u"line %1"_s.arg(line) : u"%1:%2"_s.arg(clWhere).arg(line); };
         for (const ChangelogFact &e : *facts.changelog) {
-            const QString where = u"line %1"_s.arg(e.line);
+            const QString where = lineOf(e.line);
             if (e.title.trimmed().isEmpty())
                 problems << where + u": no operator-facing description"_s;
             for (const QString &field : policy.changelogFields) {
@@ -473,12 +493,20 @@ GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts)
                     highest = l;
             }
         }
+        // The playbook lint of the candidate's file, inside the section being released.
+        for (const QString &p : origin.problems) {
+            if (!problems.contains(p))
+                problems << p;
+        }
         if (problems.isEmpty() && level && highest && *highest < *level)
             problems << u"the entries say %1 at most but the release is %2 (%3)"_s.arg(levelName(*highest), levelName(*level),
                                                                                       scope.levelReasons.value(0));
         if (problems.isEmpty())
-            set(cl, Status::Pass, u"%1 entr%2 with %3"_s.arg(facts.changelog->size()).arg(facts.changelog->size() == 1 ? u"y"_s : u"ies"_s)
-                                      .arg(policy.changelogFields.join(u", "_s)),
+            set(cl, Status::Pass,
+                u"%1 %2: %3 entr%4 with %5"_s.arg(clWhere, clSection)
+                    .arg(facts.changelog->size())
+                    .arg(facts.changelog->size() == 1 ? u"y"_s : u"ies"_s)
+                    .arg(policy.changelogFields.join(u", "_s)),
                 facts.changelog.evidence);
         else
             set(cl, Status::Fail, problems.join(u"; "_s), facts.changelog.evidence);
@@ -519,7 +547,26 @@ GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts)
             }
         }
         const QString files = scope.migrations.join(u", "_s);
-        if (!compatible.isEmpty())
+        const Known<MigrationReport> &report = facts.migrationReport;
+        const QString at = facts.deployment.known() ? facts.deployment->sha.left(7) : u"the candidate"_s;
+        if (report.known() && report->overall() == Compatibility::Incompatible) {
+            // A file marked incompatible at the candidate commit: only a maintenance window lets it through (§6.1).
+            if (!window.isEmpty())
+                set(mig, Status::Pass, u"%1 (read at %2): maintenance window %3"_s.arg(report->summary(), at, window), report.evidence);
+            else
+                set(mig, Status::Fail,
+                    u"%1 (read at %2): breaking, and no maintenance window is recorded (label %3<when>)"_s.arg(report->summary(), at,
+                                                                                                          policy.maintenanceWindowLabelPrefix),
+                    report.evidence);
+        } else if (report.known() && report->overall() == Compatibility::Compatible) {
+            set(mig, Status::Pass, u"%1 (read at %2)"_s.arg(report->summary(), at), report.evidence);
+        } else if (!compatible.isEmpty() && !report.known() && !report.error.isEmpty() && facts.deployment.known()) {
+            // The files could not be read at the candidate: a label alone does not outweigh a marker nobody saw.
+            set(mig, Status::Unknown,
+                u"%1: labelled backward-compatible (%2) but the files could not be read at %3 to check their markers: %4"_s.arg(files, compatible, at,
+                                                                                                                              report.error),
+                report.evidence);
+        } else if (!compatible.isEmpty())
             set(mig, Status::Pass, u"%1: backward-compatible (%2)"_s.arg(files, compatible), facts.pulls.evidence);
         else if (!window.isEmpty())
             set(mig, Status::Pass, u"%1: maintenance window %2"_s.arg(files, window));
@@ -532,7 +579,156 @@ GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts)
                 facts.changedFiles.evidence);
     }
     v.results << mig;
+
+    // §2.2 Preview → Staging: the candidate is the automatic staging deployment of the branch (after a merge), or was
+    // promoted to staging by hand (its own, lighter gate set: evaluateStaging).
+    GateResult stg = make(policy, u"staging-deployment"_s, u"Candidate came through staging (§2.2)"_s);
+    if (!facts.deployment.known()) {
+        set(stg, Status::Unknown, u"the deployment could not be read: "_s + facts.deployment.error, facts.deployment.evidence);
+    } else if (facts.deployment->target != policy.stagingTarget) {
+        set(stg, Status::Fail,
+            u"%1 is a %2 deployment, not %3: promote it to staging first (promote staging), then review it there"_s.arg(
+                facts.deployment->id, facts.deployment->target.isEmpty() ? u"preview"_s : facts.deployment->target, policy.stagingTarget),
+            facts.deployment.evidence);
+    } else if (facts.deployment->ref.isEmpty()) {
+        set(stg, Status::Unknown, u"%1 does not say which branch it was built from (Vercel git meta)"_s.arg(facts.deployment->id),
+            facts.deployment.evidence);
+    } else if (facts.deployment->ref != policy.branch) {
+        set(stg, Status::Fail,
+            u"%1 was built from %2, not %3: only %3 deploys to staging automatically; merge first"_s.arg(facts.deployment->id,
+                                                                                                        facts.deployment->ref, policy.branch),
+            facts.deployment.evidence);
+    } else {
+        set(stg, Status::Pass,
+            u"%1 is the automatic %2 deployment of %3 (commit %4)"_s.arg(facts.deployment->id, policy.stagingTarget, policy.branch,
+                                                                        facts.deployment->sha.left(7)),
+            facts.deployment.evidence);
+    }
+    v.results << stg;
+
+    // §5.2: production deployment URLs and previews protected (the project's Deployment Protection).
+    GateResult dp = make(policy, u"deployment-protection"_s, u"Deployment Protection (§5.2)"_s);
+    if (!facts.deploymentProtection.known()) {
+        set(dp, Status::Unknown, u"the project's protection settings could not be read: "_s + facts.deploymentProtection.error,
+            facts.deploymentProtection.evidence);
+    } else {
+        const DeploymentProtectionFact &p = *facts.deploymentProtection;
+        QStringList on, passing;
+        for (const auto &[name, type] : {std::pair{u"Vercel Authentication"_s, p.sso}, std::pair{u"Password Protection"_s, p.password},
+                                         std::pair{u"Trusted IPs"_s, p.trustedIps}}) {
+            if (type.isEmpty())
+                continue;
+            on << u"%1: %2"_s.arg(name, type);
+            if (policy.protectionTypes.contains(type))
+                passing << u"%1 (%2)"_s.arg(name, type);
+        }
+        if (!passing.isEmpty())
+            set(dp, Status::Pass, u"production deployment URLs and previews are protected by "_s + passing.join(u", "_s),
+                facts.deploymentProtection.evidence);
+        else if (on.isEmpty())
+            set(dp, Status::Fail, u"no Deployment Protection is on: production deployment URLs and previews are public"_s,
+                facts.deploymentProtection.evidence);
+        else
+            set(dp, Status::Fail,
+                u"%1 does not cover production deployment URLs and every preview (the policy passes: %2)"_s.arg(on.join(u", "_s),
+                                                                                                              policy.protectionTypes.join(u", "_s)),
+                facts.deploymentProtection.evidence);
+    }
+    v.results << dp;
+
+    // §5.3: do not delete production deployments that might be rollback targets.
+    GateResult keep = make(policy, u"rollback-targets"_s, u"Rollback targets kept (§5.3)"_s);
+    const int n = policy.keepProductionDeployments;
+    if (!facts.retention.known()) {
+        set(keep, Status::Unknown, u"the project's deployment retention could not be read: "_s + facts.retention.error,
+            facts.retention.evidence);
+    } else if (!facts.retention->policySet || !facts.retention->expirationDaysProduction) {
+        set(keep, Status::Pass, u"production deployments are not expired by age (no production retention period on the project)"_s,
+            facts.retention.evidence);
+    } else if (facts.retention->deploymentsToKeep && *facts.retention->deploymentsToKeep >= n) {
+        set(keep, Status::Pass,
+            u"production deployments expire after %1 days but the last %2 are kept (the policy needs %3)"_s.arg(*facts.retention->expirationDaysProduction)
+                .arg(*facts.retention->deploymentsToKeep)
+                .arg(n),
+            facts.retention.evidence);
+    } else {
+        set(keep, Status::Fail,
+            u"production deployments expire after %1 days and only %2 are kept whatever their age; the policy needs the last %3 kept "
+            u"(set \"Production deployments to keep\" in the project's Deployment Retention)"_s.arg(*facts.retention->expirationDaysProduction)
+                .arg(facts.retention->deploymentsToKeep.value_or(0))
+                .arg(n),
+            facts.retention.evidence);
+    }
+    v.results << keep;
+
+    // The error budget: an L3 promotion waits while an affected SLO has spent its 30-day budget below the floor.
+    GateResult eb = make(policy, u"error-budget"_s, u"Error budget of affected SLOs (L3)"_s);
+    const QMap<QString, QString> affected = affectedSlos(policy, scope, facts);
+    if (!level) {
+        set(eb, Status::Unknown, levelUnknown, facts.pulls.evidence);
+        if (unmapped && facts.changedFiles.known())
+            markUnmapped(eb);
+    } else if (*level != Level::L3) {
+        set(eb, Status::Pass, u"not required: the release is %1"_s.arg(levelName(*level)));
+    } else if (affected.isEmpty()) {
+        set(eb, Status::Pass, u"the release touches no flag or path the policy maps to an SLO"_s);
+    } else if (!facts.sloBudgets.known()) {
+        set(eb, Status::Unknown, u"the error budgets of %1 could not be read: %2"_s.arg(affected.keys().join(u", "_s), facts.sloBudgets.error),
+            facts.sloBudgets.evidence);
+    } else {
+        QStringList low, ok, missing;
+        for (auto it = affected.cbegin(); it != affected.cend(); ++it) {
+            if (!facts.sloBudgets->contains(it.key())) {
+                missing << it.key();
+                continue;
+            }
+            const double left = facts.sloBudgets->value(it.key());
+            const QString text = u"%1 %2 % left (%3)"_s.arg(it.key()).arg(left * 100.0, 0, 'f', 1).arg(it.value());
+            (left < policy.errorBudgetFloor ? low : ok) << text;
+        }
+        const QString floor = u"%1 %"_s.arg(policy.errorBudgetFloor * 100.0, 0, 'f', 0);
+        if (!low.isEmpty())
+            set(eb, Status::Fail,
+                u"under the floor of %1: %2; wait for the budget to recover, or two reviewers override"_s.arg(floor, low.join(u", "_s)),
+                facts.sloBudgets.evidence);
+        else if (!missing.isEmpty())
+            set(eb, Status::Unknown, u"no budget known for %1 (not enough data in the 30-day window)"_s.arg(missing.join(u", "_s)),
+                facts.sloBudgets.evidence);
+        else
+            set(eb, Status::Pass, u"at or above the floor of %1: %2"_s.arg(floor, ok.join(u", "_s)), facts.sloBudgets.evidence);
+    }
+    v.results << eb;
     return v;
+}
+
+GateVerdict evaluateStaging(const GatePolicy &policy, const ReleaseFacts &facts)
+{
+    const GateVerdict all = evaluate(policy, facts);
+    GateVerdict v;
+    v.scope = all.scope;
+    for (const QString &id : policy.stagingGates) {
+        if (const GateResult *r = all.result(id))
+            v.results << *r;
+    }
+    return v;
+}
+
+QMap<QString, QString> affectedSlos(const GatePolicy &policy, const ReleaseScope &scope, const ReleaseFacts &facts)
+{
+    QMap<QString, QString> out;
+    for (const SloMapping &m : policy.sloMappings) {
+        for (const TouchedFlag &f : scope.flags) {
+            if (!out.contains(m.slo) && m.matchesFlag(f.key))
+                out.insert(m.slo, u"flag "_s + f.key);
+        }
+        if (facts.changedFiles.known()) {
+            for (const QString &file : *facts.changedFiles) {
+                if (!out.contains(m.slo) && m.matchesPath(file))
+                    out.insert(m.slo, file);
+            }
+        }
+    }
+    return out;
 }
 
 QStringList stuckStates(const GatePolicy &policy, const ReleaseFacts &facts, qint64 pendingSinceMs, qint64 nowMs)

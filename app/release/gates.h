@@ -1,6 +1,7 @@
 #pragma once
 
 #include "release/gatepolicy.h"
+#include "release/migrationcheck.h"
 
 #include <QList>
 #include <QMap>
@@ -33,6 +34,7 @@ struct CandidateDeployment
 {
     QString id, sha, state, url, target; // state: READY, BUILDING, QUEUED, ERROR, ...
     qint64 createdMs = 0;
+    QString ref; // the branch it was built from (Vercel's git meta), empty when not reported
 };
 
 struct PullFact
@@ -57,6 +59,40 @@ struct ProtectionFact
     QStringList contexts;
     bool strict = false;
     int requiredApprovals = 0;
+    std::optional<bool> allowForcePushes = false; // §3.2 "prevent force push"; nullopt: GitHub's answer did not say
+};
+
+// Where the changelog gate read its entries (issue #17 item 3): the file at the candidate commit and the
+// section of the version being released. `problems`: the playbook lint's errors inside that section, each
+// with the candidate file's line ("CHANGELOG.md@5e6f708:12: ...").
+struct ChangelogOrigin
+{
+    QString file, commit; // "CHANGELOG.md", the candidate's SHA
+    QString section;      // "[Unreleased]" or "[1.5.0]"
+    QStringList problems;
+    QString where() const; // "CHANGELOG.md@5e6f708"
+};
+
+// §5.2: the Vercel project's Deployment Protection (each method's deploymentType; empty when off).
+struct DeploymentProtectionFact
+{
+    QString sso, password, trustedIps;
+};
+
+// §5.3: the Vercel project's deployment retention (deploymentExpiration); nothing set: no policy on the project.
+struct RetentionFact
+{
+    bool policySet = false;
+    std::optional<int> expirationDaysProduction; // unset: production deployments are not expired by age
+    std::optional<int> deploymentsToKeep;        // production deployments kept whatever their age
+};
+
+// What production is pinned to after an Instant Rollback (Vercel's lastRollbackTarget), read with the project.
+struct PinFact
+{
+    bool pinned = false;
+    QString from, to, description;
+    std::optional<bool> autoAssignCustomDomains;
 };
 
 // A changelog entry of the release (playbook §8.6), as read from CHANGELOG.md.
@@ -89,7 +125,15 @@ struct ReleaseFacts
     Known<ProtectionFact> protection;         // of GatePolicy::branch
     Known<QList<CheckFact>> deploymentChecks; // Vercel Deployment Checks of the candidate
     Known<QMap<QString, bool>> productionFlags; // flag key → enabled in GatePolicy::flagEnvironment
-    Known<QList<ChangelogFact>> changelog;    // the entries of the release (the Unreleased section)
+    Known<QList<ChangelogFact>> changelog;    // the entries of the release (its version's section, or [Unreleased])
+    ChangelogOrigin changelogOrigin;          // which file at which commit, which section, its lint errors
+    // The migration files of production...candidate with their contents at the candidate (MigrationSource). Not read
+    // (no GitHub, or no migration changed): missing with the reason, and the gate uses the changed files and labels.
+    Known<MigrationReport> migrationReport;
+    Known<DeploymentProtectionFact> deploymentProtection; // §5.2
+    Known<RetentionFact> retention;                       // §5.3
+    Known<QMap<QString, double>> sloBudgets;              // SLO id → share of its 30-day error budget left (0..1, <0 overspent)
+    PinFact pin;                                          // production pinned after an Instant Rollback
     QString maintenanceWindow;                // recorded outside the labels (console input), empty when none
 };
 
@@ -115,6 +159,8 @@ struct ReleaseScope
 };
 
 ReleaseScope scopeOf(const GatePolicy &policy, const ReleaseFacts &facts);
+// The SLO ids a release affects (gates.errorBudget.slos): by its touched flags and changed files, with why.
+QMap<QString, QString> affectedSlos(const GatePolicy &policy, const ReleaseScope &scope, const ReleaseFacts &facts);
 // The level a file's path rules give it (the highest matching rule), if any.
 std::optional<Level> pathLevel(const GatePolicy &policy, const QString &path);
 
@@ -148,6 +194,9 @@ struct GateVerdict
 // The gates of playbook §3.3, §5.1, §4.3, §6.1 and §8.6. Pure: no network,
 // no clock. "Unknown" (the data could not be fetched) never counts as a pass.
 GateVerdict evaluate(const GatePolicy &policy, const ReleaseFacts &facts);
+// The lighter gate set of the manual Preview → Staging promote (policy promotion.staging.gates, §2.2):
+// the same rules, only the gates the policy names, in its order.
+GateVerdict evaluateStaging(const GatePolicy &policy, const ReleaseFacts &facts);
 
 // Stuck states (issue #7, part 4): a deployment building or queued, a
 // pending deployment waiting for review, or a check running for longer than

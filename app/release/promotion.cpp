@@ -467,6 +467,14 @@ Status Promotion::applyOverride(const QString &gateId, const QString &reason, co
     const OverrideRequest request{gateId.trimmed(), reason.trimmed(), actorName()};
     if (const Status ok = checkOverride(m_policy, m_verdict, request); !ok)
         return refuse(ok.error());
+    const bool twoReviewers = m_policy.overrideKind(request.gateId) == Override::TwoReviewers;
+    const bool sameActorAgain = std::any_of(m_overrides.cbegin(), m_overrides.cend(), [&](const OverrideRequest &o) {
+        return o.gateId == request.gateId && o.actor.compare(request.actor, Qt::CaseInsensitive) == 0;
+    });
+    if (twoReviewers && sameActorAgain)
+        return refuse(Error::make(Error::Kind::Refused, u"policy"_s,
+                                  tr("%1 already overrode %2: the policy needs a second, different reviewer to override it too.")
+                                      .arg(request.actor, request.gateId)));
     const GateResult *gate = m_verdict.result(request.gateId);
     const json before = {{"gate", request.gateId.toStdString()},
                          {"status", gate ? GateResult::statusName(gate->status).toStdString() : "unknown"},
@@ -484,7 +492,14 @@ Status Promotion::applyOverride(const QString &gateId, const QString &reason, co
     }
     m_overrides << request;
     redecide();
-    finish(m_state, tr("Override of %1 recorded in the audit log.").arg(request.gateId), false);
+    const bool applied = std::any_of(m_decision.overrides.cbegin(), m_decision.overrides.cend(),
+                                     [&](const OverrideRequest &o) { return o.gateId == request.gateId; });
+    finish(m_state,
+           twoReviewers && !applied
+               ? tr("Override of %1 by %2 recorded in the audit log; the policy needs a second, different reviewer to override it too.")
+                     .arg(request.gateId, request.actor)
+               : tr("Override of %1 recorded in the audit log.").arg(request.gateId),
+           false);
     return okStatus();
 }
 
@@ -546,7 +561,8 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
                       {"digest", bound.digest().toStdString()},
                       {"level", p->m_verdict.scope.level ? levelName(*p->m_verdict.scope.level).toStdString() : "unknown"},
                       {"url", f.deployment.evidence.toStdString()},
-                      {"productionBefore", f.productionDeploymentId.toStdString()}};
+                      {"productionBefore", f.productionDeploymentId.toStdString()},
+                      {"pinnedBefore", f.pin.pinned}};
         json overrides = json::array();
         for (const OverrideRequest &o : p->m_decision.overrides)
             overrides.push_back(o.gateId.toStdString());
@@ -610,16 +626,62 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
                 return self->finishPromote(false, message, st.error().kind);
             }
             consumed();
-            if (!written) {
-                self->finish(self->m_reviewed ? State::Reviewed : State::Idle,
-                             tr("%1 promoted to production, but the audit record failed: %2").arg(id, written.error().toString()),
-                             true, written.error().kind);
-                Q_EMIT self->promoted(true, self->m_message);
-                return;
-            }
-            self->finishPromote(true, tr("%1 promoted to production.").arg(id));
+            // Read the project back: did the promotion lift a rollback pin, are custom domains assigned again?
+            const PinFact pinBefore = self->m_facts.facts.pin;
+            self->m_deps.services->readPin([self, generation, id, written, pinBefore](const Result<PinFact> &pin) {
+                if (!self || self->m_generation != generation)
+                    return;
+                self->m_pinReadBack = pinChange(pinBefore, pin);
+                if (!written) {
+                    self->finish(self->m_reviewed ? State::Reviewed : State::Idle,
+                                 tr("%1 promoted to production, but the audit record failed: %2. %3")
+                                     .arg(id, written.error().toString(), self->m_pinReadBack),
+                                 true, written.error().kind);
+                    Q_EMIT self->promoted(true, self->m_message);
+                    return;
+                }
+                self->finishPromote(true, tr("%1 promoted to production. %2").arg(id, self->m_pinReadBack));
+            });
         });
     });
+}
+
+QString Promotion::pinText(const PinFact &pin)
+{
+    if (!pin.pinned)
+        return {};
+    QString text = tr("Production is pinned to %1 by an Instant Rollback (from %2)")
+                       .arg(pin.to.isEmpty() ? tr("an earlier deployment") : pin.to, pin.from.isEmpty() ? tr("an unknown deployment") : pin.from);
+    if (!pin.description.isEmpty())
+        text += tr(": \"%1\"").arg(pin.description);
+    text += tr(". New production deployments do not get the domains until a promotion; promoting this candidate lifts the pin.");
+    return text;
+}
+
+QString Promotion::pinChange(const PinFact &before, const Result<PinFact> &after)
+{
+    if (!after)
+        return tr("The project could not be read back to check the pin and the domain assignment (%1): check "
+                  "autoAssignCustomDomains in the Vercel project's settings.")
+            .arg(after.error().toString());
+    const auto onOff = [](std::optional<bool> v) { return !v ? tr("not reported") : *v ? tr("on") : tr("off"); };
+    QStringList out;
+    if (before.pinned && !after->pinned)
+        out << tr("The rollback pin is lifted.");
+    else if (after->pinned)
+        out << tr("Production is still pinned by an Instant Rollback (to %1).").arg(after->to);
+    if (!after->autoAssignCustomDomains)
+        out << tr("Vercel's answer does not say whether custom domains are assigned automatically (autoAssignCustomDomains).");
+    else if (before.autoAssignCustomDomains != after->autoAssignCustomDomains)
+        out << tr("autoAssignCustomDomains changed: %1 → %2%3.")
+                   .arg(onOff(before.autoAssignCustomDomains), onOff(after->autoAssignCustomDomains),
+                        *after->autoAssignCustomDomains ? tr(" (custom domains follow new production deployments again)")
+                                                        : tr(" (new production deployments no longer get the custom domains)"));
+    else
+        out << tr("autoAssignCustomDomains unchanged (%1)%2.")
+                   .arg(onOff(after->autoAssignCustomDomains),
+                        *after->autoAssignCustomDomains ? QString() : tr(": new production deployments do not get the custom domains"));
+    return out.join(u' ');
 }
 
 } // namespace Raize::Release

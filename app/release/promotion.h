@@ -121,6 +121,12 @@ public:
     QString approvalEnvironment(qsizetype i) const { return m_approvalEnvironments.value(i); }
     // A correlation id of the console's own, marked as such ("console:<uuid>"), for records no service id names.
     static QString correlationId();
+    // Production pinned by an Instant Rollback, in words ("" when not pinned): the promotion is the way out.
+    static QString pinText(const PinFact &pin);
+    // What a promote did to the pin and to autoAssignCustomDomains, read back from the project after it.
+    static QString pinChange(const PinFact &before, const Result<PinFact> &after);
+    // The last read-back after a promote (empty before the first).
+    QString pinReadBack() const { return m_pinReadBack; }
 
 Q_SIGNALS:
     void changed(); // any part of the state above
@@ -162,6 +168,7 @@ private:
     QStringList m_ignoredApprovals;
     QStringList m_approvalEnvironments;
     QString m_identity, m_identityError;
+    QString m_pinReadBack;
 };
 
 } // namespace Raize::Release

@@ -38,6 +38,13 @@ public:
                                     std::function<void(const Status &)> done) = 0;
     // Points production at the candidate (Vercel promote).
     virtual void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) = 0;
+    // Reads the project back after a promote (issue #17 item 4): whether production is still pinned by an
+    // Instant Rollback and whether custom domains are assigned automatically again.
+    virtual void readPin(std::function<void(const Result<PinFact> &)> done)
+    {
+        done(Error::make(Error::Kind::Config, QStringLiteral("vercel"), QStringLiteral("the project cannot be read back here"),
+                         QStringLiteral("check autoAssignCustomDomains in the Vercel project's settings")));
+    }
 };
 
 } // namespace Raize::Release

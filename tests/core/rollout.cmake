@@ -17,7 +17,7 @@ raize_add_test(test_rollout_monitor SOURCES tst_rollout_monitor.cpp LIBS core_ro
 # machine; a new test function must be added to one of the ARGS lists.
 raize_add_test(test_rollout_cli SOURCES tst_rollout_cli.cpp LIBS sandbox_fixture core_records Qt6::Network nlohmann_json::nlohmann_json
     TIMEOUT 180 COST 26 LABELS sandbox
-    ARGS pagingCanaryIsBlocked unreachablePrometheusSaysWhatToDo)
+    ARGS pagingCanaryIsBlocked unreachablePrometheusSaysWhatToDo demoReviewsForReal)
 raize_add_test(test_rollout_cli_advance EXECUTABLE test_rollout_cli
     TIMEOUT 180 COST 22 LABELS sandbox
     ARGS badInputIsRefused healthyBetaAdvancesAudited)

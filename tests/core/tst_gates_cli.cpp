@@ -66,6 +66,8 @@ class TestGatesCli : public QObject
         env.insert(u"RAIZE_GITHUB_TOKEN"_s, m_sandbox.token(u"github"_s));
         env.insert(u"RAIZE_FLAGS_TOKEN"_s, m_sandbox.token(u"unleashAdmin"_s));
         p.setProcessEnvironment(env);
+        // The console runs in a folder with its own CHANGELOG.md: the gates must never read it (issue #17 item 3).
+        p.setWorkingDirectory(m_dir.path());
         p.start(RaizeTest::consoleBinary(), args << u"--profile"_s << kProfile);
         if (!p.waitForFinished(120000))
             p.kill();
@@ -75,10 +77,13 @@ class TestGatesCli : public QObject
         return r;
     }
 
+    // `changelog`: the changelog's path in the repository (empty: the policy's, CHANGELOG.md).
     Run check(const QString &deployment, const QString &changelog = {})
     {
-        return run({u"gates"_s, u"check"_s, u"--deployment"_s, deployment, u"--json"_s, u"--changelog"_s,
-                    changelog.isEmpty() ? m_dir.filePath(u"CHANGELOG.md"_s) : changelog});
+        QStringList args = {u"gates"_s, u"check"_s, u"--deployment"_s, deployment, u"--json"_s};
+        if (!changelog.isEmpty())
+            args << u"--changelog"_s << changelog;
+        return run(args);
     }
 
     static const json *gate(const json &out, const std::string &id)
@@ -106,9 +111,10 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
+        // The working folder's CHANGELOG.md differs from every candidate's: it has no Rollback field.
         QFile f(m_dir.filePath(u"CHANGELOG.md"_s));
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(kChangelog);
+        f.write(QByteArray(kChangelog).replace("  - Rollback: redeploy the previous release\n", ""));
         f.close();
         const QString error = m_sandbox.start(u"promotion-review"_s);
         QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -141,7 +147,7 @@ private Q_SLOTS:
                  qPrintable(r.out));
         // Everything else holds, read from the services.
         for (const char *id : {"deployment-ready", "status-checks", "branch-protection", "l3-checks", "reviews", "l3-flags-off", "changelog",
-                               "runbooks", "migrations"})
+                               "runbooks", "migrations", "staging-deployment", "deployment-protection", "rollback-targets", "error-budget"})
             QVERIFY2(status(r.parsed, id) == "pass", qPrintable(QString::fromLatin1(id) + u"\n"_s + r.out));
         // The candidate against what production serves: the pull requests of the compare, their level.
         QVERIFY(r.parsed["level"] == "L2");
@@ -155,25 +161,35 @@ private Q_SLOTS:
 
     void humanOutputNamesTheReason()
     {
-        const Run r = run({u"gates"_s, u"check"_s, u"--deployment"_s, u"dpl_rc"_s, u"--changelog"_s, m_dir.filePath(u"CHANGELOG.md"_s)});
+        const Run r = run({u"gates"_s, u"check"_s, u"--deployment"_s, u"dpl_rc"_s});
         QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains(u"Changelog: CHANGELOG.md@5e6f708 [Unreleased]"_s), qPrintable(r.out));
         QVERIFY2(r.out.contains(u"FAIL     Vercel Deployment Checks (§5.1): failed: basic UI navigation smoke (failed)"_s), qPrintable(r.out));
         QVERIFY2(r.out.contains(u"Verdict: BLOCKED"_s), qPrintable(r.out));
     }
 
+    // The working folder's CHANGELOG.md lacks a Rollback field; the candidate's own file (read at its commit) has
+    // every field: the gate passes and names the file at the candidate commit.
+    void theLocalChangelogIsNotRead()
+    {
+        const Run r = check(u"dpl_rc"_s);
+        QVERIFY2(r.parsed.is_object(), qPrintable(r.out + r.err));
+        QVERIFY2(status(r.parsed, "changelog") == "pass", qPrintable(r.out));
+        QVERIFY2(QString::fromStdString((*gate(r.parsed, "changelog"))["reason"]).startsWith(u"CHANGELOG.md@5e6f708 [Unreleased]: 2 entries"_s),
+                 qPrintable(r.out));
+        QVERIFY(r.parsed["changelog"]["commit"] == "5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081");
+        QVERIFY(r.parsed["changelog"]["file"] == "CHANGELOG.md");
+    }
+
+    // Another path in the repository (--changelog PATH), read at the candidate: an entry without Rollback fails
+    // the gate at that file's line.
     void incompleteChangelogBlocks()
     {
-        QString text = QString::fromUtf8(kChangelog);
-        text.remove(u"  - Rollback: redeploy the previous release\n"_s);
-        const QString path = m_dir.filePath(u"incomplete.md"_s);
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(text.toUtf8());
-        f.close();
-        const Run r = check(u"dpl_rc"_s, path);
+        const Run r = check(u"dpl_rc"_s, u"docs/changelog-incomplete.md"_s);
         QCOMPARE(r.code, 1);
         QVERIFY(status(r.parsed, "changelog") == "fail");
-        QVERIFY2(QString::fromStdString((*gate(r.parsed, "changelog"))["reason"]).contains(u"no Rollback"_s), qPrintable(r.out));
+        QVERIFY2(QString::fromStdString((*gate(r.parsed, "changelog"))["reason"]).contains(u"docs/changelog-incomplete.md@5e6f708:7: no Rollback"_s),
+                 qPrintable(r.out));
     }
 
     void serviceErrorIsExitTwo()
@@ -269,9 +285,38 @@ private Q_SLOTS:
         // The mapped pull requests of the range are still listed.
         QVERIFY(r.parsed["pulls"].size() >= 1);
 
-        const Run human = run({u"gates"_s, u"check"_s, u"--deployment"_s, u"dpl_direct"_s, u"--changelog"_s, m_dir.filePath(u"CHANGELOG.md"_s)});
+        const Run human = run({u"gates"_s, u"check"_s, u"--deployment"_s, u"dpl_direct"_s});
         QCOMPARE(human.code, 2);
         QVERIFY2(human.out.contains(u"Release level: unknown"_s) && human.out.contains(u"hotfix: pricing page typo"_s), qPrintable(human.out));
+    }
+
+    // A candidate whose CHANGELOG.md differs from the working folder's (acceptance of issue #17 item 3): the gate
+    // reads the candidate's file at its commit and reports that file's line numbers. Runs last: it pushes to main.
+    void theCandidatesOwnChangelogAndItsLines()
+    {
+        // The candidate's file: one entry, its Rollback field missing, at line 9 (the local one has two entries).
+        const std::string text = "# Changelog\n\nNotes for operators.\n\n## [Unreleased]\n\n### Changed\n\n"
+                                 "- **Publishing queue drains faster** — fewer stuck posts.\n"
+                                 "  - Risk: L2\n  - Flags: none\n  - Migration: none\n";
+        const json commit = {{"message", "docs: changelog for the queue change (#431)"},
+                             {"files", {"CHANGELOG.md"}},
+                             {"contents", {{"CHANGELOG.md", text}}},
+                             {"checks", {"lint", "typecheck", "unit", "integration", "migration-checks", "security", "smoke"}}};
+        const auto pushed = httpCall("POST", QUrl(m_sandbox.url(u"control"_s) + u"/__sandbox/github/commits"_s), {},
+                                     QByteArray::fromStdString(commit.dump()));
+        QCOMPARE(pushed.status, 201);
+        const std::string sha = json::parse(pushed.body.toStdString())["sha"];
+        json deployment = {{"uid", "dpl_cl"}, {"target", "staging"}, {"state", "READY"}, {"sha", sha}, {"checks", json::array()}};
+        control("POST", u"/__sandbox/vercel/deployments"_s, QByteArray::fromStdString(deployment.dump()));
+
+        const Run r = check(u"dpl_cl"_s);
+        QVERIFY2(r.parsed.is_object(), qPrintable(r.out + r.err));
+        QVERIFY(status(r.parsed, "changelog") == "fail");
+        const QString where = u"CHANGELOG.md@"_s + QString::fromStdString(sha.substr(0, 7));
+        const QString reason = QString::fromStdString((*gate(r.parsed, "changelog"))["reason"]);
+        QVERIFY2(reason == where + u":9: no Rollback"_s, qPrintable(reason));
+        QVERIFY(r.parsed["changelog"]["commit"] == sha);
+        QVERIFY(r.parsed["changelog"]["section"] == "[Unreleased]");
     }
 
     void cleanupTestCase()

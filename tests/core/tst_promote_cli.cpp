@@ -30,18 +30,6 @@ const QString kProfileB = u"promotetest-b"_s;
 // The sandbox's GitHub gives each person a token "<login>-token" (tests/fakes/github/githubfake.h).
 const QString kTokenA = u"oncall-lead-token"_s;
 
-const char *const kChangelog = R"md(# Changelog
-
-## [Unreleased]
-
-### Added
-
-- **Storage writes retry with backoff** — transient storage errors no longer fail a plan.
-  - Risk: L2
-  - Flags: `engagement.auto-reply` (new, OFF in production)
-  - Migration: none
-  - Rollback: promote the previous production deployment
-)md";
 } // namespace
 
 class TestPromoteCli : public QObject
@@ -69,8 +57,6 @@ class TestPromoteCli : public QObject
         env.insert(u"RAIZE_GITHUB_TOKEN"_s, githubToken);
         env.insert(u"RAIZE_FLAGS_TOKEN"_s, m_sandbox.token(u"unleashAdmin"_s));
         p.setProcessEnvironment(env);
-        if (args.first() == u"promote"_s)
-            args << u"--changelog"_s << m_dir.filePath(u"CHANGELOG.md"_s);
         p.start(RaizeTest::consoleBinary(), args << u"--profile"_s << profile);
         if (!p.waitForFinished(120000))
             p.kill();
@@ -115,10 +101,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QFile f(m_dir.filePath(u"CHANGELOG.md"_s));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(kChangelog);
-        f.close();
+        // The changelog is the candidate's own CHANGELOG.md, read from the sandbox's GitHub at its commit (issue #17 item 3).
         const QString error = m_sandbox.start(u"promotion-review"_s);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         const json ready = json::parse(QJsonDocument(m_sandbox.ready()).toJson().toStdString());

@@ -401,6 +401,40 @@ private Q_SLOTS:
     }
 
     // Overrides: only gates the policy allows, with a typed reason of the policy's length, recorded before they count.
+    // The error-budget gate's "two-reviewers" override through the session: the first reviewer's override is recorded
+    // but does not count alone, the same reviewer cannot give the second, a different reviewer's completes it.
+    void twoReviewerOverrideInTheSession()
+    {
+        Rig rig;
+        ReleaseFacts &f = rig.services.collected.facts;
+        makeL3(f);
+        f.changelog.value->first().fields[u"Flags"_s] = u"`publishing.scheduler-v3` (new, OFF in production)"_s;
+        f.sloBudgets.value->insert(u"publish_success"_s, 0.05);
+        QVERIFY(rig.review().first);
+        QCOMPARE(rig.session.verdict().result(u"error-budget"_s)->status, GateResult::Status::Fail);
+        const QString reason = u"the burn was the provider outage of 03:00, now over"_s;
+        QVERIFY(rig.session.applyOverride(u"error-budget"_s, reason, u"oncall-lead"_s).ok());
+        QVERIFY2(rig.session.message().contains(u"needs a second, different reviewer"_s), qPrintable(rig.session.message()));
+        QVERIFY(rig.session.decision().reasons.join(u'\n').contains(u"needs two different reviewers"_s));
+        QCOMPARE(rig.session.overridableGates().size(), 1); // still offered: to another reviewer
+        const Status again = rig.session.applyOverride(u"error-budget"_s, reason, u"Oncall-Lead"_s);
+        QVERIFY(!again.ok());
+        QVERIFY2(again.error().message.contains(u"already overrode error-budget"_s), qPrintable(again.error().message));
+        // Who overrides is who the token belongs to: typing another name is refused, the second reviewer
+        // reviews with their own token and finds the first override in the audit log.
+        const Status typed = rig.session.applyOverride(u"error-budget"_s, reason, u"sre-bo"_s);
+        QVERIFY(!typed.ok());
+        QVERIFY2(typed.error().message.contains(u"belongs to oncall-lead, not sre-bo"_s), qPrintable(typed.error().message));
+        rig.services.login = QString(u"sre-bo"_s);
+        QVERIFY(rig.review().first);
+        QVERIFY(rig.session.decision().reasons.join(u'\n').contains(u"overridden by oncall-lead only"_s));
+        QVERIFY(rig.session.applyOverride(u"error-budget"_s, reason, u"sre-bo"_s).ok());
+        QCOMPARE(rig.session.decision().overrides.size(), 2);
+        QVERIFY(rig.session.overridableGates().isEmpty());
+        QVERIFY(!rig.session.decision().reasons.join(u'\n').contains(u"Error budget"_s));
+        QCOMPARE(rig.audit.actions().count(u"gate.override"_s), 2); // the refused one is not recorded
+    }
+
     void overrides_data()
     {
         QTest::addColumn<Mutation>("mutate");
@@ -473,6 +507,52 @@ private Q_SLOTS:
         QVERIFY(rig.review().first);
         QVERIFY(rig.session.decision().overrides.isEmpty());
         QVERIFY(!rig.session.decision().allowed);
+    }
+
+    // Pinned production after an Instant Rollback (issue #17 item 4): the review says so and names the way out;
+    // after a promote the project is read back and the message says what happened to the pin and to
+    // autoAssignCustomDomains.
+    void pinAndDomainsAfterPromote_data()
+    {
+        QTest::addColumn<bool>("pinnedBefore");
+        QTest::addColumn<bool>("readBackFails");
+        QTest::addColumn<bool>("pinnedAfter");
+        QTest::addColumn<int>("autoAssignAfter"); // -1: not reported, 0 off, 1 on
+        QTest::addColumn<QString>("message");
+        QTest::newRow("pin lifted, domains follow again") << true << false << false << 1
+                                                         << u"The rollback pin is lifted. autoAssignCustomDomains changed: off → on"_s;
+        QTest::newRow("not pinned, unchanged") << false << false << false << 1 << u"autoAssignCustomDomains unchanged (on)."_s;
+        QTest::newRow("still pinned") << true << false << true << 0
+                                      << u"Production is still pinned by an Instant Rollback (to dpl_prev). autoAssignCustomDomains unchanged (off)"_s;
+        QTest::newRow("turned off by the promote") << false << false << false << 0 << u"autoAssignCustomDomains changed: on → off"_s;
+        QTest::newRow("not reported") << false << false << false << -1 << u"does not say whether custom domains are assigned"_s;
+        QTest::newRow("read-back fails") << true << true << false << 1 << u"could not be read back to check the pin"_s;
+    }
+
+    void pinAndDomainsAfterPromote()
+    {
+        QFETCH(bool, pinnedBefore);
+        QFETCH(bool, readBackFails);
+        QFETCH(bool, pinnedAfter);
+        QFETCH(int, autoAssignAfter);
+        QFETCH(QString, message);
+        Rig rig;
+        rig.services.collected.facts.pin = PinFact{pinnedBefore, u"dpl_bad"_s, u"dpl_prev"_s, u"P1: publish failures"_s, !pinnedBefore};
+        rig.services.pinAfter =
+            readBackFails ? Result<PinFact>(Error::make(Error::Kind::Network, u"vercel"_s, u"connection refused"_s))
+                          : Result<PinFact>(PinFact{pinnedAfter, u"dpl_bad"_s, u"dpl_prev"_s, {},
+                                                    autoAssignAfter < 0 ? std::nullopt : std::optional<bool>(autoAssignAfter == 1)});
+        QVERIFY(rig.review().first);
+        // The review names the pin and the way out.
+        QCOMPARE(Promotion::pinText(rig.session.facts().facts.pin).contains(u"promoting this candidate lifts the pin"_s), pinnedBefore);
+        QVERIFY(rig.approve(u"oncall-lead"_s).first);
+        const auto [ok, text] = rig.promote(rig.session.digest());
+        QVERIFY2(ok, qPrintable(text));
+        QVERIFY2(text.startsWith(u"dpl_stage promoted to production. "_s), qPrintable(text));
+        QVERIFY2(text.contains(message), qPrintable(text));
+        QCOMPARE(rig.session.pinReadBack(), text.mid(QStringLiteral("dpl_stage promoted to production. ").size()));
+        QCOMPARE(rig.services.count(u"readPin"_s), 1);
+        QCOMPARE(rig.audit.records.last().after.value("pinnedBefore", !pinnedBefore), pinnedBefore);
     }
 
     // The promotion: refused while blocked or when the review moved, a Vercel failure is clear and audited, a success spends the approvals.

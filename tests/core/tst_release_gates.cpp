@@ -49,7 +49,7 @@ ReleaseFacts goodFacts()
 {
     ReleaseFacts f;
     f.deployment = Known<CandidateDeployment>::of({u"dpl_stage"_s, u"5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081"_s, u"READY"_s,
-                                                   u"stage.vercel.test"_s, u"staging"_s, 1000},
+                                                   u"stage.vercel.test"_s, u"staging"_s, 1000, u"main"_s},
                                                   u"https://vercel.test/dpl_stage"_s);
     f.productionDeploymentId = u"dpl_prod"_s;
     f.productionSha = u"a1b2c3d"_s;
@@ -57,7 +57,7 @@ ReleaseFacts goodFacts()
                                                    {u"risk:L2"_s}, std::nullopt}});
     f.changedFiles = Known<QStringList>::of({u"src/storage/retry.ts"_s}, u"https://github.test/compare"_s);
     f.checks = Known<QList<CheckFact>>::of(passing(policy().requiredChecks + policy().l3Checks), u"https://github.test/commit/checks"_s);
-    f.protection = Known<ProtectionFact>::of({false, policy().requiredChecks + policy().l3Checks, true, 2});
+    f.protection = Known<ProtectionFact>::of({false, policy().requiredChecks + policy().l3Checks, true, 2, false});
     f.deploymentChecks = Known<QList<CheckFact>>::of(passing(policy().deploymentChecks));
     f.productionFlags = Known<QMap<QString, bool>>::of({{u"publishing.enabled"_s, true}});
     ChangelogFact e;
@@ -65,6 +65,9 @@ ReleaseFacts goodFacts()
     e.fields = {{u"Risk"_s, u"L2"_s}, {u"Flags"_s, u"none"_s}, {u"Migration"_s, u"none"_s}, {u"Rollback"_s, u"redeploy the previous release"_s}};
     e.line = 10;
     f.changelog = Known<QList<ChangelogFact>>::of({e});
+    f.deploymentProtection = Known<DeploymentProtectionFact>::of({u"prod_deployment_urls_and_all_previews"_s, {}, {}});
+    f.retention = Known<RetentionFact>::of({true, 365, 10});
+    f.sloBudgets = Known<QMap<QString, double>>::of({{u"publish_success"_s, 0.8}, {u"queue_delay"_s, 0.9}});
     return f;
 }
 
@@ -204,7 +207,7 @@ private Q_SLOTS:
         QTest::newRow("override of no gate") << u"/overrides/gates/coffee"_s << u"\"allowed\""_s << u"overrides.gates.coffee"_s
                                              << u"no such gate"_s;
         QTest::newRow("override neither") << u"/overrides/gates/changelog"_s << u"\"maybe\""_s << u"overrides.gates.changelog"_s
-                                          << u"\"allowed\" or \"forbidden\""_s;
+                                          << u"\"allowed\", \"forbidden\" or \"two-reviewers\""_s;
         QTest::newRow("unmapped commits neither") << u"/overrides/unmappedCommits"_s << u"\"sometimes\""_s << u"overrides.unmappedCommits"_s
                                                   << u"\"allowed\" or \"forbidden\""_s;
         QTest::newRow("reason length 0") << u"/overrides/minReasonChars"_s << u"0"_s << u"overrides.minReasonChars"_s << u"integer from 1"_s;
@@ -212,6 +215,21 @@ private Q_SLOTS:
         QTest::newRow("approvals 0") << u"/promotion/approvals/default"_s << u"0"_s << u"promotion.approvals.default"_s << u"at least 1"_s;
         QTest::newRow("authorsMayApprove string") << u"/promotion/authorsMayApprove"_s << u"\"no\""_s << u"promotion.authorsMayApprove"_s
                                                   << u"true or false"_s;
+        QTest::newRow("protection type unknown") << u"/gates/deploymentProtection/passing/0"_s << u"\"everything\""_s
+                                                 << u"gates.deploymentProtection.passing[0]"_s << u"not a Vercel deploymentType"_s;
+        QTest::newRow("keep 0 production deployments") << u"/gates/rollbackTargets/keepProduction"_s << u"0"_s
+                                                       << u"gates.rollbackTargets.keepProduction"_s << u"integer from 1"_s;
+        QTest::newRow("budget floor above 1") << u"/gates/errorBudget/floor"_s << u"1.5"_s << u"gates.errorBudget.floor"_s << u"from 0 to 1"_s;
+        QTest::newRow("budget mapping without flags or paths") << u"/gates/errorBudget/slos/0"_s << u"{\"slo\": \"publish_success\"}"_s
+                                                               << u"gates.errorBudget.slos[0]"_s << u"never apply"_s;
+        QTest::newRow("override kind unknown") << u"/overrides/gates/error-budget"_s << u"\"three-reviewers\""_s
+                                               << u"overrides.gates.error-budget"_s << u"two-reviewers"_s;
+        QTest::newRow("staging gate set names no gate") << u"/promotion/staging/gates/1"_s << u"\"coffee\""_s << u"promotion.staging.gates[1]"_s
+                                                        << u"no such gate"_s;
+        QTest::newRow("changelog path absolute") << u"/gates/changelogPath"_s << u"\"/etc/CHANGELOG.md\""_s << u"gates.changelogPath"_s
+                                                 << u"inside the repository"_s;
+        QTest::newRow("force push rule not a boolean") << u"/gates/branchProtection/forbidForcePushes"_s << u"\"yes\""_s
+                                                       << u"gates.branchProtection.forbidForcePushes"_s << u"true or false"_s;
         QTest::newRow("stuck minutes negative") << u"/promotion/stuckMinutes/building"_s << u"-5"_s << u"promotion.stuckMinutes.building"_s
                                                 << u"integer from 1"_s;
     }
@@ -614,6 +632,140 @@ private Q_SLOTS:
         }, mig, S::Unknown, u"github: 503"_s);
         row("migrations: files unknown", [](ReleaseFacts &f) { f.changedFiles = Known<QStringList>::missing(u"github: 503"_s); }, mig, S::Unknown,
             u"github: 503"_s);
+        // Issue #17 item 3: the migration files read at the candidate (MigrationSource), their markers first.
+        const auto report = [](Compatibility c, const QString &why) {
+            return [=](ReleaseFacts &f) {
+                f.changedFiles.value->append(u"migrations/0042_drop_column.sql"_s);
+                MigrationReport r;
+                r.base = f.productionSha;
+                r.head = f.deployment->sha;
+                r.files << MigrationFile{u"migrations/0042_drop_column.sql"_s, u"added"_s, c, why};
+                f.migrationReport = Known<MigrationReport>::of(r, u"https://github.test/compare"_s);
+            };
+        };
+        row("migrations: marked compatible at the candidate", report(Compatibility::Compatible, u"marker raize:backward-compatible"_s), mig,
+            S::Pass, u"read at 5e6f708"_s);
+        row("migrations: marked incompatible at the candidate", report(Compatibility::Incompatible, u"marker raize:incompatible"_s), mig, S::Fail,
+            u"breaking, and no maintenance window"_s);
+        row("migrations: incompatible wins over a compatible label", [=](ReleaseFacts &f) {
+            report(Compatibility::Incompatible, u"marker raize:incompatible"_s)(f);
+            f.pulls.value->first().labels << u"migration:backward-compatible"_s;
+        }, mig, S::Fail, u"breaking"_s);
+        row("migrations: incompatible in a maintenance window", [=](ReleaseFacts &f) {
+            report(Compatibility::Incompatible, u"marker raize:incompatible"_s)(f);
+            f.maintenanceWindow = u"Sun 02:00–03:00 UTC"_s;
+        }, mig, S::Pass, u"maintenance window Sun 02:00–03:00 UTC"_s);
+        row("migrations: no marker, compatible label", [=](ReleaseFacts &f) {
+            report(Compatibility::Unknown, u"no marker"_s)(f);
+            f.pulls.value->first().labels << u"migration:backward-compatible"_s;
+        }, mig, S::Pass, u"label migration:backward-compatible"_s);
+        row("migrations: files unreadable at the candidate, label only", [=](ReleaseFacts &f) {
+            withMigration(f);
+            f.pulls.value->first().labels << u"migration:backward-compatible"_s;
+            f.migrationReport = Known<MigrationReport>::missing(u"github: HTTP 502"_s);
+        }, mig, S::Unknown, u"could not be read at 5e6f708"_s);
+
+        // §3.2: force pushes.
+        row("protection: force pushes allowed", [](ReleaseFacts &f) { f.protection.value->allowForcePushes = true; }, prot, S::Fail,
+            u"allows force pushes"_s);
+        row("protection: force pushes not reported", [](ReleaseFacts &f) { f.protection.value->allowForcePushes = std::nullopt; }, prot,
+            S::Unknown, u"allow_force_pushes"_s);
+        row("protection: force pushes and not strict", [](ReleaseFacts &f) {
+            f.protection.value->allowForcePushes = true;
+            f.protection.value->strict = false;
+        }, prot, S::Fail, u"does not require the branch to be up to date and allows force pushes"_s);
+        row("protection: forbids force pushes", [](ReleaseFacts &) {}, prot, S::Pass, u"forbids force pushes"_s);
+
+        // §2.2 Preview → Staging.
+        const QString stg = u"staging-deployment"_s;
+        row("staging: automatic deployment of main", [](ReleaseFacts &) {}, stg, S::Pass, u"automatic staging deployment of main"_s);
+        row("staging: a preview", [](ReleaseFacts &f) { f.deployment.value->target.clear(); }, stg, S::Fail, u"is a preview deployment"_s);
+        row("staging: already production", [](ReleaseFacts &f) { f.deployment.value->target = u"production"_s; }, stg, S::Fail,
+            u"is a production deployment, not staging"_s);
+        row("staging: built from a feature branch", [](ReleaseFacts &f) { f.deployment.value->ref = u"feat/x"_s; }, stg, S::Fail,
+            u"built from feat/x, not main"_s);
+        row("staging: branch not reported", [](ReleaseFacts &f) { f.deployment.value->ref.clear(); }, stg, S::Unknown,
+            u"does not say which branch"_s);
+        row("staging: deployment unknown", [](ReleaseFacts &f) { f.deployment = Known<CandidateDeployment>::missing(u"vercel: 503"_s); }, stg,
+            S::Unknown, u"vercel: 503"_s);
+
+        // §5.2 Deployment Protection.
+        const QString dp = u"deployment-protection"_s;
+        const auto protection = [](const QString &sso, const QString &password, const QString &ips) {
+            return [=](ReleaseFacts &f) { f.deploymentProtection = Known<DeploymentProtectionFact>::of({sso, password, ips}); };
+        };
+        row("protection types: standard", protection(u"prod_deployment_urls_and_all_previews"_s, {}, {}), dp, S::Pass, u"Vercel Authentication"_s);
+        row("protection types: all", protection(u"all"_s, {}, {}), dp, S::Pass, u"(all)"_s);
+        row("protection types: all but custom domains", protection(u"all_except_custom_domains"_s, {}, {}), dp, S::Pass, u"all_except"_s);
+        row("protection types: previews only", protection(u"preview"_s, {}, {}), dp, S::Fail, u"Vercel Authentication: preview does not cover"_s);
+        row("protection types: none", protection({}, {}, {}), dp, S::Fail, u"no Deployment Protection is on"_s);
+        row("protection types: password covers what SSO does not", protection(u"preview"_s, u"all"_s, {}), dp, S::Pass,
+            u"Password Protection (all)"_s);
+        row("protection types: trusted IPs on production only", protection({}, {}, u"production"_s), dp, S::Fail, u"Trusted IPs: production"_s);
+        row("protection types: unknown", [](ReleaseFacts &f) { f.deploymentProtection = Known<DeploymentProtectionFact>::missing(u"vercel: 403"_s); },
+            dp, S::Unknown, u"vercel: 403"_s);
+
+        // §5.3 rollback targets kept (the policy: the last 3).
+        const QString keep = u"rollback-targets"_s;
+        const auto retention = [](bool set, std::optional<int> days, std::optional<int> kept) {
+            return [=](ReleaseFacts &f) { f.retention = Known<RetentionFact>::of({set, days, kept}); };
+        };
+        row("retention: keeps 3 (the policy's N)", retention(true, 30, 3), keep, S::Pass, u"the last 3 are kept (the policy needs 3)"_s);
+        row("retention: keeps 2 (N - 1)", retention(true, 30, 2), keep, S::Fail, u"only 2 are kept"_s);
+        row("retention: keeps none", retention(true, 30, std::nullopt), keep, S::Fail, u"only 0 are kept"_s);
+        row("retention: production not expired by age", retention(true, std::nullopt, std::nullopt), keep, S::Pass, u"not expired by age"_s);
+        row("retention: no policy on the project", retention(false, std::nullopt, std::nullopt), keep, S::Pass, u"not expired by age"_s);
+        row("retention: unknown", [](ReleaseFacts &f) { f.retention = Known<RetentionFact>::missing(u"vercel: 500"_s); }, keep, S::Unknown,
+            u"vercel: 500"_s);
+
+        // The error budget of affected SLOs (floor 25 %), L3 only.
+        const QString eb = u"error-budget"_s;
+        const auto l3publishing = [](double left) {
+            return [=](ReleaseFacts &f) {
+                makeL3(f);
+                newFlag(f, u"publishing.scheduler-v3"_s);
+                f.sloBudgets.value->insert(u"publish_success"_s, left);
+            };
+        };
+        row("budget: not required for L2", [](ReleaseFacts &f) { f.sloBudgets.value->insert(u"publish_success"_s, 0.0); }, eb, S::Pass,
+            u"not required: the release is L2"_s);
+        row("budget: L3 touching no mapped SLO", makeL3, eb, S::Pass, u"touches no flag or path"_s);
+        row("budget: L3 at the floor", l3publishing(0.25), eb, S::Pass, u"publish_success 25.0 % left (flag publishing.scheduler-v3)"_s);
+        row("budget: L3 just under the floor", l3publishing(0.249), eb, S::Fail, u"under the floor of 25 %: publish_success 24.9 %"_s);
+        row("budget: L3 overspent", l3publishing(-0.5), eb, S::Fail, u"publish_success -50.0 %"_s);
+        row("budget: L3 by a path rule", [](ReleaseFacts &f) {
+            f.changedFiles.value->append(u"src/scheduler/queue.ts"_s);
+            f.sloBudgets.value->insert(u"queue_delay"_s, 0.1);
+        }, eb, S::Fail, u"queue_delay 10.0 % left (src/scheduler/queue.ts)"_s);
+        row("budget: L3, budgets unknown", [=](ReleaseFacts &f) {
+            l3publishing(0.9)(f);
+            f.sloBudgets = Known<QMap<QString, double>>::missing(u"prometheus: connection refused"_s);
+        }, eb, S::Unknown, u"prometheus: connection refused"_s);
+        row("budget: L3, one SLO without data", [](ReleaseFacts &f) {
+            makeL3(f);
+            newFlag(f, u"engagement.auto-reply"_s);
+        }, eb, S::Unknown, u"no budget known for verification_ttv"_s);
+        row("budget: level unknown", [](ReleaseFacts &f) { f.pulls = Known<QList<PullFact>>::missing(u"github: 502"_s); }, eb, S::Unknown,
+            u"release level is unknown"_s);
+
+        // Issue #17 item 3: the candidate's own file, named file@commit with its lines, and its lint errors.
+        const auto origin = [](ReleaseFacts &f) {
+            f.changelogOrigin = {u"CHANGELOG.md"_s, f.deployment->sha, u"[1.5.0]"_s, {}};
+        };
+        row("changelog: named file@commit and section", origin, cl, S::Pass, u"CHANGELOG.md@5e6f708 [1.5.0]: 1 entry"_s);
+        row("changelog: the candidate file's line", [=](ReleaseFacts &f) {
+            origin(f);
+            f.changelog.value->first().fields.remove(u"Rollback"_s);
+        }, cl, S::Fail, u"CHANGELOG.md@5e6f708:10: no Rollback"_s);
+        row("changelog: no entry in the candidate's file", [=](ReleaseFacts &f) {
+            origin(f);
+            f.changelogOrigin.section = u"[Unreleased]"_s;
+            f.changelog.value->clear();
+        }, cl, S::Fail, u"CHANGELOG.md@5e6f708 has no entry under [Unreleased]"_s);
+        row("changelog: lint error inside the section", [=](ReleaseFacts &f) {
+            origin(f);
+            f.changelogOrigin.problems << u"CHANGELOG.md@5e6f708:7: an entry outside a category [KAC013]"_s;
+        }, cl, S::Fail, u"CHANGELOG.md@5e6f708:7: an entry outside a category [KAC013]"_s);
     }
 
     void gateRules()
@@ -954,6 +1106,127 @@ private Q_SLOTS:
             QVERIFY(!d.allowed);
             QVERIFY(d.overrides.isEmpty());
         }
+    }
+
+    // The error-budget gate's override kind (issue #17 item 5): "two-reviewers" counts only when two different
+    // people each recorded one; one person twice is still one.
+    void twoReviewerOverride_data()
+    {
+        QTest::addColumn<QStringList>("actors");
+        QTest::addColumn<bool>("allowed");
+        QTest::newRow("nobody") << QStringList{} << false;
+        QTest::newRow("one reviewer") << QStringList{u"oncall-lead"_s} << false;
+        QTest::newRow("the same reviewer twice") << QStringList{u"oncall-lead"_s, u"Oncall-Lead"_s} << false;
+        QTest::newRow("two reviewers") << QStringList{u"oncall-lead"_s, u"sre-bo"_s} << true;
+        QTest::newRow("three reviewers") << QStringList{u"oncall-lead"_s, u"sre-bo"_s, u"dev-cy"_s} << true;
+    }
+
+    void twoReviewerOverride()
+    {
+        QFETCH(QStringList, actors);
+        QFETCH(bool, allowed);
+        QCOMPARE(policy().overrideKind(u"error-budget"_s), Override::TwoReviewers);
+        ReleaseFacts f = goodFacts();
+        makeL3(f);
+        newFlag(f, u"publishing.scheduler-v3"_s);
+        f.productionFlags.value->insert(u"publishing.scheduler-v3"_s, false);
+        f.sloBudgets.value->insert(u"publish_success"_s, 0.1);
+        const GateVerdict v = evaluate(policy(), f);
+        QCOMPARE(v.result(u"error-budget"_s)->status, GateResult::Status::Fail);
+        QVERIFY(v.result(u"error-budget"_s)->overridable);
+        QList<OverrideRequest> overrides;
+        for (const QString &a : actors)
+            overrides << OverrideRequest{u"error-budget"_s, u"the burn was a provider outage, now over"_s, a};
+        const ReviewBinding b = ReviewBinding::of(f, v);
+        const PromotionDecision d = decide(policy(), f, v, {Approval{u"sre-bo"_s, 1, b}, Approval{u"oncall-lead"_s, 2, b}}, overrides);
+        QVERIFY2(d.allowed == allowed, qPrintable(d.reasons.join(u'\n')));
+        if (allowed) {
+            QCOMPARE(d.overrides.size(), 2);
+        } else if (!actors.isEmpty()) {
+            QVERIFY2(d.reasons.join(u'\n').contains(u"needs two different reviewers"_s), qPrintable(d.reasons.join(u'\n')));
+        }
+    }
+
+    // §2.2: the manual Preview → Staging promote has its own, lighter gate set, named in the policy.
+    void stagingGateSet()
+    {
+        ReleaseFacts f = goodFacts();
+        f.deployment.value->target.clear(); // a preview
+        f.deployment.value->ref = u"feat/storage-retry"_s;
+        f.changelog.value->clear();        // no changelog yet: not a staging gate
+        const GateVerdict production = evaluate(policy(), f);
+        QCOMPARE(production.result(u"staging-deployment"_s)->status, GateResult::Status::Fail);
+        QCOMPARE(production.result(u"changelog"_s)->status, GateResult::Status::Fail);
+        const GateVerdict staging = evaluateStaging(policy(), f);
+        QStringList ids;
+        for (const GateResult &r : staging.results)
+            ids << r.id;
+        QCOMPARE(ids, policy().stagingGates);
+        QCOMPARE(policy().stagingDomain, u"staging.raize.app"_s);
+        QVERIFY2(!staging.blocked(), qPrintable(staging.blockingReasons().join(u'\n')));
+        findCheck(f.deploymentChecks, u"database connectivity"_s)->conclusion = u"failed"_s;
+        QVERIFY(evaluateStaging(policy(), f).blocked());
+    }
+
+    // Issue #17 item 3: the entries of the version being released, read from the candidate's file: [Unreleased]
+    // when it has entries, else the newest version production's file does not have yet; lint errors with its lines.
+    void releaseEntries_data()
+    {
+        QTest::addColumn<QString>("candidate");
+        QTest::addColumn<QString>("production"); // "-": no file at production
+        QTest::addColumn<QString>("section");
+        QTest::addColumn<QStringList>("titles");
+        QTest::addColumn<QList<int>>("lines");
+        QTest::addColumn<QString>("problem");
+        const QString entry = u"- **Retries back off** — x.\n  - Risk: L2\n  - Flags: none\n  - Migration: none\n  - Rollback: redeploy\n"_s;
+        const QString head = u"# Changelog\n\n"_s;
+        const QString v14 = u"## [1.4.0] - 2026-11-01\n\n### Fixed\n\n"_s + entry;
+        const QString unreleasedWith = u"## [Unreleased]\n\n### Added\n\n"_s + entry + u"\n"_s;
+        const QString unreleasedEmpty = u"## [Unreleased]\n\n"_s;
+        const QString v15 = u"## [1.5.0] - 2026-12-01\n\n### Changed\n\n"_s + entry + u"\n"_s;
+        QTest::newRow("unreleased has entries") << head + unreleasedWith + v14 << head + v14 << u"[Unreleased]"_s
+                                                << QStringList{u"Retries back off"_s} << QList<int>{7} << QString();
+        QTest::newRow("cut: the new version") << head + unreleasedEmpty + v15 + v14 << head + unreleasedWith + v14 << u"[1.5.0]"_s
+                                              << QStringList{u"Retries back off"_s} << QList<int>{9} << QString();
+        QTest::newRow("cut, no changelog at production") << head + v15 << u"-"_s << u"[1.5.0]"_s << QStringList{u"Retries back off"_s}
+                                                         << QList<int>{7} << QString();
+        QTest::newRow("nothing new: production has 1.4.0 too") << head + unreleasedEmpty + v14 << head + v14 << u"[Unreleased]"_s
+                                                               << QStringList{} << QList<int>{} << QString();
+        QTest::newRow("placeholder only") << head + u"## [Unreleased]\n\n### Added\n\n- Nothing yet!\n\n"_s + v14 << head + v14
+                                          << u"[Unreleased]"_s << QStringList{} << QList<int>{} << QString();
+        QTest::newRow("lint error in the section, with the file's line")
+            << head + u"## [Unreleased]\n\n"_s + entry + u"\n"_s + v14 << head + v14 << u"[Unreleased]"_s << QStringList{} << QList<int>{}
+            << u"CHANGELOG.md@5e6f708:5: "_s;
+        QTest::newRow("lint error outside the section is not this release's")
+            << head + unreleasedWith + u"## [1.4.0] - 2026-11-01\n\n"_s + entry << head + v14 << u"[Unreleased]"_s
+            << QStringList{u"Retries back off"_s} << QList<int>{7} << QString();
+    }
+
+    void releaseEntries()
+    {
+        QFETCH(QString, candidate);
+        QFETCH(QString, production);
+        QFETCH(QString, section);
+        QFETCH(QStringList, titles);
+        QFETCH(QList<int>, lines);
+        QFETCH(QString, problem);
+        const FactsCollector::ChangelogRead read = FactsCollector::releaseEntries(
+            candidate, production == u"-"_s ? std::nullopt : std::optional<QString>(production), u"CHANGELOG.md"_s,
+            u"5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081"_s);
+        QCOMPARE(read.origin.where(), u"CHANGELOG.md@5e6f708"_s);
+        QCOMPARE(read.origin.section, section);
+        QStringList gotTitles;
+        QList<int> gotLines;
+        for (const ChangelogFact &e : read.entries) {
+            gotTitles << e.title;
+            gotLines << e.line;
+        }
+        QCOMPARE(gotTitles, titles);
+        QCOMPARE(gotLines, lines);
+        if (problem.isEmpty())
+            QVERIFY2(read.origin.problems.isEmpty(), qPrintable(read.origin.problems.join(u'\n')));
+        else
+            QVERIFY2(read.origin.problems.join(u'\n').contains(problem), qPrintable(read.origin.problems.join(u'\n')));
     }
 
     void stuck_data()

@@ -238,6 +238,72 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(u"Cannot read the SLO counters from Prometheus"_s), qPrintable(r.err));
     }
 
+    // Issue #17 item 8: the demo scenario's candidate (dpl_stage_next, what `tools/dev.sh demo` reviews) has its
+    // pull requests, commits, checks, changelog, migrations and protection in the sandbox's GitHub and its
+    // project settings in Vercel: every gate is PASS or FAIL with its evidence, none UNKNOWN. And when GitHub
+    // answers 404 for the compare, the gates that need it are UNKNOWN again: a gate never defaults to PASS.
+    void demoReviewsForReal()
+    {
+        const json ready = json::parse(QJsonDocument(m_sandbox.ready()).toJson().toStdString());
+        set(u"vercel/baseUrl"_s, m_sandbox.url(u"vercel"_s));
+        set(u"vercel/projectId"_s, QString::fromStdString(ready["vercel"]["projectId"]));
+        set(u"vercel/teamId"_s, QString::fromStdString(ready["vercel"]["teamId"]));
+        set(u"github/apiUrl"_s, m_sandbox.url(u"github"_s));
+        set(u"github/owner"_s, QString::fromStdString(ready["github"]["owner"]));
+        set(u"github/repo"_s, QString::fromStdString(ready["github"]["repo"]));
+        const auto gates = [&] {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"RAIZE_VERCEL_TOKEN"_s, m_sandbox.token(u"vercel"_s));
+            env.insert(u"RAIZE_GITHUB_TOKEN"_s, m_sandbox.token(u"github"_s));
+            env.insert(u"RAIZE_FLAGS_TOKEN"_s, m_sandbox.token(u"unleashAdmin"_s));
+            p.setProcessEnvironment(env);
+            p.setWorkingDirectory(m_dir.path()); // no CHANGELOG.md here: the candidate's own is read
+            p.start(RaizeTest::consoleBinary(),
+                    {u"gates"_s, u"check"_s, u"--deployment"_s, u"dpl_stage_next"_s, u"--json"_s, u"--profile"_s, kProfile});
+            if (!p.waitForFinished(150000))
+                p.kill();
+            return std::pair{p.exitCode(), json::parse(p.readAllStandardOutput().toStdString(), nullptr, false)};
+        };
+        const auto [code, out] = gates();
+        QVERIFY2(out.is_object(), out.dump().c_str());
+        QStringList unknown, failed;
+        for (const json &g : out["gates"]) {
+            const QString line = QString::fromStdString(g["id"].get<std::string>() + ": " + g["reason"].get<std::string>());
+            if (g["status"] == "unknown")
+                unknown << line;
+            if (g["status"] == "fail")
+                failed << line;
+        }
+        QVERIFY2(unknown.isEmpty(), qPrintable(unknown.join(u'\n')));
+        // The demo's candidate is blocked for a real reason: its Deployment Check failed.
+        QCOMPARE(failed.size(), 1);
+        QVERIFY2(failed.first().startsWith(u"deployment-checks: failed: basic UI navigation smoke"_s), qPrintable(failed.first()));
+        QCOMPARE(code, 1);
+        QVERIFY(out["level"] == "L2");
+        QCOMPARE(out["pulls"].size(), std::size_t(2));
+        QVERIFY(out["changelog"]["section"] == "[Unreleased]");
+        QVERIFY(out["changelog"]["commit"] == "5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081");
+        for (const json &g : out["gates"]) {
+            if (g["id"] == "migrations") // read at the candidate with the rollback's source: the file's own marker
+                QVERIFY2(g["reason"].get<std::string>().find("migrations/0043_retry_count.sql") != std::string::npos, g.dump().c_str());
+        }
+
+        const auto fault = RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"control"_s) + u"/__sandbox/faults"_s), {},
+                                               R"({"service":"github","path":"/compare/","mode":"error","status":404})");
+        QVERIFY2(fault.status >= 200 && fault.status < 300, fault.body.constData());
+        const auto [code404, out404] = gates();
+        RaizeTest::httpCall("DELETE", QUrl(m_sandbox.url(u"control"_s) + u"/__sandbox/faults"_s));
+        QCOMPARE(code404, 1); // the Deployment Check still fails; the rest that needs the compare is unknown, never pass
+        QVERIFY(out404["level"] == "unknown");
+        for (const char *id : {"reviews", "runbooks", "migrations", "l3-checks", "error-budget"}) {
+            for (const json &g : out404["gates"]) {
+                if (g["id"] == id)
+                    QVERIFY2(g["status"] == "unknown", g.dump().c_str());
+            }
+        }
+    }
+
     void cleanupTestCase() { m_sandbox.stop(); }
 };
 

@@ -49,7 +49,7 @@ inline const QString kSha = u"5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081"_s;
 inline ReleaseFacts goodFacts()
 {
     ReleaseFacts f;
-    f.deployment = Known<CandidateDeployment>::of({u"dpl_stage"_s, kSha, u"READY"_s, u"stage.vercel.test"_s, u"staging"_s, 1000},
+    f.deployment = Known<CandidateDeployment>::of({u"dpl_stage"_s, kSha, u"READY"_s, u"stage.vercel.test"_s, u"staging"_s, 1000, u"main"_s},
                                                   u"https://vercel.test/dpl_stage"_s);
     f.productionDeploymentId = u"dpl_prod"_s;
     f.productionSha = u"a1b2c3d"_s;
@@ -58,7 +58,7 @@ inline ReleaseFacts goodFacts()
     f.changedFiles = Known<QStringList>::of({u"src/storage/retry.ts"_s}, u"https://github.test/compare"_s);
     f.checks =
         Known<QList<CheckFact>>::of(passing(policy().requiredChecks + policy().l3Checks), u"https://github.test/commit/checks"_s);
-    f.protection = Known<ProtectionFact>::of({false, policy().requiredChecks + policy().l3Checks, true, 2});
+    f.protection = Known<ProtectionFact>::of({false, policy().requiredChecks + policy().l3Checks, true, 2, false});
     f.deploymentChecks = Known<QList<CheckFact>>::of(passing(policy().deploymentChecks));
     f.productionFlags = Known<QMap<QString, bool>>::of({{u"publishing.enabled"_s, true}});
     ChangelogFact e;
@@ -69,6 +69,9 @@ inline ReleaseFacts goodFacts()
                 {u"Rollback"_s, u"redeploy the previous release"_s}};
     e.line = 10;
     f.changelog = Known<QList<ChangelogFact>>::of({e});
+    f.deploymentProtection = Known<DeploymentProtectionFact>::of({u"prod_deployment_urls_and_all_previews"_s, {}, {}});
+    f.retention = Known<RetentionFact>::of({true, 365, 10});
+    f.sloBudgets = Known<QMap<QString, double>>::of({{u"publish_success"_s, 0.8}, {u"queue_delay"_s, 0.9}});
     return f;
 }
 
@@ -112,6 +115,8 @@ public:
     Result<QString> newest = QString(u"dpl_stage"_s);
     Status approveAnswer = okStatus();
     Status promoteAnswer = okStatus();
+    // The project read back after a promote: not pinned, custom domains assigned automatically.
+    Result<PinFact> pinAfter = PinFact{false, {}, {}, {}, true};
     QStringList calls;
 
     void newestStaging(std::function<void(const Result<QString> &)> done) override
@@ -165,6 +170,11 @@ public:
     {
         calls << u"promote "_s + deploymentId;
         QTimer::singleShot(0, [done, a = promoteAnswer] { done(a); });
+    }
+    void readPin(std::function<void(const Result<PinFact> &)> done) override
+    {
+        calls << u"readPin"_s;
+        QTimer::singleShot(0, [done, a = pinAfter] { done(a); });
     }
     int count(const QString &prefix) const
     {

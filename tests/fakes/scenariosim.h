@@ -171,6 +171,7 @@ public:
     Raize::Sandbox::GitHubFake &github() { return m_github; }
     const json &scenario() const { return m_scenario; }
     Raize::Sandbox::HttpServer &vercelServer() { return m_vercelServer; }
+    Raize::Sandbox::FaultInjector &faults() { return m_faults; }
 
 private:
     json m_scenario;

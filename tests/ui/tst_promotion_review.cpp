@@ -45,21 +45,6 @@ using namespace Raize::Ui;
 using json = nlohmann::json;
 using RaizeTest::httpCall;
 
-namespace {
-const char *const kChangelog = R"md(# Changelog
-
-## [Unreleased]
-
-### Added
-
-- **Storage writes retry with backoff** — transient storage errors no longer fail a plan.
-  - Risk: L2
-  - Flags: `engagement.auto-reply` (new, OFF in production)
-  - Migration: none
-  - Rollback: promote the previous production deployment
-)md";
-} // namespace
-
 class TestPromotionReview : public QObject
 {
     Q_OBJECT
@@ -102,10 +87,6 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QFile f(m_dir.filePath(u"CHANGELOG.md"_s));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(kChangelog);
-        f.close();
         const QString error = m_sandbox.start(u"promotion-review"_s);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         m_http = std::make_unique<Net::HttpClient>();
@@ -127,7 +108,6 @@ private Q_SLOTS:
         sources.githubHtml = m_sandbox.url(u"github"_s) + u"/raize/platform"_s;
         sources.auditLogPath = m_dir.filePath(u"audit.jsonl"_s);
         m_view->setSources(sources);
-        m_view->setChangelogPath(m_dir.filePath(u"CHANGELOG.md"_s));
         m_view->resize(1200, 800);
         m_view->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
@@ -141,7 +121,9 @@ private Q_SLOTS:
         QVERIFY2(text("promotionVerdict").contains(u"Promotion blocked"_s), qPrintable(text("promotionVerdict")));
         QVERIFY2(text("promotionVerdict").contains(u"basic UI navigation smoke (failed)"_s), qPrintable(text("promotionVerdict")));
         QVERIFY(!button("promotionPromote")->isEnabled());
-        QCOMPARE(m_view->gateModel()->rowCount(), 10);
+        QCOMPARE(m_view->gateModel()->rowCount(), int(Release::gateIds().size()));
+        // The candidate's own changelog, named file@commit (issue #17 item 3).
+        QVERIFY2(text("promotionSummary").contains(u"Changelog: CHANGELOG.md@5e6f708 [Unreleased]"_s), qPrintable(text("promotionSummary")));
         QVERIFY(text("promotionSummary").contains(u"#431"_s) && text("promotionSummary").contains(u"#432"_s));
         QVERIFY(text("promotionSummary").contains(u"Release level: <b>L2</b>"_s));
 
@@ -197,8 +179,7 @@ private Q_SLOTS:
                  {u"flags/url"_s, m_sandbox.url(u"unleash"_s)}})
             QCOMPARE(cli({u"settings"_s, u"set"_s, key, value}).first, 0);
         QVERIFY(review());
-        const auto [code, out] = cli({u"gates"_s, u"check"_s, u"--deployment"_s, m_view->facts().facts.deployment->id, u"--json"_s,
-                                      u"--changelog"_s, m_dir.filePath(u"CHANGELOG.md"_s)});
+        const auto [code, out] = cli({u"gates"_s, u"check"_s, u"--deployment"_s, m_view->facts().facts.deployment->id, u"--json"_s});
         const json j = json::parse(out.toStdString(), nullptr, false);
         QVERIFY2(j.is_object(), qPrintable(out));
         QCOMPARE(code, m_view->verdict().blocked() ? 1 : 0);
@@ -215,14 +196,11 @@ private Q_SLOTS:
     // An override typed into the view: only gates the policy allows are offered; the session records it and the table shows it.
     void step3_overrideThroughTheView()
     {
-        QString text = QString::fromUtf8(kChangelog);
-        text.remove(u"  - Rollback: promote the previous production deployment\n"_s);
-        QFile f(m_dir.filePath(u"incomplete.md"_s));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(text.toUtf8());
-        f.close();
-        m_view->setChangelogPath(f.fileName());
+        // Another changelog path of the repository, read at the candidate commit: an entry there has no Rollback field.
+        m_view->setChangelogPath(u"docs/changelog-incomplete.md"_s);
         QVERIFY(review());
+        QVERIFY2(text("promotionSummary").contains(u"Changelog: docs/changelog-incomplete.md@5e6f708 [Unreleased]"_s),
+                 qPrintable(text("promotionSummary")));
         auto *gate = m_view->findChild<QComboBox *>(u"promotionOverrideGate"_s);
         QStringList offered;
         for (int i = 0; i < gate->count(); ++i)

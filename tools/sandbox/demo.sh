@@ -84,6 +84,7 @@ else
     "$CONSOLE" --profile "$PROFILE" --screenshot "$REPO/docs/screenshots/canary-matrix.png" --view canary
     "$CONSOLE" --profile "$PROFILE" --screenshot "$REPO/docs/screenshots/slo-charts.png" --view slos --size 1600x1000
     "$CONSOLE" --profile "$PROFILE" --screenshot "$REPO/docs/screenshots/metrics-dora.png" --view metrics --size 1400x860
+    "$CONSOLE" --profile "$PROFILE" --screenshot "$REPO/docs/screenshots/demo-promotion.png" --view promotion --size 1600x1000
     if [ "${RAIZE_DEMO_HEADLESS:-}" != 1 ]; then
         echo "    The sandbox stays up for other clients until Ctrl-C:"
         echo "    Vercel $(ready urls.vercel)  GitHub $(ready urls.github)  Unleash $(ready urls.unleash)  Prometheus $(ready urls.prometheus)"

@@ -115,6 +115,10 @@ void PromotionView::build()
 
     m_summary = new QLabel(tr("Not reviewed yet."), this);
     m_summary->setObjectName(u"promotionSummary"_s);
+    m_pin = new QLabel(this);
+    m_pin->setObjectName(u"promotionPin"_s);
+    m_pin->setWordWrap(true);
+    m_pin->hide();
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -196,6 +200,7 @@ void PromotionView::build()
     layout->addWidget(m_policyNote);
     layout->addLayout(top);
     layout->addWidget(m_summary);
+    layout->addWidget(m_pin);
     layout->addWidget(m_gates, 1);
     layout->addWidget(m_verdictLabel);
     layout->addWidget(m_stuck);
@@ -241,6 +246,7 @@ void PromotionView::rebuildServices()
     s.flags = m_sources.flags;
     s.githubHtml = m_sources.githubHtml;
     s.changelogPath = m_changelog;
+    s.sloBudgets = FactsCollector::sloBudgetsFrom(m_sources.sloHistory);
     auto services = m_sources.vercel ? std::make_unique<ClientPromotionServices>(m_session->policy(), s) : nullptr;
     deps.services = services.get();
     std::unique_ptr<Records::AuditLog> log;
@@ -375,8 +381,19 @@ void PromotionView::updateView()
                    .arg(verdict.scope.migrations.isEmpty() ? tr("none") : verdict.scope.migrations.join(u", "_s),
                         flags.isEmpty() ? tr("none") : flags.join(u", "_s),
                         verdict.scope.runbooks.isEmpty() ? tr("none") : verdict.scope.runbooks.join(u", "_s));
+    // The candidate's own changelog (issue #17 item 3): which file at which commit, which section.
+    if (!f.changelogOrigin.file.isEmpty())
+        summary << tr("Changelog: %1 %2")
+                       .arg(f.changelogOrigin.where().toHtmlEscaped(),
+                            f.changelog.known() ? f.changelogOrigin.section.toHtmlEscaped() : tr("(not read: %1)").arg(f.changelog.error.toHtmlEscaped()));
     summary << tr("Review digest %1 · policy %2").arg(m_session->digest().left(12), policy.bundleId);
     m_summary->setText(summary.join(u"<br>"_s));
+    // Pinned production after an Instant Rollback, with the way out (issue #17 item 4); then what the last promote did.
+    const QString pin = Promotion::pinText(f.pin);
+    const QString pinText = !pin.isEmpty() ? pin : m_session->pinReadBack();
+    m_pin->setText(pinText.toHtmlEscaped());
+    m_pin->setStyleSheet(pin.isEmpty() ? QString() : u"color: #ef6c00; font-weight: bold;"_s);
+    m_pin->setVisible(!pinText.isEmpty());
     m_summary->setOpenExternalLinks(true);
 
     QStringList overridden;

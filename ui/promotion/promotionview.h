@@ -20,6 +20,9 @@ class AuditLog;
 namespace Raize::Release {
 class ClientPromotionServices;
 }
+namespace Raize::Slo {
+class SloFeed;
+}
 namespace Raize::Services {
 class FlagService;
 class GitHubClient;
@@ -48,6 +51,7 @@ public:
         Services::FlagService *flags = nullptr;
         QString githubHtml;
         QString auditLogPath;
+        Slo::SloFeed *sloHistory = nullptr; // the 30-day SLO data, for the error-budget gate; null: unknown for L3
     };
 
     // A view with its own session; setSources() gives it the profile's clients.
@@ -60,6 +64,7 @@ public:
     // Until the workspace hands its session in: wraps the clients in a ClientPromotionServices and the
     // path in an AuditLog, for the view's own session.
     void setSources(const Sources &sources);
+    // The changelog's path in the repository, read at the candidate commit (empty: the policy's gates.changelogPath).
     void setChangelogPath(const QString &path);
     // Shown above the review when the profile's policy bundle could not be applied.
     void setPolicyNote(const QString &note);
@@ -114,6 +119,7 @@ private:
     QPushButton *m_refresh = nullptr;
     QLabel *m_summary = nullptr;
     StaleLabel *m_stale = nullptr;
+    QLabel *m_pin = nullptr;
     QTreeView *m_gates = nullptr;
     GateTableModel *m_gateModel = nullptr;
     QLabel *m_verdictLabel = nullptr;

@@ -619,6 +619,8 @@ void GitHubClient::requiredChecks(const QString &branch, Callback<GitHubRequired
             out.contexts.removeDuplicates();
         }
         out.requiredApprovals = int(root["required_pull_request_reviews"]["required_approving_review_count"].optInteger(0));
+        if (!root["allow_force_pushes"].isNull())
+            out.allowForcePushes = root["allow_force_pushes"]["enabled"].boolean();
         if (!reader.ok())
             return done(reader.error());
         done(out);

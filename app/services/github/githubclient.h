@@ -11,6 +11,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <optional>
 
 namespace Raize::Services {
 
@@ -115,6 +116,7 @@ struct GitHubRequiredChecks
     bool strict = false;       // the branch must be up to date
     bool unprotected = false;  // the branch has no protection at all (GitHub's 404 "Branch not protected")
     int requiredApprovals = 0;
+    std::optional<bool> allowForcePushes; // allow_force_pushes.enabled; nullopt when the answer does not say
 };
 
 struct GitHubEnvironment

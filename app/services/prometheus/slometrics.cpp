@@ -1,10 +1,13 @@
 #include "services/prometheus/slometrics.h"
 
+#include "slo/sloengine.h"
+
 #include <QMap>
 #include <QPointer>
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 using namespace Qt::StringLiterals;
 
@@ -186,6 +189,49 @@ void SloFeed::load(qint64 toMs, qint64 rangeMs, qint64 stepMs)
                                     });
         }
     }
+}
+
+QMap<QString, double> lowestCohortBudgets(const SloData &data, const QList<SloSpec> &slos)
+{
+    QMap<QString, double> out;
+    for (const SloSpec &spec : slos) {
+        const auto byCohort = data.byCohort.value(spec.id);
+        for (auto it = byCohort.cbegin(); it != byCohort.cend(); ++it) {
+            const BudgetStatus b = budgetRemaining(spec, it.value(), data.toMs);
+            if (b.enoughData && (!out.contains(spec.id) || b.remaining < out.value(spec.id)))
+                out.insert(spec.id, b.remaining);
+        }
+    }
+    return out;
+}
+
+void readBudgets(SloFeed &feed, qint64 nowMs, std::function<void(const Result<QMap<QString, double>> &)> done)
+{
+    int days = 1;
+    for (const SloSpec &s : feed.slos())
+        days = std::max(days, s.windowDays);
+    const qint64 rangeMs = qint64(days) * 24 * 3600 * 1000, stepMs = 10 * 60 * 1000;
+    // Data the feed already holds (the SLO view's 30-day history) answers at once when it is recent and whole.
+    const SloData &have = feed.data();
+    if (!feed.busy() && !have.isEmpty() && nowMs - have.toMs <= 15 * 60 * 1000 && have.toMs - have.fromMs >= rangeMs)
+        return done(lowestCohortBudgets(have, feed.slos()));
+    // One answer: the connections go with the first signal.
+    auto connections = std::make_shared<QList<QMetaObject::Connection>>();
+    const auto disconnectAll = [connections] {
+        for (const QMetaObject::Connection &c : std::as_const(*connections))
+            QObject::disconnect(c);
+    };
+    QPointer<SloFeed> guard(&feed);
+    *connections << QObject::connect(&feed, &SloFeed::loaded, &feed, [guard, done, disconnectAll] {
+        disconnectAll();
+        if (guard)
+            done(lowestCohortBudgets(guard->data(), guard->slos()));
+    });
+    *connections << QObject::connect(&feed, &SloFeed::failed, &feed, [done, disconnectAll](const Raize::Error &e) {
+        disconnectAll();
+        done(e);
+    });
+    feed.load(nowMs, rangeMs, stepMs); // the same range and step as the console's history (LiveData); a load in flight is awaited
 }
 
 } // namespace Raize::Slo

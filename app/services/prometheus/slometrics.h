@@ -8,11 +8,15 @@
 #include "slo/slospec.h"
 
 #include "core/error.h"
+#include "core/result.h"
 #include "services/prometheus/prometheusclient.h"
 
 #include <QDateTime>
 #include <QHash>
+#include <QMap>
 #include <QObject>
+
+#include <functional>
 
 namespace Raize::Slo {
 
@@ -77,5 +81,15 @@ private:
     int m_generation = 0;
     Error m_error;
 };
+
+// The share of each SLO's error budget left over its window (spec.windowDays) at the data's end, as the
+// lowest of its cohorts (the stricter reading: a budget one cohort has spent is spent). 1 untouched, 0 spent,
+// below 0 overspent. SLOs with too little data in the window are left out (never read as a full budget).
+QMap<QString, double> lowestCohortBudgets(const SloData &data, const QList<SloSpec> &slos);
+
+// The budgets above from `feed` over the longest SLO window ending at nowMs: its data when recent and whole,
+// else after a load (10-minute steps, as the console's history), or the feed's error (the error-budget
+// promotion gate, issue #17 item 5).
+void readBudgets(SloFeed &feed, qint64 nowMs, std::function<void(const Result<QMap<QString, double>> &)> done);
 
 } // namespace Raize::Slo

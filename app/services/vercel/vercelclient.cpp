@@ -1,5 +1,7 @@
 #include "services/vercel/vercelclient.h"
 
+#include <utility>
+
 #include <QTimer>
 
 #include "core/jsonutil.h"
@@ -72,6 +74,23 @@ Result<VercelProject> VercelClient::parseProject(const QByteArray &body)
     }
     if (!root["rollbackDescription"].isNull())
         p.rollbackDescription = root["rollbackDescription"]["description"].optStr();
+    if (!root["autoAssignCustomDomains"].isNull())
+        p.autoAssignCustomDomains = root["autoAssignCustomDomains"].boolean();
+    // Each protection method is null when off, else {deploymentType, ...}.
+    for (const auto &[key, out] : {std::pair{"ssoProtection", &p.ssoProtection}, std::pair{"passwordProtection", &p.passwordProtection},
+                                   std::pair{"trustedIps", &p.trustedIps}}) {
+        const auto node = root[key];
+        if (!node.isNull())
+            *out = node["deploymentType"].str();
+    }
+    const auto expiration = root["deploymentExpiration"];
+    if (!expiration.isNull()) {
+        p.retentionSet = true;
+        if (!expiration["expirationDaysProduction"].isNull())
+            p.expirationDaysProduction = int(expiration["expirationDaysProduction"].number());
+        if (!expiration["deploymentsToKeep"].isNull())
+            p.deploymentsToKeep = int(expiration["deploymentsToKeep"].number());
+    }
     if (!reader.ok())
         return reader.error();
     return p;

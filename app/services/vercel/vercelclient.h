@@ -35,6 +35,14 @@ struct VercelProject
     // deployments are not assigned to the domains until a promotion.
     bool pinned = false;
     QString rollbackFrom, rollbackTo, rollbackDescription;
+    // Whether new production deployments get the custom domains (Vercel turns it off on an Instant
+    // Rollback and back on with a promotion). nullopt: the answer did not say.
+    std::optional<bool> autoAssignCustomDomains;
+    // Deployment Protection (playbook §5.2): each method's deploymentType, empty when the method is off.
+    QString ssoProtection, passwordProtection, trustedIps;
+    // Deployment retention (deploymentExpiration, playbook §5.3); retentionSet false: the project has none.
+    bool retentionSet = false;
+    std::optional<int> expirationDaysProduction, deploymentsToKeep;
 };
 
 struct VercelCheck

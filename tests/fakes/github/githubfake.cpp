@@ -475,7 +475,8 @@ json GitHubFake::addCommit(const json &spec)
                          {"email", noreplyEmail(author)},
                          {"date", now()},
                          {"tags", json::array()},
-                         {"files", spec.value("files", json::array({"src/change-" + std::to_string(i) + ".ts"}))}});
+                         {"files", spec.value("files", json::array({"src/change-" + std::to_string(i) + ".ts"}))},
+                         {"contents", spec.value("contents", json::object())}});
     for (const json &name : spec.value("checks", json::array())) {
         if (name.is_string())
             m_checkRuns.push_back({{"id", m_nextObjectId++}, {"head_sha", sha}, {"name", name}, {"status", "completed"},
@@ -1371,7 +1372,7 @@ void GitHubFake::pullAndCommitRoutes(const QString &repoPath)
                     {"enforce_admins", {{"url", url + "/enforce_admins"}, {"enabled", p.value("enforceAdmins", false)}}},
                     {"required_signatures", {{"url", url + "/required_signatures"}, {"enabled", false}}},
                     {"required_linear_history", {{"enabled", false}}},
-                    {"allow_force_pushes", {{"enabled", false}}},
+                    {"allow_force_pushes", {{"enabled", p.value("allowForcePushes", false)}}},
                     {"allow_deletions", {{"enabled", false}}},
                     {"block_creations", {{"enabled", false}}},
                     {"required_conversation_resolution", {{"enabled", false}}},

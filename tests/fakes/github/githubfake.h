@@ -31,7 +31,7 @@ namespace Raize::Sandbox {
 //                     "base", "mergeCommitSha"?, "mergedAt"?, "author", "body"}]
 //   "checkRuns":    [{"ref" | "sha", "name", "status", "conclusion"}]
 //   "statuses":     [{"ref" | "sha", "context", "state", "description"}]
-//   "protection":   {"main": {"strict", "contexts": [...], "requiredApprovals"}}
+//   "protection":   {"main": {"strict", "contexts": [...], "requiredApprovals", "allowForcePushes"}}
 //   "environments": [{"id", "name", "reviewers": ["login"], "waitTimer", "protectedBranches"}]
 //   "runs":         [{"id", "name", "headBranch", "headSha"?, "status", "conclusion", "event", "pending": [environment id]}]
 //   "deployments":  [{"id"?, "ref", "sha"?, "environment", "task", "description",
@@ -57,7 +57,7 @@ public:
     void load(const nlohmann::json &scenario); // the scenario's "github" part
     nlohmann::json state() const;
     // Control surface: a commit pushed to main (it becomes main's head), with
-    // optional successful check runs {"sha"?, "message", "author", "files": [...], "checks": ["lint", ...]}.
+    // optional successful check runs {"sha"?, "message", "author", "files": [...], "contents": {path: text}, "checks": ["lint", ...]}.
     nlohmann::json addCommit(const nlohmann::json &spec);
     // Control surface: forgets the deployments of an environment (with their
     // statuses); returns how many. The soak (tools/dev.sh soak) clears the

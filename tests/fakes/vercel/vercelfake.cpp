@@ -66,6 +66,18 @@ void VercelFake::load(const json &scenario)
     m_production = q(scenario, "production");
     m_pinned = false;
     m_lastRollback = nullptr;
+    // A project set up as the playbook asks (§5.2, §5.3) unless the scenario says otherwise.
+    m_settings = {{"autoAssignCustomDomains", true},
+                  {"ssoProtection", {{"deploymentType", "prod_deployment_urls_and_all_previews"}}},
+                  {"passwordProtection", nullptr},
+                  {"trustedIps", nullptr},
+                  {"deploymentExpiration",
+                   {{"expirationDays", 180}, {"expirationDaysProduction", 365}, {"expirationDaysCanceled", 30}, {"expirationDaysErrored", 90},
+                    {"deploymentsToKeep", 10}}}};
+    for (const char *key : {"autoAssignCustomDomains", "ssoProtection", "passwordProtection", "trustedIps", "deploymentExpiration"}) {
+        if (project.contains(key))
+            m_settings[key] = project[key];
+    }
 }
 
 VercelFake::Deployment *VercelFake::find(const QString &idOrUrl)
@@ -152,6 +164,8 @@ json VercelFake::projectJson() const
               {"defaultResourceConfig", {{"functionDefaultMemoryType", "standard"}, {"functionDefaultRegions", {"iad1"}}}},
               {"targets", {{"production", production}}},
               {"live", true}};
+    for (auto it = m_settings.begin(); it != m_settings.end(); ++it)
+        p[it.key()] = it.value();
     if (!m_rollbackDescription.isEmpty()) {
         p["rollbackDescription"] = {{"userId", "usr_release_bot"}, {"username", "release-bot"},
                                     {"description", s(m_rollbackDescription)}, {"createdAt", m_rollbackAt}};
@@ -194,8 +208,8 @@ json VercelFake::state() const
     json deployments = json::array();
     for (const Deployment &d : m_deployments)
         deployments.push_back(detail(d));
-    return {{"production", s(m_production)}, {"pinned", m_pinned}, {"lastRollbackTarget", m_lastRollback}, {"deployments", deployments},
-            {"budget", {{"limit", RateLimit}, {"usedThisWindow", m_requestsThisWindow}}}};
+    return {{"production", s(m_production)}, {"pinned", m_pinned}, {"lastRollbackTarget", m_lastRollback}, {"settings", m_settings},
+            {"deployments", deployments}, {"budget", {{"limit", RateLimit}, {"usedThisWindow", m_requestsThisWindow}}}};
 }
 
 void VercelFake::resetBudget()
@@ -340,8 +354,9 @@ void VercelFake::routes()
             return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
         if (d->state != u"READY"_s)
             return m_server->error(409, u"deployment_not_ready"_s, u"Deployment %1 is %2, not READY"_s.arg(d->uid, d->state));
-        // Promotion serves the deployment in production and lifts a rollback pin.
+        // Promotion serves the deployment in production and lifts a rollback pin (custom domains follow new production again).
         m_pinned = false;
+        m_settings["autoAssignCustomDomains"] = true;
         m_rollbackDescription.clear();
         if (d->target.isEmpty() || d->target == u"staging"_s)
             d->target = u"production"_s;
@@ -366,6 +381,7 @@ void VercelFake::routes()
         m_rollbackDescription = r.queryValue(u"description"_s);
         m_rollbackAt = QDateTime::currentMSecsSinceEpoch();
         m_pinned = true;
+        m_settings["autoAssignCustomDomains"] = false;
         setProduction(d->uid);
         return HttpResponse::json(201, json::object());
     }));

@@ -21,7 +21,9 @@ class VercelFake : public QObject
 public:
     VercelFake(HttpServer *server, QString token, QObject *parent = nullptr);
 
-    // The scenario's "vercel" part: {"project": {"id","name","teamId"}, "production": id,
+    // The scenario's "vercel" part: {"project": {"id","name","teamId", and the settings the gates read, each optional:
+    //  "autoAssignCustomDomains", "ssoProtection", "passwordProtection", "trustedIps" (null or {"deploymentType"}),
+    //  "deploymentExpiration" (null or {"expirationDays", "expirationDaysProduction", "deploymentsToKeep", ...})}, "production": id,
     //  "deployments": [{"uid","target","state","sha","ref","pr","minutesAgo","checks":[{"name","status","conclusion"}]}]}
     void load(const nlohmann::json &scenario);
 
@@ -76,6 +78,9 @@ private:
     QList<Deployment> m_deployments;
     QString m_production;
     bool m_pinned = false;
+    // The project's settings as the API shows them (Deployment Protection, retention); autoAssignCustomDomains
+    // goes off with an Instant Rollback and on again with a promotion, as on Vercel.
+    nlohmann::json m_settings = nlohmann::json::object();
     nlohmann::json m_lastRollback;
     QString m_rollbackDescription;
     qint64 m_rollbackAt = 0;
