@@ -70,7 +70,7 @@ private Q_SLOTS:
         auto *stack = w.findChild<QStackedWidget *>(u"viewStack"_s);
         QVERIFY(nav && stack);
         const QStringList names = Ui::MainWindow::viewNames();
-        QCOMPARE(names, (QStringList{u"timeline"_s, u"canary"_s, u"slos"_s, u"promotion"_s, u"rollback"_s, u"audit"_s}));
+        QCOMPARE(names, (QStringList{u"timeline"_s, u"canary"_s, u"slos"_s, u"promotion"_s, u"rollback"_s, u"audit"_s, u"metrics"_s}));
         QCOMPARE(nav->count(), names.size());
         // Click each entry as an operator would.
         for (int row = names.size() - 1; row >= 0; --row) {
