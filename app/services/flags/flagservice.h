@@ -319,6 +319,17 @@ public:
     virtual void applyEdits(const ServeEdits &edits, bool undo, StatusCallback done);
     // The requests applyEdits sends per edit (the re-read, then the write).
     virtual QList<Net::RequestPreview> previewEdits(const ServeEdits &edits, bool undo) const;
+
+protected:
+    // A scoped serve() of any backend: prepare the edits from one read, then apply them.
+    void serveThroughEdits(const ServeChange &change, StatusCallback done)
+    {
+        prepareServe(change, [this, done](const Result<ServeEdits> &edits) {
+            if (!edits)
+                return done(edits.error());
+            applyEdits(edits.value(), false, done);
+        });
+    }
 };
 
 inline void FlagService::prepareServe(const ServeChange &change, Callback<ServeEdits> done)

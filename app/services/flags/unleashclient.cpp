@@ -22,6 +22,27 @@ using json = nlohmann::json;
 
 namespace {
 
+// One constraint per part of the scope (client, platform account, lane, cohort) with `op`.
+nlohmann::json constraintsOf(const FlagScope &scope, const char *op, bool sortValues)
+{
+    nlohmann::json out = nlohmann::json::array();
+    const auto add = [&](const char *field, QStringList values) {
+        if (values.isEmpty())
+            return;
+        if (sortValues)
+            values.sort();
+        nlohmann::json v = nlohmann::json::array();
+        for (const QString &x : values)
+            v.push_back(x.toStdString());
+        out.push_back({{"contextName", field}, {"operator", op}, {"values", v}});
+    };
+    add("clientId", scope.clientIds);
+    add("platformAccount", scope.platformAccountIds);
+    add("lane", scope.lane.isEmpty() ? QStringList() : QStringList{scope.lane});
+    add("cohort", scope.cohorts);
+    return out;
+}
+
 const QString kFlexibleRollout = u"flexibleRollout"_s;
 constexpr int kParallelReads = 4;
 
@@ -1110,20 +1131,7 @@ Result<FlagHealth> UnleashClient::parseHealth(const QByteArray &body)
 
 json UnleashClient::scopeConstraints(const FlagScope &scope)
 {
-    json out = json::array();
-    const auto add = [&](const char *field, const QStringList &values) {
-        if (values.isEmpty())
-            return;
-        json v = json::array();
-        for (const QString &x : values)
-            v.push_back(x.toStdString());
-        out.push_back({{"contextName", field}, {"operator", "IN"}, {"values", v}});
-    };
-    add("clientId", scope.clientIds);
-    add("platformAccount", scope.platformAccountIds);
-    add("lane", scope.lane.isEmpty() ? QStringList() : QStringList{scope.lane});
-    add("cohort", scope.cohorts);
-    return out;
+    return constraintsOf(scope, "IN", false);
 }
 
 json UnleashClient::strategyBody(const FlagScope &scope, int rolloutPercent, const QString &stickiness, const QString &groupId)
@@ -1470,13 +1478,8 @@ void UnleashClient::serve(const ServeChange &change, StatusCallback done)
     const Result<Net::Request> r = serveRequest(change);
     if (!r)
         return done(r.error());
-    if (!change.scope.global()) {
-        return prepareServe(change, [this, done](const Result<ServeEdits> &edits) {
-            if (!edits)
-                return done(edits.error());
-            applyEdits(edits.value(), false, done);
-        });
-    }
+    if (!change.scope.global())
+        return serveThroughEdits(change, done);
     const QString flag = change.flag, e = env(change.environment);
     m_http.send(r.value(), [this, flag, e, done](const Net::Response &resp) {
         if (!resp.ok())
@@ -1838,22 +1841,8 @@ QList<Net::RequestPreview> UnleashClient::previewEvaluateContexts(const Evaluati
 
 json UnleashClient::exclusionConstraints(const FlagScope &scope)
 {
-    json out = json::array();
-    const auto add = [&](const char *field, const QStringList &values) {
-        if (values.isEmpty())
-            return;
-        QStringList sorted = values; // the order canonicalStrategy() compares in
-        sorted.sort();
-        json v = json::array();
-        for (const QString &x : sorted)
-            v.push_back(x.toStdString());
-        out.push_back({{"contextName", field}, {"operator", "NOT_IN"}, {"values", v}});
-    };
-    add("clientId", scope.clientIds);
-    add("platformAccount", scope.platformAccountIds);
-    add("lane", scope.lane.isEmpty() ? QStringList() : QStringList{scope.lane});
-    add("cohort", scope.cohorts);
-    return out;
+    // Sorted: the order canonicalStrategy() compares in.
+    return constraintsOf(scope, "NOT_IN", true);
 }
 
 json UnleashClient::canonicalStrategy(const json &raw)

@@ -457,13 +457,8 @@ void LaunchDarklyClient::serve(const ServeChange &change, StatusCallback done)
     const Result<Net::Request> r = serveRequest(change);
     if (!r)
         return done(r.error());
-    if (!change.scope.global()) {
-        return prepareServe(change, [this, done](const Result<ServeEdits> &edits) {
-            if (!edits)
-                return done(edits.error());
-            applyEdits(edits.value(), false, done);
-        });
-    }
+    if (!change.scope.global())
+        return serveThroughEdits(change, done);
     const QString env = change.environment.isEmpty() ? m_environment : change.environment;
     const QString project = m_project;
     const bool on = change.on;
