@@ -15,12 +15,41 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PRESET="${RAIZE_PRESET:-ci}"
 BUILD_DIR="$REPO/build/$PRESET"
+# About what a first build of this preset writes (build/ci: objects, 100+ test executables with
+# line tables only, the sandbox cache), with room to spare.
+BUILD_GB="${RAIZE_BUILD_GB:-8}"
 T0=$(date +%s)
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
 die() { printf '\nERROR: %s\n' "$*" >&2; exit 1; }
 elapsed() { echo "$(( $(date +%s) - T0 )) s"; }
+
+# Runs a build command with ninja's per-file lines hidden and returns the
+# build's own status (a filter at the end of a pipe must not hide a failure).
+quiet_build() {
+    local status
+    set +e
+    "$@" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Building|Automatic|Linking|Generating)'
+    status=${PIPESTATUS[0]}
+    set -e
+    return "$status"
+}
+
+# A full disk fails a build or a sandbox start halfway, with errors far from
+# the cause ("could not extend file", a missing test executable); say so first.
+# $1: GB needed, $2: the folder that grows.
+check_disk() {
+    local need_gb="$1" path="$2" avail_kb mount
+    mkdir -p "$path" 2>/dev/null || true
+    avail_kb=$(df -Pk "$path" 2>/dev/null | awk 'NR == 2 { print $4 }')
+    [ -n "$avail_kb" ] || return 0
+    mount=$(df -P "$path" | awk 'NR == 2 { print $6 }')
+    if [ "$avail_kb" -lt $(( need_gb * 1024 * 1024 )) ]; then
+        die "only $(( avail_kb / 1024 / 1024 )) GB free on $mount (for $path); this step needs about $need_gb GB. Free some space (other build folders under build/, 'ccache -C', old /tmp/raize-sandbox.* folders) and run it again."
+    fi
+    info "$(( avail_kb / 1024 / 1024 )) GB free on $mount (needs about $need_gb GB)"
+}
 
 if [ "$(id -u)" -eq 0 ]; then
     SUDO=()
@@ -82,8 +111,8 @@ build() {
         info "already configured (cmake re-runs by itself when a CMakeLists changes)"
     fi
     step "Building"
-    cmake --build "$BUILD_DIR" -- -j"$(nproc)" | grep -vE '^\[[0-9]+/[0-9]+\] (Building|Automatic|Linking|Generating)' || true
-    [ "${PIPESTATUS[0]}" -eq 0 ] || die "the build failed (see above)"
+    if [ -x "$BUILD_DIR/app/raize-console" ]; then check_disk 2 "$BUILD_DIR"; else check_disk "$BUILD_GB" "$BUILD_DIR"; fi
+    quiet_build cmake --build "$BUILD_DIR" -- -j"$(nproc)" || die "the build failed (see above)"
     info "built in $(elapsed)"
 }
 
@@ -91,6 +120,8 @@ run_tests() {
     step "Running the test suite (ctest)"
     # Two at a time, the costliest first (COST); sandbox entries start their sandboxes one at a
     # time (the fixture's lock) and then run side by side (docs/HACKING.md, "Test time").
+    # Two sandboxes at a time, about 100 MB each, and the tests' own temporary folders.
+    check_disk 1 /tmp
     cd "$BUILD_DIR"
     local t0
     t0=$(date +%s)
@@ -117,8 +148,7 @@ run_sanitize() {
         cmake --preset asan-ubsan -S "$REPO" "${launcher[@]}" >/dev/null
     fi
     step "Building everything with ASan + UBSan (nice $nice_level, -j$jobs)"
-    nice -n "$nice_level" cmake --build "$dir" -- -j"$jobs" | grep -vE '^\[[0-9]+/[0-9]+\] (Building|Automatic|Linking|Generating)' || true
-    [ "${PIPESTATUS[0]}" -eq 0 ] || die "the sanitizer build failed (see above)"
+    quiet_build nice -n "$nice_level" cmake --build "$dir" -- -j"$jobs" || die "the sanitizer build failed (see above)"
     info "built in $(elapsed)"
     step "Running every test (a sanitizer report fails the test)"
     cd "$dir"
@@ -163,9 +193,8 @@ run_soak() {
     fi
     step "Building the soak, the console, its crash-test twin and the sandbox ($PRESET, nice $nice_level)"
     [ -f "$BUILD_DIR/CMakeCache.txt" ] || cmake --preset "$PRESET" -S "$REPO" >/dev/null
-    nice -n "$nice_level" cmake --build "$BUILD_DIR" --target soak_rollback raize-console raize-console-crashtest raize-sandbox-service -- -j2 \
-        | grep -vE '^\[[0-9]+/[0-9]+\] (Building|Automatic|Linking|Generating)' || true
-    [ "${PIPESTATUS[0]}" -eq 0 ] || die "the build failed (see above)"
+    quiet_build nice -n "$nice_level" cmake --build "$BUILD_DIR" --target soak_rollback raize-console raize-console-crashtest raize-sandbox-service -- -j2 \
+        || die "the build failed (see above)"
     if [ "$fresh" -eq 1 ]; then
         rm -rf "$state" "$dir"/hang-*.log "$dir/home"
     fi

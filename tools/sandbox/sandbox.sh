@@ -45,8 +45,21 @@ PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
 [ -x "$PGBIN/initdb" ] || die "PostgreSQL is not installed: run tools/sandbox/install-deps.sh"
 command -v prometheus >/dev/null && command -v promtool >/dev/null || die "Prometheus is not installed: run tools/sandbox/install-deps.sh"
 
+# Folders of sandboxes that were killed outright (SIGKILL, a lost machine):
+# their supervisor is gone, so their trap never removed them. Each is about
+# 85 MB, and a full /tmp fails every later start ("No space left on device").
+for dead in /tmp/raize-sandbox.*; do
+    [ -d "$dead" ] || continue
+    if [ -f "$dead/sandbox.pid" ]; then
+        kill -0 "$(cat "$dead/sandbox.pid" 2>/dev/null)" 2>/dev/null && continue
+    elif [ -z "$(find "$dead" -maxdepth 0 -mmin +720 2>/dev/null)" ]; then
+        continue # no pid file (an older sandbox): only when untouched for 12 h
+    fi
+    rm -rf "$dead" 2>/dev/null || true
+done
 if [ -z "$STATE_DIR" ]; then STATE_DIR="$(mktemp -d /tmp/raize-sandbox.XXXXXX)"; OWN_DIR=1; else mkdir -p "$STATE_DIR"; OWN_DIR=0; fi
 chmod 755 "$STATE_DIR"
+echo $$ > "$STATE_DIR/sandbox.pid"
 mkdir -p "$STATE_DIR/logs" "$STATE_DIR/sock" "$STATE_DIR/history"
 chmod 777 "$STATE_DIR/logs" "$STATE_DIR/sock"
 PIDS=()
