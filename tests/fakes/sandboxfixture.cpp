@@ -28,10 +28,12 @@ QString SandboxFixture::start(const QString &scenario, int timeoutMs)
     // Sandboxes start one at a time on this machine (ctest runs tests side by
     // side): two starts at once on two cores (PostgreSQL's initdb, Unleash's
     // migrations, the metrics backfill) made a start miss its deadlines.
-    // Once started, sandboxes run side by side.
+    // Once started, sandboxes run side by side. The lock is the build
+    // folder's: a test's wait counts toward its own time limit, so another
+    // checkout's suite (a second worktree) must not make it wait.
     QElapsedTimer waited;
     waited.start();
-    QLockFile startLock(QDir::tempPath() + u"/raize-sandbox-start.lock"_s);
+    QLockFile startLock(QStringLiteral(RAIZE_BINARY_DIR) + u"/sandbox-start.lock"_s);
     startLock.setStaleLockTime(300000); // a dead holder's lock is stale at once (QLockFile checks the pid)
     if (!startLock.tryLock(timeoutMs))
         return u"another sandbox start held %1 for %2 s"_s.arg(startLock.fileName()).arg(waited.elapsed() / 1000);
