@@ -16,8 +16,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PRESET="${RAIZE_PRESET:-ci}"
 BUILD_DIR="$REPO/build/$PRESET"
 # About what a first build of this preset writes (build/ci: objects, 100+ test executables with
-# line tables only, the sandbox cache), with room to spare.
-BUILD_GB="${RAIZE_BUILD_GB:-8}"
+# line tables only, the sandbox cache: 2.1 GB on 2026-12-06), with room to spare.
+BUILD_GB="${RAIZE_BUILD_GB:-4}"
 T0=$(date +%s)
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
