@@ -6,8 +6,9 @@
 //   - the same end state (production, pinned, every flag, one incident more,
 //     the run's marker ended in success and none of its markers in flight);
 //   - every write that is not idempotent (an Instant Rollback requested, an
-//     issue filed, a comment, a strategy added) at most once in the
-//     sandbox's request log;
+//     issue filed, a comment, a strategy added) no more often in the
+//     sandbox's request log than the uninterrupted run made it (one Instant
+//     Rollback; one incident and one postmortem issue);
 //   - no hang: every console process has a deadline; one that reaches it is
 //     killed and reported with the tail of its log (every HTTP call is in it).
 // Not a test and not in CI: `tools/dev.sh soak [N]` builds and runs it (in
@@ -452,7 +453,7 @@ private:
                 {"newIssues", issues() - issuesBefore},
                 {"outcome", outcome.toStdString()},
                 {"markers", markers},
-                // Writes that are not idempotent: each at most once.
+                // Writes that are not idempotent: compared with the uninterrupted run's counts.
                 {"instantRollbacks", reached(u"vercel"_s, u"POST"_s, u".*/rollback/.*"_s)},
                 {"issuesFiled", reached(u"github"_s, u"POST"_s, u".*/issues"_s)},
                 {"comments", reached(u"github"_s, u"POST"_s, u".*/issues/\\d+/comments"_s)},
