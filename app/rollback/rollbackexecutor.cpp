@@ -900,9 +900,31 @@ void Executor::openIncident(const Step &st, bool resumed, Done done)
         return done(json{{"summary", s(u"incident #%1 (filed before the interruption)"_s.arg(filed.value("number", 0)))},
                          {"number", filed.value("number", 0)}, {"url", filed.value("url", "")}});
     }
+    if (resumed && !m_incidentLookedUp) {
+        // Ask GitHub first: an incident of this run names the run in its body. Found, it is the
+        // incident; not found (a request of the stopped console may still land) or not askable,
+        // the operator decides as before.
+        m_incidentLookedUp = true;
+        auto alive = m_alive;
+        const QString label = issue->labels.value(0, u"incident"_s);
+        return findFiledIssue(label, [this, alive, st, done](const Result<std::optional<Services::GitHubIssue>> &found) {
+            if (!*alive)
+                return;
+            if (found && found->has_value()) {
+                const Services::GitHubIssue &i = **found;
+                m_incidentUrl = i.htmlUrl;
+                m_journal.append({{"event", "incident"}, {"number", i.number}, {"url", s(i.htmlUrl)}, {"source", "github"}});
+                return done(json{{"summary", s(u"incident #%1 (filed before the interruption; found on GitHub)"_s.arg(i.number))},
+                                 {"number", i.number},
+                                 {"url", s(i.htmlUrl)}});
+            }
+            if (!found)
+                qCWarning(lcRollback).noquote() << "cannot ask GitHub for the run's incident:" << found.error().toString();
+            openIncident(st, true, done);
+        });
+    }
     if (resumed) {
-        // GitHub cannot be asked whether the issue exists (the endpoints the
-        // console uses cannot list issues), so a repeat needs the operator.
+        // GitHub lists no incident of this run (or could not be asked): a repeat needs the operator.
         const QString answer = m_o.incidentAnswer;
         bool isNumber = false;
         const int number = answer.toInt(&isNumber);
@@ -941,8 +963,29 @@ void Executor::openPostmortem(const Step &st, bool resumed, Done done)
         return done(json{{"summary", s(u"postmortem #%1 (filed before the interruption)"_s.arg(filed.value("number", 0)))},
                          {"number", filed.value("number", 0)}, {"url", filed.value("url", "")}});
     }
-    // Resumed without a record: it may have been filed as the console stopped. Filing it (again) is
-    // cheaper than having none; the body says so, and the incident (filed once) stays the one record.
+    if (resumed && !m_postmortemLookedUp) {
+        // Resumed without a record: it may have been filed as the console stopped. GitHub knows.
+        m_postmortemLookedUp = true;
+        auto alive = m_alive;
+        const QString label = issue->labels.value(0, u"postmortem"_s);
+        return findFiledIssue(label, [this, alive, st, done](const Result<std::optional<Services::GitHubIssue>> &found) {
+            if (!*alive)
+                return;
+            if (found && found->has_value()) {
+                const Services::GitHubIssue &i = **found;
+                m_postmortemUrl = i.htmlUrl;
+                m_journal.append({{"event", "postmortem"}, {"number", i.number}, {"url", s(i.htmlUrl)}, {"source", "github"}});
+                return done(json{{"summary", s(u"postmortem #%1 (filed before the interruption; found on GitHub)"_s.arg(i.number))},
+                                 {"number", i.number},
+                                 {"url", s(i.htmlUrl)}});
+            }
+            if (!found)
+                qCWarning(lcRollback).noquote() << "cannot ask GitHub for the run's postmortem:" << found.error().toString();
+            openPostmortem(st, true, done);
+        });
+    }
+    // Not on GitHub (or GitHub could not be asked): filing it (again) is cheaper than having none;
+    // the body says so, and the incident (filed once) stays the one record.
     Result<QString> body = postmortemBody();
     if (body && resumed)
         body = QString(u"_Filed after an interruption of the console: if an earlier postmortem of run `%1` exists, close this one as a duplicate._\n\n"_s.arg(
@@ -961,6 +1004,24 @@ void Executor::openPostmortem(const Step &st, bool resumed, Done done)
         done(json{{"summary", s(u"postmortem #%1 opened, linked to the incident %2"_s.arg(filed->number).arg(m_incidentUrl))},
                   {"number", filed->number}, {"url", s(filed->htmlUrl)}});
     });
+}
+
+void Executor::findFiledIssue(const QString &label, FoundIssue then)
+{
+    // The run's issues were filed after its begin record; `since` (updated at or after) keeps the
+    // listing short, with a margin for clocks that disagree.
+    const QDateTime began = QDateTime::fromString(q(m_journal.begin(), "at"), Qt::ISODateWithMs);
+    const QString mark = u"`"_s + runId() + u"`"_s;
+    m_c.github->issues({label}, u"all"_s, began.isValid() ? began.addSecs(-300) : QDateTime(),
+                       [mark, then](const Result<QList<Services::GitHubIssue>> &issues) {
+                           if (!issues)
+                               return then(issues.error());
+                           for (const Services::GitHubIssue &i : *issues) {
+                               if (i.body.contains(mark))
+                                   return then(std::optional<Services::GitHubIssue>(i));
+                           }
+                           then(std::optional<Services::GitHubIssue>());
+                       });
 }
 
 void Executor::journalEntry(Done done)

@@ -22,6 +22,7 @@ namespace Raize::Services {
 class FlagService;
 class VercelClient;
 class GitHubClient;
+struct GitHubIssue;
 class PrometheusClient;
 } // namespace Raize::Services
 
@@ -137,6 +138,10 @@ private:
     void postCheck(const Step &s, Done done);
     void openIncident(const Step &s, bool resumed, Done done);
     void openPostmortem(const Step &s, bool resumed, Done done);
+    // After an interruption: the issue with `label` this run filed, asked of GitHub (its body
+    // names the run), or nullopt when GitHub lists none; an error when it cannot be asked.
+    using FoundIssue = std::function<void(const Result<std::optional<Services::GitHubIssue>> &)>;
+    void findFiledIssue(const QString &label, FoundIssue then);
     void journalEntry(Done done);
     // Calls `attempt` every pollMs until it answers a value or the deadline passes.
     void poll(int timeoutMs, std::function<void(std::function<void(std::optional<Result<nlohmann::json>>)>)> attempt, Done done);
@@ -171,6 +176,8 @@ private:
     qint64 m_lastDisableAtMs = -1;
     QString m_incidentUrl;
     QString m_postmortemUrl;
+    bool m_incidentLookedUp = false;   // GitHub asked once per resume for the run's incident
+    bool m_postmortemLookedUp = false; // and for its postmortem
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 
