@@ -46,7 +46,10 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
                        {"autoPacing", p.autoPacing()},
                        {"cohorts", cohorts},
                        {"slos", slos},
-                       {"confirmations", p.confirmations().toJson()}});
+                       {"confirmations", p.confirmations().toJson()},
+                       {"rollback", {{"postChecks", {{"queueDrainSeconds", p.rollback().queueDrainSeconds},
+                                                      {"verificationWindowSeconds", p.rollback().verificationWindowSeconds},
+                                                      {"stableWindowSeconds", p.rollback().stableWindowSeconds}}}}}});
     } else {
         ctx.out << p.describe() << u'\n';
         ctx.out << u"  side-effect flags: "_s << p.sideEffectFlags().describe() << u'\n';
@@ -55,6 +58,10 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
             ctx.out << u"  cohort %1: %2\n"_s.arg(c.id, c.name);
         for (const Slo::SloSpec &s : p.slos())
             ctx.out << u"  SLO %1: objective %2\n"_s.arg(s.id).arg(s.objective);
+        ctx.out << u"  rollback checks: queues drain within %1 s; verification over %2 s after the rollback; "
+                   u"\"system is stable\" when every burn rate of the scope stays under 1× for %3 s\n"_s.arg(p.rollback().queueDrainSeconds)
+                       .arg(p.rollback().verificationWindowSeconds)
+                       .arg(p.rollback().stableWindowSeconds);
         for (const Policy::ConfirmAction action : Policy::allConfirmActions()) {
             const Policy::ConfirmRule rule = p.confirmations().rule(action);
             ctx.out << u"  confirm %1: %2%3\n"_s.arg(Policy::confirmActionKey(action), Policy::confirmRequirementKey(rule.requirement),

@@ -7,10 +7,12 @@
 #include "core/jsonutil.h"
 #include "core/settings.h"
 #include "policy/confirmations.h"
+#include "records/auditlog.h"
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbackrestore.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
+#include "rollback/stabilitycheck.h"
 #include "rollback/triggerdetector.h"
 #include "release/alertcenter.h"
 #include "workspace/effectivepolicy.h"
@@ -30,7 +32,7 @@ using json = nlohmann::json;
 
 namespace {
 
-const QString kUsage = u"raize-console rollback plan|execute|status|resume|triggers [--trigger ID] [--scope S] [--reason TEXT]\n"
+const QString kUsage = u"raize-console rollback plan|execute|status|resume|triggers|restore|stable [--trigger ID] [--scope S] [--reason TEXT]\n"
                        u"    [--flags-suffice yes|no] [--side-effects-incorrect yes|no] [--isolated yes|no] [--migration-mismatch yes|no]\n"
                        u"    [--migration ID[:incompatible],...] [--migration-plan URL] [--plan-digest D] [--confirm ENVIRONMENT]\n"
                        u"    [--run ID] [--incident NUMBER|new] [--take-over] [--journal-dir DIR] [--dry-run] [--json] [--profile P] [--keychain-service S]\n"
@@ -367,6 +369,72 @@ int status(Context &ctx)
     return Ok;
 }
 
+// §7.5 "system is stable" (issue #16, item 8; ADR 0025): after a run, every burn rate of the scope
+// under 1× for the policy's window. Waits the window (up to three); audits the verdict.
+int stable(Context &ctx)
+{
+    const bool asJson = ctx.takeFlag(u"--json"_s);
+    const QString keychain = ctx.takeOption(u"--keychain-service"_s, u"raize-console"_s);
+    const QString scopeText = ctx.takeOption(u"--scope"_s, u"global"_s);
+    const QString windowText = ctx.takeOption(u"--window-seconds"_s);
+    if (!ctx.noneLeft(u"raize-console rollback stable [--scope S] [--window-seconds N] [--keychain-service S] [--json]"_s))
+        return Failure;
+    auto workspace = Workspace::forProfile(ctx.profile, keychain);
+    workspace->openSync(Workspace::TokenSource::EnvironmentFirst);
+    if (!workspace->prometheus()) {
+        ctx.err << u"no Prometheus configured: the burn rates cannot be read. Set prometheus/url (`raize-console settings set`).\n"_s;
+        return Failure;
+    }
+    const Result<Scope> scope = parseScope(scopeText, workspace->policy().cohorts());
+    if (!scope) {
+        ctx.err << scope.error().message << u" "_s << scope.error().remedy << u'\n';
+        return Failure;
+    }
+    int window = workspace->policy().rollback().stableWindowSeconds;
+    if (!windowText.isEmpty()) {
+        bool ok = false;
+        window = windowText.toInt(&ok);
+        if (!ok || window < 1 || window > 86400) {
+            ctx.err << u"--window-seconds: a whole number of seconds from 1 to 86400 (the policy's is %1)\n"_s.arg(
+                workspace->policy().rollback().stableWindowSeconds);
+            return Failure;
+        }
+    }
+    StabilityCheck check(*workspace->prometheus(), stabilityQueries(workspace->policy().slos(), scopeMetricMatchers(scope.value(), workspace->policy().cohorts())),
+                         window);
+    check.setPollMs(std::clamp(window * 1000 / 10, 1000, 15000));
+    QEventLoop loop;
+    QObject::connect(&check, &StabilityCheck::finished, &loop, &QEventLoop::quit);
+    QString last;
+    QObject::connect(&check, &StabilityCheck::progressed, &loop, [&] {
+        if (!asJson && check.verdict().summary != last) {
+            last = check.verdict().summary;
+            ctx.err << u"[stable] "_s << last << u'\n';
+            ctx.err.flush();
+        }
+    });
+    check.start();
+    loop.exec();
+    const StabilityVerdict &v = check.verdict();
+    Records::AuditRecord r;
+    r.actor = workspace->actor();
+    r.action = u"rollback.stable"_s;
+    r.target = scope->describe();
+    r.service = u"prometheus"_s;
+    r.after = {{"verdict", stabilityKindName(v.kind).toStdString()}, {"passed", v.passed()}, {"summary", v.summary.toStdString()},
+               {"windowSeconds", window}};
+    const Status audited = workspace->audit().append(r);
+    if (asJson) {
+        ctx.printJson({{"scope", scope->describe().toStdString()}, {"verdict", stabilityKindName(v.kind).toStdString()}, {"passed", v.passed()},
+                       {"summary", v.summary.toStdString()}, {"windowSeconds", window}});
+    } else {
+        ctx.out << u"System is stable (%1): %2\n"_s.arg(scope->describe(), v.summary);
+    }
+    if (!audited)
+        ctx.err << u"the verdict was not written to the audit log: "_s << audited.error().toString() << u'\n';
+    return v.passed() ? Ok : Negative;
+}
+
 // One round of the §7.1 detector (issue #16, item 4): what the console's banner would show now.
 int triggers(Context &ctx)
 {
@@ -587,7 +655,7 @@ const CommandHelp &rollbackHelp()
         u"  --keychain-service S     the keychain's service name for the tokens (default: raize-console)\n"
         u"  --json                   the plan or the run as JSON\n"_s;
     static const CommandHelp help{
-        u"usage: raize-console rollback plan|execute|status|resume|triggers [OPTIONS]\n"
+        u"usage: raize-console rollback plan|execute|status|resume|triggers|restore|stable [OPTIONS]\n"
         u"The guarded rollback of playbook §8: side-effect flags off first, then Vercel Instant Rollback when the\n"
         u"flags alone do not stop the harm. Every step is journaled, so a stopped run resumes where it stopped.\n"
         u"\n"
@@ -635,6 +703,20 @@ const CommandHelp &rollbackHelp()
           u"\n"
           u"Exit codes: 0 none active; 1 a trigger is active (the plan command is printed); 2 Prometheus cannot be read.\n"
           u"Example: raize-console rollback triggers --json\n"_s},
+         {"stable"_L1, "after a rollback: every burn rate of the scope under 1x for the policy's window"_L1,
+          u"usage: raize-console rollback stable [--scope S] [--window-seconds N] [--keychain-service S] [--json]\n"
+          u"Playbook §7.5 \"system is stable\": reads, for every SLO of the effective policy, the burn rate of the scope\n"
+          u"over the events since the window began, and judges each whole window (rollback.postChecks.stableWindowSeconds,\n"
+          u"`policy show`). Every burn rate under 1x: stable. An SLO with no event in the scope: not enough data, never a\n"
+          u"pass. A window that ends burning starts again; after three windows: not stable. The verdict is audited.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --scope S             the rollback's scope (default global; as `rollback plan --scope`)\n"
+          u"  --window-seconds N    instead of the policy's window\n"
+          u"  --json                {\"scope\", \"verdict\", \"passed\", \"summary\", \"windowSeconds\"}\n"
+          u"\n"
+          u"Exit codes: 0 stable; 1 not stable or not enough data; 2 Prometheus not configured, bad usage.\n"
+          u"Example: raize-console rollback stable --scope cohort:house\n"_s},
          {"status"_L1, "list the runs on this machine and how far each got"_L1,
           u"usage: raize-console rollback status [--json]\n"
           u"Lists the rollback and kill-switch runs in the profile's journal folder: outcome and steps done.\n"
@@ -692,6 +774,8 @@ int rollbackCommand(Context &ctx)
         return status(ctx);
     if (verb == u"triggers"_s)
         return triggers(ctx);
+    if (verb == u"stable"_s)
+        return stable(ctx);
     if (verb == u"resume"_s)
         return resume(ctx);
     ctx.err << u"unknown rollback command \"%1\"\nusage: "_s.arg(verb) << kUsage << u'\n';

@@ -70,6 +70,20 @@ Error consoleError(Error::Kind kind, const QString &message, const QString &reme
     return Error::make(kind, u"console"_s, message, remedy);
 }
 
+// A global flag off is idempotent: sent again after a power cut, it asks for
+// the same thing. Its journal records need no fsync of their own before the
+// call and before its answer is shown (ADR 0025): the kill-switch parent's off
+// costs one call, not one call and three fsyncs. Scoped edits stay synced:
+// Restore undoes exactly what the journal holds.
+RunJournal::Durability durabilityOf(const Step &st)
+{
+    if (st.kind == Step::Kind::DisableFlag) {
+        if (const auto *change = st.as<Services::ServeChange>(); change && change->scope.global() && !change->on)
+            return RunJournal::Durability::Buffered;
+    }
+    return RunJournal::Durability::Synced;
+}
+
 } // namespace
 
 QString Executor::statusName(StepStatus st)
@@ -157,7 +171,7 @@ void Executor::claimMarker()
     if (!m_c.github) {
         // Without GitHub nothing else can see the run; say so and go on:
         // stopping the harm comes first.
-        m_journal.append({{"event", "marker"}, {"deploymentId", 0}, {"note", "no GitHub client: no marker"}});
+        m_journal.append({{"event", "marker"}, {"deploymentId", 0}, {"note", "no GitHub client: no marker"}}, RunJournal::Durability::Buffered);
         runFrom(m_groups.value(0));
         return;
     }
@@ -385,7 +399,8 @@ void Executor::runGroup(int group)
         if (resumed)
             m_unclear.insert(i);
         m_journal.append({{"event", "intent"}, {"step", i}, {"kind", s(stepKindId(m_plan.steps[i].kind))}, {"target", s(m_plan.steps[i].target)},
-                          {"resumed", resumed}, {"intent", intentToJson(m_plan.steps[i].intent)}});
+                          {"resumed", resumed}, {"intent", intentToJson(m_plan.steps[i].intent)}},
+                         durabilityOf(m_plan.steps[i]));
         m_status[i] = StepStatus::Running;
         m_detail[i] = resumed ? u"re-checking after an interruption…"_s : u"running…"_s;
         Q_EMIT stepChanged(i);
@@ -448,10 +463,12 @@ void Executor::stepFinished(int group, int step, const Result<json> &r)
         json rec = r.value();
         rec["event"] = "done";
         rec["step"] = step;
-        m_journal.append(rec);
+        m_journal.append(rec, durabilityOf(st));
         m_status[step] = StepStatus::Done;
         m_unclear.remove(step);
         m_detail[step] = q(rec, "summary");
+        // The answer is shown first; its audit record follows (it fsyncs too).
+        Q_EMIT stepChanged(step);
         audit(stepKindId(st.kind), st.target.isEmpty() ? st.title : st.target, intentService(st.intent), r.value());
     } else {
         // Did the service apply it? A timeout, a dropped connection or a 5xx cannot tell.
@@ -467,8 +484,8 @@ void Executor::stepFinished(int group, int step, const Result<json> &r)
         m_lastError = r.error();
         audit(stepKindId(st.kind) + u".failed"_s, st.target.isEmpty() ? st.title : st.target, intentService(st.intent),
               {{"error", s(r.error().toString())}});
+        Q_EMIT stepChanged(step);
     }
-    Q_EMIT stepChanged(step);
     if (--m_pendingInGroup > 0)
         return;
     if (m_failedGroup == group) {

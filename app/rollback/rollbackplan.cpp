@@ -593,6 +593,11 @@ Plan buildPlan(const Inputs &in)
     return plan;
 }
 
+QStringList scopeMetricMatchers(const Scope &scope, const QList<Release::Cohort> &cohorts)
+{
+    return scopeMatchers(scope, cohorts, true).value_or(QStringList());
+}
+
 QList<Services::ServeChange> flagChanges(const Plan &plan)
 {
     QList<Services::ServeChange> out;

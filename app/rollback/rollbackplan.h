@@ -208,6 +208,9 @@ struct RollbackRules
     int queueDrainSeconds = 120;           // rollback.postChecks.queueDrainSeconds
     int deploymentChecksTimeoutSeconds = 300; // rollback.postChecks.deploymentChecksTimeoutSeconds
     int verificationWindowSeconds = 30;    // rollback.postChecks.verificationWindowSeconds: events after the rollback (§7.5)
+    // rollback.postChecks.stableWindowSeconds: "system is stable" (§7.5) when every burn rate of the
+    // rollback's scope stays under 1× for this long after the run (StabilityCheck).
+    int stableWindowSeconds = 300;
     QStringList incidentLabels;            // rollback.incident.labels, besides "incident" and the priority
     // rollback.killSwitchParent: the flag every side-effect flag depends on; a
     // global P0 turns it off first, in one call (issue #16 item 3). Empty: none.
@@ -310,6 +313,9 @@ Plan buildPlan(const Inputs &inputs);
 
 // The flag changes of a plan, in step order (the parent first).
 QList<Services::ServeChange> flagChanges(const Plan &plan);
+// The Prometheus label matchers of what a scope covers (`cohort=~"house"`,
+// `lane="browser"`; none: everything) — the queue check's, and "system is stable"'s (StabilityCheck).
+QStringList scopeMetricMatchers(const Scope &scope, const QList<Release::Cohort> &cohorts);
 // Adds the blast radius to the plan: the table, and when it is known a
 // post-check that asks the flag service again after execution and fails on
 // any difference from `predictedOn` (onPairs of the predicted state).

@@ -125,7 +125,7 @@ QString RunJournal::unfinished(const QString &directory)
     return {};
 }
 
-Status RunJournal::append(json record)
+Status RunJournal::append(json record, Durability durability)
 {
     if (!record.contains("at"))
         record["at"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString();
@@ -139,7 +139,7 @@ Status RunJournal::append(json record)
         m_tornBytes = 0;
     }
     const QByteArray line = Json::dump(record) + '\n';
-    if (!f.seek(f.size()) || f.write(line) != line.size() || !f.flush() || ::fsync(f.handle()) != 0)
+    if (!f.seek(f.size()) || f.write(line) != line.size() || !f.flush() || (durability == Durability::Synced && ::fsync(f.handle()) != 0))
         return ioError(u"cannot write"_s, m_path, f.errorString());
     m_goodSize += line.size();
     m_records << std::move(record);

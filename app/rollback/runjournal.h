@@ -17,7 +17,8 @@ enum class StepPhase { Pending, Intent, Done, Failed, Skipped };
 
 // The rollback's write-ahead journal: one JSON object per line, appended and
 // fsync'ed before a step's call ("intent") and after it ("done", "failed",
-// "skipped"). Never rewritten. A torn last line (the machine died mid-write)
+// "skipped"); records of an idempotent call may be written without their own
+// fsync (Durability::Buffered, ADR 0025). Never rewritten. A torn last line (the machine died mid-write)
 // is ignored when read and cut off before the next append, so every line
 // stays whole. The first record ("begin") holds the plan and its inputs.
 class RunJournal
@@ -36,9 +37,15 @@ public:
     // The newest run that neither completed nor was aborted, if any.
     static QString unfinished(const QString &directory);
 
-    Status append(nlohmann::json record);
+    // Synced: written and fsync'ed before append() returns. Buffered: written
+    // (a killed process keeps it: it is in the kernel's page cache) and made
+    // durable by the next synced record; only for records whose loss in a
+    // power cut is safe: a step that resumes as "pending" sends the same
+    // idempotent call again (a global flag off), never a different one.
+    enum class Durability { Synced, Buffered };
+    Status append(nlohmann::json record, Durability durability = Durability::Synced);
 
-    // Called after every record is on disk (fsync'ed), before append() returns.
+    // Called after every record is written (fsync'ed unless Buffered), before append() returns.
     // A test seam, not a feature: raize-console-crashtest (tests/crashtest/)
     // installs one that SIGKILLs the process at a chosen record, as a power cut
     // between two steps would. The shipped binary installs none, so it reads

@@ -121,6 +121,10 @@ Result<Rollback::RollbackRules> rollbackRules(const Policy::Bundle &b, const Pol
     if (!verification)
         return verification.error();
     r.verificationWindowSeconds = *verification;
+    const Result<int> stable = seconds(b, post, "stableWindowSeconds", u"rollback.postChecks.stableWindowSeconds"_s, r.stableWindowSeconds);
+    if (!stable)
+        return stable.error();
+    r.stableWindowSeconds = *stable;
     const json &incident = section.value("incident", json::object());
     if (!incident.is_object())
         return Policy::fieldError(b, u"rollback.incident"_s, u"must be an object"_s);

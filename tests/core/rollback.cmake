@@ -71,3 +71,8 @@ raize_add_test(test_triggers SOURCES tst_triggers.cpp LIBS core_rollback core_ef
 # scenario's Vercel and GitHub fakes on loopback; Option B refused with the migration named, Option C
 # end to end with a linked plan, and a P0's flags-off with GitHub down and the audit disk full.
 raize_add_test(test_rollback_migrations SOURCES tst_rollback_migrations.cpp LIBS core_rollback core_effectivepolicy fake_platform fake_github)
+# "System is stable" after a rollback (issue #16, item 8): the judgement table, the burn-rate queries of the
+# scope, and the check's rounds on a fake clock against a fake Prometheus. No sandbox.
+# `rollback stable` (the CLI) runs against the same fake Prometheus with a 1 s window (~5 s).
+raize_add_test(test_stability SOURCES tst_stability.cpp LIBS core_rollback core_effectivepolicy fake_http)
+add_dependencies(test_stability raize-console)

@@ -389,6 +389,8 @@ private Q_SLOTS:
         QVERIFY(j["cohorts"][1]["name"] == "Pilot clients");
         QVERIFY(j["slos"][0]["objective"] == 0.999);
         QVERIFY(j["confirmations"]["rollback"]["require"] == "environment");
+        QVERIFY2(j["rollback"]["postChecks"]["stableWindowSeconds"] == 300, j["rollback"].dump().c_str()); // "system is stable" (§7.5)
+        QVERIFY(cli({u"policy"_s, u"show"_s, u"--policy"_s, good}).out.contains(u"under 1× for 300 s"_s));
     }
 
     // Consumer: the gates (GUI review and `gates check` both evaluate GatePolicy).

@@ -5,7 +5,10 @@
 //   Unleash: written ahead, idempotent when re-applied, stops when a strategy
 //   moved (saying what changed), and undone exactly;
 // - the read-back for a scope asks the playground per context the scope names;
-// - the restore plan read from a run journal, and the restore run itself.
+// - the restore plan read from a run journal, and the restore run itself;
+// - LaunchDarkly end to end: a scoped run through the executor, then Restore
+//   from its journal, compared with LaunchDarkly's own stored flag before the
+//   rollback (issue #16: "exactly the previous strategies").
 
 #include "core/jsonutil.h"
 #include "fakes/memoryflagservice.h"
@@ -14,6 +17,7 @@
 #include "launchdarkly/launchdarklyfake.h"
 #include "services/launchdarkly/launchdarklyclient.h"
 #include "net/httpclient.h"
+#include "rollback/rollbackexecutor.h"
 #include "rollback/rollbackplan.h"
 #include "rollback/rollbackrestore.h"
 #include "rollback/rollbacksession.h"
@@ -22,6 +26,9 @@
 #include "workspace/workspace.h"
 
 #include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -497,6 +504,100 @@ private Q_SLOTS:
         const Status moved = waitStatus([&](auto done) { ld.applyEdits(edits.value(), false, done); });
         QVERIFY(!moved && moved.error().kind == Error::Kind::Conflict && moved.error().message.contains(u"version moved"_s));
         QCOMPARE(readFlag(u"publishing.enabled"_s)->strategies.size(), 1); // the fallthrough only
+    }
+
+    // The whole path on LaunchDarkly: the executor's scoped run (edits written ahead in its journal), then
+    // Restore from that journal; the flag as LaunchDarkly stores it (its own API, not the console's parse)
+    // is what it was before the rollback, but for the version counters.
+    void launchDarklyRestoreMatchesTheServiceState()
+    {
+        Raize::Sandbox::RequestLog log;
+        Raize::Sandbox::HttpServer server(u"launchdarkly"_s, nullptr, &log);
+        Raize::Sandbox::LaunchDarklyFake fake(&server, u"api-test"_s);
+        fake.load(json::parse(R"([{"name":"publishing.enabled","type":"kill-switch","enabled":true,"scope":{"kind":"global"}},
+                                  {"name":"publishing.scheduler-v2","type":"release","enabled":true,"scope":{"kind":"cohort","values":["house","lowrisk"]}},
+                                  {"name":"engagement.dm-dedupe","type":"release","enabled":true,"scope":{"kind":"account","values":["acct-bloom-ig"]}}])"));
+        QVERIFY(server.listen());
+        Net::HttpClient http;
+        http.setToken(Service::Flags, u"api-test"_s);
+        LaunchDarklyClient ld(http, QUrl(server.baseUrl()), u"default"_s, u"production"_s);
+        const QStringList keys{u"publishing.enabled"_s, u"publishing.scheduler-v2"_s, u"engagement.dm-dedupe"_s};
+        // The service's own record of a flag in production, without what every write moves.
+        QNetworkAccessManager nam;
+        const auto stored = [&](const QString &key) {
+            QNetworkRequest req(QUrl(server.baseUrl() + u"/api/v2/flags/default/%1?env=production"_s.arg(key)));
+            req.setRawHeader("Authorization", "api-test");
+            QNetworkReply *reply = nam.get(req);
+            QEventLoop loop;
+            QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            loop.exec();
+            reply->deleteLater();
+            json flag = json::parse(reply->readAll().toStdString(), nullptr, false);
+            if (!flag.is_object())
+                return json();
+            json env = flag["environments"]["production"];
+            for (const char *moving : {"version", "lastModified", "_summary"})
+                env.erase(moving);
+            return env;
+        };
+        QHash<QString, json> before;
+        for (const QString &k : keys) {
+            before.insert(k, stored(k));
+            QVERIFY2(before[k].contains("rules") && before[k].contains("fallthrough"), before[k].dump().c_str());
+        }
+
+        // The scoped run: house off for the three flags, as the plan's steps send it.
+        Rollback::Plan plan;
+        for (const QString &k : keys) {
+            Rollback::Step st;
+            st.kind = Rollback::Step::Kind::DisableFlag;
+            ServeChange off = houseOff();
+            off.flag = k;
+            st.intent = off;
+            st.target = k;
+            st.title = k + u" off for clients house"_s;
+            st.group = 1;
+            plan.steps << st;
+        }
+        plan.digest = plan.computeDigest();
+        QTemporaryDir dir;
+        auto created = Rollback::RunJournal::create(dir.path(), {{"plan", plan.toJson()}, {"scope", "client:house"}, {"digest", plan.digest.toStdString()}});
+        QVERIFY(created);
+        RaizeTest::MemoryAudit audit;
+        Rollback::Clients clients;
+        clients.flags = &ld;
+        clients.audit = &audit;
+        clients.actor = u"tester"_s;
+        {
+            Rollback::Executor ex(std::move(created).value(), plan, clients, Rollback::ExecOptions());
+            QSignalSpy finished(&ex, &Rollback::Executor::finished);
+            QSignalSpy failed(&ex, &Rollback::Executor::stepFailed);
+            ex.start();
+            QTRY_VERIFY2(finished.size() == 1 || failed.size() == 1, "the run did not end");
+            QVERIFY2(failed.isEmpty(), qPrintable(ex.lastError().toString()));
+        }
+        for (const QString &k : keys)
+            QVERIFY2(stored(k) != before[k], qPrintable(k + u": the rollback changed nothing"_s)); // the change is real
+
+        // Restore from the journal alone.
+        Result<Rollback::RunJournal> journal = Rollback::RunJournal::open(Rollback::RunJournal::list(dir.path()).first());
+        QVERIFY(journal);
+        const Rollback::RestorePlan restore = Rollback::restorePlan(journal.value());
+        QVERIFY2(restore.executable(), qPrintable(restore.describe()));
+        QCOMPARE(restore.steps.size(), keys.size());
+        std::optional<Result<json>> out;
+        QEventLoop loop;
+        Rollback::RunJournal opened = std::move(journal).value();
+        Rollback::runRestore(opened, restore, clients, {}, [&](const Result<json> &r) {
+            out = r;
+            loop.quit();
+        });
+        if (!out)
+            loop.exec();
+        QVERIFY2(*out, qPrintable(*out ? QString() : out->error().toString()));
+        for (const QString &k : keys)
+            JSON_COMPARE(stored(k), before[k]);
+        QCOMPARE(audit.actions().count(u"flag.restore"_s), keys.size());
     }
 
     // ---- a service scope: its own Vercel project (vercel/serviceProjects) ----

@@ -7,4 +7,4 @@ raize_add_test(test_test_connection SOURCES tst_test_connection.cpp LIBS console
 # The command palette (Ctrl+K) and the shortcut sheet (F1, "?") (issue #21, items 1 and 2).
 raize_add_test(test_palette SOURCES tst_palette.cpp LIBS console_ui LABELS gui)
 # Alerts nobody can miss (issue #16, item 5): banner on every view, title, status bar, desktop notification (D-Bus).
-raize_add_test(test_alerts SOURCES tst_alerts.cpp LIBS console_ui Qt6::DBus KEYRING LABELS gui keyring)
+raize_add_test(test_alerts SOURCES tst_alerts.cpp LIBS console_ui Qt6::DBus fake_http KEYRING LABELS gui keyring)

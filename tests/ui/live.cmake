@@ -3,6 +3,7 @@ raize_add_test(test_live_header SOURCES tst_live_header.cpp LIBS console_ui fake
 # The Canary view's flags pane with degraded mode, against recorded Unleash answers.
 raize_add_test(test_flags_pane SOURCES tst_flags_pane.cpp LIBS console_ui fake_http LABELS gui)
 target_include_directories(test_flags_pane PRIVATE "${PROJECT_SOURCE_DIR}/tests/fakes")
-# The big red button on the sandbox's wrong-account scenario (P0), tokens in a real gnome-keyring.
-raize_add_test(test_rollback_dialog SOURCES tst_rollback_dialog.cpp LIBS console_ui sandbox_fixture KEYRING TIMEOUT 180 COST 26
+# The big red button on the sandbox's wrong-account scenario (P0), tokens in a real gnome-keyring; then Restore from the
+# Rollback view and a scoped plan (issue #16). ~43 s on a loaded machine.
+raize_add_test(test_rollback_dialog SOURCES tst_rollback_dialog.cpp LIBS console_ui sandbox_fixture KEYRING TIMEOUT 180 COST 45
     LABELS gui sandbox keyring)

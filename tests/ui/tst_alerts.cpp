@@ -4,6 +4,10 @@
 // above every view, the window title, the status bar and a desktop
 // notification received by a notification service on the test's own D-Bus
 // session (tests/with-keyring.sh runs a private one).
+// pageRaisedByARealSignal: the same from a real signal, not an injected
+// alert: the console's own TriggerDetector asks a fake Prometheus on loopback
+// (the profile's prometheus/url) on its own timer, and the page comes and goes
+// with what that Prometheus answers.
 
 #include "alerts/desktopnotifier.h"
 #include "alerts/pagebanner.h"
@@ -12,10 +16,16 @@
 #include "ui/rollback/rollbackdialog.h"
 
 #include "core/clock.h"
+#include "core/settings.h"
+#include "http/faultinjector.h"
+#include "http/httpserver.h"
+#include "http/requestlog.h"
+#include "rollback/triggerdetector.h"
 #include "records/auditexport.h"
 #include "records/auditlog.h"
 #include "release/alertcenter.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDBusConnection>
 #include <QDialog>
@@ -28,6 +38,9 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
+
+#include <nlohmann/json.hpp>
 
 using namespace Qt::StringLiterals;
 using namespace Raize;
@@ -218,6 +231,104 @@ private Q_SLOTS:
         app.alerts()->update(kProbe, {});
         QTRY_COMPARE_WITH_TIMEOUT(notifications.shown.size(), 2, 30000);
         QTRY_COMPARE_WITH_TIMEOUT(notifications.closed.size(), 2, 30000);
+        bus.unregisterService(u"org.freedesktop.Notifications"_s);
+        bus.unregisterObject(u"/org/freedesktop/Notifications"_s);
+    }
+
+    // The page from a real signal (issue #16 acceptance): Prometheus answers the wrong-account rule's query
+    // with a sample for the house cohort; the console's own detector, on its own timer, raises the P0.
+    void pageRaisedByARealSignal()
+    {
+        using json = nlohmann::json;
+        QDBusConnection bus = QDBusConnection::sessionBus();
+        QVERIFY2(bus.isConnected(), "run under tests/with-keyring.sh (dbus-run-session: a private D-Bus session)");
+        FakeNotifications notifications;
+        QVERIFY(bus.registerObject(u"/org/freedesktop/Notifications"_s, &notifications, QDBusConnection::ExportAllSlots));
+        QVERIFY(bus.registerService(u"org.freedesktop.Notifications"_s));
+
+        // Prometheus on loopback: every query answers an empty vector, except the wrong-account rule's while the signal is on.
+        Sandbox::FaultInjector faults(1);
+        Sandbox::RequestLog log;
+        Sandbox::HttpServer prom(u"prometheus"_s, &faults, &log);
+        bool signal = false;
+        int wrongAccountAsked = 0;
+        const auto answer = [&](const Sandbox::HttpRequest &req, const QRegularExpressionMatch &) {
+            const QString q = QUrl::fromPercentEncoding(req.body.mid(req.body.indexOf("query=") + 6).split('&').first()).replace(u'+', u' ');
+            json result = json::array();
+            if (q.contains(u"wrong_account"_s)) {
+                ++wrongAccountAsked;
+                if (signal)
+                    result.push_back({{"metric", {{"cohort", "house"}}}, {"value", json::array({QDateTime::currentSecsSinceEpoch(), "3"})}});
+            }
+            return Sandbox::HttpResponse::json(200, {{"status", "success"}, {"data", {{"resultType", "vector"}, {"result", result}}}});
+        };
+        prom.route("POST", u"/api/v1/query"_s, answer);
+        prom.route("GET", u"/api/v1/query"_s, answer);
+        prom.route("POST", u"/api/v1/query_range"_s, [](const Sandbox::HttpRequest &, const QRegularExpressionMatch &) {
+            return Sandbox::HttpResponse::json(200, {{"status", "success"}, {"data", {{"resultType", "matrix"}, {"result", json::array()}}}});
+        });
+        QVERIFY(prom.listen(0));
+        const QString profile = u"alertsignal"_s;
+        {
+            Settings settings(profile);
+            settings.setValue(SettingKey::PrometheusUrl, prom.baseUrl());
+            settings.sync();
+        }
+
+        Ui::ConsoleApp app(profile);
+        Ui::MainWindow *w = app.window();
+        w->resize(1400, 860);
+        w->show();
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        Ui::PageBanner *banner = w->pageBanner();
+        const QString title = w->windowTitle();
+        // The detector runs on the workspace's Prometheus, every evaluateSeconds of the policy (2 s).
+        QTRY_VERIFY_WITH_TIMEOUT(app.triggerDetector() != nullptr, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(wrongAccountAsked > 0, 30000);
+        QVERIFY(!banner->isVisible()); // negative control: asked, nothing wrong, no page
+        QCOMPARE(w->windowTitle(), title);
+
+        // The signal: the next round of the detector raises the P0.
+        signal = true;
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 30000);
+        const Release::AlertCenter::State *raised = app.alerts()->find(u"trigger:wrong-account:cohort=house"_s);
+        QVERIFY(raised);
+        QCOMPARE(raised->alert.severity, u"P0"_s);
+        for (const QString &view : Ui::MainWindow::viewNames()) {
+            QVERIFY(w->showView(view));
+            QVERIFY2(banner->isVisible(), qPrintable(view));
+            QVERIFY2(banner->text().contains(u"wrong-account side effects"_s), qPrintable(view + u": "_s + banner->text()));
+            QVERIFY2(banner->text().contains(u"cohort house"_s), qPrintable(view + u": "_s + banner->text()));
+        }
+        QVERIFY2(w->windowTitle().startsWith(u"⚠ P0: wrong-account side effects"_s), qPrintable(w->windowTitle()));
+        if (const QString dir = qEnvironmentVariable("RAIZE_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            QVERIFY(w->showView(u"timeline"_s));
+            QApplication::processEvents();
+            QVERIFY(w->grab().save(dir + u"/alert-banner-p0-over-timeline.png"_s));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(notifications.shown.size(), 1, 30000);
+        QVERIFY(notifications.shown[0].summary.contains(u"wrong-account side effects"_s));
+        QVERIFY2(notifications.shown[0].body.contains(u"cohort house"_s), qPrintable(notifications.shown[0].body));
+        QCOMPARE(notifications.shown[0].urgency, uchar(2));
+
+        // Acknowledged: audited in the profile's log; the banner stays while the signal does (two more rounds).
+        QTest::mouseClick(banner->acknowledgeButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(u"Acknowledged by"_s), 30000);
+        bool recorded = false;
+        for (const Records::AuditRecord &r : Records::AuditExport::readAll(Records::AuditLog::defaultPath(profile, {})))
+            recorded = recorded || (r.action == u"alert.acknowledge"_s && r.target == u"trigger:wrong-account:cohort=house"_s);
+        QVERIFY(recorded);
+        QSignalSpy rounds(app.triggerDetector(), &Rollback::TriggerDetector::evaluated);
+        QTRY_VERIFY_WITH_TIMEOUT(rounds.size() >= 2, 30000);
+        QVERIFY(banner->isVisible());
+        QVERIFY(w->windowTitle().startsWith(u"⚠ P0"_s));
+        QCOMPARE(notifications.shown.size(), 1); // not raised again while it lasts
+
+        // The signal clears: so do the banner, the title and the notification.
+        signal = false;
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 30000);
+        QCOMPARE(w->windowTitle(), title);
+        QTRY_COMPARE_WITH_TIMEOUT(notifications.closed.size(), 1, 30000);
         bus.unregisterService(u"org.freedesktop.Notifications"_s);
         bus.unregisterObject(u"/org/freedesktop/Notifications"_s);
     }

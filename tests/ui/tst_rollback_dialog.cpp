@@ -10,6 +10,7 @@
 #include "consoleapp.h"
 #include "mainwindow.h"
 #include "ui/rollback/rollbackdialog.h"
+#include "ui/rollback/rollbackhistory.h"
 #include "widgets/confirmation.h"
 
 #include "core/settings.h"
@@ -46,6 +47,20 @@ class TestRollbackDialog : public QObject
                                            body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
         return json::parse(a.body.toStdString(), nullptr, false);
     }
+    // What Unleash itself stores for a flag in production: on/off and its strategies (ids, constraints, parameters).
+    json productionState(const QString &flag)
+    {
+        const auto a = RaizeTest::httpCall("GET", QUrl(m_sandbox.url(u"unleash"_s) + u"/api/admin/projects/default/features/"_s + flag),
+                                           m_sandbox.token(u"unleashAdmin"_s).toUtf8());
+        for (const json &e : json::parse(a.body.toStdString(), nullptr, false).value("environments", json::array())) {
+            if (e.value("name", "") == "production")
+                return json{{"enabled", e.value("enabled", false)}, {"strategies", e.value("strategies", json::array())}};
+        }
+        return nullptr;
+    }
+    // The flags' stored state before the rollback (pressConfirmAndRollBack), for Restore to be compared with.
+    QHash<QString, json> m_beforeRollback;
+
     bool flagOn(const QString &flag)
     {
         const auto a = RaizeTest::httpCall("GET", QUrl(m_sandbox.url(u"unleash"_s) + u"/api/admin/projects/default/features/"_s + flag),
@@ -130,6 +145,10 @@ private Q_SLOTS:
         QVERIFY(dmRow);
         shot(dialog, u"rollback-blast-radius.png"_s);
 
+        for (const Services::ServeChange &c : Rollback::flagChanges(dialog->plan()))
+            m_beforeRollback.insert(c.flag, productionState(c.flag));
+        QVERIFY(m_beforeRollback.size() >= 7);
+
         // The guard is the one confirmation: the plan once more, and only the environment's exact name executes.
         auto *execute = dialog->findChild<QPushButton *>(u"execute"_s);
         QVERIFY(execute->isEnabled());
@@ -210,6 +229,98 @@ private Q_SLOTS:
             QTest::qWait(16000); // the header polls Vercel every 15 s
             shot(app.window(), u"rollback-header-pinned.png"_s);
         }
+    }
+
+    // Restore (issue #16 item 10), from the button of the Rollbacks view, on the run above: the flags it turned off
+    // are served again exactly as Unleash stored them before the rollback (enabled, strategies), linked to the PR.
+    void restoreFromTheButton()
+    {
+        QVERIFY2(!m_beforeRollback.isEmpty(), "runs after pressConfirmAndRollBack (its run is the one restored)");
+        for (auto it = m_beforeRollback.cbegin(); it != m_beforeRollback.cend(); ++it)
+            QVERIFY2(productionState(it.key()) != it.value(), qPrintable(it.key() + u": the rollback left it as it was"_s));
+        Ui::ConsoleApp app(m_profile);
+        app.window()->resize(1400, 860);
+        app.window()->show();
+        QVERIFY(app.window()->showView(u"rollback"_s));
+        auto *history = app.window()->findChild<Ui::RollbackHistory *>(); // the Rollback view (named view_rollback)
+        QVERIFY(history);
+        auto *runs = history->findChild<QTreeWidget *>(u"rollbackRuns"_s);
+        auto *restore = history->findChild<QPushButton *>(u"restoreRun"_s);
+        auto *pr = history->findChild<QLineEdit *>(u"restorePullRequest"_s);
+        auto *status = history->findChild<QLabel *>(u"rollbackHistoryStatus"_s);
+        QTRY_VERIFY(runs->topLevelItemCount() >= 1);
+        runs->setCurrentItem(runs->topLevelItem(0)); // the newest: the P0 run
+        QTRY_VERIFY2(restore->isEnabled(), qPrintable(restore->toolTip()));
+        // A link that is not a pull request is refused before anything is asked or sent.
+        pr->setText(u"https://evil.example/pull/1"_s);
+        Ui::Confirmation::resetHook();
+        QTest::mouseClick(restore, Qt::LeftButton);
+        QVERIFY(Ui::Confirmation::asked().isEmpty());
+        QVERIFY(!flagOn(u"publishing.enabled"_s));
+        // Cancelled at the confirmation: nothing sent. (Each answer refreshes the list: select the run again.)
+        pr->setText(u"https://github.com/raize/platform/pull/431"_s);
+        Ui::Confirmation::setNextAnswer(false, {});
+        runs->setCurrentItem(runs->topLevelItem(0));
+        QVERIFY(restore->isEnabled());
+        QTest::mouseClick(restore, Qt::LeftButton);
+        QCOMPARE(Ui::Confirmation::asked().size(), 1);
+        QCOMPARE(Ui::Confirmation::asked().last().action, Policy::ConfirmAction::ProductionToggle);
+        QVERIFY2(Ui::Confirmation::asked().last().plan.contains(u"publishing.enabled"_s), qPrintable(Ui::Confirmation::asked().last().plan));
+        QVERIFY(status->text().contains(u"Not restored"_s));
+        QVERIFY(!flagOn(u"publishing.enabled"_s));
+        // Confirmed: restored.
+        Ui::Confirmation::setNextAnswer(true, u"production"_s);
+        QSignalSpy finished(history, &Ui::RollbackHistory::restoreFinished);
+        runs->setCurrentItem(runs->topLevelItem(0));
+        QVERIFY(restore->isEnabled());
+        QTest::mouseClick(restore, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 1, 60000);
+        QVERIFY2(finished.first().first().toBool(), qPrintable(status->text()));
+        QVERIFY2(status->text().contains(u"pull/431"_s), qPrintable(status->text()));
+        for (auto it = m_beforeRollback.cbegin(); it != m_beforeRollback.cend(); ++it)
+            QVERIFY2(productionState(it.key()) == it.value(),
+                     qPrintable(it.key() + u": "_s + QString::fromStdString(productionState(it.key()).dump()) + u" != "_s
+                                + QString::fromStdString(it.value().dump())));
+        shot(app.window(), u"rollback-restored.png"_s);
+    }
+
+    // A scoped plan (issue #16 item 1) in the dialog: the house cohort's flags off for house only, and the
+    // blast radius asked of Unleash names house's clients and accounts, never client-bloom. Nothing is executed. Runs after Restore: the flags are served again.
+    void scopedPlanAndItsBlastRadius()
+    {
+        Ui::ConsoleApp app(m_profile);
+        app.window()->resize(1400, 860);
+        app.window()->show();
+        QTest::mouseClick(app.window()->findChild<QPushButton *>(u"rollbackButton"_s), Qt::LeftButton);
+        Ui::RollbackDialog *dialog = app.rollbackDialog();
+        QVERIFY(dialog && dialog->isVisible());
+        auto *trigger = dialog->findChild<QComboBox *>(u"trigger"_s);
+        trigger->setCurrentIndex(trigger->findData(u"publish-failures"_s));
+        QCOMPARE(trigger->currentData().toString(), u"publish-failures"_s);
+        dialog->findChild<QLineEdit *>(u"scope"_s)->setText(u"cohort:house"_s);
+        dialog->findChild<QComboBox *>(u"flagsSuffice"_s)->setCurrentIndex(dialog->findChild<QComboBox *>(u"flagsSuffice"_s)->findData(u"yes"_s));
+        QTest::mouseClick(dialog->findChild<QPushButton *>(u"buildPlan"_s), Qt::LeftButton);
+        auto *steps = dialog->findChild<QTreeWidget *>(u"steps"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(steps->topLevelItemCount() > 0 && dialog->plan().blastRadius.has_value(), 30000);
+        const QList<Services::ServeChange> changes = Rollback::flagChanges(dialog->plan());
+        QVERIFY(!changes.isEmpty());
+        for (const Services::ServeChange &c : changes)
+            QVERIFY2(!c.scope.global() && c.scope.clientIds.contains(u"house"_s), qPrintable(c.flag + u": "_s + c.scope.describe()));
+        QVERIFY2(dialog->plan().blastRadius->known, qPrintable(dialog->plan().blastRadius->unknownReason));
+        auto *blast = dialog->findChild<QTableWidget *>(u"blastRadius"_s);
+        QVERIFY(blast && blast->isVisible());
+        QCOMPARE(blast->rowCount(), int(dialog->plan().blastRadius->rows.size()));
+        bool namesHouse = false;
+        for (int r = 0; r < blast->rowCount(); ++r) {
+            for (int c = 1; c < blast->columnCount(); ++c) {
+                const QString cell = blast->item(r, c) ? blast->item(r, c)->text() : QString();
+                QVERIFY2(!cell.contains(u"client-bloom"_s) && !cell.contains(u"acct-bloom"_s), qPrintable(blast->item(r, 0)->text() + u": "_s + cell));
+                namesHouse = namesHouse || cell.contains(u"house"_s);
+            }
+        }
+        QVERIFY(namesHouse);
+        shot(dialog, u"rollback-scoped-plan.png"_s);
+        dialog->close();
     }
 };
 

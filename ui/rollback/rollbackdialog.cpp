@@ -6,6 +6,8 @@
 #include "rollback/rollbackreport.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
+#include "rollback/stabilitycheck.h"
+#include "records/auditlog.h"
 #include "widgets/confirmation.h"
 
 #include <QComboBox>
@@ -157,6 +159,12 @@ RollbackDialog::RollbackDialog(Workspace &workspace, QWidget *parent)
     m_message->setWordWrap(true);
     m_message->setTextFormat(Qt::RichText);
     layout->addWidget(m_message);
+    m_stable = new QLabel(this);
+    m_stable->setObjectName(u"stableCheck"_s);
+    m_stable->setWordWrap(true);
+    m_stable->setTextFormat(Qt::RichText);
+    m_stable->hide();
+    layout->addWidget(m_stable);
     m_policyNote = new QLabel(this);
     m_policyNote->setObjectName(u"rollbackPolicyNote"_s);
     m_policyNote->setWordWrap(true);
@@ -559,6 +567,7 @@ void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
                 html += u"<br><b>Production is pinned to %1</b>: the next deploy reaches the domains only after a promotion (Promotion view)."_s.arg(
                     m_plan.rollbackTarget.toHtmlEscaped());
             setMessage(html, u"ok"_s);
+            startStabilityCheck();
         } else {
             setMessage(u"<b>Rollback aborted.</b> The journal and the audit log hold every step taken."_s, u"warn"_s);
         }
@@ -567,6 +576,47 @@ void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
     setMessage(u"Executing — every step is written to the journal before its call."_s, u"info"_s);
     m_executor->start();
     Q_EMIT runStarted();
+}
+
+void RollbackDialog::startStabilityCheck()
+{
+    m_stability.reset();
+    m_stable->show();
+    const QString window = u"%1 s"_s.arg(m_rules.stableWindowSeconds);
+    Services::PrometheusClient *prometheus = m_workspace.prometheus();
+    if (!prometheus) {
+        m_stable->setText(u"<b>System is stable:</b> unknown — no Prometheus in this profile, so the burn rates of %1 cannot be read. "
+                          u"Set prometheus/url in Settings, or check the SLOs view by hand for %2."_s.arg(m_inputs.scope.describe().toHtmlEscaped(), window));
+        return;
+    }
+    const QList<BurnQuery> queries = stabilityQueries(m_workspace.policy().slos(), scopeMetricMatchers(m_inputs.scope, m_cohorts));
+    m_stability = std::make_unique<StabilityCheck>(*prometheus, queries, m_rules.stableWindowSeconds);
+    const QString scope = m_inputs.scope.describe();
+    const QString runId = m_executor ? m_executor->runId() : QString();
+    connect(m_stability.get(), &StabilityCheck::progressed, this, [this, scope] {
+        const StabilityVerdict &v = m_stability->verdict();
+        const QString color = v.kind == StabilityVerdict::Kind::Stable     ? u"#1b5e20"_s
+                              : v.kind == StabilityVerdict::Kind::Watching ? u"#555555"_s
+                                                                            : u"#b71c1c"_s;
+        m_stable->setText(u"<b>System is stable</b> (%1): <span style='color:%2'>%3</span>"_s.arg(scope.toHtmlEscaped(), color,
+                                                                                                  v.summary.toHtmlEscaped()));
+    });
+    connect(m_stability.get(), &StabilityCheck::finished, this, [this, scope, runId](bool passed) {
+        Records::AuditSink *audit = m_session ? m_session->clients().audit : nullptr;
+        if (!audit)
+            return;
+        Records::AuditRecord r;
+        r.actor = m_session->clients().actor;
+        r.action = u"rollback.stable"_s;
+        r.target = runId;
+        r.service = u"prometheus"_s;
+        r.after = {{"verdict", stabilityKindName(m_stability->verdict().kind).toStdString()}, {"passed", passed},
+                   {"summary", m_stability->verdict().summary.toStdString()}, {"scope", scope.toStdString()},
+                   {"windowSeconds", m_stability->windowSeconds()}};
+        if (const Status st = audit->append(r); !st)
+            m_stable->setText(m_stable->text() + u"<br><b>The audit record was not written:</b> "_s + st.error().toString().toHtmlEscaped());
+    });
+    m_stability->start();
 }
 
 void RollbackDialog::refreshStep(int step)

@@ -23,7 +23,8 @@ class Workspace;
 
 namespace Raize::Rollback {
 class Session;
-}
+class StabilityCheck;
+} // namespace Raize::Rollback
 
 namespace Raize::Ui {
 
@@ -74,6 +75,8 @@ private:
     void execute();
     void startExecutor(Rollback::RunJournal journal, const Rollback::Plan &plan);
     void onFailed(int step, const Raize::Error &error);
+    // §7.5 "system is stable" after a completed run (ADR 0025): every burn rate of the scope under 1× for the policy's window.
+    void startStabilityCheck();
     void setMessage(const QString &html, const QString &tone);
     bool openSession();
     ConfirmationRequest confirmationRequest() const;
@@ -83,6 +86,7 @@ private:
     QString m_profile;
     std::unique_ptr<Rollback::Session> m_session;
     std::unique_ptr<Rollback::Executor> m_executor;
+    std::unique_ptr<Rollback::StabilityCheck> m_stability;
     Rollback::Inputs m_inputs;
     Rollback::Plan m_plan;
 
@@ -101,6 +105,7 @@ private:
     QTableWidget *m_blast = nullptr;
     QLabel *m_digest;
     QLabel *m_message;
+    QLabel *m_stable = nullptr;
     QLabel *m_policyNote = nullptr;
     Rollback::RollbackRules m_rules;
     QList<Release::Cohort> m_cohorts;

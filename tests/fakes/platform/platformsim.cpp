@@ -63,6 +63,19 @@ PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json sce
         tick(nowSec());
         return HttpResponse::json(200, sideEffects());
     });
+    // The SDK's refresh interval, changed at run time (bench_killswitch: an SDK
+    // polling every 0.5 s, printed next to its figures; real SDKs poll every 15 s).
+    m_server->route("POST", u"/sdk"_s, [this](const HttpRequest &req, const QRegularExpressionMatch &) {
+        const json body = json::parse(req.body.toStdString(), nullptr, false);
+        const int ms = body.is_object() && body.contains("refreshMs") && body["refreshMs"].is_number_integer() ? body["refreshMs"].get<int>() : 0;
+        if (ms < 50 || ms > 60000)
+            return HttpResponse::json(400, {{"error", "refreshMs: an integer from 50 to 60000 (milliseconds)"}});
+        if (!m_pollTimer)
+            return HttpResponse::json(409, {{"error", "the simulator does not poll Unleash (started without --unleash-url)"}});
+        m_pollMs = ms;
+        m_pollTimer->setInterval(ms);
+        return HttpResponse::json(200, sideEffects());
+    });
     for (const TrafficModel::Cohort &c : TrafficModel::cohorts()) {
         for (const QString &lane : TrafficModel::lanes())
             m_lanes.insert(key(c.id, lane), Lane{});
