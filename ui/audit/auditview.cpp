@@ -65,6 +65,7 @@ AuditView::AuditView(QString logPath, QWidget *parent)
     auto *bar = new QHBoxLayout;
     m_search = new QLineEdit(this);
     m_search->setObjectName(u"auditSearch"_s);
+    m_search->setAccessibleName(u"Search"_s);
     m_search->setPlaceholderText(u"Search actor, action, target, reason, request id, before/after…"_s);
     m_search->setClearButtonEnabled(true);
     m_action = makeChoice(u"auditAction"_s, u"All actions"_s, this);

@@ -1,5 +1,7 @@
 #include "palette/shortcutsheet.h"
 
+#include "palette/shortcuttable.h"
+
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
@@ -60,10 +62,22 @@ void ShortcutSheet::setEntries(const QList<PaletteEntry> &entries)
         item->setText(2, e.detail.isEmpty() ? PaletteEntry::kindName(e.kind) : e.detail);
         item->setData(0, Qt::UserRole, e.id);
     }
+    // The dialogs' keys (their controls exist only while they are open).
+    for (const ShortcutBinding &b : shortcutBindings()) {
+        const QString dialog = dialogTitle(b.where);
+        if (dialog.isEmpty())
+            continue;
+        auto *item = new QTreeWidgetItem(m_table);
+        item->setText(0, b.what);
+        item->setText(1, b.keys.toString(QKeySequence::NativeText));
+        item->setText(2, dialog);
+        item->setData(0, Qt::UserRole, u"binding:"_s + b.where + u'/' + b.objectName);
+    }
     // Keys that are not actions of their own.
     const QList<std::pair<QString, QString>> fixed = {
         {tr("Move between controls"), tr("Tab / Shift+Tab")},
         {tr("Close a dialog or the palette"), tr("Esc")},
+        {tr("Command palette of the open dialog's buttons"), QKeySequence(Qt::CTRL | Qt::Key_K).toString(QKeySequence::NativeText)},
         {tr("This sheet"), QKeySequence(QKeySequence::HelpContents).toString(QKeySequence::NativeText) + tr(" or ?")},
     };
     for (const auto &[what, keys] : fixed) {

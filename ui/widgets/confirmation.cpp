@@ -103,8 +103,13 @@ Confirmation::Confirmation(const ConfirmationRequest &request, const Policy::Con
     connect(m_input, &QLineEdit::textChanged, this, &Confirmation::refreshState);
     refreshState();
     resize(760, sizeHint().height());
+    m_plan->setAccessibleName(u"Plan"_s);
+    m_input->setAccessibleName(u"Confirmation text"_s);
+    // Focus where the operator acts next: the typed text, or Cancel when nothing is typed (Ctrl+Enter confirms).
     if (rule.typed())
         m_input->setFocus();
+    else
+        m_cancel->setFocus();
 }
 
 Confirmation::~Confirmation() = default;
