@@ -61,6 +61,7 @@
 #include <QPainter>
 #include <QPixmap>
 #include <QSplitter>
+#include <QTableView>
 #include <QVBoxLayout>
 #include <QTimer>
 

@@ -11,6 +11,7 @@
 
 #include "alerts/pagebanner.h"
 #include "canary/canarymatrix.h"
+#include "canary/cohorteditor.h"
 #include "canary/cohortspanel.h"
 #include "consoleapp.h"
 #include "mainwindow.h"
@@ -20,6 +21,7 @@
 #include "palette/palettemodel.h"
 #include "palette/shortcutsheet.h"
 #include "palette/shortcuttable.h"
+#include "promotion/gatetablemodel.h"
 #include "promotion/policydiffdialog.h"
 #include "promotion/promotionview.h"
 #include "settingsdialog.h"
@@ -50,12 +52,14 @@
 #include <QMainWindow>
 #include <QMenuBar>
 #include <QComboBox>
+#include <QAbstractScrollArea>
 #include <QAbstractSpinBox>
 #include <QTreeWidget>
 #include <QFile>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSignalSpy>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
@@ -219,7 +223,7 @@ QList<QAbstractButton *> actionButtons(QWidget *root)
     for (QAbstractButton *b : root->findChildren<QAbstractButton *>()) {
         if (b->text().isEmpty() && b->accessibleName().isEmpty() && b->toolTip().isEmpty())
             continue;
-        if (b->objectName().startsWith(u"qt_"_s))
+        if (b->objectName().startsWith(u"qt_"_s) || qobject_cast<QTabBar *>(b->parentWidget()))
             continue;
         out << b;
     }
@@ -290,7 +294,8 @@ class TestKeyboard : public QObject
             auto *button = w->viewWidget(u"promotion"_s)->findChild<QPushButton *>(u"promotionPolicyDiff"_s);
             const QList<QDialog *> before = w->findChildren<QDialog *>(u"policyDiffDialog"_s);
             button->animateClick(); // what its key does
-            QTest::qWaitFor([&] { return w->findChildren<QDialog *>(u"policyDiffDialog"_s).size() > before.size(); }, 2000);
+            if (!QTest::qWaitFor([&] { return w->findChildren<QDialog *>(u"policyDiffDialog"_s).size() > before.size(); }, 2000))
+                return nullptr;
             const QList<QDialog *> after = w->findChildren<QDialog *>(u"policyDiffDialog"_s);
             return after.isEmpty() ? nullptr : after.last();
         }
@@ -470,10 +475,14 @@ private Q_SLOTS:
         QStringList lines;
         QTreeWidget *table = c.w->shortcutSheet()->table();
         for (int i = 0; i < table->topLevelItemCount(); ++i)
-            lines << table->topLevelItem(i)->text(0) + u" = "_s + table->topLevelItem(i)->text(1);
-        for (const QString &want : {u"Header: ROLLBACK  ⚠ = "_s + QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R).toString(QKeySequence::NativeText),
-                                    u"Alert: Acknowledge = "_s + QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K).toString(QKeySequence::NativeText),
-                                    u"Audit: Go to Search = "_s + QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText)})
+            lines << table->topLevelItem(i)->text(0) + u" = "_s + table->topLevelItem(i)->text(1) + u" @ "_s + table->topLevelItem(i)->text(2);
+        const auto native = [](const QKeySequence &k) { return k.toString(QKeySequence::NativeText); };
+        for (const QString &want : {u"ROLLBACK  ⚠ = %1 @ Header"_s.arg(native(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R))),
+                                    u"Acknowledge = %1 @ Alert"_s.arg(native(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K))),
+                                    u"Go to Search = %1 @ Audit"_s.arg(native(QKeySequence(QKeySequence::Find))),
+                                    u"Promote to production  ⚠ = %1 @ Promotion"_s.arg(native(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M))),
+                                    u"Execute the rollback (asks for its confirmation) = %1 @ Rollback dialog"_s.arg(
+                                        native(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X)))})
             QVERIFY2(lines.contains(want), qPrintable(want + u"\n"_s + lines.join(u'\n')));
     }
 
@@ -489,6 +498,8 @@ private Q_SLOTS:
                     continue;
                 if (qobject_cast<QAbstractSpinBox *>(w->parentWidget()) || qobject_cast<QComboBox *>(w->parentWidget()))
                     continue; // the inner field of a spin box or an editable combo box: its parent has the name
+                if (auto *area = qobject_cast<QAbstractScrollArea *>(w->parentWidget()); area && area->viewport() == w)
+                    continue; // a view's viewport: the view has the name
                 QAccessibleInterface *iface = QAccessible::queryAccessibleInterface(w);
                 if (!iface || iface->text(QAccessible::Name).trimmed().isEmpty())
                     unnamed << where + u": "_s + (w->objectName().isEmpty() ? QString::fromLatin1(w->metaObject()->className()) : w->objectName());
@@ -573,7 +584,8 @@ private Q_SLOTS:
     // pending until the read-back shows it, then ON, with the requested and confirmed records.
     void toggleWithKeysOnly()
     {
-        const QString flag = u"publishing.scheduler-v2"_s;
+        // test_canary_matrix's widening: a flag on for client-bloom, turned on for client-fjord too.
+        const QString flag = u"publishing.client-bloom-beta"_s;
         RaizeTest::MemoryFlagService service;
         Services::FlagState f;
         f.key = flag;
@@ -583,7 +595,7 @@ private Q_SLOTS:
         Services::FlagStrategy s;
         s.id = u"s1"_s;
         s.name = u"flexibleRollout"_s;
-        s.scope.cohorts = {u"house"_s};
+        s.scope.clientIds = {u"client-bloom"_s};
         f.strategies = {s};
         service.flags = {f};
         RaizeTest::MemoryAudit audit;
@@ -608,16 +620,15 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowActive(&matrix));
         QTRY_VERIFY(QApplication::focusWidget());
 
-        // The first column after the house canary that is off for the flag: widening, so it asks.
-        int column = -1;
         const int row = matrix.model()->rowOf(flag);
+        const int column = matrix.model()->columnOf(Release::MatrixColumn{Release::MatrixColumn::Kind::Client, u"client-fjord"_s});
         QVERIFY(row >= 0);
-        for (int col = 0; col < matrix.model()->columnCount() && column < 0; ++col) {
-            const QString cell = matrix.model()->index(row, col).data().toString();
-            const QString header = matrix.model()->headerData(col, Qt::Horizontal).toString();
-            if (cell == u"off"_s && !header.contains(u"global"_s, Qt::CaseInsensitive))
-                column = col;
-        }
+        QCOMPARE(matrix.model()->index(row, column).data().toString(), u"off"_s);
+        QCOMPARE(matrix.model()->index(row, matrix.model()->columnOf(Release::MatrixColumn{Release::MatrixColumn::Kind::Client,
+                                                                                          u"client-bloom"_s}))
+                     .data()
+                     .toString(),
+                 u"ON"_s);
         QVERIFY(column >= 0);
         NoMouse noMouse;
         press(QKeySequence(Qt::CTRL | Qt::Key_M));
@@ -633,7 +644,7 @@ private Q_SLOTS:
         bool answered = false;
         answerConfirmation(&asked, &answered);
         press(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
-        QTRY_VERIFY(answered);
+        QTRY_VERIFY2(answered, qPrintable(matrix.message()));
         QCOMPARE(Confirmation::asked().size(), 1);
         QCOMPARE(Confirmation::asked().first().action, Policy::ConfirmAction::ProductionToggle);
         QTRY_VERIFY_WITH_TIMEOUT(!matrix.pending(), 10000);

@@ -103,6 +103,7 @@ AuditView::AuditView(QString logPath, QWidget *parent)
     m_filter->setSourceModel(m_model);
     m_table = new QTableView(this);
     m_table->setObjectName(u"auditTable"_s);
+    m_table->setAccessibleName(u"Audit records"_s);
     m_table->setModel(m_filter);
     // The order is the log's (newest or oldest first, from the # and Time
     // headers); sorting a million rows by another column would mean parsing

@@ -1,6 +1,7 @@
 #include "palette/commandcollector.h"
 
 #include "mainwindow.h"
+#include "alerts/pagebanner.h"
 #include "palette/shortcuttable.h"
 
 #include <QAbstractButton>
@@ -8,6 +9,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QPointer>
+#include <QTabBar>
 
 namespace Raize::Ui {
 
@@ -67,7 +69,8 @@ QList<PaletteEntry> collectButtons(QWidget *root, const QString &area, const std
             title = plainText(b->accessibleName());
         if (title.isEmpty())
             title = plainText(b->toolTip());
-        if (title.isEmpty() || b->property("raize.paletteSkip").toBool())
+        // A tab bar's scroll arrows are part of the tab bar, not actions.
+        if (title.isEmpty() || b->property("raize.paletteSkip").toBool() || qobject_cast<QTabBar *>(b->parentWidget()))
             continue;
         PaletteEntry e;
         e.id = u"button:"_s + (b->objectName().isEmpty() ? area + u'/' + title : b->objectName());

@@ -110,6 +110,11 @@ void DialogKeys::openPalette(QDialog *dialog)
                 return collectButtons(d, plainText(d->windowTitle()).section(u" — "_s, 0, 0));
             },
             dialog);
+        // Escape or an entry run: back to the dialog (its button has the focus, or where it was).
+        connect(palette, &QDialog::finished, dialog, [d = QPointer<QDialog>(dialog)] {
+            if (d && d->isVisible())
+                d->activateWindow();
+        });
     }
     palette->open();
 }

@@ -56,10 +56,17 @@ void ShortcutSheet::setEntries(const QList<PaletteEntry> &entries)
     std::stable_sort(withKeys.begin(), withKeys.end(), [](const PaletteEntry &a, const PaletteEntry &b) { return int(a.kind) < int(b.kind); });
     m_table->clear();
     for (const PaletteEntry &e : std::as_const(withKeys)) {
+        // A view's button reads "Promotion: Promote to production": the view is where it acts.
+        QString what = e.title, where = e.detail.section(u" — "_s, 0, 0);
+        if ((e.id.startsWith(u"button:"_s) || e.id.startsWith(u"focus:"_s)) && e.title.contains(u": "_s)) {
+            where = e.title.section(u": "_s, 0, 0);
+            what = e.title.section(u": "_s, 1);
+        }
         auto *item = new QTreeWidgetItem(m_table);
-        item->setText(0, e.title + (e.changesProduction ? u"  ⚠"_s : QString()));
+        item->setText(0, what + (e.changesProduction ? u"  ⚠"_s : QString()));
         item->setText(1, e.shortcut.toString(QKeySequence::NativeText));
-        item->setText(2, e.detail.isEmpty() ? PaletteEntry::kindName(e.kind) : e.detail);
+        item->setText(2, where.isEmpty() ? PaletteEntry::kindName(e.kind) : where);
+        item->setToolTip(0, e.detail);
         item->setData(0, Qt::UserRole, e.id);
     }
     // The dialogs' keys (their controls exist only while they are open).
@@ -71,7 +78,7 @@ void ShortcutSheet::setEntries(const QList<PaletteEntry> &entries)
         item->setText(0, b.what);
         item->setText(1, b.keys.toString(QKeySequence::NativeText));
         item->setText(2, dialog);
-        item->setData(0, Qt::UserRole, u"binding:"_s + b.where + u'/' + b.objectName);
+        item->setData(0, Qt::UserRole, QString(u"binding:"_s + b.where + u'/' + b.objectName));
     }
     // Keys that are not actions of their own.
     const QList<std::pair<QString, QString>> fixed = {

@@ -16,9 +16,11 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QKeySequence keys(QKeySequence::StandardKey standard)
+// The platform's standard key, or the common one where the platform has none (offscreen has no SaveAs).
+QKeySequence keys(QKeySequence::StandardKey standard, QKeyCombination fallback)
 {
-    return QKeySequence(standard);
+    const QKeySequence platform(standard);
+    return platform.isEmpty() ? QKeySequence(fallback) : platform;
 }
 
 QKeySequence keys(QKeyCombination combination)
@@ -87,37 +89,37 @@ const QList<ShortcutBinding> &shortcutBindings()
     using Qt::SHIFT;
     static const QList<ShortcutBinding> table = {
         // Always there: the header and the alert banner above every view (the menus carry their own keys).
-        {u"rollbackButton"_s, keys(CTRL | SHIFT | Qt::Key_R), u"window"_s},
-        {u"raiseSecuritySuspicion"_s, keys(CTRL | ALT | Qt::Key_P), u"window"_s},
-        {u"alertAcknowledge"_s, keys(CTRL | SHIFT | Qt::Key_K), u"window"_s},
-        {u"alertRollbackPlan"_s, keys(CTRL | SHIFT | Qt::Key_O), u"window"_s},
-        {u"alertWhatChanged"_s, keys(CTRL | SHIFT | Qt::Key_W), u"window"_s},
+        {u"rollbackButton"_s, keys(CTRL | SHIFT | Qt::Key_R), u"window"_s, {}},
+        {u"raiseSecuritySuspicion"_s, keys(CTRL | ALT | Qt::Key_P), u"window"_s, {}},
+        {u"alertAcknowledge"_s, keys(CTRL | SHIFT | Qt::Key_K), u"window"_s, {}},
+        {u"alertRollbackPlan"_s, keys(CTRL | SHIFT | Qt::Key_O), u"window"_s, {}},
+        {u"alertWhatChanged"_s, keys(CTRL | SHIFT | Qt::Key_W), u"window"_s, {}},
         // Canary.
-        {u"matrixTurnOnButton"_s, keys(CTRL | SHIFT | Qt::Key_N), u"canary"_s},
-        {u"matrixTurnOffButton"_s, keys(CTRL | SHIFT | Qt::Key_F), u"canary"_s},
-        {u"editCohortsButton"_s, keys(CTRL | Qt::Key_E), u"canary"_s},
-        {u"flagsTable"_s, keys(CTRL | Qt::Key_L), u"canary"_s},
-        {u"canaryMatrixTable"_s, keys(CTRL | Qt::Key_M), u"canary"_s},
+        {u"matrixTurnOnButton"_s, keys(CTRL | SHIFT | Qt::Key_N), u"canary"_s, {}},
+        {u"matrixTurnOffButton"_s, keys(CTRL | SHIFT | Qt::Key_F), u"canary"_s, {}},
+        {u"editCohortsButton"_s, keys(CTRL | Qt::Key_E), u"canary"_s, {}},
+        {u"flagsTable"_s, keys(CTRL | Qt::Key_L), u"canary"_s, {}},
+        {u"canaryMatrixTable"_s, keys(CTRL | Qt::Key_M), u"canary"_s, {}},
         // SLOs.
-        {u"autoPacingArmButton"_s, keys(CTRL | SHIFT | Qt::Key_G), u"slos"_s},
-        {u"autoPacingStopButton"_s, keys(CTRL | Qt::Key_Period), u"slos"_s},
+        {u"autoPacingArmButton"_s, keys(CTRL | SHIFT | Qt::Key_G), u"slos"_s, {}},
+        {u"autoPacingStopButton"_s, keys(CTRL | Qt::Key_Period), u"slos"_s, {}},
         // Promotion.
-        {u"promotionRefresh"_s, keys(QKeySequence::Refresh), u"promotion"_s},
-        {u"promotionPolicyDiff"_s, keys(CTRL | Qt::Key_D), u"promotion"_s},
-        {u"promotionApprove"_s, keys(CTRL | SHIFT | Qt::Key_Y), u"promotion"_s},
-        {u"promotionOverride"_s, keys(CTRL | ALT | Qt::Key_O), u"promotion"_s},
-        {u"promotionPromote"_s, keys(CTRL | SHIFT | Qt::Key_M), u"promotion"_s},
+        {u"promotionRefresh"_s, keys(QKeySequence::Refresh, Qt::Key_F5), u"promotion"_s, {}},
+        {u"promotionPolicyDiff"_s, keys(CTRL | Qt::Key_D), u"promotion"_s, {}},
+        {u"promotionApprove"_s, keys(CTRL | SHIFT | Qt::Key_Y), u"promotion"_s, {}},
+        {u"promotionOverride"_s, keys(CTRL | ALT | Qt::Key_O), u"promotion"_s, {}},
+        {u"promotionPromote"_s, keys(CTRL | SHIFT | Qt::Key_M), u"promotion"_s, {}},
         // Rollback.
-        {u"openRollback"_s, keys(QKeySequence::Open), u"rollback"_s},
-        {u"restoreRun"_s, keys(CTRL | SHIFT | Qt::Key_T), u"rollback"_s},
-        {u"rollbackRuns"_s, keys(CTRL | Qt::Key_L), u"rollback"_s},
+        {u"openRollback"_s, keys(QKeySequence::Open, CTRL | Qt::Key_O), u"rollback"_s, {}},
+        {u"restoreRun"_s, keys(CTRL | SHIFT | Qt::Key_T), u"rollback"_s, {}},
+        {u"rollbackRuns"_s, keys(CTRL | Qt::Key_L), u"rollback"_s, {}},
         // Audit.
-        {u"auditReload"_s, keys(QKeySequence::Refresh), u"audit"_s},
-        {u"auditExport"_s, keys(QKeySequence::SaveAs), u"audit"_s},
-        {u"auditVerify"_s, keys(CTRL | SHIFT | Qt::Key_V), u"audit"_s},
-        {u"auditSearch"_s, keys(QKeySequence::Find), u"audit"_s},
+        {u"auditReload"_s, keys(QKeySequence::Refresh, Qt::Key_F5), u"audit"_s, {}},
+        {u"auditExport"_s, keys(QKeySequence::SaveAs, CTRL | SHIFT | Qt::Key_S), u"audit"_s, {}},
+        {u"auditVerify"_s, keys(CTRL | SHIFT | Qt::Key_V), u"audit"_s, {}},
+        {u"auditSearch"_s, keys(QKeySequence::Find, CTRL | Qt::Key_F), u"audit"_s, {}},
         // Metrics.
-        {u"doraRefresh"_s, keys(QKeySequence::Refresh), u"metrics"_s},
+        {u"doraRefresh"_s, keys(QKeySequence::Refresh, Qt::Key_F5), u"metrics"_s, {}},
         // The one confirmation: Enter alone never confirms, Ctrl+Enter does once the typed text matches.
         {u"confirmationAccept"_s, keys(CTRL | Qt::Key_Return), u"confirmation"_s, u"Confirm (once the typed text matches)"_s},
         // The rollback dialog.
@@ -128,7 +130,7 @@ const QList<ShortcutBinding> &shortcutBindings()
         {u"abort"_s, keys(CTRL | SHIFT | Qt::Key_Q), u"rollbackDialog"_s, u"Abort the rollback"_s},
         {u"scope"_s, keys(CTRL | Qt::Key_L), u"rollbackDialog"_s, u"Go to the scope"_s},
         // The cohort editor.
-        {u"addCohortButton"_s, keys(QKeySequence::New), u"cohortEditor"_s, u"Add a cohort"_s},
+        {u"addCohortButton"_s, keys(QKeySequence::New, CTRL | Qt::Key_N), u"cohortEditor"_s, u"Add a cohort"_s},
         {u"removeCohortButton"_s, keys(CTRL | Qt::Key_Delete), u"cohortEditor"_s, u"Remove the selected cohort"_s},
         {u"resetCohortsButton"_s, keys(CTRL | ALT | Qt::Key_R), u"cohortEditor"_s, u"Reset to the policy's cohorts"_s},
         {u"cohortSaveButton"_s, keys(CTRL | Qt::Key_Return), u"cohortEditor"_s, u"Save (asks for its confirmation)"_s},

@@ -1,5 +1,7 @@
 #include "widgets/confirmation.h"
 
+#include "palette/shortcuttable.h"
+
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QFontMetrics>
@@ -102,6 +104,8 @@ Confirmation::Confirmation(const ConfirmationRequest &request, const Policy::Con
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_input, &QLineEdit::textChanged, this, &Confirmation::refreshState);
     refreshState();
+    // Ctrl+Enter confirms (once the typed text matches), in the console and wherever a view asks alone.
+    applyShortcuts(this);
     resize(760, sizeHint().height());
     m_plan->setAccessibleName(u"Plan"_s);
     m_input->setAccessibleName(u"Confirmation text"_s);
