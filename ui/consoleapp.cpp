@@ -62,6 +62,8 @@
 #include <QPixmap>
 #include <QSplitter>
 #include <QTableView>
+#include <QTreeWidget>
+#include <QHeaderView>
 #include <QVBoxLayout>
 #include <QTimer>
 
@@ -561,6 +563,10 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
         } else {
             m_window->openShortcutSheet();
             top = m_window->shortcutSheet();
+            // Tall enough for every row when the window is (no scroll bar in the picture).
+            const QTreeWidget *table = m_window->shortcutSheet()->table();
+            const int rows = table->topLevelItemCount() * (table->sizeHintForRow(0) + 1) + table->header()->height();
+            top->resize(top->width(), std::min(top->height() - table->height() + rows + 8, pixmap.height() - 110));
         }
         for (int i = 0; i < 10; ++i)
             QApplication::processEvents(QEventLoop::AllEvents, 20);

@@ -127,7 +127,15 @@ QList<PaletteEntry> collectCommands(MainWindow &window)
             collectMenu(menu, plainText(top->text()), out);
     }
     out += collectButtons(window.rollbackSlot(), u"Header"_s);
-    out += collectButtons(window.pageBanner(), u"Alert"_s);
+    // The banner's buttons act on the top active alert: listed always, runnable while there is one.
+    QList<PaletteEntry> alert = collectButtons(window.pageBanner(), u"Alert"_s);
+    if (window.pageBanner() && !window.pageBanner()->isVisibleTo(&window)) {
+        for (PaletteEntry &e : alert) {
+            e.enabled = false;
+            e.detail = u"no active alert"_s;
+        }
+    }
+    out += alert;
     const QStringList titles = MainWindow::viewTitles();
     const QStringList names = MainWindow::viewNames();
     for (int i = 0; i < names.size(); ++i) {

@@ -22,7 +22,7 @@ ShortcutSheet::ShortcutSheet(QWidget *parent)
     setObjectName(u"shortcutSheet"_s);
     setWindowTitle(tr("Keyboard shortcuts"));
     setAccessibleName(tr("Keyboard shortcuts"));
-    resize(640, 520);
+    resize(760, 660);
     m_table->setObjectName(u"shortcutTable"_s);
     m_table->setAccessibleName(tr("Shortcuts"));
     m_table->setColumnCount(3);
@@ -70,10 +70,13 @@ void ShortcutSheet::setEntries(const QList<PaletteEntry> &entries)
         item->setData(0, Qt::UserRole, e.id);
     }
     // The dialogs' keys (their controls exist only while they are open).
+    QStringList listed; // one "Test connection" for the settings' four pages
     for (const ShortcutBinding &b : shortcutBindings()) {
         const QString dialog = dialogTitle(b.where);
-        if (dialog.isEmpty())
+        const QString key = dialog + u'/' + b.what + u'/' + b.keys.toString();
+        if (dialog.isEmpty() || listed.contains(key))
             continue;
+        listed << key;
         auto *item = new QTreeWidgetItem(m_table);
         item->setText(0, b.what);
         item->setText(1, b.keys.toString(QKeySequence::NativeText));
