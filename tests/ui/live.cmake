@@ -5,4 +5,7 @@ raize_add_test(test_flags_pane SOURCES tst_flags_pane.cpp LIBS console_ui fake_h
 target_include_directories(test_flags_pane PRIVATE "${PROJECT_SOURCE_DIR}/tests/fakes")
 # The big red button on the sandbox's wrong-account scenario (P0), tokens in a real gnome-keyring.
 raize_add_test(test_rollback_dialog SOURCES tst_rollback_dialog.cpp LIBS console_ui sandbox_fixture KEYRING TIMEOUT 180 COST 26
-    LABELS gui sandbox keyring)
+    LABELS gui sandbox keyring ARGS pressConfirmAndRollBack)
+# A scoped rollback with key events only (issue #21 item 4), on a sandbox of its own.
+raize_add_test(test_rollback_keyboard EXECUTABLE test_rollback_dialog KEYRING TIMEOUT 180 COST 30
+    LABELS gui sandbox keyring ARGS scopedRollbackWithKeysOnly)
