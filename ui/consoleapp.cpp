@@ -15,6 +15,7 @@
 #include "palette/commandpalette.h"
 #include "palette/palettesources.h"
 #include "palette/shortcutsheet.h"
+#include "palette/shortcuttable.h"
 #include "ui/rollback/rollbackdialog.h"
 #include "ui/rollback/rollbackhistory.h"
 #include "settingsdialog.h"
@@ -60,6 +61,9 @@
 #include <QPainter>
 #include <QPixmap>
 #include <QSplitter>
+#include <QTableView>
+#include <QTreeWidget>
+#include <QHeaderView>
 #include <QVBoxLayout>
 #include <QTimer>
 
@@ -294,6 +298,8 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     // The command palette (Ctrl+K) and the shortcut sheet (F1) mark what changes production and list recent targets.
     if (const QStringList missing = markProductionControls(*m_window); !missing.isEmpty())
         qCWarning(lcUi, "controls that change production were not found: %s", qUtf8Printable(missing.join(u", "_s)));
+    // Every control of the shortcut table gets its key and shows it in its tooltip (dialogs when they open).
+    applyShortcuts(m_window.get());
     m_window->addPaletteSource(timelineTargets(*m_window, timeline));
     m_window->addPaletteSource(flagTargets(*m_window, flagsPane));
     m_live->start();
@@ -339,11 +345,13 @@ QDialog *ConsoleApp::openWhatChanged(const QString &alertId)
     panel->rank(feed ? feed->changes() : QList<Release::Change>(), m_alertScopes.value(alertId), onsetOf(alertId), WhatChangedWindowMs,
                 state->alert.scope.isEmpty() ? state->alert.trigger : state->alert.scope);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    buttons->button(QDialogButtonBox::Close)->setObjectName(u"whatChangedClose"_s);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     auto *layout = new QVBoxLayout(dialog);
     layout->addWidget(panel, 1);
     layout->addWidget(buttons);
     dialog->resize(1000, 420);
+    panel->table()->setFocus(Qt::OtherFocusReason); // the ranking, to read it with the arrow keys
     dialog->show();
     return dialog;
 }
@@ -555,6 +563,10 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
         } else {
             m_window->openShortcutSheet();
             top = m_window->shortcutSheet();
+            // Tall enough for every row when the window is (no scroll bar in the picture).
+            const QTreeWidget *table = m_window->shortcutSheet()->table();
+            const int rows = table->topLevelItemCount() * (table->sizeHintForRow(0) + 1) + table->header()->height();
+            top->resize(top->width(), std::min(top->height() - table->height() + rows + 8, pixmap.height() - 110));
         }
         for (int i = 0; i < 10; ++i)
             QApplication::processEvents(QEventLoop::AllEvents, 20);

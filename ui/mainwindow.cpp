@@ -7,6 +7,8 @@
 #include "release/alertcenter.h"
 #include "palette/commandcollector.h"
 #include "palette/commandpalette.h"
+#include "palette/dialogkeys.h"
+#include "palette/shortcuttable.h"
 #include "palette/shortcutsheet.h"
 #include "settingsdialog.h"
 
@@ -172,6 +174,10 @@ MainWindow::MainWindow(Workspace &workspace, QWidget *parent)
         question->setObjectName(u"shortcutQuestionMark"_s);
         question->setContext(Qt::WindowShortcut);
     }
+
+    m_dialogKeys = new DialogKeys(this);
+    m_nav->setAccessibleName(u"Views"_s);
+    m_stack->setAccessibleName(u"Current view"_s);
 
     buildStatusBar();
     m_monitor.initFrom(m_settings);

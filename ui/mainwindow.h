@@ -29,6 +29,7 @@ namespace Raize::Ui {
 
 class CommandPalette;
 class DesktopNotifier;
+class DialogKeys;
 class EnvironmentCard;
 class PageBanner;
 class ShortcutSheet;
@@ -72,6 +73,8 @@ public:
     // the palette or a Go shortcut switched views), unless a control of that view has it already.
     void focusCurrentView();
     ShortcutSheet *shortcutSheet() const { return m_shortcutSheet; }
+    // Keys, Ctrl+K and the focus on return in every dialog of the window.
+    DialogKeys *dialogKeys() const { return m_dialogKeys; }
 
 public Q_SLOTS:
     void openSettings();
@@ -111,6 +114,7 @@ private:
     void refreshAlerts();
     CommandPalette *m_palette = nullptr;
     ShortcutSheet *m_shortcutSheet = nullptr;
+    DialogKeys *m_dialogKeys = nullptr;
 };
 
 } // namespace Raize::Ui

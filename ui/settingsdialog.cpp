@@ -44,9 +44,16 @@ SettingsDialog::SettingsDialog(Settings &settings, TokenStore &tokens, Workspace
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->setObjectName(u"buttons"_s);
+    buttons->button(QDialogButtonBox::Ok)->setObjectName(u"settingsOk"_s);
+    buttons->button(QDialogButtonBox::Cancel)->setObjectName(u"settingsCancel"_s);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
     layout->addWidget(buttons);
+
+    tabs->setAccessibleName(u"Services"_s);
+    // The first field of the first service: Ctrl+Tab moves between the services, Tab between the fields.
+    if (QWidget *first = m_fields.value(SettingKey::VercelBaseUrl))
+        first->setFocus(Qt::OtherFocusReason);
 
     connect(&m_tokens, &TokenStore::keychainUnavailable, this, &SettingsDialog::showKeyringProblem);
     if (m_tokens.usingSessionFallback())
@@ -132,6 +139,7 @@ QLineEdit *SettingsDialog::addField(QFormLayout *form, SettingKey key, const QSt
     edit->setObjectName(objectName);
     edit->setPlaceholderText(Settings::spec(key).defaultValue.toString());
     form->addRow(QString(Settings::spec(key).label) + u':', edit);
+    edit->setAccessibleName(QString(Settings::spec(key).label));
     m_fields.insert(key, edit);
     return edit;
 }
@@ -145,6 +153,7 @@ QLineEdit *SettingsDialog::addTokenField(QFormLayout *form, Service service)
     // Never offered to input methods or the clipboard history.
     edit->setAttribute(Qt::WA_InputMethodEnabled, false);
     form->addRow(u"Token:"_s, edit);
+    edit->setAccessibleName(u"%1 token"_s.arg(serviceDisplayName(service)));
     auto *state = new QLabel(u"Checking the keychain…"_s, form->parentWidget());
     state->setObjectName(serviceId(service) + u"TokenState"_s);
     state->setWordWrap(true);
@@ -179,6 +188,7 @@ QWidget *SettingsDialog::buildServicePage(Service service)
         m_flagsKind->addItem(u"LaunchDarkly"_s, u"launchdarkly"_s);
         m_flagsKind->setCurrentIndex(qMax(0, m_flagsKind->findData(m_settings.string(SettingKey::FlagsKind))));
         form->addRow(u"Flag service:"_s, m_flagsKind);
+        m_flagsKind->setAccessibleName(u"Flag service"_s);
         addField(form, SettingKey::FlagsUrl, u"flagsUrl"_s);
         addField(form, SettingKey::FlagsProject, u"flagsProject"_s);
         addField(form, SettingKey::FlagsEnvironment, u"flagsEnvironment"_s);
@@ -195,6 +205,7 @@ QWidget *SettingsDialog::buildServicePage(Service service)
         m_timeout->setSuffix(u" ms"_s);
         m_timeout->setValue(m_settings.integer(SettingKey::NetTimeoutMs));
         form->addRow(u"Request timeout (all services):"_s, m_timeout);
+        m_timeout->setAccessibleName(u"Request timeout"_s);
         break;
     }
     addTokenField(form, service);

@@ -6,5 +6,8 @@ raize_add_test(test_token_leak SOURCES tst_token_leak.cpp widgettext.h LIBS cons
 raize_add_test(test_test_connection SOURCES tst_test_connection.cpp LIBS console_ui fake_vercel fake_github KEYRING LABELS gui keyring)
 # The command palette (Ctrl+K) and the shortcut sheet (F1, "?") (issue #21, items 1 and 2).
 raize_add_test(test_palette SOURCES tst_palette.cpp LIBS console_ui LABELS gui)
+# The keyboard-first console (issue #21, items 1, 2, 4, 5): keys unique per window, every button with a key and in
+# its palette (dialogs too), dialog → focus table, accessible names, promote / toggle / acknowledge with keys only.
+raize_add_test(test_keyboard SOURCES tst_keyboard.cpp LIBS console_ui TIMEOUT 120 COST 15 LABELS gui)
 # Alerts nobody can miss (issue #16, item 5): banner on every view, title, status bar, desktop notification (D-Bus).
 raize_add_test(test_alerts SOURCES tst_alerts.cpp LIBS console_ui Qt6::DBus fake_http KEYRING LABELS gui keyring)

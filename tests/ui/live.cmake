@@ -6,4 +6,7 @@ target_include_directories(test_flags_pane PRIVATE "${PROJECT_SOURCE_DIR}/tests/
 # The big red button on the sandbox's wrong-account scenario (P0), tokens in a real gnome-keyring; then Restore from the
 # Rollback view and a scoped plan (issue #16). ~43 s on a loaded machine.
 raize_add_test(test_rollback_dialog SOURCES tst_rollback_dialog.cpp LIBS console_ui sandbox_fixture KEYRING TIMEOUT 180 COST 45
-    LABELS gui sandbox keyring)
+    LABELS gui sandbox keyring ARGS pressConfirmAndRollBack restoreFromTheButton scopedPlanAndItsBlastRadius)
+# A scoped rollback with key events only (issue #21 item 4), on a sandbox of its own.
+raize_add_test(test_rollback_keyboard EXECUTABLE test_rollback_dialog KEYRING TIMEOUT 180 COST 30
+    LABELS gui sandbox keyring ARGS scopedRollbackWithKeysOnly)

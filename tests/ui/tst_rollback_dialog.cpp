@@ -16,8 +16,10 @@
 #include "core/settings.h"
 #include "core/tokenstore.h"
 
+#include "keyboardtest.h"
 #include "sandboxfixture.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -101,6 +103,89 @@ private Q_SLOTS:
         QVERIFY(tokens.writeSync(Service::GitHub, m_sandbox.token(u"github"_s)));
         QVERIFY(tokens.writeSync(Service::Flags, m_sandbox.token(u"unleashAdmin"_s)));
         QVERIFY(tokens.writeSync(Service::FlagsClient, m_sandbox.token(u"unleashClient"_s)));
+    }
+
+    // Unleash's own evaluation (the playground) for one context property.
+    bool served(const char *flag, const char *field, const char *value)
+    {
+        const json body = {{"environment", "production"}, {"projects", "*"},
+                           {"context", {{"appName", "keyboard-test"}, {"properties", {{field, value}}}}}};
+        const auto a = RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"unleash"_s) + u"/api/admin/playground"_s),
+                                           m_sandbox.token(u"unleashAdmin"_s).toUtf8(), QByteArray::fromStdString(body.dump()));
+        for (const json &f : json::parse(a.body.toStdString(), nullptr, false).value("features", json::array())) {
+            if (f.value("name", "") == flag)
+                return f.value("isEnabled", false);
+        }
+        qWarning("playground: no %s in %s", flag, a.body.left(300).constData());
+        return false;
+    }
+
+    // Issue #21 item 4, the fourth flow: a scoped rollback with key events only (its own ctest entry,
+    // test_rollback_keyboard, on its own sandbox). Ctrl+Shift+R opens the plan, the trigger and the
+    // §7.3 answers are chosen with the arrow keys, Ctrl+L goes to the scope, Ctrl+B builds the plan,
+    // Ctrl+Shift+X executes it after the typed confirmation (Ctrl+Enter). The end state of
+    // test_scoped_rollback_sandbox: the house cohort is no longer served, the other cohorts still are.
+    void scopedRollbackWithKeysOnly()
+    {
+        using namespace RaizeTest::Keyboard;
+        QVERIFY(served("publishing.enabled", "cohort", "house"));
+        QVERIFY(served("publishing.enabled", "cohort", "broad"));
+        Ui::ConsoleApp app(m_profile);
+        Ui::MainWindow *w = app.window();
+        w->resize(1400, 860);
+        w->show();
+        w->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(w));
+        QTRY_VERIFY(QApplication::focusWidget());
+        Ui::Confirmation::resetHook();
+        NoMouse noMouse;
+
+        press(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+        QTRY_VERIFY(app.rollbackDialog() && app.rollbackDialog()->isVisible());
+        Ui::RollbackDialog *dialog = app.rollbackDialog();
+        auto *trigger = dialog->findChild<QComboBox *>(u"trigger"_s);
+        QTRY_COMPARE(QApplication::focusWidget(), trigger);
+        press(Qt::Key_Home);
+        for (int i = 0; i < trigger->findData(u"publish-failures"_s); ++i)
+            press(Qt::Key_Down);
+        QCOMPARE(trigger->currentData().toString(), u"publish-failures"_s);
+        press(QKeySequence(Qt::CTRL | Qt::Key_L));
+        QTRY_COMPARE(QApplication::focusWidget()->objectName(), u"scope"_s);
+        type(u"cohort:house"_s); // the field's text is selected: typing replaces it
+        QCOMPARE(dialog->findChild<QLineEdit *>(u"scope"_s)->text(), u"cohort:house"_s);
+        // §7.3: Q1 no, Q2 yes (flags alone stop the harm), Q3 yes (isolated), Q4 no; items: unknown, yes, no.
+        const QList<std::pair<QString, int>> answers = {{u"flagsSuffice"_s, 1}, {u"sideEffectsIncorrect"_s, 2}, {u"isolated"_s, 1},
+                                                        {u"migrationMismatch"_s, 2}};
+        for (const auto &[name, index] : answers) {
+            QVERIFY2(tabTo(name), qPrintable(name));
+            press(Qt::Key_Home);
+            for (int i = 0; i < index; ++i)
+                press(Qt::Key_Down);
+            QCOMPARE(dialog->findChild<QComboBox *>(name)->currentIndex(), index);
+        }
+        QVERIFY(tabTo(u"reason"_s));
+        type(u"house canary failing publishes (keyboard test)"_s);
+        press(QKeySequence(Qt::CTRL | Qt::Key_B));
+        auto *steps = dialog->findChild<QTreeWidget *>(u"steps"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(steps->topLevelItemCount() > 0, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->findChild<QPushButton *>(u"execute"_s)->isEnabled(), 30000);
+        for (const Rollback::Step &step : dialog->plan().steps)
+            QVERIFY2(step.kind != Rollback::Step::Kind::InstantRollback, "flags alone: no Instant Rollback");
+
+        QSignalSpy done(dialog, &Ui::RollbackDialog::runFinished);
+        QString asked;
+        bool answered = false;
+        answerConfirmation(&asked, &answered);
+        press(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
+        QTRY_VERIFY_WITH_TIMEOUT(answered, 10000);
+        QCOMPARE(Ui::Confirmation::asked().size(), 1);
+        QCOMPARE(Ui::Confirmation::asked().first().action, Policy::ConfirmAction::Rollback);
+        QVERIFY2(done.wait(120000) || done.count() == 1, qPrintable(dialog->findChild<QLabel *>(u"message"_s)->text()));
+        QVERIFY2(done.first().first().toBool(), qPrintable(dialog->findChild<QLabel *>(u"message"_s)->text()));
+        // The flag service agrees: the house cohort stopped, everyone else still served.
+        QVERIFY(!served("publishing.enabled", "cohort", "house"));
+        QVERIFY(served("publishing.enabled", "cohort", "broad"));
+        QVERIFY2(noMouse.seen == 0, qPrintable(noMouse.first));
     }
 
     void pressConfirmAndRollBack()

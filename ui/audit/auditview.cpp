@@ -65,6 +65,7 @@ AuditView::AuditView(QString logPath, QWidget *parent)
     auto *bar = new QHBoxLayout;
     m_search = new QLineEdit(this);
     m_search->setObjectName(u"auditSearch"_s);
+    m_search->setAccessibleName(u"Search"_s);
     m_search->setPlaceholderText(u"Search actor, action, target, reason, request id, before/after…"_s);
     m_search->setClearButtonEnabled(true);
     m_action = makeChoice(u"auditAction"_s, u"All actions"_s, this);
@@ -102,6 +103,7 @@ AuditView::AuditView(QString logPath, QWidget *parent)
     m_filter->setSourceModel(m_model);
     m_table = new QTableView(this);
     m_table->setObjectName(u"auditTable"_s);
+    m_table->setAccessibleName(u"Audit records"_s);
     m_table->setModel(m_filter);
     // The order is the log's (newest or oldest first, from the # and Time
     // headers); sorting a million rows by another column would mean parsing

@@ -148,6 +148,7 @@ CanaryMatrix::CanaryMatrix(QWidget *parent)
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
     m_table->setObjectName(u"canaryMatrixTable"_s);
+    m_table->setAccessibleName(u"Toggle matrix"_s);
     m_table->setModel(m_model);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setSelectionBehavior(QAbstractItemView::SelectItems);

@@ -166,6 +166,11 @@ CohortEditor::CohortEditor(Settings &settings, const Policy::Bundle &bundle, Rec
         validate();
     }
     resize(860, 360);
+    // The table, on its first cell: arrows move, typing edits (F2 too), Ctrl+N adds a cohort.
+    m_table->setAccessibleName(u"Cohorts"_s);
+    if (m_model->rowCount() > 0)
+        m_table->setCurrentIndex(m_model->index(0, 0));
+    m_table->setFocus(Qt::OtherFocusReason);
 }
 
 CohortEditor::~CohortEditor() = default;

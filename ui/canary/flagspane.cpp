@@ -42,6 +42,7 @@ FlagsPane::FlagsPane(QWidget *parent)
     m_parentWarning->setStyleSheet(u"background:#fff3cd; color:#5c4400; padding:4px;"_s);
     m_parentWarning->hide();
     m_table->setObjectName(u"flagsTable"_s);
+    m_table->setAccessibleName(u"Flags"_s);
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);

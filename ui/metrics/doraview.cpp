@@ -82,7 +82,9 @@ DoraView::DoraView(Release::DoraCollector *collector, QWidget *parent)
     m_notes->setWordWrap(true);
     m_notes->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_deployChart->setObjectName(u"doraDeployChart"_s);
+    m_deployChart->setAccessibleName(tr("Deployments per week"));
     m_leadChart->setObjectName(u"doraLeadChart"_s);
+    m_leadChart->setAccessibleName(tr("Lead time"));
     m_deployChart->setRenderHint(QPainter::Antialiasing);
     m_leadChart->setRenderHint(QPainter::Antialiasing);
     m_deployChart->setMinimumHeight(220);

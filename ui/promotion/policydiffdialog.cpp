@@ -72,6 +72,7 @@ PolicyDiffDialog::PolicyDiffDialog(QWidget *parent)
     m_status->setWordWrap(true);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    buttons->button(QDialogButtonBox::Close)->setObjectName(u"policyDiffClose"_s);
     auto *compareButton = buttons->addButton(tr("Compare"), QDialogButtonBox::ActionRole);
     compareButton->setObjectName(u"policyDiffCompare"_s);
     connect(compareButton, &QPushButton::clicked, this, &PolicyDiffDialog::compare);
@@ -83,6 +84,10 @@ PolicyDiffDialog::PolicyDiffDialog(QWidget *parent)
     layout->addWidget(m_status);
     layout->addWidget(buttons);
     resize(900, 520);
+    m_from->setAccessibleName(tr("From bundle"));
+    m_to->setAccessibleName(tr("To bundle"));
+    m_changes->setAccessibleName(tr("Differences"));
+    m_to->setFocus(Qt::OtherFocusReason); // "From" starts as the built-in bundle: the other side is what to type
 }
 
 void PolicyDiffDialog::setPaths(const QString &from, const QString &to)

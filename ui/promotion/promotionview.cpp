@@ -93,6 +93,7 @@ void PromotionView::build()
 
     m_candidate = new QLineEdit(this);
     m_candidate->setObjectName(u"promotionCandidate"_s);
+    m_candidate->setAccessibleName(tr("Candidate deployment"));
     m_candidate->setPlaceholderText(tr("newest staging deployment"));
     m_refresh = new QPushButton(tr("Review"), this);
     m_refresh->setObjectName(u"promotionRefresh"_s);
@@ -125,6 +126,7 @@ void PromotionView::build()
     m_gateModel = new GateTableModel(this);
     m_gates = new QTreeView(this);
     m_gates->setObjectName(u"promotionGates"_s);
+    m_gates->setAccessibleName(tr("Gates"));
     m_gates->setModel(m_gateModel);
     m_gates->setRootIsDecorated(false);
     m_gates->setUniformRowHeights(true);
@@ -156,6 +158,7 @@ void PromotionView::build()
 
     m_reviewer = new QLineEdit(this);
     m_reviewer->setObjectName(u"promotionReviewer"_s);
+    m_reviewer->setAccessibleName(tr("Reviewer"));
     // Display only: the reviewer is who the profile's GitHub token belongs to (GET /user), never a typed name.
     m_reviewer->setReadOnly(true);
     m_reviewer->setPlaceholderText(tr("the GitHub token's user (review to read it)"));
@@ -164,8 +167,10 @@ void PromotionView::build()
     connect(m_approve, &QPushButton::clicked, this, &PromotionView::approve);
     m_overrideGate = new QComboBox(this);
     m_overrideGate->setObjectName(u"promotionOverrideGate"_s);
+    m_overrideGate->setAccessibleName(tr("Gate to override"));
     m_overrideReason = new QLineEdit(this);
     m_overrideReason->setObjectName(u"promotionOverrideReason"_s);
+    m_overrideReason->setAccessibleName(tr("Override reason"));
     m_overrideReason->setPlaceholderText(
         tr("why this gate may be passed over (at least %n characters)", nullptr, m_session->policy().minOverrideReasonChars));
     m_override = new QPushButton(tr("Override"), this);

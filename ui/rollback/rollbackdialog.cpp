@@ -237,8 +237,15 @@ RollbackDialog::RollbackDialog(Workspace &workspace, QWidget *parent)
     connect(m_execute, &QPushButton::clicked, this, &RollbackDialog::execute);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    buttons->button(QDialogButtonBox::Close)->setObjectName(u"rollbackClose"_s);
     connect(buttons, &QDialogButtonBox::rejected, this, &RollbackDialog::reject);
     layout->addWidget(buttons);
+    m_steps->setAccessibleName(u"Plan steps"_s);
+    m_blast->setAccessibleName(u"Blast radius"_s);
+    m_skipReason->setAccessibleName(u"Reason for skipping"_s);
+    m_incidentAnswer->setAccessibleName(u"Incident"_s);
+    m_scope->setAccessibleName(u"Scope"_s);
+    m_trigger->setFocus(Qt::OtherFocusReason); // the plan starts with the trigger (§7.1), then the scope
 }
 
 RollbackDialog::~RollbackDialog() = default;

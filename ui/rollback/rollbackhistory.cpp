@@ -42,6 +42,7 @@ RollbackHistory::RollbackHistory(QString journalDirectory, QWidget *parent)
     layout->addWidget(m_status);
     m_runs = new QTreeWidget(this);
     m_runs->setObjectName(u"rollbackRuns"_s);
+    m_runs->setAccessibleName(u"Rollback runs"_s);
     m_runs->setHeaderLabels({u"Run / step"_s, u"Started (UTC)"_s, u"Outcome"_s, u"Trigger"_s, u"Scope"_s});
     m_runs->header()->setSectionResizeMode(0, QHeaderView::Interactive);
     m_runs->setColumnWidth(0, 420);
@@ -52,6 +53,7 @@ RollbackHistory::RollbackHistory(QString journalDirectory, QWidget *parent)
     auto *restoreRow = new QHBoxLayout;
     m_pullRequest = new QLineEdit(this);
     m_pullRequest->setObjectName(u"restorePullRequest"_s);
+    m_pullRequest->setAccessibleName(u"Fix-forward pull request"_s);
     m_pullRequest->setPlaceholderText(u"fix-forward pull request: https://github.com/OWNER/REPO/pull/N"_s);
     m_restore = new QPushButton(u"Restore…"_s, this);
     m_restore->setObjectName(u"restoreRun"_s);

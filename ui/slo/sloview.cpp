@@ -67,6 +67,7 @@ QChartView *makeChartView(const QString &objectName, const QString &title)
     chart->setMargins(QMargins(4, 4, 4, 4));
     auto *view = new QChartView(chart);
     view->setObjectName(objectName);
+    view->setAccessibleName(title);
     view->setRenderHint(QPainter::Antialiasing, false);
     view->setMinimumHeight(250);
     return view;
@@ -142,6 +143,7 @@ SloView::SloView(QWidget *parent, const Clock &clock)
 
     m_table = new QTableView;
     m_table->setObjectName(u"sloVerdictTable"_s);
+    m_table->setAccessibleName(u"SLO verdicts"_s);
     m_table->setModel(m_model);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_table->horizontalHeader()->setTextElideMode(Qt::ElideRight);
@@ -209,6 +211,7 @@ SloView::SloView(QWidget *parent, const Clock &clock)
     out->addWidget(m_headline);
     m_evidence = new QListWidget;
     m_evidence->setObjectName(u"recommendationEvidence"_s);
+    m_evidence->setAccessibleName(u"Evidence"_s);
     m_evidence->setWordWrap(true);
     out->addWidget(m_evidence, 1);
     recLayout->addLayout(out, 3);

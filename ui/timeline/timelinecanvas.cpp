@@ -88,6 +88,7 @@ TimelineCanvas::TimelineCanvas(TimelineModel *model, QWidget *parent)
     , m_model(model)
 {
     setObjectName(u"timelineCanvas"_s);
+    setAccessibleName(tr("Timeline"));
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setAttribute(Qt::WA_OpaquePaintEvent);

@@ -80,6 +80,7 @@ TimelineView::TimelineView(QWidget *parent)
 
     m_list = new QTreeView(this);
     m_list->setObjectName(u"timelineList"_s);
+    m_list->setAccessibleName(tr("Timeline events"));
     m_list->setModel(m_filterModel);
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);

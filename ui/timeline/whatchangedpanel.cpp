@@ -24,6 +24,7 @@ WhatChangedPanel::WhatChangedPanel(QWidget *parent)
     m_caption->setObjectName(u"whatChangedCaption"_s);
     m_caption->setWordWrap(true);
     m_table->setObjectName(u"whatChangedTable"_s);
+    m_table->setAccessibleName(tr("What changed, best match first"));
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);

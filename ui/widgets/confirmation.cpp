@@ -1,5 +1,7 @@
 #include "widgets/confirmation.h"
 
+#include "palette/shortcuttable.h"
+
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QFontMetrics>
@@ -102,9 +104,16 @@ Confirmation::Confirmation(const ConfirmationRequest &request, const Policy::Con
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_input, &QLineEdit::textChanged, this, &Confirmation::refreshState);
     refreshState();
+    // Ctrl+Enter confirms (once the typed text matches), in the console and wherever a view asks alone.
+    applyShortcuts(this);
     resize(760, sizeHint().height());
+    m_plan->setAccessibleName(u"Plan"_s);
+    m_input->setAccessibleName(u"Confirmation text"_s);
+    // Focus where the operator acts next: the typed text, or Cancel when nothing is typed (Ctrl+Enter confirms).
     if (rule.typed())
         m_input->setFocus();
+    else
+        m_cancel->setFocus();
 }
 
 Confirmation::~Confirmation() = default;
