@@ -51,7 +51,7 @@ Services::VercelProject project(const QString &production, std::optional<Service
 
 Services::VercelAliasJob job(const QString &to, const QString &status, const QString &type = u"promote"_s)
 {
-    return {u"dpl_old"_s, to, status, type, 1'700'000'000'000};
+    return {u"dpl_old"_s, to, status, type, Q_INT64_C(1700000000000)};
 }
 
 QList<Services::VercelAlias> aliases(const QStringList &names)
@@ -267,7 +267,7 @@ private Q_SLOTS:
         EffectiveReport r;
         r.kind = ChangeKind::Rollback;
         r.expected = u"dpl_new"_s;
-        r.acceptedAtMs = 1'700'000'000'000;
+        r.acceptedAtMs = Q_INT64_C(1700000000000);
         r.last = judgeEffective(facts(ChangeKind::Rollback, project(u"dpl_new"_s, job(u"dpl_new"_s, u"in-progress"_s, u"rollback"_s), false),
                                       aliases({}), samples(0, 5)),
                                 {});
@@ -279,9 +279,9 @@ private Q_SLOTS:
         QVERIFY2(e.message.contains(u"0 of 5 samples on dpl_new; 5 on dpl_old"_s), qPrintable(e.message));
         QVERIFY(e.remedy.contains(u"retry this step"_s));
         const json j = r.toJson();
-        QCOMPARE(j["effectiveAt"], json(nullptr));
-        QCOMPARE(j["acceptedAt"], json("2023-11-14T22:13:20.000Z"));
-        QCOMPARE(j["state"], json("pending"));
+        QVERIFY(j["effectiveAt"].is_null());
+        QVERIFY(j["acceptedAt"] == "2023-11-14T22:13:20.000Z");
+        QVERIFY(j["state"] == "pending");
     }
 
     // ---- the policy's `effective` section ----
@@ -332,11 +332,11 @@ private Q_SLOTS:
         QTest::addColumn<QString>("deployment");
         QTest::addColumn<QString>("error");
         QTest::newRow("header") << QByteArray("dpl_new") << QByteArray("<html>app</html>") << u"dpl_new"_s << QString();
-        QTest::newRow("json body") << QByteArray() << QByteArray(R"({"deploymentId":"dpl_new"})") << u"dpl_new"_s << QString();
-        QTest::newRow("half-written body") << QByteArray() << QByteArray(R"({"deploymentId":"dpl_)") << QString()
+        QTest::newRow("json body") << QByteArray() << QByteArray("{\"deploymentId\":\"dpl_new\"}") << u"dpl_new"_s << QString();
+        QTest::newRow("half-written body") << QByteArray() << QByteArray("{\"deploymentId\":\"dpl_") << QString()
                                            << u"is not JSON and has no X-Raize-Deployment header: a cut-off answer"_s;
-        QTest::newRow("names nothing") << QByteArray() << QByteArray(R"({"ok":true})") << QString() << u"names no deployment"_s;
-        QTest::newRow("empty id") << QByteArray("  ") << QByteArray(R"({"deploymentId":""})") << QString() << u"names no deployment"_s;
+        QTest::newRow("names nothing") << QByteArray() << QByteArray("{\"ok\":true}") << QString() << u"names no deployment"_s;
+        QTest::newRow("empty id") << QByteArray("  ") << QByteArray("{\"deploymentId\":\"\"}") << QString() << u"names no deployment"_s;
     }
     void readAnswer()
     {
@@ -356,8 +356,7 @@ private Q_SLOTS:
     void parseProjectAliasJob()
     {
         const auto p = Services::VercelClient::parseProject(
-            R"({"id":"prj","name":"web","targets":{"production":null},"autoAssignCustomDomains":false,
-                "lastAliasRequest":{"fromDeploymentId":"dpl_a","toDeploymentId":"dpl_b","jobStatus":"in-progress","requestedAt":1700000000000,"type":"rollback"}})");
+            "{\"id\":\"prj\",\"name\":\"web\",\"targets\":{\"production\":null},\"autoAssignCustomDomains\":false, \"lastAliasRequest\":{\"fromDeploymentId\":\"dpl_a\",\"toDeploymentId\":\"dpl_b\",\"jobStatus\":\"in-progress\",\"requestedAt\":1700000000000,\"type\":\"rollback\"}}");
         QVERIFY2(p, qPrintable(p ? QString() : p.error().toString()));
         QVERIFY(p->lastAliasRequest);
         QCOMPARE(p->lastAliasRequest->toDeploymentId, u"dpl_b"_s);
@@ -365,11 +364,11 @@ private Q_SLOTS:
         QCOMPARE(p->lastAliasRequest->requestedAt, Q_INT64_C(1700000000000));
         // A job without its status is a broken answer, named by its field.
         const auto broken = Services::VercelClient::parseProject(
-            R"({"id":"prj","name":"web","lastAliasRequest":{"fromDeploymentId":"dpl_a","toDeploymentId":"dpl_b","requestedAt":1}})");
+            "{\"id\":\"prj\",\"name\":\"web\",\"lastAliasRequest\":{\"fromDeploymentId\":\"dpl_a\",\"toDeploymentId\":\"dpl_b\",\"requestedAt\":1}}");
         QVERIFY(!broken);
         QVERIFY2(broken.error().fieldPath.contains(u"jobStatus"_s), qPrintable(broken.error().toString()));
         // Half-written alias lists say so.
-        const auto cut = Services::VercelClient::parseDeploymentAliases(R"({"aliases":[{"uid":"a","alias":"app.ra)");
+        const auto cut = Services::VercelClient::parseDeploymentAliases("{\"aliases\":[{\"uid\":\"a\",\"alias\":\"app.ra");
         QVERIFY(!cut);
         QCOMPARE(cut.error().kind, Error::Kind::Parse);
         const auto none = Services::VercelClient::parsePromoteAliases("{}"); // the description allows an empty object
@@ -396,18 +395,18 @@ private Q_SLOTS:
         QTest::newRow("never moves within the deadline")
             << u"promote"_s << 600000 << QString() << QString() << false << 1 << u"app.raize.example does not point at dpl_new (its aliases: none)"_s;
         QTest::newRow("probe 429")
-            << u"promote"_s << 0 << uR"({"service":"platform","path":"/__deployment","mode":"rate_limit"})"_s << QString() << false << 1 << u"429"_s;
+            << u"promote"_s << 0 << QString::fromUtf8("{\"service\":\"platform\",\"path\":\"/__deployment\",\"mode\":\"rate_limit\"}") << QString() << false << 1 << u"429"_s;
         QTest::newRow("probe 500")
-            << u"promote"_s << 0 << uR"({"service":"platform","path":"/__deployment","mode":"error","status":500})"_s << QString() << false << 1
+            << u"promote"_s << 0 << QString::fromUtf8("{\"service\":\"platform\",\"path\":\"/__deployment\",\"mode\":\"error\",\"status\":500}") << QString() << false << 1
             << u"5 failed: HTTP 500 — the production domain answered with an error"_s;
         QTest::newRow("probe timeout")
-            << u"promote"_s << 0 << uR"({"service":"platform","path":"/__deployment","mode":"latency","latencyMs":1500})"_s << QString() << false << 1
+            << u"promote"_s << 0 << QString::fromUtf8("{\"service\":\"platform\",\"path\":\"/__deployment\",\"mode\":\"latency\",\"latencyMs\":1500}") << QString() << false << 1
             << u"5 failed"_s;
         QTest::newRow("project half-written")
-            << u"promote"_s << 0 << uR"({"service":"vercel","method":"GET","path":"/v9/projects/","mode":"truncated_json"})"_s << QString() << false << 1
+            << u"promote"_s << 0 << QString::fromUtf8("{\"service\":\"vercel\",\"method\":\"GET\",\"path\":\"/v9/projects/\",\"mode\":\"truncated_json\"}") << QString() << false << 1
             << u"project: vercel"_s;
         QTest::newRow("aliases 429")
-            << u"promote"_s << 0 << uR"({"service":"vercel","path":"/v2/deployments/.*/aliases","mode":"rate_limit"})"_s << QString() << false << 1
+            << u"promote"_s << 0 << QString::fromUtf8("{\"service\":\"vercel\",\"path\":\"/v2/deployments/.*/aliases\",\"mode\":\"rate_limit\"}") << QString() << false << 1
             << u"aliases of dpl_new: vercel"_s;
         QTest::newRow("protected domain without the secret")
             << u"promote"_s << 0 << QString() << u"-"_s << false << 0 << u"5 failed: HTTP 401 — the production domain refused the probe"_s;
@@ -502,7 +501,7 @@ private Q_SLOTS:
                 continue;
             const json headers = e.value("headers", json::object());
             QVERIFY2(!headers.contains("authorization"), "the Vercel token went to the production domain");
-            QCOMPARE(headers.value("x-vercel-protection-bypass", ""), std::string("[REDACTED]"));
+            QVERIFY(headers.value("x-vercel-protection-bypass", "") == "[REDACTED]");
             sawHeader = true;
         }
         QVERIFY(sawHeader);
