@@ -143,14 +143,16 @@ EffectiveVerdict judgeEffective(const EffectiveFacts &f, const EffectiveRules &r
         QStringList names;
         for (const Services::VercelAlias &a : f.aliases->value())
             names << a.alias;
-        const bool pointed = f.productionDomain.isEmpty() ? !names.isEmpty() : names.contains(f.productionDomain, Qt::CaseInsensitive);
-        if (pointed)
-            v.evidence << u"%1 → %2"_s.arg(f.productionDomain.isEmpty() ? names.join(u", "_s) : f.productionDomain, expected);
-        else
-            v.evidence << u"%1 does not point at %2 (its aliases: %3)"_s.arg(f.productionDomain.isEmpty() ? u"no domain"_s : f.productionDomain,
-                                                                           expected, names.isEmpty() ? u"none"_s : names.join(u", "_s));
-        if (!pointed)
-            waiting << u"%1 does not point at %2 yet"_s.arg(f.productionDomain.isEmpty() ? u"no domain"_s : f.productionDomain, expected);
+        if (f.productionDomain.isEmpty()) {
+            // No production domain known (no probe, or another service's project, which may have no domain at all):
+            // the aliases are evidence, the production target and the alias job decide.
+            v.evidence << u"aliases of %1: %2"_s.arg(expected, names.isEmpty() ? u"none"_s : names.join(u", "_s));
+        } else if (names.contains(f.productionDomain, Qt::CaseInsensitive)) {
+            v.evidence << u"%1 → %2"_s.arg(f.productionDomain, expected);
+        } else {
+            v.evidence << u"%1 does not point at %2 (its aliases: %3)"_s.arg(f.productionDomain, expected, names.isEmpty() ? u"none"_s : names.join(u", "_s));
+            waiting << u"%1 does not point at %2 yet"_s.arg(f.productionDomain, expected);
+        }
     }
 
     // 3. The probe: N of M samples on the expected deployment.

@@ -728,7 +728,7 @@ void Executor::instantRollback(const Step &st, bool resumed, Done done)
     if (!resumed)
         return send();
     // Interrupted: did it happen? Read production before ever sending it again.
-    m_c.vercel->project([alive, target, send, done](const Result<Services::VercelProject> &p) {
+    m_c.vercel->project([this, alive, target, send, done](const Result<Services::VercelProject> &p) {
         if (!*alive)
             return;
         if (!p)

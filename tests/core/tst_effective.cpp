@@ -231,6 +231,14 @@ private Q_SLOTS:
         QTest::newRow("not probed: said so")
             << facts(K::Promote, project(u"dpl_new"_s, job(u"dpl_new"_s, u"succeeded"_s)), ok, std::nullopt) << 1.0 << u"effective"_s
             << QStringList{u"effective by Vercel's answers (not probed): dpl_new"_s, u"no production probe URL is set (vercel/productionProbeUrl)"_s};
+        // A service-scoped rollback of another project (the runner): no production domain, maybe no alias at all.
+        EffectiveFacts runner = facts(K::Rollback, project(u"dpl_new"_s, job(u"dpl_new"_s, u"succeeded"_s, u"rollback"_s), false), aliases({}), std::nullopt);
+        runner.productionDomain.clear();
+        QTest::newRow("another project without a domain") << runner << 1.0 << u"effective"_s << QStringList{u"aliases of dpl_new: none"_s};
+        EffectiveFacts runnerMoving = runner;
+        runnerMoving.project = project(u"dpl_old"_s, job(u"dpl_new"_s, u"in-progress"_s, u"rollback"_s), false);
+        QTest::newRow("another project, target not moved yet") << runnerMoving << 1.0 << u"pending"_s
+                                                               << QStringList{u"the production target is dpl_old, not dpl_new"_s, u"the alias job is in-progress"_s};
     }
     void judgeTable()
     {
