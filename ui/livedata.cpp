@@ -126,6 +126,8 @@ void LiveData::workspaceReady()
         sources.githubHtml = m_workspace.clients()->githubHtml;
         sources.auditLogPath = m_workspace.auditLogPath();
         sources.sloHistory = m_workspace.sloHistory();
+        sources.servingProbe = m_workspace.clients()->servingProbe.get();
+        sources.effective = m_workspace.policy().effective();
         m_promotion->setSources(sources);
         // The view opens on the current candidate: one review now, the operator refreshes after that.
         m_promotion->refresh();

@@ -60,7 +60,7 @@ SettingsDialog::SettingsDialog(Settings &settings, TokenStore &tokens, Workspace
         showKeyringProblem(m_tokens.fallbackReason());
 
     // Say whether a token is stored, without ever showing it.
-    for (Service s : allServices()) {
+    for (Service s : m_tokenStates.keys()) {
         QPointer<QLabel> state = m_tokenStates.value(s);
         m_tokens.read(s, [state](const Result<QString> &r) {
             if (!state)
@@ -97,6 +97,7 @@ Services::ConnectionTarget SettingsDialog::target(Service service) const
         t.flagsKind = m_flagsKind ? m_flagsKind->currentData().toString() : u"unleash"_s;
         break;
     case Service::FlagsClient: // no page: stored with `raize-console token set flags-client`
+    case Service::VercelBypass: // on the Vercel page, no connection test of its own
         break;
     case Service::Prometheus:
         t.url = QUrl(text(SettingKey::PrometheusUrl));
@@ -152,7 +153,7 @@ QLineEdit *SettingsDialog::addTokenField(QFormLayout *form, Service service)
     edit->setPlaceholderText(u"paste a token (replaces any stored one)"_s);
     // Never offered to input methods or the clipboard history.
     edit->setAttribute(Qt::WA_InputMethodEnabled, false);
-    form->addRow(u"Token:"_s, edit);
+    form->addRow(service == Service::VercelBypass ? u"Protection bypass:"_s : u"Token:"_s, edit);
     edit->setAccessibleName(u"%1 token"_s.arg(serviceDisplayName(service)));
     auto *state = new QLabel(u"Checking the keychain…"_s, form->parentWidget());
     state->setObjectName(serviceId(service) + u"TokenState"_s);
@@ -175,6 +176,10 @@ QWidget *SettingsDialog::buildServicePage(Service service)
         addField(form, SettingKey::VercelTeamId, u"vercelTeamId"_s);
         addField(form, SettingKey::VercelProjectId, u"vercelProjectId"_s);
         addField(form, SettingKey::VercelServiceProjects, u"vercelServiceProjects"_s);
+        addField(form, SettingKey::VercelProductionProbeUrl, u"vercelProductionProbeUrl"_s);
+        addField(form, SettingKey::VercelProductionDomain, u"vercelProductionDomain"_s);
+        // The production domain's Deployment Protection bypass secret (ADR 0027), kept in the keychain like a token.
+        addTokenField(form, Service::VercelBypass)->setPlaceholderText(u"protection bypass secret (only for a protected domain)"_s);
         break;
     case Service::GitHub:
         addField(form, SettingKey::GitHubApiUrl, u"githubApiUrl"_s);
@@ -195,6 +200,7 @@ QWidget *SettingsDialog::buildServicePage(Service service)
         break;
     }
     case Service::FlagsClient: // no page: stored with `raize-console token set flags-client`
+    case Service::VercelBypass: // a field of the Vercel page
         break;
     case Service::Prometheus:
         addField(form, SettingKey::PrometheusUrl, u"prometheusUrl"_s);

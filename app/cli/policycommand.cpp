@@ -10,6 +10,8 @@
 #include "core/settings.h"
 #include "workspace/effectivepolicy.h"
 
+#include <cmath>
+
 namespace Raize::Cli {
 
 using namespace Qt::StringLiterals;
@@ -48,12 +50,22 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
                        {"slos", slos},
                        {"confirmations", p.confirmations().toJson()},
                        {"rollback", {{"postChecks", {{"queueDrainSeconds", p.rollback().queueDrainSeconds},
-                                                      {"verificationWindowSeconds", p.rollback().verificationWindowSeconds},
-                                                      {"stableWindowSeconds", p.rollback().stableWindowSeconds}}}}}});
+                                                     {"verificationWindowSeconds", p.rollback().verificationWindowSeconds},
+                                                     {"stableWindowSeconds", p.rollback().stableWindowSeconds}}}}},
+                       {"effective",
+                        {{"deadlineSeconds", p.effective().deadlineSeconds},
+                         {"samples", p.effective().samples},
+                         {"minShare", p.effective().minShare},
+                         {"pollSeconds", p.effective().pollSeconds}}}});
     } else {
         ctx.out << p.describe() << u'\n';
         ctx.out << u"  side-effect flags: "_s << p.sideEffectFlags().describe() << u'\n';
         ctx.out << u"  auto-pacing: "_s << (p.autoPacing() ? u"allowed (an operator arms it per rollout)"_s : u"off"_s) << u'\n';
+        ctx.out << u"  effective: a promote, rollback or abort must serve within %1 s of its acceptance (%2 of %3 probe samples, every %4 s)\n"_s
+                       .arg(p.effective().deadlineSeconds)
+                       .arg(qMax(1, int(std::ceil(p.effective().minShare * p.effective().samples - 1e-9))))
+                       .arg(p.effective().samples)
+                       .arg(p.effective().pollSeconds);
         for (const Release::Cohort &c : p.cohorts())
             ctx.out << u"  cohort %1: %2\n"_s.arg(c.id, c.name);
         for (const Slo::SloSpec &s : p.slos())

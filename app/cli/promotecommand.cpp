@@ -90,6 +90,8 @@ std::unique_ptr<Connection> connectProfile(Context &ctx, const Options &o)
     sources.maintenanceWindow = o.window;
     sources.sloBudgets = FactsCollector::sloBudgetsFrom(c->ws->sloHistory()); // the error-budget gate (Prometheus)
     c->services = std::make_unique<ClientPromotionServices>(c->policy, sources);
+    // Effective, not just accepted (ADR 0027): the production probe and the policy's deadline.
+    c->services->setEffective(c->clients->servingProbe.get(), c->ws->policy().effective());
     c->auditPath = c->ws->auditLogPath();
     c->audit = std::make_unique<Records::AuditLog>(c->auditPath);
     return c;
@@ -366,13 +368,16 @@ const CommandHelp &promoteHelp()
           u"usage: raize-console promote run --plan-digest D [--reviewer LOGIN] [--deployment ID] [--json] ...\n"
           u"Reads everything again and promotes (Vercel promote, or the GitHub environment approval, as the policy says)\n"
           u"when the review's digest is still D and the decision allows it. A failure of Vercel is printed with what\n"
-          u"production serves and is written to the audit log.\n"
+          u"production serves and is written to the audit log. A promote Vercel accepted counts only once production\n"
+          u"serves it (the project, its alias job, the domain's alias and a probe); not so within the policy's\n"
+          u"effective.deadlineSeconds, it fails (exit 2) with the evidence.\n"
           u"\n"
           u"Options:\n"
           u"  --plan-digest D             the digest `promote review` printed (at least 12 characters)\n"
           u"  --reviewer LOGIN            refuse unless the GitHub token belongs to LOGIN (the actor is the token's user)\n"_s +
               common +
-              u"  --json                      promoted, deployment, digest, message, exitCode\n"
+              u"  --json                      promoted, deployment, digest, message, exitCode, acceptedAt, effectiveAt,\n"
+              u"                              effective (the evidence that production serves it, ADR 0027)\n"
               u"\n"_s +
               exits + u"Example: raize-console promote run --plan-digest 3f9a1c0d2b7e --json\n"_s}}};
     return help;
@@ -457,6 +462,16 @@ int promoteCommand(Context &ctx)
 
     // run
     const QString id = session.facts().facts.deployment->id;
+    // Accepted, not yet effective (ADR 0027): each round that does not agree yet, as it happens, on stderr.
+    QString lastRound;
+    QObject::connect(&session, &Promotion::changed, &session, [&] {
+        const auto &eff = session.effective();
+        if (!eff || eff->effective() || eff->rounds == 0 || eff->last.summary == lastRound)
+            return;
+        lastRound = eff->last.summary;
+        ctx.err << u"%1 accepted at %2, %3\n"_s.arg(id, isoMs(eff->acceptedAtMs), eff->last.summary);
+        ctx.err.flush();
+    });
     const auto [ok, message] = await(session, &Promotion::promoted, [&] { session.promote(o.reviewer, o.digest); });
     const int code = exitFor(session);
     if (o.json) {
@@ -466,6 +481,13 @@ int promoteCommand(Context &ctx)
                     {"message", message.toStdString()},
                     {"reasons", stringsJson(ok ? QStringList() : session.decision().reasons)},
                     {"exitCode", code}};
+        // Both times (ADR 0027): accepted at, effective at (null when it was not), and the evidence.
+        if (const auto &eff = session.effective()) {
+            const json e = eff->toJson();
+            out["acceptedAt"] = e["acceptedAt"];
+            out["effectiveAt"] = e["effectiveAt"];
+            out["effective"] = e;
+        }
         ctx.printJson(out);
     } else {
         (ok ? ctx.out : ctx.err) << message << u'\n';

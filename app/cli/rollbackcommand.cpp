@@ -214,6 +214,13 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
         steps.push_back({{"title", ex.plan().steps[i].title.toStdString()}, {"status", Executor::statusName(ex.status(i)).toStdString()},
                          {"detail", ex.detail(i).toStdString()}});
     out["steps"] = steps;
+    // Accepted at, effective at (ADR 0027), when the plan changed what production serves.
+    if (const auto &eff = ex.effective()) {
+        const json e = eff->toJson();
+        out["acceptedAt"] = e["acceptedAt"];
+        out["effectiveAt"] = e["effectiveAt"];
+        out["effective"] = e;
+    }
     if (c.json) {
         ctx.printJson(out);
     } else if (code == Ok) {
@@ -222,6 +229,8 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
                        .arg(ex.flagsOffMs())
                        .arg(ex.propagationMs())
                        .arg(ex.incidentUrl().isEmpty() ? QString() : u" Incident: "_s + ex.incidentUrl());
+        if (const auto &eff = ex.effective())
+            ctx.out << u"Production: "_s << eff->describe() << u'\n';
         if (!plan.rollbackTarget.isEmpty())
             ctx.out << u"Production is pinned to %1: the next deploy reaches the domains only after a promotion.\n"_s.arg(plan.rollbackTarget);
     }

@@ -16,7 +16,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString usage = u"raize-console token set|check|delete vercel|github|flags|flags-client|prometheus [--profile P] [--keychain-service S]"_s;
+const QString usage = u"raize-console token set|check|delete vercel|github|flags|flags-client|prometheus|vercel-bypass [--profile P] [--keychain-service S]"_s;
 
 std::optional<Service> parseService(const QString &name)
 {
@@ -31,7 +31,8 @@ std::optional<Service> parseService(const QString &name)
 
 const CommandHelp &tokenHelp()
 {
-    static const QString services = u"  SERVICE                 vercel, github, flags, flags-client or prometheus\n"
+    static const QString services = u"  SERVICE                 vercel, github, flags, flags-client, prometheus, or vercel-bypass (the production\n"
+                                    u"                          domain's Deployment Protection bypass secret, sent by the effectiveness probe)\n"
                                     u"  --keychain-service S    the keychain's service name (default: raize-console)\n"_s;
     static const CommandHelp help{
         u"usage: raize-console token set|check|delete SERVICE [--stdin] [--keychain-service S]\n"

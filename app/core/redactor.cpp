@@ -89,7 +89,7 @@ bool Redactor::isSensitiveHeader(const QByteArray &name)
 {
     static const QList<QByteArray> sensitive = {
         "authorization", "proxy-authorization", "cookie", "set-cookie",
-        "x-api-key", "x-auth-token", "ld-api-key", "private-token",
+        "x-api-key", "x-auth-token", "ld-api-key", "private-token", "x-vercel-protection-bypass",
     };
     return sensitive.contains(name.toLower());
 }

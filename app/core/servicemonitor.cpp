@@ -59,6 +59,7 @@ void ServiceMonitor::initFrom(const Settings &settings)
         case Service::Flags:
         case Service::FlagsClient: return !settings.string(SettingKey::FlagsUrl).isEmpty();
         case Service::Prometheus: return !settings.string(SettingKey::PrometheusUrl).isEmpty();
+        case Service::VercelBypass: return !settings.string(SettingKey::VercelProductionProbeUrl).isEmpty();
         }
         return false;
     };

@@ -20,6 +20,7 @@ QString serviceId(Service service)
     case Service::Flags: return u"flags"_s;
     case Service::Prometheus: return u"prometheus"_s;
     case Service::FlagsClient: return u"flags-client"_s;
+    case Service::VercelBypass: return u"vercel-bypass"_s;
     }
     return {};
 }
@@ -32,6 +33,7 @@ QString serviceDisplayName(Service service)
     case Service::Flags: return u"Flag service"_s;
     case Service::Prometheus: return u"Prometheus"_s;
     case Service::FlagsClient: return u"Flag service (client token)"_s;
+    case Service::VercelBypass: return u"Vercel protection bypass"_s;
     }
     return {};
 }
@@ -43,7 +45,7 @@ QList<Service> allServices()
 
 QList<Service> tokenServices()
 {
-    return allServices() << Service::FlagsClient;
+    return allServices() << Service::FlagsClient << Service::VercelBypass;
 }
 
 const QList<SettingSpec> &Settings::specs()
@@ -55,6 +57,10 @@ const QList<SettingSpec> &Settings::specs()
         {SettingKey::VercelProjectId, "vercel/projectId"_L1, QString(), "Vercel project id or name"_L1},
         {SettingKey::VercelServiceProjects, "vercel/serviceProjects"_L1, QString(),
          "Vercel projects per service, e.g. runner=prj_runner, tools=prj_tools (web: the project above)"_L1},
+        {SettingKey::VercelProductionProbeUrl, "vercel/productionProbeUrl"_L1, QString(),
+         "Production probe URL (names the serving deployment; ADR 0027)"_L1},
+        {SettingKey::VercelProductionDomain, "vercel/productionDomain"_L1, QString(),
+         "Production domain (whose alias must point at the deployment; empty: the probe URL's host)"_L1},
         {SettingKey::GitHubApiUrl, "github/apiUrl"_L1, u"https://api.github.com"_s, "GitHub API URL"_L1},
         {SettingKey::GitHubOwner, "github/owner"_L1, QString(), "GitHub owner"_L1},
         {SettingKey::GitHubRepo, "github/repo"_L1, QString(), "GitHub repository"_L1},

@@ -23,6 +23,11 @@ enum class SettingKey {
     // (Workspace::parseServiceProjects): the timeline's lanes, and a
     // service-scoped rollback rolls back that project only (issue #16 item 1).
     VercelServiceProjects,
+    // The production domain's probe URL (ADR 0027): it names the deployment that serves it
+    // (X-Raize-Deployment header or {"deploymentId"}); empty: effectiveness is confirmed without a probe.
+    VercelProductionProbeUrl,
+    // The production domain whose alias must point at the expected deployment; empty: the probe URL's host.
+    VercelProductionDomain,
     GitHubApiUrl,
     GitHubOwner,
     GitHubRepo,
@@ -51,11 +56,14 @@ struct SettingSpec
 // FlagsClient is the flag service's client (SDK) token: the rollback reads
 // back what clients are served with it. It has no settings or status of its
 // own, so allServices() leaves it out; tokenServices() has it.
-enum class Service { Vercel, GitHub, Flags, Prometheus, FlagsClient };
+// VercelBypass is the production domain's Deployment Protection bypass secret
+// (sent as x-vercel-protection-bypass by the effectiveness probe, ADR 0027);
+// it lives on the Vercel page, so allServices() leaves it out too.
+enum class Service { Vercel, GitHub, Flags, Prometheus, FlagsClient, VercelBypass };
 QString serviceId(Service service);          // "vercel", "github", "flags", "prometheus"
 QString serviceDisplayName(Service service); // "Vercel", "GitHub", "Flag service", "Prometheus"
 QList<Service> allServices();
-QList<Service> tokenServices(); // allServices() and FlagsClient
+QList<Service> tokenServices(); // allServices(), FlagsClient and VercelBypass
 
 class Settings
 {

@@ -138,6 +138,8 @@ QByteArray HttpClient::authorization(Service service, const QString &token)
     case Service::Flags:
     case Service::FlagsClient:
         return token.toUtf8(); // Unleash and LaunchDarkly take the raw key
+    case Service::VercelBypass:
+        return {}; // never an Authorization header to the production domain: the secret goes in its own header
     }
     return {};
 }
@@ -207,6 +209,10 @@ void HttpClient::start(const std::shared_ptr<Pending> &p)
     }
     if (const QByteArray auth = authorization(r.service, m_tokens.value(r.service)); !auth.isEmpty())
         req.setRawHeader("Authorization", auth);
+    if (r.service == Service::VercelBypass) {
+        if (const QString secret = m_tokens.value(r.service); !secret.isEmpty())
+            req.setRawHeader("x-vercel-protection-bypass", secret.toUtf8());
+    }
     for (const auto &[name, value] : r.headers)
         req.setRawHeader(name, value);
     if (!r.cacheKey.isEmpty() && r.method == "GET") {

@@ -133,6 +133,12 @@ Error errorFromResponse(Service service, int status, const QByteArray &body, con
         message = str(j, "error");
         code = str(j, "errorType");
         break;
+    case Service::VercelBypass:
+        // The production domain is the app, not an API: its page is no error envelope.
+        message = status == 401 || status == 403 ? u"the production domain refused the probe (Deployment Protection: is the bypass secret set?)"_s
+                  : status == 429                ? u"the production domain rate-limited the probe"_s
+                                                 : u"the production domain answered with an error"_s;
+        break;
     }
     if (message.isEmpty())
         message = j.is_discarded() ? u"HTTP %1 with a body that is not JSON"_s.arg(status) : u"HTTP %1"_s.arg(status);

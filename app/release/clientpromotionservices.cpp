@@ -1,5 +1,7 @@
 #include "release/clientpromotionservices.h"
 
+#include "release/effectiveconfirmer.h"
+
 #include "services/github/githubclient.h"
 #include "services/vercel/vercelclient.h"
 
@@ -175,6 +177,24 @@ void ClientPromotionServices::readPin(std::function<void(const Result<PinFact> &
             return done(p.error());
         done(PinFact{p->pinned, p->rollbackFrom, p->rollbackTo, p->rollbackDescription, p->autoAssignCustomDomains});
     });
+}
+
+void ClientPromotionServices::setEffective(ServingProbe *probe, EffectiveRules rules, const Clock *clock, int pollMs)
+{
+    m_probe = probe;
+    m_effectiveRules = rules;
+    m_clock = clock;
+    m_effectivePollMs = pollMs;
+}
+
+void ClientPromotionServices::confirmEffective(const QString &deploymentId, qint64 acceptedAtMs, std::optional<bool> autoAssignBefore,
+                                               std::function<void(const EffectiveVerdict &)> progress,
+                                               std::function<void(const EffectiveReport &)> done)
+{
+    m_confirmer = std::make_unique<EffectiveConfirmer>(m_sources.vercel, m_probe, m_effectiveRules, m_clock);
+    if (m_effectivePollMs >= 0)
+        m_confirmer->setPollIntervalMs(m_effectivePollMs);
+    m_confirmer->confirm(ChangeKind::Promote, deploymentId, acceptedAtMs, autoAssignBefore, std::move(progress), std::move(done));
 }
 
 } // namespace Raize::Release

@@ -626,21 +626,66 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
                 return self->finishPromote(false, message, st.error().kind);
             }
             consumed();
+            // Accepted is not effective (ADR 0027): Vercel moves the domains after it answers.
+            const qint64 acceptedAt = self->nowMs();
+            EffectiveReport accepted;
+            accepted.kind = ChangeKind::Promote;
+            accepted.expected = id;
+            accepted.acceptedAtMs = acceptedAt;
+            accepted.last.summary = tr("accepted, not yet confirmed effective");
+            self->m_effective = accepted;
+            self->finish(State::Promoting, tr("%1 accepted by Vercel at %2; confirming that production serves it…").arg(id, isoMs(acceptedAt)),
+                         false);
             // Read the project back: did the promotion lift a rollback pin, are custom domains assigned again?
             const PinFact pinBefore = self->m_facts.facts.pin;
-            self->m_deps.services->readPin([self, generation, id, written, pinBefore](const Result<PinFact> &pin) {
+            self->m_deps.services->readPin([self, generation, id, written, pinBefore, acceptedAt, actor, productionWas, after,
+                                            requestId](const Result<PinFact> &pin) {
                 if (!self || self->m_generation != generation)
                     return;
                 self->m_pinReadBack = pinChange(pinBefore, pin);
-                if (!written) {
-                    self->finish(self->m_reviewed ? State::Reviewed : State::Idle,
-                                 tr("%1 promoted to production, but the audit record failed: %2. %3")
-                                     .arg(id, written.error().toString(), self->m_pinReadBack),
-                                 true, written.error().kind);
-                    Q_EMIT self->promoted(true, self->m_message);
-                    return;
-                }
-                self->finishPromote(true, tr("%1 promoted to production. %2").arg(id, self->m_pinReadBack));
+                self->m_deps.services->confirmEffective(
+                    id, acceptedAt, pinBefore.autoAssignCustomDomains,
+                    [self, generation, id](const EffectiveVerdict &v) {
+                        if (!self || self->m_generation != generation || !self->m_effective)
+                            return;
+                        self->m_effective->last = v;
+                        ++self->m_effective->rounds;
+                        self->finish(State::Promoting, tr("%1 accepted at %2, %3").arg(id, isoMs(self->m_effective->acceptedAtMs), v.summary), false);
+                    },
+                    [self, generation, id, written, actor, productionWas, after, requestId](const EffectiveReport &report) {
+                        if (!self || self->m_generation != generation)
+                            return;
+                        self->m_effective = report;
+                        // The audit record of the outcome: both times, and the evidence when it did not serve.
+                        json logged = after;
+                        logged["effective"] = report.toJson();
+                        const Status recorded = self->audit(actor, report.effective() ? u"promotion.promote.effective"_s : u"promotion.promote.not-effective"_s,
+                                                            id, u"vercel"_s, productionWas, logged,
+                                                            report.effective() ? u"production serves the promoted deployment"_s
+                                                                               : u"accepted, not effective within the policy's deadline"_s,
+                                                            requestId);
+                        QStringList auditFailures;
+                        for (const Status *st : {&written, &recorded}) {
+                            if (!*st)
+                                auditFailures << st->error().toString();
+                        }
+                        const QString warnings = report.last.warnings.isEmpty() ? QString() : u" "_s + report.last.warnings.join(u" "_s);
+                        if (!report.effective()) {
+                            const Error e = notEffectiveError(report, self->m_deps.services->effectiveRules());
+                            self->finishPromote(false, tr("%1 was accepted but is not effective: %2 %3").arg(id, e.message, e.remedy) + warnings,
+                                                Error::Kind::Conflict);
+                            return;
+                        }
+                        if (!auditFailures.isEmpty()) {
+                            self->finish(self->m_reviewed ? State::Reviewed : State::Idle,
+                                         tr("%1 promoted to production (%2), but the audit record failed: %3. %4")
+                                             .arg(id, report.describe(), auditFailures.join(u"; "_s), self->m_pinReadBack),
+                                         true, Error::Kind::Io);
+                            Q_EMIT self->promoted(true, self->m_message);
+                            return;
+                        }
+                        self->finishPromote(true, tr("%1 promoted to production: %2. %3").arg(id, report.describe(), self->m_pinReadBack) + warnings);
+                    });
             });
         });
     });

@@ -3,6 +3,7 @@
 #include "core/result.h"
 #include "records/auditrecord.h"
 #include "release/approval.h"
+#include "release/effectiveness.h"
 #include "release/factscollector.h"
 #include "release/githubreview.h"
 
@@ -127,6 +128,9 @@ public:
     static QString pinChange(const PinFact &before, const Result<PinFact> &after);
     // The last read-back after a promote (empty before the first).
     QString pinReadBack() const { return m_pinReadBack; }
+    // The last promote's acceptance and effectiveness (ADR 0027): accepted at, effective at (or the evidence of
+    // why not), or of the round in progress while it is not yet effective. Nullopt before the first promote via Vercel.
+    const std::optional<EffectiveReport> &effective() const { return m_effective; }
 
 Q_SIGNALS:
     void changed(); // any part of the state above
@@ -169,6 +173,7 @@ private:
     QStringList m_approvalEnvironments;
     QString m_identity, m_identityError;
     QString m_pinReadBack;
+    std::optional<EffectiveReport> m_effective;
 };
 
 } // namespace Raize::Release

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "release/effectiveness.h"
 #include "release/factscollector.h"
 #include "release/githubreview.h"
 
@@ -45,6 +46,14 @@ public:
         done(Error::make(Error::Kind::Config, QStringLiteral("vercel"), QStringLiteral("the project cannot be read back here"),
                          QStringLiteral("check autoAssignCustomDomains in the Vercel project's settings")));
     }
+    // After Vercel accepted the promote at `acceptedAtMs` (ADR 0027): confirms from the project, its alias job,
+    // the domain's alias and the probe that `deploymentId` serves, calling `progress` for each round that is not
+    // yet effective and `done` once it is, once it cannot become so, or at the policy's deadline.
+    // `autoAssignBefore`: the project's setting before the promote (a promote turns it back on, vercel/vercel#15095).
+    virtual void confirmEffective(const QString &deploymentId, qint64 acceptedAtMs, std::optional<bool> autoAssignBefore,
+                                  std::function<void(const EffectiveVerdict &)> progress, std::function<void(const EffectiveReport &)> done) = 0;
+    // The policy's `effective` rules the confirmation runs under (for messages).
+    virtual EffectiveRules effectiveRules() const = 0;
 };
 
 } // namespace Raize::Release

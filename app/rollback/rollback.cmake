@@ -14,7 +14,7 @@ raize_core_library(core_rollback
         triggerdetector.cpp triggerdetector.h
         stabilitycheck.cpp stabilitycheck.h
     DEPS core_base core_net core_policy core_records core_flags core_vercel core_github core_prometheus core_rollout core_workspace
-         core_gates core_gatefacts)
+         core_gates core_gatefacts core_effective)
 # The postmortem issue's template (issue #16, item 8), compiled in.
 qt_add_resources(core_rollback "core_rollback_templates"
     PREFIX "/templates"

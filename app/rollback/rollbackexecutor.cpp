@@ -6,6 +6,8 @@
 #include "policy/policybundle.h"
 #include "records/auditlog.h"
 #include "records/journal.h"
+#include "release/effectiveconfirmer.h"
+#include "release/servingprobe.h"
 #include "services/flags/flagservice.h"
 #include "services/github/githubclient.h"
 #include "services/prometheus/prometheusclient.h"
@@ -436,7 +438,7 @@ void Executor::runStep(int step, Done done)
     case Step::Kind::ConfirmFlagsOff:
         return confirmFlagsOff(st, std::move(done));
     case Step::Kind::ConfirmProduction:
-        return confirmProduction(st, std::move(done));
+        return confirmProduction(step, st, std::move(done));
     case Step::Kind::PostCheck:
         return postCheck(st, std::move(done));
     case Step::Kind::JournalEntry:
@@ -729,30 +731,48 @@ void Executor::instantRollback(const Step &st, bool resumed, Done done)
     const QString target = rb->deploymentId;
     const QString description = rb->description;
     const auto send = [this, alive, target, description, done] {
-        m_c.vercel->instantRollback(target, description, [alive, target, done](const Status &r) {
+        m_c.vercel->instantRollback(target, description, [this, alive, target, done](const Status &r) {
             if (!*alive)
                 return;
             if (!r)
                 return done(r.error());
-            done(json{{"summary", s(u"Instant Rollback to %1 accepted"_s.arg(target))}, {"target", s(target)}});
+            // Accepted is not effective (ADR 0027): the next step confirms the domain serves it, from this time.
+            const qint64 accepted = (m_o.clock ? *m_o.clock : Clock::system()).nowMs();
+            done(json{{"summary", s(u"Instant Rollback to %1 accepted at %2"_s.arg(target, Release::isoMs(accepted)))}, {"target", s(target)},
+                      {"acceptedAt", s(Release::isoMs(accepted))}, {"acceptedAtMs", accepted}});
         });
     };
     if (!resumed)
         return send();
     // Interrupted: did it happen? Read production before ever sending it again.
-    m_c.vercel->project([alive, target, send, done](const Result<Services::VercelProject> &p) {
+    m_c.vercel->project([this, alive, target, send, done](const Result<Services::VercelProject> &p) {
         if (!*alive)
             return;
         if (!p)
             return done(p.error());
-        if (p->production && p->production->id == target)
+        if (p->production && p->production->id == target) {
+            // Found accepted after an interruption: Vercel's own request time is the acceptance, when it says.
+            const qint64 accepted = p->lastAliasRequest && p->lastAliasRequest->toDeploymentId == target && p->lastAliasRequest->requestedAt > 0
+                                        ? p->lastAliasRequest->requestedAt
+                                        : (m_o.clock ? *m_o.clock : Clock::system()).nowMs();
             return done(json{{"summary", s(u"production already serves %1 (found after the interruption)"_s.arg(target))},
-                             {"target", s(target)}, {"readBack", true}});
+                             {"target", s(target)}, {"readBack", true}, {"acceptedAt", s(Release::isoMs(accepted))}, {"acceptedAtMs", accepted}});
+        }
         send();
     });
 }
 
-void Executor::confirmProduction(const Step &st, Done done)
+qint64 Executor::acceptedAtMs(const QString &target) const
+{
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        const auto *rb = m_plan.steps[i].as<InstantRollbackIntent>();
+        if (rb && rb->deploymentId == target && m_journal.phase(i) == StepPhase::Done)
+            return m_journal.last(i).value("acceptedAtMs", qint64(0));
+    }
+    return 0;
+}
+
+void Executor::confirmProduction(int step, const Step &st, Done done)
 {
     if (!m_c.vercel)
         return done(consoleError(Error::Kind::Config, u"no Vercel project configured"_s, u"Set Vercel in Settings."_s));
@@ -761,20 +781,35 @@ void Executor::confirmProduction(const Step &st, Done done)
         return done(consoleError(Error::Kind::Config, u"the step names no deployment"_s, u"Build the plan again."_s));
     auto alive = m_alive;
     const QString target = prod->deploymentId;
-    poll(m_o.confirmTimeoutMs,
-         [this, alive, target](std::function<void(std::optional<Result<json>>)> answer) {
-             m_c.vercel->project([alive, target, answer](const Result<Services::VercelProject> &p) {
-                 if (!*alive)
-                     return;
-                 if (!p)
-                     return answer(Result<json>(p.error()));
-                 if (!p->production || p->production->id != target)
-                     return answer(std::nullopt);
-                 answer(Result<json>(json{{"summary", s(u"production serves %1%2"_s.arg(target, p->pinned ? u"; pinned until a promotion"_s : QString()))},
-                                          {"production", s(target)}, {"pinned", p->pinned}, {"url", s(p->production->url)}}));
-             });
-         },
-         std::move(done));
+    const Clock &clock = m_o.clock ? *m_o.clock : Clock::system();
+    // A plan without an Instant Rollback of its own (or one accepted before a journal recorded the time)
+    // counts from now: the report says when it was accepted as far as this run knows.
+    const qint64 recorded = acceptedAtMs(target);
+    const qint64 accepted = recorded > 0 ? recorded : clock.nowMs();
+    m_confirmer = std::make_unique<Release::EffectiveConfirmer>(m_c.vercel, m_c.probe, m_c.effective, &clock);
+    if (m_o.effectivePollMs >= 0)
+        m_confirmer->setPollIntervalMs(m_o.effectivePollMs);
+    const Release::EffectiveRules rules = m_c.effective;
+    m_confirmer->confirm(
+        Release::ChangeKind::Rollback, target, accepted, std::nullopt,
+        [this, alive, step](const Release::EffectiveVerdict &v) {
+            if (!*alive)
+                return;
+            m_detail[step] = v.summary;
+            Q_EMIT stepChanged(step);
+        },
+        [this, alive, target, rules, recorded, done](const Release::EffectiveReport &report) {
+            if (!*alive)
+                return;
+            m_effective = report;
+            if (!report.effective())
+                return done(Release::notEffectiveError(report, rules));
+            json out = report.toJson();
+            out["summary"] = s(u"production serves %1: %2"_s.arg(target, report.describe()));
+            out["production"] = s(target);
+            out["acceptedRecorded"] = recorded > 0;
+            done(out);
+        });
 }
 
 void Executor::postCheck(const Step &st, Done done)

@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "release/effectiveness.h"
 #include "rollback/rollbackplan.h"
 #include "rollback/runjournal.h"
 
@@ -18,6 +19,10 @@ class HttpClient;
 namespace Raize::Records {
 class AuditSink;
 }
+namespace Raize::Release {
+class EffectiveConfirmer;
+class ServingProbe;
+} // namespace Raize::Release
 namespace Raize::Services {
 class FlagService;
 class VercelClient;
@@ -38,6 +43,11 @@ struct Clients
     Services::GitHubClient *github = nullptr;
     Services::PrometheusClient *prometheus = nullptr;
     Records::AuditSink *audit = nullptr; // optional
+    // The production domain's probe (ADR 0027); null: no probe URL, or a service-scoped rollback of another
+    // project (whose domain is not the probe's). Confirming production then rests on Vercel's answers and says so.
+    Release::ServingProbe *probe = nullptr;
+    // The policy's `effective` rules: how long an accepted Instant Rollback may take to serve, how many samples.
+    Release::EffectiveRules effective;
     QString actor = QStringLiteral("console");
     QString journalDirectory; // docs/journal-style folder for the closing entry; empty: say so and skip
 };
@@ -60,6 +70,8 @@ struct ExecOptions
     // serves the target, queues drain, checks verify); nullptr: Clock::system().
     // Not owned. Tests move a ManualClock.
     const Clock *clock = nullptr;
+    // Tests: the pause between effectiveness rounds in place of the policy's pollSeconds (-1: the policy's).
+    int effectivePollMs = -1;
 };
 
 // Runs a rollback plan (playbook §7) step by step, group by group (the steps
@@ -106,6 +118,9 @@ public:
     QString incidentUrl() const { return m_incidentUrl; }
     QString postmortemUrl() const { return m_postmortemUrl; }
     qint64 markerId() const { return m_markerId; }
+    // The Instant Rollback's accepted and effective times with the evidence (ADR 0027), once the
+    // confirm-production step has ended (effective or not); nullopt before.
+    const std::optional<Release::EffectiveReport> &effective() const { return m_effective; }
 
     static QString statusName(StepStatus s);
 
@@ -134,7 +149,11 @@ private:
     void disableFlag(int step, const Step &s, Done done);
     void confirmFlagsOff(const Step &s, Done done);
     void instantRollback(const Step &s, bool resumed, Done done);
-    void confirmProduction(const Step &s, Done done);
+    // Effective, not just accepted (ADR 0027): the target serves the production domain, by the project, its
+    // alias job, the domain's alias and the probe, within the policy's deadline after the Instant Rollback's acceptance.
+    void confirmProduction(int step, const Step &s, Done done);
+    // When Vercel accepted the plan's Instant Rollback to `target` (from this run's journal; 0: not recorded).
+    qint64 acceptedAtMs(const QString &target) const;
     void postCheck(const Step &s, Done done);
     void openIncident(const Step &s, bool resumed, Done done);
     void openPostmortem(const Step &s, bool resumed, Done done);
@@ -178,6 +197,8 @@ private:
     QString m_postmortemUrl;
     bool m_incidentLookedUp = false;   // GitHub asked once per resume for the run's incident
     bool m_postmortemLookedUp = false; // and for its postmortem
+    std::unique_ptr<Release::EffectiveConfirmer> m_confirmer;
+    std::optional<Release::EffectiveReport> m_effective;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 

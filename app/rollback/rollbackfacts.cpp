@@ -150,8 +150,8 @@ CallRenderer renderWith(const Clients &clients)
             return c.flags ? c.flags->previewEvaluateContexts(b->query) : QList<Call>();
         if (const auto *rb = std::get_if<InstantRollbackIntent>(&intent))
             return c.vercel ? QList<Call>{c.vercel->previewInstantRollback(rb->deploymentId, rb->description)} : QList<Call>();
-        if (std::holds_alternative<ProductionServesIntent>(intent))
-            return c.vercel ? QList<Call>{c.vercel->previewProject()} : QList<Call>();
+        if (const auto *serves = std::get_if<ProductionServesIntent>(&intent)) // and the probe's GETs of the domain (ADR 0027)
+            return c.vercel ? QList<Call>{c.vercel->previewProject(), c.vercel->previewDeploymentAliases(serves->deploymentId)} : QList<Call>();
         if (const auto *checks = std::get_if<DeploymentChecksIntent>(&intent))
             return c.vercel ? QList<Call>{c.vercel->previewChecks(checks->deploymentId)} : QList<Call>();
         if (const auto *prom = std::get_if<PromCheckIntent>(&intent))

@@ -75,6 +75,8 @@ Session::Session(Workspace &workspace, std::unique_ptr<Workspace> owned)
     m_clients.prometheus = m_generation->prometheus.get();
     m_clients.audit = &workspace.audit();
     m_clients.actor = workspace.actor();
+    m_clients.probe = m_generation->servingProbe.get();
+    m_clients.effective = workspace.policy().effective();
     m_journalDir = RunJournal::defaultDirectory(m_profile);
     // The profile's operations journal (YYYY-MM-DD.md, append-only); the CLI's --journal-dir points it at docs/journal.
     m_clients.journalDirectory = Settings::dataDirectory() + u'/' + m_profile + u"/journal"_s;
@@ -87,6 +89,7 @@ Status Session::scopeToService(const QString &service)
     const Settings &settings = m_workspace.settings();
     if (service.isEmpty()) { // back to the profile's own project
         m_clients.vercel = m_generation->vercel.get();
+        m_clients.probe = m_generation->servingProbe.get();
         m_target.vercelProjectId = settings.string(SettingKey::VercelProjectId);
         m_serviceVercel.reset();
         return okStatus();
@@ -108,6 +111,7 @@ Status Session::scopeToService(const QString &service)
     m_serviceVercel = std::make_unique<Services::VercelClient>(m_workspace.http(), QUrl(settings.string(SettingKey::VercelBaseUrl)), project,
                                                                settings.string(SettingKey::VercelTeamId));
     m_clients.vercel = m_serviceVercel.get();
+    m_clients.probe = nullptr; // the probe URL is web's production domain, not this project's
     m_target.vercelProjectId = project;
     return okStatus();
 }

@@ -243,6 +243,10 @@ Result<EffectivePolicy> EffectivePolicy::parse(std::shared_ptr<const Policy::Bun
     if (!migrations)
         return migrations.error();
     p.m_migrations = *migrations;
+    const Result<Release::EffectiveRules> effective = Release::effectiveRulesFromBundle(b);
+    if (!effective)
+        return effective.error();
+    p.m_effective = *effective;
 
     // The profile's cohort override (ADR 0006): used when it fits, else said why.
     if (const QString stored = cohortOverride.trimmed(); !stored.isEmpty()) {
@@ -513,6 +517,13 @@ QList<EffectivePolicy::Violation> EffectivePolicy::floorViolations(const Effecti
         add(u"rollback.postChecks.sideEffectQueues"_s, u"drops %1: no pending side effects in queues is a post-rollback check (§7.5)"_s.arg(levelsText(m)));
     if (const QStringList m = missingFrom(floor.rollback().incidentLabels, p.rollback().incidentLabels); !m.isEmpty())
         add(u"rollback.incident.labels"_s, u"drops %1 (§7.5 opens an incident)"_s.arg(levelsText(m)));
+    // A change is confirmed by no fewer samples, and no smaller share of them on the expected deployment (ADR 0027).
+    if (p.effective().samples < floor.effective().samples)
+        add(u"effective.samples"_s, u"%1 is fewer probe samples than the playbook's %2"_s.arg(p.effective().samples).arg(floor.effective().samples));
+    if (p.effective().minShare < floor.effective().minShare)
+        add(u"effective.minShare"_s, u"%1 accepts a smaller share of samples on the expected deployment than the playbook's %2"_s
+                                         .arg(p.effective().minShare)
+                                         .arg(floor.effective().minShare));
     return out;
 }
 

@@ -20,6 +20,7 @@
 #include "release/rolloutmonitor.h"
 #include "release/togglematrix.h"
 #include "release/migrationcheck.h"
+#include "release/effectiveness.h"
 #include "rollback/rollbackplan.h"
 #include "rollback/triggerrules.h"
 #include "slo/burnrule.h"
@@ -99,6 +100,9 @@ public:
     const Rollback::TriggerRules &triggers() const { return m_triggers; }
     // Where migrations live and how an incompatible one is marked (`migrations`, `pathRules`, the gates' labels).
     const Release::MigrationPolicy &migrations() const { return m_migrations; }
+    // When a promote, rollback or abort counts as effective (`effective`, ADR 0027): the deadline after the
+    // acceptance, the probe's samples and the share of them that must come from the expected deployment.
+    const Release::EffectiveRules &effective() const { return m_effective; }
     // What the rollout monitor (SloView, AutoPacingPanel) reads: the typed parts above, the
     // bundle's rollout overrides; auto-pacing off when read-only.
     Release::RolloutMonitorPolicy rolloutMonitor() const;
@@ -134,6 +138,7 @@ private:
     Rollback::RollbackRules m_rollback;
     Rollback::TriggerRules m_triggers;
     Release::MigrationPolicy m_migrations;
+    Release::EffectiveRules m_effective;
     QString m_newL3FlagsDefault;
 };
 

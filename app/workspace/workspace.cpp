@@ -6,6 +6,7 @@
 #include "records/auditlog.h"
 #include "release/environmentpoller.h"
 #include "release/flagpoller.h"
+#include "release/servingprobe.h"
 #include "services/connection/connectioncheck.h"
 #include "services/flags/flagbackend.h"
 #include "services/flags/flageventlog.h"
@@ -227,6 +228,8 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
     const QString project = m_settings.string(SettingKey::VercelProjectId);
     if (!vercelUrl.isEmpty() && !project.isEmpty())
         c->vercel = std::make_unique<Services::VercelClient>(*m_http, QUrl(vercelUrl), project, m_settings.string(SettingKey::VercelTeamId));
+    if (const QString probe = m_settings.string(SettingKey::VercelProductionProbeUrl); !probe.isEmpty())
+        c->servingProbe = std::make_unique<Release::HttpServingProbe>(*m_http, QUrl(probe), m_settings.string(SettingKey::VercelProductionDomain));
     const QString githubUrl = m_settings.string(SettingKey::GitHubApiUrl);
     const QString owner = m_settings.string(SettingKey::GitHubOwner), repo = m_settings.string(SettingKey::GitHubRepo);
     if (!githubUrl.isEmpty() && !owner.isEmpty() && !repo.isEmpty()) {

@@ -36,6 +36,7 @@ struct ConnectionTarget;
 namespace Release {
 class EnvironmentPoller;
 class FlagPoller;
+class ServingProbe;
 } // namespace Release
 namespace Slo {
 class SloFeed;
@@ -62,6 +63,9 @@ struct WorkspaceClients
     std::unique_ptr<Services::GitHubClient> github;         // null: GitHub URL, owner or repository not set
     std::unique_ptr<Services::FlagService> flags;           // null: see flagsError
     std::unique_ptr<Services::PrometheusClient> prometheus; // null: Prometheus URL not set
+    // The production domain's probe (ADR 0027): which deployment serves it. Null: vercel/productionProbeUrl
+    // not set (a change is then confirmed from Vercel's answers alone, and says it was not probed).
+    std::unique_ptr<Release::ServingProbe> servingProbe;
     std::optional<Error> flagsError;                        // why flags is null although a URL is set
     // The flag service's event log (the timeline's flag changes, whoever made
     // them); null when flags is. flagsKind: "unleash" or "launchdarkly".

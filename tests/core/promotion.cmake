@@ -10,3 +10,6 @@ raize_add_test(test_promotion_identity SOURCES tst_promotion_identity.cpp LIBS c
 # The pure rules of approvals through GitHub: the digest in the approval comment, approvals read back by login,
 # the environment a reviewer approves (L3's second person: the policy's second environment), who may approve.
 raize_add_test(test_github_review SOURCES tst_github_review.cpp LIBS core_promotion)
+# Effective, not just accepted (issue #20 item 6, ADR 0027): the verdict table, the policy's rules, the probe's
+# answers, and the confirmer against the in-process Vercel fake and platform simulator with faults (no sandbox processes).
+raize_add_test(test_effective SOURCES tst_effective.cpp LIBS core_effective fake_platform TIMEOUT 60 COST 5)

@@ -116,6 +116,9 @@ private Q_SLOTS:
             {u"flags/url"_s, m_sandbox.url(u"unleash"_s)},
             {u"net/timeoutMs"_s, u"5000"_s},
             {u"audit/logPath"_s, m_dir.filePath(u"audit.jsonl"_s)},
+            // Effective, not just accepted (ADR 0027): the simulator names the deployment that serves the domain.
+            {u"vercel/productionProbeUrl"_s, m_sandbox.url(u"platform"_s) + u"/__deployment"_s},
+            {u"vercel/productionDomain"_s, u"app.raize.example"_s},
         };
         for (const auto &[key, value] : settings) {
             const Run r = run({u"settings"_s, u"set"_s, key, value});
@@ -257,22 +260,34 @@ private Q_SLOTS:
         QVERIFY(records.last().after.contains("error"));
     }
 
+    // The promote is accepted at once and effective only once the domain moved (ADR 0027): the sandbox's Vercel
+    // moves it 2.5 s later, so the run says "accepted, not yet effective" and then reports both times.
     void runPromotes()
     {
         control("DELETE", u"/__sandbox/requests"_s);
+        control("POST", u"/__sandbox/vercel/alias-delay"_s, R"({"ms":2500})");
         const Run r =
             run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_digest.left(16), u"--reviewer"_s, u"oncall-lead"_s, u"--json"_s});
+        control("POST", u"/__sandbox/vercel/alias-delay"_s, R"({"ms":0})");
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         QVERIFY(r.parsed["promoted"] == true);
         QVERIFY(r.parsed["deployment"] == "dpl_rc");
+        QVERIFY2(r.err.contains(u"dpl_rc accepted at "_s) && r.err.contains(u", accepted, not yet effective: "_s)
+                     && r.err.contains(u"the alias job is in-progress"_s),
+                 qPrintable(r.err));
+        QVERIFY2(r.parsed["acceptedAt"].is_string() && r.parsed["effectiveAt"].is_string(), qPrintable(r.out));
+        QVERIFY2(r.parsed["effective"].value("effectiveAfterMs", 0) >= 2500, qPrintable(r.out));
+        QVERIFY(r.parsed["effective"]["samples"] == json({{"onExpected", 5}, {"total", 5}, {"probed", true}}));
         QCOMPARE(promoteCalls(), 1);
         QVERIFY(production() == "dpl_rc");
-        // Each promotion is recorded before Vercel is asked; the failed one's outcome carries its error.
+        // Each promotion is recorded before Vercel is asked; the failed one's outcome carries its error; the
+        // accepted one's effectiveness has its own record with both times.
         QCOMPARE(auditActions(false), (QStringList{u"promotion.approve.requested"_s, u"promotion.approve"_s, u"promotion.promote.requested"_s,
-                                                   u"promotion.promote.requested"_s, u"promotion.promote"_s}));
+                                                   u"promotion.promote.requested"_s, u"promotion.promote"_s, u"promotion.promote.effective"_s}));
         const auto records = Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s));
         QCOMPARE(records.last().actor, u"oncall-lead"_s);
         QCOMPARE(QString::fromStdString(records.last().after.value("digest", "")), m_digest);
+        QVERIFY(records.last().after["effective"]["effectiveAt"].is_string());
         // The same digest does not promote twice: production serves the candidate now, so the review moved.
         const Run twice = run({u"promote"_s, u"run"_s, u"--plan-digest"_s, m_digest, u"--deployment"_s, u"dpl_rc"_s});
         QVERIFY2(twice.code == 1, qPrintable(twice.out + twice.err));

@@ -548,11 +548,48 @@ private Q_SLOTS:
         QVERIFY(rig.approve(u"oncall-lead"_s).first);
         const auto [ok, text] = rig.promote(rig.session.digest());
         QVERIFY2(ok, qPrintable(text));
-        QVERIFY2(text.startsWith(u"dpl_stage promoted to production. "_s), qPrintable(text));
+        // Both times first (ADR 0027), then what the read-back says about the pin and the domains.
+        QVERIFY2(text.startsWith(u"dpl_stage promoted to production: accepted at 2023-11-14T22:13:20.000Z, effective at "
+                                 u"2023-11-14T22:13:21.500Z (1.5 s later; effective: 5 of 5 samples on dpl_stage). "_s),
+                 qPrintable(text));
         QVERIFY2(text.contains(message), qPrintable(text));
-        QCOMPARE(rig.session.pinReadBack(), text.mid(QStringLiteral("dpl_stage promoted to production. ").size()));
+        QVERIFY2(text.endsWith(u". "_s + rig.session.pinReadBack()), qPrintable(text));
         QCOMPARE(rig.services.count(u"readPin"_s), 1);
         QCOMPARE(rig.audit.records.last().after.value("pinnedBefore", !pinnedBefore), pinnedBefore);
+    }
+
+    // Accepted but not effective (ADR 0027): each round before the last is shown as progress; the promotion fails
+    // with the evidence, is recorded as not effective, and says what to do.
+    void promoteAcceptedNotEffective()
+    {
+        Rig rig;
+        EffectiveVerdict pending;
+        pending.state = EffectiveVerdict::State::Pending;
+        pending.summary = u"accepted, not yet effective: the alias job is in-progress"_s;
+        pending.evidence = {u"alias job (promote dpl_prod → dpl_stage): in-progress"_s, u"app.raize.example does not point at dpl_stage (its aliases: none)"_s,
+                            u"probe: 0 of 5 samples on dpl_stage; 5 on dpl_prod (the policy needs 5)"_s};
+        rig.services.effectiveRounds = {pending, pending};
+        QVERIFY(rig.review().first);
+        QVERIFY(rig.approve(u"oncall-lead"_s).first);
+        QStringList seen;
+        connect(&rig.session, &Promotion::changed, &rig.session, [&] { seen << rig.session.message(); });
+        const auto [ok, text] = rig.promote(rig.session.digest());
+        QVERIFY(!ok);
+        QVERIFY2(text.contains(u"dpl_stage was accepted but is not effective: the promote to dpl_stage was accepted at 2023-11-14T22:13:20.000Z "
+                               u"but is not effective after 120 s"_s),
+                 qPrintable(text));
+        QVERIFY2(text.contains(u"app.raize.example does not point at dpl_stage"_s) && text.contains(u"0 of 5 samples on dpl_stage; 5 on dpl_prod"_s),
+                 qPrintable(text));
+        QVERIFY2(text.contains(u"look at the project's domains in Vercel"_s, Qt::CaseInsensitive), qPrintable(text));
+        QCOMPARE(rig.session.failureKind(), Error::Kind::Conflict);
+        QVERIFY2(seen.contains(u"dpl_stage accepted by Vercel at 2023-11-14T22:13:20.000Z; confirming that production serves it…"_s), qPrintable(seen.join(u'\n')));
+        QVERIFY2(seen.contains(u"dpl_stage accepted at 2023-11-14T22:13:20.000Z, accepted, not yet effective: the alias job is in-progress"_s),
+                 qPrintable(seen.join(u'\n')));
+        QCOMPARE(rig.audit.actions().last(), u"promotion.promote.not-effective"_s);
+        QVERIFY(rig.audit.records.last().after["effective"]["effectiveAt"].is_null());
+        QCOMPARE(QString::fromStdString(rig.audit.records.last().after["effective"]["acceptedAt"]), u"2023-11-14T22:13:20.000Z"_s);
+        QVERIFY(rig.session.effective() && !rig.session.effective()->effective());
+        QCOMPARE(rig.session.state(), Promotion::State::Reviewed);
     }
 
     // The promotion: refused while blocked or when the review moved, a Vercel failure is clear and audited, a success spends the approvals.
@@ -568,7 +605,8 @@ private Q_SLOTS:
         const Mutation none = [](ReleaseFacts &) {};
         const QStringList approved{u"promotion.approve.requested"_s, u"promotion.approve"_s};
         const QStringList promotedToo = approved + QStringList{u"promotion.promote.requested"_s, u"promotion.promote"_s};
-        QTest::newRow("allowed") << none << none << false << true << 1 << u"dpl_stage promoted to production."_s << promotedToo;
+        QTest::newRow("allowed") << none << none << false << true << 1 << u"dpl_stage promoted to production: accepted at "_s
+                                 << promotedToo + QStringList{u"promotion.promote.effective"_s};
         QTest::newRow("blocked") << Mutation(failDeploymentCheck) << none << false << false << 0
                                  << u"Not promoted: the promotion is blocked: Vercel Deployment Checks (§5.1) (fail)"_s << approved;
         QTest::newRow("the review moved") << none << Mutation(failDeploymentCheck) << false << false << 0

@@ -172,7 +172,8 @@ private Q_SLOTS:
         // The other clients render their own calls from their intents.
         QCOMPARE(callsOf(p, Step::Kind::InstantRollback),
                  QStringList{u"POST /v1/projects/prj_raize_web/rollback/dpl_good?description=P0:%20wrong-account%20side%20effects%20%E2%80%94%20posted%20from%20client-bloom's%20account"_s});
-        QCOMPARE(callsOf(p, Step::Kind::ConfirmProduction), QStringList{u"GET /v9/projects/prj_raize_web"_s});
+        // Effective, not just accepted (ADR 0027): the project and the target's aliases (the probe's GETs go to the domain).
+        QCOMPARE(callsOf(p, Step::Kind::ConfirmProduction), (QStringList{u"GET /v9/projects/prj_raize_web"_s, u"GET /v2/deployments/dpl_good/aliases"_s}));
         const QStringList checks = callsOf(p, Step::Kind::PostCheck);
         QCOMPARE(checks.size(), 3);
         QCOMPARE(checks[0], u"GET /v1/deployments/dpl_good/checks"_s);

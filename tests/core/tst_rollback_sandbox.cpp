@@ -413,7 +413,10 @@ private Q_SLOTS:
             {u"github/apiUrl"_s, m_sandbox.url(u"github"_s)},   {u"github/owner"_s, u"raize"_s},
             {u"github/repo"_s, u"platform"_s},                  {u"flags/url"_s, m_sandbox.url(u"flags"_s)},
             {u"prometheus/url"_s, m_sandbox.url(u"prometheus"_s)}, {u"net/timeoutMs"_s, u"3000"_s},
-            {u"profile/sandbox"_s, u"true"_s}};
+            {u"profile/sandbox"_s, u"true"_s},
+            // Effective, not just accepted (ADR 0027): the simulator names the deployment serving the domain.
+            {u"vercel/productionProbeUrl"_s, m_sandbox.url(u"platform"_s) + u"/__deployment"_s},
+            {u"vercel/productionDomain"_s, u"app.raize.example"_s}};
         for (const auto &[k, v] : settings) {
             const Run r = run({u"settings"_s, u"set"_s, k, v});
             QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -478,6 +481,9 @@ private Q_SLOTS:
         for (const json &s : r.j["steps"])
             QVERIFY2(s["status"] == "done", s.dump().c_str());
         QVERIFY(!r.j.value("incident", std::string()).empty());
+        // Accepted at, effective at (ADR 0027): the Instant Rollback serves the domain, by the probe.
+        QVERIFY2(r.j["acceptedAt"].is_string() && r.j["effectiveAt"].is_string(), qPrintable(r.out));
+        QVERIFY2(r.j["effective"]["samples"].value("onExpected", 0) == 5, qPrintable(r.out));
         const json issues = state()["github"].value("issues", json::array());
         QVERIFY(issues.size() >= 2); // the incident, then its postmortem (issue #16, item 8)
         const json issue = issues[issues.size() - 2];

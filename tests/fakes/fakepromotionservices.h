@@ -176,6 +176,39 @@ public:
         calls << u"readPin"_s;
         QTimer::singleShot(0, [done, a = pinAfter] { done(a); });
     }
+    // The effectiveness rounds after a promote (ADR 0027): each pending one is reported as progress, the last
+    // decides. Default: effective in the first round, `effectiveAfterMs` after the acceptance.
+    QList<EffectiveVerdict> effectiveRounds = {effectiveVerdict()};
+    qint64 effectiveAfterMs = 1500;
+    static EffectiveVerdict effectiveVerdict()
+    {
+        EffectiveVerdict v;
+        v.state = EffectiveVerdict::State::Effective;
+        v.summary = u"effective: 5 of 5 samples on dpl_stage"_s;
+        v.evidence = {u"production target: dpl_stage"_s, u"app.raize.example → dpl_stage"_s};
+        v.onExpected = v.sampled = 5;
+        v.probed = true;
+        return v;
+    }
+    void confirmEffective(const QString &deploymentId, qint64 acceptedAtMs, std::optional<bool>, std::function<void(const EffectiveVerdict &)> progress,
+                          std::function<void(const EffectiveReport &)> done) override
+    {
+        calls << u"confirmEffective "_s + deploymentId;
+        EffectiveReport r;
+        r.kind = ChangeKind::Promote;
+        r.expected = deploymentId;
+        r.acceptedAtMs = acceptedAtMs;
+        for (int i = 0; i < effectiveRounds.size(); ++i) {
+            r.last = effectiveRounds[i];
+            r.rounds = i + 1;
+            if (i + 1 < effectiveRounds.size())
+                QTimer::singleShot(0, [progress, v = effectiveRounds[i]] { progress(v); });
+        }
+        if (r.last.state == EffectiveVerdict::State::Effective)
+            r.effectiveAtMs = acceptedAtMs + effectiveAfterMs;
+        QTimer::singleShot(0, [done, r] { done(r); });
+    }
+    EffectiveRules effectiveRules() const override { return {}; }
     int count(const QString &prefix) const
     {
         return int(std::count_if(calls.cbegin(), calls.cend(), [&](const QString &c) { return c.startsWith(prefix); }));

@@ -144,6 +144,37 @@ private Q_SLOTS:
                  qPrintable(rig.text("promotionStuck")));
     }
 
+    // Accepted, then effective (ADR 0027): the view shows both times; while a round does not agree yet it says
+    // "not yet" with what the round saw.
+    void promoteShowsAcceptedAndEffective()
+    {
+        Rig rig;
+        EffectiveVerdict pending;
+        pending.state = EffectiveVerdict::State::Pending;
+        pending.summary = u"accepted, not yet effective: the alias job is in-progress"_s;
+        rig.services.effectiveRounds = {pending, FakeServices::effectiveVerdict()};
+        QVERIFY(rig.review());
+        rig.approveAs(u"oncall-lead"_s);
+        QTRY_VERIFY(rig.button("promotionPromote")->isEnabled());
+        rig.view->setPromoteConfirmation([](PromotionView *, const QString &, const QString &) { return true; });
+        auto *label = rig.view->findChild<QLabel *>(u"promotionEffective"_s);
+        QVERIFY(label);
+        QVERIFY(label->isHidden());
+        QStringList shown;
+        connect(&rig.session, &Promotion::changed, label, [&] { shown << label->text(); });
+        QSignalSpy promoted(rig.view.get(), &PromotionView::promoted);
+        QTest::mouseClick(rig.button("promotionPromote"), Qt::LeftButton);
+        QVERIFY(promoted.wait(5000));
+        QVERIFY(promoted.first().at(0).toBool());
+        QVERIFY2(shown.contains(u"Accepted at 2023-11-14T22:13:20.000Z · Effective at not yet\naccepted, not yet effective: the alias job is in-progress"_s),
+                 qPrintable(shown.join(u"\n--\n"_s)));
+        QVERIFY(label->isVisible());
+        QVERIFY2(label->text().startsWith(u"Accepted at 2023-11-14T22:13:20.000Z · Effective at 2023-11-14T22:13:21.500Z (1.5 s later)\n"
+                                          u"effective: 5 of 5 samples on dpl_stage"_s),
+                 qPrintable(label->text()));
+        QVERIFY(label->styleSheet().contains(u"#2e7d32"_s));
+    }
+
     void promoteAsksAndShowsAVercelFailure()
     {
         Rig rig;

@@ -295,6 +295,8 @@ private Q_SLOTS:
         QVERIFY(done.wait(90000));
         QCOMPARE(done.first().first().toBool(), true);
         QVERIFY2(message->text().contains(u"completed"_s) && message->text().contains(u"pinned to dpl_prev"_s), qPrintable(message->text()));
+        // Accepted at, effective at (ADR 0027): the Instant Rollback's two times.
+        QVERIFY2(message->text().contains(u"Production: accepted at "_s) && message->text().contains(u", effective at "_s), qPrintable(message->text()));
         for (int i = 0; i < steps->topLevelItemCount(); ++i)
             QVERIFY2(steps->topLevelItem(i)->text(2).contains(u"done"_s), qPrintable(steps->topLevelItem(i)->text(1)));
         shot(dialog, u"rollback-complete.png"_s);

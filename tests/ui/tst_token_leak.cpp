@@ -82,6 +82,11 @@ private Q_SLOTS:
         // Positive control: the keychain really holds it, so the searches below mean something.
         TokenStore store(u"leak"_s, u"raize-console-leaktest"_s);
         QCOMPARE(store.readSync(Service::GitHub).value().toUtf8(), m_token);
+        // The production domain's protection bypass secret (ADR 0027) is a token like the others: the same value
+        // stored as it, so every search below covers it too.
+        QCOMPARE(runConsole({u"token"_s, u"set"_s, u"vercel-bypass"_s, u"--stdin"_s, u"--profile"_s, u"leak"_s,
+                             u"--keychain-service"_s, u"raize-console-leaktest"_s}, m_token + '\n'), 0);
+        QCOMPARE(store.readSync(Service::VercelBypass).value().toUtf8(), m_token);
     }
 
     void runningConsoleHasNoTokenInCommandLineOrEnvironment()
@@ -124,6 +129,12 @@ private Q_SLOTS:
         auto *field = d.findChild<QLineEdit *>(u"githubToken"_s);
         field->setText(QString::fromUtf8(m_token));
         QCOMPARE(field->text().toUtf8(), m_token); // control
+        // The bypass secret's field on the Vercel page: stored, never shown.
+        QTRY_VERIFY(d.findChild<QLabel *>(u"vercel-bypassTokenState"_s)->text().contains(u"A token is stored"_s));
+        auto *bypass = d.findChild<QLineEdit *>(u"vercel-bypassToken"_s);
+        QVERIFY(bypass);
+        QCOMPARE(bypass->echoMode(), QLineEdit::Password);
+        bypass->setText(QString::fromUtf8(m_token));
         const QStringList texts = RaizeTest::renderedTexts(&w) + RaizeTest::renderedTexts(&d);
         QVERIFY2(texts.join(u'\n').contains(u"raize"_s), "control: the owner setting is rendered");
         QVERIFY2(!texts.join(u'\n').toUtf8().contains(m_token), "the token is rendered somewhere");

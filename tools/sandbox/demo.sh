@@ -58,6 +58,8 @@ set_setting profile/sandbox true
 set_setting vercel/baseUrl "$(ready urls.vercel)"
 set_setting vercel/projectId "$(ready vercel.projectId)"
 set_setting vercel/teamId "$(ready vercel.teamId)"
+set_setting vercel/productionProbeUrl "$(ready urls.platform)/__deployment"
+set_setting vercel/productionDomain app.raize.example
 set_setting github/apiUrl "$(ready urls.github)"
 set_setting github/owner "$(ready github.owner)"
 set_setting github/repo "$(ready github.repo)"

@@ -183,6 +183,11 @@ void PromotionView::build()
     m_message = new QLabel(this);
     m_message->setObjectName(u"promotionMessage"_s);
     m_message->setWordWrap(true);
+    m_effective = new QLabel(this);
+    m_effective->setObjectName(u"promotionEffective"_s);
+    m_effective->setWordWrap(true);
+    m_effective->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_effective->hide();
 
     auto *approveRow = new QHBoxLayout;
     approveRow->addWidget(m_reviewer, 1);
@@ -212,6 +217,7 @@ void PromotionView::build()
     layout->addWidget(m_lapse);
     layout->addWidget(m_approvalsLabel);
     layout->addLayout(form);
+    layout->addWidget(m_effective);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_message, 1);
     bottom->addWidget(m_promote);
@@ -253,6 +259,8 @@ void PromotionView::rebuildServices()
     s.changelogPath = m_changelog;
     s.sloBudgets = FactsCollector::sloBudgetsFrom(m_sources.sloHistory);
     auto services = m_sources.vercel ? std::make_unique<ClientPromotionServices>(m_session->policy(), s) : nullptr;
+    if (services)
+        services->setEffective(m_sources.servingProbe, m_sources.effective);
     deps.services = services.get();
     std::unique_ptr<Records::AuditLog> log;
     if (!m_sources.auditLogPath.isEmpty()) {
@@ -343,6 +351,22 @@ void PromotionView::showMessage()
 {
     m_message->setText(m_session->message());
     m_message->setStyleSheet(m_session->messageIsError() ? u"color: #c62828;"_s : QString());
+    // Accepted at, effective at (ADR 0027): the times, then what the last round saw while it is not yet effective.
+    const std::optional<EffectiveReport> &eff = m_session->effective();
+    m_effective->setVisible(eff.has_value());
+    if (!eff)
+        return;
+    QStringList lines;
+    lines << tr("Accepted at %1 · Effective at %2")
+                 .arg(isoMs(eff->acceptedAtMs),
+                      eff->effective() ? tr("%1 (%2 s later)").arg(isoMs(eff->effectiveAtMs), QString::number((eff->effectiveAtMs - eff->acceptedAtMs) / 1000.0, 'f', 1))
+                      : m_session->busy() ? tr("not yet") : tr("never (not effective)"));
+    lines << eff->last.summary;
+    if (!eff->effective() && !m_session->busy())
+        lines << eff->last.evidence;
+    lines << eff->last.warnings;
+    m_effective->setText(lines.join(u'\n'));
+    m_effective->setStyleSheet(eff->effective() ? u"color: #2e7d32;"_s : m_session->busy() ? u"color: #ef6c00;"_s : u"color: #c62828;"_s);
 }
 
 void PromotionView::updateView()

@@ -19,6 +19,7 @@ class AuditLog;
 }
 namespace Raize::Release {
 class ClientPromotionServices;
+class ServingProbe;
 }
 namespace Raize::Slo {
 class SloFeed;
@@ -52,6 +53,9 @@ public:
         QString githubHtml;
         QString auditLogPath;
         Slo::SloFeed *sloHistory = nullptr; // the 30-day SLO data, for the error-budget gate; null: unknown for L3
+        // Effective, not just accepted (ADR 0027): the production probe (null: none set) and the policy's rules.
+        Release::ServingProbe *servingProbe = nullptr;
+        Release::EffectiveRules effective;
     };
 
     // A view with its own session; setSources() gives it the profile's clients.
@@ -133,6 +137,7 @@ private:
     QPushButton *m_override = nullptr;
     QPushButton *m_promote = nullptr;
     QLabel *m_message = nullptr;
+    QLabel *m_effective = nullptr; // accepted at / effective at of the last promote (ADR 0027)
     QLabel *m_policyNote = nullptr;
 };
 

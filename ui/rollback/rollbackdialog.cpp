@@ -570,6 +570,9 @@ void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
                                .arg(m_executor->propagationMs());
             if (!m_executor->incidentUrl().isEmpty())
                 html += u" Incident: <a href='%1'>%1</a>."_s.arg(m_executor->incidentUrl().toHtmlEscaped());
+            // Accepted at, effective at (ADR 0027).
+            if (const auto &eff = m_executor->effective())
+                html += u"<br>Production: %1."_s.arg(eff->describe().toHtmlEscaped());
             if (!m_plan.rollbackTarget.isEmpty())
                 html += u"<br><b>Production is pinned to %1</b>: the next deploy reaches the domains only after a promotion (Promotion view)."_s.arg(
                     m_plan.rollbackTarget.toHtmlEscaped());

@@ -233,7 +233,13 @@ void checkConnection(Net::HttpClient &http, const ConnectionTarget &target, std:
         return flags(http, target, std::move(done));
     case Service::Prometheus:
         return prometheus(http, target, std::move(done));
+    case Service::VercelBypass:
+        break; // checked by the effectiveness probe, not here
     }
+    ConnectionReport r;
+    r.error = Error::make(Error::Kind::Config, serviceId(target.service), u"the bypass secret has no connection test of its own"_s,
+                          u"a promote or rollback probes the production domain with it"_s);
+    done(r);
 }
 
 } // namespace Raize::Services

@@ -76,6 +76,15 @@ Result<VercelProject> VercelClient::parseProject(const QByteArray &body)
         p.rollbackDescription = root["rollbackDescription"]["description"].optStr();
     if (!root["autoAssignCustomDomains"].isNull())
         p.autoAssignCustomDomains = root["autoAssignCustomDomains"].boolean();
+    if (const auto job = root["lastAliasRequest"]; !job.isNull()) {
+        VercelAliasJob j;
+        j.fromDeploymentId = job["fromDeploymentId"].str();
+        j.toDeploymentId = job["toDeploymentId"].str();
+        j.jobStatus = job["jobStatus"].str();
+        j.type = job["type"].optStr();
+        j.requestedAt = qint64(job["requestedAt"].number());
+        p.lastAliasRequest = j;
+    }
     // Each protection method is null when off, else {deploymentType, ...}.
     for (const auto &[key, out] : {std::pair{"ssoProtection", &p.ssoProtection}, std::pair{"passwordProtection", &p.passwordProtection},
                                    std::pair{"trustedIps", &p.trustedIps}}) {
@@ -285,6 +294,60 @@ void VercelClient::updateCheck(const QString &deploymentId, const QString &check
     });
 }
 
+Result<QList<VercelAlias>> VercelClient::parseDeploymentAliases(const QByteArray &body)
+{
+    JsonReader reader(u"vercel"_s, body);
+    const auto items = reader.root()["aliases"];
+    QList<VercelAlias> out;
+    const std::size_t n = items.size();
+    for (std::size_t i = 0; i < n && reader.ok(); ++i)
+        out.append({items.at(i)["uid"].str(), items.at(i)["alias"].str()});
+    if (!reader.ok())
+        return reader.error();
+    return out;
+}
+
+Result<QList<VercelPromoteAlias>> VercelClient::parsePromoteAliases(const QByteArray &body)
+{
+    JsonReader reader(u"vercel"_s, body);
+    const auto root = reader.root();
+    QList<VercelPromoteAlias> out;
+    // The description allows an empty object: no promote or rollback is going on.
+    if (!root["aliases"].exists() && reader.ok())
+        return out;
+    const auto items = root["aliases"];
+    const std::size_t n = items.size();
+    for (std::size_t i = 0; i < n && reader.ok(); ++i)
+        out.append({items.at(i)["id"].str(), items.at(i)["alias"].str(), items.at(i)["status"].str()});
+    if (!reader.ok())
+        return reader.error();
+    return out;
+}
+
+void VercelClient::deploymentAliases(const QString &deploymentId, Callback<QList<VercelAlias>> done)
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.url = url(u"/v2/deployments/%1/aliases"_s.arg(deploymentId));
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        done(parseDeploymentAliases(resp.body));
+    });
+}
+
+void VercelClient::promoteAliases(Callback<QList<VercelPromoteAlias>> done)
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.url = url(u"/v1/projects/%1/promote/aliases"_s.arg(m_projectId), {{u"limit"_s, u"100"_s}});
+    m_http.send(r, [done](const Net::Response &resp) {
+        if (!resp.ok())
+            return done(resp.error);
+        done(parsePromoteAliases(resp.body));
+    });
+}
+
 void VercelClient::mutate(const QString &path, const QString &expectProduction, std::function<void(const Status &)> done)
 {
     Net::Request r;
@@ -347,6 +410,14 @@ Net::RequestPreview VercelClient::previewProject() const
     Net::Request r;
     r.service = Service::Vercel;
     r.url = url(u"/v9/projects/"_s + m_projectId);
+    return Net::RequestPreview::from(r, m_base, u"vercel"_s);
+}
+
+Net::RequestPreview VercelClient::previewDeploymentAliases(const QString &deploymentId) const
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.url = url(u"/v2/deployments/%1/aliases"_s.arg(deploymentId));
     return Net::RequestPreview::from(r, m_base, u"vercel"_s);
 }
 

@@ -26,6 +26,28 @@ struct VercelDeployment
     bool rollbackCandidate = false;
 };
 
+// The project's last promote or rollback alias job (`lastAliasRequest`): Vercel answers the call when it has
+// accepted it; the job moves the domains afterwards (ADR 0027).
+struct VercelAliasJob
+{
+    QString fromDeploymentId, toDeploymentId;
+    QString jobStatus; // succeeded, failed, skipped, pending, in-progress
+    QString type;      // promote, rollback
+    qint64 requestedAt = 0;
+};
+
+// One domain of a deployment (GET /v2/deployments/{id}/aliases).
+struct VercelAlias
+{
+    QString uid, alias;
+};
+
+// One alias of the ongoing promote or rollback (GET /v1/projects/{id}/promote/aliases).
+struct VercelPromoteAlias
+{
+    QString id, alias, status;
+};
+
 struct VercelProject
 {
     QString id;
@@ -38,6 +60,8 @@ struct VercelProject
     // Whether new production deployments get the custom domains (Vercel turns it off on an Instant
     // Rollback and back on with a promotion). nullopt: the answer did not say.
     std::optional<bool> autoAssignCustomDomains;
+    // The alias job of the last promote or rollback; nullopt: the answer has none.
+    std::optional<VercelAliasJob> lastAliasRequest;
     // Deployment Protection (playbook §5.2): each method's deploymentType, empty when the method is off.
     QString ssoProtection, passwordProtection, trustedIps;
     // Deployment retention (deploymentExpiration, playbook §5.3); retentionSet false: the project has none.
@@ -77,6 +101,9 @@ public:
     void createCheck(const QString &deploymentId, const QString &name, bool blocking, Callback<VercelCheck> done);
     void updateCheck(const QString &deploymentId, const QString &checkId, const QString &status, const QString &conclusion,
                      Callback<VercelCheck> done);
+    // The domains pointing at a deployment, and the per-alias status of the ongoing promote or rollback.
+    void deploymentAliases(const QString &deploymentId, Callback<QList<VercelAlias>> done);
+    void promoteAliases(Callback<QList<VercelPromoteAlias>> done);
     // Mutations: never retried blindly; after an unclear outcome the client
     // reads the project back and retries only if production did not change.
     void promote(const QString &deploymentId, std::function<void(const Status &)> done);
@@ -85,6 +112,7 @@ public:
     Net::RequestPreview previewInstantRollback(const QString &deploymentId, const QString &description) const;
     Net::RequestPreview previewProject() const;
     Net::RequestPreview previewChecks(const QString &deploymentId) const;
+    Net::RequestPreview previewDeploymentAliases(const QString &deploymentId) const;
     // How long a read-back waits before it believes "not applied" (a timed-out call may still land).
     void setReadBackSettle(int ms) { m_readBackSettleMs = ms; }
 
@@ -92,6 +120,8 @@ public:
     static Result<QList<VercelDeployment>> parseDeployments(const QByteArray &body, std::optional<qint64> *next);
     static Result<VercelDeployment> parseDeployment(const QByteArray &body);
     static Result<VercelCheck> parseCheck(const QByteArray &body);
+    static Result<QList<VercelAlias>> parseDeploymentAliases(const QByteArray &body);
+    static Result<QList<VercelPromoteAlias>> parsePromoteAliases(const QByteArray &body);
 
 private:
     QUrl url(const QString &path, QList<QPair<QString, QString>> query = {}) const;

@@ -80,6 +80,26 @@ PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json sce
         for (const QString &lane : TrafficModel::lanes())
             m_lanes.insert(key(c.id, lane), Lane{});
     }
+    deploymentRoute();
+}
+
+void PlatformSim::deploymentRoute()
+{
+    m_server->route("GET", u"/__deployment"_s, [this](const HttpRequest &r, const QRegularExpressionMatch &) {
+        if (!m_protectionBypass.isEmpty() && r.header("x-vercel-protection-bypass") != m_protectionBypass.toUtf8()) {
+            // What a protected Vercel domain answers without the bypass: an authentication page, not JSON.
+            HttpResponse refused;
+            refused.status = 401;
+            refused.body = "<!doctype html><title>Authentication Required</title><p>Vercel Authentication</p>";
+            refused.setHeader("Content-Type", "text/html; charset=utf-8");
+            return refused;
+        }
+        const quint64 n = m_servingRequests++;
+        const QString id = m_servingPicker ? m_servingPicker(n) : m_vercel ? m_vercel->servingDeploymentId() : QString();
+        HttpResponse resp = HttpResponse::json(200, {{"deploymentId", id.toStdString()}});
+        resp.setHeader("X-Raize-Deployment", id.toUtf8());
+        return resp;
+    });
 }
 
 QList<TrafficModel::Incident> PlatformSim::incidentsInProgress(const json &scenario, double now)

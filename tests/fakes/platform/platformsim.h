@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 
 class QNetworkAccessManager;
@@ -55,6 +56,16 @@ public:
     bool setFlags(const nlohmann::json &clientFeatures);
     const QList<PlatformFault> &faults() const { return m_faults; }
 
+    // ---- which deployment serves the production domain (ADR 0027) ----
+    // GET /__deployment answers {"deploymentId"} and the X-Raize-Deployment header with the deployment a
+    // request lands on. The picker decides it per request (its argument counts the requests); the default
+    // is the deployment the Vercel fake's production alias points at. A traffic split plugs its own in.
+    using ServingPicker = std::function<QString(quint64 request)>;
+    void setServingPicker(ServingPicker picker) { m_servingPicker = std::move(picker); }
+    // Deployment Protection on the domain: a request without this x-vercel-protection-bypass value gets
+    // 401 (empty: unprotected).
+    void setProtectionBypass(const QString &secret) { m_protectionBypass = secret; }
+
 private:
     struct Lane
     {
@@ -78,6 +89,7 @@ private:
         QStringList activeFaults;
     };
     void poll();
+    void deploymentRoute();
     bool effectActive(const TrafficModel::Cohort &c, const QString &lane, const FlagContext &ctx) const;
     bool faultActive(const PlatformFault &f, const FlagContext &ctx) const;
     TrafficModel::Extra extra(const Lane &l, PlatformFault::Kind kind, const QString &service) const;
@@ -100,6 +112,9 @@ private:
     int m_polls = 0;
     int m_pollFailures = 0;
     QString m_lastPollError;
+    ServingPicker m_servingPicker;
+    quint64 m_servingRequests = 0;
+    QString m_protectionBypass;
 };
 
 } // namespace Raize::Sandbox

@@ -206,6 +206,22 @@ int main(int argc, char **argv)
         return HttpResponse::json(200, {{"vercel", vercel.state()}, {"github", github.state()}, {"platform", sim.status()},
                                         {"launchdarkly", launchDarkly.state()}});
     });
+    // Effective, not just accepted (ADR 0027): Vercel moves the domains this long after it accepts a promote or
+    // rollback ({"ms": N}; 0: at once), and the production domain may be protected ({"bypass": SECRET}; "": not).
+    controlServer.route("POST", u"/__sandbox/vercel/alias-delay"_s, [&](const HttpRequest &r, const M &) {
+        const json body = r.json();
+        if (!body.is_object() || !body.contains("ms") || !body["ms"].is_number_integer() || body["ms"].get<int>() < 0)
+            return HttpResponse::json(400, {{"error", "expected {\"ms\": a whole number ≥ 0}"}});
+        vercel.setAliasDelay(body["ms"].get<int>());
+        return HttpResponse::json(200, {{"aliasDelayMs", body["ms"]}});
+    });
+    controlServer.route("POST", u"/__sandbox/platform/protection"_s, [&](const HttpRequest &r, const M &) {
+        const json body = r.json();
+        if (!body.is_object() || !body.contains("bypass") || !body["bypass"].is_string())
+            return HttpResponse::json(400, {{"error", "expected {\"bypass\": \"secret\"} (\"\": unprotected)"}});
+        sim.setProtectionBypass(QString::fromStdString(body["bypass"].get<std::string>()));
+        return HttpResponse::json(200, {{"protected", !body["bypass"].get<std::string>().empty()}});
+    });
     controlServer.route("DELETE", u"/__sandbox/vercel/budget"_s, [&](const HttpRequest &, const M &) {
         vercel.resetBudget();
         return HttpResponse::empty(204);

@@ -3,6 +3,9 @@
 #include "http/httpserver.h"
 
 #include <QDateTime>
+#include <QTimer>
+
+#include <optional>
 
 namespace Raize::Sandbox {
 
@@ -64,6 +67,10 @@ void VercelFake::load(const json &scenario)
     }
     std::sort(m_deployments.begin(), m_deployments.end(), [](const Deployment &a, const Deployment &b) { return a.created > b.created; });
     m_production = q(scenario, "production");
+    m_serving = m_production;
+    m_aliasJob = nullptr;
+    ++m_aliasJobGeneration;
+    m_aliasDelayMs = 0;
     m_pinned = false;
     m_lastRollback = nullptr;
     // A project set up as the playbook asks (§5.2, §5.3) unless the scenario says otherwise.
@@ -117,14 +124,14 @@ json VercelFake::detail(const Deployment &d) const
 {
     json j = listItem(d);
     j["id"] = j["uid"];
-    j["aliasAssigned"] = d.uid == m_production;
+    j["aliasAssigned"] = d.uid == m_serving;
     j["bootedAt"] = d.created;
     j["buildSkipped"] = false;
     j["public"] = false;
     j["regions"] = json::array({"iad1"});
     j["status"] = j["readyState"];
     j["version"] = 2;
-    j["alias"] = d.uid == m_production ? json::array({"app.raize.example"}) : json::array();
+    j["alias"] = d.uid == m_serving ? json::array({"app.raize.example"}) : json::array();
     return j;
 }
 
@@ -173,6 +180,7 @@ json VercelFake::projectJson() const
     // After an Instant Rollback Vercel keeps production pinned: new production
     // deployments are not assigned to the domains until a promotion.
     p["lastRollbackTarget"] = m_lastRollback.is_null() || !m_pinned ? json(nullptr) : m_lastRollback;
+    p["lastAliasRequest"] = m_aliasJob;
     return p;
 }
 
@@ -208,7 +216,8 @@ json VercelFake::state() const
     json deployments = json::array();
     for (const Deployment &d : m_deployments)
         deployments.push_back(detail(d));
-    return {{"production", s(m_production)}, {"pinned", m_pinned}, {"lastRollbackTarget", m_lastRollback}, {"settings", m_settings},
+    return {{"production", s(m_production)}, {"serving", s(m_serving)}, {"aliasDelayMs", m_aliasDelayMs}, {"lastAliasRequest", m_aliasJob},
+            {"pinned", m_pinned}, {"lastRollbackTarget", m_lastRollback}, {"settings", m_settings},
             {"deployments", deployments}, {"budget", {{"limit", RateLimit}, {"usedThisWindow", m_requestsThisWindow}}}};
 }
 
@@ -240,6 +249,7 @@ json VercelFake::addDeployment(const json &spec)
         return {{"uid", s(d.uid)}, {"project", s(d.project)}, {"assignedToProduction", d.target == u"production"_s && d.state == u"READY"_s}};
     if (d.target == u"production"_s && d.state == u"READY"_s && !m_pinned) {
         setProduction(d.uid);
+        moveDomains(d.uid); // a new production deployment takes the domains as it becomes ready
         assigned = true;
     }
     return {{"uid", s(d.uid)}, {"assignedToProduction", assigned}, {"pinned", m_pinned}};
@@ -270,6 +280,7 @@ bool VercelFake::setCheck(const QString &deploymentId, const QString &name, cons
 
 void VercelFake::routes()
 {
+    aliasRoutes();
     using M = QRegularExpressionMatch;
     // Every Vercel route checks the token and counts against the budget first.
     const auto guarded = [this](HttpServer::Handler h) {
@@ -360,7 +371,9 @@ void VercelFake::routes()
         m_rollbackDescription.clear();
         if (d->target.isEmpty() || d->target == u"staging"_s)
             d->target = u"production"_s;
+        const QString from = m_production;
         setProduction(d->uid);
+        startAliasJob(u"promote"_s, from, d->uid);
         return HttpResponse::json(201, json::object());
     }));
 
@@ -382,15 +395,12 @@ void VercelFake::routes()
         m_rollbackAt = QDateTime::currentMSecsSinceEpoch();
         m_pinned = true;
         m_settings["autoAssignCustomDomains"] = false;
+        const QString from = m_production;
         setProduction(d->uid);
+        startAliasJob(u"rollback"_s, from, d->uid);
         return HttpResponse::json(201, json::object());
     }));
 
-    m_server->route("GET", u"/v1/projects/([^/]+)/promote/aliases"_s, guarded([this](const HttpRequest &, const M &) {
-        json aliases = json::array({{{"alias", "app.raize.example"}, {"status", "SUCCEEDED"}},
-                                    {{"alias", "raize-web.vercel.app"}, {"status", "SUCCEEDED"}}});
-        return HttpResponse::json(200, {{"aliases", aliases}, {"pagination", {{"count", 2}, {"next", nullptr}, {"prev", nullptr}}}});
-    }));
 
     m_server->route("GET", u"/v1/deployments/([^/]+)/checks"_s, guarded([this](const HttpRequest &, const M &m) {
         const Deployment *d = find(m.captured(1));
@@ -459,6 +469,71 @@ void VercelFake::routes()
         }
         return m_server->error(404, u"not_found"_s, u"Check not found"_s);
     }));
+}
+
+// ---- the alias job: accepted, then effective (ADR 0027) ----
+
+void VercelFake::startAliasJob(const QString &type, const QString &from, const QString &to)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const int generation = ++m_aliasJobGeneration;
+    m_aliasJob = {{"fromDeploymentId", s(from)}, {"toDeploymentId", s(to)}, {"jobStatus", m_aliasDelayMs > 0 ? "in-progress" : "succeeded"},
+                  {"requestedAt", now}, {"type", s(type)}};
+    if (m_aliasDelayMs <= 0)
+        return moveDomains(to);
+    QTimer::singleShot(m_aliasDelayMs, this, [this, generation, to] {
+        if (generation != m_aliasJobGeneration)
+            return; // a newer promote or rollback (or a reload) overtook this one
+        m_aliasJob["jobStatus"] = "succeeded";
+        moveDomains(to);
+    });
+}
+
+void VercelFake::moveDomains(const QString &to)
+{
+    if (m_serving == to)
+        return;
+    m_serving = to;
+    Q_EMIT servingChanged(to);
+}
+
+void VercelFake::aliasRoutes()
+{
+    using M = QRegularExpressionMatch;
+    // The same token check as every route (the budget is not counted: these are the confirmation's reads).
+    const auto authorized = [this](const HttpRequest &r) -> std::optional<HttpResponse> {
+        const QByteArray auth = r.header("authorization");
+        if (auth.isEmpty())
+            return m_server->error(401, u"missing_token"_s, u"The request is missing an authentication token"_s);
+        if (auth != "Bearer " + m_token.toUtf8())
+            return m_server->error(403, u"forbidden"_s, u"Not authorized"_s);
+        return std::nullopt;
+    };
+    // The per-alias status of the ongoing promote or rollback: PENDING until the domains moved.
+    m_server->route("GET", u"/v1/projects/([^/]+)/promote/aliases"_s, [this, authorized](const HttpRequest &r, const M &) {
+        if (auto refused = authorized(r))
+            return *refused;
+        const bool pending = m_aliasJob.is_object() && m_aliasJob.value("jobStatus", "") == "in-progress";
+        const char *status = pending ? "PENDING" : "SUCCEEDED";
+        json aliases = json::array({{{"id", "als_app"}, {"alias", "app.raize.example"}, {"status", status}},
+                                    {{"id", "als_vercel_app"}, {"alias", "raize-web.vercel.app"}, {"status", status}}});
+        return HttpResponse::json(200, {{"aliases", aliases}, {"pagination", {{"count", 2}, {"next", nullptr}, {"prev", nullptr}}}});
+    });
+    // Which domains point at a deployment: the production domains at the one they serve, none elsewhere.
+    m_server->route("GET", u"/v2/deployments/([^/]+)/aliases"_s, [this, authorized](const HttpRequest &r, const M &m) {
+        if (auto refused = authorized(r))
+            return *refused;
+        const Deployment *d = find(m.captured(1));
+        if (!d)
+            return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
+        json aliases = json::array();
+        if (d->uid == m_serving) {
+            const std::string created = QDateTime::fromMSecsSinceEpoch(d->created, Qt::UTC).toString(Qt::ISODateWithMs).toStdString();
+            aliases.push_back({{"uid", "als_app"}, {"alias", "app.raize.example"}, {"created", created}, {"redirect", nullptr}});
+            aliases.push_back({{"uid", "als_vercel_app"}, {"alias", s(m_projectName + u".vercel.app"_s)}, {"created", created}, {"redirect", nullptr}});
+        }
+        return HttpResponse::json(200, {{"aliases", aliases}});
+    });
 }
 
 } // namespace Raize::Sandbox

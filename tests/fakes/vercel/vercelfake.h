@@ -28,6 +28,12 @@ public:
     void load(const nlohmann::json &scenario);
 
     QString productionDeploymentId() const { return m_production; }
+    // The deployment the production domain's alias points at (ADR 0027): production's, except while an
+    // alias move is delayed (setAliasDelay), when it still names the one before.
+    QString servingDeploymentId() const { return m_serving; }
+    // Control surface: Vercel answers a promote or rollback at once, then moves the domains this much later
+    // (0: at once). The alias job (lastAliasRequest) is in-progress meanwhile.
+    void setAliasDelay(int ms) { m_aliasDelayMs = qMax(0, ms); }
     bool productionPinned() const { return m_pinned; }
     QString projectId() const { return m_projectId; }
     nlohmann::json state() const;
@@ -40,6 +46,8 @@ public:
 
 Q_SIGNALS:
     void productionChanged(const QString &deploymentId);
+    // The production domain moved to another deployment (after the alias delay).
+    void servingChanged(const QString &deploymentId);
 
 private:
     struct Check
@@ -69,6 +77,11 @@ private:
     nlohmann::json otherProjectJson(const QString &id) const;
     QString projectOf(const QString &idOrName) const; // empty: the main project
     void setProduction(const QString &id);
+    // ---- the alias job (effective, not just accepted; ADR 0027) ----
+    // A promote or rollback Vercel accepted: records lastAliasRequest and moves the domains now or after the delay.
+    void startAliasJob(const QString &type, const QString &from, const QString &to);
+    void moveDomains(const QString &to);
+    void aliasRoutes();
 
     HttpServer *m_server;
     QString m_token;
@@ -77,6 +90,10 @@ private:
     QString m_teamId = QStringLiteral("team_raize");
     QList<Deployment> m_deployments;
     QString m_production;
+    QString m_serving; // what the production domain serves
+    int m_aliasDelayMs = 0;
+    int m_aliasJobGeneration = 0; // a newer job overtakes a delayed one
+    nlohmann::json m_aliasJob;    // lastAliasRequest; null: none yet
     bool m_pinned = false;
     // The project's settings as the API shows them (Deployment Protection, retention); autoAssignCustomDomains
     // goes off with an Instant Rollback and on again with a promotion, as on Vercel.
