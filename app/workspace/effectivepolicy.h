@@ -99,6 +99,11 @@ public:
     const Rollback::TriggerRules &triggers() const { return m_triggers; }
     // Where migrations live and how an incompatible one is marked (`migrations`, `pathRules`, the gates' labels).
     const Release::MigrationPolicy &migrations() const { return m_migrations; }
+    // How long an arming lasts (the bundle's `arming.windowMinutes`, ADR 0025): a profile not marked
+    // sandbox is read-only until armed, then for this many minutes. A tenant may shorten it only.
+    int armingWindowMinutes() const { return m_armingWindowMinutes; }
+    static constexpr int DefaultArmingWindowMinutes = 15;
+    static constexpr int MaxArmingWindowMinutes = 240;
     // What the rollout monitor (SloView, AutoPacingPanel) reads: the typed parts above, the
     // bundle's rollout overrides; auto-pacing off when read-only.
     Release::RolloutMonitorPolicy rolloutMonitor() const;
@@ -135,6 +140,7 @@ private:
     Rollback::TriggerRules m_triggers;
     Release::MigrationPolicy m_migrations;
     QString m_newL3FlagsDefault;
+    int m_armingWindowMinutes = DefaultArmingWindowMinutes;
 };
 
 } // namespace Raize
