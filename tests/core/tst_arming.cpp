@@ -60,6 +60,9 @@ struct Rig
     {
         {
             Settings s(profile);
+            // The test's config folder outlives a run: start each profile from nothing.
+            for (const SettingSpec &spec : Settings::specs())
+                s.reset(spec.key);
             s.setValue(SettingKey::AuditLogPath, dir.filePath(u"audit.jsonl"_s));
             if (!marker.isEmpty())
                 s.setValue(SettingKey::ProfileIsSandbox, marker);
