@@ -126,6 +126,7 @@ void LiveData::workspaceReady()
         sources.githubHtml = m_workspace.clients()->githubHtml;
         sources.auditLogPath = m_workspace.auditLogPath();
         sources.sloHistory = m_workspace.sloHistory();
+        sources.guard = &m_workspace.writeGuard(); // read-only until armed (ADR 0025)
         m_promotion->setSources(sources);
         // The view opens on the current candidate: one review now, the operator refreshes after that.
         m_promotion->refresh();

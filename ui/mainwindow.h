@@ -27,6 +27,7 @@ struct EnvironmentSnapshot;
 
 namespace Raize::Ui {
 
+class ArmingBar;
 class CommandPalette;
 class DesktopNotifier;
 class EnvironmentCard;
@@ -72,6 +73,8 @@ public:
     // the palette or a Go shortcut switched views), unless a control of that view has it already.
     void focusCurrentView();
     ShortcutSheet *shortcutSheet() const { return m_shortcutSheet; }
+    // The header's arming state and its Arm/Disarm actions (ADR 0025).
+    ArmingBar *armingBar() const { return m_armingBar; }
 
 public Q_SLOTS:
     void openSettings();
@@ -111,6 +114,7 @@ private:
     void refreshAlerts();
     CommandPalette *m_palette = nullptr;
     ShortcutSheet *m_shortcutSheet = nullptr;
+    ArmingBar *m_armingBar = nullptr;
 };
 
 } // namespace Raize::Ui

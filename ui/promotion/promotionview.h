@@ -14,6 +14,9 @@ class QLineEdit;
 class QPushButton;
 class QTreeView;
 
+namespace Raize {
+class WriteGuard;
+}
 namespace Raize::Records {
 class AuditLog;
 }
@@ -52,6 +55,7 @@ public:
         QString githubHtml;
         QString auditLogPath;
         Slo::SloFeed *sloHistory = nullptr; // the 30-day SLO data, for the error-budget gate; null: unknown for L3
+        WriteGuard *guard = nullptr;        // the profile's arming (ADR 0025); null: not gated
     };
 
     // A view with its own session; setSources() gives it the profile's clients.
