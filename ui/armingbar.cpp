@@ -1,8 +1,7 @@
 #include "armingbar.h"
 
-#include "widgets/confirmation.h"
-
 #include "core/settings.h"
+#include "widgets/confirmation.h"
 #include "workspace/arming.h"
 #include "workspace/workspace.h"
 
@@ -51,8 +50,9 @@ ArmingBar::ArmingBar(Workspace &workspace, QWidget *parent)
     connect(&arming, &Arming::changed, this, &ArmingBar::refresh);
     connect(&arming, &Arming::tick, this, &ArmingBar::refresh);
     connect(&arming, &Arming::expired, this, [this] {
-        Q_EMIT message(u"The arming window ended: profile “%1” is read-only again; auto-pacing, if it was armed, stopped and must be armed again."_s
-                           .arg(m_workspace.profile()));
+        Q_EMIT message(
+            u"The arming window ended: profile “%1” is read-only again; auto-pacing, if it was armed, stopped and must be armed again."_s
+                .arg(m_workspace.profile()));
     });
     refresh();
 }
@@ -80,17 +80,21 @@ void ArmingBar::refresh()
     }
     if (arming.armed()) {
         m_state->setText(u"ARMED — %1 left · profile “%2”"_s.arg(Arming::countdown(arming.secondsLeft()), profile));
-        m_state->setToolTip(u"Armed by %1 until %2: %3"_s.arg(arming.armedBy(), arming.armedUntil().toLocalTime().toString(u"HH:mm:ss"_s),
-                                                            arming.reason()));
-        setStyleSheet(u"#armingBar { background: #c62828; border-radius: 4px; } #armingState { color: white; font-weight: bold; }"_s);
+        m_state->setToolTip(u"Armed by %1 until %2: %3"_s.arg(
+            arming.armedBy(), arming.armedUntil().toLocalTime().toString(u"HH:mm:ss"_s), arming.reason()));
+        setStyleSheet(
+            u"#armingBar { background: #c62828; border-radius: 4px; } #armingState { color: white; font-weight: bold; }"_s);
         m_arm->setToolTip(u"Arm again: a new window from now (typed confirmation and a reason, audited)"_s);
         m_disarm->setToolTip(u"Make profile “%1” read-only now (audited)"_s.arg(profile));
     } else {
         m_state->setText(u"READ-ONLY — profile “%1”"_s.arg(profile));
         m_state->setToolTip(arming.readOnlyReason());
-        setStyleSheet(u"#armingBar { background: #37474f; border-radius: 4px; } #armingState { color: white; font-weight: bold; }"_s);
-        m_arm->setToolTip(u"Allow changes in profile “%1” for %2 minutes (Ctrl+Shift+A): typed confirmation and a reason, audited"_s.arg(
-            profile).arg(m_workspace.policy().armingWindowMinutes()));
+        setStyleSheet(
+            u"#armingBar { background: #37474f; border-radius: 4px; } #armingState { color: white; font-weight: bold; }"_s);
+        m_arm->setToolTip(
+            u"Allow changes in profile “%1” for %2 minutes (Ctrl+Shift+A): typed confirmation and a reason, audited"_s
+                .arg(profile)
+                .arg(m_workspace.policy().armingWindowMinutes()));
         m_disarm->setToolTip(u"Profile “%1” is not armed"_s.arg(profile));
     }
 }
@@ -107,15 +111,16 @@ bool ArmingBar::requestArm()
     request.action = Policy::ConfirmAction::Arm;
     request.environment = m_workspace.settings().string(SettingKey::FlagsEnvironment);
     request.title = u"Arm profile “%1” for changes for %2 minutes?"_s.arg(profile).arg(minutes);
-    request.plan = u"Profile “%1” stops being read-only until %2 (%3 minutes from now):\n"
-                   u"  promote, approve and override gates; toggle flags; edit cohorts; arm auto-pacing; restore.\n"
-                   u"Each change still asks for its own confirmation.\n"
-                   u"Recorded in the audit log: who (%4), the reason below, until when.\n"
-                   u"When the window ends the profile is read-only again: what is in flight finishes, nothing new starts,\n"
-                   u"auto-pacing stops and must be armed again. Disarm ends it earlier."_s.arg(profile)
-                       .arg(m_workspace.arming().clock().nowUtc().addSecs(qint64(minutes) * 60).toLocalTime().toString(u"HH:mm"_s))
-                       .arg(minutes)
-                       .arg(m_workspace.actor());
+    request.plan =
+        u"Profile “%1” stops being read-only until %2 (%3 minutes from now):\n"
+        u"  promote, approve and override gates; toggle flags; edit cohorts; arm auto-pacing; restore.\n"
+        u"Each change still asks for its own confirmation.\n"
+        u"Recorded in the audit log: who (%4), the reason below, until when.\n"
+        u"When the window ends the profile is read-only again: what is in flight finishes, nothing new starts,\n"
+        u"auto-pacing stops and must be armed again. Disarm ends it earlier."_s.arg(profile)
+            .arg(m_workspace.arming().clock().nowUtc().addSecs(qint64(minutes) * 60).toLocalTime().toString(u"HH:mm"_s))
+            .arg(minutes)
+            .arg(m_workspace.actor());
     request.acceptLabel = u"Arm for %1 minutes"_s.arg(minutes);
     request.reasonLabel = u"Why arm now (goes into the audit log):"_s;
     if (!Confirmation::ask(window(), request)) {
@@ -127,7 +132,8 @@ bool ArmingBar::requestArm()
         Q_EMIT message(u"Not armed: %1 %2"_s.arg(armed.error().message, armed.error().remedy));
         return false;
     }
-    Q_EMIT message(u"Armed profile “%1” until %2 (audited)."_s.arg(profile, m_workspace.armedUntil().toLocalTime().toString(u"HH:mm:ss"_s)));
+    Q_EMIT message(
+        u"Armed profile “%1” until %2 (audited)."_s.arg(profile, m_workspace.armedUntil().toLocalTime().toString(u"HH:mm:ss"_s)));
     return true;
 }
 

@@ -65,7 +65,8 @@ Status Arming::arm(const QString &reason, const QString &actor, int windowMinute
         return refused(u"The policy's arming window is %1 minutes: nothing can be armed."_s.arg(windowMinutes),
                        u"Fix arming.windowMinutes in the policy bundle (1 or more; the playbook's is 15)."_s);
     if (!m_audit)
-        return refused(u"No audit log is open: the profile is not armed without a record."_s, u"Check the audit log's path in Settings."_s);
+        return refused(u"No audit log is open: the profile is not armed without a record."_s,
+                       u"Check the audit log's path in Settings."_s);
     poll(); // an old window that ended is recorded as ended before the new one opens
     const bool wasArmed = armed();
     const QDateTime until = m_clock->nowUtc().addSecs(qint64(windowMinutes) * 60);
@@ -75,8 +76,8 @@ Status Arming::arm(const QString &reason, const QString &actor, int windowMinute
     if (const Status s = record(u"arming.arm"_s, actor, reason.trimmed(), wasArmed, true, scope); !s) {
         m_until = wasArmed ? oldUntil : QDateTime();
         return Error::make(Error::Kind::Io, u"audit"_s,
-                           u"The audit log refused the arming record: %1 — the profile stays %2."_s.arg(s.error().message,
-                                                                                                    wasArmed ? u"armed as before"_s : u"read-only"_s),
+                           u"The audit log refused the arming record: %1 — the profile stays %2."_s.arg(
+                               s.error().message, wasArmed ? u"armed as before"_s : u"read-only"_s),
                            s.error().remedy);
     }
     m_actor = actor;
@@ -105,8 +106,9 @@ void Arming::poll()
     if (!m_until.isValid() || m_clock->nowUtc() < m_until)
         return;
     // The window ended: recorded once, by the console, with the window it closes.
-    const Status s = record(u"arming.expire"_s, u"console"_s,
-                            u"the arming window of %1 minutes that %2 opened ended"_s.arg(m_windowMinutes).arg(m_actor), true, false, m_scope);
+    const Status s =
+        record(u"arming.expire"_s, u"console"_s,
+               u"the arming window of %1 minutes that %2 opened ended"_s.arg(m_windowMinutes).arg(m_actor), true, false, m_scope);
     Q_UNUSED(s); // the profile is read-only again either way; an unwritable log refuses the next arming
     m_until = {};
     m_timer.stop();

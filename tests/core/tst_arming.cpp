@@ -22,7 +22,10 @@
 #include "rollback/runjournal.h"
 #include "workspace/workspace.h"
 
+#include "testutil.h"
+
 #include <QSignalSpy>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -235,10 +238,11 @@ private Q_SLOTS:
         QCOMPARE(rig.ws->arming().readOnlyReason().isEmpty(), !readOnly);
         if (readOnly) {
             QCOMPARE(s.error().kind, Error::Kind::Refused);
-            QCOMPARE(s.error().message, u"Profile “%1” is read-only until armed: promoting to production was refused."_s.arg(rig.profile));
+            QCOMPARE(s.error().message,
+                     u"Profile “%1” is read-only until armed: promoting to production was refused."_s.arg(rig.profile));
             // It says how to arm, in the console and headless, and what stays usable.
-            QVERIFY2(s.error().remedy.contains(u"Ctrl+Shift+A"_s) && s.error().remedy.contains(u"--arm REASON"_s)
-                         && s.error().remedy.contains(u"The rollback and the kill switch need no arming."_s),
+            QVERIFY2(s.error().remedy.contains(u"Ctrl+Shift+A"_s) && s.error().remedy.contains(u"--arm REASON"_s) &&
+                         s.error().remedy.contains(u"The rollback and the kill switch need no arming."_s),
                      qPrintable(s.error().remedy));
         }
         QVERIFY(rig.records().isEmpty()); // asking records nothing
@@ -253,10 +257,11 @@ private Q_SLOTS:
         QTest::newRow("flag toggle") << Attempt([flags](Rig &rig) { return toggle(rig, *flags); })
                                      << u"%1 in production: off → ON (matrix)"_s.arg(Flag);
         auto cohorts = std::make_shared<CohortRig>();
-        QTest::newRow("cohort save") << Attempt([cohorts](Rig &rig) { return saveCohorts(rig, *cohorts); }) << u"saving the canary cohorts"_s;
+        QTest::newRow("cohort save") << Attempt([cohorts](Rig &rig) { return saveCohorts(rig, *cohorts); })
+                                     << u"saving the canary cohorts"_s;
         auto promotion = std::make_shared<PromotionRig>();
-        QTest::newRow("approve and promote") << Attempt([promotion](Rig &rig) { return promote(rig, *promotion); })
-                                             << u"approving the production deployment"_s;
+        QTest::newRow("approve and promote")
+            << Attempt([promotion](Rig &rig) { return promote(rig, *promotion); }) << u"approving the production deployment"_s;
         auto overrides = std::make_shared<PromotionRig>();
         QTest::newRow("gate override") << Attempt([overrides](Rig &rig) { return override(rig, *overrides); })
                                        << u"overriding the changelog gate"_s;
@@ -304,13 +309,51 @@ private Q_SLOTS:
         QCOMPARE(arm.reason, u"promote release 4.2, CHG-1234"_s);
         QCOMPARE(arm.before["armed"].get<bool>(), false);
         QCOMPARE(arm.after["armed"].get<bool>(), true);
-        QCOMPARE(QString::fromStdString(arm.after["until"].get<std::string>()), armedAt.addSecs(15 * 60).toString(Qt::ISODateWithMs));
+        QCOMPARE(QString::fromStdString(arm.after["until"].get<std::string>()),
+                 armedAt.addSecs(15 * 60).toString(Qt::ISODateWithMs));
         QCOMPARE(arm.after["windowMinutes"].get<int>(), 15);
         QCOMPARE(QString::fromStdString(arm.after["scope"].get<std::string>()), u"console"_s);
         const Records::AuditRecord &end = records[1];
         QCOMPARE(end.actor, u"console"_s);
         QCOMPARE(end.after["armed"].get<bool>(), false);
         QVERIFY2(end.reason.contains(u"the arming window of 15 minutes that ada opened ended"_s), qPrintable(end.reason));
+    }
+
+    // The window is the policy's: a tenant bundle may shorten it (a longer one is refused: test_effective_policy).
+    void windowComesFromThePolicy()
+    {
+        Rig rig;
+        QFile acme(RaizeTest::dataDir() + u"/policy/tenant-acme.json"_s);
+        QVERIFY(acme.open(QIODevice::ReadOnly));
+        nlohmann::json tenant = nlohmann::json::parse(acme.readAll().toStdString());
+        tenant["arming"] = {{"windowMinutes", 5}};
+        const QString path = rig.dir.filePath(u"tenant.json"_s);
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QByteArray::fromStdString(tenant.dump()));
+        out.close();
+        rig.ws->settings().setValue(SettingKey::PolicyBundlePath, path);
+        rig.ws->reloadPolicy();
+        QVERIFY2(!rig.ws->readOnly(), qPrintable(rig.ws->policy().readOnlyReason()));
+        QCOMPARE(rig.ws->policy().armingWindowMinutes(), 5);
+        const QDateTime armedAt = rig.clock.nowUtc();
+        QVERIFY(rig.ws->arm(u"hotfix 4.2.1"_s, u"ada"_s));
+        QCOMPARE(rig.ws->armedUntil(), armedAt.addSecs(5 * 60));
+        rig.clock.advanceMs(5 * 60'000);
+        QVERIFY(!rig.ws->mayChange(u"x"_s));
+        QCOMPARE(rig.actions(), (QStringList{u"arming.arm"_s, u"arming.expire"_s}));
+        QCOMPARE(rig.records().first().after["windowMinutes"].get<int>(), 5);
+
+        // A refused bundle leaves the profile read-only: it cannot be armed either.
+        tenant["arming"] = {{"windowMinutes", 60}};
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        out.write(QByteArray::fromStdString(tenant.dump()));
+        out.close();
+        rig.ws->reloadPolicy();
+        QVERIFY(rig.ws->readOnly());
+        const Status refused = rig.ws->arm(u"hotfix 4.2.1"_s, u"ada"_s);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message.contains(u"policy bundle is refused"_s), qPrintable(refused.error().message));
     }
 
     void armingNeedsAReasonAndItsRecord_data()
@@ -409,7 +452,8 @@ private Q_SLOTS:
         QVERIFY(!plan.steps.isEmpty());
         QVERIFY(plan.steps.first().as<Services::ServeChange>());
         QTemporaryDir dir;
-        Result<Rollback::RunJournal> journal = Rollback::RunJournal::create(dir.path(), {{"kind", killSwitch ? "kill-switch" : "rollback"}});
+        Result<Rollback::RunJournal> journal =
+            Rollback::RunJournal::create(dir.path(), {{"kind", killSwitch ? "kill-switch" : "rollback"}});
         QVERIFY(journal);
         Rollback::ExecOptions options;
         options.pollMs = 10;
@@ -418,7 +462,8 @@ private Q_SLOTS:
         QSignalSpy failed(&ex, &Rollback::Executor::stepFailed);
         ex.start();
         QTRY_VERIFY(!service.calls.isEmpty());
-        QVERIFY2(service.calls.first().startsWith(u"serve publishing.enabled production"_s), qPrintable(service.calls.join(u'\n')));
+        QVERIFY2(service.calls.first().startsWith(u"serve publishing.enabled production"_s),
+                 qPrintable(service.calls.join(u'\n')));
         QVERIFY(service.calls.first().endsWith(u" off"_s));
         QCOMPARE(service.flags.first().enabled, false);
         QVERIFY(!rig.ws->writable()); // still read-only: nothing was armed for it

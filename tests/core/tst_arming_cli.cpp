@@ -7,12 +7,11 @@
 // help of every mutating subcommand names --arm; `policy show` shows the window.
 // Runs `cohorts set|reset`, which need no service, so no sandbox is started.
 
-#include "testutil.h"
-
 #include "core/settings.h"
 #include "policy/policybundle.h"
 #include "records/auditexport.h"
 #include "release/cohorts.h"
+#include "testutil.h"
 
 #include <QFile>
 #include <QProcess>
@@ -82,7 +81,10 @@ class TestArmingCli : public QObject
         return path;
     }
 
-    QList<Records::AuditRecord> records(const QString &profile) const { return Records::AuditExport::readAll(auditPath(profile)); }
+    QList<Records::AuditRecord> records(const QString &profile) const
+    {
+        return Records::AuditExport::readAll(auditPath(profile));
+    }
     QStringList actions(const QString &profile) const
     {
         QStringList out;
@@ -104,18 +106,19 @@ private Q_SLOTS:
         QTest::addColumn<bool>("saved");
         const QString refusal = u"is read-only until armed: cohorts set was refused"_s;
         QTest::newRow("production, no --arm: refused") << QString() << QStringList() << 1 << refusal << QStringList() << false;
-        QTest::newRow("marked not sandbox, no --arm: refused") << u"false"_s << QStringList() << 1 << u"Pass --arm REASON"_s
-                                                             << QStringList() << false;
+        QTest::newRow("marked not sandbox, no --arm: refused")
+            << u"false"_s << QStringList() << 1 << u"Pass --arm REASON"_s << QStringList() << false;
         QTest::newRow("production, --arm: armed for it, audited")
             << QString() << QStringList{u"--arm"_s, u"CHG-77 house gets a new account"_s} << 0 << u"armed profile"_s
             << QStringList{u"arming.arm"_s, u"cohorts.edit"_s} << true;
         QTest::newRow("--arm=REASON") << QString() << QStringList{u"--arm=CHG-78"_s} << 0 << u"armed profile"_s
                                       << QStringList{u"arming.arm"_s, u"cohorts.edit"_s} << true;
-        QTest::newRow("blank reason: not armed") << QString() << QStringList{u"--arm"_s, u"  "_s} << 2 << u"Arming needs a reason"_s
-                                                 << QStringList() << false;
-        QTest::newRow("--arm without its reason: usage") << QString() << QStringList{u"--arm"_s} << 2 << u"unknown argument: --arm"_s
-                                                         << QStringList() << false;
-        QTest::newRow("sandbox: no --arm needed") << u"true"_s << QStringList() << 0 << QString() << QStringList{u"cohorts.edit"_s} << true;
+        QTest::newRow("blank reason: not armed")
+            << QString() << QStringList{u"--arm"_s, u"  "_s} << 2 << u"Arming needs a reason"_s << QStringList() << false;
+        QTest::newRow("--arm without its reason: usage")
+            << QString() << QStringList{u"--arm"_s} << 2 << u"unknown argument: --arm"_s << QStringList() << false;
+        QTest::newRow("sandbox: no --arm needed")
+            << u"true"_s << QStringList() << 0 << QString() << QStringList{u"cohorts.edit"_s} << true;
     }
 
     void mutatingCommandNeedsArm()
@@ -192,7 +195,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("says");
         const QString option = u"--arm REASON"_s;
         for (const char *sub : {"approve", "override", "run"})
-            QTest::newRow(qPrintable(u"promote %1"_s.arg(QLatin1String(sub)))) << QStringList{u"promote"_s, QString::fromLatin1(sub)} << option;
+            QTest::newRow(qPrintable(u"promote %1"_s.arg(QLatin1String(sub))))
+                << QStringList{u"promote"_s, QString::fromLatin1(sub)} << option;
         QTest::newRow("rollout advance") << QStringList{u"rollout"_s, u"advance"_s} << option;
         QTest::newRow("cohorts set") << QStringList{u"cohorts"_s, u"set"_s} << option;
         QTest::newRow("cohorts reset") << QStringList{u"cohorts"_s, u"reset"_s} << option;
@@ -216,7 +220,8 @@ private Q_SLOTS:
         const QString p = profile();
         const Run text = run(p, {u"policy"_s, u"show"_s});
         QCOMPARE(text.code, 0);
-        QVERIFY2(text.out.contains(u"arming: a profile not marked sandbox is read-only until armed, then for 15 minutes"_s), qPrintable(text.out));
+        QVERIFY2(text.out.contains(u"arming: a profile not marked sandbox is read-only until armed, then for 15 minutes"_s),
+                 qPrintable(text.out));
         QVERIFY2(text.out.contains(u"confirm arm: environment"_s), qPrintable(text.out));
         const Run j = run(p, {u"policy"_s, u"show"_s, u"--json"_s});
         QCOMPARE(j.code, 0);

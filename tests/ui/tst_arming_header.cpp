@@ -7,17 +7,15 @@
 
 #include "armingbar.h"
 #include "consoleapp.h"
-#include "mainwindow.h"
-#include "palette/commandcollector.h"
-#include "widgets/armedcontrols.h"
-#include "widgets/confirmation.h"
-
 #include "core/clock.h"
 #include "core/settings.h"
+#include "mainwindow.h"
+#include "palette/commandcollector.h"
 #include "records/auditexport.h"
-#include "workspace/workspace.h"
-
 #include "testutil.h"
+#include "widgets/armedcontrols.h"
+#include "widgets/confirmation.h"
+#include "workspace/workspace.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -25,6 +23,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QStatusBar>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -62,6 +61,15 @@ private Q_SLOTS:
     void readOnlyArmedCountdownExpiry()
     {
         ManualClock clock(QDateTime::currentDateTimeUtc());
+        QTemporaryDir dir;
+        {
+            // The test's folders outlive a run: a fresh profile, its audit log in a folder of its own.
+            Settings s(u"production-like"_s);
+            for (const SettingSpec &spec : Settings::specs())
+                s.reset(spec.key);
+            s.setValue(SettingKey::AuditLogPath, dir.filePath(u"audit.jsonl"_s));
+            QVERIFY(s.sync());
+        }
         ConsoleApp app(u"production-like"_s);
         Workspace &ws = app.workspace();
         ws.setClock(clock);
@@ -71,7 +79,8 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(w));
         ArmedControls *gate = app.armedControls();
         QVERIFY(gate);
-        QVERIFY2(gate->missing().isEmpty(), qPrintable(u"gated controls not found (a rename?): "_s + gate->missing().join(u", "_s)));
+        QVERIFY2(gate->missing().isEmpty(),
+                 qPrintable(u"gated controls not found (a rename?): "_s + gate->missing().join(u", "_s)));
 
         // Read-only: every control that changes something is off and says why; the big red button is not.
         const QString why = ws.arming().readOnlyReason();
@@ -83,7 +92,8 @@ private Q_SLOTS:
             QCOMPARE(b->toolTip(), why);
             // The palette lists it disabled, with the reason.
             const PaletteEntry e = entry(*w, u"button:"_s + name);
-            QVERIFY2(!e.enabled && e.detail.contains(u"Read-only: profile “production-like” is not armed"_s), qPrintable(name + u": "_s + e.detail));
+            QVERIFY2(!e.enabled && e.detail.contains(u"Read-only: profile “production-like” is not armed"_s),
+                     qPrintable(name + u": "_s + e.detail));
         }
         QVERIFY(w->findChild<QAbstractButton *>(u"rollbackButton"_s)->isEnabled());
         ArmingBar *bar = w->armingBar();

@@ -12,14 +12,14 @@ using namespace Qt::StringLiterals;
 const QStringList &ArmedControls::gatedControls()
 {
     static const QStringList names = {
-        u"promotionApprove"_s,    // approves the production environment's deployment
-        u"promotionOverride"_s,   // passes over a failing gate
-        u"promotionPromote"_s,    // promotes the candidate to production
-        u"matrixTurnOnButton"_s,  // toggle matrix: a flag on for a scope
+        u"promotionApprove"_s, // approves the production environment's deployment
+        u"promotionOverride"_s, // passes over a failing gate
+        u"promotionPromote"_s, // promotes the candidate to production
+        u"matrixTurnOnButton"_s, // toggle matrix: a flag on for a scope
         u"matrixTurnOffButton"_s, // toggle matrix: a flag off for a scope
         u"autoPacingArmButton"_s, // arms auto-pacing (it changes production flags by itself)
-        u"editCohortsButton"_s,   // changes who each rollout stage exposes
-        u"restoreRun"_s,          // serves again what a rollback turned off (widens exposure)
+        u"editCohortsButton"_s, // changes who each rollout stage exposes
+        u"restoreRun"_s, // serves again what a rollback turned off (widens exposure)
     };
     return names;
 }

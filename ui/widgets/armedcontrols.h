@@ -48,7 +48,7 @@ private:
     struct Held
     {
         bool wanted = true; // the view's own state: what the control gets back once armed
-        QString toolTip;    // the view's own tooltip
+        QString toolTip; // the view's own tooltip
     };
     void hold(QWidget *w);
     void release(QWidget *w);
