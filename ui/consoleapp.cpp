@@ -26,6 +26,7 @@
 #include "timeline/timelinefeed.h"
 #include "timeline/whatchangedpanel.h"
 #include "release/environmentpoller.h"
+#include "widgets/armedcontrols.h"
 #include "widgets/confirmation.h"
 
 #include "core/logging.h"
@@ -40,6 +41,7 @@
 #include "rollback/rollbackfacts.h"
 #include "rollback/triggerdetector.h"
 #include "core/clock.h"
+#include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
 #include "workspace/workspace.h"
 #include "release/cohortoverride.h"
@@ -295,6 +297,16 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window->setViewWidget(u"rollback"_s, m_history);
     connect(m_history, &RollbackHistory::openRequested, this, [this] { openRollback(); });
     refreshRollbackState();
+    // Read-only until armed (ADR 0028): every use case that changes something asks the workspace's arming;
+    // the rollback and the kill switch do not. Disarming or the window's end stops an armed auto-pacing.
+    WriteGuard *guard = &m_workspace->writeGuard();
+    matrix->changeRunner()->setWriteGuard(guard);
+    sloView->monitor()->setWriteGuard(guard);
+    m_cohorts->setWriteGuard(guard);
+    connect(&m_workspace->arming(), &Arming::changed, sloView->monitor(), &Release::RolloutMonitor::evaluate);
+    m_armedControls = new ArmedControls(m_workspace->arming(), m_window.get(), this);
+    if (const QStringList missing = m_armedControls->missing(); !missing.isEmpty())
+        qCWarning(lcUi, "controls that change something were not found for arming: %s", qUtf8Printable(missing.join(u", "_s)));
     // The command palette (Ctrl+K) and the shortcut sheet (F1) mark what changes production and list recent targets.
     if (const QStringList missing = markProductionControls(*m_window); !missing.isEmpty())
         qCWarning(lcUi, "controls that change production were not found: %s", qUtf8Printable(missing.join(u", "_s)));
@@ -500,8 +512,9 @@ ConsoleApp::~ConsoleApp() = default;
 QStringList ConsoleApp::viewNames()
 {
     // "settings", "palette" and "shortcuts" render the settings dialog, the
-    // command palette and the shortcut sheet over the window (for --screenshot).
-    return MainWindow::viewNames() << u"settings"_s << u"palette"_s << u"shortcuts"_s;
+    // command palette and the shortcut sheet over the window; "armed" the Canary
+    // view of the profile armed (audited as such) with the header's countdown (for --screenshot).
+    return MainWindow::viewNames() << u"settings"_s << u"palette"_s << u"shortcuts"_s << u"armed"_s;
 }
 
 void ConsoleApp::show(const QString &view, bool exitAfterShow)
@@ -536,8 +549,20 @@ void ConsoleApp::exitAfterFirstData(int lingerMs)
 int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
 {
     const bool overlay = view == u"palette"_s || view == u"shortcuts"_s;
-    if (!view.isEmpty() && view != u"settings"_s && !overlay)
+    if (view == u"armed"_s) {
+        // The armed header as the operator sees it: a real arming, with its audit record.
+        if (!m_workspace->arming().required()) {
+            qCCritical(lcUi, "profile %s is marked sandbox: it is never armed (use a profile without profile/sandbox)", qUtf8Printable(m_profile));
+            return 2;
+        }
+        if (const Status s = m_workspace->arm(u"screenshot of the armed header"_s); !s) {
+            qCCritical(lcUi, "cannot arm for the screenshot: %s", qUtf8Printable(s.error().toString()));
+            return 2;
+        }
+        m_window->showView(u"canary"_s);
+    } else if (!view.isEmpty() && view != u"settings"_s && !overlay) {
         m_window->showView(view);
+    }
     m_window->resize(size);
     m_window->show();
     std::unique_ptr<SettingsDialog> dialog;

@@ -34,6 +34,7 @@ class Workspace;
 
 namespace Raize::Ui {
 
+class ArmedControls;
 class CanaryMatrix;
 class CohortsPanel;
 class LiveData;
@@ -60,6 +61,8 @@ public:
     Settings &settings() const { return *m_settings; }
     TokenStore &tokens() const { return *m_tokens; }
     Workspace &workspace() const { return *m_workspace; }
+    // Keeps the controls that change something disabled while the profile is read-only (ADR 0028).
+    ArmedControls *armedControls() const { return m_armedControls; }
 
     void show(const QString &view, bool exitAfterShow);
     // For the first-data benchmark: once every view has its first answer from
@@ -130,6 +133,7 @@ private:
     QPushButton *m_rollbackButton = nullptr;
     QLabel *m_rollbackState = nullptr;
     RollbackHistory *m_history = nullptr;
+    ArmedControls *m_armedControls = nullptr;
     Release::DoraCollector *m_dora = nullptr;
     DoraView *m_doraView = nullptr;
     CohortsPanel *m_cohorts = nullptr;

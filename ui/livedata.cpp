@@ -128,6 +128,7 @@ void LiveData::workspaceReady()
         sources.sloHistory = m_workspace.sloHistory();
         sources.servingProbe = m_workspace.clients()->servingProbe.get();
         sources.effective = m_workspace.policy().effective();
+        sources.guard = &m_workspace.writeGuard(); // read-only until armed (ADR 0028)
         m_promotion->setSources(sources);
         // The view opens on the current candidate: one review now, the operator refreshes after that.
         m_promotion->refresh();

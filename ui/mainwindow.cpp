@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "armingbar.h"
 #include "environmentcard.h"
 #include "notconnectedpane.h"
 #include "alerts/desktopnotifier.h"
@@ -138,6 +139,11 @@ MainWindow::MainWindow(Workspace &workspace, QWidget *parent)
     // Standard keys where the platform has them (Preferences has none on X11 and offscreen: Ctrl+, then).
     settingsAction->setShortcut(QKeySequence(QKeySequence::Preferences).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Comma)
                                                                                    : QKeySequence(QKeySequence::Preferences));
+    // Read-only until armed (ADR 0028): Ctrl+Shift+A opens the typed confirmation.
+    fileMenu->addSeparator();
+    fileMenu->addAction(m_armingBar->armAction());
+    fileMenu->addAction(m_armingBar->disarmAction());
+    connect(m_armingBar, &ArmingBar::message, this, [this](const QString &text) { statusBar()->showMessage(text, 15000); });
     fileMenu->addSeparator();
     auto *quit = fileMenu->addAction(u"&Quit"_s, qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence(QKeySequence::Quit).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Q) : QKeySequence(QKeySequence::Quit));
@@ -315,6 +321,8 @@ QWidget *MainWindow::buildHeader()
     m_profileBadge->setObjectName(u"profileBadge"_s);
     titleBox->addWidget(title);
     titleBox->addWidget(m_profileBadge);
+    m_armingBar = new ArmingBar(m_workspace, header);
+    titleBox->addWidget(m_armingBar);
     layout->addLayout(titleBox);
     layout->addSpacing(12);
 

@@ -27,6 +27,7 @@ struct EnvironmentSnapshot;
 
 namespace Raize::Ui {
 
+class ArmingBar;
 class CommandPalette;
 class DesktopNotifier;
 class DialogKeys;
@@ -75,6 +76,8 @@ public:
     ShortcutSheet *shortcutSheet() const { return m_shortcutSheet; }
     // Keys, Ctrl+K and the focus on return in every dialog of the window.
     DialogKeys *dialogKeys() const { return m_dialogKeys; }
+    // The header's arming state and its Arm/Disarm actions (ADR 0028).
+    ArmingBar *armingBar() const { return m_armingBar; }
 
 public Q_SLOTS:
     void openSettings();
@@ -115,6 +118,7 @@ private:
     CommandPalette *m_palette = nullptr;
     ShortcutSheet *m_shortcutSheet = nullptr;
     DialogKeys *m_dialogKeys = nullptr;
+    ArmingBar *m_armingBar = nullptr;
 };
 
 } // namespace Raize::Ui

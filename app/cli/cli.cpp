@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "core/settings.h"
+#include "workspace/workspace.h"
 
 #include <QFile>
 
@@ -106,6 +107,55 @@ bool Context::noneLeft(const QString &usage)
     err << u"unknown argument: %1\nusage: %2\n"_s.arg(args.join(u' '), usage);
     err.flush();
     return false;
+}
+
+std::optional<QString> Context::takeArm()
+{
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        if (args[i] == u"--arm"_s && i + 1 < args.size()) {
+            const QString v = args[i + 1];
+            args.remove(i, 2);
+            return v;
+        }
+        if (args[i].startsWith(u"--arm="_s)) {
+            const QString v = args[i].mid(6);
+            args.remove(i);
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+int armForCommand(Context &ctx, Workspace &workspace, const std::optional<QString> &reason, const QString &command)
+{
+    if (workspace.sandbox())
+        return Ok;
+    if (!reason) {
+        const Status refused = workspace.mayChange(command);
+        if (refused)
+            return Ok; // armed already (a caller that armed it before)
+        ctx.err << refused.error().message << u"\nPass --arm REASON to arm profile “%1” for this one command (audited with your reason).\n"_s.arg(
+                                                  ctx.profile);
+        return Negative;
+    }
+    const Status armed = workspace.arm(*reason, {}, u"command: "_s + command);
+    if (!armed) {
+        ctx.err << u"not armed: "_s << armed.error().message;
+        if (!armed.error().remedy.isEmpty())
+            ctx.err << u" "_s << armed.error().remedy;
+        ctx.err << u'\n';
+        return Failure;
+    }
+    ctx.err << u"armed profile “%1” for this command until %2 (audited, by %3)\n"_s.arg(
+        ctx.profile, workspace.armedUntil().toString(Qt::ISODate), workspace.actor());
+    return Ok;
+}
+
+QString armHelp()
+{
+    return u"  --arm REASON    on a profile not marked sandbox (profile/sandbox), which is read-only until armed: arm it for\n"
+           u"                  this one command, with your reason (audited: who, why, until). Without it the command is refused\n"
+           u"                  (exit 1). A sandbox profile needs none.\n"_s;
 }
 
 const QList<Command> &commands()

@@ -10,6 +10,10 @@
 
 #include <optional>
 
+namespace Raize {
+class Workspace;
+}
+
 namespace Raize::Cli {
 
 // Exit codes shared by every subcommand, so that a CI pipeline can branch on them.
@@ -30,6 +34,8 @@ struct Context
     bool takeFlag(const QString &name);
     // Removes "--name VALUE" (or "--name=VALUE") from args.
     QString takeOption(const QString &name, const QString &fallback = {});
+    // Removes "--arm REASON" (or "--arm=REASON"); nullopt when it is not there (ADR 0028).
+    std::optional<QString> takeArm();
     // Reports anything left in args as unknown and returns false.
     bool noneLeft(const QString &usage);
     // A whole UTF-8 file; on failure says which and why on err.
@@ -39,6 +45,19 @@ struct Context
 };
 
 using Handler = int (*)(Context &);
+
+// Read-only until armed (ADR 0028). A subcommand that changes something takes
+// `--arm REASON` (ctx.takeOption(u"--arm"_s)) and, once its workspace is open
+// (the actor is the token's user), calls this before it acts:
+// - a profile marked sandbox: Ok, nothing recorded (a given --arm is ignored);
+// - --arm given: arms the workspace for this one command (audited: actor,
+//   reason, until, scope "command: <command>") and returns Ok, or prints why
+//   arming was refused and returns Failure (no reason, no audit log);
+// - not given: prints that the profile is read-only and to pass --arm, and
+//   returns Negative (refused). The core's use cases check again.
+int armForCommand(Context &ctx, Workspace &workspace, const std::optional<QString> &reason, const QString &command);
+// The line every mutating subcommand's usage carries.
+QString armHelp();
 
 // What `--help` prints. Each command file keeps its texts in one function next
 // to its handler (e.g. rollbackHelp() in rollbackcommand.cpp). A usage text

@@ -19,8 +19,8 @@ using json = nlohmann::json;
 namespace {
 
 const QString kListUsage = u"raize-console cohorts list [--json]"_s;
-const QString kSetUsage = u"raize-console cohorts set --file FILE [--reason TEXT] [--confirm TEXT] [--json]"_s;
-const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--json]"_s;
+const QString kSetUsage = u"raize-console cohorts set --file FILE [--reason TEXT] [--confirm TEXT] [--arm REASON] [--json]"_s;
+const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--arm REASON] [--json]"_s;
 
 // The profile's workspace: its effective policy (ADR 0017), the one the
 // console's cohort editor, the Canary view and the rollback check cohorts
@@ -110,6 +110,7 @@ int save(Context &ctx, bool asJson, bool reset)
     const QString file = reset ? QString() : ctx.takeOption(u"--file"_s);
     const QString reason = ctx.takeOption(u"--reason"_s);
     const QString confirm = ctx.takeOption(u"--confirm"_s);
+    const std::optional<QString> arm = ctx.takeArm();
     if (!ctx.noneLeft(reset ? kResetUsage : kSetUsage))
         return Failure;
     if (!reset && file.isEmpty()) {
@@ -151,15 +152,20 @@ int save(Context &ctx, bool asJson, bool reset)
         ctx.err << guard.error().message << u'\n' << guard.error().remedy << u'\n';
         return Failure;
     }
+    // Read-only until armed (ADR 0028); saving what is in effect changes nothing and needs no arming.
+    if (!unchanged) {
+        if (const int armed = armForCommand(ctx, *ws, arm, reset ? u"cohorts reset"_s : u"cohorts set"_s); armed != Ok)
+            return armed;
+    }
     const QString why = !reason.isEmpty() ? reason
         : reset                          ? u"cohorts reset to the policy bundle's with raize-console cohorts reset"_s
                                          : u"cohorts set with raize-console cohorts set --file %1"_s.arg(file);
     // The editor's path: checked against the policy, audited before the settings change, never half-applied.
     const Result<Release::EffectiveCohorts> saved =
-        Release::saveCohorts(ws->settings(), bundle, wanted, ws->audit(), ws->actor(), why);
+        Release::saveCohorts(ws->settings(), bundle, wanted, ws->audit(), ws->actor(), why, &ws->writeGuard());
     if (!saved) {
         ctx.err << saved.error().toString() << u'\n';
-        return Failure;
+        return saved.error().kind == Error::Kind::Refused ? Negative : Failure;
     }
     const bool changed = !(before && !before->overrideError && before->fromSettings == saved->fromSettings && before->cohorts == saved->cohorts);
     if (asJson) {
@@ -187,7 +193,7 @@ const CommandHelp &cohortsHelp()
         u"reset go through the same path as the console's cohort editor: checked against the policy's rollout\n"
         u"stages, written to the audit log (cohorts.edit / cohorts.reset) before the settings change.\n"
         u"\n"
-        u"Exit codes: 0 done; 1 refused (the cohorts do not fit the policy); 2 could not run (unreadable or\n"
+        u"Exit codes: 0 done; 1 refused (the cohorts do not fit the policy, or the profile is read-only: pass --arm); 2 could not run (unreadable or\n"
         u"malformed file, the audit log or the settings cannot be written).\n"
         u"Example: raize-console cohorts list --json\n"_s,
         {{"list"_L1, "the cohorts in effect and where they come from"_L1,
@@ -200,7 +206,7 @@ const CommandHelp &cohortsHelp()
                 u"Exit codes: 0 listed; 2 no cohorts can be used (the policy's are malformed).\n"
                 u"Example: raize-console cohorts list --json --profile sandbox\n"_s},
          {"set"_L1, "make FILE's cohorts the profile's (checked, audited)"_L1,
-          u"usage: raize-console cohorts set --file FILE [--reason TEXT] [--confirm TEXT] [--json]\n"
+          u"usage: raize-console cohorts set --file FILE [--reason TEXT] [--confirm TEXT] [--arm REASON] [--json]\n"
           u"Replaces the profile's cohorts with FILE's after checking them against the policy (every stage finds its\n"
           u"cohort, within its limits). The audit record holds before and after in full. Cohorts equal to the policy's\n"
           u"remove the override (cohorts.reset); cohorts equal to those in effect change nothing and write no record.\n"
@@ -210,24 +216,25 @@ const CommandHelp &cohortsHelp()
           u"  --reason TEXT   the audit record's reason (default: names the command and FILE)\n"
           u"  --confirm TEXT  what the policy's confirmations table asks for \"cohortSave\" (default: nothing; a\n"
           u"                  tenant bundle may ask for the environment's name or a word), typed exactly\n"_s
-              + jsonOption
+              + armHelp() + jsonOption
               + u"                  and \"changed\": true|false, \"auditLog\": the log written to\n"
                 u"\n"
-                u"Exit codes: 0 saved (or nothing to change); 1 refused: they do not fit the policy (the reason is on\n"
-                u"standard error, nothing is saved); 2 could not run (unreadable or malformed FILE, audit log or settings\n"
+                u"Exit codes: 0 saved (or nothing to change); 1 refused: they do not fit the policy, or the profile is\n"
+                u"read-only and --arm was not given (the reason is on standard error, nothing is saved); 2 could not run (unreadable or malformed FILE, audit log or settings\n"
                 u"not writable, the policy asks for --confirm and it is missing or not exact).\n"
                 u"Example: raize-console cohorts set --file cohorts.json --reason \"add client-north to lowrisk\"\n"_s},
          {"reset"_L1, "go back to the policy bundle's cohorts (audited)"_L1,
-          u"usage: raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--json]\n"
+          u"usage: raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--arm REASON] [--json]\n"
           u"Removes the profile's own cohorts (also unusable ones) so the policy bundle's apply; audited as cohorts.reset.\n"
           u"\n"
           u"Options:\n"
           u"  --reason TEXT   the audit record's reason\n"
           u"  --confirm TEXT  what the policy's confirmations table asks for \"cohortSave\", typed exactly\n"_s
-              + jsonOption
+              + armHelp() + jsonOption
               + u"                  and \"changed\": true|false, \"auditLog\": the log written to\n"
                 u"\n"
-                u"Exit codes: 0 reset (or nothing to change); 2 could not run (audit log or settings not writable, the\n"
+                u"Exit codes: 0 reset (or nothing to change); 1 refused: the profile is read-only and --arm was not given;\n"
+                u"2 could not run (audit log or settings not writable, the\n"
                 u"policy asks for --confirm and it is missing or not exact).\n"
                 u"Example: raize-console cohorts reset --reason \"back to the playbook's cohorts\"\n"_s}}};
     return help;

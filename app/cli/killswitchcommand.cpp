@@ -19,6 +19,8 @@ const CommandHelp &killSwitchHelp()
         u"With rollback.killSwitchParent in the policy, a global kill switch turns that parent off first (one call).\n"
         u"The plan shows its blast radius: who stops being served each flag, asked of the flag service's own\n"
         u"evaluator (\"unknown\" when it does not answer: the kill switch still runs), and asks again afterwards.\n"
+        u"Needs no --arm: the kill switch stays usable on a profile that is read-only until armed (the playbook's\n"
+        u"exception, ADR 0028), behind its own typed --confirm.\n"
         u"\n"
         u"Options:\n"
         u"  --scope S                global (default) | client:ID,.. | account:ID,.. | lane:api|browser | service:NAME\n"

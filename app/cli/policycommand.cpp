@@ -46,6 +46,7 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
                        {"layers", list(p.layers())},
                        {"sideEffectFlags", {{"prefixes", list(p.sideEffectFlags().prefixes)}, {"flags", list(p.sideEffectFlags().keys)}}},
                        {"autoPacing", p.autoPacing()},
+                       {"arming", {{"windowMinutes", p.armingWindowMinutes()}}},
                        {"cohorts", cohorts},
                        {"slos", slos},
                        {"confirmations", p.confirmations().toJson()},
@@ -66,6 +67,7 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
                        .arg(qMax(1, int(std::ceil(p.effective().minShare * p.effective().samples - 1e-9))))
                        .arg(p.effective().samples)
                        .arg(p.effective().pollSeconds);
+        ctx.out << u"  arming: a profile not marked sandbox is read-only until armed, then for %1 minutes\n"_s.arg(p.armingWindowMinutes());
         for (const Release::Cohort &c : p.cohorts())
             ctx.out << u"  cohort %1: %2\n"_s.arg(c.id, c.name);
         for (const Slo::SloSpec &s : p.slos())
@@ -101,11 +103,13 @@ const CommandHelp &policyHelp()
         {{"show"_L1, "the profile's effective policy"_L1,
           u"usage: raize-console policy show [--policy FILE] [--json]\n"
           u"Prints the profile's effective policy (ADR 0017): its layers (built-in, tenant bundle, cohort override), the\n"
-          u"side-effect flags, auto-pacing, the cohorts, the SLO objectives and the confirmations; or why it is read-only.\n"
+          u"side-effect flags, auto-pacing, the arming window (arming.windowMinutes), the cohorts, the SLO objectives and\n"
+          u"the confirmations; or why it is read-only.\n"
           u"\n"
           u"Options:\n"
           u"  --policy FILE   a tenant bundle in place of the profile's policy/bundlePath\n"
-          u"  --json          {\"readOnly\", \"reason\", \"layers\", \"sideEffectFlags\", \"autoPacing\", \"cohorts\", \"slos\", \"confirmations\"}\n"
+          u"  --json          {\"readOnly\", \"reason\", \"layers\", \"sideEffectFlags\", \"autoPacing\", \"arming\", \"cohorts\", \"slos\",\n"
+          u"                  \"confirmations\"}\n"
           u"\n"
           u"Exit codes: 0 the policy is in effect; 2 its bundle is refused (the profile is read-only).\n"
           u"Example: raize-console policy show --profile acme\n"_s},

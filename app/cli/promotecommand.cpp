@@ -33,12 +33,13 @@ namespace {
 const QString kUsage =
     u"raize-console promote review|approve|override|run [--deployment ID] [--plan-digest D] [--reviewer LOGIN]\n"
     u"    [--gate ID] [--reason TEXT] [--changelog PATH] [--policy FILE] [--maintenance-window TEXT]\n"
-    u"    [--keychain-service S] [--json] [--profile P]"_s;
+    u"    [--keychain-service S] [--arm REASON] [--json] [--profile P]"_s;
 
 struct Options
 {
     QString deployment, digest, reviewer, gate, reason, changelog, policyFile, window, keychain;
     bool json = false;
+    std::optional<QString> arm; // --arm REASON (approve, override, run; ADR 0028)
 };
 
 // Everything `promote` talks to: the profile's workspace (issue #14: the one
@@ -103,6 +104,7 @@ Promotion::Dependencies dependenciesOf(Connection &c)
     deps.services = c.services.get();
     deps.audit = c.audit.get();
     deps.records = [path = c.auditPath] { return Records::AuditExport::readAll(path); };
+    deps.guard = &c.ws->writeGuard(); // read-only until armed (ADR 0028): --arm arms it for this command
     return deps;
 }
 
@@ -282,6 +284,7 @@ bool readOptions(Context &ctx, Options *o)
     o->policyFile = ctx.takeOption(u"--policy"_s);
     o->window = ctx.takeOption(u"--maintenance-window"_s);
     o->keychain = ctx.takeOption(u"--keychain-service"_s, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
+    o->arm = ctx.takeArm();
     return ctx.noneLeft(kUsage);
 }
 
@@ -316,7 +319,8 @@ const CommandHelp &promoteHelp()
         u"approve what was reviewed, override a gate the policy allows, promote. Approvals and promotions name the\n"
         u"plan digest `promote review` printed; when the review has changed since, they are refused. Every action is\n"
         u"written to the profile's audit log. Tokens: $RAIZE_VERCEL_TOKEN, $RAIZE_GITHUB_TOKEN, $RAIZE_FLAGS_TOKEN, else\n"
-        u"the profile's keychain entries.\n"
+        u"the profile's keychain entries. On a profile not marked sandbox, approve, override and run need --arm REASON\n"
+        u"(the profile is read-only until armed; ADR 0028).\n"
         u"\n"_s +
             exits + u"Example: raize-console promote review --json\n"_s,
         {{"review"_L1, "the candidate, its gates, approvals, the decision and the plan digest"_L1,
@@ -347,7 +351,7 @@ const CommandHelp &promoteHelp()
               common +
               u"  --json                      the review after the approval, with \"approved\" and \"message\"\n"
               u"\n"_s +
-              exits + u"Example: raize-console promote approve --plan-digest 3f9a1c0d2b7e\n"_s},
+              armHelp() + u"\n"_s + exits + u"Example: raize-console promote approve --plan-digest 3f9a1c0d2b7e --arm \"release 4.2, CHG-1234\"\n"_s},
          {"override"_L1, "pass over a failing gate the policy allows, with a reason (audited)"_L1,
           u"usage: raize-console promote override --gate ID --reason TEXT [--reviewer LOGIN] [--plan-digest D] [--deployment ID] "
           u"...\n"
@@ -360,9 +364,8 @@ const CommandHelp &promoteHelp()
           u"  --reviewer LOGIN            refuse unless the GitHub token belongs to LOGIN (the actor is the token's user)\n"
           u"  --plan-digest D             refuse when the review is no longer this one\n"_s +
               common +
-              u"  --json                      the review after the override, with \"overridden\" and \"message\"\n"
-              u"\n"_s +
-              exits +
+              u"  --json                      the review after the override, with \"overridden\" and \"message\"\n"_s +
+              armHelp() + u"\n"_s + exits +
               u"Example: raize-console promote override --gate changelog --reason \"rollback notes land with the hotfix today\"\n"_s},
          {"run"_L1, "promote the reviewed, approved candidate to production"_L1,
           u"usage: raize-console promote run --plan-digest D [--reviewer LOGIN] [--deployment ID] [--json] ...\n"
@@ -377,9 +380,8 @@ const CommandHelp &promoteHelp()
           u"  --reviewer LOGIN            refuse unless the GitHub token belongs to LOGIN (the actor is the token's user)\n"_s +
               common +
               u"  --json                      promoted, deployment, digest, message, exitCode, acceptedAt, effectiveAt,\n"
-              u"                              effective (the evidence that production serves it, ADR 0027)\n"
-              u"\n"_s +
-              exits + u"Example: raize-console promote run --plan-digest 3f9a1c0d2b7e --json\n"_s}}};
+              u"                              effective (the evidence that production serves it, ADR 0027)\n"_s +
+              armHelp() + u"\n"_s + exits + u"Example: raize-console promote run --plan-digest 3f9a1c0d2b7e --arm \"release 4.2, CHG-1234\" --json\n"_s}}};
     return help;
 }
 
@@ -401,9 +403,18 @@ int promoteCommand(Context &ctx)
         return Failure;
     }
 
+    if (sub == u"review"_s && o.arm) {
+        ctx.err << u"--arm is for what changes something (approve, override, run); `promote review` changes nothing\n"_s;
+        return Failure;
+    }
     std::unique_ptr<Connection> connection = connectProfile(ctx, o);
     if (!connection)
         return Failure;
+    // Read-only until armed (ADR 0028): checked before the review, so a refused command sends nothing.
+    if (sub != u"review"_s) {
+        if (const int armed = armForCommand(ctx, *connection->ws, o.arm, u"promote "_s + sub); armed != Ok)
+            return armed;
+    }
     Promotion session(connection->policy, dependenciesOf(*connection));
 
     const auto [reviewed, why] = await(session, &Promotion::reviewed, [&] { session.review(o.deployment); });

@@ -573,7 +573,8 @@ int restore(Context &ctx)
     const QString run = ctx.takeOption(u"--run"_s);
     const QString pr = ctx.takeOption(u"--pr"_s);
     const QString confirm = ctx.takeOption(u"--confirm"_s);
-    if (!ctx.noneLeft(u"raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--json]"_s))
+    const std::optional<QString> arm = ctx.takeArm();
+    if (!ctx.noneLeft(u"raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--arm REASON] [--json]"_s))
         return Failure;
     if (run.isEmpty()) {
         ctx.err << u"--run ID is required: `raize-console rollback status` lists the runs\n"_s;
@@ -615,6 +616,9 @@ int restore(Context &ctx)
         ctx.err << u"the guard: "_s << guard.error().message << u"\n"_s << guard.error().remedy << u'\n';
         return Failure;
     }
+    // Unlike the rollback, a restore is no exception to read-only until armed (ADR 0028): it widens exposure again.
+    if (const int armed = armForCommand(ctx, session->workspace(), arm, u"rollback restore"_s); armed != Ok)
+        return armed;
     ctx.err << plan.describe();
     RunJournal j = std::move(journal).value();
     std::optional<Result<json>> result;
@@ -687,7 +691,8 @@ const CommandHelp &rollbackHelp()
           u"                                  [--reason TEXT] [CHECKLIST] [--take-over] [--dry-run] [--journal-dir DIR]\n"
           u"                                  [--keychain-service S] [--json]\n"
           u"Builds the plan again and executes it step by step, journaled; refuses when the plan's digest is not the one\n"
-          u"reviewed.\n"
+          u"reviewed. Needs no --arm: the rollback stays usable on a profile that is read-only until armed (the\n"
+          u"playbook's exception, ADR 0028), behind its own typed --confirm.\n"
           u"\n"
           u"Options:\n"_s + triggers
               + u"  --confirm ENVIRONMENT    the guard: what the policy's confirmations table asks for \"rollback\", typed\n"
@@ -749,7 +754,7 @@ const CommandHelp &rollbackHelp()
                 u"Example: raize-console rollback resume --incident 412\n"_s},
          {"restore"_L1, "after a flag rollback, serve again exactly what it turned off (patch forward)"_L1,
           u"usage: raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--json]\n"
-          u"                                  [--keychain-service S]\n"
+          u"                                  [--keychain-service S] [--arm REASON]\n"
           u"Playbook §7.4 Option A: re-enables exactly what run ID turned off. Scoped steps restore each strategy's\n"
           u"previous body from the run journal (re-read first: a strategy someone changed since stops the restore);\n"
           u"global steps turn the flag back on. Audited and recorded in the run's journal.\n"
@@ -759,9 +764,10 @@ const CommandHelp &rollbackHelp()
           u"  --pr URL                 the fix-forward pull request (https://github.com/OWNER/REPO/pull/N)\n"
           u"  --confirm ENVIRONMENT    the guard for widening exposure in production (the environment's name)\n"
           u"  --dry-run                print what would be restored\n"
-          u"  --json                   the restore (or with --dry-run its plan) as JSON\n"
-          u"\n"
-          u"Exit codes: 0 restored; 1 refused (nothing to restore, the run in progress, a strategy moved); 2 could not run.\n"
+          u"  --json                   the restore (or with --dry-run its plan) as JSON\n"_s
+          + armHelp() + u"\n"
+          u"Exit codes: 0 restored; 1 refused (nothing to restore, the run in progress, a strategy moved, the profile\n"
+          u"is read-only and --arm was not given); 2 could not run.\n"
           u"Example: raize-console rollback restore --run 20261206-1405-ab12 --pr https://github.com/raize/platform/pull/431 --confirm production\n"_s}}};
     return help;
 }

@@ -44,7 +44,7 @@ const QString kStatusUsage =
     u"    [--confirm TEXT|N]... [--policy FILE] [--keychain-service S] [--json]"_s;
 const QString kAdvanceUsage = u"raize-console rollout advance --plan-digest D [--stage ID] [--override REASON] [--level L]\n"
                               u"    [--flag KEY]... [--current STAGE] [--since TIME] [--confirm TEXT|N]... [--policy FILE]\n"
-                              u"    [--keychain-service S] [--json]"_s;
+                              u"    [--keychain-service S] [--arm REASON] [--json]"_s;
 
 // The SLO counters the monitor judges with: every rule's long window (3 days) and the 6-hour short window, at 1-minute steps.
 constexpr qint64 SeriesRangeMs = 3 * Slo::DayMs + 7 * Slo::HourMs;
@@ -485,6 +485,7 @@ int advance(Context &ctx)
     const QString digest = ctx.takeOption(u"--plan-digest"_s);
     const QString target = ctx.takeOption(u"--stage"_s);
     const QString overrideReason = ctx.takeOption(u"--override"_s);
+    const std::optional<QString> arm = ctx.takeArm();
     if (!ctx.noneLeft(kAdvanceUsage))
         return Failure;
     if (digest.isEmpty()) {
@@ -563,6 +564,16 @@ int advance(Context &ctx)
         overridden = true;
     }
 
+    // Read-only until armed (ADR 0028): after every other refusal, so --arm is recorded only for a change that goes ahead.
+    if (const int armed = armForCommand(ctx, *l.conn.ws, arm, u"rollout advance"_s); armed != Ok) {
+        out["exitCode"] = armed;
+        out["message"] = armed == Negative ? "refused: the profile is read-only until armed; pass --arm REASON; nothing was changed"
+                                           : "not armed: the arming was refused (see standard error); nothing was changed";
+        if (o.json)
+            ctx.printJson(out);
+        return armed;
+    }
+
     // The toggle matrix's path: audited before anything is sent, each change pending until read back.
     Records::AuditLog auditLog(l.auditPath);
     json planned = {{"from", stage + 1},
@@ -580,6 +591,7 @@ int advance(Context &ctx)
 
     FlagChangeRunner runner;
     runner.setService(l.conn.flags, l.poller.get(), &auditLog);
+    runner.setWriteGuard(&l.conn.ws->writeGuard());
     QHash<QString, QPair<QString, QString>> outcome; // flag → (action, message)
     QObject::connect(&runner, &FlagChangeRunner::finished, &runner,
                      [&](const QString &flag, const QString &action, const QString &message) {
@@ -689,9 +701,9 @@ const CommandHelp &rolloutHelp()
               u"  --stage ID           the stage to advance to; refused unless it is the next one\n"
               u"  --override REASON    advance although the recommendation says wait/blocked (policy permitting)\n"_s +
               common +
-              u"  --json               the status fields and results[{flag, outcome, message}], message, exitCode\n"
-              u"\n"_s +
-              exits + u"Example: raize-console rollout advance --stage lowrisk --plan-digest 3f9a… --confirm 1\n"_s}}};
+              u"  --json               the status fields and results[{flag, outcome, message}], message, exitCode\n"_s +
+              armHelp() + u"\n"_s + exits +
+              u"Example: raize-console rollout advance --stage lowrisk --plan-digest 3f9a… --confirm 1 --arm \"expand to lowrisk, CHG-88\"\n"_s}}};
     return help;
 }
 

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 #include "core/settings.h"
+#include "workspace/workspace.h"
 
 #include <nlohmann/json.hpp>
 
@@ -59,6 +60,8 @@ const CommandHelp &settingsHelp()
          {"set"_L1, "set one key"_L1,
           u"usage: raize-console settings set KEY VALUE\n"
           u"Sets KEY to VALUE (converted to the key's type). canary/cohorts is refused here: use `raize-console cohorts set`.\n"
+          u"profile/sandbox is written to the audit log (who, before, after): a profile not marked sandbox is read-only\n"
+          u"until armed (mutating subcommands need --arm REASON; ADR 0028), a sandbox profile needs no arming.\n"
           u"\n"_s + exits + u"Example: raize-console settings set net/timeoutMs 20000\n"_s},
          {"reset"_L1, "put one key back to its default"_L1,
           u"usage: raize-console settings reset KEY\n"
@@ -121,6 +124,29 @@ int settingsCommand(Context &ctx)
                        u"Use `raize-console cohorts set --file FILE` (or `cohorts reset`), or the console's Canary view (Edit cohorts…).\n"_s
                            .arg(QString(spec->name));
             return Failure;
+        }
+        if (spec->key == SettingKey::ProfileIsSandbox) {
+            // A sandbox profile needs no arming (ADR 0028): the marker changes with an audit record (who, before, after).
+            bool sandbox = spec->defaultValue.toBool();
+            if (verb == u"set"_s) {
+                // Strictly true or false: a typo must not turn arming off for a profile.
+                const QString value = ctx.args[1].trimmed().toLower();
+                if (value != u"true"_s && value != u"false"_s && value != u"1"_s && value != u"0"_s) {
+                    ctx.err << u"%1 takes true or false, not \"%2\"\n"_s.arg(QString(spec->name), ctx.args[1]);
+                    return Failure;
+                }
+                sandbox = value == u"true"_s || value == u"1"_s;
+            }
+            const std::unique_ptr<Workspace> ws =
+                Workspace::forProfile(ctx.profile, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
+            // Who: the GitHub token's user when the profile names a repository; else "unknown" (said in the record).
+            if (!ws->settings().string(SettingKey::GitHubOwner).isEmpty() && !ws->settings().string(SettingKey::GitHubRepo).isEmpty())
+                ws->openSync(Workspace::TokenSource::EnvironmentFirst);
+            if (const Status s = ws->setSandboxMarker(sandbox); !s) {
+                ctx.err << s.error().toString() << u'\n';
+                return Failure;
+            }
+            return Ok;
         }
         if (verb == u"set"_s) {
             QVariant value = ctx.args[1];

@@ -123,7 +123,8 @@ json Confirmations::toJson() const
 QList<ConfirmAction> allConfirmActions()
 {
     return {ConfirmAction::Promote,          ConfirmAction::Rollback,   ConfirmAction::KillSwitch,
-            ConfirmAction::ProductionToggle, ConfirmAction::CohortSave, ConfirmAction::AutoPacing};
+            ConfirmAction::ProductionToggle, ConfirmAction::CohortSave, ConfirmAction::AutoPacing,
+            ConfirmAction::Arm};
 }
 
 QString confirmActionKey(ConfirmAction action)
@@ -135,6 +136,7 @@ QString confirmActionKey(ConfirmAction action)
     case ConfirmAction::ProductionToggle: return u"productionToggle"_s;
     case ConfirmAction::CohortSave: return u"cohortSave"_s;
     case ConfirmAction::AutoPacing: return u"autoPacing"_s;
+    case ConfirmAction::Arm: return u"arm"_s;
     }
     return {};
 }
@@ -160,7 +162,7 @@ QString confirmRequirementKey(ConfirmRequirement requirement)
 
 QList<ConfirmAction> typedConfirmationFloor()
 {
-    return {ConfirmAction::Rollback, ConfirmAction::KillSwitch};
+    return {ConfirmAction::Rollback, ConfirmAction::KillSwitch, ConfirmAction::Arm};
 }
 
 Result<Confirmations> parseConfirmations(const json &section, const Confirmations &base)
@@ -189,8 +191,11 @@ Result<Confirmations> parseConfirmations(const json &section, const Confirmation
     for (ConfirmAction a : typedConfirmationFloor()) {
         if (!table.rule(a).typed())
             return tableError(root + u'.' + confirmActionKey(a) + u".require"_s,
-                              u"\"none\" loosens the playbook's floor: %1 stops harm in production and needs a typed confirmation "
-                              u"(§7.2, §0); use \"environment\" or \"word\""_s.arg(confirmActionKey(a)));
+                              a == ConfirmAction::Arm
+                                  ? u"\"none\" loosens the playbook's floor: arming opens a read-only profile to every change and "
+                                    u"needs a typed confirmation (ADR 0028); use \"environment\" or \"word\""_s
+                                  : u"\"none\" loosens the playbook's floor: %1 stops harm in production and needs a typed confirmation "
+                                    u"(§7.2, §0); use \"environment\" or \"word\""_s.arg(confirmActionKey(a)));
     }
     return table;
 }

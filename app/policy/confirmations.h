@@ -23,6 +23,7 @@ enum class ConfirmAction {
     ProductionToggle, // a toggle that widens exposure in production (CanaryMatrix, `rollout advance`)
     CohortSave,       // store the profile's cohorts (CohortEditor, `cohorts set|reset`)
     AutoPacing,       // arm auto-pacing (AutoPacingPanel)
+    Arm,              // arm a read-only profile for changes (the header's Arm…, ADR 0028)
 };
 
 // What the operator must type: nothing (the plan is shown and a button
@@ -57,7 +58,7 @@ struct Confirmations
 };
 
 QList<ConfirmAction> allConfirmActions();
-// "promote", "rollback", "killSwitch", "productionToggle", "cohortSave", "autoPacing".
+// "promote", "rollback", "killSwitch", "productionToggle", "cohortSave", "autoPacing", "arm".
 QString confirmActionKey(ConfirmAction action);
 std::optional<ConfirmAction> confirmActionFromKey(const QString &key);
 // "none", "environment", "word".
@@ -65,7 +66,7 @@ QString confirmRequirementKey(ConfirmRequirement requirement);
 
 // The playbook's floor: actions that need at least a typed confirmation
 // whatever a tenant bundle says (§7.2: rollback and the kill switch stop
-// harm in production; §0). The effective policy refuses a bundle that
+// harm in production; §0; arming opens production to every change, ADR 0028). The effective policy refuses a bundle that
 // loosens one of them.
 QList<ConfirmAction> typedConfirmationFloor();
 

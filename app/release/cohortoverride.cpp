@@ -1,5 +1,7 @@
 #include "release/cohortoverride.h"
 
+#include "core/writeguard.h"
+
 #include "release/rollout.h"
 
 #include "core/settings.h"
@@ -88,7 +90,7 @@ Result<EffectiveCohorts> effectiveCohorts(const Settings &settings, const Policy
 }
 
 Result<EffectiveCohorts> saveCohorts(Settings &settings, const Policy::Bundle &bundle, const QList<Cohort> &cohorts,
-                                     Records::AuditSink &audit, const QString &actor, const QString &reason)
+                                     Records::AuditSink &audit, const QString &actor, const QString &reason, WriteGuard *guard)
 {
     const Result<QList<Cohort>> checked = cohortsFromOverride(cohortsToJson(cohorts), bundle, u"the edited cohorts"_s);
     if (!checked)
@@ -104,6 +106,10 @@ Result<EffectiveCohorts> saveCohorts(Settings &settings, const Policy::Bundle &b
     const QString storedBefore = settings.string(SettingKey::CanaryCohorts);
     if (before && !before->overrideError && before->fromSettings == after.fromSettings && before->cohorts == after.cohorts)
         return *before; // nothing changes
+    if (guard) {
+        if (const Status armed = guard->mayChange(reset ? u"resetting the canary cohorts"_s : u"saving the canary cohorts"_s); !armed)
+            return armed.error();
+    }
 
     Records::AuditRecord r;
     r.actor = actor;

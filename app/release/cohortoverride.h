@@ -17,6 +17,7 @@
 
 namespace Raize {
 class Settings;
+class WriteGuard;
 }
 namespace Raize::Records {
 class AuditSink;
@@ -55,7 +56,10 @@ Result<EffectiveCohorts> effectiveCohorts(const Settings &settings, const Policy
 // effect changes nothing and writes no record. `reason` is the record's
 // reason (empty: "cohorts edited in the console" / "cohorts reset to the
 // policy bundle's"); the editor and `raize-console cohorts set` share this path.
+// `guard` (the profile's arming, ADR 0028) is asked before anything is
+// written, when the save would change something; null: not gated.
 Result<EffectiveCohorts> saveCohorts(Settings &settings, const Policy::Bundle &bundle, const QList<Cohort> &cohorts,
-                                     Records::AuditSink &audit, const QString &actor, const QString &reason = {});
+                                     Records::AuditSink &audit, const QString &actor, const QString &reason = {},
+                                     WriteGuard *guard = nullptr);
 
 } // namespace Raize::Release

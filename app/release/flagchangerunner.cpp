@@ -1,5 +1,7 @@
 #include "release/flagchangerunner.h"
 
+#include "core/writeguard.h"
+
 #include "records/auditlog.h"
 #include "release/flagpoller.h"
 #include "services/flags/flagservice.h"
@@ -53,6 +55,11 @@ Status FlagChangeRunner::start(const ToggleChange &change, const QString &actor,
         return Error::make(Error::Kind::Config, u"flags"_s, u"The flag service is not configured."_s, u"Settings → Flags."_s);
     if (m_inFlight.contains(change.flag))
         return Error::make(Error::Kind::Conflict, u"flags"_s, u"%1 has a change pending; wait for its read-back."_s.arg(change.flag));
+    if (m_guard) {
+        // Nothing new starts on a disarmed profile; a change already sent still gets its read-back.
+        if (const Status armed = m_guard->mayChange(u"%1 (%2)"_s.arg(change.summary.isEmpty() ? change.flag : change.summary, origin)); !armed)
+            return armed;
+    }
     if (!m_audit)
         return Error::make(Error::Kind::Config, u"audit"_s, u"No audit log is open: the console changes no flag without an audit record."_s);
     InFlight f;

@@ -18,6 +18,9 @@
 #include <QObject>
 #include <QTimer>
 
+namespace Raize {
+class WriteGuard;
+}
 namespace Raize::Records {
 class AuditSink;
 }
@@ -40,6 +43,10 @@ public:
     // Not owned; nullptrs: not configured. Drops what is in flight.
     void setService(Services::FlagService *service, FlagPoller *poller, Records::AuditSink *audit);
     bool configured() const { return m_service && m_poller; }
+    // Asked before every change (the profile's arming, ADR 0028); not owned, null: not gated.
+    // The matrix's toggles and auto-pacing's steps both start here, so neither runs on a disarmed profile.
+    void setWriteGuard(WriteGuard *guard) { m_guard = guard; }
+    WriteGuard *writeGuard() const { return m_guard; }
 
     // Audits the request, then sends it. An error (and nothing sent) when
     // not configured, the flag has a change in flight, or the audit log
@@ -83,6 +90,7 @@ private:
     Services::FlagService *m_service = nullptr;
     FlagPoller *m_poller = nullptr;
     Records::AuditSink *m_audit = nullptr;
+    WriteGuard *m_guard = nullptr;
     QHash<QString, InFlight> m_inFlight; // flag → change
     QTimer m_timer;
     const Clock *m_clock = &Clock::system();

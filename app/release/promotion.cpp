@@ -1,5 +1,7 @@
 #include "release/promotion.h"
 
+#include "core/writeguard.h"
+
 #include "core/clock.h"
 #include "records/auditlog.h"
 #include "release/promotionservices.h"
@@ -288,6 +290,8 @@ void Promotion::approve(const QString &reviewer, const QString &reason, const QS
     };
     if (busy())
         return refuse(tr("A review or an action is already running: wait for it to finish."));
+    if (const std::optional<QString> why = guardRefusal(u"approving the production deployment"_s))
+        return refuse(*why);
     const ReleaseFacts &f = m_facts.facts;
     if (!m_reviewed || !f.deployment.known())
         return refuse(tr("Review a candidate first: there is nothing to approve."));
@@ -449,6 +453,16 @@ QString Promotion::correlationId()
     return u"console:"_s + QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
+std::optional<QString> Promotion::guardRefusal(const QString &action) const
+{
+    if (!m_deps.guard)
+        return std::nullopt;
+    const Status s = m_deps.guard->mayChange(action);
+    if (s)
+        return std::nullopt;
+    return s.error().message + u' ' + s.error().remedy;
+}
+
 Status Promotion::applyOverride(const QString &gateId, const QString &reason, const QString &actor)
 {
     const auto refuse = [this](const Error &e) {
@@ -458,6 +472,10 @@ Status Promotion::applyOverride(const QString &gateId, const QString &reason, co
     if (busy())
         return refuse(Error::make(Error::Kind::Refused, u"console"_s,
                                   tr("A review or an action is already running: wait for it to finish.")));
+    if (m_deps.guard) {
+        if (const Status armed = m_deps.guard->mayChange(u"overriding the %1 gate"_s.arg(gateId)); !armed)
+            return refuse(Error::make(armed.error().kind, armed.error().service, armed.error().message + u' ' + armed.error().remedy));
+    }
     const ReleaseFacts &f = m_facts.facts;
     if (!m_reviewed || !f.deployment.known())
         return refuse(
@@ -517,6 +535,8 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
     };
     if (busy())
         return refuse(tr("A review or an action is already running: wait for it to finish."));
+    if (const std::optional<QString> why = guardRefusal(u"promoting to production"_s))
+        return refuse(*why);
     if (!m_reviewed || !m_facts.facts.deployment.known())
         return refuse(tr("Review a candidate first: there is nothing to promote."));
     if (!m_deps.services)

@@ -16,6 +16,7 @@
 
 namespace Raize {
 class Clock;
+class WriteGuard;
 }
 namespace Raize::Records {
 class AuditSink;
@@ -58,6 +59,8 @@ public:
         // The audit log read back: approvals and overrides given since the last promotion survive a restart. Null: only this session's.
         std::function<QList<Records::AuditRecord>()> records;
         const Clock *clock = nullptr; // null: the system clock
+        // Asked before an approval, an override or a promotion (the profile's arming, ADR 0028). Null: not gated.
+        WriteGuard *guard = nullptr;
     };
 
     explicit Promotion(GatePolicy policy, QObject *parent = nullptr);
@@ -152,6 +155,8 @@ private:
     void finishPromote(bool ok, const QString &message, Error::Kind kind = Error::Kind::Refused);
     void refuseWith(const QString &message, Error::Kind kind = Error::Kind::Refused);
     qint64 nowMs() const;
+    // The guard's refusal of `action` (message and how to arm); nullopt when it may run.
+    std::optional<QString> guardRefusal(const QString &action) const;
     bool digestMatches(const QString &reviewed) const;
 
     GatePolicy m_policy;

@@ -1,5 +1,7 @@
 #include "release/rolloutmonitor.h"
 
+#include "core/writeguard.h"
+
 #include "core/sha256.h"
 #include "release/flagchangerunner.h"
 #include "slo/slopolicy.h"
@@ -316,6 +318,14 @@ void RolloutMonitor::stepPacing()
 {
     if (!m_pacer || !m_pacer->armed())
         return;
+    if (m_guard) {
+        // The profile's arming ended (or it was disarmed): auto-pacing stands down and must be armed again;
+        // a stage already sent finishes through the runner's read-back.
+        if (const Status armed = m_guard->mayChange(u"auto-pacing's next step"_s); !armed) {
+            m_pacer->stop(u"the profile is no longer armed: auto-pacing stopped and must be armed again after the profile is"_s, u"console"_s);
+            return;
+        }
+    }
     AutoPacingInputs in;
     in.policyAllows = m_policy.rollout.autoPacing;
     in.policyChanged = m_policy.fingerprint != m_armedFingerprint;
@@ -471,6 +481,10 @@ Status RolloutMonitor::arm(const QString &actor)
     const auto refused = [](const QString &why) { return Status(Error::make(Error::Kind::Refused, u"console"_s, why)); };
     if (!m_policy.rollout.autoPacing)
         return refused(u"Auto-pacing is off in the policy (canary.autoPacing): the console never expands a rollout by itself."_s);
+    if (m_guard) {
+        if (const Status armed = m_guard->mayChange(u"arming auto-pacing"_s); !armed)
+            return armed;
+    }
     if (!m_pacer)
         return refused(u"Auto-pacing needs the flag service (Settings → Flags) and an audit log."_s);
     if (!m_staleFlags.isEmpty())

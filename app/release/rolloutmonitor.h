@@ -35,6 +35,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+namespace Raize {
+class WriteGuard;
+}
 namespace Raize::Records {
 class AuditSink;
 }
@@ -109,6 +112,9 @@ public:
     void setReleaseFlags(const QStringList &flags);
     // Auto-pacing's path: the toggle matrix's runner and the audit log. Not owned.
     void setChangePath(FlagChangeRunner *runner, Records::AuditSink *audit);
+    // The profile's arming (ADR 0028): arming auto-pacing needs it, and an armed auto-pacing stops at
+    // its next step once the profile is disarmed or its window ended (it must be armed again). Not owned; null: not gated.
+    void setWriteGuard(WriteGuard *guard) { m_guard = guard; }
 
     // Evaluates again at the clock's time (what a timer or a test calls).
     void evaluate();
@@ -185,6 +191,7 @@ private:
     QString m_staleFlags;
     FlagChangeRunner *m_runner = nullptr;
     Records::AuditSink *m_audit = nullptr;
+    WriteGuard *m_guard = nullptr;
     AutoPacer *m_pacer = nullptr;
     QString m_armedFingerprint;
     bool m_evaluating = false;

@@ -223,6 +223,18 @@ Result<EffectivePolicy> EffectivePolicy::parse(std::shared_ptr<const Policy::Bun
     p.m_newL3FlagsDefault = canary.is_object() ? Policy::stringField(canary, "newL3FlagsDefault") : QString();
     if (p.m_newL3FlagsDefault != u"off"_s && p.m_newL3FlagsDefault != u"on"_s)
         return Policy::fieldError(b, u"canary.newL3FlagsDefault"_s, u"must be \"off\" (playbook §4.3)"_s);
+    // Read-only until armed (ADR 0028): how long an arming lasts. No section: the playbook's 15 minutes.
+    p.m_armingWindowMinutes = DefaultArmingWindowMinutes;
+    if (const json &arming = b.section("arming"); !arming.is_null()) {
+        const auto window = arming.is_object() ? arming.find("windowMinutes") : arming.end();
+        if (!arming.is_object() || window == arming.end() || !window->is_number_integer())
+            return Policy::fieldError(b, u"arming.windowMinutes"_s, u"must be a whole number of minutes (the playbook's is 15)"_s);
+        const qint64 minutes = window->get<qint64>();
+        if (minutes < 1 || minutes > MaxArmingWindowMinutes)
+            return Policy::fieldError(b, u"arming.windowMinutes"_s,
+                                      u"%1 is outside 1–%2 minutes (the playbook's is 15)"_s.arg(minutes).arg(MaxArmingWindowMinutes));
+        p.m_armingWindowMinutes = int(minutes);
+    }
     // The confirmations table is main's schema and parser (issue #14, item 5); it refuses a loosened floor itself.
     const Result<Policy::Confirmations> confirmations = Policy::confirmationsFromBundle(b);
     if (!confirmations)
@@ -441,6 +453,10 @@ QList<EffectivePolicy::Violation> EffectivePolicy::floorViolations(const Effecti
     }
     if (g.minOverrideReasonChars < fg.minOverrideReasonChars)
         add(u"overrides.minReasonChars"_s, u"%1 is below the playbook's %2"_s.arg(g.minOverrideReasonChars).arg(fg.minOverrideReasonChars));
+    if (p.m_armingWindowMinutes > floor.m_armingWindowMinutes)
+        add(u"arming.windowMinutes"_s, u"%1 is longer than the playbook's %2: a tenant may shorten the arming window, never lengthen it (ADR 0028)"_s
+                                           .arg(p.m_armingWindowMinutes)
+                                           .arg(floor.m_armingWindowMinutes));
     if (p.m_newL3FlagsDefault != floor.m_newL3FlagsDefault)
         add(u"canary.newL3FlagsDefault"_s, u"must stay \"%1\": production defaults to OFF for new L3 features (§4.3)"_s.arg(floor.m_newL3FlagsDefault));
 

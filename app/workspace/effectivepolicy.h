@@ -103,6 +103,11 @@ public:
     // When a promote, rollback or abort counts as effective (`effective`, ADR 0027): the deadline after the
     // acceptance, the probe's samples and the share of them that must come from the expected deployment.
     const Release::EffectiveRules &effective() const { return m_effective; }
+    // How long an arming lasts (the bundle's `arming.windowMinutes`, ADR 0028): a profile not marked
+    // sandbox is read-only until armed, then for this many minutes. A tenant may shorten it only.
+    int armingWindowMinutes() const { return m_armingWindowMinutes; }
+    static constexpr int DefaultArmingWindowMinutes = 15;
+    static constexpr int MaxArmingWindowMinutes = 240;
     // What the rollout monitor (SloView, AutoPacingPanel) reads: the typed parts above, the
     // bundle's rollout overrides; auto-pacing off when read-only.
     Release::RolloutMonitorPolicy rolloutMonitor() const;
@@ -140,6 +145,7 @@ private:
     Release::MigrationPolicy m_migrations;
     Release::EffectiveRules m_effective;
     QString m_newL3FlagsDefault;
+    int m_armingWindowMinutes = DefaultArmingWindowMinutes;
 };
 
 } // namespace Raize

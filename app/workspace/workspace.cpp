@@ -59,6 +59,9 @@ Workspace::Workspace(Settings &settings, TokenStore &tokens, ServiceMonitor *mon
     m_auditPath = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
     m_audit = std::make_unique<Records::AuditLog>(m_auditPath);
     m_actor = unknownActor(); // until GitHub names the token's user (resolveIdentity)
+    m_arming = std::make_unique<Arming>();
+    m_arming->setAudit(m_audit.get());
+    m_arming->setProfile(m_settings.profile(), m_settings.boolean(SettingKey::ProfileIsSandbox));
 }
 
 QString Workspace::unknownActor()
@@ -222,6 +225,7 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
     }
     m_http->setDefaultTimeout(m_settings.integer(SettingKey::NetTimeoutMs));
     m_monitor->initFrom(m_settings);
+    m_arming->setProfile(m_settings.profile(), m_settings.boolean(SettingKey::ProfileIsSandbox));
 
     auto c = std::make_shared<WorkspaceClients>();
     const QString vercelUrl = m_settings.string(SettingKey::VercelBaseUrl);
@@ -400,6 +404,48 @@ Result<Release::EffectiveCohorts> Workspace::cohorts() const
 QList<Slo::SloSpec> Workspace::slos() const
 {
     return policy().slos();
+}
+
+// ---- Read-only until armed (ADR 0028) --------------------------------------
+
+Status Workspace::arm(const QString &reason, const QString &actor, const QString &scope)
+{
+    if (readOnly())
+        return Error::make(Error::Kind::Refused, u"console"_s,
+                           u"The profile's policy bundle is refused, so the profile stays read-only: %1"_s.arg(policy().readOnlyReason()),
+                           u"Fix the bundle (raize-console policy check FILE shows the first problem), then arm."_s);
+    return m_arming->arm(reason, actor.isEmpty() ? m_actor : actor, policy().armingWindowMinutes(), scope);
+}
+
+Status Workspace::disarm(const QString &actor)
+{
+    return m_arming->disarm(actor.isEmpty() ? m_actor : actor);
+}
+
+Status Workspace::setSandboxMarker(bool sandbox, const QString &actor)
+{
+    const bool before = m_settings.boolean(SettingKey::ProfileIsSandbox);
+    if (before == sandbox)
+        return okStatus();
+    // A sandbox profile needs no arming: who turned the marker on or off, and when, is on record before it counts.
+    Records::AuditRecord r;
+    r.actor = actor.isEmpty() ? m_actor : actor;
+    r.action = u"settings.change"_s;
+    r.target = QString(Settings::spec(SettingKey::ProfileIsSandbox).name);
+    r.service = u"console"_s;
+    r.reason = sandbox ? u"profile “%1” marked sandbox: it no longer needs arming"_s.arg(profile())
+                       : u"profile “%1” no longer marked sandbox: it is read-only until armed"_s.arg(profile());
+    r.before = {{"profile", profile().toStdString()}, {"value", before}};
+    r.after = {{"profile", profile().toStdString()}, {"value", sandbox}};
+    if (const Status s = m_audit->append(r); !s)
+        return Error::make(Error::Kind::Io, u"audit"_s,
+                           u"The audit log refused the record of the sandbox marker: %1 — the marker is unchanged."_s.arg(s.error().message),
+                           s.error().remedy);
+    m_settings.setValue(SettingKey::ProfileIsSandbox, sandbox);
+    if (const Status s = m_settings.sync(); !s)
+        return s;
+    m_arming->setProfile(profile(), sandbox);
+    return okStatus();
 }
 
 // ---- Connection check -----------------------------------------------------

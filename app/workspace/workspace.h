@@ -7,6 +7,7 @@
 #include "release/cohortoverride.h"
 #include "release/gatepolicy.h"
 #include "slo/slospec.h"
+#include "workspace/arming.h"
 #include "workspace/effectivepolicy.h"
 
 #include <QHash>
@@ -189,6 +190,32 @@ public:
     // rollback's Vercel project (Rollback::Session::scopeToService) use it.
     static Result<QList<QPair<QString, QString>>> parseServiceProjects(const QString &text);
 
+    // Read-only until armed (issue #21 item 3, ADR 0028). A profile whose
+    // sandbox marker (profile/sandbox) is off opens read-only: every use case
+    // that changes something asks writeGuard() first (Promotion, the flag
+    // change runner, auto-pacing, cohort saves), so the console and every
+    // subcommand obey it alike; the rollback and the kill switch do not ask.
+    Arming &arming() const { return *m_arming; }
+    WriteGuard &writeGuard() const { return *m_arming; }
+    bool sandbox() const { return m_arming->sandbox(); }
+    bool armed() const { return m_arming->armed(); }
+    bool writable() const { return m_arming->writable(); }
+    QDateTime armedUntil() const { return m_arming->armedUntil(); }
+    // Arms for the policy's arming.windowMinutes (refused with the policy's
+    // reason when the bundle is refused: a read-only policy stays read-only).
+    // `actor` empty: actor(), the token's user. `scope`: "console", or the
+    // subcommand a CLI's --arm arms for.
+    Status arm(const QString &reason, const QString &actor = {}, const QString &scope = QStringLiteral("console"));
+    Status disarm(const QString &actor = {});
+    // Ok when `action` may start now; else why not and how to arm (WriteGuard).
+    Status mayChange(const QString &action) { return m_arming->mayChange(action); }
+    // The arming's clock (tests move a ManualClock). Not owned.
+    void setClock(const Clock &clock) { m_arming->setClock(clock); }
+    // Sets the sandbox marker with an audit record ("settings.change",
+    // target profile/sandbox, before and after); nothing is written when the
+    // record is refused. `actor` empty: actor().
+    Status setSandboxMarker(bool sandbox, const QString &actor = {});
+
     // Settings → Test connection: the values as typed, on a probe client of
     // this workspace that never takes a retry and never touches the shared
     // client's tokens (an unsaved token must not reach live traffic).
@@ -221,6 +248,7 @@ private:
     std::unique_ptr<Slo::SloFeed> m_sloRecent;
     std::unique_ptr<Slo::SloFeed> m_sloHistory;
     std::unique_ptr<Records::AuditSink> m_audit;
+    std::unique_ptr<Arming> m_arming;
     QString m_auditPath;
     QString m_actor;
     std::optional<Error> m_identityError;

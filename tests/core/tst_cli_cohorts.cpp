@@ -112,6 +112,8 @@ private Q_SLOTS:
         settings.reset(SettingKey::CanaryCohorts);
         settings.reset(SettingKey::PolicyBundlePath);
         settings.setValue(SettingKey::AuditLogPath, auditPath());
+        // A sandbox profile: cohort saves need no --arm (test_arming_cli covers a read-only one).
+        settings.setValue(SettingKey::ProfileIsSandbox, true);
         QVERIFY(settings.sync());
     }
 

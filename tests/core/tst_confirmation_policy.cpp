@@ -55,12 +55,13 @@ private Q_SLOTS:
         QCOMPARE(t.rule(ConfirmAction::ProductionToggle), rule(ConfirmRequirement::EnvironmentName));
         QCOMPARE(t.rule(ConfirmAction::CohortSave), rule(ConfirmRequirement::None));
         QCOMPARE(t.rule(ConfirmAction::AutoPacing), rule(ConfirmRequirement::Word, u"auto-pace"_s));
+        QCOMPARE(t.rule(ConfirmAction::Arm), rule(ConfirmRequirement::EnvironmentName));
     }
 
     void floor()
     {
         // §7.2: what stops harm in production is never confirmed by a click alone.
-        QCOMPARE(Policy::typedConfirmationFloor(), (QList<ConfirmAction>{ConfirmAction::Rollback, ConfirmAction::KillSwitch}));
+        QCOMPARE(Policy::typedConfirmationFloor(), (QList<ConfirmAction>{ConfirmAction::Rollback, ConfirmAction::KillSwitch, ConfirmAction::Arm}));
     }
 
     void actionKeysRoundTrip()

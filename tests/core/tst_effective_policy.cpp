@@ -198,6 +198,14 @@ private Q_SLOTS:
             << u"rollout.observationMinutes.L3"_s << u"shorter than the playbook's 120 min"_s;
         QTest::newRow("floor: rollback without confirmation") << canary << onCanaryLine("\"confirmations\": { \"rollback\": { \"require\": \"none\" } },")
                                                               << 8 << u"confirmations.rollback.require"_s << u"loosens the playbook's floor"_s;
+        QTest::newRow("floor: arming without confirmation") << canary << onCanaryLine("\"confirmations\": { \"arm\": { \"require\": \"none\" } },")
+                                                            << 8 << u"confirmations.arm.require"_s << u"arming opens a read-only profile"_s;
+        QTest::newRow("floor: longer arming window") << canary << onCanaryLine("\"arming\": { \"windowMinutes\": 60 },") << 8
+                                                     << u"arming.windowMinutes"_s << u"60 is longer than the playbook's 15"_s;
+        QTest::newRow("section: arming window not a number") << canary << onCanaryLine("\"arming\": { \"windowMinutes\": \"15\" },") << 8
+                                                             << u"arming.windowMinutes"_s << u"must be a whole number of minutes"_s;
+        QTest::newRow("section: arming window of none") << canary << onCanaryLine("\"arming\": { \"windowMinutes\": 0 },") << 8
+                                                        << u"arming.windowMinutes"_s << u"0 is outside 1–240 minutes"_s;
         QTest::newRow("floor: slower page alert") << canary
                                                   << onCanaryLine("\"burnAlerts\": [{ \"severity\": \"page\", \"burnRate\": 20, \"longWindow\": \"1h\", \"shortWindow\": \"5m\" }],")
                                                   << 8 << u"burnAlerts"_s << u"alerts may only fire sooner"_s;

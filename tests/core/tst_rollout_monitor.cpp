@@ -7,6 +7,7 @@
 // moved past it, and disarms on a page.
 
 #include "core/clock.h"
+#include "core/writeguard.h"
 #include "fakes/memoryflagservice.h"
 #include "policy/policybundle.h"
 #include "release/flagchangerunner.h"
@@ -430,6 +431,42 @@ private Q_SLOTS:
         f.monitor.setPolicy(policy(false));
         QVERIFY(!f.monitor.pacer()->armed());
         QCOMPARE(f.audit.records.last().reason, u"the policy no longer allows auto-pacing (canary.autoPacing is off)"_s);
+    }
+
+    // Read-only until armed (ADR 0028): arming auto-pacing asks the profile's guard, and an armed auto-pacing
+    // stops at its next step once the guard refuses (the profile's window ended): nothing is sent, it must be armed again.
+    void autoPacingNeedsTheProfileArmed()
+    {
+        struct Guard final : WriteGuard
+        {
+            bool armed = false;
+            QStringList asked;
+            Status mayChange(const QString &action) override
+            {
+                asked << action;
+                return armed ? okStatus() : Status(Error::make(Error::Kind::Refused, u"console"_s, u"read-only until armed: %1"_s.arg(action)));
+            }
+        } guard;
+        Pacing f;
+        f.monitor.setWriteGuard(&guard);
+        const Status refused = f.monitor.arm(u"ada"_s);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().message, u"read-only until armed: arming auto-pacing"_s);
+        QVERIFY(f.audit.records.isEmpty());
+
+        guard.armed = true;
+        QVERIFY2(f.monitor.arm(u"ada"_s).ok(), qPrintable(f.monitor.autoPacingStatus()));
+        f.moveTo(60);
+        QVERIFY(f.monitor.pacer()->armed());
+
+        guard.armed = false; // the window ended
+        f.moveTo(121);       // past the L3 window: it would expand now
+        QVERIFY(!f.monitor.pacer()->armed());
+        QCOMPARE(f.audit.actions(), (QStringList{u"autopacing.armed"_s, u"autopacing.stopped"_s}));
+        QVERIFY2(f.audit.records.last().reason.contains(u"must be armed again"_s), qPrintable(f.audit.records.last().reason));
+        QTest::qWait(20);
+        QVERIFY(f.service.calls.isEmpty());
+        QCOMPARE(f.monitor.stage(), 1);
     }
 
 private:

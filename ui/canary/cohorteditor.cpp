@@ -253,7 +253,7 @@ bool CohortEditor::save()
         }
     }
     const Result<Release::EffectiveCohorts> saved =
-        Release::saveCohorts(m_settings, m_bundle, m_checked, *m_audit, qEnvironmentVariable("USER", u"operator"_s));
+        Release::saveCohorts(m_settings, m_bundle, m_checked, *m_audit, qEnvironmentVariable("USER", u"operator"_s), {}, m_guard);
     if (!saved) {
         setMessage(saved.error().message + u' ' + saved.error().remedy, true);
         return false;

@@ -10,6 +10,7 @@ class QTableView;
 
 namespace Raize {
 class Settings;
+class WriteGuard;
 }
 namespace Raize::Records {
 class AuditSink;
@@ -45,6 +46,8 @@ public:
     // The Save button: stores, emits cohortsSaved and closes; on failure the
     // dialog stays open with the reason.
     bool save();
+    // The profile's arming (ADR 0028): asked by the save; not owned, null: not gated.
+    void setWriteGuard(WriteGuard *guard) { m_guard = guard; }
 
 Q_SIGNALS:
     void cohortsSaved(const QList<Raize::Release::Cohort> &cohorts);
@@ -56,6 +59,7 @@ private:
     Settings &m_settings;
     const Policy::Bundle &m_bundle;
     Records::AuditSink *m_audit;
+    WriteGuard *m_guard = nullptr;
     QList<Release::Cohort> m_checked;
     bool m_valid = false;
     CohortTableModel *m_model;

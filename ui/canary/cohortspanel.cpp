@@ -87,6 +87,7 @@ CohortEditor *CohortsPanel::openEditor()
         return m_editor;
     }
     m_editor = new CohortEditor(m_settings, m_bundle, m_audit, this);
+    m_editor->setWriteGuard(m_guard);
     m_editor->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_editor, &CohortEditor::cohortsSaved, this, &CohortsPanel::reload);
     m_editor->open();

@@ -10,6 +10,7 @@ class QPushButton;
 
 namespace Raize {
 class Settings;
+class WriteGuard;
 }
 namespace Raize::Records {
 class AuditSink;
@@ -36,6 +37,8 @@ public:
     CohortEditor *openEditor();
     // Re-reads the settings and emits cohortsChanged.
     void reload();
+    // The profile's arming (ADR 0028), handed to the editor's save; not owned, null: not gated.
+    void setWriteGuard(WriteGuard *guard) { m_guard = guard; }
 
 Q_SIGNALS:
     void cohortsChanged(const QList<Raize::Release::Cohort> &cohorts);
@@ -46,6 +49,7 @@ private:
     Settings &m_settings;
     const Policy::Bundle &m_bundle;
     Records::AuditSink *m_audit;
+    WriteGuard *m_guard = nullptr;
     Release::EffectiveCohorts m_current;
     QLabel *m_summary;
     QPushButton *m_edit;

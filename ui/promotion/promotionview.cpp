@@ -268,6 +268,7 @@ void PromotionView::rebuildServices()
         deps.audit = log.get();
         deps.records = [path = m_sources.auditLogPath] { return Records::AuditExport::readAll(path); };
     }
+    deps.guard = m_sources.guard;
     m_session->setDependencies(deps);
     m_services = std::move(services);
     m_auditLog = std::move(log);

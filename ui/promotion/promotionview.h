@@ -14,6 +14,9 @@ class QLineEdit;
 class QPushButton;
 class QTreeView;
 
+namespace Raize {
+class WriteGuard;
+}
 namespace Raize::Records {
 class AuditLog;
 }
@@ -56,6 +59,7 @@ public:
         // Effective, not just accepted (ADR 0027): the production probe (null: none set) and the policy's rules.
         Release::ServingProbe *servingProbe = nullptr;
         Release::EffectiveRules effective;
+        WriteGuard *guard = nullptr;        // the profile's arming (ADR 0028); null: not gated
     };
 
     // A view with its own session; setSources() gives it the profile's clients.

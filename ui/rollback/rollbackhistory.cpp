@@ -120,6 +120,9 @@ void RollbackHistory::restoreSelected()
     const RestorePlan plan = restorePlan(journal.value());
     if (!plan.executable())
         return finish(false, u"Nothing restored: "_s + plan.refusals.join(u"; "_s).toHtmlEscaped());
+    // Unlike the rollback, a restore widens exposure again: read-only until armed (ADR 0028).
+    if (const Status armed = m_workspace->mayChange(u"restoring what run %1 turned off"_s.arg(plan.runId)); !armed)
+        return finish(false, u"Nothing restored: "_s + QString(armed.error().message + u' ' + armed.error().remedy).toHtmlEscaped());
     Result<std::unique_ptr<Session>> session = Session::fromWorkspace(*m_workspace);
     if (!session)
         return finish(false, session.error().toString().toHtmlEscaped());

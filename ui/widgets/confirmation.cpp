@@ -25,9 +25,11 @@ struct Hook
     {
         bool confirm = false;
         QString typed;
+        QString reason;
     };
     QList<Answer> answers;
     QList<ConfirmationRequest> asked;
+    QString lastReason;
 };
 
 Hook &hook()
@@ -83,6 +85,16 @@ Confirmation::Confirmation(const ConfirmationRequest &request, const Policy::Con
     m_input->setPlaceholderText(rule.expected(request.environment));
     m_input->setVisible(rule.typed());
     layout->addWidget(m_input);
+    if (!request.reasonLabel.isEmpty()) {
+        auto *reasonLabel = new QLabel(request.reasonLabel);
+        layout->addWidget(reasonLabel);
+        m_reason = new QLineEdit;
+        m_reason->setObjectName(u"confirmationReason"_s);
+        m_reason->setPlaceholderText(u"required: goes into the audit log"_s);
+        reasonLabel->setBuddy(m_reason);
+        layout->addWidget(m_reason);
+        connect(m_reason, &QLineEdit::textChanged, this, &Confirmation::refreshState);
+    }
     m_hint->setObjectName(u"confirmationHint"_s);
     m_hint->setStyleSheet(u"color: #8a5300;"_s);
     layout->addWidget(m_hint);
@@ -123,9 +135,14 @@ QString Confirmation::typedText() const
     return m_input->text();
 }
 
+QString Confirmation::reasonText() const
+{
+    return m_reason ? m_reason->text().trimmed() : QString();
+}
+
 bool Confirmation::confirmable() const
 {
-    return m_rule.accepts(m_request.environment, m_input->text());
+    return m_rule.accepts(m_request.environment, m_input->text()) && (!m_reason || !reasonText().isEmpty());
 }
 
 void Confirmation::refreshState()
@@ -146,12 +163,25 @@ bool Confirmation::ask(QWidget *parent, const ConfirmationRequest &request)
     const Policy::ConfirmRule rule = table().rule(request.action);
     Hook &h = hook();
     h.asked << request;
+    h.lastReason.clear();
     if (!h.answers.isEmpty()) {
         const Hook::Answer answer = h.answers.takeFirst();
-        return answer.confirm && rule.accepts(request.environment, answer.typed);
+        const bool needsReason = !request.reasonLabel.isEmpty();
+        const bool ok = answer.confirm && rule.accepts(request.environment, answer.typed) && (!needsReason || !answer.reason.trimmed().isEmpty());
+        if (ok && needsReason)
+            h.lastReason = answer.reason.trimmed();
+        return ok;
     }
     Confirmation dialog(request, rule, parent);
-    return dialog.exec() == QDialog::Accepted && dialog.confirmable();
+    const bool ok = dialog.exec() == QDialog::Accepted && dialog.confirmable();
+    if (ok)
+        h.lastReason = dialog.reasonText();
+    return ok;
+}
+
+QString Confirmation::lastReason()
+{
+    return hook().lastReason;
 }
 
 void Confirmation::setTable(const Policy::Confirmations &table)
@@ -164,9 +194,9 @@ const Policy::Confirmations &Confirmation::table()
     return currentTable();
 }
 
-void Confirmation::setNextAnswer(bool confirm, const QString &typed)
+void Confirmation::setNextAnswer(bool confirm, const QString &typed, const QString &reason)
 {
-    hook().answers << Hook::Answer{confirm, typed};
+    hook().answers << Hook::Answer{confirm, typed, reason};
 }
 
 const QList<ConfirmationRequest> &Confirmation::asked()

@@ -19,6 +19,9 @@ struct ConfirmationRequest
     QString title;       // one line: "Promote dpl_123 to production?"
     QString plan;        // the exact plan: every call or change that will be made, one per line
     QString acceptLabel; // the confirming button: "Promote to production"
+    // Non-empty: the action also needs a reason, asked under this label (arming, ADR 0028);
+    // the confirming button stays disabled while it is blank. lastReason() holds what was given.
+    QString reasonLabel;
 };
 
 // The one way the console confirms a dangerous action (issue #14, item 5;
@@ -49,7 +52,9 @@ public:
     // The test hook: the next ask() returns without showing anything,
     // confirming when `confirm` is true and `typed` satisfies the rule
     // (ignored for a rule that needs no typing). Answers queue up.
-    static void setNextAnswer(bool confirm, const QString &typed = {});
+    static void setNextAnswer(bool confirm, const QString &typed = {}, const QString &reason = {});
+    // The reason given with the last confirmed ask() that asked for one (trimmed).
+    static QString lastReason();
     // Every request ask() was given since the last reset, oldest first
     // (answered by the hook or by the operator): what a test inspects.
     static const QList<ConfirmationRequest> &asked();
@@ -58,6 +63,7 @@ public:
 
     const Policy::ConfirmRule &rule() const { return m_rule; }
     QString typedText() const;
+    QString reasonText() const;
     // Whether the current input satisfies the rule (the confirming button's state).
     bool confirmable() const;
 
@@ -69,6 +75,7 @@ private:
     QPlainTextEdit *m_plan;
     QLabel *m_prompt;
     QLineEdit *m_input;
+    QLineEdit *m_reason = nullptr;
     QLabel *m_hint;
     QPushButton *m_accept;
     QPushButton *m_cancel;
