@@ -1,0 +1,4 @@
+# Two-axis canary (issue #20): Vercel rolling releases in the simulated Vercel and
+# the platform's traffic split, driven in-process by RollingReleaseClient; and the
+# pure stage plan (policy, axis choice, stage verdicts).
+raize_add_test(test_rolling_release SOURCES tst_rolling_release.cpp LIBS core_vercel fake_vercel fake_platform TIMEOUT 60 COST 3)
