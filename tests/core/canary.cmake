@@ -2,3 +2,4 @@
 # the platform's traffic split, driven in-process by RollingReleaseClient; and the
 # pure stage plan (policy, axis choice, stage verdicts).
 raize_add_test(test_rolling_release SOURCES tst_rolling_release.cpp LIBS core_vercel fake_vercel fake_platform TIMEOUT 60 COST 3)
+raize_add_test(test_canary_plan SOURCES tst_canary_plan.cpp LIBS core_effectivepolicy core_rollout TIMEOUT 60)
