@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <tuple>
 
 namespace Raize::Release {
 
@@ -55,14 +56,16 @@ Result<DeploymentAxisPolicy> deploymentAxisFromPolicy(const Policy::Bundle &bund
         if (s.contains(key))
             *out = s[key].get<bool>();
     }
+    // The SLOs must exist where the axis is used; while it is off, a bundle that drops one is judged by the
+    // SLO floors (which name the dropped SLO) rather than refused here.
     p.slo = s.contains("slo") ? Policy::stringField(s, "slo") : u"http_errors"_s;
-    if (!objectives.contains(p.slo))
-        return Policy::fieldError(bundle, at + u".slo"_s, u"\"%1\" is not an SLO of the policy"_s.arg(p.slo));
-    p.objective = objectives.value(p.slo);
     p.cohortSlo = s.contains("cohortSlo") ? Policy::stringField(s, "cohortSlo") : u"publish_success"_s;
-    if (!objectives.contains(p.cohortSlo))
-        return Policy::fieldError(bundle, at + u".cohortSlo"_s, u"\"%1\" is not an SLO of the policy"_s.arg(p.cohortSlo));
-    p.cohortObjective = objectives.value(p.cohortSlo);
+    for (const auto &[key, id, objective] : {std::tuple{"slo", p.slo, &p.objective}, std::tuple{"cohortSlo", p.cohortSlo, &p.cohortObjective}}) {
+        if (objectives.contains(id))
+            *objective = objectives.value(id);
+        else if (p.enabled)
+            return Policy::fieldError(bundle, at + u'.' + QLatin1StringView(key), u"\"%1\" is not an SLO of the policy"_s.arg(id));
+    }
     for (const auto &[key, out, minimum] : {std::tuple{"maxBurnRate", &p.maxBurnRate, 0.0}, std::tuple{"maxCanaryToBaseline", &p.maxCanaryToBaseline, 1.0},
                                             std::tuple{"pageBurnRate", &p.pageBurnRate, 1.0}, std::tuple{"minRequests", &p.minRequests, 1.0}}) {
         const std::optional<double> v = number(s, key);

@@ -81,7 +81,7 @@ private Q_SLOTS:
         QTest::newRow("not an object") << QByteArray(R"(true)") << u"rollout.deploymentAxis"_s << u"object"_s;
         QTest::newRow("unknown key") << QByteArray(R"({"enable": true})") << u"rollout.deploymentAxis.enable"_s << u"unknown key"_s;
         QTest::newRow("enabled text") << QByteArray(R"({"enabled": "yes"})") << u"rollout.deploymentAxis.enabled"_s << u"true or false"_s;
-        QTest::newRow("unknown slo") << QByteArray(R"({"slo": "latency"})") << u"rollout.deploymentAxis.slo"_s << u"not an SLO"_s;
+        QTest::newRow("unknown slo") << QByteArray(R"({"enabled": true, "slo": "latency"})") << u"rollout.deploymentAxis.slo"_s << u"not an SLO"_s;
         QTest::newRow("level") << QByteArray(R"({"stages": {"L9": [{"trafficPercent": 100, "windowMinutes": 1}]}})")
                                << u"rollout.deploymentAxis.stages.L9"_s << u"release level"_s;
         QTest::newRow("not rising") << QByteArray(R"({"stages": {"L3": [{"trafficPercent": 50, "windowMinutes": 1}, {"trafficPercent": 25, "windowMinutes": 1}, {"trafficPercent": 100, "windowMinutes": 0}]}})")
