@@ -1,7 +1,8 @@
 # Two-axis canary (issue #20): Vercel rolling releases in the simulated Vercel and
 # the platform's traffic split, driven in-process by RollingReleaseClient; and the
 # pure stage plan (policy, axis choice, stage verdicts).
-raize_add_test(test_rolling_release SOURCES tst_rolling_release.cpp LIBS core_vercel fake_vercel fake_platform TIMEOUT 60 COST 3)
+raize_add_test(test_rolling_release SOURCES tst_rolling_release.cpp LIBS core_vercel core_base fake_vercel fake_platform TIMEOUT 90 COST 5)
+add_dependencies(test_rolling_release raize-console) # rollout axes
 raize_add_test(test_canary_plan SOURCES tst_canary_plan.cpp LIBS core_effectivepolicy core_rollout TIMEOUT 60)
 # The two-axis canary end to end in-process (good canary to 100 %, bad canary held, paged and aborted).
 raize_add_test(test_canary_run SOURCES tst_canary_run.cpp LIBS core_canary core_rollback fake_vercel fake_platform TIMEOUT 120 COST 5)

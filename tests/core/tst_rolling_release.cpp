@@ -8,6 +8,8 @@
 
 #include "core/jsonutil.h"
 #include "core/servicemonitor.h"
+#include "core/settings.h"
+#include "testutil.h"
 #include "net/httpclient.h"
 #include "services/vercel/rollingreleaseclient.h"
 #include "services/vercel/vercelclient.h"
@@ -19,6 +21,9 @@
 #include "vercel/vercelfake.h"
 
 #include <QFile>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -328,6 +333,66 @@ private Q_SLOTS:
         const auto b = RollingReleaseClient::parseBilling(body);
         QVERIFY(!b.ok());
         QVERIFY2(b.error().fieldPath.startsWith(field), qPrintable(b.error().toString()));
+    }
+
+    // `raize-console rollout axes`: billing "no" (or unreadable) falls back to the flag axis and says why.
+    void axesCli_data()
+    {
+        QTest::addColumn<bool>("enabled");
+        QTest::addColumn<QString>("billing");
+        QTest::addColumn<bool>("fail");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("words");
+        QTest::newRow("policy off") << false << u"available_slots"_s << false << 1 << u"Flag axis only (L3): flag-only canary: the policy keeps the deployment axis off"_s;
+        QTest::newRow("billing yes") << true << u"available_slots"_s << false << 0 << u"Two axes (L3): deployment and flag axes"_s;
+        QTest::newRow("billing no") << true << u"plan_not_supported"_s << false << 1
+                                    << u"Flag axis only (L3): flag-only canary: Vercel's rolling-release billing says no (plan_not_supported: Rolling Releases are available on Pro and Enterprise plans.)"_s;
+        QTest::newRow("no slots") << true << u"no_available_slots"_s << false << 1 << u"billing says no (no_available_slots"_s;
+        QTest::newRow("billing unreadable") << true << u"available_slots"_s << true << 1 << u"billing could not be read (vercel: HTTP 500"_s;
+    }
+    void axesCli()
+    {
+        QFETCH(bool, enabled);
+        QFETCH(QString, billing);
+        QFETCH(bool, fail);
+        QFETCH(int, code);
+        QFETCH(QString, words);
+        load(u"canary-deployment-good"_s, {{"rollingRelease", {{"billing", billing.toStdString()}}}});
+        if (fail)
+            fault({{"service", "vercel"}, {"path", "/rolling-release/billing"}, {"mode", "error"}, {"status", 500}});
+        QTemporaryDir dir;
+        QFile tenant(dir.path() + u"/tenant.json"_s);
+        QVERIFY(tenant.open(QIODevice::WriteOnly));
+        tenant.write(Json::dump({{"schema", "raize.policy"}, {"version", 1}, {"id", "canary-test"},
+                                 {"rollout", {{"deploymentAxis", {{"enabled", enabled}}}}}}));
+        tenant.close();
+        Settings settings;
+        settings.setValue(SettingKey::VercelBaseUrl, m_server->baseUrl());
+        settings.setValue(SettingKey::VercelProjectId, u"prj_raize_web"_s);
+        settings.setValue(SettingKey::VercelTeamId, u"team_raize"_s);
+        settings.setValue(SettingKey::NetTimeoutMs, 5000);
+        settings.setValue(SettingKey::PolicyBundlePath, tenant.fileName());
+        QVERIFY(settings.sync());
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"RAIZE_VERCEL_TOKEN"_s, kToken);
+        env.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path=/nonexistent/raize-rolling-release"_s);
+        p.setProcessEnvironment(env);
+        QSignalSpy finished(&p, &QProcess::finished);
+        p.start(RaizeTest::consoleBinary(), {u"rollout"_s, u"axes"_s, u"--level"_s, u"L3"_s});
+        QVERIFY(p.waitForStarted(30000));
+        QVERIFY(finished.wait(60000)); // the event loop runs: the fake answers the child
+        const QString out = QString::fromUtf8(p.readAllStandardOutput()), err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), code);
+        QVERIFY2(out.contains(words), qPrintable(out + err));
+        // Billing is asked only when the policy turns the axis on; a 500 on a read is retried before it gives up.
+        const int asked = calls(u"GET"_s, u"/rolling-release/billing"_s);
+        if (!enabled || !fail)
+            QCOMPARE(asked, enabled ? 1 : 0);
+        else
+            QVERIFY2(asked > 1, qPrintable(QString::number(asked)));
+        if (code == 0)
+            QVERIFY2(out.contains(u"stage 1: 5 % traffic, cohorts house, 30 min"_s), qPrintable(out));
     }
 
     // The platform: web traffic split by the active stage, counted by the deployment that served it.
