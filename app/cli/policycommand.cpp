@@ -27,6 +27,24 @@ Result<Policy::Bundle> load(const QString &path)
     return EffectivePolicy::effectiveBundle(path);
 }
 
+nlohmann::json deploymentAxisJson(const Release::DeploymentAxisPolicy &axis)
+{
+    nlohmann::json stages = nlohmann::json::object();
+    for (auto it = axis.stages.cbegin(); it != axis.stages.cend(); ++it) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const Release::CanaryStage &s : it.value()) {
+            nlohmann::json cohorts = nlohmann::json::array();
+            for (const QString &c : s.cohorts)
+                cohorts.push_back(c.toStdString());
+            list.push_back({{"trafficPercent", s.trafficPercent}, {"cohorts", cohorts}, {"windowMinutes", s.windowMinutes}});
+        }
+        stages[it.key().toStdString()] = list;
+    }
+    return {{"enabled", axis.enabled}, {"slo", axis.slo.toStdString()}, {"cohortSlo", axis.cohortSlo.toStdString()}, {"maxBurnRate", axis.maxBurnRate},
+            {"maxCanaryToBaseline", axis.maxCanaryToBaseline}, {"pageBurnRate", axis.pageBurnRate}, {"minRequests", axis.minRequests},
+            {"autoAdvance", axis.autoAdvance}, {"stages", stages}};
+}
+
 int show(Context &ctx, const EffectivePolicy &p, bool asJson)
 {
     const auto list = [](const QStringList &l) {
@@ -57,7 +75,8 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
                         {{"deadlineSeconds", p.effective().deadlineSeconds},
                          {"samples", p.effective().samples},
                          {"minShare", p.effective().minShare},
-                         {"pollSeconds", p.effective().pollSeconds}}}});
+                         {"pollSeconds", p.effective().pollSeconds}}},
+                       {"deploymentAxis", deploymentAxisJson(p.deploymentAxis())}});
     } else {
         ctx.out << p.describe() << u'\n';
         ctx.out << u"  side-effect flags: "_s << p.sideEffectFlags().describe() << u'\n';
@@ -68,6 +87,16 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
                        .arg(p.effective().samples)
                        .arg(p.effective().pollSeconds);
         ctx.out << u"  arming: a profile not marked sandbox is read-only until armed, then for %1 minutes\n"_s.arg(p.armingWindowMinutes());
+        const Release::DeploymentAxisPolicy axis = p.deploymentAxis();
+        ctx.out << u"  deployment axis: "_s
+                << (axis.enabled ? u"on (Vercel rolling releases split web traffic; %1)"_s.arg(axis.autoAdvance ? u"automatic advance allowed, armed per rollout"_s
+                                                                                                                 : u"each stage advanced by hand"_s)
+                                 : u"off (flag-only canaries; rollout.deploymentAxis.enabled)"_s)
+                << u'\n';
+        for (auto it = axis.stages.cbegin(); it != axis.stages.cend(); ++it) {
+            for (const QString &line : Release::describePlan(it.value()))
+                ctx.out << u"    %1 %2\n"_s.arg(it.key(), line);
+        }
         for (const Release::Cohort &c : p.cohorts())
             ctx.out << u"  cohort %1: %2\n"_s.arg(c.id, c.name);
         for (const Slo::SloSpec &s : p.slos())

@@ -11,6 +11,7 @@
 #include "policy/policybundle.h"
 #include "records/auditexport.h"
 #include "records/auditlog.h"
+#include "release/canaryplan.h"
 #include "release/cohortoverride.h"
 #include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
@@ -20,6 +21,7 @@
 #include "services/flags/flagservice.h"
 #include "services/prometheus/prometheusclient.h"
 #include "services/prometheus/slometrics.h"
+#include "services/vercel/rollingreleaseclient.h"
 #include "workspace/effectivepolicy.h"
 #include "workspace/workspace.h"
 
@@ -42,6 +44,7 @@ namespace {
 const QString kStatusUsage =
     u"raize-console rollout status [--level L0|L1|L2|L3] [--flag KEY]... [--current STAGE] [--since TIME]\n"
     u"    [--confirm TEXT|N]... [--policy FILE] [--keychain-service S] [--json]"_s;
+const QString kAxesUsage = u"raize-console rollout axes [--level L0|L1|L2|L3] [--keychain-service S] [--json]"_s;
 const QString kAdvanceUsage = u"raize-console rollout advance --plan-digest D [--stage ID] [--override REASON] [--level L]\n"
                               u"    [--flag KEY]... [--current STAGE] [--since TIME] [--confirm TEXT|N]... [--policy FILE]\n"
                               u"    [--keychain-service S] [--arm REASON] [--json]"_s;
@@ -648,6 +651,63 @@ int advance(Context &ctx)
                       .arg(to.stage.name, to.scope.describe(), at));
 }
 
+// Which axes a release's canary runs on (issue #20, ADR 0029): the policy's deployment axis and Vercel's billing.
+int axes(Context &ctx)
+{
+    const bool asJson = ctx.takeFlag(u"--json"_s);
+    const QString level = ctx.takeOption(u"--level"_s, u"L3"_s);
+    const QString keychain = ctx.takeOption(u"--keychain-service"_s, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
+    if (!ctx.noneLeft(kAxesUsage))
+        return Failure;
+    if (!QStringList{u"L0"_s, u"L1"_s, u"L2"_s, u"L3"_s}.contains(level)) {
+        ctx.err << u"--level must be L0, L1, L2 or L3\nusage: "_s << kAxesUsage << u'\n';
+        return Failure;
+    }
+    auto ws = Workspace::forProfile(ctx.profile, keychain);
+    ws->openSync(Workspace::TokenSource::EnvironmentFirst);
+    const Release::DeploymentAxisPolicy policy = ws->policy().deploymentAxis();
+    std::optional<Release::BillingFacts> billing;
+    QString billingError;
+    const auto clients = ws->clients();
+    if (policy.enabled && policy.stages.contains(level)) {
+        if (!clients || !clients->rollingRelease) {
+            billingError = u"Vercel is not configured for profile %1 (vercel/baseUrl, vercel/projectId)"_s.arg(ctx.profile);
+        } else {
+            QEventLoop loop;
+            std::optional<Result<Services::RollingReleaseBilling>> answer;
+            clients->rollingRelease->billing([&](const Result<Services::RollingReleaseBilling> &b) {
+                answer = b;
+                loop.quit();
+            });
+            if (!answer)
+                loop.exec();
+            if (answer->ok())
+                billing = Release::BillingFacts{(*answer)->allowed, (*answer)->reason, (*answer)->message};
+            else
+                billingError = answer->error().toString();
+        }
+    }
+    const Release::AxisChoice choice = Release::chooseAxes(policy, level, billing, billingError);
+    const int code = choice.deploymentAxis ? Ok : Negative;
+    if (asJson) {
+        json stages = json::array();
+        for (const QString &line : Release::describePlan(policy.stages.value(level)))
+            stages.push_back(line.toStdString());
+        ctx.printJson({{"level", level.toStdString()}, {"deploymentAxis", choice.deploymentAxis}, {"reason", choice.reason.toStdString()},
+                       {"billing", billing ? json{{"allowed", billing->allowed}, {"reason", billing->reason.toStdString()},
+                                                  {"message", billing->message.toStdString()}}
+                                           : json(nullptr)},
+                       {"stages", choice.deploymentAxis ? stages : json::array()}, {"exitCode", code}});
+        return code;
+    }
+    ctx.out << (choice.deploymentAxis ? u"Two axes"_s : u"Flag axis only"_s) << u" ("_s << level << u"): "_s << choice.reason << u'\n';
+    if (choice.deploymentAxis) {
+        for (const QString &line : Release::describePlan(policy.stages.value(level)))
+            ctx.out << u"  "_s << line << u'\n';
+    }
+    return code;
+}
+
 } // namespace
 
 const CommandHelp &rolloutHelp()
@@ -667,7 +727,7 @@ const CommandHelp &rolloutHelp()
         u"  --policy FILE        a policy bundle (default: the profile's, else the built-in playbook-v1)\n"
         u"  --keychain-service S the keychain's service name (default: raize-console, or $RAIZE_KEYCHAIN_SERVICE)\n"_s;
     static const CommandHelp help{
-        u"usage: raize-console rollout status|advance [OPTIONS]\n"
+        u"usage: raize-console rollout status|advance|axes [OPTIONS]\n"
         u"The SLOs view's rollout monitor without a screen (playbook §4.4, §6.2): every cohort × SLO burn verdict,\n"
         u"page alerts, the expand / wait / blocked recommendation with its reasons and the stale-flags rule; and the\n"
         u"advance to the next stage through the same checked, audited flag change as the console.\n"
@@ -703,7 +763,22 @@ const CommandHelp &rolloutHelp()
               common +
               u"  --json               the status fields and results[{flag, outcome, message}], message, exitCode\n"_s +
               armHelp() + u"\n"_s + exits +
-              u"Example: raize-console rollout advance --stage lowrisk --plan-digest 3f9a… --confirm 1 --arm \"expand to lowrisk, CHG-88\"\n"_s}}};
+              u"Example: raize-console rollout advance --stage lowrisk --plan-digest 3f9a… --confirm 1 --arm \"expand to lowrisk, CHG-88\"\n"_s},
+         {"axes"_L1, "which axes a release's canary runs on: Vercel rolling release and flag cohorts, or flags only, and why"_L1,
+          u"usage: "_s + kAxesUsage +
+              u"\n"
+              u"The two-axis canary (ADR 0029): the deployment axis (a Vercel rolling release of web traffic) needs the\n"
+              u"policy's rollout.deploymentAxis on, stages for the level, and the project's rolling-release billing saying\n"
+              u"yes (GET /v1/projects/{id}/rolling-release/billing); otherwise the canary runs on the flag axis only and\n"
+              u"this says why. Publishing and DMs stay on the flag axis either way.\n"
+              u"\n"
+              u"Options:\n"
+              u"  --level L            the release level (default: L3)\n"
+              u"  --keychain-service S the keychain's service name (default: raize-console, or $RAIZE_KEYCHAIN_SERVICE)\n"
+              u"  --json               {level, deploymentAxis, reason, billing{allowed, reason, message}|null, stages, exitCode}\n"
+              u"\n"
+              u"Exit codes: 0 both axes; 1 flag axis only (the reason says why); 2 could not run.\n"
+              u"Example: raize-console rollout axes --level L3 --json\n"_s}}};
     return help;
 }
 
@@ -714,7 +789,9 @@ int rolloutCommand(Context &ctx)
         return status(ctx);
     if (sub == u"advance"_s)
         return advance(ctx);
-    ctx.err << u"usage: "_s << kStatusUsage << u"\n       "_s << kAdvanceUsage << u'\n';
+    if (sub == u"axes"_s)
+        return axes(ctx);
+    ctx.err << u"usage: "_s << kStatusUsage << u"\n       "_s << kAdvanceUsage << u"\n       "_s << kAxesUsage << u'\n';
     return Failure;
 }
 

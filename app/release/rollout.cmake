@@ -6,6 +6,7 @@ raize_core_library(core_rollout
         cohorts.cpp cohorts.h
         cohortoverride.cpp cohortoverride.h
         rollout.cpp rollout.h
+        canaryplan.cpp canaryplan.h
         togglematrix.cpp togglematrix.h
         autopacing.cpp autopacing.h
         flagchangerunner.cpp flagchangerunner.h

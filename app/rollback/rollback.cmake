@@ -1,6 +1,7 @@
 raize_core_library(core_rollback
     SOURCES
         rollbackplan.cpp rollbackplan.h
+        canaryabort.cpp canaryabort.h
         blastradius.cpp blastradius.h
         killswitchparent.cpp killswitchparent.h
         defaultscope.cpp defaultscope.h

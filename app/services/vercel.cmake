@@ -1,3 +1,3 @@
 raize_core_library(core_vercel
-    SOURCES vercel/vercelclient.cpp vercel/vercelclient.h
+    SOURCES vercel/vercelclient.cpp vercel/vercelclient.h vercel/rollingreleaseclient.cpp vercel/rollingreleaseclient.h
     DEPS core_net)

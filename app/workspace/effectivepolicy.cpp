@@ -219,6 +219,13 @@ Result<EffectivePolicy> EffectivePolicy::parse(std::shared_ptr<const Policy::Bun
         if (std::none_of(p.m_slos.cbegin(), p.m_slos.cend(), [&](const Slo::SloSpec &s) { return s.id == id; }))
             return Policy::fieldError(b, u"rollout.verificationSlos"_s, u"\"%1\" is not an SLO of the policy"_s.arg(id));
     }
+    QMap<QString, double> objectives;
+    for (const Slo::SloSpec &spec : std::as_const(p.m_slos))
+        objectives.insert(spec.id, spec.objective);
+    const Result<Release::DeploymentAxisPolicy> axis = Release::deploymentAxisFromPolicy(b, objectives, *cohorts);
+    if (!axis)
+        return axis.error();
+    p.m_deploymentAxis = *axis;
     const json &canary = b.section("canary");
     p.m_newL3FlagsDefault = canary.is_object() ? Policy::stringField(canary, "newL3FlagsDefault") : QString();
     if (p.m_newL3FlagsDefault != u"off"_s && p.m_newL3FlagsDefault != u"on"_s)
@@ -520,6 +527,17 @@ QList<EffectivePolicy::Violation> EffectivePolicy::floorViolations(const Effecti
             add(u"rollout.stages[%1].confirm"_s.arg(found), u"drops the confirmation %1 (§6.2)"_s.arg(levelsText(m)));
         next = found + 1;
     }
+    // The two-axis canary (ADR 0029): a tenant may turn it on and tighten it, never judge a canary more loosely.
+    const Release::DeploymentAxisPolicy &fa = floor.m_deploymentAxis, &a = p.m_deploymentAxis;
+    for (const auto &[key, mine, theirs] : {std::tuple{"maxBurnRate", a.maxBurnRate, fa.maxBurnRate},
+                                            std::tuple{"maxCanaryToBaseline", a.maxCanaryToBaseline, fa.maxCanaryToBaseline},
+                                            std::tuple{"pageBurnRate", a.pageBurnRate, fa.pageBurnRate}}) {
+        if (mine > theirs)
+            add(u"rollout.deploymentAxis."_s + QLatin1StringView(key), u"%1 is looser than the playbook's %2"_s.arg(mine).arg(theirs));
+    }
+    if (a.minRequests < fa.minRequests)
+        add(u"rollout.deploymentAxis.minRequests"_s,
+            u"%1 requests are fewer than the playbook's %2: a stage is judged on enough data"_s.arg(a.minRequests).arg(fa.minRequests));
     if (const QStringList m = missingFrom(fr.verificationSlos, r.verificationSlos); !m.isEmpty())
         add(u"rollout.verificationSlos"_s, u"drops %1: expanding needs publish verification healthy (§6.2 Phase C)"_s.arg(levelsText(m)));
 
@@ -621,6 +639,16 @@ QString EffectivePolicy::fingerprint() const
         return {};
     return QString::fromStdString(m_bundle->source.toStdString() + '\n' + m_bundle->section("rollout").dump() + '\n'
                                   + m_bundle->section("canary").dump() + '\n' + Release::cohortsToJson(cohorts()).dump());
+}
+
+Release::DeploymentAxisPolicy EffectivePolicy::deploymentAxis() const
+{
+    Release::DeploymentAxisPolicy out = m_deploymentAxis;
+    if (readOnly()) {
+        out.enabled = false;
+        out.autoAdvance = false;
+    }
+    return out;
 }
 
 Release::RolloutMonitorPolicy EffectivePolicy::rolloutMonitor() const

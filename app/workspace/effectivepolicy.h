@@ -14,6 +14,7 @@
 #include "policy/confirmations.h"
 #include "policy/policybundle.h"
 #include "policy/sideeffectflags.h"
+#include "release/canaryplan.h"
 #include "release/cohortoverride.h"
 #include "release/gatepolicy.h"
 #include "release/rollout.h"
@@ -92,6 +93,9 @@ public:
     const Release::EffectiveCohorts &cohortSource() const { return m_cohorts; }
     const Release::RolloutPolicy &rollout() const { return m_rollout; }
     bool autoPacing() const { return m_rollout.autoPacing; }
+    // The two-axis canary (`rollout.deploymentAxis`, issue #20, ADR 0029): off unless the policy turns it on;
+    // off as well when read-only (a refused bundle never starts a rolling release).
+    Release::DeploymentAxisPolicy deploymentAxis() const;
     const Release::ToggleRules &toggleRules() const { return m_toggleRules; }
     const Policy::SideEffectFlags &sideEffectFlags() const { return m_rollback.sideEffects; }
     const Policy::Confirmations &confirmations() const { return m_confirmations; }
@@ -138,6 +142,7 @@ private:
     QList<Slo::BurnRule> m_burnRules;
     Release::EffectiveCohorts m_cohorts;
     Release::RolloutPolicy m_rollout;
+    Release::DeploymentAxisPolicy m_deploymentAxis;
     Release::ToggleRules m_toggleRules;
     Policy::Confirmations m_confirmations;
     Rollback::RollbackRules m_rollback;

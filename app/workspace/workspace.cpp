@@ -13,6 +13,7 @@
 #include "services/github/githubclient.h"
 #include "services/prometheus/prometheusclient.h"
 #include "services/prometheus/slometrics.h"
+#include "services/vercel/rollingreleaseclient.h"
 #include "services/vercel/vercelclient.h"
 
 #include <QEventLoop>
@@ -230,8 +231,11 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
     auto c = std::make_shared<WorkspaceClients>();
     const QString vercelUrl = m_settings.string(SettingKey::VercelBaseUrl);
     const QString project = m_settings.string(SettingKey::VercelProjectId);
-    if (!vercelUrl.isEmpty() && !project.isEmpty())
+    if (!vercelUrl.isEmpty() && !project.isEmpty()) {
         c->vercel = std::make_unique<Services::VercelClient>(*m_http, QUrl(vercelUrl), project, m_settings.string(SettingKey::VercelTeamId));
+        c->rollingRelease = std::make_unique<Services::RollingReleaseClient>(*m_http, QUrl(vercelUrl), project,
+                                                                             m_settings.string(SettingKey::VercelTeamId));
+    }
     if (const QString probe = m_settings.string(SettingKey::VercelProductionProbeUrl); !probe.isEmpty())
         c->servingProbe = std::make_unique<Release::HttpServingProbe>(*m_http, QUrl(probe), m_settings.string(SettingKey::VercelProductionDomain));
     const QString githubUrl = m_settings.string(SettingKey::GitHubApiUrl);

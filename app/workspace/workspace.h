@@ -31,6 +31,7 @@ class FlagService;
 class GitHubClient;
 class PrometheusClient;
 class VercelClient;
+class RollingReleaseClient;
 struct ConnectionReport;
 struct ConnectionTarget;
 } // namespace Services
@@ -61,6 +62,8 @@ struct WorkspaceClients
     WorkspaceClients &operator=(const WorkspaceClients &) = delete;
 
     std::unique_ptr<Services::VercelClient> vercel;         // null: Vercel URL or project not set
+    // The web project's Rolling Releases (issue #20, ADR 0029); null exactly when vercel is.
+    std::unique_ptr<Services::RollingReleaseClient> rollingRelease;
     std::unique_ptr<Services::GitHubClient> github;         // null: GitHub URL, owner or repository not set
     std::unique_ptr<Services::FlagService> flags;           // null: see flagsError
     std::unique_ptr<Services::PrometheusClient> prometheus; // null: Prometheus URL not set

@@ -7,7 +7,7 @@ add_library(fake_http STATIC
 target_include_directories(fake_http PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}")
 target_link_libraries(fake_http PUBLIC raize_compile_settings core_base Qt6::Network)
 
-add_library(fake_vercel STATIC vercel/vercelfake.cpp vercel/vercelfake.h)
+add_library(fake_vercel STATIC vercel/vercelfake.cpp vercel/vercelfakerollingrelease.cpp vercel/vercelfake.h)
 target_link_libraries(fake_vercel PUBLIC fake_http)
 
 add_library(fake_github STATIC github/githubfake.cpp github/githubfake.h)
@@ -19,7 +19,7 @@ target_link_libraries(fake_launchdarkly PUBLIC fake_http)
 add_library(fake_platform STATIC
     platform/flagevaluator.cpp platform/flagevaluator.h
     platform/platformfault.cpp platform/platformfault.h
-    platform/platformsim.cpp platform/platformsim.h
+    platform/platformsim.cpp platform/platformsim.h platform/platformsplit.cpp
     platform/trafficmodel.cpp platform/trafficmodel.h
     platform/unleashseeder.cpp platform/unleashseeder.h)
 target_link_libraries(fake_platform PUBLIC fake_http fake_vercel)

@@ -7,3 +7,5 @@ raize_add_test(test_canary_matrix SOURCES tst_canary_matrix.cpp LIBS console_ui 
 raize_add_test(test_cohort_editor SOURCES tst_cohort_editor.cpp LIBS console_ui LABELS gui)
 # The toggle matrix's cells for flags that depend on other flags (issue #18, item 1).
 raize_add_test(test_toggle_matrix_model SOURCES tst_toggle_matrix_model.cpp LIBS console_ui LABELS gui)
+# The two-axis canary panel: the stage plan model, the axes' reason, the canary-vs-baseline chart (issue #20).
+raize_add_test(test_canary_stage_panel SOURCES tst_canary_stage_panel.cpp LIBS console_ui LABELS gui)

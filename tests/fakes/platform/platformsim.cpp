@@ -76,6 +76,13 @@ PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json sce
         m_pollTimer->setInterval(ms);
         return HttpResponse::json(200, sideEffects());
     });
+    m_server->route("GET", u"/served-by"_s, [this](const HttpRequest &, const QRegularExpressionMatch &) {
+        tick(nowSec());
+        const json who = servedBy();
+        HttpResponse r = HttpResponse::json(200, who);
+        r.setHeader("X-Raize-Deployment", QByteArray::fromStdString(who.value("deployment", std::string())));
+        return r;
+    });
     for (const TrafficModel::Cohort &c : TrafficModel::cohorts()) {
         for (const QString &lane : TrafficModel::lanes())
             m_lanes.insert(key(c.id, lane), Lane{});
@@ -353,6 +360,7 @@ void PlatformSim::tick(double now)
             }
         }
     }
+    tickDeploymentSplit(now, dt);
 }
 
 QByteArray PlatformSim::metricsText(double now) const
@@ -464,6 +472,7 @@ QByteArray PlatformSim::metricsText(double now) const
         out += "raize_side_effects_total{" + first + ",outcome=\"wrong_account\"} " + num(r.state->wrongAccount) + '\n';
         out += "raize_side_effects_total{" + first + ",outcome=\"duplicate\"} " + num(r.state->duplicates) + '\n';
     }
+    out += deploymentMetricsText();
     return out;
 }
 
@@ -486,7 +495,7 @@ json PlatformSim::status() const
                                          {"firstWrongAccountAt", it->firstWrongAccountAt}, {"firstDuplicateAt", it->firstDuplicateAt}};
     }
     return {{"polls", m_polls}, {"pollFailures", m_pollFailures}, {"lastPollError", m_lastPollError.toStdString()},
-            {"flagsKnown", m_flags.featureCount()}, {"lanes", lanes}};
+            {"flagsKnown", m_flags.featureCount()}, {"lanes", lanes}, {"deployments", deploymentCounters()}};
 }
 
 } // namespace Raize::Sandbox

@@ -65,6 +65,13 @@ public:
     // Deployment Protection on the domain: a request without this x-vercel-protection-bypass value gets
     // 401 (empty: unprotected).
     void setProtectionBypass(const QString &secret) { m_protectionBypass = secret; }
+    // The web tier behind a Vercel rolling release (issue #20; platformsplit.cpp): each web request is
+    // served by the current or the canary deployment in the proportion of the active stage, counted by the
+    // deployment that served it (raize_http_requests_by_deployment_total), and the scenario's
+    // "deploymentEffects" ({"dpl_x": {"httpErrors": ratio}}) fail that share of the requests the named
+    // deployment serves (on the SLO's own series too). GET /served-by names the deployment that served it.
+    nlohmann::json servedBy();
+    nlohmann::json deploymentCounters() const;
 
 private:
     struct Lane
@@ -93,6 +100,16 @@ private:
     bool effectActive(const TrafficModel::Cohort &c, const QString &lane, const FlagContext &ctx) const;
     bool faultActive(const PlatformFault &f, const FlagContext &ctx) const;
     TrafficModel::Extra extra(const Lane &l, PlatformFault::Kind kind, const QString &service) const;
+    // platformsplit.cpp: the split's part of a tick, and its metric family.
+    void tickDeploymentSplit(double now, double dt);
+    QByteArray deploymentMetricsText() const;
+    struct DeploymentCounter
+    {
+        double requests = 0;
+        double errors = 0;
+    };
+    QHash<QString, DeploymentCounter> m_byDeployment;
+    quint64 m_servedBy = 0;
 
     HttpServer *m_server;
     VercelFake *m_vercel;

@@ -30,6 +30,7 @@ VercelFake::VercelFake(HttpServer *server, QString token, QObject *parent)
         return json{{"error", {{"code", s(code)}, {"message", s(message)}}}};
     });
     routes();
+    rollingReleaseRoutes();
 }
 
 VercelFake::Check VercelFake::checkFromSpec(const json &spec, qint64 created)
@@ -85,6 +86,7 @@ void VercelFake::load(const json &scenario)
         if (project.contains(key))
             m_settings[key] = project[key];
     }
+    loadRollingRelease(scenario);
 }
 
 VercelFake::Deployment *VercelFake::find(const QString &idOrUrl)
@@ -218,7 +220,8 @@ json VercelFake::state() const
         deployments.push_back(detail(d));
     return {{"production", s(m_production)}, {"serving", s(m_serving)}, {"aliasDelayMs", m_aliasDelayMs}, {"lastAliasRequest", m_aliasJob},
             {"pinned", m_pinned}, {"lastRollbackTarget", m_lastRollback}, {"settings", m_settings},
-            {"deployments", deployments}, {"budget", {{"limit", RateLimit}, {"usedThisWindow", m_requestsThisWindow}}}};
+            {"deployments", deployments}, {"rollingRelease", rollingReleaseState()},
+            {"budget", {{"limit", RateLimit}, {"usedThisWindow", m_requestsThisWindow}}}};
 }
 
 void VercelFake::resetBudget()
@@ -278,34 +281,38 @@ bool VercelFake::setCheck(const QString &deploymentId, const QString &name, cons
     return true;
 }
 
+// Every Vercel route checks the token and counts against the budget first.
+HttpServer::Handler VercelFake::guard(HttpServer::Handler h)
+{
+    using M = QRegularExpressionMatch;
+    return [this, h](const HttpRequest &r, const M &m) {
+        const QByteArray auth = r.header("authorization");
+        if (auth.isEmpty())
+            return m_server->error(401, u"missing_token"_s, u"The request is missing an authentication token"_s);
+        if (auth != "Bearer " + m_token.toUtf8())
+            return m_server->error(403, u"forbidden"_s, u"Not authorized"_s);
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (now - m_windowStart > 60000) {
+            m_windowStart = now;
+            m_requestsThisWindow = 0;
+        }
+        ++m_requestsThisWindow;
+        const qint64 reset = (m_windowStart + 60000) / 1000;
+        HttpResponse resp = m_requestsThisWindow > RateLimit
+            ? m_server->error(429, u"rate_limited"_s, u"Rate limit exceeded"_s)
+            : h(r, m);
+        resp.setHeader("X-RateLimit-Limit", QByteArray::number(RateLimit));
+        resp.setHeader("X-RateLimit-Remaining", QByteArray::number(qMax(0, RateLimit - m_requestsThisWindow)));
+        resp.setHeader("X-RateLimit-Reset", QByteArray::number(reset));
+        return resp;
+    };
+}
+
 void VercelFake::routes()
 {
     aliasRoutes();
+    const auto guarded = [this](HttpServer::Handler h) { return guard(std::move(h)); };
     using M = QRegularExpressionMatch;
-    // Every Vercel route checks the token and counts against the budget first.
-    const auto guarded = [this](HttpServer::Handler h) {
-        return [this, h](const HttpRequest &r, const M &m) {
-            const QByteArray auth = r.header("authorization");
-            if (auth.isEmpty())
-                return m_server->error(401, u"missing_token"_s, u"The request is missing an authentication token"_s);
-            if (auth != "Bearer " + m_token.toUtf8())
-                return m_server->error(403, u"forbidden"_s, u"Not authorized"_s);
-            const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            if (now - m_windowStart > 60000) {
-                m_windowStart = now;
-                m_requestsThisWindow = 0;
-            }
-            ++m_requestsThisWindow;
-            const qint64 reset = (m_windowStart + 60000) / 1000;
-            HttpResponse resp = m_requestsThisWindow > RateLimit
-                ? m_server->error(429, u"rate_limited"_s, u"Rate limit exceeded"_s)
-                : h(r, m);
-            resp.setHeader("X-RateLimit-Limit", QByteArray::number(RateLimit));
-            resp.setHeader("X-RateLimit-Remaining", QByteArray::number(qMax(0, RateLimit - m_requestsThisWindow)));
-            resp.setHeader("X-RateLimit-Reset", QByteArray::number(reset));
-            return resp;
-        };
-    };
 
     m_server->route("GET", u"/v6/deployments"_s, guarded([this](const HttpRequest &r, const M &) {
         // Another project lists its own deployments (none when nothing was deployed to it).
@@ -387,7 +394,8 @@ void VercelFake::routes()
             return m_server->error(422, u"invalid_rollback_target"_s, u"Only production deployments can be rollback targets"_s);
         if (d->state != u"READY"_s)
             return m_server->error(422, u"invalid_rollback_target"_s, u"Deployment %1 is %2, not READY"_s.arg(d->uid, d->state));
-        if (d->uid == m_production)
+        // During a rolling release production is split: rolling back to the current deployment is how it is aborted.
+        if (d->uid == m_production && trafficSplit().canary.isEmpty())
             return m_server->error(409, u"already_current"_s, u"Deployment %1 already serves production"_s.arg(d->uid));
         m_lastRollback = {{"fromDeploymentId", s(m_production)}, {"toDeploymentId", s(d->uid)}, {"jobStatus", "succeeded"},
                           {"requestedAt", QDateTime::currentMSecsSinceEpoch()}};
@@ -396,6 +404,7 @@ void VercelFake::routes()
         m_pinned = true;
         m_settings["autoAssignCustomDomains"] = false;
         const QString from = m_production;
+        abortRollingRelease(); // Vercel's rollback also ends an active rolling release
         setProduction(d->uid);
         startAliasJob(u"rollback"_s, from, d->uid);
         return HttpResponse::json(201, json::object());

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "http/httpserver.h"
+
 #include <QObject>
 #include <QString>
 
@@ -44,6 +46,17 @@ public:
     // rollbacks on one sandbox starts each case with the budget a new sandbox would have.
     void resetBudget();
 
+    // Rolling Releases (issue #20; vercelfakerollingrelease.cpp): the production traffic split while a
+    // rolling release is ACTIVE (canary empty and 0 % otherwise). The platform simulator reads it.
+    struct TrafficSplit
+    {
+        QString current;
+        QString canary;
+        double canaryPercent = 0;
+    };
+    TrafficSplit trafficSplit() const;
+    nlohmann::json rollingReleaseState() const;
+
 Q_SIGNALS:
     void productionChanged(const QString &deploymentId);
     // The production domain moved to another deployment (after the alias delay).
@@ -66,6 +79,14 @@ private:
     };
 
     void routes();
+    HttpServer::Handler guard(HttpServer::Handler h);
+    // The rolling-release routes, their scenario part and what a rollback does to them (vercelfakerollingrelease.cpp).
+    void rollingReleaseRoutes();
+    void loadRollingRelease(const nlohmann::json &scenario);
+    void abortRollingRelease();
+    nlohmann::json rollingReleaseJson() const;
+    nlohmann::json deploymentRef(const QString &id) const;
+    nlohmann::json stageJson(int index) const;
     Deployment *find(const QString &idOrUrl);
     nlohmann::json listItem(const Deployment &d) const;
     nlohmann::json detail(const Deployment &d) const;
@@ -104,6 +125,19 @@ private:
     int m_nextCheck = 1;
     int m_requestsThisWindow = 0;
     qint64 m_windowStart = 0;
+
+    // Rolling Releases: the project's configuration (null: not configured), what its billing says, and the
+    // rolling release itself (the last one, whatever its state; empty state: none yet).
+    nlohmann::json m_rrConfig;
+    QString m_rrBilling = QStringLiteral("available_slots");
+    struct RollingRelease
+    {
+        QString state; // ACTIVE, COMPLETE, ABORTED; empty: none
+        QString current, canary;
+        nlohmann::json stages = nlohmann::json::array(); // [{targetPercentage, requireApproval, duration}], copied at start
+        int activeIndex = 0;
+        qint64 startedAt = 0, updatedAt = 0;
+    } m_rr;
 };
 
 } // namespace Raize::Sandbox

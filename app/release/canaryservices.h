@@ -1,0 +1,45 @@
+#pragma once
+
+// What a two-axis canary run (CanaryRun) talks to, as one narrow interface
+// (issue #20, item 4): Vercel's rolling release, the request counts of both
+// axes, and the flag cohorts. ClientCanaryServices implements it on the
+// profile's clients; tests implement it on the in-process fakes.
+
+#include "core/result.h"
+#include "release/canaryplan.h"
+#include "services/vercel/rollingreleaseclient.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+
+namespace Raize::Release {
+
+// Requests and errors since the stage began, by deployment and by cohort.
+struct StageCounts
+{
+    AxisCount canary, baseline;
+    QList<AxisCount> cohorts;
+};
+
+class CanaryServices
+{
+public:
+    virtual ~CanaryServices() = default;
+
+    template<typename T>
+    using Callback = std::function<void(const Result<T> &)>;
+
+    virtual void rollingRelease(Callback<std::optional<Services::RollingRelease>> done) = 0;
+    virtual void start(const QString &canaryDeploymentId, Callback<Services::RollingRelease> done) = 0;
+    virtual void approveStage(const QString &canaryDeploymentId, int nextStageIndex, Callback<Services::RollingRelease> done) = 0;
+    // The web requests each deployment served and the requests of each cohort over the last `seconds`.
+    virtual void counts(const QString &canary, const QString &baseline, const QStringList &cohorts, double seconds,
+                        Callback<StageCounts> done) = 0;
+    // Serves `flags` to exactly `cohorts` in production (a cohort whose clients are "*" means everyone).
+    virtual void serveCohorts(const QStringList &flags, const QStringList &cohorts, std::function<void(const Status &)> done) = 0;
+};
+
+} // namespace Raize::Release

@@ -1,0 +1,101 @@
+// The two-axis canary on the real release sandbox (issue #20, item 1): the
+// service started from scenario canary-deployment-bad, the rolling release
+// moved over the sandbox's Vercel with raw HTTP as the console's client sends
+// it, the split seen where the console sees it — the platform's
+// GET /served-by, the control surface's state and the real Prometheus
+// scraping raize_http_requests_by_deployment_total — and the abort (Instant
+// Rollback to current) returning every request to the current deployment.
+// One sandbox, one function (~25 s of sandbox start, a few scrapes).
+
+#include "sandboxfixture.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+#include <QUrlQuery>
+
+using namespace Qt::StringLiterals;
+using RaizeTest::httpCall;
+
+class TestCanarySandbox : public QObject
+{
+    Q_OBJECT
+
+    RaizeTest::SandboxFixture m_sandbox;
+
+    QJsonObject vercel(const QByteArray &method, const QString &path, const QByteArray &body = {}, int *status = nullptr)
+    {
+        const auto a = httpCall(method, QUrl(m_sandbox.url(u"vercel"_s) + path), "Bearer " + m_sandbox.token(u"vercel"_s).toUtf8(), body);
+        if (status)
+            *status = a.status;
+        return QJsonDocument::fromJson(a.body).object();
+    }
+    // Requests each deployment served over the last `window`, summed, as Prometheus has them.
+    QHash<QString, double> byDeployment(const QString &code, const QString &window)
+    {
+        QUrl url(m_sandbox.url(u"prometheus"_s) + u"/api/v1/query"_s);
+        QUrlQuery q;
+        q.addQueryItem(u"query"_s, u"sum by (deployment) (increase(raize_http_requests_by_deployment_total{service=\"web\",code=~\"%1\"}[%2]))"_s.arg(code, window));
+        url.setQuery(q);
+        QHash<QString, double> out;
+        const QJsonObject o = QJsonDocument::fromJson(httpCall("GET", url).body).object();
+        for (const QJsonValue &r : o.value(u"data"_s).toObject().value(u"result"_s).toArray())
+            out.insert(r[u"metric"_s][u"deployment"_s].toString(), r[u"value"_s][1].toString().toDouble());
+        return out;
+    }
+    int canaryOf(int n)
+    {
+        int canary = 0;
+        for (int i = 0; i < n; ++i) {
+            const auto a = httpCall("GET", QUrl(m_sandbox.url(u"platform"_s) + u"/served-by"_s));
+            canary += QJsonDocument::fromJson(a.body).object().value(u"deployment"_s).toString() == u"dpl_canary"_s ? 1 : 0;
+        }
+        return canary;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString error = m_sandbox.start(u"canary-deployment-bad"_s);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+
+    void splitIsServedScrapedAndAborted()
+    {
+        const QString project = u"/v1/projects/prj_raize_web/rolling-release"_s;
+        int status = 0;
+        const QJsonObject billing = vercel("GET", project + u"/billing"_s, {}, &status);
+        QCOMPARE(status, 200);
+        QCOMPARE(billing.value(u"reason"_s).toString(), u"available_slots"_s);
+        const QJsonObject started = vercel("POST", project + u"/start"_s, R"({"canaryDeploymentId":"dpl_canary"})", &status);
+        QCOMPARE(status, 200);
+        QCOMPARE(started[u"rollingRelease"_s][u"activeStage"_s][u"targetPercentage"_s].toDouble(), 5.0);
+        QCOMPARE(canaryOf(100), 5);
+        const auto state = httpCall("GET", QUrl(m_sandbox.url(u"control"_s) + u"/__sandbox/state"_s));
+        const QJsonObject split = QJsonDocument::fromJson(state.body).object()[u"vercel"_s][u"rollingRelease"_s][u"split"_s].toObject();
+        QCOMPARE(split.value(u"canary"_s).toString(), u"dpl_canary"_s);
+        QCOMPARE(split.value(u"canaryPercent"_s).toDouble(), 5.0);
+
+        // Prometheus scrapes both deployments; the canary fails about a fifth of its requests, current its baseline.
+        QTRY_VERIFY_WITH_TIMEOUT(byDeployment(u"500"_s, u"1m"_s).value(u"dpl_canary"_s) > 0, 60000);
+        const QHash<QString, double> all = byDeployment(u".*"_s, u"1m"_s), bad = byDeployment(u"500"_s, u"1m"_s);
+        QVERIFY2(all.value(u"dpl_canary"_s) > 0 && all.value(u"dpl_cand"_s) > 0, "both deployments serve");
+        const double canaryRatio = bad.value(u"dpl_canary"_s) / all.value(u"dpl_canary"_s);
+        const double currentRatio = bad.value(u"dpl_cand"_s) / all.value(u"dpl_cand"_s);
+        QVERIFY2(canaryRatio > 0.15 && canaryRatio < 0.25, qPrintable(QString::number(canaryRatio)));
+        QVERIFY2(currentRatio < 0.01, qPrintable(QString::number(currentRatio)));
+
+        // The guard: a stale stage index is refused.
+        vercel("POST", project + u"/approve-stage"_s, R"({"nextStageIndex":2,"canaryDeploymentId":"dpl_canary"})", &status);
+        QCOMPARE(status, 400);
+        // Abort: the Instant Rollback to current ends the rolling release; every request is current's again.
+        vercel("POST", u"/v1/projects/prj_raize_web/rollback/dpl_cand?description=abort"_s, {}, &status);
+        QCOMPARE(status, 201);
+        QCOMPARE(vercel("GET", project)[u"rollingRelease"_s][u"state"_s].toString(), u"ABORTED"_s);
+        QCOMPARE(canaryOf(100), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCanarySandbox)
+#include "tst_canary_sandbox.moc"
