@@ -40,6 +40,8 @@
 #include "rollback/triggerdetector.h"
 #include "core/clock.h"
 #include "release/flagpoller.h"
+#include "promotion/releasenotesdialog.h"
+#include "workspace/validationwiring.h"
 #include "workspace/workspace.h"
 #include "release/cohortoverride.h"
 #include "release/rollout.h"
@@ -62,6 +64,7 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 #include <QTimer>
+#include <QStatusBar>
 
 #include <cstdio>
 
@@ -118,6 +121,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
         this);
     connect(m_workspace.get(), &Workspace::aboutToReopen, m_dora, &Release::DoraCollector::invalidate);
     m_doraView = new DoraView(m_dora);
+    m_doraView->setChangeFailWindowSecs(m_workspace->policy().records().changeFailWindowSecs); // the policy's, as the CLI's
     m_window->setViewWidget(u"metrics"_s, m_doraView);
     connect(m_workspace.get(), &Workspace::ready, m_doraView, &DoraView::sourcesChanged);
     auto *flagsPane = new FlagsPane;
@@ -233,6 +237,57 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     connect(m_workspace.get(), &Workspace::ready, this, startDetector);
     if (m_workspace->isReady())
         startDetector();
+    // Post-release validation (playbook §6.3, issue #19 item 4): started by a promote, moved on every minute,
+    // and resumed at start for the runs a closed console left; on the workspace's clients as they are now.
+    const auto startValidation = [this] {
+        m_validation = validationSessionFor(*m_workspace);
+        connect(m_validation.get(), &Release::ValidationSession::changed, this, [this](const Release::ValidationRun &run) {
+            const QString where = run.pullUrl.isEmpty() ? QString() : u" — journal entry in %1"_s.arg(run.pullUrl);
+            m_window->statusBar()->showMessage(u"Post-release validation of %1: %2%3"_s.arg(run.id, Release::ValidationRun::phaseName(run.phase), where),
+                                               30000);
+        });
+        connect(m_validation.get(), &Release::ValidationSession::failed, this, [this](const QString &id, const Error &e) {
+            m_window->statusBar()->showMessage(u"Post-release validation of %1 could not go on: %2 %3 (it resumes in a minute)"_s.arg(id, e.message, e.remedy),
+                                               60000);
+        });
+        m_validation->stepAll();
+    };
+    connect(m_workspace.get(), &Workspace::aboutToReopen, this, [this] { m_validation.reset(); });
+    connect(m_workspace.get(), &Workspace::ready, this, startValidation);
+    if (m_workspace->isReady())
+        startValidation();
+    // "Draft release notes": the last promote's evidence (kept across restarts) with today's open incidents.
+    if (const auto last = Records::EvidenceStore(Records::EvidenceStore::defaultDirectory(m_workspace->profile())).load(); last)
+        promotion->setDraftableRelease(last->deploymentId);
+    connect(promotion, &PromotionView::draftNotesRequested, this, [this](const QString &deploymentId) {
+        const auto evidence = Records::EvidenceStore(Records::EvidenceStore::defaultDirectory(m_workspace->profile())).load(deploymentId);
+        if (!evidence) {
+            m_window->statusBar()->showMessage(evidence.error().toString() + u' ' + evidence.error().remedy, 30000);
+            return;
+        }
+        QPointer<ConsoleApp> self(this);
+        withOpenIncidents(*m_workspace, *evidence, [self](const Records::ReleaseEvidence &full) {
+            if (!self)
+                return;
+            auto *dialog = new ReleaseNotesDialog(full, self->m_workspace->policy().records(), self->m_window.get());
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->show();
+        });
+    });
+    auto *validationTick = new QTimer(this);
+    connect(validationTick, &QTimer::timeout, this, [this] {
+        if (m_validation)
+            m_validation->stepAll();
+    });
+    validationTick->start(60 * 1000);
+    connect(promotion, &PromotionView::promoted, this, [this, promotion](bool ok, const QString &) {
+        if (!ok || !m_validation)
+            return;
+        m_window->statusBar()->showMessage(recordPromotion(*promotion->session(), *m_workspace, *m_validation), 30000);
+        const Release::ReleaseFacts &facts = promotion->session()->facts().facts;
+        if (facts.deployment.known())
+            promotion->setDraftableRelease(facts.deployment->id);
+    });
     // The page alert offers the rollback plan, filled with its cohort and flags (the trigger its SLO means).
     connect(sloView, &SloView::rollbackPlanRequested, this, [this](const Rollback::Scope &scope, const QStringList &flagKeys) {
         Rollback::Trigger trigger = Rollback::Trigger::PublishFailureBreach;

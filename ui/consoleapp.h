@@ -23,6 +23,7 @@ class ServiceMonitor;
 namespace Release {
 class AlertCenter;
 class DoraCollector;
+class ValidationSession;
 }
 namespace Rollback {
 class TriggerDetector;
@@ -118,6 +119,7 @@ private:
     std::unique_ptr<LiveData> m_live;
     std::unique_ptr<Release::AlertCenter> m_alerts;
     std::unique_ptr<Rollback::TriggerDetector> m_detector;
+    std::unique_ptr<Release::ValidationSession> m_validation;
     QPushButton *m_securityButton = nullptr;
     // The rollback plan each page alert offers: its scope and canary flags.
     QHash<QString, std::pair<Rollback::Scope, QStringList>> m_alertPlans;

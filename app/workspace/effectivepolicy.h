@@ -20,6 +20,7 @@
 #include "release/rolloutmonitor.h"
 #include "release/togglematrix.h"
 #include "release/migrationcheck.h"
+#include "records/recordspolicy.h"
 #include "rollback/rollbackplan.h"
 #include "rollback/triggerrules.h"
 #include "slo/burnrule.h"
@@ -99,6 +100,8 @@ public:
     const Rollback::TriggerRules &triggers() const { return m_triggers; }
     // Where migrations live and how an incompatible one is marked (`migrations`, `pathRules`, the gates' labels).
     const Release::MigrationPolicy &migrations() const { return m_migrations; }
+    // Post-release validation, the platform repository's journal and the client's release notes (`records`, issue #19).
+    const Records::RecordsPolicy &records() const { return m_records; }
     // What the rollout monitor (SloView, AutoPacingPanel) reads: the typed parts above, the
     // bundle's rollout overrides; auto-pacing off when read-only.
     Release::RolloutMonitorPolicy rolloutMonitor() const;
@@ -134,6 +137,7 @@ private:
     Rollback::RollbackRules m_rollback;
     Rollback::TriggerRules m_triggers;
     Release::MigrationPolicy m_migrations;
+    Records::RecordsPolicy m_records;
     QString m_newL3FlagsDefault;
 };
 
