@@ -58,6 +58,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
+#include <QTabWidget>
 #include <QLineEdit>
 #include <QPainter>
 #include <QPixmap>
@@ -548,7 +550,8 @@ QStringList ConsoleApp::viewNames()
 {
     // "settings", "palette" and "shortcuts" render the settings dialog, the
     // command palette and the shortcut sheet over the window (for --screenshot).
-    return MainWindow::viewNames() << u"settings"_s << u"palette"_s << u"shortcuts"_s;
+    // "releasenotes": the last promote's release notes (both versions side by side).
+    return MainWindow::viewNames() << u"settings"_s << u"palette"_s << u"shortcuts"_s << u"releasenotes"_s;
 }
 
 void ConsoleApp::show(const QString &view, bool exitAfterShow)
@@ -580,6 +583,49 @@ void ConsoleApp::exitAfterFirstData(int lingerMs)
     connect(m_live.get(), &LiveData::firstRoundDone, this, report, Qt::SingleShotConnection);
 }
 
+int ConsoleApp::screenshotReleaseNotes(const QString &file, QSize size)
+{
+    const auto evidence = Records::EvidenceStore(Records::EvidenceStore::defaultDirectory(m_workspace->profile())).load();
+    if (!evidence) {
+        qCCritical(lcUi, "no release notes to show: %s", qUtf8Printable(evidence.error().toString()));
+        return 2;
+    }
+    m_workspace->waitUntilReady();
+    std::optional<Records::ReleaseEvidence> full;
+    withOpenIncidents(*m_workspace, *evidence, [&](const Records::ReleaseEvidence &e) { full = e; });
+    QElapsedTimer settle;
+    settle.start();
+    while (!full && settle.elapsed() < 20000)
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    if (!full)
+        full = *evidence;
+    // Both versions side by side: the operator's and what a client may read.
+    QWidget sheet;
+    auto *layout = new QHBoxLayout(&sheet);
+    ReleaseNotesDialog notes(*full, m_workspace->policy().records());
+    auto *operatorTab = notes.tabs()->widget(0);
+    auto *clientTab = notes.tabs()->widget(1);
+    for (auto [title, w] : {std::pair{tr("Operator version"), operatorTab}, std::pair{tr("Client version (%1)").arg(m_workspace->policy().records().clientSections.join(u", "_s)), clientTab}}) {
+        auto *box = new QGroupBox(title, &sheet);
+        auto *inner = new QVBoxLayout(box);
+        w->setParent(box);
+        inner->addWidget(w);
+        w->show(); // taken out of the dialog's tabs: a reparented widget starts hidden
+        layout->addWidget(box);
+    }
+    sheet.resize(size);
+    sheet.show();
+    for (int i = 0; i < 10; ++i)
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+    QDir().mkpath(QFileInfo(file).absolutePath());
+    QImageWriter writer(file, "png");
+    if (!writer.write(sheet.grab().toImage())) {
+        qCCritical(lcUi, "cannot write screenshot %s: %s", qUtf8Printable(file), qUtf8Printable(writer.errorString()));
+        return 2;
+    }
+    return 0;
+}
+
 int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
 {
     const bool overlay = view == u"palette"_s || view == u"shortcuts"_s;
@@ -587,6 +633,8 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
         m_window->showView(view);
     m_window->resize(size);
     m_window->show();
+    if (view == u"releasenotes"_s)
+        return screenshotReleaseNotes(file, size);
     std::unique_ptr<SettingsDialog> dialog;
     if (view == u"settings"_s) {
         dialog = std::make_unique<SettingsDialog>(*m_settings, *m_tokens, *m_workspace, m_window.get());

@@ -70,6 +70,8 @@ public:
     void exitAfterFirstData(int lingerMs);
     // Renders the window offscreen to a PNG; returns a process exit code.
     int screenshot(const QString &file, const QString &view, QSize size);
+    // The last promote's release notes, operator and client versions side by side (view "releasenotes").
+    int screenshotReleaseNotes(const QString &file, QSize size);
 
     // The big red button: opens the rollback dialog (resuming an unfinished
     // run if there is one). The SLO page alert passes its cohort and trigger.

@@ -98,7 +98,9 @@ void withOpenIncidents(Workspace &ws, Records::ReleaseEvidence evidence, std::fu
 {
     Services::GitHubClient *github = ws.github();
     if (!github) {
-        evidence.knownIssues = Records::EvidencePart::unknown(u"GitHub is not configured: the open incidents cannot be read"_s);
+        // Without GitHub: what was recorded with the evidence, when it was read then; else say why not.
+        if (!evidence.knownIssues.lines)
+            evidence.knownIssues = Records::EvidencePart::unknown(u"GitHub is not configured: the open incidents cannot be read"_s);
         return done(evidence);
     }
     github->issues({u"incident"_s}, u"open"_s, {}, [evidence, done](const Result<QList<Services::GitHubIssue>> &issues) mutable {
