@@ -43,6 +43,8 @@
 #include "core/clock.h"
 #include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
+#include "promotion/releasenotesdialog.h"
+#include "workspace/validationwiring.h"
 #include "workspace/workspace.h"
 #include "release/cohortoverride.h"
 #include "release/rollout.h"
@@ -59,6 +61,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
+#include <QTabWidget>
 #include <QLineEdit>
 #include <QPainter>
 #include <QPixmap>
@@ -68,6 +72,7 @@
 #include <QHeaderView>
 #include <QVBoxLayout>
 #include <QTimer>
+#include <QStatusBar>
 
 #include <cstdio>
 
@@ -124,6 +129,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
         this);
     connect(m_workspace.get(), &Workspace::aboutToReopen, m_dora, &Release::DoraCollector::invalidate);
     m_doraView = new DoraView(m_dora);
+    m_doraView->setChangeFailWindowSecs(m_workspace->policy().records().changeFailWindowSecs); // the policy's, as the CLI's
     m_window->setViewWidget(u"metrics"_s, m_doraView);
     connect(m_workspace.get(), &Workspace::ready, m_doraView, &DoraView::sourcesChanged);
     auto *flagsPane = new FlagsPane;
@@ -239,6 +245,57 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     connect(m_workspace.get(), &Workspace::ready, this, startDetector);
     if (m_workspace->isReady())
         startDetector();
+    // Post-release validation (playbook §6.3, issue #19 item 4): started by a promote, moved on every minute,
+    // and resumed at start for the runs a closed console left; on the workspace's clients as they are now.
+    const auto startValidation = [this] {
+        m_validation = validationSessionFor(*m_workspace);
+        connect(m_validation.get(), &Release::ValidationSession::changed, this, [this](const Release::ValidationRun &run) {
+            const QString where = run.pullUrl.isEmpty() ? QString() : u" — journal entry in %1"_s.arg(run.pullUrl);
+            m_window->statusBar()->showMessage(u"Post-release validation of %1: %2%3"_s.arg(run.id, Release::ValidationRun::phaseName(run.phase), where),
+                                               30000);
+        });
+        connect(m_validation.get(), &Release::ValidationSession::failed, this, [this](const QString &id, const Error &e) {
+            m_window->statusBar()->showMessage(u"Post-release validation of %1 could not go on: %2 %3 (it resumes in a minute)"_s.arg(id, e.message, e.remedy),
+                                               60000);
+        });
+        m_validation->stepAll();
+    };
+    connect(m_workspace.get(), &Workspace::aboutToReopen, this, [this] { m_validation.reset(); });
+    connect(m_workspace.get(), &Workspace::ready, this, startValidation);
+    if (m_workspace->isReady())
+        startValidation();
+    // "Draft release notes": the last promote's evidence (kept across restarts) with today's open incidents.
+    if (const auto last = Records::EvidenceStore(Records::EvidenceStore::defaultDirectory(m_workspace->profile())).load(); last)
+        promotion->setDraftableRelease(last->deploymentId);
+    connect(promotion, &PromotionView::draftNotesRequested, this, [this](const QString &deploymentId) {
+        const auto evidence = Records::EvidenceStore(Records::EvidenceStore::defaultDirectory(m_workspace->profile())).load(deploymentId);
+        if (!evidence) {
+            m_window->statusBar()->showMessage(evidence.error().toString() + u' ' + evidence.error().remedy, 30000);
+            return;
+        }
+        QPointer<ConsoleApp> self(this);
+        withOpenIncidents(*m_workspace, *evidence, [self](const Records::ReleaseEvidence &full) {
+            if (!self)
+                return;
+            auto *dialog = new ReleaseNotesDialog(full, self->m_workspace->policy().records(), self->m_window.get());
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->show();
+        });
+    });
+    auto *validationTick = new QTimer(this);
+    connect(validationTick, &QTimer::timeout, this, [this] {
+        if (m_validation)
+            m_validation->stepAll();
+    });
+    validationTick->start(60 * 1000);
+    connect(promotion, &PromotionView::promoted, this, [this, promotion](bool ok, const QString &) {
+        if (!ok || !m_validation)
+            return;
+        m_window->statusBar()->showMessage(recordPromotion(*promotion->session(), *m_workspace, *m_validation), 30000);
+        const Release::ReleaseFacts &facts = promotion->session()->facts().facts;
+        if (facts.deployment.known())
+            promotion->setDraftableRelease(facts.deployment->id);
+    });
     // The page alert offers the rollback plan, filled with its cohort and flags (the trigger its SLO means).
     connect(sloView, &SloView::rollbackPlanRequested, this, [this](const Rollback::Scope &scope, const QStringList &flagKeys) {
         Rollback::Trigger trigger = Rollback::Trigger::PublishFailureBreach;
@@ -513,8 +570,9 @@ QStringList ConsoleApp::viewNames()
 {
     // "settings", "palette" and "shortcuts" render the settings dialog, the
     // command palette and the shortcut sheet over the window; "armed" the Canary
-    // view of the profile armed (audited as such) with the header's countdown (for --screenshot).
-    return MainWindow::viewNames() << u"settings"_s << u"palette"_s << u"shortcuts"_s << u"armed"_s;
+    // view of the profile armed (audited as such) with the header's countdown; "releasenotes": the last
+    // promote's release notes (both versions side by side) (for --screenshot).
+    return MainWindow::viewNames() << u"settings"_s << u"palette"_s << u"shortcuts"_s << u"armed"_s << u"releasenotes"_s;
 }
 
 void ConsoleApp::show(const QString &view, bool exitAfterShow)
@@ -546,6 +604,49 @@ void ConsoleApp::exitAfterFirstData(int lingerMs)
     connect(m_live.get(), &LiveData::firstRoundDone, this, report, Qt::SingleShotConnection);
 }
 
+int ConsoleApp::screenshotReleaseNotes(const QString &file, QSize size)
+{
+    const auto evidence = Records::EvidenceStore(Records::EvidenceStore::defaultDirectory(m_workspace->profile())).load();
+    if (!evidence) {
+        qCCritical(lcUi, "no release notes to show: %s", qUtf8Printable(evidence.error().toString()));
+        return 2;
+    }
+    m_workspace->waitUntilReady();
+    std::optional<Records::ReleaseEvidence> full;
+    withOpenIncidents(*m_workspace, *evidence, [&](const Records::ReleaseEvidence &e) { full = e; });
+    QElapsedTimer settle;
+    settle.start();
+    while (!full && settle.elapsed() < 20000)
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    if (!full)
+        full = *evidence;
+    // Both versions side by side: the operator's and what a client may read.
+    QWidget sheet;
+    auto *layout = new QHBoxLayout(&sheet);
+    ReleaseNotesDialog notes(*full, m_workspace->policy().records());
+    auto *operatorTab = notes.tabs()->widget(0);
+    auto *clientTab = notes.tabs()->widget(1);
+    for (auto [title, w] : {std::pair{tr("Operator version"), operatorTab}, std::pair{tr("Client version (%1)").arg(m_workspace->policy().records().clientSections.join(u", "_s)), clientTab}}) {
+        auto *box = new QGroupBox(title, &sheet);
+        auto *inner = new QVBoxLayout(box);
+        w->setParent(box);
+        inner->addWidget(w);
+        w->show(); // taken out of the dialog's tabs: a reparented widget starts hidden
+        layout->addWidget(box);
+    }
+    sheet.resize(size);
+    sheet.show();
+    for (int i = 0; i < 10; ++i)
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+    QDir().mkpath(QFileInfo(file).absolutePath());
+    QImageWriter writer(file, "png");
+    if (!writer.write(sheet.grab().toImage())) {
+        qCCritical(lcUi, "cannot write screenshot %s: %s", qUtf8Printable(file), qUtf8Printable(writer.errorString()));
+        return 2;
+    }
+    return 0;
+}
+
 int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
 {
     const bool overlay = view == u"palette"_s || view == u"shortcuts"_s;
@@ -565,6 +666,8 @@ int ConsoleApp::screenshot(const QString &file, const QString &view, QSize size)
     }
     m_window->resize(size);
     m_window->show();
+    if (view == u"releasenotes"_s)
+        return screenshotReleaseNotes(file, size);
     std::unique_ptr<SettingsDialog> dialog;
     if (view == u"settings"_s) {
         dialog = std::make_unique<SettingsDialog>(*m_settings, *m_tokens, *m_workspace, m_window.get());

@@ -23,6 +23,7 @@ class ServiceMonitor;
 namespace Release {
 class AlertCenter;
 class DoraCollector;
+class ValidationSession;
 }
 namespace Rollback {
 class TriggerDetector;
@@ -72,6 +73,8 @@ public:
     void exitAfterFirstData(int lingerMs);
     // Renders the window offscreen to a PNG; returns a process exit code.
     int screenshot(const QString &file, const QString &view, QSize size);
+    // The last promote's release notes, operator and client versions side by side (view "releasenotes").
+    int screenshotReleaseNotes(const QString &file, QSize size);
 
     // The big red button: opens the rollback dialog (resuming an unfinished
     // run if there is one). The SLO page alert passes its cohort and trigger.
@@ -121,6 +124,7 @@ private:
     std::unique_ptr<LiveData> m_live;
     std::unique_ptr<Release::AlertCenter> m_alerts;
     std::unique_ptr<Rollback::TriggerDetector> m_detector;
+    std::unique_ptr<Release::ValidationSession> m_validation;
     QPushButton *m_securityButton = nullptr;
     // The rollback plan each page alert offers: its scope and canary flags.
     QHash<QString, std::pair<Rollback::Scope, QStringList>> m_alertPlans;

@@ -18,4 +18,5 @@ raize_core_library(core_cli
         rolloutcommand.cpp
         settingscommand.cpp
         tokencommand.cpp
-    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts core_gates core_promotion core_policy core_rollout core_release core_slometrics core_prometheus core_flags core_flagbackend core_launchdarkly core_workspace core_effectivepolicy core_dora core_doracollect)
+        validatecommand.cpp
+    DEPS core_base core_records core_net core_github core_vercel core_rollback core_gatefacts core_gates core_promotion core_policy core_rollout core_release core_slometrics core_prometheus core_flags core_flagbackend core_launchdarkly core_workspace core_effectivepolicy core_dora core_doracollect core_validation core_validationwiring)

@@ -25,6 +25,7 @@ int killSwitchCommand(Context &ctx);    // killswitchcommand.cpp
 int gatesCommand(Context &ctx);         // gatescommand.cpp
 int policyCommand(Context &ctx);        // policycommand.cpp
 int metricsCommand(Context &ctx);       // metricscommand.cpp
+int validateCommand(Context &ctx);      // validatecommand.cpp
 int cohortsCommand(Context &ctx);       // cohortscommand.cpp
 int promoteCommand(Context &ctx);       // promotecommand.cpp
 int rolloutCommand(Context &ctx);       // rolloutcommand.cpp
@@ -40,6 +41,7 @@ const CommandHelp &killSwitchHelp();
 const CommandHelp &gatesHelp();
 const CommandHelp &policyHelp();
 const CommandHelp &metricsHelp();
+const CommandHelp &validateHelp();
 const CommandHelp &cohortsHelp();
 const CommandHelp &promoteHelp();
 const CommandHelp &rolloutHelp();
@@ -175,6 +177,7 @@ const QList<Command> &commands()
         {"cohorts"_L1, "list the canary cohorts in effect, or set/reset the profile's (checked and audited)"_L1, &cohortsCommand, &cohortsHelp},
         {"rollout"_L1, "the rollout's SLO verdicts, pages and next-stage recommendation; advance it (checked, audited)"_L1, &rolloutCommand, &rolloutHelp},
         {"metrics"_L1, "delivery metrics from the release's records: DORA's five"_L1, &metricsCommand, &metricsHelp},
+        {"validate"_L1, "post-release validation: the SLOs over the policy's window, then the journal entry via a pull request"_L1, &validateCommand, &validateHelp},
         {"help"_L1, "print the usage of a subcommand: raize-console help SUBCOMMAND [SUB-SUBCOMMAND]"_L1, &helpCommand, &helpHelp},
     };
     return table;

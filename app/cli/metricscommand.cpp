@@ -110,7 +110,8 @@ int dora(Context &ctx)
     const QString until = ctx.takeOption(u"--until"_s);
     const QString recordsPath = ctx.takeOption(u"--records"_s);
     const QString dumpPath = ctx.takeOption(u"--dump-records"_s);
-    const QString window = ctx.takeOption(u"--change-fail-window"_s, u"24"_s);
+    // The policy's records.dora.changeFailWindowHours unless given.
+    QString window = ctx.takeOption(u"--change-fail-window"_s);
     const QString bucket = ctx.takeOption(u"--bucket"_s, u"week"_s);
     if (!ctx.noneLeft(kDoraUsage))
         return Failure;
@@ -129,6 +130,10 @@ int dora(Context &ctx)
     if (!from || *from >= *to) {
         ctx.err << u"--since \"%1\" is not a date before --until (2026-11-01, 2026-11-01T12:00:00Z or 30d)\n"_s.arg(since);
         return Failure;
+    }
+    if (window.isEmpty()) {
+        const std::unique_ptr<Workspace> policyOf = Workspace::forProfile(ctx.profile, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
+        window = QString::number(double(policyOf->policy().records().changeFailWindowSecs) / 3600.0);
     }
     bool ok = false;
     const double hours = window.toDouble(&ok);
@@ -197,7 +202,8 @@ const CommandHelp &metricsHelp()
           u"usage: "_s + kDoraUsage + u"\n"
           u"DORA's five metrics over [--since, --until) (UTC; --until defaults to now, --since may be \"30d\"):\n"
           u"deployment frequency, lead time for changes (first commit to production, with merge to production beside it),\n"
-          u"change fail rate (production deployments followed within --change-fail-window hours, 24 by default, by a\n"
+          u"change fail rate (production deployments followed within --change-fail-window hours, by default the policy's\n"
+          u"records.dora.changeFailWindowHours (24 in the playbook), by a\n"
           u"rollback away from them or an incident that links them), failed deployment recovery time (incident opened, or\n"
           u"the rollback answering it if earlier, to the rollback effective) and deployment rework rate (production\n"
           u"deployments made while an incident was open or shipping a pull request that links one).\n"

@@ -16,6 +16,7 @@
 #include "release/promotion.h"
 #include "services/github/githubclient.h"
 #include "services/vercel/vercelclient.h"
+#include "workspace/validationwiring.h"
 #include "workspace/workspace.h"
 
 #include <QEventLoop>
@@ -485,8 +486,15 @@ int promoteCommand(Context &ctx)
     });
     const auto [ok, message] = await(session, &Promotion::promoted, [&] { session.promote(o.reviewer, o.digest); });
     const int code = exitFor(session);
+    // The release evidence (for its notes) and the post-release validation (playbook §6.3), moved on by `raize-console validate`.
+    QString validation;
+    if (ok) {
+        const auto validations = validationSessionFor(*connection->ws);
+        validation = recordPromotion(session, *connection->ws, *validations);
+    }
     if (o.json) {
         json out = {{"promoted", ok},
+                    {"validation", validation.toStdString()},
                     {"deployment", id.toStdString()},
                     {"digest", session.digest().toStdString()},
                     {"message", message.toStdString()},
@@ -502,6 +510,8 @@ int promoteCommand(Context &ctx)
         ctx.printJson(out);
     } else {
         (ok ? ctx.out : ctx.err) << message << u'\n';
+        if (!validation.isEmpty())
+            ctx.out << validation << u'\n';
     }
     return code;
 }

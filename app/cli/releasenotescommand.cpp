@@ -9,11 +9,14 @@
 #include "core/settings.h"
 #include "records/auditlog.h"
 #include "records/journal.h"
+#include "records/evidencenotes.h"
 #include "records/releasenotes.h"
 #include "services/github/githubclient.h"
 #include "services/github/githubreleasepublisher.h"
+#include "workspace/validationwiring.h"
 #include "workspace/workspace.h"
 
+#include <QEventLoop>
 #include <QFile>
 
 namespace Raize::Cli {
@@ -26,9 +29,16 @@ const CommandHelp &releaseNotesHelp()
     static const CommandHelp help{
         u"usage: raize-console release-notes --version X.Y.Z [--changelog FILE] [--input FILE] [--mirror-journal DIR]\n"
         u"                                   [--publish] [--keychain-service S] [--json]\n"
-        u"Fills the playbook's release-notes template (§9.2) from a version's changelog section.\n"
+        u"       raize-console release-notes --from-promotion [--deployment ID] [--audience operator|client|both] [--json]\n"
+        u"Fills the playbook's release-notes template (§9.2) from a version's changelog section, or (--from-promotion)\n"
+        u"from the evidence the console recorded at a production promote: the review's gates, the canary plan, the\n"
+        u"rollback plan, new checks, runbooks and migrations of the candidate, and the open incidents (read now).\n"
         u"\n"
         u"Options:\n"
+        u"  --from-promotion        notes of the last promote (or --deployment ID's), no input file\n"
+        u"  --deployment ID         the promoted deployment (default: the last promote of the profile)\n"
+        u"  --audience A            operator (every section), client (the policy's records.releaseNotes.clientSections,\n"
+        u"                          no flag names) or both (default: operator)\n"
         u"  --version X.Y.Z         the changelog section to write notes for (required)\n"
         u"  --changelog FILE        the changelog (default: CHANGELOG.md)\n"
         u"  --input FILE            JSON with what the changelog does not say (incidents, metrics, links)\n"
@@ -38,15 +48,68 @@ const CommandHelp &releaseNotesHelp()
         u"                          or $RAIZE_KEYCHAIN_SERVICE)\n"
         u"  --json                  {\"tag\", \"title\", \"releaseLevel\", \"body\", \"draftUrl\"?}\n"
         u"\n"
-        u"Exit codes: 0 written (and published); 2 could not run (no such version, unreadable file, GitHub refused).\n"
-        u"Example: raize-console release-notes --version 1.4.0 --changelog CHANGELOG.md --json\n"_s,
+        u"Exit codes: 0 written (and published); 2 could not run (no such version, unreadable file, no promote recorded,\n"
+        u"GitHub refused).\n"
+        u"Example: raize-console release-notes --version 1.4.0 --changelog CHANGELOG.md --json\n"
+        u"Example: raize-console release-notes --from-promotion --audience both\n"_s,
         {}};
     return help;
 }
 
+namespace {
+
+// --from-promotion: the notes of a promoted release from its recorded evidence and today's open incidents.
+int notesFromPromotion(Context &ctx, bool json, const QString &keychainService)
+{
+    const QString deployment = ctx.takeOption(u"--deployment"_s);
+    const QString audience = ctx.takeOption(u"--audience"_s, u"operator"_s);
+    if (!ctx.noneLeft(u"raize-console release-notes --from-promotion [--deployment ID] [--audience operator|client|both] [--json]"_s))
+        return Failure;
+    if (audience != u"operator"_s && audience != u"client"_s && audience != u"both"_s) {
+        ctx.err << u"--audience must be operator, client or both\n"_s;
+        return Failure;
+    }
+    const Result<ReleaseEvidence> evidence = EvidenceStore(EvidenceStore::defaultDirectory(ctx.profile)).load(deployment);
+    if (!evidence) {
+        ctx.err << evidence.error().toString() << u"\n"_s << evidence.error().remedy << u'\n';
+        return Failure;
+    }
+    const std::unique_ptr<Workspace> ws = Workspace::forProfile(ctx.profile, keychainService);
+    if (!ws->settings().string(SettingKey::GitHubApiUrl).isEmpty())
+        ws->openSync(Workspace::TokenSource::EnvironmentFirst);
+    std::optional<ReleaseEvidence> full;
+    QEventLoop loop;
+    withOpenIncidents(*ws, *evidence, [&](const ReleaseEvidence &e) {
+        full = e;
+        loop.quit();
+    });
+    if (!full)
+        loop.exec();
+    const RecordsPolicy &policy = ws->policy().records();
+    nlohmann::json out = {{"deployment", full->deploymentId.toStdString()}, {"level", full->level.toStdString()}};
+    for (const auto &[name, who] : {std::pair{u"operator"_s, NotesAudience::Operator}, std::pair{u"client"_s, NotesAudience::Client}}) {
+        if (audience != u"both"_s && audience != name)
+            continue;
+        const ReleaseNotes notes = EvidenceNotes::build(*full, policy, who);
+        out[name.toStdString()] = {{"title", notes.title.toStdString()}, {"body", notes.body.toStdString()}};
+        if (!json) {
+            if (audience == u"both"_s)
+                ctx.out << u"===== %1 version =====\n"_s.arg(name);
+            ctx.out << notes.body << u'\n';
+        }
+    }
+    if (json)
+        ctx.printJson(out);
+    return Ok;
+}
+
+} // namespace
+
 int releaseNotesCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);
+    if (ctx.takeFlag(u"--from-promotion"_s))
+        return notesFromPromotion(ctx, json, ctx.takeOption(u"--keychain-service"_s, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s)));
     const bool publish = ctx.takeFlag(u"--publish"_s);
     const QString file = ctx.takeOption(u"--changelog"_s, u"CHANGELOG.md"_s);
     const QString version = ctx.takeOption(u"--version"_s);

@@ -40,7 +40,33 @@ QString Journal::render(const JournalEntry &e)
     out += u"\n**Anomalies**\n\n"_s + list(e.anomalies, u"none"_s);
     if (!e.links.isEmpty())
         out += u"\n**Links**\n\n"_s + list(e.links, {});
+    if (!e.id.isEmpty())
+        out += u"\n"_s + marker(e.id) + u'\n';
     return out;
+}
+
+QString Journal::marker(const QString &id)
+{
+    if (id.isEmpty())
+        return {};
+    QString safe = id;
+    safe.replace(u"--"_s, u"-"_s); // an HTML comment cannot hold "--"
+    return u"<!-- raize-entry: %1 -->"_s.arg(safe);
+}
+
+bool Journal::containsEntry(const QString &text, const QString &id)
+{
+    return !id.isEmpty() && text.contains(marker(id));
+}
+
+QString Journal::appendedText(const QString &existing, const QDate &date, const JournalEntry &entry)
+{
+    QString text = existing;
+    if (text.isEmpty())
+        text = u"# Journal — %1\n"_s.arg(date.toString(Qt::ISODate));
+    else if (!text.endsWith(u'\n'))
+        text += u'\n';
+    return text + render(entry);
 }
 
 Result<QString> Journal::append(const JournalEntry &entry) const

@@ -16,6 +16,9 @@ struct JournalEntry
     QStringList observed;  // What was observed
     QStringList anomalies; // Anomalies (empty: "none")
     QStringList links;
+    // A stable id for the entry ("validation/dpl_123"), written as an HTML comment so that a writer
+    // that cannot tell whether its append landed (a lost answer, a resumed run) finds it in the file.
+    QString id;
 };
 
 // docs/journal/YYYY-MM-DD.md, append-only (playbook §0.4, §6.3): an entry is
@@ -29,6 +32,13 @@ public:
     // Returns the file written.
     Result<QString> append(const JournalEntry &entry) const;
     static QString render(const JournalEntry &entry);
+
+    // The file's new text with the entry appended: `existing` unchanged as its prefix (a new file
+    // starts with the day's heading). For a journal kept elsewhere (the platform repository).
+    static QString appendedText(const QString &existing, const QDate &date, const JournalEntry &entry);
+    // The comment line that marks an entry with an id; empty without one.
+    static QString marker(const QString &id);
+    static bool containsEntry(const QString &text, const QString &id);
 
 private:
     QString m_dir;

@@ -8,6 +8,8 @@ raize_core_library(core_records
         changelog.cpp changelog.h
         changeloglinter.cpp changeloglinter.h
         journal.cpp journal.h
+        recordspolicy.cpp recordspolicy.h
+        evidencenotes.cpp evidencenotes.h
         releasenotes.cpp releasenotes.h
         semver.cpp semver.h
-    DEPS core_base)
+    DEPS core_base core_policy)

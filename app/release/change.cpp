@@ -2,6 +2,7 @@
 
 #include "records/auditrecord.h"
 #include "services/flags/flageventlog.h"
+#include "services/github/githubclient.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -91,6 +92,48 @@ QString onOff(bool on)
 }
 
 } // namespace
+
+std::optional<Change> Change::fromRelease(const Services::GitHubRelease &r)
+{
+    if (r.draft || !r.publishedAt.isValid())
+        return std::nullopt;
+    Change c;
+    c.timeMs = r.publishedAt.toMSecsSinceEpoch();
+    c.kind = Kind::Release;
+    c.origin = Origin::GitHub;
+    c.actor = u"outside the console"_s;
+    c.title = r.name.isEmpty() || r.name == r.tag ? u"Release %1 published"_s.arg(r.tag) : u"Release %1 published: %2"_s.arg(r.tag, r.name);
+    c.detail = u"GitHub release %1"_s.arg(r.tag);
+    c.url = r.htmlUrl;
+    c.environment = u"Production"_s;
+    return c;
+}
+
+QList<Change> Change::fromIncident(const Services::GitHubIssue &i)
+{
+    QList<Change> out;
+    if (!i.createdAt.isValid())
+        return out;
+    Change opened;
+    opened.timeMs = i.createdAt.toMSecsSinceEpoch();
+    opened.kind = Kind::Incident;
+    opened.origin = Origin::GitHub;
+    opened.actor = u"outside the console"_s;
+    opened.title = u"Incident #%1 opened: %2"_s.arg(i.number).arg(i.title);
+    opened.detail = i.labels.isEmpty() ? QString() : u"labels: %1"_s.arg(i.labels.join(u", "_s));
+    opened.url = i.htmlUrl;
+    opened.environment = u"Production"_s;
+    opened.state = u"open"_s;
+    out << opened;
+    if (i.closedAt.isValid()) {
+        Change closed = opened;
+        closed.timeMs = i.closedAt.toMSecsSinceEpoch();
+        closed.title = u"Incident #%1 closed: %2"_s.arg(i.number).arg(i.title);
+        closed.state = u"closed"_s;
+        out << closed;
+    }
+    return out;
+}
 
 std::optional<Change> Change::fromAudit(const Records::AuditRecord &r)
 {

@@ -13,6 +13,8 @@ struct AuditRecord;
 }
 namespace Raize::Services {
 struct FlagEvent;
+struct GitHubIssue;
+struct GitHubRelease;
 }
 
 namespace Raize::Release {
@@ -52,6 +54,10 @@ struct Change
     // The console's own flag changes and rollback steps as changes (origin AuditLog); nullopt for
     // records that changed nothing (requested, failed, skipped, gate records).
     static std::optional<Change> fromAudit(const Records::AuditRecord &record);
+    // A published GitHub release (origin GitHub, at its publication); nullopt for a draft.
+    static std::optional<Change> fromRelease(const Services::GitHubRelease &release);
+    // An incident issue: its opening, and its closing when closed (origin GitHub).
+    static QList<Change> fromIncident(const Services::GitHubIssue &issue);
 };
 
 // Two records of one flag change (issue #19): the same flag and environment,

@@ -5,4 +5,4 @@ raize_core_library(core_changes
         change.cpp change.h
         whatchanged.cpp whatchanged.h
         staleness.cpp staleness.h
-    DEPS core_base core_gates core_records core_flagevents)
+    DEPS core_base core_gates core_records core_flagevents core_github)

@@ -4,4 +4,4 @@
 raize_core_library(core_effectivepolicy
     SOURCES
         effectivepolicy.cpp effectivepolicy.h
-    DEPS core_base core_policy core_gates core_slo core_rollout core_rollback core_release core_effective)
+    DEPS core_base core_policy core_gates core_slo core_rollout core_rollback core_release core_effective core_records)

@@ -266,6 +266,10 @@ Result<EffectivePolicy> EffectivePolicy::parse(std::shared_ptr<const Policy::Bun
     if (!effective)
         return effective.error();
     p.m_effective = *effective;
+    const Result<Records::RecordsPolicy> records = Records::recordsPolicyFromBundle(b);
+    if (!records)
+        return records.error();
+    p.m_records = *records;
 
     // The profile's cohort override (ADR 0006): used when it fits, else said why.
     if (const QString stored = cohortOverride.trimmed(); !stored.isEmpty()) {

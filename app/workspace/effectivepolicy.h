@@ -22,6 +22,7 @@
 #include "release/togglematrix.h"
 #include "release/migrationcheck.h"
 #include "release/effectiveness.h"
+#include "records/recordspolicy.h"
 #include "rollback/rollbackplan.h"
 #include "rollback/triggerrules.h"
 #include "slo/burnrule.h"
@@ -112,6 +113,8 @@ public:
     int armingWindowMinutes() const { return m_armingWindowMinutes; }
     static constexpr int DefaultArmingWindowMinutes = 15;
     static constexpr int MaxArmingWindowMinutes = 240;
+    // Post-release validation, the platform repository's journal and the client's release notes (`records`, issue #19).
+    const Records::RecordsPolicy &records() const { return m_records; }
     // What the rollout monitor (SloView, AutoPacingPanel) reads: the typed parts above, the
     // bundle's rollout overrides; auto-pacing off when read-only.
     Release::RolloutMonitorPolicy rolloutMonitor() const;
@@ -149,6 +152,7 @@ private:
     Rollback::TriggerRules m_triggers;
     Release::MigrationPolicy m_migrations;
     Release::EffectiveRules m_effective;
+    Records::RecordsPolicy m_records;
     QString m_newL3FlagsDefault;
     int m_armingWindowMinutes = DefaultArmingWindowMinutes;
 };

@@ -9,6 +9,7 @@
 #include "release/staleness.h"
 #include "release/whatchanged.h"
 #include "services/flags/flageventlog.h"
+#include "services/github/githubclient.h"
 #include "workspace/workspace.h"
 
 #include <QDateTime>
@@ -112,6 +113,39 @@ class TestChanges : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // GitHub's releases and incident issues on the timeline (issue #19 item 1): published releases only, an
+    // incident's opening and its closing, each linked to GitHub.
+    void githubReleasesAndIncidents()
+    {
+        Services::GitHubRelease draft{1, u"v1.5.0"_s, u"v1.5.0"_s, u"https://github.com/raize/platform/releases/1"_s, true, {}};
+        QVERIFY(!Release::Change::fromRelease(draft));
+        Services::GitHubRelease published{2, u"v1.4.0"_s, u"Idempotent retries"_s, u"https://github.com/raize/platform/releases/tag/v1.4.0"_s,
+                                          false, QDateTime(QDate(2026, 11, 20), QTime(10, 0), Qt::UTC)};
+        const auto r = Release::Change::fromRelease(published);
+        QVERIFY(r);
+        QCOMPARE(r->kind, Release::Change::Kind::Release);
+        QCOMPARE(r->origin, Release::Change::Origin::GitHub);
+        QCOMPARE(r->title, u"Release v1.4.0 published: Idempotent retries"_s);
+        QCOMPARE(r->url, published.htmlUrl);
+        QCOMPARE(r->timeMs, published.publishedAt.toMSecsSinceEpoch());
+
+        Services::GitHubIssue incident;
+        incident.number = 431;
+        incident.title = u"P1: publish failures"_s;
+        incident.htmlUrl = u"https://github.com/raize/platform/issues/431"_s;
+        incident.labels = {u"incident"_s, u"P1"_s};
+        incident.createdAt = QDateTime(QDate(2026, 12, 6), QTime(14, 5), Qt::UTC);
+        QCOMPARE(Release::Change::fromIncident(incident).size(), 1);
+        incident.closedAt = incident.createdAt.addSecs(3600);
+        const QList<Release::Change> both = Release::Change::fromIncident(incident);
+        QCOMPARE(both.size(), 2);
+        QCOMPARE(both[0].title, u"Incident #431 opened: P1: publish failures"_s);
+        QCOMPARE(both[1].title, u"Incident #431 closed: P1: publish failures"_s);
+        QCOMPARE(both[1].timeMs - both[0].timeMs, 3600 * 1000);
+        QCOMPARE(both[0].kind, Release::Change::Kind::Incident);
+        QCOMPARE(both[0].url, incident.htmlUrl);
+    }
+
     // Playbook §7.5 and issue #19 item 2: the changes in the window before
     // the burn's onset, best match to the paging scope first, each with its reasons.
     void whatChangedRanks_data()

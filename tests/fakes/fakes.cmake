@@ -10,7 +10,7 @@ target_link_libraries(fake_http PUBLIC raize_compile_settings core_base Qt6::Net
 add_library(fake_vercel STATIC vercel/vercelfake.cpp vercel/vercelfakerollingrelease.cpp vercel/vercelfake.h)
 target_link_libraries(fake_vercel PUBLIC fake_http)
 
-add_library(fake_github STATIC github/githubfake.cpp github/githubfake.h)
+add_library(fake_github STATIC github/githubfake.cpp github/githubfake.h github/githubfakejournal.cpp)
 target_link_libraries(fake_github PUBLIC fake_http)
 
 add_library(fake_launchdarkly STATIC launchdarkly/launchdarklyfake.cpp launchdarkly/launchdarklyfake.h)

@@ -11,6 +11,9 @@
 #include "fakes/memoryflagservice.h"
 #include "promotion/gatetablemodel.h"
 #include "promotion/promotionview.h"
+#include "promotion/releasenotesdialog.h"
+#include "policy/policybundle.h"
+#include "release/releaseevidence.h"
 #include "release/promotion.h"
 #include "testutil.h"
 
@@ -19,7 +22,9 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -199,6 +204,52 @@ private Q_SLOTS:
                  qPrintable(rig.text("promotionMessage")));
         QVERIFY(rig.view->findChild<QLabel *>(u"promotionMessage"_s)->styleSheet().contains(u"#c62828"_s));
         QVERIFY(rig.button("promotionPromote")->isEnabled()); // the approvals still hold: promote again once Vercel answers
+    }
+
+    // After a promote (issue #19 item 5): listeners read the session as it was at the promote, before the
+    // view reviews again; "Draft release notes" asks for that release, and the dialog shows both versions.
+    void promoteLeavesItsEvidenceAndDraftsNotes()
+    {
+        Rig rig;
+        QVERIFY(rig.review());
+        rig.approveAs(u"oncall-lead"_s);
+        QTRY_VERIFY(rig.button("promotionPromote")->isEnabled());
+        rig.view->setPromoteConfirmation([](PromotionView *, const QString &, const QString &) { return true; });
+        QVERIFY(!rig.button("promotionDraftNotes")->isEnabled());
+        std::optional<Records::ReleaseEvidence> evidence;
+        connect(rig.view.get(), &PromotionView::promoted, this, [&](bool ok, const QString &) {
+            QVERIFY(ok);
+            QCOMPARE(rig.view->busy(), false); // not reviewing again yet
+            Release::EvidenceSources sources;
+            sources.facts = rig.session.facts().facts;
+            sources.verdict = rig.session.verdict();
+            sources.digest = rig.session.digest();
+            sources.openIncidents = QList<Release::OpenIncident>{};
+            evidence = Release::releaseEvidenceFrom(sources);
+            rig.view->setDraftableRelease(evidence->deploymentId);
+        });
+        QTest::mouseClick(rig.button("promotionPromote"), Qt::LeftButton);
+        QTRY_VERIFY(evidence.has_value());
+        QCOMPARE(evidence->deploymentId, u"dpl_stage"_s);
+        QVERIFY(evidence->gates.lines && !evidence->gates.lines->isEmpty());
+        QTRY_VERIFY(rig.button("promotionDraftNotes")->isEnabled());
+        QSignalSpy asked(rig.view.get(), &PromotionView::draftNotesRequested);
+        QTest::mouseClick(rig.button("promotionDraftNotes"), Qt::LeftButton);
+        QCOMPARE(asked.size(), 1);
+        QCOMPARE(asked.first().at(0).toString(), u"dpl_stage"_s);
+
+        evidence->flags = {u"publishing.scheduler-v2"_s};
+        evidence->highlights = Records::EvidencePart::of({u"Scheduler v2 behind publishing.scheduler-v2"_s});
+        const auto policy = Records::recordsPolicyFromBundle(Policy::builtinBundle());
+        QVERIFY(policy.ok());
+        Ui::ReleaseNotesDialog dialog(*evidence, *policy);
+        QCOMPARE(dialog.tabs()->count(), 2);
+        QVERIFY(dialog.findChild<QPlainTextEdit *>(u"releaseNotesOperator"_s));
+        QVERIFY2(dialog.operatorText().contains(u"- Gates: "_s) && dialog.operatorText().contains(u"publishing.scheduler-v2"_s),
+                 qPrintable(dialog.operatorText()));
+        QVERIFY2(!dialog.clientText().contains(u"publishing.scheduler-v2"_s), qPrintable(dialog.clientText()));
+        QVERIFY(dialog.clientText().contains(u"**Known issues**"_s));
+        QVERIFY(!dialog.clientText().contains(u"**Rollback plan**"_s));
     }
 };
 

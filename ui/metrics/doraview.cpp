@@ -202,6 +202,7 @@ void DoraView::showRecords(const Release::Dora::Records &records, const QDateTim
     o.from = from;
     o.to = to;
     o.bucketSecs = from.daysTo(to) <= 14 ? 86400 : 7 * 86400;
+    o.changeFailWindowSecs = m_changeFailWindowSecs;
     m_read = true;
     m_report = Release::Dora::compute(records, o);
     m_warnings = warnings;

@@ -40,6 +40,8 @@ public:
     // Read at least once and nothing in flight (the screenshot waits for it).
     bool settled() const { return !m_collector || (m_read && !m_busy); }
     QString tileText(const QString &metric) const; // "frequency", "lead", "fail", "recovery", "rework"
+    // The change-fail window (the policy's records.dora.changeFailWindowHours), applied at the next showRecords().
+    void setChangeFailWindowSecs(qint64 secs) { m_changeFailWindowSecs = secs; }
 
 Q_SIGNALS:
     void refreshed();
@@ -52,6 +54,7 @@ private:
     void render();
 
     Release::DoraCollector *m_collector;
+    qint64 m_changeFailWindowSecs = Release::Dora::Options().changeFailWindowSecs;
     QComboBox *m_period;
     QPushButton *m_refresh;
     QLabel *m_status;

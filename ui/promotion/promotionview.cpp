@@ -179,6 +179,11 @@ void PromotionView::build()
     m_promote = new QPushButton(tr("Promote to production"), this);
     m_promote->setObjectName(u"promotionPromote"_s);
     m_promote->setEnabled(false);
+    m_draftNotes = new QPushButton(tr("Draft release notes"), this);
+    m_draftNotes->setObjectName(u"promotionDraftNotes"_s);
+    m_draftNotes->setToolTip(tr("Release notes of the last promote, from its evidence: gates, canary plan, rollback, migrations, incidents"));
+    m_draftNotes->setEnabled(false);
+    connect(m_draftNotes, &QPushButton::clicked, this, [this] { Q_EMIT draftNotesRequested(m_draftable); });
     connect(m_promote, &QPushButton::clicked, this, &PromotionView::promote);
     m_message = new QLabel(this);
     m_message->setObjectName(u"promotionMessage"_s);
@@ -220,11 +225,14 @@ void PromotionView::build()
     layout->addWidget(m_effective);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_message, 1);
+    bottom->addWidget(m_draftNotes);
     bottom->addWidget(m_promote);
     layout->addLayout(bottom);
     connect(m_session, &Promotion::changed, this, &PromotionView::updateView);
     connect(m_session, &Promotion::reviewed, this, &PromotionView::reviewed);
     connect(m_session, &Promotion::promoted, this, [this](bool ok, const QString &message) {
+        // First: listeners record the release's evidence from the session as it was at the promote.
+        Q_EMIT promoted(ok, message);
         if (ok) {
             // Show what production serves now; the message of the promotion stays until that review ends.
             const QString note = m_session->message();
@@ -233,9 +241,14 @@ void PromotionView::build()
             m_message->setText(note);
             m_message->setStyleSheet(error ? u"color: #c62828;"_s : QString());
         }
-        Q_EMIT promoted(ok, message);
     });
     updateView();
+}
+
+void PromotionView::setDraftableRelease(const QString &deploymentId)
+{
+    m_draftable = deploymentId;
+    m_draftNotes->setEnabled(!deploymentId.isEmpty());
 }
 
 void PromotionView::setSources(const Sources &sources)

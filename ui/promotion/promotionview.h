@@ -102,10 +102,16 @@ public:
     void approve();
     void applyOverride();
     void promote();
+    // "Draft release notes" (issue #19 item 5): on once a promote recorded the release's evidence
+    // (`deploymentId`); the button asks for the notes of that release.
+    void setDraftableRelease(const QString &deploymentId);
+    QString draftableRelease() const { return m_draftable; }
 
 Q_SIGNALS:
     void reviewed();
+    // Emitted before the view reviews again: listeners read the session as it was at the promote.
     void promoted(bool ok, const QString &message);
+    void draftNotesRequested(const QString &deploymentId);
 
 private:
     void build();
@@ -125,6 +131,8 @@ private:
 
     QLineEdit *m_candidate = nullptr;
     QPushButton *m_refresh = nullptr;
+    QPushButton *m_draftNotes = nullptr;
+    QString m_draftable;
     QLabel *m_summary = nullptr;
     StaleLabel *m_stale = nullptr;
     QLabel *m_pin = nullptr;

@@ -599,7 +599,40 @@ void TimelineFeed::pollGitHub()
             merges << c;
         }
         self->add(self->takeChanges(std::move(merges)));
-        self->oneDone(std::nullopt);
+        self->pollGitHubRecords();
+    });
+}
+
+// GitHub's releases and incident issues (issue #19 item 1): what was published and what broke, whoever did it.
+void TimelineFeed::pollGitHubRecords()
+{
+    QPointer<TimelineFeed> self(this);
+    m_github->releases([self](const Result<QList<Services::GitHubRelease>> &releases) {
+        if (!self)
+            return;
+        if (!releases) {
+            self->m_roundErrors << tr("GitHub releases: %1").arg(releases.error().message);
+            return self->oneDone(releases.error());
+        }
+        QList<Release::Change> published;
+        for (const Services::GitHubRelease &r : *releases) {
+            if (const std::optional<Release::Change> c = Release::Change::fromRelease(r))
+                published << *c;
+        }
+        self->add(self->takeChanges(std::move(published)));
+        self->m_github->issues({u"incident"_s}, u"all"_s, {}, [self](const Result<QList<Services::GitHubIssue>> &issues) {
+            if (!self)
+                return;
+            if (!issues) {
+                self->m_roundErrors << tr("GitHub incidents: %1").arg(issues.error().message);
+                return self->oneDone(issues.error());
+            }
+            QList<Release::Change> incidents;
+            for (const Services::GitHubIssue &i : *issues)
+                incidents << Release::Change::fromIncident(i);
+            self->add(self->takeChanges(std::move(incidents)));
+            self->oneDone(std::nullopt);
+        });
     });
 }
 

@@ -107,6 +107,7 @@ private:
     void pollLane(int lane);
     void pollFlags();
     void pollGitHub();
+    void pollGitHubRecords();
     void oneDone(const std::optional<Error> &error);
     void finishRound();
     void checkStale();

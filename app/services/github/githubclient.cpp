@@ -14,15 +14,15 @@ using namespace Qt::StringLiterals;
 using Net::JsonReader;
 
 namespace {
-GitHubRelease readRelease(const JsonReader::Node &r)
-{
-    return {r["id"].integer(), r["tag_name"].str(), r["name"].optStr(), r["html_url"].str(), r["draft"].boolean()};
-}
-
 QDateTime readTime(const JsonReader::Node &n)
 {
     const QString text = n.optStr();
     return text.isEmpty() ? QDateTime() : QDateTime::fromString(text, Qt::ISODate);
+}
+
+GitHubRelease readRelease(const JsonReader::Node &r)
+{
+    return {r["id"].integer(), r["tag_name"].str(), r["name"].optStr(), r["html_url"].str(), r["draft"].boolean(), readTime(r["published_at"])};
 }
 
 // A ref or branch name as one path segment: feat/x becomes feat%2Fx, as GitHub's own clients send it
@@ -474,11 +474,12 @@ void GitHubClient::compare(const QString &base, const QString &head, Callback<Gi
 
 void GitHubClient::contents(const QString &path, const QString &ref, Callback<GitHubContent> done)
 {
-    // Each path segment encoded on its own: the slashes between them stay.
-    QStringList segments;
-    for (const QString &part : path.split(u'/', Qt::SkipEmptyParts))
-        segments << segment(part);
-    const Net::Request r = get(u"/contents/"_s + segments.join(u'/'), {{u"ref"_s, ref}});
+    // The path as one segment, its slashes encoded (docs%2Fjournal%2Fx.md), as Octokit sends it: the
+    // description's {path} is one segment, and GitHub reads both forms.
+    QString trimmed = path;
+    while (trimmed.startsWith(u'/'))
+        trimmed.remove(0, 1);
+    const Net::Request r = get(u"/contents/"_s + segment(trimmed), {{u"ref"_s, ref}});
     m_http.send(r, [path, done](const Net::Response &resp) {
         if (!resp.ok())
             return done(resp.error);

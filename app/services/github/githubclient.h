@@ -22,6 +22,7 @@ struct GitHubRelease
     QString name;
     QString htmlUrl;
     bool draft = false;
+    QDateTime publishedAt; // invalid for a draft
 };
 
 struct GitHubRateLimit
@@ -206,6 +207,30 @@ struct GitHubIssue
     QDateTime createdAt, closedAt; // closedAt invalid while open
 };
 
+
+// A branch's head (GET git/ref/heads/{branch}).
+struct GitHubRef
+{
+    QString ref; // "refs/heads/raize/journal"
+    QString sha;
+};
+
+// What a contents PUT committed.
+struct GitHubFileCommit
+{
+    QString path;
+    QString blobSha;   // the file's new blob sha (the next PUT's guard)
+    QString commitSha;
+    QString htmlUrl;   // the commit on GitHub
+};
+
+// A pull request as created or found (the fields the journal needs).
+struct GitHubPullRef
+{
+    int number = 0;
+    QString htmlUrl, headRef, baseRef, state;
+};
+
 // The GitHub REST endpoints the console uses (shared/api-specs/ENDPOINTS.md).
 // Requests are serial per token and mutations at least 1 s apart (HttpClient).
 class GitHubClient
@@ -283,6 +308,21 @@ public:
     void createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done);
     // The exact request createIssue sends, for a plan's preview (no network).
     Net::RequestPreview previewCreateIssue(const QString &title, const QString &body, const QStringList &labels) const;
+
+    // Writes on the platform repository (the post-release journal, issue #19 item 4); in githubcontents.cpp.
+    // A branch's head; 404 (no such branch) is an error with httpStatus 404.
+    void branchHead(const QString &branch, Callback<GitHubRef> done);
+    // Creates refs/heads/{branch} at sha; 422 "Reference already exists" when it does.
+    void createBranch(const QString &branch, const QString &sha, Callback<GitHubRef> done);
+    // Creates or updates one file on `branch` (PUT contents). blobSha: the file's current blob sha,
+    // empty to create it. GitHub answers 409 (or 422) when the sha is not the file's current one: the
+    // caller re-reads and writes again. Not idempotent: never re-sent by the HTTP layer.
+    void putContents(const QString &path, const QString &branch, const QByteArray &content, const QString &blobSha,
+                     const QString &message, Callback<GitHubFileCommit> done);
+    // The open pull requests from head into base (owner:head), oldest first.
+    void openPullsFrom(const QString &head, const QString &base, Callback<QList<GitHubPullRef>> done);
+    void createPullRequest(const QString &head, const QString &base, const QString &title, const QString &body,
+                           Callback<GitHubPullRef> done);
 
     static Result<GitHubRelease> parseRelease(const QByteArray &body);
     // One page of each, as the client reads it (tests, benchmarks).

@@ -143,6 +143,8 @@ GitHubFake::GitHubFake(HttpServer *server, QString token, QString owner, QString
 
 void GitHubFake::load(const json &scenario)
 {
+    m_branches = json::object();
+    m_putRaces.clear();
     m_releases = json::array();
     for (const json &r : scenario.value("releases", json::array()))
         m_releases.push_back({{"id", m_nextId++}, {"tag_name", r.value("tag", "v0.0.0")}, {"name", r.value("name", "")},
@@ -512,6 +514,7 @@ json GitHubFake::state() const
             {"environments", m_environments},
             {"runs", m_runs},
             {"deployments", m_deployments},
+            {"branches", m_branches},
             {"users", [this] {
                  json users = json::array();
                  for (const json &u : m_users)
@@ -535,6 +538,8 @@ std::string GitHubFake::resolveRef(const std::string &rawRef) const
         return {};
     if (ref == "main" || ref == "HEAD")
         return m_commits.empty() ? std::string() : m_commits.back()["sha"].get<std::string>();
+    if (const json *b = branch(ref))
+        return (*b)["base"]; // a journal branch: main's files as at its start (its own files: branchContent)
     for (const json &c : m_commits) {
         for (const json &t : c["tags"]) {
             if (t == ref)
@@ -1021,6 +1026,7 @@ void GitHubFake::routes()
     userRoutes(repoPath);
     releaseRoutes(repoPath);
     pullAndCommitRoutes(repoPath);
+    journalRoutes(repoPath);
     environmentAndRunRoutes(repoPath);
     deploymentRoutes(repoPath);
 }
@@ -1253,6 +1259,8 @@ void GitHubFake::pullAndCommitRoutes(const QString &repoPath)
     m_server->route("GET", repoPath + u"/contents/(.+)"_s, guarded([this](const HttpRequest &r, const M &m) {
         const std::string path = QUrl::fromPercentEncoding(m.captured(1).toUtf8()).toStdString();
         const std::string ref = r.queryValue(u"ref"_s, u"main"_s).toStdString();
+        if (auto onBranch = branchContent(ref, path))
+            return *onBranch;
         const int at = commitIndex(resolveRef(ref));
         if (at < 0)
             return m_server->error(404, u"not_found"_s, u"No commit found for the ref %1"_s.arg(QString::fromStdString(ref)));

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
+#include <optional>
 
 namespace Raize::Sandbox {
 
@@ -36,6 +38,10 @@ namespace Raize::Sandbox {
 //   "runs":         [{"id", "name", "headBranch", "headSha"?, "status", "conclusion", "event", "pending": [environment id]}]
 //   "deployments":  [{"id"?, "ref", "sha"?, "environment", "task", "description",
 //                     "statuses": [{"state", "description", "logUrl", "environmentUrl"}]}]
+// Writes on files (githubfakejournal.cpp): branches made with POST git/refs hold their own files
+// (GET git/ref/heads/{branch}; GET contents?ref={branch} serves a branch's file, else main's at the
+// branch's start); PUT contents commits to a branch with GitHub's sha guard (409 on a stale sha,
+// 422 without one, 409 on protected main); POST pulls opens a pull request from a branch.
 //   "users":        [{"login", "token", "permission": "admin|maintain|write|triage|read" | null}]
 //                   further people with their own tokens (GET /user names them; null: no collaborator).
 //                   The constructor's token is release-bot's (admin). Without "users": oncall-lead,
@@ -67,6 +73,10 @@ public:
     // waiting on those environments (a re-run of the deploy workflow after an approval lapsed). Returns the run.
     nlohmann::json addRun(const nlohmann::json &spec);
     int remaining() const { return m_remaining; }
+    // Control surface (journal): the file `path` of a branch as committed (null when absent), and a
+    // colleague's append of `text` that lands just before the next PUT of `path` (its sha goes stale).
+    nlohmann::json branchFile(const QString &branch, const QString &path) const;
+    void raceNextPut(const QString &path, const QString &text);
     // The token a login uses (empty when the fake knows no such user).
     QString tokenOf(const QString &login) const;
 
@@ -76,6 +86,11 @@ private:
     void pullAndCommitRoutes(const QString &repoPath);
     void environmentAndRunRoutes(const QString &repoPath);
     void deploymentRoutes(const QString &repoPath);
+    void journalRoutes(const QString &repoPath);
+    const nlohmann::json *branch(const std::string &name) const;
+    nlohmann::json refJson(const std::string &name, const std::string &sha) const;
+    std::optional<HttpResponse> branchContent(const std::string &ref, const std::string &path) const;
+    nlohmann::json commitToBranch(const std::string &name, const std::string &path, const std::string &text, const std::string &message);
     HttpServer::Handler guarded(HttpServer::Handler handler);
 
     // What the scenario says, in the fake's own (state()) shape.
@@ -132,6 +147,8 @@ private:
     nlohmann::json m_runs = nlohmann::json::array();
     nlohmann::json m_deployments = nlohmann::json::array();
     nlohmann::json m_users = nlohmann::json::array(); // {"login", "token", "permission"}
+    nlohmann::json m_branches = nlohmann::json::object(); // name → {"base", "head", "files": {path: text}, "log"}
+    std::map<std::string, std::string> m_putRaces;          // path → text appended before the next PUT
     std::string m_caller = "release-bot";              // the login of the request being answered
     int m_limit = 5000;
     int m_remaining = 5000;
