@@ -8,6 +8,7 @@
 #include "livedata.h"
 #include "metrics/doraview.h"
 #include "release/doracollector.h"
+#include "slo/autopacingpanel.h"
 #include "slo/sloview.h"
 #include "mainwindow.h"
 #include "alerts/pagebanner.h"
@@ -173,8 +174,16 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_alerts = std::make_unique<Release::AlertCenter>();
     m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor());
     // Who acts is who the GitHub token belongs to: asked each time the workspace (re)opens, "unknown" meanwhile, never a guess.
-    connect(m_workspace.get(), &Workspace::identityChanged, this,
-            [this] { m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor()); });
+    // The views that change flags or cohorts act as that login, and refuse while it is unknown.
+    const auto applyIdentity = [this, matrix, sloView] {
+        m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor());
+        const Identity who = m_workspace->identity();
+        matrix->setIdentity(who);
+        m_cohorts->setIdentity(who);
+        sloView->autoPacing()->setIdentity(who);
+    };
+    applyIdentity();
+    connect(m_workspace.get(), &Workspace::identityChanged, this, applyIdentity);
     connect(m_workspace.get(), &Workspace::ready, this, [this] { m_workspace->resolveIdentity(); });
     m_window->setAlertCenter(m_alerts.get());
     connect(sloView, &SloView::alertsChanged, this, [this, sloView] {

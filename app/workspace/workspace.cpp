@@ -65,6 +65,13 @@ QString Workspace::unknownActor()
     return u"unknown"_s;
 }
 
+Identity Workspace::identity() const
+{
+    if (identityKnown())
+        return Identity{m_actor, {}};
+    return Identity{{}, m_identityError ? m_identityError->message : (m_identityPending ? u"GitHub has not answered GET /user yet"_s : QString())};
+}
+
 void Workspace::resolveIdentity()
 {
     m_actor = unknownActor();

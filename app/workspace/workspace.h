@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "core/identity.h"
 #include "core/result.h"
 #include "core/settings.h"
 #include "policy/policybundle.h"
@@ -150,6 +151,8 @@ public:
     QString auditLogPath() const { return m_auditPath; }
     QString actor() const { return m_actor; }
     bool identityKnown() const { return m_actor != unknownActor(); }
+    // The same as a value the views and subcommands take: the login, or unknown with identityError()'s text.
+    Identity identity() const;
     // Asks GitHub who the profile's token belongs to (GET /user, IdentityWaitMs per attempt); identityChanged()
     // follows. openSync() asks and waits at most IdentityWaitMs; the window asks once it is ready.
     void resolveIdentity();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/identity.h"
 #include "release/cohortoverride.h"
 
 #include <QDialog>
@@ -45,6 +46,8 @@ public:
     // The Save button: stores, emits cohortsSaved and closes; on failure the
     // dialog stays open with the reason.
     bool save();
+    // Who saves (the GitHub login of the profile's token); unknown: Save is refused with the reason.
+    void setIdentity(const Identity &identity) { m_identity = identity; }
 
 Q_SIGNALS:
     void cohortsSaved(const QList<Raize::Release::Cohort> &cohorts);
@@ -56,6 +59,7 @@ private:
     Settings &m_settings;
     const Policy::Bundle &m_bundle;
     Records::AuditSink *m_audit;
+    Identity m_identity;
     QList<Release::Cohort> m_checked;
     bool m_valid = false;
     CohortTableModel *m_model;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/identity.h"
 #include "release/cohortoverride.h"
 
 #include <QPointer>
@@ -36,6 +37,8 @@ public:
     CohortEditor *openEditor();
     // Re-reads the settings and emits cohortsChanged.
     void reload();
+    // Who edits: handed to the editor (open or opened later).
+    void setIdentity(const Identity &identity);
 
 Q_SIGNALS:
     void cohortsChanged(const QList<Raize::Release::Cohort> &cohorts);
@@ -46,6 +49,7 @@ private:
     Settings &m_settings;
     const Policy::Bundle &m_bundle;
     Records::AuditSink *m_audit;
+    Identity m_identity;
     Release::EffectiveCohorts m_current;
     QLabel *m_summary;
     QPushButton *m_edit;
