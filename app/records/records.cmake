@@ -10,4 +10,5 @@ raize_core_library(core_records
         journal.cpp journal.h
         releasenotes.cpp releasenotes.h
         semver.cpp semver.h
+        settingsaudit.cpp settingsaudit.h
     DEPS core_base)

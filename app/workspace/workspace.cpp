@@ -54,7 +54,7 @@ Workspace::Workspace(Settings &settings, TokenStore &tokens, ServiceMonitor *mon
     , m_monitor(monitorOrOwn(monitor, m_ownMonitor))
     , m_http(std::make_unique<Net::HttpClient>(m_monitor))
 {
-    // The audit sink and its actor, once: a settings change of the log's path takes effect at the next start.
+    // The audit sink and its actor: a settings change of the log's path takes effect at the next open.
     m_auditPath = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
     m_audit = std::make_unique<Records::AuditLog>(m_auditPath);
     m_actor = unknownActor(); // until GitHub names the token's user (resolveIdentity)
@@ -268,6 +268,12 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
     if (const QString prometheusUrl = m_settings.string(SettingKey::PrometheusUrl); !prometheusUrl.isEmpty())
         c->prometheus = std::make_unique<Services::PrometheusClient>(*m_http, QUrl(prometheusUrl));
     m_clients = c;
+    // The audit log's path is read again: SettingsAudit carried the chain on to a new file before it stored the change.
+    if (const QString path = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
+        path != m_auditPath) {
+        m_auditPath = path;
+        m_audit->setPath(path);
+    }
 
     if (c->vercel)
         m_environmentPoller = std::make_unique<Release::EnvironmentPoller>(*c->vercel, EnvironmentPollMs);

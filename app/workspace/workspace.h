@@ -42,6 +42,7 @@ namespace Slo {
 class SloFeed;
 }
 namespace Records {
+class AuditLog;
 class AuditSink;
 }
 } // namespace Raize
@@ -148,6 +149,7 @@ public:
     // "unknown" until GitHub answers, or when it cannot (identityError() says
     // why) — never a guess such as $USER.
     Records::AuditSink &audit() const;
+    // The log's file: audit/logPath, read again at every open (a changed path carries the chain on: SettingsAudit).
     QString auditLogPath() const { return m_auditPath; }
     QString actor() const { return m_actor; }
     bool identityKnown() const { return m_actor != unknownActor(); }
@@ -219,7 +221,7 @@ private:
     std::unique_ptr<Release::FlagPoller> m_flagPoller;
     std::unique_ptr<Slo::SloFeed> m_sloRecent;
     std::unique_ptr<Slo::SloFeed> m_sloHistory;
-    std::unique_ptr<Records::AuditSink> m_audit;
+    std::unique_ptr<Records::AuditLog> m_audit;
     QString m_auditPath;
     QString m_actor;
     std::optional<Error> m_identityError;

@@ -7,3 +7,5 @@ raize_add_test(test_journal_notes SOURCES tst_journal_notes.cpp LIBS core_record
 raize_add_test(test_records_cli SOURCES tst_records_cli.cpp LIBS core_records)
 # release-notes --publish against the GitHub fake, token from a real gnome-keyring.
 raize_add_test(test_publish_cli SOURCES tst_publish_cli.cpp LIBS core_records fake_github KEYRING LABELS keyring)
+# Settings changes audited (issue #17 item 6): before/after, no record no change, a new log carries the chain on.
+raize_add_test(test_settings_audit SOURCES tst_settings_audit.cpp LIBS core_records core_workspace)
