@@ -35,6 +35,7 @@
 #include "policy/confirmations.h"
 #include "policy/policybundle.h"
 #include "records/auditlog.h"
+#include "services/github/auditheadpublisher.h"
 #include "rollback/defaultscope.h"
 #include "rollback/runjournal.h"
 #include "rollback/rollbackfacts.h"
@@ -185,6 +186,23 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     applyIdentity();
     connect(m_workspace.get(), &Workspace::identityChanged, this, applyIdentity);
     connect(m_workspace.get(), &Workspace::ready, this, [this] { m_workspace->resolveIdentity(); });
+    // The chain heads queued by promotions, rollbacks and every 100th record go to the repository's audit issue
+    // (ADR 0025): after each open and every minute, never while a rollback runs (GitHub's serial queue is its too).
+    const auto publishHeads = [this] {
+        if (m_rollbackDialog && m_rollbackDialog->executor() && m_rollbackDialog->executor()->running())
+            return;
+        if (Services::AuditHeadPublisher *publisher = m_workspace->auditPublisher(); publisher && !publisher->busy()) {
+            publisher->publishPending([](const Result<int> &r) {
+                if (!r)
+                    qCWarning(lcAudit, "audit chain heads not published (they stay queued): %s", qUtf8Printable(r.error().toString()));
+            });
+        }
+    };
+    connect(m_workspace.get(), &Workspace::ready, this, publishHeads);
+    auto *publishTimer = new QTimer(this);
+    publishTimer->setObjectName(u"auditPublishTimer"_s);
+    connect(publishTimer, &QTimer::timeout, this, publishHeads);
+    publishTimer->start(60'000);
     m_window->setAlertCenter(m_alerts.get());
     connect(sloView, &SloView::alertsChanged, this, [this, sloView] {
         QList<Release::Alert> active;

@@ -10,6 +10,10 @@
 
 #include <optional>
 
+namespace Raize {
+class Workspace;
+}
+
 namespace Raize::Cli {
 
 // Exit codes shared by every subcommand, so that a CI pipeline can branch on them.
@@ -39,6 +43,11 @@ struct Context
 };
 
 using Handler = int (*)(Context &);
+
+// After a promotion or a rollback has finished (never during one): posts the audit log's queued chain heads on the
+// repository's audit issue (ADR 0025), waiting at most `waitMs`; what is not posted stays queued and a note on err
+// says so (`raize-console audit publish`). Defined in auditcommand.cpp.
+void publishAuditHeads(Context &ctx, Workspace &workspace, int waitMs = 20'000);
 
 // What `--help` prints. Each command file keeps its texts in one function next
 // to its handler (e.g. rollbackHelp() in rollbackcommand.cpp). A usage text

@@ -459,6 +459,8 @@ int promoteCommand(Context &ctx)
     const QString id = session.facts().facts.deployment->id;
     const auto [ok, message] = await(session, &Promotion::promoted, [&] { session.promote(o.reviewer, o.digest); });
     const int code = exitFor(session);
+    if (connection->ws)
+        publishAuditHeads(ctx, *connection->ws); // the promotion's chain head (ADR 0025), once it is done
     if (o.json) {
         json out = {{"promoted", ok},
                     {"deployment", id.toStdString()},

@@ -1,8 +1,10 @@
 raize_core_library(core_records
     SOURCES
         auditexport.cpp auditexport.h
+        auditheadqueue.cpp auditheadqueue.h
         auditlines.cpp auditlines.h
         auditlog.cpp auditlog.h
+        auditpublication.cpp auditpublication.h
         auditrecord.cpp auditrecord.h
         auditverifier.cpp auditverifier.h
         changelog.cpp changelog.h

@@ -4,6 +4,7 @@
 #include "core/tokenstore.h"
 #include "net/httpclient.h"
 #include "records/auditlog.h"
+#include "services/github/auditheadpublisher.h"
 #include "release/environmentpoller.h"
 #include "release/flagpoller.h"
 #include "services/connection/connectioncheck.h"
@@ -130,6 +131,7 @@ std::unique_ptr<Workspace> Workspace::forProfile(const QString &profile, const Q
 
 Workspace::~Workspace()
 {
+    m_auditPublisher.reset();
     closeClients();
     // The HTTP client goes before the clients: its unfinished replies die with it and call no client back.
     m_probe.reset();
@@ -216,6 +218,7 @@ void Workspace::readTokens(TokenSource source, bool synchronous)
 void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHash<Service, Error> &tokenErrors)
 {
     Q_EMIT aboutToReopen();
+    m_auditPublisher.reset(); // it holds the closing generation's GitHub client
     closeClients();
     m_opening = false;
     m_tokenErrors = tokenErrors;
@@ -274,6 +277,10 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
         m_auditPath = path;
         m_audit->setPath(path);
     }
+    if (c->github)
+        m_auditPublisher = std::make_unique<Services::AuditHeadPublisher>(*c->github, m_auditPath, m_settings.profile(),
+                                                                          m_settings.string(SettingKey::AuditIssueTitle),
+                                                                          m_settings.integer(SettingKey::AuditIssueNumber));
 
     if (c->vercel)
         m_environmentPoller = std::make_unique<Release::EnvironmentPoller>(*c->vercel, EnvironmentPollMs);

@@ -31,6 +31,7 @@ class FlagService;
 class GitHubClient;
 class PrometheusClient;
 class VercelClient;
+class AuditHeadPublisher;
 struct ConnectionReport;
 struct ConnectionTarget;
 } // namespace Services
@@ -151,6 +152,9 @@ public:
     Records::AuditSink &audit() const;
     // The log's file: audit/logPath, read again at every open (a changed path carries the chain on: SettingsAudit).
     QString auditLogPath() const { return m_auditPath; }
+    // Publishes the log's queued chain heads on the repository's audit issue (ADR 0025); null without GitHub.
+    // Built with each generation of clients; whoever runs it decides when (never in the middle of a rollback).
+    Services::AuditHeadPublisher *auditPublisher() const { return m_auditPublisher.get(); }
     QString actor() const { return m_actor; }
     bool identityKnown() const { return m_actor != unknownActor(); }
     // The same as a value the views and subcommands take: the login, or unknown with identityError()'s text.
@@ -232,6 +236,8 @@ private:
     int m_generation = 0;
     bool m_ready = false;
     bool m_opening = false;
+    // Last: it holds a reference to a generation's GitHub client and goes before the clients.
+    std::unique_ptr<Services::AuditHeadPublisher> m_auditPublisher;
 };
 
 } // namespace Raize
