@@ -440,6 +440,25 @@ RollbackDialog *ConsoleApp::openRollback()
     connect(m_rollbackDialog, &RollbackDialog::runFinished, m_history, &RollbackHistory::refresh);
     connect(m_rollbackDialog, &RollbackDialog::planReady, this, &ConsoleApp::refreshRollbackState);
     connect(m_rollbackDialog, &RollbackDialog::runStarted, this, &ConsoleApp::refreshRollbackState);
+    // §0.3: a rollback whose audit records cannot be written runs anyway; the banner says so until the log is fixed.
+    connect(m_rollbackDialog, &RollbackDialog::runStarted, this, [this] {
+        Rollback::Executor *ex = m_rollbackDialog ? m_rollbackDialog->executor() : nullptr;
+        if (!ex)
+            return;
+        connect(ex, &Rollback::Executor::auditFailed, this, [this, ex](const Error &error) {
+            Release::Alert a;
+            a.id = u"audit:unwritable"_s;
+            a.severity = u"P1"_s;
+            a.trigger = u"The audit log cannot be written: %1"_s.arg(error.message);
+            a.scope = u"rollback run %1 — it went on (§0.3); its journal %2 and the incident hold the %3 missed record(s)"_s
+                          .arg(ex->runId(), ex->journal().path())
+                          .arg(ex->auditFailures().size());
+            a.evidence = ex->auditFailures();
+            if (!error.remedy.isEmpty())
+                a.evidence << u"What to do: "_s + error.remedy;
+            m_alerts->update(u"audit"_s, {a});
+        });
+    });
     m_rollbackDialog->show();
     const QString open = Rollback::RunJournal::unfinished(Rollback::RunJournal::defaultDirectory(m_profile));
     if (!open.isEmpty())

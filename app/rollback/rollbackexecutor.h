@@ -105,6 +105,9 @@ public:
     QString incidentUrl() const { return m_incidentUrl; }
     QString postmortemUrl() const { return m_postmortemUrl; }
     qint64 markerId() const { return m_markerId; }
+    // Audit records this run could not write (playbook §0.3: the rollback runs anyway). Each is in the run's
+    // journal ("audit-failed") and the incident names them; auditFailed() tells the window to show a banner.
+    const QStringList &auditFailures() const { return m_auditFailures; }
 
     static QString statusName(StepStatus s);
 
@@ -114,6 +117,8 @@ Q_SIGNALS:
     // Another console holds the marker: nothing was executed.
     void refused(const Raize::Error &error);
     void finished(bool completed);
+    // An audit record could not be written; the run goes on (its journal and the incident hold what happened).
+    void auditFailed(const Raize::Error &error);
 
 private:
     using Done = std::function<void(const Result<nlohmann::json> &)>;
@@ -171,6 +176,7 @@ private:
     qint64 m_lastDisableAtMs = -1;
     QString m_incidentUrl;
     QString m_postmortemUrl;
+    QStringList m_auditFailures;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 
