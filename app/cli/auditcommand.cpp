@@ -50,8 +50,9 @@ const CommandHelp &auditHelp()
          {"publish"_L1, "publish the queued chain heads on the audit issue"_L1,
           u"usage: raize-console audit publish [FILE] [--json]\n"
           u"Posts the chain heads queued by promotions, rollbacks and every 100th record (FILE.publish) as comments on\n"
-          u"the repository's audit issue (audit/issueNumber, else the issue titled audit/issueTitle with the label\n"
-          u"raize-audit, filed when missing). The console does this by itself; this is for CI and after an outage.\n"
+          u"the repository's audit issue (the policy's audit.issue number, else the issue of its title, default \"Audit\n"
+          u"chain heads (raize-console)\", labelled raize-audit, filed when missing). The console does this by itself;\n"
+          u"this is for CI and after an outage.\n"
           u"\n"
           u"Options:\n"_s + file
               + u"  --json  {\"file\", \"published\", \"pending\", \"error\"?}\n"
@@ -122,10 +123,7 @@ PublisherContext openPublisher(Context &ctx, const QString &file)
                   u"github/apiUrl) --profile %1"_s.arg(ctx.profile);
         return p;
     }
-    const Settings &settings = p.ws->settings();
-    p.publisher = std::make_unique<Services::AuditHeadPublisher>(*p.ws->github(), file, ctx.profile,
-                                                                 settings.string(SettingKey::AuditIssueTitle),
-                                                                 settings.integer(SettingKey::AuditIssueNumber));
+    p.publisher = p.ws->makeAuditPublisher(file);
     return p;
 }
 

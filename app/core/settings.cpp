@@ -65,10 +65,6 @@ const QList<SettingSpec> &Settings::specs()
         {SettingKey::PrometheusUrl, "prometheus/url"_L1, QString(), "Prometheus URL"_L1},
         {SettingKey::NetTimeoutMs, "net/timeoutMs"_L1, 15000, "Request timeout (ms)"_L1},
         {SettingKey::AuditLogPath, "audit/logPath"_L1, QString(), "Audit log file (empty: the profile's data folder)"_L1},
-        {SettingKey::AuditIssueNumber, "audit/issueNumber"_L1, 0,
-         "Audit issue number in the GitHub repository, where chain heads are published (0: find it by its title)"_L1},
-        {SettingKey::AuditIssueTitle, "audit/issueTitle"_L1, u"Audit chain heads (raize-console)"_s,
-         "Audit issue title (found among the issues labelled raize-audit, filed when missing)"_L1},
         {SettingKey::PolicyBundlePath, "policy/bundlePath"_L1, QString(), "Policy bundle (empty: the built-in playbook-v1)"_L1},
         {SettingKey::CanaryCohorts, "canary/cohorts"_L1, QString(), "Canary cohorts, a JSON array (empty: the policy bundle's)"_L1},
     };

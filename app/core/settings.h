@@ -33,10 +33,6 @@ enum class SettingKey {
     PrometheusUrl,
     NetTimeoutMs,
     AuditLogPath,
-    // The platform repository's audit issue, where chain heads are published
-    // (ADR 0025): its number, else found by its title (or filed).
-    AuditIssueNumber,
-    AuditIssueTitle,
     PolicyBundlePath,
     // The profile's canary cohorts (a JSON `cohorts` array) in place of the
     // policy bundle's; empty: the policy's (Release::effectiveCohorts).

@@ -66,6 +66,21 @@ QString Workspace::unknownActor()
     return u"unknown"_s;
 }
 
+std::unique_ptr<Services::AuditHeadPublisher> Workspace::makeAuditPublisher(const QString &logPath) const
+{
+    Services::GitHubClient *gh = github();
+    if (!gh)
+        return nullptr;
+    // The policy names the audit issue (ADR 0025): "audit": {"issue": {"number": 812, "title": "..."}}; both optional.
+    const nlohmann::json &audit = policyBundle().section("audit");
+    const nlohmann::json issue = audit.is_object() ? audit.value("issue", nlohmann::json::object()) : nlohmann::json::object();
+    const int number = issue.is_object() && issue.value("number", nlohmann::json()).is_number_integer() ? issue["number"].get<int>() : 0;
+    const QString title = issue.is_object() && issue.value("title", nlohmann::json()).is_string()
+        ? QString::fromStdString(issue["title"].get<std::string>())
+        : QString();
+    return std::make_unique<Services::AuditHeadPublisher>(*gh, logPath, m_settings.profile(), title, number);
+}
+
 Identity Workspace::identity() const
 {
     if (identityKnown())
@@ -277,10 +292,7 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
         m_auditPath = path;
         m_audit->setPath(path);
     }
-    if (c->github)
-        m_auditPublisher = std::make_unique<Services::AuditHeadPublisher>(*c->github, m_auditPath, m_settings.profile(),
-                                                                          m_settings.string(SettingKey::AuditIssueTitle),
-                                                                          m_settings.integer(SettingKey::AuditIssueNumber));
+    m_auditPublisher = makeAuditPublisher(m_auditPath);
 
     if (c->vercel)
         m_environmentPoller = std::make_unique<Release::EnvironmentPoller>(*c->vercel, EnvironmentPollMs);

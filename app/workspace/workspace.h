@@ -155,6 +155,9 @@ public:
     // Publishes the log's queued chain heads on the repository's audit issue (ADR 0025); null without GitHub.
     // Built with each generation of clients; whoever runs it decides when (never in the middle of a rollback).
     Services::AuditHeadPublisher *auditPublisher() const { return m_auditPublisher.get(); }
+    // A publisher for another log file (`audit publish FILE`), on the audit issue the policy names (the bundle's
+    // audit.issue {number, title}; default: found by AuditHeadPublisher::defaultIssueTitle()). Null without GitHub.
+    std::unique_ptr<Services::AuditHeadPublisher> makeAuditPublisher(const QString &logPath) const;
     QString actor() const { return m_actor; }
     bool identityKnown() const { return m_actor != unknownActor(); }
     // The same as a value the views and subcommands take: the login, or unknown with identityError()'s text.

@@ -15,7 +15,7 @@ class GitHubClient;
 // Publishes the audit log's queued chain heads as comments on the platform
 // repository's audit issue, and reads back the heads a login published
 // (issue #17 item 7, ADR 0025). The issue is found by its number (the
-// setting audit/issueNumber) or by its title among the issues labelled
+// policy's audit.issue.number) or by its title among the issues labelled
 // `raize-audit`, and filed when there is none. Heads go one comment each,
 // oldest first, through GitHub's serial queue; a head leaves the queue only
 // once GitHub took it. Nothing here runs inside an audit append.
