@@ -582,6 +582,7 @@ int advance(Context &ctx)
 
     FlagChangeRunner runner;
     runner.setService(l.conn.flags, l.poller.get(), &auditLog);
+    runner.setEventLog(l.conn.clients->flagEvents.get()); // each confirmed record names the service's event id
     QHash<QString, QPair<QString, QString>> outcome; // flag → (action, message)
     QObject::connect(&runner, &FlagChangeRunner::finished, &runner,
                      [&](const QString &flag, const QString &action, const QString &message) {

@@ -235,8 +235,12 @@ private Q_SLOTS:
                  (QStringList{u"rollout.advance"_s, u"flag.toggle.requested"_s, u"flag.toggle.confirmed"_s,
                               u"rollout.advance.confirmed"_s}));
         QString error;
-        for (const Records::AuditRecord &r : Records::AuditExport::readAll(auditPath(), &error))
+        for (const Records::AuditRecord &r : Records::AuditExport::readAll(auditPath(), &error)) {
             QCOMPARE(r.actor, u"release-bot"_s);
+            // The confirmed change names Unleash's own event, read back from its event log; the others the console's id.
+            const QString prefix = r.action == u"flag.toggle.confirmed"_s ? u"unleash-event:"_s : u"console:"_s;
+            QVERIFY2(r.requestId.startsWith(prefix), qPrintable(r.action + u" "_s + r.requestId + u" "_s + QString::fromStdString(r.after.dump())));
+        }
 
         // Read back from Unleash: the beta is global now, the release in its last stage since the audited confirmation.
         const Run after = run({u"rollout"_s, u"status"_s, u"--flag"_s, Beta, u"--json"_s});
