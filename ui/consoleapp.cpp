@@ -8,6 +8,7 @@
 #include "livedata.h"
 #include "metrics/doraview.h"
 #include "release/doracollector.h"
+#include "slo/autopacingpanel.h"
 #include "slo/sloview.h"
 #include "mainwindow.h"
 #include "alerts/pagebanner.h"
@@ -36,6 +37,7 @@
 #include "policy/confirmations.h"
 #include "policy/policybundle.h"
 #include "records/auditlog.h"
+#include "services/github/auditheadpublisher.h"
 #include "rollback/defaultscope.h"
 #include "rollback/runjournal.h"
 #include "rollback/rollbackfacts.h"
@@ -185,9 +187,34 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_alerts = std::make_unique<Release::AlertCenter>();
     m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor());
     // Who acts is who the GitHub token belongs to: asked each time the workspace (re)opens, "unknown" meanwhile, never a guess.
-    connect(m_workspace.get(), &Workspace::identityChanged, this,
-            [this] { m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor()); });
+    // The views that change flags or cohorts act as that login, and refuse while it is unknown.
+    const auto applyIdentity = [this, matrix, sloView] {
+        m_alerts->setAuditSink(&m_workspace->audit(), m_workspace->actor());
+        const Identity who = m_workspace->identity();
+        matrix->setIdentity(who);
+        m_cohorts->setIdentity(who);
+        sloView->autoPacing()->setIdentity(who);
+    };
+    applyIdentity();
+    connect(m_workspace.get(), &Workspace::identityChanged, this, applyIdentity);
     connect(m_workspace.get(), &Workspace::ready, this, [this] { m_workspace->resolveIdentity(); });
+    // The chain heads queued by promotions, rollbacks and every 100th record go to the repository's audit issue
+    // (ADR 0031): after each open and every minute, never while a rollback runs (GitHub's serial queue is its too).
+    const auto publishHeads = [this] {
+        if (m_rollbackDialog && m_rollbackDialog->executor() && m_rollbackDialog->executor()->running())
+            return;
+        if (Services::AuditHeadPublisher *publisher = m_workspace->auditPublisher(); publisher && !publisher->busy()) {
+            publisher->publishPending([](const Result<int> &r) {
+                if (!r)
+                    qCWarning(lcAudit, "audit chain heads not published (they stay queued): %s", qUtf8Printable(r.error().toString()));
+            });
+        }
+    };
+    connect(m_workspace.get(), &Workspace::ready, this, publishHeads);
+    auto *publishTimer = new QTimer(this);
+    publishTimer->setObjectName(u"auditPublishTimer"_s);
+    connect(publishTimer, &QTimer::timeout, this, publishHeads);
+    publishTimer->start(60'000);
     m_window->setAlertCenter(m_alerts.get());
     connect(sloView, &SloView::alertsChanged, this, [this, sloView] {
         QList<Release::Alert> active;
@@ -490,6 +517,25 @@ RollbackDialog *ConsoleApp::openRollback()
     connect(m_rollbackDialog, &RollbackDialog::runFinished, m_history, &RollbackHistory::refresh);
     connect(m_rollbackDialog, &RollbackDialog::planReady, this, &ConsoleApp::refreshRollbackState);
     connect(m_rollbackDialog, &RollbackDialog::runStarted, this, &ConsoleApp::refreshRollbackState);
+    // §0.3: a rollback whose audit records cannot be written runs anyway; the banner says so until the log is fixed.
+    connect(m_rollbackDialog, &RollbackDialog::runStarted, this, [this] {
+        Rollback::Executor *ex = m_rollbackDialog ? m_rollbackDialog->executor() : nullptr;
+        if (!ex)
+            return;
+        connect(ex, &Rollback::Executor::auditFailed, this, [this, ex](const Error &error) {
+            Release::Alert a;
+            a.id = u"audit:unwritable"_s;
+            a.severity = u"P1"_s;
+            a.trigger = u"The audit log cannot be written: %1"_s.arg(error.message);
+            a.scope = u"rollback run %1 — it went on (§0.3); its journal %2 and the incident hold the %3 missed record(s)"_s
+                          .arg(ex->runId(), ex->journal().path())
+                          .arg(ex->auditFailures().size());
+            a.evidence = ex->auditFailures();
+            if (!error.remedy.isEmpty())
+                a.evidence << u"What to do: "_s + error.remedy;
+            m_alerts->update(u"audit"_s, {a});
+        });
+    });
     m_rollbackDialog->show();
     const QString open = Rollback::RunJournal::unfinished(Rollback::RunJournal::defaultDirectory(m_profile));
     if (!open.isEmpty())

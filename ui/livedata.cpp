@@ -14,6 +14,7 @@
 #include "canary/flagspane.h"
 #include "slo/sloview.h"
 #include "release/environmentpoller.h"
+#include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
 #include "services/github/githubclient.h"
 #include "services/prometheus/prometheusclient.h"
@@ -63,8 +64,10 @@ void LiveData::detach()
         m_flagsPane->setPoller(nullptr);
     if (m_sloView)
         m_sloView->setSources(nullptr, nullptr, nullptr);
-    if (m_matrix)
+    if (m_matrix) {
         m_matrix->setService(nullptr, nullptr, {}, nullptr);
+        m_matrix->changeRunner()->setEventLog(nullptr);
+    }
     m_timelineFeed.reset();
     m_sloRounds = 0;
     m_sloHistoryRounds = 0;
@@ -155,8 +158,11 @@ void LiveData::startFlags()
     });
     if (m_flagsPane)
         m_flagsPane->setPoller(poller);
-    if (m_matrix)
+    if (m_matrix) {
         m_matrix->setService(m_workspace.flags(), poller, m_workspace.clients()->flagEnvironment, m_audit);
+        // A confirmed change's record names the flag service's own event for it (issue #17 item 6).
+        m_matrix->changeRunner()->setEventLog(m_workspace.clients()->flagEvents.get());
+    }
     poller->start();
 }
 
@@ -171,8 +177,10 @@ void LiveData::setCanaryMatrix(CanaryMatrix *matrix, Records::AuditSink *audit)
 {
     m_matrix = matrix;
     m_audit = audit;
-    if (m_matrix && m_workspace.flags())
+    if (m_matrix && m_workspace.flags()) {
         m_matrix->setService(m_workspace.flags(), m_workspace.flagPoller(), m_workspace.clients()->flagEnvironment, m_audit);
+        m_matrix->changeRunner()->setEventLog(m_workspace.clients()->flagEvents.get());
+    }
 }
 
 void LiveData::startSlos()

@@ -1,6 +1,7 @@
 #include "settingsdialog.h"
 
 #include "core/tokenstore.h"
+#include "records/settingsaudit.h"
 #include "workspace/workspace.h"
 
 #include <QComboBox>
@@ -243,19 +244,23 @@ QString SettingsDialog::keyringMessage() const
 
 void SettingsDialog::accept()
 {
+    QList<Records::SettingsAudit::Change> changes;
     for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it) {
         const QString text = it.value()->text().trimmed();
-        if (text.isEmpty())
-            m_settings.reset(it.key());
-        else
-            m_settings.setValue(it.key(), text);
+        changes.append({it.key(), text.isEmpty() ? QVariant() : QVariant(text)});
     }
-    m_settings.setValue(SettingKey::FlagsKind, m_flagsKind->currentData());
-    m_settings.setValue(SettingKey::NetTimeoutMs, m_timeout->value());
+    changes.append({SettingKey::FlagsKind, m_flagsKind->currentData()});
+    changes.append({SettingKey::NetTimeoutMs, m_timeout->value()});
     m_errors.clear();
-    const Status synced = m_settings.sync();
-    if (!synced)
-        m_errors << synced.error().toString();
+    // Recorded first in the profile's audit log (actor, before, after; tokens are never settings), then stored:
+    // no record, no change, and the dialog stays open with the reason (issue #17 item 6).
+    const Result<Records::SettingsAudit::Outcome> stored = Records::SettingsAudit::apply(
+        m_settings, changes, m_workspace.identity().actor(), u"Settings dialog"_s, &m_workspace.audit());
+    if (!stored) {
+        m_errors << stored.error().toString();
+        finishSave();
+        return;
+    }
 
     m_pendingWrites = 0;
     for (auto it = m_tokenFields.cbegin(); it != m_tokenFields.cend(); ++it) {

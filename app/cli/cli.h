@@ -58,6 +58,10 @@ using Handler = int (*)(Context &);
 int armForCommand(Context &ctx, Workspace &workspace, const std::optional<QString> &reason, const QString &command);
 // The line every mutating subcommand's usage carries.
 QString armHelp();
+// After a promotion or a rollback has finished (never during one): posts the audit log's queued chain heads on the
+// repository's audit issue (ADR 0031), waiting at most `waitMs`; what is not posted stays queued and a note on err
+// says so (`raize-console audit publish`). Defined in auditcommand.cpp.
+void publishAuditHeads(Context &ctx, Workspace &workspace, int waitMs = 20'000);
 
 // What `--help` prints. Each command file keeps its texts in one function next
 // to its handler (e.g. rollbackHelp() in rollbackcommand.cpp). A usage text

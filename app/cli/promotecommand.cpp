@@ -492,6 +492,8 @@ int promoteCommand(Context &ctx)
         const auto validations = validationSessionFor(*connection->ws);
         validation = recordPromotion(session, *connection->ws, *validations);
     }
+    if (connection->ws)
+        publishAuditHeads(ctx, *connection->ws); // the promotion's chain head (ADR 0031), once it is done
     if (o.json) {
         json out = {{"promoted", ok},
                     {"validation", validation.toStdString()},

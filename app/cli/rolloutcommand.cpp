@@ -53,11 +53,6 @@ const QString kAdvanceUsage = u"raize-console rollout advance --plan-digest D [-
 constexpr qint64 SeriesRangeMs = 3 * Slo::DayMs + 7 * Slo::HourMs;
 constexpr int ServiceWaitMs = 120'000;
 
-QString actor()
-{
-    return qEnvironmentVariable("USER", u"operator"_s);
-}
-
 // The connections of one run: the profile's workspace (issue #14: the one
 // place clients are built), its flag service and Prometheus.
 struct Connections
@@ -469,10 +464,11 @@ int status(Context &ctx)
     return code;
 }
 
-bool audit(Records::AuditSink &sink, const QString &action, const QString &target, const json &after, const QString &reason)
+bool audit(Records::AuditSink &sink, const QString &actor, const QString &action, const QString &target, const json &after,
+           const QString &reason)
 {
     Records::AuditRecord r;
-    r.actor = actor();
+    r.actor = actor;
     r.action = action;
     r.target = target;
     r.service = u"console"_s;
@@ -567,6 +563,12 @@ int advance(Context &ctx)
         overridden = true;
     }
 
+    // Who acts is who the profile's GitHub token belongs to (GET /user), never $USER: unknown, nothing is sent.
+    const Identity who = l.conn.ws->identity();
+    if (!who.known())
+        return finish(Negative, u"refused: "_s + who.refusal(u"Advancing the rollout"_s) + u" Nothing was changed."_s);
+    const QString actor = who.login;
+
     // Read-only until armed (ADR 0028): after every other refusal, so --arm is recorded only for a change that goes ahead.
     if (const int armed = armForCommand(ctx, *l.conn.ws, arm, u"rollout advance"_s); armed != Ok) {
         out["exitCode"] = armed;
@@ -588,13 +590,14 @@ int advance(Context &ctx)
     for (const ToggleChange &c : changes)
         planned["changes"].push_back(c.summary.toStdString());
     const QString stageTarget = to.stage.id + u'@' + l.conn.environment;
-    if (!audit(auditLog, overridden ? u"rollout.advance.override"_s : u"rollout.advance"_s, stageTarget, planned,
+    if (!audit(auditLog, actor, overridden ? u"rollout.advance.override"_s : u"rollout.advance"_s, stageTarget, planned,
                overridden ? overrideReason : rec.headline))
         return finish(Failure, u"the audit log %1 refused the record: nothing was changed"_s.arg(l.auditPath));
 
     FlagChangeRunner runner;
     runner.setService(l.conn.flags, l.poller.get(), &auditLog);
     runner.setWriteGuard(&l.conn.ws->writeGuard());
+    runner.setEventLog(l.conn.clients->flagEvents.get()); // each confirmed record names the service's event id
     QHash<QString, QPair<QString, QString>> outcome; // flag → (action, message)
     QObject::connect(&runner, &FlagChangeRunner::finished, &runner,
                      [&](const QString &flag, const QString &action, const QString &message) {
@@ -604,7 +607,7 @@ int advance(Context &ctx)
     for (const ToggleChange &c : changes) {
         if (c.enabledAfter == c.enabledBefore && !c.scopeChanges)
             continue; // already in the stage's state
-        if (const Status s = runner.start(c, actor(), u"rollout advance"_s); !s) {
+        if (const Status s = runner.start(c, actor, u"rollout advance"_s); !s) {
             outcome.insert(c.flag, {u"flag.toggle.failed"_s, s.error().message});
             break; // no further flag once one could not be sent
         }
@@ -632,7 +635,7 @@ int advance(Context &ctx)
     out["auditLog"] = l.auditPath.toStdString();
     out["overridden"] = overridden;
     if (!allConfirmed) {
-        audit(auditLog, u"rollout.advance.failed"_s, stageTarget, {{"to", next + 1}, {"results", results}},
+        audit(auditLog, actor, u"rollout.advance.failed"_s, stageTarget, {{"to", next + 1}, {"results", results}},
               u"not every flag of the stage was confirmed by read-back"_s);
         return finish(
             Failure,
@@ -640,7 +643,7 @@ int advance(Context &ctx)
             u"the toggle matrix or with raize-console rollout status before trying again"_s.arg(to.stage.name));
     }
     const QString at = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-    if (!audit(auditLog, u"rollout.advance.confirmed"_s, stageTarget, {{"to", next + 1}, {"confirmedAt", at.toStdString()}},
+    if (!audit(auditLog, actor, u"rollout.advance.confirmed"_s, stageTarget, {{"to", next + 1}, {"confirmedAt", at.toStdString()}},
                u"the flag service's read-back shows stage %1's flags on; its observation window starts now"_s.arg(next + 1)))
         return finish(
             Failure,
@@ -732,6 +735,8 @@ const CommandHelp &rolloutHelp()
         u"page alerts, the expand / wait / blocked recommendation with its reasons and the stale-flags rule; and the\n"
         u"advance to the next stage through the same checked, audited flag change as the console.\n"
         u"Tokens: $RAIZE_FLAGS_TOKEN, else the profile's keychain entry (Prometheus is read without one, as the console does).\n"
+        u"The actor of `advance` is the GitHub login of $RAIZE_GITHUB_TOKEN or the profile's GitHub token (GET /user); when\n"
+        u"GitHub cannot name it, `advance` is refused (exit 1).\n"
         u"\n"_s +
             exits + u"Example: raize-console rollout status --json\n"_s,
         {{"status"_L1, "every cohort and SLO verdict, pages, the recommendation with reasons, stale flags, the plan digest"_L1,

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 #include "core/settings.h"
+#include "records/settingsaudit.h"
 #include "workspace/workspace.h"
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,20 @@ const SettingSpec *findSpec(const QString &name)
     return nullptr;
 }
 
+// Who changes the settings: the GitHub login of the profile's token when GitHub is configured and answers
+// (GET /user, at most Workspace::IdentityWaitMs), else unknown with why. A settings change is recorded either
+// way: refusing it would leave no way to configure GitHub in the first place.
+Identity settingsActor(const Context &ctx, const Settings &settings)
+{
+    if (settings.string(SettingKey::GitHubApiUrl).isEmpty() || settings.string(SettingKey::GitHubOwner).isEmpty()
+        || settings.string(SettingKey::GitHubRepo).isEmpty())
+        return Identity{{}, u"GitHub is not configured in this profile"_s};
+    const std::unique_ptr<Workspace> ws =
+        Workspace::forProfile(ctx.profile, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
+    ws->openSync(Workspace::TokenSource::EnvironmentFirst);
+    return ws->identity();
+}
+
 QString knownKeys()
 {
     QStringList names;
@@ -38,7 +53,8 @@ QString knownKeys()
 
 const CommandHelp &settingsHelp()
 {
-    static const QString exits = u"Exit codes: 0 done; 2 unknown key, a value of the wrong type, or the settings file cannot be written.\n"_s;
+    static const QString exits = u"Exit codes: 0 done; 2 unknown key, a value of the wrong type, or the settings file or its audit "
+                                 u"record cannot be written.\n"_s;
     static const CommandHelp help{
         u"usage: raize-console settings list|get KEY|set KEY VALUE|reset KEY|path [--json]\n"
         u"The profile's settings, the same keys the Settings dialog edits. Tokens are not settings (see\n"
@@ -58,14 +74,25 @@ const CommandHelp &settingsHelp()
           u"Prints the value of KEY (its default when it is not set).\n"
           u"\n"_s + exits + u"Example: raize-console settings get flags/url\n"_s},
          {"set"_L1, "set one key"_L1,
-          u"usage: raize-console settings set KEY VALUE\n"
+          u"usage: raize-console settings set KEY VALUE [--reason TEXT]\n"
           u"Sets KEY to VALUE (converted to the key's type). canary/cohorts is refused here: use `raize-console cohorts set`.\n"
           u"profile/sandbox is written to the audit log (who, before, after): a profile not marked sandbox is read-only\n"
           u"until armed (mutating subcommands need --arm REASON; ADR 0028), a sandbox profile needs no arming.\n"
+          u"The change is recorded first (settings.change: actor, before, after, reason) in the profile's audit log; when\n"
+          u"the record cannot be written nothing is stored. Changing audit/logPath carries the chain on: the new log's\n"
+          u"first record (audit.continued) names the old log's head. The actor is the GitHub login of the profile's token\n"
+          u"when GitHub is configured, else \"unknown\".\n"
+          u"\n"
+          u"Options:\n"
+          u"  --reason TEXT   why (recorded; default: \"raize-console settings set\")\n"
           u"\n"_s + exits + u"Example: raize-console settings set net/timeoutMs 20000\n"_s},
          {"reset"_L1, "put one key back to its default"_L1,
-          u"usage: raize-console settings reset KEY\n"
-          u"Removes KEY from the profile so its default applies. canary/cohorts: use `raize-console cohorts reset`.\n"
+          u"usage: raize-console settings reset KEY [--reason TEXT]\n"
+          u"Removes KEY from the profile so its default applies, recorded as `settings set` is. canary/cohorts: use\n"
+          u"`raize-console cohorts reset`.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --reason TEXT   why (recorded; default: \"raize-console settings reset\")\n"
           u"\n"_s + exits + u"Example: raize-console settings reset net/timeoutMs\n"_s},
          {"path"_L1, "print the profile's settings file"_L1,
           u"usage: raize-console settings path\n"
@@ -77,6 +104,7 @@ const CommandHelp &settingsHelp()
 int settingsCommand(Context &ctx)
 {
     const bool json = ctx.takeFlag(u"--json"_s);
+    const QString reason = ctx.takeOption(u"--reason"_s);
     if (ctx.args.isEmpty()) {
         ctx.err << u"usage: "_s << usage << u'\n';
         return Failure;
@@ -148,21 +176,26 @@ int settingsCommand(Context &ctx)
             }
             return Ok;
         }
+        QVariant value; // invalid: back to the default
         if (verb == u"set"_s) {
-            QVariant value = ctx.args[1];
+            value = ctx.args[1];
             if (!value.convert(spec->defaultValue.metaType())) {
                 ctx.err << u"%1 takes a value of type %2, not \"%3\"\n"_s.arg(QString(spec->name), QString::fromLatin1(spec->defaultValue.typeName()), ctx.args[1]);
                 return Failure;
             }
-            settings.setValue(spec->key, value);
-        } else {
-            settings.reset(spec->key);
         }
-        const Status synced = settings.sync();
-        if (!synced) {
-            ctx.err << synced.error().toString() << u'\n';
+        // Recorded before it is stored; no record, no change (issue #17 item 6).
+        const Identity who = settingsActor(ctx, settings);
+        const Result<Records::SettingsAudit::Outcome> done = Records::SettingsAudit::apply(
+            settings, {{spec->key, value}}, who.actor(),
+            reason.isEmpty() ? u"raize-console settings %1"_s.arg(verb) : reason);
+        if (!done) {
+            ctx.err << done.error().toString() << u'\n';
             return Failure;
         }
+        if (!done->newLogPath.isEmpty())
+            ctx.out << u"the audit log is now %1; its first record carries the chain on from record #%2 of the old log\n"_s.arg(
+                done->newLogPath).arg(done->seq);
         return Ok;
     }
     if (ctx.args.isEmpty())

@@ -4,6 +4,8 @@
 #include "core/logging.h"
 #include "core/redactor.h"
 #include "core/settings.h"
+#include "records/auditheadqueue.h"
+#include "records/auditpublication.h"
 #include "records/auditverifier.h"
 
 #include <QDir>
@@ -175,6 +177,13 @@ Status AuditLog::append(AuditRecord &record)
     if (!head)
         return head.error();
     qCDebug(lcAudit, "recorded #%lld %s %s", r.seq, qUtf8Printable(r.action), qUtf8Printable(r.target));
+    // A promotion, a rollback and every 100th record queue their head for publishing (ADR 0031). Only queued here:
+    // the publisher sends it later, so no append (no rollback step) waits for GitHub. The record itself is durable,
+    // so a queue that cannot be written is said, not turned into a failed append.
+    if (AuditPublication::wantsHead(r)) {
+        if (const Status q = AuditHeadQueue(m_path).enqueue({r.seq, r.hash, r.action, r.time}); !q)
+            qCWarning(lcAudit, "%s", qUtf8Printable(q.error().toString()));
+    }
     record = r;
     return okStatus();
 }

@@ -31,6 +31,8 @@ public:
     static QString defaultPath(const QString &profile, const QString &configured = {});
 
     QString path() const { return m_path; }
+    // Appends go to `path` from now on (the profile's audit/logPath changed; SettingsAudit carried the chain on).
+    void setPath(QString path) { m_path = std::move(path); }
     QString headPath() const { return m_path + QStringLiteral(".head"); }
 
     Status append(AuditRecord &record) override;

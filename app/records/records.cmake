@@ -1,8 +1,10 @@
 raize_core_library(core_records
     SOURCES
         auditexport.cpp auditexport.h
+        auditheadqueue.cpp auditheadqueue.h
         auditlines.cpp auditlines.h
         auditlog.cpp auditlog.h
+        auditpublication.cpp auditpublication.h
         auditrecord.cpp auditrecord.h
         auditverifier.cpp auditverifier.h
         changelog.cpp changelog.h
@@ -12,4 +14,5 @@ raize_core_library(core_records
         evidencenotes.cpp evidencenotes.h
         releasenotes.cpp releasenotes.h
         semver.cpp semver.h
+        settingsaudit.cpp settingsaudit.h
     DEPS core_base core_policy)

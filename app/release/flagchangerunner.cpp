@@ -3,6 +3,7 @@
 #include "core/writeguard.h"
 
 #include "records/auditlog.h"
+#include "services/flags/flageventlog.h"
 #include "release/flagpoller.h"
 #include "services/flags/flagservice.h"
 
@@ -138,6 +139,39 @@ void FlagChangeRunner::send(const QString &flagKey)
 
 void FlagChangeRunner::finish(const QString &flag, const QString &action, const QString &message)
 {
+    if (!m_inFlight.contains(flag) || m_inFlight.value(flag).askingEvent)
+        return;
+    if (action != u"flag.toggle.confirmed"_s || !m_eventLog)
+        return recordOutcome(flag, action, message);
+    // The change stays in flight (busy()) until its record, with the service's event id, is written.
+    m_inFlight[flag].askingEvent = true;
+    const InFlight f = m_inFlight.value(flag);
+    // From a minute before it was sent: the service's clock may be a little behind ours.
+    const QDateTime since = QDateTime::fromMSecsSinceEpoch(f.sentAtMs - 60'000, Qt::UTC);
+    QPointer<FlagChangeRunner> self(this);
+    m_eventLog->changes(since, [self, flag, action, message](const Result<QList<Services::FlagEvent>> &events) {
+        if (!self || !self->m_inFlight.contains(flag))
+            return;
+        InFlight &f = self->m_inFlight[flag];
+        if (!events) {
+            f.eventNote = u"the flag service's event log did not answer: "_s + events.error().message;
+        } else {
+            // The newest event of this flag in this environment: the one the service recorded for this change.
+            for (auto it = events->crbegin(); it != events->crend(); ++it) {
+                if (it->flag == flag && (it->environment.isEmpty() || it->environment == f.change.environment)) {
+                    f.eventId = it->id;
+                    break;
+                }
+            }
+            if (f.eventId.isEmpty())
+                f.eventNote = u"the flag service's event log shows no event for it yet"_s;
+        }
+        self->recordOutcome(flag, action, message);
+    });
+}
+
+void FlagChangeRunner::recordOutcome(const QString &flag, const QString &action, const QString &message)
+{
     if (!m_inFlight.contains(flag))
         return;
     const InFlight f = m_inFlight.take(flag);
@@ -165,6 +199,14 @@ Status FlagChangeRunner::audit(const QString &action, const InFlight &f, const Q
     if (!f.origin.isEmpty())
         r.after["origin"] = f.origin.toStdString();
     r.reason = change.summary;
+    if (!f.eventId.isEmpty()) {
+        // The service's own id for the change (Unleash's event id, LaunchDarkly's audit-log entry), read back.
+        r.requestId = (m_service ? m_service->backendName() : u"flags"_s) + u"-event:"_s + f.eventId;
+        r.after["eventId"] = f.eventId.toStdString();
+    } else if (!f.eventNote.isEmpty()) {
+        r.after["eventId"] = nullptr;
+        r.after["eventNote"] = f.eventNote.toStdString();
+    }
     return m_audit->append(r);
 }
 

@@ -7,7 +7,9 @@
 // exposure is never wider than asked), keeps the change pending until the
 // flag poller's read-back shows it, and audits how it ended:
 // flag.toggle.confirmed, flag.toggle.failed or flag.toggle.unconfirmed (no
-// read-back within ReadBackTimeoutMs).
+// read-back within ReadBackTimeoutMs). With the flag service's event log
+// set, a confirmed change's record carries the service's own event id
+// (issue #17 item 6): read back from the log before the record is written.
 
 #include "core/clock.h"
 #include "release/togglematrix.h"
@@ -25,6 +27,7 @@ namespace Raize::Records {
 class AuditSink;
 }
 namespace Raize::Services {
+class FlagEventLog;
 class FlagService;
 }
 
@@ -47,6 +50,9 @@ public:
     // The matrix's toggles and auto-pacing's steps both start here, so neither runs on a disarmed profile.
     void setWriteGuard(WriteGuard *guard) { m_guard = guard; }
     WriteGuard *writeGuard() const { return m_guard; }
+    // The flag service's event log (not owned; nullptr: none). A confirmed change's record then names the event the
+    // service recorded for it: requestId "<backend>-event:<id>" and after.eventId; without one, the console's own id.
+    void setEventLog(Services::FlagEventLog *log) { m_eventLog = log; }
 
     // Audits the request, then sends it. An error (and nothing sent) when
     // not configured, the flag has a change in flight, or the audit log
@@ -81,7 +87,11 @@ private:
         QString actor, origin;
         bool sent = false; // the service accepted the calls
         qint64 sentAtMs = 0;
+        bool askingEvent = false; // confirmed; its event id is being read back
+        QString eventId;          // the service's event for the change, once read back
+        QString eventNote;        // why there is none (the log did not answer or show it)
     };
+    void recordOutcome(const QString &flag, const QString &action, const QString &message);
     void readBack();
     void send(const QString &flag);
     void finish(const QString &flag, const QString &action, const QString &message);
@@ -91,6 +101,7 @@ private:
     FlagPoller *m_poller = nullptr;
     Records::AuditSink *m_audit = nullptr;
     WriteGuard *m_guard = nullptr;
+    Services::FlagEventLog *m_eventLog = nullptr;
     QHash<QString, InFlight> m_inFlight; // flag → change
     QTimer m_timer;
     const Clock *m_clock = &Clock::system();

@@ -13,4 +13,4 @@ raize_core_library(core_rollout
         autopacer.cpp autopacer.h
         rolloutmonitor.cpp rolloutmonitor.h
         alertcenter.cpp alertcenter.h
-    DEPS core_base core_policy core_slo core_flags core_records core_release)
+    DEPS core_base core_policy core_slo core_flags core_flagevents core_records core_release)

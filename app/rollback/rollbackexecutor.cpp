@@ -1155,8 +1155,15 @@ void Executor::audit(const QString &action, const QString &target, const QString
     if (r.after.is_object())
         r.after["run"] = s(runId());
     r.reason = reason;
-    if (const Status st = m_c.audit->append(r); !st)
+    if (const Status st = m_c.audit->append(r); !st) {
+        // §0.3: the kill switch and the rollback never wait on the audit log. What it missed goes to the run's journal
+        // (no "step" key: the record says nothing about a step's phase) and to the incident; the window shows a banner.
         qCWarning(lcRollback, "audit record not written: %s", qUtf8Printable(st.error().toString()));
+        m_auditFailures << u"%1 %2: %3"_s.arg(action, target, st.error().message);
+        m_journal.append({{"event", "audit-failed"}, {"action", s(action)}, {"target", s(target)}, {"service", s(service)},
+                          {"after", r.after}, {"reason", s(reason)}, {"error", s(st.error().toString())}});
+        Q_EMIT auditFailed(st.error());
+    }
 }
 
 QString Executor::describeRun() const
@@ -1240,6 +1247,10 @@ QString Executor::incidentBody() const
     }
     for (const QString &w : m_plan.withheld)
         body += u"- Withheld (the flags still went off): %1\n"_s.arg(w);
+    if (!m_auditFailures.isEmpty())
+        body += u"- Audit log: %1 record(s) could not be written; the run went on (§0.3) and its journal `%2` holds them "
+                u"(\"audit-failed\"): %3\n"_s.arg(m_auditFailures.size())
+                    .arg(m_journal.path(), m_auditFailures.join(u"; "_s));
     body += u"- Postmortem: opened next as its own issue from the console's template; it names this incident\n\n## Timeline (UTC)\n\n"_s;
     body += timelineLines();
     body += u"\n## Next (playbook §7.5)\n\n- Capture evidence, fix forward, re-release through the gates.\n"_s;

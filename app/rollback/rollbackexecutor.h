@@ -121,6 +121,9 @@ public:
     // The Instant Rollback's accepted and effective times with the evidence (ADR 0027), once the
     // confirm-production step has ended (effective or not); nullopt before.
     const std::optional<Release::EffectiveReport> &effective() const { return m_effective; }
+    // Audit records this run could not write (playbook §0.3: the rollback runs anyway). Each is in the run's
+    // journal ("audit-failed") and the incident names them; auditFailed() tells the window to show a banner.
+    const QStringList &auditFailures() const { return m_auditFailures; }
 
     static QString statusName(StepStatus s);
 
@@ -130,6 +133,8 @@ Q_SIGNALS:
     // Another console holds the marker: nothing was executed.
     void refused(const Raize::Error &error);
     void finished(bool completed);
+    // An audit record could not be written; the run goes on (its journal and the incident hold what happened).
+    void auditFailed(const Raize::Error &error);
 
 private:
     using Done = std::function<void(const Result<nlohmann::json> &)>;
@@ -199,6 +204,7 @@ private:
     bool m_postmortemLookedUp = false; // and for its postmortem
     std::unique_ptr<Release::EffectiveConfirmer> m_confirmer;
     std::optional<Release::EffectiveReport> m_effective;
+    QStringList m_auditFailures;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 

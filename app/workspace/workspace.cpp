@@ -4,6 +4,7 @@
 #include "core/tokenstore.h"
 #include "net/httpclient.h"
 #include "records/auditlog.h"
+#include "services/github/auditheadpublisher.h"
 #include "release/environmentpoller.h"
 #include "release/flagpoller.h"
 #include "release/servingprobe.h"
@@ -56,7 +57,7 @@ Workspace::Workspace(Settings &settings, TokenStore &tokens, ServiceMonitor *mon
     , m_monitor(monitorOrOwn(monitor, m_ownMonitor))
     , m_http(std::make_unique<Net::HttpClient>(m_monitor))
 {
-    // The audit sink and its actor, once: a settings change of the log's path takes effect at the next start.
+    // The audit sink and its actor: a settings change of the log's path takes effect at the next open.
     m_auditPath = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
     m_audit = std::make_unique<Records::AuditLog>(m_auditPath);
     m_actor = unknownActor(); // until GitHub names the token's user (resolveIdentity)
@@ -68,6 +69,28 @@ Workspace::Workspace(Settings &settings, TokenStore &tokens, ServiceMonitor *mon
 QString Workspace::unknownActor()
 {
     return u"unknown"_s;
+}
+
+std::unique_ptr<Services::AuditHeadPublisher> Workspace::makeAuditPublisher(const QString &logPath) const
+{
+    Services::GitHubClient *gh = github();
+    if (!gh)
+        return nullptr;
+    // The policy names the audit issue (ADR 0031): "audit": {"issue": {"number": 812, "title": "..."}}; both optional.
+    const nlohmann::json &audit = policyBundle().section("audit");
+    const nlohmann::json issue = audit.is_object() ? audit.value("issue", nlohmann::json::object()) : nlohmann::json::object();
+    const int number = issue.is_object() && issue.value("number", nlohmann::json()).is_number_integer() ? issue["number"].get<int>() : 0;
+    const QString title = issue.is_object() && issue.value("title", nlohmann::json()).is_string()
+        ? QString::fromStdString(issue["title"].get<std::string>())
+        : QString();
+    return std::make_unique<Services::AuditHeadPublisher>(*gh, logPath, m_settings.profile(), title, number);
+}
+
+Identity Workspace::identity() const
+{
+    if (identityKnown())
+        return Identity{m_actor, {}};
+    return Identity{{}, m_identityError ? m_identityError->message : (m_identityPending ? u"GitHub has not answered GET /user yet"_s : QString())};
 }
 
 void Workspace::resolveIdentity()
@@ -128,6 +151,7 @@ std::unique_ptr<Workspace> Workspace::forProfile(const QString &profile, const Q
 
 Workspace::~Workspace()
 {
+    m_auditPublisher.reset();
     closeClients();
     // The HTTP client goes before the clients: its unfinished replies die with it and call no client back.
     m_probe.reset();
@@ -214,6 +238,7 @@ void Workspace::readTokens(TokenSource source, bool synchronous)
 void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHash<Service, Error> &tokenErrors)
 {
     Q_EMIT aboutToReopen();
+    m_auditPublisher.reset(); // it holds the closing generation's GitHub client
     closeClients();
     m_opening = false;
     m_tokenErrors = tokenErrors;
@@ -272,6 +297,13 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
     if (const QString prometheusUrl = m_settings.string(SettingKey::PrometheusUrl); !prometheusUrl.isEmpty())
         c->prometheus = std::make_unique<Services::PrometheusClient>(*m_http, QUrl(prometheusUrl));
     m_clients = c;
+    // The audit log's path is read again: SettingsAudit carried the chain on to a new file before it stored the change.
+    if (const QString path = Records::AuditLog::defaultPath(m_settings.profile(), m_settings.string(SettingKey::AuditLogPath));
+        path != m_auditPath) {
+        m_auditPath = path;
+        m_audit->setPath(path);
+    }
+    m_auditPublisher = makeAuditPublisher(m_auditPath);
 
     if (c->vercel)
         m_environmentPoller = std::make_unique<Release::EnvironmentPoller>(*c->vercel, EnvironmentPollMs);

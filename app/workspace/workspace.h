@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "core/identity.h"
 #include "core/result.h"
 #include "core/settings.h"
 #include "policy/policybundle.h"
@@ -32,6 +33,7 @@ class GitHubClient;
 class PrometheusClient;
 class VercelClient;
 class RollingReleaseClient;
+class AuditHeadPublisher;
 struct ConnectionReport;
 struct ConnectionTarget;
 } // namespace Services
@@ -44,6 +46,7 @@ namespace Slo {
 class SloFeed;
 }
 namespace Records {
+class AuditLog;
 class AuditSink;
 }
 } // namespace Raize
@@ -155,9 +158,18 @@ public:
     // "unknown" until GitHub answers, or when it cannot (identityError() says
     // why) — never a guess such as $USER.
     Records::AuditSink &audit() const;
+    // The log's file: audit/logPath, read again at every open (a changed path carries the chain on: SettingsAudit).
     QString auditLogPath() const { return m_auditPath; }
+    // Publishes the log's queued chain heads on the repository's audit issue (ADR 0031); null without GitHub.
+    // Built with each generation of clients; whoever runs it decides when (never in the middle of a rollback).
+    Services::AuditHeadPublisher *auditPublisher() const { return m_auditPublisher.get(); }
+    // A publisher for another log file (`audit publish FILE`), on the audit issue the policy names (the bundle's
+    // audit.issue {number, title}; default: found by AuditHeadPublisher::defaultIssueTitle()). Null without GitHub.
+    std::unique_ptr<Services::AuditHeadPublisher> makeAuditPublisher(const QString &logPath) const;
     QString actor() const { return m_actor; }
     bool identityKnown() const { return m_actor != unknownActor(); }
+    // The same as a value the views and subcommands take: the login, or unknown with identityError()'s text.
+    Identity identity() const;
     // Asks GitHub who the profile's token belongs to (GET /user, IdentityWaitMs per attempt); identityChanged()
     // follows. openSync() asks and waits at most IdentityWaitMs; the window asks once it is ready.
     void resolveIdentity();
@@ -250,7 +262,7 @@ private:
     std::unique_ptr<Release::FlagPoller> m_flagPoller;
     std::unique_ptr<Slo::SloFeed> m_sloRecent;
     std::unique_ptr<Slo::SloFeed> m_sloHistory;
-    std::unique_ptr<Records::AuditSink> m_audit;
+    std::unique_ptr<Records::AuditLog> m_audit;
     std::unique_ptr<Arming> m_arming;
     QString m_auditPath;
     QString m_actor;
@@ -262,6 +274,8 @@ private:
     int m_generation = 0;
     bool m_ready = false;
     bool m_opening = false;
+    // Last: it holds a reference to a generation's GitHub client and goes before the clients.
+    std::unique_ptr<Services::AuditHeadPublisher> m_auditPublisher;
 };
 
 } // namespace Raize

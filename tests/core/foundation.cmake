@@ -20,7 +20,7 @@ add_dependencies(test_core_links_no_widgets core_link_probe)
 # purges the package if the test dies midway).
 raize_add_test(test_packaging SOURCES tst_packaging.cpp LIBS Qt6::Core Qt6::Gui
     TIMEOUT 180 COST 14 LABELS packaging root)
-raize_add_test(test_cli_settings SOURCES tst_cli_settings.cpp LIBS core_base)
+raize_add_test(test_cli_settings SOURCES tst_cli_settings.cpp LIBS core_records)
 # Every ctest entry's TIMEOUT at most RAIZE_TEST_TIMEOUT_MAX, read from `ctest --show-only=json-v1` (issue #15, item 4).
 raize_add_test(test_suite_limits SOURCES tst_suite_limits.cpp LIBS Qt6::Core
     ENV "RAIZE_TEST_TIMEOUT_MAX=${RAIZE_TEST_TIMEOUT_MAX}")

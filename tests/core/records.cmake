@@ -16,3 +16,10 @@ raize_add_test(test_validation_journal SOURCES tst_validation_journal.cpp LIBS c
 raize_add_test(test_evidence_notes SOURCES tst_evidence_notes.cpp LIBS core_releaseevidence core_records core_policy COST 2)
 # `raize-console validate` resumed headless: the GitHub fake and a Prometheus stub in the test, token from a keyring.
 raize_add_test(test_validate_cli SOURCES tst_validate_cli.cpp LIBS core_records fake_github KEYRING LABELS keyring COST 10)
+# The published chain head (issue #17 item 7, ADR 0031): heads queued by the log, published as comments on the
+# audit issue, `audit verify --published` (data-driven: truncated, edited, rewritten, replaced, forged, edited
+# comments), the queue across a restart and a failing GitHub; on an in-process GitHub fake, no sandbox processes.
+raize_add_test(test_audit_published SOURCES tst_audit_published.cpp LIBS core_records core_github fake_github TIMEOUT 120 COST 6)
+add_dependencies(test_audit_published raize-console)
+# Settings changes audited (issue #17 item 6): before/after, no record no change, a new log carries the chain on.
+raize_add_test(test_settings_audit SOURCES tst_settings_audit.cpp LIBS core_records core_workspace)

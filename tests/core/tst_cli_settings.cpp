@@ -3,6 +3,11 @@
 #include "testutil.h"
 
 #include "core/settings.h"
+#include "records/auditexport.h"
+#include "records/auditlog.h"
+
+#include <QFile>
+#include <QTemporaryDir>
 
 #include <QProcess>
 #include <QTest>
@@ -45,6 +50,39 @@ private Q_SLOTS:
         QCOMPARE(run({u"reset"_s, u"github/owner"_s, u"--profile"_s, u"cli"_s}).code, 0);
         QCOMPARE(run({u"get"_s, u"github/owner"_s, u"--profile"_s, u"cli"_s}).out.trimmed(), QString());
         QVERIFY(run({u"path"_s, u"--profile"_s, u"cli"_s}).out.trimmed().endsWith(u"/raize-console/cli.ini"_s));
+    }
+
+    // Issue #17 item 6: a change is recorded first (actor, before, after, reason); a log that cannot be written
+    // refuses it (2) and nothing is stored.
+    void changesAreAudited()
+    {
+        const QString log = Raize::Records::AuditLog::defaultPath(u"audcli"_s);
+        QFile::remove(log);
+        const Run set = run({u"set"_s, u"net/timeoutMs"_s, u"2500"_s, u"--reason"_s, u"slow VPN"_s, u"--profile"_s, u"audcli"_s});
+        QVERIFY2(set.code == 0, qPrintable(set.err));
+        QCOMPARE(run({u"set"_s, u"net/timeoutMs"_s, u"2500"_s, u"--profile"_s, u"audcli"_s}).code, 0); // unchanged: no record
+        QCOMPARE(run({u"reset"_s, u"net/timeoutMs"_s, u"--profile"_s, u"audcli"_s}).code, 0);
+        QString error;
+        const QList<Raize::Records::AuditRecord> records = Raize::Records::AuditExport::readAll(log, &error);
+        QCOMPARE(records.size(), 2);
+        QCOMPARE(records[0].action, u"settings.change"_s);
+        QCOMPARE(records[0].actor, u"unknown"_s); // GitHub is not configured: nobody can be named, never $USER
+        QCOMPARE(records[0].reason, u"slow VPN"_s);
+        QVERIFY(records[0].before == nlohmann::json({{"net/timeoutMs", 15000}}));
+        QVERIFY(records[0].after == nlohmann::json({{"net/timeoutMs", 2500}}));
+        QCOMPARE(records[1].reason, u"raize-console settings reset"_s);
+        QVERIFY(records[1].after == nlohmann::json({{"net/timeoutMs", 15000}}));
+
+        // A new log path that cannot be written: refused, the path unchanged, the old log says why.
+        QTemporaryDir dir;
+        QFile blocker(dir.filePath(u"file"_s));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        const Run moved = run({u"set"_s, u"audit/logPath"_s, blocker.fileName() + u"/audit.jsonl"_s, u"--profile"_s, u"audcli"_s});
+        QCOMPARE(moved.code, 2);
+        QVERIFY2(moved.err.contains(u"the settings were not changed: the new audit log"_s), qPrintable(moved.err));
+        QCOMPARE(run({u"get"_s, u"audit/logPath"_s, u"--profile"_s, u"audcli"_s}).out.trimmed(), QString());
+        QCOMPARE(Raize::Records::AuditExport::readAll(log, &error).last().action, u"settings.change.failed"_s);
     }
 
     void errors_data()

@@ -331,6 +331,48 @@ private Q_SLOTS:
         QVERIFY(audit.actions().contains(u"flags.confirm-off"_s));
     }
 
+    // Playbook §0.3 (issue #17 item 6): the kill switch never waits on the audit log. With a log that cannot be
+    // written it still turns every flag off; each missed record is in the run's journal and auditFailed() fires
+    // (the window's banner).
+    void killSwitchRunsWithAnUnwritableAuditLog()
+    {
+        QTemporaryDir dir;
+        const json v1 = v1KillSwitchPlan();
+        const Result<Plan> plan = Plan::fromJson(v1);
+        QVERIFY(plan.ok());
+        Result<RunJournal> journal = RunJournal::create(dir.path(), {{"kind", "kill-switch"}, {"plan", v1}, {"digest", plan->digest.toStdString()}});
+        QVERIFY(journal.ok());
+        RaizeTest::MemoryFlagService flags;
+        flags.flags = {flagState(u"publishing.core"_s, true), flagState(u"engagement.auto-like"_s, true)};
+        RaizeTest::MemoryAudit audit;
+        audit.refuse = true; // "disk full"
+        Clients clients;
+        clients.flags = &flags;
+        clients.audit = &audit;
+        ExecOptions options;
+        options.pollMs = 10;
+        Executor ex(std::move(journal).value(), plan.value(), clients, options);
+        QSignalSpy finished(&ex, &Executor::finished);
+        QSignalSpy auditFailed(&ex, &Executor::auditFailed);
+        ex.start();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+        QCOMPARE(finished.first().first().toBool(), true);
+        for (const auto &f : std::as_const(flags.flags))
+            QVERIFY2(!f.enabled, qPrintable(f.key));
+        QVERIFY(audit.records.isEmpty());
+        QVERIFY(!auditFailed.isEmpty());
+        QCOMPARE(auditFailed.first().first().value<Error>().message, u"disk full"_s);
+        QCOMPARE(ex.auditFailures().size(), auditFailed.size());
+        QStringList missed;
+        for (const json &r : ex.journal().records()) {
+            if (r.value("event", "") == "audit-failed")
+                missed << QString::fromStdString(r.value("action", ""));
+        }
+        QCOMPARE(missed.size(), auditFailed.size());
+        QVERIFY2(missed.contains(u"flags.confirm-off"_s), qPrintable(missed.join(u", "_s)));
+        QCOMPARE(ex.journal().outcome(), u"completed"_s);
+    }
+
     // The read-back waits for the service to say off, and says which flag is still on when it never does.
     void readBackNamesWhatStaysOn()
     {

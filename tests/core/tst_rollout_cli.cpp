@@ -61,6 +61,8 @@ class TestRolloutCli : public QObject
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         // CI has no keyring: the token comes from the environment.
         env.insert(u"RAIZE_FLAGS_TOKEN"_s, flagsToken.isEmpty() ? m_sandbox.token(u"unleashAdmin"_s) : flagsToken);
+        // Who acts is who this token belongs to (GET /user: release-bot), once GitHub is configured.
+        env.insert(u"RAIZE_GITHUB_TOKEN"_s, m_sandbox.token(u"github"_s));
         p.setProcessEnvironment(env);
         p.start(RaizeTest::consoleBinary(), args << u"--profile"_s << kProfile);
         if (!p.waitForFinished(150000))
@@ -84,9 +86,17 @@ class TestRolloutCli : public QObject
     {
         QString error;
         QStringList out;
-        for (const Records::AuditRecord &r : Records::AuditExport::readAll(auditPath(), &error))
-            out << r.action;
+        for (const Records::AuditRecord &r : Records::AuditExport::readAll(auditPath(), &error)) {
+            if (!isSetup(r))
+                out << r.action;
+        }
         return out;
+    }
+
+    // The setup's own records (settings.change, the log's audit.continued) are not the rollout's.
+    static bool isSetup(const Records::AuditRecord &r)
+    {
+        return r.action.startsWith(u"settings."_s) || r.action == u"audit.continued"_s;
     }
 
     static QString since(int minutesAgo)
@@ -210,9 +220,21 @@ private Q_SLOTS:
         QCOMPARE(str(status.parsed["changes"][0], "summary"),
                  Beta + u" in production: ON for clients client-bloom → ON for global"_s);
 
-        const Run advance = run(QStringList{u"rollout"_s, u"advance"_s, u"--stage"_s, u"broad"_s, u"--plan-digest"_s,
-                                            str(status.parsed, "digest"), u"--json"_s} +
-                                args);
+        const QStringList advanceArgs = QStringList{u"rollout"_s, u"advance"_s, u"--stage"_s, u"broad"_s, u"--plan-digest"_s,
+                                                    str(status.parsed, "digest"), u"--json"_s} +
+                                        args;
+        // Issue #17: the actor is the GitHub login of the profile's token, never $USER. Without GitHub nobody can be
+        // named: refused (1), nothing recorded, nothing sent.
+        const Run anonymous = run(advanceArgs);
+        QCOMPARE(anonymous.code, 1);
+        QVERIFY2(str(anonymous.parsed, "message").contains(u"who you are is unknown"_s), qPrintable(anonymous.out));
+        QVERIFY(auditActions().isEmpty());
+
+        const json ready = json::parse(QJsonDocument(m_sandbox.ready()).toJson().toStdString());
+        set(u"github/apiUrl"_s, m_sandbox.url(u"github"_s));
+        set(u"github/owner"_s, QString::fromStdString(ready["github"]["owner"]));
+        set(u"github/repo"_s, QString::fromStdString(ready["github"]["repo"]));
+        const Run advance = run(advanceArgs);
         QVERIFY2(advance.code == 0, qPrintable(advance.out + advance.err));
         QCOMPARE(str(advance.parsed["results"][0], "outcome"), u"flag.toggle.confirmed"_s);
         QVERIFY2(str(advance.parsed, "message").startsWith(u"advanced to stage 4 of 4: Production: broad rollout"_s),
@@ -220,6 +242,15 @@ private Q_SLOTS:
         QCOMPARE(auditActions(),
                  (QStringList{u"rollout.advance"_s, u"flag.toggle.requested"_s, u"flag.toggle.confirmed"_s,
                               u"rollout.advance.confirmed"_s}));
+        QString error;
+        for (const Records::AuditRecord &r : Records::AuditExport::readAll(auditPath(), &error)) {
+            if (isSetup(r))
+                continue;
+            QCOMPARE(r.actor, u"release-bot"_s);
+            // The confirmed change names Unleash's own event, read back from its event log; the others the console's id.
+            const QString prefix = r.action == u"flag.toggle.confirmed"_s ? u"unleash-event:"_s : u"console:"_s;
+            QVERIFY2(r.requestId.startsWith(prefix), qPrintable(r.action + u" "_s + r.requestId + u" "_s + QString::fromStdString(r.after.dump())));
+        }
 
         // Read back from Unleash: the beta is global now, the release in its last stage since the audited confirmation.
         const Run after = run({u"rollout"_s, u"status"_s, u"--flag"_s, Beta, u"--json"_s});

@@ -161,6 +161,17 @@ private Q_SLOTS:
         auto *headline = view.findChild<QLabel *>(u"recommendationHeadline"_s);
         QVERIFY2(headline->text().startsWith(u"blocked because the operator has not confirmed: no enforcement friction"_s), qPrintable(headline->text()));
 
+        // Issue #17: nobody can be named (no GitHub identity): refused with the reason before any question; nothing
+        // armed or recorded.
+        panel->setIdentity(Identity{{}, u"no GitHub token is stored"_s});
+        view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
+        QVERIFY(!panel->pacer()->armed());
+        QVERIFY(Ui::Confirmation::asked().isEmpty());
+        QVERIFY(rig.audit.records.isEmpty());
+        QVERIFY2(panel->statusText().contains(u"Starting auto-pacing is refused: who you are is unknown (no GitHub token is stored)"_s),
+                 qPrintable(panel->statusText()));
+        panel->setIdentity(Identity{u"oncall-lead"_s, {}});
+
         // Cancelled: nothing armed, nothing recorded.
         Ui::Confirmation::setNextAnswer(false, u"auto-pace"_s);
         view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->click();
@@ -197,7 +208,8 @@ private Q_SLOTS:
         QVERIFY(!view.findChild<QPushButton *>(u"autoPacingArmButton"_s)->isVisibleTo(&view));
         // The operator's confirmation is missing: it waits and says so.
         const QString waiting = panel->statusText();
-        QVERIFY2(waiting.startsWith(u"Auto-pacing: armed by "_s), qPrintable(waiting));
+        QVERIFY2(waiting.startsWith(u"Auto-pacing: armed by oncall-lead"_s), qPrintable(waiting));
+        QCOMPARE(rig.audit.records.first().actor, u"oncall-lead"_s);
         QVERIFY2(waiting.contains(u"next: Production: low-risk clients, waiting for the recommendation to allow it (blocked because the operator has not confirmed"_s),
                  qPrintable(waiting));
         QVERIFY(rig.service.calls.isEmpty());
@@ -219,7 +231,7 @@ private Q_SLOTS:
         stop->click();
         QVERIFY(!panel->pacer()->armed());
         QCOMPARE(rig.audit.actions().last(), u"autopacing.stopped"_s);
-        QVERIFY2(panel->statusText().startsWith(u"Auto-pacing: stopped: stopped by "_s), qPrintable(panel->statusText()));
+        QVERIFY2(panel->statusText().startsWith(u"Auto-pacing: stopped: stopped by oncall-lead"_s), qPrintable(panel->statusText()));
         view.setCurrentStage(2, clock.nowMs() - 130 * Slo::MinuteMs);
         view.findChild<QCheckBox *>(u"confirm-0"_s)->click();
         QCOMPARE(view.recommendation().kind, Release::Recommendation::Kind::ExpandAllowed);

@@ -108,6 +108,18 @@ private Q_SLOTS:
         QCOMPARE(cell(matrix, u"publishing.scheduler-v2"_s, bloom), u"off"_s);
         QCOMPARE(cell(matrix, u"publishing.scheduler-v2"_s, global), u"partial"_s);
 
+        // 0. Nobody can be named (issue #17: the actor is the GitHub token's login, never $USER): refused with the
+        // reason before any question; nothing is sent or recorded.
+        Ui::Confirmation::resetHook();
+        matrix.setIdentity(Identity{{}, u"GitHub is not configured"_s});
+        select(matrix, beta, fjord);
+        matrix.findChild<QPushButton *>(u"matrixTurnOnButton"_s)->click();
+        QVERIFY(Ui::Confirmation::asked().isEmpty());
+        QVERIFY(!matrix.pending());
+        QVERIFY(audit.records.isEmpty());
+        QVERIFY2(matrix.message().contains(u"who you are is unknown (GitHub is not configured)"_s), qPrintable(matrix.message()));
+        matrix.setIdentity(Identity{u"oncall-lead"_s, {}});
+
         // 1. Widening, cancelled: the confirmation says exactly what changes; nothing is sent or recorded.
         Ui::Confirmation::resetHook();
         Ui::Confirmation::setNextAnswer(false, u"production"_s);
@@ -139,6 +151,8 @@ private Q_SLOTS:
         QCOMPARE(cell(matrix, beta, fjord), u"ON"_s);
         QCOMPARE(audit.records.size(), 2);
         QCOMPARE(audit.records[1].action, u"flag.toggle.confirmed"_s);
+        QCOMPARE(audit.records[0].actor, u"oncall-lead"_s);
+        QCOMPARE(audit.records[1].actor, u"oncall-lead"_s);
         QVERIFY(audit.records[1].before == nlohmann::json({{"enabled", true}, {"scope", "clients client-bloom"}}));
         QCOMPARE(QString::fromStdString(audit.records[1].after.value("scope", "")), u"clients client-bloom, client-fjord"_s);
         // The flag service itself says so.

@@ -81,6 +81,8 @@ class TestCohortEditor : public QObject
             , panel(settings, policy.bundle(), withAudit ? &audit : nullptr)
         {
             ConsoleApp::linkCohorts(&panel, policy, &matrix, &slo);
+            // Who edits: the GitHub login of the profile's token (ConsoleApp hands the workspace's identity in).
+            panel.setIdentity(Identity{u"oncall-lead"_s, {}});
         }
     };
 
@@ -208,6 +210,7 @@ private Q_SLOTS:
         auto records = readLog(c.audit.path());
         QCOMPARE(records.size(), 1);
         QCOMPARE(records[0].action, u"cohorts.edit"_s);
+        QCOMPARE(records[0].actor, u"oncall-lead"_s); // the token's login, never $USER
         QVERIFY(records[0].after["cohorts"].size() == 4);
 
         // Reopen: the profile's cohorts; reset to the policy and save.
@@ -292,6 +295,31 @@ private Q_SLOTS:
         QCOMPARE(editor->model()->rowCount(), 3);
         editor->reject();
         QCOMPARE(c.settings.string(SettingKey::CanaryCohorts), broken); // nothing lost
+    }
+
+    // Issue #17: nobody can be named (GitHub did not say who the token is): Save is refused with the reason,
+    // before any question is asked; nothing is stored or recorded.
+    void unknownIdentityNoSave()
+    {
+        Console c(m_dir.path());
+        c.panel.setIdentity(Identity{{}, u"GitHub answered HTTP 401 Bad credentials"_s});
+        CohortEditor *editor = c.panel.openEditor();
+        setCell(editor, 0, CohortTableModel::NameColumn, u"Renamed"_s);
+        QVERIFY(button(editor, u"cohortSaveButton"_s)->isEnabled());
+        const qsizetype asked = Confirmation::asked().size();
+        QVERIFY(!editor->save());
+        QVERIFY2(editor->message().contains(u"who you are is unknown (GitHub answered HTTP 401 Bad credentials)"_s),
+                 qPrintable(editor->message()));
+        QCOMPARE(Confirmation::asked().size(), asked);
+        QVERIFY(c.settings.string(SettingKey::CanaryCohorts).isEmpty());
+        QVERIFY(!QFile::exists(c.audit.path()));
+        // Known again: the same edit saves, recorded as that login.
+        c.panel.setIdentity(Identity{u"sre-sam"_s, {}});
+        Confirmation::setNextAnswer(true);
+        QVERIFY(editor->save());
+        const auto records = readLog(c.audit.path());
+        QCOMPARE(records.size(), 1);
+        QCOMPARE(records[0].actor, u"sre-sam"_s);
     }
 
     void noAuditLogNoSave()

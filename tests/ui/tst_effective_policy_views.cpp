@@ -78,6 +78,7 @@ struct Matrix
     {
         service.flags = {offFlag(SyncFlag)};
         matrix.setService(&service, &poller, u"production"_s, &audit);
+        matrix.setIdentity(Identity{u"oncall-lead"_s, {}});
         Ui::ConsoleApp::applyPolicy(policy, &matrix, nullptr);
         QSignalSpy first(&poller, &Release::FlagPoller::updated);
         poller.refresh();

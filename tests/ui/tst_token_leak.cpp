@@ -4,6 +4,7 @@
 // nowhere. Runs in a private gnome-keyring session (with-keyring.sh).
 
 #include "testutil.h"
+#include "records/auditexport.h"
 #include "widgettext.h"
 
 #include "mainwindow.h"
@@ -139,7 +140,22 @@ private Q_SLOTS:
         QVERIFY2(texts.join(u'\n').contains(u"raize"_s), "control: the owner setting is rendered");
         QVERIFY2(!texts.join(u'\n').toUtf8().contains(m_token), "the token is rendered somewhere");
         QVERIFY(d.grab().save(m_tmp.filePath(u"settings.png"_s)));
-        d.reject();
+        // Saved with the token typed again and one setting changed (issue #17): the change is audited with before
+        // and after, the token is no setting and lands in no record (tokenAppearsNowhere reads the log file too).
+        d.findChild<QLineEdit *>(u"vercelProjectId"_s)->setText(u"prj_leak2"_s);
+        d.accept();
+        QTRY_COMPARE(d.result(), int(QDialog::Accepted));
+        QString error;
+        const QList<Records::AuditRecord> records = Records::AuditExport::readAll(workspace.auditLogPath(), &error);
+        QVERIFY2(!records.isEmpty(), qPrintable(error + workspace.auditLogPath()));
+        const Records::AuditRecord &r = records.last();
+        QCOMPARE(r.action, u"settings.change"_s);
+        QVERIFY2(r.before == nlohmann::json({{"vercel/projectId", "prj_leak"}}), r.before.dump().c_str());
+        QVERIFY(r.after == nlohmann::json({{"vercel/projectId", "prj_leak2"}}));
+        QCOMPARE(r.actor, u"unknown"_s); // nobody asked GitHub: never a guessed name
+        QVERIFY(r.requestId.startsWith(u"console:"_s));
+        QVERIFY(!r.toLine().contains(m_token));
+        QCOMPARE(settings.string(SettingKey::VercelProjectId), u"prj_leak2"_s);
     }
 
     void tokenAppearsNowhere()

@@ -263,6 +263,10 @@ void CanaryMatrix::turnCurrent(bool on)
         setMessage(u"Not changed: "_s + change.refusal, true);
         return;
     }
+    if (!m_identity.known()) {
+        setMessage(u"Not changed: "_s + m_identity.refusal(u"Changing %1"_s.arg(flag.key)), true);
+        return;
+    }
     if (change.needsConfirmation(m_rules)) {
         ConfirmationRequest request;
         request.action = Policy::ConfirmAction::ProductionToggle;
@@ -278,7 +282,7 @@ void CanaryMatrix::turnCurrent(bool on)
         }
     }
     // The runner writes the audit record before it sends anything; no record, no change.
-    if (const Status s = m_runner->start(change, qEnvironmentVariable("USER", u"operator"_s), u"matrix"_s); !s) {
+    if (const Status s = m_runner->start(change, m_identity.login, u"matrix"_s); !s) {
         setMessage(u"Not changed: "_s + s.error().message, true);
         return;
     }

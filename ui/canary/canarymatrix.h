@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/identity.h"
+
 #include "release/togglematrix.h"
 
 #include <QAbstractTableModel>
@@ -73,6 +75,8 @@ public:
     void setService(Services::FlagService *service, Release::FlagPoller *poller, const QString &environment,
                     Records::AuditSink *audit);
     void setRules(const Release::ToggleRules &rules, const QList<Release::Cohort> &cohorts);
+    // Who turns cells (the GitHub login of the profile's token); unknown: every change is refused with the reason.
+    void setIdentity(const Identity &identity) { m_identity = identity; }
 
     ToggleMatrixModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
@@ -93,6 +97,7 @@ private:
     Services::FlagService *m_service = nullptr;
     Release::FlagPoller *m_poller = nullptr;
     Records::AuditSink *m_audit = nullptr;
+    Identity m_identity;
     QString m_environment;
     Release::ToggleRules m_rules;
     ToggleMatrixModel *m_model;

@@ -238,6 +238,10 @@ bool CohortEditor::save()
     validate();
     if (!m_valid || !m_audit)
         return false;
+    if (!m_identity.known()) {
+        setMessage(u"Not saved: "_s + m_identity.refusal(u"Saving the cohorts"_s), true);
+        return false;
+    }
     const Result<Release::EffectiveCohorts> current = Release::effectiveCohorts(m_settings, m_bundle);
     if (!current || current->cohorts != m_checked || current->overrideError) {
         const Result<QList<Release::Cohort>> policy = Release::cohortsFromPolicy(m_bundle);
@@ -253,7 +257,7 @@ bool CohortEditor::save()
         }
     }
     const Result<Release::EffectiveCohorts> saved =
-        Release::saveCohorts(m_settings, m_bundle, m_checked, *m_audit, qEnvironmentVariable("USER", u"operator"_s), {}, m_guard);
+        Release::saveCohorts(m_settings, m_bundle, m_checked, *m_audit, m_identity.login, {}, m_guard);
     if (!saved) {
         setMessage(saved.error().message + u' ' + saved.error().remedy, true);
         return false;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/identity.h"
 #include "release/cohortoverride.h"
 
 #include <QDialog>
@@ -48,6 +49,8 @@ public:
     bool save();
     // The profile's arming (ADR 0028): asked by the save; not owned, null: not gated.
     void setWriteGuard(WriteGuard *guard) { m_guard = guard; }
+    // Who saves (the GitHub login of the profile's token); unknown: Save is refused with the reason.
+    void setIdentity(const Identity &identity) { m_identity = identity; }
 
 Q_SIGNALS:
     void cohortsSaved(const QList<Raize::Release::Cohort> &cohorts);
@@ -60,6 +63,7 @@ private:
     const Policy::Bundle &m_bundle;
     Records::AuditSink *m_audit;
     WriteGuard *m_guard = nullptr;
+    Identity m_identity;
     QList<Release::Cohort> m_checked;
     bool m_valid = false;
     CohortTableModel *m_model;

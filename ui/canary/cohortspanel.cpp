@@ -88,10 +88,18 @@ CohortEditor *CohortsPanel::openEditor()
     }
     m_editor = new CohortEditor(m_settings, m_bundle, m_audit, this);
     m_editor->setWriteGuard(m_guard);
+    m_editor->setIdentity(m_identity);
     m_editor->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_editor, &CohortEditor::cohortsSaved, this, &CohortsPanel::reload);
     m_editor->open();
     return m_editor;
+}
+
+void CohortsPanel::setIdentity(const Identity &identity)
+{
+    m_identity = identity;
+    if (m_editor)
+        m_editor->setIdentity(identity);
 }
 
 void CohortsPanel::reload()

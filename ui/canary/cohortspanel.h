@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/identity.h"
 #include "release/cohortoverride.h"
 
 #include <QPointer>
@@ -39,6 +40,8 @@ public:
     void reload();
     // The profile's arming (ADR 0028), handed to the editor's save; not owned, null: not gated.
     void setWriteGuard(WriteGuard *guard) { m_guard = guard; }
+    // Who edits: handed to the editor (open or opened later).
+    void setIdentity(const Identity &identity);
 
 Q_SIGNALS:
     void cohortsChanged(const QList<Raize::Release::Cohort> &cohorts);
@@ -50,6 +53,7 @@ private:
     const Policy::Bundle &m_bundle;
     Records::AuditSink *m_audit;
     WriteGuard *m_guard = nullptr;
+    Identity m_identity;
     Release::EffectiveCohorts m_current;
     QLabel *m_summary;
     QPushButton *m_edit;

@@ -12,15 +12,6 @@ using namespace Qt::StringLiterals;
 
 namespace Raize::Ui {
 
-namespace {
-
-QString actor()
-{
-    return qEnvironmentVariable("USER", u"operator"_s);
-}
-
-} // namespace
-
 AutoPacingPanel::AutoPacingPanel(QWidget *parent)
     : QWidget(parent)
     , m_status(new QLabel)
@@ -84,6 +75,11 @@ void AutoPacingPanel::arm()
         refreshView();
         return;
     }
+    if (!m_identity.known()) {
+        m_refusal = m_identity.refusal(u"Starting auto-pacing"_s);
+        refreshView();
+        return;
+    }
     const Release::RolloutPlan &plan = m_monitor->plan();
     const int stage = m_monitor->stage();
     const QString environment = m_monitor->flags().environment;
@@ -109,7 +105,7 @@ void AutoPacingPanel::arm()
         refreshView();
         return;
     }
-    if (const Status s = m_monitor->arm(actor()); !s) {
+    if (const Status s = m_monitor->arm(m_identity.login); !s) {
         m_refusal = u"Auto-pacing was not armed: "_s + s.error().message;
         refreshView();
     }
@@ -118,7 +114,7 @@ void AutoPacingPanel::arm()
 void AutoPacingPanel::stop()
 {
     if (m_monitor)
-        m_monitor->stop(actor());
+        m_monitor->stop(m_identity.actor());
     refreshView();
 }
 

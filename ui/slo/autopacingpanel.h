@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/identity.h"
 #include "release/autopacer.h"
 
 #include <QWidget>
@@ -29,6 +30,9 @@ public:
 
     // The session it displays. Not owned.
     void setMonitor(Release::RolloutMonitor *monitor);
+    // Who arms and stops (the GitHub login of the profile's token). Unknown: arming is refused with the reason;
+    // stopping still works (it only lowers exposure) and is recorded as "unknown".
+    void setIdentity(const Identity &identity) { m_identity = identity; }
 
     Release::AutoPacer *pacer() const;
     QString statusText() const;
@@ -41,6 +45,7 @@ private:
     void refreshView();
 
     Release::RolloutMonitor *m_monitor = nullptr;
+    Identity m_identity;
     QString m_refusal; // why the last arming was refused or cancelled, until the next change
     QLabel *m_status;
     QPushButton *m_arm;

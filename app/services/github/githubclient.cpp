@@ -1004,4 +1004,63 @@ void GitHubClient::createIssue(const QString &title, const QString &body, const 
     });
 }
 
+namespace {
+
+GitHubIssueComment readIssueComment(const JsonReader::Node &c)
+{
+    GitHubIssueComment out;
+    out.id = c["id"].integer();
+    out.body = c["body"].optStr();
+    out.author = c["user"]["login"].str();
+    out.htmlUrl = c["html_url"].str();
+    out.createdAt = readTime(c["created_at"]);
+    out.updatedAt = readTime(c["updated_at"]);
+    return out;
+}
+
+} // namespace
+
+Result<GitHubIssueComment> GitHubClient::parseIssueComment(const QByteArray &body)
+{
+    JsonReader reader(u"github"_s, body);
+    GitHubIssueComment c = readIssueComment(reader.root());
+    if (!reader.ok())
+        return reader.error();
+    return c;
+}
+
+void GitHubClient::issueComments(int number, Callback<QList<GitHubIssueComment>> done)
+{
+    const Net::Request r = get(u"/issues/%1/comments"_s.arg(number), {{u"per_page"_s, QString::number(m_pageSize)}});
+    fetchAll<GitHubIssueComment>(m_http, m_api, r, {}, arrayOf<GitHubIssueComment>(readIssueComment),
+                                 [done](const Result<QList<GitHubIssueComment>> &items, bool) { done(items); });
+}
+
+void GitHubClient::createIssueComment(int number, const QString &body, Callback<GitHubIssueComment> done)
+{
+    Net::Request r;
+    r.service = Service::GitHub;
+    r.method = "POST";
+    r.idempotent = false;
+    r.url = repoUrl(u"/issues/%1/comments"_s.arg(number));
+    r.body = Json::dump({{"body", body.toStdString()}});
+    const QString repo = m_owner + u'/' + m_repo;
+    m_http.send(r, [done, number, repo](const Net::Response &resp) {
+        if (!resp.ok()) {
+            Error e = resp.error;
+            if (resp.status == 0 || resp.status >= 500) {
+                e.message += u"; it is unknown whether the comment was posted"_s;
+                e.remedy = u"check the comments of %1#%2 on GitHub; the console does not re-send it"_s.arg(repo).arg(number);
+            }
+            return done(e);
+        }
+        const Result<GitHubIssueComment> parsed = parseIssueComment(resp.body);
+        if (!parsed)
+            return done(parsed.error());
+        GitHubIssueComment c = parsed.value();
+        c.requestId = resp.requestId;
+        done(c);
+    });
+}
+
 } // namespace Raize::Services

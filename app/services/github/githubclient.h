@@ -231,6 +231,17 @@ struct GitHubPullRef
     QString htmlUrl, headRef, baseRef, state;
 };
 
+// A comment on an issue (issues/list-comments, issues/create-comment).
+struct GitHubIssueComment
+{
+    qint64 id = 0;
+    QString body;
+    QString author; // user.login
+    QString htmlUrl;
+    QDateTime createdAt, updatedAt; // equal unless the comment was edited
+    QString requestId;              // x-github-request-id of the answer that created it (createIssueComment only)
+};
+
 // The GitHub REST endpoints the console uses (shared/api-specs/ENDPOINTS.md).
 // Requests are serial per token and mutations at least 1 s apart (HttpClient).
 class GitHubClient
@@ -306,6 +317,12 @@ public:
     // when valid; all pages up to MaxPages.
     void issues(const QStringList &labels, const QString &state, const QDateTime &since, Callback<QList<GitHubIssue>> done);
     void createIssue(const QString &title, const QString &body, const QStringList &labels, Callback<GitHubIssue> done);
+    // GET /repos/{owner}/{repo}/issues/{number}/comments, every page, oldest first. Not in the pinned description:
+    // modelled on GitHub's documentation (docs/contracts.md, "Issue comments").
+    void issueComments(int number, Callback<QList<GitHubIssueComment>> done);
+    // POST /repos/{owner}/{repo}/issues/{number}/comments. Not idempotent: never re-sent on an unclear answer.
+    void createIssueComment(int number, const QString &body, Callback<GitHubIssueComment> done);
+    static Result<GitHubIssueComment> parseIssueComment(const QByteArray &body);
     // The exact request createIssue sends, for a plan's preview (no network).
     Net::RequestPreview previewCreateIssue(const QString &title, const QString &body, const QStringList &labels) const;
 

@@ -152,6 +152,7 @@ void GitHubFake::load(const json &scenario)
                               {"created_at", "2026-11-01T10:00:00Z"}, {"published_at", "2026-11-01T10:00:00Z"},
                               {"target_commitish", "main"}});
     m_issues = json::array();
+    m_comments = json::array();
     // Issues the scenario seeds (e.g. past incidents): {"number", "title", "labels", "createdAt", "closedAt", "body"}.
     for (const json &i : scenario.value("issues", json::array())) {
         const int number = i.value("number", int(m_issues.size()) + 300);
@@ -506,6 +507,7 @@ json GitHubFake::state() const
 {
     return {{"releases", m_releases},
             {"issues", m_issues},
+            {"issueComments", m_comments},
             {"commits", m_commits},
             {"pulls", m_pulls},
             {"checkRuns", m_checkRuns},
@@ -1029,6 +1031,7 @@ void GitHubFake::routes()
     journalRoutes(repoPath);
     environmentAndRunRoutes(repoPath);
     deploymentRoutes(repoPath);
+    issueCommentRoutes(repoPath);
 }
 
 void GitHubFake::userRoutes(const QString &repoPath)
@@ -1652,6 +1655,73 @@ void GitHubFake::deploymentRoutes(const QString &repoPath)
         resp.setHeader("Location", QByteArray::fromStdString(repoApi() + "/deployments/" + std::to_string((*d)["id"].get<qint64>()) + "/statuses/"
                                                              + std::to_string(status["id"].get<qint64>())));
         return resp;
+    }));
+}
+
+} // namespace Raize::Sandbox
+
+namespace Raize::Sandbox {
+
+json GitHubFake::issueCommentJson(const json &c) const
+{
+    // issues/list-comments and issues/create-comment (the "issue-comment" schema of GitHub's description).
+    const std::string api = repoApi();
+    const std::string id = std::to_string(c["id"].get<qint64>());
+    const std::string n = std::to_string(c["issue"].get<int>());
+    return {{"id", c["id"]}, {"node_id", "IC_kwDO" + id}, {"url", api + "/issues/comments/" + id},
+            {"html_url", repoHtml() + "/issues/" + n + "#issuecomment-" + id}, {"body", c["body"]},
+            {"user", user(c["user"].get<std::string>())}, {"created_at", c["created_at"]}, {"updated_at", c["updated_at"]},
+            {"issue_url", api + "/issues/" + n}, {"author_association", "MEMBER"}, {"performed_via_github_app", nullptr}};
+}
+
+void GitHubFake::issueCommentRoutes(const QString &repoPath)
+{
+    using M = QRegularExpressionMatch;
+    const auto issueExists = [this](int number) {
+        return std::any_of(m_issues.begin(), m_issues.end(), [number](const json &i) { return i.value("number", 0) == number; });
+    };
+    // issues/list-comments: oldest first, paged.
+    m_server->route("GET", repoPath + u"/issues/(\\d+)/comments"_s, guarded([this, issueExists](const HttpRequest &r, const M &m) {
+        const int number = m.captured(1).toInt();
+        if (!issueExists(number))
+            return m_server->error(404, u"not_found"_s, u"Not Found"_s);
+        json items = json::array();
+        for (const json &c : m_comments) {
+            if (c["issue"] == number)
+                items.push_back(issueCommentJson(c));
+        }
+        return page(r, items, {});
+    }));
+    // issues/create-comment: by the token's user.
+    m_server->route("POST", repoPath + u"/issues/(\\d+)/comments"_s, guarded([this, issueExists](const HttpRequest &r, const M &m) {
+        const int number = m.captured(1).toInt();
+        if (!issueExists(number))
+            return m_server->error(404, u"not_found"_s, u"Not Found"_s);
+        const json body = r.json();
+        if (!body.is_object() || !body.contains("body") || !body["body"].is_string())
+            return m_server->error(422, u"unprocessable"_s, u"Validation Failed: body is missing"_s);
+        const std::string at = now();
+        json c = {{"id", m_nextObjectId++}, {"issue", number}, {"body", body["body"]}, {"user", m_caller}, {"created_at", at}, {"updated_at", at}};
+        m_comments.push_back(c);
+        return HttpResponse::json(201, issueCommentJson(c));
+    }));
+    // issues/update-comment: only its author edits it; updated_at moves past created_at.
+    m_server->route("PATCH", repoPath + u"/issues/comments/(\\d+)"_s, guarded([this](const HttpRequest &r, const M &m) {
+        const qint64 id = m.captured(1).toLongLong();
+        for (json &c : m_comments) {
+            if (c["id"] != id)
+                continue;
+            if (c["user"] != m_caller)
+                return m_server->error(403, u"forbidden"_s, u"Must have admin rights to Repository."_s);
+            const json body = r.json();
+            if (!body.is_object() || !body.contains("body") || !body["body"].is_string())
+                return m_server->error(422, u"unprocessable"_s, u"Validation Failed: body is missing"_s);
+            c["body"] = body["body"];
+            const QDateTime created = QDateTime::fromString(QString::fromStdString(c["created_at"].get<std::string>()), Qt::ISODate);
+            c["updated_at"] = std::max(QDateTime::currentDateTimeUtc(), created.addSecs(1)).toString(Qt::ISODate).toStdString();
+            return HttpResponse::json(200, issueCommentJson(c));
+        }
+        return m_server->error(404, u"not_found"_s, u"Not Found"_s);
     }));
 }
 

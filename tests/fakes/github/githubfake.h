@@ -16,7 +16,7 @@ namespace Raize::Sandbox {
 
 // A stateful simulation of the GitHub REST endpoints for one repository
 // (shared/api-specs/ENDPOINTS.md): releases (list, latest, create,
-// generate-notes), issues (create), pull requests, compare, contents at a ref, check runs,
+// generate-notes), issues (list, create) and their comments (list, create, edit), pull requests, compare, contents at a ref, check runs,
 // combined status, branch protection, environments, workflow runs and their
 // pending deployments (review), deployments and deployment statuses, and
 // /rate_limit. Every answer carries X-RateLimit-* headers; GETs carry an ETag
@@ -91,6 +91,8 @@ private:
     nlohmann::json refJson(const std::string &name, const std::string &sha) const;
     std::optional<HttpResponse> branchContent(const std::string &ref, const std::string &path) const;
     nlohmann::json commitToBranch(const std::string &name, const std::string &path, const std::string &text, const std::string &message);
+    void issueCommentRoutes(const QString &repoPath);
+    nlohmann::json issueCommentJson(const nlohmann::json &c) const;
     HttpServer::Handler guarded(HttpServer::Handler handler);
 
     // What the scenario says, in the fake's own (state()) shape.
@@ -138,6 +140,7 @@ private:
     QStringList m_scopes = {QStringLiteral("repo"), QStringLiteral("workflow")};
     nlohmann::json m_releases = nlohmann::json::array();
     nlohmann::json m_issues = nlohmann::json::array();
+    nlohmann::json m_comments = nlohmann::json::array(); // {"id", "issue", "body", "user", "created_at", "updated_at"}
     nlohmann::json m_commits = nlohmann::json::array();
     nlohmann::json m_pulls = nlohmann::json::array();
     nlohmann::json m_checkRuns = nlohmann::json::array();
