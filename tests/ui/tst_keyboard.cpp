@@ -25,6 +25,8 @@
 #include "promotion/policydiffdialog.h"
 #include "promotion/promotionview.h"
 #include "settingsdialog.h"
+#include "core/identity.h"
+#include "core/settings.h"
 #include "ui/rollback/rollbackdialog.h"
 #include "widgets/confirmation.h"
 
@@ -157,11 +159,14 @@ QList<QAbstractButton *> actionButtons(QWidget *root)
 
 // Buttons with no key of their own, and why: Esc closes a dialog (Cancel, Close);
 // Space ticks the focused item of the SLO checklist; one plan button per paging
-// cohort (the banner's Ctrl+Shift+O opens the top alert's plan).
+// cohort (the banner's Ctrl+Shift+O opens the top alert's plan); the arming
+// bar's Arm and Disarm buttons mirror the Console menu's actions, which carry
+// the keys (Ctrl+Shift+A, ADR 0028).
 bool keyExempt(const QAbstractButton *b)
 {
     const QString name = b->objectName();
-    if (name.startsWith(u"rollbackPlanButton-"_s) || name.startsWith(u"confirm-"_s))
+    if (name.startsWith(u"rollbackPlanButton-"_s) || name.startsWith(u"confirm-"_s) || name == u"armingArmButton"_s
+        || name == u"armingDisarmButton"_s)
         return true;
     if (auto *box = qobject_cast<QDialogButtonBox *>(b->parentWidget())) {
         const auto role = box->buttonRole(const_cast<QAbstractButton *>(b));
@@ -179,8 +184,14 @@ class TestKeyboard : public QObject
     // The console with one active page alert, shown and active.
     struct Console
     {
+        // Marked sandbox first: the keyboard flows are about keys, not arming (ADR 0028, test_arming_header).
+        static QString sandboxProfile(const QString &profile)
+        {
+            Settings(profile).setValue(SettingKey::ProfileIsSandbox, true);
+            return profile;
+        }
         explicit Console(const QString &profile)
-            : app(profile)
+            : app(sandboxProfile(profile))
         {
             w = app.window();
             w->resize(1400, 860);
@@ -534,6 +545,7 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(matrix.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         matrix.setRules(rules, cohorts);
         matrix.setService(&service, &poller, u"production"_s, &audit);
+        matrix.setIdentity(Identity{u"oncall-lead"_s, {}}); // who toggles: the token's GitHub login (test_canary_matrix)
         QSignalSpy first(&poller, &Release::FlagPoller::updated);
         poller.refresh();
         QVERIFY(first.wait(2000));

@@ -278,7 +278,7 @@ private Q_SLOTS:
         // Approvals and the promotion are recorded before they are sent, then with their outcome.
         QCOMPARE(actions, (QStringList{u"promotion.approve.requested"_s, u"promotion.approve"_s, u"gate.override"_s,
                                        u"promotion.approve.requested"_s, u"promotion.approve"_s, u"promotion.promote.requested"_s,
-                                       u"promotion.promote"_s}));
+                                       u"promotion.promote"_s, u"promotion.promote.effective"_s})); // accepted, then effective (ADR 0027)
         for (const auto &r : Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s)))
             QCOMPARE(r.actor, u"oncall-lead"_s); // the token's user, for every record
     }
