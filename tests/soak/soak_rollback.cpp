@@ -398,6 +398,9 @@ private:
         // answered 429 here left production on dpl_prev, so the next run planned dpl_prev → dpl_prev2
         // (run 313's "divergence": a different plan, not a wrong resume).
         control("DELETE", u"/__sandbox/vercel/budget"_s);
+        // And GitHub's 5,000 an hour: about ten calls a run spend it by run ~530 (the first soak of
+        // 17:58 turned into rate-limit refusals from run 529 on, with nothing wrong in the rollback).
+        control("DELETE", u"/__sandbox/github/budget"_s);
         for (const QString &f : kOnFlags)
             RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"unleash"_s) + u"/api/admin/projects/default/features/%1/environments/production/on"_s.arg(f)), admin());
         RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"vercel"_s) + u"/v10/projects/prj_raize_web/promote/dpl_cand"_s),

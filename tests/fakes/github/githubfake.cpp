@@ -963,6 +963,12 @@ HttpResponse GitHubFake::page(const HttpRequest &r, const json &items, const std
 // ---------------------------------------------------------------------------------------------
 // Routes
 
+void GitHubFake::resetBudget()
+{
+    m_remaining = m_limit;
+    m_reset = QDateTime::currentSecsSinceEpoch() + 3600;
+}
+
 HttpServer::Handler GitHubFake::guarded(HttpServer::Handler h)
 {
     // Auth, budget and conditional requests, as GitHub does them.

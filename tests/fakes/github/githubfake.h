@@ -73,6 +73,8 @@ public:
     // waiting on those environments (a re-run of the deploy workflow after an approval lapsed). Returns the run.
     nlohmann::json addRun(const nlohmann::json &spec);
     int remaining() const { return m_remaining; }
+    // A fresh hour of the primary rate limit (the soak spends GitHub's 5,000 an hour in ~500 rollbacks).
+    void resetBudget();
     // Control surface (journal): the file `path` of a branch as committed (null when absent), and a
     // colleague's append of `text` that lands just before the next PUT of `path` (its sha goes stale).
     nlohmann::json branchFile(const QString &branch, const QString &path) const;

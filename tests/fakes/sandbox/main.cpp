@@ -226,6 +226,10 @@ int main(int argc, char **argv)
         vercel.resetBudget();
         return HttpResponse::empty(204);
     });
+    controlServer.route("DELETE", u"/__sandbox/github/budget"_s, [&](const HttpRequest &, const M &) {
+        github.resetBudget();
+        return HttpResponse::empty(204);
+    });
     controlServer.route("POST", u"/__sandbox/vercel/deployments"_s, [&](const HttpRequest &r, const M &) {
         const json body = r.json();
         if (!body.is_object())
