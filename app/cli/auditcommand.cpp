@@ -87,23 +87,6 @@ const CommandHelp &auditHelp()
 
 namespace {
 
-// Runs the event loop until `done` or `timeoutMs`.
-void waitFor(const std::function<bool()> &done, int timeoutMs)
-{
-    if (done())
-        return;
-    QEventLoop loop;
-    QTimer poll, limit;
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (done())
-            loop.quit();
-    });
-    QObject::connect(&limit, &QTimer::timeout, &loop, &QEventLoop::quit);
-    poll.start(20);
-    limit.setSingleShot(true);
-    limit.start(timeoutMs);
-    loop.exec();
-}
 
 struct PublisherContext
 {
@@ -138,7 +121,7 @@ void publishAuditHeads(Context &ctx, Workspace &workspace, int waitMs)
         return; // no GitHub: the heads stay queued until a profile with GitHub publishes them
     std::optional<Result<int>> result;
     publisher->publishPending([&](const Result<int> &r) { result = r; });
-    waitFor([&] { return result.has_value(); }, waitMs);
+    waitUntil([&] { return result.has_value(); }, waitMs);
     if (!result || !*result)
         ctx.err << u"note: the audit chain head is not published yet (%1); it stays queued: raize-console audit publish\n"_s.arg(
             result ? result->error().message : u"GitHub did not answer in time"_s);
@@ -154,7 +137,7 @@ int publish(Context &ctx, const QString &file, bool json)
         p.publisher->publishPending([&](const Result<int> &r) { result = r; });
     else
         result = Error::make(Error::Kind::Config, u"github"_s, p.error);
-    waitFor([&] { return result.has_value(); }, GitHubWaitMs);
+    waitUntil([&] { return result.has_value(); }, GitHubWaitMs);
     if (!result)
         result = Error::make(Error::Kind::Timeout, u"github"_s, u"GitHub did not take the heads within %1 s"_s.arg(GitHubWaitMs / 1000),
                              u"try again later; the heads stay queued"_s);
@@ -197,7 +180,7 @@ std::optional<int> comparePublished(Context &ctx, const QString &file, nlohmann:
         heads = h;
         ignored = skipped;
     });
-    waitFor([&] { return heads.has_value(); }, GitHubWaitMs);
+    waitUntil([&] { return heads.has_value(); }, GitHubWaitMs);
     if (!heads)
         return fail(u"GitHub did not list the audit issue's comments within %1 s; try again later"_s.arg(GitHubWaitMs / 1000));
     if (!*heads)

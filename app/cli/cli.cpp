@@ -4,7 +4,9 @@
 #include "core/settings.h"
 #include "workspace/workspace.h"
 
+#include <QEventLoop>
 #include <QFile>
+#include <QTimer>
 
 #include <nlohmann/json.hpp>
 
@@ -298,6 +300,24 @@ int run(const QStringList &argv)
     out.flush();
     err.flush();
     return code;
+}
+
+bool waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    if (done())
+        return true;
+    QEventLoop loop;
+    QTimer poll, limit;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (done())
+            loop.quit();
+    });
+    QObject::connect(&limit, &QTimer::timeout, &loop, &QEventLoop::quit);
+    poll.start(20);
+    limit.setSingleShot(true);
+    limit.start(timeoutMs);
+    loop.exec();
+    return done();
 }
 
 } // namespace Raize::Cli

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <functional>
 #include <optional>
 
 namespace Raize {
@@ -58,6 +59,10 @@ using Handler = int (*)(Context &);
 int armForCommand(Context &ctx, Workspace &workspace, const std::optional<QString> &reason, const QString &command);
 // The line every mutating subcommand's usage carries.
 QString armHelp();
+
+// Runs the event loop until `done` is true or `timeoutMs` is up (polled every 20 ms, and once
+// before the loop); returns done(). The subcommands' one wait for their asynchronous clients.
+bool waitUntil(const std::function<bool()> &done, int timeoutMs);
 // After a promotion or a rollback has finished (never during one): posts the audit log's queued chain heads on the
 // repository's audit issue (ADR 0031), waiting at most `waitMs`; what is not posted stays queued and a note on err
 // says so (`raize-console audit publish`). Defined in auditcommand.cpp.

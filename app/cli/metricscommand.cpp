@@ -55,20 +55,7 @@ std::optional<Release::Dora::Records> collectLive(Context &ctx, const QDateTime 
     Release::DoraCollector collector(sources);
     std::optional<Result<Release::DoraCollector::Collected>> got;
     collector.collect(from, to, [&got](const Result<Release::DoraCollector::Collected> &r) { got = r; });
-    if (!got) {
-        QEventLoop loop;
-        QTimer poll, limit;
-        QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-            if (got)
-                loop.quit();
-        });
-        QObject::connect(&limit, &QTimer::timeout, &loop, &QEventLoop::quit);
-        poll.start(20);
-        limit.setSingleShot(true);
-        limit.start(CollectWaitMs);
-        loop.exec();
-    }
-    if (!got) {
+    if (!waitUntil([&] { return got.has_value(); }, CollectWaitMs)) {
         ctx.err << u"the services did not answer within %1 s; try again, or give the records with --records FILE\n"_s.arg(CollectWaitMs / 1000);
         return std::nullopt;
     }

@@ -97,24 +97,6 @@ std::optional<Connections> openConnections(Context &ctx, const Settings &setting
     return c;
 }
 
-// Runs the event loop until `done` is true or the time is up.
-bool waitUntil(const std::function<bool()> &done, int timeoutMs = ServiceWaitMs)
-{
-    if (done())
-        return true;
-    QEventLoop loop;
-    QTimer poll, limit;
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (done())
-            loop.quit();
-    });
-    QObject::connect(&limit, &QTimer::timeout, &loop, &QEventLoop::quit);
-    poll.start(20);
-    limit.setSingleShot(true);
-    limit.start(timeoutMs);
-    loop.exec();
-    return done();
-}
 
 struct Options
 {
@@ -268,7 +250,7 @@ std::optional<int> load(Context &ctx, const Options &o, Loaded *l)
     // Both answers, or the first failure: an unreadable service ends the run without waiting for the other.
     const auto flagsFailed = [&] { return l->poller->rounds() > 0 && !l->poller->snapshot().hasData(); };
     const auto feedFailed = [&] { return feedDone && feed.data().isEmpty(); };
-    if (!waitUntil([&] { return (feedDone && l->poller->rounds() > 0) || flagsFailed() || feedFailed(); })) {
+    if (!waitUntil([&] { return (feedDone && l->poller->rounds() > 0) || flagsFailed() || feedFailed(); }, ServiceWaitMs)) {
         ctx.err
             << u"The flag service or Prometheus did not answer within %1 s; check them (raize-console settings list) and try again.\n"_s
                    .arg(ServiceWaitMs / 1000);
