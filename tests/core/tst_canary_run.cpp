@@ -361,19 +361,19 @@ private Q_SLOTS:
         QTest::addColumn<QString>("kind");     // the verdict when it does not start
         QTest::addColumn<QString>("says");
         const QString all = uR"([{"name":"smoke/plan-create-schedule"},{"name":"smoke/dry-run-publish"}])"_s;
-        const QString jobOk = uR"([{"context":"smoke/verification-job","state":"success","target_url":"https://ci.raize.example/jobs/77"}])"_s;
+        const QString jobOk = uR"([{"context":"smoke/verification-job","state":"success","targetUrl":"https://ci.raize.example/jobs/77"}])"_s;
         QTest::newRow("all passed") << all << jobOk << QString() << true << QString() << QString();
         QTest::newRow("a check run failed")
             << uR"([{"name":"smoke/plan-create-schedule"},{"name":"smoke/dry-run-publish","status":"completed","conclusion":"failure"}])"_s << jobOk
-            << QString() << false << u"hold"_s << u"smoke check "smoke/dry-run-publish" — failed on commit c0ffee0 (dpl_canary) (failure) <https://github.com/raize/platform/actions/runs/9000/job/"_s;
+            << QString() << false << u"hold"_s << u"smoke check \"smoke/dry-run-publish\" — failed on commit c0ffee0 (dpl_canary) (failure) <https://github.com/raize/platform/actions/runs/9000/job/"_s;
         QTest::newRow("a check run missing") << uR"([{"name":"smoke/plan-create-schedule"}])"_s << jobOk << QString() << false << u"hold"_s
-                                             << u"smoke check "smoke/dry-run-publish" — missing on commit c0ffee0 (dpl_canary)"_s;
+                                             << u"smoke check \"smoke/dry-run-publish\" — missing on commit c0ffee0 (dpl_canary)"_s;
         QTest::newRow("a check run still running")
             << uR"([{"name":"smoke/plan-create-schedule"},{"name":"smoke/dry-run-publish","status":"in_progress","conclusion":null}])"_s << jobOk
             << QString() << false << u"not enough data"_s << u"still running on commit c0ffee0 (dpl_canary) (in_progress)"_s;
         QTest::newRow("a commit status failed")
-            << all << uR"([{"context":"smoke/verification-job","state":"failure","target_url":"https://ci.raize.example/jobs/78"}])"_s << QString()
-            << false << u"hold"_s << u"smoke check "smoke/verification-job" — failed on commit c0ffee0 (dpl_canary) (failure) <https://ci.raize.example/jobs/78>"_s;
+            << all << uR"([{"context":"smoke/verification-job","state":"failure","targetUrl":"https://ci.raize.example/jobs/78"}])"_s << QString()
+            << false << u"hold"_s << u"smoke check \"smoke/verification-job\" — failed on commit c0ffee0 (dpl_canary) (failure) <https://ci.raize.example/jobs/78>"_s;
         QTest::newRow("skipped is not a pass")
             << uR"([{"name":"smoke/plan-create-schedule","conclusion":"skipped"},{"name":"smoke/dry-run-publish"}])"_s << jobOk << QString() << false
             << u"hold"_s << u"failed on commit c0ffee0 (dpl_canary) (skipped)"_s;
