@@ -122,6 +122,14 @@ private Q_SLOTS:
         const QString tip = panel.model()->index(0, CanaryStageModel::Status).data(Qt::ToolTipRole).toString();
         QVERIFY2(tip.contains(u"unknown — smoke check"_s) && tip.contains(u"[query: sum by (cohort, account, lane)"_s), qPrintable(tip));
 
+        if (const QString shots = qEnvironmentVariable("RAIZE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+            panel.findChild<QLabel *>(u"canaryVerdict"_s)->setText(u"Stage 1 of 4: hold · canary burn 0.4×, baseline 0.1×\n"_s + held.reasons.first());
+            panel.resize(900, 720);
+            panel.show();
+            QApplication::processEvents();
+            QVERIFY(panel.grab().save(shots + u"/canary-stage-evidence.png"_s));
+            panel.hide();
+        }
         panel.showEvidence({});
         QVERIFY(label->isHidden());
     }
