@@ -110,6 +110,22 @@ private Q_SLOTS:
         QCOMPARE(canaryOf(100), 0);
     }
 
+    // The canary scenarios' GitHub reports the policy's staging smoke checks as passed on dpl_canary's commit
+    // (rollout.deploymentAxis.smokeChecks; ADR 0032), so a two-axis canary on this sandbox may start.
+    void smokeChecksPassedOnTheCanaryCommit()
+    {
+        const auto a = httpCall("GET", QUrl(m_sandbox.url(u"github"_s) + u"/repos/raize/platform/commits/c0ffee00112233445566778899aabbccddeeff00/check-runs"_s),
+                                "Bearer " + m_sandbox.token(u"github"_s).toUtf8());
+        QCOMPARE(a.status, 200);
+        QStringList passed;
+        for (const QJsonValue &c : QJsonDocument::fromJson(a.body).object().value(u"check_runs"_s).toArray()) {
+            if (c[u"conclusion"_s].toString() == u"success"_s)
+                passed << c[u"name"_s].toString();
+        }
+        passed.sort();
+        QCOMPARE(passed, QStringList({u"smoke/dry-run-publish"_s, u"smoke/plan-create-schedule"_s, u"smoke/verification-job"_s}));
+    }
+
     // Runs after the split above was aborted: a second rolling release, aborted with Vercel ending it late.
     void abortIsEffectiveOnceAborted()
     {
