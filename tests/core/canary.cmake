@@ -8,4 +8,4 @@ raize_add_test(test_canary_plan SOURCES tst_canary_plan.cpp LIBS core_effectivep
 raize_add_test(test_canary_run SOURCES tst_canary_run.cpp LIBS core_canary core_rollback fake_vercel fake_platform fake_github TIMEOUT 120 COST 5)
 # The split on the real sandbox: served-by, the control state, Prometheus' scrape, the abort.
 raize_add_test(test_canary_sandbox SOURCES tst_canary_sandbox.cpp LIBS sandbox_fixture core_effective core_vercel Qt6::Network
-    TIMEOUT 180 COST 45 LABELS sandbox)
+    TIMEOUT 180 COST 40 LABELS sandbox)
