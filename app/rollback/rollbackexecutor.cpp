@@ -787,11 +787,14 @@ void Executor::confirmProduction(int step, const Step &st, Done done)
     const qint64 recorded = acceptedAtMs(target);
     const qint64 accepted = recorded > 0 ? recorded : clock.nowMs();
     m_confirmer = std::make_unique<Release::EffectiveConfirmer>(m_c.vercel, m_c.probe, m_c.effective, &clock);
+    m_confirmer->setRollingReleases(m_c.rollingRelease);
     if (m_o.effectivePollMs >= 0)
         m_confirmer->setPollIntervalMs(m_o.effectivePollMs);
     const Release::EffectiveRules rules = m_c.effective;
+    // A canary abort is confirmed by Vercel's rolling release as well (ABORTED), not only by production.
+    const bool abort = !prod->abortsCanary.isEmpty();
     m_confirmer->confirm(
-        Release::ChangeKind::Rollback, target, accepted, std::nullopt,
+        abort ? Release::ChangeKind::Abort : Release::ChangeKind::Rollback, target, accepted, std::nullopt,
         [this, alive, step](const Release::EffectiveVerdict &v) {
             if (!*alive)
                 return;

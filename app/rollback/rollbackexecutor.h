@@ -29,6 +29,7 @@ class VercelClient;
 class GitHubClient;
 struct GitHubIssue;
 class PrometheusClient;
+class RollingReleaseClient;
 } // namespace Raize::Services
 
 namespace Raize::Rollback {
@@ -46,6 +47,9 @@ struct Clients
     // The production domain's probe (ADR 0027); null: no probe URL, or a service-scoped rollback of another
     // project (whose domain is not the probe's). Confirming production then rests on Vercel's answers and says so.
     Release::ServingProbe *probe = nullptr;
+    // The project's rolling releases: a canary abort's confirm-production step reads it back and is effective
+    // only once Vercel says ABORTED. Null: such a step fails, saying the abort cannot be confirmed.
+    Services::RollingReleaseClient *rollingRelease = nullptr;
     // The policy's `effective` rules: how long an accepted Instant Rollback may take to serve, how many samples.
     Release::EffectiveRules effective;
     QString actor = QStringLiteral("console");

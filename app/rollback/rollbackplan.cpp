@@ -800,7 +800,10 @@ json intentToJson(const Intent &intent)
         }
         json operator()(const ProductionServesIntent &i) const
         {
-            return {{"projectId", i.projectId.toStdString()}, {"deploymentId", i.deploymentId.toStdString()}};
+            json j = {{"projectId", i.projectId.toStdString()}, {"deploymentId", i.deploymentId.toStdString()}};
+            if (!i.abortsCanary.isEmpty()) // only when set: earlier plans keep their digest
+                j["abortsCanary"] = i.abortsCanary.toStdString();
+            return j;
         }
         json operator()(const DeploymentChecksIntent &i) const { return {{"deploymentId", i.deploymentId.toStdString()}}; }
         json operator()(const PromCheckIntent &i) const
@@ -857,7 +860,7 @@ std::optional<Intent> intentFromJson(const json &j)
     if (type == u"vercel.rollback"_s && !jstr(j, "deploymentId").isEmpty())
         return InstantRollbackIntent{jstr(j, "projectId"), jstr(j, "deploymentId"), jstr(j, "description")};
     if (type == u"vercel.production"_s && !jstr(j, "deploymentId").isEmpty())
-        return ProductionServesIntent{jstr(j, "projectId"), jstr(j, "deploymentId")};
+        return ProductionServesIntent{jstr(j, "projectId"), jstr(j, "deploymentId"), jstr(j, "abortsCanary")};
     if (type == u"vercel.checks"_s && !jstr(j, "deploymentId").isEmpty())
         return DeploymentChecksIntent{jstr(j, "deploymentId")};
     if (type == u"prometheus.check"_s && !jstr(j, "query").isEmpty()) {

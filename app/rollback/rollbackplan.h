@@ -136,6 +136,9 @@ struct InstantRollbackIntent
 struct ProductionServesIntent
 {
     QString projectId, deploymentId;
+    // A canary abort (canaryAbortPlan): the canary whose rolling release the Instant Rollback ended. The step is
+    // effective only once Vercel's rolling release says ABORTED, on top of the production checks. Empty: a rollback.
+    QString abortsCanary = {};
     bool operator==(const ProductionServesIntent &) const = default;
 };
 // The deployment's checks all passed.

@@ -542,6 +542,15 @@ QList<EffectivePolicy::Violation> EffectivePolicy::floorViolations(const Effecti
     if (a.minRequests < fa.minRequests)
         add(u"rollout.deploymentAxis.minRequests"_s,
             u"%1 requests are fewer than the playbook's %2: a stage is judged on enough data"_s.arg(a.minRequests).arg(fa.minRequests));
+    // Enforcement friction holds sooner, never later; the staging smoke checks may be added to, never dropped (§6.2).
+    if (a.friction.maxRatio > fa.friction.maxRatio)
+        add(u"rollout.deploymentAxis.friction.maxRatio"_s,
+            u"%1 is looser than the playbook's %2: expand only with no enforcement friction (§6.2 Phase C)"_s.arg(a.friction.maxRatio).arg(fa.friction.maxRatio));
+    if (a.friction.minCount > fa.friction.minCount)
+        add(u"rollout.deploymentAxis.friction.minCount"_s,
+            u"%1 events before a hold is looser than the playbook's %2 (§6.2 Phase C)"_s.arg(a.friction.minCount).arg(fa.friction.minCount));
+    if (const QStringList m = missingFrom(fa.smokeChecks, a.smokeChecks); !m.isEmpty())
+        add(u"rollout.deploymentAxis.smokeChecks"_s, u"drops %1: a canary starts only after the staging smoke tests passed (§6.2 Phase A)"_s.arg(levelsText(m)));
     if (const QStringList m = missingFrom(fr.verificationSlos, r.verificationSlos); !m.isEmpty())
         add(u"rollout.verificationSlos"_s, u"drops %1: expanding needs publish verification healthy (§6.2 Phase C)"_s.arg(levelsText(m)));
 

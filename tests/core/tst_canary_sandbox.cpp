@@ -5,9 +5,22 @@
 // GET /served-by, the control surface's state and the real Prometheus
 // scraping raize_http_requests_by_deployment_total — and the abort (Instant
 // Rollback to current) returning every request to the current deployment.
-// One sandbox, one function (~25 s of sandbox start, a few scrapes).
+// Then the abort confirmed by Vercel's own state (issue #20 item 6): with the
+// sandbox's Vercel ending the rolling release 1.5 s after it accepted the
+// rollback, the console's confirmer reports "accepted, not yet effective"
+// while the rolling release is still ACTIVE and "effective" once it is
+// ABORTED. One sandbox (~25 s of sandbox start, a few scrapes, ~3 s more).
 
 #include "sandboxfixture.h"
+#include "waitfor.h"
+
+#include "core/clock.h"
+#include "core/servicemonitor.h"
+#include "net/httpclient.h"
+#include "release/effectiveconfirmer.h"
+#include "release/servingprobe.h"
+#include "services/vercel/rollingreleaseclient.h"
+#include "services/vercel/vercelclient.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,6 +29,7 @@
 #include <QUrlQuery>
 
 using namespace Qt::StringLiterals;
+using namespace Raize;
 using RaizeTest::httpCall;
 
 class TestCanarySandbox : public QObject
@@ -94,6 +108,61 @@ private Q_SLOTS:
         QCOMPARE(status, 201);
         QCOMPARE(vercel("GET", project)[u"rollingRelease"_s][u"state"_s].toString(), u"ABORTED"_s);
         QCOMPARE(canaryOf(100), 0);
+    }
+
+    // The canary scenarios' GitHub reports the policy's staging smoke checks as passed on dpl_canary's commit
+    // (rollout.deploymentAxis.smokeChecks; ADR 0032), so a two-axis canary on this sandbox may start.
+    void smokeChecksPassedOnTheCanaryCommit()
+    {
+        const auto a = httpCall("GET", QUrl(m_sandbox.url(u"github"_s) + u"/repos/raize/platform/commits/c0ffee00112233445566778899aabbccddeeff00/check-runs"_s),
+                                "Bearer " + m_sandbox.token(u"github"_s).toUtf8());
+        QCOMPARE(a.status, 200);
+        QStringList passed;
+        for (const QJsonValue &c : QJsonDocument::fromJson(a.body).object().value(u"check_runs"_s).toArray()) {
+            if (c[u"conclusion"_s].toString() == u"success"_s)
+                passed << c[u"name"_s].toString();
+        }
+        passed.sort();
+        QCOMPARE(passed, QStringList({u"smoke/dry-run-publish"_s, u"smoke/plan-create-schedule"_s, u"smoke/verification-job"_s}));
+    }
+
+    // Runs after the split above was aborted: a second rolling release, aborted with Vercel ending it late.
+    void abortIsEffectiveOnceAborted()
+    {
+        ServiceMonitor monitor;
+        Net::HttpClient http(&monitor);
+        http.setToken(Service::Vercel, m_sandbox.token(u"vercel"_s));
+        Services::VercelClient vercelClient(http, QUrl(m_sandbox.url(u"vercel"_s)), u"prj_raize_web"_s);
+        Services::RollingReleaseClient rr(http, QUrl(m_sandbox.url(u"vercel"_s)), u"prj_raize_web"_s);
+        Release::HttpServingProbe probe(http, QUrl(m_sandbox.url(u"platform"_s) + u"/__deployment"_s), u"app.raize.example"_s);
+        const Result<Services::RollingRelease> started = RaizeTest::wait<Services::RollingRelease>([&](auto done) { rr.start(u"dpl_canary"_s, done); });
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().toString()));
+        QCOMPARE(started->state, Services::RollingRelease::State::Active);
+        const auto delay = httpCall("POST", QUrl(m_sandbox.url(u"control"_s) + u"/__sandbox/vercel/abort-delay"_s), {}, R"({"ms":1500})");
+        QCOMPARE(delay.status, 200);
+
+        const Status accepted = RaizeTest::waitStatus([&](auto done) { vercelClient.instantRollback(u"dpl_cand"_s, u"abort canary dpl_canary"_s, done); });
+        QVERIFY2(accepted, qPrintable(accepted ? QString() : accepted.error().toString()));
+        const qint64 acceptedAt = Clock::system().nowMs();
+        Release::EffectiveRules rules;
+        rules.deadlineSeconds = 10;
+        Release::EffectiveConfirmer confirmer(&vercelClient, &probe, rules);
+        confirmer.setRollingReleases(&rr);
+        confirmer.setPollIntervalMs(250);
+        QStringList progress;
+        std::optional<Release::EffectiveReport> report;
+        confirmer.confirm(Release::ChangeKind::Abort, u"dpl_cand"_s, acceptedAt, std::nullopt,
+                          [&](const Release::EffectiveVerdict &v) { progress << v.summary; }, [&](const Release::EffectiveReport &r) { report = r; });
+        QTRY_VERIFY_WITH_TIMEOUT(report.has_value(), 12000);
+        const QString all = report->last.summary + u'\n' + report->last.evidence.join(u'\n');
+        QVERIFY2(report->effective(), qPrintable(all));
+        QVERIFY2(!progress.isEmpty() && progress.first().contains(u"the rolling release of dpl_canary is still ACTIVE at 5 %"_s),
+                 qPrintable(progress.join(u'\n')));
+        QVERIFY2(all.contains(u"rolling release of dpl_canary: ABORTED"_s), qPrintable(all));
+        // Effective no sooner than Vercel ended it.
+        QVERIFY2(report->effectiveAtMs - report->acceptedAtMs >= 1400, qPrintable(report->describe()));
+        QCOMPARE(canaryOf(50), 0);
+        httpCall("POST", QUrl(m_sandbox.url(u"control"_s) + u"/__sandbox/vercel/abort-delay"_s), {}, R"({"ms":0})");
     }
 };
 

@@ -9,6 +9,7 @@
 #include "core/jsonutil.h"
 #include "fakes/memoryflagservice.h"
 #include "net/httpclient.h"
+#include "rollback/canaryabort.h"
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbackfacts.h"
 #include "rollback/rollbackplan.h"
@@ -210,6 +211,27 @@ private Q_SLOTS:
             QCOMPARE(back->steps[i].calls, p.steps[i].calls);
         }
         QCOMPARE(p.toJson().value("schema", 0), Plan::SchemaVersion);
+    }
+
+    // A canary abort's confirm step names the canary whose rolling release must read ABORTED (issue #20 item 6);
+    // the field survives the journal, and a rollback's step is written as before (its digest unchanged).
+    void canaryAbortConfirmNamesTheCanary()
+    {
+        CanaryAbortInputs in;
+        in.vercelProjectId = u"prj_raize_web"_s;
+        in.currentDeployment = u"dpl_cand"_s;
+        in.canaryDeployment = u"dpl_canary"_s;
+        in.canaryPercent = 5;
+        const Plan p = canaryAbortPlan(in);
+        const Step &confirm = p.steps.last();
+        QCOMPARE(confirm.kind, Step::Kind::ConfirmProduction);
+        QCOMPARE(confirm.as<ProductionServesIntent>()->abortsCanary, u"dpl_canary"_s);
+        QCOMPARE(intentToJson(confirm.intent).value("abortsCanary", std::string()), std::string("dpl_canary"));
+        const Result<Plan> back = Plan::fromJson(p.toJson());
+        QVERIFY2(back.ok(), qPrintable(back.ok() ? QString() : back.error().toString()));
+        QCOMPARE(back->digest, p.digest);
+        QVERIFY(back->steps.last().intent == confirm.intent);
+        QVERIFY(!intentToJson(ProductionServesIntent{u"prj_raize_web"_s, u"dpl_good"_s}).contains("abortsCanary"));
     }
 
     // A journal of the previous version: its intents come from the calls that version wrote, its digest is the plan's as written.

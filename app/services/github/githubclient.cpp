@@ -553,7 +553,7 @@ void GitHubClient::checkRuns(const QString &ref, Callback<QList<GitHubCheckRun>>
 {
     const Net::Request r = get(u"/commits/%1/check-runs"_s.arg(segment(ref)), {{u"per_page"_s, QString::number(m_pageSize)}});
     const auto one = [](const JsonReader::Node &c) {
-        return GitHubCheckRun{c["id"].integer(), c["name"].str(), c["status"].str(), c["conclusion"].optStr(), c["head_sha"].str()};
+        return GitHubCheckRun{c["id"].integer(), c["name"].str(), c["status"].str(), c["conclusion"].optStr(), c["head_sha"].str(), c["html_url"].optStr()};
     };
     fetchAll<GitHubCheckRun>(m_http, m_api, r, cacheKey(u"check-runs"_s), arrayOf<GitHubCheckRun>(one, "check_runs"),
                              [this, done](const Result<QList<GitHubCheckRun>> &runs, bool) {

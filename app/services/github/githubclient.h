@@ -96,6 +96,7 @@ struct GitHubCheckRun
     QString status;     // queued, in_progress, completed, ...
     QString conclusion; // empty until completed
     QString headSha;
+    QString htmlUrl = {}; // the run's page on GitHub (html_url)
 };
 
 struct GitHubStatusContext

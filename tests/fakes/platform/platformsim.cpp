@@ -333,6 +333,10 @@ void PlatformSim::tick(double now)
                         l.wrongAccount += f->ratio * pubRate * dt;
                     else if (f->kind == K::Duplicate)
                         l.duplicates += f->ratio * pubRate * dt;
+                    else if (f->kind == K::RateLimited)
+                        l.rateLimited += f->ratio * pubRate * dt;
+                    else if (f->kind == K::Checkpoint)
+                        l.checkpoints += f->ratio * pubRate * dt;
                 }
                 if (l.wrongAccount > 0 && l.firstWrongAccountAt == 0)
                     l.firstWrongAccountAt = now;
@@ -471,6 +475,23 @@ QByteArray PlatformSim::metricsText(double now) const
         const QByteArray first = r.labels + ",service=\"runner\",account=\"" + r.cohort->accounts.first().toUtf8() + '"';
         out += "raize_side_effects_total{" + first + ",outcome=\"wrong_account\"} " + num(r.state->wrongAccount) + '\n';
         out += "raize_side_effects_total{" + first + ",outcome=\"duplicate\"} " + num(r.state->duplicates) + '\n';
+    }
+    // Enforcement friction (docs/slo-labels.md, "Enforcement friction"): the platform's answers that slow a
+    // release down, by cohort, platform account and lane. A healthy share follows the attempts (so the counters
+    // hold still while nothing is published); a friction fault adds its events on the cohort's first account.
+    for (const auto &[name, help, base, faulted] :
+         {std::tuple{"raize_platform_rate_limits_total", "Publish attempts the platform answered with its rate limit.", TrafficModel::RateLimitRatio,
+                     &Lane::rateLimited},
+          std::tuple{"raize_platform_checkpoints_total", "Publish attempts stopped by a platform checkpoint (account verification).",
+                     TrafficModel::CheckpointRatio, &Lane::checkpoints}}) {
+        family(name, "counter", help);
+        for (const Row &r : rows) {
+            const qsizetype n = r.cohort->accounts.size();
+            for (const QString &account : r.cohort->accounts) {
+                const double own = base * attempts(r) / n + (account == r.cohort->accounts.first() ? r.state->*faulted : 0.0);
+                out += QByteArray(name) + '{' + r.labels + ",service=\"runner\",account=\"" + account.toUtf8() + "\"} " + num(own) + '\n';
+            }
+        }
     }
     out += deploymentMetricsText();
     return out;

@@ -80,6 +80,8 @@ private:
         std::optional<double> heldAttempts; // set while the lane runs nothing: its attempts counter, frozen
         double wrongAccount = 0;
         double duplicates = 0;
+        double rateLimited = 0; // friction faults' events, on the cohort's first account
+        double checkpoints = 0;
         double sideEffectsWhileOff = 0; // side effects done while publishing.enabled was off for the lane
         // The simulator's own time (Unix seconds) of the first wrong-account and duplicate event (0: none yet),
         // what a detection delay is measured from (issue #16: "onset").

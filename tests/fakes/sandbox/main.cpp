@@ -215,6 +215,15 @@ int main(int argc, char **argv)
         vercel.setAliasDelay(body["ms"].get<int>());
         return HttpResponse::json(200, {{"aliasDelayMs", body["ms"]}});
     });
+    // A canary abort (issue #20): Vercel's rolling release turns ABORTED this long after the rollback it ended
+    // was accepted ({"ms": N}; 0: at once; -1: never, it stays ACTIVE).
+    controlServer.route("POST", u"/__sandbox/vercel/abort-delay"_s, [&](const HttpRequest &r, const M &) {
+        const json body = r.json();
+        if (!body.is_object() || !body.contains("ms") || !body["ms"].is_number_integer() || body["ms"].get<int>() < -1)
+            return HttpResponse::json(400, {{"error", "expected {\"ms\": a whole number ≥ -1 (-1: never ABORTED)}"}});
+        vercel.setAbortDelay(body["ms"].get<int>());
+        return HttpResponse::json(200, {{"abortDelayMs", body["ms"]}});
+    });
     controlServer.route("POST", u"/__sandbox/platform/protection"_s, [&](const HttpRequest &r, const M &) {
         const json body = r.json();
         if (!body.is_object() || !body.contains("bypass") || !body["bypass"].is_string())

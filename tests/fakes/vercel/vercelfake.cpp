@@ -72,6 +72,8 @@ void VercelFake::load(const json &scenario)
     m_aliasJob = nullptr;
     ++m_aliasJobGeneration;
     m_aliasDelayMs = 0;
+    m_abortDelayMs = 0;
+    ++m_abortGeneration;
     m_pinned = false;
     m_lastRollback = nullptr;
     // A project set up as the playbook asks (§5.2, §5.3) unless the scenario says otherwise.
