@@ -7,5 +7,6 @@ raize_add_test(test_canary_plan SOURCES tst_canary_plan.cpp LIBS core_effectivep
 # The two-axis canary end to end in-process (good canary to 100 %, bad canary held, paged and aborted).
 raize_add_test(test_canary_run SOURCES tst_canary_run.cpp LIBS core_canary core_rollback fake_vercel fake_platform TIMEOUT 120 COST 5)
 # The split on the real sandbox: served-by, the control state, Prometheus' scrape, the abort.
-raize_add_test(test_canary_sandbox SOURCES tst_canary_sandbox.cpp LIBS sandbox_fixture Qt6::Network
-    TIMEOUT 180 COST 40 LABELS sandbox)
+# And the good canary through the workspace (time-compressed, every stage to 100 %, the timeline's stages).
+raize_add_test(test_canary_sandbox SOURCES tst_canary_sandbox.cpp LIBS sandbox_fixture Qt6::Network core_workspace console_ui
+    TIMEOUT 180 COST 70 LABELS sandbox)

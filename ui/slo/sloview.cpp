@@ -1,4 +1,8 @@
 #include "slo/sloview.h"
+#include "canary/canarystagepanel.h"
+#include "release/canaryrun.h"
+#include "widgets/confirmation.h"
+#include "workspace/canarysession.h"
 
 #include "timeline/whatchangedpanel.h"
 #include "widgets/stalelabel.h"
@@ -217,6 +221,28 @@ SloView::SloView(QWidget *parent, const Clock &clock)
     recLayout->addLayout(out, 3);
     rec->setMaximumHeight(300);
     root->addWidget(rec);
+
+    // The two-axis canary (issue #20): the stage plan, its verdict and canary vs baseline, when the release runs
+    // on two axes; the reason when it is flag-only.
+    auto *canaryBox = new QGroupBox(u"Two-axis canary — Vercel rolling release and flag cohorts"_s);
+    canaryBox->setObjectName(u"canaryBox"_s);
+    m_canaryBox = canaryBox;
+    auto *canaryLayout = new QVBoxLayout(canaryBox);
+    m_canaryNote = new QLabel(u"Canary axes: not chosen yet (no workspace)."_s);
+    m_canaryNote->setObjectName(u"canaryNote"_s);
+    m_canaryNote->setWordWrap(true);
+    canaryLayout->addWidget(m_canaryNote);
+    m_canaryPanel = new CanaryStagePanel;
+    canaryLayout->addWidget(m_canaryPanel, 1);
+    m_canaryMessage = new QLabel;
+    m_canaryMessage->setObjectName(u"canaryMessage"_s);
+    m_canaryMessage->setWordWrap(true);
+    m_canaryMessage->hide();
+    canaryLayout->addWidget(m_canaryMessage);
+    m_canaryPanel->hide();
+    root->addWidget(canaryBox);
+    connect(m_canaryPanel, &CanaryStagePanel::advanceRequested, this, &SloView::advanceCanary);
+    connect(m_canaryPanel, &CanaryStagePanel::abortRequested, this, &SloView::canaryAbortRequested);
 
     connect(m_sloCombo, &QComboBox::currentIndexChanged, this, &SloView::redraw);
     connect(m_laneCohortCombo, &QComboBox::currentIndexChanged, this, [this] { drawLaneChart(); });
@@ -799,6 +825,87 @@ void SloView::drawBudgetChart()
     series->attachAxis(y);
     chart->legend()->hide();
     install(m_budgetView, chart);
+}
+
+void SloView::setCanary(CanarySession *session)
+{
+    if (m_canary)
+        disconnect(m_canary, nullptr, this, nullptr);
+    m_canary = session;
+    m_canaryPanel->setRun(session ? session->run() : nullptr);
+    if (session) {
+        connect(session, &CanarySession::runChanged, this, [this] {
+            m_canaryPanel->setRun(m_canary ? m_canary->run() : nullptr);
+            showCanary();
+        });
+        connect(session, &CanarySession::updated, this, &SloView::showCanary);
+        connect(session, &CanarySession::failed, this, [this](const Error &e) {
+            m_canaryMessage->setText(u"The canary could not go on: %1 %2"_s.arg(e.toString(), e.remedy));
+            m_canaryMessage->show();
+        });
+    }
+    showCanary();
+}
+
+QString SloView::canaryNote() const
+{
+    return m_canaryNote->text();
+}
+
+void SloView::showCanary()
+{
+    const std::optional<Release::AxisChoice> choice = m_canary ? m_canary->axisChoice() : std::nullopt;
+    const bool running = m_canary && m_canary->run();
+    if (choice)
+        m_canaryPanel->setAxisChoice(*choice);
+    // Two axes (or a rolling release already running): the panel; flag-only: why, in Vercel's words.
+    const bool twoAxes = running || (choice && choice->deploymentAxis);
+    m_canaryPanel->setVisible(twoAxes);
+    if (!m_canary)
+        m_canaryNote->setText(u"Canary axes: not chosen yet (no workspace)."_s);
+    else if (!choice && !running)
+        m_canaryNote->setText(u"Canary axes: asking Vercel's rolling-release billing…"_s);
+    else if (twoAxes)
+        m_canaryNote->setText(running ? u"Canary of %1 (%2)"_s.arg(m_canary->target().canaryDeployment, m_canary->target().level)
+                                      : u"No canary is running; a release of this level would run on two axes."_s);
+    else
+        m_canaryNote->setText(u"Flag axis only — %1"_s.arg(choice->reason));
+}
+
+void SloView::advanceCanary(int nextStage)
+{
+    if (!m_canary || !m_canary->run())
+        return;
+    const Release::CanaryRun &run = *m_canary->run();
+    if (nextStage < 0 || nextStage >= run.plan().size())
+        return;
+    const Release::CanaryStage &to = run.plan().at(nextStage);
+    ConfirmationRequest request;
+    request.action = Policy::ConfirmAction::ProductionToggle;
+    request.environment = u"production"_s;
+    request.title = u"Advance the canary of %1 to stage %2 of %3?"_s.arg(m_canary->target().canaryDeployment).arg(nextStage + 1).arg(run.plan().size());
+    QStringList plan;
+    plan << u"POST rolling-release/approve-stage {nextStageIndex: %1, canaryDeploymentId: %2}: %3 % of production web traffic to the canary"_s
+                .arg(nextStage)
+                .arg(m_canary->target().canaryDeployment)
+                .arg(to.trafficPercent);
+    for (const QString &flag : m_canary->target().flags)
+        plan << u"Serve %1 in production to cohorts %2"_s.arg(flag, to.cohorts.join(u", "_s));
+    plan << u"Verdict now: %1 — %2"_s.arg(Release::StageVerdict::kindName(run.verdict().kind), run.verdict().reasons.join(u"; "_s));
+    request.plan = plan.join(u'\n');
+    request.acceptLabel = u"Advance to stage %1"_s.arg(nextStage + 1);
+    if (!Confirmation::ask(this, request)) {
+        m_canaryMessage->setText(u"Not advanced: the confirmation was cancelled; nothing was sent."_s);
+        m_canaryMessage->show();
+        return;
+    }
+    if (const Status st = m_canary->advance(nextStage); !st) {
+        m_canaryMessage->setText(u"Not advanced: %1 %2"_s.arg(st.error().message, st.error().remedy));
+        m_canaryMessage->show();
+        return;
+    }
+    m_canaryMessage->setText(u"Advancing to stage %1 (%2 %)…"_s.arg(nextStage + 1).arg(to.trafficPercent));
+    m_canaryMessage->show();
 }
 
 } // namespace Raize::Ui

@@ -1,0 +1,273 @@
+// The two-axis canary in the SLOs view (issue #20; ADR 0032), offscreen on
+// in-process fakes (no sandbox): the simulated Vercel (billing, the rolling
+// release) and GitHub (who acts) behind the workspace's own clients; the
+// request counts scripted. The stage panel appears when the axes' choice
+// says two axes, and a note says why when it is flag-only; Advance asks the
+// typed confirmation and sends approve-stage only when it is answered
+// exactly; Abort is a request to the console (the rollback dialog).
+
+#include "core/clock.h"
+#include "core/jsonutil.h"
+#include "core/servicemonitor.h"
+#include "core/settings.h"
+#include "core/tokenstore.h"
+#include "release/canaryrun.h"
+#include "release/canaryservices.h"
+#include "services/vercel/rollingreleaseclient.h"
+#include "workspace/canarysession.h"
+#include "workspace/workspace.h"
+
+#include "canary/canarystagemodel.h"
+#include "canary/canarystagepanel.h"
+#include "slo/sloview.h"
+#include "widgets/confirmation.h"
+
+#include "github/githubfake.h"
+#include "http/faultinjector.h"
+#include "http/httpserver.h"
+#include "http/requestlog.h"
+#include "vercel/vercelfake.h"
+
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+using namespace Raize;
+using json = nlohmann::json;
+
+namespace {
+
+const QString kVercelToken = u"vercel-canary-view-token"_s;
+const QString kGitHubToken = u"github-canary-view-token"_s;
+
+json scenario(const QString &name)
+{
+    QFile f(QStringLiteral(RAIZE_SOURCE_DIR) + u"/tests/fakes/scenarios/%1.json"_s.arg(name));
+    if (!f.open(QIODevice::ReadOnly))
+        return json::object();
+    return Json::parse(f.readAll());
+}
+
+// The rolling release through the workspace's own client (the simulated Vercel); the counts scripted:
+// both axes healthy with plenty of requests, so the verdict follows the stage's window on the clock.
+class ScriptedCanaryServices final : public Release::CanaryServices
+{
+public:
+    explicit ScriptedCanaryServices(Services::RollingReleaseClient &rr) : m_rr(rr) {}
+    QStringList served;
+
+    void rollingRelease(Callback<std::optional<Services::RollingRelease>> done) override { m_rr.rollingRelease(std::move(done)); }
+    void start(const QString &canary, Callback<Services::RollingRelease> done) override { m_rr.start(canary, std::move(done)); }
+    void approveStage(const QString &canary, int next, Callback<Services::RollingRelease> done) override
+    {
+        m_rr.approveStage(canary, next, std::move(done));
+    }
+    void counts(const QString &canary, const QString &baseline, const QStringList &cohorts, double, Callback<Release::StageCounts> done) override
+    {
+        Release::StageCounts out;
+        out.canary = {u"canary "_s + canary, 5000, 2};
+        out.baseline = {u"baseline "_s + baseline, 95000, 40};
+        for (const QString &c : cohorts)
+            out.cohorts.append({u"cohort "_s + c, 2000, 1});
+        QTimer::singleShot(0, [done, out] { done(out); });
+    }
+    void serveCohorts(const QStringList &flags, const QStringList &cohorts, std::function<void(const Status &)> done) override
+    {
+        served << u"%1 → %2"_s.arg(flags.join(u','), cohorts.join(u", "_s));
+        QTimer::singleShot(0, [done] { done(okStatus()); });
+    }
+
+private:
+    Services::RollingReleaseClient &m_rr;
+};
+
+const char *kTwoAxes = R"({"rollout": {"deploymentAxis": {"enabled": true, "stages": {"L3": [
+    {"trafficPercent": 5, "cohorts": ["house"], "windowMinutes": 1},
+    {"trafficPercent": 25, "cohorts": ["house", "lowrisk"], "windowMinutes": 1},
+    {"trafficPercent": 50, "cohorts": ["house", "lowrisk"], "windowMinutes": 1},
+    {"trafficPercent": 100, "cohorts": ["house", "lowrisk", "broad"], "windowMinutes": 0}]}}}})";
+
+} // namespace
+
+class TestCanarySloView : public QObject
+{
+    Q_OBJECT
+
+    Sandbox::FaultInjector m_faults{5};
+    Sandbox::RequestLog m_log;
+    std::unique_ptr<Sandbox::HttpServer> m_vercelServer, m_githubServer;
+    std::unique_ptr<Sandbox::VercelFake> m_vercel;
+    std::unique_ptr<Sandbox::GitHubFake> m_github;
+    QTemporaryDir m_dir;
+
+    // A sandbox profile on the fakes; `bundle` empty: the built-in policy (deployment axis off).
+    std::unique_ptr<Settings> profile(const QString &name, const QByteArray &bundle)
+    {
+        auto settings = std::make_unique<Settings>(name, m_dir.path());
+        settings->setValue(SettingKey::ProfileIsSandbox, true);
+        settings->setValue(SettingKey::VercelBaseUrl, m_vercelServer->baseUrl());
+        settings->setValue(SettingKey::VercelProjectId, u"prj_raize_web"_s);
+        settings->setValue(SettingKey::GitHubApiUrl, m_githubServer->baseUrl());
+        settings->setValue(SettingKey::GitHubOwner, u"raize"_s);
+        settings->setValue(SettingKey::GitHubRepo, u"platform"_s);
+        settings->setValue(SettingKey::AuditLogPath, m_dir.filePath(name + u".jsonl"_s));
+        if (!bundle.isEmpty()) {
+            QFile f(m_dir.filePath(name + u"-policy.json"_s));
+            if (f.open(QIODevice::WriteOnly))
+                f.write(bundle);
+            settings->setValue(SettingKey::PolicyBundlePath, f.fileName());
+        }
+        return settings;
+    }
+    int approveCalls() const
+    {
+        int n = 0;
+        for (const Sandbox::LoggedRequest &e : m_log.entries(u"vercel"_s))
+            n += e.method == u"POST"_s && e.path.endsWith(u"/approve-stage"_s) ? 1 : 0;
+        return n;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_vercelServer = std::make_unique<Sandbox::HttpServer>(u"vercel"_s, &m_faults, &m_log);
+        m_githubServer = std::make_unique<Sandbox::HttpServer>(u"github"_s, &m_faults, &m_log);
+        m_vercel = std::make_unique<Sandbox::VercelFake>(m_vercelServer.get(), kVercelToken);
+        m_github = std::make_unique<Sandbox::GitHubFake>(m_githubServer.get(), kGitHubToken);
+        QVERIFY(m_vercelServer->listen(0));
+        QVERIFY(m_githubServer->listen(0));
+    }
+
+    void init()
+    {
+        Ui::Confirmation::resetHook();
+        m_vercel->load(scenario(u"canary-deployment-good"_s)["vercel"]);
+        m_log.clear();
+    }
+
+    void panelFollowsTheAxes_data()
+    {
+        QTest::addColumn<QByteArray>("bundle");
+        QTest::addColumn<QString>("billing");
+        QTest::addColumn<bool>("panelShown");
+        QTest::addColumn<QString>("note");
+        QTest::newRow("two axes") << QByteArray(kTwoAxes) << u"available_slots"_s << true << u"two axes"_s;
+        QTest::newRow("billing says no") << QByteArray(kTwoAxes) << u"plan_not_supported"_s << false << u"plan_not_supported"_s;
+        QTest::newRow("policy off") << QByteArray() << u"available_slots"_s << false << u"Flag axis only"_s;
+    }
+    void panelFollowsTheAxes()
+    {
+        QFETCH(QByteArray, bundle);
+        QFETCH(QString, billing);
+        QFETCH(bool, panelShown);
+        QFETCH(QString, note);
+        json s = scenario(u"canary-deployment-good"_s)["vercel"];
+        s["rollingRelease"]["billing"] = billing.toStdString();
+        m_vercel->load(s);
+        auto settings = profile(u"axes-%1"_s.arg(QTest::currentDataTag()).replace(u' ', u'-'), bundle);
+        TokenStore tokens(settings->profile(), u"raize-console-canaryviewtest"_s);
+        ServiceMonitor monitor;
+        Workspace ws(*settings, tokens, &monitor);
+        ws.openWithTokens({{Service::Vercel, kVercelToken}});
+        Ui::SloView view;
+        view.setCanary(&ws.canary());
+        view.show();
+        QVERIFY(!view.canaryPanel()->isVisibleTo(&view)); // nothing chosen yet
+        bool chosen = false;
+        ws.canary().chooseAxes(u"L3"_s, [&chosen](const Release::AxisChoice &) { chosen = true; });
+        QTRY_VERIFY(chosen);
+        QCOMPARE(view.canaryPanel()->isVisibleTo(&view), panelShown);
+        QVERIFY2(view.canaryNote().contains(note), qPrintable(view.canaryNote()));
+        if (panelShown)
+            QVERIFY2(view.canaryPanel()->findChild<QLabel *>(u"canaryAxes"_s)->text().startsWith(u"Two axes"_s),
+                     qPrintable(view.canaryPanel()->findChild<QLabel *>(u"canaryAxes"_s)->text()));
+        QCOMPARE(approveCalls(), 0);
+    }
+
+    void advanceAsksTheTypedConfirmation_data()
+    {
+        QTest::addColumn<bool>("confirm");
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<bool>("sent");
+        QTest::newRow("cancelled") << false << QString() << false;
+        QTest::newRow("wrong case") << true << u"Production"_s << false;
+        QTest::newRow("exact") << true << u"production"_s << true;
+    }
+    void advanceAsksTheTypedConfirmation()
+    {
+        QFETCH(bool, confirm);
+        QFETCH(QString, typed);
+        QFETCH(bool, sent);
+        auto settings = profile(u"advance-%1"_s.arg(QTest::currentDataTag()).replace(u' ', u'-'), kTwoAxes);
+        TokenStore tokens(settings->profile(), u"raize-console-canaryviewtest"_s);
+        ServiceMonitor monitor;
+        Workspace ws(*settings, tokens, &monitor);
+        ws.openWithTokens({{Service::Vercel, kVercelToken}, {Service::GitHub, kGitHubToken}});
+        ws.resolveIdentity();
+        QTRY_VERIFY(ws.identityKnown());
+        ManualClock clock(QDateTime::fromSecsSinceEpoch(1800000000, Qt::UTC));
+        ScriptedCanaryServices services(*ws.clients()->rollingRelease);
+        CanarySession &canary = ws.canary();
+        canary.setClock(clock);
+        canary.setServices(&services);
+        Ui::SloView view;
+        view.setCanary(&canary);
+        view.show();
+        std::optional<Status> started;
+        canary.start({u"dpl_canary"_s, u"L3"_s, {u"publishing.scheduler-v2"_s}}, u"test"_s, [&started](const Status &st) { started = st; });
+        QTRY_VERIFY(started.has_value());
+        QVERIFY2(*started, qPrintable(started->ok() ? QString() : started->error().toString()));
+        QVERIFY(view.canaryPanel()->isVisibleTo(&view));
+        QAbstractItemModelTester tester(view.canaryPanel()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(services.served, QStringList({u"publishing.scheduler-v2 → house"_s}));
+
+        // The stage's window (a minute) is over and both axes are healthy: the verdict says advance.
+        clock.advanceMs(61'000);
+        QSignalSpy updated(&canary, &CanarySession::updated);
+        canary.poll();
+        QVERIFY(updated.wait(5000));
+        QCOMPARE(canary.run()->verdict().kind, Release::StageVerdict::Kind::Advance);
+        auto *advance = view.canaryPanel()->findChild<QPushButton *>(u"canaryAdvance"_s);
+        QVERIFY(advance && advance->isEnabled());
+
+        Ui::Confirmation::setNextAnswer(confirm, typed);
+        advance->click();
+        QCOMPARE(Ui::Confirmation::asked().size(), 1);
+        const Ui::ConfirmationRequest &asked = Ui::Confirmation::asked().first();
+        QCOMPARE(asked.action, Policy::ConfirmAction::ProductionToggle);
+        QCOMPARE(asked.environment, u"production"_s);
+        QVERIFY2(asked.plan.contains(u"nextStageIndex: 1"_s) && asked.plan.contains(u"25 %"_s), qPrintable(asked.plan));
+        QVERIFY2(asked.plan.contains(u"Serve publishing.scheduler-v2 in production to cohorts house, lowrisk"_s), qPrintable(asked.plan));
+        if (sent) {
+            QTRY_COMPARE(canary.run()->stageIndex(), 1);
+            QCOMPARE(approveCalls(), 1);
+            QCOMPARE(m_vercel->trafficSplit().canaryPercent, 25.0);
+            QCOMPARE(services.served.last(), u"publishing.scheduler-v2 → house, lowrisk"_s);
+        } else {
+            QCOMPARE(approveCalls(), 0);
+            QCOMPARE(canary.run()->stageIndex(), 0);
+            QVERIFY2(view.findChild<QLabel *>(u"canaryMessage"_s)->text().startsWith(u"Not advanced"_s),
+                     qPrintable(view.findChild<QLabel *>(u"canaryMessage"_s)->text()));
+        }
+
+        // Abort is the console's: a request the window answers with the rollback dialog on the abort plan.
+        QSignalSpy abort(&view, &Ui::SloView::canaryAbortRequested);
+        view.canaryPanel()->findChild<QPushButton *>(u"canaryAbort"_s)->click();
+        QCOMPARE(abort.size(), 1);
+        const Result<Rollback::CanaryAbortInputs> in = canary.abortInputs({});
+        QVERIFY(in);
+        QCOMPARE(in->currentDeployment, u"dpl_cand"_s);
+        QCOMPARE(in->flags, QStringList({u"publishing.scheduler-v2"_s}));
+        QCOMPARE(in->canaryPercent, sent ? 25.0 : 5.0);
+    }
+};
+
+QTEST_MAIN(TestCanarySloView)
+#include "tst_canary_slo_view.moc"
