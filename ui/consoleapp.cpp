@@ -220,9 +220,9 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     m_window->setAlertCenter(m_alerts.get());
     // The two-axis canary (issue #20, ADR 0032): the workspace's session, shown in the SLOs view, its pages in every
     // view; resumed from Vercel's active rolling release at each open and polled at the SLO counters' cadence.
-    CanarySession &canary = m_workspace->canary();
-    canary.setAlertCenter(m_alerts.get());
-    sloView->setCanary(&canary);
+    CanarySession &canaryRun = m_workspace->canary();
+    canaryRun.setAlertCenter(m_alerts.get());
+    sloView->setCanary(&canaryRun);
     connect(sloView, &SloView::canaryAbortRequested, this, [this] { openCanaryAbort(); });
     const auto startCanary = [this] {
         CanarySession &c = m_workspace->canary();

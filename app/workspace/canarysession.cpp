@@ -147,17 +147,12 @@ void CanarySession::dropRun()
     if (!m_run)
         return;
     m_run->disconnect(this);
-    // Deleted later: the run may be inside one of its own callbacks.
-    m_run.release()->deleteLater();
-    if (m_services) {
-        // The services outlive the run's last callback: both go at the next turn of the event loop.
-        auto *holder = new QObject;
-        Release::CanaryServices *services = m_services.release();
-        auto clients = m_clients;
-        connect(holder, &QObject::destroyed, holder, [services, clients] { delete services; });
-        holder->deleteLater();
-    }
-    m_clients.reset();
+    // Kept until the session goes: a reply under way may still call the run (and it its services) back.
+    m_retiredRuns.push_back(std::move(m_run));
+    if (m_services)
+        m_retiredServices.push_back(std::move(m_services));
+    if (m_clients)
+        m_retiredClients.push_back(std::move(m_clients));
     if (m_alerts)
         m_alerts->update(u"canary"_s, {});
     Q_EMIT runChanged();
@@ -245,13 +240,13 @@ void CanarySession::start(const CanaryTarget &target, const QString &reason, std
                 return;
             if (!read)
                 return finish(read);
-            if (self->m_run) {
-                if (self->m_target.canaryDeployment == target.canaryDeployment) {
+            if (!self->m_activeCanary.isEmpty()) {
+                if (self->m_activeCanary == target.canaryDeployment) {
                     self->m_startResumed = true;
                     return finish(okStatus()); // already running: resumed, nothing sent
                 }
                 return finish(Error::make(Error::Kind::Conflict, u"vercel"_s,
-                                          u"a rolling release of %1 is active on the project"_s.arg(self->m_target.canaryDeployment),
+                                          u"a rolling release of %1 is active on the project"_s.arg(self->m_activeCanary),
                                           u"Advance or abort that canary first; Vercel runs one rolling release per project."_s));
             }
             self->makeRun(target);
@@ -299,7 +294,9 @@ void CanarySession::resume(std::function<void(const Status &)> done)
             return;
         if (!rr)
             return finish(rr.error());
-        if (!rr->has_value() || (*rr)->state != RollingRelease::State::Active) {
+        const bool active = rr->has_value() && (*rr)->state == RollingRelease::State::Active;
+        self->m_activeCanary = active ? (*rr)->canaryDeployment : QString();
+        if (!active) {
             if (self->m_run && self->m_run->rollingRelease() && self->m_run->rollingRelease()->state == RollingRelease::State::Active)
                 self->poll(); // it ended since the last round: the run records how
             return finish(okStatus());

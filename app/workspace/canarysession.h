@@ -34,6 +34,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace Raize {
 
@@ -131,9 +132,15 @@ private:
     Release::CanaryServices *m_testServices = nullptr;
     std::optional<Release::AxisChoice> m_choice;
     CanaryTarget m_target;
+    QString m_activeCanary; // what the last read of Vercel found active (empty: none)
     // The generation of clients the run's services use (a reopen does not pull them from under it).
+    // Destroyed in reverse: the run, then its services, then their clients; a replaced run is retired, not
+    // deleted (a reply under way may still call it back).
+    std::vector<std::shared_ptr<const WorkspaceClients>> m_retiredClients;
     std::shared_ptr<const WorkspaceClients> m_clients;
+    std::vector<std::unique_ptr<Release::CanaryServices>> m_retiredServices;
     std::unique_ptr<Release::CanaryServices> m_services;
+    std::vector<std::unique_ptr<Release::CanaryRun>> m_retiredRuns;
     std::unique_ptr<Release::CanaryRun> m_run;
     bool m_wasActive = false;
     bool m_startResumed = false;

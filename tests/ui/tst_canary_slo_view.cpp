@@ -29,6 +29,7 @@
 #include "vercel/vercelfake.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
@@ -87,7 +88,7 @@ private:
     Services::RollingReleaseClient &m_rr;
 };
 
-const char *kTwoAxes = R"({"rollout": {"deploymentAxis": {"enabled": true, "stages": {"L3": [
+const char *kTwoAxes = R"({"schema": "raize.policy", "version": 1, "id": "canary-view-test", "title": "Two axes, windows of a minute", "rollout": {"deploymentAxis": {"enabled": true, "stages": {"L3": [
     {"trafficPercent": 5, "cohorts": ["house"], "windowMinutes": 1},
     {"trafficPercent": 25, "cohorts": ["house", "lowrisk"], "windowMinutes": 1},
     {"trafficPercent": 50, "cohorts": ["house", "lowrisk"], "windowMinutes": 1},
@@ -141,6 +142,7 @@ private Q_SLOTS:
         m_githubServer = std::make_unique<Sandbox::HttpServer>(u"github"_s, &m_faults, &m_log);
         m_vercel = std::make_unique<Sandbox::VercelFake>(m_vercelServer.get(), kVercelToken);
         m_github = std::make_unique<Sandbox::GitHubFake>(m_githubServer.get(), kGitHubToken);
+        m_github->load(json::object()); // its users: release-bot is the token's
         QVERIFY(m_vercelServer->listen(0));
         QVERIFY(m_githubServer->listen(0));
     }
@@ -171,10 +173,11 @@ private Q_SLOTS:
         json s = scenario(u"canary-deployment-good"_s)["vercel"];
         s["rollingRelease"]["billing"] = billing.toStdString();
         m_vercel->load(s);
-        auto settings = profile(u"axes-%1"_s.arg(QTest::currentDataTag()).replace(u' ', u'-'), bundle);
+        auto settings = profile(u"axes-%1"_s.arg(QString::fromLatin1(QTest::currentDataTag())).replace(u' ', u'-'), bundle);
         TokenStore tokens(settings->profile(), u"raize-console-canaryviewtest"_s);
         ServiceMonitor monitor;
         Workspace ws(*settings, tokens, &monitor);
+        QVERIFY2(!ws.policy().readOnly(), qPrintable(ws.policy().readOnlyReason()));
         ws.openWithTokens({{Service::Vercel, kVercelToken}});
         Ui::SloView view;
         view.setCanary(&ws.canary());
@@ -205,7 +208,7 @@ private Q_SLOTS:
         QFETCH(bool, confirm);
         QFETCH(QString, typed);
         QFETCH(bool, sent);
-        auto settings = profile(u"advance-%1"_s.arg(QTest::currentDataTag()).replace(u' ', u'-'), kTwoAxes);
+        auto settings = profile(u"advance-%1"_s.arg(QString::fromLatin1(QTest::currentDataTag())).replace(u' ', u'-'), kTwoAxes);
         TokenStore tokens(settings->profile(), u"raize-console-canaryviewtest"_s);
         ServiceMonitor monitor;
         Workspace ws(*settings, tokens, &monitor);
@@ -250,6 +253,15 @@ private Q_SLOTS:
             QCOMPARE(approveCalls(), 1);
             QCOMPARE(m_vercel->trafficSplit().canaryPercent, 25.0);
             QCOMPARE(services.served.last(), u"publishing.scheduler-v2 → house, lowrisk"_s);
+            // With RAIZE_SCREENSHOT_DIR set: docs/screenshots/slo-two-axis-canary.png (the SLOs view with the canary at stage 2).
+            if (const QString shots = qEnvironmentVariable("RAIZE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+                clock.advanceMs(20'000);
+                canary.poll();
+                QVERIFY(updated.wait(5000));
+                view.resize(1280, 1500);
+                QApplication::processEvents();
+                QVERIFY(view.grab().save(shots + u"/slo-two-axis-canary.png"_s));
+            }
         } else {
             QCOMPARE(approveCalls(), 0);
             QCOMPARE(canary.run()->stageIndex(), 0);
