@@ -9,4 +9,4 @@ raize_add_test(test_canary_run SOURCES tst_canary_run.cpp LIBS core_canary core_
 # The split on the real sandbox: served-by, the control state, Prometheus' scrape, the abort.
 # And the good canary through the workspace (time-compressed, every stage to 100 %, the timeline's stages).
 raize_add_test(test_canary_sandbox SOURCES tst_canary_sandbox.cpp LIBS sandbox_fixture Qt6::Network core_workspace console_ui
-    TIMEOUT 180 COST 70 LABELS sandbox)
+    TIMEOUT 180 COST 60 LABELS sandbox)
