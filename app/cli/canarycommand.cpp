@@ -260,13 +260,15 @@ int advance(Context &ctx)
                 << kAdvanceUsage << u'\n';
         return Failure;
     }
-    auto ws = openWorkspace(ctx, keychain);
-    // The console's typed confirmation, headless: a canary stage widens exposure in production.
+    // The console's typed confirmation, headless: a canary stage widens exposure in production. Checked on the
+    // profile's policy before any token is read or any service asked.
+    auto ws = Workspace::forProfile(ctx.profile, keychain);
     const Policy::ConfirmRule rule = ws->policy().confirmations().rule(Policy::ConfirmAction::ProductionToggle);
     if (const Status guard = Policy::checkTypedConfirmation(Policy::ConfirmAction::ProductionToggle, rule, u"production"_s, confirm); !guard) {
         ctx.err << guard.error().message << u'\n' << guard.error().remedy << u'\n';
         return Negative;
     }
+    ws->openSync(Workspace::TokenSource::EnvironmentFirst);
     if (const int armed = armForCommand(ctx, *ws, arm, u"canary advance"_s); armed != Ok)
         return armed;
     CanarySession &session = ws->canary();

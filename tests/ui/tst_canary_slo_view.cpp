@@ -26,6 +26,7 @@
 #include "http/faultinjector.h"
 #include "http/httpserver.h"
 #include "http/requestlog.h"
+#include "scriptedcanaryservices.h"
 #include "vercel/vercelfake.h"
 
 #include <QAbstractItemModelTester>
@@ -54,39 +55,6 @@ json scenario(const QString &name)
         return json::object();
     return Json::parse(f.readAll());
 }
-
-// The rolling release through the workspace's own client (the simulated Vercel); the counts scripted:
-// both axes healthy with plenty of requests, so the verdict follows the stage's window on the clock.
-class ScriptedCanaryServices final : public Release::CanaryServices
-{
-public:
-    explicit ScriptedCanaryServices(Services::RollingReleaseClient &rr) : m_rr(rr) {}
-    QStringList served;
-
-    void rollingRelease(Callback<std::optional<Services::RollingRelease>> done) override { m_rr.rollingRelease(std::move(done)); }
-    void start(const QString &canary, Callback<Services::RollingRelease> done) override { m_rr.start(canary, std::move(done)); }
-    void approveStage(const QString &canary, int next, Callback<Services::RollingRelease> done) override
-    {
-        m_rr.approveStage(canary, next, std::move(done));
-    }
-    void counts(const QString &canary, const QString &baseline, const QStringList &cohorts, double, Callback<Release::StageCounts> done) override
-    {
-        Release::StageCounts out;
-        out.canary = {u"canary "_s + canary, 5000, 2};
-        out.baseline = {u"baseline "_s + baseline, 95000, 40};
-        for (const QString &c : cohorts)
-            out.cohorts.append({u"cohort "_s + c, 2000, 1});
-        QTimer::singleShot(0, [done, out] { done(out); });
-    }
-    void serveCohorts(const QStringList &flags, const QStringList &cohorts, std::function<void(const Status &)> done) override
-    {
-        served << u"%1 → %2"_s.arg(flags.join(u','), cohorts.join(u", "_s));
-        QTimer::singleShot(0, [done] { done(okStatus()); });
-    }
-
-private:
-    Services::RollingReleaseClient &m_rr;
-};
 
 const char *kTwoAxes = R"({"schema": "raize.policy", "version": 1, "id": "canary-view-test", "title": "Two axes, windows of a minute", "rollout": {"deploymentAxis": {"enabled": true, "stages": {"L3": [
     {"trafficPercent": 5, "cohorts": ["house"], "windowMinutes": 1},
@@ -216,7 +184,7 @@ private Q_SLOTS:
         ws.resolveIdentity();
         QTRY_VERIFY(ws.identityKnown());
         ManualClock clock(QDateTime::fromSecsSinceEpoch(1800000000, Qt::UTC));
-        ScriptedCanaryServices services(*ws.clients()->rollingRelease);
+        RaizeTest::ScriptedCanaryServices services(*ws.clients()->rollingRelease);
         CanarySession &canary = ws.canary();
         canary.setClock(clock);
         canary.setServices(&services);
