@@ -221,6 +221,7 @@ private Q_SLOTS:
             QCOMPARE(approveCalls(), 1);
             QCOMPARE(m_vercel->trafficSplit().canaryPercent, 25.0);
             QCOMPARE(services.served.last(), u"publishing.scheduler-v2 → house, lowrisk"_s);
+            QTRY_COMPARE(view.findChild<QLabel *>(u"canaryMessage"_s)->text(), u"Stage 2 reached."_s);
             // With RAIZE_SCREENSHOT_DIR set: docs/screenshots/slo-two-axis-canary.png (the SLOs view with the canary at stage 2).
             if (const QString shots = qEnvironmentVariable("RAIZE_SCREENSHOT_DIR"); !shots.isEmpty()) {
                 clock.advanceMs(20'000);

@@ -840,6 +840,7 @@ void SloView::setCanary(CanarySession *session)
         });
         connect(session, &CanarySession::updated, this, &SloView::showCanary);
         connect(session, &CanarySession::failed, this, [this](const Error &e) {
+            m_canaryAdvancing = -1;
             m_canaryMessage->setText(u"The canary could not go on: %1 %2"_s.arg(e.toString(), e.remedy));
             m_canaryMessage->show();
         });
@@ -854,6 +855,11 @@ QString SloView::canaryNote() const
 
 void SloView::showCanary()
 {
+    if (m_canaryAdvancing >= 0 && m_canary && m_canary->run() && m_canary->run()->stageIndex() >= m_canaryAdvancing) {
+        // The advance the operator confirmed is done: say so once, then the panel's verdict speaks.
+        m_canaryMessage->setText(u"Stage %1 reached."_s.arg(m_canaryAdvancing + 1));
+        m_canaryAdvancing = -1;
+    }
     const std::optional<Release::AxisChoice> choice = m_canary ? m_canary->axisChoice() : std::nullopt;
     const bool running = m_canary && m_canary->run();
     if (choice)
@@ -904,6 +910,7 @@ void SloView::advanceCanary(int nextStage)
         m_canaryMessage->show();
         return;
     }
+    m_canaryAdvancing = nextStage;
     m_canaryMessage->setText(u"Advancing to stage %1 (%2 %)…"_s.arg(nextStage + 1).arg(to.trafficPercent));
     m_canaryMessage->show();
 }

@@ -208,6 +208,7 @@ private:
     void showCanary();
     void advanceCanary(int nextStage);
     CanarySession *m_canary = nullptr;
+    int m_canaryAdvancing = -1; // the stage an advance was sent for, until it is reached
     QWidget *m_canaryBox;
     QLabel *m_canaryNote;
     QLabel *m_canaryMessage;
