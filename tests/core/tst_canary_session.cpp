@@ -375,6 +375,58 @@ private Q_SLOTS:
         QCOMPARE(proc.exitCode(), code);
         QVERIFY2(err.contains(words), qPrintable(err));
     }
+
+    // `canary status` on the in-process Vercel as the default profile's (the token from $RAIZE_VERCEL_TOKEN).
+    void cliStatusOnTheFake_data()
+    {
+        QTest::addColumn<bool>("active");
+        QTest::addColumn<bool>("json");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("words");
+        QTest::newRow("no canary") << false << false << 1 << u"Two axes (L3): deployment and flag axes"_s;
+        QTest::newRow("no canary, json") << false << true << 1 << u"\"canary\": null"_s;
+        QTest::newRow("active, nothing to count with") << true << false << 2 << u"Prometheus"_s;
+    }
+    void cliStatusOnTheFake()
+    {
+        QFETCH(bool, active);
+        QFETCH(bool, json);
+        QFETCH(int, code);
+        QFETCH(QString, words);
+        QFile bundle(m_dir.filePath(u"cli-policy.json"_s));
+        QVERIFY(bundle.open(QIODevice::WriteOnly));
+        bundle.write(kTwoAxes);
+        bundle.close();
+        Settings settings;
+        settings.setValue(SettingKey::VercelBaseUrl, m_vercelServer->baseUrl());
+        settings.setValue(SettingKey::VercelProjectId, u"prj_raize_web"_s);
+        settings.setValue(SettingKey::NetTimeoutMs, 3000);
+        settings.setValue(SettingKey::PolicyBundlePath, bundle.fileName());
+        QVERIFY(settings.sync());
+        if (active) {
+            auto p = open(false);
+            std::optional<Result<Services::RollingRelease>> started;
+            p->ws->clients()->rollingRelease->start(u"dpl_canary"_s, [&started](const Result<Services::RollingRelease> &rr) { started = rr; });
+            QTRY_VERIFY(started.has_value());
+            QVERIFY(started->ok());
+        }
+        QProcess proc;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"RAIZE_VERCEL_TOKEN"_s, kVercelToken);
+        env.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path=/nonexistent/raize-canary-session"_s);
+        proc.setProcessEnvironment(env);
+        QSignalSpy finished(&proc, &QProcess::finished);
+        QStringList args{u"canary"_s, u"status"_s};
+        if (json)
+            args << u"--json"_s;
+        proc.start(RaizeTest::consoleBinary(), args);
+        QVERIFY(proc.waitForStarted(30000));
+        QVERIFY(finished.wait(60000)); // the event loop runs: the fake answers the child
+        const QString out = QString::fromUtf8(proc.readAllStandardOutput()) + QString::fromUtf8(proc.readAllStandardError());
+        QCOMPARE(proc.exitCode(), code);
+        QVERIFY2(out.contains(words), qPrintable(out));
+        QCOMPARE(calls(u"POST"_s, u"/rolling-release/start"_s), active ? 1 : 0); // status never starts anything
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCanarySession)
