@@ -85,6 +85,11 @@ Status CanarySession::mayChange(const QString &action) const
     return m_ws.mayChange(action);
 }
 
+Release::DeploymentAxisPolicy CanarySession::deploymentAxis() const
+{
+    return m_ws.policy().deploymentAxis();
+}
+
 void CanarySession::chooseAxes(const QString &level, std::function<void(const Release::AxisChoice &)> done)
 {
     const Release::DeploymentAxisPolicy policy = m_ws.policy().deploymentAxis();

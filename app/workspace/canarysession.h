@@ -71,6 +71,8 @@ public:
     void chooseAxes(const QString &level, std::function<void(const Release::AxisChoice &)> done);
     // The last choice (nullopt: not asked yet).
     const std::optional<Release::AxisChoice> &axisChoice() const { return m_choice; }
+    // The effective policy's deployment axis (its stage plans by level).
+    Release::DeploymentAxisPolicy deploymentAxis() const;
 
     // Starts the canary of `target` (refused without two axes, while not writable, while the identity is
     // unknown, or while another canary's rolling release is active; resumed when it is this canary's).

@@ -33,6 +33,7 @@
 #include <QApplication>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -160,6 +161,58 @@ private Q_SLOTS:
             QVERIFY2(view.canaryPanel()->findChild<QLabel *>(u"canaryAxes"_s)->text().startsWith(u"Two axes"_s),
                      qPrintable(view.canaryPanel()->findChild<QLabel *>(u"canaryAxes"_s)->text()));
         QCOMPARE(approveCalls(), 0);
+    }
+
+    void startFromTheView_data()
+    {
+        QTest::addColumn<QString>("deployment");
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<bool>("started");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("exact") << u"dpl_canary"_s << u"production"_s << true << u"The canary of dpl_canary started at stage 1."_s;
+        QTest::newRow("not exact") << u"dpl_canary"_s << u"prod"_s << false << u"Not started: the confirmation was cancelled"_s;
+        QTest::newRow("no deployment") << QString() << u"production"_s << false << u"Name the deployment to canary"_s;
+    }
+    void startFromTheView()
+    {
+        QFETCH(QString, deployment);
+        QFETCH(QString, typed);
+        QFETCH(bool, started);
+        QFETCH(QString, message);
+        auto settings = profile(u"start-%1"_s.arg(QString::fromLatin1(QTest::currentDataTag())).replace(u' ', u'-'), kTwoAxes);
+        TokenStore tokens(settings->profile(), u"raize-console-canaryviewtest"_s);
+        ServiceMonitor monitor;
+        Workspace ws(*settings, tokens, &monitor);
+        ws.openWithTokens({{Service::Vercel, kVercelToken}, {Service::GitHub, kGitHubToken}});
+        ws.resolveIdentity();
+        QTRY_VERIFY(ws.identityKnown());
+        RaizeTest::ScriptedCanaryServices services(*ws.clients()->rollingRelease);
+        CanarySession &canary = ws.canary();
+        canary.setServices(&services);
+        Ui::SloView view;
+        view.setCanary(&canary);
+        view.show();
+        bool chosen = false;
+        canary.chooseAxes(u"L3"_s, [&chosen](const Release::AxisChoice &) { chosen = true; });
+        QTRY_VERIFY(chosen);
+        auto *start = view.findChild<QPushButton *>(u"canaryStart"_s);
+        QVERIFY(start && start->isVisibleTo(&view));
+        view.findChild<QLineEdit *>(u"canaryDeployment"_s)->setText(deployment);
+        view.findChild<QLineEdit *>(u"canaryFlags"_s)->setText(u"publishing.scheduler-v2"_s);
+        Ui::Confirmation::setNextAnswer(true, typed);
+        start->click();
+        QTRY_VERIFY2(view.findChild<QLabel *>(u"canaryMessage"_s)->text().startsWith(message),
+                     qPrintable(view.findChild<QLabel *>(u"canaryMessage"_s)->text()));
+        QCOMPARE(Ui::Confirmation::asked().size(), deployment.isEmpty() ? 0 : 1);
+        if (!deployment.isEmpty()) {
+            QCOMPARE(Ui::Confirmation::asked().first().action, Policy::ConfirmAction::ProductionToggle);
+            QVERIFY2(Ui::Confirmation::asked().first().plan.contains(u"rolling-release/start {canaryDeploymentId: dpl_canary}"_s),
+                     qPrintable(Ui::Confirmation::asked().first().plan));
+        }
+        QCOMPARE(m_vercel->trafficSplit().canaryPercent, started ? 5.0 : 0.0);
+        QCOMPARE(bool(canary.run()), started);
+        QCOMPARE(start->isVisibleTo(&view), !started); // a running canary is advanced or aborted, not started again
+        QCOMPARE(services.served, started ? QStringList{u"publishing.scheduler-v2 → house"_s} : QStringList{});
     }
 
     void advanceAsksTheTypedConfirmation_data()

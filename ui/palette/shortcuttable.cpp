@@ -103,6 +103,7 @@ const QList<ShortcutBinding> &shortcutBindings()
         // SLOs.
         {u"autoPacingArmButton"_s, keys(CTRL | SHIFT | Qt::Key_G), u"slos"_s, {}},
         {u"autoPacingStopButton"_s, keys(CTRL | Qt::Key_Period), u"slos"_s, {}},
+        {u"canaryStart"_s, keys(CTRL | SHIFT | Qt::Key_J), u"slos"_s, {}},
         {u"canaryAdvance"_s, keys(CTRL | SHIFT | Qt::Key_U), u"slos"_s, {}},
         {u"canaryAbort"_s, keys(CTRL | SHIFT | Qt::Key_B), u"slos"_s, {}},
         // Promotion.

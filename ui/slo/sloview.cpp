@@ -37,9 +37,11 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
 #include <QMetaMethod>
+#include <QPointer>
 #include <QPushButton>
 #include <QTableView>
 #include <QToolTip>
@@ -240,7 +242,31 @@ SloView::SloView(QWidget *parent, const Clock &clock)
     m_canaryMessage->hide();
     canaryLayout->addWidget(m_canaryMessage);
     m_canaryPanel->hide();
+    // Starting one: the deployment to canary and the release's flags, at the level chosen above.
+    m_canaryStartRow = new QWidget;
+    auto *startRow = new QHBoxLayout(m_canaryStartRow);
+    startRow->setContentsMargins(0, 0, 0, 0);
+    m_canaryDeployment = new QLineEdit;
+    m_canaryDeployment->setObjectName(u"canaryDeployment"_s);
+    m_canaryDeployment->setAccessibleName(u"Canary deployment"_s);
+    m_canaryDeployment->setPlaceholderText(u"deployment to canary (dpl_…)"_s);
+    m_canaryFlags = new QLineEdit;
+    m_canaryFlags->setObjectName(u"canaryFlags"_s);
+    m_canaryFlags->setAccessibleName(u"Release flags"_s);
+    m_canaryFlags->setPlaceholderText(u"the release's flags, comma-separated"_s);
+    m_canaryStart = new QPushButton(u"Start canary…"_s);
+    m_canaryStart->setObjectName(u"canaryStart"_s);
+    startRow->addWidget(m_canaryDeployment, 1);
+    startRow->addWidget(m_canaryFlags, 2);
+    startRow->addWidget(m_canaryStart);
+    m_canaryStartRow->hide();
+    canaryLayout->insertWidget(1, m_canaryStartRow);
     root->addWidget(canaryBox);
+    connect(m_canaryStart, &QPushButton::clicked, this, &SloView::startCanary);
+    connect(m_levelCombo, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_canary && !m_canary->run())
+            m_canary->chooseAxes(m_levelCombo->currentText(), {});
+    });
     connect(m_canaryPanel, &CanaryStagePanel::advanceRequested, this, &SloView::advanceCanary);
     connect(m_canaryPanel, &CanaryStagePanel::abortRequested, this, &SloView::canaryAbortRequested);
 
@@ -867,6 +893,9 @@ void SloView::showCanary()
     // Two axes (or a rolling release already running): the panel; flag-only: why, in Vercel's words.
     const bool twoAxes = running || (choice && choice->deploymentAxis);
     m_canaryPanel->setVisible(twoAxes);
+    const bool active = running && m_canary->run()->rollingRelease()
+                        && m_canary->run()->rollingRelease()->state == Services::RollingRelease::State::Active;
+    m_canaryStartRow->setVisible(twoAxes && !active);
     if (!m_canary)
         m_canaryNote->setText(u"Canary axes: not chosen yet (no workspace)."_s);
     else if (!choice && !running)
@@ -913,6 +942,51 @@ void SloView::advanceCanary(int nextStage)
     m_canaryAdvancing = nextStage;
     m_canaryMessage->setText(u"Advancing to stage %1 (%2 %)…"_s.arg(nextStage + 1).arg(to.trafficPercent));
     m_canaryMessage->show();
+}
+
+void SloView::startCanary()
+{
+    const QString deployment = m_canaryDeployment->text().trimmed();
+    if (!m_canary || deployment.isEmpty()) {
+        m_canaryMessage->setText(u"Name the deployment to canary (dpl_…)."_s);
+        m_canaryMessage->show();
+        m_canaryDeployment->setFocus(Qt::OtherFocusReason);
+        return;
+    }
+    CanaryTarget target;
+    target.canaryDeployment = deployment;
+    target.level = m_levelCombo->currentText();
+    for (const QString &f : m_canaryFlags->text().split(u',', Qt::SkipEmptyParts))
+        target.flags << f.trimmed();
+    const QList<Release::CanaryStage> plan = m_canary->deploymentAxis().stages.value(target.level);
+    ConfirmationRequest request;
+    request.action = Policy::ConfirmAction::ProductionToggle;
+    request.environment = u"production"_s;
+    request.title = u"Start the canary of %1 (%2)?"_s.arg(deployment, target.level);
+    QStringList lines;
+    lines << u"POST rolling-release/start {canaryDeploymentId: %1}: stage 1 of %2 of production web traffic to it"_s.arg(deployment).arg(plan.size());
+    for (const QString &line : Release::describePlan(plan))
+        lines << u"  "_s + line;
+    for (const QString &flag : std::as_const(target.flags))
+        lines << u"Serve %1 in production to cohorts %2"_s.arg(flag, plan.isEmpty() ? QString() : plan.first().cohorts.join(u", "_s));
+    request.plan = lines.join(u'\n');
+    request.acceptLabel = u"Start the canary"_s;
+    if (!Confirmation::ask(this, request)) {
+        m_canaryMessage->setText(u"Not started: the confirmation was cancelled; nothing was sent."_s);
+        m_canaryMessage->show();
+        return;
+    }
+    m_canaryMessage->setText(u"Starting the canary of %1…"_s.arg(deployment));
+    m_canaryMessage->show();
+    QPointer<SloView> self(this);
+    m_canary->start(target, {}, [self, deployment](const Status &st) {
+        if (!self)
+            return;
+        self->m_canaryMessage->setText(st ? (self->m_canary->startResumed() ? u"The canary of %1 was already running: resumed."_s.arg(deployment)
+                                                                             : u"The canary of %1 started at stage 1."_s.arg(deployment))
+                                          : u"Not started: %1 %2"_s.arg(st.error().message, st.error().remedy));
+        self->showCanary();
+    });
 }
 
 } // namespace Raize::Ui

@@ -19,6 +19,7 @@ class QComboBox;
 class QDateTimeEdit;
 class QFrame;
 class QLabel;
+class QLineEdit;
 class QLineSeries;
 class QListWidget;
 class QPushButton;
@@ -207,12 +208,17 @@ private:
     AutoPacingPanel *m_pacing;
     void showCanary();
     void advanceCanary(int nextStage);
+    void startCanary();
     CanarySession *m_canary = nullptr;
     int m_canaryAdvancing = -1; // the stage an advance was sent for, until it is reached
     QWidget *m_canaryBox;
     QLabel *m_canaryNote;
     QLabel *m_canaryMessage;
     CanaryStagePanel *m_canaryPanel;
+    QWidget *m_canaryStartRow;
+    QLineEdit *m_canaryDeployment;
+    QLineEdit *m_canaryFlags;
+    QPushButton *m_canaryStart;
 };
 
 } // namespace Raize::Ui
