@@ -103,6 +103,9 @@ const QList<ShortcutBinding> &shortcutBindings()
         // SLOs.
         {u"autoPacingArmButton"_s, keys(CTRL | SHIFT | Qt::Key_G), u"slos"_s, {}},
         {u"autoPacingStopButton"_s, keys(CTRL | Qt::Key_Period), u"slos"_s, {}},
+        {u"canaryStart"_s, keys(CTRL | SHIFT | Qt::Key_J), u"slos"_s, {}},
+        {u"canaryAdvance"_s, keys(CTRL | SHIFT | Qt::Key_U), u"slos"_s, {}},
+        {u"canaryAbort"_s, keys(CTRL | SHIFT | Qt::Key_B), u"slos"_s, {}},
         // Promotion.
         {u"promotionRefresh"_s, keys(QKeySequence::Refresh, Qt::Key_F5), u"promotion"_s, {}},
         {u"promotionPolicyDiff"_s, keys(CTRL | Qt::Key_D), u"promotion"_s, {}},

@@ -20,6 +20,8 @@ const QStringList &ArmedControls::gatedControls()
         u"autoPacingArmButton"_s, // arms auto-pacing (it changes production flags by itself)
         u"editCohortsButton"_s, // changes who each rollout stage exposes
         u"restoreRun"_s, // serves again what a rollback turned off (widens exposure)
+        u"canaryStart"_s, // two-axis canary: a rolling release of a deployment at stage 1
+        u"canaryAdvance"_s, // two-axis canary: the next stage's traffic share and cohorts (widens exposure)
     };
     return names;
 }

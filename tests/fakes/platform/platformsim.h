@@ -72,6 +72,19 @@ public:
     // deployment serves (on the SLO's own series too). GET /served-by names the deployment that served it.
     nlohmann::json servedBy();
     nlohmann::json deploymentCounters() const;
+    // Replaces the scenario's "deploymentEffects" (POST /__sandbox/platform/deployment-effects): a test turns a
+    // bad canary good, or the other way round, without a second sandbox. False: not an object of objects.
+    bool setDeploymentEffects(const nlohmann::json &effects);
+
+    // ---- time compression (issue #20: the good canary end to end within the suite's limits) ----
+    // The traffic model's clock runs `factor` times as fast as the wall clock from now on (1: real time),
+    // continuing from where it is, so every counter keeps rising and never jumps back; Prometheus then
+    // scrapes `factor` seconds of traffic every second. POST /__sandbox/platform/time-scale {"factor": N}.
+    // The model's times (side effects, fault windows) are its own clock's, not the wall clock's, while N > 1.
+    bool setTimeScale(double factor);
+    double timeScale() const { return m_scale; }
+    // The model's time now (Unix seconds): the wall clock through the time scale.
+    double simNow() const;
 
 private:
     struct Lane
@@ -125,6 +138,7 @@ private:
     QString m_clientToken;
     QHash<QString, Lane> m_lanes; // cohort/lane
     double m_last = 0;
+    double m_scale = 1, m_realOrigin = 0, m_simOrigin = 0; // simNow() = simOrigin + (wall − realOrigin) × scale
     double m_lastSideEffectAt = 0; // unix seconds; 0: none yet
     double m_lastPollAt = 0;
     int m_pollMs = 0;

@@ -231,6 +231,20 @@ int main(int argc, char **argv)
         sim.setProtectionBypass(QString::fromStdString(body["bypass"].get<std::string>()));
         return HttpResponse::json(200, {{"protected", !body["bypass"].get<std::string>().empty()}});
     });
+    // Time compression (issue #20): the traffic model runs N times as fast as the wall clock ({"factor": N}, 1–1000;
+    // 1: real time again); the counters continue from where they are. And a deployment's effects replaced
+    // ({"dpl_canary": {"httpErrors": 0}}): a bad canary made good without a second sandbox.
+    controlServer.route("POST", u"/__sandbox/platform/time-scale"_s, [&](const HttpRequest &r, const M &) {
+        const json body = r.json();
+        if (!body.is_object() || !body.contains("factor") || !body["factor"].is_number() || !sim.setTimeScale(body["factor"].get<double>()))
+            return HttpResponse::json(400, {{"error", "expected {\"factor\": a number from 1 to 1000}"}});
+        return HttpResponse::json(200, {{"timeScale", sim.timeScale()}});
+    });
+    controlServer.route("POST", u"/__sandbox/platform/deployment-effects"_s, [&](const HttpRequest &r, const M &) {
+        if (!sim.setDeploymentEffects(r.json()))
+            return HttpResponse::json(400, {{"error", "expected {\"dpl_x\": {\"httpErrors\": ratio}, ...}"}});
+        return HttpResponse::json(200, {{"deploymentEffects", r.json()}});
+    });
     controlServer.route("DELETE", u"/__sandbox/vercel/budget"_s, [&](const HttpRequest &, const M &) {
         vercel.resetBudget();
         return HttpResponse::empty(204);
