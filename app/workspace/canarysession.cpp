@@ -126,11 +126,12 @@ void CanarySession::makeRun(const CanaryTarget &target)
         QList<Release::Cohort> cohorts;
         if (const auto c = m_ws.cohorts())
             cohorts = c->cohorts;
-        m_services = std::make_unique<Release::ClientCanaryServices>(*m_clients->rollingRelease, *m_clients->flags, *m_clients->prometheus,
-                                                                     cohorts, m_clients->flagEnvironment);
+        auto services = std::make_unique<Release::ClientCanaryServices>(*m_clients->rollingRelease, *m_clients->flags, *m_clients->prometheus,
+                                                                        cohorts, m_clients->flagEnvironment);
         // The staging smoke checks (ADR 0032): Vercel names the canary's commit, GitHub its checks. Without
         // GitHub they are unknown and a policy that names smoke checks never starts (the reason says so).
-        m_services->setSmokeSources(m_clients->vercel.get(), m_clients->github.get());
+        services->setSmokeSources(m_clients->vercel.get(), m_clients->github.get());
+        m_services = std::move(services);
     }
     CanaryRun::Options o;
     o.policy = m_ws.policy().deploymentAxis();
