@@ -470,6 +470,11 @@ StageJudgement judgeRestoreStage(const QStringList &servedCohorts, const QHash<Q
         j.headline = u"nothing is served again yet: the first stage needs no burn verdict"_s;
         return j;
     }
+    if (slos.isEmpty()) {
+        j.kind = StageJudgement::Kind::NotEnoughData;
+        j.headline = u"hold: not enough data — no SLO verdict is available to judge %1 by (the rollout monitor has none)"_s.arg(servedCohorts.join(u", "_s));
+        return j;
+    }
     QStringList fired, lacking, healthy;
     for (const QString &cohort : servedCohorts) {
         const QList<Slo::AlertVerdict> list = verdicts.value(cohort);

@@ -993,6 +993,7 @@ private Q_SLOTS:
         QTest::newRow("house: a ticket fired") << QStringList{u"house"_s} << u"ticket"_s << u"hold"_s << u"burns too fast"_s;
         QTest::newRow("house: not enough data holds") << QStringList{u"house"_s} << u"quiet"_s << u"not-enough-data"_s << u"not enough data"_s;
         QTest::newRow("house: an SLO without a verdict holds") << QStringList{u"house"_s} << u"missing"_s << u"not-enough-data"_s << u"no data was read"_s;
+        QTest::newRow("no SLO to judge by holds") << QStringList{u"house"_s} << u"no-slos"_s << u"not-enough-data"_s << u"no SLO verdict"_s;
         QTest::newRow("house healthy, low-risk burns") << QStringList{u"house"_s, u"lowrisk"_s} << u"lowrisk-page"_s << u"hold"_s << u"lowrisk · Publish success"_s;
     }
 
@@ -1022,6 +1023,8 @@ private Q_SLOTS:
             v[u"house"_s].removeLast();
         else if (case_ == u"lowrisk-page"_s)
             v[u"lowrisk"_s][0] = verdict("publish_success", Slo::Severity::Page, true);
+        if (case_ == u"no-slos"_s)
+            slos.clear();
         const Rollback::StageJudgement j = Rollback::judgeRestoreStage(served, v, slos);
         QCOMPARE(Rollback::StageJudgement::kindName(j.kind), kind);
         QVERIFY2(j.headline.contains(headline), qPrintable(j.headline));
