@@ -226,6 +226,9 @@ private Q_SLOTS:
         QCOMPARE(stages->topLevelItem(1)->text(2), u"next"_s);
         QVERIFY(pr->isReadOnly() && abort->isEnabled());
 
+        if (const QString dir = qEnvironmentVariable("RAIZE_SCREENSHOT_DIR"); !dir.isEmpty())
+            dialog.grab().save(dir + u"/restore-dialog.png"_s);
+
         // Stage 2 without burn verdicts for house: held, nothing asked or sent.
         QTest::mouseClick(advance, Qt::LeftButton);
         QTRY_COMPARE(finished.size(), 3);

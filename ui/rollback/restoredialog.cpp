@@ -74,6 +74,12 @@ RestoreDialog::RestoreDialog(QString journalPath, Workspace &workspace, const Re
     m_status = new QLabel(this);
     m_status->setObjectName(u"restoreStatus"_s);
     m_status->setWordWrap(true);
+    // Wrapped labels under a stretching list: keep their full height (two lines at least).
+    for (QLabel *l : {m_judgement, m_status}) {
+        l->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::MinimumExpanding);
+        l->setMinimumHeight(2 * l->fontMetrics().lineSpacing());
+        l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    }
     layout->addWidget(m_status);
     auto *buttons = new QHBoxLayout;
     m_advance = new QPushButton(u"&Advance…"_s, this);
@@ -160,7 +166,10 @@ void RestoreDialog::showPlan()
     if (m_progress.plan) {
         m_pullRequest->setText(QString::number(m_progress.pullRequest));
         m_pullRequest->setReadOnly(true); // the way back is linked to one pull request
-        m_fixStatus->setText(QString::fromStdString(m_journal->lastOf("restore-plan").value("fix", nlohmann::json::object()).value("url", "")));
+        const nlohmann::json fix = m_journal->lastOf("restore-plan").value("fix", nlohmann::json::object());
+        m_fixStatus->setText(u"Linked to %1%2"_s.arg(QString::fromStdString(fix.value("url", "")).toHtmlEscaped(),
+                                                      fix.value("deployed", false) ? u" (in production's deployment when stage 1 started)"_s
+                                                                                   : u" (started with an override)"_s));
         m_overrideReason->setEnabled(false);
     }
     const bool open = m_plan.executable() && !m_progress.complete && !m_progress.aborted && (!m_progress.plan || m_progress.next >= 0);
