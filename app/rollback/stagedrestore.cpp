@@ -645,8 +645,8 @@ RestoreProgress restoreProgress(const RunJournal &journal)
             p.complete = p.aborted = false;
         } else if (event == "restore-stage" && p.plan) {
             p.done.insert(rec.value("stage", -1));
-        } else if (event == "restored" && p.plan) {
-            p.complete = true;
+        } else if (event == "restored") {
+            p.complete = true; // staged, or (without a plan) restored in one go by an earlier console
         } else if (event == "restore-aborted" && p.plan) {
             p.aborted = true;
         }

@@ -160,7 +160,7 @@ struct RestoreProgress
     std::optional<StagedRestorePlan> plan; // the plan written ahead at stage 1; nullopt: not started
     int pullRequest = 0;
     QSet<int> done;     // stages done
-    bool complete = false; // every stage with steps is done ("restored")
+    bool complete = false; // every stage with steps is done ("restored"; also a run restored in one go before ADR 0032)
     bool aborted = false;  // the operator stopped the way back ("restore-aborted")
     int next = -1;      // the next stage with steps, -1 when none is left
 };

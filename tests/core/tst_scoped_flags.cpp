@@ -776,6 +776,9 @@ private Q_SLOTS:
         QVERIFY(!j->lastOf("restored").is_null());
         // Restored twice: the notes say so; nothing is written again for the scoped step.
         QVERIFY(Rollback::restorePlan(*j).notes.join(u' ').contains(u"restored before"_s));
+        // Restored in one go (before the canary stages, ADR 0032): the way back counts as complete, never staged again.
+        const Rollback::RestoreProgress progress = Rollback::restoreProgress(*j);
+        QVERIFY(progress.complete && !progress.plan && progress.next == -1);
     }
 
     // ---- The way back through the canary stages (issue #16 item 10, ADR 0032) ----

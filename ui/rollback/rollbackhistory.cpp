@@ -84,10 +84,11 @@ void RollbackHistory::updateRestore()
     } else {
         const RestoreProgress progress = restoreProgress(j.value());
         const RestorePlan plan = restorePlan(j.value());
-        const bool open = progress.plan ? (!progress.complete && !progress.aborted) : plan.executable();
-        why = progress.plan ? (open ? u"The way back is at stage %1: open it to advance."_s.arg(progress.next + 1)
-                                   : progress.complete ? u"The way back is complete."_s : u"The way back was aborted."_s)
-                            : (plan.executable() ? plan.describe() : plan.refusals.join(u"\n"_s));
+        const bool open = !progress.complete && !progress.aborted && (progress.plan || plan.executable());
+        why = progress.complete  ? u"This run was restored."_s
+              : progress.aborted ? u"The way back was aborted."_s
+              : progress.plan    ? u"The way back is at stage %1: open it to advance."_s.arg(progress.next + 1)
+                                 : (plan.executable() ? plan.describe() : plan.refusals.join(u"\n"_s));
         m_restore->setEnabled(open);
         m_restore->setToolTip(why);
         return;
