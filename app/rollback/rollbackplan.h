@@ -218,6 +218,9 @@ struct RollbackRules
     // rollback.killSwitchParent: the flag every side-effect flag depends on; a
     // global P0 turns it off first, in one call (issue #16 item 3). Empty: none.
     QString killSwitchParent;
+    // rollback.restore.withoutFix: "allowed" (the built-in) lets an operator start the way back
+    // before production contains the fix-forward pull request, with a typed reason; "forbidden" refuses (ADR 0032).
+    bool restoreWithoutFixAllowed = true;
     bool operator==(const RollbackRules &o) const = default;
 };
 

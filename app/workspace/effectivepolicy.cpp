@@ -143,8 +143,19 @@ Result<Rollback::RollbackRules> rollbackRules(const Policy::Bundle &b, const Pol
                                       u"%1 is itself a side-effect flag: the parent must be a flag of its own that the side-effect flags depend on"_s.arg(
                                           r.killSwitchParent));
     }
+    // The way back through the canary (issue #16 item 10): may it start before production has the fix?
+    const json &restore = section.value("restore", json::object());
+    if (!restore.is_object())
+        return Policy::fieldError(b, u"rollback.restore"_s, u"must be an object"_s);
+    for (auto it = restore.begin(); it != restore.end(); ++it) {
+        if (it.key() != "withoutFix")
+            return Policy::fieldError(b, u"rollback.restore."_s + QString::fromStdString(it.key()), u"unknown key (withoutFix)"_s);
+        if (!it.value().is_string() || (it.value() != "allowed" && it.value() != "forbidden"))
+            return Policy::fieldError(b, u"rollback.restore.withoutFix"_s, u"must be \"allowed\" or \"forbidden\""_s);
+        r.restoreWithoutFixAllowed = it.value() == "allowed";
+    }
     for (auto it = section.begin(); it != section.end(); ++it) {
-        if (it.key() != "postChecks" && it.key() != "incident" && it.key() != "killSwitchParent")
+        if (it.key() != "postChecks" && it.key() != "incident" && it.key() != "killSwitchParent" && it.key() != "restore")
             return Policy::fieldError(b, u"rollback."_s + QString::fromStdString(it.key()),
                                       u"unknown key (the side-effect list is sideEffectFlags, ADR 0017)"_s);
     }

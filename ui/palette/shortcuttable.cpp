@@ -133,6 +133,10 @@ const QList<ShortcutBinding> &shortcutBindings()
         {u"skip"_s, keys(CTRL | Qt::Key_J), u"rollbackDialog"_s, u"Skip the failed step with the reason typed"_s},
         {u"abort"_s, keys(CTRL | SHIFT | Qt::Key_Q), u"rollbackDialog"_s, u"Abort the rollback"_s},
         {u"scope"_s, keys(CTRL | Qt::Key_L), u"rollbackDialog"_s, u"Go to the scope"_s},
+        // The way back through the canary stages (issue #16 item 10).
+        {u"restoreAdvance"_s, keys(CTRL | SHIFT | Qt::Key_X), u"restoreDialog"_s, u"Advance to the next stage (asks for its confirmation)"_s},
+        {u"restoreAbort"_s, keys(CTRL | SHIFT | Qt::Key_Q), u"restoreDialog"_s, u"Abort the way back where it is"_s},
+        {u"restorePullRequest"_s, keys(CTRL | Qt::Key_L), u"restoreDialog"_s, u"Go to the fix-forward pull request"_s},
         // The cohort editor.
         {u"addCohortButton"_s, keys(QKeySequence::New, CTRL | Qt::Key_N), u"cohortEditor"_s, u"Add a cohort"_s},
         {u"removeCohortButton"_s, keys(CTRL | Qt::Key_Delete), u"cohortEditor"_s, u"Remove the selected cohort"_s},
@@ -190,6 +194,7 @@ QString dialogTitle(const QString &where)
 {
     static const QHash<QString, QString> titles = {
         {u"confirmation"_s, u"Confirmation"_s},       {u"rollbackDialog"_s, u"Rollback dialog"_s},
+        {u"restoreDialog"_s, u"Restore dialog"_s},
         {u"cohortEditor"_s, u"Cohort editor"_s},      {u"policyDiffDialog"_s, u"Compare policy bundles"_s},
         {u"settingsDialog"_s, u"Settings"_s},
     };
