@@ -406,7 +406,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     WriteGuard *guard = &m_workspace->writeGuard();
     matrix->changeRunner()->setWriteGuard(guard);
     sloView->monitor()->setWriteGuard(guard);
-    m_history->setMonitor(sloView->monitor()); // the way back judges its stages by the same burn verdicts (ADR 0032)
+    m_history->setMonitor(sloView->monitor()); // the way back judges its stages by the same burn verdicts (ADR 0034)
     m_cohorts->setWriteGuard(guard);
     connect(&m_workspace->arming(), &Arming::changed, sloView->monitor(), &Release::RolloutMonitor::evaluate);
     m_armedControls = new ArmedControls(m_workspace->arming(), m_window.get(), this);

@@ -219,7 +219,7 @@ struct RollbackRules
     // global P0 turns it off first, in one call (issue #16 item 3). Empty: none.
     QString killSwitchParent;
     // rollback.restore.withoutFix: "allowed" (the built-in) lets an operator start the way back
-    // before production contains the fix-forward pull request, with a typed reason; "forbidden" refuses (ADR 0032).
+    // before production contains the fix-forward pull request, with a typed reason; "forbidden" refuses (ADR 0034).
     bool restoreWithoutFixAllowed = true;
     bool operator==(const RollbackRules &o) const = default;
 };

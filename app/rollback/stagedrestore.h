@@ -7,7 +7,7 @@
 // wider; a stage advances only when the burn rates of the cohorts already
 // served are inside the policy with enough data; the whole way is linked to
 // the fix-forward pull request, which must be merged and deployed to
-// production before the first stage (ADR 0032).
+// production before the first stage (ADR 0034).
 //
 // Pure parts (the plan, the judgement of a stage, the judgement of the fix)
 // are functions of data; runRestoreStage() and readFixForward() talk to the
@@ -160,7 +160,7 @@ struct RestoreProgress
     std::optional<StagedRestorePlan> plan; // the plan written ahead at stage 1; nullopt: not started
     int pullRequest = 0;
     QSet<int> done;     // stages done
-    bool complete = false; // every stage with steps is done ("restored"; also a run restored in one go before ADR 0032)
+    bool complete = false; // every stage with steps is done ("restored"; also a run restored in one go before ADR 0034)
     bool aborted = false;  // the operator stopped the way back ("restore-aborted")
     int next = -1;      // the next stage with steps, -1 when none is left
 };

@@ -220,7 +220,7 @@ private Q_SLOTS:
         // The rollback's own guard is gone: the confirmations table is the one place (ADR 0015).
         QTest::newRow("old rollback guard") << canary << onCanaryLine("\"rollback\": { \"guard\": \"click\" },") << 8 << u"rollback.guard"_s
                                             << u"unknown key"_s;
-        // The way back through the canary (ADR 0032): allowed or forbidden, nothing else.
+        // The way back through the canary (ADR 0034): allowed or forbidden, nothing else.
         QTest::newRow("restore without the fix: unknown value") << canary
                                                                 << onCanaryLine("\"rollback\": { \"restore\": { \"withoutFix\": \"sometimes\" } },") << 8
                                                                 << u"rollback.restore.withoutFix"_s << u"\"allowed\" or \"forbidden\""_s;

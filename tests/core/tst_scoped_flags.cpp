@@ -9,7 +9,7 @@
 // - LaunchDarkly end to end: a scoped run through the executor, then Restore
 //   from its journal, compared with LaunchDarkly's own stored flag before the
 //   rollback (issue #16: "exactly the previous strategies");
-// - the way back through the canary stages (issue #16 item 10, ADR 0032): the
+// - the way back through the canary stages (issue #16 item 10, ADR 0034): the
 //   staged plan (scoped before-states, a flag partly restored, stages with no
 //   member, global offs, rules undone whole), the judgement of a stage, the
 //   fix-forward pull request, and the stages run one by one (resumed, in order,
@@ -776,12 +776,12 @@ private Q_SLOTS:
         QVERIFY(!j->lastOf("restored").is_null());
         // Restored twice: the notes say so; nothing is written again for the scoped step.
         QVERIFY(Rollback::restorePlan(*j).notes.join(u' ').contains(u"restored before"_s));
-        // Restored in one go (before the canary stages, ADR 0032): the way back counts as complete, never staged again.
+        // Restored in one go (before the canary stages, ADR 0034): the way back counts as complete, never staged again.
         const Rollback::RestoreProgress progress = Rollback::restoreProgress(*j);
         QVERIFY(progress.complete && !progress.plan && progress.next == -1);
     }
 
-    // ---- The way back through the canary stages (issue #16 item 10, ADR 0032) ----
+    // ---- The way back through the canary stages (issue #16 item 10, ADR 0034) ----
 
     // Scoped before-states: the rollback's own edits (excludeScope on the stored strategies), spread over the stages.
     void stagedRestorePlan_data()

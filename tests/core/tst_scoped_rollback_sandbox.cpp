@@ -214,7 +214,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(attempts(u"lowrisk"_s) > lowrisk0, 15000 * RaizeTest::timeScale());
         QCOMPARE(attempts(u"house"_s), house0);
 
-        // Restore (patch forward) through the canary stages (issue #16 item 10, ADR 0032): the house scope is all in
+        // Restore (patch forward) through the canary stages (issue #16 item 10, ADR 0034): the house scope is all in
         // the house stage, so stage 1 is the last with something to serve again; low-risk and broad have no member.
         const Run dry = run({u"rollback"_s, u"restore"_s, u"--run"_s, runId, u"--dry-run"_s, u"--json"_s});
         QVERIFY2(dry.code == 0 && dry.j.value("executable", false), qPrintable(dry.out + dry.err));

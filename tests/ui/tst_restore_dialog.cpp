@@ -1,4 +1,4 @@
-// The way back through the canary stages in the GUI (issue #16 item 10, ADR 0032), offscreen and in-process:
+// The way back through the canary stages in the GUI (issue #16 item 10, ADR 0034), offscreen and in-process:
 // the bad-L3 scenario's Vercel and GitHub fakes over loopback, a small Unleash (features, strategy PUTs), and a
 // rollback run's journal that excluded house and client-bloom from publishing.enabled. The dialog shows the
 // stages; a fix-forward pull request production does not contain is refused before anything is sent; one it

@@ -319,7 +319,7 @@ private Q_SLOTS:
         }
     }
 
-    // Restore (issue #16 item 10, ADR 0032), from the button of the Rollbacks view, on the run above: the way back
+    // Restore (issue #16 item 10, ADR 0034), from the button of the Rollbacks view, on the run above: the way back
     // through the canary stages. A fix-forward pull request production does not contain is refused before anything
     // is sent; with the override the policy allows, stage 1 (house) serves the house flags again exactly as Unleash
     // stored them before the rollback, and nothing wider: the low-risk and global flags stay off

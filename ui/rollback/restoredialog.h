@@ -23,7 +23,7 @@ class Session;
 
 namespace Raize::Ui {
 
-// The way back through the canary (issue #16 item 10, ADR 0032): the staged
+// The way back through the canary (issue #16 item 10, ADR 0034): the staged
 // restore of one rollback run. Shows the fix-forward pull request (and
 // whether production contains it), the stages with what each serves again,
 // and where the way back is; Advance runs the next stage after its checks
