@@ -2,6 +2,7 @@
 
 #include "http/httpserver.h"
 
+#include <QMap>
 #include <QObject>
 #include <QString>
 
@@ -103,6 +104,7 @@ private:
     void startAliasJob(const QString &type, const QString &from, const QString &to);
     void moveDomains(const QString &to);
     void aliasRoutes();
+    static QString aliasUid(const QString &alias);
 
     HttpServer *m_server;
     QString m_token;
@@ -113,6 +115,10 @@ private:
     QString m_production;
     QString m_serving; // what the production domain serves
     int m_aliasDelayMs = 0;
+    // Domains assigned by hand (POST /v2/deployments/{id}/aliases; the manual Preview → Staging promote): domain →
+    // deployment. The scenario's "aliases" ({domain: uid}); without one, staging.raize.app points at the newest
+    // READY staging deployment, as Vercel's automatic staging assignment leaves it.
+    QMap<QString, QString> m_customAliases;
     int m_aliasJobGeneration = 0; // a newer job overtakes a delayed one
     nlohmann::json m_aliasJob;    // lastAliasRequest; null: none yet
     bool m_pinned = false;
