@@ -16,4 +16,4 @@ raize_add_test(test_effective SOURCES tst_effective.cpp LIBS core_effective fake
 # The manual Preview → Staging promote (§2.2, issue #17 item 5): the lighter gate set row by row, the session
 # (identity, arming, records with Vercel's request id, before/after, read-back), and assignAlias against the
 # in-process Vercel fake with 4xx/409/429 and a reset. No sandbox processes.
-raize_add_test(test_staging_promotion SOURCES tst_staging_promotion.cpp LIBS core_promotion fake_vercel COST 3)
+raize_add_test(test_staging_promotion SOURCES tst_staging_promotion.cpp LIBS core_promotion fake_vercel COST 2)

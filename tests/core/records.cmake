@@ -27,4 +27,4 @@ raize_add_test(test_settings_audit SOURCES tst_settings_audit.cpp LIBS core_reco
 # effective), a rollback step and a settings change, each with actor, request id (x-vercel-id, X-GitHub-Request-Id,
 # the flag service's event id, else "console:<uuid>"), before and after; in-process fakes, no sandbox processes.
 raize_add_test(test_audit_records SOURCES tst_audit_records.cpp
-    LIBS core_promotion core_rollback core_rollout core_release core_flagevents core_records fake_vercel fake_github TIMEOUT 120 COST 6)
+    LIBS core_promotion core_rollback core_rollout core_release core_flagevents core_records fake_vercel fake_github TIMEOUT 120 COST 2)
