@@ -111,6 +111,7 @@ private Q_SLOTS:
         m_vercel = std::make_unique<Sandbox::VercelFake>(m_server.get(), u"vercel-token"_s);
         m_vercel->load({{"project", {{"id", "prj_raize_web"}, {"name", "raize-web"}}},
                         {"production", "dpl_prod"},
+                        {"aliases", {{"staging.raize.app", "dpl_stage_auto"}}},
                         {"deployments",
                          json::array({{{"uid", "dpl_preview"}, {"target", ""}, {"state", "READY"}, {"ref", "feat/retries"}, {"minutesAgo", 5}},
                                       {{"uid", "dpl_building"}, {"target", ""}, {"state", "BUILDING"}, {"minutesAgo", 1}},

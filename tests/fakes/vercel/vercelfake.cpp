@@ -71,15 +71,10 @@ void VercelFake::load(const json &scenario)
     m_production = q(scenario, "production");
     m_serving = m_production;
     m_customAliases.clear();
-    if (scenario.contains("aliases") && scenario["aliases"].is_object()) {
-        for (const auto &[domain, uid] : scenario["aliases"].items())
-            m_customAliases.insert(QString::fromStdString(domain), QString::fromStdString(uid.get<std::string>()));
-    } else {
-        for (const Deployment &d : std::as_const(m_deployments)) { // newest first
-            if (d.target == u"staging"_s && d.state == u"READY"_s && d.project.isEmpty()) {
-                m_customAliases.insert(u"staging.raize.app"_s, d.uid);
-                break;
-            }
+    if (const auto aliases = scenario.find("aliases"); aliases != scenario.end() && aliases->is_object()) {
+        for (auto it = aliases->begin(); it != aliases->end(); ++it) {
+            if (it->is_string())
+                m_customAliases.insert(QString::fromStdString(it.key()), QString::fromStdString(it->get<std::string>()));
         }
     }
     m_aliasJob = nullptr;

@@ -115,9 +115,9 @@ private:
     QString m_production;
     QString m_serving; // what the production domain serves
     int m_aliasDelayMs = 0;
-    // Domains assigned by hand (POST /v2/deployments/{id}/aliases; the manual Preview → Staging promote): domain →
-    // deployment. The scenario's "aliases" ({domain: uid}); without one, staging.raize.app points at the newest
-    // READY staging deployment, as Vercel's automatic staging assignment leaves it.
+    // Domains other than production's (POST /v2/deployments/{id}/aliases; the manual Preview → Staging promote):
+    // domain → deployment, from the scenario's "aliases" ({domain: uid}, e.g. the staging domain on the automatic
+    // staging deployment); none without one.
     QMap<QString, QString> m_customAliases;
     int m_aliasJobGeneration = 0; // a newer job overtakes a delayed one
     nlohmann::json m_aliasJob;    // lastAliasRequest; null: none yet
