@@ -469,9 +469,14 @@ void Executor::stepFinished(int group, int step, const Result<json> &r)
         m_status[step] = StepStatus::Done;
         m_unclear.remove(step);
         m_detail[step] = q(rec, "summary");
-        // The answer is shown first; its audit record follows (it fsyncs too).
+        // The answer is shown first; its audit record follows (it fsyncs too), with the step's "before" and the
+        // service's request id lifted out of its answer (issue #17: the console's correlation id when none).
         Q_EMIT stepChanged(step);
-        audit(stepKindId(st.kind), st.target.isEmpty() ? st.title : st.target, intentService(st.intent), r.value());
+        json after = r.value();
+        const json before = after.contains("before") ? after["before"] : json();
+        const QString requestId = q(after, "requestId");
+        after.erase("before");
+        audit(stepKindId(st.kind), st.target.isEmpty() ? st.title : st.target, intentService(st.intent), after, {}, before, requestId);
     } else {
         // Did the service apply it? A timeout, a dropped connection or a 5xx cannot tell.
         // And an attempt that re-checked an earlier unclear one leaves that one unclear whatever it says itself.
@@ -653,7 +658,9 @@ void Executor::disableFlag(int step, const Step &st, Done done)
         if (!r)
             return done(r.error());
         m_lastDisableAtMs = m_clock.elapsed();
-        done(json{{"summary", s(u"%1 off (%2 ms)"_s.arg(key).arg(t.elapsed()))}, {"elapsedMs", t.elapsed()}});
+        // Before: on, as the plan read it (a flag the plan turns off was served when it was built).
+        done(json{{"summary", s(u"%1 off (%2 ms)"_s.arg(key).arg(t.elapsed()))}, {"elapsedMs", t.elapsed()},
+                  {"before", {{"flag", s(key)}, {"on", true}, {"as", "read by the plan"}}}});
     });
 }
 
@@ -730,22 +737,36 @@ void Executor::instantRollback(const Step &st, bool resumed, Done done)
     auto alive = m_alive;
     const QString target = rb->deploymentId;
     const QString description = rb->description;
-    const auto send = [this, alive, target, description, done] {
-        m_c.vercel->instantRollback(target, description, [this, alive, target, done](const Status &r) {
+    // `before`: what production served when the call was sent (the audit record's before), null when unread.
+    const auto send = [this, alive, target, description, done](const json &before) {
+        m_c.vercel->requestRollback(target, description, [this, alive, target, before, done](const Result<Receipt> &r) {
             if (!*alive)
                 return;
             if (!r)
                 return done(r.error());
             // Accepted is not effective (ADR 0027): the next step confirms the domain serves it, from this time.
             const qint64 accepted = (m_o.clock ? *m_o.clock : Clock::system()).nowMs();
-            done(json{{"summary", s(u"Instant Rollback to %1 accepted at %2"_s.arg(target, Release::isoMs(accepted)))}, {"target", s(target)},
-                      {"acceptedAt", s(Release::isoMs(accepted))}, {"acceptedAtMs", accepted}});
+            json out{{"summary", s(u"Instant Rollback to %1 accepted at %2"_s.arg(target, Release::isoMs(accepted)))}, {"target", s(target)},
+                     {"acceptedAt", s(Release::isoMs(accepted))}, {"acceptedAtMs", accepted}, {"before", before}};
+            if (!r->requestId.isEmpty())
+                out["requestId"] = s(r->requestId); // Vercel's x-vercel-id of the accepted call
+            done(out);
         });
     };
-    if (!resumed)
-        return send();
+    const auto productionOf = [](const Result<Services::VercelProject> &p) {
+        if (!p)
+            return json{{"production", nullptr}, {"unread", s(p.error().toString())}};
+        return json{{"production", p->production ? json(s(p->production->id)) : json(nullptr)}, {"pinned", p->pinned}};
+    };
+    if (!resumed) {
+        // What production serves now, for the record's before (one read; the call does not wait on its outcome).
+        return m_c.vercel->project([alive, send, productionOf](const Result<Services::VercelProject> &p) {
+            if (*alive)
+                send(productionOf(p));
+        });
+    }
     // Interrupted: did it happen? Read production before ever sending it again.
-    m_c.vercel->project([this, alive, target, send, done](const Result<Services::VercelProject> &p) {
+    m_c.vercel->project([this, alive, target, send, productionOf, done](const Result<Services::VercelProject> &p) {
         if (!*alive)
             return;
         if (!p)
@@ -756,9 +777,11 @@ void Executor::instantRollback(const Step &st, bool resumed, Done done)
                                         ? p->lastAliasRequest->requestedAt
                                         : (m_o.clock ? *m_o.clock : Clock::system()).nowMs();
             return done(json{{"summary", s(u"production already serves %1 (found after the interruption)"_s.arg(target))},
-                             {"target", s(target)}, {"readBack", true}, {"acceptedAt", s(Release::isoMs(accepted))}, {"acceptedAtMs", accepted}});
+                             {"target", s(target)}, {"readBack", true}, {"acceptedAt", s(Release::isoMs(accepted))}, {"acceptedAtMs", accepted},
+                             {"before", {{"production", p->lastAliasRequest && p->lastAliasRequest->toDeploymentId == target
+                                                            ? json(s(p->lastAliasRequest->fromDeploymentId)) : json(nullptr)}}}});
         }
-        send();
+        send(productionOf(p));
     });
 }
 
@@ -1002,7 +1025,8 @@ void Executor::openIncident(const Step &st, bool resumed, Done done)
             return done(issue.error());
         m_incidentUrl = issue->htmlUrl;
         m_journal.append({{"event", "incident"}, {"number", issue->number}, {"url", s(issue->htmlUrl)}});
-        done(json{{"summary", s(u"incident #%1 opened"_s.arg(issue->number))}, {"number", issue->number}, {"url", s(issue->htmlUrl)}});
+        done(json{{"summary", s(u"incident #%1 opened"_s.arg(issue->number))}, {"number", issue->number}, {"url", s(issue->htmlUrl)},
+                  {"before", {{"incident", nullptr}}}, {"requestId", s(issue->requestId)}});
     });
 }
 
@@ -1057,7 +1081,7 @@ void Executor::openPostmortem(const Step &st, bool resumed, Done done)
         m_postmortemUrl = filed->htmlUrl;
         m_journal.append({{"event", "postmortem"}, {"number", filed->number}, {"url", s(filed->htmlUrl)}});
         done(json{{"summary", s(u"postmortem #%1 opened, linked to the incident %2"_s.arg(filed->number).arg(m_incidentUrl))},
-                  {"number", filed->number}, {"url", s(filed->htmlUrl)}});
+                  {"number", filed->number}, {"url", s(filed->htmlUrl)}, {"before", {{"postmortem", nullptr}}}, {"requestId", s(filed->requestId)}});
     });
 }
 
@@ -1145,7 +1169,8 @@ void Executor::poll(int timeoutMs, std::function<void(std::function<void(std::op
 
 // ---- records ----
 
-void Executor::audit(const QString &action, const QString &target, const QString &service, const json &after, const QString &reason)
+void Executor::audit(const QString &action, const QString &target, const QString &service, const json &after, const QString &reason,
+                     const json &before, const QString &requestId)
 {
     if (!m_c.audit)
         return;
@@ -1154,6 +1179,8 @@ void Executor::audit(const QString &action, const QString &target, const QString
     r.action = action;
     r.target = target;
     r.service = service;
+    r.before = before;
+    r.requestId = requestId; // empty: the log gives it the console's own id, "console:<uuid>"
     r.after = after;
     if (r.after.is_object())
         r.after["run"] = s(runId());

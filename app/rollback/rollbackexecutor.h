@@ -174,8 +174,9 @@ private:
     // Calls `attempt` every pollMs until it answers a value or the deadline passes.
     void poll(int timeoutMs, std::function<void(std::function<void(std::optional<Result<nlohmann::json>>)>)> attempt, Done done);
 
+    // `requestId` empty: the log gives the record the console's own id ("console:<uuid>").
     void audit(const QString &action, const QString &target, const QString &service, const nlohmann::json &after,
-               const QString &reason = {});
+               const QString &reason = {}, const nlohmann::json &before = {}, const QString &requestId = {});
     QString incidentBody() const;
     // The postmortem issue's text: resources/templates/postmortem.md filled from the run.
     Result<QString> postmortemBody() const;

@@ -309,6 +309,67 @@ private Q_SLOTS:
         QCOMPARE(promoteCalls(), 1);
     }
 
+    // The manual Preview → Staging promote on the sandbox (§2.2, issue #17 item 5): a preview of the candidate's
+    // commit gets the staging domain behind the lighter gate set, typed confirmation, recorded with the actor, Vercel's
+    // x-vercel-id, before (the automatic staging deployment) and after; read back from the sandbox's Vercel.
+    void stagingPromoteAssignsTheDomain()
+    {
+        json checks = json::array();
+        for (const char *name : {"health check endpoint", "database connectivity", "queue connectivity", "runner heartbeat",
+                                 "feature flag service reachable", "audit/event write path", "basic UI navigation smoke"})
+            checks.push_back({{"name", name}});
+        const std::string sha = "5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081";
+        control("POST", u"/__sandbox/vercel/deployments"_s,
+                QByteArray::fromStdString(json({{"uid", "dpl_preview42"}, {"target", ""}, {"sha", sha}, {"ref", "feat/retries"}, {"checks", checks}}).dump()));
+        json failing = checks;
+        failing[0]["status"] = "completed";
+        failing[0]["conclusion"] = "failed";
+        control("POST", u"/__sandbox/vercel/deployments"_s,
+                QByteArray::fromStdString(json({{"uid", "dpl_preview43"}, {"target", ""}, {"sha", sha}, {"ref", "feat/retries"}, {"checks", failing}}).dump()));
+        control("DELETE", u"/__sandbox/requests"_s);
+        const json stateBefore = control("GET", u"/__sandbox/state"_s)["vercel"]["aliases"];
+        const auto aliasPosts = [&] {
+            int n = 0;
+            for (const json &r : control("GET", u"/__sandbox/requests?service=vercel"_s))
+                n += r.value("method", "") == "POST" && QString::fromStdString(r.value("path", "")).endsWith(u"/aliases"_s) ? 1 : 0;
+            return n;
+        };
+        const qsizetype recordsBefore = Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s)).size();
+
+        // The typed confirmation of the policy's table (stagingPromote: the environment's name): missing or wrong, exit 2.
+        const Run unconfirmed = run({u"promote"_s, u"staging"_s, u"--deployment"_s, u"dpl_preview42"_s, u"--confirm"_s, u"Staging"_s});
+        QCOMPARE(unconfirmed.code, 2);
+        QVERIFY2(unconfirmed.err.contains(u"--confirm staging"_s), qPrintable(unconfirmed.err));
+        // A preview whose Deployment Check failed: blocked by the staging gate set, exit 1.
+        const Run blocked = run({u"promote"_s, u"staging"_s, u"--deployment"_s, u"dpl_preview43"_s, u"--confirm"_s, u"staging"_s, u"--json"_s});
+        QVERIFY2(blocked.code == 1, qPrintable(blocked.out + blocked.err));
+        QVERIFY(blocked.parsed["decision"] == "blocked");
+        QVERIFY2(QString::fromStdString(blocked.parsed["reasons"].dump()).contains(u"deployment-checks (fail)"_s), qPrintable(blocked.out));
+        QCOMPARE(aliasPosts(), 0);
+
+        const Run r = run({u"promote"_s, u"staging"_s, u"--deployment"_s, u"dpl_preview42"_s, u"--confirm"_s, u"staging"_s, u"--json"_s});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY(r.parsed["promoted"] == true);
+        QVERIFY(r.parsed["domain"] == "staging.raize.app");
+        QVERIFY(r.parsed["actor"] == "oncall-lead");
+        QVERIFY(r.parsed["effective"] == true);
+        QVERIFY2(r.parsed["before"] == stateBefore.value("staging.raize.app", json()), qPrintable(r.out));
+        QVERIFY(r.parsed["before"] == "dpl_rc"); // the automatic staging deployment had the domain
+        const QString requestId = QString::fromStdString(r.parsed.value("requestId", ""));
+        QVERIFY2(requestId.startsWith(u"sbx1::sbx1::sandbox-"_s), qPrintable(requestId)); // x-vercel-id
+        QCOMPARE(aliasPosts(), 1);
+        QVERIFY(control("GET", u"/__sandbox/state"_s)["vercel"]["aliases"]["staging.raize.app"] == "dpl_preview42");
+        const auto records = Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s));
+        QStringList actions;
+        for (qsizetype i = recordsBefore; i < records.size(); ++i)
+            actions << records[i].action;
+        QCOMPARE(actions, (QStringList{u"promotion.staging.requested"_s, u"promotion.staging"_s}));
+        QCOMPARE(records.last().actor, u"oncall-lead"_s);
+        QCOMPARE(records.last().requestId, requestId);
+        QVERIFY(records.last().before["deployment"] == "dpl_rc");
+        QVERIFY(records.last().after["deployment"] == "dpl_preview42");
+    }
+
     void cleanupTestCase() { m_sandbox.stop(); }
 };
 

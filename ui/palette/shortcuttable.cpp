@@ -113,6 +113,7 @@ const QList<ShortcutBinding> &shortcutBindings()
         {u"promotionOverride"_s, keys(CTRL | ALT | Qt::Key_O), u"promotion"_s, {}},
         {u"promotionPromote"_s, keys(CTRL | SHIFT | Qt::Key_M), u"promotion"_s, {}},
         {u"promotionDraftNotes"_s, keys(CTRL | ALT | Qt::Key_N), u"promotion"_s, {}},
+        {u"promotionStagingPromote"_s, keys(CTRL | ALT | Qt::Key_S), u"promotion"_s, {}},
         // Rollback.
         {u"openRollback"_s, keys(QKeySequence::Open, CTRL | Qt::Key_O), u"rollback"_s, {}},
         {u"restoreRun"_s, keys(CTRL | SHIFT | Qt::Key_T), u"rollback"_s, {}},

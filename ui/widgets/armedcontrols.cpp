@@ -15,6 +15,7 @@ const QStringList &ArmedControls::gatedControls()
         u"promotionApprove"_s, // approves the production environment's deployment
         u"promotionOverride"_s, // passes over a failing gate
         u"promotionPromote"_s, // promotes the candidate to production
+        u"promotionStagingPromote"_s, // assigns the staging domain to a preview deployment (§2.2)
         u"matrixTurnOnButton"_s, // toggle matrix: a flag on for a scope
         u"matrixTurnOffButton"_s, // toggle matrix: a flag off for a scope
         u"autoPacingArmButton"_s, // arms auto-pacing (it changes production flags by itself)

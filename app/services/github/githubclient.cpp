@@ -817,6 +817,7 @@ void GitHubClient::reviewPendingDeployment(qint64 runId, const QList<qint64> &en
             review.confirmedByReadBack = true;
             return done(review);
         }
+        review.requestId = resp.requestId;
         JsonReader reader(u"github"_s, resp.body);
         arrayOf<GitHubDeployment>(readDeployment)(reader.root(), review.deployments);
         if (!reader.ok())
@@ -998,6 +999,7 @@ void GitHubClient::createIssue(const QString &title, const QString &body, const 
         issue.number = int(root["number"].integer());
         issue.title = root["title"].str();
         issue.htmlUrl = root["html_url"].str();
+        issue.requestId = resp.requestId;
         if (!reader.ok())
             return done(reader.error());
         done(issue);

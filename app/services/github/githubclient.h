@@ -157,6 +157,7 @@ struct GitHubReview
 {
     QList<GitHubDeployment> deployments; // what the approval started (empty when read back or rejected)
     bool confirmedByReadBack = false;    // the answer was lost; the environments are no longer pending
+    QString requestId;                   // X-GitHub-Request-Id of the answer (empty when confirmed by read-back)
 };
 
 struct GitHubDeploymentStatus
@@ -206,6 +207,7 @@ struct GitHubIssue
     QString body;
     QStringList labels;
     QDateTime createdAt, closedAt; // closedAt invalid while open
+    QString requestId;             // X-GitHub-Request-Id of the answer that created it (createIssue only)
 };
 
 

@@ -2,6 +2,7 @@
 
 #include "http/httpserver.h"
 
+#include <QMap>
 #include <QObject>
 #include <QString>
 
@@ -106,6 +107,7 @@ private:
     void startAliasJob(const QString &type, const QString &from, const QString &to);
     void moveDomains(const QString &to);
     void aliasRoutes();
+    static QString aliasUid(const QString &alias);
 
     HttpServer *m_server;
     QString m_token;
@@ -118,6 +120,10 @@ private:
     int m_aliasDelayMs = 0;
     int m_abortDelayMs = 0;
     int m_abortGeneration = 0; // a reload or a new rolling release overtakes a delayed abort
+    // Domains other than production's (POST /v2/deployments/{id}/aliases; the manual Preview → Staging promote):
+    // domain → deployment, from the scenario's "aliases" ({domain: uid}, e.g. the staging domain on the automatic
+    // staging deployment); none without one.
+    QMap<QString, QString> m_customAliases;
     int m_aliasJobGeneration = 0; // a newer job overtakes a delayed one
     nlohmann::json m_aliasJob;    // lastAliasRequest; null: none yet
     bool m_pinned = false;
