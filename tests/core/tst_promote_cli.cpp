@@ -352,6 +352,12 @@ private Q_SLOTS:
         for (const char *flag : {"publishing.enabled", "engagement.enabled", "engagement.auto-reply"})
             QVERIFY2(!client.contains(QLatin1StringView(flag)), qPrintable(client));
         if (const QString dir = qEnvironmentVariable("RAIZE_TEST_SCREENSHOTS"); !dir.isEmpty()) {
+            // The window reads its tokens from the keychain (run under tests/with-keyring.sh): GitHub's, for the open incidents.
+            QProcess token;
+            token.start(RaizeTest::consoleBinary(), {u"token"_s, u"set"_s, u"github"_s, u"--stdin"_s, u"--profile"_s, kProfile});
+            token.write(kTokenA.toUtf8());
+            token.closeWriteChannel();
+            QVERIFY2(token.waitForFinished(30000) && token.exitCode() == 0, token.readAllStandardError().constData());
             const Run shot = run({u"--screenshot"_s, dir + u"/release-notes.png"_s, u"--view"_s, u"releasenotes"_s, u"--size"_s, u"1500x900"_s});
             QVERIFY2(shot.code == 0, qPrintable(shot.err));
         }
