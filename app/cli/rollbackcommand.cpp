@@ -219,6 +219,9 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
         steps.push_back({{"title", ex.plan().steps[i].title.toStdString()}, {"status", Executor::statusName(ex.status(i)).toStdString()},
                          {"detail", ex.detail(i).toStdString()}});
     out["steps"] = steps;
+    out["recordFailures"] = json::array();
+    for (const QString &f : ex.recordFailures())
+        out["recordFailures"].push_back(f.toStdString());
     // Accepted at, effective at (ADR 0027), when the plan changed what production serves.
     if (const auto &eff = ex.effective()) {
         const json e = eff->toJson();
@@ -236,6 +239,9 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
                        .arg(ex.incidentUrl().isEmpty() ? QString() : u" Incident: "_s + ex.incidentUrl());
         if (const auto &eff = ex.effective())
             ctx.out << u"Production: "_s << eff->describe() << u'\n';
+        // §0.3: a milestone comment that failed did not stop the rollback; the journal holds its times.
+        for (const QString &f : ex.recordFailures())
+            ctx.out << u"Not posted on the incident (the rollback went on): "_s << f << u'\n';
         if (!plan.rollbackTarget.isEmpty())
             ctx.out << u"Production is pinned to %1: the next deploy reaches the domains only after a promotion.\n"_s.arg(plan.rollbackTarget);
     }

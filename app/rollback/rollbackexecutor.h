@@ -128,6 +128,8 @@ public:
     // Audit records this run could not write (playbook §0.3: the rollback runs anyway). Each is in the run's
     // journal ("audit-failed") and the incident names them; auditFailed() tells the window to show a banner.
     const QStringList &auditFailures() const { return m_auditFailures; }
+    // Record steps (milestone comments) that failed while the run went on (§0.3): "title: error", in step order.
+    QStringList recordFailures() const;
 
     static QString statusName(StepStatus s);
 
@@ -166,6 +168,15 @@ private:
     void postCheck(const Step &s, Done done);
     void openIncident(const Step &s, bool resumed, Done done);
     void openPostmortem(const Step &s, bool resumed, Done done);
+    // A milestone comment on the run's incident (issue #19, item 6), its text from the journal's
+    // measured times. Resumed, it asks GitHub for the issue's comments first: one that carries the
+    // run and the milestone (milestoneMark) was posted before the interruption.
+    void incidentMilestone(const Step &s, bool resumed, Done done);
+    QString milestoneText(const MilestoneIntent &m) const;
+    QString milestoneMark(const MilestoneIntent &m) const;
+    // A record step that failed on the way (the incident) waits for the operator once the rollback's own
+    // steps are done: before the postmortem's group (which names it), or at the end. True when it now waits.
+    bool holdDeferredFailure(int beforeGroup);
     // After an interruption: the issue with `label` this run filed, asked of GitHub (its body
     // names the run), or nullopt when GitHub lists none; an error when it cannot be asked.
     using FoundIssue = std::function<void(const Result<std::optional<Services::GitHubIssue>> &)>;
@@ -210,6 +221,7 @@ private:
     std::unique_ptr<Release::EffectiveConfirmer> m_confirmer;
     std::optional<Release::EffectiveReport> m_effective;
     QStringList m_auditFailures;
+    QHash<int, Error> m_recordErrors; // record steps that failed without stopping the run (the incident, milestones)
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 

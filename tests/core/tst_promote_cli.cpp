@@ -309,6 +309,60 @@ private Q_SLOTS:
         QCOMPARE(promoteCalls(), 1);
     }
 
+    // Release notes from the real promote above (issue #19 acceptance): no evidence file written by hand, every §9.2
+    // section filled from the sandbox's facts (the promotion-review scenario: dpl_rc at 5e6f708, PRs #431 and #432
+    // since production's f0e1d2c, its L3 flag, production's dpl_prod as the rollback target), in both versions;
+    // the client version names no flag. RAIZE_TEST_SCREENSHOTS=DIR also renders the Promotion view's dialog there.
+    void releaseNotesFromTheRealPromote()
+    {
+        const Run r = run({u"release-notes"_s, u"--from-promotion"_s, u"--audience"_s, u"both"_s, u"--json"_s});
+        QVERIFY2(r.code == 0 && r.parsed.is_object(), qPrintable(r.out + r.err));
+        QVERIFY(r.parsed["deployment"] == "dpl_rc");
+        const QString op = QString::fromStdString(r.parsed["operator"].value("body", ""));
+        const QString client = QString::fromStdString(r.parsed["client"].value("body", ""));
+        // Each section with the sandbox's facts; "unknown" nowhere (every source answered).
+        qInfo().noquote() << "operator version:\n" << op << "\nclient version:\n" << client;
+        const QList<std::pair<QString, QString>> facts = {
+            {u"**Highlights**"_s, u"Storage writes retry with backoff"_s}, // the candidate's CHANGELOG.md at 5e6f708
+            {u"**Highlights**"_s, u"Calendar weeks start on Monday"_s},
+            {u"- Flags: "_s, u"engagement.auto-reply"_s},        // the L3 flag, off in production
+            {u"- Migrations: "_s, u"none"_s},                    // no migration file between f0e1d2c and 5e6f708
+            {u"- Release level: "_s, u"L2"_s},                   // #431's risk:L2 over #432's risk:L1
+            {u"- Canary plan: "_s, u"house accounts"_s},         // the policy's rollout for L2
+            {u"- Gates: "_s, u"changelog: pass"_s},              // the review's own verdicts
+            {u"- Flag rollback: "_s, u"engagement.auto-reply"_s},
+            {u"- Deployment rollback: "_s, u"dpl_prod"_s},       // what served production before the promote
+            {u"_Written from the evidence of deployment "_s, u"dpl_rc (5e6f708192a3"_s},
+        };
+        for (const auto &[section, fact] : facts) {
+            const qsizetype at = op.indexOf(section);
+            QVERIFY2(at >= 0, qPrintable(section + u" missing:\n"_s + op));
+            const QString rest = op.mid(at, section.startsWith(u"**"_s) ? op.indexOf(u"\n**"_s, at + 2) - at : op.indexOf(u'\n', at) - at);
+            QVERIFY2(rest.contains(fact), qPrintable(fact + u" not in: "_s + rest + u"\n---\n"_s + op));
+        }
+        for (const QString &heading : {u"**Operator impact**"_s, u"- Flags: "_s, u"- New checks: "_s, u"- Runbooks updated: "_s, u"**Risk**"_s,
+                                       u"- Canary plan: "_s, u"**Rollback plan**"_s, u"- Flag rollback: "_s, u"**Known issues**"_s})
+            QVERIFY2(op.contains(heading), qPrintable(heading + u" missing:\n"_s + op));
+        QVERIFY2(!op.contains(u"unknown"_s), qPrintable(op));
+        // The client version: the policy's client sections only, and no flag name of the sandbox.
+        QVERIFY2(client.contains(u"**Highlights**"_s) && client.contains(u"**Known issues**"_s) && !client.contains(u"**Operator impact**"_s)
+                     && !client.contains(u"**Rollback plan**"_s),
+                 qPrintable(client));
+        QVERIFY2(client.contains(u"Storage writes retry with backoff"_s), qPrintable(client));
+        for (const char *flag : {"publishing.enabled", "engagement.enabled", "engagement.auto-reply"})
+            QVERIFY2(!client.contains(QLatin1StringView(flag)), qPrintable(client));
+        if (const QString dir = qEnvironmentVariable("RAIZE_TEST_SCREENSHOTS"); !dir.isEmpty()) {
+            // The window reads its tokens from the keychain (run under tests/with-keyring.sh): GitHub's, for the open incidents.
+            QProcess token;
+            token.start(RaizeTest::consoleBinary(), {u"token"_s, u"set"_s, u"github"_s, u"--stdin"_s, u"--profile"_s, kProfile});
+            token.write(kTokenA.toUtf8());
+            token.closeWriteChannel();
+            QVERIFY2(token.waitForFinished(30000) && token.exitCode() == 0, token.readAllStandardError().constData());
+            const Run shot = run({u"--screenshot"_s, dir + u"/release-notes.png"_s, u"--view"_s, u"releasenotes"_s, u"--size"_s, u"1500x900"_s});
+            QVERIFY2(shot.code == 0, qPrintable(shot.err));
+        }
+    }
+
     // The manual Preview → Staging promote on the sandbox (§2.2, issue #17 item 5): a preview of the candidate's
     // commit gets the staging domain behind the lighter gate set, typed confirmation, recorded with the actor, Vercel's
     // x-vercel-id, before (the automatic staging deployment) and after; read back from the sandbox's Vercel.

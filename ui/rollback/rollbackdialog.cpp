@@ -591,6 +591,9 @@ void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
             // Accepted at, effective at (ADR 0027).
             if (const auto &eff = m_executor->effective())
                 html += u"<br>Production: %1."_s.arg(eff->describe().toHtmlEscaped());
+            // §0.3: a milestone comment that failed did not stop the rollback (its step says why).
+            for (const QString &f : m_executor->recordFailures())
+                html += u"<br>Not posted on the incident (the rollback went on): %1"_s.arg(f.toHtmlEscaped());
             if (!m_plan.rollbackTarget.isEmpty())
                 html += u"<br><b>Production is pinned to %1</b>: the next deploy reaches the domains only after a promotion (Promotion view)."_s.arg(
                     m_plan.rollbackTarget.toHtmlEscaped());

@@ -1038,6 +1038,18 @@ void GitHubClient::issueComments(int number, Callback<QList<GitHubIssueComment>>
                                  [done](const Result<QList<GitHubIssueComment>> &items, bool) { done(items); });
 }
 
+Net::RequestPreview GitHubClient::previewCreateIssueComment(const QString &issue, const QString &body) const
+{
+    Net::Request r;
+    r.service = Service::GitHub;
+    r.method = "POST";
+    r.url = repoUrl(u"/issues/0/comments"_s);
+    r.body = Json::dump({{"body", body.toStdString()}});
+    Net::RequestPreview p = Net::RequestPreview::from(r, m_api, u"github"_s);
+    p.path.replace(u"/issues/0/comments"_s, u"/issues/%1/comments"_s.arg(issue));
+    return p;
+}
+
 void GitHubClient::createIssueComment(int number, const QString &body, Callback<GitHubIssueComment> done)
 {
     Net::Request r;

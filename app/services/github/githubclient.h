@@ -326,6 +326,9 @@ public:
     // POST /repos/{owner}/{repo}/issues/{number}/comments. Not idempotent: never re-sent on an unclear answer.
     void createIssueComment(int number, const QString &body, Callback<GitHubIssueComment> done);
     static Result<GitHubIssueComment> parseIssueComment(const QByteArray &body);
+    // The exact request createIssueComment sends, for a plan's preview (no network); `issue` names the issue
+    // in the path where its number is not known yet ("{incident}").
+    Net::RequestPreview previewCreateIssueComment(const QString &issue, const QString &body) const;
     // The exact request createIssue sends, for a plan's preview (no network).
     Net::RequestPreview previewCreateIssue(const QString &title, const QString &body, const QStringList &labels) const;
 
