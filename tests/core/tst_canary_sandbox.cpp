@@ -211,6 +211,8 @@ private Q_SLOTS:
         QVERIFY2(report->effectiveAtMs - report->acceptedAtMs >= 1400, qPrintable(report->describe()));
         QCOMPARE(canaryOf(50), 0);
         httpCall("POST", QUrl(m_sandbox.url(u"control"_s) + u"/__sandbox/vercel/abort-delay"_s), {}, R"({"ms":0})");
+    }
+
     void goodCanaryThroughTheWorkspace()
     {
         // The canary made good, the traffic model 200× the wall clock: a stage's requests in seconds.

@@ -446,7 +446,9 @@ private Q_SLOTS:
             {u"vercel/productionDomain"_s, u"app.raize.example"_s}};
         for (const auto &[k, v] : settings) {
             const Run r = run({u"settings"_s, u"set"_s, k, v});
-            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QVERIFY2(r.code == 0 && !r.crashed && !r.timedOut,
+                     qPrintable(u"settings set %1: exit %2%3%4: %5"_s.arg(k).arg(r.code).arg(r.crashed ? u" (crashed)"_s : QString())
+                                    .arg(r.timedOut ? u" (timed out)"_s : QString(), r.err.right(1500))));
         }
         for (const auto &[service, token] : {std::pair{u"vercel"_s, u"vercel"_s}, {u"github"_s, u"github"_s}, {u"flags"_s, u"unleashAdmin"_s},
                                              {u"flags-client"_s, u"unleashClient"_s}}) {
