@@ -253,6 +253,9 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
             m_tokenServices.insert(s);
     }
     m_http->setDefaultTimeout(m_settings.integer(SettingKey::NetTimeoutMs));
+    // GitHub asks for a second between mutations; only the sandbox's GitHub may be written to faster.
+    const int spacing = m_settings.integer(SettingKey::GitHubMutationSpacingMs);
+    m_http->setGitHubMutationSpacing(m_settings.boolean(SettingKey::ProfileIsSandbox) ? qMax(0, spacing) : qMax(1000, spacing));
     m_monitor->initFrom(m_settings);
     m_arming->setProfile(m_settings.profile(), m_settings.boolean(SettingKey::ProfileIsSandbox));
 

@@ -441,6 +441,8 @@ private Q_SLOTS:
             {u"github/repo"_s, u"platform"_s},                  {u"flags/url"_s, m_sandbox.url(u"flags"_s)},
             {u"prometheus/url"_s, m_sandbox.url(u"prometheus"_s)}, {u"net/timeoutMs"_s, u"3000"_s},
             {u"profile/sandbox"_s, u"true"_s},
+            // The sandbox's GitHub has no secondary limit: 100 ms between its writes, not a real GitHub's second.
+            {u"github/mutationSpacingMs"_s, u"100"_s},
             // Effective, not just accepted (ADR 0027): the simulator names the deployment serving the domain.
             {u"vercel/productionProbeUrl"_s, m_sandbox.url(u"platform"_s) + u"/__deployment"_s},
             {u"vercel/productionDomain"_s, u"app.raize.example"_s}};

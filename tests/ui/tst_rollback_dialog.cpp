@@ -91,6 +91,7 @@ private Q_SLOTS:
         QVERIFY2(err.isEmpty(), qPrintable(err));
         Settings s(m_profile);
         s.setValue(SettingKey::ProfileIsSandbox, true);
+        s.setValue(SettingKey::GitHubMutationSpacingMs, 100); // the sandbox's GitHub has no secondary limit
         s.setValue(SettingKey::VercelBaseUrl, m_sandbox.url(u"vercel"_s));
         s.setValue(SettingKey::VercelProjectId, u"prj_raize_web"_s);
         s.setValue(SettingKey::GitHubApiUrl, m_sandbox.url(u"github"_s));
