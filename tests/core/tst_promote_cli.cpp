@@ -233,7 +233,9 @@ private Q_SLOTS:
         QVERIFY2(r.out.contains(u"Approved on GitHub as oncall-lead (environment production): 1 of 1 approval(s)."_s), qPrintable(r.out));
         QVERIFY2(r.out.contains(u"promotion allowed"_s), qPrintable(r.out));
         bool pending = false;
-        for (const json &run : control("GET", u"/__sandbox/state"_s)["github"]["runs"])
+        // Keep the state: a range-for over a member of the temporary would read freed memory (found by ASan).
+        const json state = control("GET", u"/__sandbox/state"_s);
+        for (const json &run : state["github"]["runs"])
             pending = pending || (run["id"] == 9102 && !run["pending"].empty());
         QVERIFY(!pending); // GitHub's environment gate was approved with the profile's token
         QCOMPARE(auditActions(), (QStringList{u"promotion.approve.requested"_s, u"promotion.approve"_s}));

@@ -118,7 +118,11 @@ enum class FlagsAre { Fresh, Stale, Old, Unread };
 
 const Slo::AlertVerdict *verdict(const RolloutMonitor &m, const QString &cohort, const QString &slo)
 {
-    for (const Slo::AlertVerdict &v : m.verdicts().value(cohort)) {
+    // Into the monitor's own list: a copy (value()) would be detached by the loop and gone on return (found by ASan).
+    const auto it = m.verdicts().constFind(cohort);
+    if (it == m.verdicts().cend())
+        return nullptr;
+    for (const Slo::AlertVerdict &v : *it) {
         if (v.sloId == slo)
             return &v;
     }
