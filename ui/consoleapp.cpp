@@ -46,6 +46,8 @@
 #include "release/flagchangerunner.h"
 #include "release/flagpoller.h"
 #include "promotion/releasenotesdialog.h"
+#include "rollback/canaryabort.h"
+#include "workspace/canarysession.h"
 #include "workspace/validationwiring.h"
 #include "workspace/workspace.h"
 #include "release/cohortoverride.h"
@@ -216,6 +218,24 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     connect(publishTimer, &QTimer::timeout, this, publishHeads);
     publishTimer->start(60'000);
     m_window->setAlertCenter(m_alerts.get());
+    // The two-axis canary (issue #20, ADR 0033): the workspace's session, shown in the SLOs view, its pages in every
+    // view; resumed from Vercel's active rolling release at each open and polled at the SLO counters' cadence.
+    CanarySession &canaryRun = m_workspace->canary();
+    canaryRun.setAlertCenter(m_alerts.get());
+    sloView->setCanary(&canaryRun);
+    connect(sloView, &SloView::canaryAbortRequested, this, [this] { openCanaryAbort(); });
+    const auto startCanary = [this] {
+        CanarySession &c = m_workspace->canary();
+        c.chooseAxes(c.run() ? c.target().level : u"L3"_s, {});
+        c.resume([this](const Status &st) {
+            if (!st)
+                m_window->statusBar()->showMessage(u"The canary could not be read: %1 %2"_s.arg(st.error().toString(), st.error().remedy), 30000);
+        });
+        c.setPollInterval(CanaryPollMs);
+    };
+    connect(m_workspace.get(), &Workspace::ready, this, startCanary);
+    if (m_workspace->isReady())
+        startCanary();
     connect(sloView, &SloView::alertsChanged, this, [this, sloView] {
         QList<Release::Alert> active;
         m_alertPlans.clear();
@@ -386,6 +406,7 @@ ConsoleApp::ConsoleApp(const QString &profile, QObject *parent)
     WriteGuard *guard = &m_workspace->writeGuard();
     matrix->changeRunner()->setWriteGuard(guard);
     sloView->monitor()->setWriteGuard(guard);
+    m_history->setMonitor(sloView->monitor()); // the way back judges its stages by the same burn verdicts (ADR 0034)
     m_cohorts->setWriteGuard(guard);
     connect(&m_workspace->arming(), &Arming::changed, sloView->monitor(), &Release::RolloutMonitor::evaluate);
     m_armedControls = new ArmedControls(m_workspace->arming(), m_window.get(), this);
@@ -557,6 +578,9 @@ RollbackDialog *ConsoleApp::openRollback(Rollback::Trigger trigger, const Rollba
 
 RollbackDialog *ConsoleApp::openRollbackFor(const QString &alertId)
 {
+    if (alertId.startsWith(u"canary:"_s))
+        return openCanaryAbort(); // a canary's page: its abort plan
+
     const Release::AlertCenter::State *state = m_alerts ? m_alerts->find(alertId) : nullptr;
     if (state && !state->alert.triggerId.isEmpty()) {
         // A detected trigger: the plan opens with it, its scope and what its signal already answers.
@@ -569,6 +593,20 @@ RollbackDialog *ConsoleApp::openRollbackFor(const QString &alertId)
     // A burn-rate page: the trigger its SLO means (policy `triggers.pages`), its cohort and canary flags.
     const auto plan = m_alertPlans.value(alertId);
     return openPagePlan(m_alertPageTriggers.value(alertId, Rollback::Trigger::PublishFailureBreach), plan.first, plan.second);
+}
+
+RollbackDialog *ConsoleApp::openCanaryAbort()
+{
+    const Result<Rollback::CanaryAbortInputs> in = m_workspace->canary().abortInputs({});
+    if (!in) {
+        m_window->statusBar()->showMessage(u"%1: %2"_s.arg(in.error().message, in.error().remedy), 30000);
+        return nullptr;
+    }
+    RollbackDialog *dialog = openRollback();
+    if (dialog && !dialog->executor())
+        dialog->showPrepared(Rollback::canaryAbortPlan(*in), Rollback::Scope{},
+                             u"abort the canary of %1 at %2 %: %3"_s.arg(in->canaryDeployment).arg(in->canaryPercent).arg(in->reason));
+    return dialog;
 }
 
 RollbackDialog *ConsoleApp::openPagePlan(Rollback::Trigger trigger, const Rollback::Scope &pageScope, const QStringList &flagKeys)

@@ -86,6 +86,10 @@ public:
     // A burn-rate page's plan: `trigger` (what its SLO means) with the default
     // scope (Rollback::defaultScope over the SLO view's signals), its cohort and canary flags in the reason.
     RollbackDialog *openPagePlan(Rollback::Trigger trigger, const Rollback::Scope &pageScope, const QStringList &flagKeys);
+    // The two-axis canary's abort (ADR 0033): the rollback dialog on Rollback::canaryAbortPlan of the active
+    // canary (flags off where its stage serves them, all traffic back to the current deployment), journalled
+    // like any plan. Null (and a status-bar message) without an active canary.
+    RollbackDialog *openCanaryAbort();
     // §7.1 "security incident suspicion": the operator's P0 (the header button, so also the palette).
     void raiseSecuritySuspicion(const QString &reason);
     // The §7.1 trigger detector on the workspace's Prometheus (null until the workspace is ready with one).
@@ -110,6 +114,8 @@ public:
     QDialog *openWhatChanged(const QString &alertId);
     // How far before a page's onset "what changed" looks: the longest observation window (L3, §5).
     static constexpr qint64 WhatChangedWindowMs = 2 * 3600 * 1000;
+    // The two-axis canary's poll: Prometheus scrapes every 5 s in the sandbox, 15 s is the SLO views' pace.
+    static constexpr int CanaryPollMs = 15'000;
 
 private:
     // The SLOs view's "what changed" for its first page alert.

@@ -5,6 +5,7 @@ raize_core_library(core_cli
     SOURCES
         cli.cpp cli.h
         auditcommand.cpp
+        canarycommand.cpp
         changelogcommand.cpp
         cohortscommand.cpp
         gatescommand.cpp

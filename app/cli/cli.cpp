@@ -31,6 +31,7 @@ int validateCommand(Context &ctx);      // validatecommand.cpp
 int cohortsCommand(Context &ctx);       // cohortscommand.cpp
 int promoteCommand(Context &ctx);       // promotecommand.cpp
 int rolloutCommand(Context &ctx);       // rolloutcommand.cpp
+int canaryCommand(Context &ctx);        // canarycommand.cpp
 
 const CommandHelp &tokenHelp();
 const CommandHelp &settingsHelp();
@@ -47,6 +48,7 @@ const CommandHelp &validateHelp();
 const CommandHelp &cohortsHelp();
 const CommandHelp &promoteHelp();
 const CommandHelp &rolloutHelp();
+const CommandHelp &canaryHelp();
 
 namespace {
 
@@ -178,6 +180,7 @@ const QList<Command> &commands()
         {"policy"_L1, "check a policy bundle, or show how two bundles differ"_L1, &policyCommand, &policyHelp},
         {"cohorts"_L1, "list the canary cohorts in effect, or set/reset the profile's (checked and audited)"_L1, &cohortsCommand, &cohortsHelp},
         {"rollout"_L1, "the rollout's SLO verdicts, pages and next-stage recommendation; advance it (checked, audited)"_L1, &rolloutCommand, &rolloutHelp},
+        {"canary"_L1, "the two-axis canary (Vercel rolling release and flag cohorts): status, start, advance (checked, audited)"_L1, &canaryCommand, &canaryHelp},
         {"metrics"_L1, "delivery metrics from the release's records: DORA's five"_L1, &metricsCommand, &metricsHelp},
         {"validate"_L1, "post-release validation: the SLOs over the policy's window, then the journal entry via a pull request"_L1, &validateCommand, &validateHelp},
         {"help"_L1, "print the usage of a subcommand: raize-console help SUBCOMMAND [SUB-SUBCOMMAND]"_L1, &helpCommand, &helpHelp},

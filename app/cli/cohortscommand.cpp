@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 
+#include "core/identity.h"
 #include "core/jsonutil.h"
 #include "core/settings.h"
 #include "policy/confirmations.h"
@@ -28,6 +29,18 @@ const QString kResetUsage = u"raize-console cohorts reset [--reason TEXT] [--con
 std::unique_ptr<Workspace> workspace(const Context &ctx)
 {
     return Workspace::forProfile(ctx.profile, qEnvironmentVariable("RAIZE_KEYCHAIN_SERVICE", u"raize-console"_s));
+}
+
+// The GitHub login of the profile's token (GET /user, at most Workspace::IdentityWaitMs), else unknown with why:
+// GitHub not configured, no token, or no answer. The tokens come from $RAIZE_<SERVICE>_TOKEN first (CI has no keyring).
+Identity actorOf(Workspace &ws)
+{
+    const Settings &settings = ws.settings();
+    if (settings.string(SettingKey::GitHubApiUrl).isEmpty() || settings.string(SettingKey::GitHubOwner).isEmpty()
+        || settings.string(SettingKey::GitHubRepo).isEmpty())
+        return Identity{{}, u"GitHub is not configured in this profile"_s};
+    ws.openSync(Workspace::TokenSource::EnvironmentFirst);
+    return ws.identity();
 }
 
 json report(const QString &profile, const Release::EffectiveCohorts &e)
@@ -152,8 +165,16 @@ int save(Context &ctx, bool asJson, bool reset)
         ctx.err << guard.error().message << u'\n' << guard.error().remedy << u'\n';
         return Failure;
     }
-    // Read-only until armed (ADR 0028); saving what is in effect changes nothing and needs no arming.
+    // Read-only until armed (ADR 0028); saving what is in effect changes nothing, needs no arming and writes no record.
+    Identity who;
     if (!unchanged) {
+        // Who saves: the login of the profile's GitHub token (GET /user), as in the console's cohort editor, never $USER.
+        who = actorOf(*ws);
+        if (!who.known())
+            ctx.err << u"warning: the audit record names the actor \"unknown\": GitHub did not say who this profile's token belongs to ("_s
+                    << (who.whyUnknown.isEmpty() ? u"no answer"_s : who.whyUnknown)
+                    << u"). Store your own GitHub token (raize-console token set github --stdin, or RAIZE_GITHUB_TOKEN) and check it "
+                       u"with Settings → Test connection.\n"_s;
         if (const int armed = armForCommand(ctx, *ws, arm, reset ? u"cohorts reset"_s : u"cohorts set"_s); armed != Ok)
             return armed;
     }
@@ -162,7 +183,7 @@ int save(Context &ctx, bool asJson, bool reset)
                                          : u"cohorts set with raize-console cohorts set --file %1"_s.arg(file);
     // The editor's path: checked against the policy, audited before the settings change, never half-applied.
     const Result<Release::EffectiveCohorts> saved =
-        Release::saveCohorts(ws->settings(), bundle, wanted, ws->audit(), ws->actor(), why, &ws->writeGuard());
+        Release::saveCohorts(ws->settings(), bundle, wanted, ws->audit(), who.actor(), why, &ws->writeGuard());
     if (!saved) {
         ctx.err << saved.error().toString() << u'\n';
         return saved.error().kind == Error::Kind::Refused ? Negative : Failure;
@@ -210,6 +231,8 @@ const CommandHelp &cohortsHelp()
           u"Replaces the profile's cohorts with FILE's after checking them against the policy (every stage finds its\n"
           u"cohort, within its limits). The audit record holds before and after in full. Cohorts equal to the policy's\n"
           u"remove the override (cohorts.reset); cohorts equal to those in effect change nothing and write no record.\n"
+          u"The record's actor is the GitHub login of the profile's token (GET /user; RAIZE_GITHUB_TOKEN first); when\n"
+          u"GitHub cannot answer it is \"unknown\" and standard error says why.\n"
           u"\n"
           u"Options:\n"
           u"  --file FILE     a JSON array of cohorts, or the object `cohorts list --json` prints (required)\n"
@@ -225,7 +248,8 @@ const CommandHelp &cohortsHelp()
                 u"Example: raize-console cohorts set --file cohorts.json --reason \"add client-north to lowrisk\"\n"_s},
          {"reset"_L1, "go back to the policy bundle's cohorts (audited)"_L1,
           u"usage: raize-console cohorts reset [--reason TEXT] [--confirm TEXT] [--arm REASON] [--json]\n"
-          u"Removes the profile's own cohorts (also unusable ones) so the policy bundle's apply; audited as cohorts.reset.\n"
+          u"Removes the profile's own cohorts (also unusable ones) so the policy bundle's apply; audited as cohorts.reset,\n"
+          u"with the GitHub login of the profile's token as the actor (\"unknown\" when GitHub cannot answer, said on stderr).\n"
           u"\n"
           u"Options:\n"
           u"  --reason TEXT   the audit record's reason\n"

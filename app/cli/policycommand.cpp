@@ -40,9 +40,14 @@ nlohmann::json deploymentAxisJson(const Release::DeploymentAxisPolicy &axis)
         }
         stages[it.key().toStdString()] = list;
     }
+    nlohmann::json smoke = nlohmann::json::array();
+    for (const QString &c : axis.smokeChecks)
+        smoke.push_back(c.toStdString());
     return {{"enabled", axis.enabled}, {"slo", axis.slo.toStdString()}, {"cohortSlo", axis.cohortSlo.toStdString()}, {"maxBurnRate", axis.maxBurnRate},
             {"maxCanaryToBaseline", axis.maxCanaryToBaseline}, {"pageBurnRate", axis.pageBurnRate}, {"minRequests", axis.minRequests},
-            {"autoAdvance", axis.autoAdvance}, {"stages", stages}};
+            {"autoAdvance", axis.autoAdvance}, {"stages", stages},
+            {"friction", {{"maxRatio", axis.friction.maxRatio}, {"minCount", axis.friction.minCount}}},
+            {"smokeChecks", smoke}};
 }
 
 int show(Context &ctx, const EffectivePolicy &p, bool asJson)
@@ -97,6 +102,10 @@ int show(Context &ctx, const EffectivePolicy &p, bool asJson)
             for (const QString &line : Release::describePlan(it.value()))
                 ctx.out << u"    %1 %2\n"_s.arg(it.key(), line);
         }
+        ctx.out << u"    a stage holds on enforcement friction over %1 % of publish attempts (at least %2 rate limits or checkpoints)\n"_s
+                       .arg(axis.friction.maxRatio * 100)
+                       .arg(axis.friction.minCount)
+                << u"    smoke checks that must pass on the staging commit: %1\n"_s.arg(axis.smokeChecks.isEmpty() ? u"none"_s : axis.smokeChecks.join(u", "_s));
         for (const Release::Cohort &c : p.cohorts())
             ctx.out << u"  cohort %1: %2\n"_s.arg(c.id, c.name);
         for (const Slo::SloSpec &s : p.slos())

@@ -1,10 +1,12 @@
-// `raize-console promote review|approve|override|run` (issue #14, item 4):
+// `raize-console promote review|approve|override|run|staging` (issue #14, item 4):
 // the Promotion view's review, approval, override and promotion without a
 // screen, driving the same core session (Release::Promotion). An approval
 // and a promotion name the review digest they were given for
 // (`--plan-digest`, as `rollback execute`); when the review moved, they are
-// refused. Exit codes: 0 done / promotion allowed; 1 refused or blocked;
-// 2 could not run (configuration, a service, the audit log).
+// refused. `promote staging` is the manual Preview → Staging promote (§2.2,
+// issue #17 item 5): the staging domain assigned behind the lighter gate set.
+// Exit codes: 0 done / promotion allowed; 1 refused or blocked; 2 could not
+// run (configuration, a service, the audit log).
 
 #include "cli/cli.h"
 #include "core/settings.h"
@@ -13,7 +15,9 @@
 #include "records/auditlog.h"
 #include "release/clientpromotionservices.h"
 #include "release/gatepolicy.h"
+#include "policy/confirmations.h"
 #include "release/promotion.h"
+#include "release/stagingpromotion.h"
 #include "services/github/githubclient.h"
 #include "services/vercel/vercelclient.h"
 #include "workspace/validationwiring.h"
@@ -34,7 +38,8 @@ namespace {
 const QString kUsage =
     u"raize-console promote review|approve|override|run [--deployment ID] [--plan-digest D] [--reviewer LOGIN]\n"
     u"    [--gate ID] [--reason TEXT] [--changelog PATH] [--policy FILE] [--maintenance-window TEXT]\n"
-    u"    [--keychain-service S] [--arm REASON] [--json] [--profile P]"_s;
+    u"    [--keychain-service S] [--arm REASON] [--json] [--profile P]\n"
+    u"       raize-console promote staging --deployment ID --confirm TEXT [--policy FILE] [--arm REASON] [--json]"_s;
 
 struct Options
 {
@@ -299,6 +304,82 @@ bool digestGiven(Context &ctx, const Options &o)
     return false;
 }
 
+int exitForStaging(const StagingPromotion &session, bool ok)
+{
+    switch (session.failureKind()) {
+    case Error::Kind::None:
+        return ok ? Ok : Failure;
+    case Error::Kind::Refused:
+        return Negative;
+    default:
+        return Failure;
+    }
+}
+
+// `promote staging`: the staging domain assigned to a preview deployment behind the policy's lighter gate set.
+int promoteStaging(Context &ctx, const Options &o, const QString &confirm)
+{
+    if (o.deployment.trimmed().isEmpty()) {
+        ctx.err << u"--deployment is required: the preview deployment to promote to staging\nusage: "_s << kUsage << u'\n';
+        return Failure;
+    }
+    std::unique_ptr<Connection> c = connectProfile(ctx, o);
+    if (!c)
+        return Failure;
+    // The typed confirmation of the policy's confirmations table (stagingPromote), headless: --confirm TEXT.
+    const Policy::ConfirmRule rule = c->ws->policy().confirmations().rule(Policy::ConfirmAction::StagingPromote);
+    if (const Status typed = Policy::checkTypedConfirmation(Policy::ConfirmAction::StagingPromote, rule, c->policy.stagingTarget, confirm);
+        !typed) {
+        ctx.err << typed.error().message << u'\n' << typed.error().remedy << u'\n';
+        return Failure;
+    }
+    // Read-only until armed (ADR 0028).
+    if (const int armed = armForCommand(ctx, *c->ws, o.arm, u"promote staging"_s); armed != Ok)
+        return armed;
+    StagingPromotion::Dependencies deps;
+    deps.services = c->services.get();
+    deps.audit = c->audit.get();
+    deps.guard = &c->ws->writeGuard();
+    StagingPromotion session(c->policy, deps);
+    std::optional<std::pair<bool, QString>> answer;
+    QEventLoop loop;
+    QObject::connect(&session, &StagingPromotion::promoted, &loop, [&](bool ok, const QString &message) {
+        answer = std::pair{ok, message};
+        loop.quit();
+    });
+    session.promote(o.deployment);
+    if (!answer)
+        loop.exec();
+    const auto [ok, message] = *answer;
+    const int code = exitForStaging(session, ok);
+    if (ok)
+        publishAuditHeads(ctx, *c->ws);
+    if (o.json) {
+        const StagingDecision &d = session.decision();
+        json out = {{"promoted", ok},
+                    {"deployment", o.deployment.trimmed().toStdString()},
+                    {"domain", d.domain.toStdString()},
+                    {"actor", session.identity().isEmpty() ? json() : json(session.identity().toStdString())},
+                    {"decision", StagingDecision::outcomeName(d.outcome).toStdString()},
+                    {"reasons", stringsJson(d.reasons)},
+                    {"gates", session.verdict().toJson()},
+                    {"before", session.previousDeployment().isEmpty() ? json() : json(session.previousDeployment().toStdString())},
+                    {"alreadyAssigned", session.alreadyAssigned()},
+                    {"effective", session.effective()},
+                    {"requestId", session.requestId().isEmpty() ? json() : json(session.requestId().toStdString())},
+                    {"message", message.toStdString()},
+                    {"exitCode", code}};
+        ctx.printJson(out);
+    } else {
+        (ok ? ctx.out : ctx.err) << message << u'\n';
+        for (const GateResult &r : session.verdict().results)
+            ctx.out << u"  %1  %2 — %3\n"_s.arg(GateResult::statusName(r.status).toUpper().leftJustified(7), r.id, r.reason);
+        if (ok)
+            ctx.out << u"Recorded in %1 (request %2).\n"_s.arg(c->auditPath, session.requestId());
+    }
+    return code;
+}
+
 } // namespace
 
 const CommandHelp &promoteHelp()
@@ -315,7 +396,7 @@ const CommandHelp &promoteHelp()
         u"  --maintenance-window TEXT   the announced maintenance window, for the migrations gate\n"
         u"  --keychain-service S        the keychain's service name (default: raize-console, or $RAIZE_KEYCHAIN_SERVICE)\n"_s;
     static const CommandHelp help{
-        u"usage: raize-console promote review|approve|override|run [OPTIONS]\n"
+        u"usage: raize-console promote review|approve|override|run|staging [OPTIONS]\n"
         u"The staging → production promotion of the Promotion view, headless: review the candidate against the gates,\n"
         u"approve what was reviewed, override a gate the policy allows, promote. Approvals and promotions name the\n"
         u"plan digest `promote review` printed; when the review has changed since, they are refused. Every action is\n"
@@ -382,21 +463,49 @@ const CommandHelp &promoteHelp()
               common +
               u"  --json                      promoted, deployment, digest, message, exitCode, acceptedAt, effectiveAt,\n"
               u"                              effective (the evidence that production serves it, ADR 0027)\n"_s +
-              armHelp() + u"\n"_s + exits + u"Example: raize-console promote run --plan-digest 3f9a1c0d2b7e --arm \"release 4.2, CHG-1234\" --json\n"_s}}};
+              armHelp() + u"\n"_s + exits + u"Example: raize-console promote run --plan-digest 3f9a1c0d2b7e --arm \"release 4.2, CHG-1234\" --json\n"_s},
+         {"staging"_L1, "the manual Preview → Staging promote: the staging domain to a preview deployment"_L1,
+          u"usage: raize-console promote staging --deployment ID --confirm TEXT [--policy FILE] [--arm REASON] [--json] ...\n"
+          u"Points the policy's staging domain (promotion.staging.domain) at a preview deployment (Vercel assignAlias,\n"
+          u"playbook §2.2) when every gate of the policy's lighter staging set passes (promotion.staging.gates: e.g.\n"
+          u"deployment-ready, status-checks, deployment-checks, branch-protection); a gate that cannot be read blocks it.\n"
+          u"As the user the profile's GitHub token belongs to; recorded before Vercel is asked (promotion.staging.requested)\n"
+          u"and with Vercel's answer (promotion.staging: x-vercel-id, before = the deployment the domain pointed at, after).\n"
+          u"Done only once the domain reads back on the deployment.\n"
+          u"\n"
+          u"Options:\n"
+          u"  --deployment ID             the preview deployment (required)\n"
+          u"  --confirm TEXT              what the policy's confirmations table asks for \"stagingPromote\" (built-in: the\n"
+          u"                              environment's name, staging), typed exactly\n"
+          u"  --policy FILE               a policy bundle (default: the profile's, else the built-in playbook-v1)\n"
+          u"  --keychain-service S        the keychain's service name (default: raize-console, or $RAIZE_KEYCHAIN_SERVICE)\n"
+          u"  --json                      promoted, deployment, domain, actor, decision, reasons, gates, before,\n"
+          u"                              alreadyAssigned, effective, requestId, message, exitCode\n"_s +
+              armHelp() +
+              u"\n"
+              u"Exit codes: 0 the domain serves the deployment; 1 refused (a staging gate fails, the deployment is a\n"
+              u"production one, the profile is read-only without --arm); 2 could not run (--confirm missing or not exact,\n"
+              u"no staging domain in the policy, GitHub cannot name the token's user, a gate's data or Vercel did not\n"
+              u"answer, Vercel refused the alias (4xx, 409), the domain does not read back, the audit log).\n"
+              u"Example: raize-console promote staging --deployment dpl_preview42 --confirm staging --json\n"_s}}};
     return help;
 }
 
 int promoteCommand(Context &ctx)
 {
-    static const QStringList subs = {u"review"_s, u"approve"_s, u"override"_s, u"run"_s};
+    static const QStringList subs = {u"review"_s, u"approve"_s, u"override"_s, u"run"_s, u"staging"_s};
     if (ctx.args.isEmpty() || !subs.contains(ctx.args.first())) {
         ctx.err << u"usage: "_s << kUsage << u'\n';
         return Failure;
     }
     const QString sub = ctx.args.takeFirst();
+    // --confirm belongs to `staging` alone (the others confirm by their plan digest).
+    const QString confirm = sub == u"staging"_s ? ctx.takeOption(u"--confirm"_s) : QString();
     Options o;
     if (!readOptions(ctx, &o))
         return Failure;
+    if (sub == u"staging"_s)
+        return promoteStaging(ctx, o, confirm);
     if ((sub == u"approve"_s || sub == u"run"_s) && !digestGiven(ctx, o))
         return Failure;
     if (sub == u"override"_s && (o.gate.isEmpty() || o.reason.trimmed().isEmpty())) {

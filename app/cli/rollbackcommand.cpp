@@ -12,6 +12,10 @@
 #include "rollback/rollbackrestore.h"
 #include "rollback/rollbacksession.h"
 #include "rollback/runjournal.h"
+#include "rollback/stagedrestore.h"
+#include "release/rolloutmonitor.h"
+#include "services/prometheus/slometrics.h"
+#include "services/github/githubclient.h"
 #include "rollback/stabilitycheck.h"
 #include "rollback/triggerdetector.h"
 #include "release/alertcenter.h"
@@ -39,7 +43,8 @@ const QString kUsage = u"raize-console rollback plan|execute|status|resume|trigg
                        u"  triggers: wrong-account duplicate-posts kill-switch-ignored security publish-failures verification-failures\n"
                        u"            queue-stuck elevated-errors ui-regression\n"
                        u"  scopes:   global | client:ID,..[+account:ID,..] | account:ID,.. | cohort:ID | lane:api|browser | service:NAME\n"
-                       u"raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--json]"_s;
+                       u"raize-console rollback restore --run ID --pr N|URL --confirm ENVIRONMENT [--stage ID|N] [--override-fix REASON]\n"
+                       u"                                [--abort REASON] [--dry-run] [--json]"_s;
 
 std::optional<bool> yesNo(Context &ctx, const QString &name, bool *bad)
 {
@@ -214,6 +219,9 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
         steps.push_back({{"title", ex.plan().steps[i].title.toStdString()}, {"status", Executor::statusName(ex.status(i)).toStdString()},
                          {"detail", ex.detail(i).toStdString()}});
     out["steps"] = steps;
+    out["recordFailures"] = json::array();
+    for (const QString &f : ex.recordFailures())
+        out["recordFailures"].push_back(f.toStdString());
     // Accepted at, effective at (ADR 0027), when the plan changed what production serves.
     if (const auto &eff = ex.effective()) {
         const json e = eff->toJson();
@@ -231,6 +239,9 @@ int execute(Context &ctx, Session &session, RunJournal journal, const Plan &plan
                        .arg(ex.incidentUrl().isEmpty() ? QString() : u" Incident: "_s + ex.incidentUrl());
         if (const auto &eff = ex.effective())
             ctx.out << u"Production: "_s << eff->describe() << u'\n';
+        // §0.3: a milestone comment that failed did not stop the rollback; the journal holds its times.
+        for (const QString &f : ex.recordFailures())
+            ctx.out << u"Not posted on the incident (the rollback went on): "_s << f << u'\n';
         if (!plan.rollbackTarget.isEmpty())
             ctx.out << u"Production is pinned to %1: the next deploy reaches the domains only after a promotion.\n"_s.arg(plan.rollbackTarget);
     }
@@ -565,28 +576,75 @@ int resume(Context &ctx)
     return execute(ctx, *session, std::move(journal).value(), *plan, c, incident);
 }
 
+// The served cohorts' burn verdicts, read once from Prometheus through the rollout monitor (what `rollout status` judges).
+std::optional<QHash<QString, QList<Slo::AlertVerdict>>> readVerdicts(Context &ctx, Session &session, QList<Slo::SloSpec> *slos)
+{
+    if (!session.clients().prometheus) {
+        ctx.err << u"Prometheus is not configured for this profile: the served cohorts' burn rates cannot be judged. "
+                   u"Set metrics/prometheusUrl (raize-console settings set) and try again.\n"_s;
+        return std::nullopt;
+    }
+    const Release::RolloutMonitorPolicy policy = session.workspace().policy().rolloutMonitor();
+    *slos = policy.slos;
+    Slo::SloFeed feed(*session.clients().prometheus, policy.slos);
+    bool finished = false;
+    Error failure;
+    QObject::connect(&feed, &Slo::SloFeed::loaded, &feed, [&] { finished = true; });
+    QObject::connect(&feed, &Slo::SloFeed::failed, &feed, [&](const Error &e) {
+        finished = true;
+        failure = e;
+    });
+    constexpr qint64 rangeMs = 3 * Slo::DayMs + 7 * Slo::HourMs; // the rollout monitor's: the longest burn window and more
+    feed.load(QDateTime::currentMSecsSinceEpoch() / Slo::MinuteMs * Slo::MinuteMs, rangeMs, Slo::MinuteMs);
+    if (!waitUntil([&] { return finished; }, 120'000) || feed.data().isEmpty()) {
+        ctx.err << u"Cannot read the SLO counters from Prometheus: %1 %2\n"_s.arg(finished ? failure.toString() : u"no answer within 120 s"_s,
+                                                                               failure.remedy);
+        return std::nullopt;
+    }
+    Release::RolloutMonitor monitor(Clock::system());
+    monitor.setPolicy(policy);
+    monitor.setSeries({feed.data().byCohort, feed.data().toMs});
+    monitor.evaluate();
+    return monitor.verdicts();
+}
+
 int restore(Context &ctx)
 {
+    const QString usage =
+        u"raize-console rollback restore --run ID --pr N|URL --confirm ENVIRONMENT [--stage ID|N] [--override-fix REASON] [--abort REASON] [--dry-run] [--arm REASON] [--json]"_s;
     const bool asJson = ctx.takeFlag(u"--json"_s);
     const bool dryRun = ctx.takeFlag(u"--dry-run"_s);
     const QString keychain = ctx.takeOption(u"--keychain-service"_s, u"raize-console"_s);
     const QString run = ctx.takeOption(u"--run"_s);
-    const QString pr = ctx.takeOption(u"--pr"_s);
+    const QString prText = ctx.takeOption(u"--pr"_s);
+    const QString stageText = ctx.takeOption(u"--stage"_s);
+    const QString overrideFix = ctx.takeOption(u"--override-fix"_s);
+    const QString abortReason = ctx.takeOption(u"--abort"_s);
     const QString confirm = ctx.takeOption(u"--confirm"_s);
     const std::optional<QString> arm = ctx.takeArm();
-    if (!ctx.noneLeft(u"raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--arm REASON] [--json]"_s))
+    if (!ctx.noneLeft(usage))
         return Failure;
     if (run.isEmpty()) {
         ctx.err << u"--run ID is required: `raize-console rollback status` lists the runs\n"_s;
         return Failure;
     }
-    if (const Status ok = checkPullRequestUrl(pr); !ok) {
-        ctx.err << ok.error().message << u". "_s << ok.error().remedy << u'\n';
+    if (!dryRun && abortReason.isEmpty() && prText.isEmpty()) {
+        ctx.err << u"--pr N|URL is required: the way back is linked to the fix-forward pull request (playbook §7.4 Option A)\n"_s;
         return Failure;
     }
     auto session = openSession(ctx, keychain);
     if (!session)
         return Failure;
+    const Clients &clients = session->clients();
+    int pr = 0;
+    if (!prText.isEmpty()) {
+        const Result<int> parsed = parsePullRequestRef(prText, clients.github ? clients.github->fullName() : QString());
+        if (!parsed) {
+            ctx.err << parsed.error().message << u". "_s << parsed.error().remedy << u'\n';
+            return Failure;
+        }
+        pr = *parsed;
+    }
     QString path;
     for (const QString &p : RunJournal::list(session->journalDirectory())) {
         if (p.contains(u'-' + run + u".jsonl"_s))
@@ -601,47 +659,160 @@ int restore(Context &ctx)
         ctx.err << journal.error().toString() << u'\n';
         return Failure;
     }
-    const RestorePlan plan = restorePlan(journal.value());
+    RunJournal j = std::move(journal).value();
+    const RestoreProgress progress = restoreProgress(j);
+    const EffectivePolicy &policy = session->workspace().policy();
+    StagedRestorePlan plan;
+    if (progress.plan) {
+        plan = *progress.plan; // written ahead at stage 1: a resumed way back follows it, never a new read
+    } else {
+        waitFor([&](std::function<void(int)> stop) {
+            prepareStagedRestore(restorePlan(j), policy.rollout().stages, policy.cohorts(), clients, [&, stop](const StagedRestorePlan &p) {
+                plan = p;
+                stop(Ok);
+            });
+        });
+    }
+    const auto progressJson = [&] {
+        json done = json::array();
+        for (int d : progress.done)
+            done.push_back(d + 1);
+        std::sort(done.begin(), done.end());
+        return json{{"started", progress.plan.has_value()}, {"pr", progress.pullRequest}, {"stagesDone", done},
+                    {"next", progress.plan ? progress.next + 1 : 1}, {"complete", progress.complete}, {"aborted", progress.aborted}};
+    };
     if (dryRun || !plan.executable()) {
-        if (asJson)
-            ctx.printJson(plan.toJson());
-        else
+        if (asJson) {
+            json out = plan.toJson();
+            out["progress"] = progressJson();
+            ctx.printJson(out);
+        } else {
             ctx.out << plan.describe();
+        }
         return plan.executable() ? Ok : Negative;
     }
-    // Restoring widens exposure in production again: the same guard as a production toggle.
-    const Policy::Confirmations &table = session->workspace().policy().confirmations();
+    if (progress.plan && pr != 0 && progress.pullRequest != 0 && pr != progress.pullRequest) {
+        ctx.err << u"run %1's way back is linked to pull request #%2, not #%3: give --pr %2\n"_s.arg(plan.runId).arg(progress.pullRequest).arg(pr);
+        return Negative;
+    }
+    if (!abortReason.isEmpty()) {
+        if (const Status a = abortRestore(j, clients, progress.pullRequest ? progress.pullRequest : pr, abortReason); !a) {
+            ctx.err << a.error().message << u". "_s << a.error().remedy << u'\n';
+            return Negative;
+        }
+        ctx.out << u"The way back of run %1 stopped after %2 stage(s): what they serve again stays served; the rest stays off.\n"_s.arg(plan.runId)
+                       .arg(progress.done.size());
+        return Ok;
+    }
+    if (progress.complete || progress.aborted || (progress.plan && progress.next < 0)) {
+        ctx.err << u"run %1's way back is %2: nothing to restore\n"_s.arg(plan.runId, progress.aborted ? u"aborted"_s : u"complete"_s);
+        return Negative;
+    }
+    const int stage = progress.plan ? progress.next : 0;
+    if (!stageText.isEmpty()) {
+        int asked = -1;
+        for (int i = 0; i < plan.stages.size(); ++i) {
+            if (plan.stages[i].id == stageText || QString::number(i + 1) == stageText)
+                asked = i;
+        }
+        if (asked < 0) {
+            QStringList ids;
+            for (const RestoreStage &s : plan.stages)
+                ids << s.id;
+            ctx.err << u"--stage: \"%1\" is not a stage of the way back (%2)\n"_s.arg(stageText, ids.join(u", "_s));
+            return Failure;
+        }
+        if (asked != stage) {
+            ctx.err << u"--stage %1: the next stage of the way back is %2 (%3); the stages go in order\n"_s.arg(stageText).arg(stage + 1).arg(
+                plan.stages[stage].id);
+            return Negative;
+        }
+    }
+    // Serving again widens exposure in production: the production toggle's guard, and read-only until armed (ADR 0028).
     const Policy::ConfirmAction action = Policy::ConfirmAction::ProductionToggle;
-    if (const Status guard = Policy::checkTypedConfirmation(action, table.rule(action), session->target().flagEnvironment, confirm); !guard) {
+    if (const Status guard = Policy::checkTypedConfirmation(action, policy.confirmations().rule(action), session->target().flagEnvironment, confirm);
+        !guard) {
         ctx.err << u"the guard: "_s << guard.error().message << u"\n"_s << guard.error().remedy << u'\n';
         return Failure;
     }
-    // Unlike the rollback, a restore is no exception to read-only until armed (ADR 0028): it widens exposure again.
     if (const int armed = armForCommand(ctx, session->workspace(), arm, u"rollback restore"_s); armed != Ok)
         return armed;
+
+    FixForward fix;
+    if (!progress.plan) {
+        // Stage 1: the fix must be merged and in production's deployment first.
+        waitFor([&](std::function<void(int)> stop) {
+            readFixForward(clients, pr, [&, stop](const FixForward &f) {
+                fix = f;
+                stop(Ok);
+            });
+        });
+        const FixForwardVerdict v = judgeFixForward(fix, policy.rollback().restoreWithoutFixAllowed, overrideFix,
+                                                    policy.rolloutMonitor().minReasonChars);
+        if (!v.ok) {
+            ctx.err << u"restore refused: "_s << v.reason << u"\n  "_s << v.remedy << u'\n';
+            if (asJson)
+                ctx.printJson({{"refused", v.reason.toStdString()}, {"fix", fix.toJson()}});
+            return Negative;
+        }
+        ctx.err << u"fix forward: "_s << v.reason << u'\n';
+    } else {
+        const json recorded = j.lastOf("restore-plan").value("fix", json::object());
+        fix.number = progress.pullRequest;
+        fix.repo = QString::fromStdString(recorded.value("repo", ""));
+        // Stage N after the first: the cohorts served so far must burn inside the policy, with enough data.
+        const QStringList served = plan.servedCohorts(stage - 1);
+        QList<Slo::SloSpec> slos;
+        QHash<QString, QList<Slo::AlertVerdict>> verdicts;
+        if (!served.isEmpty()) {
+            const auto read = readVerdicts(ctx, *session, &slos);
+            if (!read)
+                return Failure;
+            verdicts = *read;
+        }
+        const StageJudgement judged = judgeRestoreStage(served, verdicts, slos);
+        for (const QString &e : judged.evidence)
+            ctx.err << u"  "_s << e << u'\n';
+        if (!judged.advance()) {
+            ctx.err << u"stage %1 (%2) not started: "_s.arg(stage + 1).arg(plan.stages[stage].id) << judged.headline
+                    << u"\n  Wait for the burn rates and run the same command again; or stop the way back with --abort REASON.\n"_s;
+            if (asJson)
+                ctx.printJson({{"held", judged.headline.toStdString()}, {"judgement", StageJudgement::kindName(judged.kind).toStdString()}});
+            return Negative;
+        }
+        ctx.err << judged.headline << u'\n';
+    }
     ctx.err << plan.describe();
-    RunJournal j = std::move(journal).value();
     std::optional<Result<json>> result;
     const int code = waitFor([&](std::function<void(int)> stop) {
-        runRestore(j, plan, session->clients(), pr, [&, stop](const Result<json> &r) {
+        runRestoreStage(j, plan, stage, clients, fix, overrideFix, [&, stop](const Result<json> &r) {
             result = r;
             stop(r ? Ok : (r.error().kind == Error::Kind::Conflict || r.error().kind == Error::Kind::Refused ? Negative : Failure));
         });
     });
     if (!result || !*result) {
         ctx.err << u"restore stopped: "_s << (result ? result->error().toString() : u"no answer"_s) << u'\n';
-        ctx.err << u"  The run journal %1 holds what was restored; the flags not named there are still off.\n"_s.arg(path);
+        ctx.err << u"  The run journal %1 holds what was restored; run the same command again to resume the stage.\n"_s.arg(path);
         return code;
     }
+    const json &r = result->value();
     if (asJson) {
-        ctx.printJson(result->value());
+        ctx.printJson(r);
     } else {
-        QStringList flags;
-        for (const json &f : result->value()["flags"])
-            flags << QString::fromStdString(f.get<std::string>());
-        ctx.out << u"Restored run %1: %2 served again as before the rollback.%3\n"_s.arg(plan.runId, flags.join(u", "_s),
-                                                                                        pr.isEmpty() ? QString() : u" Fix forward: "_s + pr);
-        ctx.out << u"The rollout monitor watches every cohort's burn rate again; advance the canary stages from here.\n"_s;
+        const bool complete = r.value("complete", false);
+        ctx.out << u"Stage %1 of %2 (%3) restored for run %4: %5. Fix forward: %6\n"_s.arg(stage + 1)
+                       .arg(plan.stages.size())
+                       .arg(plan.stages[stage].name, plan.runId, plan.stages[stage].members.join(u", "_s).isEmpty() ? u"nothing to serve again"_s
+                                                                                                                   : plan.stages[stage].members.join(u", "_s),
+                            QString::fromStdString(r.value("pr", "")));
+        if (complete)
+            ctx.out << u"The way back is complete: everything the rollback turned off is served again as before.\n"_s;
+        else
+            ctx.out << u"Next: stage %1 (%2), once the burn rates of %3 are inside the policy with enough data:\n"
+                       u"  raize-console rollback restore --run %4 --pr %5 --confirm %6\n"_s.arg(stage + 2)
+                           .arg(plan.stages[stage + 1].id, plan.servedCohorts(stage).join(u", "_s), plan.runId)
+                           .arg(fix.number)
+                           .arg(session->target().flagEnvironment);
     }
     return Ok;
 }
@@ -752,23 +923,33 @@ const CommandHelp &rollbackHelp()
               + u"\n"
                 u"Exit codes: 0 completed, or nothing to resume; 1 refused; 2 could not run, or stopped again.\n"
                 u"Example: raize-console rollback resume --incident 412\n"_s},
-         {"restore"_L1, "after a flag rollback, serve again exactly what it turned off (patch forward)"_L1,
-          u"usage: raize-console rollback restore --run ID --confirm ENVIRONMENT [--pr URL] [--dry-run] [--json]\n"
+         {"restore"_L1, "after a flag rollback, serve again what it turned off, stage by stage (patch forward)"_L1,
+          u"usage: raize-console rollback restore --run ID --pr N|URL --confirm ENVIRONMENT [--stage ID|N]\n"
+          u"                                  [--override-fix REASON] [--abort REASON] [--dry-run] [--json]\n"
           u"                                  [--keychain-service S] [--arm REASON]\n"
-          u"Playbook §7.4 Option A: re-enables exactly what run ID turned off. Scoped steps restore each strategy's\n"
-          u"previous body from the run journal (re-read first: a strategy someone changed since stops the restore);\n"
-          u"global steps turn the flag back on. Audited and recorded in the run's journal.\n"
+          u"Playbook §7.4 Option A: re-serves what run ID turned off through the canary stages (house, low-risk, broad),\n"
+          u"one stage per call. Each stage ends where the state before the rollback was, never wider: a client is served\n"
+          u"again at the stage whose cohort holds it; the last stage restores each strategy's previous body exactly\n"
+          u"(re-read before each write: a strategy someone changed since stops the restore). Stage 1 needs the fix-forward\n"
+          u"pull request merged and in production's deployment; each later stage needs the burn rates of the cohorts\n"
+          u"served so far inside the policy, with enough data. Journaled in the run (a stopped stage resumes) and audited,\n"
+          u"every record naming the pull request.\n"
           u"\n"
           u"Options:\n"
           u"  --run ID                 the rollback run (`rollback status` lists them)\n"
-          u"  --pr URL                 the fix-forward pull request (https://github.com/OWNER/REPO/pull/N)\n"
+          u"  --pr N|URL               the fix-forward pull request: its number or https://github.com/OWNER/REPO/pull/N\n"
           u"  --confirm ENVIRONMENT    the guard for widening exposure in production (the environment's name)\n"
-          u"  --dry-run                print what would be restored\n"
-          u"  --json                   the restore (or with --dry-run its plan) as JSON\n"_s
+          u"  --stage ID|N             the stage to run; it must be the next one (default: the next one)\n"
+          u"  --override-fix REASON    start although production does not contain the fix (when rollback.restore.withoutFix\n"
+          u"                           allows it; the reason needs overrides.minReasonChars characters)\n"
+          u"  --abort REASON           stop the way back here: what earlier stages serve again stays served\n"
+          u"  --dry-run                print the staged plan and where the way back is\n"
+          u"  --json                   the stage's result (or with --dry-run the plan) as JSON\n"_s
           + armHelp() + u"\n"
-          u"Exit codes: 0 restored; 1 refused (nothing to restore, the run in progress, a strategy moved, the profile\n"
-          u"is read-only and --arm was not given); 2 could not run.\n"
-          u"Example: raize-console rollback restore --run 20261206-1405-ab12 --pr https://github.com/raize/platform/pull/431 --confirm production\n"_s}}};
+          u"Exit codes: 0 the stage restored (or aborted; with --dry-run: the plan can run); 1 refused (the fix is not\n"
+          u"in production, the burn rates hold the stage or lack data, a stage out of order, nothing to restore, a strategy\n"
+          u"moved, read-only without --arm); 2 could not run.\n"
+          u"Example: raize-console rollback restore --run 20261206-1405-ab12 --pr 431 --confirm production\n"_s}}};
     return help;
 }
 

@@ -70,6 +70,8 @@ const QList<SettingSpec> &Settings::specs()
         {SettingKey::FlagsEnvironment, "flags/environment"_L1, u"production"_s, "Flag service environment"_L1},
         {SettingKey::PrometheusUrl, "prometheus/url"_L1, QString(), "Prometheus URL"_L1},
         {SettingKey::NetTimeoutMs, "net/timeoutMs"_L1, 15000, "Request timeout (ms)"_L1},
+        {SettingKey::GitHubMutationSpacingMs, "github/mutationSpacingMs"_L1, 1000,
+         "Pause between GitHub mutations (ms; below 1000 only on a sandbox profile)"_L1},
         {SettingKey::AuditLogPath, "audit/logPath"_L1, QString(), "Audit log file (empty: the profile's data folder)"_L1},
         {SettingKey::PolicyBundlePath, "policy/bundlePath"_L1, QString(), "Policy bundle (empty: the built-in playbook-v1)"_L1},
         {SettingKey::CanaryCohorts, "canary/cohorts"_L1, QString(), "Canary cohorts, a JSON array (empty: the policy bundle's)"_L1},

@@ -42,6 +42,9 @@ enum class SettingKey {
     // The profile's canary cohorts (a JSON `cohorts` array) in place of the
     // policy bundle's; empty: the policy's (Release::effectiveCohorts).
     CanaryCohorts,
+    // The pause between two GitHub mutations (GitHub's guidance: at least a second). Below 1000 ms only on a
+    // profile marked `profile/sandbox` (the sandbox's GitHub has no secondary limit); a real profile keeps 1 s.
+    GitHubMutationSpacingMs,
 };
 
 struct SettingSpec

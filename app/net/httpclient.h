@@ -103,6 +103,7 @@ public:
 
     // GitHub's published practice; tests may shorten it.
     void setGitHubMutationSpacing(int ms) { m_githubSpacingMs = ms; }
+    int gitHubMutationSpacing() const { return m_githubSpacingMs; }
     // What "now" is for Retry-After dates and x-ratelimit-reset (tests: a ManualClock).
     void setClock(const Clock &clock) { m_clock = &clock; }
 

@@ -124,7 +124,7 @@ QList<ConfirmAction> allConfirmActions()
 {
     return {ConfirmAction::Promote,          ConfirmAction::Rollback,   ConfirmAction::KillSwitch,
             ConfirmAction::ProductionToggle, ConfirmAction::CohortSave, ConfirmAction::AutoPacing,
-            ConfirmAction::Arm};
+            ConfirmAction::Arm,              ConfirmAction::StagingPromote};
 }
 
 QString confirmActionKey(ConfirmAction action)
@@ -137,6 +137,7 @@ QString confirmActionKey(ConfirmAction action)
     case ConfirmAction::CohortSave: return u"cohortSave"_s;
     case ConfirmAction::AutoPacing: return u"autoPacing"_s;
     case ConfirmAction::Arm: return u"arm"_s;
+    case ConfirmAction::StagingPromote: return u"stagingPromote"_s;
     }
     return {};
 }

@@ -24,6 +24,7 @@ enum class ConfirmAction {
     CohortSave,       // store the profile's cohorts (CohortEditor, `cohorts set|reset`)
     AutoPacing,       // arm auto-pacing (AutoPacingPanel)
     Arm,              // arm a read-only profile for changes (the header's Arm…, ADR 0028)
+    StagingPromote,   // the manual Preview → Staging promote (Promotion's "Promote to staging…", `promote staging`)
 };
 
 // What the operator must type: nothing (the plan is shown and a button
@@ -58,7 +59,7 @@ struct Confirmations
 };
 
 QList<ConfirmAction> allConfirmActions();
-// "promote", "rollback", "killSwitch", "productionToggle", "cohortSave", "autoPacing", "arm".
+// "promote", "rollback", "killSwitch", "productionToggle", "cohortSave", "autoPacing", "arm", "stagingPromote".
 QString confirmActionKey(ConfirmAction action);
 std::optional<ConfirmAction> confirmActionFromKey(const QString &key);
 // "none", "environment", "word".

@@ -6,4 +6,4 @@ raize_core_library(core_canary
         canaryservices.h
         canaryrun.cpp canaryrun.h
         clientcanaryservices.cpp clientcanaryservices.h
-    DEPS core_base core_rollout core_vercel core_flags core_prometheus)
+    DEPS core_base core_rollout core_vercel core_github core_flags core_prometheus)

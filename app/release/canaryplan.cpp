@@ -45,7 +45,7 @@ Result<DeploymentAxisPolicy> deploymentAxisFromPolicy(const Policy::Bundle &bund
     if (!s.is_object())
         return Policy::fieldError(bundle, at, u"must be an object"_s);
     static const QStringList known = {u"enabled"_s, u"slo"_s, u"cohortSlo"_s, u"maxBurnRate"_s, u"maxCanaryToBaseline"_s, u"pageBurnRate"_s,
-                                      u"minRequests"_s, u"autoAdvance"_s, u"stages"_s};
+                                      u"minRequests"_s, u"autoAdvance"_s, u"stages"_s, u"friction"_s, u"smokeChecks"_s};
     for (const auto &[key, value] : s.items()) {
         if (!known.contains(QString::fromStdString(key)))
             return Policy::fieldError(bundle, at + u'.' + QString::fromStdString(key), u"unknown key (known: %1)"_s.arg(known.join(u", "_s)));
@@ -74,6 +74,37 @@ Result<DeploymentAxisPolicy> deploymentAxisFromPolicy(const Policy::Bundle &bund
         if (std::isnan(*v) || *v < minimum)
             return Policy::fieldError(bundle, at + u'.' + QLatin1StringView(key), u"must be a number of at least %1"_s.arg(minimum));
         *out = *v;
+    }
+    // Enforcement friction (§6.2 Phase C): {maxRatio, minCount}.
+    if (s.contains("friction")) {
+        const json &f = s["friction"];
+        if (!f.is_object())
+            return Policy::fieldError(bundle, at + u".friction"_s, u"must be an object {maxRatio, minCount}"_s);
+        for (const auto &[key, value] : f.items()) {
+            if (key != "maxRatio" && key != "minCount")
+                return Policy::fieldError(bundle, at + u".friction."_s + QString::fromStdString(key), u"unknown key (known: maxRatio, minCount)"_s);
+        }
+        if (const std::optional<double> v = number(f, "maxRatio")) {
+            if (std::isnan(*v) || *v < 0 || *v >= 1)
+                return Policy::fieldError(bundle, at + u".friction.maxRatio"_s, u"must be a ratio from 0 to under 1 (friction events per publish attempt)"_s);
+            p.friction.maxRatio = *v;
+        }
+        if (const std::optional<double> v = number(f, "minCount")) {
+            if (std::isnan(*v) || *v < 1 || *v != std::floor(*v))
+                return Policy::fieldError(bundle, at + u".friction.minCount"_s, u"must be a whole number of at least 1"_s);
+            p.friction.minCount = *v;
+        }
+    }
+    // The staging smoke tests (§6.2 Phase A) as GitHub reports them on the staging commit.
+    if (s.contains("smokeChecks")) {
+        const json &list = s["smokeChecks"];
+        if (!list.is_array())
+            return Policy::fieldError(bundle, at + u".smokeChecks"_s, u"must be a list of check names"_s);
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (!list[i].is_string() || list[i].get<std::string>().empty())
+                return Policy::fieldError(bundle, u"%1.smokeChecks[%2]"_s.arg(at).arg(i), u"must be the name of a check run or commit status"_s);
+            p.smokeChecks << QString::fromStdString(list[i].get<std::string>());
+        }
     }
     const json &stages = s.value("stages", json::object());
     if (!stages.is_object())
@@ -201,12 +232,26 @@ StageVerdict judgeStage(const DeploymentAxisPolicy &policy, const QList<CanarySt
                                                                                    QString::number(policy.maxCanaryToBaseline, 'g', 3), facts.baseline.name,
                                                                                    QString::number(facts.baseline.ratio() * 100, 'f', 2));
     }
+    // Enforcement friction since the stage began, against the cohorts' publish attempts; the staging smoke checks.
+    QHash<QString, double> attempts;
+    for (const AxisCount &c : facts.cohorts)
+        attempts.insert(c.name.startsWith(u"cohort "_s) ? c.name.mid(7) : c.name, c.requests);
+    v.evidence = judgeFriction(policy.friction, stage.cohorts, attempts, facts.friction);
+    v.evidence += judgeSmoke(policy.smokeChecks, facts.smoke);
+    QStringList unknown;
+    for (const StageEvidence &e : std::as_const(v.evidence)) {
+        if (e.state == StageEvidence::State::Hold)
+            v.reasons << u"%1 — %2"_s.arg(e.subject, e.detail);
+        else if (e.state == StageEvidence::State::Unknown)
+            unknown << u"%1 — %2"_s.arg(e.subject, e.detail);
+    }
     if (!v.reasons.isEmpty()) {
         v.kind = StageVerdict::Kind::Hold;
         v.page = worst >= policy.pageBurnRate;
         return v;
     }
-    // 2. Every axis needs enough requests to judge.
+    // 2. Every axis needs enough requests to judge, and the evidence must have been read.
+    v.reasons = unknown;
     QList<AxisCount> needed = axes;
     if (stage.trafficPercent < 100)
         needed.append(facts.baseline);

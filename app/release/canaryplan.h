@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "policy/policybundle.h"
 #include "release/cohorts.h"
+#include "release/stageevidence.h"
 
 #include <QList>
 #include <QMap>
@@ -47,6 +48,8 @@ struct DeploymentAxisPolicy
     double pageBurnRate = 14.4;    // a burn at or over it pages (the policy's fastest page rule)
     double minRequests = 500;      // per axis in the stage's window; fewer: "not enough data"
     bool autoAdvance = false;      // the console may send approve-stage itself (armed like auto-pacing)
+    FrictionPolicy friction;       // enforcement friction that holds a stage (§6.2 Phase C)
+    QStringList smokeChecks;       // check runs / commit statuses on the staging commit that must pass (§6.2 Phase A)
     QMap<QString, QList<CanaryStage>> stages; // by release level: "L3" → the stages, the last at 100 %
     bool operator==(const DeploymentAxisPolicy &) const = default;
 };
@@ -91,6 +94,10 @@ struct StageFacts
     double elapsedSeconds = 0;   // since the stage began
     AxisCount canary, baseline;  // by deployment (web requests)
     QList<AxisCount> cohorts;    // the cohorts the stage's flags are on for
+    // Read as evidence, never ticked by hand (stageevidence.h). nullopt: not read, so unknown — the stage
+    // is "not enough data" until it is read (the smoke checks only when the policy names some).
+    std::optional<FrictionFacts> friction;
+    std::optional<SmokeFacts> smoke;
 };
 
 struct StageVerdict
@@ -107,14 +114,17 @@ struct StageVerdict
     bool page = false;    // Hold at or over the page burn rate
     double canaryBurn = 0, baselineBurn = 0;
     QStringList reasons;  // one line per axis that holds or lacks data, or why it may advance
+    QList<StageEvidence> evidence; // friction and smoke rows, each with what was read (query, since, URL)
     static QString kindName(Kind kind);
 };
 
 double burnRate(const AxisCount &axis, double objective);
 
 // The verdict on the active stage of `plan`. A burn over the policy holds
-// whatever the window (and pages at pageBurnRate); a stage is judged only
-// with minRequests on every axis; it advances once its window is over.
+// whatever the window (and pages at pageBurnRate), and so do enforcement
+// friction over the policy and a failing or missing smoke check (with the
+// evidence); a stage is judged only with minRequests on every axis and its
+// friction and smoke checks read; it advances once its window is over.
 StageVerdict judgeStage(const DeploymentAxisPolicy &policy, const QList<CanaryStage> &plan, const StageFacts &facts);
 
 // The plan as lines ("stage 1: 5 % traffic, cohorts house, 30 min"), for the CLI, the view and tests.

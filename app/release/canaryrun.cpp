@@ -1,5 +1,6 @@
 #include "release/canaryrun.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace Raize::Release {
@@ -43,6 +44,53 @@ void CanaryRun::start(const QString &canaryDeploymentId)
         return fail(Error::make(Error::Kind::Config, u"console"_s, u"the policy has no deployment stages for this release"_s,
                                 u"Add rollout.deploymentAxis.stages for the release's level, or run a flag-only canary."_s));
     m_busy = true;
+    m_smoke.reset();
+    readSmoke(canaryDeploymentId, [this, canaryDeploymentId] {
+        // Stage 1 starts only on passed smoke checks (§6.2 Phase A): the verdict shows what blocks it.
+        const QList<StageEvidence> smoke = judgeSmoke(m_o.policy.smokeChecks, m_smoke);
+        QStringList blocking;
+        bool failedOrMissing = false;
+        for (const StageEvidence &e : smoke) {
+            if (e.state == StageEvidence::State::Ok)
+                continue;
+            failedOrMissing = failedOrMissing || e.state == StageEvidence::State::Hold;
+            blocking << u"%1 — %2%3"_s.arg(e.subject, e.detail, e.url.isEmpty() ? QString() : u" <%1>"_s.arg(e.url));
+        }
+        if (!blocking.isEmpty()) {
+            m_verdict = StageVerdict{};
+            m_verdict.kind = failedOrMissing ? StageVerdict::Kind::Hold : StageVerdict::Kind::NotEnoughData;
+            m_verdict.reasons = blocking;
+            m_verdict.evidence = smoke;
+            return fail(Error::make(Error::Kind::Refused, u"console"_s,
+                                    u"stage 1 of %1 not started: %2"_s.arg(canaryDeploymentId, blocking.join(u"; "_s)),
+                                    failedOrMissing ? u"Fix the release on staging until its smoke checks pass, then start the canary again."_s
+                                                    : u"Wait for the smoke checks to finish (or for GitHub to answer), then start the canary again."_s));
+        }
+        startRollingRelease(canaryDeploymentId);
+    });
+}
+
+void CanaryRun::readSmoke(const QString &canary, std::function<void()> then)
+{
+    bool passed = m_smoke.has_value();
+    for (const StageEvidence &e : judgeSmoke(m_o.policy.smokeChecks, m_smoke))
+        passed = passed && e.state == StageEvidence::State::Ok;
+    if (m_o.policy.smokeChecks.isEmpty() || passed)
+        return then();
+    m_s.smokeChecks(canary, [this, then](const Result<SmokeFacts> &facts) {
+        if (facts) {
+            m_smoke = *facts;
+        } else {
+            SmokeFacts unknown;
+            unknown.error = facts.error().toString();
+            m_smoke = unknown;
+        }
+        then();
+    });
+}
+
+void CanaryRun::startRollingRelease(const QString &canaryDeploymentId)
+{
     m_s.start(canaryDeploymentId, [this](const Result<RollingRelease> &rr) {
         if (!rr)
             return fail(rr.error());
@@ -103,27 +151,46 @@ void CanaryRun::judge(const RollingRelease &rr)
         return;
     }
     const double seconds = std::max(0.0, (clock().nowMs() - m_stageSinceMs) / 1000.0);
-    m_s.counts(rr.canaryDeployment, rr.currentDeployment, m_o.plan.value(index).cohorts, seconds,
-               [this, seconds, index, rr](const Result<StageCounts> &counts) {
-                   if (!counts)
-                       return fail(counts.error());
-                   m_counts = *counts;
-                   StageFacts facts;
-                   facts.stageIndex = index;
-                   facts.elapsedSeconds = seconds;
-                   facts.canary = counts->canary;
-                   facts.baseline = counts->baseline;
-                   facts.cohorts = counts->cohorts;
-                   m_verdict = judgeStage(m_o.policy, m_o.plan, facts);
-                   if (m_verdict.page && m_pagedStage != index) {
-                       m_pagedStage = index;
-                       Q_EMIT paged(u"canary %1 at %2 %: %3"_s.arg(rr.canaryDeployment).arg(rr.canaryPercent()).arg(m_verdict.reasons.join(u"; "_s)));
-                   }
-                   if (m_verdict.kind == StageVerdict::Kind::Advance && m_armed)
-                       return doAdvance(m_verdict.nextStage);
-                   m_busy = false;
-                   Q_EMIT updated();
-               });
+    const QStringList cohorts = m_o.plan.value(index).cohorts;
+    m_s.counts(rr.canaryDeployment, rr.currentDeployment, cohorts, seconds, [this, seconds, index, rr, cohorts](const Result<StageCounts> &counts) {
+        if (!counts)
+            return fail(counts.error());
+        m_counts = *counts;
+        // The evidence besides the burn: friction since the stage began (a failed read is unknown, not a failed
+        // poll: the verdict says what could not be read), then the smoke checks until they have all passed.
+        m_s.friction(cohorts, seconds, m_stageSinceMs, [this, seconds, index, rr](const Result<FrictionFacts> &friction) {
+            if (friction) {
+                m_friction = *friction;
+            } else {
+                FrictionFacts unknown;
+                unknown.sinceMs = m_stageSinceMs;
+                unknown.error = friction.error().toString();
+                m_friction = unknown;
+            }
+            readSmoke(rr.canaryDeployment, [this, seconds, index, rr] { decide(rr, index, seconds); });
+        });
+    });
+}
+
+void CanaryRun::decide(const RollingRelease &rr, int index, double seconds)
+{
+    StageFacts facts;
+    facts.stageIndex = index;
+    facts.elapsedSeconds = seconds;
+    facts.canary = m_counts->canary;
+    facts.baseline = m_counts->baseline;
+    facts.cohorts = m_counts->cohorts;
+    facts.friction = m_friction;
+    facts.smoke = m_smoke;
+    m_verdict = judgeStage(m_o.policy, m_o.plan, facts);
+    if (m_verdict.page && m_pagedStage != index) {
+        m_pagedStage = index;
+        Q_EMIT paged(u"canary %1 at %2 %: %3"_s.arg(rr.canaryDeployment).arg(rr.canaryPercent()).arg(m_verdict.reasons.join(u"; "_s)));
+    }
+    if (m_verdict.kind == StageVerdict::Kind::Advance && m_armed)
+        return doAdvance(m_verdict.nextStage);
+    m_busy = false;
+    Q_EMIT updated();
 }
 
 Status CanaryRun::advance(int expectedNextStage)
@@ -139,8 +206,9 @@ Status CanaryRun::advance(int expectedNextStage)
     if (m_verdict.kind != StageVerdict::Kind::Advance && m_verdict.kind != StageVerdict::Kind::Wait)
         return Error::make(Error::Kind::Refused, u"console"_s,
                            u"the stage cannot advance (%1): %2"_s.arg(StageVerdict::kindName(m_verdict.kind), m_verdict.reasons.join(u"; "_s)),
-                           m_verdict.kind == StageVerdict::Kind::Hold ? u"Abort the canary, or wait for the burn to end."_s
-                                                                      : u"Wait until both axes have enough requests to judge."_s);
+                           m_verdict.kind == StageVerdict::Kind::Hold
+                               ? u"Abort the canary, or wait until what holds it (a burn, enforcement friction, a smoke check) has ended."_s
+                               : u"Wait until both axes have enough requests and the friction and smoke checks can be read."_s);
     m_busy = true;
     doAdvance(expectedNextStage);
     return okStatus();

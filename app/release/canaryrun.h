@@ -40,7 +40,9 @@ public:
 
     CanaryRun(CanaryServices &services, Options options, QObject *parent = nullptr);
 
-    // Starts the rolling release of `canaryDeploymentId` at stage 1 and serves the flags to its cohorts.
+    // Starts the rolling release of `canaryDeploymentId` at stage 1 and serves the flags to its cohorts — only
+    // once the policy's smoke checks passed on the commit it was built from: a failing, missing or unreadable
+    // one refuses the start (failed(), and the verdict holds the evidence), and nothing is sent to Vercel.
     void start(const QString &canaryDeploymentId);
     // One round: read, count, judge; advance when armed and the verdict says so.
     void poll();
@@ -55,6 +57,9 @@ public:
     const std::optional<Services::RollingRelease> &rollingRelease() const { return m_rr; }
     const StageVerdict &verdict() const { return m_verdict; }
     const std::optional<StageCounts> &counts() const { return m_counts; }
+    // The evidence last read: enforcement friction since the stage began, the smoke checks of the canary's commit.
+    const std::optional<FrictionFacts> &friction() const { return m_friction; }
+    const std::optional<SmokeFacts> &smoke() const { return m_smoke; }
     int stageIndex() const { return m_stage; }
     const QList<CanaryStage> &plan() const { return m_o.plan; }
     const DeploymentAxisPolicy &policy() const { return m_o.policy; }
@@ -70,6 +75,10 @@ Q_SIGNALS:
 private:
     const Clock &clock() const;
     void judge(const Services::RollingRelease &rr);
+    // The smoke checks when the policy names some and they have not all passed yet (a re-run may fix them), then `then`.
+    void readSmoke(const QString &canary, std::function<void()> then);
+    void startRollingRelease(const QString &canaryDeploymentId);
+    void decide(const Services::RollingRelease &rr, int index, double seconds);
     void doAdvance(int next);
     void fail(const Error &e);
 
@@ -77,6 +86,8 @@ private:
     Options m_o;
     std::optional<Services::RollingRelease> m_rr;
     std::optional<StageCounts> m_counts;
+    std::optional<FrictionFacts> m_friction;
+    std::optional<SmokeFacts> m_smoke;
     StageVerdict m_verdict;
     int m_stage = -1;
     qint64 m_stageSinceMs = 0;

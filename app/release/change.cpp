@@ -91,6 +91,27 @@ QString onOff(bool on)
     return on ? u"on"_s : u"off"_s;
 }
 
+// "Canary dpl_x: stage 2 of 4 — 25 % of web traffic, cohorts house, lowrisk" (or "… aborted at stage 2 of 4 (25 %)").
+QString canaryStageTitle(const QString &canary, const nlohmann::json &after)
+{
+    const auto number = [&](const char *key) { return after.is_object() && after.contains(key) && after[key].is_number() ? after[key].get<double>() : 0.0; };
+    const QString state = jsonText(after, "state");
+    QStringList cohorts;
+    if (after.is_object() && after.contains("cohorts") && after["cohorts"].is_array()) {
+        for (const auto &v : after["cohorts"]) {
+            if (v.is_string())
+                cohorts << QString::fromStdString(v.get<std::string>());
+        }
+    }
+    const QString where = u"stage %1 of %2"_s.arg(number("stage")).arg(number("stages"));
+    if (state == u"ABORTED"_s)
+        return u"Canary %1 aborted at %2 (%3 % of web traffic): all traffic back to %4"_s.arg(canary, where).arg(number("trafficPercent")).arg(
+            jsonText(after, "current").isEmpty() ? u"the current deployment"_s : jsonText(after, "current"));
+    return u"Canary %1: %2 — %3 % of web traffic, cohorts %4%5"_s.arg(canary, where)
+        .arg(number("trafficPercent"))
+        .arg(cohorts.isEmpty() ? u"none"_s : cohorts.join(u", "_s), state == u"COMPLETE"_s ? u" (complete)"_s : QString());
+}
+
 } // namespace
 
 std::optional<Change> Change::fromRelease(const Services::GitHubRelease &r)
@@ -183,6 +204,19 @@ std::optional<Change> Change::fromAudit(const Records::AuditRecord &r)
         c.deploymentId = r.target;
         c.environment = u"Production"_s;
         c.flag.clear();
+    } else if (r.action == u"canary.stage"_s) {
+        // A stage of a two-axis canary reached (CanarySession): one record per stage, in the web lane.
+        c.kind = Kind::CanaryStage;
+        c.deploymentId = r.target;
+        c.environment = u"Production"_s;
+        c.flag.clear();
+        c.state = jsonText(r.after, "state");
+        if (r.after.is_object() && r.after.contains("cohorts") && r.after["cohorts"].is_array()) {
+            for (const auto &v : r.after["cohorts"]) {
+                if (v.is_string())
+                    c.cohorts << QString::fromStdString(v.get<std::string>());
+            }
+        }
     } else {
         return std::nullopt;
     }
@@ -190,8 +224,12 @@ std::optional<Change> Change::fromAudit(const Records::AuditRecord &r)
         c.level = levelFromName(level);
     if (const QString service = jsonText(r.after, "service"); !service.isEmpty())
         c.service = service;
-    c.title = c.kind == Kind::FlagChange ? u"%1: %2 → %3 (%4)"_s.arg(c.flag, c.before.isEmpty() ? u"?"_s : c.before, c.after, c.environment)
-                                         : u"%1 %2"_s.arg(r.action, r.target);
+    if (c.kind == Kind::FlagChange)
+        c.title = u"%1: %2 → %3 (%4)"_s.arg(c.flag, c.before.isEmpty() ? u"?"_s : c.before, c.after, c.environment);
+    else if (c.kind == Kind::CanaryStage)
+        c.title = canaryStageTitle(r.target, r.after);
+    else
+        c.title = u"%1 %2"_s.arg(r.action, r.target);
     const QString by = u"by %1 (this console)"_s.arg(r.actor) + (r.reason.isEmpty() ? QString() : u" · reason: "_s + r.reason);
     c.detail = c.detail.isEmpty() ? by : by + u'\n' + c.detail;
     return c;

@@ -1,9 +1,12 @@
 #include "release/clientcanaryservices.h"
 
 #include "services/flags/flagservice.h"
+#include "services/github/githubclient.h"
 #include "services/prometheus/prometheusclient.h"
+#include "services/vercel/vercelclient.h"
 
 #include <QRegularExpression>
+#include <QSet>
 
 #include <cmath>
 
@@ -111,6 +114,104 @@ void ClientCanaryServices::counts(const QString &canary, const QString &baseline
                                           done(out);
                                       });
                      });
+    });
+}
+
+QString ClientCanaryServices::frictionQuery(const QString &metric, const QStringList &cohorts, double seconds)
+{
+    return u"sum by (cohort, account, lane) (increase(%1{service=\"runner\",cohort=~\"%2\"}[%3]))"_s.arg(metric, alternatives(cohorts), window(seconds));
+}
+
+void ClientCanaryServices::friction(const QStringList &cohorts, double seconds, qint64 sinceMs, Callback<FrictionFacts> done)
+{
+    FrictionFacts facts;
+    facts.sinceMs = sinceMs;
+    facts.queries = {frictionQuery(u"raize_platform_rate_limits_total"_s, cohorts, seconds),
+                     frictionQuery(u"raize_platform_checkpoints_total"_s, cohorts, seconds)};
+    if (cohorts.isEmpty())
+        return done(facts); // the stage serves the flags to nobody: no side effects, no friction
+    // Sums one answer by cohort, naming the account and lane with the most events.
+    const auto add = [cohorts](FrictionFacts &out, const QString &kind, const Services::PromResult &r) {
+        for (const QString &c : cohorts) {
+            FrictionCount count{c, kind, 0, {}};
+            double most = 0;
+            for (const Services::PromSample &s : r.vector) {
+                if (s.labels.value(u"cohort"_s) != c || !std::isfinite(s.value))
+                    continue;
+                count.events += s.value;
+                if (s.value > most) {
+                    most = s.value;
+                    count.worst = u"%1 (%2 lane): %3"_s.arg(s.labels.value(u"account"_s), s.labels.value(u"lane"_s)).arg(qint64(std::llround(s.value)));
+                }
+            }
+            out.counts << count;
+        }
+    };
+    m_prom.query(facts.queries.at(0), std::nullopt, [this, facts, add, done](const Result<Services::PromResult> &limits) mutable {
+        if (!limits) {
+            facts.error = limits.error().toString();
+            return done(facts);
+        }
+        add(facts, u"rate limit"_s, *limits);
+        m_prom.query(facts.queries.at(1), std::nullopt, [facts, add, done](const Result<Services::PromResult> &checkpoints) mutable {
+            if (!checkpoints) {
+                facts.counts.clear(); // half an answer is not an answer
+                facts.error = checkpoints.error().toString();
+                return done(facts);
+            }
+            add(facts, u"checkpoint"_s, *checkpoints);
+            done(facts);
+        });
+    });
+}
+
+void ClientCanaryServices::smokeChecks(const QString &canaryDeploymentId, Callback<SmokeFacts> done)
+{
+    SmokeFacts facts;
+    facts.deployment = canaryDeploymentId;
+    if (!m_vercel || !m_github) {
+        facts.error = u"no GitHub repository is configured (Settings → GitHub), so the staging smoke checks cannot be read"_s;
+        return done(facts);
+    }
+    Services::GitHubClient *github = m_github;
+    m_vercel->deployment(canaryDeploymentId, [github, facts, done](const Result<Services::VercelDeployment> &d) mutable {
+        if (!d) {
+            facts.error = u"Vercel did not name the deployment's commit: %1"_s.arg(d.error().toString());
+            return done(facts);
+        }
+        if (d->sha.isEmpty()) {
+            facts.error = u"Vercel names no commit for %1 (not built from GitHub?)"_s.arg(facts.deployment);
+            return done(facts);
+        }
+        facts.commit = d->sha;
+        // Check runs first (newest first: the latest run of a name decides), then the commit statuses.
+        github->checkRuns(facts.commit, [github, facts, done](const Result<QList<Services::GitHubCheckRun>> &runs) mutable {
+            if (!runs) {
+                facts.error = runs.error().toString();
+                return done(facts);
+            }
+            QSet<QString> seen;
+            for (const Services::GitHubCheckRun &c : *runs) {
+                if (seen.contains(c.name.toLower()))
+                    continue;
+                seen.insert(c.name.toLower());
+                facts.checks << SmokeCheck{c.name, smokeState(c.status, c.conclusion), c.conclusion.isEmpty() ? c.status : c.conclusion, c.htmlUrl};
+            }
+            github->combinedStatus(facts.commit, [facts, seen, done](const Result<Services::GitHubCombinedStatus> &status) mutable {
+                if (!status) {
+                    facts.checks.clear();
+                    facts.error = status.error().toString();
+                    return done(facts);
+                }
+                for (const Services::GitHubStatusContext &c : status->contexts) {
+                    if (seen.contains(c.context.toLower()))
+                        continue;
+                    seen.insert(c.context.toLower());
+                    facts.checks << SmokeCheck{c.context, smokeState({}, c.state), c.state, c.targetUrl};
+                }
+                done(facts);
+            });
+        });
     });
 }
 

@@ -52,13 +52,15 @@ void ClientPromotionServices::collect(const QString &deploymentId, std::function
 }
 
 void ClientPromotionServices::approveEnvironment(const PendingReview &pending, const QString &comment,
-                                                 std::function<void(const Status &)> done)
+                                                 std::function<void(const Result<Receipt> &)> done)
 {
     if (!m_sources.github)
         return done(notConnected(u"github"_s, u"the environment review cannot be approved"_s));
     m_sources.github->reviewPendingDeployment(pending.runId, pending.environmentIds, true, comment,
                                               [done](const Result<Services::GitHubReview> &r) {
-        done(r ? okStatus() : Status(r.error()));
+        if (!r)
+            return done(r.error());
+        done(Receipt{r->requestId, r->confirmedByReadBack});
     });
 }
 
@@ -161,11 +163,31 @@ void ClientPromotionServices::reviewState(const QString &sha, std::function<void
     });
 }
 
-void ClientPromotionServices::promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done)
+void ClientPromotionServices::promoteDeployment(const QString &deploymentId, std::function<void(const Result<Receipt> &)> done)
 {
     if (!m_sources.vercel)
         return done(notConnected(u"vercel"_s, u"nothing can be promoted"_s));
-    m_sources.vercel->promote(deploymentId, std::move(done));
+    m_sources.vercel->requestPromote(deploymentId, std::move(done));
+}
+
+void ClientPromotionServices::assignDomain(const QString &deploymentId, const QString &domain,
+                                           std::function<void(const Result<DomainAssignment> &)> done)
+{
+    if (!m_sources.vercel)
+        return done(notConnected(u"vercel"_s, u"no domain can be assigned"_s));
+    m_sources.vercel->assignAlias(deploymentId, domain, [done](const Result<Services::VercelAliasAssignment> &a) {
+        if (!a)
+            return done(a.error());
+        done(DomainAssignment{a->oldDeploymentId, a->alreadyAssigned, a->receipt});
+    });
+}
+
+void ClientPromotionServices::domainPointsAt(const QString &deploymentId, const QString &domain,
+                                             std::function<void(const Result<bool> &)> done)
+{
+    if (!m_sources.vercel)
+        return done(notConnected(u"vercel"_s, u"the domain cannot be read back"_s));
+    m_sources.vercel->aliasPointsAt(deploymentId, domain, std::move(done));
 }
 
 void ClientPromotionServices::readPin(std::function<void(const Result<PinFact> &)> done)

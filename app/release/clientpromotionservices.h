@@ -24,8 +24,8 @@ public:
     void newestStaging(std::function<void(const Result<QString> &)> done) override;
     void collect(const QString &deploymentId, std::function<void(const CollectedFacts &)> done) override;
     void approveEnvironment(const PendingReview &pending, const QString &comment,
-                            std::function<void(const Status &)> done) override;
-    void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) override;
+                            std::function<void(const Result<Receipt> &)> done) override;
+    void promoteDeployment(const QString &deploymentId, std::function<void(const Result<Receipt> &)> done) override;
     void identity(std::function<void(const Result<QString> &)> done) override;
     void permission(const QString &login, std::function<void(const Result<QString> &)> done) override;
     void reviewState(const QString &sha, std::function<void(const GitHubReviewState &)> done) override;
@@ -34,6 +34,8 @@ public:
     void confirmEffective(const QString &deploymentId, qint64 acceptedAtMs, std::optional<bool> autoAssignBefore,
                           std::function<void(const EffectiveVerdict &)> progress, std::function<void(const EffectiveReport &)> done) override;
     EffectiveRules effectiveRules() const override { return m_effectiveRules; }
+    void assignDomain(const QString &deploymentId, const QString &domain, std::function<void(const Result<DomainAssignment> &)> done) override;
+    void domainPointsAt(const QString &deploymentId, const QString &domain, std::function<void(const Result<bool> &)> done) override;
     // The production probe (null: none configured) and the policy's `effective` rules (ADR 0027).
     // `clock` null: the system clock; `pollMs` ≥ 0: the pause between rounds (tests).
     void setEffective(ServingProbe *probe, EffectiveRules rules, const Clock *clock = nullptr, int pollMs = -1);

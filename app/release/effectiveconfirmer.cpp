@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 #include "release/servingprobe.h"
+#include "services/vercel/rollingreleaseclient.h"
 #include "services/vercel/vercelclient.h"
 
 #include <QTimer>
@@ -62,8 +63,14 @@ void EffectiveConfirmer::round(const std::shared_ptr<Run> &run)
     run->facts.project.reset();
     run->facts.aliases.reset();
     run->facts.probe.reset();
-    // The three reads of a round go out together; the round is judged when all have answered.
-    run->pending = m_probe ? 3 : 2;
+    run->facts.rollingRelease.reset();
+    const bool abort = run->facts.kind == ChangeKind::Abort;
+    // The reads of a round go out together; the round is judged when all have answered.
+    run->pending = 2 + (m_probe ? 1 : 0) + (abort && m_rollingReleases ? 1 : 0);
+    if (abort && !m_rollingReleases)
+        run->facts.rollingRelease = Result<std::optional<Services::RollingRelease>>(
+            Error::make(Error::Kind::Config, u"console"_s, u"no rolling-release client: the abort cannot be confirmed from Vercel's rolling release"_s,
+                        u"Set the Vercel project in Settings so the console can read its rolling release, then retry this step."_s));
     auto alive = m_alive;
     const auto arrived = [this, alive, run] {
         if (*alive && --run->pending == 0)
@@ -77,6 +84,12 @@ void EffectiveConfirmer::round(const std::shared_ptr<Run> &run)
         run->facts.aliases = a;
         arrived();
     });
+    if (abort && m_rollingReleases) {
+        m_rollingReleases->rollingRelease([run, arrived](const Result<std::optional<Services::RollingRelease>> &rr) {
+            run->facts.rollingRelease = rr;
+            arrived();
+        });
+    }
     if (m_probe) {
         m_probe->sample(m_rules.samples, [run, arrived](const Result<QList<ServingSample>> &s) {
             run->facts.probe = s;

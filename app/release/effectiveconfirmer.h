@@ -10,8 +10,9 @@
 #include <memory>
 
 namespace Raize::Services {
+class RollingReleaseClient;
 class VercelClient;
-}
+} // namespace Raize::Services
 
 namespace Raize::Release {
 
@@ -41,6 +42,10 @@ public:
     // `acceptedAtMs`: when Vercel answered the call. One confirmation at a time per confirmer.
     void confirm(ChangeKind kind, const QString &expected, qint64 acceptedAtMs, std::optional<bool> autoAssignBefore, Progress progress,
                  Done done);
+    // An abort (ChangeKind::Abort) also reads the project's rolling release each round and is effective only
+    // once Vercel says ABORTED. Without this client an abort cannot be confirmed and fails at once, saying so.
+    // Must outlive the confirmer.
+    void setRollingReleases(Services::RollingReleaseClient *rollingReleases) { m_rollingReleases = rollingReleases; }
     // Tests: the pause between rounds in place of the policy's pollSeconds.
     void setPollIntervalMs(int ms) { m_pollOverrideMs = ms; }
     const EffectiveRules &rules() const { return m_rules; }
@@ -52,6 +57,7 @@ private:
 
     Services::VercelClient *m_vercel;
     ServingProbe *m_probe;
+    Services::RollingReleaseClient *m_rollingReleases = nullptr;
     EffectiveRules m_rules;
     const Clock *m_clock;
     int m_pollOverrideMs = -1;

@@ -203,6 +203,48 @@ EffectiveVerdict judgeEffective(const EffectiveFacts &f, const EffectiveRules &r
         v.evidence << u"probe: no production probe URL is set (vercel/productionProbeUrl), so no request was sent to the domain"_s;
     }
 
+    // 4. An abort: Vercel's rolling release must say ABORTED. Until then the split may still send a share of
+    // production to the canary, whatever the production target says (it names the current deployment throughout).
+    if (f.kind == ChangeKind::Abort) {
+        if (!f.rollingRelease) {
+            waiting << u"the rolling release was not read"_s;
+        } else if (!*f.rollingRelease) {
+            const Error &e = f.rollingRelease->error();
+            v.evidence << u"rolling release: %1"_s.arg(e.toString());
+            if (e.kind == Error::Kind::Config)
+                fatal = true; // nothing to read it with: waiting will not change that
+            else
+                waiting << u"the rolling release could not be read"_s;
+        } else if (!f.rollingRelease->value()) {
+            v.evidence << u"rolling release: Vercel reports none on the project"_s;
+            waiting << u"Vercel reports no rolling release, so nothing says the split ended (ABORTED expected)"_s;
+        } else {
+            const Services::RollingRelease &rr = *f.rollingRelease->value();
+            const QString state = Services::RollingRelease::stateName(rr.state);
+            const QString at = rr.updatedAtMs > 0 ? u", updated at %1"_s.arg(isoMs(rr.updatedAtMs)) : QString();
+            switch (rr.state) {
+            case Services::RollingRelease::State::Aborted:
+                v.evidence << u"rolling release of %1: %2%3 (all traffic to %4)"_s.arg(rr.canaryDeployment, state, at,
+                                                                                       rr.currentDeployment.isEmpty() ? expected : rr.currentDeployment);
+                break;
+            case Services::RollingRelease::State::Active:
+                v.evidence << u"rolling release of %1: still %2 at %3 % (stage %4 of %5)%6"_s.arg(rr.canaryDeployment, state)
+                                  .arg(rr.canaryPercent())
+                                  .arg(rr.activeStage ? rr.activeStage->index + 1 : 0)
+                                  .arg(rr.stages.size())
+                                  .arg(at);
+                waiting << u"the rolling release of %1 is still %2 at %3 %"_s.arg(rr.canaryDeployment, state).arg(rr.canaryPercent());
+                break;
+            case Services::RollingRelease::State::Complete:
+                // The canary took all the traffic: the abort did not end the split, and waiting will not undo it.
+                fatal = true;
+                v.evidence << u"rolling release of %1: %2%3 — the canary serves all production traffic; the abort did not end it"_s.arg(
+                    rr.canaryDeployment, state, at);
+                break;
+            }
+        }
+    }
+
     if (fatal) {
         v.state = EffectiveVerdict::State::Failed;
         v.summary = u"accepted, but it cannot become effective: %1"_s.arg(waiting.isEmpty() ? v.evidence.last() : waiting.join(u"; "_s));

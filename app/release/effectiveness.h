@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "policy/policybundle.h"
+#include "services/vercel/rollingreleaseclient.h"
 #include "services/vercel/vercelclient.h"
 
 #include <QList>
@@ -56,6 +57,9 @@ struct EffectiveFacts
     std::optional<Result<Services::VercelProject>> project;
     std::optional<Result<QList<Services::VercelAlias>>> aliases; // the expected deployment's aliases
     std::optional<Result<QList<ServingSample>>> probe;            // nullopt: no probe URL configured
+    // An abort only (ChangeKind::Abort): the project's rolling release read back. Effective requires
+    // Vercel's own word that the split ended, state ABORTED (issue #20 item 6); nullopt: not read.
+    std::optional<Result<std::optional<Services::RollingRelease>>> rollingRelease;
 };
 
 struct EffectiveVerdict

@@ -7,4 +7,5 @@ raize_core_library(core_promotion
         githubreview.cpp githubreview.h
         clientpromotionservices.cpp clientpromotionservices.h
         promotion.cpp promotion.h
+        stagingpromotion.cpp stagingpromotion.h
     DEPS core_gates core_gatefacts core_records core_vercel core_github core_flags core_effective)

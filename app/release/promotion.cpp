@@ -409,14 +409,16 @@ void Promotion::approveAs(const QString &login, const QString &note)
     const quint64 generation = m_generation;
     const QString sha = m_facts.facts.deployment->sha;
     m_deps.services->approveEnvironment(pending, approvalComment(bound, login, note),
-                                        [self, generation, login, bound, before, after, why, correlation, gate, sha](const Status &st) {
+                                        [self, generation, login, bound, before, after, why, correlation, gate, sha](const Result<Receipt> &st) {
         if (!self || self->m_generation != generation)
             return;
         json result = after;
         result["state"] = st ? "approved" : "failed";
         if (!st)
             result["error"] = st.error().toString().toStdString();
-        const QString requestId = st ? correlation : (st.error().requestId.isEmpty() ? correlation : st.error().requestId);
+        // GitHub's X-GitHub-Request-Id of the review; the requested record's correlation id links the two.
+        result["correlation"] = correlation.toStdString();
+        const QString requestId = st ? st->idOr(correlation) : (st.error().requestId.isEmpty() ? correlation : st.error().requestId);
         const Status logged = self->audit(login, u"promotion.approve"_s, bound.deploymentId, u"github"_s, before, result,
                                           st ? why : u"GitHub refused the environment approval"_s, requestId);
         if (!st)
@@ -626,13 +628,15 @@ void Promotion::promote(const QString &actor, const QString &reviewedDigest)
         const quint64 generation = p->m_generation;
         p->m_deps.services->promoteDeployment(id,
                                               [self, generation, id, after, actor, consumed, productionBefore, productionWas,
-                                               correlation](const Status &st) {
+                                               correlation](const Result<Receipt> &st) {
             if (!self || self->m_generation != generation)
                 return;
             json logged = after;
             if (!st)
                 logged["error"] = st.error().toString().toStdString();
-            const QString requestId = !st && !st.error().requestId.isEmpty() ? st.error().requestId : correlation;
+            // Vercel's x-vercel-id of the promote (or of its refusal); the requested record's correlation id links them.
+            logged["correlation"] = correlation.toStdString();
+            const QString requestId = st ? st->idOr(correlation) : (st.error().requestId.isEmpty() ? correlation : st.error().requestId);
             const Status written = self->audit(actor, u"promotion.promote"_s, id, u"vercel"_s, productionWas, logged,
                                                st ? u"promoted after review"_s : u"Vercel refused the promotion"_s, requestId);
             if (!st) {

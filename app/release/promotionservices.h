@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/receipt.h"
 #include "core/result.h"
 #include "release/effectiveness.h"
 #include "release/factscollector.h"
@@ -10,6 +11,15 @@
 #include <functional>
 
 namespace Raize::Release {
+
+// What assigning a domain to a deployment did (the manual staging promote): the deployment it pointed at before
+// (empty: none, or this one already), and Vercel's request id.
+struct DomainAssignment
+{
+    QString previousDeployment;
+    bool alreadyAssigned = false;
+    Receipt receipt;
+};
 
 // What the promotion session needs from the services, as one narrow
 // interface (issue #14, item 2): the candidate, its facts, GitHub's
@@ -34,11 +44,11 @@ public:
     virtual void reviewState(const QString &sha, std::function<void(const GitHubReviewState &)> done) = 0;
     // "owner/repo", for messages.
     virtual QString repository() const = 0;
-    // Approves the pending GitHub environment review with the profile's token.
+    // Approves the pending GitHub environment review with the profile's token. The receipt: GitHub's X-GitHub-Request-Id.
     virtual void approveEnvironment(const PendingReview &pending, const QString &comment,
-                                    std::function<void(const Status &)> done) = 0;
-    // Points production at the candidate (Vercel promote).
-    virtual void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) = 0;
+                                    std::function<void(const Result<Receipt> &)> done) = 0;
+    // Points production at the candidate (Vercel promote). The receipt: Vercel's x-vercel-id of the accepted call.
+    virtual void promoteDeployment(const QString &deploymentId, std::function<void(const Result<Receipt> &)> done) = 0;
     // Reads the project back after a promote (issue #17 item 4): whether production is still pinned by an
     // Instant Rollback and whether custom domains are assigned automatically again.
     virtual void readPin(std::function<void(const Result<PinFact> &)> done)
@@ -54,6 +64,25 @@ public:
                                   std::function<void(const EffectiveVerdict &)> progress, std::function<void(const EffectiveReport &)> done) = 0;
     // The policy's `effective` rules the confirmation runs under (for messages).
     virtual EffectiveRules effectiveRules() const = 0;
+
+    // The manual Preview → Staging promote (playbook §2.2): points `domain` (the policy's promotion.staging.domain) at
+    // the deployment (Vercel assignAlias). The answer names the deployment the domain pointed at before and carries
+    // Vercel's x-vercel-id. Default: not available here.
+    virtual void assignDomain(const QString &deploymentId, const QString &domain, std::function<void(const Result<DomainAssignment> &)> done)
+    {
+        Q_UNUSED(deploymentId)
+        Q_UNUSED(domain)
+        done(Error::make(Error::Kind::Config, QStringLiteral("vercel"), QStringLiteral("a domain cannot be assigned here"),
+                         QStringLiteral("connect Vercel in Settings")));
+    }
+    // Whether `domain` points at the deployment now (its aliases read back): the staging promote is effective.
+    virtual void domainPointsAt(const QString &deploymentId, const QString &domain, std::function<void(const Result<bool> &)> done)
+    {
+        Q_UNUSED(deploymentId)
+        Q_UNUSED(domain)
+        done(Error::make(Error::Kind::Config, QStringLiteral("vercel"), QStringLiteral("the domain cannot be read back here"),
+                         QStringLiteral("connect Vercel in Settings")));
+    }
 };
 
 } // namespace Raize::Release

@@ -7,6 +7,7 @@ raize_core_library(core_rollout
         cohortoverride.cpp cohortoverride.h
         rollout.cpp rollout.h
         canaryplan.cpp canaryplan.h
+        stageevidence.cpp stageevidence.h
         togglematrix.cpp togglematrix.h
         autopacing.cpp autopacing.h
         flagchangerunner.cpp flagchangerunner.h

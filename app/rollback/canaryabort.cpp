@@ -60,8 +60,8 @@ Plan canaryAbortPlan(const CanaryAbortInputs &in)
     plan.steps << rb;
     Step confirm;
     confirm.kind = Step::Kind::ConfirmProduction;
-    confirm.title = u"Confirm production serves %1"_s.arg(in.currentDeployment);
-    confirm.intent = ProductionServesIntent{in.vercelProjectId, in.currentDeployment};
+    confirm.title = u"Confirm production serves %1 and Vercel's rolling release of %2 is ABORTED"_s.arg(in.currentDeployment, in.canaryDeployment);
+    confirm.intent = ProductionServesIntent{in.vercelProjectId, in.currentDeployment, in.canaryDeployment};
     confirm.group = ++group;
     confirm.target = in.currentDeployment;
     plan.steps << confirm;

@@ -6,6 +6,7 @@ raize_core_library(core_rollback
         killswitchparent.cpp killswitchparent.h
         defaultscope.cpp defaultscope.h
         rollbackrestore.cpp rollbackrestore.h
+        stagedrestore.cpp stagedrestore.h
         runjournal.cpp runjournal.h
         rollbackexecutor.cpp rollbackexecutor.h
         rollbackfacts.cpp rollbackfacts.h

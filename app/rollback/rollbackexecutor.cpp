@@ -17,7 +17,9 @@
 #include <QFile>
 #include <QTimer>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 using json = nlohmann::json;
@@ -49,8 +51,37 @@ QString stepKindId(Step::Kind k)
     case Step::Kind::JournalEntry: return u"journal.entry"_s;
     case Step::Kind::MigrationGuide: return u"migration.guide"_s;
     case Step::Kind::OpenPostmortem: return u"github.postmortem"_s;
+    case Step::Kind::IncidentMilestone: return u"github.milestone"_s;
     }
     return {};
+}
+
+// Records never hold the rollback (§0.3). A milestone comment that fails is reported (its step
+// failed, with the reason) and the run goes on; the incident, when it fails, waits for the operator
+// only once the rollback's own steps are done (holdDeferredFailure). Everything else stops the run
+// at the failed step for a decision (retry, skip, abort).
+enum class OnFailure { Hold, Defer, GoOn };
+OnFailure onFailure(const Step &st)
+{
+    switch (st.kind) {
+    case Step::Kind::IncidentMilestone: return OnFailure::GoOn;
+    case Step::Kind::OpenIncident: return OnFailure::Defer;
+    default: return OnFailure::Hold;
+    }
+}
+
+// "2026-12-06T19:50:01.123Z" → "19:50:01.123 UTC"; the seconds from `from` to `to` ("4.2 s"), both journal times.
+QString clockTime(const QString &iso)
+{
+    const QDateTime t = QDateTime::fromString(iso, Qt::ISODateWithMs);
+    return t.isValid() ? t.toUTC().toString(u"HH:mm:ss.zzz"_s) + u" UTC"_s : iso;
+}
+QString secondsBetween(const QString &from, const QString &to)
+{
+    const QDateTime a = QDateTime::fromString(from, Qt::ISODateWithMs), b = QDateTime::fromString(to, Qt::ISODateWithMs);
+    if (!a.isValid() || !b.isValid())
+        return u"?"_s;
+    return u"%1 s"_s.arg(double(a.msecsTo(b)) / 1000.0, 0, 'f', 1);
 }
 
 // Which service a step's intent talks to (audit records).
@@ -378,11 +409,43 @@ void Executor::runFrom(int group)
                 allDone = false;
         }
         if (!allDone) {
+            const bool postmortem = std::any_of(m_plan.steps.cbegin(), m_plan.steps.cend(),
+                                                [g](const Step &st) { return st.group == g && st.kind == Step::Kind::OpenPostmortem; });
+            if (postmortem && holdDeferredFailure(g))
+                return;
             runGroup(g);
             return;
         }
     }
+    if (holdDeferredFailure(std::numeric_limits<int>::max()))
+        return;
     finish();
+}
+
+QStringList Executor::recordFailures() const
+{
+    QStringList out;
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        if (status(i) == StepStatus::Failed && onFailure(m_plan.steps[i]) != OnFailure::Hold)
+            out << m_plan.steps[i].title + u": "_s + m_detail.value(i);
+    }
+    return out;
+}
+
+bool Executor::holdDeferredFailure(int beforeGroup)
+{
+    for (int i = 0; i < m_plan.steps.size(); ++i) {
+        const Step &st = m_plan.steps[i];
+        if (st.group < beforeGroup && onFailure(st) == OnFailure::Defer && status(i) == StepStatus::Failed) {
+            m_failedGroup = st.group;
+            m_failedStep = i;
+            m_lastError = m_recordErrors.value(
+                i, consoleError(Error::Kind::Conflict, m_detail.value(i), u"Retry the step, or skip it with a reason."_s));
+            Q_EMIT stepFailed(i, m_lastError);
+            return true;
+        }
+    }
+    return false;
 }
 
 void Executor::runGroup(int group)
@@ -422,6 +485,9 @@ void Executor::runGroup(int group)
         case Step::Kind::OpenPostmortem:
             openPostmortem(st, resumed, done);
             break;
+        case Step::Kind::IncidentMilestone:
+            incidentMilestone(st, resumed, done);
+            break;
         default:
             runStep(i, done);
             break;
@@ -453,6 +519,7 @@ void Executor::runStep(int step, Done done)
     case Step::Kind::InstantRollback:
     case Step::Kind::OpenIncident:
     case Step::Kind::OpenPostmortem:
+    case Step::Kind::IncidentMilestone:
         break; // dispatched in runGroup (they need to know about resumption)
     }
     done(consoleError(Error::Kind::Config, u"unknown step"_s, {}));
@@ -469,9 +536,14 @@ void Executor::stepFinished(int group, int step, const Result<json> &r)
         m_status[step] = StepStatus::Done;
         m_unclear.remove(step);
         m_detail[step] = q(rec, "summary");
-        // The answer is shown first; its audit record follows (it fsyncs too).
+        // The answer is shown first; its audit record follows (it fsyncs too), with the step's "before" and the
+        // service's request id lifted out of its answer (issue #17: the console's correlation id when none).
         Q_EMIT stepChanged(step);
-        audit(stepKindId(st.kind), st.target.isEmpty() ? st.title : st.target, intentService(st.intent), r.value());
+        json after = r.value();
+        const json before = after.contains("before") ? after["before"] : json();
+        const QString requestId = q(after, "requestId");
+        after.erase("before");
+        audit(stepKindId(st.kind), st.target.isEmpty() ? st.title : st.target, intentService(st.intent), after, {}, before, requestId);
     } else {
         // Did the service apply it? A timeout, a dropped connection or a 5xx cannot tell.
         // And an attempt that re-checked an earlier unclear one leaves that one unclear whatever it says itself.
@@ -480,10 +552,14 @@ void Executor::stepFinished(int group, int step, const Result<json> &r)
         m_journal.append({{"event", "failed"}, {"step", step}, {"error", s(r.error().toString())}, {"unclear", unclear}});
         m_status[step] = StepStatus::Failed;
         m_detail[step] = r.error().toString();
-        if (m_failedStep < 0 || m_failedGroup != group)
-            m_failedStep = step;
-        m_failedGroup = group;
-        m_lastError = r.error();
+        if (onFailure(st) == OnFailure::Hold) {
+            if (m_failedStep < 0 || m_failedGroup != group)
+                m_failedStep = step;
+            m_failedGroup = group;
+            m_lastError = r.error();
+        } else {
+            m_recordErrors.insert(step, r.error()); // the run goes on (§0.3)
+        }
         audit(stepKindId(st.kind) + u".failed"_s, st.target.isEmpty() ? st.title : st.target, intentService(st.intent),
               {{"error", s(r.error().toString())}});
         Q_EMIT stepChanged(step);
@@ -653,7 +729,9 @@ void Executor::disableFlag(int step, const Step &st, Done done)
         if (!r)
             return done(r.error());
         m_lastDisableAtMs = m_clock.elapsed();
-        done(json{{"summary", s(u"%1 off (%2 ms)"_s.arg(key).arg(t.elapsed()))}, {"elapsedMs", t.elapsed()}});
+        // Before: on, as the plan read it (a flag the plan turns off was served when it was built).
+        done(json{{"summary", s(u"%1 off (%2 ms)"_s.arg(key).arg(t.elapsed()))}, {"elapsedMs", t.elapsed()},
+                  {"before", {{"flag", s(key)}, {"on", true}, {"as", "read by the plan"}}}});
     });
 }
 
@@ -730,22 +808,36 @@ void Executor::instantRollback(const Step &st, bool resumed, Done done)
     auto alive = m_alive;
     const QString target = rb->deploymentId;
     const QString description = rb->description;
-    const auto send = [this, alive, target, description, done] {
-        m_c.vercel->instantRollback(target, description, [this, alive, target, done](const Status &r) {
+    // `before`: what production served when the call was sent (the audit record's before), null when unread.
+    const auto send = [this, alive, target, description, done](const json &before) {
+        m_c.vercel->requestRollback(target, description, [this, alive, target, before, done](const Result<Receipt> &r) {
             if (!*alive)
                 return;
             if (!r)
                 return done(r.error());
             // Accepted is not effective (ADR 0027): the next step confirms the domain serves it, from this time.
             const qint64 accepted = (m_o.clock ? *m_o.clock : Clock::system()).nowMs();
-            done(json{{"summary", s(u"Instant Rollback to %1 accepted at %2"_s.arg(target, Release::isoMs(accepted)))}, {"target", s(target)},
-                      {"acceptedAt", s(Release::isoMs(accepted))}, {"acceptedAtMs", accepted}});
+            json out{{"summary", s(u"Instant Rollback to %1 accepted at %2"_s.arg(target, Release::isoMs(accepted)))}, {"target", s(target)},
+                     {"acceptedAt", s(Release::isoMs(accepted))}, {"acceptedAtMs", accepted}, {"before", before}};
+            if (!r->requestId.isEmpty())
+                out["requestId"] = s(r->requestId); // Vercel's x-vercel-id of the accepted call
+            done(out);
         });
     };
-    if (!resumed)
-        return send();
+    const auto productionOf = [](const Result<Services::VercelProject> &p) {
+        if (!p)
+            return json{{"production", nullptr}, {"unread", s(p.error().toString())}};
+        return json{{"production", p->production ? json(s(p->production->id)) : json(nullptr)}, {"pinned", p->pinned}};
+    };
+    if (!resumed) {
+        // What production serves now, for the record's before (one read; the call does not wait on its outcome).
+        return m_c.vercel->project([alive, send, productionOf](const Result<Services::VercelProject> &p) {
+            if (*alive)
+                send(productionOf(p));
+        });
+    }
     // Interrupted: did it happen? Read production before ever sending it again.
-    m_c.vercel->project([this, alive, target, send, done](const Result<Services::VercelProject> &p) {
+    m_c.vercel->project([this, alive, target, send, productionOf, done](const Result<Services::VercelProject> &p) {
         if (!*alive)
             return;
         if (!p)
@@ -756,9 +848,11 @@ void Executor::instantRollback(const Step &st, bool resumed, Done done)
                                         ? p->lastAliasRequest->requestedAt
                                         : (m_o.clock ? *m_o.clock : Clock::system()).nowMs();
             return done(json{{"summary", s(u"production already serves %1 (found after the interruption)"_s.arg(target))},
-                             {"target", s(target)}, {"readBack", true}, {"acceptedAt", s(Release::isoMs(accepted))}, {"acceptedAtMs", accepted}});
+                             {"target", s(target)}, {"readBack", true}, {"acceptedAt", s(Release::isoMs(accepted))}, {"acceptedAtMs", accepted},
+                             {"before", {{"production", p->lastAliasRequest && p->lastAliasRequest->toDeploymentId == target
+                                                            ? json(s(p->lastAliasRequest->fromDeploymentId)) : json(nullptr)}}}});
         }
-        send();
+        send(productionOf(p));
     });
 }
 
@@ -787,11 +881,14 @@ void Executor::confirmProduction(int step, const Step &st, Done done)
     const qint64 recorded = acceptedAtMs(target);
     const qint64 accepted = recorded > 0 ? recorded : clock.nowMs();
     m_confirmer = std::make_unique<Release::EffectiveConfirmer>(m_c.vercel, m_c.probe, m_c.effective, &clock);
+    m_confirmer->setRollingReleases(m_c.rollingRelease);
     if (m_o.effectivePollMs >= 0)
         m_confirmer->setPollIntervalMs(m_o.effectivePollMs);
     const Release::EffectiveRules rules = m_c.effective;
+    // A canary abort is confirmed by Vercel's rolling release as well (ABORTED), not only by production.
+    const bool abort = !prod->abortsCanary.isEmpty();
     m_confirmer->confirm(
-        Release::ChangeKind::Rollback, target, accepted, std::nullopt,
+        abort ? Release::ChangeKind::Abort : Release::ChangeKind::Rollback, target, accepted, std::nullopt,
         [this, alive, step](const Release::EffectiveVerdict &v) {
             if (!*alive)
                 return;
@@ -999,7 +1096,8 @@ void Executor::openIncident(const Step &st, bool resumed, Done done)
             return done(issue.error());
         m_incidentUrl = issue->htmlUrl;
         m_journal.append({{"event", "incident"}, {"number", issue->number}, {"url", s(issue->htmlUrl)}});
-        done(json{{"summary", s(u"incident #%1 opened"_s.arg(issue->number))}, {"number", issue->number}, {"url", s(issue->htmlUrl)}});
+        done(json{{"summary", s(u"incident #%1 opened"_s.arg(issue->number))}, {"number", issue->number}, {"url", s(issue->htmlUrl)},
+                  {"before", {{"incident", nullptr}}}, {"requestId", s(issue->requestId)}});
     });
 }
 
@@ -1054,8 +1152,164 @@ void Executor::openPostmortem(const Step &st, bool resumed, Done done)
         m_postmortemUrl = filed->htmlUrl;
         m_journal.append({{"event", "postmortem"}, {"number", filed->number}, {"url", s(filed->htmlUrl)}});
         done(json{{"summary", s(u"postmortem #%1 opened, linked to the incident %2"_s.arg(filed->number).arg(m_incidentUrl))},
-                  {"number", filed->number}, {"url", s(filed->htmlUrl)}});
+                  {"number", filed->number}, {"url", s(filed->htmlUrl)}, {"before", {{"postmortem", nullptr}}}, {"requestId", s(filed->requestId)}});
     });
+}
+
+void Executor::incidentMilestone(const Step &st, bool resumed, Done done)
+{
+    if (!m_c.github)
+        return done(consoleError(Error::Kind::Config, u"no GitHub repository configured: the milestone is not posted"_s,
+                                 u"Set GitHub in Settings; the times stay in the run journal."_s));
+    const auto *intent = st.as<MilestoneIntent>();
+    if (!intent)
+        return done(consoleError(Error::Kind::Config, u"the step has no milestone"_s, u"Build the plan again."_s));
+    const json incident = m_journal.lastOf("incident");
+    const int number = incident.is_object() ? incident.value("number", 0) : 0;
+    if (number <= 0) {
+        // No incident to comment on: say why, from the incident step.
+        QString why = u"the incident issue was not filed"_s;
+        for (int i = 0; i < m_plan.steps.size(); ++i) {
+            if (m_plan.steps[i].kind == Step::Kind::OpenIncident && (status(i) == StepStatus::Failed || status(i) == StepStatus::Skipped))
+                why = u"the incident step %1 (%2)"_s.arg(status(i) == StepStatus::Failed ? u"failed"_s : u"was skipped"_s, m_detail.value(i));
+        }
+        return done(consoleError(Error::Kind::Conflict, u"no incident issue to post the milestone on: "_s + why,
+                                 u"The rollback goes on. Once the incident is filed (retry its step, or `raize-console rollback resume`), "
+                                 u"the milestone is posted with the times from the run journal."_s));
+    }
+    const MilestoneIntent m = *intent;
+    const QString mark = milestoneMark(m);
+    const QString text = milestoneText(m) + u"\n\n"_s + mark + u'\n';
+    auto alive = m_alive;
+    const auto post = [this, alive, number, text, m, done] {
+        m_c.github->createIssueComment(number, text, [alive, number, m, done](const Result<Services::GitHubIssueComment> &c) {
+            if (!*alive)
+                return;
+            if (!c)
+                return done(c.error());
+            done(json{{"summary", s(u"milestone \"%1\" posted on incident #%2"_s.arg(milestoneId(m.milestone)).arg(number))},
+                      {"milestone", s(milestoneId(m.milestone))},
+                      {"incident", number},
+                      {"commentId", c->id},
+                      {"url", s(c->htmlUrl)},
+                      {"requestId", s(c->requestId)}});
+        });
+    };
+    if (!resumed)
+        return post();
+    // In flight when the console stopped, or failed unclearly: GitHub's comments say whether it was posted.
+    m_c.github->issueComments(number, [this, alive, number, mark, m, post, done](const Result<QList<Services::GitHubIssueComment>> &comments) {
+        if (!*alive)
+            return;
+        if (!comments)
+            return done(comments.error()); // still unclear: asked again on the next attempt, never posted blind
+        for (const Services::GitHubIssueComment &c : comments.value()) {
+            if (c.body.contains(mark))
+                return done(json{{"summary", s(u"milestone \"%1\" was posted on incident #%2 before the interruption (found on GitHub)"_s.arg(
+                                     milestoneId(m.milestone)).arg(number))},
+                                 {"milestone", s(milestoneId(m.milestone))},
+                                 {"incident", number},
+                                 {"commentId", c.id},
+                                 {"url", s(c.htmlUrl)},
+                                 {"source", "github"}});
+        }
+        post();
+    });
+}
+
+QString Executor::milestoneMark(const MilestoneIntent &m) const
+{
+    // Invisible in the rendered comment; what a resumed run looks for.
+    return u"<!-- raize-milestone run=%1 milestone=%2 -->"_s.arg(runId(), milestoneId(m.milestone));
+}
+
+QString Executor::milestoneText(const MilestoneIntent &m) const
+{
+    // Every time below is a journal record's: nothing is typed by hand.
+    const json &b = m_journal.begin();
+    const QString confirmedAt = q(b, "at");
+    QString out;
+    const auto line = [&out](const QString &l) { out += u"- "_s + l + u'\n'; };
+    const auto doneRecord = [this](int i) { return m_journal.phase(i) == StepPhase::Done ? m_journal.last(i) : json(); };
+    switch (m.milestone) {
+    case MilestoneIntent::Milestone::FlagsOff: {
+        QStringList flags;
+        QString readBackAt, backend;
+        qint64 propagation = -1;
+        for (int i = 0; i < m_plan.steps.size(); ++i) {
+            const Step &st = m_plan.steps[i];
+            if (st.kind == Step::Kind::DisableFlag && status(i) == StepStatus::Done)
+                flags << st.target;
+            if (st.kind == Step::Kind::ConfirmFlagsOff) {
+                const json d = doneRecord(i);
+                readBackAt = q(d, "at");
+                backend = q(d, "backend");
+                propagation = d.is_object() ? d.value("propagationMs", qint64(-1)) : -1;
+            }
+        }
+        out += u"### Milestone: flags off\n\n"_s;
+        line(u"%1 side-effect flag(s) off: %2"_s.arg(flags.size()).arg(flags.isEmpty() ? u"none"_s : u"`"_s + flags.join(u"`, `"_s) + u"`"_s));
+        if (!readBackAt.isEmpty())
+            line(u"Read back off from %1 at %2, **%3 after the rollback was confirmed** (%4 by %5)"_s.arg(
+                backend.isEmpty() ? u"the flag service"_s : backend, clockTime(readBackAt), secondsBetween(confirmedAt, readBackAt),
+                clockTime(confirmedAt), q(b, "actor")));
+        if (propagation >= 0)
+            line(u"Flag-service propagation (last off answered → clients served off): %1 ms"_s.arg(propagation));
+        break;
+    }
+    case MilestoneIntent::Milestone::Effective: {
+        for (int i = 0; i < m_plan.steps.size(); ++i) {
+            if (m_plan.steps[i].kind != Step::Kind::ConfirmProduction)
+                continue;
+            const json d = doneRecord(i);
+            out += d.is_object() ? u"### Milestone: rollback effective\n\n"_s : u"### Milestone: rollback NOT confirmed effective\n\n"_s;
+            if (!d.is_object()) {
+                line(u"%1: %2"_s.arg(m_plan.steps[i].title, statusName(status(i)) + (m_detail.value(i).isEmpty() ? QString() : u" — "_s + m_detail.value(i))));
+                continue;
+            }
+            const QString accepted = q(d, "acceptedAt"), effective = q(d, "effectiveAt");
+            line(u"Production serves `%1`"_s.arg(q(d, "production")));
+            if (!accepted.isEmpty())
+                line(u"Instant Rollback accepted by Vercel at %1, %2 after the rollback was confirmed"_s.arg(clockTime(accepted),
+                                                                                                             secondsBetween(confirmedAt, accepted)));
+            if (!effective.isEmpty())
+                line(u"Effective at %1, **%2 after the rollback was confirmed** (%3 after acceptance)"_s.arg(
+                    clockTime(effective), secondsBetween(confirmedAt, effective), secondsBetween(accepted, effective)));
+            if (!q(d, "summary").isEmpty())
+                line(u"Evidence: "_s + q(d, "summary"));
+        }
+        break;
+    }
+    case MilestoneIntent::Milestone::ChecksDone: {
+        int green = 0, total = 0;
+        QString lastAt;
+        QString lines;
+        for (int i = 0; i < m_plan.steps.size(); ++i) {
+            const Step &st = m_plan.steps[i];
+            if (st.kind != Step::Kind::PostCheck)
+                continue;
+            ++total;
+            const json d = doneRecord(i);
+            const bool notEnough = d.is_object() && d.value("verdict", "") == "not-enough-data";
+            const bool ok = d.is_object() && !notEnough;
+            green += ok ? 1 : 0;
+            const QString at = d.is_object() ? q(d, "at") : q(m_journal.last(i), "at");
+            if (at > lastAt)
+                lastAt = at;
+            lines += u"- %1 %2: %3%4\n"_s.arg(ok ? u"✅"_s : notEnough ? u"⚠️"_s : u"❌"_s, st.title,
+                                               ok || notEnough ? q(d, "summary") : statusName(status(i)) + u" — "_s + m_detail.value(i),
+                                               at.isEmpty() ? QString() : u" (%1)"_s.arg(clockTime(at)));
+        }
+        out += green == total ? u"### Milestone: post-checks green\n\n"_s
+                              : u"### Milestone: post-checks over — %1 of %2 green\n\n"_s.arg(green).arg(total);
+        out += lines;
+        if (!lastAt.isEmpty())
+            line(u"Checks over at %1, **%2 after the rollback was confirmed**"_s.arg(clockTime(lastAt), secondsBetween(confirmedAt, lastAt)));
+        break;
+    }
+    }
+    line(u"Console run `%1` (%2); times from its journal"_s.arg(runId(), describeRun()));
+    return out;
 }
 
 void Executor::findFiledIssue(const QString &label, FoundIssue then)
@@ -1142,7 +1396,8 @@ void Executor::poll(int timeoutMs, std::function<void(std::function<void(std::op
 
 // ---- records ----
 
-void Executor::audit(const QString &action, const QString &target, const QString &service, const json &after, const QString &reason)
+void Executor::audit(const QString &action, const QString &target, const QString &service, const json &after, const QString &reason,
+                     const json &before, const QString &requestId)
 {
     if (!m_c.audit)
         return;
@@ -1151,6 +1406,8 @@ void Executor::audit(const QString &action, const QString &target, const QString
     r.action = action;
     r.target = target;
     r.service = service;
+    r.before = before;
+    r.requestId = requestId; // empty: the log gives it the console's own id, "console:<uuid>"
     r.after = after;
     if (r.after.is_object())
         r.after["run"] = s(runId());
@@ -1238,8 +1495,14 @@ QString Executor::incidentBody() const
     if (!q(b, "reason").isEmpty())
         body += u"Operator: %1\n\n"_s.arg(q(b, "reason"));
     body += u"- Scope: %1\n- Plan: %2, digest `%3`\n"_s.arg(q(b, "scope"), Plan::optionName(m_plan.option), m_plan.digest);
-    if (!m_plan.rollbackTarget.isEmpty())
-        body += u"- Production rolled back to `%1` (pinned until a promotion)\n"_s.arg(m_plan.rollbackTarget);
+    if (!m_plan.rollbackTarget.isEmpty()) {
+        // Filed right after the flags went off (issue #19, item 6), the code rollback usually comes next.
+        bool rolledBack = false;
+        for (int i = 0; i < m_plan.steps.size(); ++i)
+            rolledBack = rolledBack || (m_plan.steps[i].kind == Step::Kind::InstantRollback && status(i) == StepStatus::Done);
+        body += rolledBack ? u"- Production rolled back to `%1` (pinned until a promotion)\n"_s.arg(m_plan.rollbackTarget)
+                           : u"- Production is being rolled back to `%1` (Instant Rollback next; pinned until a promotion)\n"_s.arg(m_plan.rollbackTarget);
+    }
     body += u"- Console run `%1`, marker deployment %2\n"_s.arg(runId()).arg(m_markerId);
     for (const Step &st : m_plan.steps) {
         if (const auto *record = st.as<RecordIntent>(); record && record->what == RecordIntent::What::MigrationPlan)
@@ -1251,7 +1514,16 @@ QString Executor::incidentBody() const
         body += u"- Audit log: %1 record(s) could not be written; the run went on (§0.3) and its journal `%2` holds them "
                 u"(\"audit-failed\"): %3\n"_s.arg(m_auditFailures.size())
                     .arg(m_journal.path(), m_auditFailures.join(u"; "_s));
-    body += u"- Postmortem: opened next as its own issue from the console's template; it names this incident\n\n## Timeline (UTC)\n\n"_s;
+    QStringList milestones;
+    for (const Step &st : m_plan.steps) {
+        if (const auto *m = st.as<MilestoneIntent>())
+            milestones << milestoneId(m->milestone);
+    }
+    if (!milestones.isEmpty())
+        body += u"- Milestones (%1) follow as comments on this issue as they happen, with the times from the run journal\n"_s.arg(
+            milestones.join(u", "_s));
+    body += u"- Postmortem: opened after the post-checks as its own issue from the console's template; it names this incident\n\n"
+            u"## Timeline (UTC, when filed)\n\n"_s;
     body += timelineLines();
     body += u"\n## Next (playbook §7.5)\n\n- Capture evidence, fix forward, re-release through the gates.\n"_s;
     if (!m_plan.rollbackTarget.isEmpty())

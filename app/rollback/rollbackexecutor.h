@@ -29,6 +29,7 @@ class VercelClient;
 class GitHubClient;
 struct GitHubIssue;
 class PrometheusClient;
+class RollingReleaseClient;
 } // namespace Raize::Services
 
 namespace Raize::Rollback {
@@ -46,6 +47,9 @@ struct Clients
     // The production domain's probe (ADR 0027); null: no probe URL, or a service-scoped rollback of another
     // project (whose domain is not the probe's). Confirming production then rests on Vercel's answers and says so.
     Release::ServingProbe *probe = nullptr;
+    // The project's rolling releases: a canary abort's confirm-production step reads it back and is effective
+    // only once Vercel says ABORTED. Null: such a step fails, saying the abort cannot be confirmed.
+    Services::RollingReleaseClient *rollingRelease = nullptr;
     // The policy's `effective` rules: how long an accepted Instant Rollback may take to serve, how many samples.
     Release::EffectiveRules effective;
     QString actor = QStringLiteral("console");
@@ -124,6 +128,8 @@ public:
     // Audit records this run could not write (playbook §0.3: the rollback runs anyway). Each is in the run's
     // journal ("audit-failed") and the incident names them; auditFailed() tells the window to show a banner.
     const QStringList &auditFailures() const { return m_auditFailures; }
+    // Record steps (milestone comments) that failed while the run went on (§0.3): "title: error", in step order.
+    QStringList recordFailures() const;
 
     static QString statusName(StepStatus s);
 
@@ -162,6 +168,15 @@ private:
     void postCheck(const Step &s, Done done);
     void openIncident(const Step &s, bool resumed, Done done);
     void openPostmortem(const Step &s, bool resumed, Done done);
+    // A milestone comment on the run's incident (issue #19, item 6), its text from the journal's
+    // measured times. Resumed, it asks GitHub for the issue's comments first: one that carries the
+    // run and the milestone (milestoneMark) was posted before the interruption.
+    void incidentMilestone(const Step &s, bool resumed, Done done);
+    QString milestoneText(const MilestoneIntent &m) const;
+    QString milestoneMark(const MilestoneIntent &m) const;
+    // A record step that failed on the way (the incident) waits for the operator once the rollback's own
+    // steps are done: before the postmortem's group (which names it), or at the end. True when it now waits.
+    bool holdDeferredFailure(int beforeGroup);
     // After an interruption: the issue with `label` this run filed, asked of GitHub (its body
     // names the run), or nullopt when GitHub lists none; an error when it cannot be asked.
     using FoundIssue = std::function<void(const Result<std::optional<Services::GitHubIssue>> &)>;
@@ -170,8 +185,9 @@ private:
     // Calls `attempt` every pollMs until it answers a value or the deadline passes.
     void poll(int timeoutMs, std::function<void(std::function<void(std::optional<Result<nlohmann::json>>)>)> attempt, Done done);
 
+    // `requestId` empty: the log gives the record the console's own id ("console:<uuid>").
     void audit(const QString &action, const QString &target, const QString &service, const nlohmann::json &after,
-               const QString &reason = {});
+               const QString &reason = {}, const nlohmann::json &before = {}, const QString &requestId = {});
     QString incidentBody() const;
     // The postmortem issue's text: resources/templates/postmortem.md filled from the run.
     Result<QString> postmortemBody() const;
@@ -205,6 +221,7 @@ private:
     std::unique_ptr<Release::EffectiveConfirmer> m_confirmer;
     std::optional<Release::EffectiveReport> m_effective;
     QStringList m_auditFailures;
+    QHash<int, Error> m_recordErrors; // record steps that failed without stopping the run (the incident, milestones)
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 

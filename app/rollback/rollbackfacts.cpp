@@ -161,6 +161,11 @@ CallRenderer renderWith(const Clients &clients)
             return c.github ? QList<Call>{c.github->previewCreateIssue(issue->title, u"<the run's trigger, scope, plan and timeline>"_s, issue->labels)}
                             : QList<Call>();
         }
+        if (std::holds_alternative<MilestoneIntent>(intent)) {
+            // The incident's number is known once it is filed; the text comes from the run journal when the step runs.
+            return c.github ? QList<Call>{c.github->previewCreateIssueComment(u"{incident}"_s, u"<the milestone with its times from the run journal>"_s)}
+                            : QList<Call>();
+        }
         return {}; // recorded by the console: no request
     };
 }

@@ -162,6 +162,25 @@ QString incompatibleText(const Release::MigrationReport &report)
 
 } // namespace
 
+QString milestoneId(MilestoneIntent::Milestone milestone)
+{
+    switch (milestone) {
+    case MilestoneIntent::Milestone::FlagsOff: return u"flags-off"_s;
+    case MilestoneIntent::Milestone::Effective: return u"effective"_s;
+    case MilestoneIntent::Milestone::ChecksDone: return u"checks"_s;
+    }
+    return {};
+}
+
+std::optional<MilestoneIntent::Milestone> milestoneFromId(const QString &id)
+{
+    for (const auto m : {MilestoneIntent::Milestone::FlagsOff, MilestoneIntent::Milestone::Effective, MilestoneIntent::Milestone::ChecksDone}) {
+        if (milestoneId(m) == id)
+            return m;
+    }
+    return std::nullopt;
+}
+
 QString answerText(const std::optional<bool> &answer)
 {
     return !answer ? u"unknown"_s : *answer ? u"yes"_s : u"no"_s;
@@ -417,6 +436,30 @@ Plan buildPlan(const Inputs &in)
         plan.notes << u"no side-effect flag is on in scope (%1): nothing to disable"_s.arg(scope.describe());
     }
 
+    // The incident right after the flags are confirmed off (issue #19, item 6): never before them (a P0
+    // does not wait for GitHub), and early enough that people follow the rollback on it. Each milestone
+    // is a comment on it, written from the run journal's measured times when the step runs.
+    Step incident;
+    incident.kind = Step::Kind::OpenIncident;
+    incident.title = u"Open the incident issue"_s;
+    const QString incidentTitle = priorityName(plan.priority) + u" incident: "_s + triggerName(in.trigger);
+    incident.intent = IncidentIntent{in.githubOwner, in.githubRepo, incidentTitle, incidentLabels(in.policy, plan.priority)};
+    incident.group = ++group;
+    incident.idempotent = false; // never retried blindly: remember the number once created
+    plan.steps << incident;
+    const auto milestone = [&](MilestoneIntent::Milestone which, const QString &title) {
+        Step m;
+        m.kind = Step::Kind::IncidentMilestone;
+        m.title = title;
+        m.intent = MilestoneIntent{which, in.githubOwner, in.githubRepo};
+        m.group = ++group;
+        m.idempotent = false; // a comment: on resume, GitHub's comments are asked before it is posted again
+        m.target = milestoneId(which);
+        plan.steps << m;
+    };
+    if (!disabled.isEmpty())
+        milestone(MilestoneIntent::Milestone::FlagsOff, u"Comment on the incident: flags off (times from the run journal)"_s);
+
     // Which option (§7.3, §7.4). Unknown answers are read the cautious way.
     // Q4: the operator's answer, the migrations they recorded and the migration source; the stricter wins.
     const bool recordedIncompatible = std::any_of(in.migrations.cbegin(), in.migrations.cend(), [](const auto &m) { return !m.backwardCompatible; });
@@ -528,10 +571,12 @@ Plan buildPlan(const Inputs &in)
             confirm.target = choice.target->id;
             plan.steps << confirm;
             plan.notes << u"after the Instant Rollback production is pinned: new production deployments are not assigned to the domains until a promotion"_s;
+            milestone(MilestoneIntent::Milestone::Effective,
+                      u"Comment on the incident: rollback effective (accepted and effective times from the run journal)"_s);
         }
     }
 
-    // §7.5: checks, then the incident and the records.
+    // §7.5: the checks, their milestone, then the postmortem and the journal.
     const int checks = ++group;
     const auto check = [&](const QString &title, Intent intent, const QString &target) {
         Step s;
@@ -562,20 +607,14 @@ Plan buildPlan(const Inputs &in)
                  : u"Verification (%1: nothing in scope is still served)"_s.arg(scope.describe()),
           verify, {});
 
-    Step incident;
-    incident.kind = Step::Kind::OpenIncident;
-    incident.title = u"Open the incident issue"_s;
-    const QString title = priorityName(plan.priority) + u" incident: "_s + triggerName(in.trigger);
-    incident.intent = IncidentIntent{in.githubOwner, in.githubRepo, title, incidentLabels(in.policy, plan.priority)};
-    incident.group = ++group;
-    incident.idempotent = false; // never retried blindly: remember the number once created
-    plan.steps << incident;
+    milestone(MilestoneIntent::Milestone::ChecksDone, u"Comment on the incident: post-checks over (each check's outcome and time)"_s);
 
     // §7.5 "start postmortem process": its issue names the incident, so GitHub links the two both ways.
     Step postmortem;
     postmortem.kind = Step::Kind::OpenPostmortem;
     postmortem.title = u"Open the postmortem issue (template: timeline, impact, trigger, what stopped it, follow-ups)"_s;
-    postmortem.intent = IncidentIntent{in.githubOwner, in.githubRepo, u"Postmortem: "_s + title, {u"postmortem"_s, priorityName(plan.priority).toLower()}};
+    postmortem.intent =
+        IncidentIntent{in.githubOwner, in.githubRepo, u"Postmortem: "_s + incidentTitle, {u"postmortem"_s, priorityName(plan.priority).toLower()}};
     postmortem.group = ++group;
     postmortem.idempotent = false;
     plan.steps << postmortem;
@@ -743,6 +782,7 @@ std::optional<Intent> intentFromV1(Step::Kind kind, const Call &c, const QString
     case Step::Kind::MigrationGuide:
         return RecordIntent{RecordIntent::What::MigrationPlan, c.path};
     case Step::Kind::OpenPostmortem:
+    case Step::Kind::IncidentMilestone:
         return std::nullopt; // schema 1 had none
     }
     return std::nullopt;
@@ -761,6 +801,7 @@ bool fits(Step::Kind kind, const Intent &intent)
                || std::holds_alternative<BlastCheckIntent>(intent);
     case Step::Kind::OpenIncident:
     case Step::Kind::OpenPostmortem: return std::holds_alternative<IncidentIntent>(intent);
+    case Step::Kind::IncidentMilestone: return std::holds_alternative<MilestoneIntent>(intent);
     case Step::Kind::JournalEntry:
     case Step::Kind::MigrationGuide: return std::holds_alternative<RecordIntent>(intent);
     }
@@ -783,6 +824,7 @@ QString intentType(const Intent &intent)
         QString operator()(const IncidentIntent &) const { return u"github.incident"_s; }
         QString operator()(const RecordIntent &) const { return u"console.record"_s; }
         QString operator()(const BlastCheckIntent &) const { return u"flag.blast-check"_s; }
+        QString operator()(const MilestoneIntent &) const { return u"github.milestone"_s; }
     };
     return std::visit(V{}, intent);
 }
@@ -800,7 +842,10 @@ json intentToJson(const Intent &intent)
         }
         json operator()(const ProductionServesIntent &i) const
         {
-            return {{"projectId", i.projectId.toStdString()}, {"deploymentId", i.deploymentId.toStdString()}};
+            json j = {{"projectId", i.projectId.toStdString()}, {"deploymentId", i.deploymentId.toStdString()}};
+            if (!i.abortsCanary.isEmpty()) // only when set: earlier plans keep their digest
+                j["abortsCanary"] = i.abortsCanary.toStdString();
+            return j;
         }
         json operator()(const DeploymentChecksIntent &i) const { return {{"deploymentId", i.deploymentId.toStdString()}}; }
         json operator()(const PromCheckIntent &i) const
@@ -822,6 +867,10 @@ json intentToJson(const Intent &intent)
             return {{"what", i.what == RecordIntent::What::JournalEntry ? "journal" : "migration-plan"}, {"link", i.link.toStdString()}};
         }
         json operator()(const BlastCheckIntent &i) const { return {{"query", i.query.toJson()}, {"stillOn", strings(i.stillOn)}}; }
+        json operator()(const MilestoneIntent &i) const
+        {
+            return {{"milestone", milestoneId(i.milestone).toStdString()}, {"owner", i.owner.toStdString()}, {"repo", i.repo.toStdString()}};
+        }
     };
     json j = std::visit(V{}, intent);
     j["type"] = intentType(intent).toStdString();
@@ -857,7 +906,7 @@ std::optional<Intent> intentFromJson(const json &j)
     if (type == u"vercel.rollback"_s && !jstr(j, "deploymentId").isEmpty())
         return InstantRollbackIntent{jstr(j, "projectId"), jstr(j, "deploymentId"), jstr(j, "description")};
     if (type == u"vercel.production"_s && !jstr(j, "deploymentId").isEmpty())
-        return ProductionServesIntent{jstr(j, "projectId"), jstr(j, "deploymentId")};
+        return ProductionServesIntent{jstr(j, "projectId"), jstr(j, "deploymentId"), jstr(j, "abortsCanary")};
     if (type == u"vercel.checks"_s && !jstr(j, "deploymentId").isEmpty())
         return DeploymentChecksIntent{jstr(j, "deploymentId")};
     if (type == u"prometheus.check"_s && !jstr(j, "query").isEmpty()) {
@@ -875,6 +924,12 @@ std::optional<Intent> intentFromJson(const json &j)
         if (!labels)
             return std::nullopt;
         return IncidentIntent{jstr(j, "owner"), jstr(j, "repo"), jstr(j, "title"), *labels};
+    }
+    if (type == u"github.milestone"_s) {
+        const auto milestone = milestoneFromId(jstr(j, "milestone"));
+        if (!milestone)
+            return std::nullopt;
+        return MilestoneIntent{*milestone, jstr(j, "owner"), jstr(j, "repo")};
     }
     if (type == u"console.record"_s) {
         const QString what = jstr(j, "what");
@@ -897,6 +952,8 @@ Result<Plan> Plan::fromJson(const json &j)
                            u"the plan was written by a newer console (plan schema %1; this version reads up to %2)"_s.arg(schema).arg(SchemaVersion),
                            u"Resume it with the console version that started it, or finish it by hand (docs/runbooks/rollback.md)."_s);
     Plan p;
+    // Schema 1 is upgraded to 2 (its steps get intents); 2 and 3 are kept, and so is their digest.
+    p.schema = std::max(schema, 2);
     const QString prio = jstr(j, "priority");
     p.priority = prio == u"P0"_s ? Priority::P0 : prio == u"P1"_s ? Priority::P1 : Priority::P2;
     const QString option = jstr(j, "option");
@@ -920,7 +977,7 @@ Result<Plan> Plan::fromJson(const json &j)
         if (!s.is_object() || !s["kind"].is_number_integer())
             return planError(u"step %1 of the plan has no kind"_s.arg(index));
         const int kind = s["kind"].get<int>();
-        if (kind < 0 || kind > int(Step::Kind::OpenPostmortem))
+        if (kind < 0 || kind > int(Step::Kind::IncidentMilestone))
             return planError(u"step %1 of the plan has an unknown kind (%2)"_s.arg(index).arg(kind));
         Step st;
         st.kind = Step::Kind(kind);
@@ -969,7 +1026,7 @@ json Plan::toJson() const
     for (const QString &r : refusals)
         refusalsJson.push_back(r.toStdString());
     // The digest covers what would be executed and the calls shown for it; notes are for people.
-    json out = {{"schema", SchemaVersion}, {"priority", priorityName(priority).toStdString()}, {"option", optionName(option).toStdString()},
+    json out = {{"schema", schema}, {"priority", priorityName(priority).toStdString()}, {"option", optionName(option).toStdString()},
                 {"immediate", immediate}, {"target", rollbackTarget.toStdString()}, {"steps", steps}, {"refusals", refusalsJson}};
     if (!withheld.isEmpty()) {
         json w = json::array();

@@ -136,6 +136,9 @@ struct InstantRollbackIntent
 struct ProductionServesIntent
 {
     QString projectId, deploymentId;
+    // A canary abort (canaryAbortPlan): the canary whose rolling release the Instant Rollback ended. The step is
+    // effective only once Vercel's rolling release says ABORTED, on top of the production checks. Empty: a rollback.
+    QString abortsCanary = {};
     bool operator==(const ProductionServesIntent &) const = default;
 };
 // The deployment's checks all passed.
@@ -167,6 +170,19 @@ struct IncidentIntent
     QStringList labels;
     bool operator==(const IncidentIntent &) const = default;
 };
+// An incident milestone (issue #19 item 6): a comment on the run's incident issue when the flags
+// are off, when the rollback is effective and when the post-checks are over, with the measured
+// times from the run journal. The text is written when the step runs, from the journal only.
+struct MilestoneIntent
+{
+    enum class Milestone { FlagsOff, Effective, ChecksDone };
+    Milestone milestone = Milestone::FlagsOff;
+    QString owner, repo;
+    bool operator==(const MilestoneIntent &) const = default;
+};
+QString milestoneId(MilestoneIntent::Milestone milestone); // "flags-off", "effective", "checks"
+std::optional<MilestoneIntent::Milestone> milestoneFromId(const QString &id);
+
 // After the flag changes: the flag service's own evaluator must answer what
 // the blast radius predicted (issue #16 item 2). `stillOn` holds the
 // "contextKey|flag" pairs predicted on; everything else asked is predicted off.
@@ -186,7 +202,7 @@ struct RecordIntent
 };
 
 using Intent = std::variant<std::monostate, Services::ServeChange, Services::ServedQuery, InstantRollbackIntent, ProductionServesIntent,
-                            DeploymentChecksIntent, PromCheckIntent, IncidentIntent, RecordIntent, BlastCheckIntent>;
+                            DeploymentChecksIntent, PromCheckIntent, IncidentIntent, RecordIntent, BlastCheckIntent, MilestoneIntent>;
 
 nlohmann::json intentToJson(const Intent &intent);
 // Null when the record is not an intent this version knows.
@@ -215,6 +231,9 @@ struct RollbackRules
     // rollback.killSwitchParent: the flag every side-effect flag depends on; a
     // global P0 turns it off first, in one call (issue #16 item 3). Empty: none.
     QString killSwitchParent;
+    // rollback.restore.withoutFix: "allowed" (the built-in) lets an operator start the way back
+    // before production contains the fix-forward pull request, with a typed reason; "forbidden" refuses (ADR 0034).
+    bool restoreWithoutFixAllowed = true;
     bool operator==(const RollbackRules &o) const = default;
 };
 
@@ -253,8 +272,10 @@ struct Inputs
 struct Step
 {
     // OpenPostmortem (issue #16, item 8): the postmortem issue from resources/templates/postmortem.md, naming the incident.
+    // IncidentMilestone (issue #19, item 6): a comment on the incident (MilestoneIntent). New kinds go last: the
+    // plan's JSON stores the number.
     enum class Kind { DisableFlag, ConfirmFlagsOff, InstantRollback, ConfirmProduction, PostCheck, OpenIncident, JournalEntry, MigrationGuide,
-                      OpenPostmortem };
+                      OpenPostmortem, IncidentMilestone };
     Kind kind = Kind::DisableFlag;
     QString title;
     Intent intent;     // what the executor does
@@ -271,7 +292,11 @@ struct Plan
 {
     // 1: steps held only their preview call, which the executor parsed (before issue #14).
     // 2: steps hold a typed intent and the calls rendered from it.
-    static constexpr int SchemaVersion = 2;
+    // 3: the incident is filed right after the flags are confirmed off, and milestone steps
+    //    (IncidentMilestone) comment on it (issue #19, item 6). A schema-2 plan is read and runs in its own order.
+    static constexpr int SchemaVersion = 3;
+    // The schema this plan is written in: a journal's plan keeps the one it was written in, so its digest does not change.
+    int schema = SchemaVersion;
 
     enum class Option { A_Flags, B_InstantRollback, C_FullWithMigrations };
     Priority priority = Priority::P2;
@@ -307,8 +332,10 @@ struct Plan
 
 
 // The deterministic plan (playbook §7): always disable the side-effect flags
-// in scope first, then Option A, B or C, then the checks of §7.5 and the
-// incident. Pure: the same inputs always give the same plan and digest.
+// in scope first and confirm them off; then the incident, with a milestone
+// comment for each of: flags off, rollback effective (Option B/C), post-checks
+// over; then Option A, B or C, the checks of §7.5, the postmortem and the
+// journal. Pure: the same inputs always give the same plan and digest.
 Plan buildPlan(const Inputs &inputs);
 
 // The flag changes of a plan, in step order (the parent first).

@@ -30,6 +30,9 @@ struct RestoreStep
     // flag off for the whole environment, and `on` turns it back on.
     std::optional<Services::ServeEdits> edits;
     Services::ServeChange on;
+    // The edits go forward (before → after: a stage of the way back through
+    // the canary, stagedrestore.h) rather than being undone (after → before).
+    bool forward = false;
 };
 
 struct RestorePlan

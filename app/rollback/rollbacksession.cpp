@@ -76,6 +76,7 @@ Session::Session(Workspace &workspace, std::unique_ptr<Workspace> owned)
     m_clients.audit = &workspace.audit();
     m_clients.actor = workspace.actor();
     m_clients.probe = m_generation->servingProbe.get();
+    m_clients.rollingRelease = m_generation->rollingRelease.get(); // a canary abort confirms ABORTED from it
     m_clients.effective = workspace.policy().effective();
     m_journalDir = RunJournal::defaultDirectory(m_profile);
     // The profile's operations journal (YYYY-MM-DD.md, append-only); the CLI's --journal-dir points it at docs/journal.
@@ -90,6 +91,7 @@ Status Session::scopeToService(const QString &service)
     if (service.isEmpty()) { // back to the profile's own project
         m_clients.vercel = m_generation->vercel.get();
         m_clients.probe = m_generation->servingProbe.get();
+        m_clients.rollingRelease = m_generation->rollingRelease.get();
         m_target.vercelProjectId = settings.string(SettingKey::VercelProjectId);
         m_serviceVercel.reset();
         return okStatus();
@@ -112,6 +114,7 @@ Status Session::scopeToService(const QString &service)
                                                                settings.string(SettingKey::VercelTeamId));
     m_clients.vercel = m_serviceVercel.get();
     m_clients.probe = nullptr; // the probe URL is web's production domain, not this project's
+    m_clients.rollingRelease = nullptr; // the canary's rolling release is web's project's, not this one's
     m_target.vercelProjectId = project;
     return okStatus();
 }

@@ -143,8 +143,19 @@ Result<Rollback::RollbackRules> rollbackRules(const Policy::Bundle &b, const Pol
                                       u"%1 is itself a side-effect flag: the parent must be a flag of its own that the side-effect flags depend on"_s.arg(
                                           r.killSwitchParent));
     }
+    // The way back through the canary (issue #16 item 10): may it start before production has the fix?
+    const json &restore = section.value("restore", json::object());
+    if (!restore.is_object())
+        return Policy::fieldError(b, u"rollback.restore"_s, u"must be an object"_s);
+    for (auto it = restore.begin(); it != restore.end(); ++it) {
+        if (it.key() != "withoutFix")
+            return Policy::fieldError(b, u"rollback.restore."_s + QString::fromStdString(it.key()), u"unknown key (withoutFix)"_s);
+        if (!it.value().is_string() || (it.value() != "allowed" && it.value() != "forbidden"))
+            return Policy::fieldError(b, u"rollback.restore.withoutFix"_s, u"must be \"allowed\" or \"forbidden\""_s);
+        r.restoreWithoutFixAllowed = it.value() == "allowed";
+    }
     for (auto it = section.begin(); it != section.end(); ++it) {
-        if (it.key() != "postChecks" && it.key() != "incident" && it.key() != "killSwitchParent")
+        if (it.key() != "postChecks" && it.key() != "incident" && it.key() != "killSwitchParent" && it.key() != "restore")
             return Policy::fieldError(b, u"rollback."_s + QString::fromStdString(it.key()),
                                       u"unknown key (the side-effect list is sideEffectFlags, ADR 0017)"_s);
     }
@@ -542,6 +553,15 @@ QList<EffectivePolicy::Violation> EffectivePolicy::floorViolations(const Effecti
     if (a.minRequests < fa.minRequests)
         add(u"rollout.deploymentAxis.minRequests"_s,
             u"%1 requests are fewer than the playbook's %2: a stage is judged on enough data"_s.arg(a.minRequests).arg(fa.minRequests));
+    // Enforcement friction holds sooner, never later; the staging smoke checks may be added to, never dropped (§6.2).
+    if (a.friction.maxRatio > fa.friction.maxRatio)
+        add(u"rollout.deploymentAxis.friction.maxRatio"_s,
+            u"%1 is looser than the playbook's %2: expand only with no enforcement friction (§6.2 Phase C)"_s.arg(a.friction.maxRatio).arg(fa.friction.maxRatio));
+    if (a.friction.minCount > fa.friction.minCount)
+        add(u"rollout.deploymentAxis.friction.minCount"_s,
+            u"%1 events before a hold is looser than the playbook's %2 (§6.2 Phase C)"_s.arg(a.friction.minCount).arg(fa.friction.minCount));
+    if (const QStringList m = missingFrom(fa.smokeChecks, a.smokeChecks); !m.isEmpty())
+        add(u"rollout.deploymentAxis.smokeChecks"_s, u"drops %1: a canary starts only after the staging smoke tests passed (§6.2 Phase A)"_s.arg(levelsText(m)));
     if (const QStringList m = missingFrom(fr.verificationSlos, r.verificationSlos); !m.isEmpty())
         add(u"rollout.verificationSlos"_s, u"drops %1: expanding needs publish verification healthy (§6.2 Phase C)"_s.arg(levelsText(m)));
 

@@ -7,6 +7,7 @@
 #include "services/github/auditheadpublisher.h"
 #include "release/environmentpoller.h"
 #include "release/flagpoller.h"
+#include "workspace/canarysession.h"
 #include "release/servingprobe.h"
 #include "services/connection/connectioncheck.h"
 #include "services/flags/flagbackend.h"
@@ -64,6 +65,7 @@ Workspace::Workspace(Settings &settings, TokenStore &tokens, ServiceMonitor *mon
     m_arming = std::make_unique<Arming>();
     m_arming->setAudit(m_audit.get());
     m_arming->setProfile(m_settings.profile(), m_settings.boolean(SettingKey::ProfileIsSandbox));
+    m_canary = std::make_unique<CanarySession>(*this);
 }
 
 QString Workspace::unknownActor()
@@ -151,6 +153,7 @@ std::unique_ptr<Workspace> Workspace::forProfile(const QString &profile, const Q
 
 Workspace::~Workspace()
 {
+    m_canary.reset();
     m_auditPublisher.reset();
     closeClients();
     // The HTTP client goes before the clients: its unfinished replies die with it and call no client back.
@@ -250,6 +253,9 @@ void Workspace::openWithTokens(const QHash<Service, QString> &tokens, const QHas
             m_tokenServices.insert(s);
     }
     m_http->setDefaultTimeout(m_settings.integer(SettingKey::NetTimeoutMs));
+    // GitHub asks for a second between mutations; only the sandbox's GitHub may be written to faster.
+    const int spacing = m_settings.integer(SettingKey::GitHubMutationSpacingMs);
+    m_http->setGitHubMutationSpacing(m_settings.boolean(SettingKey::ProfileIsSandbox) ? qMax(0, spacing) : qMax(1000, spacing));
     m_monitor->initFrom(m_settings);
     m_arming->setProfile(m_settings.profile(), m_settings.boolean(SettingKey::ProfileIsSandbox));
 

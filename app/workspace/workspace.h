@@ -21,6 +21,7 @@
 #include <vector>
 
 namespace Raize {
+class CanarySession;
 class ServiceMonitor;
 class TokenStore;
 namespace Net {
@@ -231,6 +232,11 @@ public:
     // record is refused. `actor` empty: actor().
     Status setSandboxMarker(bool sandbox, const QString &actor = {});
 
+    // The profile's two-axis canary (issue #20, ADR 0033): one CanaryRun on this workspace's clients and
+    // policy, started from the console or `raize-console canary`, resumed from Vercel's active rolling
+    // release, recorded in the audit log; polled by whoever shows it (CanarySession::setPollInterval).
+    CanarySession &canary() const { return *m_canary; }
+
     // Settings → Test connection: the values as typed, on a probe client of
     // this workspace that never takes a retry and never touches the shared
     // client's tokens (an unsaved token must not reach live traffic).
@@ -276,6 +282,8 @@ private:
     bool m_opening = false;
     // Last: it holds a reference to a generation's GitHub client and goes before the clients.
     std::unique_ptr<Services::AuditHeadPublisher> m_auditPublisher;
+    // Holds its run's generation of clients; goes first.
+    std::unique_ptr<CanarySession> m_canary;
 };
 
 } // namespace Raize

@@ -13,3 +13,7 @@ raize_add_test(test_github_review SOURCES tst_github_review.cpp LIBS core_promot
 # Effective, not just accepted (issue #20 item 6, ADR 0027): the verdict table, the policy's rules, the probe's
 # answers, and the confirmer against the in-process Vercel fake and platform simulator with faults (no sandbox processes).
 raize_add_test(test_effective SOURCES tst_effective.cpp LIBS core_effective fake_platform TIMEOUT 60 COST 5)
+# The manual Preview → Staging promote (§2.2, issue #17 item 5): the lighter gate set row by row, the session
+# (identity, arming, records with Vercel's request id, before/after, read-back), and assignAlias against the
+# in-process Vercel fake with 4xx/409/429 and a reset. No sandbox processes.
+raize_add_test(test_staging_promotion SOURCES tst_staging_promotion.cpp LIBS core_promotion fake_vercel COST 2)

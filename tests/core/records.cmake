@@ -23,3 +23,8 @@ raize_add_test(test_audit_published SOURCES tst_audit_published.cpp LIBS core_re
 add_dependencies(test_audit_published raize-console)
 # Settings changes audited (issue #17 item 6): before/after, no record no change, a new log carries the chain on.
 raize_add_test(test_settings_audit SOURCES tst_settings_audit.cpp LIBS core_records core_workspace)
+# Every action's record complete (issue #17, acceptance of item 6): a flag toggle, a promotion (approval, promote,
+# effective), a rollback step and a settings change, each with actor, request id (x-vercel-id, X-GitHub-Request-Id,
+# the flag service's event id, else "console:<uuid>"), before and after; in-process fakes, no sandbox processes.
+raize_add_test(test_audit_records SOURCES tst_audit_records.cpp
+    LIBS core_promotion core_rollback core_rollout core_release core_flagevents core_records fake_vercel fake_github TIMEOUT 120 COST 2)

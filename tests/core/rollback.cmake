@@ -24,13 +24,15 @@ raize_add_test(test_rollback_crash_marker EXECUTABLE test_rollback_sandbox
 # SIGKILL at every later journal boundary, two phases per entry (the uninterrupted run that finds
 # the boundaries runs once per entry). crashAtEveryBoundary fails on a boundary of no known phase,
 # so a new phase cannot go unrun: it needs a row, and the row an entry here.
+# The milestone comments on the incident (issue #19 item 6) are boundaries too: their own phase, here, killed
+# as one chain (one run killed at each milestone boundary in turn, ~5 s for the six).
 raize_add_test(test_rollback_crash_flags EXECUTABLE test_rollback_sandbox
-    KEYRING TIMEOUT 180 COST 50 LABELS sandbox keyring
-    ARGS crashAtEveryBoundary:flags crashAtEveryBoundary:production)
+    KEYRING TIMEOUT 180 COST 52 LABELS sandbox keyring
+    ARGS crashAtEveryBoundary:flags crashAtEveryBoundary:production crashAtEveryBoundary:milestones)
 raize_add_test(test_rollback_crash_checks EXECUTABLE test_rollback_sandbox
     KEYRING TIMEOUT 180 COST 50 LABELS sandbox keyring
     ARGS crashAtEveryBoundary:checks "crashAtEveryBoundary:incident and journal")
-# SIGKILL while a call hangs in the service: all six rows.
+# SIGKILL while a call hangs in the service: all seven rows.
 raize_add_test(test_rollback_crash_midcall EXECUTABLE test_rollback_sandbox
     KEYRING TIMEOUT 180 COST 55 LABELS sandbox keyring
     ARGS crashInTheMiddleOfACall)
@@ -76,3 +78,8 @@ raize_add_test(test_rollback_migrations SOURCES tst_rollback_migrations.cpp LIBS
 # `rollback stable` (the CLI) runs against the same fake Prometheus with a 1 s window (~5 s).
 raize_add_test(test_stability SOURCES tst_stability.cpp LIBS core_rollback core_effectivepolicy fake_http)
 add_dependencies(test_stability raize-console)
+# Incident milestones as they happen (issue #19 item 6), in-process: the order (incident right after the
+# flags, a comment per stage with the journal's times), GitHub failing the comments or the incident (the
+# rollback completes), and a resumed run that never posts a milestone twice. No sandbox processes (~12 s: 11 runs).
+raize_add_test(test_incident_milestones SOURCES tst_incident_milestones.cpp LIBS core_rollback core_effectivepolicy fake_platform fake_github
+    COST 12)

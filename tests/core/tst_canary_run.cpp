@@ -23,10 +23,12 @@
 #include "rollback/canaryabort.h"
 #include "rollback/rollbackexecutor.h"
 #include "rollback/runjournal.h"
+#include "services/github/githubclient.h"
 #include "services/prometheus/prometheusclient.h"
 #include "services/vercel/rollingreleaseclient.h"
 #include "services/vercel/vercelclient.h"
 
+#include "github/githubfake.h"
 #include "http/faultinjector.h"
 #include "http/httpserver.h"
 #include "http/requestlog.h"
@@ -96,9 +98,25 @@ class TestCanaryRun : public QObject
     std::unique_ptr<RaizeTest::SimCanaryServices> m_services;
     ManualClock m_clock{QDateTime::fromSecsSinceEpoch(1800000000, Qt::UTC)};
 
-    void load(const QString &name)
+    std::unique_ptr<Sandbox::HttpServer> m_githubServer;
+    std::unique_ptr<Sandbox::GitHubFake> m_github;
+    std::unique_ptr<Net::HttpClient> m_githubHttp; // one attempt: a fault row is seen as it is
+    std::unique_ptr<Services::GitHubClient> m_gh;
+
+    void addFault(const json &rule)
     {
-        const json s = scenario(name);
+        QString err;
+        const auto r = Sandbox::FaultRule::fromJson(rule, &err);
+        QVERIFY2(r, qPrintable(err));
+        m_faults.add(*r);
+    }
+
+    // `platformFaults`: the scenario's platform faults replaced (null: as written).
+    void load(const QString &name, const json &platformFaults = nullptr)
+    {
+        json s = scenario(name);
+        if (!platformFaults.is_null())
+            s["platform"]["faults"] = platformFaults;
         QVERIFY2(s.contains("vercel"), qPrintable(name));
         m_vercel->load(s["vercel"]);
         m_log.clear();
@@ -165,6 +183,22 @@ private Q_SLOTS:
         m_prom = std::make_unique<Services::PrometheusClient>(*m_http, QUrl(u"http://127.0.0.1:9"_s));
         m_client = std::make_unique<ClientCanaryServices>(*m_rr, m_flags, *m_prom, cohorts());
         m_services = std::make_unique<RaizeTest::SimCanaryServices>(*m_rr, *m_client, m_clock);
+        m_githubServer = std::make_unique<Sandbox::HttpServer>(u"github"_s, &m_faults, &m_log);
+        m_github = std::make_unique<Sandbox::GitHubFake>(m_githubServer.get(), u"ghp_canarytokencanarytokencanary"_s);
+        QVERIFY(m_githubServer->listen(0));
+        m_githubHttp = std::make_unique<Net::HttpClient>(m_monitor.get());
+        m_githubHttp->setToken(Service::GitHub, u"ghp_canarytokencanarytokencanary"_s);
+        m_githubHttp->setRetryPolicy({1, 10, 10, 0});
+        m_gh = std::make_unique<Services::GitHubClient>(*m_githubHttp, QUrl(m_githubServer->baseUrl()), u"raize"_s, u"platform"_s);
+    }
+
+    void init()
+    {
+        m_faults.clear();
+        m_services->smoke.reset();
+        m_services->smokeReads = 0;
+        m_services->frictionError.clear();
+        m_client->setSmokeSources(nullptr, nullptr);
     }
 
     void goodCanaryAdvancesThroughEveryStage()
@@ -238,6 +272,7 @@ private Q_SLOTS:
         Rollback::Clients clients;
         clients.flags = &m_flags;
         clients.vercel = m_vc.get();
+        clients.rollingRelease = m_rr.get(); // the abort is confirmed by Vercel's rolling release: ABORTED
         Rollback::ExecOptions options;
         options.pollMs = 10;
         Rollback::Executor ex(std::move(journal).value(), plan, clients, options);
@@ -251,6 +286,11 @@ private Q_SLOTS:
         QVERIFY(m_vercel->trafficSplit().canary.isEmpty());
         QCOMPARE(m_vercel->trafficSplit().current, u"dpl_cand"_s);
         QCOMPARE(m_vercel->rollingReleaseState()["rollingRelease"]["state"].get<std::string>(), std::string("ABORTED"));
+        // Effective, not just accepted: the confirm step read Vercel's rolling release back as ABORTED.
+        QVERIFY(ex.effective() && ex.effective()->effective());
+        QCOMPARE(ex.effective()->kind, ChangeKind::Abort);
+        QVERIFY2(ex.effective()->last.evidence.join(u'\n').contains(u"rolling release of dpl_canary: ABORTED"_s),
+                 qPrintable(ex.effective()->last.evidence.join(u'\n')));
         for (int i = 0; i < 50; ++i)
             QCOMPARE(m_sim->servedBy()["deployment"].get<std::string>(), std::string("dpl_cand"));
         QVERIFY(!m_flags.flags.first().enabled);
@@ -258,6 +298,144 @@ private Q_SLOTS:
         QFile f(ex.journal().path());
         QVERIFY(f.open(QIODevice::ReadOnly));
         QVERIFY(f.readAll().contains("abort canary dpl_canary"));
+    }
+
+    // Enforcement friction (§6.2 Phase C) read from the platform's counters holds the stage with its evidence:
+    // a rate-limit storm on the house accounts (10 % of their publishes) keeps a healthy canary at 5 %, never
+    // approved; the same canary without it advances (goodCanaryAdvancesThroughEveryStage).
+    void frictionHoldsTheStage()
+    {
+        load(u"canary-deployment-good"_s, json::array({{{"kind", "rateLimited"}, {"cohort", "house"}, {"ratio", 0.1}}}));
+        CanaryRun r(*m_services, {policy(), policy().stages.value(u"L3"_s), {kFlag}, &m_clock});
+        QVERIFY(r.setArmed(true));
+        r.start(u"dpl_canary"_s);
+        QTRY_VERIFY(!r.busy() && r.stageIndex() == 0);
+        const qint64 stageBegan = m_clock.nowMs();
+        run(r, 600, 10);
+        QCOMPARE(StageVerdict::kindName(r.verdict().kind), u"hold"_s);
+        QVERIFY(!r.verdict().page); // friction holds, it does not page
+        QCOMPARE(approveCalls(), 0);
+        const auto row = std::find_if(r.verdict().evidence.cbegin(), r.verdict().evidence.cend(), [](const StageEvidence &e) {
+            return e.subject == u"house: rate limits"_s;
+        });
+        QVERIFY(row != r.verdict().evidence.cend());
+        QCOMPARE(row->state, StageEvidence::State::Hold);
+        QVERIFY2(row->detail.contains(u"most on acct-house-ig"_s), qPrintable(row->line()));
+        QVERIFY2(row->query.startsWith(u"sum by (cohort, account, lane) (increase(raize_platform_rate_limits_total{service=\"runner\",cohort=~\"house\"}"_s),
+                 qPrintable(row->query));
+        QCOMPARE(row->since, QDateTime::fromMSecsSinceEpoch(stageBegan, Qt::UTC).toString(Qt::ISODate));
+        QVERIFY2(r.verdict().reasons.join(u'\n').contains(u"house: rate limits"_s), qPrintable(r.verdict().reasons.join(u'\n')));
+        // The checkpoints of the same cohort are read too, and are fine.
+        QVERIFY(std::any_of(r.verdict().evidence.cbegin(), r.verdict().evidence.cend(), [](const StageEvidence &e) {
+            return e.subject == u"house: checkpoints"_s && e.state == StageEvidence::State::Ok;
+        }));
+        // The operator cannot tick it away.
+        QCOMPARE(r.advance(1).error().kind, Error::Kind::Refused);
+        QCOMPARE(approveCalls(), 0);
+    }
+
+    // Prometheus not answering the friction counters is unknown friction: "not enough data", never an advance.
+    void unknownFrictionNeverAdvances()
+    {
+        load(u"canary-deployment-good"_s);
+        m_services->frictionError = u"prometheus: HTTP 503 — service unavailable"_s;
+        CanaryRun r(*m_services, {policy(), policy().stages.value(u"L3"_s), {kFlag}, &m_clock});
+        QVERIFY(r.setArmed(true));
+        r.start(u"dpl_canary"_s);
+        QTRY_VERIFY(!r.busy() && r.stageIndex() == 0);
+        run(r, 300, 10);
+        QCOMPARE(StageVerdict::kindName(r.verdict().kind), u"not enough data"_s);
+        QVERIFY2(r.verdict().reasons.join(u'\n').contains(u"Prometheus could not answer (prometheus: HTTP 503"_s), qPrintable(r.verdict().reasons.join(u'\n')));
+        QCOMPARE(approveCalls(), 0);
+    }
+
+    // The staging smoke tests (§6.2 Phase A) read from GitHub on the canary's commit (Vercel names it): stage 1
+    // starts only when every check the policy names passed; a failing or missing one blocks it with its name
+    // and URL, and GitHub not answering (404, 429, 5xx) is unknown, never a pass. Nothing is sent to Vercel then.
+    void smokeChecksGateStageOne_data()
+    {
+        QTest::addColumn<QString>("runs");     // JSON: the check runs on the canary's commit
+        QTest::addColumn<QString>("statuses"); // JSON: the commit statuses on it
+        QTest::addColumn<QString>("fault");    // a fault rule, empty: none
+        QTest::addColumn<bool>("starts");
+        QTest::addColumn<QString>("kind");     // the verdict when it does not start
+        QTest::addColumn<QString>("says");
+        const QString all = uR"([{"name":"smoke/plan-create-schedule"},{"name":"smoke/dry-run-publish"}])"_s;
+        const QString jobOk = uR"([{"context":"smoke/verification-job","state":"success","targetUrl":"https://ci.raize.example/jobs/77"}])"_s;
+        QTest::newRow("all passed") << all << jobOk << QString() << true << QString() << QString();
+        QTest::newRow("a check run failed")
+            << uR"([{"name":"smoke/plan-create-schedule"},{"name":"smoke/dry-run-publish","status":"completed","conclusion":"failure"}])"_s << jobOk
+            << QString() << false << u"hold"_s << u"smoke check \"smoke/dry-run-publish\" — failed on commit c0ffee0 (dpl_canary) (failure) <https://github.com/raize/platform/actions/runs/9000/job/"_s;
+        QTest::newRow("a check run missing") << uR"([{"name":"smoke/plan-create-schedule"}])"_s << jobOk << QString() << false << u"hold"_s
+                                             << u"smoke check \"smoke/dry-run-publish\" — missing on commit c0ffee0 (dpl_canary)"_s;
+        QTest::newRow("a check run still running")
+            << uR"([{"name":"smoke/plan-create-schedule"},{"name":"smoke/dry-run-publish","status":"in_progress","conclusion":null}])"_s << jobOk
+            << QString() << false << u"not enough data"_s << u"still running on commit c0ffee0 (dpl_canary) (in_progress)"_s;
+        QTest::newRow("a commit status failed")
+            << all << uR"([{"context":"smoke/verification-job","state":"failure","targetUrl":"https://ci.raize.example/jobs/78"}])"_s << QString()
+            << false << u"hold"_s << u"smoke check \"smoke/verification-job\" — failed on commit c0ffee0 (dpl_canary) (failure) <https://ci.raize.example/jobs/78>"_s;
+        QTest::newRow("skipped is not a pass")
+            << uR"([{"name":"smoke/plan-create-schedule","conclusion":"skipped"},{"name":"smoke/dry-run-publish"}])"_s << jobOk << QString() << false
+            << u"hold"_s << u"failed on commit c0ffee0 (dpl_canary) (skipped)"_s;
+        QTest::newRow("GitHub 404") << all << jobOk << uR"({"service":"github","path":"/check-runs","mode":"error","status":404})"_s << false
+                                    << u"not enough data"_s << u"never a pass"_s;
+        QTest::newRow("GitHub 429") << all << jobOk << uR"({"service":"github","path":"/check-runs","mode":"rate_limit","retryAfter":1})"_s << false
+                                    << u"not enough data"_s << u"never a pass"_s;
+        QTest::newRow("GitHub 500 on the statuses") << all << jobOk << uR"({"service":"github","path":"/status$","mode":"error","status":500})"_s << false
+                                                    << u"not enough data"_s << u"never a pass"_s;
+        QTest::newRow("Vercel cannot name the commit") << all << jobOk
+                                                       << uR"({"service":"vercel","method":"GET","path":"/deployments/dpl_canary$","mode":"error","status":500})"_s
+                                                       << false << u"not enough data"_s << u"Vercel did not name the deployment's commit"_s;
+    }
+    void smokeChecksGateStageOne()
+    {
+        QFETCH(QString, runs);
+        QFETCH(QString, statuses);
+        QFETCH(QString, fault);
+        QFETCH(bool, starts);
+        QFETCH(QString, kind);
+        QFETCH(QString, says);
+        load(u"canary-deployment-good"_s);
+        const std::string sha = "c0ffee00112233445566778899aabbccddeeff00"; // dpl_canary's commit in the scenario
+        json checkRuns = json::parse(runs.toStdString()), commitStatuses = json::parse(statuses.toStdString());
+        for (json &c : checkRuns)
+            c["sha"] = sha;
+        for (json &c : commitStatuses)
+            c["sha"] = sha;
+        m_github->load({{"checkRuns", checkRuns}, {"statuses", commitStatuses}});
+        m_client->setSmokeSources(m_vc.get(), m_gh.get());
+        if (!fault.isEmpty())
+            addFault(json::parse(fault.toStdString()));
+        DeploymentAxisPolicy p = policy();
+        p.smokeChecks = {u"smoke/plan-create-schedule"_s, u"smoke/dry-run-publish"_s, u"smoke/verification-job"_s};
+        CanaryRun r(*m_services, {p, p.stages.value(u"L3"_s), {kFlag}, &m_clock});
+        QSignalSpy advanced(&r, &CanaryRun::advanced);
+        QSignalSpy failed(&r, &CanaryRun::failed);
+        r.start(u"dpl_canary"_s);
+        QTRY_VERIFY(!advanced.isEmpty() || !failed.isEmpty());
+        const auto starts_ = [&] {
+            for (const Sandbox::LoggedRequest &e : m_log.entries(u"vercel"_s)) {
+                if (e.method == u"POST"_s && e.path.endsWith(u"/rolling-release/start"_s))
+                    return true;
+            }
+            return false;
+        };
+        QCOMPARE(starts_(), starts);
+        if (starts) {
+            QVERIFY(failed.isEmpty());
+            QCOMPARE(m_vercel->trafficSplit().canaryPercent, 5.0);
+            QCOMPARE(r.smoke()->commit, QString::fromStdString(sha));
+            return;
+        }
+        const Error e = failed.first().first().value<Error>();
+        QCOMPARE(e.kind, Error::Kind::Refused);
+        QVERIFY2(e.message.startsWith(u"stage 1 of dpl_canary not started: "_s), qPrintable(e.message));
+        QVERIFY2(e.message.contains(says), qPrintable(u"missing \"%1\" in:\n%2"_s.arg(says, e.message)));
+        QVERIFY(!e.remedy.isEmpty());
+        QCOMPARE(StageVerdict::kindName(r.verdict().kind), kind);
+        QVERIFY(!r.verdict().evidence.isEmpty());
+        QVERIFY(m_vercel->trafficSplit().canary.isEmpty());
+        QVERIFY(m_flags.calls.isEmpty()); // no flag served either
     }
 
     // With the policy's automatic advance off, nothing is approved without the operator.

@@ -5,6 +5,11 @@
 
 #include "testutil.h"
 
+#include "github/githubfake.h"
+#include "http/faultinjector.h"
+#include "http/httpserver.h"
+#include "http/requestlog.h"
+
 #include "core/settings.h"
 #include "policy/policybundle.h"
 #include "records/auditexport.h"
@@ -13,6 +18,8 @@
 
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -114,7 +121,82 @@ private Q_SLOTS:
         settings.setValue(SettingKey::AuditLogPath, auditPath());
         // A sandbox profile: cohort saves need no --arm (test_arming_cli covers a read-only one).
         settings.setValue(SettingKey::ProfileIsSandbox, true);
+        for (const SettingKey key : {SettingKey::GitHubApiUrl, SettingKey::GitHubOwner, SettingKey::GitHubRepo})
+            settings.reset(key);
         QVERIFY(settings.sync());
+    }
+
+    // Headless `cohorts set` records who acts as the console does (issue #17): the login of the profile's GitHub
+    // token (GET /user against an in-process GitHub fake), "unknown" only when GitHub cannot say, and then stderr
+    // says so and why. The change is made either way (a cohort save only narrows who a stage reaches).
+    void actorFromTheToken_data()
+    {
+        QTest::addColumn<bool>("configured");
+        QTest::addColumn<QString>("token");
+        QTest::addColumn<int>("userStatus"); // 0: GET /user answers
+        QTest::addColumn<QString>("actor");
+        QTest::addColumn<QString>("warning"); // a pattern stderr must hold; empty: stderr has no warning
+        QTest::newRow("the token's login") << true << u"sre-sam-token"_s << 0 << u"sre-sam"_s << QString();
+        QTest::newRow("another person's token") << true << u"oncall-lead-token"_s << 0 << u"oncall-lead"_s << QString();
+        QTest::newRow("token refused (401)") << true << u"not-a-token"_s << 0 << u"unknown"_s << u"Bad credentials"_s;
+        QTest::newRow("GitHub fails (500)") << true << u"sre-sam-token"_s << 500 << u"unknown"_s << u"500|has not answered"_s;
+        QTest::newRow("GitHub not configured") << false << u"sre-sam-token"_s << 0 << u"unknown"_s
+                                               << u"GitHub is not configured in this profile"_s;
+    }
+
+    void actorFromTheToken()
+    {
+        QFETCH(bool, configured);
+        QFETCH(QString, token);
+        QFETCH(int, userStatus);
+        QFETCH(QString, actor);
+        QFETCH(QString, warning);
+        Sandbox::FaultInjector faults;
+        Sandbox::RequestLog log;
+        Sandbox::HttpServer server(u"github"_s, &faults, &log);
+        Sandbox::GitHubFake github(&server, u"gh-release-bot-token"_s);
+        github.load(json::object());
+        QVERIFY(server.listen(0));
+        if (userStatus) {
+            QString why;
+            const auto rule = Sandbox::FaultRule::fromJson({{"service", "github"}, {"path", "^/user$"}, {"mode", "error"}, {"status", userStatus}}, &why);
+            QVERIFY2(rule, qPrintable(why));
+            faults.add(*rule);
+        }
+        if (configured) {
+            Settings settings(kProfile);
+            settings.setValue(SettingKey::GitHubApiUrl, server.baseUrl());
+            settings.setValue(SettingKey::GitHubOwner, u"raize"_s);
+            settings.setValue(SettingKey::GitHubRepo, u"platform"_s);
+            QVERIFY(settings.sync());
+        }
+        const QString file = writeFile(u"edited.json"_s, QByteArray::fromStdString(editedCohorts().dump()));
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"RAIZE_GITHUB_TOKEN"_s, token);
+        p.setProcessEnvironment(env);
+        // The fake answers from this process' event loop: wait with it running.
+        QSignalSpy finished(&p, &QProcess::finished);
+        p.start(RaizeTest::consoleBinary(), {u"cohorts"_s, u"set"_s, u"--file"_s, file, u"--profile"_s, kProfile});
+        QVERIFY(finished.wait(60000 * RaizeTest::timeScale()));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == 0, qPrintable(err));
+        const QList<Records::AuditRecord> saved = records();
+        QCOMPARE(saved.size(), 1);
+        QCOMPARE(saved.first().action, u"cohorts.edit"_s);
+        QCOMPARE(saved.first().actor, actor);
+        if (warning.isEmpty()) {
+            QVERIFY2(!err.contains(u"unknown"_s), qPrintable(err));
+        } else {
+            QVERIFY2(err.contains(u"warning: the audit record names the actor \"unknown\""_s), qPrintable(err));
+            QVERIFY2(err.contains(QRegularExpression(warning)), qPrintable(err));
+        }
+        // GET /user was asked exactly when GitHub is configured: never a guess, never a skipped question.
+        const json asked = log.toJson();
+        int userCalls = 0;
+        for (const json &r : asked)
+            userCalls += r.value("path", "") == "/user" ? 1 : 0;
+        QVERIFY2(configured ? userCalls >= 1 : userCalls == 0, asked.dump().c_str());
     }
 
     void listShowsThePolicysCohorts()

@@ -184,6 +184,22 @@ private Q_SLOTS:
         QVERIFY2(done.ok(), qPrintable(done.error().toString() + u'\n' + m_vercelProxy.drainLog()));
         QCOMPARE(done->conclusion, u"failed"_s);
 
+        // The manual Preview → Staging promote (assignAlias): the staging domain to another READY deployment, read back.
+        QString preview;
+        for (const VercelDeployment &d : all.value()) {
+            if (d.state == u"READY"_s && d.id != current && d.id != staged->first().id && d.target != u"production"_s) {
+                preview = d.id;
+                break;
+            }
+        }
+        if (preview.isEmpty())
+            preview = staged->first().id;
+        const auto assigned = wait<VercelAliasAssignment>([&](auto cb) { m_vc->assignAlias(preview, u"staging.raize.app"_s, cb); });
+        QVERIFY2(assigned.ok(), qPrintable(assigned.error().toString() + u'\n' + m_vercelProxy.drainLog()));
+        QVERIFY2(assigned->receipt.requestId.contains(u"::"_s), qPrintable(assigned->receipt.requestId)); // x-vercel-id through Prism
+        const auto pointing = wait<bool>([&](auto cb) { m_vc->aliasPointsAt(preview, u"staging.raize.app"_s, cb); });
+        QVERIFY2(pointing.ok() && *pointing, qPrintable(pointing.ok() ? QString() : pointing.error().toString()));
+
         // Rollback to the previous production deployment, then promote the staged one.
         QString target;
         for (const VercelDeployment &d : prod.value()) {
@@ -477,7 +493,8 @@ private Q_SLOTS:
             seen.insert(op);
         }
         const QStringList expected = {u"getProject"_s, u"getDeployments"_s, u"getDeployment"_s, u"getAllChecks"_s, u"createCheck"_s,
-                                      u"updateCheck"_s, u"requestRollback"_s, u"requestPromote"_s, u"rate-limit/get"_s,
+                                      u"updateCheck"_s, u"requestRollback"_s, u"requestPromote"_s, u"assignAlias"_s,
+                                      u"listDeploymentAliases"_s, u"rate-limit/get"_s,
                                       u"repos/create-release"_s, u"repos/list-releases"_s, u"repos/generate-release-notes"_s,
                                       u"repos/get-latest-release"_s, u"issues/create"_s, u"repos/compare-commits"_s, u"pulls/list"_s,
                                       u"pulls/get"_s, u"checks/list-for-ref"_s, u"repos/get-combined-status-for-ref"_s,

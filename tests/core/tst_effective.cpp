@@ -12,6 +12,7 @@
 #include "release/effectiveconfirmer.h"
 #include "release/effectiveness.h"
 #include "release/servingprobe.h"
+#include "services/vercel/rollingreleaseclient.h"
 #include "services/vercel/vercelclient.h"
 
 #include "http/faultinjector.h"
@@ -99,6 +100,47 @@ EffectiveFacts facts(ChangeKind kind, std::optional<Result<Services::VercelProje
     f.project = std::move(p);
     f.aliases = std::move(a);
     f.probe = std::move(probe);
+    return f;
+}
+
+// The project's rolling release of dpl_canary (current: dpl_new, the abort's target) in `state`, at stage 1 of 4 (5 %).
+Services::RollingRelease rolling(Services::RollingRelease::State state)
+{
+    Services::RollingRelease rr;
+    rr.state = state;
+    rr.currentDeployment = u"dpl_new"_s;
+    rr.canaryDeployment = u"dpl_canary"_s;
+    for (int i = 0; i < 4; ++i)
+        rr.stages.append({i, QList<double>{5, 25, 50, 100}.at(i), i < 3, i == 3, std::nullopt});
+    rr.activeStage = rr.stages.first();
+    rr.updatedAtMs = Q_INT64_C(1700000000000);
+    return rr;
+}
+
+EffectiveFacts abortFacts(std::optional<Result<std::optional<Services::RollingRelease>>> rr)
+{
+    EffectiveFacts f;
+    f.kind = ChangeKind::Abort;
+    f.expected = u"dpl_new"_s;
+    f.productionDomain = u"app.raize.example"_s;
+    Services::VercelProject p;
+    p.id = u"prj_raize_web"_s;
+    Services::VercelDeployment d;
+    d.id = u"dpl_new"_s;
+    p.production = d;
+    p.lastAliasRequest = Services::VercelAliasJob{u"dpl_new"_s, u"dpl_new"_s, u"succeeded"_s, u"rollback"_s, Q_INT64_C(1700000000000)};
+    p.autoAssignCustomDomains = false;
+    f.project = p;
+    f.aliases = aliases({u"app.raize.example"_s});
+    QList<ServingSample> five;
+    for (int i = 0; i < 5; ++i) {
+        ServingSample s;
+        s.deploymentId = u"dpl_new"_s;
+        s.httpStatus = 200;
+        five << s;
+    }
+    f.probe = five;
+    f.rollingRelease = std::move(rr);
     return f;
 }
 
@@ -225,8 +267,32 @@ private Q_SLOTS:
         QTest::newRow("rollback with autoAssignCustomDomains on is not done")
             << facts(K::Rollback, project(u"dpl_new"_s, job(u"dpl_new"_s, u"succeeded"_s, u"rollback"_s), true), ok, samples(5, 0)) << 1.0
             << u"pending"_s << QStringList{u"autoAssignCustomDomains is on: the next production deployment would take the domains back from dpl_new"_s};
-        QTest::newRow("abort the same as a rollback")
-            << facts(K::Abort, project(u"dpl_new"_s, job(u"dpl_new"_s, u"succeeded"_s, u"rollback"_s), false), ok, samples(5, 0)) << 1.0
+        // An abort: production, the alias, the probe as a rollback, and Vercel's rolling release ABORTED.
+        using RS = Services::RollingRelease::State;
+        using RR = Result<std::optional<Services::RollingRelease>>;
+        QTest::newRow("abort: rolling release ABORTED")
+            << abortFacts(RR(std::optional(rolling(RS::Aborted)))) << 1.0 << u"effective"_s
+            << QStringList{u"autoAssignCustomDomains: off"_s, u"rolling release of dpl_canary: ABORTED, updated at 2023-11-14T22:13:20.000Z (all traffic to dpl_new)"_s};
+        QTest::newRow("abort: rolling release still ACTIVE")
+            << abortFacts(RR(std::optional(rolling(RS::Active)))) << 1.0 << u"pending"_s
+            << QStringList{u"the rolling release of dpl_canary is still ACTIVE at 5 %"_s,
+                           u"rolling release of dpl_canary: still ACTIVE at 5 % (stage 1 of 4)"_s};
+        QTest::newRow("abort: rolling release COMPLETE cannot become effective")
+            << abortFacts(RR(std::optional(rolling(RS::Complete)))) << 1.0 << u"failed"_s
+            << QStringList{u"COMPLETE, updated at 2023-11-14T22:13:20.000Z — the canary serves all production traffic; the abort did not end it"_s};
+        QTest::newRow("abort: Vercel reports no rolling release")
+            << abortFacts(RR(std::optional<Services::RollingRelease>())) << 1.0 << u"pending"_s
+            << QStringList{u"Vercel reports no rolling release, so nothing says the split ended (ABORTED expected)"_s};
+        QTest::newRow("abort: rolling release not read")
+            << abortFacts(std::nullopt) << 1.0 << u"pending"_s << QStringList{u"the rolling release was not read"_s};
+        QTest::newRow("abort: rolling release 429")
+            << abortFacts(RR(Error::make(Error::Kind::RateLimited, u"vercel"_s, u"Rate limit exceeded"_s))) << 1.0 << u"pending"_s
+            << QStringList{u"the rolling release could not be read"_s, u"rolling release: vercel: Rate limit exceeded"_s};
+        QTest::newRow("abort: nothing to read the rolling release with")
+            << abortFacts(RR(Error::make(Error::Kind::Config, u"console"_s, u"no rolling-release client"_s))) << 1.0 << u"failed"_s
+            << QStringList{u"rolling release: console: no rolling-release client"_s};
+        QTest::newRow("a rollback ignores rolling releases")
+            << facts(K::Rollback, project(u"dpl_new"_s, job(u"dpl_new"_s, u"succeeded"_s, u"rollback"_s), false), ok, samples(5, 0)) << 1.0
             << u"effective"_s << QStringList{u"autoAssignCustomDomains: off"_s};
         QTest::newRow("not probed: said so")
             << facts(K::Promote, project(u"dpl_new"_s, job(u"dpl_new"_s, u"succeeded"_s)), ok, std::nullopt) << 1.0 << u"effective"_s
@@ -487,6 +553,96 @@ private Q_SLOTS:
         const QString text = all + report->describe() + QString::fromStdString(report->toJson().dump()) + QString::fromStdString(m_log.toJson().dump());
         QVERIFY(!text.contains(kSecret));
         m_vercel->setAliasDelay(0);
+    }
+
+    // A canary abort (issue #20 item 6): the Instant Rollback to the current deployment is accepted at once and
+    // production already names it, but the abort is effective only once Vercel's rolling release says ABORTED.
+    // The fake ends it later (abort delay) or never; a read of the rolling release that fails is evidence.
+    void abortWaitsForAborted_data()
+    {
+        QTest::addColumn<int>("abortDelayMs"); // -1: Vercel leaves the rolling release ACTIVE
+        QTest::addColumn<QString>("fault");    // a fault rule (JSON), empty: none
+        QTest::addColumn<bool>("withClient");  // the confirmer has a rolling-release client
+        QTest::addColumn<bool>("effective");
+        QTest::addColumn<int>("minProgress");
+        QTest::addColumn<QString>("says");
+
+        QTest::newRow("ABORTED at once") << 0 << QString() << true << true << 0 << u"rolling release of dpl_new: ABORTED"_s;
+        QTest::newRow("ABORTED 400 ms later: accepted, then effective")
+            << 400 << QString() << true << true << 1 << u"rolling release of dpl_new: ABORTED"_s;
+        QTest::newRow("still ACTIVE past the deadline")
+            << -1 << QString() << true << false << 1 << u"rolling release of dpl_new: still ACTIVE at 5 % (stage 1 of 4)"_s;
+        QTest::newRow("rolling release unreadable (429)")
+            << 0 << QString::fromUtf8(R"({"service":"vercel","method":"GET","path":"/rolling-release$","mode":"rate_limit"})") << true << false << 1
+            << u"rolling release: vercel"_s;
+        QTest::newRow("rolling release half-written")
+            << 0 << QString::fromUtf8(R"({"service":"vercel","method":"GET","path":"/rolling-release$","mode":"truncated_json"})") << true << false << 1
+            << u"rolling release: vercel"_s;
+        QTest::newRow("no rolling-release client: fails at once")
+            << 0 << QString() << false << false << 0 << u"no rolling-release client: the abort cannot be confirmed"_s;
+    }
+    void abortWaitsForAborted()
+    {
+        QFETCH(int, abortDelayMs);
+        QFETCH(QString, fault);
+        QFETCH(bool, withClient);
+        QFETCH(bool, effective);
+        QFETCH(int, minProgress);
+        QFETCH(QString, says);
+        m_vercel->load({{"project", {{"id", "prj_raize_web"}, {"name", "raize-web"}}},
+                        {"production", "dpl_old"},
+                        {"deployments",
+                         {{{"uid", "dpl_old"}, {"target", "production"}, {"state", "READY"}, {"minutesAgo", 120}},
+                          {{"uid", "dpl_new"}, {"target", "production"}, {"state", "READY"}, {"minutesAgo", 10}}}},
+                        {"rollingRelease",
+                         {{"config",
+                           {{"stages",
+                             {{{"targetPercentage", 5}, {"requireApproval", true}},
+                              {{"targetPercentage", 25}, {"requireApproval", true}},
+                              {{"targetPercentage", 50}, {"requireApproval", true}},
+                              {{"targetPercentage", 100}}}}}}}}});
+        Services::RollingReleaseClient rr(*m_http, QUrl(m_vercelServer->baseUrl()), u"prj_raize_web"_s, u"team_raize"_s);
+        const Result<Services::RollingRelease> started = RaizeTest::wait<Services::RollingRelease>(
+            [&](auto done) { rr.start(u"dpl_new"_s, done); });
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().toString()));
+        QCOMPARE(started->canaryPercent(), 5.0);
+        m_vercel->setAbortDelay(abortDelayMs);
+        // The abort: Vercel's Instant Rollback to the current deployment, accepted at once.
+        const Status accepted = RaizeTest::waitStatus([&](auto done) { m_client->instantRollback(u"dpl_old"_s, u"abort canary dpl_new"_s, done); });
+        QVERIFY2(accepted, qPrintable(accepted ? QString() : accepted.error().toString()));
+        if (!fault.isEmpty())
+            addFault(json::parse(fault.toStdString()));
+
+        ManualClock clock;
+        EffectiveRules rules;
+        rules.deadlineSeconds = 10;
+        EffectiveConfirmer confirmer(m_client.get(), m_probe.get(), rules, &clock);
+        if (withClient)
+            confirmer.setRollingReleases(&rr);
+        confirmer.setPollIntervalMs(50);
+        int progress = 0;
+        QStringList progressSummaries;
+        std::optional<EffectiveReport> report;
+        confirmer.confirm(ChangeKind::Abort, u"dpl_old"_s, clock.nowMs(), std::nullopt,
+                          [&](const EffectiveVerdict &v) {
+                              ++progress;
+                              progressSummaries << v.summary;
+                              clock.advanceMs(abortDelayMs > 0 ? 100 : 4000);
+                          },
+                          [&](const EffectiveReport &r) { report = r; });
+        QTRY_VERIFY_WITH_TIMEOUT(report.has_value(), 15000);
+        const QString all = report->last.summary + u'\n' + report->last.evidence.join(u'\n');
+        QVERIFY2(report->effective() == effective, qPrintable(all));
+        QVERIFY2(progress >= minProgress, qPrintable(u"%1 progress round(s)"_s.arg(progress)));
+        QVERIFY2(all.contains(says), qPrintable(u"missing \"%1\" in:\n%2"_s.arg(says, all)));
+        if (abortDelayMs > 0) // the rounds before Vercel ended it said why they waited
+            QVERIFY2(progressSummaries.first().contains(u"the rolling release of dpl_new is still ACTIVE at 5 %"_s), qPrintable(progressSummaries.first()));
+        if (!effective) {
+            const Error e = notEffectiveError(*report, rules);
+            QVERIFY2(e.message.startsWith(u"the abort to dpl_old was accepted at"_s), qPrintable(e.message));
+            QVERIFY(!e.remedy.isEmpty());
+        }
+        m_vercel->setAbortDelay(0);
     }
 
     // The secret goes as x-vercel-protection-bypass to the domain only, never an Authorization header, and the

@@ -220,6 +220,10 @@ private Q_SLOTS:
         // The rollback's own guard is gone: the confirmations table is the one place (ADR 0015).
         QTest::newRow("old rollback guard") << canary << onCanaryLine("\"rollback\": { \"guard\": \"click\" },") << 8 << u"rollback.guard"_s
                                             << u"unknown key"_s;
+        // The way back through the canary (ADR 0034): allowed or forbidden, nothing else.
+        QTest::newRow("restore without the fix: unknown value") << canary
+                                                                << onCanaryLine("\"rollback\": { \"restore\": { \"withoutFix\": \"sometimes\" } },") << 8
+                                                                << u"rollback.restore.withoutFix"_s << u"\"allowed\" or \"forbidden\""_s;
     }
 
     void invalidBundleIsRefusedWhole()
@@ -451,6 +455,20 @@ private Q_SLOTS:
     }
 
     // Consumer: the rollback planner takes the side-effect list and the rollback section.
+    // The built-in lets an operator start the way back before production has the fix (typed reason); a tenant may forbid it.
+    void restoreWithoutFixHonoursTheTenant()
+    {
+        QVERIFY(EffectivePolicy::builtin().rollback().restoreWithoutFixAllowed);
+        QVERIFY(acme().rollback().restoreWithoutFixAllowed);
+        QByteArray text = acmeText();
+        const QByteArray canary = "  \"canary\": { \"autoPacing\": true, \"newL3FlagsDefault\": \"off\" },";
+        QVERIFY(text.contains(canary));
+        text.replace(canary, QByteArray(canary + " \"rollback\": { \"restore\": { \"withoutFix\": \"forbidden\" } },"));
+        const Result<EffectivePolicy> p = withTenant(text);
+        QVERIFY2(p.ok(), qPrintable(p.ok() ? QString() : p.error().toString()));
+        QVERIFY(!p->rollback().restoreWithoutFixAllowed);
+    }
+
     void rollbackPlannerHonoursTheTenant()
     {
         Rollback::Inputs in;

@@ -190,7 +190,7 @@ private Q_SLOTS:
         QCOMPARE(p.error().httpStatus, 500);
         QCOMPARE(p.error().service, u"vercel"_s);
         QVERIFY(p.error().message.contains(u"injected error"_s)); // the service's own message
-        QVERIFY(p.error().requestId.startsWith(u"sandbox-"_s));
+        QVERIFY2(p.error().requestId.startsWith(u"sbx1::sbx1::sandbox-"_s), qPrintable(p.error().requestId)); // x-vercel-id
         QCOMPARE(count(u"/v9/projects"_s), 4);
         QCOMPARE(m_monitor->status(Service::Vercel).state, ServiceStatus::State::Down);
     }

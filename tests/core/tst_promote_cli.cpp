@@ -311,6 +311,121 @@ private Q_SLOTS:
         QCOMPARE(promoteCalls(), 1);
     }
 
+    // Release notes from the real promote above (issue #19 acceptance): no evidence file written by hand, every §9.2
+    // section filled from the sandbox's facts (the promotion-review scenario: dpl_rc at 5e6f708, PRs #431 and #432
+    // since production's f0e1d2c, its L3 flag, production's dpl_prod as the rollback target), in both versions;
+    // the client version names no flag. RAIZE_TEST_SCREENSHOTS=DIR also renders the Promotion view's dialog there.
+    void releaseNotesFromTheRealPromote()
+    {
+        const Run r = run({u"release-notes"_s, u"--from-promotion"_s, u"--audience"_s, u"both"_s, u"--json"_s});
+        QVERIFY2(r.code == 0 && r.parsed.is_object(), qPrintable(r.out + r.err));
+        QVERIFY(r.parsed["deployment"] == "dpl_rc");
+        const QString op = QString::fromStdString(r.parsed["operator"].value("body", ""));
+        const QString client = QString::fromStdString(r.parsed["client"].value("body", ""));
+        // Each section with the sandbox's facts; "unknown" nowhere (every source answered).
+        qInfo().noquote() << "operator version:\n" << op << "\nclient version:\n" << client;
+        const QList<std::pair<QString, QString>> facts = {
+            {u"**Highlights**"_s, u"Storage writes retry with backoff"_s}, // the candidate's CHANGELOG.md at 5e6f708
+            {u"**Highlights**"_s, u"Calendar weeks start on Monday"_s},
+            {u"- Flags: "_s, u"engagement.auto-reply"_s},        // the L3 flag, off in production
+            {u"- Migrations: "_s, u"none"_s},                    // no migration file between f0e1d2c and 5e6f708
+            {u"- Release level: "_s, u"L2"_s},                   // #431's risk:L2 over #432's risk:L1
+            {u"- Canary plan: "_s, u"house accounts"_s},         // the policy's rollout for L2
+            {u"- Gates: "_s, u"changelog: pass"_s},              // the review's own verdicts
+            {u"- Flag rollback: "_s, u"engagement.auto-reply"_s},
+            {u"- Deployment rollback: "_s, u"dpl_prod"_s},       // what served production before the promote
+            {u"_Written from the evidence of deployment "_s, u"dpl_rc (5e6f708192a3"_s},
+        };
+        for (const auto &[section, fact] : facts) {
+            const qsizetype at = op.indexOf(section);
+            QVERIFY2(at >= 0, qPrintable(section + u" missing:\n"_s + op));
+            const QString rest = op.mid(at, section.startsWith(u"**"_s) ? op.indexOf(u"\n**"_s, at + 2) - at : op.indexOf(u'\n', at) - at);
+            QVERIFY2(rest.contains(fact), qPrintable(fact + u" not in: "_s + rest + u"\n---\n"_s + op));
+        }
+        for (const QString &heading : {u"**Operator impact**"_s, u"- Flags: "_s, u"- New checks: "_s, u"- Runbooks updated: "_s, u"**Risk**"_s,
+                                       u"- Canary plan: "_s, u"**Rollback plan**"_s, u"- Flag rollback: "_s, u"**Known issues**"_s})
+            QVERIFY2(op.contains(heading), qPrintable(heading + u" missing:\n"_s + op));
+        QVERIFY2(!op.contains(u"unknown"_s), qPrintable(op));
+        // The client version: the policy's client sections only, and no flag name of the sandbox.
+        QVERIFY2(client.contains(u"**Highlights**"_s) && client.contains(u"**Known issues**"_s) && !client.contains(u"**Operator impact**"_s)
+                     && !client.contains(u"**Rollback plan**"_s),
+                 qPrintable(client));
+        QVERIFY2(client.contains(u"Storage writes retry with backoff"_s), qPrintable(client));
+        for (const char *flag : {"publishing.enabled", "engagement.enabled", "engagement.auto-reply"})
+            QVERIFY2(!client.contains(QLatin1StringView(flag)), qPrintable(client));
+        if (const QString dir = qEnvironmentVariable("RAIZE_TEST_SCREENSHOTS"); !dir.isEmpty()) {
+            // The window reads its tokens from the keychain (run under tests/with-keyring.sh): GitHub's, for the open incidents.
+            QProcess token;
+            token.start(RaizeTest::consoleBinary(), {u"token"_s, u"set"_s, u"github"_s, u"--stdin"_s, u"--profile"_s, kProfile});
+            token.write(kTokenA.toUtf8());
+            token.closeWriteChannel();
+            QVERIFY2(token.waitForFinished(30000) && token.exitCode() == 0, token.readAllStandardError().constData());
+            const Run shot = run({u"--screenshot"_s, dir + u"/release-notes.png"_s, u"--view"_s, u"releasenotes"_s, u"--size"_s, u"1500x900"_s});
+            QVERIFY2(shot.code == 0, qPrintable(shot.err));
+        }
+    }
+
+    // The manual Preview → Staging promote on the sandbox (§2.2, issue #17 item 5): a preview of the candidate's
+    // commit gets the staging domain behind the lighter gate set, typed confirmation, recorded with the actor, Vercel's
+    // x-vercel-id, before (the automatic staging deployment) and after; read back from the sandbox's Vercel.
+    void stagingPromoteAssignsTheDomain()
+    {
+        json checks = json::array();
+        for (const char *name : {"health check endpoint", "database connectivity", "queue connectivity", "runner heartbeat",
+                                 "feature flag service reachable", "audit/event write path", "basic UI navigation smoke"})
+            checks.push_back({{"name", name}});
+        const std::string sha = "5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081";
+        control("POST", u"/__sandbox/vercel/deployments"_s,
+                QByteArray::fromStdString(json({{"uid", "dpl_preview42"}, {"target", ""}, {"sha", sha}, {"ref", "feat/retries"}, {"checks", checks}}).dump()));
+        json failing = checks;
+        failing[0]["status"] = "completed";
+        failing[0]["conclusion"] = "failed";
+        control("POST", u"/__sandbox/vercel/deployments"_s,
+                QByteArray::fromStdString(json({{"uid", "dpl_preview43"}, {"target", ""}, {"sha", sha}, {"ref", "feat/retries"}, {"checks", failing}}).dump()));
+        control("DELETE", u"/__sandbox/requests"_s);
+        const json stateBefore = control("GET", u"/__sandbox/state"_s)["vercel"]["aliases"];
+        const auto aliasPosts = [&] {
+            int n = 0;
+            for (const json &r : control("GET", u"/__sandbox/requests?service=vercel"_s))
+                n += r.value("method", "") == "POST" && QString::fromStdString(r.value("path", "")).endsWith(u"/aliases"_s) ? 1 : 0;
+            return n;
+        };
+        const qsizetype recordsBefore = Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s)).size();
+
+        // The typed confirmation of the policy's table (stagingPromote: the environment's name): missing or wrong, exit 2.
+        const Run unconfirmed = run({u"promote"_s, u"staging"_s, u"--deployment"_s, u"dpl_preview42"_s, u"--confirm"_s, u"Staging"_s});
+        QCOMPARE(unconfirmed.code, 2);
+        QVERIFY2(unconfirmed.err.contains(u"--confirm staging"_s), qPrintable(unconfirmed.err));
+        // A preview whose Deployment Check failed: blocked by the staging gate set, exit 1.
+        const Run blocked = run({u"promote"_s, u"staging"_s, u"--deployment"_s, u"dpl_preview43"_s, u"--confirm"_s, u"staging"_s, u"--json"_s});
+        QVERIFY2(blocked.code == 1, qPrintable(blocked.out + blocked.err));
+        QVERIFY(blocked.parsed["decision"] == "blocked");
+        QVERIFY2(QString::fromStdString(blocked.parsed["reasons"].dump()).contains(u"deployment-checks (fail)"_s), qPrintable(blocked.out));
+        QCOMPARE(aliasPosts(), 0);
+
+        const Run r = run({u"promote"_s, u"staging"_s, u"--deployment"_s, u"dpl_preview42"_s, u"--confirm"_s, u"staging"_s, u"--json"_s});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY(r.parsed["promoted"] == true);
+        QVERIFY(r.parsed["domain"] == "staging.raize.app");
+        QVERIFY(r.parsed["actor"] == "oncall-lead");
+        QVERIFY(r.parsed["effective"] == true);
+        QVERIFY2(r.parsed["before"] == stateBefore.value("staging.raize.app", json()), qPrintable(r.out));
+        QVERIFY(r.parsed["before"] == "dpl_rc"); // the automatic staging deployment had the domain
+        const QString requestId = QString::fromStdString(r.parsed.value("requestId", ""));
+        QVERIFY2(requestId.startsWith(u"sbx1::sbx1::sandbox-"_s), qPrintable(requestId)); // x-vercel-id
+        QCOMPARE(aliasPosts(), 1);
+        QVERIFY(control("GET", u"/__sandbox/state"_s)["vercel"]["aliases"]["staging.raize.app"] == "dpl_preview42");
+        const auto records = Raize::Records::AuditExport::readAll(m_dir.filePath(u"audit.jsonl"_s));
+        QStringList actions;
+        for (qsizetype i = recordsBefore; i < records.size(); ++i)
+            actions << records[i].action;
+        QCOMPARE(actions, (QStringList{u"promotion.staging.requested"_s, u"promotion.staging"_s}));
+        QCOMPARE(records.last().actor, u"oncall-lead"_s);
+        QCOMPARE(records.last().requestId, requestId);
+        QVERIFY(records.last().before["deployment"] == "dpl_rc");
+        QVERIFY(records.last().after["deployment"] == "dpl_preview42");
+    }
+
     void cleanupTestCase() { m_sandbox.stop(); }
 };
 

@@ -201,8 +201,11 @@ private Q_SLOTS:
         QCOMPARE(a->audit.actions(), (QStringList{u"promotion.approve.requested"_s, u"promotion.approve"_s}));
         const Records::AuditRecord &rec = a->audit.records.last();
         QCOMPARE(rec.actor, u"oncall-lead"_s);
-        QVERIFY(rec.requestId.startsWith(u"console:"_s));
-        QCOMPARE(rec.requestId, a->audit.records.first().requestId);
+        // The request: the console's own id (nothing was sent yet); the outcome: GitHub's X-GitHub-Request-Id of the
+        // review, linked to the request by its correlation id.
+        QVERIFY(a->audit.records.first().requestId.startsWith(u"console:"_s));
+        QVERIFY2(rec.requestId.startsWith(u"5A5B:0000:"_s), qPrintable(rec.requestId));
+        QCOMPARE(QString::fromStdString(rec.after.value("correlation", "")), a->audit.records.first().requestId);
         QVERIFY(rec.before.is_object() && rec.before.contains("approvers"));
         QVERIFY(rec.after.value("state", "") == "approved");
     }

@@ -366,8 +366,12 @@ private Q_SLOTS:
         for (const auto &r : rig.audit.records) {
             QCOMPARE(r.service, u"github"_s);
             QCOMPARE(r.actor, u"oncall-lead"_s);
-            QVERIFY(r.requestId.startsWith(u"console:"_s));
-            QCOMPARE(r.requestId, rig.audit.records.first().requestId);
+            // The request carries the console's own id; GitHub's answer its X-GitHub-Request-Id, linked by the correlation.
+            const bool answered = r.action == u"promotion.approve"_s && githubAccepts;
+            QCOMPARE(r.requestId, answered ? rig.services.approveRequestId : rig.audit.records.first().requestId);
+            QVERIFY(answered || r.requestId.startsWith(u"console:"_s));
+            if (r.action == u"promotion.approve"_s)
+                QCOMPARE(QString::fromStdString(r.after.value("correlation", "")), rig.audit.records.first().requestId);
         }
         if (!githubAccepts)
             QVERIFY(rig.audit.records.last().after.contains("error"));
@@ -652,11 +656,21 @@ private Q_SLOTS:
             QCOMPARE(QString::fromStdString(r.after.value("digest", "")), digest);
             QCOMPARE(QString::fromStdString(r.after.value("productionBefore", "")), u"dpl_prod"_s);
             QCOMPARE(r.after.contains("error"), vercelFails);
-            // Complete: actor, before (what production served), after, and one request id for the request and its outcome.
+            // Complete: actor, before (what production served), after, and Vercel's request id of the promote (its
+            // x-vercel-id), linked to the request record's correlation id; a refusal without one keeps the correlation.
             QCOMPARE(r.actor, u"oncall-lead"_s);
             QCOMPARE(QString::fromStdString(r.before.value("production", "")), u"dpl_prod"_s);
-            QVERIFY(!r.requestId.isEmpty());
-            QCOMPARE(r.requestId, rig.audit.records[rig.audit.records.size() - 2].requestId);
+            QString correlation;
+            for (const auto &rec : rig.audit.records) {
+                if (rec.action == u"promotion.promote.requested"_s)
+                    correlation = rec.requestId;
+            }
+            QVERIFY(correlation.startsWith(u"console:"_s));
+            QCOMPARE(r.requestId, vercelFails ? correlation : rig.services.promoteRequestId);
+            for (const auto &rec : rig.audit.records) {
+                if (rec.action == u"promotion.promote"_s)
+                    QCOMPARE(QString::fromStdString(rec.after.value("correlation", "")), correlation);
+            }
         }
         // After a promotion the approvals are spent; after a failed one they still hold, so promoting again needs no new approval.
         QVERIFY(rig.review().first);

@@ -9,6 +9,7 @@
 #include "core/jsonutil.h"
 #include "fakes/memoryflagservice.h"
 #include "net/httpclient.h"
+#include "rollback/canaryabort.h"
 #include "rollback/rollbackexecutor.h"
 #include "rollback/rollbackfacts.h"
 #include "rollback/rollbackplan.h"
@@ -182,6 +183,11 @@ private Q_SLOTS:
                             u"\"query=sum%20by%20%28cohort%2C%20lane%29%20%28raize_queue_depth%7Bservice%3D%22runner%22%7D%29\""_s);
         QVERIFY2(callsOf(p, Step::Kind::OpenIncident).value(0).startsWith(u"POST /repos/raize/platform/issues"_s), qPrintable(callsOf(p, Step::Kind::OpenIncident).join(u'\n')));
         QCOMPARE(callsOf(p, Step::Kind::JournalEntry), QStringList()); // recorded by the console: no request
+        // A milestone is a comment on the incident, whose number is known once it is filed (issue #19, item 6).
+        const QStringList milestones = callsOf(p, Step::Kind::IncidentMilestone);
+        QCOMPARE(milestones.size(), 3);
+        for (const QString &c : milestones)
+            QVERIFY2(c.startsWith(u"POST /repos/raize/platform/issues/{incident}/comments [application/json]"_s), qPrintable(c));
         // Nothing of the other backend anywhere in the plan.
         const QString dump = QString::fromStdString(p.toJson().dump());
         QVERIFY(!dump.contains(backend == u"unleash"_s ? u"/api/v2/flags"_s : u"/api/admin/"_s));
@@ -210,6 +216,65 @@ private Q_SLOTS:
             QCOMPARE(back->steps[i].calls, p.steps[i].calls);
         }
         QCOMPARE(p.toJson().value("schema", 0), Plan::SchemaVersion);
+        int milestones = 0;
+        for (const Step &st : back->steps) {
+            if (const auto *m = st.as<MilestoneIntent>()) {
+                ++milestones;
+                QCOMPARE(m->owner, u"raize"_s);
+                QCOMPARE(intentToJson(st.intent).value("type", ""), "github.milestone");
+            }
+        }
+        QCOMPARE(milestones, 3);
+    }
+
+    // A schema-2 plan (a journal of the console before issue #19 item 6: no milestones, the incident after
+    // the checks) is read as written: same steps, same order, same digest, still schema 2.
+    void schema2PlanKeepsItsDigest()
+    {
+        Services::LaunchDarklyClient ld(m_http, QUrl(u"https://flags.example"_s), u"default"_s, u"production"_s);
+        json j = planFor(ld).toJson();
+        json steps = json::array();
+        for (const json &st : j["steps"]) {
+            if (st["intent"].value("type", "") != "github.milestone")
+                steps.push_back(st);
+        }
+        j["steps"] = steps;
+        j["schema"] = 2;
+        const Result<Plan> back = Plan::fromJson(j);
+        QVERIFY2(back.ok(), qPrintable(back.ok() ? QString() : back.error().toString()));
+        QCOMPARE(back->schema, 2);
+        QCOMPARE(back->digest, sha(j));
+        QCOMPARE(back->toJson().value("schema", 0), 2);
+        // A milestone's intent that names no known milestone is refused, not guessed.
+        json bad = planFor(ld).toJson();
+        for (json &st : bad["steps"]) {
+            if (st["intent"].value("type", "") == "github.milestone")
+                st["intent"]["milestone"] = "halfway";
+        }
+        const Result<Plan> refused = Plan::fromJson(bad);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.contains(u"no intent this version can execute"_s), qPrintable(refused.error().message));
+    }
+
+    // A canary abort's confirm step names the canary whose rolling release must read ABORTED (issue #20 item 6);
+    // the field survives the journal, and a rollback's step is written as before (its digest unchanged).
+    void canaryAbortConfirmNamesTheCanary()
+    {
+        CanaryAbortInputs in;
+        in.vercelProjectId = u"prj_raize_web"_s;
+        in.currentDeployment = u"dpl_cand"_s;
+        in.canaryDeployment = u"dpl_canary"_s;
+        in.canaryPercent = 5;
+        const Plan p = canaryAbortPlan(in);
+        const Step &confirm = p.steps.last();
+        QCOMPARE(confirm.kind, Step::Kind::ConfirmProduction);
+        QCOMPARE(confirm.as<ProductionServesIntent>()->abortsCanary, u"dpl_canary"_s);
+        QCOMPARE(intentToJson(confirm.intent).value("abortsCanary", std::string()), std::string("dpl_canary"));
+        const Result<Plan> back = Plan::fromJson(p.toJson());
+        QVERIFY2(back.ok(), qPrintable(back.ok() ? QString() : back.error().toString()));
+        QCOMPARE(back->digest, p.digest);
+        QVERIFY(back->steps.last().intent == confirm.intent);
+        QVERIFY(!intentToJson(ProductionServesIntent{u"prj_raize_web"_s, u"dpl_good"_s}).contains("abortsCanary"));
     }
 
     // A journal of the previous version: its intents come from the calls that version wrote, its digest is the plan's as written.
@@ -254,9 +319,9 @@ private Q_SLOTS:
         QTest::addColumn<int>("kind");
         QTest::addColumn<QString>("says");
         json newer = v1KillSwitchPlan();
-        newer["schema"] = 3;
+        newer["schema"] = Plan::SchemaVersion + 1;
         QTest::newRow("newer schema") << QByteArray::fromStdString(newer.dump()) << int(Error::Kind::Refused)
-                                      << u"written by a newer console (plan schema 3"_s;
+                                      << u"written by a newer console (plan schema %1"_s.arg(Plan::SchemaVersion + 1);
         QTest::newRow("v1 call it cannot read")
             << QByteArray::fromStdString(v1KillSwitchPlan(u"/api/admin/projects/default/features/publishing.core/strategies"_s).dump())
             << int(Error::Kind::Parse) << u"step 1 (Disable publishing.core in production) of an earlier console's plan has a call"_s;

@@ -151,7 +151,8 @@ private Q_SLOTS:
             {u"github/repo"_s, u"platform"_s},                    {u"flags/kind"_s, u"launchdarkly"_s},
             {u"flags/url"_s, m_prism.url().toString()},           {u"flags/project"_s, u"default"_s},
             {u"flags/environment"_s, u"production"_s},            {u"prometheus/url"_s, m_sandbox.url(u"prometheus"_s)},
-            {u"net/timeoutMs"_s, u"5000"_s},                      {u"profile/sandbox"_s, u"true"_s}};
+            {u"net/timeoutMs"_s, u"5000"_s},                      {u"profile/sandbox"_s, u"true"_s},
+            {u"github/mutationSpacingMs"_s, u"100"_s}};
         for (const auto &[k, v] : settings) {
             const Run r = run({u"settings"_s, u"set"_s, k, v});
             QVERIFY2(r.code == 0, qPrintable(k + u": "_s + r.err));

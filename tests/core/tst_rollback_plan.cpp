@@ -49,6 +49,34 @@ QStringList keysOf(const Plan &p, Step::Kind kind)
     return out;
 }
 
+// The plan's stages in order, one word each, a group's steps once ("flags confirm incident milestone:flags-off ...").
+QString stagesOf(const Plan &p)
+{
+    QStringList out;
+    int lastGroup = -1;
+    for (const Step &s : p.steps) {
+        QString word;
+        switch (s.kind) {
+        case Step::Kind::DisableFlag: word = u"flags"_s; break;
+        case Step::Kind::ConfirmFlagsOff: word = u"confirm"_s; break;
+        case Step::Kind::InstantRollback: word = u"rollback"_s; break;
+        case Step::Kind::ConfirmProduction: word = u"production"_s; break;
+        case Step::Kind::PostCheck: word = u"checks"_s; break;
+        case Step::Kind::OpenIncident: word = u"incident"_s; break;
+        case Step::Kind::JournalEntry: word = u"journal"_s; break;
+        case Step::Kind::MigrationGuide: word = u"guide"_s; break;
+        case Step::Kind::OpenPostmortem: word = u"postmortem"_s; break;
+        case Step::Kind::IncidentMilestone: word = u"milestone:"_s + milestoneId(s.as<MilestoneIntent>()->milestone); break;
+        }
+        if (s.group != lastGroup)
+            out << word;
+        else if (out.last() != word)
+            out.last() += u"+"_s + word; // two kinds in one group
+        lastGroup = s.group;
+    }
+    return out.join(u' ');
+}
+
 } // namespace
 
 class TestRollbackPlan : public QObject
@@ -147,6 +175,31 @@ private Q_SLOTS:
         QCOMPARE(p.steps.last().kind, Step::Kind::JournalEntry);
         if (option == int(Plan::Option::C_FullWithMigrations) && executable)
             QCOMPARE(keysOf(p, Step::Kind::MigrationGuide).size(), 1);
+        // Issue #19 item 6: the flags first; the incident right after they are confirmed off; a milestone
+        // comment on it after each stage (effective only when the code goes back); each its own group.
+        const bool guide = option == int(Plan::Option::C_FullWithMigrations) && executable;
+        const QString expected = u"flags confirm incident milestone:flags-off "_s + (guide ? u"guide "_s : QString())
+                                 + (rollsBack ? u"rollback production milestone:effective "_s : QString())
+                                 + u"checks milestone:checks postmortem journal"_s;
+        QCOMPARE(stagesOf(p), expected);
+        for (const Step &s : p.steps) {
+            if (s.kind == Step::Kind::IncidentMilestone) {
+                QVERIFY(!s.idempotent); // a comment: asked of GitHub before it is posted again
+                QCOMPARE(s.target, milestoneId(s.as<MilestoneIntent>()->milestone));
+            }
+        }
+    }
+
+    // No side-effect flag on in scope: nothing went off, so no flags-off milestone; the incident comes first.
+    void noFlagsNoFlagsOffMilestone()
+    {
+        Inputs in = baseInputs();
+        for (FlagFact &f : in.flags)
+            f.enabled = false;
+        in.trigger = Trigger::UiRegression;
+        in.checklist.flagsAloneStopHarm = false;
+        const Plan p = buildPlan(in);
+        QCOMPARE(stagesOf(p), u"incident rollback production milestone:effective checks milestone:checks postmortem journal"_s);
     }
 
     void flagsInScope_data()

@@ -32,6 +32,8 @@ namespace {
 const QString kProfile = u"rollbacktest"_s;
 const QString kKeychain = u"raize-console-rollbacktest"_s;
 // On in production in the wrong-account scenario: what the rollback turns off.
+// The P0's milestone comments on its incident (issue #19, item 6), in order.
+const QStringList kMilestones = {u"flags-off"_s, u"effective"_s, u"checks"_s};
 const QStringList kOnFlags = {u"publishing.enabled"_s,      u"engagement.enabled"_s,  u"browser-lane.enabled"_s, u"publishing.scheduler-v2"_s,
                               u"publishing.client-bloom-beta"_s, u"engagement.dm-dedupe"_s, u"browser-lane.dom-v3"_s};
 } // namespace
@@ -292,12 +294,35 @@ class TestRollbackSandbox : public QObject
         // before it was stopped (their bodies name the run).
         const int postmortems = issuesOf(true) - m_postmortemsAtReset; // filed in this case
         QVERIFY2(postmortems == 1, qPrintable(context + u": %1 postmortem issues"_s.arg(postmortems)));
-        QVERIFY2(reached(u"github"_s, u"POST"_s, u"/issues"_s) == 1 + postmortems,
-                 qPrintable(context + u": incident filed %1 times"_s.arg(reached(u"github"_s, u"POST"_s, u"/issues"_s) - postmortems)));
+        const int filed = reachedMatching(u"github"_s, u"POST"_s, u".*/issues"_s);
+        QVERIFY2(filed == 1 + postmortems, qPrintable(context + u": incident filed %1 times"_s.arg(filed - postmortems)));
+        // Each milestone comment at most once (issue #19 item 6): a resumed run asks GitHub before posting one.
+        for (const QString &m : kMilestones) {
+            const int n = milestoneComments(m);
+            QVERIFY2(n <= 1, qPrintable(context + u": milestone %1 posted %2 times"_s.arg(m).arg(n)));
+        }
         int markers = 0;
         for (const json &d : st["github"].value("deployments", json::array()))
             markers += d.value("environment", "") == "production-rollback" ? 1 : 0;
         QVERIFY2(markers >= 1, qPrintable(context));
+    }
+
+    // The comments on the newest run's incident that carry its milestone `m` (issue #19, item 6).
+    int milestoneComments(const QString &m)
+    {
+        QString runId;
+        newestJournal(&runId);
+        const QString mark = u"<!-- raize-milestone run=%1 milestone=%2 -->"_s.arg(runId, m);
+        int n = 0;
+        for (const json &c : state()["github"].value("issueComments", json::array()))
+            n += QString::fromStdString(c.value("body", "")).contains(mark) ? 1 : 0;
+        return n;
+    }
+    // A run that went to its end without a failed record: every milestone on the incident exactly once.
+    void verifyMilestonesOnce(const QString &context)
+    {
+        for (const QString &m : kMilestones)
+            QVERIFY2(milestoneComments(m) == 1, qPrintable(context + u": milestone %1 posted %2 times"_s.arg(m).arg(milestoneComments(m))));
     }
 
     // Resumes until the run completes, answering the incident question from GitHub's state as an operator would.
@@ -378,6 +403,8 @@ class TestRollbackSandbox : public QObject
                     phase = u"checks"_s;
                 else if (kind == "github.incident" || kind == "github.postmortem" || kind == "journal.entry")
                     phase = u"incident and journal"_s;
+                else if (kind == "github.milestone")
+                    phase = u"milestones"_s;
                 else
                     phase = u"unknown: "_s + QString::fromStdString(kind);
             }
@@ -414,12 +441,16 @@ private Q_SLOTS:
             {u"github/repo"_s, u"platform"_s},                  {u"flags/url"_s, m_sandbox.url(u"flags"_s)},
             {u"prometheus/url"_s, m_sandbox.url(u"prometheus"_s)}, {u"net/timeoutMs"_s, u"3000"_s},
             {u"profile/sandbox"_s, u"true"_s},
+            // The sandbox's GitHub has no secondary limit: 100 ms between its writes, not a real GitHub's second.
+            {u"github/mutationSpacingMs"_s, u"100"_s},
             // Effective, not just accepted (ADR 0027): the simulator names the deployment serving the domain.
             {u"vercel/productionProbeUrl"_s, m_sandbox.url(u"platform"_s) + u"/__deployment"_s},
             {u"vercel/productionDomain"_s, u"app.raize.example"_s}};
         for (const auto &[k, v] : settings) {
             const Run r = run({u"settings"_s, u"set"_s, k, v});
-            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QVERIFY2(r.code == 0 && !r.crashed && !r.timedOut,
+                     qPrintable(u"settings set %1: exit %2%3%4: %5"_s.arg(k).arg(r.code).arg(r.crashed ? u" (crashed)"_s : QString())
+                                    .arg(r.timedOut ? u" (timed out)"_s : QString(), r.err.right(1500))));
         }
         for (const auto &[service, token] : {std::pair{u"vercel"_s, u"vercel"_s}, {u"github"_s, u"github"_s}, {u"flags"_s, u"unleashAdmin"_s},
                                              {u"flags-client"_s, u"unleashClient"_s}}) {
@@ -605,7 +636,7 @@ private Q_SLOTS:
     void crashAtEveryBoundary_data()
     {
         QTest::addColumn<QString>("phase");
-        for (const QString &phase : {u"flags"_s, u"production"_s, u"checks"_s, u"incident and journal"_s})
+        for (const QString &phase : {u"flags"_s, u"production"_s, u"checks"_s, u"incident and journal"_s, u"milestones"_s})
             QTest::newRow(qPrintable(phase)) << phase;
     }
 
@@ -627,8 +658,42 @@ private Q_SLOTS:
         QElapsedTimer t;
         t.start();
         int kills = 0;
+        if (phase == u"milestones"_s) {
+            // Cheaper, not thinner: one run killed at every milestone boundary in turn. The first kill ends the
+            // uninterrupted run; each next one ends a resume (raize-console-crashtest counts the records its own
+            // process writes), which rewrites the intent of a step it found in flight and then writes what the
+            // uninterrupted run wrote. Every boundary is still a kill followed by a resume; the prefix runs once.
+            reset();
+            const int before = issues();
+            int extra = 0; // intent records the resumes rewrote so far
+            int at = 0;    // where the last kill left the journal (records of the uninterrupted run)
+            bool lastWasIntent = false;
+            for (const Boundary &b : all) {
+                if (b.phase != phase)
+                    continue;
+                ++kills;
+                const QString context = u"killed after record %1 (%2), kill %3 of the chain"_s.arg(b.record).arg(QString::fromStdString(b.event)).arg(kills);
+                const int writes = kills == 1 ? b.record : b.record - at + (lastWasIntent ? 1 : 0);
+                const Run killed = kills == 1 ? runCrashing(executeArgs(), {{u"RAIZE_ROLLBACK_TEST_KILL_AFTER"_s, QString::number(writes)}})
+                                              : runCrashing({u"rollback"_s, u"resume"_s, u"--json"_s},
+                                                            {{u"RAIZE_ROLLBACK_TEST_KILL_AFTER"_s, QString::number(writes)}});
+                QVERIFY2(!killed.timedOut, qPrintable(context + u": the run hung before it got there; its log ends:\n"_s + killed.err.right(3000)));
+                QVERIFY2(killed.crashed, qPrintable(context + u" did not die: "_s + killed.err.right(300)));
+                extra += kills == 1 ? 0 : (lastWasIntent ? 1 : 0);
+                const QList<json> recs = newestJournal();
+                QVERIFY2(recs.size() == b.record + extra && recs.back().value("event", "") == b.event,
+                         qPrintable(context + u": the journal has %1 records, the last %2"_s.arg(recs.size()).arg(
+                                                  QString::fromStdString(recs.isEmpty() ? std::string() : recs.back().dump()))));
+                at = b.record;
+                lastWasIntent = b.event == "intent";
+            }
+            resumeToEnd(before, u"milestones chain"_s);
+            verifyRolledBack(before, u"milestones chain"_s);
+            verifyOneMarker(u"milestones chain"_s);
+            verifyMilestonesOnce(u"milestones chain"_s);
+        }
         for (const Boundary &b : all) {
-            if (b.phase != phase)
+            if (b.phase != phase || phase == u"milestones"_s)
                 continue;
             ++kills;
             const QString context = u"killed after record %1 (%2)"_s.arg(b.record).arg(QString::fromStdString(b.event));
@@ -644,6 +709,7 @@ private Q_SLOTS:
             resumeToEnd(before, context);
             verifyRolledBack(before, context);
             verifyOneMarker(context);
+            verifyMilestonesOnce(context);
         }
         QVERIFY2(kills > 0, qPrintable(u"no boundary in phase "_s + phase));
         qInfo("crash test, %s: %d kill points in %.1f s", qPrintable(phase), kills, t.elapsed() / 1000.0);
@@ -662,6 +728,8 @@ private Q_SLOTS:
             {"marker status", u"github"_s, u"POST"_s, u"/deployments/\\d+/statuses$"_s},
             {"instant rollback", u"vercel"_s, u"POST"_s, u"/rollback/"_s},
             {"incident", u"github"_s, u"POST"_s, u"/issues$"_s},
+            // The first milestone comment lands after the console is gone: the resumed run finds it (issue #19, item 6).
+            {"milestone comment", u"github"_s, u"POST"_s, u"/issues/\\d+/comments$"_s},
         };
         int row = 0;
         for (const auto &[name, service, method, path] : calls) {
@@ -714,6 +782,7 @@ private Q_SLOTS:
         resumeToEnd(before, context);
         verifyRolledBack(before, context);
         verifyOneMarker(context);
+        verifyMilestonesOnce(context);
     }
 
     void faultOnEachCall_data()
@@ -731,6 +800,8 @@ private Q_SLOTS:
             {"project read", u"vercel"_s, u"GET"_s, u"/v9/projects/"_s},
             {"deployment checks", u"vercel"_s, u"GET"_s, u"/checks"_s},
             {"incident", u"github"_s, u"POST"_s, u"/issues$"_s},
+            // A milestone comment is a record (§0.3): its failure is reported and the rollback completes.
+            {"milestone comment", u"github"_s, u"POST"_s, u"/issues/\\d+/comments$"_s},
         };
         int row = 0;
         for (const auto &[name, service, method, path] : calls) {

@@ -174,6 +174,44 @@ private Q_SLOTS:
         QVERIFY(failureRatio(u"20s"_s).value(u"lowrisk"_s) < 0.01);
     }
 
+    // The demo's scenario (issue #19): every deployment the sandbox's Vercel serves has its commit on the sandbox's
+    // GitHub and a pull request with a release level (merged into it, or, for a preview, the open pull request it was
+    // built from), so the deployments carry release levels and their commits and pull requests open on GitHub.
+    void demoGitHubKnowsEveryDeployment()
+    {
+        const QByteArray vercelAuth = "Bearer " + m_sandbox.token(u"vercel"_s).toUtf8();
+        const QByteArray githubAuth = "Bearer " + m_sandbox.token(u"github"_s).toUtf8();
+        const QString github = m_sandbox.url(u"github"_s) + u"/repos/raize/platform"_s;
+        const auto list = httpCall("GET", QUrl(m_sandbox.url(u"vercel"_s) + u"/v6/deployments?projectId=prj_raize_web&limit=100"_s), vercelAuth);
+        QCOMPARE(list.status, 200);
+        const QJsonArray deployments = QJsonDocument::fromJson(list.body).object().value(u"deployments"_s).toArray();
+        QVERIFY(deployments.size() >= 6);
+        const auto pulls = httpCall("GET", QUrl(github + u"/pulls?state=all&per_page=100"_s), githubAuth);
+        QCOMPARE(pulls.status, 200);
+        const QJsonArray prs = QJsonDocument::fromJson(pulls.body).array();
+        for (const QJsonValue &v : deployments) {
+            const QJsonObject d = v.toObject();
+            const QString uid = d.value(u"uid"_s).toString();
+            const QString sha = d.value(u"meta"_s).toObject().value(u"githubCommitSha"_s).toString();
+            QVERIFY2(!sha.isEmpty(), qPrintable(uid + u" names no commit"_s));
+            // GitHub knows the commit (the console asks through compare: gates, DORA, migrations).
+            QVERIFY2(httpCall("GET", QUrl(github + u"/compare/"_s + sha + u"..."_s + sha), githubAuth).status == 200,
+                     qPrintable(uid + u": commit "_s + sha + u" unknown to GitHub"_s));
+            QString level;
+            for (const QJsonValue &p : prs) {
+                const QJsonObject pr = p.toObject();
+                if (pr.value(u"merge_commit_sha"_s).toString() != sha && pr.value(u"head"_s).toObject().value(u"sha"_s).toString() != sha)
+                    continue;
+                QVERIFY(!pr.value(u"html_url"_s).toString().isEmpty()); // "open in GitHub"
+                for (const QJsonValue &l : pr.value(u"labels"_s).toArray()) {
+                    if (l.toObject().value(u"name"_s).toString().startsWith(u"risk:L"_s))
+                        level = l.toObject().value(u"name"_s).toString();
+                }
+            }
+            QVERIFY2(!level.isEmpty(), qPrintable(uid + u" (" + sha + u"): no pull request with a release level"_s));
+        }
+    }
+
     void instantRollbackRestoresHealthAndPins()
     {
         const QByteArray auth = "Bearer " + m_sandbox.token(u"vercel"_s).toUtf8();

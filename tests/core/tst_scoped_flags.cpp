@@ -8,7 +8,12 @@
 // - the restore plan read from a run journal, and the restore run itself;
 // - LaunchDarkly end to end: a scoped run through the executor, then Restore
 //   from its journal, compared with LaunchDarkly's own stored flag before the
-//   rollback (issue #16: "exactly the previous strategies").
+//   rollback (issue #16: "exactly the previous strategies");
+// - the way back through the canary stages (issue #16 item 10, ADR 0034): the
+//   staged plan (scoped before-states, a flag partly restored, stages with no
+//   member, global offs, rules undone whole), the judgement of a stage, the
+//   fix-forward pull request, and the stages run one by one (resumed, in order,
+//   ending exactly at the strategies before the rollback).
 
 #include "core/jsonutil.h"
 #include "fakes/memoryflagservice.h"
@@ -21,6 +26,7 @@
 #include "rollback/rollbackplan.h"
 #include "rollback/rollbackrestore.h"
 #include "rollback/rollbacksession.h"
+#include "rollback/stagedrestore.h"
 #include "rollback/runjournal.h"
 #include "services/flags/unleashclient.h"
 #include "workspace/workspace.h"
@@ -203,6 +209,55 @@ json laneStrategy(const char *id)
             {"disabled", false},
             {"variants", json::array()},
             {"title", "browser lane"}};
+}
+
+// The built-in playbook's cohorts and canary stages (staging first: it has no cohort and is not a stage of the way back).
+QList<Release::Cohort> canaryCohorts()
+{
+    return {{u"house"_s, u"House accounts"_s, {u"house"_s}, {u"acct-house-ig"_s, u"acct-house-x"_s}},
+            {u"lowrisk"_s, u"Low-risk clients"_s, {u"client-bloom"_s, u"client-fjord"_s}, {u"acct-bloom-ig"_s, u"acct-fjord-li"_s}},
+            {u"broad"_s, u"Broad"_s, {u"*"_s}, {u"*"_s}}};
+}
+
+QList<Release::RolloutStage> canaryStages()
+{
+    QList<Release::RolloutStage> out;
+    for (const auto &[id, cohort] : {std::pair{u"staging"_s, QString()}, {u"house"_s, u"house"_s}, {u"lowrisk"_s, u"lowrisk"_s}, {u"broad"_s, u"broad"_s}}) {
+        Release::RolloutStage s;
+        s.id = id;
+        s.name = u"stage "_s + id;
+        s.cohortId = cohort;
+        s.environment = cohort.isEmpty() ? u"staging"_s : u"production"_s;
+        out << s;
+    }
+    return out;
+}
+
+// One line per stage: "house: client house, … [publishing.enabled×2]" (members sorted; ×N: strategy edits, "on": back on, "whole": undone whole).
+QStringList stageLines(const Rollback::StagedRestorePlan &plan)
+{
+    QStringList out;
+    for (const Rollback::RestoreStage &st : plan.stages) {
+        QStringList members = st.members, steps;
+        members.sort();
+        for (const Rollback::RestoreStep &r : st.steps)
+            steps << r.flag + (!r.edits ? u" on"_s : !r.forward ? u" whole"_s : u"×%1"_s.arg(r.edits->edits.size()));
+        out << st.id + u": "_s + (members.isEmpty() ? u"—"_s : members.join(u", "_s)) + (steps.isEmpty() ? QString() : u" ["_s + steps.join(u", "_s) + u']');
+    }
+    return out;
+}
+
+Slo::AlertVerdict verdict(const char *slo, Slo::Severity severity, bool fired = false)
+{
+    Slo::AlertVerdict v;
+    v.sloId = QString::fromLatin1(slo);
+    v.severity = severity;
+    Slo::RuleVerdict r;
+    r.rule.burnRate = 14.4;
+    r.state = fired ? Slo::RuleState::Fired : severity == Slo::Severity::NotEnoughData ? Slo::RuleState::NotEnoughData : Slo::RuleState::NotFired;
+    r.longBurn = r.shortBurn = fired ? 16.2 : 0.4;
+    v.rules << r;
+    return v;
 }
 
 } // namespace
@@ -721,6 +776,480 @@ private Q_SLOTS:
         QVERIFY(!j->lastOf("restored").is_null());
         // Restored twice: the notes say so; nothing is written again for the scoped step.
         QVERIFY(Rollback::restorePlan(*j).notes.join(u' ').contains(u"restored before"_s));
+        // Restored in one go (before the canary stages, ADR 0034): the way back counts as complete, never staged again.
+        const Rollback::RestoreProgress progress = Rollback::restoreProgress(*j);
+        QVERIFY(progress.complete && !progress.plan && progress.next == -1);
+    }
+
+    // ---- The way back through the canary stages (issue #16 item 10, ADR 0034) ----
+
+    // Scoped before-states: the rollback's own edits (excludeScope on the stored strategies), spread over the stages.
+    void stagedRestorePlan_data()
+    {
+        QTest::addColumn<QStringList>("clients");
+        QTest::addColumn<QStringList>("accounts");
+        QTest::addColumn<QStringList>("cohorts");
+        QTest::addColumn<QString>("lane");
+        QTest::addColumn<QStringList>("expected");
+
+        QTest::newRow("house cohort: all at stage 1, the later stages have no member")
+            << QStringList{u"house"_s} << QStringList{u"acct-house-ig"_s, u"acct-house-x"_s} << QStringList{u"house"_s} << QString()
+            << QStringList{u"house: account acct-house-ig, account acct-house-x, client house, cohort house [publishing.enabled×2]"_s,
+                           u"lowrisk: —"_s, u"broad: —"_s};
+        QTest::newRow("house and a low-risk client: partly restored at stage 1")
+            << QStringList{u"house"_s, u"client-bloom"_s} << QStringList() << QStringList() << QString()
+            << QStringList{u"house: client house [publishing.enabled×2]"_s, u"lowrisk: client client-bloom [publishing.enabled×2]"_s, u"broad: —"_s};
+        QTest::newRow("a client no cohort lists: the broad stage, the first two have no member")
+            << QStringList{u"client-zed"_s} << QStringList() << QStringList() << QString()
+            << QStringList{u"house: —"_s, u"lowrisk: —"_s, u"broad: client client-zed [publishing.enabled×2]"_s};
+        QTest::newRow("a lane is lifted at the last stage only")
+            << QStringList{u"house"_s} << QStringList() << QStringList() << u"browser"_s
+            << QStringList{u"house: client house [publishing.enabled×2]"_s, u"lowrisk: —"_s, u"broad: lane browser [publishing.enabled×2]"_s};
+        QTest::newRow("the low-risk cohort: stage 1 has no member")
+            << QStringList() << QStringList{u"acct-fjord-li"_s} << QStringList{u"lowrisk"_s} << QString()
+            << QStringList{u"house: —"_s, u"lowrisk: account acct-fjord-li, cohort lowrisk [publishing.enabled×2]"_s, u"broad: —"_s};
+    }
+
+    void stagedRestorePlan()
+    {
+        QFETCH(QStringList, clients);
+        QFETCH(QStringList, accounts);
+        QFETCH(QStringList, cohorts);
+        QFETCH(QString, lane);
+        QFETCH(QStringList, expected);
+        ServeChange off;
+        off.flag = u"publishing.enabled"_s;
+        off.environment = u"production"_s;
+        off.scope.clientIds = clients;
+        off.scope.platformAccountIds = accounts;
+        off.scope.cohorts = cohorts;
+        off.scope.lane = lane;
+        ServeEdits edits;
+        edits.change = off;
+        edits.backend = u"unleash"_s;
+        for (const json &raw : {defaultStrategy("s-default"), laneStrategy("s-lane")}) {
+            const Result<json> after = UnleashClient::excludeScope(strategyFrom(raw), off.scope, off.flag);
+            QVERIFY2(after, qPrintable(after ? QString() : after.error().toString()));
+            edits.edits << ServeEdit{QString::fromStdString(raw["id"].get<std::string>()), UnleashClient::canonicalStrategy(raw), *after};
+        }
+        Rollback::RestorePlan flat;
+        flat.runId = u"r1"_s;
+        flat.scope = off.scope.describe();
+        Rollback::RestoreStep step;
+        step.flag = off.flag;
+        step.edits = edits;
+        flat.steps << step;
+        const Rollback::StagedRestorePlan plan = Rollback::stagedRestorePlan(flat, canaryStages(), canaryCohorts(), {});
+        QVERIFY2(plan.executable(), qPrintable(plan.describe()));
+        QCOMPARE(stageLines(plan), expected);
+        // Per strategy the stages chain: the first starts where the rollback left it, each starts where the one before
+        // ended, and the last ends exactly at the body before the rollback; no stage serves more than it: never wider.
+        for (const ServeEdit &e : edits.edits) {
+            json at = e.after;
+            for (const Rollback::RestoreStage &st : plan.stages) {
+                for (const Rollback::RestoreStep &r : st.steps) {
+                    QVERIFY(r.forward && r.edits && r.edits->backend == u"unleash"_s);
+                    for (const ServeEdit &x : r.edits->edits) {
+                        if (x.target != e.target)
+                            continue;
+                        JSON_COMPARE(x.before, at);
+                        QVERIFY2(x.after["constraints"].size() < x.before["constraints"].size()
+                                     || x.after["constraints"].dump().size() < x.before["constraints"].dump().size(),
+                                 "a stage only lifts exclusions");
+                        at = x.after;
+                    }
+                }
+            }
+            JSON_COMPARE(at, e.before);
+        }
+        // Written ahead into the journal and read back unchanged.
+        const auto back = Rollback::StagedRestorePlan::fromJson(plan.toJson());
+        QVERIFY(back);
+        QCOMPARE(stageLines(*back), expected);
+        JSON_COMPARE(back->toJson(), plan.toJson());
+    }
+
+    // Global offs come back on where every cohort their strategies reach is served; rules another backend wrote are
+    // undone whole at the stage of their last member.
+    void stagedRestoreGlobalAndWhole_data()
+    {
+        QTest::addColumn<QString>("kind"); // global, unread, launchdarkly
+        QTest::addColumn<QStringList>("clients"); // global: the strategies' clients (one strategy each; "*": one for everyone)
+        QTest::addColumn<QStringList>("expected");
+        QTest::addColumn<QString>("note");
+
+        QTest::newRow("global off, a strategy for house") << u"global"_s << QStringList{u"house"_s}
+                                                           << QStringList{u"house: engagement.enabled on as before [engagement.enabled on]"_s, u"lowrisk: —"_s, u"broad: —"_s} << QString();
+        QTest::newRow("global off, strategies for house and client-bloom") << u"global"_s << QStringList{u"house"_s, u"client-bloom"_s}
+            << QStringList{u"house: —"_s, u"lowrisk: engagement.enabled on as before [engagement.enabled on]"_s, u"broad: —"_s} << QString();
+        QTest::newRow("global off, a strategy for everyone") << u"global"_s << QStringList{u"house"_s, u"*"_s}
+            << QStringList{u"house: —"_s, u"lowrisk: —"_s, u"broad: engagement.enabled on as before [engagement.enabled on]"_s} << QString();
+        QTest::newRow("global off, the flag could not be read") << u"unread"_s << QStringList()
+            << QStringList{u"house: —"_s, u"lowrisk: —"_s, u"broad: engagement.enabled on as before [engagement.enabled on]"_s}
+            << u"could not be read"_s;
+        QTest::newRow("LaunchDarkly rules for house and client-bloom: whole at low-risk") << u"launchdarkly"_s << QStringList{u"house"_s, u"client-bloom"_s}
+            << QStringList{u"house: —"_s, u"lowrisk: engagement.enabled: clients house, client-bloom whole [engagement.enabled whole]"_s, u"broad: —"_s}
+            << QString();
+    }
+
+    void stagedRestoreGlobalAndWhole()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QStringList, clients);
+        QFETCH(QStringList, expected);
+        QFETCH(QString, note);
+        Rollback::RestorePlan flat;
+        flat.runId = u"r2"_s;
+        Rollback::RestoreStep step;
+        step.flag = u"engagement.enabled"_s;
+        step.on.flag = step.flag;
+        step.on.environment = u"production"_s;
+        step.on.on = true;
+        QList<FlagState> now;
+        if (kind == u"launchdarkly"_s) {
+            ServeEdits e;
+            e.change.flag = step.flag;
+            e.change.environment = u"production"_s;
+            e.change.scope.clientIds = clients;
+            e.backend = u"launchdarkly"_s;
+            e.edits << ServeEdit{u"raize-rollback:key"_s, json(), json{{"clauses", json::array()}}};
+            step.edits = e;
+        } else if (kind == u"global"_s) {
+            FlagState f;
+            f.key = step.flag;
+            f.enabled = false; // as the rollback left it: off, strategies untouched
+            for (const QString &c : clients) {
+                FlagStrategy s;
+                s.name = u"flexibleRollout"_s;
+                if (c != u"*"_s)
+                    s.scope.clientIds = {c};
+                f.strategies << s;
+            }
+            now << f;
+        }
+        flat.steps << step;
+        const Rollback::StagedRestorePlan plan = Rollback::stagedRestorePlan(flat, canaryStages(), canaryCohorts(), now);
+        QVERIFY2(plan.executable(), qPrintable(plan.describe()));
+        QCOMPARE(stageLines(plan), expected);
+        QVERIFY2(note.isEmpty() ? plan.notes.filter(u"could not be read"_s).isEmpty() : !plan.notes.filter(note).isEmpty(), qPrintable(plan.describe()));
+        for (const Rollback::RestoreStage &st : plan.stages) {
+            for (const Rollback::RestoreStep &r : st.steps)
+                QVERIFY(r.edits ? (!r.forward && *r.edits == *step.edits) : (r.on == step.on)); // exactly what the rollback turned off
+        }
+    }
+
+    // The kill-switch parent is global (the last stage by its strategy) but comes back with its first child.
+    void stagedRestoreParentWithItsFirstChild()
+    {
+        Rollback::RestorePlan flat;
+        flat.runId = u"r4"_s;
+        QList<FlagState> now;
+        for (const auto &[key, client] : {std::pair{u"side-effects.kill"_s, QString()}, {u"publishing.scheduler-v2"_s, u"house"_s}, {u"publishing.enabled"_s, QString()}}) {
+            Rollback::RestoreStep step;
+            step.flag = key;
+            step.on.flag = key;
+            step.on.environment = u"production"_s;
+            step.on.on = true;
+            flat.steps << step;
+            FlagState f;
+            f.key = key;
+            FlagStrategy s;
+            if (!client.isEmpty())
+                s.scope.clientIds = {client};
+            f.strategies << s;
+            if (key != u"side-effects.kill"_s)
+                f.dependencies << FlagDependency{u"side-effects.kill"_s, true, {}};
+            now << f;
+        }
+        const auto plan = Rollback::stagedRestorePlan(flat, canaryStages(), canaryCohorts(), now);
+        QCOMPARE(stageLines(plan), (QStringList{u"house: publishing.scheduler-v2 on as before, side-effects.kill on as before [side-effects.kill on, publishing.scheduler-v2 on]"_s,
+                                                u"lowrisk: —"_s, u"broad: publishing.enabled on as before [publishing.enabled on]"_s}));
+        QVERIFY2(!plan.notes.filter(u"side-effects.kill comes back at stage 1 with publishing.scheduler-v2"_s).isEmpty(), qPrintable(plan.describe()));
+    }
+
+    void stagedRestoreRefusals()
+    {
+        Rollback::RestorePlan flat;
+        flat.runId = u"r3"_s;
+        flat.refusals << u"run r3 is still in progress"_s;
+        QVERIFY(!Rollback::stagedRestorePlan(flat, canaryStages(), canaryCohorts(), {}).executable());
+        flat.refusals.clear();
+        QList<Release::RolloutStage> noCohort = {canaryStages().first()};
+        Rollback::RestoreStep step;
+        step.flag = u"x"_s;
+        step.on.flag = u"x"_s;
+        flat.steps << step;
+        const auto none = Rollback::stagedRestorePlan(flat, noCohort, canaryCohorts(), {});
+        QVERIFY(!none.executable() && none.refusals.join(u' ').contains(u"no canary stage with a cohort"_s));
+    }
+
+    void judgeRestoreStage_data()
+    {
+        QTest::addColumn<QStringList>("served");
+        QTest::addColumn<QString>("case_");
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("headline");
+
+        QTest::newRow("nothing served yet") << QStringList() << QString() << u"advance"_s << u"first stage"_s;
+        QTest::newRow("house inside the policy") << QStringList{u"house"_s} << u"healthy"_s << u"advance"_s << u"inside the policy"_s;
+        QTest::newRow("house burns: a page fired") << QStringList{u"house"_s} << u"page"_s << u"hold"_s << u"burns too fast"_s;
+        QTest::newRow("house: a ticket fired") << QStringList{u"house"_s} << u"ticket"_s << u"hold"_s << u"burns too fast"_s;
+        QTest::newRow("house: not enough data holds") << QStringList{u"house"_s} << u"quiet"_s << u"not-enough-data"_s << u"not enough data"_s;
+        QTest::newRow("house: an SLO without a verdict holds") << QStringList{u"house"_s} << u"missing"_s << u"not-enough-data"_s << u"no data was read"_s;
+        QTest::newRow("no SLO to judge by holds") << QStringList{u"house"_s} << u"no-slos"_s << u"not-enough-data"_s << u"no SLO verdict"_s;
+        QTest::newRow("house healthy, low-risk burns") << QStringList{u"house"_s, u"lowrisk"_s} << u"lowrisk-page"_s << u"hold"_s << u"lowrisk · Publish success"_s;
+    }
+
+    void judgeRestoreStage()
+    {
+        QFETCH(QStringList, served);
+        QFETCH(QString, case_);
+        QFETCH(QString, kind);
+        QFETCH(QString, headline);
+        QList<Slo::SloSpec> slos(2);
+        slos[0].id = u"publish_success"_s;
+        slos[0].title = u"Publish success"_s;
+        slos[1].id = u"verification_ttv"_s;
+        slos[1].title = u"Verification"_s;
+        QHash<QString, QList<Slo::AlertVerdict>> v;
+        const QList<Slo::AlertVerdict> healthy = {verdict("publish_success", Slo::Severity::None), verdict("verification_ttv", Slo::Severity::None)};
+        v[u"house"_s] = healthy;
+        v[u"lowrisk"_s] = healthy;
+        v[u"broad"_s] = {verdict("publish_success", Slo::Severity::Page, true)}; // not served: never judged
+        if (case_ == u"page"_s)
+            v[u"house"_s][0] = verdict("publish_success", Slo::Severity::Page, true);
+        else if (case_ == u"ticket"_s)
+            v[u"house"_s][1] = verdict("verification_ttv", Slo::Severity::Ticket, true);
+        else if (case_ == u"quiet"_s)
+            v[u"house"_s][1] = verdict("verification_ttv", Slo::Severity::NotEnoughData);
+        else if (case_ == u"missing"_s)
+            v[u"house"_s].removeLast();
+        else if (case_ == u"lowrisk-page"_s)
+            v[u"lowrisk"_s][0] = verdict("publish_success", Slo::Severity::Page, true);
+        if (case_ == u"no-slos"_s)
+            slos.clear();
+        const Rollback::StageJudgement j = Rollback::judgeRestoreStage(served, v, slos);
+        QCOMPARE(Rollback::StageJudgement::kindName(j.kind), kind);
+        QVERIFY2(j.headline.contains(headline), qPrintable(j.headline));
+    }
+
+    void fixForward_data()
+    {
+        QTest::addColumn<bool>("merged");
+        QTest::addColumn<QString>("comparison");
+        QTest::addColumn<QString>("error");
+        QTest::addColumn<bool>("overrideAllowed");
+        QTest::addColumn<QString>("overrideReason");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("says");
+
+        QTest::newRow("merged, production is the merge commit") << true << u"identical"_s << QString() << false << QString() << true << u"contains it"_s;
+        QTest::newRow("merged, production is ahead of it") << true << u"ahead"_s << QString() << false << QString() << true << u"contains it"_s;
+        QTest::newRow("merged, production is behind it") << true << u"behind"_s << QString() << false << QString() << false << u"does not contain"_s;
+        QTest::newRow("merged, production diverged") << true << u"diverged"_s << QString() << true << QString() << false << u"does not contain"_s;
+        QTest::newRow("not merged") << false << QString() << QString() << false << QString() << false << u"is not merged"_s;
+        QTest::newRow("GitHub unreadable") << false << QString() << u"GitHub: 503"_s << false << QString() << false << u"could not be read"_s;
+        QTest::newRow("compare unreadable") << true << QString() << u"GitHub: 404"_s << false << QString() << false << u"is unknown"_s;
+        QTest::newRow("behind, overridden with a reason") << true << u"behind"_s << QString() << true << u"hotfix deploys with the next promotion"_s << true << u"overridden"_s;
+        QTest::newRow("behind, override reason too short") << true << u"behind"_s << QString() << true << u"because"_s << false << u"does not contain"_s;
+        QTest::newRow("no such pull request: no override") << false << QString() << u"missing"_s << true << u"hotfix deploys with the next promotion"_s << false << u"has no pull request"_s;
+        QTest::newRow("behind, the policy forbids an override") << true << u"behind"_s << QString() << false << u"hotfix deploys with the next promotion"_s << false << u"does not contain"_s;
+    }
+
+    void fixForward()
+    {
+        QFETCH(bool, merged);
+        QFETCH(QString, comparison);
+        QFETCH(QString, error);
+        QFETCH(bool, overrideAllowed);
+        QFETCH(QString, overrideReason);
+        QFETCH(bool, ok);
+        QFETCH(QString, says);
+        Rollback::FixForward f;
+        f.number = 440;
+        f.repo = u"raize/platform"_s;
+        f.title = u"Fix the scheduler's retry"_s;
+        f.read = error.isEmpty() || merged;
+        f.missing = error == u"missing"_s;
+        f.merged = merged;
+        f.mergeSha = u"31a4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6"_s;
+        f.productionDeployment = u"dpl_cand"_s;
+        f.productionSha = u"a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"_s;
+        f.comparison = comparison;
+        f.error = error;
+        const Rollback::FixForwardVerdict v = Rollback::judgeFixForward(f, overrideAllowed, overrideReason, 20);
+        QCOMPARE(v.ok, ok);
+        QVERIFY2(v.reason.contains(says), qPrintable(v.reason));
+        QCOMPARE(v.overridden, says == u"overridden"_s);
+        if (!ok)
+            QVERIFY2(v.remedy.contains(f.missing ? u"no override"_s : u"Deploy the fix"_s), qPrintable(v.remedy));
+        QCOMPARE(f.url(), u"https://github.com/raize/platform/pull/440"_s);
+    }
+
+    void pullRequestRef_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("number"); // 0: refused
+        QTest::addColumn<QString>("says");
+        QTest::newRow("number") << u"431"_s << 431 << QString();
+        QTest::newRow("#number") << u"#431"_s << 431 << QString();
+        QTest::newRow("link") << u"https://github.com/raize/platform/pull/431"_s << 431 << QString();
+        QTest::newRow("link of another repository") << u"https://github.com/evil/platform/pull/431"_s << 0 << u"not of raize/platform"_s;
+        QTest::newRow("not a link") << u"https://evil.example/pull/1"_s << 0 << u"not a pull request number or link"_s;
+        QTest::newRow("empty") << QString() << 0 << u"no fix-forward pull request"_s;
+        QTest::newRow("zero") << u"0"_s << 0 << u"not a pull request"_s;
+    }
+
+    void pullRequestRef()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, number);
+        QFETCH(QString, says);
+        const Result<int> r = Rollback::parsePullRequestRef(text, u"raize/platform"_s);
+        QCOMPARE(r ? *r : 0, number);
+        if (!r)
+            QVERIFY2(r.error().message.contains(says) && !r.error().remedy.isEmpty(), qPrintable(r.error().toString()));
+    }
+
+    // The stages run one by one against the in-process Unleash: after stage 1 house is served again and client-bloom
+    // is not; a stage out of order is refused; a stage interrupted after its first write resumes without writing it
+    // again; the last stage ends exactly at the strategies before the rollback; every audit record names the PR.
+    void stagedRestoreRunsStageByStage()
+    {
+        fresh();
+        const json before = m_unleash->features[u"publishing.enabled"_s].strategies;
+        ServeChange off = houseOff();
+        off.scope.platformAccountIds.clear();
+        off.scope.clientIds = {u"house"_s, u"client-bloom"_s};
+        const Result<ServeEdits> edits = waitFor<ServeEdits>([&](auto cb) { m_client->prepareServe(off, cb); });
+        QVERIFY2(edits && edits->edits.size() == 2, qPrintable(edits ? QString() : edits.error().toString()));
+        QVERIFY(waitStatus([&](auto cb) { m_client->applyEdits(*edits, false, cb); })); // the rollback
+        const auto servedTo = [&](const QString &client) {
+            const auto state = UnleashClient::parseFeature(QByteArray::fromStdString(m_unleash->feature(u"publishing.enabled"_s).dump()), u"production"_s);
+            FlagContext c;
+            c.complete = true;
+            c.clientId = client;
+            c.properties.insert(u"lane"_s, u"api"_s);
+            return UnleashClient::evaluate(state.value(), c).verdict == FlagEvaluation::Verdict::On;
+        };
+        QVERIFY(!servedTo(u"house"_s) && !servedTo(u"client-bloom"_s) && servedTo(u"client-zed"_s));
+
+        QTemporaryDir dir;
+        Rollback::Plan plan;
+        Rollback::Step scoped;
+        scoped.kind = Rollback::Step::Kind::DisableFlag;
+        scoped.intent = off;
+        scoped.target = off.flag;
+        plan.steps = {scoped};
+        plan.digest = plan.computeDigest();
+        auto created = Rollback::RunJournal::create(dir.path(), {{"event", "begin"}, {"plan", plan.toJson()}, {"scope", "clients house, client-bloom"}, {"digest", plan.digest.toStdString()}});
+        QVERIFY(created);
+        auto j = std::make_unique<Rollback::RunJournal>(std::move(created).value());
+        QVERIFY(j->append({{"event", "edits"}, {"forStep", 0}, {"edits", edits->toJson()}}));
+        QVERIFY(j->append({{"event", "done"}, {"step", 0}}));
+        QVERIFY(j->append({{"event", "complete"}}));
+        const Rollback::StagedRestorePlan staged = Rollback::stagedRestorePlan(Rollback::restorePlan(*j), canaryStages(), canaryCohorts(), {});
+        QVERIFY2(staged.executable() && staged.lastStageWithSteps() == 1, qPrintable(staged.describe()));
+        QCOMPARE(staged.servedCohorts(0), QStringList{u"house"_s});
+
+        RaizeTest::MemoryAudit audit;
+        Rollback::Clients clients;
+        clients.flags = m_client.get();
+        clients.audit = &audit;
+        clients.actor = u"tester"_s;
+        Rollback::FixForward fix;
+        fix.number = 440;
+        fix.repo = u"raize/platform"_s;
+        fix.read = fix.merged = true;
+        fix.comparison = u"identical"_s;
+        const auto runStage = [&](int stage) {
+            return waitFor<json>([&](auto cb) { Rollback::runRestoreStage(*j, staged, stage, clients, fix, {}, cb); });
+        };
+        // Out of order before anything started.
+        const Result<json> early = runStage(1);
+        QVERIFY(!early && early.error().message.contains(u"starts at stage 1"_s));
+
+        const Result<json> first = runStage(0);
+        QVERIFY2(first, qPrintable(first ? QString() : first.error().toString()));
+        QCOMPARE(first->value("complete", true), false);
+        QVERIFY(servedTo(u"house"_s));          // the house cohort is served again
+        QVERIFY(!servedTo(u"client-bloom"_s));  // the low-risk client is not yet: partly restored
+        QVERIFY(servedTo(u"client-zed"_s));
+        Rollback::RestoreProgress progress = Rollback::restoreProgress(*j);
+        QVERIFY(progress.plan && progress.done == QSet<int>{0} && progress.next == 1 && !progress.complete);
+        QCOMPARE(progress.pullRequest, 440);
+        const Result<json> again = runStage(0);
+        QVERIFY(!again && again.error().message.contains(u"not the next stage"_s));
+
+        // Stage 2 interrupted after its first strategy write: run again, it skips that write and finishes.
+        const Rollback::RestoreStep &step2 = staged.stages[1].steps.first();
+        ServeEdits firstOnly = *step2.edits;
+        firstOnly.edits = {step2.edits->edits.first()};
+        QVERIFY(j->append({{"event", "restore-stage-intent"}, {"stage", 1}}));
+        QVERIFY(waitStatus([&](auto cb) { m_client->applyEdits(firstOnly, false, cb); }));
+        const int putsBefore = m_unleash->puts;
+        const Result<json> second = runStage(1);
+        QVERIFY2(second, qPrintable(second ? QString() : second.error().toString()));
+        QCOMPARE(m_unleash->puts - putsBefore, 1);
+        QCOMPARE(second->value("complete", false), true);
+        const json now = m_unleash->features[u"publishing.enabled"_s].strategies;
+        QCOMPARE(now.size(), before.size());
+        for (std::size_t i = 0; i < before.size(); ++i)
+            JSON_COMPARE(UnleashClient::canonicalStrategy(now[i]), UnleashClient::canonicalStrategy(before[i]));
+        QVERIFY(servedTo(u"client-bloom"_s));
+        progress = Rollback::restoreProgress(*j);
+        QVERIFY(progress.complete && progress.next == -1);
+        QVERIFY(!j->lastOf("restored").is_null());
+        QCOMPARE(audit.actions(), (QStringList{u"flag.restore"_s, u"rollback.restore.stage"_s, u"flag.restore"_s, u"rollback.restore.stage"_s,
+                                               u"rollback.restore"_s}));
+        for (const Records::AuditRecord &r : audit.records)
+            QVERIFY2(r.reason == u"patch forward: https://github.com/raize/platform/pull/440"_s && r.after.value("pr", "") == "https://github.com/raize/platform/pull/440",
+                     qPrintable(r.action + u": "_s + r.reason));
+        QVERIFY(!Rollback::abortRestore(*j, clients, 440, {})); // nothing in progress any more
+    }
+
+    void stagedRestoreAbort()
+    {
+        fresh();
+        QTemporaryDir dir;
+        Rollback::Plan plan;
+        Rollback::Step global;
+        global.kind = Rollback::Step::Kind::DisableFlag;
+        ServeChange g;
+        g.flag = u"publishing.enabled"_s;
+        g.environment = u"production"_s;
+        global.intent = g;
+        global.target = g.flag;
+        plan.steps = {global};
+        plan.digest = plan.computeDigest();
+        auto created = Rollback::RunJournal::create(dir.path(), {{"event", "begin"}, {"plan", plan.toJson()}, {"scope", "global"}, {"digest", plan.digest.toStdString()}});
+        QVERIFY(created);
+        auto j = std::make_unique<Rollback::RunJournal>(std::move(created).value());
+        QVERIFY(j->append({{"event", "done"}, {"step", 0}}));
+        QVERIFY(j->append({{"event", "complete"}}));
+        m_unleash->features[u"publishing.enabled"_s].enabled = false;
+        FlagState f;
+        f.key = g.flag;
+        FlagStrategy house;
+        house.scope.clientIds = {u"house"_s};
+        f.strategies = {house, FlagStrategy{}}; // one of them for everyone: back on at the last stage
+        const auto staged = Rollback::stagedRestorePlan(Rollback::restorePlan(*j), canaryStages(), canaryCohorts(), {f});
+        QCOMPARE(staged.lastStageWithSteps(), 2);
+        RaizeTest::MemoryAudit audit;
+        Rollback::Clients clients;
+        clients.flags = m_client.get();
+        clients.audit = &audit;
+        Rollback::FixForward fix;
+        fix.number = 440;
+        const Result<json> first = waitFor<json>([&](auto cb) { Rollback::runRestoreStage(*j, staged, 0, clients, fix, u"override reason long enough"_s, cb); });
+        QVERIFY(first && !first->value("complete", true));
+        QVERIFY(!m_unleash->features[u"publishing.enabled"_s].enabled); // stage 1 had nothing of this flag
+        QVERIFY(Rollback::abortRestore(*j, clients, 440, u"the fix did not hold"_s));
+        QVERIFY(Rollback::restoreProgress(*j).aborted);
+        const Result<json> after = waitFor<json>([&](auto cb) { Rollback::runRestoreStage(*j, staged, 1, clients, fix, {}, cb); });
+        QVERIFY(!after && after.error().message.contains(u"aborted"_s));
+        QCOMPARE(audit.actions(), (QStringList{u"rollback.restore.stage"_s, u"rollback.restore.aborted"_s}));
+        QCOMPARE(j->lastOf("restore-plan").value("override", ""), "override reason long enough");
     }
 };
 

@@ -144,7 +144,7 @@ private Q_SLOTS:
             {u"github/apiUrl"_s, m_sandbox.url(u"github"_s)},      {u"github/owner"_s, u"raize"_s},
             {u"github/repo"_s, u"platform"_s},                     {u"flags/url"_s, m_sandbox.url(u"unleash"_s)},
             {u"prometheus/url"_s, m_sandbox.url(u"prometheus"_s)}, {u"net/timeoutMs"_s, u"5000"_s},
-            {u"profile/sandbox"_s, u"true"_s}};
+            {u"profile/sandbox"_s, u"true"_s},                  {u"github/mutationSpacingMs"_s, u"100"_s}};
         for (const auto &[k, v] : settings) {
             const Run r = run({u"settings"_s, u"set"_s, k, v});
             QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -214,14 +214,25 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(attempts(u"lowrisk"_s) > lowrisk0, 15000 * RaizeTest::timeScale());
         QCOMPARE(attempts(u"house"_s), house0);
 
-        // Restore (patch forward): exactly the strategies Unleash stored before.
+        // Restore (patch forward) through the canary stages (issue #16 item 10, ADR 0034): the house scope is all in
+        // the house stage, so stage 1 is the last with something to serve again; low-risk and broad have no member.
         const Run dry = run({u"rollback"_s, u"restore"_s, u"--run"_s, runId, u"--dry-run"_s, u"--json"_s});
         QVERIFY2(dry.code == 0 && dry.j.value("executable", false), qPrintable(dry.out + dry.err));
-        const Run unguarded = run({u"rollback"_s, u"restore"_s, u"--run"_s, runId});
+        QCOMPARE(dry.j["stages"].size(), std::size_t(3));
+        QVERIFY2(!dry.j["stages"][0]["steps"].empty() && dry.j["stages"][1]["steps"].empty() && dry.j["stages"][2]["steps"].empty(),
+                 dry.j["stages"].dump().c_str());
+        const Run unguarded = run({u"rollback"_s, u"restore"_s, u"--run"_s, runId, u"--pr"_s, u"412"_s});
         QCOMPARE(unguarded.code, 2);
-        const Run restore = run({u"rollback"_s, u"restore"_s, u"--run"_s, runId, u"--pr"_s, u"https://github.com/raize/platform/pull/431"_s,
+        // #431 is merged but production (dpl_cand: #412's merge commit) does not contain it: refused, nothing sent.
+        const Run notDeployed = run({u"rollback"_s, u"restore"_s, u"--run"_s, runId, u"--pr"_s, u"431"_s, u"--confirm"_s, u"production"_s});
+        QVERIFY2(notDeployed.code == 1 && notDeployed.err.contains(u"does not contain"_s), qPrintable(notDeployed.err + notDeployed.out));
+        QVERIFY(!served("publishing.enabled", "clientId", "house"));
+        const Run restore = run({u"rollback"_s, u"restore"_s, u"--run"_s, runId, u"--pr"_s, u"https://github.com/raize/platform/pull/412"_s,
                                  u"--confirm"_s, u"production"_s, u"--json"_s});
-        QVERIFY2(restore.code == 0, qPrintable(restore.err + restore.out));
+        QVERIFY2(restore.code == 0 && restore.j.value("complete", false), qPrintable(restore.err + restore.out));
+        QCOMPARE(restore.j.value("stage", 0), 1);
+        const Run again = run({u"rollback"_s, u"restore"_s, u"--run"_s, runId, u"--pr"_s, u"412"_s, u"--confirm"_s, u"production"_s});
+        QVERIFY2(again.code == 1 && again.err.contains(u"complete"_s), qPrintable(again.err));
         const json restored = strategies();
         for (auto it = before.begin(); it != before.end(); ++it) {
             const json &was = it.value()["strategies"], &now = restored[it.key()]["strategies"];
@@ -238,9 +249,20 @@ private Q_SLOTS:
         }
         QVERIFY(served("publishing.enabled", "clientId", "house"));
         QTRY_VERIFY_WITH_TIMEOUT(lanePublishing(u"house"_s, nullptr), 15000 * RaizeTest::timeScale());
-        // Audited, and linked to the fix-forward pull request.
+        // Audited, every record of the restore linked to the fix-forward pull request.
         const Run audit = run({u"audit"_s, u"verify"_s});
         QVERIFY2(audit.code == 0, qPrintable(audit.out + audit.err));
+        int restoreRecords = 0;
+        for (const QString &prefix : {u"flag.restore"_s, u"rollback.restore"_s}) {
+            const Run records = run({u"audit"_s, u"export"_s, u"--format"_s, u"json"_s, u"--action"_s, prefix});
+            const json list = json::parse(records.out.toStdString(), nullptr, false);
+            QVERIFY2(records.code == 0 && list.is_array(), qPrintable(records.out.left(2000) + records.err));
+            for (const json &r : list) {
+                ++restoreRecords;
+                QVERIFY2(r.dump().find("pull/412") != std::string::npos, r.dump().c_str());
+            }
+        }
+        QVERIFY2(restoreRecords >= 3, "a flag.restore per flag, the stage's and the restore's records");
     }
 };
 

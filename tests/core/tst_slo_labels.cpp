@@ -221,6 +221,52 @@ private Q_SLOTS:
         }
     }
 
+    // Enforcement friction (docs/slo-labels.md, "Enforcement friction"; ADR 0032): both counters carry the SLO
+    // series' labels plus the platform account, for every cohort, lane and account; a healthy hour stays far
+    // under the policy's 0.2 % of publish attempts, and a rateLimited fault on the house cohort lands on its
+    // first account at the fault's ratio (the negative control: lowrisk next to it stays healthy).
+    void frictionCountersFollowTheTable()
+    {
+        json scenario = scenarioWith({{"kind", "rateLimited"}, {"cohort", "house"}, {"ratio", 0.05}});
+        RaizeTest::ScenarioSim sim(scenario, 1.78e9);
+        const auto start = sim.scrape();
+        sim.advance(60 * 60);
+        const auto end = sim.scrape();
+        QHash<QString, QSet<QString>> accounts; // cohort → accounts seen
+        for (const QString &metric : {u"raize_platform_rate_limits_total"_s, u"raize_platform_checkpoints_total"_s}) {
+            int n = 0;
+            for (const RaizeTest::Sample &x : end) {
+                if (x.name != metric)
+                    continue;
+                ++n;
+                QStringList keys = x.labels.keys();
+                keys.sort();
+                QCOMPARE(keys, QStringList({u"account"_s, u"cohort"_s, u"lane"_s, u"service"_s}));
+                QCOMPARE(x.labels.value(u"service"_s), u"runner"_s);
+                accounts[x.labels.value(u"cohort"_s)] << x.labels.value(u"account"_s);
+            }
+            QVERIFY2(n == 2 * (2 + 2 + 3), qPrintable(metric + u": %1 series"_s.arg(n))); // lanes × every account of every cohort
+        }
+        QCOMPARE(accounts.value(u"house"_s), (QSet<QString>{u"acct-house-ig"_s, u"acct-house-x"_s}));
+        QCOMPARE(accounts.value(u"broad"_s).size(), 3);
+        const auto increase = [&](const QString &metric, const QString &cohort, const QString &account = {}) {
+            QHash<QString, QString> where{{u"cohort"_s, cohort}};
+            if (!account.isEmpty())
+                where.insert(u"account"_s, account);
+            return RaizeTest::selectSum(end, metric, where) - RaizeTest::selectSum(start, metric, where);
+        };
+        const auto attempts = [&](const QString &cohort) { return increase(u"raize_publish_attempts_total"_s, cohort); };
+        const double houseLimits = increase(u"raize_platform_rate_limits_total"_s, u"house"_s);
+        const double firstAccount = increase(u"raize_platform_rate_limits_total"_s, u"house"_s, u"acct-house-ig"_s);
+        qInfo("house: %.1f rate limits in %.0f attempts (%.2f %%), %.1f on acct-house-ig; lowrisk %.2f in %.0f", houseLimits,
+              attempts(u"house"_s), 100 * houseLimits / attempts(u"house"_s), firstAccount,
+              increase(u"raize_platform_rate_limits_total"_s, u"lowrisk"_s), attempts(u"lowrisk"_s));
+        QVERIFY(qAbs(houseLimits / attempts(u"house"_s) - 0.0502) < 0.002);
+        QVERIFY(firstAccount > 0.95 * houseLimits);
+        QVERIFY(increase(u"raize_platform_rate_limits_total"_s, u"lowrisk"_s) / attempts(u"lowrisk"_s) < 0.0005);
+        QVERIFY(increase(u"raize_platform_checkpoints_total"_s, u"house"_s) / attempts(u"house"_s) < 0.0001);
+    }
+
     // Each SLO's fault on the house cohort burns it above the 14.4× page over 1 h and 5 min;
     // the same scenario without the fault (the negative control) stays under 1×, and so does
     // the low-risk cohort next to the fault.

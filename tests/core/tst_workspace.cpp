@@ -228,6 +228,40 @@ private Q_SLOTS:
     }
 
     // The workspace builds its flag service with the factory, and says why it could not.
+    // GitHub asks for a second between mutations: a real profile never goes below it, whatever the setting says;
+    // only a profile marked as the sandbox's (whose GitHub has no secondary limit) may write faster.
+    void gitHubSpacingKeepsASecondOffTheSandbox_data()
+    {
+        QTest::addColumn<bool>("sandbox");
+        QTest::addColumn<QVariant>("setting");
+        QTest::addColumn<int>("spacing");
+        QTest::newRow("real profile, default") << false << QVariant() << 1000;
+        QTest::newRow("real profile asks for 100 ms") << false << QVariant(100) << 1000;
+        QTest::newRow("real profile asks for 0") << false << QVariant(0) << 1000;
+        QTest::newRow("real profile asks for 2 s") << false << QVariant(2000) << 2000;
+        QTest::newRow("sandbox, default") << true << QVariant() << 1000;
+        QTest::newRow("sandbox asks for 100 ms") << true << QVariant(100) << 100;
+        QTest::newRow("sandbox asks for 0") << true << QVariant(0) << 0;
+        QTest::newRow("sandbox asks for less than 0") << true << QVariant(-5) << 0;
+    }
+
+    void gitHubSpacingKeepsASecondOffTheSandbox()
+    {
+        QFETCH(bool, sandbox);
+        QFETCH(QVariant, setting);
+        QFETCH(int, spacing);
+        const QString profile = u"ws-spacing-"_s + QString::fromLatin1(QTest::currentDataTag()).remove(u' ');
+        Settings settings(profile);
+        configure(settings, u"http://127.0.0.1:9"_s);
+        settings.setValue(SettingKey::ProfileIsSandbox, sandbox);
+        if (setting.isValid())
+            settings.setValue(SettingKey::GitHubMutationSpacingMs, setting);
+        TokenStore tokens(profile, u"raize-console-wstest"_s);
+        Workspace ws(settings, tokens);
+        ws.openWithTokens(kTokens);
+        QCOMPARE(ws.http().gitHubMutationSpacing(), spacing);
+    }
+
     void workspaceFlagsFollowTheSettings_data()
     {
         QTest::addColumn<QString>("kind");

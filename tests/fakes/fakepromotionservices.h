@@ -115,6 +115,9 @@ public:
     Result<QString> newest = QString(u"dpl_stage"_s);
     Status approveAnswer = okStatus();
     Status promoteAnswer = okStatus();
+    // The services' request ids of an accepted approval and promote (GitHub's X-GitHub-Request-Id, Vercel's x-vercel-id).
+    QString approveRequestId = u"5A5B:0000:00A1B2:00C3D4:6571E1A3"_s;
+    QString promoteRequestId = u"fra1::iad1::fake-1700000000000-abc123"_s;
     // The project read back after a promote: not pinned, custom domains assigned automatically.
     Result<PinFact> pinAfter = PinFact{false, {}, {}, {}, true};
     QStringList calls;
@@ -133,7 +136,7 @@ public:
                 Known<CandidateDeployment>::missing(u"vercel: HTTP 404 — deployment %1 not found"_s.arg(deploymentId));
         QTimer::singleShot(0, [done, c] { done(c); });
     }
-    void approveEnvironment(const PendingReview &pending, const QString &comment, std::function<void(const Status &)> done) override
+    void approveEnvironment(const PendingReview &pending, const QString &comment, std::function<void(const Result<Receipt> &)> done) override
     {
         calls << u"approveEnvironment %1 %2"_s.arg(pending.runId).arg(pending.environment);
         if (approveAnswer.ok()) {
@@ -141,7 +144,9 @@ public:
             gitHub->reviews << RecordedReview{pending.runId, login.value(), u"approved"_s, comment, {pending.environment}};
             gitHub->pending.removeIf([&](const EnvironmentGate &g) { return pending.environmentIds.contains(g.environmentId); });
         }
-        QTimer::singleShot(0, [done, a = approveAnswer] { done(a); });
+        QTimer::singleShot(0, [done, a = approveAnswer, id = approveRequestId] {
+            done(a ? Result<Receipt>(Receipt{id}) : Result<Receipt>(a.error()));
+        });
     }
     void identity(std::function<void(const Result<QString> &)> done) override
     {
@@ -166,10 +171,12 @@ public:
         QTimer::singleShot(0, [done, s] { done(s); });
     }
     QString repository() const override { return u"raize/platform"_s; }
-    void promoteDeployment(const QString &deploymentId, std::function<void(const Status &)> done) override
+    void promoteDeployment(const QString &deploymentId, std::function<void(const Result<Receipt> &)> done) override
     {
         calls << u"promote "_s + deploymentId;
-        QTimer::singleShot(0, [done, a = promoteAnswer] { done(a); });
+        QTimer::singleShot(0, [done, a = promoteAnswer, id = promoteRequestId] {
+            done(a ? Result<Receipt>(Receipt{id}) : Result<Receipt>(a.error()));
+        });
     }
     void readPin(std::function<void(const Result<PinFact> &)> done) override
     {
@@ -209,6 +216,19 @@ public:
         QTimer::singleShot(0, [done, r] { done(r); });
     }
     EffectiveRules effectiveRules() const override { return {}; }
+    // The manual staging promote: Vercel's answer to the alias assignment and the domain read back afterwards.
+    Result<DomainAssignment> assignAnswer = DomainAssignment{u"dpl_stage_auto"_s, false, Receipt{u"fra1::iad1::fake-assign-1700000000000"_s}};
+    Result<bool> pointsAnswer = true;
+    void assignDomain(const QString &deploymentId, const QString &domain, std::function<void(const Result<DomainAssignment> &)> done) override
+    {
+        calls << u"assignDomain %1 %2"_s.arg(deploymentId, domain);
+        QTimer::singleShot(0, [done, a = assignAnswer] { done(a); });
+    }
+    void domainPointsAt(const QString &deploymentId, const QString &domain, std::function<void(const Result<bool> &)> done) override
+    {
+        calls << u"domainPointsAt %1 %2"_s.arg(deploymentId, domain);
+        QTimer::singleShot(0, [done, a = pointsAnswer] { done(a); });
+    }
     int count(const QString &prefix) const
     {
         return int(std::count_if(calls.cbegin(), calls.cend(), [&](const QString &c) { return c.startsWith(prefix); }));

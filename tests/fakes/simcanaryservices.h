@@ -16,6 +16,9 @@
 #include <QRegularExpression>
 #include <QTimer>
 
+#include <cmath>
+#include <optional>
+
 namespace RaizeTest {
 
 // What the simulator has counted at one moment: requests by deployment, publishes by cohort.
@@ -24,6 +27,8 @@ struct Snapshot
     qint64 ms = 0;
     nlohmann::json deployments;
     QHash<QString, double> attempts, success;
+    // Enforcement friction by "kind/cohort/account/lane" (kind: "rate limit", "checkpoint").
+    QHash<QString, double> friction;
 };
 
 // CanaryServices on the in-process fakes: the rolling release over HTTP, the counts from the
@@ -36,6 +41,12 @@ public:
         : m_rr(rr), m_flags(flags), m_clock(clock) {}
 
     QList<Snapshot> history;
+    // What smokeChecks() answers when a test sets it; unset: the production adapter reads them
+    // (ClientCanaryServices::smokeChecks, over the sources the test gave it).
+    std::optional<Raize::Release::SmokeFacts> smoke;
+    int smokeReads = 0;
+    // friction() answers this error instead of the history when set (Prometheus down).
+    QString frictionError;
 
     void rollingRelease(Callback<std::optional<Raize::Services::RollingRelease>> done) override { m_rr.rollingRelease(std::move(done)); }
     void start(const QString &canary, Callback<Raize::Services::RollingRelease> done) override { m_rr.start(canary, std::move(done)); }
@@ -73,6 +84,52 @@ public:
         QTimer::singleShot(0, [done, out] { done(out); });
     }
 
+    void friction(const QStringList &cohorts, double seconds, qint64 sinceMs, Callback<Raize::Release::FrictionFacts> done) override
+    {
+        Raize::Release::FrictionFacts out;
+        out.sinceMs = sinceMs;
+        out.queries = {Raize::Release::ClientCanaryServices::frictionQuery(QStringLiteral("raize_platform_rate_limits_total"), cohorts, seconds),
+                       Raize::Release::ClientCanaryServices::frictionQuery(QStringLiteral("raize_platform_checkpoints_total"), cohorts, seconds)};
+        if (!frictionError.isEmpty()) {
+            out.error = frictionError;
+            QTimer::singleShot(0, [done, out] { done(out); });
+            return;
+        }
+        const qint64 from = m_clock.nowMs() - qint64(seconds * 1000);
+        const Snapshot &last = history.last();
+        Snapshot first = history.first();
+        for (const Snapshot &s : std::as_const(history)) {
+            if (s.ms <= from)
+                first = s;
+        }
+        for (const QString &c : cohorts) {
+            for (const QString &kind : {QStringLiteral("rate limit"), QStringLiteral("checkpoint")}) {
+                Raize::Release::FrictionCount count{c, kind, 0, {}};
+                double most = 0;
+                for (auto it = last.friction.cbegin(); it != last.friction.cend(); ++it) {
+                    const QStringList key = it.key().split(QLatin1Char('/'));
+                    if (key.value(0) != kind || key.value(1) != c)
+                        continue;
+                    const double events = it.value() - first.friction.value(it.key());
+                    count.events += events;
+                    if (events > most) {
+                        most = events;
+                        count.worst = QStringLiteral("%1 (%2 lane): %3").arg(key.value(2), key.value(3)).arg(qint64(std::llround(events)));
+                    }
+                }
+                out.counts << count;
+            }
+        }
+        QTimer::singleShot(0, [done, out] { done(out); });
+    }
+    void smokeChecks(const QString &canary, Callback<Raize::Release::SmokeFacts> done) override
+    {
+        ++smokeReads;
+        if (smoke)
+            return QTimer::singleShot(0, [done, s = *smoke] { done(s); });
+        m_flags.smokeChecks(canary, std::move(done)); // the production adapter: Vercel's commit, GitHub's checks
+    }
+
 private:
     Raize::Services::RollingReleaseClient &m_rr;
     Raize::Release::ClientCanaryServices &m_flags;
@@ -94,6 +151,14 @@ inline Snapshot snapshotOf(Raize::Sandbox::PlatformSim &sim, qint64 ms)
     for (auto it = line.globalMatch(text); it.hasNext();) {
         const auto m = it.next();
         (m.captured(1) == QLatin1StringView("attempts") ? s.attempts : s.success)[m.captured(2)] += m.captured(3).toDouble();
+    }
+    static const QRegularExpression friction(
+        QString::fromUtf8(R"re(^raize_platform_(rate_limits|checkpoints)_total\{cohort="([^"]+)",lane="([^"]+)",service="runner",account="([^"]+)"\} ([0-9.]+)$)re"),
+        QRegularExpression::MultilineOption);
+    for (auto it = friction.globalMatch(text); it.hasNext();) {
+        const auto m = it.next();
+        const QString kind = m.captured(1) == QLatin1StringView("rate_limits") ? QStringLiteral("rate limit") : QStringLiteral("checkpoint");
+        s.friction[kind + QLatin1Char('/') + m.captured(2) + QLatin1Char('/') + m.captured(4) + QLatin1Char('/') + m.captured(3)] = m.captured(5).toDouble();
     }
     return s;
 }

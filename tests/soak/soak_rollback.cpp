@@ -8,7 +8,8 @@
 //   - every write that is not idempotent (an Instant Rollback requested, an
 //     issue filed, a comment, a strategy added) no more often in the
 //     sandbox's request log than the uninterrupted run made it (one Instant
-//     Rollback; one incident and one postmortem issue);
+//     Rollback; one incident and one postmortem issue; three milestone
+//     comments), and each milestone comment on the incident exactly once;
 //   - no hang: every console process has a deadline; one that reaches it is
 //     killed and reported with the tail of its log (every HTTP call is in it).
 // Not a test and not in CI: `tools/dev.sh soak [N]` builds and runs it (in
@@ -442,6 +443,15 @@ private:
                     outcome = QString::fromStdString(e);
             }
         }
+        // Each milestone comment of the run on its incident (issue #19, item 6), by the mark it carries.
+        json milestones = json::object();
+        for (const char *m : {"flags-off", "effective", "checks"}) {
+            const QString mark = u"<!-- raize-milestone run=%1 milestone=%2 -->"_s.arg(runId, QLatin1StringView(m));
+            int n = 0;
+            for (const json &c : st["github"].value("issueComments", json::array()))
+                n += QString::fromStdString(c.value("body", "")).contains(mark) ? 1 : 0;
+            milestones[m] = n;
+        }
         json markers = json::array();
         for (const json &d : st["github"].value("deployments", json::array())) {
             const json description = d.value("description", json());
@@ -456,6 +466,7 @@ private:
                 {"newIssues", issues() - issuesBefore},
                 {"outcome", outcome.toStdString()},
                 {"markers", markers},
+                {"milestones", milestones},
                 // Writes that are not idempotent: compared with the uninterrupted run's counts.
                 {"instantRollbacks", reached(u"vercel"_s, u"POST"_s, u".*/rollback/.*"_s)},
                 {"issuesFiled", reached(u"github"_s, u"POST"_s, u".*/issues"_s)},
@@ -480,6 +491,12 @@ private:
             const int allowed = isReference ? (std::string_view(key) == "instantRollbacks" ? 1 : got.value(key, 0)) : ref.value(key, 0);
             if (got.value(key, 0) > allowed)
                 out << u"%1: %2 in the request log (the uninterrupted run: %3)"_s.arg(QLatin1StringView(key)).arg(got.value(key, 0)).arg(allowed);
+        }
+        // Every milestone on the incident exactly once, as the uninterrupted run posted it.
+        for (const char *m : {"flags-off", "effective", "checks"}) {
+            const int n = got["milestones"].value(m, 0);
+            if (n != 1)
+                out << u"milestone %1 posted %2 times on the incident (want once)"_s.arg(QLatin1StringView(m)).arg(n);
         }
         if (isReference && got.value("issuesFiled", 0) != got.value("newIssues", 0))
             out << u"the uninterrupted run filed %1 issues and %2 are new"_s.arg(got.value("issuesFiled", 0)).arg(got.value("newIssues", 0));

@@ -10,3 +10,6 @@ raize_add_test(test_rollback_dialog SOURCES tst_rollback_dialog.cpp LIBS console
 # A scoped rollback with key events only (issue #21 item 4), on a sandbox of its own.
 raize_add_test(test_rollback_keyboard EXECUTABLE test_rollback_dialog KEYRING TIMEOUT 180 COST 30
     LABELS gui sandbox keyring ARGS scopedRollbackWithKeysOnly)
+# The way back through the canary stages (issue #16 item 10, ADR 0034), offscreen against in-process fakes (the
+# bad-L3 scenario's Vercel and GitHub, a small Unleash): stages, the fix-forward refusal, stage 1, a held stage 2, Abort. ~2 s.
+raize_add_test(test_restore_dialog SOURCES tst_restore_dialog.cpp LIBS console_ui fake_vercel fake_github LABELS gui COST 3)

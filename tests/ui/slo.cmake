@@ -11,3 +11,7 @@ raize_add_test(test_auto_pacing_panel SOURCES tst_auto_pacing_panel.cpp LIBS con
 # The effective policy's GUI consumers (ADR 0017): SLOs view, toggle matrix,
 # auto-pacing, flags pane honour a tenant bundle; a refused bundle is read-only.
 raize_add_test(test_effective_policy_views SOURCES tst_effective_policy_views.cpp LIBS console_ui LABELS gui)
+# The two-axis canary in the SLOs view (issue #20, ADR 0033), offscreen on the in-process Vercel and GitHub
+# fakes: the stage panel follows the axes' choice (a note says why when flag-only), Advance asks the typed
+# confirmation and sends approve-stage only when it is answered exactly, Abort asks the console.
+raize_add_test(test_canary_slo_view SOURCES tst_canary_slo_view.cpp LIBS console_ui fake_vercel fake_github LABELS gui COST 3)

@@ -73,6 +73,67 @@ private Q_SLOTS:
         QCOMPARE(model.headerData(CanaryStageModel::Traffic, Qt::Horizontal).toString(), u"Canary traffic"_s);
     }
 
+    // The verdict's evidence (issue #20 item 4): each friction and smoke row with its state, what was read
+    // (the query, since when) and the check's link; the active stage's tooltip carries the same lines.
+    void panelShowsTheEvidenceRows()
+    {
+        CanaryStagePanel panel;
+        new QAbstractItemModelTester(panel.model(), QAbstractItemModelTester::FailureReportingMode::QtTest, &panel);
+        auto *label = panel.findChild<QLabel *>(u"canaryEvidence"_s);
+        QVERIFY(label);
+        panel.setRun(nullptr);
+        QVERIFY(label->isHidden()); // nothing read, nothing shown
+
+        StageEvidence friction;
+        friction.state = StageEvidence::State::Hold;
+        friction.kind = u"friction"_s;
+        friction.subject = u"house: rate limits"_s;
+        friction.detail = u"12 in 1000 publish attempts (1.20 %; the policy holds over 0.20 % with at least 5), most on acct-house-ig (api lane): 9"_s;
+        friction.query = u"sum by (cohort, account, lane) (increase(raize_platform_rate_limits_total{service=\"runner\",cohort=~\"house\"}[600s]))"_s;
+        friction.since = u"2027-01-15T08:00:00Z"_s;
+        StageEvidence smoke;
+        smoke.state = StageEvidence::State::Unknown;
+        smoke.kind = u"smoke"_s;
+        smoke.subject = u"smoke check \"smoke/dry-run-publish\""_s;
+        smoke.detail = u"still running on commit c0ffee0 (dpl_canary) (in_progress): not a pass yet"_s;
+        smoke.url = u"https://github.com/raize/platform/actions/runs/9000/job/12"_s;
+        const QList<StageEvidence> rows = {friction, smoke};
+        panel.showEvidence(rows);
+        QVERIFY(!label->isHidden());
+        const QString html = label->text();
+        QVERIFY2(html.contains(u"<b>hold</b></span> house: rate limits: 12 in 1000 publish attempts"_s), qPrintable(html));
+        QVERIFY2(html.contains(u"(since 2027-01-15T08:00:00Z)"_s), qPrintable(html));
+        QVERIFY2(html.contains(u"cohort=~&quot;house&quot;"_s), qPrintable(html)); // the query, escaped
+        QVERIFY2(html.contains(u"<a href=\"https://github.com/raize/platform/actions/runs/9000/job/12\">"_s), qPrintable(html));
+        QVERIFY2(html.contains(u"<b>unknown</b></span> smoke check &quot;smoke/dry-run-publish&quot;"_s), qPrintable(html));
+        QCOMPARE(CanaryStagePanel::evidenceLines(rows),
+                 QStringList({u"hold — house: rate limits: "_s + friction.detail + u" (since 2027-01-15T08:00:00Z) [query: "_s + friction.query + u"]"_s,
+                              u"unknown — smoke check \"smoke/dry-run-publish\": "_s + smoke.detail + u" <"_s + smoke.url + u">"_s}));
+        QCOMPARE(label->toolTip(), CanaryStagePanel::evidenceLines(rows).join(u'\n'));
+
+        // The table's active stage says why it holds, and its tooltip lists every row.
+        panel.model()->setPlan(plan());
+        StageVerdict held;
+        held.kind = StageVerdict::Kind::Hold;
+        held.reasons = {u"house: rate limits — "_s + friction.detail};
+        held.evidence = rows;
+        panel.model()->setProgress(0, held, false);
+        QCOMPARE(panel.model()->statusText(0), u"active: hold — house: rate limits — "_s + friction.detail);
+        const QString tip = panel.model()->index(0, CanaryStageModel::Status).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(u"unknown — smoke check"_s) && tip.contains(u"[query: sum by (cohort, account, lane)"_s), qPrintable(tip));
+
+        if (const QString shots = qEnvironmentVariable("RAIZE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+            panel.findChild<QLabel *>(u"canaryVerdict"_s)->setText(u"Stage 1 of 4: hold · canary burn 0.4×, baseline 0.1×\n"_s + held.reasons.first());
+            panel.resize(900, 720);
+            panel.show();
+            QApplication::processEvents();
+            QVERIFY(panel.grab().save(shots + u"/canary-stage-evidence.png"_s));
+            panel.hide();
+        }
+        panel.showEvidence({});
+        QVERIFY(label->isHidden());
+    }
+
     void panelShowsAxesAndChartsBothDeployments()
     {
         CanaryStagePanel panel;

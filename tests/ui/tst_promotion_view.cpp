@@ -16,6 +16,7 @@
 #include "release/releaseevidence.h"
 #include "release/promotion.h"
 #include "testutil.h"
+#include "widgets/confirmation.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -204,6 +205,46 @@ private Q_SLOTS:
                  qPrintable(rig.text("promotionMessage")));
         QVERIFY(rig.view->findChild<QLabel *>(u"promotionMessage"_s)->styleSheet().contains(u"#c62828"_s));
         QVERIFY(rig.button("promotionPromote")->isEnabled()); // the approvals still hold: promote again once Vercel answers
+    }
+
+    // "Promote to staging…" (§2.2, issue #17 item 5): the deployment named in the candidate field, the confirmation
+    // table's stagingPromote (the environment's name, typed), then the staging session over the same services and log.
+    void promoteToStagingAsksThenAssigns_data()
+    {
+        QTest::addColumn<bool>("confirm");
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<int>("assigned");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("confirmed") << true << u"staging"_s << 1 << u"staging.raize.app now serves dpl_preview (before: dpl_stage_auto)."_s;
+        QTest::newRow("a near miss is refused") << true << u"Staging"_s << 0 << u"the confirmation was cancelled; nothing was sent"_s;
+        QTest::newRow("cancelled") << false << QString() << 0 << u"the confirmation was cancelled; nothing was sent"_s;
+    }
+    void promoteToStagingAsksThenAssigns()
+    {
+        QFETCH(bool, confirm);
+        QFETCH(QString, typed);
+        QFETCH(int, assigned);
+        QFETCH(QString, message);
+        Raize::Ui::Confirmation::resetHook();
+        Rig rig;
+        rig.services.collected.facts.deployment.value->id = u"dpl_preview"_s;
+        rig.services.collected.facts.deployment.value->target.clear();
+        rig.view->setCandidate(u"dpl_preview"_s);
+        Raize::Ui::Confirmation::setNextAnswer(confirm, typed);
+        QPushButton *button = rig.button("promotionStagingPromote");
+        QVERIFY(button && button->isEnabled());
+        QTest::mouseClick(button, Qt::LeftButton);
+        QCOMPARE(Raize::Ui::Confirmation::asked().size(), 1);
+        const Raize::Ui::ConfirmationRequest &asked = Raize::Ui::Confirmation::asked().first();
+        QCOMPARE(asked.action, Raize::Policy::ConfirmAction::StagingPromote);
+        QCOMPARE(asked.environment, u"staging"_s);
+        QVERIFY2(asked.plan.contains(u"POST /v2/deployments/dpl_preview/aliases {\"alias\": \"staging.raize.app\"}"_s), qPrintable(asked.plan));
+        if (assigned)
+            QTRY_VERIFY(!rig.view->stagingSession()->busy() && rig.services.count(u"domainPointsAt"_s) == 1);
+        QCOMPARE(rig.services.count(u"assignDomain dpl_preview staging.raize.app"_s), assigned);
+        QTRY_VERIFY2(rig.text("promotionMessage").contains(message), qPrintable(rig.text("promotionMessage")));
+        QCOMPARE(rig.audit.actions().contains(u"promotion.staging"_s), assigned == 1);
+        Raize::Ui::Confirmation::resetHook();
     }
 
     // After a promote (issue #19 item 5): listeners read the session as it was at the promote, before the

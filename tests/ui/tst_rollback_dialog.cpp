@@ -11,6 +11,7 @@
 #include "mainwindow.h"
 #include "ui/rollback/rollbackdialog.h"
 #include "ui/rollback/rollbackhistory.h"
+#include "ui/rollback/restoredialog.h"
 #include "widgets/confirmation.h"
 
 #include "core/settings.h"
@@ -90,6 +91,7 @@ private Q_SLOTS:
         QVERIFY2(err.isEmpty(), qPrintable(err));
         Settings s(m_profile);
         s.setValue(SettingKey::ProfileIsSandbox, true);
+        s.setValue(SettingKey::GitHubMutationSpacingMs, 100); // the sandbox's GitHub has no secondary limit
         s.setValue(SettingKey::VercelBaseUrl, m_sandbox.url(u"vercel"_s));
         s.setValue(SettingKey::VercelProjectId, u"prj_raize_web"_s);
         s.setValue(SettingKey::GitHubApiUrl, m_sandbox.url(u"github"_s));
@@ -318,8 +320,11 @@ private Q_SLOTS:
         }
     }
 
-    // Restore (issue #16 item 10), from the button of the Rollbacks view, on the run above: the flags it turned off
-    // are served again exactly as Unleash stored them before the rollback (enabled, strategies), linked to the PR.
+    // Restore (issue #16 item 10, ADR 0034), from the button of the Rollbacks view, on the run above: the way back
+    // through the canary stages. A fix-forward pull request production does not contain is refused before anything
+    // is sent; with the override the policy allows, stage 1 (house) serves the house flags again exactly as Unleash
+    // stored them before the rollback, and nothing wider: the low-risk and global flags stay off
+    // until the broad stage. Linked to the pull request in the audit log.
     void restoreFromTheButton()
     {
         QVERIFY2(!m_beforeRollback.isEmpty(), "runs after pressConfirmAndRollBack (its run is the one restored)");
@@ -333,42 +338,65 @@ private Q_SLOTS:
         QVERIFY(history);
         auto *runs = history->findChild<QTreeWidget *>(u"rollbackRuns"_s);
         auto *restore = history->findChild<QPushButton *>(u"restoreRun"_s);
-        auto *pr = history->findChild<QLineEdit *>(u"restorePullRequest"_s);
-        auto *status = history->findChild<QLabel *>(u"rollbackHistoryStatus"_s);
         QTRY_VERIFY(runs->topLevelItemCount() >= 1);
         runs->setCurrentItem(runs->topLevelItem(0)); // the newest: the P0 run
         QTRY_VERIFY2(restore->isEnabled(), qPrintable(restore->toolTip()));
-        // A link that is not a pull request is refused before anything is asked or sent.
-        pr->setText(u"https://evil.example/pull/1"_s);
+        QTest::mouseClick(restore, Qt::LeftButton);
+        Ui::RestoreDialog *dialog = history->restoreDialog();
+        QVERIFY(dialog && dialog->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->ready(), 15000);
+        auto *stages = dialog->findChild<QTreeWidget *>(u"restoreStages"_s);
+        auto *pr = dialog->findChild<QLineEdit *>(u"restorePullRequest"_s);
+        auto *overrideReason = dialog->findChild<QLineEdit *>(u"restoreOverrideReason"_s);
+        auto *fixStatus = dialog->findChild<QLabel *>(u"restoreFixStatus"_s);
+        auto *advance = dialog->findChild<QPushButton *>(u"restoreAdvance"_s);
+        QVERIFY(stages && pr && overrideReason && fixStatus && advance);
+        QCOMPARE(stages->topLevelItemCount(), 3);
+        const QString house = stages->topLevelItem(0)->text(1);
+        QVERIFY2(house.contains(u"publishing.scheduler-v2"_s) && house.contains(u"engagement.dm-dedupe"_s) && !house.contains(u"publishing.enabled"_s), qPrintable(house));
+        QVERIFY2(stages->topLevelItem(1)->text(1).contains(u"publishing.client-bloom-beta"_s), qPrintable(stages->topLevelItem(1)->text(1)));
+        QVERIFY2(stages->topLevelItem(2)->text(1).contains(u"publishing.enabled"_s), qPrintable(stages->topLevelItem(2)->text(1)));
+        shot(dialog, u"restore-stages.png"_s);
+
+        // #425 (merged) is not known to be in production's deployment (pinned to dpl_prev): refused, nothing asked or sent.
         Ui::Confirmation::resetHook();
-        QTest::mouseClick(restore, Qt::LeftButton);
+        QSignalSpy finished(dialog, &Ui::RestoreDialog::stageFinished);
+        pr->setText(u"425"_s);
+        QTest::mouseClick(advance, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QVERIFY(!finished.last().first().toBool());
+        QVERIFY2(fixStatus->text().startsWith(u"✘"_s), qPrintable(fixStatus->text()));
         QVERIFY(Ui::Confirmation::asked().isEmpty());
-        QVERIFY(!flagOn(u"publishing.enabled"_s));
-        // Cancelled at the confirmation: nothing sent. (Each answer refreshes the list: select the run again.)
-        pr->setText(u"https://github.com/raize/platform/pull/431"_s);
-        Ui::Confirmation::setNextAnswer(false, {});
-        runs->setCurrentItem(runs->topLevelItem(0));
-        QVERIFY(restore->isEnabled());
-        QTest::mouseClick(restore, Qt::LeftButton);
+        QVERIFY(!flagOn(u"publishing.scheduler-v2"_s));
+        // Overridden with a reason (the built-in policy allows it): stage 1 behind the typed confirmation.
+        overrideReason->setText(u"the wrong-account fix ships with the next promotion"_s);
+        Ui::Confirmation::setNextAnswer(true, u"production"_s);
+        QTest::mouseClick(advance, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60000);
+        QVERIFY2(finished.last().first().toBool(), qPrintable(dialog->statusText()));
         QCOMPARE(Ui::Confirmation::asked().size(), 1);
         QCOMPARE(Ui::Confirmation::asked().last().action, Policy::ConfirmAction::ProductionToggle);
-        QVERIFY2(Ui::Confirmation::asked().last().plan.contains(u"publishing.enabled"_s), qPrintable(Ui::Confirmation::asked().last().plan));
-        QVERIFY(status->text().contains(u"Not restored"_s));
-        QVERIFY(!flagOn(u"publishing.enabled"_s));
-        // Confirmed: restored.
-        Ui::Confirmation::setNextAnswer(true, u"production"_s);
-        QSignalSpy finished(history, &Ui::RollbackHistory::restoreFinished);
-        runs->setCurrentItem(runs->topLevelItem(0));
-        QVERIFY(restore->isEnabled());
-        QTest::mouseClick(restore, Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 1, 60000);
-        QVERIFY2(finished.first().first().toBool(), qPrintable(status->text()));
-        QVERIFY2(status->text().contains(u"pull/431"_s), qPrintable(status->text()));
+        QVERIFY2(Ui::Confirmation::asked().last().plan.contains(u"pull/425"_s), qPrintable(Ui::Confirmation::asked().last().plan));
+        for (const QString &f : {u"publishing.scheduler-v2"_s, u"engagement.dm-dedupe"_s}) {
+            QVERIFY(m_beforeRollback.contains(f));
+            QVERIFY2(productionState(f) == m_beforeRollback.value(f),
+                     qPrintable(f + u": "_s + QString::fromStdString(productionState(f).dump()) + u" != "_s + QString::fromStdString(m_beforeRollback.value(f).dump())));
+        }
+        for (const QString &f : {u"publishing.enabled"_s, u"engagement.enabled"_s, u"publishing.client-bloom-beta"_s})
+            QVERIFY2(!flagOn(f), qPrintable(f + u": served again before its stage"_s));
+        QCOMPARE(stages->topLevelItem(0)->text(2), u"done"_s);
+        shot(dialog, u"restore-stage1.png"_s);
+        dialog->close();
+
+        // The next case needs every flag served: the remaining stages' flags on again through Unleash's own API
+        // (test cleanup; a global off keeps the strategies, so "on" is the state before the rollback).
+        for (auto it = m_beforeRollback.cbegin(); it != m_beforeRollback.cend(); ++it) {
+            if (it.value().value("enabled", false) && !flagOn(it.key()))
+                RaizeTest::httpCall("POST", QUrl(m_sandbox.url(u"unleash"_s) + u"/api/admin/projects/default/features/"_s + it.key() + u"/environments/production/on"_s),
+                                    m_sandbox.token(u"unleashAdmin"_s).toUtf8());
+        }
         for (auto it = m_beforeRollback.cbegin(); it != m_beforeRollback.cend(); ++it)
-            QVERIFY2(productionState(it.key()) == it.value(),
-                     qPrintable(it.key() + u": "_s + QString::fromStdString(productionState(it.key()).dump()) + u" != "_s
-                                + QString::fromStdString(it.value().dump())));
-        shot(app.window(), u"rollback-restored.png"_s);
+            QVERIFY2(productionState(it.key()) == it.value(), qPrintable(it.key()));
     }
 
     // A scoped plan (issue #16 item 1) in the dialog: the house cohort's flags off for house only, and the

@@ -85,8 +85,13 @@ QVariant CanaryStageModel::data(const QModelIndex &index, int role) const
             return {};
         }
     }
-    if (role == Qt::ToolTipRole && index.column() == Status && index.row() == m_active)
-        return m_verdict.reasons.join(u'\n');
+    if (role == Qt::ToolTipRole && index.column() == Status && index.row() == m_active) {
+        QStringList lines = m_verdict.reasons;
+        for (const Release::StageEvidence &e : m_verdict.evidence) // friction and smoke checks, held or not
+            lines << e.line();
+        lines.removeDuplicates();
+        return lines.join(u'\n');
+    }
     return {};
 }
 

@@ -45,6 +45,17 @@ CanaryStagePanel::CanaryStagePanel(QWidget *parent)
     m_verdict->setWordWrap(true);
     layout->addWidget(m_verdict);
 
+    // What the stage is judged on besides the burn: read, never ticked by hand.
+    m_evidence = new QLabel(this);
+    m_evidence->setObjectName(u"canaryEvidence"_s);
+    m_evidence->setWordWrap(true);
+    m_evidence->setTextFormat(Qt::RichText);
+    m_evidence->setOpenExternalLinks(true);
+    m_evidence->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_evidence->setAccessibleName(u"Canary stage evidence"_s);
+    m_evidence->hide();
+    layout->addWidget(m_evidence);
+
     auto *chart = new QChart;
     chart->setTitle(u"Canary vs baseline: error ratio in the stage (%)"_s);
     m_canary = new QLineSeries;
@@ -111,6 +122,34 @@ void CanaryStagePanel::setRun(const Release::CanaryRun *run, const Clock *clock)
     refresh();
 }
 
+QStringList CanaryStagePanel::evidenceLines(const QList<Release::StageEvidence> &rows)
+{
+    QStringList out;
+    for (const Release::StageEvidence &e : rows)
+        out << e.line();
+    return out;
+}
+
+void CanaryStagePanel::showEvidence(const QList<Release::StageEvidence> &rows)
+{
+    QStringList html;
+    for (const Release::StageEvidence &e : rows) {
+        const char *color = e.state == Release::StageEvidence::State::Hold ? "#c62828" : e.state == Release::StageEvidence::State::Unknown ? "#ef6c00" : "#2e7d32";
+        QString row = u"<span style=\"color:%1\"><b>%2</b></span> %3: %4"_s.arg(QLatin1StringView(color), Release::StageEvidence::stateName(e.state),
+                                                                                e.subject.toHtmlEscaped(), e.detail.toHtmlEscaped());
+        if (!e.since.isEmpty())
+            row += u" (since %1)"_s.arg(e.since.toHtmlEscaped());
+        if (!e.query.isEmpty())
+            row += u"<br><code>%1</code>"_s.arg(e.query.toHtmlEscaped());
+        if (!e.url.isEmpty())
+            row += u" <a href=\"%1\">%2</a>"_s.arg(e.url.toHtmlEscaped(), e.url.toHtmlEscaped());
+        html << row;
+    }
+    m_evidence->setText(html.join(u"<br>"_s));
+    m_evidence->setToolTip(evidenceLines(rows).join(u'\n'));
+    m_evidence->setVisible(!rows.isEmpty());
+}
+
 void CanaryStagePanel::addSample(double secondsSinceStart, const Release::AxisCount &canary, const Release::AxisCount &baseline)
 {
     m_canary->append(secondsSinceStart, canary.ratio() * 100.0);
@@ -128,6 +167,7 @@ void CanaryStagePanel::refresh()
 {
     if (!m_run) {
         m_verdict->setText(u"No canary is running."_s);
+        showEvidence({});
         m_advance->setEnabled(false);
         m_abort->setEnabled(false);
         return;
@@ -137,12 +177,14 @@ void CanaryStagePanel::refresh()
     const bool complete = rr && rr->state == Services::RollingRelease::State::Complete;
     const Release::StageVerdict &v = m_run->verdict();
     m_model->setProgress(m_run->stageIndex(), v, complete);
-    QString text = u"Stage %1 of %2: %3"_s.arg(m_run->stageIndex() + 1).arg(m_run->plan().size()).arg(Release::StageVerdict::kindName(v.kind));
+    QString text = m_run->stageIndex() < 0 ? u"Not started: %1"_s.arg(Release::StageVerdict::kindName(v.kind))
+                                           : u"Stage %1 of %2: %3"_s.arg(m_run->stageIndex() + 1).arg(m_run->plan().size()).arg(Release::StageVerdict::kindName(v.kind));
     if (m_run->counts())
         text += u" · canary burn %1×, baseline %2×"_s.arg(QString::number(v.canaryBurn, 'f', 1), QString::number(v.baselineBurn, 'f', 1));
     if (!v.reasons.isEmpty())
         text += u"\n"_s + v.reasons.join(u"\n"_s);
     m_verdict->setText(text);
+    showEvidence(v.evidence);
     const bool canAdvance = active && (v.kind == Release::StageVerdict::Kind::Advance || v.kind == Release::StageVerdict::Kind::Wait)
                             && m_run->stageIndex() + 1 < m_run->plan().size();
     m_advance->setEnabled(canAdvance && !m_run->armed());

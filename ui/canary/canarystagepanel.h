@@ -37,6 +37,11 @@ public:
     void setAxisChoice(const Release::AxisChoice &choice);
     // Follows the run: the plan, every poll's verdict and counts. `clock` dates the samples (nullptr: the system's).
     void setRun(const Release::CanaryRun *run, const Clock *clock = nullptr);
+    // The verdict's evidence rows (enforcement friction, smoke checks; issue #20 item 4), one line each with its
+    // state, what was read (query, since when) and a link to the check. setRun's updates call it.
+    void showEvidence(const QList<Release::StageEvidence> &rows);
+    // The lines showEvidence() shows, as plain text (the label holds them with links).
+    static QStringList evidenceLines(const QList<Release::StageEvidence> &rows);
     // One point per series: the error ratio (%) of each axis since the stage began, at `secondsSinceStart`.
     void addSample(double secondsSinceStart, const Release::AxisCount &canary, const Release::AxisCount &baseline);
 
@@ -56,6 +61,7 @@ private:
     qint64 m_startMs = -1;
     CanaryStageModel *m_model;
     QLabel *m_axes, *m_verdict;
+    QLabel *m_evidence;
     QTableView *m_table;
     QChartView *m_chart;
     QLineSeries *m_canary, *m_baseline;

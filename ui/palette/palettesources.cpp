@@ -27,6 +27,9 @@ const QStringList &productionControls()
         u"matrixTurnOnButton"_s,  // toggle matrix: a flag on for a production scope
         u"matrixTurnOffButton"_s, // toggle matrix: a flag off for a production scope
         u"autoPacingArmButton"_s, // arms auto-pacing (it changes production flags by itself)
+        u"canaryStart"_s,         // two-axis canary: a rolling release of a deployment at stage 1
+        u"canaryAdvance"_s,       // two-axis canary: the next stage's traffic and cohorts
+        u"canaryAbort"_s,         // two-axis canary: its abort plan (all traffic back to current)
     };
     return names;
 }

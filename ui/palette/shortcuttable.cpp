@@ -103,6 +103,9 @@ const QList<ShortcutBinding> &shortcutBindings()
         // SLOs.
         {u"autoPacingArmButton"_s, keys(CTRL | SHIFT | Qt::Key_G), u"slos"_s, {}},
         {u"autoPacingStopButton"_s, keys(CTRL | Qt::Key_Period), u"slos"_s, {}},
+        {u"canaryStart"_s, keys(CTRL | SHIFT | Qt::Key_J), u"slos"_s, {}},
+        {u"canaryAdvance"_s, keys(CTRL | SHIFT | Qt::Key_U), u"slos"_s, {}},
+        {u"canaryAbort"_s, keys(CTRL | SHIFT | Qt::Key_B), u"slos"_s, {}},
         // Promotion.
         {u"promotionRefresh"_s, keys(QKeySequence::Refresh, Qt::Key_F5), u"promotion"_s, {}},
         {u"promotionPolicyDiff"_s, keys(CTRL | Qt::Key_D), u"promotion"_s, {}},
@@ -110,6 +113,7 @@ const QList<ShortcutBinding> &shortcutBindings()
         {u"promotionOverride"_s, keys(CTRL | ALT | Qt::Key_O), u"promotion"_s, {}},
         {u"promotionPromote"_s, keys(CTRL | SHIFT | Qt::Key_M), u"promotion"_s, {}},
         {u"promotionDraftNotes"_s, keys(CTRL | ALT | Qt::Key_N), u"promotion"_s, {}},
+        {u"promotionStagingPromote"_s, keys(CTRL | ALT | Qt::Key_S), u"promotion"_s, {}},
         // Rollback.
         {u"openRollback"_s, keys(QKeySequence::Open, CTRL | Qt::Key_O), u"rollback"_s, {}},
         {u"restoreRun"_s, keys(CTRL | SHIFT | Qt::Key_T), u"rollback"_s, {}},
@@ -130,6 +134,10 @@ const QList<ShortcutBinding> &shortcutBindings()
         {u"skip"_s, keys(CTRL | Qt::Key_J), u"rollbackDialog"_s, u"Skip the failed step with the reason typed"_s},
         {u"abort"_s, keys(CTRL | SHIFT | Qt::Key_Q), u"rollbackDialog"_s, u"Abort the rollback"_s},
         {u"scope"_s, keys(CTRL | Qt::Key_L), u"rollbackDialog"_s, u"Go to the scope"_s},
+        // The way back through the canary stages (issue #16 item 10).
+        {u"restoreAdvance"_s, keys(CTRL | SHIFT | Qt::Key_X), u"restoreDialog"_s, u"Advance to the next stage (asks for its confirmation)"_s},
+        {u"restoreAbort"_s, keys(CTRL | SHIFT | Qt::Key_Q), u"restoreDialog"_s, u"Abort the way back where it is"_s},
+        {u"restorePullRequest"_s, keys(CTRL | Qt::Key_L), u"restoreDialog"_s, u"Go to the fix-forward pull request"_s},
         // The cohort editor.
         {u"addCohortButton"_s, keys(QKeySequence::New, CTRL | Qt::Key_N), u"cohortEditor"_s, u"Add a cohort"_s},
         {u"removeCohortButton"_s, keys(CTRL | Qt::Key_Delete), u"cohortEditor"_s, u"Remove the selected cohort"_s},
@@ -187,6 +195,7 @@ QString dialogTitle(const QString &where)
 {
     static const QHash<QString, QString> titles = {
         {u"confirmation"_s, u"Confirmation"_s},       {u"rollbackDialog"_s, u"Rollback dialog"_s},
+        {u"restoreDialog"_s, u"Restore dialog"_s},
         {u"cohortEditor"_s, u"Cohort editor"_s},      {u"policyDiffDialog"_s, u"Compare policy bundles"_s},
         {u"settingsDialog"_s, u"Settings"_s},
     };

@@ -63,6 +63,28 @@ ConfirmationRequest promotionRequest(const GatePolicy &policy, const ReleaseFact
     return request;
 }
 
+// The exact plan of "Promote to staging", for the confirmation.
+ConfirmationRequest stagingRequest(const GatePolicy &policy, const QString &id)
+{
+    QStringList plan;
+    plan << u"Deployment:   %1"_s.arg(id) << u"Domain:       %1 (%2)"_s.arg(policy.stagingDomain, policy.stagingTarget)
+         << u"Gates:        %1 (the policy's promotion.staging.gates)"_s.arg(policy.stagingGates.join(u", "_s)) << QString()
+         << u"Then, in order:"_s << u"  1. GitHub: who this profile's token belongs to (the actor)"_s
+         << u"  2. read the deployment and its staging gates; stop unless every one passes"_s
+         << u"  3. audit log: promotion.staging.requested"_s
+         << u"  4. Vercel: POST /v2/deployments/%1/aliases {\"alias\": \"%2\"} (the domain moves from the deployment it serves)"_s.arg(
+                id, policy.stagingDomain)
+         << u"  5. Vercel: GET /v2/deployments/%1/aliases (the domain must read back on it)"_s.arg(id)
+         << u"  6. audit log: promotion.staging (before: the deployment the domain served; Vercel's request id)"_s;
+    ConfirmationRequest request;
+    request.action = Policy::ConfirmAction::StagingPromote;
+    request.environment = policy.stagingTarget;
+    request.title = u"Promote %1 to %2 (%3)?"_s.arg(id, policy.stagingTarget, policy.stagingDomain);
+    request.plan = plan.join(u'\n');
+    request.acceptLabel = u"Promote to staging"_s;
+    return request;
+}
+
 } // namespace
 
 PromotionView::PromotionView(GatePolicy policy, QWidget *parent)
@@ -185,6 +207,19 @@ void PromotionView::build()
     m_draftNotes->setEnabled(false);
     connect(m_draftNotes, &QPushButton::clicked, this, [this] { Q_EMIT draftNotesRequested(m_draftable); });
     connect(m_promote, &QPushButton::clicked, this, &PromotionView::promote);
+    m_staging = new StagingPromotion(m_session->policy(), this);
+    m_stagingPromote = new QPushButton(tr("Promote to staging…"), this);
+    m_stagingPromote->setObjectName(u"promotionStagingPromote"_s);
+    m_stagingPromote->setToolTip(tr("Assign the staging domain to the deployment named above (a preview), behind the policy's "
+                                    "lighter staging gates"));
+    connect(m_stagingPromote, &QPushButton::clicked, this, &PromotionView::promoteToStaging);
+    connect(m_staging, &StagingPromotion::changed, this, [this] {
+        m_stagingPromote->setEnabled(!m_staging->busy() && !m_readOnly);
+        if (m_staging->message().isEmpty())
+            return;
+        m_message->setText(m_staging->message());
+        m_message->setStyleSheet(m_staging->failureKind() != Error::Kind::None ? u"color: #c62828;"_s : QString());
+    });
     m_message = new QLabel(this);
     m_message->setObjectName(u"promotionMessage"_s);
     m_message->setWordWrap(true);
@@ -226,6 +261,7 @@ void PromotionView::build()
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_message, 1);
     bottom->addWidget(m_draftNotes);
+    bottom->addWidget(m_stagingPromote);
     bottom->addWidget(m_promote);
     layout->addLayout(bottom);
     connect(m_session, &Promotion::changed, this, &PromotionView::updateView);
@@ -361,6 +397,28 @@ void PromotionView::promote()
     m_session->promote(actor(), digest);
 }
 
+void PromotionView::promoteToStaging()
+{
+    const QString id = m_candidate->text().trimmed();
+    if (m_staging->busy() || m_readOnly)
+        return;
+    if (id.isEmpty()) {
+        m_message->setText(tr("Name the preview deployment to promote to staging in the candidate field first."));
+        m_message->setStyleSheet(u"color: #c62828;"_s);
+        m_candidate->setFocus();
+        return;
+    }
+    // The promotion session's services, audit log and arming (its own, or the workspace's).
+    const Promotion::Dependencies &deps = m_session->dependencies();
+    m_staging->setDependencies({deps.services, deps.audit, deps.guard});
+    if (!Confirmation::ask(this, stagingRequest(m_staging->policy(), id))) {
+        m_message->setText(tr("Not promoted to staging: the confirmation was cancelled; nothing was sent."));
+        m_message->setStyleSheet(QString());
+        return;
+    }
+    m_staging->promote(id);
+}
+
 void PromotionView::showMessage()
 {
     m_message->setText(m_session->message());
@@ -387,6 +445,7 @@ void PromotionView::updateView()
 {
     const bool busy = m_session->busy();
     m_refresh->setEnabled(!busy);
+    m_stagingPromote->setEnabled(!m_staging->busy() && !m_readOnly);
     showMessage();
     const GatePolicy &policy = m_session->policy();
     const CollectedFacts &facts = m_session->facts();

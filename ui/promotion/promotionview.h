@@ -1,6 +1,7 @@
 #pragma once
 
 #include "release/promotion.h"
+#include "release/stagingpromotion.h"
 
 #include <QDateTime>
 #include <QWidget>
@@ -102,6 +103,10 @@ public:
     void approve();
     void applyOverride();
     void promote();
+    // "Promote to staging…" (playbook §2.2, issue #17 item 5): the staging domain to the deployment named in the
+    // candidate field, behind the policy's lighter gate set, after the confirmation table's stagingPromote.
+    void promoteToStaging();
+    Release::StagingPromotion *stagingSession() const { return m_staging; }
     // "Draft release notes" (issue #19 item 5): on once a promote recorded the release's evidence
     // (`deploymentId`); the button asks for the notes of that release.
     void setDraftableRelease(const QString &deploymentId);
@@ -122,6 +127,8 @@ private:
     bool confirmPromote(const QString &deploymentId, const QString &digest);
 
     Release::Promotion *m_session = nullptr;
+    Release::StagingPromotion *m_staging = nullptr;
+    QPushButton *m_stagingPromote = nullptr;
     Sources m_sources;
     QString m_changelog;
     std::unique_ptr<Release::ClientPromotionServices> m_services;

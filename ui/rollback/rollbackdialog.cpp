@@ -371,6 +371,24 @@ void RollbackDialog::buildPlan()
     });
 }
 
+void RollbackDialog::showPrepared(Plan plan, const Scope &scope, const QString &reason)
+{
+    if (m_executor || !openSession())
+        return;
+    plan.renderCalls(renderWith(m_session->clients()));
+    m_inputs = Inputs{};
+    m_inputs.scope = scope;
+    m_inputs.reason = reason;
+    m_inputs.vercelProjectId = plan.rollbackTarget.isEmpty() ? QString() : m_settings.string(SettingKey::VercelProjectId);
+    m_reason->setText(reason);
+    m_scope->setText(scope.describe());
+    // "Plan" would replace it with the trigger's plan: this one is what the operator asked for.
+    m_planButton->setEnabled(false);
+    m_plan = std::move(plan);
+    showPlan();
+    Q_EMIT planReady();
+}
+
 void RollbackDialog::showPlan()
 {
     QString html = u"<b>%1 — %2</b>, scope %3 · option %4"_s.arg(priorityName(m_plan.priority), triggerName(m_inputs.trigger).toHtmlEscaped(),
@@ -573,6 +591,9 @@ void RollbackDialog::startExecutor(RunJournal journal, const Plan &plan)
             // Accepted at, effective at (ADR 0027).
             if (const auto &eff = m_executor->effective())
                 html += u"<br>Production: %1."_s.arg(eff->describe().toHtmlEscaped());
+            // §0.3: a milestone comment that failed did not stop the rollback (its step says why).
+            for (const QString &f : m_executor->recordFailures())
+                html += u"<br>Not posted on the incident (the rollback went on): %1"_s.arg(f.toHtmlEscaped());
             if (!m_plan.rollbackTarget.isEmpty())
                 html += u"<br><b>Production is pinned to %1</b>: the next deploy reaches the domains only after a promotion (Promotion view)."_s.arg(
                     m_plan.rollbackTarget.toHtmlEscaped());

@@ -58,6 +58,10 @@ public:
     void setPolicy(const EffectivePolicy &policy);
     // Continues the unfinished run in `journalPath`.
     void resume(const QString &journalPath);
+    // Opens on a plan built elsewhere (the two-axis canary's abort, Rollback::canaryAbortPlan; ADR 0033):
+    // its calls rendered by this dialog's session, shown as it is, then confirmed, journalled and executed
+    // like any plan. `scope` and `reason` go into the journal's begin record.
+    void showPrepared(Rollback::Plan plan, const Rollback::Scope &scope, const QString &reason);
 
     const Rollback::Plan &plan() const { return m_plan; }
     Rollback::Executor *executor() const { return m_executor.get(); }

@@ -1,8 +1,10 @@
 #include "rollbackhistory.h"
 
+#include "restoredialog.h"
+
 #include "rollback/rollbackplan.h"
 #include "rollback/rollbackrestore.h"
-#include "rollback/rollbacksession.h"
+#include "rollback/stagedrestore.h"
 #include "rollback/runjournal.h"
 #include "widgets/confirmation.h"
 #include "workspace/workspace.h"
@@ -10,7 +12,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
 #include <QPushButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -51,15 +52,11 @@ RollbackHistory::RollbackHistory(QString journalDirectory, QWidget *parent)
     m_runs->setColumnWidth(3, 240);
     layout->addWidget(m_runs, 1);
     auto *restoreRow = new QHBoxLayout;
-    m_pullRequest = new QLineEdit(this);
-    m_pullRequest->setObjectName(u"restorePullRequest"_s);
-    m_pullRequest->setAccessibleName(u"Fix-forward pull request"_s);
-    m_pullRequest->setPlaceholderText(u"fix-forward pull request: https://github.com/OWNER/REPO/pull/N"_s);
-    m_restore = new QPushButton(u"Restore…"_s, this);
+    m_restore = new QPushButton(u"Restore through the canary stages…"_s, this);
     m_restore->setObjectName(u"restoreRun"_s);
-    m_restore->setToolTip(u"Patch forward (playbook §7.4 Option A): serve again exactly what the selected run turned off"_s);
-    restoreRow->addWidget(m_pullRequest, 1);
+    m_restore->setToolTip(u"Patch forward (playbook §7.4 Option A): serve again what the selected run turned off, stage by stage"_s);
     restoreRow->addWidget(m_restore);
+    restoreRow->addStretch(1);
     layout->addLayout(restoreRow);
     connect(m_runs, &QTreeWidget::currentItemChanged, this, &RollbackHistory::updateRestore);
     connect(m_restore, &QPushButton::clicked, this, &RollbackHistory::restoreSelected);
@@ -85,14 +82,24 @@ void RollbackHistory::updateRestore()
     } else if (const Result<RunJournal> j = RunJournal::open(path); !j) {
         why = j.error().toString();
     } else {
+        const RestoreProgress progress = restoreProgress(j.value());
         const RestorePlan plan = restorePlan(j.value());
-        why = plan.executable() ? plan.describe() : plan.refusals.join(u"\n"_s);
-        m_restore->setEnabled(plan.executable() && !m_session);
+        const bool open = !progress.complete && !progress.aborted && (progress.plan || plan.executable());
+        why = progress.complete  ? u"This run was restored."_s
+              : progress.aborted ? u"The way back was aborted."_s
+              : progress.plan    ? u"The way back is at stage %1: open it to advance."_s.arg(progress.next + 1)
+                                 : (plan.executable() ? plan.describe() : plan.refusals.join(u"\n"_s));
+        m_restore->setEnabled(open);
         m_restore->setToolTip(why);
         return;
     }
     m_restore->setEnabled(false);
     m_restore->setToolTip(why);
+}
+
+RestoreDialog *RollbackHistory::restoreDialog() const
+{
+    return m_dialog.data();
 }
 
 void RollbackHistory::restoreSelected()
@@ -101,53 +108,25 @@ void RollbackHistory::restoreSelected()
     while (item && item->parent())
         item = item->parent();
     const QString path = item ? item->data(0, Qt::UserRole).toString() : QString();
-    const auto finish = [this](bool ok, const QString &text) {
-        m_session.reset();
+    const auto refuse = [this](const QString &text) {
+        m_status->setText(text);
+        Q_EMIT restoreFinished(false);
+    };
+    if (path.isEmpty())
+        return refuse(u"Select the run to restore first."_s);
+    if (!m_workspace)
+        return refuse(u"Restore needs the profile's flag service: open the console with a configured profile."_s);
+    if (m_dialog)
+        m_dialog->close();
+    m_dialog = new RestoreDialog(path, *m_workspace, m_monitor, this);
+    m_dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_dialog, &RestoreDialog::stageFinished, this, [this](bool ok) {
+        const QString text = m_dialog ? m_dialog->statusText() : QString();
         refresh();
         m_status->setText(text);
         Q_EMIT restoreFinished(ok);
-    };
-    if (path.isEmpty())
-        return finish(false, u"Select the run to restore first."_s);
-    if (!m_workspace)
-        return finish(false, u"Restore needs the profile's flag service: open the console with a configured profile."_s);
-    const QString pr = m_pullRequest->text().trimmed();
-    if (const Status ok = checkPullRequestUrl(pr); !ok)
-        return finish(false, ok.error().message.toHtmlEscaped() + u". "_s + ok.error().remedy.toHtmlEscaped());
-    Result<RunJournal> journal = RunJournal::open(path);
-    if (!journal)
-        return finish(false, journal.error().toString().toHtmlEscaped());
-    const RestorePlan plan = restorePlan(journal.value());
-    if (!plan.executable())
-        return finish(false, u"Nothing restored: "_s + plan.refusals.join(u"; "_s).toHtmlEscaped());
-    // Unlike the rollback, a restore widens exposure again: read-only until armed (ADR 0028).
-    if (const Status armed = m_workspace->mayChange(u"restoring what run %1 turned off"_s.arg(plan.runId)); !armed)
-        return finish(false, u"Nothing restored: "_s + QString(armed.error().message + u' ' + armed.error().remedy).toHtmlEscaped());
-    Result<std::unique_ptr<Session>> session = Session::fromWorkspace(*m_workspace);
-    if (!session)
-        return finish(false, session.error().toString().toHtmlEscaped());
-    ConfirmationRequest request;
-    request.action = Policy::ConfirmAction::ProductionToggle; // serving flags again widens exposure in production
-    request.environment = session.value()->target().flagEnvironment;
-    request.title = u"Restore what run %1 turned off in %2?"_s.arg(plan.runId, request.environment);
-    request.plan = plan.describe() + (pr.isEmpty() ? QString() : u"Fix forward: "_s + pr + u'\n');
-    request.acceptLabel = u"Restore"_s;
-    if (!Confirmation::ask(this, request))
-        return finish(false, u"Not restored: the confirmation was cancelled; nothing was sent."_s);
-    m_session = std::move(session).value();
-    m_restore->setEnabled(false);
-    m_status->setText(u"Restoring run %1…"_s.arg(plan.runId));
-    auto j = std::make_shared<RunJournal>(std::move(journal).value());
-    runRestore(*j, plan, m_session->clients(), pr, [this, j, plan, pr, finish](const Result<nlohmann::json> &r) {
-        if (!r)
-            return finish(false, u"<b style='color:#b71c1c'>Restore stopped</b>: "_s + r.error().toString().toHtmlEscaped()
-                                     + u"<br>The run journal holds what was restored."_s);
-        QStringList flags;
-        for (const auto &f : r.value()["flags"])
-            flags << QString::fromStdString(f.get<std::string>());
-        finish(true, u"Restored run %1: %2 served again as before the rollback%3. The rollout monitor watches every cohort again."_s.arg(
-                         plan.runId, flags.join(u", "_s).toHtmlEscaped(), pr.isEmpty() ? QString() : u" (fix forward: "_s + pr.toHtmlEscaped() + u')'));
     });
+    m_dialog->open();
 }
 
 void RollbackHistory::showEvent(QShowEvent *event)

@@ -1,19 +1,23 @@
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 
 #include <memory>
 
 class QLabel;
-class QLineEdit;
 class QPushButton;
 class QTreeWidget;
 
 namespace Raize {
 class Workspace;
 }
-namespace Raize::Rollback {
-class Session;
+namespace Raize::Release {
+class RolloutMonitor;
+}
+
+namespace Raize::Ui {
+class RestoreDialog;
 }
 
 namespace Raize::Ui {
@@ -34,11 +38,15 @@ public:
     // Where Restore sends its flag calls and audit records (issue #16 item 10);
     // without one the Restore button explains that it needs the profile's services.
     void setWorkspace(Workspace *workspace) { m_workspace = workspace; }
-    // Restore (playbook §7.4 Option A): re-enables exactly what the selected
-    // run turned off, linked to the fix-forward pull request, through the
-    // typed confirmation for widening production exposure. Public for tests
-    // and the palette; the button calls it.
+    // The burn verdicts the way back judges its stages by (the SLOs view's monitor); not owned.
+    void setMonitor(const Release::RolloutMonitor *monitor) { m_monitor = monitor; }
+    // Restore (playbook §7.4 Option A): opens the way back through the canary
+    // stages for the selected run (RestoreDialog: the fix-forward pull
+    // request, the stages, Advance and Abort). Public for tests and the
+    // palette; the button calls it.
     void restoreSelected();
+    // The open restore dialog, if any.
+    RestoreDialog *restoreDialog() const;
 
 Q_SIGNALS:
     void openRequested();
@@ -58,10 +66,10 @@ private:
     QLabel *m_status;
     QTreeWidget *m_runs;
     QPushButton *m_open;
-    QLineEdit *m_pullRequest;
     QPushButton *m_restore;
     Workspace *m_workspace = nullptr;
-    std::unique_ptr<Rollback::Session> m_session; // while a restore runs
+    const Release::RolloutMonitor *m_monitor = nullptr;
+    QPointer<RestoreDialog> m_dialog;
 };
 
 } // namespace Raize::Ui

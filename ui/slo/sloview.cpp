@@ -1,4 +1,8 @@
 #include "slo/sloview.h"
+#include "canary/canarystagepanel.h"
+#include "release/canaryrun.h"
+#include "widgets/confirmation.h"
+#include "workspace/canarysession.h"
 
 #include "timeline/whatchangedpanel.h"
 #include "widgets/stalelabel.h"
@@ -33,9 +37,11 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
 #include <QMetaMethod>
+#include <QPointer>
 #include <QPushButton>
 #include <QTableView>
 #include <QToolTip>
@@ -217,6 +223,52 @@ SloView::SloView(QWidget *parent, const Clock &clock)
     recLayout->addLayout(out, 3);
     rec->setMaximumHeight(300);
     root->addWidget(rec);
+
+    // The two-axis canary (issue #20): the stage plan, its verdict and canary vs baseline, when the release runs
+    // on two axes; the reason when it is flag-only.
+    auto *canaryBox = new QGroupBox(u"Two-axis canary — Vercel rolling release and flag cohorts"_s);
+    canaryBox->setObjectName(u"canaryBox"_s);
+    m_canaryBox = canaryBox;
+    auto *canaryLayout = new QVBoxLayout(canaryBox);
+    m_canaryNote = new QLabel(u"Canary axes: not chosen yet (no workspace)."_s);
+    m_canaryNote->setObjectName(u"canaryNote"_s);
+    m_canaryNote->setWordWrap(true);
+    canaryLayout->addWidget(m_canaryNote);
+    m_canaryPanel = new CanaryStagePanel;
+    canaryLayout->addWidget(m_canaryPanel, 1);
+    m_canaryMessage = new QLabel;
+    m_canaryMessage->setObjectName(u"canaryMessage"_s);
+    m_canaryMessage->setWordWrap(true);
+    m_canaryMessage->hide();
+    canaryLayout->addWidget(m_canaryMessage);
+    m_canaryPanel->hide();
+    // Starting one: the deployment to canary and the release's flags, at the level chosen above.
+    m_canaryStartRow = new QWidget;
+    auto *startRow = new QHBoxLayout(m_canaryStartRow);
+    startRow->setContentsMargins(0, 0, 0, 0);
+    m_canaryDeployment = new QLineEdit;
+    m_canaryDeployment->setObjectName(u"canaryDeployment"_s);
+    m_canaryDeployment->setAccessibleName(u"Canary deployment"_s);
+    m_canaryDeployment->setPlaceholderText(u"deployment to canary (dpl_…)"_s);
+    m_canaryFlags = new QLineEdit;
+    m_canaryFlags->setObjectName(u"canaryFlags"_s);
+    m_canaryFlags->setAccessibleName(u"Release flags"_s);
+    m_canaryFlags->setPlaceholderText(u"the release's flags, comma-separated"_s);
+    m_canaryStart = new QPushButton(u"Start canary…"_s);
+    m_canaryStart->setObjectName(u"canaryStart"_s);
+    startRow->addWidget(m_canaryDeployment, 1);
+    startRow->addWidget(m_canaryFlags, 2);
+    startRow->addWidget(m_canaryStart);
+    m_canaryStartRow->hide();
+    canaryLayout->insertWidget(1, m_canaryStartRow);
+    root->addWidget(canaryBox);
+    connect(m_canaryStart, &QPushButton::clicked, this, &SloView::startCanary);
+    connect(m_levelCombo, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_canary && !m_canary->run())
+            m_canary->chooseAxes(m_levelCombo->currentText(), {});
+    });
+    connect(m_canaryPanel, &CanaryStagePanel::advanceRequested, this, &SloView::advanceCanary);
+    connect(m_canaryPanel, &CanaryStagePanel::abortRequested, this, &SloView::canaryAbortRequested);
 
     connect(m_sloCombo, &QComboBox::currentIndexChanged, this, &SloView::redraw);
     connect(m_laneCohortCombo, &QComboBox::currentIndexChanged, this, [this] { drawLaneChart(); });
@@ -799,6 +851,142 @@ void SloView::drawBudgetChart()
     series->attachAxis(y);
     chart->legend()->hide();
     install(m_budgetView, chart);
+}
+
+void SloView::setCanary(CanarySession *session)
+{
+    if (m_canary)
+        disconnect(m_canary, nullptr, this, nullptr);
+    m_canary = session;
+    m_canaryPanel->setRun(session ? session->run() : nullptr);
+    if (session) {
+        connect(session, &CanarySession::runChanged, this, [this] {
+            m_canaryPanel->setRun(m_canary ? m_canary->run() : nullptr);
+            showCanary();
+        });
+        connect(session, &CanarySession::updated, this, &SloView::showCanary);
+        connect(session, &CanarySession::failed, this, [this](const Error &e) {
+            m_canaryAdvancing = -1;
+            m_canaryMessage->setText(u"The canary could not go on: %1 %2"_s.arg(e.toString(), e.remedy));
+            m_canaryMessage->show();
+        });
+    }
+    showCanary();
+}
+
+QString SloView::canaryNote() const
+{
+    return m_canaryNote->text();
+}
+
+void SloView::showCanary()
+{
+    if (m_canaryAdvancing >= 0 && m_canary && m_canary->run() && m_canary->run()->stageIndex() >= m_canaryAdvancing) {
+        // The advance the operator confirmed is done: say so once, then the panel's verdict speaks.
+        m_canaryMessage->setText(u"Stage %1 reached."_s.arg(m_canaryAdvancing + 1));
+        m_canaryAdvancing = -1;
+    }
+    const std::optional<Release::AxisChoice> choice = m_canary ? m_canary->axisChoice() : std::nullopt;
+    const bool running = m_canary && m_canary->run();
+    if (choice)
+        m_canaryPanel->setAxisChoice(*choice);
+    // Two axes (or a rolling release already running): the panel; flag-only: why, in Vercel's words.
+    const bool twoAxes = running || (choice && choice->deploymentAxis);
+    m_canaryPanel->setVisible(twoAxes);
+    const bool active = running && m_canary->run()->rollingRelease()
+                        && m_canary->run()->rollingRelease()->state == Services::RollingRelease::State::Active;
+    m_canaryStartRow->setVisible(twoAxes && !active);
+    if (!m_canary)
+        m_canaryNote->setText(u"Canary axes: not chosen yet (no workspace)."_s);
+    else if (!choice && !running)
+        m_canaryNote->setText(u"Canary axes: asking Vercel's rolling-release billing…"_s);
+    else if (twoAxes)
+        m_canaryNote->setText(running ? u"Canary of %1 (%2)"_s.arg(m_canary->target().canaryDeployment, m_canary->target().level)
+                                      : u"No canary is running; a release of this level would run on two axes."_s);
+    else
+        m_canaryNote->setText(u"Flag axis only — %1"_s.arg(choice->reason));
+}
+
+void SloView::advanceCanary(int nextStage)
+{
+    if (!m_canary || !m_canary->run())
+        return;
+    const Release::CanaryRun &run = *m_canary->run();
+    if (nextStage < 0 || nextStage >= run.plan().size())
+        return;
+    const Release::CanaryStage &to = run.plan().at(nextStage);
+    ConfirmationRequest request;
+    request.action = Policy::ConfirmAction::ProductionToggle;
+    request.environment = u"production"_s;
+    request.title = u"Advance the canary of %1 to stage %2 of %3?"_s.arg(m_canary->target().canaryDeployment).arg(nextStage + 1).arg(run.plan().size());
+    QStringList plan;
+    plan << u"POST rolling-release/approve-stage {nextStageIndex: %1, canaryDeploymentId: %2}: %3 % of production web traffic to the canary"_s
+                .arg(nextStage)
+                .arg(m_canary->target().canaryDeployment)
+                .arg(to.trafficPercent);
+    for (const QString &flag : m_canary->target().flags)
+        plan << u"Serve %1 in production to cohorts %2"_s.arg(flag, to.cohorts.join(u", "_s));
+    plan << u"Verdict now: %1 — %2"_s.arg(Release::StageVerdict::kindName(run.verdict().kind), run.verdict().reasons.join(u"; "_s));
+    request.plan = plan.join(u'\n');
+    request.acceptLabel = u"Advance to stage %1"_s.arg(nextStage + 1);
+    if (!Confirmation::ask(this, request)) {
+        m_canaryMessage->setText(u"Not advanced: the confirmation was cancelled; nothing was sent."_s);
+        m_canaryMessage->show();
+        return;
+    }
+    if (const Status st = m_canary->advance(nextStage); !st) {
+        m_canaryMessage->setText(u"Not advanced: %1 %2"_s.arg(st.error().message, st.error().remedy));
+        m_canaryMessage->show();
+        return;
+    }
+    m_canaryAdvancing = nextStage;
+    m_canaryMessage->setText(u"Advancing to stage %1 (%2 %)…"_s.arg(nextStage + 1).arg(to.trafficPercent));
+    m_canaryMessage->show();
+}
+
+void SloView::startCanary()
+{
+    const QString deployment = m_canaryDeployment->text().trimmed();
+    if (!m_canary || deployment.isEmpty()) {
+        m_canaryMessage->setText(u"Name the deployment to canary (dpl_…)."_s);
+        m_canaryMessage->show();
+        m_canaryDeployment->setFocus(Qt::OtherFocusReason);
+        return;
+    }
+    CanaryTarget target;
+    target.canaryDeployment = deployment;
+    target.level = m_levelCombo->currentText();
+    for (const QString &f : m_canaryFlags->text().split(u',', Qt::SkipEmptyParts))
+        target.flags << f.trimmed();
+    const QList<Release::CanaryStage> plan = m_canary->deploymentAxis().stages.value(target.level);
+    ConfirmationRequest request;
+    request.action = Policy::ConfirmAction::ProductionToggle;
+    request.environment = u"production"_s;
+    request.title = u"Start the canary of %1 (%2)?"_s.arg(deployment, target.level);
+    QStringList lines;
+    lines << u"POST rolling-release/start {canaryDeploymentId: %1}: stage 1 of %2 of production web traffic to it"_s.arg(deployment).arg(plan.size());
+    for (const QString &line : Release::describePlan(plan))
+        lines << u"  "_s + line;
+    for (const QString &flag : std::as_const(target.flags))
+        lines << u"Serve %1 in production to cohorts %2"_s.arg(flag, plan.isEmpty() ? QString() : plan.first().cohorts.join(u", "_s));
+    request.plan = lines.join(u'\n');
+    request.acceptLabel = u"Start the canary"_s;
+    if (!Confirmation::ask(this, request)) {
+        m_canaryMessage->setText(u"Not started: the confirmation was cancelled; nothing was sent."_s);
+        m_canaryMessage->show();
+        return;
+    }
+    m_canaryMessage->setText(u"Starting the canary of %1…"_s.arg(deployment));
+    m_canaryMessage->show();
+    QPointer<SloView> self(this);
+    m_canary->start(target, {}, [self, deployment](const Status &st) {
+        if (!self)
+            return;
+        self->m_canaryMessage->setText(st ? (self->m_canary->startResumed() ? u"The canary of %1 was already running: resumed."_s.arg(deployment)
+                                                                             : u"The canary of %1 started at stage 1."_s.arg(deployment))
+                                          : u"Not started: %1 %2"_s.arg(st.error().message, st.error().remedy));
+        self->showCanary();
+    });
 }
 
 } // namespace Raize::Ui

@@ -19,6 +19,7 @@ class QComboBox;
 class QDateTimeEdit;
 class QFrame;
 class QLabel;
+class QLineEdit;
 class QLineSeries;
 class QListWidget;
 class QPushButton;
@@ -26,6 +27,7 @@ class QTableView;
 class QVBoxLayout;
 
 namespace Raize {
+class CanarySession;
 class EffectivePolicy;
 }
 namespace Raize::Policy {
@@ -45,6 +47,7 @@ class SloFeed;
 namespace Raize::Ui {
 
 class AutoPacingPanel;
+class CanaryStagePanel;
 class SloVerdictModel;
 class StaleLabel;
 class WhatChangedPanel;
@@ -129,6 +132,14 @@ public:
     // Redraws every chart from the data already loaded (public for the benchmark).
     void redraw();
 
+    // The two-axis canary (issue #20, ADR 0033): the stage panel follows the workspace's CanarySession.
+    // It is shown when the release runs on two axes; otherwise a note says why the canary is flag-only.
+    // Advance asks the typed confirmation (productionToggle) and then CanarySession::advance; Abort is
+    // canaryAbortRequested (the console opens the rollback dialog on the abort plan). Not owned.
+    void setCanary(CanarySession *session);
+    CanaryStagePanel *canaryPanel() const { return m_canaryPanel; }
+    QString canaryNote() const;
+
 Q_SIGNALS:
     // The operator asked for the rollback plan of a cohort with a page-level
     // burn: its scope and the canary flags on for it (the rollback dialog
@@ -137,6 +148,8 @@ Q_SIGNALS:
     void timeRangeChanged(qint64 fromMs, qint64 toMs);
     // The page alerts changed (raised, cleared or their evidence moved on): alerts().
     void alertsChanged();
+    // The operator asked to abort the active canary (the stage panel's Abort).
+    void canaryAbortRequested();
 
 private:
     void feedLoaded();
@@ -193,6 +206,19 @@ private:
     QListWidget *m_evidence;
     QLabel *m_autoPacing;
     AutoPacingPanel *m_pacing;
+    void showCanary();
+    void advanceCanary(int nextStage);
+    void startCanary();
+    CanarySession *m_canary = nullptr;
+    int m_canaryAdvancing = -1; // the stage an advance was sent for, until it is reached
+    QWidget *m_canaryBox;
+    QLabel *m_canaryNote;
+    QLabel *m_canaryMessage;
+    CanaryStagePanel *m_canaryPanel;
+    QWidget *m_canaryStartRow;
+    QLineEdit *m_canaryDeployment;
+    QLineEdit *m_canaryFlags;
+    QPushButton *m_canaryStart;
 };
 
 } // namespace Raize::Ui

@@ -218,10 +218,16 @@ QList<TimelineEvent> readAuditLines(QIODevice &log, qint64 *offset, QSet<QString
         std::optional<TimelineEvent> e = eventOf(r, pool);
         if (!e)
             continue;
-        if (changes) {
-            if (std::optional<Release::Change> c = Release::Change::fromAudit(r))
-                changes->append(AuditChange{out.size(), std::move(*c)});
+        const bool canaryStage = r.action == u"canary.stage"_s;
+        std::optional<Release::Change> c = changes || canaryStage ? Release::Change::fromAudit(r) : std::nullopt;
+        if (c && c->kind == Release::Change::Kind::CanaryStage) {
+            // A canary stage is drawn as its change: in the web lane, naming the stage's traffic and cohorts.
+            e = TimelineFeed::eventOf(*c);
+            intern(e->title, pool);
+            intern(e->detail, pool);
         }
+        if (changes && c)
+            changes->append(AuditChange{out.size(), std::move(*c)});
         out << std::move(*e);
     }
     return out;

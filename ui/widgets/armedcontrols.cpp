@@ -15,11 +15,14 @@ const QStringList &ArmedControls::gatedControls()
         u"promotionApprove"_s, // approves the production environment's deployment
         u"promotionOverride"_s, // passes over a failing gate
         u"promotionPromote"_s, // promotes the candidate to production
+        u"promotionStagingPromote"_s, // assigns the staging domain to a preview deployment (§2.2)
         u"matrixTurnOnButton"_s, // toggle matrix: a flag on for a scope
         u"matrixTurnOffButton"_s, // toggle matrix: a flag off for a scope
         u"autoPacingArmButton"_s, // arms auto-pacing (it changes production flags by itself)
         u"editCohortsButton"_s, // changes who each rollout stage exposes
         u"restoreRun"_s, // serves again what a rollback turned off (widens exposure)
+        u"canaryStart"_s, // two-axis canary: a rolling release of a deployment at stage 1
+        u"canaryAdvance"_s, // two-axis canary: the next stage's traffic share and cohorts (widens exposure)
     };
     return names;
 }

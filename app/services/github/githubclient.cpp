@@ -553,7 +553,7 @@ void GitHubClient::checkRuns(const QString &ref, Callback<QList<GitHubCheckRun>>
 {
     const Net::Request r = get(u"/commits/%1/check-runs"_s.arg(segment(ref)), {{u"per_page"_s, QString::number(m_pageSize)}});
     const auto one = [](const JsonReader::Node &c) {
-        return GitHubCheckRun{c["id"].integer(), c["name"].str(), c["status"].str(), c["conclusion"].optStr(), c["head_sha"].str()};
+        return GitHubCheckRun{c["id"].integer(), c["name"].str(), c["status"].str(), c["conclusion"].optStr(), c["head_sha"].str(), c["html_url"].optStr()};
     };
     fetchAll<GitHubCheckRun>(m_http, m_api, r, cacheKey(u"check-runs"_s), arrayOf<GitHubCheckRun>(one, "check_runs"),
                              [this, done](const Result<QList<GitHubCheckRun>> &runs, bool) {
@@ -817,6 +817,7 @@ void GitHubClient::reviewPendingDeployment(qint64 runId, const QList<qint64> &en
             review.confirmedByReadBack = true;
             return done(review);
         }
+        review.requestId = resp.requestId;
         JsonReader reader(u"github"_s, resp.body);
         arrayOf<GitHubDeployment>(readDeployment)(reader.root(), review.deployments);
         if (!reader.ok())
@@ -998,6 +999,7 @@ void GitHubClient::createIssue(const QString &title, const QString &body, const 
         issue.number = int(root["number"].integer());
         issue.title = root["title"].str();
         issue.htmlUrl = root["html_url"].str();
+        issue.requestId = resp.requestId;
         if (!reader.ok())
             return done(reader.error());
         done(issue);
@@ -1034,6 +1036,18 @@ void GitHubClient::issueComments(int number, Callback<QList<GitHubIssueComment>>
     const Net::Request r = get(u"/issues/%1/comments"_s.arg(number), {{u"per_page"_s, QString::number(m_pageSize)}});
     fetchAll<GitHubIssueComment>(m_http, m_api, r, {}, arrayOf<GitHubIssueComment>(readIssueComment),
                                  [done](const Result<QList<GitHubIssueComment>> &items, bool) { done(items); });
+}
+
+Net::RequestPreview GitHubClient::previewCreateIssueComment(const QString &issue, const QString &body) const
+{
+    Net::Request r;
+    r.service = Service::GitHub;
+    r.method = "POST";
+    r.url = repoUrl(u"/issues/0/comments"_s);
+    r.body = Json::dump({{"body", body.toStdString()}});
+    Net::RequestPreview p = Net::RequestPreview::from(r, m_api, u"github"_s);
+    p.path.replace(u"/issues/0/comments"_s, u"/issues/%1/comments"_s.arg(issue));
+    return p;
 }
 
 void GitHubClient::createIssueComment(int number, const QString &body, Callback<GitHubIssueComment> done)

@@ -96,6 +96,7 @@ struct GitHubCheckRun
     QString status;     // queued, in_progress, completed, ...
     QString conclusion; // empty until completed
     QString headSha;
+    QString htmlUrl = {}; // the run's page on GitHub (html_url)
 };
 
 struct GitHubStatusContext
@@ -156,6 +157,7 @@ struct GitHubReview
 {
     QList<GitHubDeployment> deployments; // what the approval started (empty when read back or rejected)
     bool confirmedByReadBack = false;    // the answer was lost; the environments are no longer pending
+    QString requestId;                   // X-GitHub-Request-Id of the answer (empty when confirmed by read-back)
 };
 
 struct GitHubDeploymentStatus
@@ -205,6 +207,7 @@ struct GitHubIssue
     QString body;
     QStringList labels;
     QDateTime createdAt, closedAt; // closedAt invalid while open
+    QString requestId;             // X-GitHub-Request-Id of the answer that created it (createIssue only)
 };
 
 
@@ -323,6 +326,9 @@ public:
     // POST /repos/{owner}/{repo}/issues/{number}/comments. Not idempotent: never re-sent on an unclear answer.
     void createIssueComment(int number, const QString &body, Callback<GitHubIssueComment> done);
     static Result<GitHubIssueComment> parseIssueComment(const QByteArray &body);
+    // The exact request createIssueComment sends, for a plan's preview (no network); `issue` names the issue
+    // in the path where its number is not known yet ("{incident}").
+    Net::RequestPreview previewCreateIssueComment(const QString &issue, const QString &body) const;
     // The exact request createIssue sends, for a plan's preview (no network).
     Net::RequestPreview previewCreateIssue(const QString &title, const QString &body, const QStringList &labels) const;
 

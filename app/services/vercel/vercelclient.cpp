@@ -1,5 +1,6 @@
 #include "services/vercel/vercelclient.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <QTimer>
@@ -348,7 +349,84 @@ void VercelClient::promoteAliases(Callback<QList<VercelPromoteAlias>> done)
     });
 }
 
-void VercelClient::mutate(const QString &path, const QString &expectProduction, std::function<void(const Status &)> done)
+Result<VercelAliasAssignment> VercelClient::parseAliasAssignment(const QByteArray &body)
+{
+    JsonReader reader(u"vercel"_s, body);
+    const auto root = reader.root();
+    VercelAliasAssignment a;
+    a.uid = root["uid"].str();
+    a.alias = root["alias"].str();
+    root["created"].str();
+    a.oldDeploymentId = root["oldDeploymentId"].optStr();
+    if (!reader.ok())
+        return reader.error();
+    return a;
+}
+
+void VercelClient::aliasPointsAt(const QString &deploymentId, const QString &alias, Callback<bool> done)
+{
+    deploymentAliases(deploymentId, [alias, done](const Result<QList<VercelAlias>> &list) {
+        if (!list)
+            return done(list.error());
+        done(std::any_of(list->cbegin(), list->cend(), [&](const VercelAlias &a) { return a.alias.compare(alias, Qt::CaseInsensitive) == 0; }));
+    });
+}
+
+Net::RequestPreview VercelClient::previewAssignAlias(const QString &deploymentId, const QString &alias) const
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.method = "POST";
+    r.url = url(u"/v2/deployments/%1/aliases"_s.arg(deploymentId));
+    r.body = Json::dump({{"alias", alias.toStdString()}});
+    return Net::RequestPreview::from(r, m_base, u"vercel"_s);
+}
+
+void VercelClient::assignAlias(const QString &deploymentId, const QString &alias, Callback<VercelAliasAssignment> done)
+{
+    Net::Request r;
+    r.service = Service::Vercel;
+    r.method = "POST";
+    r.url = url(u"/v2/deployments/%1/aliases"_s.arg(deploymentId));
+    r.body = Json::dump({{"alias", alias.toStdString()}});
+    // No idempotency key: after a reset or timeout, look at where the alias points before sending it again.
+    r.readBack = [this, deploymentId, alias](std::function<void(std::optional<bool>)> answer) {
+        aliasPointsAt(deploymentId, alias, [answer](const Result<bool> &points) {
+            answer(points ? std::optional<bool>(*points) : std::nullopt);
+        });
+    };
+    m_http.send(r, [this, deploymentId, alias, done](const Net::Response &resp) {
+        const auto already = [alias, done](const Receipt &receipt) {
+            VercelAliasAssignment a;
+            a.alias = alias;
+            a.alreadyAssigned = true;
+            a.receipt = receipt;
+            done(a);
+        };
+        if (resp.appliedByReadBack)
+            return already(Receipt{{}, true});
+        if (resp.status == 409) {
+            // "The provided alias is already assigned to the given deployment", or "the domain is not allowed to be
+            // used": only the alias itself can tell which.
+            const Error conflict = resp.error;
+            return aliasPointsAt(deploymentId, alias, [conflict, already, requestId = resp.requestId, done](const Result<bool> &points) {
+                if (points && *points)
+                    return already(Receipt{requestId, false});
+                done(conflict);
+            });
+        }
+        if (!resp.ok())
+            return done(resp.error);
+        Result<VercelAliasAssignment> a = parseAliasAssignment(resp.body);
+        if (!a)
+            return done(a.error());
+        VercelAliasAssignment out = std::move(a).value();
+        out.receipt = Receipt{resp.requestId, false};
+        done(out);
+    });
+}
+
+void VercelClient::mutate(const QString &path, const QString &expectProduction, Callback<Receipt> done)
 {
     Net::Request r;
     r.service = Service::Vercel;
@@ -376,21 +454,31 @@ void VercelClient::mutate(const QString &path, const QString &expectProduction, 
     m_http.send(r, [done](const Net::Response &resp) {
         if (!resp.ok())
             return done(resp.error);
-        done(okStatus());
+        done(Receipt{resp.appliedByReadBack ? QString() : resp.requestId, resp.appliedByReadBack});
     });
 }
 
-void VercelClient::promote(const QString &deploymentId, std::function<void(const Status &)> done)
+void VercelClient::requestPromote(const QString &deploymentId, Callback<Receipt> done)
 {
     mutate(url(u"/v10/projects/%1/promote/%2"_s.arg(m_projectId, deploymentId)).toString(), deploymentId, std::move(done));
 }
 
-void VercelClient::instantRollback(const QString &deploymentId, const QString &description, std::function<void(const Status &)> done)
+void VercelClient::requestRollback(const QString &deploymentId, const QString &description, Callback<Receipt> done)
 {
     QList<QPair<QString, QString>> q;
     if (!description.isEmpty())
         q.append({u"description"_s, description});
     mutate(url(u"/v1/projects/%1/rollback/%2"_s.arg(m_projectId, deploymentId), q).toString(), deploymentId, std::move(done));
+}
+
+void VercelClient::promote(const QString &deploymentId, std::function<void(const Status &)> done)
+{
+    requestPromote(deploymentId, [done](const Result<Receipt> &r) { done(r ? okStatus() : Status(r.error())); });
+}
+
+void VercelClient::instantRollback(const QString &deploymentId, const QString &description, std::function<void(const Status &)> done)
+{
+    requestRollback(deploymentId, description, [done](const Result<Receipt> &r) { done(r ? okStatus() : Status(r.error())); });
 }
 
 Net::RequestPreview VercelClient::previewInstantRollback(const QString &deploymentId, const QString &description) const

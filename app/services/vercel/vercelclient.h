@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/receipt.h"
 #include "core/result.h"
 #include "net/httpclient.h"
 #include "net/requestpreview.h"
@@ -40,6 +41,18 @@ struct VercelAliasJob
 struct VercelAlias
 {
     QString uid, alias;
+};
+
+// A domain assigned to a deployment (POST /v2/deployments/{id}/aliases, assignAlias): the manual Preview → Staging
+// promote (playbook §2.2).
+struct VercelAliasAssignment
+{
+    QString uid, alias;
+    // The deployment the alias pointed at before (Vercel's oldDeploymentId); empty when it pointed at none, or when
+    // it pointed at this deployment already (alreadyAssigned).
+    QString oldDeploymentId;
+    bool alreadyAssigned = false; // Vercel answered 409 "already assigned to the given deployment", or a lost answer read back
+    Receipt receipt;              // x-vercel-id of the answer
 };
 
 // One alias of the ongoing promote or rollback (GET /v1/projects/{id}/promote/aliases).
@@ -106,6 +119,16 @@ public:
     void promoteAliases(Callback<QList<VercelPromoteAlias>> done);
     // Mutations: never retried blindly; after an unclear outcome the client
     // reads the project back and retries only if production did not change.
+    // The receipt holds Vercel's x-vercel-id of the accepted call (requestPromote, requestRollback: the
+    // operationIds); promote/instantRollback are the same calls for callers that need only the outcome.
+    void requestPromote(const QString &deploymentId, Callback<Receipt> done);
+    // Points `alias` (a domain of the project, e.g. the staging domain) at the deployment (assignAlias). Vercel moves
+    // it away from any other deployment. Not retried blindly: after an unclear outcome, and after a 409 "already
+    // assigned", the deployment's aliases are read back; an alias that points at it is the answer.
+    void assignAlias(const QString &deploymentId, const QString &alias, Callback<VercelAliasAssignment> done);
+    // Whether `alias` points at the deployment now (its aliases read back).
+    void aliasPointsAt(const QString &deploymentId, const QString &alias, Callback<bool> done);
+    void requestRollback(const QString &deploymentId, const QString &description, Callback<Receipt> done);
     void promote(const QString &deploymentId, std::function<void(const Status &)> done);
     void instantRollback(const QString &deploymentId, const QString &description, std::function<void(const Status &)> done);
     // The exact requests the calls above send, for a plan's preview (no network).
@@ -113,6 +136,7 @@ public:
     Net::RequestPreview previewProject() const;
     Net::RequestPreview previewChecks(const QString &deploymentId) const;
     Net::RequestPreview previewDeploymentAliases(const QString &deploymentId) const;
+    Net::RequestPreview previewAssignAlias(const QString &deploymentId, const QString &alias) const;
     // How long a read-back waits before it believes "not applied" (a timed-out call may still land).
     void setReadBackSettle(int ms) { m_readBackSettleMs = ms; }
 
@@ -122,12 +146,13 @@ public:
     static Result<VercelCheck> parseCheck(const QByteArray &body);
     static Result<QList<VercelAlias>> parseDeploymentAliases(const QByteArray &body);
     static Result<QList<VercelPromoteAlias>> parsePromoteAliases(const QByteArray &body);
+    static Result<VercelAliasAssignment> parseAliasAssignment(const QByteArray &body);
 
 private:
     QUrl url(const QString &path, QList<QPair<QString, QString>> query = {}) const;
     void fetchPage(const QString &target, int limit, std::optional<qint64> until, QList<VercelDeployment> acc,
                    Callback<QList<VercelDeployment>> done);
-    void mutate(const QString &path, const QString &expectProduction, std::function<void(const Status &)> done);
+    void mutate(const QString &path, const QString &expectProduction, Callback<Receipt> done);
 
     Net::HttpClient &m_http;
     QUrl m_base;

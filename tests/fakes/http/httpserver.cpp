@@ -383,7 +383,19 @@ void HttpServer::send(QTcpSocket *socket, const HttpRequest &request, HttpRespon
                       const QString &fault, bool closeAfter)
 {
     QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reason(response.status) + "\r\n";
-    response.setHeader("X-Request-Id", "sandbox-" + QByteArray::number(request.id));
+    // Each service's own request id header, as the real one sends it on every answer (ENDPOINTS.md, docs): Vercel's
+    // x-vercel-id ("<edge>::<region>::<id>"), GitHub's X-GitHub-Request-Id (hex fields); the other fakes a generic one.
+    if (m_service == u"vercel"_s)
+        response.setHeader("x-vercel-id", "sbx1::sbx1::sandbox-" + QByteArray::number(request.id) + '-' + QByteArray::number(startedMs));
+    else if (m_service == u"github"_s)
+        response.setHeader("X-GitHub-Request-Id", QStringLiteral("5A5B:0000:%1:%2:%3")
+                                                      .arg(request.id, 6, 16, QLatin1Char('0'))
+                                                      .arg(startedMs % 0xFFFFFF, 6, 16, QLatin1Char('0'))
+                                                      .arg(startedMs / 1000 % 0xFFFFFFFF, 8, 16, QLatin1Char('0'))
+                                                      .toUpper()
+                                                      .toLatin1());
+    else
+        response.setHeader("X-Request-Id", "sandbox-" + QByteArray::number(request.id));
     if (response.status != 204 && response.status != 304 && response.headerValue("Content-Type").isEmpty() && !response.body.isEmpty())
         response.setHeader("Content-Type", "application/json; charset=utf-8");
     for (const auto &h : std::as_const(response.headers))

@@ -17,6 +17,7 @@ const QList<QPair<PlatformFault::Kind, QString>> &kindTable()
         {K::MissedHeartbeat, u"missedHeartbeat"_s},   {K::BrowserDrift, u"browserDrift"_s},
         {K::WrongAccount, u"wrongAccount"_s},         {K::Duplicate, u"duplicate"_s},
         {K::IgnoresKillSwitch, u"ignoresKillSwitch"_s}, {K::QueueStuck, u"queueStuck"_s},
+        {K::RateLimited, u"rateLimited"_s},           {K::Checkpoint, u"checkpoint"_s},
     };
     return table;
 }

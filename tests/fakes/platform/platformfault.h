@@ -32,6 +32,10 @@ struct PlatformFault
         Duplicate,         // `ratio` of side effects done twice: duplicate posts/DMs (P0)
         IgnoresKillSwitch, // side effects go on while publishing.enabled is off for the lane (P0)
         QueueStuck,        // nothing is dequeued: the queue grows and waits exceed every bucket (P1)
+        // Enforcement friction (playbook §6.2 Phase C): `ratio` of the publish attempts hit by the platform's
+        // rate limit, or by a checkpoint (the account must verify itself), on the cohort's first account.
+        RateLimited,
+        Checkpoint,
     };
 
     Kind kind = Kind::PublishFailure;

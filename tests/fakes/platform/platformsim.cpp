@@ -49,7 +49,7 @@ PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json sce
     m_server->route("GET", u"/metrics"_s, [this](const HttpRequest &, const QRegularExpressionMatch &) {
         // One instant for both: a counter computed a moment after the model advanced
         // would run ahead of it, and fall back at the next tick (a counter reset to Prometheus).
-        const double now = nowSec();
+        const double now = simNow();
         tick(now);
         HttpResponse r;
         r.body = metricsText(now);
@@ -60,7 +60,7 @@ PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json sce
         return HttpResponse::json(200, status());
     });
     m_server->route("GET", u"/side-effects"_s, [this](const HttpRequest &, const QRegularExpressionMatch &) {
-        tick(nowSec());
+        tick(simNow());
         return HttpResponse::json(200, sideEffects());
     });
     // The SDK's refresh interval, changed at run time (bench_killswitch: an SDK
@@ -77,7 +77,7 @@ PlatformSim::PlatformSim(HttpServer *metricsServer, VercelFake *vercel, json sce
         return HttpResponse::json(200, sideEffects());
     });
     m_server->route("GET", u"/served-by"_s, [this](const HttpRequest &, const QRegularExpressionMatch &) {
-        tick(nowSec());
+        tick(simNow());
         const json who = servedBy();
         HttpResponse r = HttpResponse::json(200, who);
         r.setHeader("X-Raize-Deployment", QByteArray::fromStdString(who.value("deployment", std::string())));
@@ -211,7 +211,7 @@ void PlatformSim::start(double now, bool realTime)
     }
     m_tickTimer = new QTimer(this);
     m_tickTimer->setInterval(1000);
-    connect(m_tickTimer, &QTimer::timeout, this, [this] { tick(nowSec()); });
+    connect(m_tickTimer, &QTimer::timeout, this, [this] { tick(simNow()); });
     m_tickTimer->start();
 }
 
@@ -231,7 +231,7 @@ void PlatformSim::poll()
             return; // keep the last known flags, as an SDK does
         }
         // Close the interval with the flags the SDK had until now: side effects ran until this moment.
-        tick(nowSec());
+        tick(simNow());
         m_lastPollAt = nowSec();
         if (!m_flags.load(Json::parse(reply->readAll()))) {
             ++m_pollFailures;
@@ -254,12 +254,43 @@ bool PlatformSim::effectActive(const TrafficModel::Cohort &, const QString &, co
     return false;
 }
 
+double PlatformSim::simNow() const
+{
+    return m_simOrigin + (nowSec() - m_realOrigin) * m_scale;
+}
+
+bool PlatformSim::setTimeScale(double factor)
+{
+    if (!(factor >= 1 && factor <= 1000))
+        return false;
+    const double real = nowSec();
+    const double sim = std::max(m_last, m_simOrigin + (real - m_realOrigin) * m_scale);
+    tick(sim); // the counters up to now at the old pace
+    m_simOrigin = sim;
+    m_realOrigin = real;
+    m_scale = factor;
+    return true;
+}
+
+bool PlatformSim::setDeploymentEffects(const json &effects)
+{
+    if (!effects.is_object())
+        return false;
+    for (const auto &[id, effect] : effects.items()) {
+        if (!effect.is_object())
+            return false;
+    }
+    tick(simNow()); // what was served until now keeps the old effects
+    m_scenario["deploymentEffects"] = effects;
+    return true;
+}
+
 void PlatformSim::tick(double now)
 {
     using K = PlatformFault::Kind;
     // From the last tick (at most 5 s back): `from` is the very value the last tick's
     // counters were computed at, so a counter that holds still holds that value exactly.
-    const double from = qMax(m_last, now - 5.0);
+    const double from = qMax(m_last, now - 5.0 * m_scale);
     const double dt = now - from;
     if (dt <= 0)
         return;
@@ -333,6 +364,10 @@ void PlatformSim::tick(double now)
                         l.wrongAccount += f->ratio * pubRate * dt;
                     else if (f->kind == K::Duplicate)
                         l.duplicates += f->ratio * pubRate * dt;
+                    else if (f->kind == K::RateLimited)
+                        l.rateLimited += f->ratio * pubRate * dt;
+                    else if (f->kind == K::Checkpoint)
+                        l.checkpoints += f->ratio * pubRate * dt;
                 }
                 if (l.wrongAccount > 0 && l.firstWrongAccountAt == 0)
                     l.firstWrongAccountAt = now;
@@ -472,6 +507,23 @@ QByteArray PlatformSim::metricsText(double now) const
         out += "raize_side_effects_total{" + first + ",outcome=\"wrong_account\"} " + num(r.state->wrongAccount) + '\n';
         out += "raize_side_effects_total{" + first + ",outcome=\"duplicate\"} " + num(r.state->duplicates) + '\n';
     }
+    // Enforcement friction (docs/slo-labels.md, "Enforcement friction"): the platform's answers that slow a
+    // release down, by cohort, platform account and lane. A healthy share follows the attempts (so the counters
+    // hold still while nothing is published); a friction fault adds its events on the cohort's first account.
+    for (const auto &[name, help, base, faulted] :
+         {std::tuple{"raize_platform_rate_limits_total", "Publish attempts the platform answered with its rate limit.", TrafficModel::RateLimitRatio,
+                     &Lane::rateLimited},
+          std::tuple{"raize_platform_checkpoints_total", "Publish attempts stopped by a platform checkpoint (account verification).",
+                     TrafficModel::CheckpointRatio, &Lane::checkpoints}}) {
+        family(name, "counter", help);
+        for (const Row &r : rows) {
+            const qsizetype n = r.cohort->accounts.size();
+            for (const QString &account : r.cohort->accounts) {
+                const double own = base * attempts(r) / n + (account == r.cohort->accounts.first() ? r.state->*faulted : 0.0);
+                out += QByteArray(name) + '{' + r.labels + ",service=\"runner\",account=\"" + account.toUtf8() + "\"} " + num(own) + '\n';
+            }
+        }
+    }
     out += deploymentMetricsText();
     return out;
 }
@@ -495,7 +547,7 @@ json PlatformSim::status() const
                                          {"firstWrongAccountAt", it->firstWrongAccountAt}, {"firstDuplicateAt", it->firstDuplicateAt}};
     }
     return {{"polls", m_polls}, {"pollFailures", m_pollFailures}, {"lastPollError", m_lastPollError.toStdString()},
-            {"flagsKnown", m_flags.featureCount()}, {"lanes", lanes}, {"deployments", deploymentCounters()}};
+            {"flagsKnown", m_flags.featureCount()}, {"lanes", lanes}, {"deployments", deploymentCounters()}, {"timeScale", m_scale}};
 }
 
 } // namespace Raize::Sandbox

@@ -72,6 +72,19 @@ public:
     // deployment serves (on the SLO's own series too). GET /served-by names the deployment that served it.
     nlohmann::json servedBy();
     nlohmann::json deploymentCounters() const;
+    // Replaces the scenario's "deploymentEffects" (POST /__sandbox/platform/deployment-effects): a test turns a
+    // bad canary good, or the other way round, without a second sandbox. False: not an object of objects.
+    bool setDeploymentEffects(const nlohmann::json &effects);
+
+    // ---- time compression (issue #20: the good canary end to end within the suite's limits) ----
+    // The traffic model's clock runs `factor` times as fast as the wall clock from now on (1: real time),
+    // continuing from where it is, so every counter keeps rising and never jumps back; Prometheus then
+    // scrapes `factor` seconds of traffic every second. POST /__sandbox/platform/time-scale {"factor": N}.
+    // The model's times (side effects, fault windows) are its own clock's, not the wall clock's, while N > 1.
+    bool setTimeScale(double factor);
+    double timeScale() const { return m_scale; }
+    // The model's time now (Unix seconds): the wall clock through the time scale.
+    double simNow() const;
 
 private:
     struct Lane
@@ -80,6 +93,8 @@ private:
         std::optional<double> heldAttempts; // set while the lane runs nothing: its attempts counter, frozen
         double wrongAccount = 0;
         double duplicates = 0;
+        double rateLimited = 0; // friction faults' events, on the cohort's first account
+        double checkpoints = 0;
         double sideEffectsWhileOff = 0; // side effects done while publishing.enabled was off for the lane
         // The simulator's own time (Unix seconds) of the first wrong-account and duplicate event (0: none yet),
         // what a detection delay is measured from (issue #16: "onset").
@@ -123,6 +138,7 @@ private:
     QString m_clientToken;
     QHash<QString, Lane> m_lanes; // cohort/lane
     double m_last = 0;
+    double m_scale = 1, m_realOrigin = 0, m_simOrigin = 0; // simNow() = simOrigin + (wall − realOrigin) × scale
     double m_lastSideEffectAt = 0; // unix seconds; 0: none yet
     double m_lastPollAt = 0;
     int m_pollMs = 0;

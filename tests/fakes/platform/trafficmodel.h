@@ -36,6 +36,10 @@ struct TrafficModel
     static constexpr double SlowQueueRatio = 0.002;        // > 30 s
     static constexpr double MissedHeartbeatRatio = 0.0005;
     static constexpr double DriftRatio = 0.002;
+    // Enforcement friction of a healthy day (per publish attempt, spread over a cohort's accounts): a rate
+    // limit now and then, a checkpoint rarely — under the policy's friction ratio (0.2 %).
+    static constexpr double RateLimitRatio = 0.0002;
+    static constexpr double CheckpointRatio = 0.00005;
 
     static const QList<Cohort> &cohorts();
     static QStringList lanes() { return {QStringLiteral("api"), QStringLiteral("browser")}; }

@@ -215,12 +215,35 @@ int main(int argc, char **argv)
         vercel.setAliasDelay(body["ms"].get<int>());
         return HttpResponse::json(200, {{"aliasDelayMs", body["ms"]}});
     });
+    // A canary abort (issue #20): Vercel's rolling release turns ABORTED this long after the rollback it ended
+    // was accepted ({"ms": N}; 0: at once; -1: never, it stays ACTIVE).
+    controlServer.route("POST", u"/__sandbox/vercel/abort-delay"_s, [&](const HttpRequest &r, const M &) {
+        const json body = r.json();
+        if (!body.is_object() || !body.contains("ms") || !body["ms"].is_number_integer() || body["ms"].get<int>() < -1)
+            return HttpResponse::json(400, {{"error", "expected {\"ms\": a whole number ≥ -1 (-1: never ABORTED)}"}});
+        vercel.setAbortDelay(body["ms"].get<int>());
+        return HttpResponse::json(200, {{"abortDelayMs", body["ms"]}});
+    });
     controlServer.route("POST", u"/__sandbox/platform/protection"_s, [&](const HttpRequest &r, const M &) {
         const json body = r.json();
         if (!body.is_object() || !body.contains("bypass") || !body["bypass"].is_string())
             return HttpResponse::json(400, {{"error", "expected {\"bypass\": \"secret\"} (\"\": unprotected)"}});
         sim.setProtectionBypass(QString::fromStdString(body["bypass"].get<std::string>()));
         return HttpResponse::json(200, {{"protected", !body["bypass"].get<std::string>().empty()}});
+    });
+    // Time compression (issue #20): the traffic model runs N times as fast as the wall clock ({"factor": N}, 1–1000;
+    // 1: real time again); the counters continue from where they are. And a deployment's effects replaced
+    // ({"dpl_canary": {"httpErrors": 0}}): a bad canary made good without a second sandbox.
+    controlServer.route("POST", u"/__sandbox/platform/time-scale"_s, [&](const HttpRequest &r, const M &) {
+        const json body = r.json();
+        if (!body.is_object() || !body.contains("factor") || !body["factor"].is_number() || !sim.setTimeScale(body["factor"].get<double>()))
+            return HttpResponse::json(400, {{"error", "expected {\"factor\": a number from 1 to 1000}"}});
+        return HttpResponse::json(200, {{"timeScale", sim.timeScale()}});
+    });
+    controlServer.route("POST", u"/__sandbox/platform/deployment-effects"_s, [&](const HttpRequest &r, const M &) {
+        if (!sim.setDeploymentEffects(r.json()))
+            return HttpResponse::json(400, {{"error", "expected {\"dpl_x\": {\"httpErrors\": ratio}, ...}"}});
+        return HttpResponse::json(200, {{"deploymentEffects", r.json()}});
     });
     controlServer.route("DELETE", u"/__sandbox/vercel/budget"_s, [&](const HttpRequest &, const M &) {
         vercel.resetBudget();

@@ -2,6 +2,7 @@
 
 #include "http/httpserver.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QTimer>
 
@@ -69,9 +70,18 @@ void VercelFake::load(const json &scenario)
     std::sort(m_deployments.begin(), m_deployments.end(), [](const Deployment &a, const Deployment &b) { return a.created > b.created; });
     m_production = q(scenario, "production");
     m_serving = m_production;
+    m_customAliases.clear();
+    if (const auto aliases = scenario.find("aliases"); aliases != scenario.end() && aliases->is_object()) {
+        for (auto it = aliases->begin(); it != aliases->end(); ++it) {
+            if (it->is_string())
+                m_customAliases.insert(QString::fromStdString(it.key()), QString::fromStdString(it->get<std::string>()));
+        }
+    }
     m_aliasJob = nullptr;
     ++m_aliasJobGeneration;
     m_aliasDelayMs = 0;
+    m_abortDelayMs = 0;
+    ++m_abortGeneration;
     m_pinned = false;
     m_lastRollback = nullptr;
     // A project set up as the playbook asks (§5.2, §5.3) unless the scenario says otherwise.
@@ -218,7 +228,10 @@ json VercelFake::state() const
     json deployments = json::array();
     for (const Deployment &d : m_deployments)
         deployments.push_back(detail(d));
-    return {{"production", s(m_production)}, {"serving", s(m_serving)}, {"aliasDelayMs", m_aliasDelayMs}, {"lastAliasRequest", m_aliasJob},
+    json aliases = json::object();
+    for (auto it = m_customAliases.cbegin(); it != m_customAliases.cend(); ++it)
+        aliases[it.key().toStdString()] = it.value().toStdString();
+    return {{"production", s(m_production)}, {"serving", s(m_serving)}, {"aliases", aliases}, {"aliasDelayMs", m_aliasDelayMs}, {"lastAliasRequest", m_aliasJob},
             {"pinned", m_pinned}, {"lastRollbackTarget", m_lastRollback}, {"settings", m_settings},
             {"deployments", deployments}, {"rollingRelease", rollingReleaseState()},
             {"budget", {{"limit", RateLimit}, {"usedThisWindow", m_requestsThisWindow}}}};
@@ -536,13 +549,47 @@ void VercelFake::aliasRoutes()
         if (!d)
             return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
         json aliases = json::array();
+        const std::string created = QDateTime::fromMSecsSinceEpoch(d->created, Qt::UTC).toString(Qt::ISODateWithMs).toStdString();
         if (d->uid == m_serving) {
-            const std::string created = QDateTime::fromMSecsSinceEpoch(d->created, Qt::UTC).toString(Qt::ISODateWithMs).toStdString();
             aliases.push_back({{"uid", "als_app"}, {"alias", "app.raize.example"}, {"created", created}, {"redirect", nullptr}});
             aliases.push_back({{"uid", "als_vercel_app"}, {"alias", s(m_projectName + u".vercel.app"_s)}, {"created", created}, {"redirect", nullptr}});
         }
+        for (auto it = m_customAliases.cbegin(); it != m_customAliases.cend(); ++it) {
+            if (it.value() == d->uid)
+                aliases.push_back({{"uid", s(aliasUid(it.key()))}, {"alias", s(it.key())}, {"created", created}, {"redirect", nullptr}});
+        }
         return HttpResponse::json(200, {{"aliases", aliases}});
     });
+    // Assign an alias (assignAlias): the domain moves from the deployment it pointed at (oldDeploymentId) to this one.
+    // 409 when it already points here (Vercel: "already assigned to the given deployment") or is a production
+    // domain (promote moves those); 400 when the deployment is not READY; 404 when there is no such deployment.
+    m_server->route("POST", u"/v2/deployments/([^/]+)/aliases"_s, guard([this](const HttpRequest &r, const M &m) {
+        const json body = r.json();
+        if (!body.is_object() || !body.contains("alias") || !body["alias"].is_string() || body["alias"].get<std::string>().empty())
+            return m_server->error(400, u"bad_request"_s, u"Invalid request: missing required property `alias`"_s);
+        const QString alias = QString::fromStdString(body["alias"].get<std::string>());
+        Deployment *d = find(m.captured(1));
+        if (!d)
+            return m_server->error(404, u"not_found"_s, u"The deployment was not found"_s);
+        if (d->state != u"READY"_s)
+            return m_server->error(400, u"deployment_not_ready"_s, u"The deployment is not READY and can not be aliased"_s);
+        if (alias == u"app.raize.example"_s || alias == m_projectName + u".vercel.app"_s)
+            return m_server->error(409, u"not_allowed"_s, u"The domain is not allowed to be used"_s);
+        if (m_customAliases.value(alias) == d->uid)
+            return m_server->error(409, u"alias_in_use"_s, u"The provided alias is already assigned to the given deployment"_s);
+        const QString old = m_customAliases.value(alias);
+        m_customAliases.insert(alias, d->uid);
+        json answer = {{"uid", s(aliasUid(alias))},
+                       {"alias", s(alias)},
+                       {"created", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString()}};
+        answer["oldDeploymentId"] = old.isEmpty() ? json(nullptr) : json(s(old));
+        return HttpResponse::json(200, answer);
+    }));
+}
+
+QString VercelFake::aliasUid(const QString &alias)
+{
+    return u"als_"_s + QString::fromLatin1(QCryptographicHash::hash(alias.toUtf8(), QCryptographicHash::Sha1).toHex().left(20));
 }
 
 } // namespace Raize::Sandbox

@@ -2,6 +2,7 @@
 
 #include "http/httpserver.h"
 
+#include <QMap>
 #include <QObject>
 #include <QString>
 
@@ -36,6 +37,9 @@ public:
     // Control surface: Vercel answers a promote or rollback at once, then moves the domains this much later
     // (0: at once). The alias job (lastAliasRequest) is in-progress meanwhile.
     void setAliasDelay(int ms) { m_aliasDelayMs = qMax(0, ms); }
+    // Control surface: an Instant Rollback during a rolling release leaves it ACTIVE (the split going on) this
+    // long before it turns ABORTED (0: at once; -1: never, a rolling release Vercel did not end).
+    void setAbortDelay(int ms) { m_abortDelayMs = qMax(-1, ms); }
     bool productionPinned() const { return m_pinned; }
     QString projectId() const { return m_projectId; }
     nlohmann::json state() const;
@@ -103,6 +107,7 @@ private:
     void startAliasJob(const QString &type, const QString &from, const QString &to);
     void moveDomains(const QString &to);
     void aliasRoutes();
+    static QString aliasUid(const QString &alias);
 
     HttpServer *m_server;
     QString m_token;
@@ -113,6 +118,12 @@ private:
     QString m_production;
     QString m_serving; // what the production domain serves
     int m_aliasDelayMs = 0;
+    int m_abortDelayMs = 0;
+    int m_abortGeneration = 0; // a reload or a new rolling release overtakes a delayed abort
+    // Domains other than production's (POST /v2/deployments/{id}/aliases; the manual Preview → Staging promote):
+    // domain → deployment, from the scenario's "aliases" ({domain: uid}, e.g. the staging domain on the automatic
+    // staging deployment); none without one.
+    QMap<QString, QString> m_customAliases;
     int m_aliasJobGeneration = 0; // a newer job overtakes a delayed one
     nlohmann::json m_aliasJob;    // lastAliasRequest; null: none yet
     bool m_pinned = false;

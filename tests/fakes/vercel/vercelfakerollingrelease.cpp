@@ -17,6 +17,7 @@
 #include "http/httpserver.h"
 
 #include <QDateTime>
+#include <QTimer>
 
 namespace Raize::Sandbox {
 
@@ -90,8 +91,21 @@ void VercelFake::abortRollingRelease()
 {
     if (m_rr.state != u"ACTIVE"_s)
         return;
-    m_rr.state = u"ABORTED"_s;
-    m_rr.updatedAt = QDateTime::currentMSecsSinceEpoch();
+    const auto abort = [this] {
+        m_rr.state = u"ABORTED"_s;
+        m_rr.updatedAt = QDateTime::currentMSecsSinceEpoch();
+    };
+    if (m_abortDelayMs == 0)
+        return abort();
+    if (m_abortDelayMs < 0)
+        return; // Vercel accepted the rollback and left the rolling release running
+    // Vercel ends the rolling release a little after it accepted the rollback: the split goes on meanwhile.
+    const int generation = ++m_abortGeneration;
+    const QString canary = m_rr.canary;
+    QTimer::singleShot(m_abortDelayMs, this, [this, generation, canary, abort] {
+        if (generation == m_abortGeneration && m_rr.state == u"ACTIVE"_s && m_rr.canary == canary)
+            abort();
+    });
 }
 
 json VercelFake::deploymentRef(const QString &id) const
