@@ -120,7 +120,7 @@ public:
             {u"github/apiUrl"_s, m_sandbox.url(u"github"_s)},   {u"github/owner"_s, u"raize"_s},
             {u"github/repo"_s, u"platform"_s},                  {u"flags/url"_s, m_sandbox.url(u"flags"_s)},
             {u"prometheus/url"_s, m_sandbox.url(u"prometheus"_s)}, {u"net/timeoutMs"_s, u"3000"_s},
-            {u"profile/sandbox"_s, u"true"_s}};
+            {u"profile/sandbox"_s, u"true"_s},                  {u"github/mutationSpacingMs"_s, u"100"_s}};
         for (const auto &[k, v] : settings) {
             const Run r = run(RaizeTest::consoleBinary(), {u"settings"_s, u"set"_s, k, v});
             if (r.code != 0)
