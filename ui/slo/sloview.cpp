@@ -46,6 +46,7 @@
 #include <QTableView>
 #include <QToolTip>
 #include <QValueAxis>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -92,7 +93,19 @@ SloView::SloView(QWidget *parent, const Clock &clock)
     , m_model(new SloVerdictModel(this))
 {
     setObjectName(u"sloView"_s);
-    auto *root = new QVBoxLayout(this);
+    // The page banner stays on top; everything else scrolls when the window is shorter than the view's
+    // minimum (charts, the next stage, the two-axis canary): squeezed, they were drawn over each other.
+    auto *outer = new QVBoxLayout(this);
+    auto *scroll = new QScrollArea;
+    scroll->setObjectName(u"sloScroll"_s);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setFocusPolicy(Qt::NoFocus);
+    auto *content = new QWidget;
+    content->setObjectName(u"sloContent"_s);
+    scroll->setWidget(content);
+    auto *root = new QVBoxLayout(content);
+    root->setContentsMargins(0, 0, 0, 0);
 
     // The page alert: a red banner above everything, with the rollback plan of each cohort.
     m_banner = new QFrame;
@@ -107,7 +120,8 @@ SloView::SloView(QWidget *parent, const Clock &clock)
     m_bannerButtons = new QVBoxLayout;
     bannerLayout->addLayout(m_bannerButtons);
     m_banner->hide();
-    root->addWidget(m_banner);
+    outer->addWidget(m_banner);
+    outer->addWidget(scroll, 1);
     m_whatChanged = new WhatChangedPanel;
     m_whatChanged->setObjectName(u"sloWhatChanged"_s);
     m_whatChanged->setMaximumHeight(220);
