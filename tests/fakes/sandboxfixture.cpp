@@ -84,7 +84,10 @@ void SandboxFixture::stop()
         return;
     if (m_process->state() != QProcess::NotRunning) {
         m_process->terminate(); // SIGTERM: the script stops everything it started
-        if (!m_process->waitForFinished(30000)) {
+        // Instrumented services exit slowly (LeakSanitizer scans the heap at exit): killing the script
+        // mid-cleanup would leave what it had not stopped yet running (RAIZE_TEST_TIME_SCALE, ×4 under ASan).
+        const int scale = qMax(1, qEnvironmentVariableIntValue("RAIZE_TEST_TIME_SCALE"));
+        if (!m_process->waitForFinished(30000 * scale)) {
             m_process->kill();
             m_process->waitForFinished(5000);
         }
