@@ -15,6 +15,7 @@
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTest>
 
 #include <nlohmann/json.hpp>
@@ -134,6 +135,9 @@ class TestScopedRollbackSandbox : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        // The entry's home outlives a run (build/<preset>/testhome/<entry>): start from an empty audit log and
+        // no rollback journals, or records of an earlier build's run are counted as this one's.
+        QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/raize-console/"_s + kProfile).removeRecursively();
         QFile scenario(QStringLiteral(RAIZE_SOURCE_DIR) + u"/tests/fakes/scenarios/bad-l3-release.json"_s);
         QVERIFY(scenario.open(QIODevice::ReadOnly));
         m_scenarioFlags = json::parse(scenario.readAll().toStdString())["flags"];
