@@ -1366,27 +1366,29 @@ void Executor::poll(int timeoutMs, std::function<void(std::function<void(std::op
     const Clock &clock = m_o.clock ? *m_o.clock : Clock::system();
     const qint64 started = clock.nowMs();
     auto alive = m_alive;
+    // The round holds itself only weakly: whoever waits to call it (the attempt's answer, the next poll's
+    // timer) holds it strongly, so it is freed with the last of them, even when the executor goes first
+    // (a strong self-capture broken by a timer on `this` leaked when the executor was destroyed; LeakSanitizer).
     auto again = std::make_shared<std::function<void()>>();
+    const std::weak_ptr<std::function<void()>> weakAgain = again;
     auto lastError = std::make_shared<std::optional<Error>>();
-    *again = [this, alive, &clock, started, timeoutMs, attempt, done, again, lastError] {
+    *again = [this, alive, &clock, started, timeoutMs, attempt, done, weakAgain, lastError] {
+        const auto again = weakAgain.lock();
         attempt([this, alive, &clock, started, timeoutMs, done, again, lastError](std::optional<Result<json>> r) {
             if (!*alive)
                 return;
-            if (r && r->ok()) {
-                QTimer::singleShot(0, this, [again] { *again = nullptr; }); // break the cycle, off this stack
+            if (r && r->ok())
                 return done(*r);
-            }
             if (r)
                 *lastError = r->error();
             if (clock.nowMs() - started >= timeoutMs) {
-                QTimer::singleShot(0, this, [again] { *again = nullptr; });
                 if (*lastError)
                     return done(**lastError);
                 return done(Error::make(Error::Kind::Timeout, u"console"_s,
                                         u"not confirmed within %1 s"_s.arg(timeoutMs / 1000.0), u"Retry the step, or skip it with a reason."_s));
             }
             QTimer::singleShot(m_o.pollMs, this, [again] {
-                if (*again)
+                if (again && *again)
                     (*again)();
             });
         });
